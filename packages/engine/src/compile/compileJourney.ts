@@ -1,0 +1,64 @@
+import { setup, type AnyStateMachine } from 'xstate';
+import type { EvalEnv } from '../conditions/env.ts';
+import { predicateFor } from '../conditions/cache.ts';
+import type { ConditionShape } from '../model/condition.ts';
+import type { Journey, JourneyNode } from '../model/journey.ts';
+import { kindOf } from '../nodes/registry.ts';
+import type { StateConfig } from '../nodes/kind.ts';
+import { pickVariant } from './hash.ts';
+
+/** The state before the first node: the contact has matched the trigger and is about to enter. */
+export const TRIGGER_STATE = '$trigger';
+
+/** Every event a journey machine receives carries the evaluation environment for its guards. */
+export interface MachineEvent {
+  type: string;
+  env: EvalEnv;
+  journeyId?: string;
+  outcome?: string;
+}
+
+/** A state key for a node id. XState reads `.` as a path separator, so dots are escaped. */
+export function stateKey(nodeId: string): string {
+  return nodeId.replaceAll('%', '%25').replaceAll('.', '%2E');
+}
+
+/** The node id of a state key. */
+export function nodeIdOfKey(key: string): string {
+  return key.replaceAll('%2E', '.').replaceAll('%25', '%');
+}
+
+/** The XState machine config (plain JSON) a journey compiles to: one state per node, ports as transitions. */
+export function machineConfig(journey: Journey): Record<string, unknown> {
+  const ctx = { key: stateKey };
+  const states: Record<string, StateConfig> = {
+    [TRIGGER_STATE]: { on: { 'baton.enter': { target: stateKey(journey.start) } } },
+  };
+  for (const node of journey.nodes) states[stateKey(node.id)] = kindOf(node.type)!.toState(node, ctx);
+  return { id: stateKey(journey.id), initial: TRIGGER_STATE, states };
+}
+
+const baton = setup({
+  types: { events: {} as MachineEvent },
+  guards: {
+    'baton.condition': ({ event }, params: { when: ConditionShape }) => predicateFor(params.when)(event.env),
+    'baton.variant': ({ event }, params: { node: string; weights: number[]; index: number }) =>
+      pickVariant(event.journeyId ?? '', params.node, event.env.contactId, params.weights) === params.index,
+    'baton.outcomeIs': ({ event }, params: { outcome: string }) => event.outcome === params.outcome,
+  },
+});
+
+/** A journey ready to run: its machine, its nodes by id, and the config it came from. */
+export interface CompiledJourney {
+  journey: Journey;
+  machine: AnyStateMachine;
+  config: Record<string, unknown>;
+  nodes: ReadonlyMap<string, JourneyNode>;
+}
+
+/** Compiles a valid journey (see validateJourney) into an XState v5 machine. */
+export function compileJourney(journey: Journey): CompiledJourney {
+  const config = machineConfig(journey);
+  const machine = baton.createMachine(config as Parameters<typeof baton.createMachine>[0]);
+  return { journey, machine, config, nodes: new Map(journey.nodes.map((n) => [n.id, n])) };
+}

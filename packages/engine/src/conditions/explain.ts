@@ -1,0 +1,48 @@
+import { Duration } from 'luxon';
+import type { ConditionShape, EventRule, FieldRule } from '../model/condition.ts';
+import { predicateFor } from './cache.ts';
+import type { EvalEnv } from './env.ts';
+import { readField } from './env.ts';
+import { countEvents } from './evaluate.ts';
+
+const SYMBOL: Record<string, string> = { eq: '=', neq: '≠', gt: '>', gte: '≥', lt: '<', lte: '≤', in: 'in', nin: 'not in', contains: 'contains' };
+const NEGATED: Record<string, string> = { eq: '≠', neq: '=', gt: '≤', gte: '<', lt: '≥', lte: '>', in: 'not in', nin: 'in', contains: 'does not contain' };
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
+  return JSON.stringify(v) ?? 'nothing';
+}
+
+function describeField(rule: FieldRule, env: EvalEnv, negated: boolean): string {
+  const actual = readField(env, rule.field.split('.'));
+  if (rule.op === 'exists') return `${rule.field} ${(rule.value === true) !== negated ? 'is set' : 'is not set'}`;
+  const op = (negated ? NEGATED : SYMBOL)[rule.op];
+  return actual === undefined ? `${rule.field} is not set (${op} ${show(rule.value)})` : `${rule.field} ${show(actual)} ${op} ${show(rule.value)}`;
+}
+
+function describeEvent(rule: EventRule, env: EvalEnv, negated: boolean): string {
+  const where = rule.where && 'field' in rule.where && rule.where.op === 'eq' ? ` ${show(rule.where.value)}` : rule.where ? ' (matching)' : '';
+  const within = rule.within ? ` in ${Duration.fromISO(rule.within).toHuman({ unitDisplay: 'long' })}` : '';
+  const count = countEvents(rule, rule.where ? predicateFor(rule.where) : null, env);
+  const op = (negated ? NEGATED : SYMBOL)[rule.op ?? 'gte'];
+  return `${rule.event}${where} ${count}×${within} ${op} ${rule.value ?? 1}`;
+}
+
+/**
+ * The conditions that held, in words, for a condition that holds: "score.fit 82 ≥ 70",
+ * "Page Viewed /pricing 3× in 7 days ≥ 2". A rep reads these to know why a handoff fired.
+ */
+export function explainCondition(c: ConditionShape, env: EvalEnv, negated = false): string[] {
+  if ('all' in c || 'any' in c) {
+    const items = 'all' in c ? c.all : c.any;
+    // "all" that holds (or a negated "any"): every part counts; "any" that holds: the first part that held.
+    const everyPart = 'all' in c !== negated;
+    if (everyPart) return items.flatMap((i) => explainCondition(i, env, negated));
+    const first = items.find((i) => predicateFor(i)(env) !== negated);
+    return first ? explainCondition(first, env, negated) : [];
+  }
+  if ('not' in c) return explainCondition(c.not, env, !negated);
+  if ('field' in c) return [describeField(c, env, negated)];
+  return [describeEvent(c, env, negated)];
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { Duration as LuxonDuration } from 'luxon';
+
+/** An identifier: 1 to 128 characters from `[A-Za-z0-9_.:-]` (SPEC §2). */
+export const Id = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(128, 'must be at most 128 characters')
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'may only contain letters, digits and _ . : -');
+export type Id = z.infer<typeof Id>;
+
+/** Whether a string is an ISO 8601 duration that Baton can use (PT4H, P2D, P1W). */
+export function isIsoDuration(value: string): boolean {
+  if (!/^P(?!$)/.test(value) || value.endsWith('T')) return false;
+  return LuxonDuration.fromISO(value).isValid;
+}
+
+/** An ISO 8601 duration such as `PT4H`, `P2D` or `P1W`. */
+export const IsoDuration = z
+  .string()
+  .refine(isIsoDuration, { message: 'must be an ISO 8601 duration such as PT4H, P2D or P1W' });
+export type IsoDuration = z.infer<typeof IsoDuration>;
+
+/** An ISO 8601 instant; a `Z` or an offset is required so the instant is unambiguous. */
+export const Instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant such as 2026-11-23T09:00:00Z' });
+export type Instant = z.infer<typeof Instant>;
+
+/** Free-form JSON object (traits, properties, params). */
+export const JsonObject = z.record(z.string(), z.unknown());
+export type JsonObject = z.infer<typeof JsonObject>;

@@ -1,0 +1,36 @@
+import type { z } from 'zod';
+
+/** One outgoing connection of a node: a port naming the node it leads to. */
+export interface Port {
+  /** The port's name as the designer shows it: next, otherwise, paths[0], outcomes.won, onExpire... */
+  name: string;
+  /** JSON path of the port inside the node. */
+  path: (string | number)[];
+  target: string;
+}
+
+/** JSON-serialisable XState state config for one node. */
+export type StateConfig = Record<string, unknown>;
+
+/** What the compiler offers a node while it builds its state. */
+export interface CompileContext {
+  /** The XState state key of a node id. */
+  key(nodeId: string): string;
+}
+
+/** A node type: its schema, its ports and how it compiles to an XState state. One file per type. */
+export interface NodeKind<N extends { id: string; type: string }> {
+  type: N['type'];
+  schema: z.ZodType<N>;
+  ports(node: N): Port[];
+  /** Whether the contact waits here, so a cycle through this node is not an endless loop. */
+  waits: boolean;
+  toState(node: N, ctx: CompileContext): StateConfig;
+  /** Whether a contact at this node reacts to an incoming event of this name. */
+  listens(node: N, eventName: string): boolean;
+}
+
+/** The entry action every node state runs: it puts the node on the contact's path. */
+export const enterAction = (node: string) => ({ type: 'baton.enter', params: { node } });
+/** The exit action of waiting nodes: their timers are cancelled when the contact moves on. */
+export const cancelTimersAction = (node: string) => ({ type: 'baton.cancelTimers', params: { node } });

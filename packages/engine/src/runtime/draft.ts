@@ -1,0 +1,97 @@
+import type { EvalEnv, HistoryEvent } from '../conditions/env.ts';
+import type { Millis } from '../model/time.ts';
+import type { Workspace } from '../model/workspace.ts';
+import { scoreReader } from '../scores/score.ts';
+import type { Effect, JournalEntry } from './effects.ts';
+import type { ContactRecord, ContactState, InstanceRecord, TimerRecord } from './records.ts';
+
+/** Source of new ids: random in a server, a counter in a simulation. */
+export interface IdSource {
+  next(prefix: string): string;
+}
+
+/** The most events kept per contact: older ones fall off the timeline first. */
+export const HISTORY_LIMIT = 1000;
+
+/**
+ * The working copy of one contact during a step. It copies on write, so the state the step started from
+ * is never changed: the step stays pure and a failed step leaves nothing half-written.
+ */
+export class Draft {
+  contact: ContactRecord;
+  instances: InstanceRecord[];
+  timers: TimerRecord[];
+  readonly effects: Effect[] = [];
+  readonly journal: JournalEntry[] = [];
+  private envCache: EvalEnv | null = null;
+
+  constructor(
+    readonly base: ContactState,
+    readonly now: Millis,
+    readonly workspace: Workspace,
+    readonly ids: IdSource,
+    readonly event: { name: string; properties: Record<string, unknown> } | undefined,
+  ) {
+    this.contact = base.contact;
+    this.instances = base.instances;
+    this.timers = base.timers;
+  }
+
+  /** The evaluation environment for conditions, rebuilt after traits or history change. */
+  env(): EvalEnv {
+    if (this.envCache) return this.envCache;
+    const { id, traits, history } = this.contact;
+    this.envCache = {
+      contactId: id,
+      traits,
+      history,
+      now: this.now,
+      event: this.event,
+      score: scoreReader(this.workspace, { contactId: id, traits, history, now: this.now }),
+    };
+    return this.envCache;
+  }
+
+  /** Merges traits into the contact. */
+  setTraits(traits: Record<string, unknown>): void {
+    this.contact = { ...this.contact, traits: { ...this.contact.traits, ...traits }, updatedAt: this.now };
+    this.envCache = null;
+  }
+
+  /** Puts an event on the contact's timeline, in time order, keeping at most HISTORY_LIMIT events. */
+  record(event: HistoryEvent): void {
+    const history = this.contact.history.slice(this.contact.history.length >= HISTORY_LIMIT ? 1 : 0);
+    let i = history.length;
+    while (i > 0 && history[i - 1]!.at > event.at) i--;
+    history.splice(i, 0, event);
+    this.contact = { ...this.contact, history, updatedAt: this.now };
+    this.envCache = null;
+  }
+
+  /** Replaces an instance (by journey id) with a changed copy. */
+  update(next: InstanceRecord): void {
+    const i = this.instances.findIndex((x) => x.journeyId === next.journeyId);
+    this.instances = i < 0 ? [...this.instances, next] : this.instances.map((x, j) => (j === i ? next : x));
+  }
+
+  instance(journeyId: string): InstanceRecord | undefined {
+    return this.instances.find((x) => x.journeyId === journeyId);
+  }
+
+  addTimer(timer: TimerRecord): void {
+    this.timers = [...this.timers, timer];
+  }
+
+  removeTimers(match: (t: TimerRecord) => boolean): void {
+    if (this.timers.some(match)) this.timers = this.timers.filter((t) => !match(t));
+  }
+
+  emit(name: string, properties: Record<string, unknown>): void {
+    this.effects.push({ type: 'event', name, contactId: this.contact.id, properties, at: this.now });
+  }
+
+  /** The state the step ends in. */
+  result(): ContactState {
+    return { contact: this.contact, instances: this.instances, timers: this.timers, version: this.base.version };
+  }
+}

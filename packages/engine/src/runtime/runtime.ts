@@ -1,0 +1,161 @@
+import { InboundEvent } from '../model/event.ts';
+import type { Clock, Millis } from '../model/time.ts';
+import { parseInstant } from '../model/time.ts';
+import { Workspace } from '../model/workspace.ts';
+import type { Store } from '../store/store.ts';
+import { fromZodIssues } from '../validate/issues.ts';
+import { actionHandlers, type ActionHandler } from './actions.ts';
+import type { JourneyCatalog } from './catalog.ts';
+import type { Draft, IdSource } from './draft.ts';
+import type { Effect, JournalEntry } from './effects.ts';
+import { ConflictError, DuplicateMessageError, InputInvalidError } from './errors.ts';
+import type { ContactState, TimerRecord } from './records.ts';
+import { newContactState, stepContact, type StepContext, type StepInput } from './step.ts';
+
+/** What the runtime needs: a store, a clock, the journeys, and optionally workspace, ids and extensions. */
+export interface RuntimeOptions {
+  store: Store;
+  clock: Clock;
+  catalog: JourneyCatalog;
+  workspace?: Workspace;
+  ids?: IdSource;
+  /** This process's name when claiming timers. */
+  owner?: string;
+  /** How long a timer claim holds before another process may take it over. */
+  leaseMs?: number;
+  /** Whether a human is engaged with the contact (the handoff layer provides it). */
+  engaged?: (draft: Draft) => boolean;
+  /** More action handlers (the handoff layer adds its own). */
+  handlers?: Record<string, ActionHandler>;
+}
+
+/** What applying one input did. */
+export interface Applied {
+  status: 'applied' | 'duplicate';
+  contactId: string;
+  effects: Effect[];
+  journal: JournalEntry[];
+}
+
+/** A pure change of one contact's state, such as a step. */
+export type ContactChange = (state: ContactState, ctx: StepContext) => { state: ContactState; effects: Effect[]; journal: JournalEntry[] };
+
+/** Listens to every committed step: for live views, reports and simulations. */
+export type StepListener = (applied: Applied) => void;
+
+/** Ids from a counter: deterministic, for simulations and tests. */
+export function counterIds(): IdSource {
+  let n = 0;
+  return { next: (prefix) => `${prefix}_${(++n).toString(36).padStart(6, '0')}` };
+}
+
+const MAX_RETRIES = 5;
+
+/**
+ * The runtime around the pure step: loads a contact, steps it, and commits the next state with its effects
+ * in one unit. Steps of one contact run one at a time; timers are rows claimed from the store.
+ */
+export class Runtime {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly catalog: JourneyCatalog;
+  workspace: Workspace;
+  private readonly ids: IdSource;
+  private readonly handlers: Record<string, ActionHandler>;
+  private readonly owner: string;
+  private readonly leaseMs: number;
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly listeners = new Set<StepListener>();
+
+  constructor(options: RuntimeOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.catalog = options.catalog;
+    this.workspace = options.workspace ?? Workspace.parse({});
+    this.ids = options.ids ?? counterIds();
+    this.owner = options.owner ?? 'runtime';
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.handlers = actionHandlers(options.engaged ?? (() => false), options.handlers);
+  }
+
+  /** Calls `listener` after every committed step; returns a function that stops it. */
+  subscribe(listener: StepListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Validates and applies a Segment track or identify event. The same messageId twice is applied once. */
+  async ingest(raw: unknown): Promise<Applied> {
+    const parsed = InboundEvent.safeParse(raw);
+    if (!parsed.success) throw new InputInvalidError(fromZodIssues(parsed.error.issues, () => null), 'event');
+    const e = parsed.data;
+    const now = this.clock.now();
+    const at = e.timestamp ? parseInstant(e.timestamp) : now;
+    const input: StepInput =
+      e.type === 'track' ? { kind: 'track', name: e.event, properties: e.properties, at } : { kind: 'identify', traits: e.traits, at };
+    return this.apply(e.userId, input, now, e.messageId);
+  }
+
+  /** Fires every timer due at or before `until` (default: now), each at its own instant, in due order. */
+  async advance(until: Millis = this.clock.now(), batch = 1): Promise<number> {
+    let fired = 0;
+    for (;;) {
+      const now = this.clock.now();
+      const due = await this.store.claimDueTimers({ owner: this.owner, dueBy: until, limit: batch, now, leaseUntil: now + this.leaseMs });
+      if (due.length === 0) return fired;
+      for (const timer of due) {
+        await this.fire(timer);
+        fired++;
+      }
+    }
+  }
+
+  /** Fires one claimed timer at its due instant. */
+  fire(timer: TimerRecord): Promise<Applied> {
+    return this.apply(timer.contactId, { kind: 'timer', timer }, timer.dueAt);
+  }
+
+  /** Applies an input to a contact: one at a time per contact, retried when another writer got there first. */
+  apply(contactId: string, input: StepInput, now: Millis, messageId?: string): Promise<Applied> {
+    return this.serialize(contactId, () => this.commitWith(contactId, now, messageId, (state, ctx) => stepContact(state, input, ctx)));
+  }
+
+  /** Applies a custom pure change to a contact under the same rules as a step (the handoff layer uses it). */
+  update(contactId: string, now: Millis, change: ContactChange): Promise<Applied> {
+    return this.serialize(contactId, () => this.commitWith(contactId, now, undefined, change));
+  }
+
+  private serialize<T>(contactId: string, work: () => Promise<T>): Promise<T> {
+    const run = (this.queues.get(contactId) ?? Promise.resolve()).then(work);
+    const tail = run.catch(() => undefined);
+    this.queues.set(contactId, tail);
+    void tail.then(() => {
+      if (this.queues.get(contactId) === tail) this.queues.delete(contactId);
+    });
+    return run;
+  }
+
+  private async commitWith(
+    contactId: string,
+    now: Millis,
+    messageId: string | undefined,
+    step: ContactChange,
+  ): Promise<Applied> {
+    for (let attempt = 0; ; attempt++) {
+      if (messageId !== undefined && (await this.store.hasMessage(messageId))) return { status: 'duplicate', contactId, effects: [], journal: [] };
+      const stored = await this.store.load(contactId);
+      const state = stored ?? newContactState(contactId, now);
+      const result = step(state, { now, catalog: this.catalog, workspace: this.workspace, ids: this.ids, handlers: this.handlers });
+      try {
+        await this.store.commit({ contactId, expectedVersion: state.version, state: result.state, effects: result.effects, ...(messageId !== undefined ? { messageId } : {}) });
+      } catch (err) {
+        if (err instanceof DuplicateMessageError) return { status: 'duplicate', contactId, effects: [], journal: [] };
+        if (err instanceof ConflictError && attempt < MAX_RETRIES) continue;
+        throw err;
+      }
+      const applied: Applied = { status: 'applied', contactId, effects: result.effects, journal: result.journal };
+      for (const listener of this.listeners) listener(applied);
+      return applied;
+    }
+  }
+}

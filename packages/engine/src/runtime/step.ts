@@ -1,0 +1,163 @@
+import type { CompiledJourney } from '../compile/compileJourney.ts';
+import { predicateFor } from '../conditions/cache.ts';
+import type { Millis } from '../model/time.ts';
+import { addDuration } from '../model/time.ts';
+import type { Workspace } from '../model/workspace.ts';
+import { kindOf } from '../nodes/registry.ts';
+import type { ActionHandler } from './actions.ts';
+import type { JourneyCatalog } from './catalog.ts';
+import { Draft, type IdSource } from './draft.ts';
+import type { Effect, JournalEntry } from './effects.ts';
+import { initialSnapshot, stepMachine } from './machine.ts';
+import type { ContactState, InstanceRecord, TimerRecord } from './records.ts';
+
+/** What happened to a contact: an event, a trait update or a timer falling due. */
+export type StepInput =
+  | { kind: 'track'; name: string; properties: Record<string, unknown>; at: Millis }
+  | { kind: 'identify'; traits: Record<string, unknown>; at: Millis }
+  | { kind: 'timer'; timer: TimerRecord };
+
+/** Everything a step reads besides the contact: the instant, the journeys, the workspace, ids, action handlers. */
+export interface StepContext {
+  now: Millis;
+  catalog: JourneyCatalog;
+  workspace: Workspace;
+  ids: IdSource;
+  handlers: Record<string, ActionHandler>;
+}
+
+/** The next state of a contact and what must happen in the world because of it. */
+export interface StepResult {
+  state: ContactState;
+  effects: Effect[];
+  journal: JournalEntry[];
+}
+
+/** Identify is also an event on the timeline, so journeys can trigger on it. */
+export const CONTACT_UPDATED = 'Contact Updated';
+
+/** A new contact, as first seen. */
+export function newContactState(id: string, now: Millis, traits: Record<string, unknown> = {}): ContactState {
+  return { contact: { id, traits, history: [], createdAt: now, updatedAt: now }, instances: [], timers: [], version: 0 };
+}
+
+/** Runs a machine event through one instance, carrying out every action it returns. */
+export function drive(draft: Draft, ctx: StepContext, compiled: CompiledJourney, current: InstanceRecord, type: string, extra: { outcome?: string } = {}): InstanceRecord {
+  const inst = { ...current };
+  let eventType = type;
+  for (;;) {
+    const res = stepMachine(compiled, inst.snapshot, { type: eventType, env: draft.env(), journeyId: inst.journeyId, ...extra });
+    inst.snapshot = res.snapshot;
+    let resume = false;
+    for (const action of res.actions) {
+      const handler = ctx.handlers[action.type];
+      if (!handler) throw new Error(`no handler for journey action ${action.type}`);
+      if (handler(draft, inst, action.params as never, compiled)?.continue) resume = true;
+    }
+    draft.update(inst);
+    if (res.done) {
+      finish(draft, inst, inst.outcome ?? 'completed');
+      return inst;
+    }
+    if (!resume) return inst;
+    eventType = 'baton.continue';
+  }
+}
+
+/** Ends a run: its timers go, and reports hear of it. */
+function finish(draft: Draft, inst: InstanceRecord, outcome: string) {
+  draft.removeTimers((t) => t.journeyId === inst.journeyId);
+  draft.journal.push({ kind: 'exited', journeyId: inst.journeyId, version: inst.version, node: inst.node, contactId: draft.contact.id, outcome, at: draft.now });
+  draft.emit('Journey Exited', { journey: inst.journeyId, version: inst.version, outcome, node: inst.node });
+}
+
+/** Ends a run wherever the contact is (exitWhen, whileHumanEngaged: exit). */
+export function exitInstance(draft: Draft, inst: InstanceRecord, outcome: string): void {
+  const next: InstanceRecord = { ...inst, status: 'exited', outcome, exitedAt: draft.now };
+  draft.update(next);
+  finish(draft, next, outcome);
+}
+
+function checkExitWhen(draft: Draft, ctx: StepContext) {
+  for (const inst of draft.instances) {
+    if (inst.status === 'exited') continue;
+    const compiled = ctx.catalog.get(inst.journeyId, inst.version);
+    const rule = compiled?.journey.exitWhen.find((r) => predicateFor(r.when)(draft.env()));
+    if (rule) exitInstance(draft, inst, rule.outcome);
+  }
+}
+
+function reentryAllows(reentry: string, previous: InstanceRecord, now: Millis): boolean {
+  if (reentry === 'never') return false;
+  if (reentry === 'after_exit') return true;
+  return addDuration(previous.enteredAt, reentry) <= now;
+}
+
+function enterJourneys(draft: Draft, ctx: StepContext, eventName: string) {
+  for (const { version, compiled } of ctx.catalog.live()) {
+    const { journey } = compiled;
+    if (journey.trigger.event !== eventName) continue;
+    const previous = draft.instance(journey.id);
+    if (previous && (previous.status !== 'exited' || !reentryAllows(journey.reentry, previous, draft.now))) continue;
+    if (journey.trigger.when && !predicateFor(journey.trigger.when)(draft.env())) continue;
+    const inst: InstanceRecord = {
+      journeyId: journey.id,
+      version,
+      run: (previous?.run ?? 0) + 1,
+      status: 'active',
+      snapshot: initialSnapshot(compiled),
+      node: null,
+      path: [],
+      messages: [],
+      decisions: [],
+      enteredAt: draft.now,
+      exitedAt: null,
+      outcome: null,
+    };
+    draft.journal.push({ kind: 'entered', journeyId: journey.id, version, contactId: draft.contact.id, run: inst.run, at: draft.now });
+    draft.emit('Journey Entered', { journey: journey.id, version, run: inst.run });
+    drive(draft, ctx, compiled, inst, 'baton.enter');
+  }
+}
+
+/** Hands an event to every running instance whose current node listens for it. */
+export function deliver(draft: Draft, ctx: StepContext, eventName: string): void {
+  for (const inst of draft.instances) {
+    if (inst.status !== 'active' || inst.node === null) continue;
+    const compiled = ctx.catalog.get(inst.journeyId, inst.version);
+    const node = compiled?.nodes.get(inst.node);
+    if (compiled && node && kindOf(node.type)!.listens(node, eventName)) drive(draft, ctx, compiled, inst, eventName);
+  }
+}
+
+function fireTimer(draft: Draft, ctx: StepContext, timer: TimerRecord) {
+  if (!draft.timers.some((t) => t.id === timer.id)) return; // cancelled or already fired
+  draft.removeTimers((t) => t.id === timer.id);
+  const inst = draft.instance(timer.journeyId);
+  if (!inst || inst.run !== timer.run || inst.status !== 'active' || inst.node !== timer.node) return;
+  const compiled = ctx.catalog.get(inst.journeyId, inst.version);
+  if (compiled) drive(draft, ctx, compiled, inst, `baton.timer.${timer.timer}`);
+}
+
+/**
+ * The engine's step function: the next state of one contact after one input, and the effects to carry out.
+ * Pure: it reads no clock, does no IO, and leaves `prev` untouched.
+ */
+export function stepContact(prev: ContactState, input: StepInput, ctx: StepContext): StepResult {
+  const event =
+    input.kind === 'track' ? { name: input.name, properties: input.properties }
+    : input.kind === 'identify' ? { name: CONTACT_UPDATED, properties: input.traits }
+    : undefined;
+  const draft = new Draft(prev, ctx.now, ctx.workspace, ctx.ids, event);
+  if (input.kind === 'timer') {
+    fireTimer(draft, ctx, input.timer);
+  } else {
+    if (input.kind === 'identify') draft.setTraits(input.traits);
+    draft.record({ name: event!.name, at: Math.min(input.at, ctx.now), properties: event!.properties });
+    checkExitWhen(draft, ctx);
+    deliver(draft, ctx, event!.name);
+    enterJourneys(draft, ctx, event!.name);
+  }
+  checkExitWhen(draft, ctx);
+  return { state: draft.result(), effects: draft.effects, journal: draft.journal };
+}

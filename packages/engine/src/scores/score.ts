@@ -1,0 +1,52 @@
+import type { EvalEnv, HistoryEvent } from '../conditions/env.ts';
+import { predicateFor } from '../conditions/cache.ts';
+import type { ScoreModel, Workspace } from '../model/workspace.ts';
+import { durationMillis, type Millis } from '../model/time.ts';
+
+/** Input to a score: the contact's traits and events at an instant. */
+export interface ScoreInput {
+  contactId: string;
+  traits: Record<string, unknown>;
+  history: readonly HistoryEvent[];
+  now: Millis;
+}
+
+/** A contact's value of one score model: rule points plus half-life-decayed event points, capped at max, rounded. */
+export function computeScore(model: ScoreModel, input: ScoreInput): number {
+  const env: EvalEnv = { ...input, score: () => undefined };
+  let total = 0;
+  for (const rule of model.rules ?? []) if (predicateFor(rule.when)(env)) total += rule.points;
+  if (model.events && model.events.length > 0) {
+    const halfLife = model.halfLife ? durationMillis(model.halfLife) : Infinity;
+    for (const e of input.history) {
+      if (e.at > input.now) continue;
+      for (const rule of model.events) {
+        if (rule.event !== e.name) continue;
+        if (rule.where && !predicateFor(rule.where)({ ...env, event: { name: e.name, properties: e.properties } })) continue;
+        total += halfLife === Infinity ? rule.points : rule.points * Math.pow(0.5, (input.now - e.at) / halfLife);
+      }
+    }
+  }
+  if (model.max !== undefined) total = Math.min(total, model.max);
+  return Math.round(total);
+}
+
+/** A lazy, memoised score reader for one evaluation: each model is computed at most once. */
+export function scoreReader(workspace: Workspace, input: ScoreInput): (name: string) => number | undefined {
+  const memo = new Map<string, number>();
+  return (name) => {
+    const cached = memo.get(name);
+    if (cached !== undefined) return cached;
+    if (!Object.prototype.hasOwnProperty.call(workspace.scores, name)) return undefined;
+    const value = computeScore(workspace.scores[name]!, input);
+    memo.set(name, value);
+    return value;
+  };
+}
+
+/** Every score of a contact at an instant, by model name. */
+export function allScores(workspace: Workspace, input: ScoreInput): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, model] of Object.entries(workspace.scores)) out[name] = computeScore(model, input);
+  return out;
+}

@@ -1,0 +1,97 @@
+import { Script, type ScriptStep } from '../model/script.ts';
+import { VirtualClock, parseInstant, type Millis } from '../model/time.ts';
+import { Workspace } from '../model/workspace.ts';
+import { JourneyCatalog } from '../runtime/catalog.ts';
+import { BatonError, InputInvalidError, JourneyInvalidError } from '../runtime/errors.ts';
+import { Runtime, counterIds } from '../runtime/runtime.ts';
+import { newContactState } from '../runtime/step.ts';
+import { MemoryStore } from '../store/memoryStore.ts';
+import { formatPath } from '../validate/issues.ts';
+import { validateJourney } from '../validate/validateJourney.ts';
+import { NodeCounter, reportContacts, type SimulationReport } from './report.ts';
+
+/** What a simulation runs: journeys, the team, the workspace (scores) and a script. */
+export interface SimulationInput {
+  journeys: unknown[];
+  team?: unknown;
+  workspace?: unknown;
+  script: unknown;
+}
+
+function parseOrThrow<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, what: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  throw new InputInvalidError(r.error.issues.map((i) => ({ path: formatPath(i.path), node: null, message: i.message })), what);
+}
+
+/** A virtual world for a simulation: memory store, virtual clock, counter ids. Nothing leaves it. */
+export function simulationWorld(input: Omit<SimulationInput, 'script'>, start: Millis) {
+  const workspace = parseOrThrow(Workspace, input.workspace ?? {}, 'workspace');
+  const catalog = new JourneyCatalog();
+  input.journeys.forEach((j, i) => {
+    const result = validateJourney(j, input.team);
+    if (!result.valid) throw new JourneyInvalidError(result.errors.map((e) => ({ ...e, message: `journey ${i + 1}: ${e.message}` })));
+    catalog.publish(j);
+  });
+  const clock = new VirtualClock(start);
+  const store = new MemoryStore({ keepOutbox: false });
+  const runtime = new Runtime({ store, clock, catalog, workspace, ids: counterIds(), owner: 'simulation' });
+  const counter = new NodeCounter();
+  runtime.subscribe((applied) => counter.add(applied.journal));
+  return { runtime, clock, store, counter };
+}
+
+/** Moves the virtual clock to `to`, firing every timer due on the way at its own instant. */
+export async function advanceTo(world: ReturnType<typeof simulationWorld>, to: Millis): Promise<void> {
+  for (;;) {
+    const next = await world.store.nextDueAt();
+    if (next === null || next > to) break;
+    world.clock.set(next);
+    await world.runtime.advance(next);
+  }
+  world.clock.set(to);
+}
+
+async function runStep(world: ReturnType<typeof simulationWorld>, step: ScriptStep, at: string): Promise<void> {
+  const { runtime } = world;
+  if (step.track) {
+    await runtime.ingest({ type: 'track', ...step.track, timestamp: at });
+  } else if (step.identify) {
+    await runtime.ingest({ type: 'identify', ...step.identify, timestamp: at });
+  } else {
+    const ref = step.accept ?? step.outcome ?? step.reject;
+    if (ref) throw new BatonError('handoff_not_open', `no open handoff for contact ${ref.userId} in journey ${ref.journey} at node ${ref.node}`);
+    throw new BatonError('unknown_rep', `rep ${step.setRep?.id} is not in the team`);
+  }
+}
+
+/**
+ * Runs a script on a virtual clock (SPEC §8): the clock moves to each step's instant in order, firing
+ * every timer that falls due on the way at its own instant, then to `until`. Refused steps change nothing
+ * and are listed in the report.
+ */
+export async function simulateScript(input: SimulationInput): Promise<SimulationReport> {
+  const script = parseOrThrow(Script, input.script, 'script');
+  const world = simulationWorld(input, parseInstant(script.start));
+  for (const c of script.contacts) {
+    await world.store.commit({ contactId: c.id, expectedVersion: 0, state: newContactState(c.id, parseInstant(script.start), c.traits), effects: [] });
+  }
+  const refused: SimulationReport['refused'] = [];
+  for (const [i, step] of script.steps.entries()) {
+    await advanceTo(world, parseInstant(step.at));
+    try {
+      await runStep(world, step, step.at);
+    } catch (err) {
+      if (!(err instanceof BatonError)) throw err;
+      refused.push({ step: i, error: err.message });
+    }
+  }
+  await advanceTo(world, parseInstant(script.until));
+  const states = await Promise.all((await world.store.contactIds()).map(async (id) => (await world.store.load(id))!));
+  return {
+    contacts: reportContacts(states, () => []),
+    nodes: world.counter.nodes,
+    handoffs: { created: 0, accepted: 0, breached: 0, unassigned: 0 },
+    refused,
+  };
+}

@@ -1,0 +1,98 @@
+import type { Millis } from '../model/time.ts';
+import { ConflictError, DuplicateMessageError } from '../runtime/errors.ts';
+import type { ContactState, TimerRecord } from '../runtime/records.ts';
+import { MinHeap } from './heap.ts';
+import type { ClaimRequest, Commit, OutboxEntry, Store } from './store.ts';
+
+const earlier = (a: TimerRecord, b: TimerRecord) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.id < b.id);
+
+/** Options of the memory store. */
+export interface MemoryStoreOptions {
+  /** Keep delivered effects in the outbox (a simulation may not need them). Default true. */
+  keepOutbox?: boolean;
+}
+
+/** The store for tests, simulations and the browser: everything in memory, nothing durable. */
+export class MemoryStore implements Store {
+  private readonly contacts = new Map<string, ContactState>();
+  private readonly messages = new Set<string>();
+  private readonly timers = new Map<string, TimerRecord>();
+  private readonly due = new MinHeap<TimerRecord>(earlier);
+  private readonly leases = new Map<string, { owner: string; until: Millis }>();
+  private readonly outbox: OutboxEntry[] = [];
+  private seq = 0;
+
+  constructor(private readonly options: MemoryStoreOptions = {}) {}
+
+  async load(contactId: string): Promise<ContactState | undefined> {
+    return this.contacts.get(contactId);
+  }
+
+  async hasMessage(messageId: string): Promise<boolean> {
+    return this.messages.has(messageId);
+  }
+
+  async commit(c: Commit): Promise<void> {
+    const current = this.contacts.get(c.contactId);
+    if ((current?.version ?? 0) !== c.expectedVersion) throw new ConflictError(c.contactId);
+    if (c.messageId !== undefined && this.messages.has(c.messageId)) throw new DuplicateMessageError(c.messageId);
+    const next = { ...c.state, version: c.expectedVersion + 1 };
+    const kept = new Set(next.timers.map((t) => t.id));
+    for (const t of current?.timers ?? []) {
+      if (!kept.has(t.id)) {
+        this.timers.delete(t.id);
+        this.leases.delete(t.id);
+      }
+    }
+    for (const t of next.timers) {
+      if (!this.timers.has(t.id)) {
+        this.timers.set(t.id, t);
+        this.due.push(t);
+      }
+    }
+    this.contacts.set(c.contactId, next);
+    if (c.messageId !== undefined) this.messages.add(c.messageId);
+    if (this.options.keepOutbox !== false) for (const effect of c.effects) this.outbox.push({ seq: ++this.seq, effect });
+  }
+
+  async claimDueTimers(r: ClaimRequest): Promise<TimerRecord[]> {
+    const claimed: TimerRecord[] = [];
+    // Leases that ran out go back into the heap first, so a dead owner's timers are not lost.
+    for (const [id, lease] of this.leases) {
+      const t = this.timers.get(id);
+      if (lease.until <= r.now && t) {
+        this.leases.delete(id);
+        this.due.push(t);
+      }
+    }
+    while (claimed.length < r.limit) {
+      const top = this.due.peek();
+      if (!top || top.dueAt > r.dueBy) break;
+      this.due.pop();
+      if (this.timers.get(top.id) !== top || this.leases.has(top.id)) continue; // deleted, replaced or leased
+      this.leases.set(top.id, { owner: r.owner, until: r.leaseUntil });
+      claimed.push(top);
+    }
+    return claimed;
+  }
+
+  async nextDueAt(): Promise<Millis | null> {
+    while (this.due.size > 0) {
+      const top = this.due.peek()!;
+      if (this.timers.get(top.id) === top && !this.leases.has(top.id)) return top.dueAt;
+      this.due.pop();
+    }
+    return null;
+  }
+
+  async readOutbox(after: number, limit: number): Promise<OutboxEntry[]> {
+    const start = this.outbox.findIndex((e) => e.seq > after);
+    return start < 0 ? [] : this.outbox.slice(start, start + limit);
+  }
+
+  async contactIds(): Promise<string[]> {
+    return [...this.contacts.keys()];
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,56 @@
+import type { Effect } from '../runtime/effects.ts';
+import type { ContactState, TimerRecord } from '../runtime/records.ts';
+import type { Millis } from '../model/time.ts';
+
+/** One unit of work: a contact's next state and its effects, written together or not at all. */
+export interface Commit {
+  contactId: string;
+  /** The version the step read (0 for a contact not yet stored); the store refuses the commit if it moved on. */
+  expectedVersion: number;
+  state: ContactState;
+  /** The idempotency key of the event applied, recorded in the same unit. */
+  messageId?: string;
+  /** Effects to deliver (the outbox), stored with the state so none is lost or sent for a state that was not kept. */
+  effects: Effect[];
+}
+
+/** How a process claims due timers so that two processes never fire the same one. */
+export interface ClaimRequest {
+  /** Who claims: a process id. */
+  owner: string;
+  /** Claim timers due at or before this instant. */
+  dueBy: Millis;
+  limit: number;
+  /** The current instant: leases that ended before it may be claimed again. */
+  now: Millis;
+  /** Until when the claim holds; if the owner dies, another may claim after it. */
+  leaseUntil: Millis;
+}
+
+/** An effect in the outbox, with its position. */
+export interface OutboxEntry {
+  seq: number;
+  effect: Effect;
+}
+
+/**
+ * Where the engine keeps its runtime state. Implementations: memory (tests, simulation, browser),
+ * lowdb (the default server store) and PostgreSQL (several processes). Every one passes the contract suite.
+ */
+export interface Store {
+  /** The stored state of a contact, or undefined. */
+  load(contactId: string): Promise<ContactState | undefined>;
+  /** Whether an event with this messageId was already applied. */
+  hasMessage(messageId: string): Promise<boolean>;
+  /** Applies a commit atomically; throws ConflictError or DuplicateMessageError and then changes nothing. */
+  commit(commit: Commit): Promise<void>;
+  /** Claims the earliest due timers (by due instant, then id) for one owner, under a lease. */
+  claimDueTimers(request: ClaimRequest): Promise<TimerRecord[]>;
+  /** The earliest due instant of any timer, or null when none is pending. */
+  nextDueAt(): Promise<Millis | null>;
+  /** Effects after position `after`, oldest first. */
+  readOutbox(after: number, limit: number): Promise<OutboxEntry[]>;
+  /** The ids of every stored contact. */
+  contactIds(): Promise<string[]>;
+  close(): Promise<void>;
+}

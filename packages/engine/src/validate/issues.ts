@@ -1,0 +1,32 @@
+import type { z } from 'zod';
+
+/** One problem in a document: where (JSON path and node id) and what is wrong. */
+export interface ValidationError {
+  /** JSONPath of the offending value, such as `$.nodes[2].duration`. */
+  path: string;
+  /** Id of the node the problem belongs to, or null for journey-level problems. */
+  node: string | null;
+  message: string;
+}
+
+/** The result every validator returns: valid, or every problem at once. */
+export interface ValidationResult {
+  valid: boolean;
+  errors: ValidationError[];
+}
+
+/** Formats a path as JSONPath: `$.nodes[2].paths[0].when`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '$';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (typeof seg === 'string' && /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(seg)) out += `.${seg}`;
+    else out += `[${JSON.stringify(String(seg))}]`;
+  }
+  return out;
+}
+
+/** Turns zod issues into validation errors, naming the node from `$.nodes[i]` paths. */
+export function fromZodIssues(issues: readonly z.core.$ZodIssue[], nodeAt: (path: readonly PropertyKey[]) => string | null): ValidationError[] {
+  return issues.map((issue) => ({ path: formatPath(issue.path), node: nodeAt(issue.path), message: issue.message }));
+}

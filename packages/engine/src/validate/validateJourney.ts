@@ -1,0 +1,72 @@
+import { Journey, JourneyNode } from '../model/journey.ts';
+import type { RouteTarget } from '../model/target.ts';
+import { Team } from '../model/team.ts';
+import { graphProblems } from './graph.ts';
+import { formatPath, fromZodIssues, type ValidationError, type ValidationResult } from './issues.ts';
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function nodeIdAt(raw: unknown): (path: readonly PropertyKey[]) => string | null {
+  return (path) => {
+    if (path[0] !== 'nodes' || typeof path[1] !== 'number' || !isObject(raw) || !Array.isArray(raw.nodes)) return null;
+    const node: unknown = raw.nodes[path[1]];
+    return isObject(node) && typeof node.id === 'string' ? node.id : null;
+  };
+}
+
+function teamProblems(journey: Journey, team: Team): ValidationError[] {
+  const reps = new Set(team.reps.map((r) => r.id));
+  const queues = new Set(team.queues.map((q) => q.id));
+  const errors: ValidationError[] = [];
+  const check = (target: RouteTarget, path: PropertyKey[], node: string) => {
+    if ('rep' in target && !reps.has(target.rep)) errors.push({ path: formatPath([...path, 'rep']), node, message: `unknown rep "${target.rep}" (not in the team)` });
+    if ('queue' in target && !queues.has(target.queue)) errors.push({ path: formatPath([...path, 'queue']), node, message: `unknown queue "${target.queue}" (not in the team)` });
+  };
+  journey.nodes.forEach((n, i) => {
+    if (n.type === 'handoff') {
+      n.route.forEach((rule, r) => check(rule.to, ['nodes', i, 'route', r, 'to'], n.id));
+      if (n.fallback) check(n.fallback, ['nodes', i, 'fallback'], n.id);
+      if (n.sla?.escalate) check(n.sla.escalate, ['nodes', i, 'sla', 'escalate'], n.id);
+    }
+    if (n.type === 'action' && n.action === 'notify' && typeof n.params.to === 'string' && n.params.to !== 'owner' && !reps.has(n.params.to)) {
+      errors.push({ path: formatPath(['nodes', i, 'params', 'to']), node: n.id, message: `unknown rep "${n.params.to}" (not in the team)` });
+    }
+  });
+  return errors;
+}
+
+/**
+ * Checks a journey against SPEC §5 (and the team, when given) and returns every problem at once, each with
+ * its JSON path and node id. The server, the designer and the CLI all validate with this one function.
+ */
+export function validateJourney(raw: unknown, team?: unknown): ValidationResult {
+  const errors: ValidationError[] = [];
+  const parsed = Journey.safeParse(raw);
+  if (!parsed.success) errors.push(...fromZodIssues(parsed.error.issues, nodeIdAt(raw)));
+
+  if (parsed.success) {
+    errors.push(...graphProblems(parsed.data.start, parsed.data.nodes));
+  } else if (isObject(raw) && Array.isArray(raw.nodes) && typeof raw.start === 'string') {
+    // Some nodes are malformed: still report the graph problems among the nodes that are well formed.
+    const good = raw.nodes.flatMap((n) => {
+      const r = JourneyNode.safeParse(n);
+      return r.success ? [r.data] : [];
+    });
+    if (good.length === raw.nodes.length) errors.push(...graphProblems(raw.start, good));
+    else {
+      const ids = new Set(raw.nodes.map((n: unknown) => (isObject(n) ? n.id : undefined)));
+      const portErrors = graphProblems(raw.start, good).filter((e) => /^port .* is not a node/.test(e.message) || e.message.includes('used more than once'));
+      errors.push(...portErrors.filter((e) => !ids.has(/leads to "(.*)"/.exec(e.message)?.[1])));
+    }
+  }
+
+  if (team !== undefined) {
+    const parsedTeam = Team.safeParse(team);
+    if (!parsedTeam.success) {
+      errors.push(...parsedTeam.error.issues.map((i) => ({ path: formatPath(i.path), node: null, message: `team: ${i.message}` })));
+    } else if (parsed.success) {
+      errors.push(...teamProblems(parsed.data, parsedTeam.data));
+    }
+  }
+  return { valid: errors.length === 0, errors };
+}

@@ -1,0 +1,53 @@
+import { BatonError, JourneyInvalidError, InputInvalidError, simulateScript, type SimulationReport } from '@baton/engine';
+import { CliError, EXIT, printJson, readJsonFile, type CliIO } from '../io.ts';
+import type { Command } from '../command.ts';
+
+function summary(report: SimulationReport): string {
+  const lines: string[] = [];
+  for (const [contact, { journeys }] of Object.entries(report.contacts)) {
+    for (const [journey, j] of Object.entries(journeys)) {
+      const end = j.status === 'exited' ? `exited (${j.outcome})` : j.status;
+      lines.push(`${contact} · ${journey}: ${end}${j.runs ? ` after ${j.runs} runs` : ''}`);
+      lines.push(`  path: ${j.path.join(' → ')}`);
+      for (const m of j.messages) lines.push(`  ${m.action} at ${m.node} ${m.at}${m.suppressed ? ' (suppressed: a human is engaged)' : ''}`);
+      for (const h of j.handoffs) {
+        lines.push(`  ${h.record} at ${h.node}: ${h.assignee ? `assigned to ${h.assignee}` : `unassigned in ${h.queue}`}, due ${h.dueAt ?? '-'}${h.breached ? ', SLA breached' : ''}${h.outcome ? `, outcome ${h.outcome}` : ''}`);
+      }
+    }
+  }
+  const h = report.handoffs;
+  lines.push(`handoffs: ${h.created} created, ${h.accepted} accepted, ${h.breached} breached, ${h.unassigned} unassigned`);
+  for (const r of report.refused) lines.push(`refused step ${r.step}: ${r.error}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `baton simulate JOURNEY.json... --team TEAM.json [--workspace WS.json] --script SCRIPT.json`: a run on a virtual clock. */
+export const simulateCommand: Command = {
+  name: 'simulate',
+  usage: 'baton simulate JOURNEY.json [JOURNEY2.json ...] --team TEAM.json [--workspace WS.json] --script SCRIPT.json [--json]',
+  summary: 'run journeys on a virtual clock and report what every contact went through',
+  options: { team: { type: 'string' }, workspace: { type: 'string' }, script: { type: 'string' }, contacts: { type: 'string' }, seed: { type: 'string' } },
+  positionals: { min: 1, max: Infinity },
+  async run(io: CliIO, args) {
+    const { values } = args;
+    if (typeof values.script !== 'string') {
+      if (values.contacts !== undefined) throw new CliError(2, 'synthetic runs (--contacts N --seed S) are not available yet; give --script SCRIPT.json');
+      throw new CliError(2, 'simulate needs --script SCRIPT.json');
+    }
+    const journeys = [];
+    for (const file of args.positionals) journeys.push(await readJsonFile(io, file, 'journey'));
+    const team = typeof values.team === 'string' ? await readJsonFile(io, values.team, 'team') : undefined;
+    const workspace = typeof values.workspace === 'string' ? await readJsonFile(io, values.workspace, 'workspace') : undefined;
+    const script = await readJsonFile(io, values.script, 'script');
+    try {
+      const report = await simulateScript({ journeys, team, workspace, script });
+      if (values.json) printJson(io, report);
+      else io.stdout(summary(report));
+      return EXIT.ok;
+    } catch (err) {
+      if (err instanceof JourneyInvalidError || err instanceof InputInvalidError) throw new CliError(1, err.message, { valid: false, errors: err.errors });
+      if (err instanceof BatonError) throw new CliError(1, err.message);
+      throw err;
+    }
+  },
+};

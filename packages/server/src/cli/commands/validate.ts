@@ -1,0 +1,25 @@
+import { validateJourney } from '@baton/engine';
+import { EXIT, printJson, readJsonFile, type CliIO } from '../io.ts';
+import type { Command } from '../command.ts';
+
+/** `baton validate JOURNEY.json [--team TEAM.json]`: every problem at once, exit 1 when invalid. */
+export const validateCommand: Command = {
+  name: 'validate',
+  usage: 'baton validate JOURNEY.json [--team TEAM.json] [--json]',
+  summary: 'check a journey (and its routing targets against a team)',
+  options: { team: { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  async run(io: CliIO, args) {
+    const [file] = args.positionals as [string];
+    const journey = await readJsonFile(io, file, 'journey');
+    const team = typeof args.values.team === 'string' ? await readJsonFile(io, args.values.team, 'team') : undefined;
+    const result = validateJourney(journey, team);
+    if (args.values.json) printJson(io, result);
+    else if (result.valid) io.stdout(`✓ ${file} is a valid journey\n`);
+    else {
+      io.stderr(`✗ ${file} has ${result.errors.length} problem${result.errors.length === 1 ? '' : 's'}:\n`);
+      for (const e of result.errors) io.stderr(`  ${e.path}${e.node ? ` (node ${e.node})` : ''}: ${e.message}\n`);
+    }
+    return result.valid ? EXIT.ok : EXIT.invalid;
+  },
+};

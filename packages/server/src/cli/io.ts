@@ -1,0 +1,40 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+
+/** Where a command writes and where it resolves relative paths. */
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  cwd: string;
+}
+
+/** Exit codes of every command (SPEC §8). */
+export const EXIT = { ok: 0, invalid: 1, misuse: 2 } as const;
+
+/** A failure with the exit code it ends in and one clear line for the user. */
+export class CliError extends Error {
+  constructor(readonly exitCode: 1 | 2, message: string, readonly details?: unknown) {
+    super(message);
+  }
+}
+
+/** Reads and parses a JSON file, failing with one clear line naming the file. */
+export async function readJsonFile(io: CliIO, path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(resolve(io.cwd, path), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliError(1, code === 'ENOENT' ? `${what} file not found: ${path}` : `cannot read ${what} file ${path}: ${code ?? String(err)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new CliError(1, `${what} file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Writes a value as JSON to stdout. */
+export function printJson(io: CliIO, value: unknown): void {
+  io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+}
