@@ -1,26 +1,36 @@
-import { kindOf } from '../nodes/registry.ts';
 import type { Port } from '../nodes/kind.ts';
-import type { JourneyNode } from '../model/journey.ts';
 import type { ValidationError } from './issues.ts';
 import { formatPath } from './issues.ts';
 
+/** A node as the graph checks see it: where it is, where it leads, and whether contacts wait there. */
+export interface GraphNode {
+  id: string;
+  index: number;
+  ports: Port[];
+  waits: boolean;
+  exit: boolean;
+}
+
 interface Located {
-  node: JourneyNode;
+  node: GraphNode;
   index: number;
   ports: Port[];
 }
 
-/** Graph problems of a journey whose nodes are well formed: ports, reachability, exits, instant cycles. */
-export function graphProblems(start: string, nodes: readonly JourneyNode[]): ValidationError[] {
+/**
+ * Graph problems of a journey: ports to missing nodes, repeated ids, unreachable nodes and, when every
+ * node is well formed (`complete`), nodes that reach no exit and cycles where a contact never waits.
+ */
+export function graphProblems(start: string, nodes: readonly GraphNode[], complete = true): ValidationError[] {
   const errors: ValidationError[] = [];
   const byId = new Map<string, Located>();
-  nodes.forEach((node, index) => {
-    const kind = kindOf(node.type)!;
+  nodes.forEach((node) => {
+    const { index } = node;
     if (byId.has(node.id)) {
       errors.push({ path: formatPath(['nodes', index, 'id']), node: node.id, message: `node id "${node.id}" is used more than once` });
       return;
     }
-    byId.set(node.id, { node, index, ports: kind.ports(node) });
+    byId.set(node.id, { node, index, ports: node.ports });
   });
   for (const { node, index, ports } of byId.values()) {
     for (const port of ports) {
@@ -42,11 +52,12 @@ export function graphProblems(start: string, nodes: readonly JourneyNode[]): Val
     if (!reachable.has(node.id)) errors.push({ path: formatPath(['nodes', index]), node: node.id, message: `node "${node.id}" cannot be reached from start "${start}"` });
   }
 
+  if (!complete) return errors;
   // Nodes from which some exit can be reached, by walking edges backwards from every exit.
   const incoming = new Map<string, string[]>();
   for (const id of byId.keys()) for (const t of next(id)) incoming.set(t, [...(incoming.get(t) ?? []), id]);
   const reachesExit = new Set<string>();
-  const back = [...byId.values()].filter((l) => l.node.type === 'exit').map((l) => l.node.id);
+  const back = [...byId.values()].filter((l) => l.node.exit).map((l) => l.node.id);
   back.forEach((id) => reachesExit.add(id));
   while (back.length > 0) for (const s of incoming.get(back.pop()!) ?? []) if (!reachesExit.has(s)) (reachesExit.add(s), back.push(s));
   for (const { node, index } of byId.values()) {
@@ -68,7 +79,7 @@ export function graphProblems(start: string, nodes: readonly JourneyNode[]): Val
 
 /** Strongly connected groups of non-waiting nodes that loop (Tarjan's algorithm over the instant subgraph). */
 function instantCycles(byId: Map<string, Located>, next: (id: string) => string[]): string[][] {
-  const instant = (id: string) => !kindOf(byId.get(id)!.node.type)!.waits;
+  const instant = (id: string) => !byId.get(id)!.node.waits;
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();

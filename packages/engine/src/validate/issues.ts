@@ -28,5 +28,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /** Turns zod issues into validation errors, naming the node from `$.nodes[i]` paths. */
 export function fromZodIssues(issues: readonly z.core.$ZodIssue[], nodeAt: (path: readonly PropertyKey[]) => string | null): ValidationError[] {
-  return issues.map((issue) => ({ path: formatPath(issue.path), node: nodeAt(issue.path), message: issue.message }));
+  return issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => {
+          const path = [...issue.path, key];
+          return { path: formatPath(path), node: nodeAt(path), message: `unknown field "${key}"` };
+        })
+      : [{ path: formatPath(issue.path), node: nodeAt(issue.path), message: issue.message }],
+  );
 }

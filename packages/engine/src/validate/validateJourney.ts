@@ -1,7 +1,9 @@
 import { Journey, JourneyNode } from '../model/journey.ts';
 import type { RouteTarget } from '../model/target.ts';
 import { Team } from '../model/team.ts';
-import { graphProblems } from './graph.ts';
+import { kindOf } from '../nodes/registry.ts';
+import type { Port } from '../nodes/kind.ts';
+import { graphProblems, type GraphNode } from './graph.ts';
 import { formatPath, fromZodIssues, type ValidationError, type ValidationResult } from './issues.ts';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -11,6 +13,34 @@ function nodeIdAt(raw: unknown): (path: readonly PropertyKey[]) => string | null
     if (path[0] !== 'nodes' || typeof path[1] !== 'number' || !isObject(raw) || !Array.isArray(raw.nodes)) return null;
     const node: unknown = raw.nodes[path[1]];
     return isObject(node) && typeof node.id === 'string' ? node.id : null;
+  };
+}
+
+/** Ports read straight from a node that may be malformed, so graph problems are found alongside shape problems. */
+function rawPorts(node: Record<string, unknown>): Port[] {
+  const ports: Port[] = [];
+  const add = (name: string, path: (string | number)[], target: unknown) => {
+    if (typeof target === 'string') ports.push({ name, path, target });
+  };
+  for (const key of ['next', 'otherwise', 'onTimeout', 'onExpire']) add(key, [key], node[key]);
+  for (const list of ['paths', 'variants']) {
+    const items = node[list];
+    if (Array.isArray(items)) items.forEach((item: unknown, i) => isObject(item) && add(`${list}[${i}]`, [list, i, 'next'], item.next));
+  }
+  if (isObject(node.outcomes)) for (const [o, target] of Object.entries(node.outcomes)) add(`outcomes.${o}`, ['outcomes', o], target);
+  return ports;
+}
+
+function graphNode(raw: unknown, index: number): GraphNode | null {
+  if (!isObject(raw) || typeof raw.id !== 'string') return null;
+  const parsed = JourneyNode.safeParse(raw);
+  const kind = kindOf(typeof raw.type === 'string' ? raw.type : '');
+  return {
+    id: raw.id,
+    index,
+    ports: parsed.success ? kind!.ports(parsed.data) : rawPorts(raw),
+    waits: kind?.waits ?? true,
+    exit: raw.type === 'exit',
   };
 }
 
@@ -44,20 +74,10 @@ export function validateJourney(raw: unknown, team?: unknown): ValidationResult 
   const parsed = Journey.safeParse(raw);
   if (!parsed.success) errors.push(...fromZodIssues(parsed.error.issues, nodeIdAt(raw)));
 
-  if (parsed.success) {
-    errors.push(...graphProblems(parsed.data.start, parsed.data.nodes));
-  } else if (isObject(raw) && Array.isArray(raw.nodes) && typeof raw.start === 'string') {
-    // Some nodes are malformed: still report the graph problems among the nodes that are well formed.
-    const good = raw.nodes.flatMap((n) => {
-      const r = JourneyNode.safeParse(n);
-      return r.success ? [r.data] : [];
-    });
-    if (good.length === raw.nodes.length) errors.push(...graphProblems(raw.start, good));
-    else {
-      const ids = new Set(raw.nodes.map((n: unknown) => (isObject(n) ? n.id : undefined)));
-      const portErrors = graphProblems(raw.start, good).filter((e) => /^port .* is not a node/.test(e.message) || e.message.includes('used more than once'));
-      errors.push(...portErrors.filter((e) => !ids.has(/leads to "(.*)"/.exec(e.message)?.[1])));
-    }
+  if (isObject(raw) && Array.isArray(raw.nodes) && typeof raw.start === 'string') {
+    const nodes = raw.nodes.map(graphNode).filter((n): n is GraphNode => n !== null);
+    const complete = raw.nodes.every((n) => JourneyNode.safeParse(n).success);
+    errors.push(...graphProblems(raw.start, nodes, complete));
   }
 
   if (team !== undefined) {

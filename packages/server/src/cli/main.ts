@@ -43,7 +43,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   } catch (err) {
     if (err instanceof CliError) {
       io.stderr(`baton ${command.name}: ${err.message}\n`);
-      if (json) printJson(io, { error: err.message.split('\n')[0], ...(typeof err.details === 'object' && err.details !== null ? err.details : {}) });
+      const error = err.message.split('\n')[0]!;
+      const details = typeof err.details === 'object' && err.details !== null ? err.details : { valid: false, errors: [{ path: '$', node: null, message: error }] };
+      if (json) printJson(io, { error, ...details });
       return err.exitCode;
     }
     io.stderr(`baton ${command.name}: internal error: ${(err as Error).message}\n`);

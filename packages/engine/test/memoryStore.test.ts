@@ -1,0 +1,4 @@
+import { MemoryStore } from '../src/index.ts';
+import { runStoreContract } from '../src/store/store.contract.ts';
+
+runStoreContract('memory', async () => new MemoryStore());

@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { validateJourney } from '../src/index.ts';
+import { journey } from './helpers.ts';
+
+const exit = { id: 'done', type: 'exit', outcome: 'completed' };
+const pricingIntent = {
+  schema: 'baton.journey/v1',
+  id: 'pricing-intent',
+  name: 'Pricing intent to account executive',
+  trigger: { event: 'Page Viewed', when: { field: 'event.properties.path', op: 'eq', value: '/pricing' } },
+  reentry: 'never',
+  whileHumanEngaged: 'pause',
+  exitWhen: [{ when: { field: 'contact.lifecycle', op: 'eq', value: 'customer' }, outcome: 'became_customer' }],
+  start: 'fit',
+  nodes: [
+    { id: 'fit', type: 'branch', paths: [{ label: 'Good fit', when: { field: 'score.fit', op: 'gte', value: 70 }, next: 'handoff' }], otherwise: 'nurture' },
+    { id: 'nurture', type: 'action', action: 'email', params: { template: 'pricing-guide' }, next: 'wait' },
+    { id: 'wait', type: 'wait', duration: 'P3D', next: 'done' },
+    {
+      id: 'handoff', type: 'handoff', team: 'sales', record: 'lead', priority: 'high', title: 'Pricing intent: {{contact.company}}',
+      route: [{ to: { owner: 'contact.ownerId' } }, { when: { field: 'contact.region', op: 'eq', value: 'EMEA' }, to: { queue: 'emea-ae' } }],
+      fallback: { queue: 'sdr-pool' },
+      sla: { firstTouch: 'PT4H', escalate: { queue: 'sales-managers' } },
+      context: { timeline: 'P30D', talkTrack: 'Ask which plan they compared.', nextBestActions: ['Offer a pricing call'] },
+      expires: 'P14D', outcomes: { meeting_booked: 'won', not_interested: 'done' }, onExpire: 'done',
+    },
+    { id: 'won', type: 'exit', outcome: 'converted' },
+    { id: 'done', type: 'exit', outcome: 'completed' },
+  ],
+  ui: { positions: { fit: { x: 0, y: 0 } } },
+};
+
+describe('validateJourney', () => {
+  it('accepts the SPEC §5 example', () => {
+    expect(validateJourney(pricingIntent)).toEqual({ valid: true, errors: [] });
+  });
+
+  it('lists every graph problem at once with its node and path', () => {
+    const result = validateJourney(
+      journey([
+        { id: 'a', type: 'branch', paths: [{ label: 'x', when: { all: [] }, next: 'ghost' }], otherwise: 'b' },
+        { id: 'b', type: 'action', action: 'email', params: {}, next: 'c' },
+        { id: 'c', type: 'action', action: 'sms', params: {}, next: 'b' },
+        { id: 'island', type: 'wait', duration: 'P1D', next: 'done' },
+        exit,
+        { id: 'done', type: 'exit', outcome: 'again' },
+      ]),
+    );
+    expect(result.valid).toBe(false);
+    const byMessage = (m: string) => result.errors.find((e) => e.message.includes(m));
+    expect(byMessage('leads to "ghost"')).toMatchObject({ node: 'a', path: '$.nodes[0].paths[0].next' });
+    expect(byMessage('cannot be reached')).toMatchObject({ node: 'island', path: '$.nodes[3]' });
+    expect(byMessage('used more than once')).toMatchObject({ node: 'done', path: '$.nodes[5].id' });
+    expect(byMessage('no wait, pause or handoff')).toMatchObject({ node: 'b' });
+    const dead = result.errors.filter((e) => e.message.includes('reaches an exit')).map((e) => e.node);
+    expect(dead).toEqual(['a', 'b', 'c']);
+  });
+
+  it('accepts a loop that waits', () => {
+    const result = validateJourney(
+      journey([
+        { id: 'remind', type: 'action', action: 'email', params: {}, next: 'wait' },
+        { id: 'wait', type: 'pause', until: { event: 'Replied' }, timeout: 'P2D', next: 'done', onTimeout: 'remind' },
+        exit,
+      ]),
+    );
+    expect(result).toEqual({ valid: true, errors: [] });
+  });
+
+  it('names malformed conditions, durations, templates and unknown fields', () => {
+    const result = validateJourney(
+      journey([
+        { id: 'w', type: 'wait', duration: '3 days', next: 'b' },
+        { id: 'b', type: 'branch', paths: [{ label: 'x', when: { field: 'contact.a', op: 'like', value: 1 }, next: 'h' }], otherwise: 'done' },
+        { id: 'h', type: 'handoff', team: 'sales', record: 'lead', title: 'Hi {{contact.name}} {{process.env}}', route: [{ to: { rep: 'ana' } }], outcomes: { ok: 'done' }, colour: 'red' },
+        exit,
+      ]),
+    );
+    const paths = result.errors.map((e) => `${e.node} ${e.path}`);
+    expect(paths).toEqual(
+      expect.arrayContaining(['w $.nodes[0].duration', 'b $.nodes[1].paths[0].when.op', 'h $.nodes[2].title', 'h $.nodes[2].colour']),
+    );
+  });
+
+  it('still reports graph problems when a node is malformed', () => {
+    const result = validateJourney(journey([{ id: 'w', type: 'wait', duration: 'P1D', next: 'ghost' }, { id: 'x', type: 'teleport' }, exit]));
+    expect(result.errors.map((e) => e.message)).toEqual(
+      expect.arrayContaining([expect.stringContaining('unknown node type'), expect.stringContaining('leads to "ghost"')]),
+    );
+  });
+
+  it('checks handoff targets against the team', () => {
+    const team = { reps: [{ id: 'ana', name: 'Ana' }], queues: [{ id: 'emea-ae', members: ['ana'] }] };
+    const result = validateJourney(pricingIntent, team);
+    expect(result.errors.map((e) => `${e.node} ${e.path}`)).toEqual([
+      'handoff $.nodes[3].fallback.queue',
+      'handoff $.nodes[3].sla.escalate.queue',
+    ]);
+  });
+
+  it('rejects a document that is not a journey at all', () => {
+    expect(validateJourney(42).errors[0]!.path).toBe('$');
+    expect(validateJourney({ ...pricingIntent, schema: 'other' }).errors).toEqual([{ path: '$.schema', node: null, message: 'must be "baton.journey/v1"' }]);
+  });
+
+  it('accepts every example journey', () => {
+    for (const name of ['adoption-stall', 'onboarding-ab', 'trial-nurture']) {
+      const j = JSON.parse(readFileSync(new URL(`../../../examples/${name}/journey.json`, import.meta.url), 'utf8'));
+      expect(validateJourney(j), name).toEqual({ valid: true, errors: [] });
+    }
+  });
+});

@@ -1,0 +1,101 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../../../', import.meta.url).pathname;
+const baton = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [join(root, 'packages/server/bin/baton.mjs'), ...args], { cwd: root, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+const tmp = mkdtempSync(join(tmpdir(), 'baton-cli-'));
+const file = (name: string, content: unknown) => {
+  const path = join(tmp, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+};
+
+describe('baton validate', () => {
+  it('prints { valid, errors } and exits 0 for a valid journey', () => {
+    const r = baton('validate', 'examples/adoption-stall/journey.json', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ valid: true, errors: [] });
+  });
+
+  it('lists every error at once and exits 1 for an invalid journey', () => {
+    const bad = file('bad.json', {
+      schema: 'baton.journey/v1', id: 'x', name: 'x', trigger: { event: 'A' }, start: 'w',
+      nodes: [{ id: 'w', type: 'wait', duration: 'soon', next: 'ghost' }, { id: 'lonely', type: 'exit', outcome: 'o' }],
+    });
+    const r = baton('validate', bad, '--json');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.valid).toBe(false);
+    expect(out.errors.length).toBeGreaterThanOrEqual(2);
+    for (const e of out.errors) expect(Object.keys(e).sort()).toEqual(['message', 'node', 'path']);
+  });
+
+  it('says plainly what is wrong in text mode', () => {
+    const r = baton('validate', file('bad2.json', { schema: 'baton.journey/v1' }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('$.id');
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('gives one clear line for a missing file, bad JSON and an unknown flag', () => {
+    const missing = baton('validate', 'nope.json');
+    expect(missing).toMatchObject({ code: 1, stdout: '' });
+    expect(missing.stderr.trim().split('\n')).toEqual(['baton validate: journey file not found: nope.json']);
+    const broken = baton('validate', file('broken.json', '{"schema": '));
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/is not valid JSON/);
+    expect(baton('validate', 'x.json', '--frobnicate').code).toBe(2);
+    expect(baton('launch').code).toBe(2);
+    expect(baton().code).toBe(2);
+  });
+
+  it('checks routing targets against the team', () => {
+    const journey = file('ho.json', {
+      schema: 'baton.journey/v1', id: 'h', name: 'h', trigger: { event: 'A' }, start: 'h',
+      nodes: [{ id: 'h', type: 'handoff', team: 'sales', record: 'lead', route: [{ to: { queue: 'nowhere' } }], outcomes: { ok: 'd' } }, { id: 'd', type: 'exit', outcome: 'o' }],
+    });
+    const team = file('team.json', { reps: [{ id: 'ana', name: 'Ana' }], queues: [] });
+    const r = baton('validate', journey, '--team', team, '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).errors).toEqual([{ path: '$.nodes[0].route[0].to.queue', node: 'h', message: 'unknown queue "nowhere" (not in the team)' }]);
+  });
+});
+
+describe('baton compile', () => {
+  it('prints the XState machine config as JSON', () => {
+    const r = baton('compile', 'examples/adoption-stall/journey.json');
+    expect(r.code).toBe(0);
+    const config = JSON.parse(r.stdout);
+    expect(config).toMatchObject({ id: 'adoption-stall', initial: '$trigger' });
+    expect(Object.keys(config.states)).toContain('settle');
+  });
+});
+
+describe('baton simulate', () => {
+  it('prints the §8 report with --json', () => {
+    const r = baton('simulate', 'examples/adoption-stall/journey.json', '--script', 'examples/adoption-stall/script.json', '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(Object.keys(report).sort()).toEqual(['contacts', 'handoffs', 'nodes', 'refused']);
+    expect(report.contacts.cy.journeys['adoption-stall']).toMatchObject({ status: 'exited', outcome: 'stalled' });
+    expect(report.handoffs).toEqual({ created: 0, accepted: 0, breached: 0, unassigned: 0 });
+  });
+
+  it('exits 1 naming the problem when the script is invalid', () => {
+    const script = file('script.json', { start: '2026-11-20T08:00:00Z', until: '2026-11-19T00:00:00Z', steps: [{ at: 'yesterday', track: { userId: 'c1', event: 'A' } }] });
+    const r = baton('simulate', 'examples/adoption-stall/journey.json', '--script', script, '--json');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['$.until', '$.steps[0].at']));
+  });
+
+  it('exits 2 without a script', () => {
+    expect(baton('simulate', 'examples/adoption-stall/journey.json').code).toBe(2);
+  });
+});
