@@ -21,9 +21,16 @@ function describeField(rule: FieldRule, env: EvalEnv, negated: boolean): string 
   return actual === undefined ? `${rule.field} is not set (${op} ${show(rule.value)})` : `${rule.field} ${show(actual)} ${op} ${show(rule.value)}`;
 }
 
+const humanWindows = new Map<string, string>();
+function humanWindow(iso: string): string {
+  let text = humanWindows.get(iso);
+  if (text === undefined) humanWindows.set(iso, (text = Duration.fromISO(iso).toHuman({ unitDisplay: 'long' })));
+  return text;
+}
+
 function describeEvent(rule: EventRule, env: EvalEnv, negated: boolean): string {
   const where = rule.where && 'field' in rule.where && rule.where.op === 'eq' ? ` ${show(rule.where.value)}` : rule.where ? ' (matching)' : '';
-  const within = rule.within ? ` in ${Duration.fromISO(rule.within).toHuman({ unitDisplay: 'long' })}` : '';
+  const within = rule.within ? ` in ${humanWindow(rule.within)}` : '';
   const count = countEvents(rule, rule.where ? predicateFor(rule.where) : null, env);
   const op = (negated ? NEGATED : SYMBOL)[rule.op ?? 'gte'];
   return `${rule.event}${where} ${count}×${within} ${op} ${rule.value ?? 1}`;

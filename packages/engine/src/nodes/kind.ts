@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { EvalEnv } from '../conditions/env.ts';
 
 /** One outgoing connection of a node: a port naming the node it leads to. */
 export interface Port {
@@ -26,8 +27,11 @@ export interface NodeKind<N extends { id: string; type: string }> {
   /** Whether the contact waits here, so a cycle through this node is not an endless loop. */
   waits: boolean;
   toState(node: N, ctx: CompileContext): StateConfig;
-  /** Whether a contact at this node reacts to an incoming event of this name. */
-  listens(node: N, eventName: string): boolean;
+  /**
+   * Whether an incoming event can move a contact at this node. A cheap pre-check: when it says no, the
+   * runtime skips the machine, which would not have transitioned either.
+   */
+  listens(node: N, eventName: string, env: EvalEnv): boolean;
 }
 
 /** The entry action every node state runs: it puts the node on the contact's path. */

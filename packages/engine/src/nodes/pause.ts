@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { predicateFor } from '../conditions/cache.ts';
 import { EventCondition } from '../model/condition.ts';
 import { Id, IsoDuration } from '../model/primitives.ts';
 import { cancelTimersAction, enterAction, type NodeKind, type Port } from './kind.ts';
@@ -48,5 +49,5 @@ export const pauseKind: NodeKind<PauseNode> = {
     }
     return { entry, exit: [cancelTimersAction(n.id)], on };
   },
-  listens: (n, eventName) => n.until.event === eventName,
+  listens: (n, eventName, env) => n.until.event === eventName && (!n.until.where || predicateFor(n.until.where)(env)),
 };

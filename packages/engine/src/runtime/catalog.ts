@@ -10,6 +10,7 @@ import { JourneyInvalidError } from './errors.ts';
 export class JourneyCatalog {
   private readonly versions = new Map<string, CompiledJourney[]>();
   private readonly archived = new Set<string>();
+  private liveCache: { version: number; compiled: CompiledJourney }[] | null = null;
 
   /** Publishes a journey as its next immutable version and returns the version number (1, 2, ...). */
   publish(definition: unknown, team?: unknown): number {
@@ -20,12 +21,14 @@ export class JourneyCatalog {
     list.push(compileJourney(journey));
     this.versions.set(journey.id, list);
     this.archived.delete(journey.id);
+    this.liveCache = null;
     return list.length;
   }
 
   /** Stops new entries into a journey; contacts inside finish on their version. */
   archive(journeyId: string): void {
     this.archived.add(journeyId);
+    this.liveCache = null;
   }
 
   /** A specific version (1-based), or undefined. */
@@ -34,10 +37,10 @@ export class JourneyCatalog {
   }
 
   /** The live versions, sorted by journey id so every run visits them in the same order. */
-  live(): { version: number; compiled: CompiledJourney }[] {
-    return [...this.versions.entries()]
+  live(): readonly { version: number; compiled: CompiledJourney }[] {
+    return (this.liveCache ??= [...this.versions.entries()]
       .filter(([id]) => !this.archived.has(id))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, list]) => ({ version: list.length, compiled: list[list.length - 1]! }));
+      .map(([, list]) => ({ version: list.length, compiled: list[list.length - 1]! })));
   }
 }

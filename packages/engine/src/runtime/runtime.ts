@@ -126,7 +126,8 @@ export class Runtime {
   }
 
   private serialize<T>(contactId: string, work: () => Promise<T>): Promise<T> {
-    const run = (this.queues.get(contactId) ?? Promise.resolve()).then(work);
+    const busy = this.queues.get(contactId);
+    const run = busy ? busy.then(work) : work();
     const tail = run.catch(() => undefined);
     this.queues.set(contactId, tail);
     void tail.then(() => {

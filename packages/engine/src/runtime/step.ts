@@ -47,6 +47,7 @@ export function drive(draft: Draft, ctx: StepContext, compiled: CompiledJourney,
   let eventType = type;
   for (;;) {
     const res = stepMachine(compiled, inst.snapshot, { type: eventType, env: draft.env(), journeyId: inst.journeyId, ...extra });
+    if (res.unchanged) return current; // no transition was enabled: nothing to record
     inst.snapshot = res.snapshot;
     let resume = false;
     for (const action of res.actions) {
@@ -126,7 +127,7 @@ export function deliver(draft: Draft, ctx: StepContext, eventName: string): void
     if (inst.status !== 'active' || inst.node === null) continue;
     const compiled = ctx.catalog.get(inst.journeyId, inst.version);
     const node = compiled?.nodes.get(inst.node);
-    if (compiled && node && kindOf(node.type)!.listens(node, eventName)) drive(draft, ctx, compiled, inst, eventName);
+    if (compiled && node && kindOf(node.type)!.listens(node, eventName, draft.env())) drive(draft, ctx, compiled, inst, eventName);
   }
 }
 

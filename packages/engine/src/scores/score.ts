@@ -33,13 +33,13 @@ export function computeScore(model: ScoreModel, input: ScoreInput): number {
 
 /** A lazy, memoised score reader for one evaluation: each model is computed at most once. */
 export function scoreReader(workspace: Workspace, input: ScoreInput): (name: string) => number | undefined {
-  const memo = new Map<string, number>();
+  let memo: Map<string, number> | undefined;
   return (name) => {
-    const cached = memo.get(name);
+    const cached = memo?.get(name);
     if (cached !== undefined) return cached;
     if (!Object.prototype.hasOwnProperty.call(workspace.scores, name)) return undefined;
     const value = computeScore(workspace.scores[name]!, input);
-    memo.set(name, value);
+    (memo ??= new Map()).set(name, value);
     return value;
   };
 }

@@ -37,22 +37,26 @@ export class MemoryStore implements Store {
     if ((current?.version ?? 0) !== c.expectedVersion) throw new ConflictError(c.contactId);
     if (c.messageId !== undefined && this.messages.has(c.messageId)) throw new DuplicateMessageError(c.messageId);
     const next = { ...c.state, version: c.expectedVersion + 1 };
-    const kept = new Set(next.timers.map((t) => t.id));
-    for (const t of current?.timers ?? []) {
+    if (next.timers !== current?.timers) this.indexTimers(current?.timers ?? [], next.timers);
+    this.contacts.set(c.contactId, next);
+    if (c.messageId !== undefined) this.messages.add(c.messageId);
+    if (this.options.keepOutbox !== false) for (const effect of c.effects) this.outbox.push({ seq: ++this.seq, effect });
+  }
+
+  private indexTimers(before: readonly TimerRecord[], after: readonly TimerRecord[]): void {
+    const kept = new Set(after.map((t) => t.id));
+    for (const t of before) {
       if (!kept.has(t.id)) {
         this.timers.delete(t.id);
         this.leases.delete(t.id);
       }
     }
-    for (const t of next.timers) {
+    for (const t of after) {
       if (!this.timers.has(t.id)) {
         this.timers.set(t.id, t);
         this.due.push(t);
       }
     }
-    this.contacts.set(c.contactId, next);
-    if (c.messageId !== undefined) this.messages.add(c.messageId);
-    if (this.options.keepOutbox !== false) for (const effect of c.effects) this.outbox.push({ seq: ++this.seq, effect });
   }
 
   async claimDueTimers(r: ClaimRequest): Promise<TimerRecord[]> {

@@ -1,0 +1,130 @@
+// pnpm bench: engine events per second in memory against raw XState and a hand-written interpreter,
+// and bytes per waiting contact. Run with --expose-gc for the memory figures.
+import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import { Journey, JourneyCatalog, MemoryStore, Runtime, VirtualClock, Workspace, compileJourney, scoreReader, type EvalEnv, type HistoryEvent } from '../src/index.ts';
+import { HandInterpreter } from './interpreter.ts';
+import { benchEvents, benchJourney, benchWorkspace } from './journey.ts';
+
+const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
+const PER_CONTACT = Number(process.env.BENCH_EVENTS_PER_CONTACT ?? 6);
+const T0 = Date.parse('2026-11-23T09:00:00Z');
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function heapUsed(): number {
+  gc?.();
+  gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+const IDLE = Number(process.env.BENCH_IDLE_SHARE ?? 0);
+const events = benchEvents(CONTACTS, PER_CONTACT, IDLE);
+const workspace = Workspace.parse(benchWorkspace);
+const compiled = compileJourney(Journey.parse(benchJourney));
+const line = (label: string, n: number, ms: number) => {
+  const rate = Math.round((n / ms) * 1000);
+  console.log(`${label.padEnd(44)} ${String(rate).padStart(10)} events/s  (${n} events in ${Math.round(ms)} ms)`);
+  return rate;
+};
+
+/** Contact data the baselines keep: traits and history, like the engine does. */
+function makeEnv(id: string, traits: Record<string, unknown>, history: HistoryEvent[], event: { name: string; properties: Record<string, unknown> }): EvalEnv {
+  return { contactId: id, traits, history, now: T0, event, score: scoreReader(workspace, { contactId: id, traits, history, now: T0 }) };
+}
+const traitsOf = (i: number) => ({ employees: (i * 37) % 1000, company: `Company ${i}` });
+
+async function engine() {
+  const catalog = new JourneyCatalog();
+  catalog.publish(benchJourney);
+  const store = new MemoryStore({ keepOutbox: false });
+  const runtime = new Runtime({ store, clock: new VirtualClock(T0), catalog, workspace });
+  for (let i = 0; i < CONTACTS; i++) await runtime.ingest({ type: 'identify', userId: `c${i}`, traits: traitsOf(i) });
+  const before = heapUsed();
+  const start = performance.now();
+  for (const e of events) await runtime.ingest({ type: 'track', userId: e.userId, event: e.event, properties: e.properties });
+  const rate = line('Baton runtime (validate, step, commit)', events.length, performance.now() - start);
+  const after = heapUsed();
+  // What a waiting contact costs: its instance (persisted snapshot, path) and its timer rows.
+  let waiting = 0;
+  let journeyBytes = 0;
+  let contactBytes = 0;
+  for (const id of await store.contactIds()) {
+    const s = (await store.load(id))!;
+    const inst = s.instances[0];
+    if (inst?.status !== 'active') continue;
+    waiting++;
+    journeyBytes += JSON.stringify({ instance: inst, timers: s.timers }).length;
+    contactBytes += JSON.stringify(s).length;
+  }
+  return { rate, waiting, journeyBytes: journeyBytes / waiting, contactBytes: contactBytes / waiting, heapPerContact: (after - before) / CONTACTS, store, runtime };
+}
+
+function rawXState() {
+  const [initial] = initialTransition(compiled.machine);
+  const snaps = new Map<string, AnyMachineSnapshot>();
+  const traits = new Map<string, Record<string, unknown>>();
+  const history = new Map<string, HistoryEvent[]>();
+  const start = performance.now();
+  for (const e of events) {
+    const t = traits.get(e.userId) ?? traits.set(e.userId, traitsOf(Number(e.userId.slice(1)))).get(e.userId)!;
+    const h = history.get(e.userId) ?? history.set(e.userId, []).get(e.userId)!;
+    h.push({ name: e.event, at: T0, properties: e.properties });
+    const env = makeEnv(e.userId, t, h, { name: e.event, properties: e.properties });
+    let snap = snaps.get(e.userId);
+    if (!snap) [snap] = transition(compiled.machine, initial, { type: 'baton.enter', env, journeyId: 'bench' });
+    else [snap] = transition(compiled.machine, snap, { type: e.event, env, journeyId: 'bench' });
+    snaps.set(e.userId, snap);
+  }
+  return line('raw XState transition() per event', events.length, performance.now() - start);
+}
+
+function handWritten() {
+  const interp = new HandInterpreter(benchJourney as never);
+  const at = new Map<string, string | null>();
+  const traits = new Map<string, Record<string, unknown>>();
+  const history = new Map<string, HistoryEvent[]>();
+  const start = performance.now();
+  for (const e of events) {
+    const t = traits.get(e.userId) ?? traits.set(e.userId, traitsOf(Number(e.userId.slice(1)))).get(e.userId)!;
+    const h = history.get(e.userId) ?? history.set(e.userId, []).get(e.userId)!;
+    h.push({ name: e.event, at: T0, properties: e.properties });
+    const env = makeEnv(e.userId, t, h, { name: e.event, properties: e.properties });
+    at.set(e.userId, at.has(e.userId) ? interp.onEvent(at.get(e.userId)!, e.event, env, t) : interp.run(benchJourney.start, env, t));
+  }
+  return line('hand-written interpreter', events.length, performance.now() - start);
+}
+
+/**
+ * Heap bytes a waiting contact's journey state costs: 100k contacts that entered the bench journey and
+ * wait at its first pause, minus 100k contacts that sent the same kind of event but entered nothing.
+ */
+async function heapPerWaitingContact(): Promise<number> {
+  const measure = async (event: string) => {
+    const catalog = new JourneyCatalog();
+    catalog.publish(benchJourney);
+    const store = new MemoryStore({ keepOutbox: false });
+    const runtime = new Runtime({ store, clock: new VirtualClock(T0), catalog, workspace });
+    const before = heapUsed();
+    for (let i = 0; i < CONTACTS; i++) await runtime.ingest({ type: 'track', userId: `c${i}`, event, properties: {} });
+    const bytes = heapUsed() - before;
+    return { bytes, store };
+  };
+  const idle = await measure('Signed In');
+  const idleBytes = idle.bytes;
+  idle.store = undefined as never;
+  const waiting = await measure('Signed Up');
+  return (waiting.bytes - idleBytes) / CONTACTS;
+}
+
+console.log(`bench journey: ${benchJourney.nodes.length} nodes; ${CONTACTS} contacts; ${events.length} events (${PER_CONTACT} per contact, ${Math.round(IDLE * 100)}% awaited by no node)`);
+const only = process.env.BENCH_ONLY;
+const xs = only === 'engine' ? NaN : rawXState();
+const hand = only === 'engine' ? NaN : handWritten();
+const result = await engine();
+console.log(`Baton vs raw XState: ${(result.rate / xs).toFixed(2)}×; vs hand-written: ${(result.rate / hand).toFixed(2)}×`);
+console.log(`waiting contacts: ${result.waiting}`);
+console.log(`bytes per waiting contact, journey state (instance + timers, JSON): ${Math.round(result.journeyBytes)}`);
+console.log(`bytes per waiting contact, whole record incl. traits and event history (JSON): ${Math.round(result.contactBytes)}`);
+if (gc) {
+  console.log(`heap growth per contact while the events ran (traits, history, journey state): ${Math.round(result.heapPerContact)} bytes`);
+  console.log(`heap bytes per waiting contact, journey state only (instance, snapshot, timer): ${Math.round(await heapPerWaitingContact())}`);
+}
