@@ -5,6 +5,7 @@ export { Condition, conditionProblems, FIELD_OPS, COUNT_OPS, MAX_CONDITION_DEPTH
 export { Journey, JourneyNode, Trigger, JOURNEY_SCHEMA } from './model/journey.ts';
 export { Workspace, ScoreModel } from './model/workspace.ts';
 export { Team, Rep, Queue, Calendar, WEEKDAYS } from './model/team.ts';
+export { businessDeadline, withinHours, nextOpening } from './team/businessTime.ts';
 export { RouteTarget } from './model/target.ts';
 export { InboundEvent, TrackEvent, IdentifyEvent } from './model/event.ts';
 export { Script, ScriptStep, STEP_KINDS } from './model/script.ts';
