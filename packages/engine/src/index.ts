@@ -6,6 +6,10 @@ export { Journey, JourneyNode, Trigger, JOURNEY_SCHEMA } from './model/journey.t
 export { Workspace, ScoreModel } from './model/workspace.ts';
 export { Team, Rep, Queue, Calendar, WEEKDAYS } from './model/team.ts';
 export { businessDeadline, withinHours, nextOpening } from './team/businessTime.ts';
+export { routeHandoff, resolveTarget, type RoutingResult } from './routing/route.ts';
+export { pickFromQueue } from './routing/strategies.ts';
+export { newDesk, effectiveRep, type DeskState, type QueueCursor, type RoutingView } from './routing/desk.ts';
+export { unavailability } from './routing/availability.ts';
 export { RouteTarget } from './model/target.ts';
 export { InboundEvent, TrackEvent, IdentifyEvent } from './model/event.ts';
 export { Script, ScriptStep, STEP_KINDS } from './model/script.ts';
