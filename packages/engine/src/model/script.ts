@@ -13,7 +13,7 @@ export const ScriptStep = z
     track: z.strictObject({ userId: Id, event: z.string().min(1), properties: JsonObject.default({}), messageId: z.string().min(1).optional() }).optional(),
     identify: z.strictObject({ userId: Id, traits: JsonObject, messageId: z.string().min(1).optional() }).optional(),
     accept: z.strictObject({ ...HandoffRef, rep: Id.optional() }).optional(),
-    outcome: z.strictObject({ ...HandoffRef, outcome: z.string().min(1), value: z.number().optional(), note: z.string().optional() }).optional(),
+    outcome: z.strictObject({ ...HandoffRef, outcome: z.string().min(1), value: z.number().optional(), note: z.string().optional(), rep: Id.optional() }).optional(),
     reject: z.strictObject({ ...HandoffRef, reason: z.string().optional(), rep: Id.optional() }).optional(),
     setRep: z.strictObject({ id: Id, active: z.boolean().optional(), capacity: z.number().int().nonnegative().optional() }).optional(),
   })

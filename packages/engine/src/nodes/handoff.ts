@@ -56,7 +56,7 @@ export const handoffKind: NodeKind<HandoffNode> = {
     };
     if (n.expires && n.onExpire) {
       entry.push({ type: 'baton.schedule', params: { node: n.id, timer: 'expire', after: n.expires } });
-      on['baton.timer.expire'] = { target: ctx.key(n.onExpire) };
+      on['baton.timer.expire'] = { target: ctx.key(n.onExpire), actions: [{ type: 'baton.expireHandoff', params: { node: n.id } }] };
     }
     return { entry, exit: [cancelTimersAction(n.id)], on };
   },

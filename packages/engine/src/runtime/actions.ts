@@ -4,6 +4,9 @@ import type { Millis } from '../model/time.ts';
 import { addDuration } from '../model/time.ts';
 import type { ActionName } from '../nodes/action.ts';
 import type { Draft } from './draft.ts';
+import type { StepContext } from './step.ts';
+import { createHandoff } from '../handoff/create.ts';
+import { expireHandoff } from '../handoff/lifecycle.ts';
 import type { InstanceRecord, TimerKind } from './records.ts';
 
 /** What carrying out an action may ask of the machine runner: `continue` after a trait update. */
@@ -12,22 +15,18 @@ export interface ActionOutcome {
 }
 
 /** Carries out one action of a journey machine against the draft. */
-export type ActionHandler = (draft: Draft, inst: InstanceRecord, params: never, compiled: CompiledJourney) => ActionOutcome | void;
-
-/** Whether a human is working with this contact right now (an open handoff from any journey). */
-export type EngagedCheck = (draft: Draft) => boolean;
+export type ActionHandler = (draft: Draft, inst: InstanceRecord, params: never, compiled: CompiledJourney, ctx: StepContext) => ActionOutcome | void;
 
 function runAction(
   draft: Draft,
   inst: InstanceRecord,
   p: { node: string; action: ActionName; params: Record<string, unknown> },
-  engaged: EngagedCheck,
 ): ActionOutcome | void {
   const base = { contactId: draft.contact.id, journeyId: inst.journeyId, node: p.node, at: draft.now };
   switch (p.action) {
     case 'email':
     case 'sms': {
-      const suppressed = p.params.whileHumanEngaged !== 'send' && engaged(draft);
+      const suppressed = p.params.whileHumanEngaged !== 'send' && draft.engaged();
       inst.messages = [...inst.messages, { node: p.node, action: p.action, at: draft.now, suppressed }];
       draft.effects.push({ type: 'message', channel: p.action, ...base, params: p.params, suppressed });
       return;
@@ -66,7 +65,7 @@ function schedule(draft: Draft, inst: InstanceRecord, p: { node: string; timer: 
 }
 
 /** The handlers of the actions journey machines emit, by action type. */
-export function actionHandlers(engaged: EngagedCheck, extra: Record<string, ActionHandler> = {}): Record<string, ActionHandler> {
+export function actionHandlers(extra: Record<string, ActionHandler> = {}): Record<string, ActionHandler> {
   return {
     'baton.enter': (draft, inst, p: { node: string }) => {
       inst.path = [...inst.path, p.node];
@@ -83,7 +82,9 @@ export function actionHandlers(engaged: EngagedCheck, extra: Record<string, Acti
     'baton.schedule': (draft, inst, p: { node: string; timer: TimerKind; after: string }) => schedule(draft, inst, p, draft.now),
     'baton.cancelTimers': (draft, inst, p: { node: string }) =>
       draft.removeTimers((t) => t.journeyId === inst.journeyId && t.node === p.node),
-    'baton.action': (draft, inst, p: { node: string; action: ActionName; params: Record<string, unknown> }) => runAction(draft, inst, p, engaged),
+    'baton.action': (draft, inst, p: { node: string; action: ActionName; params: Record<string, unknown> }) => runAction(draft, inst, p),
+    'baton.handoff': createHandoff,
+    'baton.expireHandoff': expireHandoff,
     'baton.exit': (draft, inst, p: { node: string; outcome: string }) => {
       inst.status = 'exited';
       inst.outcome = p.outcome;

@@ -3,7 +3,8 @@ import type { Millis } from '../model/time.ts';
 import type { Workspace } from '../model/workspace.ts';
 import { scoreReader } from '../scores/score.ts';
 import type { Effect, JournalEntry } from './effects.ts';
-import type { ContactRecord, ContactState, InstanceRecord, TimerRecord } from './records.ts';
+import type { DeskState } from '../routing/desk.ts';
+import type { ContactRecord, ContactState, HandoffRecord, InstanceRecord, TimerRecord } from './records.ts';
 
 /** Source of new ids: random in a server, a counter in a simulation. */
 export interface IdSource {
@@ -21,6 +22,9 @@ export class Draft {
   contact: ContactRecord;
   instances: InstanceRecord[];
   timers: TimerRecord[];
+  handoffs: HandoffRecord[];
+  /** Set when a step changed the routing state shared by every contact. */
+  desk: DeskState | null = null;
   readonly effects: Effect[] = [];
   readonly journal: JournalEntry[] = [];
   private envCache: EvalEnv | null = null;
@@ -30,11 +34,23 @@ export class Draft {
     readonly now: Millis,
     readonly workspace: Workspace,
     readonly ids: IdSource,
-    readonly event: { name: string; properties: Record<string, unknown> } | undefined,
+    public event: { name: string; properties: Record<string, unknown> } | undefined,
   ) {
     this.contact = base.contact;
     this.instances = base.instances;
     this.timers = base.timers;
+    this.handoffs = base.handoffs ?? [];
+  }
+
+  /** Replaces a handoff (by id) with a changed copy, or adds it. */
+  putHandoff(next: HandoffRecord): void {
+    const i = this.handoffs.findIndex((h) => h.id === next.id);
+    this.handoffs = i < 0 ? [...this.handoffs, next] : this.handoffs.map((h, j) => (j === i ? next : h));
+  }
+
+  /** Whether a human is working with this contact: an open handoff from any journey, or from other journeys. */
+  engaged(exceptJourney?: string): boolean {
+    return this.handoffs.some((h) => h.status === 'open' && h.journeyId !== exceptJourney);
   }
 
   /** The evaluation environment for conditions, rebuilt after traits or history change. */
@@ -90,8 +106,23 @@ export class Draft {
     this.effects.push({ type: 'event', name, contactId: this.contact.id, properties, at: this.now });
   }
 
+  /** System events (the handoff life cycle) waiting to be put on the timeline and handed to journeys. */
+  readonly systemEvents: { name: string; properties: Record<string, unknown> }[] = [];
+
+  /** Emits a system event: an effect for webhooks, and, at the end of the step, a timeline event journeys can wait for. */
+  emitSystem(name: string, properties: Record<string, unknown>): void {
+    this.emit(name, properties);
+    this.systemEvents.push({ name, properties });
+  }
+
+  /** Evaluates as if handling another event (a system event), until `restore` is called. */
+  handling(event: { name: string; properties: Record<string, unknown> } | undefined): void {
+    this.event = event;
+    this.envCache = null;
+  }
+
   /** The state the step ends in. */
   result(): ContactState {
-    return { contact: this.contact, instances: this.instances, timers: this.timers, version: this.base.version };
+    return { contact: this.contact, instances: this.instances, timers: this.timers, handoffs: this.handoffs, version: this.base.version };
   }
 }

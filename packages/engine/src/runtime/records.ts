@@ -46,7 +46,8 @@ export interface InstanceRecord {
   outcome: string | null;
 }
 
-export type TimerKind = 'wait' | 'timeout' | 'expire';
+/** wait, pause timeout and handoff expiry belong to the journey machine; sla and assign to a handoff. */
+export type TimerKind = 'wait' | 'timeout' | 'expire' | 'sla' | 'assign';
 
 /** A durable timer: a row with a due instant, fired by the runtime, never an XState `after`. */
 export interface TimerRecord {
@@ -57,6 +58,60 @@ export interface TimerRecord {
   node: string;
   timer: TimerKind;
   dueAt: Millis;
+  /** The handoff an sla or assign timer belongs to. */
+  handoffId?: string;
+  /** A timer that fell due while its journey was paused by a human's work; it fires when the journey resumes. */
+  held?: boolean;
+}
+
+/** What the rep sees: the story so far (SPEC §5, "the record a human sees"). */
+export interface HandoffContext {
+  traits: Record<string, unknown>;
+  scores: Record<string, number>;
+  timeline: HistoryEvent[];
+  path: string[];
+  messages: MessageRecord[];
+  talkTrack: string | null;
+  nextBestActions: string[];
+}
+
+/** A handoff: the record a human works, routed, with its SLA clock and its life cycle. */
+export interface HandoffRecord {
+  id: string;
+  contactId: string;
+  journeyId: string;
+  version: number;
+  run: number;
+  node: string;
+  team: 'sales' | 'service';
+  record: string;
+  title: string;
+  priority: string;
+  status: 'open' | 'closed';
+  queue: string | null;
+  assignee: string | null;
+  createdAt: Millis;
+  assignedAt: Millis | null;
+  dueAt: Millis | null;
+  acceptedAt: Millis | null;
+  breached: boolean;
+  /** The escalation assignee, once the SLA breached and the escalation target was routed. */
+  escalatedTo: string | null;
+  /** Waiting to be assigned to the escalation target. */
+  escalating: boolean;
+  outcome: string | null;
+  closedAt: Millis | null;
+  /** Revenue or other value logged with the outcome. */
+  value: number | null;
+  outcomes: string[];
+  rejectedBy: { rep: string; reason: string | null; at: Millis }[];
+  /** Whether it ever waited unassigned. */
+  wasUnassigned: boolean;
+  /** Every routing decision in words. */
+  trace: string[];
+  /** The conditions that held on the way, in words. */
+  why: string[];
+  context: HandoffContext;
 }
 
 /** Everything the engine keeps about one contact; the unit that a step reads and writes. */
@@ -64,6 +119,8 @@ export interface ContactState {
   contact: ContactRecord;
   instances: InstanceRecord[];
   timers: TimerRecord[];
+  /** The contact's handoffs, open and closed. */
+  handoffs: HandoffRecord[];
   /** Bumped by every commit; the store refuses a commit built on an older version. */
   version: number;
 }

@@ -6,11 +6,14 @@ import type { Store } from '../store/store.ts';
 import { fromZodIssues } from '../validate/issues.ts';
 import { actionHandlers, type ActionHandler } from './actions.ts';
 import type { JourneyCatalog } from './catalog.ts';
-import type { Draft, IdSource } from './draft.ts';
+import { Draft, type IdSource } from './draft.ts';
+import type { Team } from '../model/team.ts';
+import { acceptHandoff, assignWaiting, logOutcome, rejectHandoff, type HandoffRef } from '../handoff/lifecycle.ts';
 import type { Effect, JournalEntry } from './effects.ts';
-import { ConflictError, DuplicateMessageError, InputInvalidError } from './errors.ts';
+import { BatonError, ConflictError, DuplicateMessageError, InputInvalidError } from './errors.ts';
 import type { ContactState, TimerRecord } from './records.ts';
-import { newContactState, stepContact, type StepContext, type StepInput } from './step.ts';
+import type { DeskState } from '../routing/desk.ts';
+import { finishStep, newContactState, stepContact, type StepContext, type StepInput } from './step.ts';
 
 /** What the runtime needs: a store, a clock, the journeys, and optionally workspace, ids and extensions. */
 export interface RuntimeOptions {
@@ -23,9 +26,9 @@ export interface RuntimeOptions {
   owner?: string;
   /** How long a timer claim holds before another process may take it over. */
   leaseMs?: number;
-  /** Whether a human is engaged with the contact (the handoff layer provides it). */
-  engaged?: (draft: Draft) => boolean;
-  /** More action handlers (the handoff layer adds its own). */
+  /** The reps, queues and calendars handoffs are routed to. */
+  team?: Team;
+  /** More action handlers. */
   handlers?: Record<string, ActionHandler>;
 }
 
@@ -37,8 +40,11 @@ export interface Applied {
   journal: JournalEntry[];
 }
 
-/** A pure change of one contact's state, such as a step. */
-export type ContactChange = (state: ContactState, ctx: StepContext) => { state: ContactState; effects: Effect[]; journal: JournalEntry[] };
+/** A pure change of one contact's state, such as a step; `desk` when it moved the routing state. */
+export type ContactChange = (state: ContactState, ctx: StepContext) => { state: ContactState; effects: Effect[]; journal: JournalEntry[]; desk?: DeskState | null };
+
+/** Life-cycle events after which a rep may have room for a waiting handoff. */
+const FREES_A_REP = new Set(['Handoff Closed', 'Handoff Rejected', 'Handoff Escalated']);
 
 /** Listens to every committed step: for live views, reports and simulations. */
 export type StepListener = (applied: Applied) => void;
@@ -60,6 +66,7 @@ export class Runtime {
   readonly clock: Clock;
   readonly catalog: JourneyCatalog;
   workspace: Workspace;
+  team: Team | undefined;
   private readonly ids: IdSource;
   private readonly handlers: Record<string, ActionHandler>;
   private readonly owner: string;
@@ -75,7 +82,8 @@ export class Runtime {
     this.ids = options.ids ?? counterIds();
     this.owner = options.owner ?? 'runtime';
     this.leaseMs = options.leaseMs ?? 60_000;
-    this.handlers = actionHandlers(options.engaged ?? (() => false), options.handlers);
+    this.handlers = actionHandlers(options.handlers);
+    this.team = options.team;
   }
 
   /** Calls `listener` after every committed step; returns a function that stops it. */
@@ -125,6 +133,68 @@ export class Runtime {
     return this.serialize(contactId, () => this.commitWith(contactId, now, undefined, change));
   }
 
+  /** A rep accepts a handoff (the first touch). Refused with a BatonError when it is not open or not theirs. */
+  accept(ref: HandoffRef, now: Millis = this.clock.now()): Promise<Applied> {
+    return this.handoffChange(ref.userId, now, (draft, ctx) => acceptHandoff(draft, ctx, ref));
+  }
+
+  /** A rep logs an outcome; the journey moves on. An outcome the node does not declare is refused. */
+  logOutcome(ref: HandoffRef & { outcome: string; value?: number | undefined }, now: Millis = this.clock.now()): Promise<Applied> {
+    return this.handoffChange(ref.userId, now, (draft, ctx) => logOutcome(draft, ctx, ref));
+  }
+
+  /** A rep rejects a handoff; it is routed again, never back to them. */
+  reject(ref: HandoffRef & { reason?: string | undefined }, now: Millis = this.clock.now()): Promise<Applied> {
+    return this.handoffChange(ref.userId, now, (draft, ctx) => rejectHandoff(draft, ctx, ref));
+  }
+
+  /** Changes a rep at run time (active, capacity); waiting handoffs are assigned if they now fit. */
+  async setRep(id: string, change: { active?: boolean | undefined; capacity?: number | undefined }, now: Millis = this.clock.now()): Promise<void> {
+    if (!this.team?.reps.some((r) => r.id === id)) throw new BatonError('unknown_rep', `rep ${id} is not in the team`);
+    for (let attempt = 0; ; attempt++) {
+      const desk = await this.store.loadDesk();
+      const clean = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined));
+      const state = { ...desk.state, reps: { ...desk.state.reps, [id]: { ...desk.state.reps[id], ...clean } } };
+      try {
+        await this.store.commitDesk({ expectedVersion: desk.version, state });
+        break;
+      } catch (err) {
+        if (!(err instanceof ConflictError) || attempt >= MAX_RETRIES) throw err;
+      }
+    }
+    await this.assignWaitingHandoffs(now);
+  }
+
+  /** Assigns waiting handoffs, oldest first, to reps who have become available. */
+  async assignWaitingHandoffs(now: Millis = this.clock.now()): Promise<number> {
+    if (this.assigning) return 0;
+    this.assigning = true;
+    let assigned = 0;
+    try {
+      for (const h of await this.store.openHandoffs()) {
+        if (h.assignee !== null) continue;
+        let done = false;
+        await this.handoffChange(h.contactId, now, (draft, ctx) => {
+          done = assignWaiting(draft, ctx, h.id);
+        });
+        if (done) assigned++;
+      }
+    } finally {
+      this.assigning = false;
+    }
+    return assigned;
+  }
+
+  private assigning = false;
+
+  private handoffChange(contactId: string, now: Millis, change: (draft: Draft, ctx: StepContext) => void): Promise<Applied> {
+    return this.update(contactId, now, (state, ctx) => {
+      const draft = new Draft(state, ctx.now, ctx.workspace, ctx.ids, undefined);
+      change(draft, ctx);
+      return finishStep(draft, ctx);
+    });
+  }
+
   private serialize<T>(contactId: string, work: () => Promise<T>): Promise<T> {
     const busy = this.queues.get(contactId);
     const run = busy ? busy.then(work) : work();
@@ -146,9 +216,24 @@ export class Runtime {
       if (messageId !== undefined && (await this.store.hasMessage(messageId))) return { status: 'duplicate', contactId, effects: [], journal: [] };
       const stored = await this.store.load(contactId);
       const state = stored ?? newContactState(contactId, now);
-      const result = step(state, { now, catalog: this.catalog, workspace: this.workspace, ids: this.ids, handlers: this.handlers });
+      const ctx: StepContext = { now, catalog: this.catalog, workspace: this.workspace, ids: this.ids, handlers: this.handlers };
+      let deskVersion = 0;
+      if (this.team) {
+        const [desk, loads] = await Promise.all([this.store.loadDesk(), this.store.repLoads()]);
+        deskVersion = desk.version;
+        ctx.team = this.team;
+        ctx.routing = { desk: desk.state, loads };
+      }
+      const result = step(state, ctx);
       try {
-        await this.store.commit({ contactId, expectedVersion: state.version, state: result.state, effects: result.effects, ...(messageId !== undefined ? { messageId } : {}) });
+        await this.store.commit({
+          contactId,
+          expectedVersion: state.version,
+          state: result.state,
+          effects: result.effects,
+          ...(messageId !== undefined ? { messageId } : {}),
+          ...(result.desk ? { desk: { expectedVersion: deskVersion, state: result.desk } } : {}),
+        });
       } catch (err) {
         if (err instanceof DuplicateMessageError) return { status: 'duplicate', contactId, effects: [], journal: [] };
         if (err instanceof ConflictError && attempt < MAX_RETRIES) continue;
@@ -156,6 +241,7 @@ export class Runtime {
       }
       const applied: Applied = { status: 'applied', contactId, effects: result.effects, journal: result.journal };
       for (const listener of this.listeners) listener(applied);
+      if (this.team && !this.assigning && result.effects.some((e) => e.type === 'event' && FREES_A_REP.has(e.name))) await this.assignWaitingHandoffs(now);
       return applied;
     }
   }

@@ -1,14 +1,18 @@
-import type { CompiledJourney } from '../compile/compileJourney.ts';
 import { predicateFor } from '../conditions/cache.ts';
+import { explainCondition } from '../conditions/explain.ts';
 import type { Millis } from '../model/time.ts';
 import { addDuration } from '../model/time.ts';
 import type { Workspace } from '../model/workspace.ts';
+import type { Team } from '../model/team.ts';
+import type { DeskState } from '../routing/desk.ts';
 import { kindOf } from '../nodes/registry.ts';
 import type { ActionHandler } from './actions.ts';
 import type { JourneyCatalog } from './catalog.ts';
 import { Draft, type IdSource } from './draft.ts';
 import type { Effect, JournalEntry } from './effects.ts';
-import { initialSnapshot, stepMachine } from './machine.ts';
+import { initialSnapshot } from './machine.ts';
+import { drive, exitInstance } from './drive.ts';
+import { fireHandoffTimer } from '../handoff/lifecycle.ts';
 import type { ContactState, InstanceRecord, TimerRecord } from './records.ts';
 
 /** What happened to a contact: an event, a trait update or a timer falling due. */
@@ -24,6 +28,9 @@ export interface StepContext {
   workspace: Workspace;
   ids: IdSource;
   handlers: Record<string, ActionHandler>;
+  /** The team and the routing state, when handoffs can be routed. */
+  team?: Team;
+  routing?: { desk: DeskState; loads: Readonly<Record<string, number>> };
 }
 
 /** The next state of a contact and what must happen in the world because of it. */
@@ -31,6 +38,8 @@ export interface StepResult {
   state: ContactState;
   effects: Effect[];
   journal: JournalEntry[];
+  /** The routing state, when the step moved it (a queue cursor). */
+  desk: DeskState | null;
 }
 
 /** Identify is also an event on the timeline, so journeys can trigger on it. */
@@ -38,45 +47,7 @@ export const CONTACT_UPDATED = 'Contact Updated';
 
 /** A new contact, as first seen. */
 export function newContactState(id: string, now: Millis, traits: Record<string, unknown> = {}): ContactState {
-  return { contact: { id, traits, history: [], createdAt: now, updatedAt: now }, instances: [], timers: [], version: 0 };
-}
-
-/** Runs a machine event through one instance, carrying out every action it returns. */
-export function drive(draft: Draft, ctx: StepContext, compiled: CompiledJourney, current: InstanceRecord, type: string, extra: { outcome?: string } = {}): InstanceRecord {
-  const inst = { ...current };
-  let eventType = type;
-  for (;;) {
-    const res = stepMachine(compiled, inst.snapshot, { type: eventType, env: draft.env(), journeyId: inst.journeyId, ...extra });
-    if (res.unchanged) return current; // no transition was enabled: nothing to record
-    inst.snapshot = res.snapshot;
-    let resume = false;
-    for (const action of res.actions) {
-      const handler = ctx.handlers[action.type];
-      if (!handler) throw new Error(`no handler for journey action ${action.type}`);
-      if (handler(draft, inst, action.params as never, compiled)?.continue) resume = true;
-    }
-    draft.update(inst);
-    if (res.done) {
-      finish(draft, inst, inst.outcome ?? 'completed');
-      return inst;
-    }
-    if (!resume) return inst;
-    eventType = 'baton.continue';
-  }
-}
-
-/** Ends a run: its timers go, and reports hear of it. */
-function finish(draft: Draft, inst: InstanceRecord, outcome: string) {
-  draft.removeTimers((t) => t.journeyId === inst.journeyId);
-  draft.journal.push({ kind: 'exited', journeyId: inst.journeyId, version: inst.version, node: inst.node, contactId: draft.contact.id, outcome, at: draft.now });
-  draft.emit('Journey Exited', { journey: inst.journeyId, version: inst.version, outcome, node: inst.node });
-}
-
-/** Ends a run wherever the contact is (exitWhen, whileHumanEngaged: exit). */
-export function exitInstance(draft: Draft, inst: InstanceRecord, outcome: string): void {
-  const next: InstanceRecord = { ...inst, status: 'exited', outcome, exitedAt: draft.now };
-  draft.update(next);
-  finish(draft, next, outcome);
+  return { contact: { id, traits, history: [], createdAt: now, updatedAt: now }, instances: [], timers: [], handoffs: [], version: 0 };
 }
 
 function checkExitWhen(draft: Draft, ctx: StepContext) {
@@ -115,9 +86,14 @@ function enterJourneys(draft: Draft, ctx: StepContext, eventName: string) {
       exitedAt: null,
       outcome: null,
     };
+    if (journey.trigger.when) inst.decisions = [{ node: '$trigger', label: 'entered', reasons: explainCondition(journey.trigger.when, draft.env()), at: draft.now }];
+    const engaged = draft.engaged(journey.id);
+    if (engaged && journey.whileHumanEngaged === 'exit') continue;
     draft.journal.push({ kind: 'entered', journeyId: journey.id, version, contactId: draft.contact.id, run: inst.run, at: draft.now });
     draft.emit('Journey Entered', { journey: journey.id, version, run: inst.run });
-    drive(draft, ctx, compiled, inst, 'baton.enter');
+    // While a human works with the contact, a journey that pauses enters paused, before its first node.
+    if (engaged && journey.whileHumanEngaged === 'pause') draft.update({ ...inst, status: 'paused' });
+    else drive(draft, ctx, compiled, inst, 'baton.enter');
   }
 }
 
@@ -132,9 +108,19 @@ export function deliver(draft: Draft, ctx: StepContext, eventName: string): void
 }
 
 function fireTimer(draft: Draft, ctx: StepContext, timer: TimerRecord) {
-  if (!draft.timers.some((t) => t.id === timer.id)) return; // cancelled or already fired
-  draft.removeTimers((t) => t.id === timer.id);
+  if (!draft.timers.some((t) => t.id === timer.id && !t.held)) return; // cancelled or already fired
+  if (timer.handoffId) {
+    draft.removeTimers((t) => t.id === timer.id);
+    fireHandoffTimer(draft, ctx, timer);
+    return;
+  }
   const inst = draft.instance(timer.journeyId);
+  if (inst?.status === 'paused' && inst.run === timer.run && inst.node === timer.node) {
+    // A human is engaged: the timer waits and fires when the journey resumes.
+    draft.timers = draft.timers.map((t) => (t.id === timer.id ? { ...t, held: true } : t));
+    return;
+  }
+  draft.removeTimers((t) => t.id === timer.id);
   if (!inst || inst.run !== timer.run || inst.status !== 'active' || inst.node !== timer.node) return;
   const compiled = ctx.catalog.get(inst.journeyId, inst.version);
   if (compiled) drive(draft, ctx, compiled, inst, `baton.timer.${timer.timer}`);
@@ -159,6 +145,22 @@ export function stepContact(prev: ContactState, input: StepInput, ctx: StepConte
     deliver(draft, ctx, event!.name);
     enterJourneys(draft, ctx, event!.name);
   }
+  return finishStep(draft, ctx);
+}
+
+/**
+ * Ends a step: system events (the handoff life cycle) go onto the timeline and to journeys that wait for
+ * them, then exitWhen is checked once more.
+ */
+export function finishStep(draft: Draft, ctx: StepContext): StepResult {
+  const original = draft.event;
+  for (let i = 0; i < draft.systemEvents.length; i++) {
+    const e = draft.systemEvents[i]!;
+    draft.record({ name: e.name, at: draft.now, properties: e.properties });
+    draft.handling(e);
+    deliver(draft, ctx, e.name);
+  }
+  draft.handling(original);
   checkExitWhen(draft, ctx);
-  return { state: draft.result(), effects: draft.effects, journal: draft.journal };
+  return { state: draft.result(), effects: draft.effects, journal: draft.journal, desk: draft.desk };
 }

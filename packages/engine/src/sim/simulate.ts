@@ -1,12 +1,16 @@
 import { Script, type ScriptStep } from '../model/script.ts';
 import { VirtualClock, parseInstant, type Millis } from '../model/time.ts';
 import { Workspace } from '../model/workspace.ts';
+import { Team } from '../model/team.ts';
+import { formatInstant } from '../model/time.ts';
+import type { HandoffRecord } from '../runtime/records.ts';
+import type { ReportHandoff } from './report.ts';
 import { JourneyCatalog } from '../runtime/catalog.ts';
 import { BatonError, InputInvalidError, JourneyInvalidError } from '../runtime/errors.ts';
 import { Runtime, counterIds } from '../runtime/runtime.ts';
 import { newContactState } from '../runtime/step.ts';
 import { MemoryStore } from '../store/memoryStore.ts';
-import { formatPath } from '../validate/issues.ts';
+import { fromZodIssues } from '../validate/issues.ts';
 import { validateJourney } from '../validate/validateJourney.ts';
 import { NodeCounter, reportContacts, type SimulationReport } from './report.ts';
 
@@ -21,12 +25,39 @@ export interface SimulationInput {
 function parseOrThrow<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, what: string): T {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  throw new InputInvalidError(r.error.issues.map((i) => ({ path: formatPath(i.path), node: null, message: i.message })), what);
+  throw new InputInvalidError(fromZodIssues(r.error.issues as never, () => null), what);
+}
+
+const instant = (ms: number | null) => (ms === null ? null : formatInstant(ms));
+
+/** A handoff as the §8 report shows it, with its title, priority, routing trace and why. */
+export function reportHandoff(h: HandoffRecord): ReportHandoff {
+  return {
+    node: h.node,
+    record: h.record,
+    queue: h.queue,
+    assignee: h.assignee,
+    assignedAt: instant(h.assignedAt),
+    dueAt: instant(h.dueAt),
+    acceptedAt: instant(h.acceptedAt),
+    breached: h.breached,
+    escalatedTo: h.escalatedTo,
+    outcome: h.outcome,
+    closedAt: instant(h.closedAt),
+    id: h.id,
+    title: h.title,
+    priority: h.priority,
+    createdAt: instant(h.createdAt),
+    rejectedBy: h.rejectedBy.map((r) => ({ rep: r.rep, reason: r.reason, at: formatInstant(r.at) })),
+    trace: h.trace,
+    why: h.why,
+  };
 }
 
 /** A virtual world for a simulation: memory store, virtual clock, counter ids. Nothing leaves it. */
 export function simulationWorld(input: Omit<SimulationInput, 'script'>, start: Millis) {
   const workspace = parseOrThrow(Workspace, input.workspace ?? {}, 'workspace');
+  const team = input.team === undefined ? undefined : parseOrThrow(Team, input.team, 'team');
   const catalog = new JourneyCatalog();
   input.journeys.forEach((j, i) => {
     const result = validateJourney(j, input.team);
@@ -35,7 +66,7 @@ export function simulationWorld(input: Omit<SimulationInput, 'script'>, start: M
   });
   const clock = new VirtualClock(start);
   const store = new MemoryStore({ keepOutbox: false });
-  const runtime = new Runtime({ store, clock, catalog, workspace, ids: counterIds(), owner: 'simulation' });
+  const runtime = new Runtime({ store, clock, catalog, workspace, ids: counterIds(), owner: 'simulation', ...(team ? { team } : {}) });
   const counter = new NodeCounter();
   runtime.subscribe((applied) => counter.add(applied.journal));
   return { runtime, clock, store, counter };
@@ -58,10 +89,15 @@ async function runStep(world: ReturnType<typeof simulationWorld>, step: ScriptSt
     await runtime.ingest({ type: 'track', ...step.track, timestamp: at });
   } else if (step.identify) {
     await runtime.ingest({ type: 'identify', ...step.identify, timestamp: at });
-  } else {
-    const ref = step.accept ?? step.outcome ?? step.reject;
-    if (ref) throw new BatonError('handoff_not_open', `no open handoff for contact ${ref.userId} in journey ${ref.journey} at node ${ref.node}`);
-    throw new BatonError('unknown_rep', `rep ${step.setRep?.id} is not in the team`);
+  } else if (step.accept) {
+    await runtime.accept(step.accept);
+  } else if (step.outcome) {
+    await runtime.logOutcome(step.outcome);
+  } else if (step.reject) {
+    await runtime.reject(step.reject);
+  } else if (step.setRep) {
+    const { id, ...change } = step.setRep;
+    await runtime.setRep(id, change);
   }
 }
 
@@ -88,10 +124,16 @@ export async function simulateScript(input: SimulationInput): Promise<Simulation
   }
   await advanceTo(world, parseInstant(script.until));
   const states = await Promise.all((await world.store.contactIds()).map(async (id) => (await world.store.load(id))!));
+  const all = states.flatMap((s) => s.handoffs);
   return {
-    contacts: reportContacts(states, () => []),
+    contacts: reportContacts(states, (state, inst) => state.handoffs.filter((h) => h.journeyId === inst.journeyId && h.run === inst.run).map(reportHandoff)),
     nodes: world.counter.nodes,
-    handoffs: { created: 0, accepted: 0, breached: 0, unassigned: 0 },
+    handoffs: {
+      created: all.length,
+      accepted: all.filter((h) => h.acceptedAt !== null).length,
+      breached: all.filter((h) => h.breached).length,
+      unassigned: all.filter((h) => h.wasUnassigned).length,
+    },
     refused,
   };
 }

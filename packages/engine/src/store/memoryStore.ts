@@ -1,8 +1,9 @@
 import type { Millis } from '../model/time.ts';
 import { ConflictError, DuplicateMessageError } from '../runtime/errors.ts';
-import type { ContactState, TimerRecord } from '../runtime/records.ts';
+import type { ContactState, HandoffRecord, TimerRecord } from '../runtime/records.ts';
+import { newDesk, type DeskState } from '../routing/desk.ts';
 import { MinHeap } from './heap.ts';
-import type { ClaimRequest, Commit, OutboxEntry, Store } from './store.ts';
+import type { ClaimRequest, Commit, DeskCommit, OutboxEntry, Store } from './store.ts';
 
 const earlier = (a: TimerRecord, b: TimerRecord) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.id < b.id);
 
@@ -20,6 +21,9 @@ export class MemoryStore implements Store {
   private readonly due = new MinHeap<TimerRecord>(earlier);
   private readonly leases = new Map<string, { owner: string; until: Millis }>();
   private readonly outbox: OutboxEntry[] = [];
+  private readonly open = new Map<string, HandoffRecord>();
+  private readonly loads = new Map<string, number>();
+  private desk: { version: number; state: DeskState } = { version: 0, state: newDesk() };
   private seq = 0;
 
   constructor(private readonly options: MemoryStoreOptions = {}) {}
@@ -36,11 +40,48 @@ export class MemoryStore implements Store {
     const current = this.contacts.get(c.contactId);
     if ((current?.version ?? 0) !== c.expectedVersion) throw new ConflictError(c.contactId);
     if (c.messageId !== undefined && this.messages.has(c.messageId)) throw new DuplicateMessageError(c.messageId);
+    if (c.desk && c.desk.expectedVersion !== this.desk.version) throw new ConflictError('(routing desk)');
     const next = { ...c.state, version: c.expectedVersion + 1 };
     if (next.timers !== current?.timers) this.indexTimers(current?.timers ?? [], next.timers);
+    if (next.handoffs !== current?.handoffs) this.indexHandoffs(current?.handoffs ?? [], next.handoffs);
+    if (c.desk) this.desk = { version: c.desk.expectedVersion + 1, state: c.desk.state };
     this.contacts.set(c.contactId, next);
     if (c.messageId !== undefined) this.messages.add(c.messageId);
     if (this.options.keepOutbox !== false) for (const effect of c.effects) this.outbox.push({ seq: ++this.seq, effect });
+  }
+
+  private indexHandoffs(before: readonly HandoffRecord[], after: readonly HandoffRecord[]): void {
+    for (const h of before) {
+      if (h.status !== 'open') continue;
+      this.open.delete(h.id);
+      this.count(h.assignee, -1);
+    }
+    for (const h of after) {
+      if (h.status !== 'open') continue;
+      this.open.set(h.id, h);
+      this.count(h.assignee, 1);
+    }
+  }
+
+  private count(rep: string | null, delta: number): void {
+    if (rep !== null) this.loads.set(rep, (this.loads.get(rep) ?? 0) + delta);
+  }
+
+  async loadDesk(): Promise<{ version: number; state: DeskState }> {
+    return this.desk;
+  }
+
+  async commitDesk(d: DeskCommit): Promise<void> {
+    if (d.expectedVersion !== this.desk.version) throw new ConflictError('(routing desk)');
+    this.desk = { version: d.expectedVersion + 1, state: d.state };
+  }
+
+  async openHandoffs(): Promise<HandoffRecord[]> {
+    return [...this.open.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  }
+
+  async repLoads(): Promise<Record<string, number>> {
+    return Object.fromEntries([...this.loads].filter(([, n]) => n > 0));
   }
 
   private indexTimers(before: readonly TimerRecord[], after: readonly TimerRecord[]): void {
@@ -52,7 +93,11 @@ export class MemoryStore implements Store {
       }
     }
     for (const t of after) {
-      if (!this.timers.has(t.id)) {
+      if (t.held) {
+        this.timers.delete(t.id);
+        continue;
+      }
+      if (this.timers.get(t.id) !== t) {
         this.timers.set(t.id, t);
         this.due.push(t);
       }

@@ -1,5 +1,6 @@
 import type { Effect } from '../runtime/effects.ts';
-import type { ContactState, TimerRecord } from '../runtime/records.ts';
+import type { ContactState, HandoffRecord, TimerRecord } from '../runtime/records.ts';
+import type { DeskState } from '../routing/desk.ts';
 import type { Millis } from '../model/time.ts';
 
 /** One unit of work: a contact's next state and its effects, written together or not at all. */
@@ -12,6 +13,14 @@ export interface Commit {
   messageId?: string;
   /** Effects to deliver (the outbox), stored with the state so none is lost or sent for a state that was not kept. */
   effects: Effect[];
+  /** The routing state, when the step changed it (a queue cursor moved): written in the same unit. */
+  desk?: DeskCommit;
+}
+
+/** A change of the shared routing state, refused if another writer changed it first. */
+export interface DeskCommit {
+  expectedVersion: number;
+  state: DeskState;
 }
 
 /** How a process claims due timers so that two processes never fire the same one. */
@@ -42,7 +51,7 @@ export interface Store {
   load(contactId: string): Promise<ContactState | undefined>;
   /** Whether an event with this messageId was already applied. */
   hasMessage(messageId: string): Promise<boolean>;
-  /** Applies a commit atomically; throws ConflictError or DuplicateMessageError and then changes nothing. */
+  /** Applies a commit (contact, effects, messageId, desk) atomically; throws ConflictError or DuplicateMessageError and then changes nothing. */
   commit(commit: Commit): Promise<void>;
   /** Claims the earliest due timers (by due instant, then id) for one owner, under a lease. */
   claimDueTimers(request: ClaimRequest): Promise<TimerRecord[]>;
@@ -50,6 +59,14 @@ export interface Store {
   nextDueAt(): Promise<Millis | null>;
   /** Effects after position `after`, oldest first. */
   readOutbox(after: number, limit: number): Promise<OutboxEntry[]>;
+  /** The routing state shared by every contact, with its version (0 and empty when never written). */
+  loadDesk(): Promise<{ version: number; state: DeskState }>;
+  /** Writes the routing state alone (a rep made inactive); ConflictError if it moved on. */
+  commitDesk(desk: DeskCommit): Promise<void>;
+  /** Every open handoff, oldest first. */
+  openHandoffs(): Promise<HandoffRecord[]>;
+  /** Open handoffs per assigned rep. */
+  repLoads(): Promise<Record<string, number>>;
   /** The ids of every stored contact. */
   contactIds(): Promise<string[]>;
   close(): Promise<void>;

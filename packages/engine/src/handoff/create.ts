@@ -1,0 +1,63 @@
+import type { CompiledJourney } from '../compile/compileJourney.ts';
+import { readField } from '../conditions/env.ts';
+import { renderTemplate } from '../model/template.ts';
+import { subtractDuration } from '../model/time.ts';
+import { allScores } from '../scores/score.ts';
+import type { Draft } from '../runtime/draft.ts';
+import type { HandoffRecord, InstanceRecord } from '../runtime/records.ts';
+import type { StepContext } from '../runtime/step.ts';
+import { routeAndAssign } from './assign.ts';
+import { engage } from './engagement.ts';
+
+/** The `baton.handoff` action: creates the record with its context, routes it, and engages the contact. */
+export function createHandoff(draft: Draft, inst: InstanceRecord, p: { node: string }, compiled: CompiledJourney, ctx: StepContext): void {
+  const node = compiled.nodes.get(p.node);
+  if (node?.type !== 'handoff') return;
+  const { contact } = draft;
+  const env = draft.env();
+  const since = node.context?.timeline ? subtractDuration(draft.now, node.context.timeline) : -Infinity;
+  const title = renderTemplate(node.title ?? `${node.record[0]!.toUpperCase()}${node.record.slice(1)} for {{contact.id}}`, (segments) => readField(env, segments));
+  const h: HandoffRecord = {
+    id: draft.ids.next('hnd'),
+    contactId: contact.id,
+    journeyId: inst.journeyId,
+    version: inst.version,
+    run: inst.run,
+    node: node.id,
+    team: node.team,
+    record: node.record,
+    title,
+    priority: node.priority,
+    status: 'open',
+    queue: null,
+    assignee: null,
+    createdAt: draft.now,
+    assignedAt: null,
+    dueAt: null,
+    acceptedAt: null,
+    breached: false,
+    escalatedTo: null,
+    escalating: false,
+    outcome: null,
+    closedAt: null,
+    value: null,
+    outcomes: Object.keys(node.outcomes),
+    rejectedBy: [],
+    wasUnassigned: false,
+    trace: [],
+    why: inst.decisions.flatMap((d) => d.reasons.map((r) => (d.node === '$trigger' ? `entered: ${r}` : `${d.node} → ${d.label}: ${r}`))),
+    context: {
+      traits: contact.traits,
+      scores: allScores(ctx.workspace, { contactId: contact.id, traits: contact.traits, history: contact.history, now: draft.now }),
+      timeline: contact.history.filter((e) => e.at >= since),
+      path: inst.path,
+      messages: inst.messages,
+      talkTrack: node.context?.talkTrack ?? null,
+      nextBestActions: node.context?.nextBestActions ?? [],
+    },
+  };
+  draft.putHandoff(h);
+  draft.emitSystem('Handoff Created', { handoff: h.id, journey: h.journeyId, node: h.node, record: h.record, title: h.title, priority: h.priority });
+  routeAndAssign(draft, ctx, h);
+  engage(draft, ctx, inst.journeyId);
+}
