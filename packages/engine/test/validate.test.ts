@@ -105,9 +105,13 @@ describe('validateJourney', () => {
   });
 
   it('accepts every example journey', () => {
+    const read = (path: string) => JSON.parse(readFileSync(new URL(`../../../examples/${path}`, import.meta.url), 'utf8'));
     for (const name of ['adoption-stall', 'onboarding-ab', 'trial-nurture']) {
-      const j = JSON.parse(readFileSync(new URL(`../../../examples/${name}/journey.json`, import.meta.url), 'utf8'));
-      expect(validateJourney(j), name).toEqual({ valid: true, errors: [] });
+      expect(validateJourney(read(`${name}/journey.json`)), name).toEqual({ valid: true, errors: [] });
+    }
+    for (const path of ['pricing-intent/journey.json', 'renewal-risk/journey.json', 'nps-detractor/journey.json', 'nps-detractor/product-tips.json', 'nps-detractor/daily-digest.json']) {
+      const team = read(`${path.split('/')[0]}/team.json`);
+      expect(validateJourney(read(path), team), path).toEqual({ valid: true, errors: [] });
     }
   });
 });

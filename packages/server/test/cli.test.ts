@@ -99,3 +99,22 @@ describe('baton simulate', () => {
     expect(baton('simulate', 'examples/adoption-stall/journey.json').code).toBe(2);
   });
 });
+
+describe('baton simulate with handoffs', () => {
+  const args = ['simulate', 'examples/pricing-intent/journey.json', '--workspace', 'examples/pricing-intent/workspace.json', '--script', 'examples/pricing-intent/script.json'];
+
+  it('reports handoffs, counts and refused steps', () => {
+    const r = baton(...args, '--team', 'examples/pricing-intent/team.json', '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.handoffs).toEqual({ created: 2, accepted: 1, breached: 1, unassigned: 0 });
+    expect(report.contacts['globex-vp'].journeys['pricing-intent'].handoffs[0]).toMatchObject({ assignee: 'mia', escalatedTo: 'mia', breached: true });
+    expect(report.refused).toHaveLength(1);
+  });
+
+  it('asks for a team when a journey has handoff nodes', () => {
+    const r = baton(...args);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('needs a team (--team TEAM.json)');
+  });
+});

@@ -125,8 +125,23 @@ export class Runtime {
 
   /** Applies an input to a contact: one at a time per contact, retried when another writer got there first. */
   apply(contactId: string, input: StepInput, now: Millis, messageId?: string): Promise<Applied> {
-    return this.serialize(contactId, () => this.commitWith(contactId, now, messageId, (state, ctx) => stepContact(state, input, ctx)));
+    return this.afterwards(now, this.serialize(contactId, () => this.commitWith(contactId, now, messageId, (state, ctx) => stepContact(state, input, ctx))));
   }
+
+  /**
+   * When a step freed a rep (a handoff closed, was rejected or escalated), waiting handoffs are assigned
+   * right after it, outside the contact's queue, since they may belong to the same contact.
+   */
+  private async afterwards(now: Millis, work: Promise<Applied>): Promise<Applied> {
+    const applied = await work;
+    if (this.repFreed && !this.assigning) {
+      this.repFreed = false;
+      await this.assignWaitingHandoffs(now);
+    }
+    return applied;
+  }
+
+  private repFreed = false;
 
   /** Applies a custom pure change to a contact under the same rules as a step (the handoff layer uses it). */
   update(contactId: string, now: Millis, change: ContactChange): Promise<Applied> {
@@ -188,11 +203,11 @@ export class Runtime {
   private assigning = false;
 
   private handoffChange(contactId: string, now: Millis, change: (draft: Draft, ctx: StepContext) => void): Promise<Applied> {
-    return this.update(contactId, now, (state, ctx) => {
+    return this.afterwards(now, this.update(contactId, now, (state, ctx) => {
       const draft = new Draft(state, ctx.now, ctx.workspace, ctx.ids, undefined);
       change(draft, ctx);
       return finishStep(draft, ctx);
-    });
+    }));
   }
 
   private serialize<T>(contactId: string, work: () => Promise<T>): Promise<T> {
@@ -241,7 +256,7 @@ export class Runtime {
       }
       const applied: Applied = { status: 'applied', contactId, effects: result.effects, journal: result.journal };
       for (const listener of this.listeners) listener(applied);
-      if (this.team && !this.assigning && result.effects.some((e) => e.type === 'event' && FREES_A_REP.has(e.name))) await this.assignWaitingHandoffs(now);
+      if (this.team && result.effects.some((e) => e.type === 'event' && FREES_A_REP.has(e.name))) this.repFreed = true;
       return applied;
     }
   }

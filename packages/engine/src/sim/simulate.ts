@@ -64,6 +64,10 @@ export function simulationWorld(input: Omit<SimulationInput, 'script'>, start: M
     if (!result.valid) throw new JourneyInvalidError(result.errors.map((e) => ({ ...e, message: `journey ${i + 1}: ${e.message}` })));
     catalog.publish(j);
   });
+  const handoffJourney = catalog.live().find(({ compiled }) => compiled.journey.nodes.some((n) => n.type === 'handoff'));
+  if (handoffJourney && !team) {
+    throw new InputInvalidError([{ path: '$', node: null, message: `journey ${handoffJourney.compiled.journey.id} has handoff nodes, so the simulation needs a team (--team TEAM.json)` }], 'team');
+  }
   const clock = new VirtualClock(start);
   const store = new MemoryStore({ keepOutbox: false });
   const runtime = new Runtime({ store, clock, catalog, workspace, ids: counterIds(), owner: 'simulation', ...(team ? { team } : {}) });

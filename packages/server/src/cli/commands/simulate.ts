@@ -11,7 +11,14 @@ function summary(report: SimulationReport): string {
       lines.push(`  path: ${j.path.join(' → ')}`);
       for (const m of j.messages) lines.push(`  ${m.action} at ${m.node} ${m.at}${m.suppressed ? ' (suppressed: a human is engaged)' : ''}`);
       for (const h of j.handoffs) {
-        lines.push(`  ${h.record} at ${h.node}: ${h.assignee ? `assigned to ${h.assignee}` : `unassigned in ${h.queue}`}, due ${h.dueAt ?? '-'}${h.breached ? ', SLA breached' : ''}${h.outcome ? `, outcome ${h.outcome}` : ''}`);
+        const who = h.assignee ? `with ${h.assignee}${h.queue ? ` (${h.queue})` : ''}` : `unassigned in ${h.queue ?? 'no queue'}`;
+        const events = [
+          h.dueAt ? `due ${h.dueAt}` : null,
+          h.acceptedAt ? `accepted ${h.acceptedAt}` : null,
+          h.breached ? `SLA breached${h.escalatedTo ? `, escalated to ${h.escalatedTo}` : ''}` : null,
+          h.outcome ? `closed ${h.outcome} ${h.closedAt}` : 'open',
+        ].filter(Boolean);
+        lines.push(`  ${h.record} "${String(h.title)}" at ${h.node}: ${who}; ${events.join('; ')}`);
       }
     }
   }

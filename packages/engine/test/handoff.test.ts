@@ -1,0 +1,261 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BatonError, JourneyCatalog, MemoryStore, Runtime, Team, VirtualClock, formatInstant } from '../src/index.ts';
+import { HOUR, DAY, journey } from './helpers.ts';
+
+// Monday 2026-11-23 09:00 Berlin.
+const MON9 = Date.parse('2026-11-23T08:00:00Z');
+const hours = { mon: ['09:00', '17:00'], tue: ['09:00', '17:00'], wed: ['09:00', '17:00'], thu: ['09:00', '17:00'], fri: ['09:00', '17:00'] };
+const baseTeam = {
+  calendars: { berlin: { timezone: 'Europe/Berlin', hours } },
+  reps: [
+    { id: 'ana', name: 'Ana', calendar: 'berlin', capacity: 1 },
+    { id: 'bo', name: 'Bo', calendar: 'berlin', capacity: 1 },
+    { id: 'mia', name: 'Mia', calendar: 'berlin' },
+  ],
+  queues: [
+    { id: 'ae', members: ['ana', 'bo'] },
+    { id: 'managers', members: ['mia'] },
+  ],
+};
+
+const handoffNode = (over: Record<string, unknown> = {}) => ({
+  id: 'h', type: 'handoff', team: 'sales', record: 'lead', title: 'Lead: {{contact.company}}',
+  route: [{ to: { queue: 'ae' } }], sla: { firstTouch: 'PT4H', escalate: { queue: 'managers' } },
+  outcomes: { won: 'won', lost: 'lost' }, ...over,
+});
+const salesJourney = (over: Record<string, unknown> = {}, node: Record<string, unknown> = {}) =>
+  journey([handoffNode(node), { id: 'won', type: 'exit', outcome: 'converted' }, { id: 'lost', type: 'exit', outcome: 'lost' }], { id: 'sales', trigger: { event: 'Demo Requested' }, reentry: 'after_exit', ...over });
+
+function world(journeys: unknown[], team: unknown = baseTeam, start = MON9) {
+  const catalog = new JourneyCatalog();
+  for (const j of journeys) catalog.publish(j, team);
+  const clock = new VirtualClock(start);
+  const store = new MemoryStore();
+  const runtime = new Runtime({ store, clock, catalog, team: Team.parse(team) });
+  const at = async (ms: number) => {
+    for (let next = await store.nextDueAt(); next !== null && next <= ms; next = await store.nextDueAt()) {
+      clock.set(next);
+      await runtime.advance(next);
+    }
+    clock.set(ms);
+  };
+  const handoffs = async (contactId: string) => (await store.load(contactId))?.handoffs ?? [];
+  const ref = (userId: string, node = 'h', journeyId = 'sales') => ({ userId, journey: journeyId, node });
+  const demo = (userId: string) => runtime.ingest({ type: 'track', userId, event: 'Demo Requested' });
+  return { runtime, store, clock, at, handoffs, ref, demo };
+}
+
+describe('the rep receives a handoff', () => {
+  it('gets a lead with its title, the routing trace, and an SLA due in their business hours', async () => {
+    const w = world([salesJourney()]);
+    await w.runtime.ingest({ type: 'identify', userId: 'c1', traits: { company: 'Acme' } });
+    await w.demo('c1');
+    const [h] = await w.handoffs('c1');
+    expect(h).toMatchObject({ title: 'Lead: Acme', assignee: 'ana', queue: 'ae', status: 'open', trace: ['rule 1 queue ae: ana (round robin)'] });
+    expect(formatInstant(h!.dueAt!)).toBe('2026-11-23T12:00:00Z');
+    const timeline = (await w.store.load('c1'))!.contact.history.map((e) => e.name);
+    expect(timeline).toEqual(['Contact Updated', 'Demo Requested', 'Handoff Created', 'Handoff Assigned']);
+  });
+
+  it('stops the SLA clock when the rep accepts', async () => {
+    const w = world([salesJourney()]);
+    await w.demo('c1');
+    await w.at(MON9 + HOUR);
+    await w.runtime.accept(w.ref('c1'));
+    await w.at(MON9 + DAY);
+    const [h] = await w.handoffs('c1');
+    expect(h).toMatchObject({ breached: false, acceptedAt: MON9 + HOUR, assignee: 'ana' });
+  });
+
+  it('breaches once at the deadline and escalates to the managers without a new clock', async () => {
+    const w = world([salesJourney()]);
+    await w.demo('c1');
+    await w.at(MON9 + 3 * DAY);
+    const [h] = await w.handoffs('c1');
+    expect(h).toMatchObject({ breached: true, assignee: 'mia', escalatedTo: 'mia', queue: 'managers' });
+    expect(formatInstant(h!.dueAt!)).toBe('2026-11-23T12:00:00Z');
+    const names = (await w.store.load('c1'))!.contact.history.map((e) => e.name);
+    expect(names.filter((n) => n === 'Handoff SLA Breached')).toHaveLength(1);
+    expect(names).toContain('Handoff Escalated');
+  });
+
+  it('moves the journey on the outcome the rep logs', async () => {
+    const w = world([salesJourney()]);
+    await w.demo('c1');
+    await w.runtime.logOutcome({ ...w.ref('c1'), outcome: 'won', value: 12000 });
+    const state = (await w.store.load('c1'))!;
+    expect(state.instances[0]).toMatchObject({ status: 'exited', outcome: 'converted', path: ['h', 'won'] });
+    expect(state.handoffs[0]).toMatchObject({ status: 'closed', outcome: 'won', value: 12000 });
+  });
+
+  it('refuses an outcome the node does not declare and changes nothing', async () => {
+    const w = world([salesJourney()]);
+    await w.demo('c1');
+    const before = await w.store.load('c1');
+    await expect(w.runtime.logOutcome({ ...w.ref('c1'), outcome: 'maybe' })).rejects.toThrow('outcome "maybe" is not one of the outcomes of sales/h: won, lost');
+    expect(await w.store.load('c1')).toBe(before);
+  });
+
+  it('refuses to act on a handoff that is not open, or that belongs to another rep', async () => {
+    const w = world([salesJourney()]);
+    await expect(w.runtime.accept(w.ref('nobody'))).rejects.toBeInstanceOf(BatonError);
+    await w.demo('c1');
+    await expect(w.runtime.accept({ ...w.ref('c1'), rep: 'bo' })).rejects.toThrow('assigned to ana, not bo');
+  });
+
+  it('reroutes a rejected handoff to someone else, never back to the rep who rejected it', async () => {
+    const w = world([salesJourney()]);
+    await w.demo('c1');
+    await w.runtime.reject({ ...w.ref('c1'), reason: 'On holiday' });
+    const [h] = await w.handoffs('c1');
+    expect(h).toMatchObject({ assignee: 'bo', rejectedBy: [{ rep: 'ana', reason: 'On holiday' }] });
+    await w.runtime.reject(w.ref('c1'));
+    expect((await w.handoffs('c1'))[0]).toMatchObject({ assignee: null, queue: 'ae', wasUnassigned: true });
+    expect((await w.store.load('c1'))!.contact.history.map((e) => e.name)).toContain('Handoff Rejected');
+  });
+
+  it('closes an expired handoff as expired and takes onExpire', async () => {
+    const j = journey(
+      [handoffNode({ expires: 'P2D', onExpire: 'lost' }), { id: 'won', type: 'exit', outcome: 'converted' }, { id: 'lost', type: 'exit', outcome: 'lost' }],
+      { id: 'sales', trigger: { event: 'Demo Requested' } },
+    );
+    const w = world([j]);
+    await w.demo('c1');
+    await w.at(MON9 + 3 * DAY);
+    const state = (await w.store.load('c1'))!;
+    expect(state.handoffs[0]).toMatchObject({ status: 'closed', outcome: 'expired', closedAt: MON9 + 2 * DAY });
+    expect(state.instances[0]).toMatchObject({ outcome: 'lost', path: ['h', 'lost'] });
+  });
+});
+
+describe('nothing is stuck unassigned', () => {
+  it('waits in its queue and goes, oldest first, to the first rep who frees up', async () => {
+    const w = world([salesJourney({}, { sla: undefined })]);
+    await w.demo('c1'); // ana
+    await w.demo('c2'); // bo
+    await w.demo('c3'); // nobody: both at capacity 1
+    await w.demo('c4');
+    expect((await w.handoffs('c3'))[0]).toMatchObject({ assignee: null, queue: 'ae' });
+    await w.runtime.logOutcome({ ...w.ref('c2'), outcome: 'lost' });
+    expect((await w.handoffs('c3'))[0]).toMatchObject({ assignee: 'bo' });
+    expect((await w.handoffs('c4'))[0]!.assignee).toBeNull();
+  });
+
+  it('is assigned when a rep is made active', async () => {
+    const team = { ...baseTeam, reps: baseTeam.reps.map((r) => ({ ...r, active: false })) };
+    const w = world([salesJourney({}, { sla: undefined })], team);
+    await w.demo('c1');
+    expect((await w.handoffs('c1'))[0]!.assignee).toBeNull();
+    await w.runtime.setRep('bo', { active: true });
+    expect((await w.handoffs('c1'))[0]!.assignee).toBe('bo');
+  });
+
+  it('is assigned when hours begin in a queue that respects hours', async () => {
+    const team = { ...baseTeam, queues: [{ id: 'ae', members: ['ana', 'bo'], respectHours: true }, { id: 'managers', members: ['mia'] }] };
+    const saturday = Date.parse('2026-11-21T12:00:00Z');
+    const w = world([salesJourney({}, { sla: undefined })], team, saturday);
+    await w.demo('c1');
+    expect((await w.handoffs('c1'))[0]!.assignee).toBeNull();
+    await w.at(MON9 + HOUR);
+    expect((await w.handoffs('c1'))[0]).toMatchObject({ assignee: 'ana', assignedAt: MON9 });
+  });
+});
+
+describe('journeys wait for humans', () => {
+  const newsletter = (mode: string, params: Record<string, unknown> = {}) =>
+    journey(
+      [
+        { id: 'mail1', type: 'action', action: 'email', params: { template: 'n1', ...params }, next: 'wait' },
+        { id: 'wait', type: 'wait', duration: 'P1D', next: 'mail2' },
+        { id: 'mail2', type: 'action', action: 'email', params: { template: 'n2', ...params }, next: 'done' },
+        { id: 'done', type: 'exit', outcome: 'completed' },
+      ],
+      { id: 'news', trigger: { event: 'Signed Up' }, whileHumanEngaged: mode },
+    );
+
+  it('pauses the contact\'s other journeys the instant a handoff opens, and fires their due timers when it closes', async () => {
+    const w = world([salesJourney({}, { sla: undefined }), newsletter('pause')]);
+    await w.runtime.ingest({ type: 'track', userId: 'c1', event: 'Signed Up' });
+    await w.demo('c1');
+    expect((await w.store.load('c1'))!.instances.find((i) => i.journeyId === 'news')!.status).toBe('paused');
+    await w.at(MON9 + 3 * DAY);
+    expect((await w.store.load('c1'))!.instances.find((i) => i.journeyId === 'news')!.path).toEqual(['mail1', 'wait']);
+    await w.runtime.logOutcome({ ...w.ref('c1'), outcome: 'lost' });
+    const news = (await w.store.load('c1'))!.instances.find((i) => i.journeyId === 'news')!;
+    expect(news).toMatchObject({ status: 'exited', path: ['mail1', 'wait', 'mail2', 'done'] });
+    expect(news.messages.map((m) => m.at)).toEqual([MON9, MON9 + 3 * DAY]);
+  });
+
+  it('exits a journey that says exit, with outcome human_engaged', async () => {
+    const w = world([salesJourney(), newsletter('exit')]);
+    await w.runtime.ingest({ type: 'track', userId: 'c1', event: 'Signed Up' });
+    await w.demo('c1');
+    expect((await w.store.load('c1'))!.instances.find((i) => i.journeyId === 'news')).toMatchObject({ status: 'exited', outcome: 'human_engaged' });
+  });
+
+  it('lets a journey that says continue run, but holds back its emails unless told to send', async () => {
+    const w = world([salesJourney({}, { sla: undefined }), newsletter('continue')]);
+    await w.runtime.ingest({ type: 'track', userId: 'c1', event: 'Signed Up' });
+    await w.demo('c1');
+    await w.at(MON9 + 2 * DAY);
+    const news = (await w.store.load('c1'))!.instances.find((i) => i.journeyId === 'news')!;
+    expect(news.messages.map((m) => m.suppressed)).toEqual([false, true]);
+
+    const send = world([salesJourney({}, { sla: undefined }), newsletter('continue', { whileHumanEngaged: 'send' })]);
+    await send.runtime.ingest({ type: 'track', userId: 'c1', event: 'Signed Up' });
+    await send.demo('c1');
+    await send.at(MON9 + 2 * DAY);
+    expect((await send.store.load('c1'))!.instances.find((i) => i.journeyId === 'news')!.messages.map((m) => m.suppressed)).toEqual([false, false]);
+  });
+
+  it('resumes a pause that waits for Handoff Closed from another journey', async () => {
+    const follow = journey(
+      [
+        { id: 'until_closed', type: 'pause', until: { event: 'Handoff Closed', where: { field: 'event.properties.outcome', op: 'eq', value: 'won' } }, next: 'welcome' },
+        { id: 'welcome', type: 'action', action: 'email', params: {}, next: 'done' },
+        { id: 'done', type: 'exit', outcome: 'welcomed' },
+      ],
+      { id: 'follow', trigger: { event: 'Demo Requested' }, whileHumanEngaged: 'continue' },
+    );
+    const w = world([salesJourney({}, { sla: undefined }), follow]);
+    await w.demo('c1');
+    await w.runtime.logOutcome({ ...w.ref('c1'), outcome: 'won' });
+    expect((await w.store.load('c1'))!.instances.find((i) => i.journeyId === 'follow')).toMatchObject({ outcome: 'welcomed' });
+  });
+});
+
+describe('handoff properties', () => {
+  it('never loses or double-assigns a handoff under random creates, closes, activations and deactivations', async () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('create'), contact: fc.integer({ min: 0, max: 7 }) }),
+      fc.record({ kind: fc.constant('close'), contact: fc.integer({ min: 0, max: 7 }) }),
+      fc.record({ kind: fc.constantFrom('activate', 'deactivate'), rep: fc.constantFrom('ana', 'bo') }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 40 }), async (ops) => {
+        const w = world([salesJourney({}, { sla: undefined })]);
+        const active = { ana: true, bo: true };
+        for (const o of ops) {
+          if (o.kind === 'create') await w.demo(`c${o.contact}`);
+          else if (o.kind === 'close') await w.runtime.logOutcome({ ...w.ref(`c${o.contact}`), outcome: 'lost' }).catch((e) => expect(e).toBeInstanceOf(BatonError));
+          else {
+            active[o.rep as 'ana' | 'bo'] = o.kind === 'activate';
+            await w.runtime.setRep(o.rep as string, { active: o.kind === 'activate' });
+          }
+        }
+        const open = await w.store.openHandoffs();
+        const created = (await Promise.all((await w.store.contactIds()).map(w.handoffs))).flat();
+        // Every handoff is either closed or open: none vanished.
+        expect(created.filter((h) => h.status === 'open').map((h) => h.id).sort()).toEqual(open.map((h) => h.id).sort());
+        // Nobody holds more than their capacity of 1, and an active rep with room never leaves work waiting.
+        for (const rep of ['ana', 'bo'] as const) {
+          const held = open.filter((h) => h.assignee === rep).length;
+          expect(held).toBeLessThanOrEqual(1);
+          if (active[rep] && held === 0) expect(open.filter((h) => h.assignee === null)).toEqual([]);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
