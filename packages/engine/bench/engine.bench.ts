@@ -58,17 +58,27 @@ async function engine() {
   return { rate, waiting, journeyBytes: journeyBytes / waiting, contactBytes: contactBytes / waiting, heapPerContact: (after - before) / CONTACTS, store, runtime };
 }
 
+/** What both baselines keep per contact, as the engine does: traits and a timeline, and the env to evaluate. */
+function contactData() {
+  const traits = new Map<string, Record<string, unknown>>();
+  const history = new Map<string, HistoryEvent[]>();
+  return {
+    see(e: { userId: string; event: string; properties: Record<string, unknown> }) {
+      const t = traits.get(e.userId) ?? traits.set(e.userId, traitsOf(Number(e.userId.slice(1)))).get(e.userId)!;
+      const h = history.get(e.userId) ?? history.set(e.userId, []).get(e.userId)!;
+      h.push({ name: e.event, at: T0, properties: e.properties });
+      return { traits: t, env: makeEnv(e.userId, t, h, { name: e.event, properties: e.properties }) };
+    },
+  };
+}
+
 function rawXState() {
   const [initial] = initialTransition(compiled.machine);
   const snaps = new Map<string, AnyMachineSnapshot>();
-  const traits = new Map<string, Record<string, unknown>>();
-  const history = new Map<string, HistoryEvent[]>();
+  const contacts = contactData();
   const start = performance.now();
   for (const e of events) {
-    const t = traits.get(e.userId) ?? traits.set(e.userId, traitsOf(Number(e.userId.slice(1)))).get(e.userId)!;
-    const h = history.get(e.userId) ?? history.set(e.userId, []).get(e.userId)!;
-    h.push({ name: e.event, at: T0, properties: e.properties });
-    const env = makeEnv(e.userId, t, h, { name: e.event, properties: e.properties });
+    const { traits: t, env } = contacts.see(e);
     let snap = snaps.get(e.userId);
     if (!snap) [snap] = transition(compiled.machine, initial, { type: 'baton.enter', env, journeyId: 'bench' });
     else [snap] = transition(compiled.machine, snap, { type: e.event, env, journeyId: 'bench' });
@@ -80,14 +90,10 @@ function rawXState() {
 function handWritten() {
   const interp = new HandInterpreter(benchJourney as never);
   const at = new Map<string, string | null>();
-  const traits = new Map<string, Record<string, unknown>>();
-  const history = new Map<string, HistoryEvent[]>();
+  const contacts = contactData();
   const start = performance.now();
   for (const e of events) {
-    const t = traits.get(e.userId) ?? traits.set(e.userId, traitsOf(Number(e.userId.slice(1)))).get(e.userId)!;
-    const h = history.get(e.userId) ?? history.set(e.userId, []).get(e.userId)!;
-    h.push({ name: e.event, at: T0, properties: e.properties });
-    const env = makeEnv(e.userId, t, h, { name: e.event, properties: e.properties });
+    const { traits: t, env } = contacts.see(e);
     at.set(e.userId, at.has(e.userId) ? interp.onEvent(at.get(e.userId)!, e.event, env, t) : interp.run(benchJourney.start, env, t));
   }
   return line('hand-written interpreter', events.length, performance.now() - start);
