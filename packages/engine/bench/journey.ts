@@ -1,3 +1,5 @@
+import { seededRandom } from '../src/sim/random.ts';
+
 /** The benchmark journey: 17 nodes, event-driven pauses, branches on traits, event counts and scores. */
 export const benchJourney = {
   schema: 'baton.journey/v1',
@@ -42,18 +44,6 @@ export const benchWorkspace = {
   },
 };
 
-/** A deterministic pseudo-random generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface BenchEvent {
   userId: string;
   event: string;
@@ -68,7 +58,7 @@ const PAGES = ['/pricing', '/blog', '/docs', '/pricing', '/careers'];
  * timeline and into scores, as most of a real event stream does.
  */
 export function benchEvents(contacts: number, perContact: number, idle = 0, seed = 7): BenchEvent[] {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const events: BenchEvent[] = [];
   for (let i = 0; i < contacts; i++) events.push({ userId: `c${i}`, event: 'Signed Up', properties: {} });
   for (let wave = 1; wave < perContact; wave++) {

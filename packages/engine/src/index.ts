@@ -36,4 +36,6 @@ export { BatonError, JourneyInvalidError, InputInvalidError, ConflictError, Dupl
 export type { Store, Commit, ClaimRequest, OutboxEntry } from './store/store.ts';
 export { MemoryStore } from './store/memoryStore.ts';
 export { simulateScript, type SimulationInput } from './sim/simulate.ts';
+export { simulateSynthetic, type SyntheticInput, type SyntheticTiming } from './sim/synthetic.ts';
+export { seededRandom } from './sim/random.ts';
 export type { SimulationReport, ReportJourney, ReportHandoff } from './sim/report.ts';

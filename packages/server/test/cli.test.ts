@@ -118,3 +118,26 @@ describe('baton simulate with handoffs', () => {
     expect(r.stderr).toContain('needs a team (--team TEAM.json)');
   });
 });
+
+describe('baton simulate --contacts N --seed S', () => {
+  const base = ['simulate', 'examples/pricing-intent/journey.json', '--team', 'examples/pricing-intent/team.json', '--workspace', 'examples/pricing-intent/workspace.json'];
+
+  it('reports a synthetic population with timing, the same for the same seed', () => {
+    const a = baton(...base, '--contacts', '50', '--seed', '3', '--json');
+    const b = baton(...base, '--contacts', '50', '--seed', '3', '--json');
+    expect(a.code).toBe(0);
+    const ra = JSON.parse(a.stdout);
+    const rb = JSON.parse(b.stdout);
+    expect(Object.keys(ra).sort()).toEqual(['contacts', 'handoffs', 'nodes', 'refused', 'timing']);
+    expect(ra.timing).toMatchObject({ contacts: 50, seed: 3 });
+    expect(typeof ra.timing.wallMs).toBe('number');
+    delete ra.timing.wallMs;
+    delete rb.timing.wallMs;
+    expect(rb).toEqual(ra);
+  });
+
+  it('exits 2 for a bad count or for both a script and a population', () => {
+    expect(baton(...base, '--contacts', 'many', '--seed', '1').code).toBe(2);
+    expect(baton(...base, '--contacts', '5', '--seed', '1', '--script', 'examples/pricing-intent/script.json').code).toBe(2);
+  });
+});

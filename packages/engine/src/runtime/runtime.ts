@@ -186,13 +186,17 @@ export class Runtime {
     this.assigning = true;
     let assigned = 0;
     try {
+      const blocked = new Set<string>();
       for (const h of await this.store.openHandoffs()) {
-        if (h.assignee !== null) continue;
+        if (h.assignee !== null || (h.queue !== null && blocked.has(h.queue))) continue;
         let done = false;
         await this.handoffChange(h.contactId, now, (draft, ctx) => {
           done = assignWaiting(draft, ctx, h.id);
         });
         if (done) assigned++;
+        // Oldest first: if the oldest waiting handoff of a queue finds nobody, younger ones will not either
+        // (unless reps rejected it, which only excludes them for that handoff).
+        else if (h.queue !== null && h.rejectedBy.length === 0) blocked.add(h.queue);
       }
     } finally {
       this.assigning = false;

@@ -76,8 +76,11 @@ export function simulationWorld(input: Omit<SimulationInput, 'script'>, start: M
   return { runtime, clock, store, counter };
 }
 
+/** A simulation's runtime, clock, store and node counter. */
+export type SimulationWorld = ReturnType<typeof simulationWorld>;
+
 /** Moves the virtual clock to `to`, firing every timer due on the way at its own instant. */
-export async function advanceTo(world: ReturnType<typeof simulationWorld>, to: Millis): Promise<void> {
+export async function advanceTo(world: SimulationWorld, to: Millis): Promise<void> {
   for (;;) {
     const next = await world.store.nextDueAt();
     if (next === null || next > to) break;
@@ -87,7 +90,7 @@ export async function advanceTo(world: ReturnType<typeof simulationWorld>, to: M
   world.clock.set(to);
 }
 
-async function runStep(world: ReturnType<typeof simulationWorld>, step: ScriptStep, at: string): Promise<void> {
+async function runStep(world: SimulationWorld, step: ScriptStep, at: string): Promise<void> {
   const { runtime } = world;
   if (step.track) {
     await runtime.ingest({ type: 'track', ...step.track, timestamp: at });
@@ -127,6 +130,11 @@ export async function simulateScript(input: SimulationInput): Promise<Simulation
     }
   }
   await advanceTo(world, parseInstant(script.until));
+  return buildReport(world, refused);
+}
+
+/** The §8 report of a finished simulation. */
+export async function buildReport(world: SimulationWorld, refused: SimulationReport['refused']): Promise<SimulationReport> {
   const states = await Promise.all((await world.store.contactIds()).map(async (id) => (await world.store.load(id))!));
   const all = states.flatMap((s) => s.handoffs);
   return {

@@ -1,4 +1,5 @@
-import { BatonError, JourneyInvalidError, InputInvalidError, simulateScript, type SimulationReport } from '@baton/engine';
+import { BatonError, JourneyInvalidError, InputInvalidError, simulateScript, simulateSynthetic, type SimulationReport } from '@baton/engine';
+import { progressBar } from '../progress.ts';
 import { CliError, EXIT, printJson, readJsonFile, type CliIO } from '../io.ts';
 import type { Command } from '../command.ts';
 
@@ -31,23 +32,39 @@ function summary(report: SimulationReport): string {
 /** `baton simulate JOURNEY.json... --team TEAM.json [--workspace WS.json] --script SCRIPT.json`: a run on a virtual clock. */
 export const simulateCommand: Command = {
   name: 'simulate',
-  usage: 'baton simulate JOURNEY.json [JOURNEY2.json ...] --team TEAM.json [--workspace WS.json] --script SCRIPT.json [--json]',
+  usage: 'baton simulate JOURNEY.json [JOURNEY2.json ...] --team TEAM.json [--workspace WS.json] (--script SCRIPT.json | --contacts N --seed S [--days D]) [--json]',
   summary: 'run journeys on a virtual clock and report what every contact went through',
-  options: { team: { type: 'string' }, workspace: { type: 'string' }, script: { type: 'string' }, contacts: { type: 'string' }, seed: { type: 'string' } },
+  options: { team: { type: 'string' }, workspace: { type: 'string' }, script: { type: 'string' }, contacts: { type: 'string' }, seed: { type: 'string' }, days: { type: 'string' } },
   positionals: { min: 1, max: Infinity },
   async run(io: CliIO, args) {
     const { values } = args;
-    if (typeof values.script !== 'string') {
-      if (values.contacts !== undefined) throw new CliError(2, 'synthetic runs (--contacts N --seed S) are not available yet; give --script SCRIPT.json');
-      throw new CliError(2, 'simulate needs --script SCRIPT.json');
-    }
+    const synthetic = values.contacts !== undefined;
+    if (typeof values.script === 'string' && synthetic) throw new CliError(2, 'give either --script SCRIPT.json or --contacts N --seed S, not both');
+    if (typeof values.script !== 'string' && !synthetic) throw new CliError(2, 'simulate needs --script SCRIPT.json, or --contacts N --seed S');
+    const whole = (name: string, v: unknown, min: number) => {
+      const n = Number(v);
+      if (typeof v !== 'string' || !/^-?\d+$/.test(v) || n < min) throw new CliError(2, `--${name} needs a whole number${min > 0 ? ` of at least ${min}` : ''}, got ${JSON.stringify(v ?? null)}`);
+      return n;
+    };
+    const contacts = synthetic ? whole('contacts', values.contacts, 1) : 0;
+    const seed = synthetic ? whole('seed', values.seed ?? '1', -Infinity) : 0;
+    const days = synthetic && values.days !== undefined ? whole('days', values.days, 1) : undefined;
     const journeys = [];
     for (const file of args.positionals) journeys.push(await readJsonFile(io, file, 'journey'));
     const team = typeof values.team === 'string' ? await readJsonFile(io, values.team, 'team') : undefined;
     const workspace = typeof values.workspace === 'string' ? await readJsonFile(io, values.workspace, 'workspace') : undefined;
-    const script = await readJsonFile(io, values.script, 'script');
     try {
-      const report = await simulateScript({ journeys, team, workspace, script });
+      let report: SimulationReport;
+      if (synthetic) {
+        const started = performance.now();
+        const bar = progressBar(io, 'simulating');
+        const result = await simulateSynthetic({ journeys, team, workspace, contacts, seed, ...(days ? { days } : {}), onProgress: bar.update });
+        bar.done();
+        report = { ...result, timing: { ...result.timing, wallMs: Math.round(performance.now() - started) } } as SimulationReport;
+      } else {
+        const script = await readJsonFile(io, values.script as string, 'script');
+        report = await simulateScript({ journeys, team, workspace, script });
+      }
       if (values.json) printJson(io, report);
       else io.stdout(summary(report));
       return EXIT.ok;

@@ -1,0 +1,115 @@
+import type { ConditionShape } from '../model/condition.ts';
+import type { Journey } from '../model/journey.ts';
+import type { Team } from '../model/team.ts';
+import type { Workspace } from '../model/workspace.ts';
+import type { Millis } from '../model/time.ts';
+import { exponential } from './random.ts';
+
+/** One thing a synthetic contact does, at an instant. */
+export type SyntheticEvent =
+  | { at: Millis; type: 'track'; userId: string; event: string; properties: Record<string, unknown> }
+  | { at: Millis; type: 'identify'; userId: string; traits: Record<string, unknown> };
+
+type Rule = { op: string; value?: unknown };
+
+function collect(c: ConditionShape | undefined, root: string, into: Map<string, Rule[]>, events?: Map<string, number>): void {
+  if (!c) return;
+  if ('all' in c) c.all.forEach((x) => collect(x, root, into, events));
+  else if ('any' in c) c.any.forEach((x) => collect(x, root, into, events));
+  else if ('not' in c) collect(c.not, root, into, events);
+  else if ('field' in c) {
+    if (c.field.startsWith(root) && c.field.split('.').length === root.split('.').length) {
+      const key = c.field.slice(root.length);
+      into.set(key, [...(into.get(key) ?? []), { op: c.op, value: c.value }]);
+    }
+  } else if (events) events.set(c.event, Math.max(events.get(c.event) ?? 0, (c.value ?? 1) * 2));
+}
+
+/** A value for a field that the rules sometimes satisfy and sometimes not, so every path gets traffic. */
+function sample(rules: Rule[], random: () => number): unknown {
+  const choices = rules.flatMap((r) => (r.op === 'in' || r.op === 'nin' ? (r.value as unknown[]) : ['eq', 'neq', 'contains'].includes(r.op) ? [r.value] : []));
+  const numbers = rules.map((r) => r.value).filter((v): v is number => typeof v === 'number');
+  if (numbers.length > 0 && random() < 0.8) return Math.round(random() * Math.max(...numbers, 10) * 2);
+  if (choices.length > 0) return random() < 0.85 ? choices[Math.floor(random() * choices.length)] : 'other';
+  return random() < 0.7 ? 'yes' : undefined;
+}
+
+function sampleAll(rules: Map<string, Rule[]>, random: () => number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, r] of rules) {
+    const v = sample(r, random);
+    if (v !== undefined) out[field] = v;
+  }
+  return out;
+}
+
+/**
+ * A synthetic population for the given journeys: traits drawn from the values their conditions name (so
+ * every branch sees traffic), each contact's trigger event in the first week, the events pauses and
+ * event-count rules wait for at random times, and owners drawn from the team.
+ */
+export function syntheticPopulation(
+  journeys: readonly Journey[],
+  team: Team | undefined,
+  workspace: Workspace,
+  contacts: number,
+  start: Millis,
+  days: number,
+  random: () => number,
+): SyntheticEvent[] {
+  const traits = new Map<string, Rule[]>();
+  const counted = new Map<string, number>();
+  for (const model of Object.values(workspace.scores)) {
+    model.rules?.forEach((r) => collect(r.when, 'contact.', traits));
+    model.events?.forEach((e) => counted.set(e.event, Math.max(counted.get(e.event) ?? 0, 3)));
+  }
+  const awaited = new Map<string, Map<string, Rule[]>>();
+  const owners = new Set<string>();
+  for (const j of journeys) {
+    collect(j.trigger.when, 'contact.', traits, counted);
+    for (const n of j.nodes) {
+      if (n.type === 'branch') n.paths.forEach((p) => collect(p.when, 'contact.', traits, counted));
+      if (n.type === 'handoff') {
+        n.route.forEach((r) => {
+          collect(r.when, 'contact.', traits);
+          if ('owner' in r.to) owners.add(r.to.owner.slice('contact.'.length));
+        });
+      }
+      if (n.type === 'pause') {
+        const props = awaited.get(n.until.event) ?? new Map<string, Rule[]>();
+        collect(n.until.where, 'event.properties.', props);
+        awaited.set(n.until.event, props);
+      }
+    }
+  }
+  for (const o of owners) traits.delete(o);
+  // Fields that titles show (contact.company) get a readable filler when no condition says more.
+  const shown = new Set<string>();
+  for (const j of journeys) for (const n of j.nodes) if (n.type === 'handoff' && n.title) for (const m of n.title.matchAll(/\{\{\s*contact\.([A-Za-z0-9_$-]+)\s*\}\}/g)) shown.add(m[1]!);
+  const reps = team?.reps.map((r) => r.id) ?? [];
+  const horizon = days * 86_400_000;
+  const events: SyntheticEvent[] = [];
+  for (let i = 0; i < contacts; i++) {
+    const userId = `synthetic-${i + 1}`;
+    const profile = sampleAll(traits, random);
+    for (const o of owners) if (reps.length > 0 && random() < 0.5) profile[o] = reps[Math.floor(random() * reps.length)];
+    for (const f of shown) if (!(f in profile)) profile[f] = `${f[0]!.toUpperCase()}${f.slice(1)} ${i + 1}`;
+    const second = (ms: number) => Math.round(ms / 1000) * 1000;
+    const enter = start + second(random() * Math.min(horizon, 7 * 86_400_000));
+    events.push({ at: start, type: 'identify', userId, traits: profile });
+    for (const j of journeys) {
+      const when = new Map<string, Rule[]>();
+      collect(j.trigger.when, 'event.properties.', when);
+      if (j.trigger.event === 'Contact Updated') continue; // the identify above is the trigger
+      events.push({ at: enter, type: 'track', userId, event: j.trigger.event, properties: sampleAll(when, random) });
+    }
+    for (const [event, props] of awaited) {
+      if (random() < 0.6) events.push({ at: enter + second(exponential(random, 2 * 86_400_000)), type: 'track', userId, event, properties: sampleAll(props, random) });
+    }
+    for (const [event, max] of counted) {
+      const n = Math.floor(random() * (max + 1));
+      for (let k = 0; k < n; k++) events.push({ at: enter + second((random() - 0.5) * 6 * 86_400_000), type: 'track', userId, event, properties: {} });
+    }
+  }
+  return events.filter((e) => e.at >= start && e.at <= start + horizon).sort((a, b) => a.at - b.at || (a.userId < b.userId ? -1 : 1));
+}
