@@ -225,6 +225,39 @@ describe('journeys wait for humans', () => {
   });
 });
 
+describe('gaps closed', () => {
+  it('gives an escalated handoff to the escalation rep as soon as they are back', async () => {
+    const w = world([salesJourney({}, { sla: { firstTouch: 'PT1H', escalate: { rep: 'mia' } } })]);
+    await w.runtime.setRep('mia', { active: false });
+    await w.demo('c1');
+    await w.at(MON9 + 2 * HOUR);
+    expect((await w.handoffs('c1'))[0]).toMatchObject({ breached: true, assignee: null, escalating: true });
+    await w.runtime.setRep('mia', { active: true });
+    expect((await w.handoffs('c1'))[0]).toMatchObject({ assignee: 'mia', escalatedTo: 'mia' });
+  });
+
+  it('lets a paused journey see the event it was waiting for once the human is done', async () => {
+    const survey = journey(
+      [
+        { id: 'ask', type: 'pause', until: { event: 'Survey Answered' }, timeout: 'P10D', next: 'thanks', onTimeout: 'done' },
+        { id: 'thanks', type: 'action', action: 'email', params: {}, next: 'done' },
+        { id: 'done', type: 'exit', outcome: 'asked' },
+      ],
+      { id: 'survey', trigger: { event: 'Signed Up' } },
+    );
+    const w = world([salesJourney({}, { sla: undefined }), survey]);
+    await w.runtime.ingest({ type: 'track', userId: 'c1', event: 'Signed Up' });
+    await w.demo('c1');
+    await w.runtime.ingest({ type: 'track', userId: 'c1', event: 'Survey Answered' });
+    expect((await w.store.load('c1'))!.instances.find((i) => i.journeyId === 'survey')).toMatchObject({ status: 'paused', node: 'ask' });
+    await w.at(MON9 + DAY);
+    await w.runtime.logOutcome({ ...w.ref('c1'), outcome: 'won' });
+    const inst = (await w.store.load('c1'))!.instances.find((i) => i.journeyId === 'survey')!;
+    expect(inst).toMatchObject({ status: 'exited', path: ['ask', 'thanks', 'done'] });
+    expect(inst.messages[0]!.at).toBe(MON9 + DAY);
+  });
+});
+
 describe('handoff properties', () => {
   it('never loses or double-assigns a handoff under random creates, closes, activations and deactivations', async () => {
     const op = fc.oneof(

@@ -101,13 +101,20 @@ export function routeToTarget(draft: Draft, ctx: StepContext, h: HandoffRecord, 
   if (r.desk !== view.desk) draft.desk = r.desk;
   const marked = { ...h, escalating: true };
   if (r.rep) return assignTo(draft, ctx, marked, r.rep, r.queue ?? h.queue, [`${label} ${r.words}`]);
-  return leaveUnassigned(draft, ctx, marked, 'queue' in target ? target.queue : h.queue, [`${label} ${r.words}`]);
+  return leaveUnassigned(draft, ctx, marked, 'queue' in target ? target.queue : null, [`${label} ${r.words}`]);
 }
 
 /** Tries once more to assign a waiting handoff: from its queue when it has one, else through its rules. */
 export function retryAssignment(draft: Draft, ctx: StepContext, h: HandoffRecord): HandoffRecord {
   const queue = h.queue ? ctx.team?.queues.find((q) => q.id === h.queue) : undefined;
-  if (!queue) return h.escalating ? h : routeAndAssign(draft, ctx, h);
+  if (!queue) {
+    if (!h.escalating) return routeAndAssign(draft, ctx, h);
+    // Waiting for an escalation rep: give it to them once they are available, quietly until then.
+    const target = nodeOf(ctx, h).sla?.escalate;
+    const view = routingView(draft, ctx);
+    const r = target ? resolveTarget(view, target, draft.env(), new Set(h.rejectedBy.map((x) => x.rep))) : null;
+    return r?.rep ? assignTo(draft, ctx, h, r.rep, r.queue, [`escalation ${r.words} once available`]) : h;
+  }
   const view = routingView(draft, ctx);
   const pick = pickFromQueue(view, queue, new Set(h.rejectedBy.map((r) => r.rep)));
   if (!pick.rep) return h;

@@ -1,4 +1,8 @@
+import type { CompiledJourney } from '../compile/compileJourney.ts';
+import type { Millis } from '../model/time.ts';
+import { kindOf } from '../nodes/registry.ts';
 import type { Draft } from '../runtime/draft.ts';
+import type { InstanceRecord } from '../runtime/records.ts';
 import type { StepContext } from '../runtime/step.ts';
 import { drive, exitInstance } from '../runtime/drive.ts';
 
@@ -10,9 +14,28 @@ export function engage(draft: Draft, ctx: StepContext, journeyId: string): void 
   for (const inst of draft.instances) {
     if (inst.journeyId === journeyId || inst.status !== 'active') continue;
     const mode = ctx.catalog.get(inst.journeyId, inst.version)?.journey.whileHumanEngaged ?? 'pause';
-    if (mode === 'pause') draft.update({ ...inst, status: 'paused' });
+    if (mode === 'pause') draft.update({ ...inst, status: 'paused', pausedAt: draft.now });
     else if (mode === 'exit') exitInstance(draft, inst, 'human_engaged');
   }
+}
+
+/**
+ * A journey paused at a `pause` node did not see the events that came while it was paused: the first one
+ * it was waiting for, if any came, moves it on now.
+ */
+function catchUp(draft: Draft, ctx: StepContext, compiled: CompiledJourney, inst: InstanceRecord, since: Millis): InstanceRecord {
+  const node = inst.node === null ? undefined : compiled.nodes.get(inst.node);
+  if (node?.type !== 'pause') return inst;
+  const original = draft.event;
+  for (const e of draft.contact.history) {
+    if (e.at < since || e.name !== node.until.event) continue;
+    draft.handling({ name: e.name, properties: e.properties });
+    const listens = kindOf(node.type)!.listens(node, e.name, draft.env());
+    if (listens) inst = drive(draft, ctx, compiled, inst, e.name);
+    draft.handling(original);
+    if (listens) break;
+  }
+  return inst;
 }
 
 /**
@@ -24,9 +47,11 @@ export function release(draft: Draft, ctx: StepContext): void {
     if (paused.status !== 'paused' || draft.engaged(paused.journeyId)) continue;
     const compiled = ctx.catalog.get(paused.journeyId, paused.version);
     if (!compiled) continue;
-    draft.update({ ...paused, status: 'active' });
+    const { pausedAt, ...rest } = paused;
+    draft.update({ ...rest, status: 'active' });
     let inst = draft.instance(paused.journeyId)!;
     if (inst.node === null) inst = drive(draft, ctx, compiled, inst, 'baton.enter');
+    else inst = catchUp(draft, ctx, compiled, inst, pausedAt ?? draft.now);
     const held = draft.timers.filter((t) => t.held && t.journeyId === inst.journeyId).sort((a, b) => a.dueAt - b.dueAt);
     for (const timer of held) {
       draft.removeTimers((t) => t.id === timer.id);

@@ -44,6 +44,8 @@ export interface InstanceRecord {
   enteredAt: Millis;
   exitedAt: Millis | null;
   outcome: string | null;
+  /** When a human's work paused this run (whileHumanEngaged: pause), else absent. */
+  pausedAt?: Millis;
 }
 
 /** wait, pause timeout and handoff expiry belong to the journey machine; sla and assign to a handoff. */
