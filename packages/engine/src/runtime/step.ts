@@ -153,14 +153,16 @@ export function stepContact(prev: ContactState, input: StepInput, ctx: StepConte
  * them, then exitWhen is checked once more.
  */
 export function finishStep(draft: Draft, ctx: StepContext): StepResult {
-  const original = draft.event;
-  for (let i = 0; i < draft.systemEvents.length; i++) {
-    const e = draft.systemEvents[i]!;
-    draft.record({ name: e.name, at: draft.now, properties: e.properties });
-    draft.handling(e);
-    deliver(draft, ctx, e.name);
+  if (draft.systemEvents.length > 0) {
+    const original = draft.event;
+    for (let i = 0; i < draft.systemEvents.length; i++) {
+      const e = draft.systemEvents[i]!;
+      draft.record({ name: e.name, at: draft.now, properties: e.properties });
+      draft.handling(e);
+      deliver(draft, ctx, e.name);
+    }
+    draft.handling(original);
   }
-  draft.handling(original);
   checkExitWhen(draft, ctx);
   return { state: draft.result(), effects: draft.effects, journal: draft.journal, desk: draft.desk };
 }
