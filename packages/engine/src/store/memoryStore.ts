@@ -13,6 +13,15 @@ export interface MemoryStoreOptions {
   keepOutbox?: boolean;
 }
 
+/** Everything a memory store holds, as plain JSON: what a durable store writes to disk and reads back. */
+export interface StoreSnapshot {
+  contacts: ContactState[];
+  messages: string[];
+  desk: { version: number; state: DeskState };
+  outbox: OutboxEntry[];
+  seq: number;
+}
+
 /** The store for tests, simulations and the browser: everything in memory, nothing durable. */
 export class MemoryStore implements Store {
   private readonly contacts = new Map<string, ContactState>();
@@ -27,6 +36,26 @@ export class MemoryStore implements Store {
   private seq = 0;
 
   constructor(private readonly options: MemoryStoreOptions = {}) {}
+
+  /** A memory store holding a snapshot's data, with its indexes (timers, open handoffs, loads) rebuilt. */
+  static fromSnapshot(snapshot: StoreSnapshot, options: MemoryStoreOptions = {}): MemoryStore {
+    const store = new MemoryStore(options);
+    for (const state of snapshot.contacts) {
+      store.contacts.set(state.contact.id, state);
+      store.indexTimers([], state.timers);
+      store.indexHandoffs([], state.handoffs ?? []);
+    }
+    for (const m of snapshot.messages) store.messages.add(m);
+    store.desk = snapshot.desk;
+    store.outbox.push(...snapshot.outbox);
+    store.seq = snapshot.seq;
+    return store;
+  }
+
+  /** Everything this store holds, as plain JSON. Leases are not part of it: they end with the process. */
+  snapshot(): StoreSnapshot {
+    return { contacts: [...this.contacts.values()], messages: [...this.messages], desk: this.desk, outbox: this.outbox, seq: this.seq };
+  }
 
   async load(contactId: string): Promise<ContactState | undefined> {
     return this.contacts.get(contactId);

@@ -1,0 +1,53 @@
+import { open, readFile, rename } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import type { Adapter } from 'lowdb';
+import { BatonError } from '@baton/engine';
+
+/** A data file that exists but cannot be read as JSON: Baton refuses to start and leaves it untouched. */
+export class CorruptDataFileError extends BatonError {
+  constructor(readonly file: string, reason: string) {
+    super('data_file_corrupt', `${file} is not valid JSON (${reason}). Baton left it as it is: restore it from a backup or move it away to start empty.`);
+  }
+}
+
+/**
+ * A lowdb adapter that writes durably: the JSON goes to a temporary file that is fsynced, renamed over
+ * the data file, and then the directory is fsynced, so an acknowledged write survives a crash or power
+ * loss (lowdb's own steno writer renames atomically but never fsyncs).
+ */
+export class DurableJsonFile<T> implements Adapter<T> {
+  constructor(readonly file: string) {}
+
+  async read(): Promise<T | null> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      throw new CorruptDataFileError(this.file, (err as Error).message);
+    }
+  }
+
+  async write(data: T): Promise<void> {
+    const tmp = `${dirname(this.file)}/.${basename(this.file)}.${process.pid}.tmp`;
+    const file = await open(tmp, 'w');
+    try {
+      await file.writeFile(JSON.stringify(data));
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, this.file);
+    const dir = await open(dirname(this.file), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+}

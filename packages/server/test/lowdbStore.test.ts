@@ -1,0 +1,69 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { newContactState } from '@baton/engine';
+import { runStoreContract } from '@baton/engine/store-contract';
+import { CorruptDataFileError, DataDirLockedError, LowdbStore } from '../src/index.ts';
+
+const T = Date.parse('2026-11-23T09:00:00Z');
+const freshDir = () => mkdtempSync(join(tmpdir(), 'baton-lowdb-'));
+
+runStoreContract('lowdb', () => LowdbStore.open(freshDir()));
+
+describe('lowdb store', () => {
+  it('keeps what it acknowledged across a restart, timers included', async () => {
+    const dir = freshDir();
+    const store = await LowdbStore.open(dir);
+    const state = { ...newContactState('c1', T, { plan: 'trial' }), timers: [{ id: 't1', contactId: 'c1', journeyId: 'j', run: 1, node: 'wait', timer: 'wait' as const, dueAt: T + 1000 }] };
+    await store.commit({ contactId: 'c1', expectedVersion: 0, state, messageId: 'm1', effects: [] });
+    await store.close();
+    const again = await LowdbStore.open(dir);
+    expect((await again.load('c1'))?.contact.traits).toEqual({ plan: 'trial' });
+    expect(await again.hasMessage('m1')).toBe(true);
+    expect(await again.nextDueAt()).toBe(T + 1000);
+    await again.close();
+  });
+
+  it('carries many commits in one durable write (group commit)', async () => {
+    const dir = freshDir();
+    const store = await LowdbStore.open(dir);
+    await Promise.all(Array.from({ length: 200 }, (_, i) => store.commit({ contactId: `c${i}`, expectedVersion: 0, state: newContactState(`c${i}`, T), effects: [] })));
+    expect(store.writes).toBeLessThan(10);
+    const onDisk = JSON.parse(readFileSync(join(dir, 'runtime.json'), 'utf8'));
+    expect(onDisk.contacts).toHaveLength(200);
+    await store.close();
+  });
+
+  it('refuses to open a data directory another process holds', async () => {
+    const dir = freshDir();
+    const store = await LowdbStore.open(dir);
+    // A second process trying the same directory is told who holds it.
+    const other = spawnSync(process.execPath, ['--import', 'tsx', '-e', `import('${new URL('../src/index.ts', import.meta.url).pathname}').then(m => m.LowdbStore.open(${JSON.stringify(dir)})).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(3) })`], { encoding: 'utf8', cwd: new URL('..', import.meta.url).pathname });
+    expect(other.status).toBe(3);
+    expect(other.stderr).toContain(`in use by process ${process.pid}`);
+    await store.close();
+    const after = await LowdbStore.open(dir);
+    await after.close();
+  });
+
+  it('takes over the lock of a process that died', async () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, 'baton.lock'), '999999999');
+    const store = await LowdbStore.open(dir);
+    await store.close();
+  });
+
+  it('refuses a corrupt data file with a clear message and leaves it untouched', async () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, 'runtime.json'), '{"contacts": [');
+    const error = await LowdbStore.open(dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CorruptDataFileError);
+    expect((error as Error).message).toContain('runtime.json is not valid JSON');
+    expect(readFileSync(join(dir, 'runtime.json'), 'utf8')).toBe('{"contacts": [');
+    // The failed open released its lock.
+    writeFileSync(join(dir, 'runtime.json'), '');
+    await expect(LowdbStore.open(dir)).rejects.not.toBeInstanceOf(DataDirLockedError);
+  });
+});
