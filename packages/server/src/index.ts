@@ -3,3 +3,6 @@ export { LowdbStore } from './stores/lowdbStore.ts';
 export { CorruptDataFileError, DurableJsonFile } from './stores/durableJsonFile.ts';
 export { DataDirLockedError, lockDataDir } from './stores/dataDirLock.ts';
 export { main as runCli } from './cli/main.ts';
+export { createApp } from './app/createApp.ts';
+export type { AppDeps, ServerConfig, PublishedJourney } from './app/deps.ts';
+export { openServer } from './server/openServer.ts';

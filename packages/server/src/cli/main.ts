@@ -3,9 +3,10 @@ import type { Command, CommandArgs } from './command.ts';
 import { compileCommand } from './commands/compile.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { validateCommand } from './commands/validate.ts';
+import { serveCommand } from './commands/serve.ts';
 import { CliError, EXIT, printJson, type CliIO } from './io.ts';
 
-const COMMANDS: Command[] = [validateCommand, compileCommand, simulateCommand];
+const COMMANDS: Command[] = [validateCommand, compileCommand, simulateCommand, serveCommand];
 
 function help(): string {
   return ['usage: baton COMMAND [options]', '', ...COMMANDS.map((c) => `  ${c.usage}\n      ${c.summary}`), '', 'Every command prints JSON with --json; exit 0 ok, 1 invalid input, 2 misuse.', ''].join('\n');

@@ -1,0 +1,37 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { BatonError, InputInvalidError, JourneyInvalidError } from '@baton/engine';
+
+const STATUS: Record<string, ContentfulStatusCode> = {
+  input_invalid: 400,
+  journey_invalid: 422,
+  outcome_not_declared: 422,
+  handoff_not_open: 409,
+  not_assigned: 409,
+  already_accepted: 409,
+  conflict: 409,
+  not_assignee: 403,
+  unknown_rep: 404,
+  not_found: 404,
+  unauthorized: 401,
+};
+
+/** An HTTP error with a stable code and a message that says how to fix it. */
+export function httpError(status: ContentfulStatusCode, code: string, message: string): HTTPException {
+  return new HTTPException(status, { res: Response.json({ error: { code, message } }, { status }) });
+}
+
+/**
+ * The one place errors become HTTP: Baton errors keep their code and message, HTTP exceptions their
+ * response; anything else is a bug, answered 500 without a stack trace (and logged).
+ */
+export function onError(err: Error, c: Context): Response {
+  if (err instanceof HTTPException) return err.getResponse();
+  if (err instanceof BatonError) {
+    const details = err instanceof InputInvalidError || err instanceof JourneyInvalidError ? { errors: err.errors } : {};
+    return c.json({ error: { code: err.code, message: err.message, ...details } }, STATUS[err.code] ?? 400);
+  }
+  console.error(err);
+  return c.json({ error: { code: 'internal', message: 'internal error: this is a bug in Baton, and it was logged' } }, 500);
+}

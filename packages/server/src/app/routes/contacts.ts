@@ -1,0 +1,23 @@
+import { Hono } from 'hono';
+import { allScores, formatInstant, type Runtime, type Store } from '@baton/engine';
+import { httpError } from '../errors.ts';
+import { handoffView } from './handoffs.ts';
+
+/** Contacts: profile, scores, timeline, journeys and handoffs. */
+export function contactRoutes(runtime: Runtime, store: Store): Hono {
+  const app = new Hono();
+  app.get('/:id', async (c) => {
+    const state = await store.load(c.req.param('id'));
+    if (!state) throw httpError(404, 'not_found', `no contact ${c.req.param('id')}`);
+    const { contact } = state;
+    return c.json({
+      id: contact.id,
+      traits: contact.traits,
+      scores: allScores(runtime.workspace, { contactId: contact.id, traits: contact.traits, history: contact.history, now: runtime.clock.now() }),
+      timeline: contact.history.map((e) => ({ name: e.name, at: formatInstant(e.at), properties: e.properties })),
+      journeys: state.instances.map((i) => ({ journey: i.journeyId, version: i.version, status: i.status, node: i.node, path: i.path, outcome: i.outcome, runs: i.run })),
+      handoffs: state.handoffs.map(handoffView),
+    });
+  });
+  return app;
+}

@@ -1,0 +1,53 @@
+import { serve } from '@hono/node-server';
+import { resolve } from 'node:path';
+import { BatonError } from '@baton/engine';
+import { openServer } from '../../server/openServer.ts';
+import { CliError, EXIT, type CliIO } from '../io.ts';
+import type { Command } from '../command.ts';
+
+/** `baton serve [--port 3000] [--data ./data] [--host 127.0.0.1]`: the API (and later the designer) on one port. */
+export const serveCommand: Command = {
+  name: 'serve',
+  usage: 'baton serve [--port 3000] [--data ./data] [--host 127.0.0.1]',
+  summary: 'run Baton: event intake and the API on one port, data kept by lowdb in --data',
+  options: { port: { type: 'string' }, data: { type: 'string' }, host: { type: 'string' } },
+  positionals: { min: 0, max: 0 },
+  async run(io: CliIO, args) {
+    const port = Number(args.values.port ?? 3000);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(2, `--port needs a port number, got ${JSON.stringify(args.values.port)}`);
+    const host = typeof args.values.host === 'string' ? args.values.host : '127.0.0.1';
+    const data = resolve(io.cwd, typeof args.values.data === 'string' ? args.values.data : './data');
+    let server;
+    try {
+      server = await openServer({ data });
+    } catch (err) {
+      if (err instanceof BatonError) throw new CliError(1, err.message);
+      throw err;
+    }
+    const { app, config, seeded } = server;
+    const listener = await new Promise<ReturnType<typeof serve>>((done, fail) => {
+      const s = serve({ fetch: app.fetch, port, hostname: host }, () => done(s));
+      s.once('error', fail);
+    }).catch((err: NodeJS.ErrnoException) => {
+      void server.close();
+      throw new CliError(1, err.code === 'EADDRINUSE' ? `port ${port} is already in use; give another with --port` : err.message);
+    });
+    const address = listener.address();
+    const actualPort = typeof address === 'object' && address ? address.port : port;
+    io.stdout(
+      [
+        `Baton is running at http://${host}:${actualPort}`,
+        `  data:        ${data}${seeded ? ' (first start: seeded with the example journeys and a demo team)' : ''}`,
+        `  write key:   ${config.writeKey}   (events: curl -u ${config.writeKey}: http://${host}:${actualPort}/v1/track ...)`,
+        `  admin token: ${config.adminToken}   (API: -H 'authorization: Bearer ${config.adminToken}')`,
+        '',
+      ].join('\n'),
+    );
+    await new Promise<void>((done) => {
+      const stop = () => listener.close(() => void server.close().then(done));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    return EXIT.ok;
+  },
+};

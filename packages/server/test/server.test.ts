@@ -1,0 +1,108 @@
+import { serve } from '@hono/node-server';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openServer } from '../src/index.ts';
+
+const json = async <T>(r: Response | Promise<Response>): Promise<T> => (await (await r).json()) as T;
+type Handoff = { id: string; status: string; assignee: string | null; outcome: string | null; value: number | null };
+type ErrorBody = { error: { code: string; errors: { path: string }[] } };
+
+const freshDir = () => mkdtempSync(join(tmpdir(), 'baton-serve-'));
+
+async function listen(data: string) {
+  const server = await openServer({ data, tickMs: 20 });
+  const listener = await new Promise<ReturnType<typeof serve>>((done) => {
+    const s = serve({ fetch: server.app.fetch, port: 0, hostname: '127.0.0.1' }, () => done(s));
+  });
+  const address = listener.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const { writeKey, adminToken } = server.config;
+  return {
+    ...server,
+    base,
+    track: (body: unknown) => fetch(`${base}/v1/track`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    identify: (body: unknown) => fetch(`${base}/v1/identify`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    api: (path: string, init: RequestInit = {}) => fetch(`${base}/api${path}`, { ...init, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json', ...init.headers } }),
+    async stop() {
+      await new Promise((done) => listener.close(done));
+      await server.close();
+    },
+  };
+}
+
+describe('baton serve, end to end over HTTP on a lowdb data directory', () => {
+  it('takes a newcomer from a track event to a handoff, an outcome and a journey that moved on, across a restart', async () => {
+    const data = freshDir();
+    const first = await listen(data);
+    expect(first.seeded).toBe(true);
+    const journeys = await json<{ journeys: { id: string }[] }>(first.api('/journeys'));
+    expect(journeys.journeys.map((j) => j.id)).toEqual(expect.arrayContaining(['pricing-intent', 'renewal-risk', 'nps-detractor']));
+
+    expect((await first.identify({ userId: 'c2', traits: { company: 'Acme', employees: 900, title: 'VP Sales', region: 'EMEA' } })).status).toBe(200);
+    expect((await first.track({ userId: 'c2', event: 'Page Viewed', properties: { path: '/pricing' }, messageId: 'm-1' })).status).toBe(200);
+    const dup = await json<{ status: string }>(first.track({ userId: 'c2', event: 'Page Viewed', properties: { path: '/pricing' }, messageId: 'm-1' }));
+    expect(dup.status).toBe('duplicate');
+    const [handoff] = (await json<{ handoffs: Handoff[] }>(first.api('/handoffs?status=open'))).handoffs;
+    if (!handoff) throw new Error('no handoff was created');
+    expect(handoff).toMatchObject({ title: 'Pricing intent: Acme', assignee: 'ana', queue: 'emea-ae', record: 'lead' });
+
+    // Restart in the middle: the handoff and the waiting journey survive.
+    await first.stop();
+    const second = await listen(data);
+    expect(second.seeded).toBe(false);
+    const again = await json<Handoff>(second.api(`/handoffs/${handoff.id}`));
+    expect(again).toMatchObject({ id: handoff.id, status: 'open', assignee: 'ana' });
+
+    expect((await second.api(`/handoffs/${handoff.id}/accept`, { method: 'POST' })).status).toBe(200);
+    const refused = await second.api(`/handoffs/${handoff.id}/outcome`, { method: 'POST', body: JSON.stringify({ outcome: 'maybe' }) });
+    expect(refused.status).toBe(422);
+    expect((await json<ErrorBody>(refused)).error.code).toBe('outcome_not_declared');
+    const closed = await json<Handoff>(second.api(`/handoffs/${handoff.id}/outcome`, { method: 'POST', body: JSON.stringify({ outcome: 'meeting_booked', value: 30000 }) }));
+    expect(closed).toMatchObject({ status: 'closed', outcome: 'meeting_booked', value: 30000 });
+    const contact = await json<{ journeys: unknown[] }>(second.api('/contacts/c2'));
+    expect(contact.journeys).toEqual([expect.objectContaining({ journey: 'pricing-intent', status: 'exited', outcome: 'converted', path: ['fit', 'handoff', 'won'] })]);
+    await second.stop();
+  });
+
+  it('fires at start the timers that fell due while it was down, each once', async () => {
+    const data = freshDir();
+    let now = Date.parse('2026-11-23T09:00:00Z');
+    const clock = { now: () => now };
+    const first = await openServer({ data, clock, tickMs: 10_000 });
+    await first.runtime.ingest({ type: 'track', userId: 'dev', event: 'Page Viewed', properties: { path: '/pricing' } });
+    expect((await first.store.load('dev'))!.instances.find((i) => i.journeyId === 'pricing-intent')!.node).toBe('wait');
+    await first.close();
+    now += 4 * 86_400_000; // down for four days; the three-day wait fell due meanwhile
+    const second = await openServer({ data, clock, tickMs: 10_000 });
+    const inst = (await second.store.load('dev'))!.instances.find((i) => i.journeyId === 'pricing-intent')!;
+    expect(inst).toMatchObject({ status: 'exited', path: ['fit', 'nurture', 'wait', 'done'], exitedAt: Date.parse('2026-11-26T09:00:00Z') });
+    expect(await second.store.nextDueAt()).toBeNull();
+    await second.close();
+  });
+});
+
+describe('event intake', () => {
+  it('wants the write key, a JSON body and a valid event, and says what is wrong', async () => {
+    const server = await openServer({ data: freshDir(), tickMs: 10_000 });
+    const key = `Basic ${Buffer.from(`${server.config.writeKey}:`).toString('base64')}`;
+    const post = (path: string, body: string, auth = key) => server.app.request(path, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body });
+    expect((await post('/v1/track', '{}', 'Basic d3Jvbmc6')).status).toBe(401);
+    expect((await post('/v1/track', '{not json')).status).toBe(400);
+    const bad = await post('/v1/track', JSON.stringify({ event: 'X' }));
+    expect(bad.status).toBe(400);
+    expect((await json<ErrorBody>(bad)).error.errors[0]!.path).toBe('$.userId');
+    // A batch with one bad event applies none.
+    const batch = await post('/v1/batch', JSON.stringify({ batch: [{ type: 'track', userId: 'b1', event: 'A' }, { type: 'track', event: 'B' }] }));
+    expect(batch.status).toBe(400);
+    expect((await json<ErrorBody>(batch)).error.errors[0]!.path).toBe('$.batch[1].userId');
+    expect(await server.store.load('b1')).toBeUndefined();
+    const ok = await post('/v1/batch', JSON.stringify({ batch: [{ type: 'track', userId: 'b1', event: 'A' }, { type: 'identify', userId: 'b1', traits: { plan: 'pro' } }] }));
+    expect(await json<unknown>(ok)).toEqual({ success: true, applied: 2, duplicates: 0 });
+    expect((await post('/v1/track', 'x'.repeat(600 * 1024))).status).toBe(413);
+    expect((await server.app.request('/api/handoffs')).status).toBe(401);
+    expect((await server.app.request('/nowhere')).status).toBe(404);
+    await server.close();
+  });
+});
