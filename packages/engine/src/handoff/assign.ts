@@ -5,6 +5,7 @@ import type { RoutingView } from '../routing/desk.ts';
 import { effectiveRep } from '../routing/desk.ts';
 import { pickFromQueue } from '../routing/strategies.ts';
 import { businessDeadline, nextOpening } from '../team/businessTime.ts';
+import { formatInstant } from '../model/time.ts';
 import type { Draft } from '../runtime/draft.ts';
 import { BatonError } from '../runtime/errors.ts';
 import type { HandoffRecord } from '../runtime/records.ts';
@@ -43,7 +44,7 @@ export function assignTo(draft: Draft, ctx: StepContext, h: HandoffRecord, rep: 
   const next: HandoffRecord = {
     ...h,
     assignee: rep,
-    queue: queue ?? (h.escalating ? h.queue : queue),
+    queue: queue ?? (h.escalating ? h.queue : null),
     assignedAt: draft.now,
     dueAt,
     trace: [...h.trace, ...trace],
@@ -54,7 +55,7 @@ export function assignTo(draft: Draft, ctx: StepContext, h: HandoffRecord, rep: 
   }
   draft.putHandoff(next);
   if (h.escalating) draft.emitSystem('Handoff Escalated', { handoff: h.id, journey: h.journeyId, node: h.node, rep, from: h.assignee });
-  draft.emitSystem('Handoff Assigned', { handoff: h.id, journey: h.journeyId, node: h.node, rep, queue: next.queue, dueAt: dueAt });
+  draft.emitSystem('Handoff Assigned', { handoff: h.id, journey: h.journeyId, node: h.node, rep, queue: next.queue, dueAt: dueAt === null ? null : formatInstant(dueAt) });
   return next;
 }
 

@@ -1,6 +1,7 @@
 import type { CompiledJourney } from '../compile/compileJourney.ts';
 import type { Draft } from '../runtime/draft.ts';
 import { drive } from '../runtime/drive.ts';
+import { formatInstant } from '../model/time.ts';
 import { BatonError } from '../runtime/errors.ts';
 import type { HandoffRecord, InstanceRecord, TimerRecord } from '../runtime/records.ts';
 import type { StepContext } from '../runtime/step.ts';
@@ -85,7 +86,7 @@ function breach(draft: Draft, ctx: StepContext, h: HandoffRecord): void {
   if (h.status !== 'open' || h.acceptedAt !== null || h.breached || h.assignee === null) return;
   const breached: HandoffRecord = { ...h, breached: true };
   draft.putHandoff(breached);
-  draft.emitSystem('Handoff SLA Breached', { handoff: h.id, journey: h.journeyId, node: h.node, rep: h.assignee, dueAt: h.dueAt });
+  draft.emitSystem('Handoff SLA Breached', { handoff: h.id, journey: h.journeyId, node: h.node, rep: h.assignee, dueAt: h.dueAt === null ? null : formatInstant(h.dueAt) });
   const escalate = nodeOf(ctx, h).sla?.escalate;
   if (escalate) routeToTarget(draft, ctx, breached, escalate, 'escalation');
 }
