@@ -106,6 +106,33 @@ describe('routing properties', () => {
     );
   });
 
+  it('weights only the available members, and returns to the exact weights once everyone is back (weighted)', () => {
+    fc.assert(
+      fc.property(arrivals, (sequence) => {
+        const queue = team.queues.find((q) => q.id === 'weighted')!;
+        let desk = newDesk();
+        for (const availableNow of sequence) {
+          const loads = Object.fromEntries(['ana', 'cy', 'di'].map((r) => [r, availableNow.includes(r) ? 0 : 99]));
+          const t = Team.parse({ ...team, reps: team.reps.map((r) => ({ ...r, capacity: 99 })) });
+          const pick = pickFromQueue({ team: t, desk, now: T0, load: (r) => loads[r] ?? 0 }, queue);
+          expect(availableNow).toContain(pick.rep);
+          desk = { ...desk, cursors: { weighted: pick.cursor } };
+        }
+        // After any history, 60 picks with everybody available split 2:1:3 within two picks (the carried-over current weights).
+        const counts: Record<string, number> = { ana: 0, cy: 0, di: 0 };
+        for (let i = 0; i < 60; i++) {
+          const pick = pickFromQueue(view({}, desk), queue);
+          counts[pick.rep!]!++;
+          desk = { ...desk, cursors: { weighted: pick.cursor } };
+        }
+        expect(Math.abs(counts.ana! - 20)).toBeLessThanOrEqual(2);
+        expect(Math.abs(counts.cy! - 10)).toBeLessThanOrEqual(2);
+        expect(Math.abs(counts.di! - 30)).toBeLessThanOrEqual(2);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('shares round robin equally and only among available members', () => {
     fc.assert(
       fc.property(arrivals, (sequence) => {
