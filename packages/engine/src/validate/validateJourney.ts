@@ -31,17 +31,13 @@ function rawPorts(node: Record<string, unknown>): Port[] {
   return ports;
 }
 
-function graphNode(raw: unknown, index: number): GraphNode | null {
-  if (!isObject(raw) || typeof raw.id !== 'string') return null;
+/** A node as the graph checks see it, and whether it is well formed (then its ports come from its kind). */
+function graphNode(raw: unknown, index: number): { node: GraphNode | null; wellFormed: boolean } {
   const parsed = JourneyNode.safeParse(raw);
+  if (!isObject(raw) || typeof raw.id !== 'string') return { node: null, wellFormed: false };
   const kind = kindOf(typeof raw.type === 'string' ? raw.type : '');
-  return {
-    id: raw.id,
-    index,
-    ports: parsed.success ? kind!.ports(parsed.data) : rawPorts(raw),
-    waits: kind?.waits ?? true,
-    exit: raw.type === 'exit',
-  };
+  const node = { id: raw.id, index, ports: parsed.success ? kind!.ports(parsed.data) : rawPorts(raw), waits: kind?.waits ?? true, exit: raw.type === 'exit' };
+  return { node, wellFormed: parsed.success };
 }
 
 function teamProblems(journey: Journey, team: Team): ValidationError[] {
@@ -75,9 +71,9 @@ export function validateJourney(raw: unknown, team?: unknown): ValidationResult 
   if (!parsed.success) errors.push(...fromZodIssues(parsed.error.issues, nodeIdAt(raw)));
 
   if (isObject(raw) && Array.isArray(raw.nodes) && typeof raw.start === 'string') {
-    const nodes = raw.nodes.map(graphNode).filter((n): n is GraphNode => n !== null);
-    const complete = raw.nodes.every((n) => JourneyNode.safeParse(n).success);
-    errors.push(...graphProblems(raw.start, nodes, complete));
+    const seen = raw.nodes.map(graphNode);
+    const nodes = seen.flatMap((s) => (s.node ? [s.node] : []));
+    errors.push(...graphProblems(raw.start, nodes, seen.every((s) => s.wellFormed)));
   }
 
   if (team !== undefined) {
