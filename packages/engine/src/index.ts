@@ -23,7 +23,7 @@ export { compileCondition, evaluateCondition, ConditionError, compareField, type
 export { explainCondition } from './conditions/explain.ts';
 export { computeScore, allScores, scoreReader } from './scores/score.ts';
 export { validateJourney } from './validate/validateJourney.ts';
-export { type ValidationError, type ValidationResult, formatPath } from './validate/issues.ts';
+export { type ValidationError, type ValidationResult, formatPath, parseInput } from './validate/issues.ts';
 export { compileJourney, machineConfig, stateKey, nodeIdOfKey, TRIGGER_STATE, type CompiledJourney } from './compile/compileJourney.ts';
 export { pickVariant, stableHash } from './compile/hash.ts';
 export { JourneyCatalog } from './runtime/catalog.ts';

@@ -3,14 +3,14 @@ import type { Clock, Millis } from '../model/time.ts';
 import { parseInstant } from '../model/time.ts';
 import { Workspace } from '../model/workspace.ts';
 import type { Store } from '../store/store.ts';
-import { fromZodIssues } from '../validate/issues.ts';
+import { parseInput } from '../validate/issues.ts';
 import { actionHandlers, type ActionHandler } from './actions.ts';
 import type { JourneyCatalog } from './catalog.ts';
 import { Draft, type IdSource } from './draft.ts';
 import type { Team } from '../model/team.ts';
 import { acceptHandoff, assignWaiting, logOutcome, rejectHandoff, type HandoffRef } from '../handoff/lifecycle.ts';
 import type { Effect, JournalEntry } from './effects.ts';
-import { BatonError, ConflictError, DuplicateMessageError, InputInvalidError } from './errors.ts';
+import { BatonError, ConflictError, DuplicateMessageError } from './errors.ts';
 import type { ContactState, TimerRecord } from './records.ts';
 import type { DeskState } from '../routing/desk.ts';
 import { finishStep, newContactState, stepContact, type StepContext, type StepInput } from './step.ts';
@@ -94,9 +94,7 @@ export class Runtime {
 
   /** Validates and applies a Segment track or identify event. The same messageId twice is applied once. */
   async ingest(raw: unknown): Promise<Applied> {
-    const parsed = InboundEvent.safeParse(raw);
-    if (!parsed.success) throw new InputInvalidError(fromZodIssues(parsed.error.issues, () => null), 'event');
-    const e = parsed.data;
+    const e = parseInput(InboundEvent, raw, 'event');
     const now = this.clock.now();
     const at = e.timestamp ? parseInstant(e.timestamp) : now;
     const input: StepInput =

@@ -10,7 +10,7 @@ import { BatonError, InputInvalidError, JourneyInvalidError } from '../runtime/e
 import { Runtime, counterIds } from '../runtime/runtime.ts';
 import { newContactState } from '../runtime/step.ts';
 import { MemoryStore } from '../store/memoryStore.ts';
-import { fromZodIssues } from '../validate/issues.ts';
+import { parseInput } from '../validate/issues.ts';
 import { validateJourney } from '../validate/validateJourney.ts';
 import { NodeCounter, reportContacts, type SimulationReport } from './report.ts';
 
@@ -20,12 +20,6 @@ export interface SimulationInput {
   team?: unknown;
   workspace?: unknown;
   script: unknown;
-}
-
-function parseOrThrow<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, what: string): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  throw new InputInvalidError(fromZodIssues(r.error.issues as never, () => null), what);
 }
 
 const instant = (ms: number | null) => (ms === null ? null : formatInstant(ms));
@@ -56,8 +50,8 @@ export function reportHandoff(h: HandoffRecord): ReportHandoff {
 
 /** A virtual world for a simulation: memory store, virtual clock, counter ids. Nothing leaves it. */
 export function simulationWorld(input: Omit<SimulationInput, 'script'>, start: Millis) {
-  const workspace = parseOrThrow(Workspace, input.workspace ?? {}, 'workspace');
-  const team = input.team === undefined ? undefined : parseOrThrow(Team, input.team, 'team');
+  const workspace = parseInput(Workspace, input.workspace ?? {}, 'workspace');
+  const team = input.team === undefined ? undefined : parseInput(Team, input.team, 'team');
   const catalog = new JourneyCatalog();
   input.journeys.forEach((j, i) => {
     const result = validateJourney(j, input.team);
@@ -114,7 +108,7 @@ async function runStep(world: SimulationWorld, step: ScriptStep, at: string): Pr
  * and are listed in the report.
  */
 export async function simulateScript(input: SimulationInput): Promise<SimulationReport> {
-  const script = parseOrThrow(Script, input.script, 'script');
+  const script = parseInput(Script, input.script, 'script');
   const world = simulationWorld(input, parseInstant(script.start));
   for (const c of script.contacts) {
     await world.store.commit({ contactId: c.id, expectedVersion: 0, state: newContactState(c.id, parseInstant(script.start), c.traits), effects: [] });

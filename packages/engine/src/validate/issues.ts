@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { InputInvalidError } from '../runtime/errors.ts';
 
 /** One problem in a document: where (JSON path and node id) and what is wrong. */
 export interface ValidationError {
@@ -36,4 +37,14 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], nodeAt: (path
         })
       : [{ path: formatPath(issue.path), node: nodeAt(issue.path), message: issue.message }],
   );
+}
+
+/**
+ * Parses untrusted input with a schema, or throws an InputInvalidError listing every problem with its
+ * path; `prefix` places the value inside a larger document (`$.batch[3]`).
+ */
+export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string, prefix: PropertyKey[] = []): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  throw new InputInvalidError(fromZodIssues(r.error.issues.map((i) => ({ ...i, path: [...prefix, ...i.path] })), () => null), what);
 }

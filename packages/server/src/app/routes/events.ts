@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { InboundEvent, InputInvalidError, formatPath, type Runtime } from '@baton/engine';
+import { InboundEvent, parseInput, type Runtime } from '@baton/engine';
 import { writeKeyAuth } from '../auth.ts';
 import { httpError } from '../errors.ts';
 
@@ -14,11 +14,7 @@ async function body(c: { req: { json(): Promise<unknown> } }): Promise<unknown> 
   }
 }
 
-function validate(raw: unknown, at: (string | number)[] = []): InboundEvent {
-  const r = InboundEvent.safeParse(raw);
-  if (!r.success) throw new InputInvalidError(r.error.issues.map((i) => ({ path: formatPath([...at, ...i.path]), node: null, message: i.message })), 'event');
-  return r.data;
-}
+const validate = (raw: unknown, at: PropertyKey[] = []): InboundEvent => parseInput(InboundEvent, raw, 'event', at);
 
 /** Segment-compatible intake: /v1/track, /v1/identify and /v1/batch (all or nothing). */
 export function eventRoutes(runtime: Runtime, writeKey: string): Hono {
