@@ -2,17 +2,10 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { InboundEvent, parseInput, type Runtime } from '@baton/engine';
 import { writeKeyAuth } from '../auth.ts';
+import { readJsonBody } from '../body.ts';
 import { httpError } from '../errors.ts';
 
 const LIMIT = 512 * 1024;
-
-async function body(c: { req: { json(): Promise<unknown> } }): Promise<unknown> {
-  try {
-    return await c.req.json();
-  } catch {
-    throw httpError(400, 'input_invalid', 'the body is not valid JSON');
-  }
-}
 
 const validate = (raw: unknown, at: PropertyKey[] = []): InboundEvent => parseInput(InboundEvent, raw, 'event', at);
 
@@ -23,13 +16,13 @@ export function eventRoutes(runtime: Runtime, writeKey: string): Hono {
   app.use('*', writeKeyAuth(writeKey));
   for (const type of ['track', 'identify'] as const) {
     app.post(`/${type}`, async (c) => {
-      const event = validate({ ...(await body(c) as object), type });
+      const event = validate({ ...(await readJsonBody(c) as object), type });
       const applied = await runtime.ingest(event);
       return c.json({ success: true, status: applied.status });
     });
   }
   app.post('/batch', async (c) => {
-    const raw = (await body(c)) as { batch?: unknown };
+    const raw = (await readJsonBody(c)) as { batch?: unknown };
     if (!Array.isArray(raw?.batch)) throw httpError(400, 'input_invalid', 'a batch body is { "batch": [ events ] }');
     // All or nothing: every event is checked before any is applied.
     const events = raw.batch.map((e, i) => validate(e, ['batch', i]));

@@ -1,4 +1,5 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { readJsonBody } from '../body.ts';
 import { formatInstant, reportHandoff, type HandoffRecord, type Runtime, type Store } from '@baton/engine';
 import { httpError } from '../errors.ts';
 
@@ -33,13 +34,10 @@ async function find(store: Store, id: string): Promise<HandoffRecord> {
   return h;
 }
 
-async function options(c: { req: { json(): Promise<unknown> } }): Promise<Record<string, unknown>> {
-  try {
-    const body = await c.req.json();
-    return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
+async function options(c: Context): Promise<Record<string, unknown>> {
+  const body = await readJsonBody(c, { optional: true });
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw httpError(400, 'input_invalid', 'the body must be a JSON object such as { "outcome": "won" }');
+  return body as Record<string, unknown>;
 }
 
 /** Handoffs: list with filters, the full record, and the rep's actions (accept, reject, outcome). */
