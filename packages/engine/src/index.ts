@@ -38,4 +38,5 @@ export { MemoryStore, type StoreSnapshot, type MemoryStoreOptions } from './stor
 export { simulateScript, reportHandoff, type SimulationInput } from './sim/simulate.ts';
 export { simulateSynthetic, type SyntheticInput, type SyntheticTiming } from './sim/synthetic.ts';
 export { seededRandom } from './sim/random.ts';
+export { handoffReport, handoffStats, type HandoffReport, type HandoffStats, type NodeCounts } from './reports/handoffReport.ts';
 export type { SimulationReport, ReportJourney, ReportHandoff } from './sim/report.ts';

@@ -18,7 +18,7 @@ async function listen(data: string) {
   });
   const address = listener.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const { writeKey, adminToken } = server.config;
+  const { writeKey, adminToken } = server.config.data;
   return {
     ...server,
     base,
@@ -86,7 +86,7 @@ describe('baton serve, end to end over HTTP on a lowdb data directory', () => {
 describe('event intake', () => {
   it('wants the write key, a JSON body and a valid event, and says what is wrong', async () => {
     const server = await openServer({ data: freshDir(), tickMs: 10_000 });
-    const key = `Basic ${Buffer.from(`${server.config.writeKey}:`).toString('base64')}`;
+    const key = `Basic ${Buffer.from(`${server.config.data.writeKey}:`).toString('base64')}`;
     const post = (path: string, body: string, auth = key) => server.app.request(path, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body });
     expect((await post('/v1/track', '{}', 'Basic d3Jvbmc6')).status).toBe(401);
     expect((await post('/v1/track', '{not json')).status).toBe(400);
@@ -112,11 +112,11 @@ describe('errors', () => {
     const server = await openServer({ data: freshDir(), tickMs: 10_000 });
     const broken = Object.create(server.store, { openHandoffs: { value: () => Promise.reject(new Error('disk on fire at /secret/path.ts:12')) } });
     const { createApp } = await import('../src/index.ts');
-    const app = createApp({ runtime: server.runtime, store: broken, clock: server.runtime.clock, config: server.config });
+    const app = createApp({ ...server.deps, store: broken });
     const original = console.error;
     console.error = () => undefined; // the bug is logged for operators; keep the test output clean
     try {
-      const res = await app.request('/api/handoffs', { headers: { authorization: `Bearer ${server.config.adminToken}` } });
+      const res = await app.request('/api/handoffs', { headers: { authorization: `Bearer ${server.config.data.adminToken}` } });
       expect(res.status).toBe(500);
       const text = await res.text();
       expect(JSON.parse(text)).toEqual({ error: { code: 'internal', message: 'internal error: this is a bug in Baton, and it was logged' } });

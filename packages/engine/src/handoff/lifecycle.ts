@@ -5,7 +5,7 @@ import { formatInstant } from '../model/time.ts';
 import { BatonError } from '../runtime/errors.ts';
 import type { HandoffRecord, InstanceRecord, TimerRecord } from '../runtime/records.ts';
 import type { StepContext } from '../runtime/step.ts';
-import { nodeOf, retryAssignment, routeAndAssign, routeToTarget, scheduleRetryAtOpening } from './assign.ts';
+import { assignTo, nodeOf, retryAssignment, routeAndAssign, routeToTarget, scheduleRetryAtOpening } from './assign.ts';
 import { release } from './engagement.ts';
 
 /** Names the handoff a human acts on: the contact, the journey and the handoff node. */
@@ -72,6 +72,20 @@ export function rejectHandoff(draft: Draft, ctx: StepContext, ref: HandoffRef & 
   draft.putHandoff(rejected);
   draft.emitSystem('Handoff Rejected', { handoff: h.id, journey: h.journeyId, node: h.node, rep: h.assignee, reason: ref.reason ?? null });
   routeAndAssign(draft, ctx, rejected);
+}
+
+/**
+ * A person moves a handoff to a rep (an admin reassigning, or a rep claiming unassigned work of their queue).
+ * It is assigned as if routed there: the first-touch clock starts again for the new rep unless it already
+ * breached, and the previous assignee is freed.
+ */
+export function reassignHandoff(draft: Draft, ctx: StepContext, ref: HandoffRef & { to: string; by: string }): void {
+  const h = findOpen(draft, ref);
+  const rep = ctx.team?.reps.find((r) => r.id === ref.to);
+  if (!rep) throw new BatonError('unknown_rep', `rep ${ref.to} is not in the team`);
+  if (h.assignee === ref.to) throw new BatonError('conflict', `handoff ${h.id} is already assigned to ${ref.to}`);
+  const moved = assignTo(draft, ctx, { ...h, acceptedAt: null, escalating: false }, ref.to, h.queue, [`reassigned to ${ref.to} by ${ref.by}`]);
+  draft.emitSystem('Handoff Reassigned', { handoff: h.id, journey: h.journeyId, node: h.node, rep: ref.to, from: h.assignee, by: ref.by, queue: moved.queue });
 }
 
 /** Assigns a waiting handoff if someone is available now; false when it still waits. */

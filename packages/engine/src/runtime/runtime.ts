@@ -8,7 +8,7 @@ import { actionHandlers, type ActionHandler } from './actions.ts';
 import type { JourneyCatalog } from './catalog.ts';
 import { Draft, type IdSource } from './draft.ts';
 import type { Team } from '../model/team.ts';
-import { acceptHandoff, assignWaiting, logOutcome, rejectHandoff, type HandoffRef } from '../handoff/lifecycle.ts';
+import { acceptHandoff, assignWaiting, logOutcome, reassignHandoff, rejectHandoff, type HandoffRef } from '../handoff/lifecycle.ts';
 import type { Effect, JournalEntry } from './effects.ts';
 import { BatonError, ConflictError, DuplicateMessageError } from './errors.ts';
 import type { ContactState, TimerRecord } from './records.ts';
@@ -44,7 +44,7 @@ export interface Applied {
 export type ContactChange = (state: ContactState, ctx: StepContext) => { state: ContactState; effects: Effect[]; journal: JournalEntry[]; desk?: DeskState | null };
 
 /** Life-cycle events after which a rep may have room for a waiting handoff. */
-const FREES_A_REP = new Set(['Handoff Closed', 'Handoff Rejected', 'Handoff Escalated']);
+const FREES_A_REP = new Set(['Handoff Closed', 'Handoff Rejected', 'Handoff Escalated', 'Handoff Reassigned']);
 
 /** Listens to every committed step: for live views, reports and simulations. */
 export type StepListener = (applied: Applied) => void;
@@ -159,6 +159,11 @@ export class Runtime {
   /** A rep rejects a handoff; it is routed again, never back to them. */
   reject(ref: HandoffRef & { reason?: string | undefined }, now: Millis = this.clock.now()): Promise<Applied> {
     return this.handoffChange(ref.userId, now, (draft, ctx) => rejectHandoff(draft, ctx, ref));
+  }
+
+  /** Moves an open handoff to another rep (an admin's reassign, a rep claiming queue work). */
+  reassign(ref: HandoffRef & { to: string; by: string }, now: Millis = this.clock.now()): Promise<Applied> {
+    return this.handoffChange(ref.userId, now, (draft, ctx) => reassignHandoff(draft, ctx, ref));
   }
 
   /** Changes a rep at run time (active, capacity); waiting handoffs are assigned if they now fit. */

@@ -1,25 +1,47 @@
 import { Hono } from 'hono';
-import { tokenAuth } from './auth.ts';
+import { allow, tokenAuth, type ApiEnv } from './auth.ts';
 import type { AppDeps } from './deps.ts';
 import { onError } from './errors.ts';
 import { landingPage } from './landing.ts';
+import { openApiDocument, referencePage } from './openapi.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { eventRoutes } from './routes/events.ts';
 import { handoffRoutes } from './routes/handoffs.ts';
+import { inboundRoutes } from './routes/inbound.ts';
 import { journeyRoutes } from './routes/journeys.ts';
+import { reportRoutes } from './routes/reports.ts';
+import { simulationRoutes } from './routes/simulations.ts';
+import { streamRoutes } from './routes/stream.ts';
+import { teamRoutes } from './routes/team.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 
 /** Baton's HTTP app. It speaks Request/Response; only the entry point listens on a port. */
 export function createApp(deps: AppDeps): Hono {
+  const { runtime, store, config } = deps;
   const app = new Hono();
   app.onError(onError);
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
-  app.get('/', (c) => c.html(landingPage(deps.config)));
-  app.route('/v1', eventRoutes(deps.runtime, deps.config.writeKey));
-  const api = new Hono();
-  api.use('*', tokenAuth(deps.config.adminToken));
-  api.route('/journeys', journeyRoutes(deps.config));
-  api.route('/handoffs', handoffRoutes(deps.runtime, deps.store));
-  api.route('/contacts', contactRoutes(deps.runtime, deps.store));
+  app.get('/', (c) => c.html(landingPage(config.data)));
+  app.route('/v1/inbound', inboundRoutes(runtime, store, config, deps.replayGuard));
+  app.route('/v1', eventRoutes(runtime, config.data.writeKey));
+  app.get('/api/openapi.json', (c) => c.json(openApiDocument()));
+  app.get('/api/reference', (c) => c.html(referencePage()));
+  const api = new Hono<ApiEnv>();
+  api.use('*', tokenAuth(config));
+  api.route('/journeys', journeyRoutes(config));
+  api.route('/team', teamRoutes(config, runtime));
+  api.route('/handoffs', handoffRoutes(runtime, store));
+  api.route('/contacts', contactRoutes(runtime, store));
+  api.use('/reports/*', allow('admin', 'marketer'));
+  api.route('/reports', reportRoutes(store));
+  api.use('/simulations/*', allow('admin', 'marketer'));
+  api.route('/simulations', simulationRoutes(config));
+  api.route('/stream', streamRoutes(deps.live, runtime));
+  api.use('/tokens/*', allow('admin'));
+  api.route('/tokens', tokenRoutes(config));
+  api.use('/webhooks/*', allow('admin'));
+  api.route('/webhooks', webhookRoutes(config, deps.deliveries));
   app.route('/api', api);
   return app;
 }

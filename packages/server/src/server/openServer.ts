@@ -4,55 +4,104 @@ import { join } from 'node:path';
 import { JourneyCatalog, Runtime, type Clock } from '@baton/engine';
 import { createApp } from '../app/createApp.ts';
 import type { ServerConfig } from '../app/deps.ts';
+import { TOLERANCE_SECONDS } from '../app/routes/inbound.ts';
+import { LiveFeed } from '../live/liveFeed.ts';
 import { DurableJsonFile } from '../stores/durableJsonFile.ts';
 import { LowdbStore } from '../stores/lowdbStore.ts';
-import { Scheduler } from './scheduler.ts';
+import { Deliveries, EMPTY_DELIVERIES, type DeliveryOptions, type DeliveryState } from '../webhooks/deliveries.ts';
+import { ReplayGuard, type SeenIds } from '../webhooks/replayGuard.ts';
+import { Configuration } from './configuration.ts';
+import { scheduler } from './scheduler.ts';
 import { exampleSeed } from './seed.ts';
+import { Ticker } from './ticker.ts';
 
 const systemClock: Clock = { now: () => Date.now() };
 
+const secret = (prefix: string) => `${prefix}_${randomBytes(24).toString('base64url')}`;
+const signingSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
+
+/** Fills in what a config file written by an earlier Baton lacks. */
+function withDefaults(config: Partial<ServerConfig> & Pick<ServerConfig, 'journeys' | 'team' | 'workspace' | 'writeKey' | 'adminToken'>): ServerConfig {
+  return { drafts: {}, archived: [], tokens: [], webhooks: [], inboundSecret: signingSecret(), actionSecret: signingSecret(), ...config };
+}
+
 /** Loads DATA/config.json, or on first start seeds it with the examples, a demo team and fresh keys. */
-async function loadConfig(dir: string, clock: Clock): Promise<{ config: ServerConfig; seeded: boolean }> {
-  const file = new DurableJsonFile<ServerConfig>(join(dir, 'config.json'));
+async function loadConfig(file: DurableJsonFile<ServerConfig>, clock: Clock): Promise<{ config: ServerConfig; seeded: boolean }> {
   const existing = await file.read();
-  if (existing) return { config: existing, seeded: false };
+  if (existing) {
+    const config = withDefaults(existing);
+    if (JSON.stringify(config) !== JSON.stringify(existing)) await file.write(config);
+    return { config, seeded: false };
+  }
   const seed = await exampleSeed();
   const publishedAt = new Date(clock.now()).toISOString();
-  const config: ServerConfig = {
+  const config = withDefaults({
     journeys: seed.journeys.map((definition) => ({ id: (definition as { id: string }).id, version: 1, publishedAt, definition })),
     team: seed.team,
     workspace: seed.workspace,
-    writeKey: `wk_${randomBytes(18).toString('base64url')}`,
-    adminToken: `bt_${randomBytes(24).toString('base64url')}`,
-  };
+    writeKey: secret('wk'),
+    adminToken: secret('bt'),
+  });
   await file.write(config);
   return { config, seeded: true };
 }
 
-/** Opens Baton on a data directory: config, the lowdb store, the runtime, the scheduler and the app. */
-export async function openServer(options: { data: string; clock?: Clock; tickMs?: number }) {
+/** Options of a server: its data directory and, for tests, the clock, tick and webhook retry pace. */
+export interface ServerOptions {
+  data: string;
+  clock?: Clock;
+  tickMs?: number;
+  deliveries?: Partial<DeliveryOptions>;
+}
+
+/** Opens Baton on a data directory: config, the lowdb store, the runtime, the scheduler, webhooks and the app. */
+export async function openServer(options: ServerOptions) {
   const clock = options.clock ?? systemClock;
+  const tickMs = options.tickMs ?? 250;
   await mkdir(options.data, { recursive: true });
   const store = await LowdbStore.open(options.data);
   try {
-    const { config, seeded } = await loadConfig(options.data, clock);
+    const configFile = new DurableJsonFile<ServerConfig>(join(options.data, 'config.json'));
+    const { config: data, seeded } = await loadConfig(configFile, clock);
     const catalog = new JourneyCatalog();
-    for (const j of [...config.journeys].sort((a, b) => a.version - b.version)) catalog.publish(j.definition, config.team);
-    const runtime = new Runtime({ store, clock, catalog, team: config.team, workspace: config.workspace, ids: { next: (prefix) => `${prefix}_${randomUUID()}` }, owner: `baton-${process.pid}` });
-    const scheduler = new Scheduler(runtime, options.tickMs ?? 250);
+    for (const j of [...data.journeys].sort((a, b) => a.version - b.version)) catalog.publish(j.definition, data.team);
+    for (const id of data.archived) catalog.archive(id);
+    const runtime = new Runtime({ store, clock, catalog, team: data.team, workspace: data.workspace, ids: { next: (prefix) => `${prefix}_${randomUUID()}` }, owner: `baton-${process.pid}` });
+    const config = new Configuration(data, configFile, runtime, clock);
+
+    const deliveryFile = new DurableJsonFile<DeliveryState>(join(options.data, 'deliveries.json'));
+    const deliveries = new Deliveries((await deliveryFile.read()) ?? structuredClone(EMPTY_DELIVERIES), deliveryFile, store, config, clock, options.deliveries);
+    const seenFile = new DurableJsonFile<SeenIds>(join(options.data, 'inbound.json'));
+    const replayGuard = new ReplayGuard((await seenFile.read()) ?? {}, seenFile, clock, 2 * TOLERANCE_SECONDS * 1000);
+    const live = new LiveFeed(runtime);
+
+    const timers = scheduler(runtime, tickMs);
+    const sender = new Ticker('webhooks', () => deliveries.pump(), tickMs);
     // Timers that fell due while Baton was down fire now, each once, at the instant they were due.
-    await scheduler.tick();
-    scheduler.start();
-    const app = createApp({ runtime, store, clock, config });
+    await timers.tick();
+    timers.start();
+    sender.start();
+    const deps = { runtime, store, clock, config, deliveries, live, replayGuard };
+    const app = createApp(deps);
     return {
       app,
+      deps,
       runtime,
       store,
       config,
+      deliveries,
       seeded,
+      /** Fires what is due and delivers what is waiting, now (tests use it instead of waiting for a tick). */
+      async settle() {
+        await timers.tick();
+        await sender.tick();
+      },
       async close() {
-        scheduler.stop();
-        await scheduler.idle();
+        timers.stop();
+        sender.stop();
+        live.close();
+        await timers.idle();
+        await sender.idle();
         await store.close();
       },
     };

@@ -33,11 +33,22 @@ export class DurableJsonFile<T> implements Adapter<T> {
     }
   }
 
-  async write(data: T): Promise<void> {
+  private writing: Promise<void> = Promise.resolve();
+
+  /** Writes one after another, so an older write never lands over a newer one. */
+  write(data: T): Promise<void> {
+    // Serialize now: the caller may change the object while the write waits its turn.
+    const text = JSON.stringify(data);
+    const run = this.writing.then(() => this.writeText(text));
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeText(text: string): Promise<void> {
     const tmp = `${dirname(this.file)}/.${basename(this.file)}.${process.pid}.tmp`;
     const file = await open(tmp, 'w');
     try {
-      await file.writeFile(JSON.stringify(data));
+      await file.writeFile(text);
       await file.sync();
     } finally {
       await file.close();

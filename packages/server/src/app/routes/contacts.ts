@@ -1,14 +1,16 @@
 import { Hono } from 'hono';
 import { allScores, formatInstant, type Runtime, type Store } from '@baton/engine';
+import { principal, type ApiEnv } from '../auth.ts';
 import { httpError } from '../errors.ts';
-import { handoffView } from './handoffs.ts';
+import { canSee, handoffView } from './handoffs.ts';
 
-/** Contacts: profile, scores, timeline, journeys and handoffs. */
-export function contactRoutes(runtime: Runtime, store: Store): Hono {
-  const app = new Hono();
+/** Contacts: profile, scores, timeline, journeys and handoffs. A rep sees only contacts of handoffs they can see. */
+export function contactRoutes(runtime: Runtime, store: Store): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
   app.get('/:id', async (c) => {
     const state = await store.load(c.req.param('id'));
-    if (!state) throw httpError(404, 'not_found', `no contact ${c.req.param('id')}`);
+    const p = principal(c);
+    if (!state || (p.role === 'rep' && !state.handoffs.some((h) => canSee(p, h, runtime.team)))) throw httpError(404, 'not_found', `no contact ${c.req.param('id')}`);
     const { contact } = state;
     return c.json({
       id: contact.id,
@@ -16,7 +18,7 @@ export function contactRoutes(runtime: Runtime, store: Store): Hono {
       scores: allScores(runtime.workspace, { contactId: contact.id, traits: contact.traits, history: contact.history, now: runtime.clock.now() }),
       timeline: contact.history.map((e) => ({ name: e.name, at: formatInstant(e.at), properties: e.properties })),
       journeys: state.instances.map((i) => ({ journey: i.journeyId, version: i.version, status: i.status, node: i.node, path: i.path, outcome: i.outcome, runs: i.run })),
-      handoffs: state.handoffs.map(handoffView),
+      handoffs: state.handoffs.filter((h) => canSee(p, h, runtime.team)).map(handoffView),
     });
   });
   return app;

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
+import { formatInstant, reportHandoff, type HandoffRecord, type Runtime, type Store, type Team } from '@baton/engine';
+import { allow, principal, type ApiEnv, type Principal } from '../auth.ts';
 import { readJsonBody } from '../body.ts';
-import { formatInstant, reportHandoff, type HandoffRecord, type Runtime, type Store } from '@baton/engine';
 import { httpError } from '../errors.ts';
 
 /** Everything the rep sees about a handoff: the §8 fields, the context, and where to act on it. */
@@ -9,6 +10,7 @@ export function handoffView(h: HandoffRecord) {
     ...reportHandoff(h),
     contactId: h.contactId,
     journey: h.journeyId,
+    version: h.version,
     team: h.team,
     status: h.status,
     outcomes: h.outcomes,
@@ -23,15 +25,23 @@ export function handoffView(h: HandoffRecord) {
   };
 }
 
-async function allHandoffs(store: Store): Promise<HandoffRecord[]> {
+/** Every handoff, open and closed, oldest first. */
+export async function allHandoffs(store: Store): Promise<HandoffRecord[]> {
   const states = await Promise.all((await store.contactIds()).map((id) => store.load(id)));
   return states.flatMap((s) => s?.handoffs ?? []).sort((a, b) => a.createdAt - b.createdAt);
 }
 
-async function find(store: Store, id: string): Promise<HandoffRecord> {
-  const h = (await store.openHandoffs()).find((x) => x.id === id) ?? (await allHandoffs(store)).find((x) => x.id === id);
-  if (!h) throw httpError(404, 'not_found', `no handoff ${id}`);
-  return h;
+/** The queues a rep belongs to. */
+export const queuesOf = (team: Team | undefined, rep: string) => new Set((team?.queues ?? []).filter((q) => q.members.includes(rep)).map((q) => q.id));
+
+/**
+ * Whether a caller may see a handoff: admins and marketers see all; a rep sees their own and the
+ * unassigned work of their queues. To a rep, anyone else's handoff does not exist (404).
+ */
+export function canSee(p: Principal, h: HandoffRecord, team: Team | undefined): boolean {
+  if (p.role !== 'rep') return true;
+  if (h.assignee === p.rep) return true;
+  return h.assignee === null && h.queue !== null && queuesOf(team, p.rep!).has(h.queue);
 }
 
 async function options(c: Context): Promise<Record<string, unknown>> {
@@ -40,40 +50,82 @@ async function options(c: Context): Promise<Record<string, unknown>> {
   return body as Record<string, unknown>;
 }
 
-/** Handoffs: list with filters, the full record, and the rep's actions (accept, reject, outcome). */
-export function handoffRoutes(runtime: Runtime, store: Store): Hono {
-  const app = new Hono();
+/** The rep acting: a rep token acts as its rep (and may not act as another); an admin may name one. */
+function actingRep(p: Principal, body: Record<string, unknown>): string | undefined {
+  if (p.role === 'rep') {
+    if (body.rep !== undefined && body.rep !== p.rep) throw httpError(403, 'forbidden', `a token of rep ${p.rep} cannot act as ${String(body.rep)}`);
+    return p.rep;
+  }
+  return typeof body.rep === 'string' ? body.rep : undefined;
+}
+
+/**
+ * Handoffs: list with filters, the full record, and the human's actions (accept, reject, outcome, claim),
+ * plus reassign for admins. Marketers read but do not act.
+ */
+export function handoffRoutes(runtime: Runtime, store: Store): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  const lookup = async (id: string) => (await store.openHandoffs()).find((x) => x.id === id) ?? (await allHandoffs(store)).find((x) => x.id === id);
+  const find = async (c: Context<ApiEnv>, id: string): Promise<HandoffRecord> => {
+    const h = await lookup(id);
+    if (!h || !canSee(principal(c), h, runtime.team)) throw httpError(404, 'not_found', `no handoff ${id}`);
+    return h;
+  };
+  const ref = (h: HandoffRecord, rep: string | undefined) => ({ userId: h.contactId, journey: h.journeyId, node: h.node, ...(rep ? { rep } : {}) });
+  // After an action the caller sees where the handoff went, even when it left their hands (a reject).
+  const reply = async (c: Context<ApiEnv>, id: string) => c.json(handoffView((await lookup(id))!));
+
   app.get('/', async (c) => {
-    const { status, assignee, queue, breached } = c.req.query();
+    const { status, assignee, queue, breached, mine, journey } = c.req.query();
+    const p = principal(c);
     let list = status === 'open' || status === undefined ? await store.openHandoffs() : await allHandoffs(store);
+    list = list.filter((h) => canSee(p, h, runtime.team));
     if (status === 'closed') list = list.filter((h) => h.status === 'closed');
+    if (mine === 'true') list = list.filter((h) => h.assignee === (p.rep ?? null));
     if (assignee) list = list.filter((h) => h.assignee === assignee);
     if (queue) list = list.filter((h) => h.queue === queue);
+    if (journey) list = list.filter((h) => h.journeyId === journey);
     if (breached !== undefined) list = list.filter((h) => h.breached === (breached === 'true'));
     list.sort((a, b) => (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) || a.createdAt - b.createdAt);
     return c.json({ handoffs: list.map(handoffView) });
   });
-  app.get('/:id', async (c) => c.json(handoffView(await find(store, c.req.param('id')))));
-  const ref = (h: HandoffRecord, rep: unknown) => ({ userId: h.contactId, journey: h.journeyId, node: h.node, ...(typeof rep === 'string' ? { rep } : {}) });
-  app.post('/:id/accept', async (c) => {
-    const h = await find(store, c.req.param('id'));
-    const body = await options(c);
-    await runtime.accept(ref(h, body.rep));
-    return c.json(handoffView(await find(store, h.id)));
+  app.get('/:id', async (c) => c.json(handoffView(await find(c, c.req.param('id')))));
+
+  const workers = allow('admin', 'rep');
+  app.post('/:id/accept', workers, async (c) => {
+    const h = await find(c, c.req.param('id'));
+    await runtime.accept(ref(h, actingRep(principal(c), await options(c))));
+    return reply(c, h.id);
   });
-  app.post('/:id/reject', async (c) => {
-    const h = await find(store, c.req.param('id'));
+  app.post('/:id/reject', workers, async (c) => {
+    const h = await find(c, c.req.param('id'));
     const body = await options(c);
-    await runtime.reject({ ...ref(h, body.rep), reason: typeof body.reason === 'string' ? body.reason : undefined });
-    return c.json(handoffView(await find(store, h.id)));
+    await runtime.reject({ ...ref(h, actingRep(principal(c), body)), reason: typeof body.reason === 'string' ? body.reason : undefined });
+    return reply(c, h.id);
   });
-  app.post('/:id/outcome', async (c) => {
-    const h = await find(store, c.req.param('id'));
+  app.post('/:id/outcome', workers, async (c) => {
+    const h = await find(c, c.req.param('id'));
     const body = await options(c);
     const outcome = typeof body.outcome === 'string' ? body.outcome : c.req.query('outcome');
     if (!outcome) throw httpError(400, 'input_invalid', `say which outcome: one of ${h.outcomes.join(', ')}`);
-    await runtime.logOutcome({ ...ref(h, body.rep), outcome, value: typeof body.value === 'number' ? body.value : undefined });
-    return c.json(handoffView(await find(store, h.id)));
+    if (body.value !== undefined && typeof body.value !== 'number') throw httpError(400, 'input_invalid', 'value must be a number (the revenue or value of the outcome)');
+    await runtime.logOutcome({ ...ref(h, actingRep(principal(c), body)), outcome, value: body.value as number | undefined });
+    return reply(c, h.id);
+  });
+  // A rep takes unassigned work from one of their queues.
+  app.post('/:id/claim', allow('rep'), async (c) => {
+    const h = await find(c, c.req.param('id'));
+    const p = principal(c);
+    if (h.assignee !== null) throw httpError(409, 'conflict', `handoff ${h.id} is already assigned to ${h.assignee === p.rep ? 'you' : 'someone else'}`);
+    await runtime.reassign({ ...ref(h, undefined), to: p.rep!, by: p.rep! });
+    return reply(c, h.id);
+  });
+  app.post('/:id/reassign', allow('admin'), async (c) => {
+    const h = await find(c, c.req.param('id'));
+    const body = await options(c);
+    if (typeof body.rep !== 'string') throw httpError(400, 'input_invalid', 'say who takes it over: { "rep": "REP_ID" }');
+    await runtime.reassign({ ...ref(h, undefined), to: body.rep, by: principal(c).name });
+    return reply(c, h.id);
   });
   return app;
 }

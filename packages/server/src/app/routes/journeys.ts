@@ -1,24 +1,79 @@
 import { Hono } from 'hono';
-import type { ServerConfig } from '../deps.ts';
+import { allow, type ApiEnv } from '../auth.ts';
+import { readJsonBody } from '../body.ts';
+import type { Configuration } from '../../server/configuration.ts';
 import { httpError } from '../errors.ts';
 
-/** Journeys: the published versions (drafts and publishing come with the designer). */
-export function journeyRoutes(config: ServerConfig): Hono {
-  const app = new Hono();
-  const latest = () => {
-    const byId = new Map<string, ServerConfig['journeys'][number]>();
-    for (const j of config.journeys) if ((byId.get(j.id)?.version ?? 0) < j.version) byId.set(j.id, j);
-    return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+const nameOf = (definition: unknown, id: string) => {
+  const name = (definition as { name?: unknown } | null)?.name;
+  return typeof name === 'string' ? name : id;
+};
+
+/**
+ * Journeys: every role reads them; admins and marketers edit drafts, validate, publish (an immutable
+ * version; contacts stay on the version they started) and archive.
+ */
+export function journeyRoutes(config: Configuration): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  const summary = (id: string) => {
+    const latest = config.latest(id);
+    const draft = config.data.drafts[id];
+    return {
+      id,
+      name: nameOf(draft?.definition ?? latest?.definition, id),
+      status: config.isArchived(id) ? 'archived' : latest ? 'published' : 'draft',
+      version: latest?.version ?? null,
+      publishedAt: latest?.publishedAt ?? null,
+      draft: draft ? { updatedAt: draft.updatedAt, valid: config.validate(draft.definition).valid } : null,
+    };
   };
-  app.get('/', (c) =>
-    c.json({
-      journeys: latest().map((j) => ({ id: j.id, name: (j.definition as { name?: string }).name ?? j.id, version: j.version, status: 'published', publishedAt: j.publishedAt })),
-    }),
-  );
+  const known = (id: string) => {
+    if (!config.journeyIds().includes(id)) throw httpError(404, 'not_found', `no journey ${id}`);
+    return id;
+  };
+  const editors = allow('admin', 'marketer');
+
+  app.get('/', (c) => c.json({ journeys: config.journeyIds().map(summary) }));
   app.get('/:id', (c) => {
-    const j = latest().find((x) => x.id === c.req.param('id'));
-    if (!j) throw httpError(404, 'not_found', `no journey ${c.req.param('id')}`);
-    return c.json({ ...j, versions: config.journeys.filter((x) => x.id === j.id).map((x) => ({ version: x.version, publishedAt: x.publishedAt })) });
+    const id = known(c.req.param('id'));
+    const latest = config.latest(id);
+    return c.json({
+      ...summary(id),
+      definition: latest?.definition ?? null,
+      draftDefinition: config.data.drafts[id]?.definition ?? null,
+      versions: config.versions(id).map((v) => ({ version: v.version, publishedAt: v.publishedAt })),
+    });
+  });
+  app.get('/:id/versions/:version', (c) => {
+    const id = known(c.req.param('id'));
+    const v = config.versions(id).find((x) => String(x.version) === c.req.param('version'));
+    if (!v) throw httpError(404, 'not_found', `journey ${id} has no version ${c.req.param('version')}`);
+    return c.json(v);
+  });
+  app.post('/', editors, async (c) => {
+    const draft = await config.createDraft(await readJsonBody(c));
+    const id = (draft.definition as { id: string }).id;
+    return c.json({ ...summary(id), validation: config.validate(draft.definition) }, 201);
+  });
+  app.put('/:id/draft', editors, async (c) => {
+    const id = c.req.param('id');
+    const draft = await config.saveDraft(id, await readJsonBody(c));
+    return c.json({ ...summary(id), validation: config.validate(draft.definition) });
+  });
+  app.delete('/:id/draft', editors, async (c) => {
+    await config.discardDraft(c.req.param('id'));
+    return c.body(null, 204);
+  });
+  // Validates the body when one is sent, else the journey's draft.
+  app.post('/:id/validate', editors, async (c) => {
+    const body = await readJsonBody(c, { optional: true });
+    const definition = typeof body === 'object' && body !== null && Object.keys(body).length > 0 ? body : config.draftOf(c.req.param('id')).definition;
+    return c.json(config.validate(definition));
+  });
+  app.post('/:id/publish', editors, async (c) => c.json(await config.publish(c.req.param('id')), 201));
+  app.post('/:id/archive', editors, async (c) => {
+    await config.archive(c.req.param('id'));
+    return c.json(summary(c.req.param('id')));
   });
   return app;
 }

@@ -38,8 +38,8 @@ export const serveCommand: Command = {
       [
         `Baton is running at http://${host}:${actualPort}`,
         `  data:        ${data}${seeded ? ' (first start: seeded with the example journeys and a demo team)' : ''}`,
-        `  write key:   ${config.writeKey}   (events: curl -u ${config.writeKey}: http://${host}:${actualPort}/v1/track ...)`,
-        `  admin token: ${config.adminToken}   (API: -H 'authorization: Bearer ${config.adminToken}')`,
+        `  write key:   ${config.data.writeKey}   (events: curl -u ${config.data.writeKey}: http://${host}:${actualPort}/v1/track ...)`,
+        `  admin token: ${config.data.adminToken}   (API: -H 'authorization: Bearer ${config.data.adminToken}')`,
         '',
       ].join('\n'),
     );

@@ -1,0 +1,144 @@
+import { formatInstant, type Millis } from '../model/time.ts';
+import type { ContactState, HandoffRecord } from '../runtime/records.ts';
+
+/** The closed-loop numbers for a set of handoffs. Times are in seconds. */
+export interface HandoffStats {
+  handoffs: number;
+  open: number;
+  accepted: number;
+  /** accepted / handoffs, or null when there are none. */
+  acceptRate: number | null;
+  /** Time to first touch (creation to accept), nearest-rank percentiles over accepted handoffs. */
+  timeToFirstTouch: { p50: number | null; p90: number | null };
+  breached: number;
+  breachRate: number | null;
+  /** Closed handoffs per outcome (`expired` included). */
+  outcomes: Record<string, number>;
+  /** Handoffs whose journey run then exited with the outcome `converted`. */
+  converted: number;
+  conversionRate: number | null;
+  /** The sum of the `value` logged with outcomes. */
+  revenue: number;
+}
+
+/** How far contacts got through a journey (the latest run of each contact). */
+export interface NodeCounts {
+  entered: number;
+  /** Contacts there now (waiting at it, or paused there). */
+  current: number;
+  exited: number;
+}
+
+/** The report of a period: totals, then the same numbers per journey, handoff node, queue and rep. */
+export interface HandoffReport {
+  from: string | null;
+  to: string | null;
+  total: HandoffStats;
+  journeys: Record<string, HandoffStats>;
+  /** Keyed `journey/node`. */
+  nodes: Record<string, HandoffStats>;
+  queues: Record<string, HandoffStats>;
+  /** By the rep holding the handoff at the end (after any escalation or reassignment). */
+  reps: Record<string, HandoffStats>;
+  /** Per journey, per node: entered, current and exited, from the contacts' latest runs. */
+  flow: Record<string, Record<string, NodeCounts>>;
+}
+
+interface Row {
+  handoff: HandoffRecord;
+  converted: boolean;
+}
+
+const rate = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000);
+
+/** The nearest-rank percentile of sorted values, or null for none. */
+function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** The numbers of one group of handoffs. */
+export function handoffStats(rows: readonly Row[]): HandoffStats {
+  const touches: number[] = [];
+  const outcomes: Record<string, number> = {};
+  let accepted = 0;
+  let breached = 0;
+  let converted = 0;
+  let revenue = 0;
+  let open = 0;
+  for (const { handoff: h, converted: won } of rows) {
+    if (h.status === 'open') open++;
+    if (h.acceptedAt !== null) {
+      accepted++;
+      touches.push((h.acceptedAt - h.createdAt) / 1000);
+    }
+    if (h.breached) breached++;
+    if (h.outcome !== null) outcomes[h.outcome] = (outcomes[h.outcome] ?? 0) + 1;
+    if (won) converted++;
+    revenue += h.value ?? 0;
+  }
+  touches.sort((a, b) => a - b);
+  const n = rows.length;
+  return {
+    handoffs: n,
+    open,
+    accepted,
+    acceptRate: rate(accepted, n),
+    timeToFirstTouch: { p50: percentile(touches, 50), p90: percentile(touches, 90) },
+    breached,
+    breachRate: rate(breached, n),
+    outcomes,
+    converted,
+    conversionRate: rate(converted, n),
+    revenue,
+  };
+}
+
+function grouped(rows: readonly Row[], key: (h: HandoffRecord) => string | null): Record<string, HandoffStats> {
+  const groups = new Map<string, Row[]>();
+  for (const row of rows) {
+    const k = key(row.handoff);
+    if (k === null) continue;
+    const list = groups.get(k) ?? [];
+    list.push(row);
+    groups.set(k, list);
+  }
+  return Object.fromEntries([...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, list]) => [k, handoffStats(list)]));
+}
+
+/**
+ * Closes the loop: what happened to the handoffs created in `[from, to)`, and how contacts moved through
+ * each journey. Pure; the server runs it over its store and the designer over a simulation.
+ */
+export function handoffReport(contacts: Iterable<ContactState>, period: { from?: Millis | undefined; to?: Millis | undefined } = {}): HandoffReport {
+  const rows: Row[] = [];
+  const flow: Record<string, Record<string, NodeCounts>> = {};
+  for (const state of contacts) {
+    for (const h of state.handoffs) {
+      if ((period.from !== undefined && h.createdAt < period.from) || (period.to !== undefined && h.createdAt >= period.to)) continue;
+      const run = state.instances.find((i) => i.journeyId === h.journeyId && i.run === h.run);
+      rows.push({ handoff: h, converted: run?.status === 'exited' && run.outcome === 'converted' });
+    }
+    for (const inst of state.instances) {
+      if ((period.from !== undefined && inst.enteredAt < period.from) || (period.to !== undefined && inst.enteredAt >= period.to)) continue;
+      const nodes = (flow[inst.journeyId] ??= {});
+      for (const node of inst.path) {
+        const counts = (nodes[node] ??= { entered: 0, current: 0, exited: 0 });
+        counts.entered++;
+      }
+      if (inst.status !== 'exited' && inst.node !== null && nodes[inst.node]) nodes[inst.node]!.current++;
+    }
+  }
+  for (const nodes of Object.values(flow)) for (const c of Object.values(nodes)) c.exited = c.entered - c.current;
+  const iso = (ms: Millis | undefined) => (ms === undefined ? null : formatInstant(ms));
+  return {
+    from: iso(period.from),
+    to: iso(period.to),
+    total: handoffStats(rows),
+    journeys: grouped(rows, (h) => h.journeyId),
+    nodes: grouped(rows, (h) => `${h.journeyId}/${h.node}`),
+    queues: grouped(rows, (h) => h.queue),
+    reps: grouped(rows, (h) => h.assignee),
+    flow,
+  };
+}

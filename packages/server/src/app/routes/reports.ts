@@ -1,0 +1,56 @@
+import { Hono } from 'hono';
+import { handoffReport, parseInstant, type ContactState, type Store } from '@baton/engine';
+import type { ApiEnv } from '../auth.ts';
+import { httpError } from '../errors.ts';
+
+const instantParam = (name: string, value: string | undefined) => {
+  if (value === undefined) return undefined;
+  try {
+    return parseInstant(value);
+  } catch {
+    throw httpError(400, 'input_invalid', `${name} must be an ISO 8601 instant such as 2026-11-01T00:00:00Z, got "${value}"`);
+  }
+};
+
+/** Reports over a period (`from`, `to` on handoff creation): per journey, node, queue and rep; also as CSV. */
+export function reportRoutes(store: Store): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  app.get('/', async (c) => {
+    const period = { from: instantParam('from', c.req.query('from')), to: instantParam('to', c.req.query('to')) };
+    const states = (await Promise.all((await store.contactIds()).map((id) => store.load(id)))).filter((s): s is ContactState => s !== undefined);
+    const report = handoffReport(states, period);
+    const journey = c.req.query('journey');
+    if (journey) {
+      const keep = <T,>(rows: Record<string, T>, test: (k: string) => boolean) => Object.fromEntries(Object.entries(rows).filter(([k]) => test(k)));
+      report.journeys = keep(report.journeys, (k) => k === journey);
+      report.nodes = keep(report.nodes, (k) => k.startsWith(`${journey}/`));
+      report.flow = keep(report.flow, (k) => k === journey);
+    }
+    if (c.req.query('format') === 'csv') {
+      c.header('content-type', 'text/csv; charset=utf-8');
+      return c.body(toCsv(report));
+    }
+    return c.json(report);
+  });
+  return app;
+}
+
+const CSV_HEAD = ['group', 'key', 'handoffs', 'open', 'accepted', 'acceptRate', 'ttftP50Seconds', 'ttftP90Seconds', 'breached', 'breachRate', 'converted', 'conversionRate', 'revenue', 'outcomes'];
+
+const cell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** One row per group and key, for a spreadsheet. */
+function toCsv(report: ReturnType<typeof handoffReport>): string {
+  const rows = [CSV_HEAD];
+  const groups = { total: { all: report.total }, journey: report.journeys, node: report.nodes, queue: report.queues, rep: report.reps };
+  for (const [group, entries] of Object.entries(groups)) {
+    for (const [key, s] of Object.entries(entries)) {
+      const outcomes = Object.entries(s.outcomes).map(([o, n]) => `${o}=${n}`).join(' ');
+      rows.push([group, key, s.handoffs, s.open, s.accepted, s.acceptRate, s.timeToFirstTouch.p50, s.timeToFirstTouch.p90, s.breached, s.breachRate, s.converted, s.conversionRate, s.revenue, outcomes].map(cell));
+    }
+  }
+  return `${rows.map((r) => r.join(',')).join('\n')}\n`;
+}

@@ -1,0 +1,43 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { parseInput, simulateScript, simulateSynthetic } from '@baton/engine';
+import type { ApiEnv } from '../auth.ts';
+import { readJsonBody } from '../body.ts';
+import type { Configuration } from '../../server/configuration.ts';
+import { httpError } from '../errors.ts';
+
+/** A simulation request: which journeys (ids use their draft when there is one), and a script or synthetic contacts. */
+export const SimulationRequest = z
+  .strictObject({
+    journeys: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).min(1),
+    script: z.unknown().optional(),
+    contacts: z.int().min(1).max(100_000).optional(),
+    seed: z.int().default(1),
+    days: z.int().min(1).max(366).optional(),
+  })
+  .refine((r) => (r.script === undefined) !== (r.contacts === undefined), { message: 'give either a script or a number of synthetic contacts', path: ['script'] });
+export type SimulationRequest = z.infer<typeof SimulationRequest>;
+
+/**
+ * Simulations on a virtual clock against the team and scores of this workspace, with no side effects:
+ * nothing is sent and live data is untouched. The answer is the §8 report.
+ */
+export function simulationRoutes(config: Configuration): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  app.post('/', async (c) => {
+    const request = parseInput(SimulationRequest, await readJsonBody(c), 'simulation');
+    const journeys = request.journeys.map((j) => {
+      if (typeof j !== 'string') return j;
+      const definition = config.data.drafts[j]?.definition ?? config.latest(j)?.definition;
+      if (definition === undefined) throw httpError(404, 'not_found', `no journey ${j}`);
+      return definition;
+    });
+    const common = { journeys, team: config.data.team, workspace: config.data.workspace };
+    const report =
+      request.contacts !== undefined
+        ? await simulateSynthetic({ ...common, contacts: request.contacts, seed: request.seed, ...(request.days ? { days: request.days } : {}) })
+        : await simulateScript({ ...common, script: request.script });
+    return c.json(report);
+  });
+  return app;
+}

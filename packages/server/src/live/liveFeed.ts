@@ -1,0 +1,50 @@
+import { formatInstant, type Applied, type Runtime } from '@baton/engine';
+
+/** One message of the live stream: a handoff life-cycle event or a journey's progress. */
+export interface LiveMessage {
+  kind: 'handoff' | 'journey' | 'contact';
+  name: string;
+  contactId: string;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+type Listener = (message: LiveMessage) => void;
+
+/** Turns every committed step into live messages for the designer and the inbox (served as SSE). */
+export class LiveFeed {
+  private readonly listeners = new Set<Listener>();
+  private readonly unsubscribe: () => void;
+
+  constructor(runtime: Runtime) {
+    this.unsubscribe = runtime.subscribe((applied) => {
+      if (this.listeners.size === 0) return;
+      for (const message of messagesOf(applied)) for (const listener of this.listeners) listener(message);
+    });
+  }
+
+  /** Calls `listener` with every message from now on; returns a function that stops it. */
+  listen(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.listeners.clear();
+  }
+}
+
+function messagesOf(applied: Applied): LiveMessage[] {
+  const out: LiveMessage[] = [];
+  for (const e of applied.effects) {
+    if (e.type !== 'event') continue;
+    out.push({ kind: e.name.startsWith('Handoff ') ? 'handoff' : 'contact', name: e.name, contactId: e.contactId, at: formatInstant(e.at), data: e.properties });
+  }
+  for (const j of applied.journal) {
+    const name = j.kind === 'entered' ? 'Journey Entered' : j.kind === 'exited' ? 'Journey Exited' : 'Node Entered';
+    const { kind: _kind, at, contactId, ...data } = j;
+    out.push({ kind: 'journey', name, contactId, at: formatInstant(at), data });
+  }
+  return out;
+}

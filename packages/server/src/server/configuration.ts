@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto';
+import { BatonError, InputInvalidError, Journey, JourneyInvalidError, Team, parseInput, validateJourney, type Clock, type Runtime, type ValidationError, type ValidationResult } from '@baton/engine';
+import type { ApiToken, JourneyDraft, PublishedJourney, ServerConfig, WebhookEndpoint } from '../app/deps.ts';
+import type { DurableJsonFile } from '../stores/durableJsonFile.ts';
+
+const idOf = (definition: unknown): unknown => (typeof definition === 'object' && definition !== null ? (definition as { id?: unknown }).id : undefined);
+
+/**
+ * Configuration (journeys, drafts, the team, tokens, webhook endpoints) as the server keeps it in
+ * `DATA/config.json`, apart from runtime state. Every change is checked first, written durably, and only
+ * then applied to the running engine, so a refused or failed change leaves both as they were.
+ */
+export class Configuration {
+  private writing: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly data: ServerConfig,
+    private readonly file: DurableJsonFile<ServerConfig>,
+    private readonly runtime: Runtime,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Every version of a journey, oldest first. */
+  versions(id: string): PublishedJourney[] {
+    return this.data.journeys.filter((j) => j.id === id).sort((a, b) => a.version - b.version);
+  }
+
+  /** The latest published version, or undefined. */
+  latest(id: string): PublishedJourney | undefined {
+    return this.versions(id).at(-1);
+  }
+
+  isArchived(id: string): boolean {
+    return this.data.archived.includes(id);
+  }
+
+  /** The ids of every journey, published or draft, sorted. */
+  journeyIds(): string[] {
+    return [...new Set([...this.data.journeys.map((j) => j.id), ...Object.keys(this.data.drafts)])].sort();
+  }
+
+  /** Validates a definition against the current team. */
+  validate(definition: unknown): ValidationResult {
+    return validateJourney(definition, this.data.team);
+  }
+
+  /** Starts a new journey as a draft; its id must be new. A draft may be invalid while it is edited. */
+  createDraft(definition: unknown): Promise<JourneyDraft> {
+    const id = idOf(definition);
+    if (typeof id !== 'string' || id === '') throw new InputInvalidError([{ path: '$.id', node: null, message: 'a journey needs a string id' }], 'journey');
+    if (this.journeyIds().includes(id)) throw new BatonError('conflict', `journey ${id} already exists; update its draft with PUT /api/journeys/${id}/draft`);
+    return this.saveDraft(id, definition);
+  }
+
+  /** Saves the draft of a journey (the id in the definition must be the journey's). */
+  saveDraft(id: string, definition: unknown): Promise<JourneyDraft> {
+    if (idOf(definition) !== id) throw new InputInvalidError([{ path: '$.id', node: null, message: `must be "${id}", the journey being edited` }], 'journey');
+    const draft: JourneyDraft = { definition, updatedAt: new Date(this.clock.now()).toISOString() };
+    return this.change((d) => ({ ...d, drafts: { ...d.drafts, [id]: draft } }), () => draft);
+  }
+
+  /** Throws away a journey's draft. */
+  discardDraft(id: string): Promise<void> {
+    this.draftOf(id);
+    return this.change(
+      (d) => ({ ...d, drafts: Object.fromEntries(Object.entries(d.drafts).filter(([k]) => k !== id)) }),
+      () => undefined,
+    );
+  }
+
+  /** The draft of a journey, or a 404-coded error. */
+  draftOf(id: string): JourneyDraft {
+    const draft = this.data.drafts[id];
+    if (!draft) throw new BatonError('not_found', `journey ${id} has no draft`);
+    return draft;
+  }
+
+  /**
+   * Publishes a journey's draft as its next immutable version: new contacts enter it, contacts already
+   * inside stay on the version they started. The draft is then gone; editing starts from the new version.
+   */
+  publish(id: string): Promise<PublishedJourney> {
+    const draft = this.draftOf(id);
+    const result = this.validate(draft.definition);
+    if (!result.valid) throw new JourneyInvalidError(result.errors);
+    const definition = Journey.parse(draft.definition);
+    let published!: PublishedJourney;
+    return this.change(
+      (d) => {
+        const version = Math.max(0, ...d.journeys.filter((j) => j.id === id).map((j) => j.version)) + 1;
+        published = { id, version, publishedAt: new Date(this.clock.now()).toISOString(), definition };
+        return {
+          ...d,
+          journeys: [...d.journeys, published],
+          drafts: Object.fromEntries(Object.entries(d.drafts).filter(([k]) => k !== id)),
+          archived: d.archived.filter((a) => a !== id),
+        };
+      },
+      () => {
+        this.runtime.catalog.publish(published.definition, this.data.team);
+        return published;
+      },
+    );
+  }
+
+  /** Stops new entries into a journey; contacts inside finish on their version. Publishing again revives it. */
+  archive(id: string): Promise<void> {
+    if (!this.latest(id)) throw new BatonError('not_found', `journey ${id} was never published`);
+    return this.change(
+      (d) => ({ ...d, archived: [...new Set([...d.archived, id])] }),
+      () => this.runtime.catalog.archive(id),
+    );
+  }
+
+  /**
+   * Replaces the team. Refused when it is malformed or when a live journey would no longer validate
+   * against it (a route naming a rep that is gone), with every problem named.
+   */
+  setTeam(raw: unknown): Promise<Team> {
+    const team = parseInput(Team, raw, 'team');
+    const problems: ValidationError[] = [];
+    for (const id of new Set(this.data.journeys.map((j) => j.id))) {
+      if (this.isArchived(id)) continue;
+      for (const e of validateJourney(this.latest(id)!.definition, team).errors) problems.push({ ...e, message: `journey ${id}: ${e.message}` });
+    }
+    if (problems.length > 0) throw new InputInvalidError(problems, 'team (live journeys would break)');
+    return this.change(
+      (d) => ({ ...d, team }),
+      () => {
+        this.runtime.team = team;
+        return team;
+      },
+    );
+  }
+
+  /** Issues an API token for a role (a rep token is bound to a rep of the team). */
+  createToken(input: { role: ApiToken['role']; rep?: string | undefined; name?: string | undefined }): Promise<ApiToken> {
+    if (input.role === 'rep' && !this.data.team.reps.some((r) => r.id === input.rep)) {
+      throw new InputInvalidError([{ path: '$.rep', node: null, message: `a rep token needs the id of a rep of the team; "${input.rep ?? ''}" is not one` }], 'token');
+    }
+    const token: ApiToken = {
+      id: `tok_${randomBytes(6).toString('hex')}`,
+      token: `bt_${randomBytes(24).toString('base64url')}`,
+      role: input.role,
+      ...(input.role === 'rep' ? { rep: input.rep } : {}),
+      name: input.name ?? input.rep ?? input.role,
+      createdAt: new Date(this.clock.now()).toISOString(),
+    };
+    return this.change((d) => ({ ...d, tokens: [...d.tokens, token] }), () => token);
+  }
+
+  /** Revokes a token. */
+  revokeToken(id: string): Promise<void> {
+    if (!this.data.tokens.some((t) => t.id === id)) throw new BatonError('not_found', `no token ${id}`);
+    return this.change((d) => ({ ...d, tokens: d.tokens.filter((t) => t.id !== id) }), () => undefined);
+  }
+
+  /** Adds a webhook endpoint with its own signing secret. */
+  addWebhook(input: { url: string; events?: string[] | undefined }): Promise<WebhookEndpoint> {
+    const endpoint: WebhookEndpoint = {
+      id: `ep_${randomBytes(6).toString('hex')}`,
+      url: input.url,
+      secret: `whsec_${randomBytes(24).toString('base64')}`,
+      events: input.events ?? null,
+      disabled: null,
+      createdAt: new Date(this.clock.now()).toISOString(),
+    };
+    return this.change((d) => ({ ...d, webhooks: [...d.webhooks, endpoint] }), () => endpoint);
+  }
+
+  /** Changes a webhook endpoint (enable again after a 410, say). */
+  updateWebhook(id: string, change: Partial<Pick<WebhookEndpoint, 'disabled' | 'url' | 'events'>>): Promise<WebhookEndpoint> {
+    const current = this.data.webhooks.find((w) => w.id === id);
+    if (!current) throw new BatonError('not_found', `no webhook endpoint ${id}`);
+    const next = { ...current, ...change };
+    return this.change((d) => ({ ...d, webhooks: d.webhooks.map((w) => (w.id === id ? next : w)) }), () => next);
+  }
+
+  removeWebhook(id: string): Promise<void> {
+    if (!this.data.webhooks.some((w) => w.id === id)) throw new BatonError('not_found', `no webhook endpoint ${id}`);
+    return this.change((d) => ({ ...d, webhooks: d.webhooks.filter((w) => w.id !== id) }), () => undefined);
+  }
+
+  /** Writes the next configuration durably, then swaps it in and applies it; changes run one at a time. */
+  private change<T>(next: (current: ServerConfig) => ServerConfig, apply: () => T): Promise<T> {
+    const run = this.writing.then(async () => {
+      const updated = next(this.data);
+      await this.file.write(updated);
+      Object.assign(this.data, updated);
+      return apply();
+    });
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,159 @@
+import { BatonError, formatInstant, type Clock, type Effect, type OutboxEntry, type Store } from '@baton/engine';
+import type { Configuration } from '../server/configuration.ts';
+import type { DurableJsonFile } from '../stores/durableJsonFile.ts';
+import { signedHeaders } from './signature.ts';
+
+/** One message to one endpoint, tried until it is accepted or goes to the dead letters. */
+export interface Delivery {
+  /** The Standard Webhooks `webhook-id`: the same on every attempt, so receivers can deduplicate. */
+  id: string;
+  /** The endpoint, or null for a journey's webhook action (sent to its own url). */
+  endpoint: string | null;
+  url: string;
+  event: string;
+  body: string;
+  attempts: number;
+  nextAt: number;
+  lastError: string | null;
+  createdAt: number;
+}
+
+/** What the delivery worker keeps in `DATA/deliveries.json`. */
+export interface DeliveryState {
+  /** The last outbox position turned into deliveries. */
+  cursor: number;
+  pending: Delivery[];
+  dead: Delivery[];
+}
+
+export interface DeliveryOptions {
+  /** Attempts before a delivery goes to the dead letters. */
+  maxAttempts: number;
+  /** The first retry waits up to this long; each later one up to twice as long, never beyond `capMs`. */
+  baseMs: number;
+  capMs: number;
+  timeoutMs: number;
+  random: () => number;
+}
+
+const DEFAULTS: DeliveryOptions = { maxAttempts: 8, baseMs: 5_000, capMs: 3_600_000, timeoutMs: 10_000, random: Math.random };
+
+export const EMPTY_DELIVERIES: DeliveryState = { cursor: 0, pending: [], dead: [] };
+
+/**
+ * Delivers the outbox: every life-cycle event to each subscribed endpoint and every webhook action to its
+ * url, signed as Standard Webhooks says. Failures retry with exponential backoff and full jitter; a 410
+ * disables the endpoint; after the last attempt a delivery becomes a dead letter that can be replayed.
+ * Delivery is at least once: the state is written after sending.
+ */
+export class Deliveries {
+  private readonly options: DeliveryOptions;
+
+  constructor(
+    private readonly state: DeliveryState,
+    private readonly file: DurableJsonFile<DeliveryState>,
+    private readonly store: Store,
+    private readonly config: Configuration,
+    private readonly clock: Clock,
+    options: Partial<DeliveryOptions> = {},
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  pending(): readonly Delivery[] {
+    return this.state.pending;
+  }
+
+  dead(): readonly Delivery[] {
+    return this.state.dead;
+  }
+
+  /** Turns new outbox entries into deliveries and makes every attempt that is due. */
+  async pump(): Promise<void> {
+    let changed = false;
+    for (let batch = await this.store.readOutbox(this.state.cursor, 500); batch.length > 0; batch = await this.store.readOutbox(this.state.cursor, 500)) {
+      for (const entry of batch) this.enqueue(entry);
+      this.state.cursor = batch.at(-1)!.seq;
+      changed = true;
+    }
+    const now = this.clock.now();
+    const due = this.state.pending.filter((d) => d.nextAt <= now).slice(0, 50);
+    if (due.length > 0) {
+      await Promise.all(due.map((d) => this.attempt(d)));
+      changed = true;
+    }
+    if (changed) await this.file.write(this.state);
+  }
+
+  /** Puts a dead letter (or all of them) back to be delivered now, with fresh attempts. */
+  async replay(id?: string): Promise<number> {
+    const chosen = this.state.dead.filter((d) => id === undefined || d.id === id);
+    if (id !== undefined && chosen.length === 0) throw new BatonError('not_found', `no dead letter ${id}`);
+    this.state.dead = this.state.dead.filter((d) => !chosen.includes(d));
+    this.state.pending.push(...chosen.map((d) => ({ ...d, attempts: 0, nextAt: this.clock.now(), lastError: null })));
+    await this.file.write(this.state);
+    return chosen.length;
+  }
+
+  private enqueue({ seq, effect }: OutboxEntry): void {
+    const now = this.clock.now();
+    const base = { id: `msg_${seq}`, attempts: 0, nextAt: now, lastError: null, createdAt: now };
+    if (effect.type === 'webhook') {
+      this.state.pending.push({ ...base, endpoint: null, url: effect.url, event: 'webhook', body: JSON.stringify(effect.body) });
+      return;
+    }
+    if (effect.type !== 'event') return;
+    const body = JSON.stringify(eventPayload(effect));
+    for (const ep of this.config.data.webhooks) {
+      if (ep.disabled || (ep.events && !ep.events.includes(effect.name))) continue;
+      this.state.pending.push({ ...base, id: `msg_${seq}_${ep.id}`, endpoint: ep.id, url: ep.url, event: effect.name, body });
+    }
+  }
+
+  private async attempt(d: Delivery): Promise<void> {
+    const endpoint = d.endpoint === null ? null : this.config.data.webhooks.find((e) => e.id === d.endpoint);
+    if (endpoint === undefined || endpoint?.disabled) return this.bury(d, `endpoint ${d.endpoint} is ${endpoint ? 'disabled' : 'gone'}`);
+    const secret = endpoint ? endpoint.secret : this.config.data.actionSecret;
+    const attempts = d.attempts + 1;
+    let problem: string;
+    try {
+      const res = await fetch(d.url, {
+        method: 'POST',
+        headers: signedHeaders(secret, d.id, Math.floor(this.clock.now() / 1000), d.body),
+        body: d.body,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      await res.body?.cancel();
+      if (res.ok) return this.settle(d);
+      if (res.status === 410 && endpoint) {
+        await this.config.updateWebhook(endpoint.id, { disabled: { at: formatInstant(this.clock.now()), reason: `${d.url} answered 410 Gone` } });
+        return this.bury({ ...d, attempts }, 'the endpoint answered 410 Gone and was disabled');
+      }
+      problem = `HTTP ${res.status}`;
+    } catch (err) {
+      problem = (err as Error).name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : (err as Error).message;
+    }
+    if (attempts >= this.options.maxAttempts) return this.bury({ ...d, attempts }, problem);
+    // Full jitter: anywhere between now and the exponential ceiling, so retries of many deliveries spread out.
+    const ceiling = Math.min(this.options.capMs, this.options.baseMs * 2 ** (attempts - 1));
+    this.replace(d, { ...d, attempts, lastError: problem, nextAt: this.clock.now() + Math.floor(this.options.random() * ceiling) });
+  }
+
+  private settle(d: Delivery): void {
+    this.state.pending = this.state.pending.filter((x) => x !== d);
+  }
+
+  private bury(d: Delivery, reason: string): void {
+    this.settle(this.state.pending.find((x) => x.id === d.id)!);
+    this.state.dead.push({ ...d, lastError: reason });
+  }
+
+  private replace(d: Delivery, next: Delivery): void {
+    this.state.pending = this.state.pending.map((x) => (x === d ? next : x));
+  }
+}
+
+/** The body of a life-cycle event delivery: Standard Webhooks' `{ type, timestamp, data }`. */
+function eventPayload(effect: Extract<Effect, { type: 'event' }>) {
+  return { type: effect.name, timestamp: formatInstant(effect.at), data: { contactId: effect.contactId, ...effect.properties } };
+}
