@@ -4,5 +4,6 @@ export { CorruptDataFileError, DurableJsonFile } from './stores/durableJsonFile.
 export { DataDirLockedError, lockDataDir } from './stores/dataDirLock.ts';
 export { main as runCli } from './cli/main.ts';
 export { createApp } from './app/createApp.ts';
-export type { AppDeps, ServerConfig, PublishedJourney } from './app/deps.ts';
-export { openServer } from './server/openServer.ts';
+export type { AppDeps, ServerConfig, PublishedJourney, JourneyDraft, ApiToken, Role, WebhookEndpoint } from './app/deps.ts';
+export { openServer, type ServerOptions } from './server/openServer.ts';
+export { Configuration } from './server/configuration.ts';

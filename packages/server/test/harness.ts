@@ -9,7 +9,8 @@ export const json = async <T>(r: Response | Promise<Response>): Promise<T> => (a
 
 /** A server on a fresh lowdb data directory, called through `app.request` with a given token. */
 export async function testServer(options: Partial<ServerOptions> = {}) {
-  const server = await openServer({ data: freshDir(), tickMs: 10_000, ...options });
+  const data = options.data ?? freshDir();
+  const server = await openServer({ tickMs: 10_000, ...options, data });
   const { writeKey, adminToken } = server.config.data;
   const call = (token: string | null, method: string, path: string, body?: unknown) =>
     server.app.request(path, {
@@ -21,7 +22,7 @@ export async function testServer(options: Partial<ServerOptions> = {}) {
     server.app.request(`/v1/${type}`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   /** Issues a token for a role through the API, as an admin would. */
   const token = async (role: 'admin' | 'marketer' | 'rep', rep?: string) => (await json<{ token: string }>(call(adminToken, 'POST', '/api/tokens', { role, rep }))).token;
-  return { ...server, adminToken, call, ingest, token };
+  return { ...server, data, adminToken, call, ingest, token };
 }
 
 /** A fit EMEA contact on the pricing page: the pricing-intent journey hands off a lead to ana. */

@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const draft = (id: string) => ({ id, name: id, trigger: { event: 'Signed Up' }, start: 'done', nodes: [{ id: 'done', type: 'exit', outcome: 'done' }] });
+const draft = (id: string) => ({ schema: 'baton.journey/v1', id, name: id, trigger: { event: 'Signed Up' }, start: 'done', nodes: [{ id: 'done', type: 'exit', outcome: 'done' }] });
 
 // Each route with what every caller gets. Calls that would change something for a role that is
 // refused change nothing (checked below for the handoff).

@@ -5,11 +5,15 @@ import { principal, type ApiEnv, type Principal } from '../auth.ts';
 import type { LiveFeed, LiveMessage } from '../../live/liveFeed.ts';
 import { queuesOf } from './handoffs.ts';
 
-/** What a rep's stream carries: life-cycle events of their handoffs and of their queues' unassigned work. */
+/**
+ * What a rep's stream carries: the life-cycle events that name them (assigned to them, reassigned away,
+ * closed), and work waiting unassigned in their queues.
+ */
 function forRep(p: Principal, m: LiveMessage, runtime: Runtime): boolean {
   if (m.kind !== 'handoff') return false;
-  const { rep, queue } = m.data as { rep?: unknown; queue?: unknown };
-  return rep === p.rep || (typeof queue === 'string' && queuesOf(runtime.team, p.rep!).has(queue));
+  const { rep, from, queue } = m.data as { rep?: unknown; from?: unknown; queue?: unknown };
+  if (rep === p.rep || from === p.rep) return true;
+  return m.name === 'Handoff Unassigned' && typeof queue === 'string' && queuesOf(runtime.team, p.rep!).has(queue);
 }
 
 /** The live stream (Server-Sent Events) of handoff and journey events, for the designer and the inbox. */
