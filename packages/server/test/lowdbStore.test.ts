@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,9 +31,54 @@ describe('lowdb store', () => {
     const store = await LowdbStore.open(dir);
     await Promise.all(Array.from({ length: 200 }, (_, i) => store.commit({ contactId: `c${i}`, expectedVersion: 0, state: newContactState(`c${i}`, T), effects: [] })));
     expect(store.writes).toBeLessThan(10);
-    const onDisk = JSON.parse(readFileSync(join(dir, 'runtime.json'), 'utf8'));
-    expect(onDisk.contacts).toHaveLength(200);
+    // Acknowledged means on disk: every commit is a line of the journal.
+    const journal = readFileSync(join(dir, 'runtime.journal.0'), 'utf8').split('\n').filter(Boolean);
+    expect(journal.map((l) => (JSON.parse(l) as { commit: { contactId: string } }).commit.contactId).sort()).toEqual(Array.from({ length: 200 }, (_, i) => `c${i}`).sort());
     await store.close();
+  });
+
+  it('writes a snapshot once the journal has grown, drops the journals it covers, and reopens to the same state', async () => {
+    const dir = freshDir();
+    const store = await LowdbStore.open(dir, { compactBytes: 20_000 });
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(Array.from({ length: 50 }, (_, i) => store.commit({ contactId: `c${i}`, expectedVersion: round, state: newContactState(`c${i}`, T, { round }), effects: [], messageId: `m${round}-${i}` })));
+      await store.compact();
+    }
+    await store.commit({ contactId: 'late', expectedVersion: 0, state: newContactState('late', T), effects: [] });
+    await store.close();
+    expect(readdirSync(dir).filter((f) => f.startsWith('runtime.journal.')).length).toBeLessThanOrEqual(2);
+    const snapshot = JSON.parse(readFileSync(join(dir, 'runtime.json'), 'utf8')) as { contacts: unknown[]; journal: number };
+    expect(snapshot.contacts).toHaveLength(50);
+    const again = await LowdbStore.open(dir);
+    expect((await again.load('c7'))).toMatchObject({ version: 3, contact: { traits: { round: 2 } } });
+    expect(await again.load('late')).toBeDefined();
+    expect(await again.hasMessage('m0-3')).toBe(true);
+    expect((await again.contactIds()).length).toBe(51);
+    await again.close();
+  });
+
+  it('leaves out a journal line cut off by a crash (never acknowledged), and keeps everything before it', async () => {
+    const dir = freshDir();
+    const store = await LowdbStore.open(dir);
+    await store.commit({ contactId: 'c1', expectedVersion: 0, state: newContactState('c1', T, { kept: true }), effects: [] });
+    await store.close();
+    appendFileSync(join(dir, 'runtime.journal.0'), '{"commit":{"contactId":"c2","expec');
+    const again = await LowdbStore.open(dir);
+    expect((await again.load('c1'))?.contact.traits).toEqual({ kept: true });
+    expect(await again.load('c2')).toBeUndefined();
+    await again.commit({ contactId: 'c3', expectedVersion: 0, state: newContactState('c3', T), effects: [] });
+    await again.close();
+    const third = await LowdbStore.open(dir);
+    expect((await third.contactIds()).sort()).toEqual(['c1', 'c3']);
+    await third.close();
+  });
+
+  it('refuses a journal damaged in the middle, naming the file and line', async () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, 'runtime.journal.0'), 'garbage\n{"desk":{"expectedVersion":0,"state":{}}}\n');
+    const error = await LowdbStore.open(dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CorruptDataFileError);
+    expect((error as Error).message).toContain('runtime.journal.0 is not valid JSON (line 1');
   });
 
   it('refuses to open a data directory another process holds', async () => {
