@@ -40,6 +40,7 @@ export const serveCommand: Command = {
         `  data:        ${data}${seeded ? ' (first start: seeded with the example journeys and a demo team)' : ''}`,
         `  write key:   ${config.data.writeKey}   (events: curl -u ${config.data.writeKey}: http://${host}:${actualPort}/v1/track ...)`,
         `  admin token: ${config.data.adminToken}   (API: -H 'authorization: Bearer ${config.data.adminToken}')`,
+        `  API:         http://${host}:${actualPort}/api/reference`,
         '',
       ].join('\n'),
     );
