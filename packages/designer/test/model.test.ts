@@ -1,0 +1,132 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { validateJourney } from '@baton/engine';
+import { applyChange, layoutJourney, newJourney, newNode, record, redo, startHistory, toCanvas, toJourney, undo, TRIGGER_NODE, type DraftJourney } from '../src/model/index.ts';
+import { readFileSync } from 'node:fs';
+
+const example = (name: string) => JSON.parse(readFileSync(new URL(`../../../examples/${name}/journey.json`, import.meta.url), 'utf8')) as DraftJourney;
+const laidOut = (j: DraftJourney): DraftJourney => ({ ...j, ui: { ...j.ui, positions: layoutJourney(j) } });
+
+const cond = fc.constantFrom({ field: 'contact.plan', op: 'eq', value: 'pro' }, { field: 'score.fit', op: 'gte', value: 70 }, { event: 'Page Viewed', within: 'P7D', op: 'gte', value: 2 });
+
+/**
+ * Valid journeys of every node type: node i's ports lead to later nodes (the first port to node i+1, so
+ * every node is reachable), and the last nodes are exits.
+ */
+const validJourney = fc
+  .array(fc.constantFrom('wait', 'pause', 'branch', 'split', 'action', 'handoff'), { minLength: 0, maxLength: 8 })
+  .chain((types) => {
+    const n = types.length;
+    const ids = [...types.map((t, i) => `${t}_${i}`), `exit_${n}`, `exit_${n + 1}`];
+    const later = (i: number) => fc.integer({ min: i + 1, max: ids.length - 1 }).map((k) => ids[k]!);
+    const nodes = types.map((type, i) => {
+      const id = ids[i]!;
+      const next = ids[i + 1]!;
+      switch (type) {
+        case 'wait':
+          return fc.constant({ id, type, duration: 'P1D', next });
+        case 'action':
+          return fc.record({ label: fc.constantFrom('a', 'b') }).map(({ label }) => ({ id, type, action: 'email', params: { template: label }, next }));
+        case 'pause':
+          return later(i).map((t) => ({ id, type, until: { event: 'Email Clicked' }, timeout: 'P3D', next, onTimeout: t }));
+        case 'branch':
+          return fc.tuple(fc.array(fc.tuple(cond, later(i)), { maxLength: 2 }), later(i)).map(([more, otherwise]) => ({
+            id, type, paths: [{ label: 'first', when: { field: 'contact.x', op: 'exists' }, next }, ...more.map(([when, t], k) => ({ label: `p${k}`, when, next: t }))], otherwise,
+          }));
+        case 'split':
+          return later(i).map((t) => ({ id, type, variants: [{ label: 'A', weight: 1, next }, { label: 'B', weight: 3, next: t }] }));
+        default:
+          return fc.tuple(later(i), fc.boolean()).map(([t, expires]) => ({
+            id, type, team: 'sales', record: 'lead', route: [{ to: { queue: 'q' } }], sla: { firstTouch: 'PT4H' },
+            outcomes: { won: next, lost: t }, ...(expires ? { expires: 'P7D', onExpire: t } : {}),
+          }));
+      }
+    });
+    return fc.tuple(...nodes, fc.boolean()).map((built) => {
+      const flag = built.pop() as boolean;
+      const all = [...(built as DraftJourney['nodes']), { id: ids[n]!, type: 'exit', outcome: 'done' }, { id: ids[n + 1]!, type: 'exit', outcome: 'other' }];
+      // The second exit must be reachable: point the trigger's start there when nothing leads to it.
+      const journey: DraftJourney = { schema: 'baton.journey/v1', id: 'gen', name: 'Generated', trigger: { event: 'Signed Up' }, start: ids[0]!, nodes: all, ...(flag ? { whileHumanEngaged: 'exit' } : {}) };
+      return journey;
+    });
+  })
+  .filter((j) => validateJourney(j).valid);
+
+describe('journey JSON ↔ canvas', () => {
+  it('round-trips every valid journey unchanged once it has positions (property)', () => {
+    fc.assert(
+      fc.property(validJourney, (journey) => {
+        const j = laidOut(journey);
+        expect(toJourney(toCanvas(j))).toEqual(j);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('round-trips the example journeys, and gives each port of a node its own edge', () => {
+    for (const name of ['pricing-intent', 'renewal-risk', 'nps-detractor', 'adoption-stall', 'onboarding-ab', 'trial-nurture']) {
+      const j = laidOut(example(name));
+      expect(validateJourney(j).valid).toBe(true);
+      expect(toJourney(toCanvas(j))).toEqual(j);
+    }
+    const canvas = toCanvas(laidOut(example('pricing-intent')));
+    const handoff = canvas.edges.filter((e) => e.source === 'handoff').map((e) => e.sourceHandle);
+    expect(handoff).toEqual(expect.arrayContaining(['outcomes.meeting_booked', 'outcomes.not_interested', 'onExpire']));
+    expect(canvas.edges.find((e) => e.source === TRIGGER_NODE)).toMatchObject({ sourceHandle: 'start', target: 'fit' });
+  });
+});
+
+describe('edits are data', () => {
+  it('connecting the last port makes a drawn journey valid; removing a node clears the ports that led to it', () => {
+    let j = newJourney('welcome', 'Welcome');
+    const email = newNode(j, 'action');
+    j = applyChange(j, { kind: 'addNode', node: email, position: { x: 0, y: 120 } });
+    const exit = newNode(j, 'exit');
+    j = applyChange(j, { kind: 'addNode', node: exit, position: { x: 0, y: 240 } });
+    j = applyChange(j, { kind: 'connect', source: TRIGGER_NODE, handle: 'start', target: email.id });
+    const before = validateJourney(j);
+    expect(before.valid).toBe(false);
+    expect(before.errors.map((e) => e.node)).toContain('action');
+    j = applyChange(j, { kind: 'connect', source: email.id, handle: 'next', target: exit.id });
+    expect(validateJourney(j)).toEqual({ valid: true, errors: [] });
+    const removed = applyChange(j, { kind: 'removeNodes', ids: ['exit'] });
+    expect(removed.nodes.find((n) => n.id === 'action')!.next).toBeUndefined();
+    expect(removed.ui!.positions!.exit).toBeUndefined();
+  });
+
+  it('renaming a node renames every reference to it', () => {
+    const j = laidOut(example('pricing-intent'));
+    const handoff = j.nodes.find((n) => n.id === 'handoff')!;
+    const renamed = applyChange(j, { kind: 'updateNode', id: 'handoff', node: { ...handoff, id: 'sales_lead' } });
+    expect(renamed.nodes.map((n) => n.id)).not.toContain('handoff');
+    expect(renamed.nodes.find((n) => n.id === 'fit')!.paths).toEqual([expect.objectContaining({ next: 'sales_lead' })]);
+    expect(validateJourney(renamed).valid).toBe(true);
+    expect(renamed.ui!.positions!.sales_lead).toEqual(j.ui!.positions!.handoff);
+    // A rename onto an existing id is refused (nothing changes).
+    expect(applyChange(j, { kind: 'updateNode', id: 'handoff', node: { ...handoff, id: 'fit' } })).toBe(j);
+  });
+
+  it('pastes copies with fresh ids, keeping the ports between them', () => {
+    const j = laidOut(example('adoption-stall'));
+    const [a, b] = j.nodes;
+    const pasted = applyChange(j, { kind: 'paste', nodes: [a!, b!], positions: {} });
+    expect(pasted.nodes).toHaveLength(j.nodes.length + 2);
+    const copyA = pasted.nodes.at(-2)!;
+    expect(copyA.id).not.toBe(a!.id);
+    if (a!.next === b!.id) expect(copyA.next).toBe(pasted.nodes.at(-1)!.id);
+  });
+
+  it('undoes and redoes, and does not record a change that changes nothing', () => {
+    let h = startHistory(newJourney('j', 'J'));
+    const node = newNode(h.present, 'wait');
+    h = record(h, { kind: 'addNode', node, position: { x: 1, y: 2 } });
+    h = record(h, { kind: 'connect', source: TRIGGER_NODE, handle: 'start', target: node.id });
+    expect(record(h, { kind: 'connect', source: node.id, handle: 'nope', target: node.id })).toBe(h);
+    h = undo(h);
+    expect(h.present.start).toBeUndefined();
+    h = undo(h);
+    expect(h.present.nodes).toEqual([]);
+    h = redo(redo(h));
+    expect(h.present.start).toBe(node.id);
+  });
+});
