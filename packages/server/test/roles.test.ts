@@ -46,6 +46,7 @@ const MATRIX: { method: string; path: string; setup?: () => Promise<void>; body?
   { method: 'GET', path: '/api/team/calendars', expect: { admin: 200, marketer: 200, ana: 200, bo: 200, nobody: 401 } },
   { method: 'PUT', path: '/api/team', body: () => server.config.data.team, expect: { nobody: 401, marketer: 403, ana: 403, bo: 403, admin: 200 } },
   { method: 'PATCH', path: '/api/team/reps/{rep}', body: () => ({ capacity: 30 }), expect: { nobody: 401, marketer: 403, ana: 403, bo: 403, admin: 200 } },
+  { method: 'GET', path: '/api/workspace', expect: { admin: 200, marketer: 200, ana: 200, bo: 200, nobody: 401 } },
   { method: 'GET', path: '/api/contacts/{contact}', expect: { admin: 200, marketer: 200, ana: 200, bo: 404, nobody: 401 } },
   { method: 'GET', path: '/api/handoffs', expect: { admin: 200, marketer: 200, ana: 200, bo: 200, nobody: 401 } },
   { method: 'GET', path: '/api/handoffs/{h}', expect: { admin: 200, marketer: 200, ana: 200, bo: 404, nobody: 401 } },

@@ -4,6 +4,6 @@ export { portSlots, handlePath, type PortSlot } from './ports.ts';
 export { toCanvas, toJourney, TRIGGER_NODE, type Canvas, type CanvasNode, type CanvasEdge, type JourneyMeta } from './convert.ts';
 export { applyChange, freshId, isDraftJourney, type JourneyChange } from './changes.ts';
 export { startHistory, record, undo, redo, type History } from './history.ts';
-export { layoutJourney, isLaidOut, NODE_SIZE } from './layout.ts';
+export { layoutJourney, isLaidOut, nodeWidth, NODE_SIZE } from './layout.ts';
 export { PALETTE, newNode, newJourney, type PaletteType } from './templates.ts';
 export { issuesByNode, describeIssue } from './issues.ts';

@@ -1,10 +1,13 @@
 import dagre from '@dagrejs/dagre';
 import { TRIGGER_NODE } from './convert.ts';
-import type { DraftJourney, Position } from './draft.ts';
+import type { DraftJourney, DraftNode, Position } from './draft.ts';
 import { portSlots } from './ports.ts';
 
 /** The size a node takes on the canvas, for layout. */
-export const NODE_SIZE = { width: 240, height: 96 };
+export const NODE_SIZE = { width: 240, height: 110 };
+
+/** A node is wide enough for a labelled handle per port. */
+export const nodeWidth = (node: DraftNode) => Math.max(NODE_SIZE.width, 86 * portSlots(node).length);
 
 /**
  * Lays a journey out top to bottom with dagre, the trigger first: positions for every node. Used on
@@ -15,7 +18,7 @@ export function layoutJourney(journey: DraftJourney): Record<string, Position> {
   g.setGraph({ rankdir: 'TB', nodesep: 60, ranksep: 70 });
   g.setDefaultEdgeLabel(() => ({}));
   g.setNode(TRIGGER_NODE, { ...NODE_SIZE });
-  for (const n of journey.nodes) g.setNode(n.id, { ...NODE_SIZE, height: NODE_SIZE.height + 14 * Math.max(0, portSlots(n).length - 2) });
+  for (const n of journey.nodes) g.setNode(n.id, { width: nodeWidth(n), height: NODE_SIZE.height });
   const ids = new Set(journey.nodes.map((n) => n.id));
   if (journey.start && ids.has(journey.start)) g.setEdge(TRIGGER_NODE, journey.start);
   for (const n of journey.nodes) for (const s of portSlots(n)) if (s.target && ids.has(s.target)) g.setEdge(n.id, s.target);

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { serveStatic } from '@hono/node-server/serve-static';
 import { allow, tokenAuth, type ApiEnv } from './auth.ts';
 import type { AppDeps } from './deps.ts';
 import { onError } from './errors.ts';
@@ -22,7 +23,13 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.onError(onError);
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
-  app.get('/', (c) => c.html(landingPage(config.data)));
+  if (deps.designerDir) {
+    // The built designer: hashed assets cached for good, index.html never (it names the current assets).
+    app.use('/assets/*', serveStatic({ root: deps.designerDir, onFound: (_path, c) => c.header('cache-control', 'public, max-age=31536000, immutable') }));
+    app.get('/', serveStatic({ root: deps.designerDir, path: 'index.html', onFound: (_path, c) => c.header('cache-control', 'no-cache') }));
+  } else {
+    app.get('/', (c) => c.html(landingPage(config.data)));
+  }
   app.route('/v1/inbound', inboundRoutes(runtime, store, config, deps.replayGuard));
   app.route('/v1', eventRoutes(runtime, config.data.writeKey));
   app.get('/api/openapi.json', (c) => c.json(openApiDocument()));
@@ -31,6 +38,8 @@ export function createApp(deps: AppDeps): Hono {
   api.use('*', tokenAuth(config));
   api.route('/journeys', journeyRoutes(config));
   api.route('/team', teamRoutes(config, runtime));
+  // The scores the workspace defines: the designer suggests them as condition fields.
+  api.get('/workspace', (c) => c.json(config.data.workspace));
   api.route('/handoffs', handoffRoutes(runtime, store));
   api.route('/contacts', contactRoutes(runtime, store));
   api.use('/reports/*', allow('admin', 'marketer'));

@@ -71,4 +71,6 @@ export interface AppDeps {
   deliveries: Deliveries;
   live: LiveFeed;
   replayGuard: ReplayGuard;
+  /** The built designer (packages/designer/dist), served at `/`; without it `/` is a page of curl commands. */
+  designerDir?: string | undefined;
 }

@@ -8,7 +8,7 @@ export function landingPage(config: ServerConfig): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Baton</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:3rem auto;padding:0 1rem;color:#1d2433}code,pre{background:#f3f4f6;border-radius:4px;padding:.1rem .3rem}pre{padding:.8rem;overflow:auto}</style></head>
 <body><h1>Baton is running</h1>
-<p>The designer and the reps' inbox are not built yet. The API is: send events, and work handoffs. See the <a href="/api/reference">API reference</a>.</p>
+<p>The designer is not built in this checkout: run <code>pnpm install</code> (it builds it), then restart. The API works: send events, and work handoffs. See the <a href="/api/reference">API reference</a>.</p>
 <h2>Journeys (${journeys.length})</h2><ul>${journeys.map((j) => `<li><code>${escape(j)}</code></li>`).join('')}</ul>
 <h2>Send an event</h2>
 <pre>curl -u WRITE_KEY: -H 'content-type: application/json' \\

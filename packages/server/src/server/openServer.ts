@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JourneyCatalog, Runtime, type Clock } from '@baton/engine';
@@ -16,6 +17,9 @@ import { exampleSeed } from './seed.ts';
 import { Ticker } from './ticker.ts';
 
 const systemClock: Clock = { now: () => Date.now() };
+
+/** Where `pnpm install` builds the designer (the root postinstall runs its Vite build). */
+const DESIGNER_DIST = new URL('../../../designer/dist/', import.meta.url).pathname;
 
 const secret = (prefix: string) => `${prefix}_${randomBytes(24).toString('base64url')}`;
 const signingSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
@@ -81,7 +85,8 @@ export async function openServer(options: ServerOptions) {
     await timers.tick();
     timers.start();
     sender.start();
-    const deps = { runtime, store, clock, config, deliveries, live, replayGuard };
+    const designerDir = existsSync(`${DESIGNER_DIST}index.html`) ? DESIGNER_DIST : undefined;
+    const deps = { runtime, store, clock, config, deliveries, live, replayGuard, designerDir };
     const app = createApp(deps);
     return {
       app,

@@ -37,6 +37,7 @@ export const serveCommand: Command = {
     io.stdout(
       [
         `Baton is running at http://${host}:${actualPort}`,
+        `  designer:    http://${host}:${actualPort}/#token=${config.data.adminToken}${server.deps.designerDir ? '' : '   (not built: run pnpm install)'}`,
         `  data:        ${data}${seeded ? ' (first start: seeded with the example journeys and a demo team)' : ''}`,
         `  write key:   ${config.data.writeKey}   (events: curl -u ${config.data.writeKey}: http://${host}:${actualPort}/v1/track ...)`,
         `  admin token: ${config.data.adminToken}   (API: -H 'authorization: Bearer ${config.data.adminToken}')`,

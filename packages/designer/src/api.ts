@@ -1,0 +1,55 @@
+/** The designer's only door to the server: the API with the token the user opened Baton with. */
+
+const KEY = 'baton.token';
+
+/** Takes `#token=...` from the address `baton serve` printed, keeps it, and cleans the address bar. */
+export function adoptTokenFromUrl(): void {
+  const match = /[#&]token=([^&]+)/.exec(location.hash);
+  if (!match) return;
+  localStorage.setItem(KEY, decodeURIComponent(match[1]!));
+  history.replaceState(null, '', `${location.pathname}#/`);
+}
+
+export const token = () => localStorage.getItem(KEY);
+export const setToken = (value: string) => localStorage.setItem(KEY, value);
+
+/** An API error with the server's code and message. */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly errors: { path: string; node: string | null; message: string }[] = []) {
+    super(message);
+  }
+}
+
+/** Calls the API; a non-2xx answer throws an ApiError with the server's message. */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`/api${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token() ?? ''}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (res.status === 204) return undefined as T;
+  const data = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string; errors?: ApiError['errors'] } };
+  if (!res.ok) throw new ApiError(res.status, data.error?.code ?? 'error', data.error?.message ?? `HTTP ${res.status}`, data.error?.errors);
+  return data as T;
+}
+
+export interface JourneySummary {
+  id: string;
+  name: string;
+  status: 'draft' | 'published' | 'archived';
+  version: number | null;
+  publishedAt: string | null;
+  draft: { updatedAt: string; valid: boolean } | null;
+}
+
+export interface JourneyDetail extends JourneySummary {
+  definition: unknown;
+  draftDefinition: unknown;
+  versions: { version: number; publishedAt: string }[];
+}
+
+export interface TeamShape {
+  reps: { id: string; name?: string }[];
+  queues: { id: string; members: string[] }[];
+  calendars: Record<string, unknown>;
+}

@@ -1,0 +1,131 @@
+import { memo } from 'react';
+import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { isRecord, nodeWidth, portSlots, type DraftJourney, type DraftNode } from '../model/index.ts';
+
+/** What a canvas node carries besides the journey node: its problems and the counts of a report. */
+export interface NodeView {
+  node?: DraftNode;
+  trigger?: DraftJourney['trigger'];
+  problems: string[];
+  readOnly: boolean;
+}
+
+const TITLES: Record<string, string> = { wait: 'Wait', pause: 'Wait for event', branch: 'Branch', split: 'A/B split', action: 'Action', handoff: 'Handoff', exit: 'Exit' };
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+/** A routing target in words: "queue emea-ae", "owner contact.ownerId", "rep ana". */
+export function targetWords(to: unknown): string {
+  if (!isRecord(to)) return 'nobody yet';
+  if (typeof to.queue === 'string') return `queue ${to.queue}`;
+  if (typeof to.owner === 'string') return `owner ${to.owner}`;
+  if (typeof to.rep === 'string') return `rep ${to.rep}`;
+  return 'nobody yet';
+}
+
+/** The line or two that says what a node does, at a glance. */
+function summary(node: DraftNode): string[] {
+  switch (node.type) {
+    case 'wait':
+      return [`for ${str(node.duration) || '?'}`];
+    case 'pause': {
+      const until = isRecord(node.until) ? str(node.until.event) : '';
+      return [`until ${until || '?'}`, node.timeout ? `or ${str(node.timeout)}` : 'no timeout'];
+    }
+    case 'action': {
+      const params = isRecord(node.params) ? node.params : {};
+      const detail = str(params.template) || str(params.subject) || str(params.url) || str(params.to);
+      return [`${str(node.action) || '?'}${detail ? `: ${detail}` : ''}`];
+    }
+    case 'handoff': {
+      const route = Array.isArray(node.route) ? node.route : [];
+      const first = route[0];
+      const sla = isRecord(node.sla) ? str(node.sla.firstTouch) : '';
+      return [`${str(node.record) || '?'} for ${str(node.team) || '?'}`, `→ ${targetWords(isRecord(first) ? first.to : node.fallback)}${sla ? ` · SLA ${sla}` : ''}`];
+    }
+    case 'branch':
+      return [`${Array.isArray(node.paths) ? node.paths.length : 0} path(s) + otherwise`];
+    case 'split':
+      return [(Array.isArray(node.variants) ? node.variants : []).map((v) => (isRecord(v) ? `${str(v.label)} ${String(v.weight ?? '')}` : '')).join(' / ')];
+    case 'exit':
+      return [`outcome: ${str(node.outcome) || '?'}`];
+    default:
+      return [];
+  }
+}
+
+function Problems({ problems }: { problems: string[] }) {
+  if (problems.length === 0) return null;
+  return (
+    <div className="node-problems" title={problems.join('\n')}>
+      ⚠ {problems.length} problem{problems.length > 1 ? 's' : ''}
+    </div>
+  );
+}
+
+/** A journey node: its kind, id, what it does, its problems, and one handle per port. */
+export const JourneyNodeCard = memo(function JourneyNodeCard({ data, selected }: NodeProps) {
+  const view = data as unknown as NodeView;
+  const node = view.node!;
+  const slots = portSlots(node);
+  return (
+    <div
+      className={`node-card type-${node.type}${selected ? ' selected' : ''}${view.problems.length ? ' invalid' : ''}`}
+      style={{ width: nodeWidth(node) }}
+      data-testid={`node-${node.id}`}
+    >
+      <Handle type="target" position={Position.Top} className="handle-in" data-testid={`in-${node.id}`} />
+      <div className="node-head">
+        <span className="node-dot" />
+        <span className="node-kind">{TITLES[node.type] ?? node.type}</span>
+        <span className="node-id">{node.id}</span>
+      </div>
+      {summary(node).map((line, i) => (
+        <div key={i} className="node-line">{line}</div>
+      ))}
+      <Problems problems={view.problems} />
+      {slots.length > 0 && (
+        <div className="node-ports">
+          {slots.map((s) => (
+            <div key={s.handle} className={`port${s.target ? ' connected' : ''}`}>
+              <span>{s.label}</span>
+              <Handle type="source" id={s.handle} position={Position.Bottom} className="handle-out" data-testid={`handle-${node.id}-${s.handle}`} isConnectable={!view.readOnly} />
+            </div>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+});
+
+/** The entry: the trigger event (and its condition). */
+export const TriggerCard = memo(function TriggerCard({ data, selected }: NodeProps) {
+  const view = data as unknown as NodeView;
+  return (
+    <div className={`node-card type-trigger${selected ? ' selected' : ''}${view.problems.length ? ' invalid' : ''}`} data-testid="node-$trigger">
+      <div className="node-head">
+        <span className="node-dot" />
+        <span className="node-kind">Entry</span>
+      </div>
+      <div className="node-line">when {view.trigger?.event || '?'}{view.trigger?.when ? ' (with a condition)' : ''}</div>
+      <Problems problems={view.problems} />
+      <div className="node-ports">
+        <div className="port">
+          <span>start</span>
+          <Handle type="source" id="start" position={Position.Bottom} className="handle-out" data-testid="handle-$trigger-start" isConnectable={!view.readOnly} />
+        </div>
+      </div>
+    </div>
+  );
+});
+
+export const NODE_TYPES = {
+  trigger: TriggerCard,
+  wait: JourneyNodeCard,
+  pause: JourneyNodeCard,
+  branch: JourneyNodeCard,
+  split: JourneyNodeCard,
+  action: JourneyNodeCard,
+  handoff: JourneyNodeCard,
+  exit: JourneyNodeCard,
+};
