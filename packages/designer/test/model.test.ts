@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateJourney } from '@baton/engine';
-import { applyChange, layoutJourney, newJourney, newNode, record, redo, startHistory, toCanvas, toJourney, undo, TRIGGER_NODE, type DraftJourney } from '../src/model/index.ts';
+import { applyChange, describeIssue, layoutJourney, readableIssues, newJourney, newNode, record, redo, startHistory, toCanvas, toJourney, undo, TRIGGER_NODE, type DraftJourney } from '../src/model/index.ts';
 import { readFileSync } from 'node:fs';
 
 const example = (name: string) => JSON.parse(readFileSync(new URL(`../../../examples/${name}/journey.json`, import.meta.url), 'utf8')) as DraftJourney;
@@ -128,5 +128,24 @@ describe('edits are data', () => {
     expect(h.present.nodes).toEqual([]);
     h = redo(redo(h));
     expect(h.present.start).toBe(node.id);
+  });
+});
+
+describe('problems in a marketer\'s words', () => {
+  it('says a port is not connected yet rather than quoting the schema', () => {
+    const j = applyChange(newJourney('j', 'J'), { kind: 'addNode', node: { id: 'w', type: 'wait', duration: 'P1D' }, position: { x: 0, y: 0 } });
+    const words = validateJourney(j).errors.map(describeIssue);
+    expect(words).toContain('journey · start: not connected yet: drag from this port to the next step');
+    expect(words).toContain('w · next: not connected yet: drag from this port to the next step');
+  });
+});
+
+describe('the problem list', () => {
+  it('shows a port left open once, however many schema rules it breaks', () => {
+    let j = newJourney('j', 'J');
+    const h = newNode(j, 'handoff', { queues: [{ id: 'q' }] });
+    j = applyChange(j, { kind: 'addNode', node: h, position: { x: 0, y: 0 } });
+    const lines = readableIssues(validateJourney(j).errors).filter((r) => r.text.startsWith('handoff · outcomes.meeting_booked'));
+    expect(lines).toEqual([{ node: 'handoff', text: 'handoff · outcomes.meeting_booked: not connected yet: drag from this port to the next step' }]);
   });
 });

@@ -6,7 +6,7 @@ import {
 import { validateJourney } from '@baton/engine';
 import { api, ApiError, type JourneyDetail, type TeamShape } from '../api.ts';
 import {
-  describeIssue, freshId, isLaidOut, issuesByNode, layoutJourney, newNode, PALETTE, record, redo, startHistory, toCanvas, TRIGGER_NODE, undo,
+  freshId, isLaidOut, layoutJourney, readableIssues, newNode, nodeWidth, NODE_SIZE, PALETTE, record, redo, startHistory, toCanvas, TRIGGER_NODE, undo,
   type DraftJourney, type DraftNode, type History, type JourneyChange, type PaletteType,
 } from '../model/index.ts';
 import { Inspector } from './Inspector.tsx';
@@ -83,7 +83,12 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
 
   // Live validation with the engine's own validateJourney, against the workspace's team.
   const validation = useMemo(() => validateJourney(journey, loaded.team ?? undefined), [journey, loaded.team]);
-  const issues = useMemo(() => issuesByNode(validation.errors), [validation]);
+  const readable = useMemo(() => readableIssues(validation.errors), [validation]);
+  const issues = useMemo(() => {
+    const byNode = new Map<string, string[]>();
+    for (const r of readable) byNode.set(r.node, [...(byNode.get(r.node) ?? []), r.text]);
+    return byNode;
+  }, [readable]);
   const dirty = JSON.stringify(journey) !== saved;
 
   // Canvas nodes are derived from the journey; dragging moves them locally and records one change at the end.
@@ -96,7 +101,7 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
         position: n.position,
         deletable: n.id !== TRIGGER_NODE && !readOnly,
         selected: selection.includes(n.id),
-        data: { ...n.data, problems: (issues.get(n.id) ?? []).map(describeIssue), readOnly } satisfies NodeView as unknown as Record<string, unknown>,
+        data: { ...n.data, problems: issues.get(n.id) ?? [], readOnly } satisfies NodeView as unknown as Record<string, unknown>,
       })),
     [canvas, issues, selection, readOnly],
   );
@@ -195,9 +200,18 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
     a.click();
     URL.revokeObjectURL(url);
   };
+  // Fit the laid-out journey into view: the bounds are computed from the layout itself, since React
+  // Flow's own store only learns the new positions after this render.
   const autoLayout = () => {
-    apply({ kind: 'moveNodes', positions: layoutJourney(journey) });
-    requestAnimationFrame(() => void flow.fitView({ padding: 0.15 }));
+    const positions = layoutJourney(journey);
+    apply({ kind: 'moveNodes', positions });
+    const boxes = Object.entries(positions).map(([id, p]) => {
+      const node = journey.nodes.find((n) => n.id === id);
+      return { x: p.x, y: p.y, right: p.x + (node ? nodeWidth(node) : NODE_SIZE.width), bottom: p.y + NODE_SIZE.height };
+    });
+    const x = Math.min(...boxes.map((b) => b.x));
+    const y = Math.min(...boxes.map((b) => b.y));
+    void flow.fitBounds({ x, y, width: Math.max(...boxes.map((b) => b.right)) - x, height: Math.max(...boxes.map((b) => b.bottom)) - y }, { padding: 0.1 });
   };
 
   const selectNode = (id: string) => {
@@ -230,7 +244,12 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
           <button onClick={() => void duplicate()}>Duplicate</button>
           {!readOnly && <button onClick={() => void save()} disabled={!dirty}>Save draft</button>}
           {!readOnly && (
-            <button className="primary" onClick={() => void publish()} disabled={!validation.valid} title={validation.valid ? 'Publish as a new version' : 'Fix the problems first'}>
+            <button
+              className="primary"
+              onClick={() => void publish()}
+              disabled={!validation.valid || (!dirty && !detail.draftDefinition && detail.version !== null)}
+              title={validation.valid ? 'Publish as a new version' : 'Fix the problems first'}
+            >
               Publish
             </button>
           )}
@@ -256,10 +275,10 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
             </div>
           ))}
           <div className={`problems ${validation.valid ? 'ok' : 'bad'}`} aria-label="problems">
-            <h3>{validation.valid ? '✓ Ready to publish' : `${validation.errors.length} problem${validation.errors.length > 1 ? 's' : ''}`}</h3>
+            <h3>{validation.valid ? '✓ Ready to publish' : `${readable.length} problem${readable.length > 1 ? 's' : ''}`}</h3>
             <ul>
-              {validation.errors.map((e, i) => (
-                <li key={i} onClick={() => selectNode(e.node ?? TRIGGER_NODE)} data-testid="problem">{describeIssue(e)}</li>
+              {readable.map((r, i) => (
+                <li key={i} onClick={() => selectNode(r.node)} data-testid="problem">{r.text}</li>
               ))}
             </ul>
           </div>
@@ -279,7 +298,7 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
             nodesDraggable={!readOnly}
             nodesConnectable={!readOnly}
             fitView
-            fitViewOptions={{ padding: 0.15 }}
+            fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
             minZoom={0.1}
             onlyRenderVisibleElements
             defaultEdgeOptions={{ type: 'smoothstep' }}

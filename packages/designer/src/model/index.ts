@@ -6,4 +6,4 @@ export { applyChange, freshId, isDraftJourney, type JourneyChange } from './chan
 export { startHistory, record, undo, redo, type History } from './history.ts';
 export { layoutJourney, isLaidOut, nodeWidth, NODE_SIZE } from './layout.ts';
 export { PALETTE, newNode, newJourney, type PaletteType } from './templates.ts';
-export { issuesByNode, describeIssue } from './issues.ts';
+export { issuesByNode, describeIssue, readableIssues } from './issues.ts';

@@ -1,0 +1,62 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { openServer } from '@baton/server';
+
+/** Where screenshots go: test artifacts, kept out of git. */
+export const ARTIFACTS = new URL('../../../.artifacts/designer/', import.meta.url).pathname;
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const DIST = new URL('../dist/index.html', import.meta.url).pathname;
+
+/**
+ * `baton serve` on a fresh data directory and headless Chromium on it. Fails (never skips) when the
+ * browser or the built designer is missing, saying how to get them.
+ */
+export async function openDesigner(data: string) {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  if (!existsSync(DIST)) throw new Error('the designer is not built: pnpm install builds it (or pnpm build)');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const server = await openServer({ data, tickMs: 200 });
+  const listener = await new Promise<ReturnType<typeof serve>>((done) => {
+    const s = serve({ fetch: server.app.fetch, port: 0, hostname: '127.0.0.1' }, () => done(s));
+  });
+  const address = listener.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const browser: Browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  const page: Page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.setDefaultTimeout(10_000);
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  return {
+    server,
+    base,
+    page,
+    browser,
+    /** Errors the page logged: a test expects none. */
+    problems,
+    shot: (name: string) => page.screenshot({ path: `${ARTIFACTS}${name}.png` }),
+    async close() {
+      await browser.close();
+      (listener as Server).closeAllConnections();
+      await new Promise((done) => listener.close(done));
+      await server.close();
+    },
+  };
+}
+
+/** Drags from one element's centre to another's with real mouse moves (React Flow connects handles this way). */
+export async function dragBetween(page: Page, from: string, to: string) {
+  const a = (await page.locator(from).boundingBox())!;
+  const b = (await page.locator(to).boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 8 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
+  await page.mouse.up();
+}

@@ -1,0 +1,102 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dragBetween, openDesigner } from './browser.ts';
+
+let ui: Awaited<ReturnType<typeof openDesigner>>;
+
+beforeAll(async () => {
+  ui = await openDesigner(mkdtempSync(join(tmpdir(), 'baton-designer-')));
+}, 60_000);
+afterAll(() => ui?.close());
+
+const problemsHeading = () => ui.page.locator('[aria-label=problems] h3');
+
+describe('the designer in a browser, against baton serve', () => {
+  it('lists the example journeys and opens one on the canvas with a node per step', async () => {
+    const { page } = ui;
+    await page.goto(`${ui.base}/#token=${ui.server.config.data.adminToken}`);
+    await page.getByRole('link', { name: 'Pricing intent to account executive' }).waitFor();
+    expect(await page.locator('table.journeys tbody tr').count()).toBe(8);
+    await ui.shot('01-journey-list');
+    await page.getByRole('link', { name: 'Pricing intent to account executive' }).click();
+    await page.locator('[data-testid="node-handoff"]').waitFor();
+    for (const id of ['$trigger', 'fit', 'nurture', 'wait', 'handoff', 'won', 'done']) expect(await page.locator(`[data-testid="node-${id}"]`).count()).toBe(1);
+    // The handoff says what it does at a glance, and has a handle per outcome and for expiry.
+    await expect.poll(() => page.locator('[data-testid="node-handoff"]').innerText()).toContain('lead for sales');
+    for (const h of ['outcomes.meeting_booked', 'outcomes.not_interested', 'onExpire']) expect(await page.locator(`[data-testid="handle-handoff-${h}"]`).count()).toBe(1);
+    expect(await problemsHeading().textContent()).toContain('Ready to publish');
+    await ui.shot('02-editor-pricing-intent');
+  });
+
+  it('draws a journey from an empty canvas by drag and drop, configures the handoff, connects the last port, publishes and finds it intact after a reload', async () => {
+    const { page } = ui;
+    await page.goto(`${ui.base}/#token=${ui.server.config.data.adminToken}`);
+    page.once('dialog', (d) => void d.accept('Pricing intent drawn'));
+    await page.getByRole('button', { name: 'New journey' }).click();
+    await page.locator('[data-testid="node-$trigger"]').waitFor();
+    expect(page.url()).toContain('#/journeys/pricing-intent-drawn');
+
+    // Drag each step from the palette onto the canvas.
+    const canvas = page.locator('[data-testid=canvas]');
+    const drops: [string, number, number][] = [['branch', 300, 260], ['handoff', 200, 470], ['exit', 600, 470], ['exit', 200, 680]];
+    for (const [type, x, y] of drops) await page.locator(`[data-testid="palette-${type}"]`).dragTo(canvas, { targetPosition: { x, y } });
+    for (const id of ['branch', 'handoff', 'exit', 'exit_2']) await page.locator(`[data-testid="node-${id}"]`).waitFor();
+    await page.getByRole('button', { name: 'Auto-layout' }).click();
+    await page.waitForTimeout(400);
+
+    // The entry: which event starts the journey.
+    await page.locator('[data-testid="node-$trigger"]').click();
+    await page.getByLabel('trigger event').fill('Page Viewed');
+    await page.getByLabel('trigger event').press('Enter');
+
+    // Configure the handoff in the inspector.
+    await page.locator('[data-testid="node-handoff"]').click();
+    await page.getByLabel('title').fill('Pricing intent: {{contact.company}}');
+    await page.getByLabel('title').press('Enter');
+    await page.getByLabel('priority').selectOption('high');
+    await page.getByLabel('talk track').fill('They read the pricing page twice this week. Ask about seats.');
+    await page.getByLabel('first touch').click(); // leaves the talk track, which commits it
+    await page.getByLabel('first touch').fill('PT2H');
+    await page.getByLabel('first touch').press('Enter');
+    await expect.poll(() => page.locator('[data-testid="node-handoff"]').innerText()).toContain('SLA PT2H');
+
+    await page.locator('[data-testid="node-exit_2"]').click();
+    await page.locator('.inspector input[aria-label="outcome"]').fill('converted');
+    await page.locator('.inspector input[aria-label="outcome"]').press('Enter');
+
+    // Connect the ports; the journey is invalid until the last one is connected.
+    await dragBetween(page, '[data-testid="handle-$trigger-start"]', '[data-testid="in-branch"]');
+    await dragBetween(page, '[data-testid="handle-branch-paths.0"]', '[data-testid="in-handoff"]');
+    await dragBetween(page, '[data-testid="handle-branch-otherwise"]', '[data-testid="in-exit"]');
+    await dragBetween(page, '[data-testid="handle-handoff-outcomes.meeting_booked"]', '[data-testid="in-exit_2"]');
+    await expect.poll(() => problemsHeading().textContent()).toMatch(/problem/);
+    const before = await page.locator('[data-testid=problem]').allInnerTexts();
+    expect(before.some((p) => p.startsWith('handoff · outcomes.not_interested'))).toBe(true);
+    expect(await page.getByRole('button', { name: 'Publish' }).isDisabled()).toBe(true);
+    await ui.shot('03-editor-drawn-one-port-left');
+    await dragBetween(page, '[data-testid="handle-handoff-outcomes.not_interested"]', '[data-testid="in-exit"]');
+    await expect.poll(() => problemsHeading().textContent()).toContain('Ready to publish');
+    expect(await page.locator('[data-testid=problem]').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Auto-layout' }).click();
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await expect.poll(() => page.getByRole('status').innerText()).toContain('Published version 1');
+    // Nothing new to publish until the journey changes again.
+    expect(await page.getByRole('button', { name: 'Publish' }).isDisabled()).toBe(true);
+    await ui.shot('04-editor-published');
+
+    await page.reload();
+    await page.locator('[data-testid="node-handoff"]').waitFor();
+    expect(await page.locator('.toolbar .pill').innerText()).toBe('published');
+    expect(await problemsHeading().textContent()).toContain('Ready to publish');
+    const published = ui.server.config.latest('pricing-intent-drawn')!.definition as { start: string; nodes: Record<string, unknown>[] };
+    expect(published.start).toBe('branch');
+    const handoff = published.nodes.find((n) => n.id === 'handoff')!;
+    expect(handoff).toMatchObject({ title: 'Pricing intent: {{contact.company}}', priority: 'high', sla: { firstTouch: 'PT2H' }, outcomes: { meeting_booked: 'exit_2', not_interested: 'exit' } });
+    expect((handoff.context as { talkTrack: string }).talkTrack).toContain('Ask about seats');
+    expect(published.nodes.find((n) => n.id === 'branch')).toMatchObject({ paths: [{ next: 'handoff' }], otherwise: 'exit' });
+    expect(ui.problems).toEqual([]);
+  }, 120_000);
+});
