@@ -2,6 +2,9 @@ import { useEffect, useState } from 'react';
 import { setToken, token } from './api.ts';
 import { Editor } from './editor/Editor.tsx';
 import { JourneyList } from './JourneyList.tsx';
+import { api, type Me } from './api.ts';
+import { Inbox } from './inbox/Inbox.tsx';
+import { Reports } from './reports/Reports.tsx';
 
 /** `#/` is the journey list; `#/journeys/ID` the editor; `#/journeys/ID/versions/N` an old version, read-only. */
 function useRoute(): string {
@@ -34,20 +37,48 @@ function SignIn() {
   );
 }
 
+/** The caller, from the token: the navigation and the inbox depend on the role. */
+function useMe(): Me | null | 'signed-out' {
+  const [me, setMe] = useState<Me | null | 'signed-out'>(null);
+  useEffect(() => {
+    if (!token()) return setMe('signed-out');
+    api<Me>('GET', '/me').then(setMe, () => setMe('signed-out'));
+  }, []);
+  return me;
+}
+
 export function App() {
   const route = useRoute();
-  if (!token()) return <SignIn />;
-  const editor = /^\/journeys\/([^/]+)(?:\/versions\/(\d+))?$/.exec(route);
+  const me = useMe();
+  if (me === 'signed-out') return <SignIn />;
+  if (me === null) return null;
+  // The inbox and reports have paths of their own (/inbox, /reports); the designer lives at /.
+  const page = location.pathname.replace(/\/$/, '') || '/';
+  const editor = page === '/' ? /^\/journeys\/([^/]+)(?:\/versions\/(\d+))?$/.exec(route) : null;
+  const view = page === '/inbox' ? 'inbox' : page === '/reports' ? 'reports' : 'journeys';
   return (
     <div className="app">
       <header className="topbar">
-        <a href="#/" className="brand">Baton</a>
+        <a href="/#/" className="brand">Baton</a>
         <nav>
-          <a href="#/" className={editor ? '' : 'active'}>Journeys</a>
+          {me.role !== 'rep' && <a href="/#/" className={view === 'journeys' ? 'active' : ''}>Journeys</a>}
+          <a href="/inbox" className={view === 'inbox' ? 'active' : ''}>Inbox</a>
+          {me.role !== 'rep' && <a href="/reports" className={view === 'reports' ? 'active' : ''}>Reports</a>}
           <a href="/api/reference" target="_blank" rel="noreferrer">API</a>
         </nav>
+        <span className="whoami">{me.role === 'rep' ? `${me.name} (rep)` : me.role}</span>
       </header>
-      {editor ? <Editor key={route} journeyId={decodeURIComponent(editor[1]!)} version={editor[2] ? Number(editor[2]) : null} /> : <JourneyList />}
+      {view === 'inbox' ? (
+        <Inbox me={me} />
+      ) : view === 'reports' ? (
+        <Reports />
+      ) : editor ? (
+        <Editor key={route} journeyId={decodeURIComponent(editor[1]!)} version={editor[2] ? Number(editor[2]) : null} />
+      ) : me.role === 'rep' ? (
+        <Inbox me={me} />
+      ) : (
+        <JourneyList />
+      )}
     </div>
   );
 }

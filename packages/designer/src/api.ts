@@ -7,7 +7,7 @@ export function adoptTokenFromUrl(): void {
   const match = /[#&]token=([^&]+)/.exec(location.hash);
   if (!match) return;
   localStorage.setItem(KEY, decodeURIComponent(match[1]!));
-  history.replaceState(null, '', `${location.pathname}#/`);
+  history.replaceState(null, '', location.pathname === '/' ? '/#/' : location.pathname);
 }
 
 export const token = () => localStorage.getItem(KEY);
@@ -52,4 +52,55 @@ export interface TeamShape {
   reps: { id: string; name?: string }[];
   queues: { id: string; members: string[] }[];
   calendars: Record<string, unknown>;
+}
+
+/** Who the token speaks for. */
+export interface Me {
+  role: 'admin' | 'marketer' | 'rep';
+  rep?: string;
+  name: string;
+}
+
+/** A handoff as the API shows it to a rep. */
+export interface HandoffView {
+  id: string;
+  title: string;
+  priority: string;
+  record: string;
+  team: string;
+  node: string;
+  journey: string;
+  contactId: string;
+  status: 'open' | 'closed';
+  queue: string | null;
+  assignee: string | null;
+  createdAt: string;
+  assignedAt: string | null;
+  dueAt: string | null;
+  acceptedAt: string | null;
+  breached: boolean;
+  escalatedTo: string | null;
+  outcome: string | null;
+  closedAt: string | null;
+  value: number | null;
+  outcomes: string[];
+  why: string[];
+  trace: string[];
+  rejectedBy: { rep: string; reason: string | null; at: string }[];
+  context: {
+    traits: Record<string, unknown>;
+    scores: Record<string, number>;
+    timeline: { name: string; at: string; properties: Record<string, unknown> }[];
+    path: string[];
+    messages: { node: string; action: string; at: string; suppressed: boolean }[];
+    talkTrack: string | null;
+    nextBestActions: string[];
+  };
+}
+
+/** Listens to the live stream (SSE); returns a function that stops. */
+export function listenLive(onMessage: (kind: string, data: { name: string; contactId: string; data: Record<string, unknown> }) => void): () => void {
+  const source = new EventSource(`/api/stream?access_token=${encodeURIComponent(token() ?? '')}`);
+  for (const kind of ['handoff', 'journey', 'contact']) source.addEventListener(kind, (e) => onMessage(kind, JSON.parse((e as MessageEvent<string>).data)));
+  return () => source.close();
 }

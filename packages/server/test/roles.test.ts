@@ -46,6 +46,7 @@ const MATRIX: { method: string; path: string; setup?: () => Promise<void>; body?
   { method: 'GET', path: '/api/team/calendars', expect: { admin: 200, marketer: 200, ana: 200, bo: 200, nobody: 401 } },
   { method: 'PUT', path: '/api/team', body: () => server.config.data.team, expect: { nobody: 401, marketer: 403, ana: 403, bo: 403, admin: 200 } },
   { method: 'PATCH', path: '/api/team/reps/{rep}', body: () => ({ capacity: 30 }), expect: { nobody: 401, marketer: 403, ana: 403, bo: 403, admin: 200 } },
+  { method: 'GET', path: '/api/me', expect: { admin: 200, marketer: 200, ana: 200, bo: 200, nobody: 401 } },
   { method: 'GET', path: '/api/workspace', expect: { admin: 200, marketer: 200, ana: 200, bo: 200, nobody: 401 } },
   { method: 'GET', path: '/api/contacts/{contact}', expect: { admin: 200, marketer: 200, ana: 200, bo: 404, nobody: 401 } },
   { method: 'GET', path: '/api/handoffs', expect: { admin: 200, marketer: 200, ana: 200, bo: 200, nobody: 401 } },
@@ -139,6 +140,11 @@ describe('a rep works only their own handoffs', () => {
     expect(moved.assignee).toBe('bo');
     expect(moved.trace.at(-1)).toBe('reassigned to bo by admin');
     expect((await server.call(tokens.admin, 'POST', `/api/handoffs/${h.id}/reassign`, { rep: 'zed' })).status).toBe(404);
+  });
+
+  it('tells a token who it speaks for', async () => {
+    expect(await json(server.call(tokens.ana, 'GET', '/api/me'))).toEqual({ role: 'rep', rep: 'ana', name: 'ana' });
+    expect(await json(server.call(tokens.admin, 'GET', '/api/me'))).toEqual({ role: 'admin', name: 'admin' });
   });
 
   it('does not take the write key as an API token, nor an API token as the write key', async () => {

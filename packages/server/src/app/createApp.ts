@@ -26,7 +26,9 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.designerDir) {
     // The built designer: hashed assets cached for good, index.html never (it names the current assets).
     app.use('/assets/*', serveStatic({ root: deps.designerDir, onFound: (_path, c) => c.header('cache-control', 'public, max-age=31536000, immutable') }));
-    app.get('/', serveStatic({ root: deps.designerDir, path: 'index.html', onFound: (_path, c) => c.header('cache-control', 'no-cache') }));
+    const page = serveStatic({ root: deps.designerDir, path: 'index.html', onFound: (_path, c) => c.header('cache-control', 'no-cache') });
+    // One page: the designer at /, the reps' inbox at /inbox, reports at /reports.
+    for (const path of ['/', '/inbox', '/reports']) app.get(path, page);
   } else {
     app.get('/', (c) => c.html(landingPage(config.data)));
   }
@@ -40,6 +42,8 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/team', teamRoutes(config, runtime));
   // The scores the workspace defines: the designer suggests them as condition fields.
   api.get('/workspace', (c) => c.json(config.data.workspace));
+  // Who the token speaks for: the designer and the inbox show what this caller may do.
+  api.get('/me', (c) => c.json(c.get('principal')));
   api.route('/handoffs', handoffRoutes(runtime, store));
   api.route('/contacts', contactRoutes(runtime, store));
   api.use('/reports/*', allow('admin', 'marketer'));

@@ -42,6 +42,7 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/api/team/queues', summary: 'Queues', auth: ALL },
   { method: 'get', path: '/api/team/calendars', summary: 'Calendars', auth: ALL },
   { method: 'patch', path: '/api/team/reps/{id}', summary: 'Change a rep at run time: active, capacity', auth: ['admin'] },
+  { method: 'get', path: '/api/me', summary: 'Who the token speaks for: role, rep and name', auth: ALL },
   { method: 'get', path: '/api/workspace', summary: 'The workspace: its score models (SPEC §4)', auth: ALL },
   { method: 'get', path: '/api/contacts/{id}', summary: 'A contact: traits, scores, timeline, journeys, handoffs', auth: ALL },
   { method: 'get', path: '/api/handoffs', summary: 'Handoffs sorted by SLA due; a rep sees theirs and their queues\' unassigned work', auth: ALL, query: ['status', 'mine', 'assignee', 'queue', 'journey', 'breached'] },

@@ -1,0 +1,112 @@
+import { useState } from 'react';
+import { api, type HandoffView, type Me, type TeamShape } from '../api.ts';
+import { slaState } from './sla.ts';
+
+const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '–');
+const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** The full record a rep works: who, why it fired, the SLA, the story so far, and the actions. */
+export function HandoffRecord({ handoff: h, me, team, now, onChanged }: { handoff: HandoffView; me: Me; team: TeamShape | null; now: number; onChanged: () => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const [value, setValue] = useState('');
+  const [reason, setReason] = useState('');
+  const [rejecting, setRejecting] = useState(false);
+  const act = async (path: string, body?: unknown) => {
+    try {
+      setError(null);
+      await api('POST', `/handoffs/${h.id}/${path}`, body);
+      onChanged();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  const sla = slaState(h.dueAt, h.breached, h.acceptedAt !== null, now);
+  const mine = me.role === 'admin' || h.assignee === me.rep;
+  const canAct = me.role !== 'marketer';
+  return (
+    <article className="record">
+      <header>
+        <div className="muted small">{h.record} for {h.team} · {h.journey} / {h.node}</div>
+        <h2>{h.title}</h2>
+        <div className="record-status">
+          <span className={`prio ${h.priority}`}>{h.priority}</span>
+          <span className={`sla ${sla.level}`} data-testid="sla">{sla.text}</span>
+          <span>{h.assignee ? `assigned to ${h.assignee}` : `waiting in ${h.queue ?? 'no queue'}`}</span>
+          <span className="muted">SLA due {when(h.dueAt)}</span>
+        </div>
+      </header>
+      {error && <p className="error-banner">{error}</p>}
+      {canAct && (
+        <div className="record-actions">
+          {h.assignee === null && me.role === 'rep' && <button className="primary" onClick={() => void act('claim')}>Take it</button>}
+          {h.assignee !== null && mine && h.acceptedAt === null && <button className="primary" onClick={() => void act('accept')}>Accept</button>}
+          {h.assignee !== null && mine && (
+            <>
+              <span className="muted small">Log the outcome:</span>
+              <input className="value" aria-label="value" placeholder="value (optional)" value={value} onChange={(e) => setValue(e.target.value)} />
+              {h.outcomes.map((o) => (
+                <button key={o} onClick={() => void act('outcome', { outcome: o, ...(value.trim() ? { value: Number(value) } : {}) })}>{o.replace(/_/g, ' ')}</button>
+              ))}
+              {!rejecting ? (
+                <button className="danger" onClick={() => setRejecting(true)}>Reject…</button>
+              ) : (
+                <span className="reject">
+                  <input aria-label="reason" placeholder="why (the next rep sees it)" value={reason} onChange={(e) => setReason(e.target.value)} />
+                  <button className="danger" onClick={() => void act('reject', { reason })}>Reject</button>
+                </span>
+              )}
+            </>
+          )}
+          {me.role === 'admin' && (
+            <select aria-label="reassign" value="" onChange={(e) => e.target.value && void act('reassign', { rep: e.target.value })}>
+              <option value="">Reassign to…</option>
+              {(team?.reps ?? []).filter((r) => r.id !== h.assignee).map((r) => <option key={r.id} value={r.id}>{r.name ?? r.id}</option>)}
+            </select>
+          )}
+        </div>
+      )}
+      <div className="record-grid">
+        <section>
+          <h3>Why it fired</h3>
+          <ul className="why">{h.why.map((w, i) => <li key={i}>{w}</li>)}</ul>
+          {h.context.talkTrack && (
+            <>
+              <h3>Talk track</h3>
+              <p className="talk">{h.context.talkTrack}</p>
+            </>
+          )}
+          {h.context.nextBestActions.length > 0 && (
+            <>
+              <h3>Next best actions</h3>
+              <ol>{h.context.nextBestActions.map((a, i) => <li key={i}>{a}</li>)}</ol>
+            </>
+          )}
+          <h3>Contact</h3>
+          <dl className="traits">
+            <dt>id</dt><dd>{h.contactId}</dd>
+            {Object.entries(h.context.traits).flatMap(([k, v]) => [<dt key={`k${k}`}>{k}</dt>, <dd key={`v${k}`}>{show(v)}</dd>])}
+            {Object.entries(h.context.scores).flatMap(([k, v]) => [<dt key={`s${k}`}>score.{k}</dt>, <dd key={`sv${k}`}>{v}</dd>])}
+          </dl>
+        </section>
+        <section>
+          <h3>Timeline</h3>
+          <ul className="timeline">
+            {[...h.context.timeline].reverse().map((e, i) => (
+              <li key={i}><span className="muted small">{when(e.at)}</span> <strong>{e.name}</strong> {Object.keys(e.properties).length > 0 && <span className="muted small">{JSON.stringify(e.properties)}</span>}</li>
+            ))}
+          </ul>
+          <h3>Path</h3>
+          <p className="path">{h.context.path.join(' → ')}</p>
+          {h.context.messages.length > 0 && (
+            <>
+              <h3>Messages</h3>
+              <ul className="timeline">{h.context.messages.map((m, i) => <li key={i}>{m.action} at {m.node} · {when(m.at)}{m.suppressed ? ' (held back: a human was engaged)' : ''}</li>)}</ul>
+            </>
+          )}
+          <h3>Routing</h3>
+          <ul className="trace">{h.trace.map((t, i) => <li key={i}>{t}</li>)}</ul>
+        </section>
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,122 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { api, listenLive, type HandoffView, type Me, type TeamShape } from '../api.ts';
+import { HandoffRecord } from './HandoffRecord.tsx';
+import { slaState } from './sla.ts';
+
+type Tab = 'mine' | 'queue' | 'all' | 'team';
+
+/** A clock that ticks every second, for the countdowns. */
+function useNow(): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  return now;
+}
+
+/**
+ * The reps' inbox: open handoffs sorted by SLA due with a live countdown, the full record of the one
+ * selected, the queue's unassigned work, and for admins the team's load with reassign. Live over SSE.
+ */
+export function Inbox({ me }: { me: Me }) {
+  const [tab, setTab] = useState<Tab>(me.role === 'rep' ? 'mine' : 'all');
+  const [handoffs, setHandoffs] = useState<HandoffView[]>([]);
+  const [team, setTeam] = useState<TeamShape | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const now = useNow();
+
+  const load = useCallback(() => api<{ handoffs: HandoffView[] }>('GET', '/handoffs?status=open').then((r) => setHandoffs(r.handoffs), (e: Error) => setError(e.message)), []);
+  useEffect(() => {
+    void load();
+    void api<TeamShape>('GET', '/team').then(setTeam, () => undefined);
+    return listenLive((kind) => kind === 'handoff' && void load());
+  }, [load]);
+
+  const shown = useMemo(() => {
+    if (tab === 'mine') return handoffs.filter((h) => h.assignee === (me.rep ?? null));
+    if (tab === 'queue') return handoffs.filter((h) => h.assignee === null);
+    return handoffs;
+  }, [handoffs, tab, me.rep]);
+  const current = handoffs.find((h) => h.id === selected) ?? null;
+
+  const loads = useMemo(() => {
+    const byRep = new Map<string, { open: number; breached: number }>();
+    for (const h of handoffs) {
+      if (!h.assignee) continue;
+      const l = byRep.get(h.assignee) ?? { open: 0, breached: 0 };
+      l.open++;
+      if (h.breached || (h.dueAt && !h.acceptedAt && Date.parse(h.dueAt) < now)) l.breached++;
+      byRep.set(h.assignee, l);
+    }
+    return byRep;
+  }, [handoffs, now]);
+
+  const tabs: [Tab, string][] = [
+    ...(me.role === 'rep' ? ([['mine', `My handoffs (${handoffs.filter((h) => h.assignee === me.rep).length})`]] as [Tab, string][]) : []),
+    ['queue', `Unassigned (${handoffs.filter((h) => h.assignee === null).length})`],
+    ...(me.role !== 'rep' ? ([['all', `All open (${handoffs.length})`]] as [Tab, string][]) : []),
+    ...(me.role === 'admin' ? ([['team', 'Team']] as [Tab, string][]) : []),
+  ];
+
+  return (
+    <main className="inbox">
+      <section className="inbox-list" aria-label="handoffs">
+        <div className="tabs">
+          {tabs.map(([t, label]) => (
+            <button key={t} className={tab === t ? 'tab active' : 'tab'} onClick={() => setTab(t)}>{label}</button>
+          ))}
+        </div>
+        {error && <p className="error-banner">{error}</p>}
+        {tab === 'team' ? (
+          <table className="loads">
+            <thead><tr><th>Rep</th><th>Open</th><th>Capacity</th><th>Late</th></tr></thead>
+            <tbody>
+              {(team?.reps ?? []).map((r) => {
+                const l = loads.get(r.id) ?? { open: 0, breached: 0 };
+                const cap = (r as { capacity?: number }).capacity;
+                return (
+                  <tr key={r.id}>
+                    <td>{r.name ?? r.id}<div className="muted small">{r.id}</div></td>
+                    <td>{l.open}</td>
+                    <td>{cap ?? '∞'}{cap !== undefined && <div className="bar"><span style={{ width: `${Math.min(100, (l.open / Math.max(1, cap)) * 100)}%` }} /></div>}</td>
+                    <td className={l.breached ? 'bad' : ''}>{l.breached}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        ) : shown.length === 0 ? (
+          <p className="muted empty">Nothing here. New handoffs appear as they are created.</p>
+        ) : (
+          <ul className="handoff-list">
+            {shown.map((h) => {
+              const sla = slaState(h.dueAt, h.breached, h.acceptedAt !== null, now);
+              return (
+                <li key={h.id} className={`handoff-item ${selected === h.id ? 'selected' : ''}`} onClick={() => setSelected(h.id)} data-testid="handoff-item">
+                  <div className="handoff-top">
+                    <span className={`prio ${h.priority}`}>{h.priority}</span>
+                    <strong>{h.title}</strong>
+                  </div>
+                  <div className="handoff-meta">
+                    <span>{h.record} · {h.journey}</span>
+                    <span className={`sla ${sla.level}`}>{sla.text}</span>
+                  </div>
+                  <div className="muted small">{h.assignee ? `with ${h.assignee}` : `waiting in ${h.queue ?? 'no queue'}`}</div>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </section>
+      <section className="inbox-detail" aria-label="handoff">
+        {current ? (
+          <HandoffRecord key={current.id} handoff={current} me={me} team={team} now={now} onChanged={() => void load()} />
+        ) : (
+          <p className="muted empty">Select a handoff to see the story so far: why it fired, the timeline, the talk track.</p>
+        )}
+      </section>
+    </main>
+  );
+}

@@ -1,0 +1,132 @@
+import { useEffect, useState } from 'react';
+import { api, token } from '../api.ts';
+
+interface Stats {
+  handoffs: number;
+  open: number;
+  accepted: number;
+  acceptRate: number | null;
+  timeToFirstTouch: { p50: number | null; p90: number | null };
+  breached: number;
+  breachRate: number | null;
+  outcomes: Record<string, number>;
+  converted: number;
+  conversionRate: number | null;
+  revenue: number;
+}
+
+interface Report {
+  total: Stats;
+  journeys: Record<string, Stats>;
+  nodes: Record<string, Stats>;
+  queues: Record<string, Stats>;
+  reps: Record<string, Stats>;
+  flow: Record<string, Record<string, { entered: number; current: number; exited: number }>>;
+}
+
+const pct = (r: number | null) => (r === null ? '–' : `${Math.round(r * 1000) / 10}%`);
+const secs = (s: number | null) => {
+  if (s === null) return '–';
+  if (s < 90) return `${Math.round(s)}s`;
+  if (s < 5400) return `${Math.round(s / 60)}m`;
+  if (s < 172_800) return `${Math.round(s / 360) / 10}h`;
+  return `${Math.round(s / 8640) / 10}d`;
+};
+const money = (v: number) => v.toLocaleString(undefined, { maximumFractionDigits: 0 });
+
+function StatsTable({ title, rows }: { title: string; rows: Record<string, Stats> }) {
+  const entries = Object.entries(rows);
+  const most = Math.max(1, ...entries.map(([, s]) => s.handoffs));
+  return (
+    <section className="report-table">
+      <h3>{title}</h3>
+      {entries.length === 0 ? (
+        <p className="muted">No handoffs in this period.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr><th></th><th>Handoffs</th><th>Accept rate</th><th>First touch p50</th><th>p90</th><th>SLA breaches</th><th>Outcomes</th><th>Conversion</th><th>Revenue</th></tr>
+          </thead>
+          <tbody>
+            {entries.map(([key, s]) => (
+              <tr key={key}>
+                <td><strong>{key}</strong></td>
+                <td>{s.handoffs}<div className="bar"><span style={{ width: `${(s.handoffs / most) * 100}%` }} /></div></td>
+                <td>{pct(s.acceptRate)}</td>
+                <td>{secs(s.timeToFirstTouch.p50)}</td>
+                <td>{secs(s.timeToFirstTouch.p90)}</td>
+                <td className={s.breached ? 'bad' : ''}>{s.breached} ({pct(s.breachRate)})</td>
+                <td className="small">{Object.entries(s.outcomes).map(([o, n]) => `${o.replace(/_/g, ' ')} ${n}`).join(' · ') || '–'}</td>
+                <td>{pct(s.conversionRate)}</td>
+                <td>{money(s.revenue)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/** Closed-loop reports over a period: per journey, handoff node, queue and rep, with a CSV export. */
+export function Reports() {
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [report, setReport] = useState<Report | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const query = new URLSearchParams({ ...(from ? { from: `${from}T00:00:00Z` } : {}), ...(to ? { to: `${to}T00:00:00Z` } : {}) }).toString();
+  useEffect(() => {
+    api<Report>('GET', `/reports${query ? `?${query}` : ''}`).then(setReport, (e: Error) => setError(e.message));
+  }, [query]);
+  const downloadCsv = async () => {
+    const res = await fetch(`/api/reports?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(query)), format: 'csv' })}`, { headers: { authorization: `Bearer ${token() ?? ''}` } });
+    const url = URL.createObjectURL(await res.blob());
+    Object.assign(document.createElement('a'), { href: url, download: 'baton-report.csv' }).click();
+    URL.revokeObjectURL(url);
+  };
+  const t = report?.total;
+  return (
+    <main className="reports">
+      <div className="list-head">
+        <h1>Reports</h1>
+        <div className="actions">
+          <label className="inline">From <input type="date" aria-label="from" value={from} onChange={(e) => setFrom(e.target.value)} /></label>
+          <label className="inline">To <input type="date" aria-label="to" value={to} onChange={(e) => setTo(e.target.value)} /></label>
+          <button onClick={() => void downloadCsv()}>Export CSV</button>
+        </div>
+      </div>
+      {error && <p className="error-banner">{error}</p>}
+      {t && (
+        <div className="cards" data-testid="report-totals">
+          <div className="card"><span>Handoffs</span><strong>{t.handoffs}</strong><em>{t.open} open</em></div>
+          <div className="card"><span>Accept rate</span><strong>{pct(t.acceptRate)}</strong><em>{t.accepted} accepted</em></div>
+          <div className="card"><span>Time to first touch</span><strong>{secs(t.timeToFirstTouch.p50)}</strong><em>p90 {secs(t.timeToFirstTouch.p90)}</em></div>
+          <div className="card"><span>SLA breach rate</span><strong className={t.breached ? 'bad' : ''}>{pct(t.breachRate)}</strong><em>{t.breached} breached</em></div>
+          <div className="card"><span>Conversion</span><strong>{pct(t.conversionRate)}</strong><em>{t.converted} converted</em></div>
+          <div className="card"><span>Revenue</span><strong>{money(t.revenue)}</strong><em>from logged outcomes</em></div>
+        </div>
+      )}
+      {report && (
+        <>
+          <StatsTable title="By journey" rows={report.journeys} />
+          <StatsTable title="By handoff step" rows={report.nodes} />
+          <StatsTable title="By queue" rows={report.queues} />
+          <StatsTable title="By rep" rows={report.reps} />
+          <section className="report-table">
+            <h3>Contacts through each journey</h3>
+            <table>
+              <thead><tr><th>Journey</th><th>Step</th><th>Entered</th><th>There now</th><th>Moved on</th></tr></thead>
+              <tbody>
+                {Object.entries(report.flow).flatMap(([j, nodes]) =>
+                  Object.entries(nodes).map(([n, c]) => (
+                    <tr key={`${j}/${n}`}><td>{j}</td><td>{n}</td><td>{c.entered}</td><td>{c.current}</td><td>{c.exited}</td></tr>
+                  )),
+                )}
+              </tbody>
+            </table>
+          </section>
+        </>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,68 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDesigner } from './browser.ts';
+
+let ui: Awaited<ReturnType<typeof openDesigner>>;
+
+beforeAll(async () => {
+  ui = await openDesigner(mkdtempSync(join(tmpdir(), 'baton-inbox-')));
+}, 60_000);
+afterAll(() => ui?.close());
+
+/** A VP at a 900-person EMEA company views pricing: pricing-intent hands a lead to a rep. */
+async function pricingVisit(userId: string, traits: Record<string, unknown> = {}) {
+  const key = `Basic ${Buffer.from(`${ui.server.config.data.writeKey}:`).toString('base64')}`;
+  const post = (path: string, body: unknown) => ui.server.app.request(path, { method: 'POST', headers: { authorization: key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  await post('/v1/identify', { userId, traits: { company: `${userId} GmbH`, employees: 900, title: 'VP Sales', region: 'EMEA', ...traits } });
+  await post('/v1/track', { userId, event: 'Page Viewed', properties: { path: '/pricing' } });
+}
+
+describe('the reps\' inbox and the reports, in a browser', () => {
+  it('lets a rep accept a handoff a track event created and log an outcome, live, and shows it in the report', async () => {
+    const { page } = ui;
+    const ana = (await ui.server.config.createToken({ role: 'rep', rep: 'ana' })).token;
+    await pricingVisit('acme');
+    await page.goto(`${ui.base}/inbox#token=${ana}`);
+    await page.getByText('acme GmbH').first().waitFor();
+    expect(await page.locator('[data-testid=handoff-item]').count()).toBe(1);
+    expect(await page.locator('.topbar .whoami').innerText()).toBe('ana (rep)');
+
+    // A new lead for ana arrives while the inbox is open: it appears without a reload (SSE).
+    await pricingVisit('globex', { ownerId: 'ana' });
+    await expect.poll(() => page.locator('[data-testid=handoff-item]').count(), { timeout: 10_000 }).toBe(2);
+
+    await page.locator('[data-testid=handoff-item]', { hasText: 'acme GmbH' }).click();
+    const record = page.locator('[aria-label=handoff]');
+    await record.getByText('Why it fired').waitFor();
+    expect(await record.locator('[data-testid=sla]').innerText()).toMatch(/due in|overdue by/);
+    expect(await record.locator('.why').innerText()).toMatch(/score\.fit \d+ ≥ 70/);
+    expect(await record.locator('.timeline').innerText()).toContain('Page Viewed');
+    await ui.shot('10-inbox-record');
+
+    await record.getByRole('button', { name: 'Accept' }).click();
+    await expect.poll(() => record.locator('[data-testid=sla]').innerText()).toBe('accepted');
+    await record.getByLabel('value').fill('30000');
+    await record.getByRole('button', { name: 'meeting booked' }).click();
+    // Closed: it leaves the open list, the other one stays.
+    await expect.poll(() => page.locator('[data-testid=handoff-item]').count(), { timeout: 10_000 }).toBe(1);
+    const closed = (await ui.server.store.load('acme'))!.handoffs[0]!;
+    expect(closed).toMatchObject({ status: 'closed', outcome: 'meeting_booked', value: 30000, assignee: 'ana' });
+    expect((await ui.server.store.load('acme'))!.instances.find((i) => i.journeyId === 'pricing-intent')).toMatchObject({ status: 'exited', outcome: 'converted' });
+    await ui.shot('11-inbox-after-outcome');
+
+    // The manager sees it in the report.
+    await page.goto(`${ui.base}/reports#token=${ui.server.config.data.adminToken}`);
+    const totals = page.locator('[data-testid=report-totals]');
+    await totals.waitFor();
+    const text = await totals.innerText();
+    expect(text).toMatch(/Handoffs\s*2\s*1 open/);
+    expect(text).toMatch(/Accept rate\s*50%/);
+    expect(text).toMatch(/Conversion\s*50%/);
+    expect(text).toMatch(/Revenue\s*30,000/);
+    expect(await page.locator('.report-table', { hasText: 'By rep' }).innerText()).toContain('ana');
+    await ui.shot('12-reports');
+    expect(ui.problems).toEqual([]);
+  }, 120_000);
+});
