@@ -1,7 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Journey } from '@baton/engine';
 import { dragBetween, openDesigner } from './browser.ts';
 
 let ui: Awaited<ReturnType<typeof openDesigner>>;
@@ -99,4 +101,90 @@ describe('the designer in a browser, against baton serve', () => {
     expect(published.nodes.find((n) => n.id === 'branch')).toMatchObject({ paths: [{ next: 'handoff' }], otherwise: 'exit' });
     expect(ui.problems).toEqual([]);
   }, 120_000);
+
+  it('builds the pricing-intent example from an empty canvas: the published journey is the example', async () => {
+    const { page } = ui;
+    const inspector = page.locator('.inspector');
+    const field = (label: string) => inspector.locator('label.field', { hasText: label });
+    const commit = async (locator: ReturnType<typeof page.locator>, value: string) => {
+      await locator.fill(value);
+      await locator.press('Tab');
+    };
+    const select = async (id: string) => {
+      await page.locator(`[data-testid="node-${id}"]`).click();
+      await inspector.locator('h3', { hasText: id }).waitFor();
+    };
+    await page.goto(`${ui.base}/#token=${ui.server.config.data.adminToken}`);
+    page.once('dialog', (d) => void d.accept('Pricing intent rebuilt'));
+    await page.getByRole('button', { name: 'New journey' }).click();
+    await page.locator('[data-testid="node-$trigger"]').waitFor();
+
+    // Entry: Page Viewed on /pricing; leave when the contact becomes a customer.
+    await page.locator('[data-testid="node-$trigger"]').click();
+    await commit(inspector.getByLabel('trigger event'), 'Page Viewed');
+    await inspector.getByRole('button', { name: '+ only when…' }).click();
+    await commit(inspector.getByLabel('exit when'), '[{ "when": { "field": "contact.lifecycle", "op": "eq", "value": "customer" }, "outcome": "became_customer" }]');
+
+    const canvas = page.locator('[data-testid=canvas]');
+    for (const [type, x, y] of [['branch', 150, 200], ['action', 420, 200], ['wait', 650, 200], ['handoff', 150, 420], ['exit', 420, 420], ['exit', 650, 420]] as const) {
+      await page.locator(`[data-testid="palette-${type}"]`).dragTo(canvas, { targetPosition: { x, y } });
+    }
+    await page.getByRole('button', { name: 'Auto-layout' }).click();
+
+    // Name the steps as the example does, and configure each.
+    for (const [from, to] of [['branch', 'fit'], ['action', 'nurture'], ['exit', 'won'], ['exit_2', 'done']] as const) {
+      await select(from);
+      await commit(inspector.getByLabel('node id'), to);
+      await page.locator(`[data-testid="node-${to}"]`).waitFor();
+    }
+    await select('fit');
+    await commit(inspector.getByLabel('field'), 'score.fit');
+    await commit(inspector.getByLabel('value'), '70');
+    await select('nurture');
+    await commit(inspector.getByLabel('parameters'), '{ "template": "pricing-guide" }');
+    await select('wait');
+    await commit(inspector.getByLabel('duration'), 'P3D');
+    await select('won');
+    await commit(inspector.locator('input[aria-label="outcome"]'), 'converted');
+
+    await select('handoff');
+    await inspector.getByLabel('priority').selectOption('high');
+    await commit(inspector.getByLabel('title'), 'Pricing intent: {{contact.company}}');
+    const rules = inspector.locator('.list-editor').first().locator('.list-item');
+    await rules.nth(0).getByLabel('target kind').selectOption('owner');
+    await inspector.getByRole('button', { name: '+ rule' }).click();
+    await rules.nth(1).getByLabel('queue id').selectOption('emea-ae');
+    await rules.nth(1).getByRole('button', { name: '+ only when…' }).click();
+    await commit(rules.nth(1).getByLabel('field'), 'contact.region');
+    await commit(rules.nth(1).getByLabel('value'), 'EMEA');
+    await field('Fallback').getByLabel('target kind').selectOption('queue');
+    await field('Fallback').getByLabel('queue id').selectOption('sdr-pool');
+    await field('Escalate to').getByLabel('target kind').selectOption('queue');
+    await field('Escalate to').getByLabel('queue id').selectOption('sales-managers');
+    await commit(inspector.getByLabel('timeline'), 'P30D');
+    await commit(inspector.getByLabel('talk track'), 'Ask which plan they compared.');
+    await commit(inspector.getByLabel('next best actions'), 'Offer a pricing call');
+    await commit(inspector.getByLabel('expires'), 'P14D');
+
+    for (const [from, to] of [
+      ['$trigger-start', 'fit'], ['fit-paths.0', 'handoff'], ['fit-otherwise', 'nurture'], ['nurture-next', 'wait'], ['wait-next', 'done'],
+      ['handoff-outcomes.meeting_booked', 'won'], ['handoff-outcomes.not_interested', 'done'], ['handoff-onExpire', 'done'],
+    ] as const) {
+      await dragBetween(page, `[data-testid="handle-${from}"]`, `[data-testid="in-${to}"]`);
+    }
+    await page.getByRole('button', { name: 'Auto-layout' }).click();
+    await expect.poll(() => problemsHeading().textContent()).toContain('Ready to publish');
+    await ui.shot('05-pricing-intent-rebuilt');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await expect.poll(() => page.getByRole('status').innerText()).toContain('Published version 1');
+
+    const example = JSON.parse(readFileSync(new URL('../../../examples/pricing-intent/journey.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const published = ui.server.config.latest('pricing-intent-rebuilt')!.definition as Record<string, unknown>;
+    const comparable = (j: Record<string, unknown>) => {
+      const { id: _id, name: _name, ui: _ui, ...rest } = Journey.parse(j) as Record<string, unknown>;
+      return { ...rest, nodes: [...(rest.nodes as { id: string }[])].sort((a, b) => (a.id < b.id ? -1 : 1)) };
+    };
+    expect(comparable(published)).toEqual(comparable(example));
+    expect(ui.problems).toEqual([]);
+  }, 180_000);
 });
