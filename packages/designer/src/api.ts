@@ -1,3 +1,5 @@
+import type { ReportHandoff } from '@baton/engine';
+
 /** The designer's only door to the server: the API with the token the user opened Baton with. */
 
 const KEY = 'baton.token';
@@ -61,27 +63,16 @@ export interface Me {
   name: string;
 }
 
-/** A handoff as the API shows it to a rep. */
-export interface HandoffView {
+/** A handoff as the API shows it to a rep: the §8 report fields, and the record's context. */
+export interface HandoffView extends ReportHandoff {
   id: string;
   title: string;
   priority: string;
-  record: string;
   team: string;
-  node: string;
   journey: string;
   contactId: string;
   status: 'open' | 'closed';
-  queue: string | null;
-  assignee: string | null;
   createdAt: string;
-  assignedAt: string | null;
-  dueAt: string | null;
-  acceptedAt: string | null;
-  breached: boolean;
-  escalatedTo: string | null;
-  outcome: string | null;
-  closedAt: string | null;
   value: number | null;
   outcomes: string[];
   why: string[];

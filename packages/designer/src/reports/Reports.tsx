@@ -1,28 +1,9 @@
 import { useEffect, useState } from 'react';
+import type { HandoffReport, HandoffStats } from '@baton/engine';
 import { api, token } from '../api.ts';
 
-interface Stats {
-  handoffs: number;
-  open: number;
-  accepted: number;
-  acceptRate: number | null;
-  timeToFirstTouch: { p50: number | null; p90: number | null };
-  breached: number;
-  breachRate: number | null;
-  outcomes: Record<string, number>;
-  converted: number;
-  conversionRate: number | null;
-  revenue: number;
-}
-
-interface Report {
-  total: Stats;
-  journeys: Record<string, Stats>;
-  nodes: Record<string, Stats>;
-  queues: Record<string, Stats>;
-  reps: Record<string, Stats>;
-  flow: Record<string, Record<string, { entered: number; current: number; exited: number }>>;
-}
+type Stats = HandoffStats;
+type Report = HandoffReport;
 
 const pct = (r: number | null) => (r === null ? '–' : `${Math.round(r * 1000) / 10}%`);
 const secs = (s: number | null) => {
