@@ -1,21 +1,13 @@
 import { Hono, type Context } from 'hono';
-import { formatInstant, reportHandoff, type HandoffRecord, type Runtime, type Store, type Team } from '@baton/engine';
+import { handoffRecordView, type HandoffRecord, type Runtime, type Store, type Team } from '@baton/engine';
 import { allow, principal, type ApiEnv, type Principal } from '../auth.ts';
 import { readJsonBody } from '../body.ts';
 import { httpError } from '../errors.ts';
 
-/** Everything the rep sees about a handoff: the §8 fields, the context, and where to act on it. */
+/** Everything the rep sees about a handoff, with where to act on it. */
 export function handoffView(h: HandoffRecord) {
   return {
-    ...reportHandoff(h),
-    contactId: h.contactId,
-    journey: h.journeyId,
-    version: h.version,
-    team: h.team,
-    status: h.status,
-    outcomes: h.outcomes,
-    value: h.value,
-    context: { ...h.context, timeline: h.context.timeline.map((e) => ({ name: e.name, at: formatInstant(e.at), properties: e.properties })) },
+    ...handoffRecordView(h),
     links: {
       self: `/api/handoffs/${h.id}`,
       accept: `/api/handoffs/${h.id}/accept`,
