@@ -10,6 +10,7 @@ import {
   type DraftJourney, type DraftNode, type History, type JourneyChange, type PaletteType,
 } from '../model/index.ts';
 import { Inspector } from './Inspector.tsx';
+import { SimPanel, type SimOverlay } from '../sim/SimPanel.tsx';
 import { NODE_TYPES, type NodeView } from './nodes.tsx';
 
 type Action = { type: 'change'; change: JourneyChange } | { type: 'undo' } | { type: 'redo' } | { type: 'reset'; journey: DraftJourney };
@@ -44,6 +45,7 @@ interface Loaded {
   detail: JourneyDetail;
   team: TeamShape | null;
   scores: string[];
+  workspace: unknown;
   journey: DraftJourney;
 }
 
@@ -57,7 +59,7 @@ export function Editor({ journeyId, version }: { journeyId: string; version: num
       const team = await api<TeamShape>('GET', '/team').catch(() => null);
       const workspace = await api<{ scores: Record<string, unknown> }>('GET', '/workspace').catch(() => ({ scores: {} }));
       const definition = version ? (await api<{ definition: unknown }>('GET', `/journeys/${journeyId}/versions/${version}`)).definition : detail.draftDefinition ?? detail.definition;
-      setLoaded({ detail, team, scores: Object.keys(workspace.scores), journey: withLayout(definition as DraftJourney) });
+      setLoaded({ detail, team, scores: Object.keys(workspace.scores), workspace, journey: withLayout(definition as DraftJourney) });
     })().catch((e: Error) => setError(e.message));
   }, [journeyId, version]);
   if (error) return <main className="list"><p className="error-banner">{error}</p></main>;
@@ -80,6 +82,8 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
   const flow = useReactFlow();
   const apply = useCallback((change: JourneyChange) => !readOnly && dispatch({ type: 'change', change }), [readOnly]);
   const fields = useMemo(() => fieldSuggestions(loaded.scores), [loaded.scores]);
+  const [simulating, setSimulating] = useState(false);
+  const [overlay, setOverlay] = useState<SimOverlay | null>(null);
 
   // Live validation with the engine's own validateJourney, against the workspace's team.
   const validation = useMemo(() => validateJourney(journey, loaded.team ?? undefined), [journey, loaded.team]);
@@ -101,13 +105,26 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
         position: n.position,
         deletable: n.id !== TRIGGER_NODE && !readOnly,
         selected: selection.includes(n.id),
-        data: { ...n.data, problems: issues.get(n.id) ?? [], readOnly } satisfies NodeView as unknown as Record<string, unknown>,
+        data: {
+          ...n.data,
+          problems: issues.get(n.id) ?? [],
+          readOnly,
+          ...(overlay ? { sim: { current: overlay.current === n.id, visited: n.id === TRIGGER_NODE ? overlay.path.length > 0 : overlay.path.includes(n.id), count: overlay.counts ? overlay.counts[n.id] ?? 0 : null } } : {}),
+        } satisfies NodeView as unknown as Record<string, unknown>,
       })),
-    [canvas, issues, selection, readOnly],
+    [canvas, issues, selection, readOnly, overlay],
   );
   const [nodes, setNodes] = useState<Node[]>(derived);
   useEffect(() => setNodes(derived), [derived]);
-  const edges = useMemo<Edge[]>(() => canvas.edges.map((e) => ({ ...e, deletable: !readOnly, className: 'journey-edge' })), [canvas, readOnly]);
+  // The test contact's path, drawn over the edges it took.
+  const walked = useMemo(() => {
+    const steps = overlay ? [TRIGGER_NODE, ...overlay.path] : [];
+    return new Set(steps.slice(1).map((to, i) => `${steps[i]}>${to}`));
+  }, [overlay]);
+  const edges = useMemo<Edge[]>(
+    () => canvas.edges.map((e) => ({ ...e, deletable: !readOnly, className: walked.has(`${e.source}>${e.target}`) ? 'journey-edge sim-path' : 'journey-edge', animated: walked.has(`${e.source}>${e.target}`) })),
+    [canvas, readOnly, walked],
+  );
 
   const onNodesChange = useCallback(
     (changes: NodeChange[]) => {
@@ -240,6 +257,7 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
               <option key={v.version} value={v.version}>v{v.version} · {new Date(v.publishedAt).toLocaleDateString()}</option>
             ))}
           </select>
+          <button className={simulating ? 'active-toggle' : ''} onClick={() => setSimulating(!simulating)} aria-pressed={simulating}>Simulate</button>
           <button onClick={exportJson}>Export</button>
           <button onClick={() => void duplicate()}>Duplicate</button>
           {!readOnly && <button onClick={() => void save()} disabled={!dirty}>Save draft</button>}
@@ -308,7 +326,11 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
             <Controls />
           </ReactFlow>
         </div>
-        <Inspector journey={journey} selected={selected} team={loaded.team} fields={fields} readOnly={readOnly} apply={apply} />
+        {simulating ? (
+          <SimPanel journey={journey} team={loaded.team} workspace={loaded.workspace} valid={validation.valid} onOverlay={setOverlay} />
+        ) : (
+          <Inspector journey={journey} selected={selected} team={loaded.team} fields={fields} readOnly={readOnly} apply={apply} />
+        )}
       </div>
     </div>
   );

@@ -8,6 +8,15 @@ export interface NodeView {
   trigger?: DraftJourney['trigger'];
   problems: string[];
   readOnly: boolean;
+  /** Simulation: the test contact is here, or has been, or this many contacts of a population entered. */
+  sim?: { current: boolean; visited: boolean; count: number | null };
+}
+
+const simClass = (sim: NodeView['sim']) => (sim?.current ? ' sim-current' : sim?.visited ? ' sim-visited' : '');
+
+function SimBadge({ sim }: { sim: NodeView['sim'] }) {
+  if (!sim || sim.count === null) return null;
+  return <div className="sim-count" data-testid="sim-count">{sim.count.toLocaleString()}</div>;
 }
 
 const TITLES: Record<string, string> = { wait: 'Wait', pause: 'Wait for event', branch: 'Branch', split: 'A/B split', action: 'Action', handoff: 'Handoff', exit: 'Exit' };
@@ -70,11 +79,12 @@ export const JourneyNodeCard = memo(function JourneyNodeCard({ data, selected }:
   const slots = portSlots(node);
   return (
     <div
-      className={`node-card type-${node.type}${selected ? ' selected' : ''}${view.problems.length ? ' invalid' : ''}`}
+      className={`node-card type-${node.type}${selected ? ' selected' : ''}${view.problems.length ? ' invalid' : ''}${simClass(view.sim)}`}
       style={{ width: nodeWidth(node) }}
       data-testid={`node-${node.id}`}
     >
       <Handle type="target" position={Position.Top} className="handle-in" data-testid={`in-${node.id}`} />
+      <SimBadge sim={view.sim} />
       <div className="node-head">
         <span className="node-dot" />
         <span className="node-kind">{TITLES[node.type] ?? node.type}</span>
@@ -102,7 +112,7 @@ export const JourneyNodeCard = memo(function JourneyNodeCard({ data, selected }:
 export const TriggerCard = memo(function TriggerCard({ data, selected }: NodeProps) {
   const view = data as unknown as NodeView;
   return (
-    <div className={`node-card type-trigger${selected ? ' selected' : ''}${view.problems.length ? ' invalid' : ''}`} data-testid="node-$trigger">
+    <div className={`node-card type-trigger${selected ? ' selected' : ''}${view.problems.length ? ' invalid' : ''}${simClass(view.sim)}`} data-testid="node-$trigger">
       <div className="node-head">
         <span className="node-dot" />
         <span className="node-kind">Entry</span>

@@ -6,7 +6,15 @@ const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'â€
 const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
 /** The full record a rep works: who, why it fired, the SLA, the story so far, and the actions. */
-export function HandoffRecord({ handoff: h, me, team, now, onChanged }: { handoff: HandoffView; me: Me; team: TeamShape | null; now: number; onChanged: () => void }) {
+export function HandoffRecord({ handoff: h, me, team, now, onChanged, act: perform }: {
+  handoff: HandoffView;
+  me: Me;
+  team: TeamShape | null;
+  now: number;
+  onChanged: () => void;
+  /** Acts somewhere else than the API (the designer's simulation acts on its virtual world). */
+  act?: (path: string, body?: unknown) => Promise<void>;
+}) {
   const [error, setError] = useState<string | null>(null);
   const [value, setValue] = useState('');
   const [reason, setReason] = useState('');
@@ -14,7 +22,7 @@ export function HandoffRecord({ handoff: h, me, team, now, onChanged }: { handof
   const act = async (path: string, body?: unknown) => {
     try {
       setError(null);
-      await api('POST', `/handoffs/${h.id}/${path}`, body);
+      await (perform ? perform(path, body) : api('POST', `/handoffs/${h.id}/${path}`, body));
       onChanged();
     } catch (e) {
       setError((e as Error).message);
@@ -57,7 +65,7 @@ export function HandoffRecord({ handoff: h, me, team, now, onChanged }: { handof
               )}
             </>
           )}
-          {me.role === 'admin' && (
+          {me.role === 'admin' && !perform && (
             <select aria-label="reassign" value="" onChange={(e) => e.target.value && void act('reassign', { rep: e.target.value })}>
               <option value="">Reassign toâ€¦</option>
               {(team?.reps ?? []).filter((r) => r.id !== h.assignee).map((r) => <option key={r.id} value={r.id}>{r.name ?? r.id}</option>)}

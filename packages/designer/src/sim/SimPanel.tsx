@@ -1,0 +1,212 @@
+import { useEffect, useRef, useState } from 'react';
+import type { TeamShape } from '../api.ts';
+import { HandoffRecord } from '../inbox/HandoffRecord.tsx';
+import { isRecord, type DraftJourney } from '../model/index.ts';
+import type { PopulationResult, SimRequest, SimResponse, TestContactState } from './protocol.ts';
+
+/** What the simulation shows on the canvas: where the test contact is and has been, or a population's counts. */
+export interface SimOverlay {
+  current: string | null;
+  path: string[];
+  counts: Record<string, number> | null;
+}
+
+/** The events a journey listens to: its trigger, its pauses, and the event rules of its conditions. */
+export function listenedEvents(journey: DraftJourney): string[] {
+  const names = new Set<string>();
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (isRecord(v)) {
+      if (typeof v.event === 'string' && ('within' in v || 'op' in v || 'where' in v)) names.add(v.event);
+      Object.values(v).forEach(walk);
+    }
+  };
+  if (journey.trigger?.event) names.add(journey.trigger.event);
+  for (const n of journey.nodes) {
+    if (n.type === 'pause' && isRecord(n.until) && typeof n.until.event === 'string') names.add(n.until.event);
+    walk(n);
+  }
+  walk(journey.trigger?.when);
+  return [...names];
+}
+
+/** Properties that make the trigger's condition hold, when it is a plain `event.properties.x eq v` rule. */
+function triggerProperties(journey: DraftJourney): Record<string, unknown> {
+  const when = journey.trigger?.when;
+  if (isRecord(when) && typeof when.field === 'string' && when.field.startsWith('event.properties.') && when.op === 'eq') return { [when.field.slice(17)]: when.value };
+  return {};
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * Simulation mode: a test contact on a virtual clock, or a synthetic population. The engine runs in a Web
+ * Worker against the journey as drawn (saved or not); nothing is sent and live data is never touched.
+ */
+export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journey: DraftJourney; team: TeamShape | null; workspace: unknown; valid: boolean; onOverlay: (o: SimOverlay | null) => void }) {
+  const worker = useRef<Worker | null>(null);
+  const [tab, setTab] = useState<'contact' | 'population'>('contact');
+  const [traits, setTraits] = useState('{ "company": "Acme", "employees": 900, "title": "VP Sales", "region": "EMEA" }');
+  const [state, setState] = useState<TestContactState | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [playing, setPlaying] = useState(false);
+  const [props, setProps] = useState<Record<string, string>>({});
+  const [size, setSize] = useState({ contacts: 1000, seed: 1, days: 30 });
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [result, setResult] = useState<PopulationResult | null>(null);
+
+  useEffect(() => {
+    const w = new Worker(new URL('./simWorker.ts', import.meta.url), { type: 'module' });
+    w.onmessage = (e: MessageEvent<SimResponse>) => {
+      const m = e.data;
+      if (m.type === 'contact') {
+        setState(m.state);
+        setMessage(m.refused ?? null);
+        onOverlay({ current: m.state.journey?.status === 'exited' ? null : m.state.journey?.node ?? null, path: m.state.journey?.path ?? [], counts: null });
+      } else if (m.type === 'progress') setProgress({ done: m.done, total: m.total });
+      else if (m.type === 'population') {
+        setResult(m.result);
+        setProgress(null);
+        onOverlay({ current: null, path: [], counts: Object.fromEntries(Object.entries(m.result.nodes).map(([n, c]) => [n, c.entered])) });
+      } else {
+        setMessage(m.message);
+        setProgress(null);
+      }
+    };
+    worker.current = w;
+    return () => {
+      w.terminate();
+      onOverlay(null);
+    };
+  }, [onOverlay]);
+
+  const send = (req: SimRequest) => worker.current?.postMessage(req);
+  const world = { journeys: [journey], team, workspace };
+
+  useEffect(() => {
+    if (!playing) return;
+    const t = setInterval(() => send(state?.nextDue ? { type: 'nextTimer' } : { type: 'advance', ms: HOUR }), 700);
+    return () => clearInterval(t);
+  });
+
+  const startContact = () => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(traits);
+    } catch {
+      setMessage('the traits are not JSON');
+      return;
+    }
+    send({ type: 'start', ...world, contact: { id: 'test-contact', traits: parsed as Record<string, unknown> }, start: '2026-11-23T09:00:00Z' });
+  };
+  const events = listenedEvents(journey);
+  const openHandoff = state?.handoffs.find((h) => h.status === 'open') ?? null;
+  const lastHandoff = openHandoff ?? state?.handoffs.at(-1) ?? null;
+
+  if (!valid) return <aside className="inspector sim"><h3>Simulate</h3><p className="error-banner">Fix the problems first: the simulation runs the journey as it would be published.</p></aside>;
+
+  return (
+    <aside className="inspector sim" aria-label="simulation">
+      <div className="tabs">
+        <button className={tab === 'contact' ? 'tab active' : 'tab'} onClick={() => setTab('contact')}>Test contact</button>
+        <button className={tab === 'population' ? 'tab active' : 'tab'} onClick={() => setTab('population')}>Population</button>
+      </div>
+      <p className="muted small">Runs in your browser on a virtual clock: nothing is sent, live data is untouched.</p>
+      {message && <p className="error-banner" role="alert">{message}</p>}
+      {tab === 'contact' ? (
+        <>
+          <label className="field">
+            <span className="field-label">Traits</span>
+            <textarea aria-label="traits" rows={3} value={traits} onChange={(e) => setTraits(e.target.value)} />
+          </label>
+          <button className="primary" onClick={startContact}>{state ? 'Restart' : 'Start'} at Mon 23 Nov 09:00 UTC</button>
+          {state && (
+            <>
+              <div className="sim-clock">
+                <strong data-testid="sim-now">{state.now.replace('T', ' ').replace('Z', ' UTC')}</strong>
+                <div className="row-buttons">
+                  <button onClick={() => setPlaying(!playing)}>{playing ? 'Pause' : 'Play'}</button>
+                  <button onClick={() => send({ type: 'nextTimer' })} disabled={!state.nextDue}>Next timer{state.nextDue ? ` (${state.nextDue.slice(5, 16).replace('T', ' ')})` : ''}</button>
+                  <button onClick={() => send({ type: 'advance', ms: HOUR })}>+1 h</button>
+                  <button onClick={() => send({ type: 'advance', ms: 24 * HOUR })}>+1 day</button>
+                </div>
+              </div>
+              <h4>Send an event</h4>
+              {events.map((ev) => (
+                <div key={ev} className="sim-event">
+                  <input aria-label={`${ev} properties`} placeholder="properties JSON" value={props[ev] ?? JSON.stringify(ev === journey.trigger?.event ? triggerProperties(journey) : {})} onChange={(e) => setProps({ ...props, [ev]: e.target.value })} />
+                  <button onClick={() => send({ type: 'track', event: ev, properties: JSON.parse(props[ev] ?? JSON.stringify(ev === journey.trigger?.event ? triggerProperties(journey) : {})) as Record<string, unknown> })}>{ev}</button>
+                </div>
+              ))}
+              <h4>Where the contact is</h4>
+              <p data-testid="sim-position">
+                {state.journey ? (state.journey.status === 'exited' ? `exited: ${state.journey.outcome}` : `${state.journey.status} at ${state.journey.node}`) : 'not in the journey yet'}
+              </p>
+              {state.journey && <p className="path small">{state.journey.path.join(' → ')}</p>}
+              {lastHandoff && (
+                <div className="sim-handoff">
+                  <h4>The handoff, as the rep sees it</h4>
+                  <HandoffRecord
+                    handoff={{ ...lastHandoff, links: undefined } as never}
+                    me={{ role: 'admin', name: 'you, as the rep' }}
+                    team={team}
+                    now={Date.parse(state.now)}
+                    onChanged={() => undefined}
+                    act={async (path, body) => {
+                      const b = (body ?? {}) as { outcome?: string; reason?: string };
+                      send({ type: 'rep', action: path as 'accept' | 'reject' | 'outcome', ...(b.outcome ? { outcome: b.outcome } : {}), ...(b.reason ? { reason: b.reason } : {}) });
+                    }}
+                  />
+                </div>
+              )}
+              {state.messages.length > 0 && (
+                <>
+                  <h4>Messages</h4>
+                  <ul className="timeline">{state.messages.map((m, i) => <li key={i}>{m.action} at {m.node}{m.suppressed ? ' (held back)' : ''}</li>)}</ul>
+                </>
+              )}
+            </>
+          )}
+        </>
+      ) : (
+        <>
+          <div className="row3">
+            <label className="field"><span className="field-label">Contacts</span><input aria-label="contacts" type="number" min={1} max={100000} value={size.contacts} onChange={(e) => setSize({ ...size, contacts: Number(e.target.value) })} /></label>
+            <label className="field"><span className="field-label">Seed</span><input aria-label="seed" type="number" value={size.seed} onChange={(e) => setSize({ ...size, seed: Number(e.target.value) })} /></label>
+            <label className="field"><span className="field-label">Days</span><input aria-label="days" type="number" min={1} max={366} value={size.days} onChange={(e) => setSize({ ...size, days: Number(e.target.value) })} /></label>
+          </div>
+          <p className="muted small">Traits are drawn from the values the journey's conditions name; each contact sends the journey's events at random; reps accept 9 in 10 handoffs after a few hours and log an outcome about a day later.</p>
+          <button className="primary" disabled={progress !== null} onClick={() => { setResult(null); setProgress({ done: 0, total: 1 }); send({ type: 'population', ...world, ...size }); }}>Run</button>
+          {progress && (
+            <div className="progress" role="progressbar" aria-valuenow={Math.round((progress.done / progress.total) * 100)}>
+              <span style={{ width: `${(progress.done / progress.total) * 100}%` }} />
+            </div>
+          )}
+          {result && (
+            <div data-testid="population-result">
+              <p><strong>{result.contacts.toLocaleString()}</strong> contacts, {result.events.toLocaleString()} events in {(result.ms / 1000).toFixed(1)} s. The counts are on the canvas.</p>
+              <dl className="traits">
+                <dt>handoffs</dt><dd>{result.handoffs.created}</dd>
+                <dt>accepted</dt><dd>{result.handoffs.accepted}</dd>
+                <dt>SLA breaches</dt><dd data-testid="breach-rate">{result.handoffs.breached} ({result.breachRate === null ? '–' : `${Math.round(result.breachRate * 1000) / 10}%`} projected)</dd>
+                <dt>waited unassigned</dt><dd>{result.handoffs.unassigned}</dd>
+              </dl>
+              <h4>Handoffs per rep per day</h4>
+              <table className="loads small">
+                <thead><tr><th>Rep</th><th>Busiest day</th><th>Max/day</th><th>Capacity</th></tr></thead>
+                <tbody>
+                  {[...new Set(result.perRepDay.map((r) => r.rep))].map((rep) => {
+                    const days = result.perRepDay.filter((r) => r.rep === rep);
+                    const busiest = days.reduce((a, b) => (b.handoffs > a.handoffs ? b : a));
+                    const over = busiest.capacity !== null && busiest.handoffs > busiest.capacity;
+                    return <tr key={rep}><td>{rep}</td><td>{busiest.day}</td><td className={over ? 'bad' : ''}>{busiest.handoffs}</td><td>{busiest.capacity ?? '∞'}</td></tr>;
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,4 @@
+import type { handoffRecordView } from '@baton/engine';
+
+/** A handoff as a rep sees it (the engine's view), in simulation and live. */
+export type HandoffRecordViewShape = ReturnType<typeof handoffRecordView>;

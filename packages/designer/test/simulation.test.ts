@@ -1,0 +1,74 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDesigner } from './browser.ts';
+
+let ui: Awaited<ReturnType<typeof openDesigner>>;
+
+beforeAll(async () => {
+  ui = await openDesigner(mkdtempSync(join(tmpdir(), 'baton-sim-')));
+}, 60_000);
+afterAll(() => ui?.close());
+
+async function openSimulation() {
+  const { page } = ui;
+  await page.goto(`${ui.base}/#token=${ui.server.config.data.adminToken}`);
+  await page.getByRole('link', { name: 'Pricing intent to account executive' }).click();
+  await page.locator('[data-testid="node-handoff"]').waitFor();
+  await page.getByRole('button', { name: 'Simulate' }).click();
+  return page.locator('[aria-label=simulation]');
+}
+
+describe('simulation mode in the designer', () => {
+  it('takes a test contact to the handoff, acts as the rep, and sees the journey exit converted, with nothing written to live data', async () => {
+    const { page } = ui;
+    const sim = await openSimulation();
+    await sim.getByRole('button', { name: /^Start/ }).click();
+    await expect.poll(() => sim.locator('[data-testid=sim-position]').innerText()).toBe('not in the journey yet');
+    await sim.getByRole('button', { name: 'Page Viewed' }).click();
+    await expect.poll(() => sim.locator('[data-testid=sim-position]').innerText()).toBe('active at handoff');
+    // The canvas shows where the contact is, and the record shows what the rep will see.
+    await expect.poll(() => page.locator('[data-testid="node-handoff"]').getAttribute('class')).toContain('sim-current');
+    expect(await page.locator('[data-testid="node-fit"]').getAttribute('class')).toContain('sim-visited');
+    const record = sim.locator('.record');
+    expect(await record.locator('.why').innerText()).toMatch(/score\.fit \d+ ≥ 70/);
+    expect(await record.innerText()).toContain('Ask which plan they compared.');
+    expect(await record.locator('[data-testid=sla]').innerText()).toMatch(/due in 4h/);
+    await ui.shot('20-simulation-at-handoff');
+
+    // Time passes on the virtual clock: an hour later the SLA is an hour closer.
+    await sim.getByRole('button', { name: '+1 h' }).click();
+    await expect.poll(() => sim.locator('[data-testid=sim-now]').innerText()).toContain('2026-11-23 10:00');
+    await record.getByRole('button', { name: 'Accept' }).click();
+    await expect.poll(() => record.locator('[data-testid=sla]').innerText()).toBe('accepted');
+    await record.getByRole('button', { name: 'meeting booked' }).click();
+    await expect.poll(() => sim.locator('[data-testid=sim-position]').innerText()).toBe('exited: converted');
+    expect(await page.locator('[data-testid="node-won"]').getAttribute('class')).toContain('sim-visited');
+    await ui.shot('21-simulation-converted');
+    expect(await ui.server.store.contactIds()).toEqual([]);
+    expect(ui.problems).toEqual([]);
+  }, 60_000);
+
+  it('runs a 10,000-contact population in a worker and puts the counts on the nodes', async () => {
+    const { page } = ui;
+    const sim = await openSimulation();
+    await sim.getByRole('button', { name: 'Population' }).click();
+    await sim.getByLabel('contacts').fill('10000');
+    await sim.getByRole('button', { name: 'Run' }).click();
+    await sim.locator('[role=progressbar]').waitFor();
+    await sim.locator('[data-testid=population-result]').waitFor({ timeout: 120_000 });
+    const count = async (id: string) => Number((await page.locator(`[data-testid="node-${id}"] [data-testid=sim-count]`).innerText()).replace(/\D/g, ''));
+    const [fit, handoff, nurture, won] = [await count('fit'), await count('handoff'), await count('nurture'), await count('won')];
+    // Everyone who entered went through fit, and fit splits them between the handoff and the nurture.
+    expect(fit).toBeGreaterThan(1000);
+    expect(handoff + nurture).toBe(fit);
+    expect(won).toBeGreaterThan(0);
+    expect(won).toBeLessThanOrEqual(handoff);
+    expect(await sim.locator('[data-testid=breach-rate]').innerText()).toMatch(/projected/);
+    expect(await sim.locator('table.loads tbody tr').count()).toBeGreaterThan(0);
+    await ui.shot('22-simulation-population');
+    expect(await ui.server.store.contactIds()).toEqual([]);
+    expect(ui.problems).toEqual([]);
+  }, 180_000);
+});
