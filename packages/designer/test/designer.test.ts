@@ -65,6 +65,7 @@ describe('the designer in a browser, against baton serve', () => {
     await expect.poll(() => page.locator('[data-testid="node-handoff"]').innerText()).toContain('SLA PT2H');
 
     await page.locator('[data-testid="node-exit_2"]').click();
+    await page.locator('.inspector h3', { hasText: 'exit · exit_2' }).waitFor(); // the inspector has switched to the exit
     await page.locator('.inspector input[aria-label="outcome"]').fill('converted');
     await page.locator('.inspector input[aria-label="outcome"]').press('Enter');
 
