@@ -13,6 +13,7 @@ export { unavailability } from './routing/availability.ts';
 export { RouteTarget } from './model/target.ts';
 export { InboundEvent, TrackEvent, IdentifyEvent } from './model/event.ts';
 export { Script, ScriptStep, STEP_KINDS } from './model/script.ts';
+export { Population, TraitDistribution } from './model/population.ts';
 export { Template, templateProblems, renderTemplate } from './model/template.ts';
 export { NODE_KINDS, NODE_TYPES, kindOf, type NodeType } from './nodes/registry.ts';
 export type { NodeKind, Port } from './nodes/kind.ts';

@@ -31,6 +31,45 @@ describe('synthetic simulation', () => {
     expect(titles.every((t) => /^Pricing intent: Company \d+$/.test(String(t)))).toBe(true);
   });
 
+  it('draws traits from the distributions the user sets', async () => {
+    const small = await simulateSynthetic({ ...pricing, contacts: 200, seed: 3, population: { traits: { employees: { uniform: { min: 5, max: 50 } }, title: { oneOf: [{ value: 'Engineer' }] } } } });
+    const nodes = small.nodes['pricing-intent']!;
+    expect(nodes.fit!.entered).toBeGreaterThan(150);
+    expect(nodes.handoff?.entered ?? 0).toBe(0); // nobody fits: every contact is nurtured
+    expect(nodes.nurture!.entered).toBe(nodes.fit!.entered);
+
+    const big = await simulateSynthetic({ ...pricing, contacts: 200, seed: 3, population: { traits: { employees: { normal: { mean: 2000, sd: 100 } }, title: { oneOf: [{ value: 'VP Sales', weight: 3 }, { value: 'VP Marketing', weight: 1 }] } } } });
+    expect(big.nodes['pricing-intent']!.handoff!.entered).toBe(big.nodes['pricing-intent']!.fit!.entered);
+  });
+
+  it('has contacts do events at the rates the user sets, the trigger included', async () => {
+    const never = await simulateSynthetic({ ...pricing, contacts: 100, seed: 5, population: { events: { 'Page Viewed': { perWeek: 0 } } } });
+    expect(never.nodes['pricing-intent']?.fit?.entered ?? 0).toBe(0);
+
+    // Twice a week for 30 days: nearly every contact views the pricing page (and enters) at least once.
+    const often = await simulateSynthetic({ ...pricing, contacts: 100, seed: 5, population: { events: { 'Page Viewed': { perWeek: 2, properties: { path: '/pricing' } } } } });
+    expect(often.nodes['pricing-intent']!.fit!.entered).toBeGreaterThanOrEqual(98);
+    expect(often.timing.events).toBeGreaterThan(100 * 2 * 4); // ~8.6 views per contact, plus the identifies
+  });
+
+  it('has reps answer as the user sets: never, or always and fast', async () => {
+    const base = { ...pricing, contacts: 300, seed: 11 };
+    const never = await simulateSynthetic({ ...base, population: { reps: { acceptRate: 0 } } });
+    expect(never.handoffs.created).toBeGreaterThan(0);
+    expect(never.handoffs.accepted).toBe(0);
+
+    const usual = await simulateSynthetic(base);
+    const fast = await simulateSynthetic({ ...base, population: { reps: { acceptRate: 1, acceptHours: 0.05 } } });
+    expect(fast.handoffs.accepted / fast.handoffs.created).toBeGreaterThan(usual.handoffs.accepted / usual.handoffs.created);
+    expect(fast.handoffs.breached).toBeLessThan(usual.handoffs.breached);
+  });
+
+  it('refuses a population model it cannot use, saying where', async () => {
+    await expect(simulateSynthetic({ ...pricing, contacts: 10, seed: 1, population: { traits: { employees: { uniform: { min: 50, max: 5 } } } } })).rejects.toThrow(/traits\.employees\.uniform\.max.*min must not be above max/);
+    await expect(simulateSynthetic({ ...pricing, contacts: 10, seed: 1, population: { reps: { acceptRate: 2 } } })).rejects.toThrow(/reps\.acceptRate/);
+    await expect(simulateSynthetic({ ...pricing, contacts: 10, seed: 1, population: { events: { 'Page Viewed': { perWek: 2 } } } })).rejects.toThrow(/perWek/);
+  });
+
   it('refuses a population that is not a whole number', async () => {
     await expect(simulateSynthetic({ ...pricing, contacts: 0, seed: 1 })).rejects.toThrow('--contacts');
   });

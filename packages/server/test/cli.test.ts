@@ -136,6 +136,26 @@ describe('baton simulate --contacts N --seed S', () => {
     expect(rb).toEqual(ra);
   });
 
+  it('takes a population file: trait distributions, event rates and how reps answer', () => {
+    const population = file('population.json', {
+      traits: { employees: { uniform: { min: 1000, max: 5000 } }, title: { oneOf: [{ value: 'VP Sales' }] } },
+      events: { 'Page Viewed': { perWeek: 1, properties: { path: '/pricing' } } },
+      reps: { acceptRate: 0 },
+    });
+    const r = baton(...base, '--contacts', '40', '--seed', '2', '--population', population, '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    const nodes = report.nodes['pricing-intent'];
+    expect(nodes.fit.entered).toBeGreaterThan(30); // once a week for 30 days: nearly everyone views pricing
+    expect(nodes.handoff.entered).toBe(nodes.fit.entered); // and everyone fits
+    expect(report.handoffs.accepted).toBe(0); // nobody answers
+
+    const bad = baton(...base, '--contacts', '5', '--seed', '1', '--population', file('bad-population.json', { reps: { acceptRate: 'often' } }));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('$.reps.acceptRate');
+    expect(baton(...base, '--script', 'examples/pricing-intent/script.json', '--population', population).code).toBe(2);
+  });
+
   it('exits 2 for a bad count or for both a script and a population', () => {
     expect(baton(...base, '--contacts', 'many', '--seed', '1').code).toBe(2);
     expect(baton(...base, '--contacts', '5', '--seed', '1', '--script', 'examples/pricing-intent/script.json').code).toBe(2);

@@ -158,6 +158,13 @@ describe('simulations over the API', () => {
     const bad = await server.call(server.adminToken, 'POST', '/api/simulations', { journeys: ['welcome'] });
     expect(bad.status).toBe(400);
     expect((await server.call(server.adminToken, 'POST', '/api/simulations', { journeys: ['nope'], contacts: 3 })).status).toBe(404);
+    const synthetic = await json<{ nodes: Record<string, Record<string, { entered: number }>> }>(
+      server.call(server.adminToken, 'POST', '/api/simulations', { journeys: ['welcome'], contacts: 20, population: { events: { 'Signed Up': { perWeek: 0 } } } }),
+    );
+    expect(synthetic.nodes.welcome ?? {}).toEqual({}); // nobody signs up, so nobody enters
+    const badPopulation = await server.call(server.adminToken, 'POST', '/api/simulations', { journeys: ['welcome'], contacts: 2, population: { traits: { plan: { oneOf: [] } } } });
+    expect(badPopulation.status).toBe(400);
+    expect(JSON.stringify(await badPopulation.json())).toContain('$.traits.plan.oneOf');
     await server.close();
   });
 });

@@ -3,6 +3,7 @@ import type { Journey } from '../model/journey.ts';
 import type { Team } from '../model/team.ts';
 import type { Workspace } from '../model/workspace.ts';
 import type { Millis } from '../model/time.ts';
+import type { Population, TraitDistribution } from '../model/population.ts';
 import { exponential } from './random.ts';
 
 /** One thing a synthetic contact does, at an instant. */
@@ -43,10 +44,36 @@ function sampleAll(rules: Map<string, Rule[]>, random: () => number): Record<str
   return out;
 }
 
+/** The property rules pauses put on an event, so rated events can satisfy them. */
+function awaitedWhere(journeys: readonly Journey[], event: string): Map<string, Rule[]> {
+  const props = new Map<string, Rule[]>();
+  for (const j of journeys) for (const n of j.nodes) if (n.type === 'pause' && n.until.event === event) collect(n.until.where, 'event.properties.', props);
+  return props;
+}
+
+/** A standard normal draw (Box–Muller). */
+const gaussian = (random: () => number) => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+
+/** One draw from a trait distribution the user set. */
+export function drawTrait(d: TraitDistribution, random: () => number): string | number | boolean {
+  if ('oneOf' in d) {
+    const total = d.oneOf.reduce((sum, o) => sum + o.weight, 0);
+    let r = random() * total;
+    for (const o of d.oneOf) if ((r -= o.weight) < 0) return o.value;
+    return d.oneOf[d.oneOf.length - 1]!.value;
+  }
+  const [x, whole] =
+    'uniform' in d
+      ? [d.uniform.min + random() * (d.uniform.max - d.uniform.min), Number.isInteger(d.uniform.min) && Number.isInteger(d.uniform.max)]
+      : [d.normal.mean + gaussian(random) * d.normal.sd, Number.isInteger(d.normal.mean) && Number.isInteger(d.normal.sd)];
+  return whole ? Math.round(x) : Math.round(x * 100) / 100;
+}
+
 /**
  * A synthetic population for the given journeys: traits drawn from the values their conditions name (so
  * every branch sees traffic), each contact's trigger event in the first week, the events pauses and
- * event-count rules wait for at random times, and owners drawn from the team.
+ * event-count rules wait for at random times, and owners drawn from the team. What `model` sets (trait
+ * distributions, event rates) replaces what would be derived for those traits and events.
  */
 export function syntheticPopulation(
   journeys: readonly Journey[],
@@ -56,6 +83,7 @@ export function syntheticPopulation(
   start: Millis,
   days: number,
   random: () => number,
+  model: Population = { traits: {}, events: {}, reps: { acceptRate: 0.9, acceptHours: 3, outcomeHours: 24 } },
 ): SyntheticEvent[] {
   const traits = new Map<string, Rule[]>();
   const counted = new Map<string, number>();
@@ -83,15 +111,31 @@ export function syntheticPopulation(
     }
   }
   for (const o of owners) traits.delete(o);
+  for (const t of Object.keys(model.traits)) traits.delete(t);
+  const rated = new Set(Object.keys(model.events));
+  for (const e of rated) {
+    awaited.delete(e);
+    counted.delete(e);
+  }
   // Fields that titles show (contact.company) get a readable filler when no condition says more.
   const shown = new Set<string>();
   for (const j of journeys) for (const n of j.nodes) if (n.type === 'handoff' && n.title) for (const m of n.title.matchAll(/\{\{\s*contact\.([A-Za-z0-9_$-]+)\s*\}\}/g)) shown.add(m[1]!);
+  // Rated events: a Poisson process per contact, with properties that meet the trigger's and pauses' rules.
+  const rates = Object.entries(model.events)
+    .filter(([, r]) => r.perWeek > 0)
+    .map(([event, { perWeek, properties }]) => {
+      const triggers = journeys.filter((j) => j.trigger.event === event);
+      const when = awaitedWhere(journeys, event);
+      triggers.forEach((j) => collect(j.trigger.when, 'event.properties.', when));
+      return { event, mean: (7 * 86_400_000) / perWeek, trigger: triggers.length > 0, when, properties };
+    });
   const reps = team?.reps.map((r) => r.id) ?? [];
   const horizon = days * 86_400_000;
   const events: SyntheticEvent[] = [];
   for (let i = 0; i < contacts; i++) {
     const userId = `synthetic-${i + 1}`;
     const profile = sampleAll(traits, random);
+    for (const [t, d] of Object.entries(model.traits)) profile[t] = drawTrait(d, random);
     for (const o of owners) if (reps.length > 0 && random() < 0.5) profile[o] = reps[Math.floor(random() * reps.length)];
     for (const f of shown) if (!(f in profile)) profile[f] = `${f[0]!.toUpperCase()}${f.slice(1)} ${i + 1}`;
     const second = (ms: number) => Math.round(ms / 1000) * 1000;
@@ -101,6 +145,7 @@ export function syntheticPopulation(
       const when = new Map<string, Rule[]>();
       collect(j.trigger.when, 'event.properties.', when);
       if (j.trigger.event === 'Contact Updated') continue; // the identify above is the trigger
+      if (rated.has(j.trigger.event)) continue; // happens at its rate, below
       events.push({ at: enter, type: 'track', userId, event: j.trigger.event, properties: sampleAll(when, random) });
     }
     for (const [event, props] of awaited) {
@@ -109,6 +154,12 @@ export function syntheticPopulation(
     for (const [event, max] of counted) {
       const n = Math.floor(random() * (max + 1));
       for (let k = 0; k < n; k++) events.push({ at: enter + second((random() - 0.5) * 6 * 86_400_000), type: 'track', userId, event, properties: {} });
+    }
+    for (const { event, mean, trigger, when, properties } of rates) {
+      // A trigger event's first occurrence is the contact's entry; other events start once it has entered.
+      for (let at = (trigger ? start : enter) + second(exponential(random, mean)); at <= start + horizon; at += second(exponential(random, mean))) {
+        events.push({ at, type: 'track', userId, event, properties: { ...sampleAll(when, random), ...properties } });
+      }
     }
   }
   return events.filter((e) => e.at >= start && e.at <= start + horizon).sort((a, b) => a.at - b.at || (a.userId < b.userId ? -1 : 1));

@@ -1,5 +1,7 @@
 import { parseInstant, formatInstant, type Millis } from '../model/time.ts';
 import { BatonError } from '../runtime/errors.ts';
+import { Population } from '../model/population.ts';
+import { parseInput } from '../validate/issues.ts';
 import { MinHeap } from '../store/heap.ts';
 import { syntheticPopulation } from './population.ts';
 import { exponential, seededRandom } from './random.ts';
@@ -14,6 +16,8 @@ export interface SyntheticInput extends Omit<SimulationInput, 'script'> {
   days?: number;
   /** The first instant (default Monday 2026-01-05 08:00 UTC). */
   start?: string;
+  /** What the population is like: trait distributions, event rates, rep response (see `Population`). */
+  population?: unknown;
   /** Called as the run goes, for a progress bar. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -41,8 +45,9 @@ const delay = (random: () => number, mean: number) => Math.round(exponential(ran
 
 /**
  * Runs journeys against a synthetic population, deterministically for a seed: the same input and seed
- * give the same report. Reps accept 90% of their handoffs after an exponential delay and log one of the
- * node's outcomes a day or so later; the other 10% are never touched (so SLAs breach and handoffs expire).
+ * give the same report. By default reps accept 90% of their handoffs after an exponential delay (mean 3
+ * hours) and log one of the node's outcomes a day or so later; the other 10% are never touched (so SLAs
+ * breach and handoffs expire). `population` changes any of that, and sets traits and event rates.
  */
 export async function simulateSynthetic(input: SyntheticInput): Promise<SimulationReport & { timing: SyntheticTiming }> {
   if (!Number.isInteger(input.contacts) || input.contacts < 1) throw new BatonError('input_invalid', '--contacts must be a whole number of at least 1');
@@ -50,18 +55,20 @@ export async function simulateSynthetic(input: SyntheticInput): Promise<Simulati
   const start = parseInstant(input.start ?? '2026-01-05T08:00:00Z');
   const days = input.days ?? 30;
   const end = start + days * 24 * HOUR;
+  const population = parseInput(Population, input.population ?? {}, 'population');
+  const { acceptRate, acceptHours, outcomeHours } = population.reps;
   const world = simulationWorld(input, start);
   const random = seededRandom(input.seed);
   const journeys = world.runtime.catalog.live().map((l) => l.compiled.journey);
-  const events = syntheticPopulation(journeys, world.runtime.team, world.runtime.workspace, input.contacts, start, days, random);
+  const events = syntheticPopulation(journeys, world.runtime.team, world.runtime.workspace, input.contacts, start, days, random, population);
 
   const actions = new MinHeap<RepAction>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
   let seq = 0;
   world.runtime.subscribe((applied) => {
     for (const e of applied.effects) {
-      if (e.type !== 'event' || e.name !== 'Handoff Assigned' || random() < 0.1) continue;
+      if (e.type !== 'event' || e.name !== 'Handoff Assigned' || random() < 1 - acceptRate) continue; // the rest are never touched
       const p = e.properties as { journey: string; node: string };
-      actions.push({ at: e.at + delay(random, 3 * HOUR), seq: seq++, kind: 'accept', ref: { userId: e.contactId, journey: p.journey, node: p.node } });
+      actions.push({ at: e.at + delay(random, acceptHours * HOUR), seq: seq++, kind: 'accept', ref: { userId: e.contactId, journey: p.journey, node: p.node } });
     }
   });
 
@@ -85,7 +92,7 @@ export async function simulateSynthetic(input: SyntheticInput): Promise<Simulati
     try {
       if (action.kind === 'accept') {
         await world.runtime.accept(action.ref);
-        actions.push({ at: action.at + delay(random, 24 * HOUR), seq: seq++, kind: 'outcome', ref: action.ref });
+        actions.push({ at: action.at + delay(random, outcomeHours * HOUR), seq: seq++, kind: 'outcome', ref: action.ref });
       } else {
         const node = journeys.find((j) => j.id === action.ref.journey)?.nodes.find((n) => n.id === action.ref.node);
         const outcomes = node?.type === 'handoff' ? Object.keys(node.outcomes) : [];

@@ -14,6 +14,8 @@ export const SimulationRequest = z
     contacts: z.int().min(1).max(100_000).optional(),
     seed: z.int().default(1),
     days: z.int().min(1).max(366).optional(),
+    /** Trait distributions, event rates and rep response for synthetic contacts (the engine's `Population`). */
+    population: z.unknown().optional(),
   })
   .refine((r) => (r.script === undefined) !== (r.contacts === undefined), { message: 'give either a script or a number of synthetic contacts', path: ['script'] });
 export type SimulationRequest = z.infer<typeof SimulationRequest>;
@@ -35,7 +37,7 @@ export function simulationRoutes(config: Configuration): Hono<ApiEnv> {
     const common = { journeys, team: config.data.team, workspace: config.data.workspace };
     const report =
       request.contacts !== undefined
-        ? await simulateSynthetic({ ...common, contacts: request.contacts, seed: request.seed, ...(request.days ? { days: request.days } : {}) })
+        ? await simulateSynthetic({ ...common, contacts: request.contacts, seed: request.seed, ...(request.days ? { days: request.days } : {}), population: request.population })
         : await simulateScript({ ...common, script: request.script });
     return c.json(report);
   });

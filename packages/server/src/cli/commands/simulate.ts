@@ -32,9 +32,9 @@ function summary(report: SimulationReport): string {
 /** `baton simulate JOURNEY.json... --team TEAM.json [--workspace WS.json] --script SCRIPT.json`: a run on a virtual clock. */
 export const simulateCommand: Command = {
   name: 'simulate',
-  usage: 'baton simulate JOURNEY.json [JOURNEY2.json ...] --team TEAM.json [--workspace WS.json] (--script SCRIPT.json | --contacts N --seed S [--days D]) [--json]',
+  usage: 'baton simulate JOURNEY.json [JOURNEY2.json ...] --team TEAM.json [--workspace WS.json] (--script SCRIPT.json | --contacts N --seed S [--days D] [--population POPULATION.json]) [--json]',
   summary: 'run journeys on a virtual clock and report what every contact went through',
-  options: { team: { type: 'string' }, workspace: { type: 'string' }, script: { type: 'string' }, contacts: { type: 'string' }, seed: { type: 'string' }, days: { type: 'string' } },
+  options: { team: { type: 'string' }, workspace: { type: 'string' }, script: { type: 'string' }, contacts: { type: 'string' }, seed: { type: 'string' }, days: { type: 'string' }, population: { type: 'string' } },
   positionals: { min: 1, max: Infinity },
   async run(io: CliIO, args) {
     const { values } = args;
@@ -49,16 +49,18 @@ export const simulateCommand: Command = {
     const contacts = synthetic ? whole('contacts', values.contacts, 1) : 0;
     const seed = synthetic ? whole('seed', values.seed ?? '1', -Infinity) : 0;
     const days = synthetic && values.days !== undefined ? whole('days', values.days, 1) : undefined;
+    if (typeof values.population === 'string' && !synthetic) throw new CliError(2, '--population describes synthetic contacts: give it with --contacts N --seed S');
     const journeys = [];
     for (const file of args.positionals) journeys.push(await readJsonFile(io, file, 'journey'));
     const team = typeof values.team === 'string' ? await readJsonFile(io, values.team, 'team') : undefined;
     const workspace = typeof values.workspace === 'string' ? await readJsonFile(io, values.workspace, 'workspace') : undefined;
+    const population = typeof values.population === 'string' ? await readJsonFile(io, values.population, 'population') : undefined;
     try {
       let report: SimulationReport;
       if (synthetic) {
         const started = performance.now();
         const bar = progressBar(io, 'simulating');
-        const result = await simulateSynthetic({ journeys, team, workspace, contacts, seed, ...(days ? { days } : {}), onProgress: bar.update });
+        const result = await simulateSynthetic({ journeys, team, workspace, contacts, seed, ...(days ? { days } : {}), ...(population === undefined ? {} : { population }), onProgress: bar.update });
         bar.done();
         report = { ...result, timing: { ...result.timing, wallMs: Math.round(performance.now() - started) } } as SimulationReport;
       } else {
