@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { TeamShape } from '../api.ts';
 import { HandoffRecord } from '../inbox/HandoffRecord.tsx';
 import { isRecord, type DraftJourney } from '../model/index.ts';
+import { conditionTraits, populationModel, type PopulationForm } from './population.ts';
 import type { PopulationResult, SimRequest, SimResponse, TestContactState } from './protocol.ts';
 
 /** What the simulation shows on the canvas: where the test contact is and has been, or a population's counts. */
@@ -54,6 +55,10 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
   const [size, setSize] = useState({ contacts: 1000, seed: 1, days: 30 });
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [result, setResult] = useState<PopulationResult | null>(null);
+  const [traitTexts, setTraitTexts] = useState<Record<string, string>>({});
+  const [rates, setRates] = useState<Record<string, string>>({});
+  const [reps, setReps] = useState<PopulationForm['reps']>({ acceptPercent: '90', acceptHours: '3', outcomeHours: '24' });
+  const [newTrait, setNewTrait] = useState('');
 
   useEffect(() => {
     const w = new Worker(new URL('./simWorker.ts', import.meta.url), { type: 'module' });
@@ -100,6 +105,13 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
     send({ type: 'start', ...world, contact: { id: 'test-contact', traits: parsed as Record<string, unknown> }, start: '2026-11-23T09:00:00Z' });
   };
   const events = listenedEvents(journey);
+  const traitFields = [...new Set([...conditionTraits(journey, workspace), ...Object.keys(traitTexts)])];
+  const form: PopulationForm = {
+    traits: traitFields.map((field) => ({ field, text: traitTexts[field] ?? '' })),
+    events: events.map((event) => ({ event, perWeek: rates[event] ?? '' })),
+    reps,
+  };
+  const model = populationModel(form);
   const openHandoff = state?.handoffs.find((h) => h.status === 'open') ?? null;
   const lastHandoff = openHandoff ?? state?.handoffs.at(-1) ?? null;
 
@@ -175,8 +187,35 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
             <label className="field"><span className="field-label">Seed</span><input aria-label="seed" type="number" value={size.seed} onChange={(e) => setSize({ ...size, seed: Number(e.target.value) })} /></label>
             <label className="field"><span className="field-label">Days</span><input aria-label="days" type="number" min={1} max={366} value={size.days} onChange={(e) => setSize({ ...size, days: Number(e.target.value) })} /></label>
           </div>
-          <p className="muted small">Traits are drawn from the values the journey's conditions name; each contact sends the journey's events at random; reps accept 9 in 10 handoffs after a few hours and log an outcome about a day later.</p>
-          <button className="primary" disabled={progress !== null} onClick={() => { setResult(null); setProgress({ done: 0, total: 1 }); send({ type: 'population', ...world, ...size }); }}>Run</button>
+          <h4>Traits</h4>
+          <p className="muted small">Blank: drawn from the values the conditions name. Or type a range <code>500-5000</code>, a spread <code>~900 ± 200</code>, or values with weights <code>VP Sales:3, Engineer</code>.</p>
+          {form.traits.map(({ field, text }) => (
+            <label key={field} className="field inline">
+              <span className="field-label">{field}</span>
+              <input aria-label={`trait ${field}`} placeholder="from the conditions" value={text} onChange={(e) => setTraitTexts({ ...traitTexts, [field]: e.target.value })} />
+            </label>
+          ))}
+          <div className="sim-event">
+            <input aria-label="new trait" placeholder="another trait, e.g. plan" value={newTrait} onChange={(e) => setNewTrait(e.target.value)} />
+            <button disabled={!/^[A-Za-z0-9_$-]+$/.test(newTrait) || traitFields.includes(newTrait)} onClick={() => { setTraitTexts({ ...traitTexts, [newTrait]: '' }); setNewTrait(''); }}>Add trait</button>
+          </div>
+          <h4>Events per contact per week</h4>
+          <p className="muted small">Blank: each contact does it a few times at random. A rate makes it a steady habit, the trigger included.</p>
+          {form.events.map(({ event, perWeek }) => (
+            <label key={event} className="field inline">
+              <span className="field-label">{event}</span>
+              <input aria-label={`${event} per week`} type="number" min={0} step="any" placeholder="at random" value={perWeek} onChange={(e) => setRates({ ...rates, [event]: e.target.value })} />
+            </label>
+          ))}
+          <h4>Reps</h4>
+          <div className="row3">
+            <label className="field"><span className="field-label">Accept %</span><input aria-label="accepted %" type="number" min={0} max={100} value={reps.acceptPercent} onChange={(e) => setReps({ ...reps, acceptPercent: e.target.value })} /></label>
+            <label className="field"><span className="field-label">Hours to accept</span><input aria-label="hours to accept" type="number" min={0} step="any" value={reps.acceptHours} onChange={(e) => setReps({ ...reps, acceptHours: e.target.value })} /></label>
+            <label className="field"><span className="field-label">Hours to outcome</span><input aria-label="hours to outcome" type="number" min={0} step="any" value={reps.outcomeHours} onChange={(e) => setReps({ ...reps, outcomeHours: e.target.value })} /></label>
+          </div>
+          <p className="muted small">Response times are averages (exponential); handoffs reps do not accept are left to breach and expire.</p>
+          {'problems' in model && <ul className="problems-inline" role="alert">{model.problems.map((p) => <li key={p}>{p}</li>)}</ul>}
+          <button className="primary" disabled={progress !== null || 'problems' in model} onClick={() => { if (!('model' in model)) return; setResult(null); setProgress({ done: 0, total: 1 }); send({ type: 'population', ...world, ...size, population: model.model }); }}>Run</button>
           {progress && (
             <div className="progress" role="progressbar" aria-valuenow={Math.round((progress.done / progress.total) * 100)}>
               <span style={{ width: `${(progress.done / progress.total) * 100}%` }} />
@@ -187,7 +226,7 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
               <p><strong>{result.contacts.toLocaleString()}</strong> contacts, {result.events.toLocaleString()} events in {(result.ms / 1000).toFixed(1)} s. The counts are on the canvas.</p>
               <dl className="traits">
                 <dt>handoffs</dt><dd>{result.handoffs.created}</dd>
-                <dt>accepted</dt><dd>{result.handoffs.accepted}</dd>
+                <dt>accepted</dt><dd data-testid="accepted">{result.handoffs.accepted}</dd>
                 <dt>SLA breaches</dt><dd data-testid="breach-rate">{result.handoffs.breached} ({result.breachRate === null ? '–' : `${Math.round(result.breachRate * 1000) / 10}%`} projected)</dd>
                 <dt>waited unassigned</dt><dd>{result.handoffs.unassigned}</dd>
               </dl>

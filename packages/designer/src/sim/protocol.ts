@@ -8,7 +8,7 @@ export type SimRequest =
   | { type: 'advance'; ms: number }
   | { type: 'nextTimer' }
   | { type: 'rep'; action: 'accept' | 'reject' | 'outcome'; outcome?: string; reason?: string }
-  | { type: 'population'; journeys: unknown[]; team: unknown; workspace: unknown; contacts: number; seed: number; days: number };
+  | { type: 'population'; journeys: unknown[]; team: unknown; workspace: unknown; contacts: number; seed: number; days: number; population: unknown };
 
 /** The test contact as the designer shows it after each step. */
 export interface TestContactState {
