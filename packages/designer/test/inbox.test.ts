@@ -63,6 +63,16 @@ describe('the reps\' inbox and the reports, in a browser', () => {
     expect(text).toMatch(/Revenue\s*30,000/);
     expect(await page.locator('.report-table', { hasText: 'By rep' }).innerText()).toContain('ana');
     await ui.shot('12-reports');
+
+    // The same numbers on the canvas: live counts per node for the journey.
+    await page.goto(`${ui.base}/#/journeys/pricing-intent`);
+    await page.locator('[data-testid="node-handoff"]').waitFor();
+    await page.getByRole('button', { name: 'Live numbers' }).click();
+    const count = (id: string) => page.locator(`[data-testid="node-${id}"] [data-testid=sim-count]`);
+    await expect.poll(() => count('handoff').innerText()).toBe('2');
+    expect(await count('won').innerText()).toBe('1');
+    expect(await count('handoff').getAttribute('title')).toBe('2 entered · 1 here now · 1 moved on');
+    await ui.shot('13-canvas-live-numbers');
     expect(ui.problems).toEqual([]);
   }, 120_000);
 });

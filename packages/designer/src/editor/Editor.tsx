@@ -11,6 +11,7 @@ import {
 } from '../model/index.ts';
 import { Inspector } from './Inspector.tsx';
 import { SimPanel, type SimOverlay } from '../sim/SimPanel.tsx';
+import { useLiveCounts } from '../reports/liveCounts.ts';
 import { NODE_TYPES, type NodeView } from './nodes.tsx';
 
 type Action = { type: 'change'; change: JourneyChange } | { type: 'undo' } | { type: 'redo' } | { type: 'reset'; journey: DraftJourney };
@@ -83,7 +84,10 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
   const apply = useCallback((change: JourneyChange) => !readOnly && dispatch({ type: 'change', change }), [readOnly]);
   const fields = useMemo(() => fieldSuggestions(loaded.scores), [loaded.scores]);
   const [simulating, setSimulating] = useState(false);
-  const [overlay, setOverlay] = useState<SimOverlay | null>(null);
+  const [simOverlay, setOverlay] = useState<SimOverlay | null>(null);
+  const [showLive, setShowLive] = useState(false);
+  const live = useLiveCounts(journey.id, showLive && !simulating && version === null);
+  const overlay = simulating ? simOverlay : live.overlay;
 
   // Live validation with the engine's own validateJourney, against the workspace's team.
   const validation = useMemo(() => validateJourney(journey, loaded.team ?? undefined), [journey, loaded.team]);
@@ -109,13 +113,18 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
           ...n.data,
           problems: issues.get(n.id) ?? [],
           readOnly,
-          ...(overlay ? { sim: { current: overlay.current === n.id, visited: n.id === TRIGGER_NODE ? overlay.path.length > 0 : overlay.path.includes(n.id), count: overlay.counts ? overlay.counts[n.id] ?? 0 : null } } : {}),
+          ...(overlay ? { sim: { current: overlay.current === n.id, visited: n.id === TRIGGER_NODE ? overlay.path.length > 0 : overlay.path.includes(n.id), count: overlay.counts ? overlay.counts[n.id] ?? 0 : null, ...(overlay.details?.[n.id] ? { detail: overlay.details[n.id] } : {}) } } : {}),
         } satisfies NodeView as unknown as Record<string, unknown>,
       })),
     [canvas, issues, selection, readOnly, overlay],
   );
   const [nodes, setNodes] = useState<Node[]>(derived);
-  useEffect(() => setNodes(derived), [derived]);
+  // Keep what React Flow measured: a node object without `measured` is hidden until measured again, so
+  // every edit or overlay update would make the canvas flicker.
+  useEffect(() => setNodes((prev) => {
+    const measured = new Map(prev.map((n) => [n.id, n.measured]));
+    return derived.map((n) => (measured.get(n.id) ? { ...n, measured: measured.get(n.id)! } : n));
+  }), [derived]);
   // The test contact's path, drawn over the edges it took.
   const walked = useMemo(() => {
     const steps = overlay ? [TRIGGER_NODE, ...overlay.path] : [];
@@ -257,6 +266,9 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
               <option key={v.version} value={v.version}>v{v.version} · {new Date(v.publishedAt).toLocaleDateString()}</option>
             ))}
           </select>
+          {version === null && detail.version !== null && (
+            <button className={showLive && !simulating ? 'active-toggle' : ''} onClick={() => { setShowLive(!showLive || simulating); setSimulating(false); }} aria-pressed={showLive && !simulating} title="Contacts that entered each step, from live data">Live numbers</button>
+          )}
           <button className={simulating ? 'active-toggle' : ''} onClick={() => setSimulating(!simulating)} aria-pressed={simulating}>Simulate</button>
           <button onClick={exportJson}>Export</button>
           <button onClick={() => void duplicate()}>Duplicate</button>
@@ -274,6 +286,7 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
         </div>
       </div>
       {message && <div className={`flash ${message.kind}`} role="status" onClick={() => setMessage(null)}>{message.text}</div>}
+      {live.error && <div className="flash error" role="alert">Live numbers: {live.error}</div>}
       <div className="workspace">
         <aside className="palette" aria-label="palette">
           <h3>Add a step</h3>

@@ -9,14 +9,14 @@ export interface NodeView {
   problems: string[];
   readOnly: boolean;
   /** Simulation: the test contact is here, or has been, or this many contacts of a population entered. */
-  sim?: { current: boolean; visited: boolean; count: number | null };
+  sim?: { current: boolean; visited: boolean; count: number | null; detail?: string };
 }
 
 const simClass = (sim: NodeView['sim']) => (sim?.current ? ' sim-current' : sim?.visited ? ' sim-visited' : '');
 
 function SimBadge({ sim }: { sim: NodeView['sim'] }) {
   if (!sim || sim.count === null) return null;
-  return <div className="sim-count" data-testid="sim-count">{sim.count.toLocaleString()}</div>;
+  return <div className="sim-count" data-testid="sim-count" title={sim.detail}>{sim.count.toLocaleString()}</div>;
 }
 
 const TITLES: Record<string, string> = { wait: 'Wait', pause: 'Wait for event', branch: 'Branch', split: 'A/B split', action: 'Action', handoff: 'Handoff', exit: 'Exit' };

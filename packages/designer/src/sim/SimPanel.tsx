@@ -10,6 +10,8 @@ export interface SimOverlay {
   current: string | null;
   path: string[];
   counts: Record<string, number> | null;
+  /** What a count means, per node, shown when hovering it. */
+  details?: Record<string, string>;
 }
 
 /** The events a journey listens to: its trigger, its pauses, and the event rules of its conditions. */

@@ -1,0 +1,50 @@
+import { useEffect, useState } from 'react';
+import type { HandoffReport } from '@baton/engine';
+import { api, listenLive } from '../api.ts';
+import type { SimOverlay } from '../sim/SimPanel.tsx';
+
+/** The report's flow for one journey as a canvas overlay: contacts that entered each node, with who is there now. */
+export function flowOverlay(report: HandoffReport, journeyId: string): SimOverlay {
+  const flow = report.flow[journeyId] ?? {};
+  return {
+    current: null,
+    path: [],
+    counts: Object.fromEntries(Object.entries(flow).map(([node, c]) => [node, c.entered])),
+    details: Object.fromEntries(Object.entries(flow).map(([node, c]) => [node, `${c.entered} entered · ${c.current} here now · ${c.exited} moved on`])),
+  };
+}
+
+/**
+ * Live numbers on the canvas: the report's per-node counts for the journey, reloaded (at most every two
+ * seconds) as journey and handoff events arrive over SSE. Null while off.
+ */
+export function useLiveCounts(journeyId: string, on: boolean): { overlay: SimOverlay | null; error: string | null } {
+  const [overlay, setOverlay] = useState<SimOverlay | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!on) {
+      setOverlay(null);
+      return;
+    }
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const load = () => {
+      timer = null;
+      api<HandoffReport>('GET', `/reports?journey=${encodeURIComponent(journeyId)}`).then(
+        (r) => {
+          setOverlay(flowOverlay(r, journeyId));
+          setError(null);
+        },
+        (e: Error) => setError(e.message),
+      );
+    };
+    load();
+    const stop = listenLive((kind) => {
+      if (kind !== 'contact' && timer === null) timer = setTimeout(load, 2000);
+    });
+    return () => {
+      stop();
+      if (timer) clearTimeout(timer);
+    };
+  }, [journeyId, on]);
+  return { overlay, error };
+}
