@@ -62,6 +62,9 @@ describe('the reps\' inbox and the reports, in a browser', () => {
     expect(text).toMatch(/Conversion\s*50%/);
     expect(text).toMatch(/Revenue\s*30,000/);
     expect(await page.locator('.report-table', { hasText: 'By rep' }).innerText()).toContain('ana');
+    // Charts (Chart.js on canvases) describe themselves in words.
+    expect(await page.getByRole('img', { name: /^Handoffs by rep\./ }).getAttribute('aria-label')).toBe('Handoffs by rep. ana: handoffs 2, accepted 1, breached 0');
+    expect(await page.getByRole('img', { name: /^Outcomes\./ }).getAttribute('aria-label')).toBe('Outcomes. meeting booked: handoffs 1');
     await ui.shot('12-reports');
 
     // The same numbers on the canvas: live counts per node for the journey.

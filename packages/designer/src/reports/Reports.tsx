@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { HandoffReport, HandoffStats } from '@baton/engine';
 import { api, token } from '../api.ts';
+import { BarChart } from './BarChart.tsx';
 
 type Stats = HandoffStats;
 type Report = HandoffReport;
@@ -49,6 +50,49 @@ function StatsTable({ title, rows }: { title: string; rows: Record<string, Stats
   );
 }
 
+/** The unit that suits the slowest of some durations (seconds, minutes or hours), and a converter to it. */
+function durationUnit(seconds: (number | null)[]): { unit: string; of: (s: number | null) => number | null } {
+  const most = Math.max(0, ...seconds.map((s) => s ?? 0));
+  const [unit, size] = most < 120 ? ['seconds', 1] : most < 7200 ? ['minutes', 60] : ['hours', 3600];
+  return { unit, of: (s) => (s === null ? null : Math.round((s / size) * 10) / 10) };
+}
+
+/** The period at a glance: each rep's handoffs, how fast they are touched, and what came of them. */
+function Charts({ report }: { report: Report }) {
+  const reps = Object.entries(report.reps);
+  const outcomes = Object.entries(report.total.outcomes);
+  const touch = durationUnit(reps.flatMap(([, s]) => [s.timeToFirstTouch.p50, s.timeToFirstTouch.p90]));
+  return (
+    <section className="charts">
+      <BarChart
+        counts
+        title="Handoffs by rep"
+        labels={reps.map(([r]) => r)}
+        series={[
+          { label: 'handoffs', data: reps.map(([, s]) => s.handoffs), color: '#6366f1' },
+          { label: 'accepted', data: reps.map(([, s]) => s.accepted), color: '#10b981' },
+          { label: 'breached', data: reps.map(([, s]) => s.breached), color: '#ef4444' },
+        ]}
+      />
+      <BarChart
+        title="Time to first touch by rep"
+        unit={touch.unit}
+        labels={reps.map(([r]) => r)}
+        series={[
+          { label: 'p50', data: reps.map(([, s]) => touch.of(s.timeToFirstTouch.p50)), color: '#0ea5e9' },
+          { label: 'p90', data: reps.map(([, s]) => touch.of(s.timeToFirstTouch.p90)), color: '#f59e0b' },
+        ]}
+      />
+      <BarChart
+        counts
+        title="Outcomes"
+        labels={outcomes.map(([o]) => o.replace(/_/g, ' '))}
+        series={[{ label: 'handoffs', data: outcomes.map(([, n]) => n), color: '#8b5cf6' }]}
+      />
+    </section>
+  );
+}
+
 /** Closed-loop reports over a period: per journey, handoff node, queue and rep, with a CSV export. */
 export function Reports() {
   const [from, setFrom] = useState('');
@@ -89,6 +133,7 @@ export function Reports() {
       )}
       {report && (
         <>
+          <Charts report={report} />
           <StatsTable title="By journey" rows={report.journeys} />
           <StatsTable title="By handoff step" rows={report.nodes} />
           <StatsTable title="By queue" rows={report.queues} />
