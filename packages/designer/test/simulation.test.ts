@@ -20,6 +20,17 @@ async function openSimulation() {
   return page.locator('[aria-label=simulation]');
 }
 
+/** The simulation panel on its population tab, set to run this many contacts. */
+async function openPopulation(contacts: number) {
+  const sim = await openSimulation();
+  await sim.getByRole('button', { name: 'Population' }).click();
+  await sim.getByLabel('contacts').fill(String(contacts));
+  return sim;
+}
+
+/** The count a population run put on a node. */
+const count = async (id: string) => Number((await ui.page.locator(`[data-testid="node-${id}"] [data-testid=sim-count]`).innerText()).replace(/\D/g, ''));
+
 describe('simulation mode in the designer', () => {
   it('takes a test contact to the handoff, acts as the rep, and sees the journey exit converted, with nothing written to live data', async () => {
     const { page } = ui;
@@ -51,14 +62,10 @@ describe('simulation mode in the designer', () => {
   }, 60_000);
 
   it('runs a 10,000-contact population in a worker and puts the counts on the nodes', async () => {
-    const { page } = ui;
-    const sim = await openSimulation();
-    await sim.getByRole('button', { name: 'Population' }).click();
-    await sim.getByLabel('contacts').fill('10000');
+    const sim = await openPopulation(10_000);
     await sim.getByRole('button', { name: 'Run' }).click();
     await sim.locator('[role=progressbar]').waitFor();
     await sim.locator('[data-testid=population-result]').waitFor({ timeout: 120_000 });
-    const count = async (id: string) => Number((await page.locator(`[data-testid="node-${id}"] [data-testid=sim-count]`).innerText()).replace(/\D/g, ''));
     const [fit, handoff, nurture, won] = [await count('fit'), await count('handoff'), await count('nurture'), await count('won')];
     // Everyone who entered went through fit, and fit splits them between the handoff and the nurture.
     expect(fit).toBeGreaterThan(1000);
@@ -73,10 +80,7 @@ describe('simulation mode in the designer', () => {
   }, 180_000);
 
   it('runs a population shaped by the user: trait distributions, event rates and reps who never answer', async () => {
-    const { page } = ui;
-    const sim = await openSimulation();
-    await sim.getByRole('button', { name: 'Population' }).click();
-    await sim.getByLabel('contacts').fill('300');
+    const sim = await openPopulation(300);
     // A range the wrong way round is named, and Run waits until it is fixed.
     await sim.getByLabel('trait employees').fill('5000-1000');
     await expect.poll(() => sim.locator('.problems-inline').innerText()).toContain('employees: min must not be above max');
@@ -87,7 +91,6 @@ describe('simulation mode in the designer', () => {
     await sim.getByLabel('accepted %').fill('0');
     await sim.getByRole('button', { name: 'Run' }).click();
     await sim.locator('[data-testid=population-result]').waitFor({ timeout: 60_000 });
-    const count = async (id: string) => Number((await page.locator(`[data-testid="node-${id}"] [data-testid=sim-count]`).innerText()).replace(/\D/g, ''));
     // Everyone fits (big companies, VPs), so everyone who enters is handed off; nobody accepts, so nobody converts.
     expect(await count('fit')).toBeGreaterThan(250);
     expect(await count('handoff')).toBe(await count('fit'));
