@@ -51,6 +51,10 @@ describe('simulation mode in the designer', () => {
     // Time passes on the virtual clock: an hour later the SLA is an hour closer.
     await sim.getByRole('button', { name: '+1 h' }).click();
     await expect.poll(() => sim.locator('[data-testid=sim-now]').innerText()).toContain('2026-11-23 10:00');
+    await sim.getByLabel('jump by').fill('PT30M');
+    await sim.getByRole('button', { name: 'Jump' }).click();
+    await expect.poll(() => sim.locator('[data-testid=sim-now]').innerText()).toContain('2026-11-23 10:30');
+    expect(await record.locator('[data-testid=sla]').innerText()).toMatch(/due in 2h 30m/);
     await record.getByRole('button', { name: 'Accept' }).click();
     await expect.poll(() => record.locator('[data-testid=sla]').innerText()).toBe('accepted');
     await record.getByRole('button', { name: 'meeting booked' }).click();

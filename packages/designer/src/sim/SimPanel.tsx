@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { addDuration, isIsoDuration } from '@baton/engine';
 import type { TeamShape } from '../api.ts';
 import { HandoffRecord } from '../inbox/HandoffRecord.tsx';
 import { isRecord, type DraftJourney } from '../model/index.ts';
@@ -61,6 +62,7 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
   const [rates, setRates] = useState<Record<string, string>>({});
   const [reps, setReps] = useState<PopulationForm['reps']>({ acceptPercent: '90', acceptHours: '3', outcomeHours: '24' });
   const [newTrait, setNewTrait] = useState('');
+  const [jump, setJump] = useState('P3D');
 
   useEffect(() => {
     const w = new Worker(new URL('./simWorker.ts', import.meta.url), { type: 'module' });
@@ -143,6 +145,10 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
                   <button onClick={() => send({ type: 'nextTimer' })} disabled={!state.nextDue}>Next timer{state.nextDue ? ` (${state.nextDue.slice(5, 16).replace('T', ' ')})` : ''}</button>
                   <button onClick={() => send({ type: 'advance', ms: HOUR })}>+1 h</button>
                   <button onClick={() => send({ type: 'advance', ms: 24 * HOUR })}>+1 day</button>
+                </div>
+                <div className="sim-event">
+                  <input aria-label="jump by" placeholder="ISO duration, e.g. P3D or PT45M" value={jump} onChange={(e) => setJump(e.target.value)} />
+                  <button disabled={!isIsoDuration(jump)} title={isIsoDuration(jump) ? undefined : 'an ISO 8601 duration such as PT4H, P2D or P1W'} onClick={() => { const now = Date.parse(state.now); send({ type: 'advance', ms: addDuration(now, jump) - now }); }}>Jump</button>
                 </div>
               </div>
               <h4>Send an event</h4>
