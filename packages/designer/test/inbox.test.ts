@@ -52,6 +52,13 @@ describe('the reps\' inbox and the reports, in a browser', () => {
     expect((await ui.server.store.load('acme'))!.instances.find((i) => i.journeyId === 'pricing-intent')).toMatchObject({ status: 'exited', outcome: 'converted' });
     await ui.shot('11-inbox-after-outcome');
 
+    // The manager's view of the team: ana still holds the other lead.
+    await page.goto(`${ui.base}/inbox#token=${ui.server.config.data.adminToken}`);
+    await page.getByRole('button', { name: 'Team' }).click();
+    const anaRow = page.locator('table.loads tbody tr', { hasText: 'ana' });
+    await expect.poll(() => anaRow.locator('td').nth(1).innerText()).toBe('1');
+    await ui.shot('11b-inbox-team');
+
     // The manager sees it in the report.
     await page.goto(`${ui.base}/reports#token=${ui.server.config.data.adminToken}`);
     const totals = page.locator('[data-testid=report-totals]');
