@@ -44,13 +44,6 @@ function sampleAll(rules: Map<string, Rule[]>, random: () => number): Record<str
   return out;
 }
 
-/** The property rules pauses put on an event, so rated events can satisfy them. */
-function awaitedWhere(journeys: readonly Journey[], event: string): Map<string, Rule[]> {
-  const props = new Map<string, Rule[]>();
-  for (const j of journeys) for (const n of j.nodes) if (n.type === 'pause' && n.until.event === event) collect(n.until.where, 'event.properties.', props);
-  return props;
-}
-
 /** A standard normal draw (Box–Muller). */
 const gaussian = (random: () => number) => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 
@@ -112,23 +105,28 @@ export function syntheticPopulation(
   }
   for (const o of owners) traits.delete(o);
   for (const t of Object.keys(model.traits)) traits.delete(t);
-  const rated = new Set(Object.keys(model.events));
-  for (const e of rated) {
+  // The property rules each journey's trigger puts on its event.
+  const triggerWhen = journeys.map((j) => {
+    const when = new Map<string, Rule[]>();
+    collect(j.trigger.when, 'event.properties.', when);
+    return when;
+  });
+  // Rated events: a Poisson process per contact, with properties that meet the trigger's and pauses' rules.
+  const rates = Object.entries(model.events)
+    .filter(([, r]) => r.perWeek > 0)
+    .map(([event, { perWeek, properties }]) => {
+      const when = new Map(awaited.get(event));
+      const triggers = journeys.flatMap((j, k) => (j.trigger.event === event ? [triggerWhen[k]!] : []));
+      for (const t of triggers) t.forEach((rules, key) => when.set(key, [...(when.get(key) ?? []), ...rules]));
+      return { event, mean: (7 * 86_400_000) / perWeek, trigger: triggers.length > 0, when, properties };
+    });
+  for (const e of Object.keys(model.events)) {
     awaited.delete(e);
     counted.delete(e);
   }
   // Fields that titles show (contact.company) get a readable filler when no condition says more.
   const shown = new Set<string>();
   for (const j of journeys) for (const n of j.nodes) if (n.type === 'handoff' && n.title) for (const m of n.title.matchAll(/\{\{\s*contact\.([A-Za-z0-9_$-]+)\s*\}\}/g)) shown.add(m[1]!);
-  // Rated events: a Poisson process per contact, with properties that meet the trigger's and pauses' rules.
-  const rates = Object.entries(model.events)
-    .filter(([, r]) => r.perWeek > 0)
-    .map(([event, { perWeek, properties }]) => {
-      const triggers = journeys.filter((j) => j.trigger.event === event);
-      const when = awaitedWhere(journeys, event);
-      triggers.forEach((j) => collect(j.trigger.when, 'event.properties.', when));
-      return { event, mean: (7 * 86_400_000) / perWeek, trigger: triggers.length > 0, when, properties };
-    });
   const reps = team?.reps.map((r) => r.id) ?? [];
   const horizon = days * 86_400_000;
   const events: SyntheticEvent[] = [];
@@ -141,13 +139,11 @@ export function syntheticPopulation(
     const second = (ms: number) => Math.round(ms / 1000) * 1000;
     const enter = start + second(random() * Math.min(horizon, 7 * 86_400_000));
     events.push({ at: start, type: 'identify', userId, traits: profile });
-    for (const j of journeys) {
-      const when = new Map<string, Rule[]>();
-      collect(j.trigger.when, 'event.properties.', when);
-      if (j.trigger.event === 'Contact Updated') continue; // the identify above is the trigger
-      if (rated.has(j.trigger.event)) continue; // happens at its rate, below
-      events.push({ at: enter, type: 'track', userId, event: j.trigger.event, properties: sampleAll(when, random) });
-    }
+    journeys.forEach((j, k) => {
+      if (j.trigger.event === 'Contact Updated') return; // the identify above is the trigger
+      if (Object.hasOwn(model.events, j.trigger.event)) return; // happens at its rate, below
+      events.push({ at: enter, type: 'track', userId, event: j.trigger.event, properties: sampleAll(triggerWhen[k]!, random) });
+    });
     for (const [event, props] of awaited) {
       if (random() < 0.6) events.push({ at: enter + second(exponential(random, 2 * 86_400_000)), type: 'track', userId, event, properties: sampleAll(props, random) });
     }
