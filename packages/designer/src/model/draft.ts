@@ -25,3 +25,12 @@ export interface Position {
 }
 
 export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Calls `visit` on every object inside a JSON value (the value itself included), depth first. */
+export function eachRecord(value: unknown, visit: (record: Record<string, unknown>) => void): void {
+  if (Array.isArray(value)) value.forEach((v) => eachRecord(v, visit));
+  else if (isRecord(value)) {
+    visit(value);
+    Object.values(value).forEach((v) => eachRecord(v, visit));
+  }
+}

@@ -1,5 +1,5 @@
 // The designer's model: plain TypeScript, no React. The components render what these compute.
-export { type DraftJourney, type DraftNode, type Position, isRecord } from './draft.ts';
+export { type DraftJourney, type DraftNode, type Position, isRecord, eachRecord } from './draft.ts';
 export { portSlots, handlePath, type PortSlot } from './ports.ts';
 export { toCanvas, toJourney, TRIGGER_NODE, type Canvas, type CanvasNode, type CanvasEdge, type JourneyMeta } from './convert.ts';
 export { applyChange, freshId, isDraftJourney, type JourneyChange } from './changes.ts';

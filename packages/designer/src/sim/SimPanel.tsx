@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { addDuration, isIsoDuration } from '@baton/engine';
 import type { TeamShape } from '../api.ts';
 import { HandoffRecord } from '../inbox/HandoffRecord.tsx';
-import { isRecord, type DraftJourney } from '../model/index.ts';
+import { eachRecord, isRecord, type DraftJourney } from '../model/index.ts';
 import { conditionTraits, populationModel, type PopulationForm } from './population.ts';
 import type { PopulationResult, SimRequest, SimResponse, TestContactState } from './protocol.ts';
 
@@ -18,19 +18,11 @@ export interface SimOverlay {
 /** The events a journey listens to: its trigger, its pauses, and the event rules of its conditions. */
 export function listenedEvents(journey: DraftJourney): string[] {
   const names = new Set<string>();
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (isRecord(v)) {
-      if (typeof v.event === 'string' && ('within' in v || 'op' in v || 'where' in v)) names.add(v.event);
-      Object.values(v).forEach(walk);
-    }
-  };
   if (journey.trigger?.event) names.add(journey.trigger.event);
-  for (const n of journey.nodes) {
-    if (n.type === 'pause' && isRecord(n.until) && typeof n.until.event === 'string') names.add(n.until.event);
-    walk(n);
-  }
-  walk(journey.trigger?.when);
+  for (const n of journey.nodes) if (n.type === 'pause' && isRecord(n.until) && typeof n.until.event === 'string') names.add(n.until.event);
+  eachRecord([journey.nodes, journey.trigger?.when], (v) => {
+    if (typeof v.event === 'string' && ('within' in v || 'op' in v || 'where' in v)) names.add(v.event);
+  });
   return [...names];
 }
 
@@ -109,6 +101,8 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
     send({ type: 'start', ...world, contact: { id: 'test-contact', traits: parsed as Record<string, unknown> }, start: '2026-11-23T09:00:00Z' });
   };
   const events = listenedEvents(journey);
+  /** An event's properties as typed, or at first the ones that meet the trigger's rule. */
+  const propsText = (ev: string) => props[ev] ?? JSON.stringify(ev === journey.trigger?.event ? triggerProperties(journey) : {});
   const traitFields = [...new Set([...conditionTraits(journey, workspace), ...Object.keys(traitTexts)])];
   const form: PopulationForm = {
     traits: traitFields.map((field) => ({ field, text: traitTexts[field] ?? '' })),
@@ -154,8 +148,14 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
               <h4>Send an event</h4>
               {events.map((ev) => (
                 <div key={ev} className="sim-event">
-                  <input aria-label={`${ev} properties`} placeholder="properties JSON" value={props[ev] ?? JSON.stringify(ev === journey.trigger?.event ? triggerProperties(journey) : {})} onChange={(e) => setProps({ ...props, [ev]: e.target.value })} />
-                  <button onClick={() => send({ type: 'track', event: ev, properties: JSON.parse(props[ev] ?? JSON.stringify(ev === journey.trigger?.event ? triggerProperties(journey) : {})) as Record<string, unknown> })}>{ev}</button>
+                  <input aria-label={`${ev} properties`} placeholder="properties JSON" value={propsText(ev)} onChange={(e) => setProps({ ...props, [ev]: e.target.value })} />
+                  <button onClick={() => {
+                    try {
+                      send({ type: 'track', event: ev, properties: JSON.parse(propsText(ev)) as Record<string, unknown> });
+                    } catch {
+                      setMessage(`the properties of ${ev} are not JSON`);
+                    }
+                  }}>{ev}</button>
                 </div>
               ))}
               <h4>Where the contact is</h4>

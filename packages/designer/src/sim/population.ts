@@ -1,5 +1,5 @@
 import { Population, TraitDistribution } from '@baton/engine';
-import { isRecord, type DraftJourney } from '../model/index.ts';
+import { eachRecord, isRecord, type DraftJourney } from '../model/index.ts';
 
 /** What the population form holds: text as the user typed it, blank meaning "derive it from the journey". */
 export interface PopulationForm {
@@ -11,16 +11,9 @@ export interface PopulationForm {
 /** The contact traits a journey's conditions (and the workspace's score rules) read, for the form's rows. */
 export function conditionTraits(journey: DraftJourney, workspace: unknown): string[] {
   const fields = new Set<string>();
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (isRecord(v)) {
-      if (typeof v.field === 'string' && /^contact\.[^.]+$/.test(v.field)) fields.add(v.field.slice('contact.'.length));
-      Object.values(v).forEach(walk);
-    }
-  };
-  walk(journey.trigger);
-  walk(journey.nodes.map((n) => (n.type === 'handoff' ? n.route : n)));
-  walk(isRecord(workspace) ? workspace.scores : undefined);
+  eachRecord([journey.trigger, journey.nodes.map((n) => (n.type === 'handoff' ? n.route : n)), isRecord(workspace) ? workspace.scores : undefined], (v) => {
+    if (typeof v.field === 'string' && /^contact\.[^.]+$/.test(v.field)) fields.add(v.field.slice('contact.'.length));
+  });
   return [...fields].sort();
 }
 
