@@ -90,7 +90,26 @@ export interface HandoffView extends ReportHandoff {
 }
 
 /** Listens to the live stream (SSE); returns a function that stops. */
-export function listenLive(onMessage: (kind: string, data: { name: string; contactId: string; data: Record<string, unknown> }) => void): () => void {
+/**
+ * Calls `reload` when live events of the given kinds arrive, at most once per `waitMs`: a burst of events
+ * is one reload, not one per event. Returns the function that stops listening.
+ */
+export function reloadOnLive(kinds: readonly string[], reload: () => void, waitMs: number): () => void {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const stop = listenLive((kind) => {
+    if (!kinds.includes(kind) || timer !== null) return;
+    timer = setTimeout(() => {
+      timer = null;
+      reload();
+    }, waitMs);
+  });
+  return () => {
+    stop();
+    if (timer !== null) clearTimeout(timer);
+  };
+}
+
+function listenLive(onMessage: (kind: string, data: { name: string; contactId: string; data: Record<string, unknown> }) => void): () => void {
   const source = new EventSource(`/api/stream?access_token=${encodeURIComponent(token() ?? '')}`);
   for (const kind of ['handoff', 'journey', 'contact']) source.addEventListener(kind, (e) => onMessage(kind, JSON.parse((e as MessageEvent<string>).data)));
   return () => source.close();

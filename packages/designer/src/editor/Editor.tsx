@@ -45,8 +45,7 @@ function fieldSuggestions(scores: string[]): string[] {
 interface Loaded {
   detail: JourneyDetail;
   team: TeamShape | null;
-  scores: string[];
-  workspace: unknown;
+  workspace: { scores: Record<string, unknown> };
   journey: DraftJourney;
 }
 
@@ -56,11 +55,15 @@ export function Editor({ journeyId, version }: { journeyId: string; version: num
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     (async () => {
-      const detail = await api<JourneyDetail>('GET', `/journeys/${encodeURIComponent(journeyId)}`);
-      const team = await api<TeamShape>('GET', '/team').catch(() => null);
-      const workspace = await api<{ scores: Record<string, unknown> }>('GET', '/workspace').catch(() => ({ scores: {} }));
-      const definition = version ? (await api<{ definition: unknown }>('GET', `/journeys/${journeyId}/versions/${version}`)).definition : detail.draftDefinition ?? detail.definition;
-      setLoaded({ detail, team, scores: Object.keys(workspace.scores), workspace, journey: withLayout(definition as DraftJourney) });
+      // Independent reads, in parallel.
+      const [detail, team, workspace, old] = await Promise.all([
+        api<JourneyDetail>('GET', `/journeys/${encodeURIComponent(journeyId)}`),
+        api<TeamShape>('GET', '/team').catch(() => null),
+        api<Loaded['workspace']>('GET', '/workspace').catch(() => ({ scores: {} })),
+        version ? api<{ definition: unknown }>('GET', `/journeys/${encodeURIComponent(journeyId)}/versions/${version}`) : null,
+      ]);
+      const definition = old ? old.definition : detail.draftDefinition ?? detail.definition;
+      setLoaded({ detail, team, workspace, journey: withLayout(definition as DraftJourney) });
     })().catch((e: Error) => setError(e.message));
   }, [journeyId, version]);
   if (error) return <main className="list"><p className="error-banner">{error}</p></main>;
@@ -82,7 +85,7 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
   const clipboard = useRef<DraftNode[]>([]);
   const flow = useReactFlow();
   const apply = useCallback((change: JourneyChange) => !readOnly && dispatch({ type: 'change', change }), [readOnly]);
-  const fields = useMemo(() => fieldSuggestions(loaded.scores), [loaded.scores]);
+  const fields = useMemo(() => fieldSuggestions(Object.keys(loaded.workspace.scores)), [loaded.workspace]);
   const [simulating, setSimulating] = useState(false);
   const [simOverlay, setOverlay] = useState<SimOverlay | null>(null);
   const [showLive, setShowLive] = useState(false);

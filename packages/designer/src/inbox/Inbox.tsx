@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { api, listenLive, type HandoffView, type Me, type TeamShape } from '../api.ts';
+import { api, reloadOnLive, type HandoffView, type Me, type TeamShape } from '../api.ts';
 import { HandoffRecord } from './HandoffRecord.tsx';
 import { slaState } from './sla.ts';
 
@@ -31,7 +31,7 @@ export function Inbox({ me }: { me: Me }) {
   useEffect(() => {
     void load();
     void api<TeamShape>('GET', '/team').then(setTeam, () => undefined);
-    return listenLive((kind) => kind === 'handoff' && void load());
+    return reloadOnLive(['handoff'], () => void load(), 250);
   }, [load]);
 
   const shown = useMemo(() => {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { HandoffReport } from '@baton/engine';
-import { api, listenLive } from '../api.ts';
+import { api, reloadOnLive } from '../api.ts';
 import type { SimOverlay } from '../sim/SimPanel.tsx';
 
 /** The report's flow for one journey as a canvas overlay: contacts that entered each node, with who is there now. */
@@ -26,9 +26,7 @@ export function useLiveCounts(journeyId: string, on: boolean): { overlay: SimOve
       setOverlay(null);
       return;
     }
-    let timer: ReturnType<typeof setTimeout> | null = null;
     const load = () => {
-      timer = null;
       api<HandoffReport>('GET', `/reports?journey=${encodeURIComponent(journeyId)}`).then(
         (r) => {
           setOverlay(flowOverlay(r, journeyId));
@@ -38,13 +36,7 @@ export function useLiveCounts(journeyId: string, on: boolean): { overlay: SimOve
       );
     };
     load();
-    const stop = listenLive((kind) => {
-      if (kind !== 'contact' && timer === null) timer = setTimeout(load, 2000);
-    });
-    return () => {
-      stop();
-      if (timer) clearTimeout(timer);
-    };
+    return reloadOnLive(['journey', 'handoff'], load, 2000);
   }, [journeyId, on]);
   return { overlay, error };
 }
