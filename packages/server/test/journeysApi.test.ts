@@ -130,6 +130,11 @@ describe('reports', () => {
     expect(Object.keys(report.nodes)).toEqual(['pricing-intent/handoff']);
     expect(Object.values(report.reps).reduce((n, r) => n + r.handoffs, 0)).toBe(2);
     expect(report.flow['pricing-intent']!.handoff!.entered).toBe(2);
+    // Scoped to another journey, every part of the report leaves pricing-intent's handoffs out.
+    const other = await json<{ total: { handoffs: number }; reps: object; queues: object; flow: object }>(server.call(server.adminToken, 'GET', '/api/reports?journey=renewal-risk'));
+    expect(other.total.handoffs).toBe(0);
+    expect(other).toMatchObject({ reps: {}, queues: {} });
+    expect(other.flow).not.toHaveProperty('pricing-intent');
     const later = await json<{ total: { handoffs: number } }>(server.call(server.adminToken, 'GET', '/api/reports?from=2026-11-24T00:00:00Z'));
     expect(later.total.handoffs).toBe(0);
     expect((await server.call(server.adminToken, 'GET', '/api/reports?from=yesterday')).status).toBe(400);

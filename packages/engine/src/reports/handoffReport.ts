@@ -108,18 +108,22 @@ function grouped(rows: readonly Row[], key: (h: HandoffRecord) => string | null)
 
 /**
  * Closes the loop: what happened to the handoffs created in `[from, to)`, and how contacts moved through
- * each journey. Pure; the server runs it over its store and the designer over a simulation.
+ * each journey; with `journey`, every part of the report (totals, queues and reps included) covers that
+ * journey only. Pure; the server runs it over its store.
  */
-export function handoffReport(contacts: Iterable<ContactState>, period: { from?: Millis | undefined; to?: Millis | undefined } = {}): HandoffReport {
+export function handoffReport(contacts: Iterable<ContactState>, period: { from?: Millis | undefined; to?: Millis | undefined; journey?: string | undefined } = {}): HandoffReport {
   const rows: Row[] = [];
   const flow: Record<string, Record<string, NodeCounts>> = {};
+  const other = (journeyId: string) => period.journey !== undefined && journeyId !== period.journey;
   for (const state of contacts) {
     for (const h of state.handoffs) {
+      if (other(h.journeyId)) continue;
       if ((period.from !== undefined && h.createdAt < period.from) || (period.to !== undefined && h.createdAt >= period.to)) continue;
       const run = state.instances.find((i) => i.journeyId === h.journeyId && i.run === h.run);
       rows.push({ handoff: h, converted: run?.status === 'exited' && run.outcome === 'converted' });
     }
     for (const inst of state.instances) {
+      if (other(inst.journeyId)) continue;
       if ((period.from !== undefined && inst.enteredAt < period.from) || (period.to !== undefined && inst.enteredAt >= period.to)) continue;
       const nodes = (flow[inst.journeyId] ??= {});
       for (const node of inst.path) {

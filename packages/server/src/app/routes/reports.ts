@@ -12,20 +12,13 @@ const instantParam = (name: string, value: string | undefined) => {
   }
 };
 
-/** Reports over a period (`from`, `to` on handoff creation): per journey, node, queue and rep; also as CSV. */
+/** Reports over a period (`from`, `to` on handoff creation) and optionally one journey: per journey, node, queue and rep; also as CSV. */
 export function reportRoutes(store: Store): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.get('/', async (c) => {
-    const period = { from: instantParam('from', c.req.query('from')), to: instantParam('to', c.req.query('to')) };
+    const scope = { from: instantParam('from', c.req.query('from')), to: instantParam('to', c.req.query('to')), journey: c.req.query('journey') || undefined };
     const states = (await Promise.all((await store.contactIds()).map((id) => store.load(id)))).filter((s): s is ContactState => s !== undefined);
-    const report = handoffReport(states, period);
-    const journey = c.req.query('journey');
-    if (journey) {
-      const keep = <T,>(rows: Record<string, T>, test: (k: string) => boolean) => Object.fromEntries(Object.entries(rows).filter(([k]) => test(k)));
-      report.journeys = keep(report.journeys, (k) => k === journey);
-      report.nodes = keep(report.nodes, (k) => k.startsWith(`${journey}/`));
-      report.flow = keep(report.flow, (k) => k === journey);
-    }
+    const report = handoffReport(states, scope);
     if (c.req.query('format') === 'csv') {
       c.header('content-type', 'text/csv; charset=utf-8');
       return c.body(toCsv(report));
