@@ -1,11 +1,9 @@
 import { setup, type AnyStateMachine } from 'xstate';
 import type { EvalEnv } from '../conditions/env.ts';
-import { predicateFor } from '../conditions/cache.ts';
-import type { ConditionShape } from '../model/condition.ts';
 import type { Journey, JourneyNode } from '../model/journey.ts';
 import { kindOf } from '../nodes/registry.ts';
 import type { StateConfig } from '../nodes/kind.ts';
-import { pickVariant } from './hash.ts';
+import { xstateGuards } from './guards.ts';
 
 /** The state before the first node: the contact has matched the trigger and is about to enter. */
 export const TRIGGER_STATE = '$trigger';
@@ -40,12 +38,7 @@ export function machineConfig(journey: Journey): Record<string, unknown> {
 
 const baton = setup({
   types: { events: {} as MachineEvent },
-  guards: {
-    'baton.condition': ({ event }, params: { when: ConditionShape }) => predicateFor(params.when)(event.env),
-    'baton.variant': ({ event }, params: { node: string; weights: number[]; index: number }) =>
-      pickVariant(event.journeyId ?? '', params.node, event.env.contactId, params.weights) === params.index,
-    'baton.outcomeIs': ({ event }, params: { outcome: string }) => event.outcome === params.outcome,
-  },
+  guards: xstateGuards,
 });
 
 /** A journey ready to run: its machine, its nodes by id, and the config it came from. */

@@ -1,6 +1,7 @@
 import { createActor, initialTransition, type AnyActorScope, type AnyMachineSnapshot } from 'xstate';
 import type { CompiledJourney, MachineEvent } from '../compile/compileJourney.ts';
 import { nodeIdOfKey } from '../compile/compileJourney.ts';
+import { evaluateGuard, traceGuards, type GuardCall, type GuardName } from '../compile/guards.ts';
 
 const initialCache = new WeakMap<CompiledJourney, unknown>();
 /**
@@ -77,31 +78,107 @@ function scopeFor(compiled: CompiledJourney): ReusableScope {
     emit: () => {},
     logger: () => {},
     stopChild: () => {},
+    // XState hands over the action with the event and snapshot it ran under; a step keeps its type and
+    // params only, so a remembered step never holds on to one contact's data.
     actionExecutor: (action: ActionObject) => {
-      holder.sink.push(action);
+      holder.sink.push({ type: action.type, params: action.params });
     },
   } as unknown as AnyActorScope;
   scopes.set(compiled, holder);
   return holder;
 }
 
+/** What one machine step did: nothing (no transition was enabled), or a next snapshot with its actions. */
+export type MachineStep =
+  | { unchanged: true }
+  | { unchanged: false; snapshot: unknown; node: string; done: boolean; actions: readonly ActionObject[] };
+
+const UNCHANGED: MachineStep = { unchanged: true };
+
 /**
- * One pure step of a journey machine: restores the persisted snapshot, applies XState's `transition`,
- * and returns the next persisted snapshot with the actions to carry out.
+ * XState's own step: restores the persisted snapshot, applies the pure `machine.transition`, and returns
+ * the next persisted snapshot with the actions to carry out. No cache.
  */
-export function stepMachine(compiled: CompiledJourney, persisted: unknown, event: MachineEvent) {
+export function xstateStep(compiled: CompiledJourney, persisted: unknown, event: MachineEvent): MachineStep {
   const snapshot = restore(compiled, persisted);
   const reusable = scopeFor(compiled);
   const actions: ActionObject[] = [];
   reusable.sink = actions;
   const next = compiled.machine.transition(snapshot, event, reusable.scope) as AnyMachineSnapshot;
-  if (next === snapshot) return { snapshot: persisted, node: null, done: false, actions, unchanged: true };
+  if (next === snapshot) return UNCHANGED;
   const nextPersisted = persist(next);
-  return {
-    snapshot: nextPersisted as unknown,
-    node: nodeIdOfKey(nextPersisted.value),
-    done: next.status === 'done',
-    actions,
-    unchanged: false,
-  };
+  return { unchanged: false, snapshot: nextPersisted, node: nodeIdOfKey(nextPersisted.value), done: next.status === 'done', actions };
+}
+
+/**
+ * A remembered transition: which guard XState evaluated next, and where each answer led. Leaves are the
+ * steps XState returned. Journey machines have no context and their guards are pure functions of the
+ * event, so a step is fully given by the state, the event type and the answers of the guards XState
+ * asked, in the order it asked them; the same answers always lead XState to the same next question.
+ */
+class Fork {
+  yes: Remembered | undefined;
+  no: Remembered | undefined;
+  constructor(
+    readonly guard: GuardName,
+    readonly params: unknown,
+  ) {}
+}
+type Remembered = Fork | MachineStep;
+
+/** At most this many remembered steps per machine; past it, steps still run through XState, unremembered. */
+const MAX_REMEMBERED = 4096;
+
+interface Memory {
+  byStateAndEvent: Map<string, Remembered>;
+  size: number;
+}
+const memories = new WeakMap<CompiledJourney, Memory>();
+
+function memoryOf(compiled: CompiledJourney): Memory {
+  let memory = memories.get(compiled);
+  if (!memory) memories.set(compiled, (memory = { byStateAndEvent: new Map(), size: 0 }));
+  return memory;
+}
+
+/** Files a step XState computed under the guard answers it asked for. A path that disagrees is not filed. */
+function remember(memory: Memory, key: string, calls: readonly GuardCall[], step: MachineStep): void {
+  if (memory.size >= MAX_REMEMBERED) return;
+  let at: Remembered | undefined = memory.byStateAndEvent.get(key);
+  let attach = (r: Remembered) => void memory.byStateAndEvent.set(key, r);
+  for (const call of calls) {
+    if (at === undefined) {
+      const fork = new Fork(call.guard, call.params);
+      attach(fork);
+      at = fork;
+    }
+    if (!(at instanceof Fork) || at.guard !== call.guard || at.params !== call.params) return;
+    const fork: Fork = at;
+    at = call.result ? fork.yes : fork.no;
+    attach = call.result ? (r) => void (fork.yes = r) : (r) => void (fork.no = r);
+  }
+  if (at !== undefined) return;
+  attach(step);
+  memory.size++;
+}
+
+/**
+ * One pure step of a journey machine, as XState computes it. The first time a state, an event type and a
+ * set of guard answers occur, XState's `transition` runs and its answer is remembered; afterwards the
+ * same guards are asked in the same order and XState's remembered answer is returned. Every transition
+ * is still XState's: Baton only skips recomputing one it has already seen.
+ */
+export function stepMachine(compiled: CompiledJourney, persisted: unknown, event: MachineEvent): MachineStep {
+  const memory = memoryOf(compiled);
+  const key = `${(persisted as PersistedJourneySnapshot).value}\u0000${event.type}`;
+  let at = memory.byStateAndEvent.get(key);
+  try {
+    while (at instanceof Fork) at = evaluateGuard(at.guard, event, at.params) ? at.yes : at.no;
+  } catch {
+    return xstateStep(compiled, persisted, event); // a guard that throws: let XState deal with it, as always
+  }
+  if (at !== undefined) return at;
+  const { value: step, calls } = traceGuards(() => xstateStep(compiled, persisted, event));
+  remember(memory, key, calls, step);
+  return step;
 }
