@@ -14,11 +14,17 @@ function show(v: unknown): string {
   return JSON.stringify(v) ?? 'nothing';
 }
 
+/**
+ * Reasons are kept with the contact, so each is built as one flat string: a template literal leaves a
+ * rope of its pieces (about 130 bytes more per reason, with 100k contacts waiting).
+ */
+const text = (...parts: (string | number)[]) => parts.join('');
+
 function describeField(rule: FieldRule, env: EvalEnv, negated: boolean): string {
   const actual = readField(env, rule.field.split('.'));
-  if (rule.op === 'exists') return `${rule.field} ${(rule.value === true) !== negated ? 'is set' : 'is not set'}`;
-  const op = (negated ? NEGATED : SYMBOL)[rule.op];
-  return actual === undefined ? `${rule.field} is not set (${op} ${show(rule.value)})` : `${rule.field} ${show(actual)} ${op} ${show(rule.value)}`;
+  if (rule.op === 'exists') return text(rule.field, (rule.value === true) !== negated ? ' is set' : ' is not set');
+  const op = (negated ? NEGATED : SYMBOL)[rule.op] ?? rule.op;
+  return actual === undefined ? text(rule.field, ' is not set (', op, ' ', show(rule.value), ')') : text(rule.field, ' ', show(actual), ' ', op, ' ', show(rule.value));
 }
 
 const humanWindows = new Map<string, string>();
@@ -32,8 +38,8 @@ function describeEvent(rule: EventRule, env: EvalEnv, negated: boolean): string 
   const where = rule.where && 'field' in rule.where && rule.where.op === 'eq' ? ` ${show(rule.where.value)}` : rule.where ? ' (matching)' : '';
   const within = rule.within ? ` in ${humanWindow(rule.within)}` : '';
   const count = countEvents(rule, rule.where ? predicateFor(rule.where) : null, env);
-  const op = (negated ? NEGATED : SYMBOL)[rule.op ?? 'gte'];
-  return `${rule.event}${where} ${count}×${within} ${op} ${rule.value ?? 1}`;
+  const op = (negated ? NEGATED : SYMBOL)[rule.op ?? 'gte'] ?? rule.op ?? 'gte';
+  return text(rule.event, where, ' ', count, '×', within, ' ', op, ' ', rule.value ?? 1);
 }
 
 /**

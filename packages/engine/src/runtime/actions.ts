@@ -7,6 +7,7 @@ import type { Draft } from './draft.ts';
 import type { StepContext } from './step.ts';
 import { createHandoff } from '../handoff/create.ts';
 import { expireHandoff } from '../handoff/lifecycle.ts';
+import { appended, exactly } from './exact.ts';
 import type { InstanceRecord, TimerKind } from './records.ts';
 
 /** What carrying out an action may ask of the machine runner: `continue` after a trait update. */
@@ -27,7 +28,7 @@ function runAction(
     case 'email':
     case 'sms': {
       const suppressed = p.params.whileHumanEngaged !== 'send' && draft.engaged();
-      inst.messages = [...inst.messages, { node: p.node, action: p.action, at: draft.now, suppressed }];
+      inst.messages = appended(inst.messages, { node: p.node, action: p.action, at: draft.now, suppressed });
       draft.effects.push({ type: 'message', channel: p.action, ...base, params: p.params, suppressed });
       return;
     }
@@ -68,7 +69,7 @@ function schedule(draft: Draft, inst: InstanceRecord, p: { node: string; timer: 
 export function actionHandlers(extra: Record<string, ActionHandler> = {}): Record<string, ActionHandler> {
   return {
     'baton.enter': (draft, inst, p: { node: string }) => {
-      inst.path = [...inst.path, p.node];
+      inst.path = appended(inst.path, p.node);
       inst.node = p.node;
       draft.journal.push({ kind: 'node', journeyId: inst.journeyId, version: inst.version, node: p.node, contactId: draft.contact.id, at: draft.now });
     },
@@ -77,7 +78,7 @@ export function actionHandlers(extra: Record<string, ActionHandler> = {}): Recor
       if (node?.type !== 'branch') return;
       const taken = node.paths[p.path];
       const reasons = taken ? explainCondition(taken.when, draft.env()) : node.paths.flatMap((x) => explainCondition({ not: x.when }, draft.env()));
-      inst.decisions = [...inst.decisions, { node: p.node, label: taken?.label ?? 'otherwise', reasons, at: draft.now }];
+      inst.decisions = appended(inst.decisions, { node: p.node, label: taken?.label ?? 'otherwise', reasons: exactly(reasons), at: draft.now });
     },
     'baton.schedule': (draft, inst, p: { node: string; timer: TimerKind; after: string }) => schedule(draft, inst, p, draft.now),
     'baton.cancelTimers': (draft, inst, p: { node: string }) =>

@@ -4,6 +4,7 @@ import type { Workspace } from '../model/workspace.ts';
 import { scoreReader } from '../scores/score.ts';
 import type { Effect, JournalEntry } from './effects.ts';
 import type { DeskState } from '../routing/desk.ts';
+import { appended, inserted, kept } from './exact.ts';
 import type { ContactRecord, ContactState, HandoffRecord, InstanceRecord, TimerRecord } from './records.ts';
 
 /** Source of new ids: random in a server, a counter in a simulation. */
@@ -45,7 +46,7 @@ export class Draft {
   /** Replaces a handoff (by id) with a changed copy, or adds it. */
   putHandoff(next: HandoffRecord): void {
     const i = this.handoffs.findIndex((h) => h.id === next.id);
-    this.handoffs = i < 0 ? [...this.handoffs, next] : this.handoffs.map((h, j) => (j === i ? next : h));
+    this.handoffs = i < 0 ? appended(this.handoffs, next) : this.handoffs.map((h, j) => (j === i ? next : h));
   }
 
   /** Whether a human is working with this contact: an open handoff from any journey, or from other journeys. */
@@ -76,10 +77,10 @@ export class Draft {
 
   /** Puts an event on the contact's timeline, in time order, keeping at most HISTORY_LIMIT events. */
   record(event: HistoryEvent): void {
-    const history = this.contact.history.slice(this.contact.history.length >= HISTORY_LIMIT ? 1 : 0);
-    let i = history.length;
-    while (i > 0 && history[i - 1]!.at > event.at) i--;
-    history.splice(i, 0, event);
+    const older = this.contact.history.length >= HISTORY_LIMIT ? this.contact.history.slice(1) : this.contact.history;
+    let i = older.length;
+    while (i > 0 && older[i - 1]!.at > event.at) i--;
+    const history = inserted(older, i, event);
     this.contact = { ...this.contact, history, updatedAt: this.now };
     this.envCache = null;
   }
@@ -87,7 +88,7 @@ export class Draft {
   /** Replaces an instance (by journey id) with a changed copy. */
   update(next: InstanceRecord): void {
     const i = this.instances.findIndex((x) => x.journeyId === next.journeyId);
-    this.instances = i < 0 ? [...this.instances, next] : this.instances.map((x, j) => (j === i ? next : x));
+    this.instances = i < 0 ? appended(this.instances, next) : this.instances.map((x, j) => (j === i ? next : x));
   }
 
   instance(journeyId: string): InstanceRecord | undefined {
@@ -95,11 +96,11 @@ export class Draft {
   }
 
   addTimer(timer: TimerRecord): void {
-    this.timers = [...this.timers, timer];
+    this.timers = appended(this.timers, timer);
   }
 
   removeTimers(match: (t: TimerRecord) => boolean): void {
-    if (this.timers.some(match)) this.timers = this.timers.filter((t) => !match(t));
+    if (this.timers.some(match)) this.timers = kept(this.timers, (t) => !match(t));
   }
 
   emit(name: string, properties: Record<string, unknown>): void {

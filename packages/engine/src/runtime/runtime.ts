@@ -130,7 +130,11 @@ export class Runtime {
    * When a step freed a rep (a handoff closed, was rejected or escalated), waiting handoffs are assigned
    * right after it, outside the contact's queue, since they may belong to the same contact.
    */
-  private async afterwards(now: Millis, work: Promise<Applied>): Promise<Applied> {
+  private afterwards(now: Millis, work: Promise<Applied>): Promise<Applied> {
+    return this.team ? this.assignAfter(now, work) : work; // without a team no rep is ever freed
+  }
+
+  private async assignAfter(now: Millis, work: Promise<Applied>): Promise<Applied> {
     const applied = await work;
     if (this.repFreed && !this.assigning) {
       this.repFreed = false;
@@ -219,12 +223,13 @@ export class Runtime {
 
   private serialize<T>(contactId: string, work: () => Promise<T>): Promise<T> {
     const busy = this.queues.get(contactId);
-    const run = busy ? busy.then(work) : work();
-    const tail = run.catch(() => undefined);
-    this.queues.set(contactId, tail);
-    void tail.then(() => {
-      if (this.queues.get(contactId) === tail) this.queues.delete(contactId);
-    });
+    // The next step of this contact runs after this one, whether it succeeded or not.
+    const run = busy ? busy.then(work, work) : work();
+    this.queues.set(contactId, run);
+    const done = () => {
+      if (this.queues.get(contactId) === run) this.queues.delete(contactId);
+    };
+    run.then(done, done);
     return run;
   }
 

@@ -114,9 +114,8 @@ export class MemoryStore implements Store {
   }
 
   private indexTimers(before: readonly TimerRecord[], after: readonly TimerRecord[]): void {
-    const kept = new Set(after.map((t) => t.id));
     for (const t of before) {
-      if (!kept.has(t.id)) {
+      if (!after.some((a) => a.id === t.id)) {
         this.timers.delete(t.id);
         this.leases.delete(t.id);
       }
