@@ -102,3 +102,21 @@ describe('remembered machine steps', () => {
     expect(enter(6)).toBe(small);
   });
 });
+
+describe('a guard that throws', () => {
+  it('is not remembered: the next contact gets XState\'s own answer', () => {
+    const compiled = compileJourney(Journey.parse(benchJourney));
+    // At `tag` (an update_contact action), baton.continue leads to the `intent` branch, which reads score.intent.
+    const at = { status: 'active', value: 'tag' };
+    const event = (score: () => number | undefined) => ({
+      type: 'baton.continue',
+      journeyId: 'bench',
+      env: { contactId: 'c', traits: {}, history: [], now: T0, score },
+    });
+    expect(() => stepMachine(compiled, at, event(() => { throw new Error('score store down'); }))).toThrow('score store down');
+    const hot = event(() => 90);
+    expect(stepMachine(compiled, at, hot)).toEqual(xstateStep(compiled, at, hot));
+    const cold = event(() => 0);
+    expect(stepMachine(compiled, at, cold)).toEqual(xstateStep(compiled, at, cold));
+  });
+});

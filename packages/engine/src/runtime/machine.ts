@@ -178,6 +178,7 @@ export function stepMachine(compiled: CompiledJourney, persisted: unknown, event
     return xstateStep(compiled, persisted, event); // a guard that throws: let XState deal with it, as always
   }
   if (at !== undefined) return at;
+  // A guard that throws makes XState throw, and nothing is filed.
   const { value: step, calls } = traceGuards(() => xstateStep(compiled, persisted, event));
   remember(memory, key, calls, step);
   return step;

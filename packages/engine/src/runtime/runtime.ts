@@ -226,11 +226,15 @@ export class Runtime {
     // The next step of this contact runs after this one, whether it succeeded or not.
     const run = busy ? busy.then(work, work) : work();
     this.queues.set(contactId, run);
-    const done = () => {
-      if (this.queues.get(contactId) === run) this.queues.delete(contactId);
-    };
-    run.then(done, done);
+    run.then(
+      () => this.release(contactId, run),
+      () => this.release(contactId, run),
+    );
     return run;
+  }
+
+  private release(contactId: string, run: Promise<unknown>): void {
+    if (this.queues.get(contactId) === run) this.queues.delete(contactId);
   }
 
   private async commitWith(
