@@ -26,6 +26,24 @@ describe('lowdb store', () => {
     await again.close();
   });
 
+  it('leaves pruned effects out of its next snapshot and numbers new ones after them across a restart', async () => {
+    const dir = freshDir();
+    const store = await LowdbStore.open(dir);
+    const effect = (name: string) => ({ type: 'event' as const, name, contactId: 'c1', properties: {}, at: T });
+    await store.commit({ contactId: 'c1', expectedVersion: 0, state: newContactState('c1', T), effects: [effect('A'), effect('B')] });
+    const [, b] = await store.readOutbox(0, 10);
+    await store.pruneOutbox(b!.seq);
+    await store.compact();
+    const snapshot = JSON.parse(readFileSync(join(dir, 'runtime.json'), 'utf8')) as { outbox: unknown[] };
+    expect(snapshot.outbox).toEqual([]);
+    await store.close();
+    const again = await LowdbStore.open(dir);
+    expect(await again.readOutbox(0, 10)).toEqual([]);
+    await again.commit({ contactId: 'c1', expectedVersion: 1, state: newContactState('c1', T), effects: [effect('C')] });
+    expect((await again.readOutbox(0, 10)).map((e) => e.seq)).toEqual([b!.seq + 1]);
+    await again.close();
+  });
+
   it('carries many commits in one durable write (group commit)', async () => {
     const dir = freshDir();
     const store = await LowdbStore.open(dir);

@@ -176,6 +176,11 @@ export class MemoryStore implements Store {
     return null;
   }
 
+  async pruneOutbox(upTo: number): Promise<void> {
+    const keep = this.outbox.findIndex((e) => e.seq > upTo);
+    this.outbox.splice(0, keep < 0 ? this.outbox.length : keep);
+  }
+
   async readOutbox(after: number, limit: number): Promise<OutboxEntry[]> {
     const start = this.outbox.findIndex((e) => e.seq > after);
     return start < 0 ? [] : this.outbox.slice(start, start + limit);

@@ -95,6 +95,22 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       await store.close();
     });
 
+    it('forgets effects up to a position and keeps numbering after them', async () => {
+      const store = await newStore();
+      const effect = (name: string) => ({ type: 'event' as const, name, contactId: 'c1', properties: {}, at: T });
+      await store.commit({ contactId: 'c1', expectedVersion: 0, state: newContactState('c1', T), effects: [effect('A'), effect('B'), effect('C')] });
+      const [a, b, c] = await store.readOutbox(0, 10);
+      await store.pruneOutbox(b!.seq);
+      expect(await store.readOutbox(0, 10)).toEqual([c]);
+      await store.commit({ contactId: 'c1', expectedVersion: 1, state: newContactState('c1', T), effects: [effect('D')] });
+      const after = await store.readOutbox(0, 10);
+      expect(after.map((e) => e.seq)).toEqual([c!.seq, c!.seq + 1]);
+      expect(after[0]!.seq).toBeGreaterThan(a!.seq);
+      await store.pruneOutbox(c!.seq + 1);
+      expect(await store.readOutbox(0, 10)).toEqual([]);
+      await store.close();
+    });
+
     it('fires every timer exactly once under random interleavings of commits and claims (property)', async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom('c1', 'c2', 'c3'), fc.integer({ min: 0, max: 50 }), fc.boolean()), { minLength: 1, maxLength: 30 }), async (ops) => {

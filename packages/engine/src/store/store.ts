@@ -59,6 +59,11 @@ export interface Store {
   nextDueAt(): Promise<Millis | null>;
   /** Effects after position `after`, oldest first. */
   readOutbox(after: number, limit: number): Promise<OutboxEntry[]>;
+  /**
+   * Forgets the effects at or before position `upTo`, once whoever reads the outbox has recorded that it
+   * is past them (the webhook worker's cursor). Positions keep growing: a later effect never reuses one.
+   */
+  pruneOutbox(upTo: number): Promise<void>;
   /** The routing state shared by every contact, with its version (0 and empty when never written). */
   loadDesk(): Promise<{ version: number; state: DeskState }>;
   /** Writes the routing state alone (a rep made inactive); ConflictError if it moved on. */

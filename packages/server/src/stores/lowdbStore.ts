@@ -89,6 +89,8 @@ export class LowdbStore implements Store {
   claimDueTimers = (request: ClaimRequest) => this.memory.claimDueTimers(request);
   nextDueAt = () => this.memory.nextDueAt();
   readOutbox = (after: number, limit: number) => this.memory.readOutbox(after, limit);
+  /** Pruned in memory, so the next snapshot leaves the effects out; a replayed journal may bring back a few below the cursor, pruned again at the next call. */
+  pruneOutbox = (upTo: number) => this.memory.pruneOutbox(upTo);
   contactIds = () => this.memory.contactIds();
   loadDesk = () => this.memory.loadDesk();
   openHandoffs = () => this.memory.openHandoffs();

@@ -82,7 +82,11 @@ export class Deliveries {
       await Promise.all(due.map((d) => this.attempt(d)));
       changed = true;
     }
-    if (changed) await this.file.write(this.state);
+    if (changed) {
+      await this.file.write(this.state);
+      // The cursor is durable: the effects behind it are in deliveries now and need not stay in the store.
+      await this.store.pruneOutbox(this.state.cursor);
+    }
   }
 
   /** Puts a dead letter (or all of them) back to be delivered now, with fresh attempts. */
