@@ -55,7 +55,17 @@ export function assignTo(draft: Draft, ctx: StepContext, h: HandoffRecord, rep: 
   }
   draft.putHandoff(next);
   if (h.escalating) draft.emitSystem('Handoff Escalated', { handoff: h.id, journey: h.journeyId, node: h.node, rep, from: h.assignee });
-  draft.emitSystem('Handoff Assigned', { handoff: h.id, journey: h.journeyId, node: h.node, rep, queue: next.queue, dueAt: dueAt === null ? null : formatInstant(dueAt) });
+  // `fromQueue`: the queue it waited in, unassigned, until now; its other members' inboxes drop it.
+  const waited = h.assignee === null && h.wasUnassigned === true && h.queue !== null;
+  draft.emitSystem('Handoff Assigned', {
+    handoff: h.id,
+    journey: h.journeyId,
+    node: h.node,
+    rep,
+    queue: next.queue,
+    dueAt: dueAt === null ? null : formatInstant(dueAt),
+    ...(waited ? { fromQueue: h.queue } : {}),
+  });
   return next;
 }
 

@@ -33,7 +33,15 @@ export function closeHandoff(draft: Draft, ctx: StepContext, h: HandoffRecord, o
   draft.removeTimers((t) => t.handoffId === h.id);
   const closed: HandoffRecord = { ...h, status: 'closed', outcome, value, closedAt: draft.now, escalating: false };
   draft.putHandoff(closed);
-  draft.emitSystem('Handoff Closed', { handoff: h.id, journey: h.journeyId, node: h.node, outcome, ...(value !== null ? { value } : {}), rep: h.assignee });
+  draft.emitSystem('Handoff Closed', {
+    handoff: h.id,
+    journey: h.journeyId,
+    node: h.node,
+    outcome,
+    ...(value !== null ? { value } : {}),
+    rep: h.assignee,
+    ...(h.assignee === null ? { queue: h.queue } : {}), // closed while waiting in a queue
+  });
   release(draft, ctx);
   return closed;
 }

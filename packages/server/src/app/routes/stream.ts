@@ -7,13 +7,27 @@ import { queuesOf } from './handoffs.ts';
 
 /**
  * What a rep's stream carries: the life-cycle events that name them (assigned to them, reassigned away,
- * closed), and work waiting unassigned in their queues.
+ * closed), and the comings and goings of work waiting unassigned in their queues: it arrives
+ * (Unassigned), a colleague claims it or is given it (Reassigned from nobody, Assigned from the queue),
+ * or it closes while waiting. Handoffs routed straight to a colleague stay the colleague's business.
  */
 function forRep(p: Principal, m: LiveMessage, runtime: Runtime): boolean {
   if (m.kind !== 'handoff') return false;
-  const { rep, from, queue } = m.data as { rep?: unknown; from?: unknown; queue?: unknown };
+  const { rep, from, queue, fromQueue } = m.data as { rep?: unknown; from?: unknown; queue?: unknown; fromQueue?: unknown };
   if (rep === p.rep || from === p.rep) return true;
-  return m.name === 'Handoff Unassigned' && typeof queue === 'string' && queuesOf(runtime.team, p.rep!).has(queue);
+  const waitingIn = (q: unknown) => typeof q === 'string' && queuesOf(runtime.team, p.rep!).has(q);
+  switch (m.name) {
+    case 'Handoff Unassigned':
+      return waitingIn(queue);
+    case 'Handoff Assigned':
+      return waitingIn(fromQueue);
+    case 'Handoff Reassigned':
+      return from === null && waitingIn(queue);
+    case 'Handoff Closed':
+      return rep === null && waitingIn(queue);
+    default:
+      return false;
+  }
 }
 
 /** The live stream (Server-Sent Events) of handoff and journey events, for the designer and the inbox. */
