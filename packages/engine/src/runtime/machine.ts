@@ -130,22 +130,26 @@ type Remembered = Fork | MachineStep;
 const MAX_REMEMBERED = 4096;
 
 interface Memory {
-  byStateAndEvent: Map<string, Remembered>;
+  /** By state value, then event type. */
+  byState: Map<string, Map<string, Remembered>>;
   size: number;
 }
 const memories = new WeakMap<CompiledJourney, Memory>();
 
 function memoryOf(compiled: CompiledJourney): Memory {
   let memory = memories.get(compiled);
-  if (!memory) memories.set(compiled, (memory = { byStateAndEvent: new Map(), size: 0 }));
+  if (!memory) memories.set(compiled, (memory = { byState: new Map(), size: 0 }));
   return memory;
 }
 
 /** Files a step XState computed under the guard answers it asked for. A path that disagrees is not filed. */
-function remember(memory: Memory, key: string, calls: readonly GuardCall[], step: MachineStep): void {
+function remember(memory: Memory, value: string, type: string, calls: readonly GuardCall[], step: MachineStep): void {
   if (memory.size >= MAX_REMEMBERED) return;
-  let at: Remembered | undefined = memory.byStateAndEvent.get(key);
-  let attach = (r: Remembered) => void memory.byStateAndEvent.set(key, r);
+  let byEvent = memory.byState.get(value);
+  if (!byEvent) memory.byState.set(value, (byEvent = new Map()));
+  const events = byEvent;
+  let at: Remembered | undefined = events.get(type);
+  let attach = (r: Remembered) => void events.set(type, r);
   for (const call of calls) {
     if (at === undefined) {
       const fork = new Fork(call.guard, call.params);
@@ -170,8 +174,8 @@ function remember(memory: Memory, key: string, calls: readonly GuardCall[], step
  */
 export function stepMachine(compiled: CompiledJourney, persisted: unknown, event: MachineEvent): MachineStep {
   const memory = memoryOf(compiled);
-  const key = `${(persisted as PersistedJourneySnapshot).value}\u0000${event.type}`;
-  let at = memory.byStateAndEvent.get(key);
+  const { value } = persisted as PersistedJourneySnapshot;
+  let at = memory.byState.get(value)?.get(event.type);
   try {
     while (at instanceof Fork) at = evaluateGuard(at.guard, event, at.params) ? at.yes : at.no;
   } catch {
@@ -180,6 +184,6 @@ export function stepMachine(compiled: CompiledJourney, persisted: unknown, event
   if (at !== undefined) return at;
   // A guard that throws makes XState throw, and nothing is filed.
   const { value: step, calls } = traceGuards(() => xstateStep(compiled, persisted, event));
-  remember(memory, key, calls, step);
+  remember(memory, value, event.type, calls, step);
   return step;
 }
