@@ -1,6 +1,6 @@
 /** A binary min-heap ordered by a comparator. */
 export class MinHeap<T> {
-  private readonly items: T[] = [];
+  private items: T[] = [];
   constructor(private readonly less: (a: T, b: T) => boolean) {}
 
   get size(): number {
@@ -36,8 +36,7 @@ export class MinHeap<T> {
 
   /** Replaces every item with `items`, in linear time. */
   reset(items: readonly T[]): void {
-    this.items.length = 0;
-    this.items.push(...items);
+    this.items = items.slice();
     for (let i = (this.items.length >> 1) - 1; i >= 0; i--) this.down(i);
   }
 
