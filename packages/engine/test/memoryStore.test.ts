@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStore, newContactState, type TimerRecord } from '../src/index.ts';
+import { MemoryStore, newContactState, newDesk, type TimerRecord } from '../src/index.ts';
 import { runStoreContract } from '../src/store/store.contract.ts';
 import { DAY, HOUR, T0 } from './helpers.ts';
 
@@ -34,5 +34,14 @@ describe('memory store: timers cancelled long before they are due', () => {
     expect(rest).toEqual([...rest].sort(byDue));
     expect([...early, ...rest].map((t) => t.id).sort()).toEqual(live.map((t) => t.id).sort());
     expect(await store.nextDueAt()).toBeNull();
+  });
+});
+
+describe('memory store: opening a snapshot', () => {
+  it('takes an outbox of any size (200k undelivered effects)', async () => {
+    const effect = { type: 'event' as const, name: 'Journey Entered', contactId: 'c1', properties: {}, at: T0 };
+    const outbox = Array.from({ length: 200_000 }, (_, i) => ({ seq: i + 1, effect }));
+    const store = MemoryStore.fromSnapshot({ contacts: [], messages: [], desk: { version: 0, state: newDesk() }, outbox, seq: 200_000 });
+    expect((await store.readOutbox(199_998, 10)).map((e) => e.seq)).toEqual([199_999, 200_000]);
   });
 });

@@ -50,7 +50,7 @@ export class MemoryStore implements Store {
     }
     for (const m of snapshot.messages) store.messages.add(m);
     store.desk = snapshot.desk;
-    store.outbox.push(...snapshot.outbox);
+    for (const entry of snapshot.outbox) store.outbox.push(entry); // not push(...): an outbox can outgrow a call's arguments
     store.seq = snapshot.seq;
     return store;
   }

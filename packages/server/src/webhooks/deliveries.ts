@@ -94,7 +94,7 @@ export class Deliveries {
     const chosen = this.state.dead.filter((d) => id === undefined || d.id === id);
     if (id !== undefined && chosen.length === 0) throw new BatonError('not_found', `no dead letter ${id}`);
     this.state.dead = this.state.dead.filter((d) => !chosen.includes(d));
-    this.state.pending.push(...chosen.map((d) => ({ ...d, attempts: 0, nextAt: this.clock.now(), lastError: null })));
+    for (const d of chosen) this.state.pending.push({ ...d, attempts: 0, nextAt: this.clock.now(), lastError: null }); // any number of dead letters
     await this.file.write(this.state);
     return chosen.length;
   }
