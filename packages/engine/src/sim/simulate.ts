@@ -129,7 +129,7 @@ export async function simulateScript(input: SimulationInput): Promise<Simulation
 
 /** The §8 report of a finished simulation. */
 export async function buildReport(world: SimulationWorld, refused: SimulationReport['refused']): Promise<SimulationReport> {
-  const states = await Promise.all((await world.store.contactIds()).map(async (id) => (await world.store.load(id))!));
+  const states = await world.store.contacts();
   const all = states.flatMap((s) => s.handoffs);
   return {
     contacts: reportContacts(states, (state, inst) => state.handoffs.filter((h) => h.journeyId === inst.journeyId && h.run === inst.run).map(reportHandoff)),

@@ -27,7 +27,7 @@ export interface StoreSnapshot {
 
 /** The store for tests, simulations and the browser: everything in memory, nothing durable. */
 export class MemoryStore implements Store {
-  private readonly contacts = new Map<string, ContactState>();
+  private readonly states = new Map<string, ContactState>();
   private readonly messages = new Set<string>();
   private readonly timers = new Map<string, TimerRecord>();
   private readonly due = new MinHeap<TimerRecord>(earlier);
@@ -44,7 +44,7 @@ export class MemoryStore implements Store {
   static fromSnapshot(snapshot: StoreSnapshot, options: MemoryStoreOptions = {}): MemoryStore {
     const store = new MemoryStore(options);
     for (const state of snapshot.contacts) {
-      store.contacts.set(state.contact.id, state);
+      store.states.set(state.contact.id, state);
       store.indexTimers([], state.timers);
       store.indexHandoffs([], state.handoffs ?? []);
     }
@@ -57,11 +57,11 @@ export class MemoryStore implements Store {
 
   /** Everything this store holds, as plain JSON. Leases are not part of it: they end with the process. */
   snapshot(): StoreSnapshot {
-    return { contacts: [...this.contacts.values()], messages: [...this.messages], desk: this.desk, outbox: this.outbox, seq: this.seq };
+    return { contacts: [...this.states.values()], messages: [...this.messages], desk: this.desk, outbox: this.outbox, seq: this.seq };
   }
 
   async load(contactId: string): Promise<ContactState | undefined> {
-    return this.contacts.get(contactId);
+    return this.states.get(contactId);
   }
 
   async hasMessage(messageId: string): Promise<boolean> {
@@ -69,7 +69,7 @@ export class MemoryStore implements Store {
   }
 
   async commit(c: Commit): Promise<void> {
-    const current = this.contacts.get(c.contactId);
+    const current = this.states.get(c.contactId);
     if ((current?.version ?? 0) !== c.expectedVersion) throw new ConflictError(c.contactId);
     if (c.messageId !== undefined && this.messages.has(c.messageId)) throw new DuplicateMessageError(c.messageId);
     if (c.desk && c.desk.expectedVersion !== this.desk.version) throw new ConflictError('(routing desk)');
@@ -77,7 +77,7 @@ export class MemoryStore implements Store {
     if (next.timers !== current?.timers) this.indexTimers(current?.timers ?? [], next.timers);
     if (next.handoffs !== current?.handoffs) this.indexHandoffs(current?.handoffs ?? [], next.handoffs);
     if (c.desk) this.desk = { version: c.desk.expectedVersion + 1, state: c.desk.state };
-    this.contacts.set(c.contactId, next);
+    this.states.set(c.contactId, next);
     if (c.messageId !== undefined) this.messages.add(c.messageId);
     if (this.options.keepOutbox !== false) for (const effect of c.effects) this.outbox.push({ seq: ++this.seq, effect });
   }
@@ -187,7 +187,11 @@ export class MemoryStore implements Store {
   }
 
   async contactIds(): Promise<string[]> {
-    return [...this.contacts.keys()];
+    return [...this.states.keys()];
+  }
+
+  async contacts(): Promise<ContactState[]> {
+    return [...this.states.values()];
   }
 
   async close(): Promise<void> {}

@@ -84,6 +84,19 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       await store.close();
     });
 
+    it('lists every contact it holds, latest state, in the order of contactIds', async () => {
+      const store = await newStore();
+      expect(await store.contacts()).toEqual([]);
+      await store.commit({ contactId: 'c2', expectedVersion: 0, state: newContactState('c2', T), effects: [] });
+      await store.commit({ contactId: 'c1', expectedVersion: 0, state: newContactState('c1', T), effects: [] });
+      await store.commit({ contactId: 'c2', expectedVersion: 1, state: newContactState('c2', T, { plan: 'pro' }), effects: [] });
+      const all = await store.contacts();
+      expect(all.map((s) => s.contact.id)).toEqual(await store.contactIds());
+      expect(all.map((s) => [s.contact.id, s.version])).toEqual(expect.arrayContaining([['c1', 1], ['c2', 2]]));
+      expect(all.find((s) => s.contact.id === 'c2')?.contact.traits).toEqual({ plan: 'pro' });
+      await store.close();
+    });
+
     it('keeps effects in the outbox in commit order', async () => {
       const store = await newStore();
       const effect = (name: string) => ({ type: 'event' as const, name, contactId: 'c1', properties: {}, at: T });

@@ -74,5 +74,7 @@ export interface Store {
   repLoads(): Promise<Record<string, number>>;
   /** The ids of every stored contact. */
   contactIds(): Promise<string[]>;
+  /** Every stored contact's state, in the order `contactIds` gives (reports, handoff lists, simulation reports). */
+  contacts(): Promise<ContactState[]>;
   close(): Promise<void>;
 }

@@ -92,6 +92,7 @@ export class LowdbStore implements Store {
   /** Pruned in memory, so the next snapshot leaves the effects out; a replayed journal may bring back a few below the cursor, pruned again at the next call. */
   pruneOutbox = (upTo: number) => this.memory.pruneOutbox(upTo);
   contactIds = () => this.memory.contactIds();
+  contacts = () => this.memory.contacts();
   loadDesk = () => this.memory.loadDesk();
   openHandoffs = () => this.memory.openHandoffs();
   repLoads = () => this.memory.repLoads();

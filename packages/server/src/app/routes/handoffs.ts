@@ -19,8 +19,7 @@ export function handoffView(h: HandoffRecord) {
 
 /** Every handoff, open and closed, oldest first. */
 export async function allHandoffs(store: Store): Promise<HandoffRecord[]> {
-  const states = await Promise.all((await store.contactIds()).map((id) => store.load(id)));
-  return states.flatMap((s) => s?.handoffs ?? []).sort((a, b) => a.createdAt - b.createdAt);
+  return (await store.contacts()).flatMap((s) => s.handoffs).sort((a, b) => a.createdAt - b.createdAt);
 }
 
 /** The queues a rep belongs to. */

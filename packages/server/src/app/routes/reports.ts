@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { handoffReport, parseInstant, type ContactState, type Store } from '@baton/engine';
+import { handoffReport, parseInstant, type Store } from '@baton/engine';
 import type { ApiEnv } from '../auth.ts';
 import { httpError } from '../errors.ts';
 
@@ -17,8 +17,7 @@ export function reportRoutes(store: Store): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.get('/', async (c) => {
     const scope = { from: instantParam('from', c.req.query('from')), to: instantParam('to', c.req.query('to')), journey: c.req.query('journey') || undefined };
-    const states = (await Promise.all((await store.contactIds()).map((id) => store.load(id)))).filter((s): s is ContactState => s !== undefined);
-    const report = handoffReport(states, scope);
+    const report = handoffReport(await store.contacts(), scope);
     if (c.req.query('format') === 'csv') {
       c.header('content-type', 'text/csv; charset=utf-8');
       return c.body(toCsv(report));
