@@ -107,6 +107,59 @@ describe('event intake', () => {
   });
 });
 
+describe('Segment calls beyond track and identify', () => {
+  it('takes analytics.js page views as "Page Viewed", so a pricing-page visit hands off a lead as a track would', async () => {
+    const server = await openServer({ data: freshDir(), tickMs: 10_000 });
+    const key = `Basic ${Buffer.from(`${server.config.data.writeKey}:`).toString('base64')}`;
+    const post = (path: string, body: unknown) => server.app.request(path, { method: 'POST', headers: { authorization: key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await post('/v1/identify', { userId: 'p1', traits: { company: 'Acme', employees: 900, title: 'VP Sales', region: 'EMEA' } });
+    // What analytics.page('Pricing') sends: a page call with the page's path among its properties.
+    const page = await post('/v1/page', { userId: 'p1', name: 'Pricing', properties: { path: '/pricing', url: 'https://acme.example/pricing', title: 'Pricing' }, messageId: 'pg-1' });
+    expect(await json<unknown>(page)).toEqual({ success: true, status: 'applied' });
+    const state = await server.store.load('p1');
+    expect(state!.contact.history.find((e) => e.name === 'Page Viewed')).toMatchObject({ properties: { name: 'Pricing', path: '/pricing', title: 'Pricing' } });
+    expect(state!.handoffs.map((h) => h.journeyId)).toContain('pricing-intent');
+    // The same messageId is still applied once, whatever endpoint it came in by.
+    expect(await json<unknown>(post('/v1/page', { userId: 'p1', properties: { path: '/pricing' }, messageId: 'pg-1' }))).toEqual({ success: true, status: 'duplicate' });
+    const screen = await post('/v1/screen', { userId: 'p1', name: 'Billing', properties: {} });
+    expect(await json<unknown>(screen)).toEqual({ success: true, status: 'applied' });
+    expect((await server.store.load('p1'))!.contact.history.at(-1)).toMatchObject({ name: 'Screen Viewed', properties: { name: 'Billing' } });
+    await server.close();
+  });
+
+  it('acknowledges and skips anonymous, group and alias calls; refuses an unknown type or bad properties by path, applying nothing', async () => {
+    const server = await openServer({ data: freshDir(), tickMs: 10_000 });
+    const key = `Basic ${Buffer.from(`${server.config.data.writeKey}:`).toString('base64')}`;
+    const post = (path: string, body: unknown) => server.app.request(path, { method: 'POST', headers: { authorization: key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const anonymous = await json<{ status: string; reason: string }>(post('/v1/track', { anonymousId: 'a-1', event: 'Signed Up' }));
+    expect(anonymous).toMatchObject({ status: 'skipped' });
+    expect(anonymous.reason).toContain('userId');
+    expect(await json<{ status: string }>(post('/v1/alias', { previousId: 'a-1', userId: 'k1' }))).toMatchObject({ status: 'skipped' });
+    expect(await json<{ status: string }>(post('/v1/group', { userId: 'k1', groupId: 'acme' }))).toMatchObject({ status: 'skipped' });
+    expect(await server.store.contactIds()).toEqual([]);
+    // A batch as analytics.js flushes it: the known contact's calls apply, the rest are counted.
+    const batch = await post('/v1/batch', { batch: [
+      { type: 'page', anonymousId: 'a-1', properties: { path: '/' } },
+      { type: 'alias', previousId: 'a-1', userId: 'k1' },
+      { type: 'identify', userId: 'k1', traits: { plan: 'trial' } },
+      { type: 'page', userId: 'k1', properties: { path: '/docs' } },
+    ] });
+    expect(await json<unknown>(batch)).toEqual({ success: true, applied: 2, duplicates: 0, skipped: 2 });
+    expect((await server.store.load('k1'))!.contact.history.map((e) => e.name)).toEqual(['Contact Updated', 'Page Viewed']);
+    // Still all or nothing, and each refusal says where.
+    const unknown = await post('/v1/batch', { batch: [{ type: 'track', userId: 'k2', event: 'A' }, { type: 'pageview', userId: 'k2' }] });
+    expect(unknown.status).toBe(400);
+    expect((await json<ErrorBody>(unknown)).error.errors[0]!.path).toBe('$.batch[1].type');
+    const badProperties = await post('/v1/page', { userId: 'k2', properties: 'pricing' });
+    expect(badProperties.status).toBe(400);
+    expect((await json<ErrorBody>(badProperties)).error.errors[0]!.path).toBe('$.properties');
+    const noIds = await post('/v1/page', { properties: {} });
+    expect((await json<ErrorBody>(noIds)).error.errors[0]!.path).toBe('$.userId');
+    expect(await server.store.load('k2')).toBeUndefined();
+    await server.close();
+  });
+});
+
 describe('errors', () => {
   it('answers an unexpected failure with a 500 that names no internals', async () => {
     const server = await openServer({ data: freshDir(), tickMs: 10_000 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InboundEvent, Journey, Team, TrackEvent, IdentifyEvent } from '@baton/engine';
+import { UnusedCall, ViewCall } from './segment.ts';
 import { InboundWebhook } from './routes/inbound.ts';
 import { SimulationRequest } from './routes/simulations.ts';
 import { TokenRequest } from './routes/tokens.ts';
@@ -25,7 +26,11 @@ const EDITORS = ['admin', 'marketer'] as ('admin' | 'marketer' | 'rep')[];
 export const OPERATIONS: Operation[] = [
   { method: 'post', path: '/v1/track', summary: 'Ingest a Segment track event (idempotent by messageId)', auth: 'writeKey', body: 'TrackEvent' },
   { method: 'post', path: '/v1/identify', summary: 'Ingest a Segment identify event', auth: 'writeKey', body: 'IdentifyEvent' },
-  { method: 'post', path: '/v1/batch', summary: 'Ingest a batch of events, all or nothing', auth: 'writeKey', body: 'Batch' },
+  { method: 'post', path: '/v1/page', summary: 'Ingest a Segment page call, applied as the track event "Page Viewed"', auth: 'writeKey', body: 'ViewCall' },
+  { method: 'post', path: '/v1/screen', summary: 'Ingest a Segment screen call, applied as the track event "Screen Viewed"', auth: 'writeKey', body: 'ViewCall' },
+  { method: 'post', path: '/v1/group', summary: 'Acknowledge a Segment group call (not used by journeys: "status": "skipped")', auth: 'writeKey', body: 'UnusedCall' },
+  { method: 'post', path: '/v1/alias', summary: 'Acknowledge a Segment alias call (not used by journeys: "status": "skipped")', auth: 'writeKey', body: 'UnusedCall' },
+  { method: 'post', path: '/v1/batch', summary: 'Ingest a batch of Segment calls, all or nothing; anonymous, group and alias calls are counted as skipped', auth: 'writeKey', body: 'Batch' },
   { method: 'post', path: '/v1/inbound', summary: 'A CRM logs an accept, reject or outcome (Standard Webhooks signature, ±5 min, no replays)', auth: 'signature', body: 'InboundWebhook' },
   { method: 'get', path: '/api/journeys', summary: 'List journeys with their status, version and draft', auth: ALL },
   { method: 'post', path: '/api/journeys', summary: 'Create a journey as a draft', auth: EDITORS, body: 'Journey' },
@@ -74,7 +79,9 @@ export function openApiDocument(): Record<string, unknown> {
   const schemas = {
     TrackEvent: jsonSchema(TrackEvent),
     IdentifyEvent: jsonSchema(IdentifyEvent),
-    Batch: jsonSchema(z.object({ batch: z.array(InboundEvent) })),
+    ViewCall: jsonSchema(ViewCall),
+    UnusedCall: jsonSchema(UnusedCall),
+    Batch: jsonSchema(z.object({ batch: z.array(z.union([InboundEvent, ViewCall, UnusedCall])) })),
     InboundWebhook: jsonSchema(InboundWebhook),
     Journey: jsonSchema(Journey),
     Team: jsonSchema(Team),

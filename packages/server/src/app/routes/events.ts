@@ -1,23 +1,26 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { InboundEvent, parseInput, type Runtime } from '@baton/engine';
+import type { Runtime } from '@baton/engine';
 import { writeKeyAuth } from '../auth.ts';
 import { readJsonBody } from '../body.ts';
 import { httpError } from '../errors.ts';
+import { SEGMENT_TYPES, segmentCall } from '../segment.ts';
 
 const LIMIT = 512 * 1024;
 
-const validate = (raw: unknown, at: PropertyKey[] = []): InboundEvent => parseInput(InboundEvent, raw, 'event', at);
-
-/** Segment-compatible intake: /v1/track, /v1/identify and /v1/batch (all or nothing). */
+/**
+ * Segment-compatible intake: /v1/track, /v1/identify, /v1/page, /v1/screen, /v1/group, /v1/alias and
+ * /v1/batch (all or nothing). Calls that cannot move a journey are answered `"status": "skipped"`.
+ */
 export function eventRoutes(runtime: Runtime, writeKey: string): Hono {
   const app = new Hono();
   app.use('*', bodyLimit({ maxSize: LIMIT, onError: () => { throw httpError(413, 'too_large', `a request body may be at most ${LIMIT / 1024} KB`); } }));
   app.use('*', writeKeyAuth(writeKey));
-  for (const type of ['track', 'identify'] as const) {
+  for (const type of SEGMENT_TYPES) {
     app.post(`/${type}`, async (c) => {
-      const event = validate({ ...(await readJsonBody(c) as object), type });
-      const applied = await runtime.ingest(event);
+      const call = segmentCall({ ...(await readJsonBody(c) as object), type });
+      if ('skipped' in call) return c.json({ success: true, status: 'skipped', reason: call.skipped });
+      const applied = await runtime.ingest(call);
       return c.json({ success: true, status: applied.status });
     });
   }
@@ -25,10 +28,16 @@ export function eventRoutes(runtime: Runtime, writeKey: string): Hono {
     const raw = (await readJsonBody(c)) as { batch?: unknown };
     if (!Array.isArray(raw?.batch)) throw httpError(400, 'input_invalid', 'a batch body is { "batch": [ events ] }');
     // All or nothing: every event is checked before any is applied.
-    const events = raw.batch.map((e, i) => validate(e, ['batch', i]));
+    const calls = raw.batch.map((e, i) => segmentCall(e, ['batch', i]));
+    let applied = 0;
     let duplicates = 0;
-    for (const e of events) if ((await runtime.ingest(e)).status === 'duplicate') duplicates++;
-    return c.json({ success: true, applied: events.length - duplicates, duplicates });
+    for (const call of calls) {
+      if ('skipped' in call) continue;
+      if ((await runtime.ingest(call)).status === 'duplicate') duplicates++;
+      else applied++;
+    }
+    const skipped = calls.length - applied - duplicates;
+    return c.json({ success: true, applied, duplicates, ...(skipped > 0 ? { skipped } : {}) });
   });
   return app;
 }

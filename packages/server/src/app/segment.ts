@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { Id, InboundEvent, InputInvalidError, Instant, JsonObject, formatPath, parseInput } from '@baton/engine';
+
+/** A Segment call Baton acknowledges without applying, and why. */
+export interface Skipped {
+  skipped: string;
+}
+
+/** The Segment calls the intake takes. */
+export const SEGMENT_TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const;
+
+/** The track event a page or screen call becomes. */
+const VIEWED = { page: 'Page Viewed', screen: 'Screen Viewed' } as const;
+
+/** A Segment page or screen call (documented in the API reference; applied as a track event). */
+export const ViewCall = z.looseObject({
+  type: z.enum(['page', 'screen']),
+  userId: Id.optional(),
+  anonymousId: z.string().optional(),
+  name: z.string().optional(),
+  category: z.string().optional(),
+  properties: JsonObject.optional(),
+  timestamp: Instant.optional(),
+  messageId: z.string().optional(),
+});
+
+/** A Segment group or alias call: acknowledged, not used by journeys. */
+export const UnusedCall = z.looseObject({ type: z.enum(['group', 'alias']) });
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A Segment call as Baton applies it, so that an existing Segment or RudderStack source can point at
+ * Baton: track and identify as they are; page and screen as the track events "Page Viewed" and
+ * "Screen Viewed", with the call's name and category among the properties, so journeys and scores see
+ * analytics.js page views like any event. Calls that cannot move a journey are acknowledged and
+ * skipped: group and alias, and anonymous calls (an anonymousId and no userId: journeys follow contacts,
+ * whose id is the userId). Anything else is refused with the path of what is wrong.
+ */
+export function segmentCall(raw: unknown, at: PropertyKey[] = []): InboundEvent | Skipped {
+  const call = isObject(raw) ? raw : {};
+  const type = call.type;
+  if (typeof type !== 'string' || !(SEGMENT_TYPES as readonly string[]).includes(type)) {
+    throw new InputInvalidError([{ path: formatPath([...at, 'type']), node: null, message: `must be one of ${SEGMENT_TYPES.join(', ')}` }], 'event');
+  }
+  if (type === 'group' || type === 'alias') return { skipped: `${type} calls are not used by journeys` };
+  if (call.userId === undefined && typeof call.anonymousId === 'string' && call.anonymousId !== '') {
+    return { skipped: 'anonymous (no userId): journeys follow known contacts' };
+  }
+  if (type === 'page' || type === 'screen') {
+    const { name, category, properties, ...rest } = call;
+    const named = { ...(typeof name === 'string' ? { name } : {}), ...(typeof category === 'string' ? { category } : {}) };
+    const merged = properties === undefined ? named : isObject(properties) ? { ...named, ...properties } : properties; // not an object: refused below
+    return parseInput(InboundEvent, { ...rest, type: 'track', event: VIEWED[type], properties: merged }, 'event', at);
+  }
+  return parseInput(InboundEvent, raw, 'event', at);
+}
