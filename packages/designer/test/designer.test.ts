@@ -15,6 +15,30 @@ afterAll(() => ui?.close());
 
 const problemsHeading = () => ui.page.locator('[aria-label=problems] h3');
 
+/** The edges whose drawn path passes through a node other than the two it connects, as "edge behind node". */
+function edgesBehindNodes(): Promise<string[]> {
+  return ui.page.evaluate(() => {
+    const nodes = [...document.querySelectorAll<HTMLElement>('.react-flow__node')].map((n) => ({ id: n.dataset.id!, box: n.getBoundingClientRect() }));
+    const behind: string[] = [];
+    for (const edge of document.querySelectorAll<SVGGElement>('.react-flow__edge')) {
+      // React Flow labels each edge "Edge from SOURCE to TARGET".
+      const [, source, target] = /^Edge from (.+) to (.+)$/.exec(edge.getAttribute('aria-label') ?? '') ?? [];
+      const path = edge.querySelector<SVGPathElement>('path.react-flow__edge-path')!;
+      const toScreen = path.getScreenCTM()!;
+      for (let at = 0; at <= path.getTotalLength(); at += 4) {
+        const { x, y } = path.getPointAtLength(at);
+        const p = new DOMPoint(x, y).matrixTransform(toScreen);
+        const under = nodes.find((n) => n.id !== source && n.id !== target && n.box.left + 2 < p.x && p.x < n.box.right - 2 && n.box.top + 2 < p.y && p.y < n.box.bottom - 2);
+        if (under) {
+          behind.push(`${edge.dataset.id} behind ${under.id}`);
+          break;
+        }
+      }
+    }
+    return behind;
+  });
+}
+
 describe('the designer in a browser, against baton serve', () => {
   it('lists the example journeys and opens one on the canvas with a node per step', async () => {
     const { page } = ui;
@@ -30,6 +54,25 @@ describe('the designer in a browser, against baton serve', () => {
     for (const h of ['outcomes.meeting_booked', 'outcomes.not_interested', 'onExpire']) expect(await page.locator(`[data-testid="handle-handoff-${h}"]`).count()).toBe(1);
     expect(await problemsHeading().textContent()).toContain('Ready to publish');
     await ui.shot('02-editor-pricing-intent');
+    // Every connection can be followed by eye: no edge runs behind a step it does not connect.
+    expect(await edgesBehindNodes()).toEqual([]);
+  });
+
+  it('lays out every example so that each connection can be followed by eye', async () => {
+    const { page } = ui;
+    const listed = await ui.server.app.request('/api/journeys', { headers: { authorization: `Bearer ${ui.server.config.data.adminToken}` } });
+    const ids = (await listed.json()) as { journeys: { id: string }[] };
+    const tangled: string[] = [];
+    await page.goto(`${ui.base}/#token=${ui.server.config.data.adminToken}`);
+    await page.locator('table.journeys').waitFor();
+    for (const { id } of ids.journeys) {
+      await page.goto(`${ui.base}/#/journeys/${id}`);
+      await page.locator('[data-testid="node-$trigger"]').waitFor();
+      await page.waitForTimeout(300); // React Flow measures the nodes, then draws the edges
+      await ui.shot(`06-layout-${id}`);
+      tangled.push(...(await edgesBehindNodes()).map((e) => `${id}: ${e}`));
+    }
+    expect(tangled).toEqual([]);
   });
 
   it('draws a journey from an empty canvas by drag and drop, configures the handoff, connects the last port, publishes and finds it intact after a reload', async () => {

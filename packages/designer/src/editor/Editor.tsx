@@ -13,6 +13,7 @@ import { Inspector } from './Inspector.tsx';
 import { SimPanel, type SimOverlay } from '../sim/SimPanel.tsx';
 import { useLiveCounts } from '../reports/liveCounts.ts';
 import { NODE_TYPES, type NodeView } from './nodes.tsx';
+import { EDGE_TYPES } from './LaneEdge.tsx';
 
 type Action = { type: 'change'; change: JourneyChange } | { type: 'undo' } | { type: 'redo' } | { type: 'reset'; journey: DraftJourney };
 
@@ -134,7 +135,15 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
     return new Set(steps.slice(1).map((to, i) => `${steps[i]}>${to}`));
   }, [overlay]);
   const edges = useMemo<Edge[]>(
-    () => canvas.edges.map((e) => ({ ...e, deletable: !readOnly, className: walked.has(`${e.source}>${e.target}`) ? 'journey-edge sim-path' : 'journey-edge', animated: walked.has(`${e.source}>${e.target}`) })),
+    () =>
+      canvas.edges.map(({ port, ...e }) => ({
+        ...e,
+        type: 'lane',
+        data: { lane: port },
+        deletable: !readOnly,
+        className: walked.has(`${e.source}>${e.target}`) ? 'journey-edge sim-path' : 'journey-edge',
+        animated: walked.has(`${e.source}>${e.target}`),
+      })),
     [canvas, readOnly, walked],
   );
 
@@ -335,7 +344,8 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
             fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
             minZoom={0.1}
             onlyRenderVisibleElements
-            defaultEdgeOptions={{ type: 'smoothstep' }}
+            edgeTypes={EDGE_TYPES}
+            defaultEdgeOptions={{ type: 'lane' }}
           >
             <Background gap={20} size={1} />
             <MiniMap pannable zoomable nodeStrokeWidth={3} position="top-right" />

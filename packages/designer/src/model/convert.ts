@@ -18,6 +18,8 @@ export interface CanvasEdge {
   source: string;
   sourceHandle: string;
   target: string;
+  /** The port's place on its node, left to right (the entry's start is 0). */
+  port: number;
 }
 
 /** Everything of the journey that is not its nodes' place on the canvas. */
@@ -55,9 +57,11 @@ export function toCanvas(journey: DraftJourney, fallback: (id: string) => Positi
     ...nodes.map((node) => ({ id: node.id, type: node.type, position: positions[node.id] ?? fallback(node.id), data: { node: withoutPorts(node) } })),
   ];
   const edges: CanvasEdge[] = [];
-  if (journey.start) edges.push({ id: `${TRIGGER_NODE}:start`, source: TRIGGER_NODE, sourceHandle: 'start', target: journey.start });
+  if (journey.start) edges.push({ id: `${TRIGGER_NODE}:start`, source: TRIGGER_NODE, sourceHandle: 'start', target: journey.start, port: 0 });
   for (const node of nodes) {
-    for (const slot of portSlots(node)) if (slot.target !== undefined) edges.push({ id: `${node.id}:${slot.handle}`, source: node.id, sourceHandle: slot.handle, target: slot.target });
+    portSlots(node).forEach((slot, port) => {
+      if (slot.target !== undefined) edges.push({ id: `${node.id}:${slot.handle}`, source: node.id, sourceHandle: slot.handle, target: slot.target, port });
+    });
   }
   return { nodes: canvasNodes, edges, meta: structuredClone(meta) };
 }
