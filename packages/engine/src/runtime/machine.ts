@@ -176,11 +176,8 @@ export function stepMachine(compiled: CompiledJourney, persisted: unknown, event
   const memory = memoryOf(compiled);
   const { value } = persisted as PersistedJourneySnapshot;
   let at = memory.byState.get(value)?.get(event.type);
-  try {
-    while (at instanceof Fork) at = evaluateGuard(at.guard, event, at.params) ? at.yes : at.no;
-  } catch {
-    return xstateStep(compiled, persisted, event); // a guard that throws: let XState deal with it, as always
-  }
+  // A guard that throws here would throw inside XState too: the error goes to the caller either way.
+  while (at instanceof Fork) at = evaluateGuard(at.guard, event, at.params) ? at.yes : at.no;
   if (at !== undefined) return at;
   // A guard that throws makes XState throw, and nothing is filed.
   const { value: step, calls } = traceGuards(() => xstateStep(compiled, persisted, event));
