@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isIsoDuration } from './primitives.ts';
+import { isIsoDuration, isObject } from './primitives.ts';
 
 /** Operators of a field rule (SPEC §3). */
 export const FIELD_OPS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'contains', 'exists'] as const;
@@ -44,8 +44,6 @@ export interface ConditionProblem {
   message: string;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function unknownKeys(v: Record<string, unknown>, allowed: readonly string[], path: (string | number)[], out: ConditionProblem[]) {
   for (const key of Object.keys(v)) {

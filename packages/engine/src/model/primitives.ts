@@ -25,6 +25,9 @@ export type IsoDuration = z.infer<typeof IsoDuration>;
 export const Instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant such as 2026-11-23T09:00:00Z' });
 export type Instant = z.infer<typeof Instant>;
 
+/** Whether a value is a plain JSON object (not null, not an array). */
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /** Free-form JSON object (traits, properties, params). */
 export const JsonObject = z.record(z.string(), z.unknown());
 export type JsonObject = z.infer<typeof JsonObject>;

@@ -1,12 +1,12 @@
 import { Journey, JourneyNode } from '../model/journey.ts';
 import type { RouteTarget } from '../model/target.ts';
 import { Team } from '../model/team.ts';
+import { isObject } from '../model/primitives.ts';
 import { kindOf } from '../nodes/registry.ts';
 import type { Port } from '../nodes/kind.ts';
 import { graphProblems, type GraphNode } from './graph.ts';
 import { formatPath, fromZodIssues, type ValidationError, type ValidationResult } from './issues.ts';
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function nodeIdAt(raw: unknown): (path: readonly PropertyKey[]) => string | null {
   return (path) => {

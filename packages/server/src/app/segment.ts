@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, InboundEvent, InputInvalidError, Instant, JsonObject, formatPath, parseInput } from '@baton/engine';
+import { Id, InboundEvent, InputInvalidError, TrackEvent, formatPath, isObject, parseInput } from '@baton/engine';
 
 /** A Segment call Baton acknowledges without applying, and why. */
 export interface Skipped {
@@ -12,22 +12,17 @@ export const SEGMENT_TYPES = ['track', 'identify', 'page', 'screen', 'group', 'a
 /** The track event a page or screen call becomes. */
 const VIEWED = { page: 'Page Viewed', screen: 'Screen Viewed' } as const;
 
-/** A Segment page or screen call (documented in the API reference; applied as a track event). */
-export const ViewCall = z.looseObject({
+/** A Segment page or screen call, for the API reference: a track call's fields, with a name and category instead of an event. */
+export const ViewCall = TrackEvent.omit({ type: true, event: true }).extend({
   type: z.enum(['page', 'screen']),
   userId: Id.optional(),
   anonymousId: z.string().optional(),
   name: z.string().optional(),
   category: z.string().optional(),
-  properties: JsonObject.optional(),
-  timestamp: Instant.optional(),
-  messageId: z.string().optional(),
 });
 
 /** A Segment group or alias call: acknowledged, not used by journeys. */
 export const UnusedCall = z.looseObject({ type: z.enum(['group', 'alias']) });
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * A Segment call as Baton applies it, so that an existing Segment or RudderStack source can point at
