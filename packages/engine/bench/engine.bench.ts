@@ -47,8 +47,7 @@ async function engine() {
   let waiting = 0;
   let journeyBytes = 0;
   let contactBytes = 0;
-  for (const id of await store.contactIds()) {
-    const s = (await store.load(id))!;
+  for (const s of await store.contacts()) {
     const inst = s.instances[0];
     if (inst?.status !== 'active') continue;
     waiting++;

@@ -138,7 +138,6 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
     () =>
       canvas.edges.map(({ port, ...e }) => ({
         ...e,
-        type: 'lane',
         data: { lane: port },
         deletable: !readOnly,
         className: walked.has(`${e.source}>${e.target}`) ? 'journey-edge sim-path' : 'journey-edge',
