@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BatonError, JourneyCatalog, MemoryStore, Runtime, Team, VirtualClock, formatInstant } from '../src/index.ts';
+import { BatonError, JourneyCatalog, MemoryStore, Runtime, Team, VirtualClock, eventsOf, formatInstant } from '../src/index.ts';
 import { HOUR, DAY, journey } from './helpers.ts';
 
 // Monday 2026-11-23 09:00 Berlin.
@@ -54,7 +54,7 @@ describe('the rep receives a handoff', () => {
     const [h] = await w.handoffs('c1');
     expect(h).toMatchObject({ title: 'Lead: Acme', assignee: 'ana', queue: 'ae', status: 'open', trace: ['rule 1 queue ae: ana (round robin)'] });
     expect(formatInstant(h!.dueAt!)).toBe('2026-11-23T12:00:00Z');
-    const timeline = (await w.store.load('c1'))!.contact.history.map((e) => e.name);
+    const timeline = eventsOf((await w.store.load('c1'))!.contact).map((e) => e.name);
     expect(timeline).toEqual(['Contact Updated', 'Demo Requested', 'Handoff Created', 'Handoff Assigned']);
   });
 
@@ -75,7 +75,7 @@ describe('the rep receives a handoff', () => {
     const [h] = await w.handoffs('c1');
     expect(h).toMatchObject({ breached: true, assignee: 'mia', escalatedTo: 'mia', queue: 'managers' });
     expect(formatInstant(h!.dueAt!)).toBe('2026-11-23T12:00:00Z');
-    const names = (await w.store.load('c1'))!.contact.history.map((e) => e.name);
+    const names = eventsOf((await w.store.load('c1'))!.contact).map((e) => e.name);
     expect(names.filter((n) => n === 'Handoff SLA Breached')).toHaveLength(1);
     expect(names).toContain('Handoff Escalated');
   });
@@ -112,7 +112,7 @@ describe('the rep receives a handoff', () => {
     expect(h).toMatchObject({ assignee: 'bo', rejectedBy: [{ rep: 'ana', reason: 'On holiday' }] });
     await w.runtime.reject(w.ref('c1'));
     expect((await w.handoffs('c1'))[0]).toMatchObject({ assignee: null, queue: 'ae', wasUnassigned: true });
-    expect((await w.store.load('c1'))!.contact.history.map((e) => e.name)).toContain('Handoff Rejected');
+    expect(eventsOf((await w.store.load('c1'))!.contact).map((e) => e.name)).toContain('Handoff Rejected');
   });
 
   it('closes an expired handoff as expired and takes onExpire', async () => {

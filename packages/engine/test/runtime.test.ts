@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputInvalidError, JourneyCatalog, MemoryStore, Runtime, VirtualClock, Workspace, formatInstant } from '../src/index.ts';
+import { InputInvalidError, JourneyCatalog, MemoryStore, Runtime, VirtualClock, Workspace, eventsOf, formatInstant } from '../src/index.ts';
 import { DAY, HOUR, T0, journey } from './helpers.ts';
 
 const exit = (id = 'done', outcome = 'completed') => ({ id, type: 'exit', outcome });
@@ -157,7 +157,7 @@ describe('entering and leaving', () => {
     expect((await w.track('c1', 'Signed Up', {}, 'm-1')).status).toBe('applied');
     expect((await w.track('c1', 'Signed Up', {}, 'm-1')).status).toBe('duplicate');
     const state = await w.store.load('c1');
-    expect(state?.contact.history).toHaveLength(1);
+    expect(eventsOf(state!.contact)).toHaveLength(1);
     expect(state?.instances[0]?.run).toBe(1);
   });
 

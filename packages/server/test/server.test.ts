@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { eventsOf } from '@baton/engine';
 import { openServer } from '../src/index.ts';
 
 const json = async <T>(r: Response | Promise<Response>): Promise<T> => (await (await r).json()) as T;
@@ -117,13 +118,13 @@ describe('Segment calls beyond track and identify', () => {
     const page = await post('/v1/page', { userId: 'p1', name: 'Pricing', properties: { path: '/pricing', url: 'https://acme.example/pricing', title: 'Pricing' }, messageId: 'pg-1' });
     expect(await json<unknown>(page)).toEqual({ success: true, status: 'applied' });
     const state = await server.store.load('p1');
-    expect(state!.contact.history.find((e) => e.name === 'Page Viewed')).toMatchObject({ properties: { name: 'Pricing', path: '/pricing', title: 'Pricing' } });
+    expect(eventsOf(state!.contact).find((e) => e.name === 'Page Viewed')).toMatchObject({ properties: { name: 'Pricing', path: '/pricing', title: 'Pricing' } });
     expect(state!.handoffs.map((h) => h.journeyId)).toContain('pricing-intent');
     // The same messageId is still applied once, whatever endpoint it came in by.
     expect(await json<unknown>(post('/v1/page', { userId: 'p1', properties: { path: '/pricing' }, messageId: 'pg-1' }))).toEqual({ success: true, status: 'duplicate' });
     const screen = await post('/v1/screen', { userId: 'p1', name: 'Billing', properties: {} });
     expect(await json<unknown>(screen)).toEqual({ success: true, status: 'applied' });
-    expect((await server.store.load('p1'))!.contact.history.at(-1)).toMatchObject({ name: 'Screen Viewed', properties: { name: 'Billing' } });
+    expect(eventsOf((await server.store.load('p1'))!.contact).at(-1)).toMatchObject({ name: 'Screen Viewed', properties: { name: 'Billing' } });
     await server.close();
   });
 
@@ -145,7 +146,7 @@ describe('Segment calls beyond track and identify', () => {
       { type: 'page', userId: 'k1', properties: { path: '/docs' } },
     ] });
     expect(await json<unknown>(batch)).toEqual({ success: true, applied: 2, duplicates: 0, skipped: 2 });
-    expect((await server.store.load('k1'))!.contact.history.map((e) => e.name)).toEqual(['Contact Updated', 'Page Viewed']);
+    expect(eventsOf((await server.store.load('k1'))!.contact).map((e) => e.name)).toEqual(['Contact Updated', 'Page Viewed']);
     // Still all or nothing, and each refusal says where.
     const unknown = await post('/v1/batch', { batch: [{ type: 'track', userId: 'k2', event: 'A' }, { type: 'pageview', userId: 'k2' }] });
     expect(unknown.status).toBe(400);

@@ -2,7 +2,7 @@
 // The simulation runs here, off the page's thread, so the canvas stays responsive: Baton's own engine
 // on a memory store and a virtual clock. Nothing is sent and nothing reaches live data.
 import {
-  advanceTo, BatonError, formatInstant, handoffRecordView, newContactState, parseInstant, simulateSynthetic, simulationWorld,
+  advanceTo, BatonError, eventsOf, formatInstant, handoffRecordView, newContactState, parseInstant, simulateSynthetic, simulationWorld,
   type SimulationWorld,
 } from '@baton/engine';
 import type { PopulationResult, SimRequest, SimResponse, TestContactState } from './protocol.ts';
@@ -23,7 +23,7 @@ async function contactState(): Promise<TestContactState> {
     nextDue: next === null ? null : formatInstant(next),
     journey: inst && { status: inst.status, node: inst.node, path: inst.path, outcome: inst.outcome },
     handoffs: (state?.handoffs ?? []).filter((h) => h.journeyId === journeyId).map(handoffRecordView),
-    timeline: (state?.contact.history ?? []).map((e) => ({ name: e.name, at: formatInstant(e.at) })),
+    timeline: (state ? eventsOf(state.contact) : []).map((e) => ({ name: e.name, at: formatInstant(e.at) })),
     messages: (inst?.messages ?? []).map((m) => ({ ...m, at: formatInstant(m.at) })),
   };
 }

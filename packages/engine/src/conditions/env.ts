@@ -1,4 +1,5 @@
 import type { Millis } from '../model/time.ts';
+import type { Timeline } from './timeline.ts';
 
 /** An event as the engine remembers it on the contact's timeline. */
 export interface HistoryEvent {
@@ -7,16 +8,14 @@ export interface HistoryEvent {
   properties: Record<string, unknown>;
 }
 
-/** What a condition is evaluated against (SPEC §3). */
-export interface EvalEnv {
+/** What a condition is evaluated against (SPEC §3): the contact's events are its timeline, oldest first. */
+export interface EvalEnv extends Timeline {
   contactId: string;
   traits: Record<string, unknown>;
   /** The contact's current value of a score model, or undefined when no such model exists. */
   score(name: string): number | undefined;
   /** The event being handled, if any. */
   event?: { name: string; properties: Record<string, unknown> } | undefined;
-  /** The contact's events, oldest first. */
-  history: readonly HistoryEvent[];
   now: Millis;
 }
 

@@ -3,6 +3,7 @@ import { conditionProblems } from '../model/condition.ts';
 import { subtractDuration } from '../model/time.ts';
 import type { EvalEnv } from './env.ts';
 import { readField } from './env.ts';
+import { newestFirst } from './timeline.ts';
 
 /** A condition compiled once into a predicate. */
 export type Predicate = (env: EvalEnv) => boolean;
@@ -71,14 +72,12 @@ function compileField(rule: FieldRule): Predicate {
 export function countEvents(rule: EventRule, where: Predicate | null, env: EvalEnv): number {
   const since = rule.within ? subtractDuration(env.now, rule.within) : -Infinity;
   let count = 0;
-  const { history } = env;
-  for (let i = history.length - 1; i >= 0; i--) {
-    const e = history[i]!;
-    if (e.at < since) break;
-    if (e.at > env.now || e.name !== rule.event) continue;
-    if (where && !where({ ...env, event: { name: e.name, properties: e.properties } })) continue;
+  newestFirst(env, (e) => {
+    if (e.at < since) return false;
+    if (e.at > env.now || e.name !== rule.event) return;
+    if (where && !where({ ...env, event: { name: e.name, properties: e.properties } })) return;
     count++;
-  }
+  });
   return count;
 }
 

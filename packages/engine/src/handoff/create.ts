@@ -2,7 +2,8 @@ import type { CompiledJourney } from '../compile/compileJourney.ts';
 import { readField } from '../conditions/env.ts';
 import { renderTemplate } from '../model/template.ts';
 import { subtractDuration } from '../model/time.ts';
-import { allScores } from '../scores/score.ts';
+import { allScores, scoreInput } from '../scores/score.ts';
+import { eventsOf } from '../conditions/timeline.ts';
 import type { Draft } from '../runtime/draft.ts';
 import type { HandoffRecord, InstanceRecord } from '../runtime/records.ts';
 import type { StepContext } from '../runtime/step.ts';
@@ -48,8 +49,8 @@ export function createHandoff(draft: Draft, inst: InstanceRecord, p: { node: str
     why: inst.decisions.flatMap((d) => d.reasons.map((r) => (d.node === '$trigger' ? `entered: ${r}` : `${d.node} → ${d.label}: ${r}`))),
     context: {
       traits: contact.traits,
-      scores: allScores(ctx.workspace, { contactId: contact.id, traits: contact.traits, history: contact.history, now: draft.now }),
-      timeline: contact.history.filter((e) => e.at >= since),
+      scores: allScores(ctx.workspace, scoreInput(contact, draft.now)),
+      timeline: eventsOf(contact).filter((e) => e.at >= since),
       path: inst.path,
       messages: inst.messages,
       talkTrack: node.context?.talkTrack ?? null,

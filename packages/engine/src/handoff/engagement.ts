@@ -5,6 +5,7 @@ import type { Draft } from '../runtime/draft.ts';
 import type { InstanceRecord } from '../runtime/records.ts';
 import type { StepContext } from '../runtime/step.ts';
 import { drive, exitInstance } from '../runtime/drive.ts';
+import { eventsOf } from '../conditions/timeline.ts';
 
 /**
  * A handoff opened for `journeyId`: at that instant every other journey of the contact does what its
@@ -27,7 +28,7 @@ function catchUp(draft: Draft, ctx: StepContext, compiled: CompiledJourney, inst
   const node = inst.node === null ? undefined : compiled.nodes.get(inst.node);
   if (node?.type !== 'pause') return inst;
   const original = draft.event;
-  for (const e of draft.contact.history) {
+  for (const e of eventsOf(draft.contact)) {
     if (e.at < since || e.name !== node.until.event) continue;
     draft.handling({ name: e.name, properties: e.properties });
     const listens = kindOf(node.type)!.listens(node, e.name, draft.env());

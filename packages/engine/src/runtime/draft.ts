@@ -1,19 +1,17 @@
 import type { EvalEnv, HistoryEvent } from '../conditions/env.ts';
 import type { Millis } from '../model/time.ts';
 import type { Workspace } from '../model/workspace.ts';
-import { scoreReader } from '../scores/score.ts';
+import { scoreInput, scoreReader } from '../scores/score.ts';
 import type { Effect, JournalEntry } from './effects.ts';
 import type { DeskState } from '../routing/desk.ts';
-import { appended, inserted, kept } from './exact.ts';
+import { appended, kept } from './exact.ts';
+import { withEvent } from '../conditions/timeline.ts';
 import type { ContactRecord, ContactState, HandoffRecord, InstanceRecord, TimerRecord } from './records.ts';
 
 /** Source of new ids: random in a server, a counter in a simulation. */
 export interface IdSource {
   next(prefix: string): string;
 }
-
-/** The most events kept per contact: older ones fall off the timeline first. */
-export const HISTORY_LIMIT = 1000;
 
 /**
  * The working copy of one contact during a step. It copies on write, so the state the step started from
@@ -57,14 +55,15 @@ export class Draft {
   /** The evaluation environment for conditions, rebuilt after traits or history change. */
   env(): EvalEnv {
     if (this.envCache) return this.envCache;
-    const { id, traits, history } = this.contact;
+    const { id, traits, history, recent } = this.contact;
     this.envCache = {
       contactId: id,
       traits,
       history,
+      recent,
       now: this.now,
       event: this.event,
-      score: scoreReader(this.workspace, { contactId: id, traits, history, now: this.now }),
+      score: scoreReader(this.workspace, scoreInput(this.contact, this.now)),
     };
     return this.envCache;
   }
@@ -77,11 +76,8 @@ export class Draft {
 
   /** Puts an event on the contact's timeline, in time order, keeping at most HISTORY_LIMIT events. */
   record(event: HistoryEvent): void {
-    const older = this.contact.history.length >= HISTORY_LIMIT ? this.contact.history.slice(1) : this.contact.history;
-    let i = older.length;
-    while (i > 0 && older[i - 1]!.at > event.at) i--;
-    const history = inserted(older, i, event);
-    this.contact = { ...this.contact, history, updatedAt: this.now };
+    const { history, recent } = withEvent(this.contact, event);
+    this.contact = { ...this.contact, history, recent, updatedAt: this.now };
     this.envCache = null;
   }
 

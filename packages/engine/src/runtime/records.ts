@@ -1,11 +1,11 @@
 import type { HistoryEvent } from '../conditions/env.ts';
+import type { Timeline } from '../conditions/timeline.ts';
 import type { Millis } from '../model/time.ts';
 
-/** A contact: traits and the events seen, oldest first. `version` grows with every commit. */
-export interface ContactRecord {
+/** A contact: traits and the events seen, oldest first, as a timeline (`history`, then `recent`). */
+export interface ContactRecord extends Timeline {
   id: string;
   traits: Record<string, unknown>;
-  history: HistoryEvent[];
   createdAt: Millis;
   updatedAt: Millis;
 }

@@ -1,14 +1,19 @@
-import type { EvalEnv, HistoryEvent } from '../conditions/env.ts';
+import type { EvalEnv } from '../conditions/env.ts';
+import { oldestFirst, type Timeline } from '../conditions/timeline.ts';
 import { predicateFor } from '../conditions/cache.ts';
 import type { ScoreModel, Workspace } from '../model/workspace.ts';
 import { durationMillis, type Millis } from '../model/time.ts';
 
 /** Input to a score: the contact's traits and events at an instant. */
-export interface ScoreInput {
+export interface ScoreInput extends Timeline {
   contactId: string;
   traits: Record<string, unknown>;
-  history: readonly HistoryEvent[];
   now: Millis;
+}
+
+/** What a score reads of a contact at an instant. */
+export function scoreInput(contact: Timeline & { id: string; traits: Record<string, unknown> }, now: Millis): ScoreInput {
+  return { contactId: contact.id, traits: contact.traits, history: contact.history, recent: contact.recent, now };
 }
 
 /** A contact's value of one score model: rule points plus half-life-decayed event points, capped at max, rounded. */
@@ -18,14 +23,15 @@ export function computeScore(model: ScoreModel, input: ScoreInput): number {
   for (const rule of model.rules ?? []) if (predicateFor(rule.when)(env)) total += rule.points;
   if (model.events && model.events.length > 0) {
     const halfLife = model.halfLife ? durationMillis(model.halfLife) : Infinity;
-    for (const e of input.history) {
-      if (e.at > input.now) continue;
-      for (const rule of model.events) {
+    const events = model.events;
+    oldestFirst(input, (e) => {
+      if (e.at > input.now) return;
+      for (const rule of events) {
         if (rule.event !== e.name) continue;
         if (rule.where && !predicateFor(rule.where)({ ...env, event: { name: e.name, properties: e.properties } })) continue;
         total += halfLife === Infinity ? rule.points : rule.points * Math.pow(0.5, (input.now - e.at) / halfLife);
       }
-    }
+    });
   }
   if (model.max !== undefined) total = Math.min(total, model.max);
   return Math.round(total);

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { allScores, formatInstant, type Runtime, type Store } from '@baton/engine';
+import { allScores, eventsOf, formatInstant, scoreInput, type Runtime, type Store } from '@baton/engine';
 import { principal, type ApiEnv } from '../auth.ts';
 import { httpError } from '../errors.ts';
 import { canSee, handoffView } from './handoffs.ts';
@@ -15,8 +15,8 @@ export function contactRoutes(runtime: Runtime, store: Store): Hono<ApiEnv> {
     return c.json({
       id: contact.id,
       traits: contact.traits,
-      scores: allScores(runtime.workspace, { contactId: contact.id, traits: contact.traits, history: contact.history, now: runtime.clock.now() }),
-      timeline: contact.history.map((e) => ({ name: e.name, at: formatInstant(e.at), properties: e.properties })),
+      scores: allScores(runtime.workspace, scoreInput(contact, runtime.clock.now())),
+      timeline: eventsOf(contact).map((e) => ({ name: e.name, at: formatInstant(e.at), properties: e.properties })),
       journeys: state.instances.map((i) => ({ journey: i.journeyId, version: i.version, status: i.status, node: i.node, path: i.path, outcome: i.outcome, runs: i.run })),
       handoffs: state.handoffs.filter((h) => canSee(p, h, runtime.team)).map(handoffView),
     });

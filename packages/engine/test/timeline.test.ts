@@ -1,0 +1,90 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { HISTORY_LIMIT, RECENT_MAX, eventsOf, newestFirst, oldestFirst, withEvent, type HistoryEvent, type Timeline } from '../src/index.ts';
+
+const LIMIT = 12;
+const RECENT = 4;
+
+/** Every event in arrival order, each put after the events at or before its instant: the timeline with no limit. */
+function reference(events: HistoryEvent[]): HistoryEvent[] {
+  const list: HistoryEvent[] = [];
+  for (const e of events) {
+    let i = list.length;
+    while (i > 0 && list[i - 1]!.at > e.at) i--;
+    list.splice(i, 0, e);
+  }
+  return list;
+}
+
+function isSubsequence<T>(part: readonly T[], whole: readonly T[]): boolean {
+  let j = 0;
+  for (const x of whole) if (j < part.length && part[j] === x) j++;
+  return j === part.length;
+}
+
+const arrivals = fc.array(fc.record({ name: fc.constantFrom('A', 'B'), at: fc.integer({ min: 0, max: 40 }) }), { maxLength: 60, size: 'max' });
+
+function recordAll(events: HistoryEvent[], limit = LIMIT, recentMax = RECENT): Timeline {
+  let t: Timeline = { history: [] };
+  for (const e of events) t = Object.freeze(withEvent(Object.freeze(t), Object.freeze(e), limit, recentMax));
+  return t;
+}
+
+describe('a contact timeline', () => {
+  it('holds the events in time order, never more than the limit, always the newest limit - recent of them', () => {
+    fc.assert(
+      fc.property(arrivals, (raw) => {
+        const events = raw.map((e) => ({ ...e, properties: {} }));
+        const kept = eventsOf(recordAll(events));
+        const all = reference(events);
+        expect(kept.length).toBeLessThanOrEqual(LIMIT);
+        expect(isSubsequence(kept, all)).toBe(true);
+        expect(isSubsequence(all.slice(-(LIMIT - RECENT)), kept)).toBe(true);
+        if (events.length <= LIMIT - RECENT) expect(kept).toEqual(all);
+      }),
+    );
+  });
+
+  it('shares its older events between versions: recording one copies only the recent part', () => {
+    const events = Array.from({ length: 500 }, (_, i) => ({ name: 'Page Viewed', at: i, properties: {} }));
+    let t: Timeline = { history: [] };
+    let copies = 0;
+    for (const e of events) {
+      const next = withEvent(t, e);
+      if (next.history !== t.history) copies++;
+      t = next;
+    }
+    expect(eventsOf(t)).toEqual(events);
+    expect(copies).toBe(Math.floor(500 / RECENT_MAX));
+  });
+
+  it('leaves the timeline it was given unchanged, also for an event that came late', () => {
+    const t = Object.freeze({ history: Object.freeze([{ name: 'A', at: 10, properties: {} }]), recent: Object.freeze([{ name: 'B', at: 20, properties: {} }]) });
+    const late = withEvent(t, { name: 'C', at: 5, properties: {} });
+    expect(eventsOf(late).map((e) => e.name)).toEqual(['C', 'A', 'B']);
+    const between = withEvent(t, { name: 'D', at: 15, properties: {} });
+    expect(eventsOf(between).map((e) => e.name)).toEqual(['A', 'D', 'B']);
+    expect(eventsOf(t).map((e) => e.name)).toEqual(['A', 'B']);
+  });
+
+  it('takes a timeline stored before it had two parts, and trims one at the limit', () => {
+    const stored = { history: Array.from({ length: HISTORY_LIMIT }, (_, i) => ({ name: 'Old', at: i, properties: {} })) };
+    const next = withEvent(stored, { name: 'New', at: HISTORY_LIMIT, properties: {} });
+    const events = eventsOf(next);
+    expect(events.length).toBeLessThanOrEqual(HISTORY_LIMIT);
+    expect(events.at(-1)!.name).toBe('New');
+    expect(events[0]!.at).toBe(HISTORY_LIMIT + 1 - events.length);
+  });
+
+  it('is walked newest first until told to stop, and oldest first in full', () => {
+    const t = recordAll(Array.from({ length: 9 }, (_, i) => ({ name: 'E', at: i, properties: {} })), 100, 4);
+    expect(t.history.length).toBeGreaterThan(0);
+    expect(t.recent!.length).toBeGreaterThan(0);
+    const newest: number[] = [];
+    newestFirst(t, (e) => (newest.push(e.at), e.at > 3));
+    expect(newest).toEqual([8, 7, 6, 5, 4, 3]);
+    const oldest: number[] = [];
+    oldestFirst(t, (e) => oldest.push(e.at));
+    expect(oldest).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+});
