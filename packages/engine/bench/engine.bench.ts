@@ -1,7 +1,7 @@
 // pnpm bench: engine events per second in memory against raw XState and a hand-written interpreter,
 // and bytes per waiting contact. Run with --expose-gc for the memory figures.
 import { createActor, initialTransition, transition, type AnyActorScope, type AnyMachineSnapshot } from 'xstate';
-import { Journey, JourneyCatalog, MemoryStore, Runtime, VirtualClock, Workspace, compileJourney, scoreReader, type EvalEnv, type HistoryEvent } from '../src/index.ts';
+import { Journey, JourneyCatalog, MemoryStore, Runtime, VirtualClock, Workspace, compileJourney, newContactState, newDesk, scoreReader, withEvent, type EvalEnv, type HistoryEvent, type Timeline } from '../src/index.ts';
 import { HandInterpreter } from './interpreter.ts';
 import { benchEvents, benchJourney, benchWorkspace } from './journey.ts';
 
@@ -139,6 +139,31 @@ async function heapPerWaitingContact(): Promise<number> {
   return (waiting.bytes - idleBytes) / CONTACTS;
 }
 
+const LONG_CONTACTS = Number(process.env.BENCH_LONG_CONTACTS ?? 20_000);
+const LONG_HISTORY = 990;
+
+/**
+ * Long-lived contacts: the same journey and events for 20k contacts that each already have `past` events
+ * on their timeline (sessions, one a minute before the bench starts), opened from stored data as a
+ * restarted server would. Set beside the same contacts with no past, in the same run.
+ */
+async function longLived(past: number): Promise<number> {
+  const contacts = Array.from({ length: LONG_CONTACTS }, (_, i) => {
+    const state = newContactState(`c${i}`, T0, traitsOf(i));
+    let timeline: Timeline = state.contact;
+    for (let k = past; k > 0; k--) timeline = withEvent(timeline, { name: 'Session Started', at: T0 - k * 60_000, properties: { device: 'web' } });
+    return { ...state, contact: { ...state.contact, ...timeline } };
+  });
+  const store = MemoryStore.fromSnapshot({ contacts, messages: [], desk: { version: 0, state: newDesk() }, outbox: [], seq: 0 }, { keepOutbox: false });
+  const catalog = new JourneyCatalog();
+  catalog.publish(benchJourney);
+  const runtime = new Runtime({ store, clock: new VirtualClock(T0), catalog, workspace });
+  const longEvents = benchEvents(LONG_CONTACTS, PER_CONTACT, IDLE);
+  const start = performance.now();
+  for (const e of longEvents) await runtime.ingest({ type: 'track', userId: e.userId, event: e.event, properties: e.properties });
+  return line(`Baton runtime, ${LONG_CONTACTS} contacts with ${past} past events`, longEvents.length, performance.now() - start);
+}
+
 console.log(`bench journey: ${benchJourney.nodes.length} nodes; ${CONTACTS} contacts; ${events.length} events (${PER_CONTACT} per contact, ${Math.round(IDLE * 100)}% awaited by no node)`);
 const only = process.env.BENCH_ONLY;
 const xs = only === 'engine' ? NaN : rawXState();
@@ -146,6 +171,11 @@ const reused = only === 'engine' ? NaN : reusedScopeXState();
 const hand = only === 'engine' ? NaN : handWritten();
 const result = await engine();
 console.log(`Baton vs raw XState: ${(result.rate / xs).toFixed(2)}×; vs XState with a reused scope: ${(result.rate / reused).toFixed(2)}×; vs hand-written: ${(result.rate / hand).toFixed(2)}×`);
+if (only !== 'engine') {
+  const fresh = await longLived(0);
+  const long = await longLived(LONG_HISTORY);
+  console.log(`long-lived contacts (${LONG_HISTORY} past events) vs new ones: ${(long / fresh).toFixed(2)}×`);
+}
 console.log(`waiting contacts: ${result.waiting}`);
 console.log(`bytes per waiting contact, journey state (instance + timers, JSON): ${Math.round(result.journeyBytes)}`);
 console.log(`bytes per waiting contact, whole record incl. traits and event history (JSON): ${Math.round(result.contactBytes)}`);
