@@ -161,6 +161,26 @@ describe('entering and leaving', () => {
     expect(state?.instances[0]?.run).toBe(1);
   });
 
+  it('applies events sent at once to one contact one after another, in the order sent, past a step that fails', async () => {
+    const w = world([waiting()]);
+    const sent = Array.from({ length: 40 }, (_, i) => `Event ${i}`);
+    const failing = w.runtime.update('c1', T0, () => {
+      throw new Error('a step that fails');
+    });
+    const applied = await Promise.all([
+      ...sent.slice(0, 20).map((name) => w.track('c1', name)),
+      failing.catch((err: Error) => err.message),
+      ...sent.slice(20).map((name) => w.track('c1', name)),
+      w.track('c2', 'Event 0'),
+    ]);
+    expect(applied).toContain('a step that fails');
+    const state = await w.store.load('c1');
+    expect(eventsOf(state!.contact).map((e) => e.name)).toEqual(sent);
+    expect(state!.version).toBe(40); // one commit per event, none retried over another
+    expect(eventsOf((await w.store.load('c2'))!.contact)).toHaveLength(1);
+    expect((await w.track('c1', 'After')).status).toBe('applied');
+  });
+
   it('refuses a malformed event with its path and changes nothing', async () => {
     const w = world([waiting()]);
     const bad = w.runtime.ingest({ type: 'track', userId: 'bad id!', event: 'Signed Up' });

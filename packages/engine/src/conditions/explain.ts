@@ -10,6 +10,7 @@ const NEGATED: Record<string, string> = { eq: '≠', neq: '=', gt: '≤', gte: '
 
 function show(v: unknown): string {
   if (typeof v === 'string') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
   return JSON.stringify(v) ?? 'nothing';
 }
@@ -20,8 +21,13 @@ function show(v: unknown): string {
  */
 const text = (...parts: (string | number)[]) => parts.join('');
 
+/** A field's path segments, split once per field. */
+const segments = new Map<string, string[]>();
+
 function describeField(rule: FieldRule, env: EvalEnv, negated: boolean): string {
-  const actual = readField(env, rule.field.split('.'));
+  let path = segments.get(rule.field);
+  if (path === undefined) segments.set(rule.field, (path = rule.field.split('.')));
+  const actual = readField(env, path);
   if (rule.op === 'exists') return text(rule.field, (rule.value === true) !== negated ? ' is set' : ' is not set');
   const op = (negated ? NEGATED : SYMBOL)[rule.op] ?? rule.op;
   return actual === undefined ? text(rule.field, ' is not set (', op, ' ', show(rule.value), ')') : text(rule.field, ' ', show(actual), ' ', op, ' ', show(rule.value));

@@ -68,7 +68,7 @@ export function logOutcome(draft: Draft, ctx: StepContext, ref: HandoffRef & { o
   if (inst && compiled && inst.status !== 'exited' && inst.run === h.run && inst.node === h.node) {
     // A paused journey still moves on: the human's outcome is the event it waits for.
     const moving = inst.status === 'paused' ? { ...inst, status: 'active' as const } : inst;
-    drive(draft, ctx, compiled, moving, 'baton.outcome', { outcome: ref.outcome });
+    drive(draft, ctx, compiled, moving, 'baton.outcome', ref.outcome);
   }
 }
 

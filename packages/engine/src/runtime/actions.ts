@@ -77,7 +77,7 @@ export function actionHandlers(extra: Record<string, ActionHandler> = {}): Recor
       const node = compiled.nodes.get(p.node);
       if (node?.type !== 'branch') return;
       const taken = node.paths[p.path];
-      const reasons = taken ? explainCondition(taken.when, draft.env()) : node.paths.flatMap((x) => explainCondition({ not: x.when }, draft.env()));
+      const reasons = taken ? explainCondition(taken.when, draft.env()) : node.paths.flatMap((x) => explainCondition(x.when, draft.env(), true));
       inst.decisions = appended(inst.decisions, { node: p.node, label: taken?.label ?? 'otherwise', reasons: exactly(reasons), at: draft.now });
     },
     'baton.schedule': (draft, inst, p: { node: string; timer: TimerKind; after: string }) => schedule(draft, inst, p, draft.now),

@@ -4,12 +4,13 @@ import { stepMachine } from './machine.ts';
 import type { InstanceRecord } from './records.ts';
 import type { StepContext } from './step.ts';
 
-/** Runs a machine event through one instance, carrying out every action it returns. */
-export function drive(draft: Draft, ctx: StepContext, compiled: CompiledJourney, current: InstanceRecord, type: string, extra: { outcome?: string } = {}): InstanceRecord {
+/** Runs a machine event (with a rep's `outcome`, for a handoff) through one instance, carrying out every action it returns. */
+export function drive(draft: Draft, ctx: StepContext, compiled: CompiledJourney, current: InstanceRecord, type: string, outcome?: string): InstanceRecord {
   const inst = { ...current };
   let eventType = type;
   for (;;) {
-    const res = stepMachine(compiled, inst.snapshot, { type: eventType, env: draft.env(), journeyId: inst.journeyId, ...extra });
+    const event = { type: eventType, env: draft.env(), journeyId: inst.journeyId };
+    const res = stepMachine(compiled, inst.snapshot, outcome === undefined ? event : { ...event, outcome });
     if (res.unchanged) return current; // no transition was enabled: nothing to record
     inst.snapshot = res.snapshot;
     let resume = false;

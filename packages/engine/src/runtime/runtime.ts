@@ -57,6 +57,8 @@ export function counterIds(): IdSource {
 
 const MAX_RETRIES = 5;
 
+const IDLE: Promise<unknown> = Promise.resolve();
+
 /**
  * The runtime around the pure step: loads a contact, steps it, and commits the next state with its effects
  * in one unit. Steps of one contact run one at a time; timers are rows claimed from the store.
@@ -71,7 +73,8 @@ export class Runtime {
   private readonly handlers: Record<string, ActionHandler>;
   private readonly owner: string;
   private readonly leaseMs: number;
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Per contact with steps running or waiting: how many, and the last one's promise. */
+  private readonly lanes = new Map<string, { size: number; last: Promise<unknown> }>();
   private readonly listeners = new Set<StepListener>();
 
   constructor(options: RuntimeOptions) {
@@ -93,8 +96,21 @@ export class Runtime {
   }
 
   /** Validates and applies a Segment track or identify event. The same messageId twice is applied once. */
-  async ingest(raw: unknown): Promise<Applied> {
-    const e = parseInput(InboundEvent, raw, 'event');
+  ingest(raw: unknown): Promise<Applied> {
+    let e: InboundEvent;
+    try {
+      e = parseInput(InboundEvent, raw, 'event');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.ingestEvent(e);
+  }
+
+  /**
+   * Applies an event that has already been validated against `InboundEvent` (the server's intake checks
+   * every call of a batch before it applies any, and need not check them twice).
+   */
+  ingestEvent(e: InboundEvent): Promise<Applied> {
     const now = this.clock.now();
     const at = e.timestamp ? parseInstant(e.timestamp) : now;
     const input: StepInput =
@@ -123,7 +139,7 @@ export class Runtime {
 
   /** Applies an input to a contact: one at a time per contact, retried when another writer got there first. */
   apply(contactId: string, input: StepInput, now: Millis, messageId?: string): Promise<Applied> {
-    return this.afterwards(now, this.serialize(contactId, () => this.commitWith(contactId, now, messageId, (state, ctx) => stepContact(state, input, ctx))));
+    return this.afterwards(now, this.inTurn(contactId, now, messageId, (state, ctx) => stepContact(state, input, ctx)));
   }
 
   /**
@@ -147,7 +163,7 @@ export class Runtime {
 
   /** Applies a custom pure change to a contact under the same rules as a step (the handoff layer uses it). */
   update(contactId: string, now: Millis, change: ContactChange): Promise<Applied> {
-    return this.serialize(contactId, () => this.commitWith(contactId, now, undefined, change));
+    return this.inTurn(contactId, now, undefined, change);
   }
 
   /** A rep accepts a handoff (the first touch). Refused with a BatonError when it is not open or not theirs. */
@@ -221,20 +237,29 @@ export class Runtime {
     }));
   }
 
-  private serialize<T>(contactId: string, work: () => Promise<T>): Promise<T> {
-    const busy = this.queues.get(contactId);
-    // The next step of this contact runs after this one, whether it succeeded or not.
-    const run = busy ? busy.then(work, work) : work();
-    this.queues.set(contactId, run);
-    run.then(
-      () => this.release(contactId, run),
-      () => this.release(contactId, run),
-    );
-    return run;
+  /**
+   * Commits a change to a contact after the contact's earlier ones, whether they succeeded or not: one at
+   * a time per contact. The lane is entered here and left when the commit settles (`commitWith`).
+   */
+  private inTurn(contactId: string, now: Millis, messageId: string | undefined, change: ContactChange): Promise<Applied> {
+    const lane = this.lanes.get(contactId);
+    if (lane !== undefined) {
+      lane.size++;
+      const run = () => this.commitWith(contactId, now, messageId, change);
+      const next = lane.last.then(run, run);
+      lane.last = next;
+      return next;
+    }
+    const entered = { size: 1, last: IDLE };
+    this.lanes.set(contactId, entered);
+    const next = this.commitWith(contactId, now, messageId, change);
+    entered.last = next;
+    return next;
   }
 
-  private release(contactId: string, run: Promise<unknown>): void {
-    if (this.queues.get(contactId) === run) this.queues.delete(contactId);
+  private leave(contactId: string): void {
+    const lane = this.lanes.get(contactId);
+    if (lane !== undefined && --lane.size === 0) this.lanes.delete(contactId);
   }
 
   private async commitWith(
@@ -243,37 +268,41 @@ export class Runtime {
     messageId: string | undefined,
     step: ContactChange,
   ): Promise<Applied> {
-    for (let attempt = 0; ; attempt++) {
-      if (messageId !== undefined && (await this.store.hasMessage(messageId))) return { status: 'duplicate', contactId, effects: [], journal: [] };
-      const stored = await this.store.load(contactId);
-      const state = stored ?? newContactState(contactId, now);
-      const ctx: StepContext = { now, catalog: this.catalog, workspace: this.workspace, ids: this.ids, handlers: this.handlers };
-      let deskVersion = 0;
-      if (this.team) {
-        const [desk, loads] = await Promise.all([this.store.loadDesk(), this.store.repLoads()]);
-        deskVersion = desk.version;
-        ctx.team = this.team;
-        ctx.routing = { desk: desk.state, loads };
+    try {
+      for (let attempt = 0; ; attempt++) {
+        if (messageId !== undefined && (await this.store.hasMessage(messageId))) return { status: 'duplicate', contactId, effects: [], journal: [] };
+        const stored = await this.store.load(contactId);
+        const state = stored ?? newContactState(contactId, now);
+        const ctx: StepContext = { now, catalog: this.catalog, workspace: this.workspace, ids: this.ids, handlers: this.handlers };
+        let deskVersion = 0;
+        if (this.team) {
+          const [desk, loads] = await Promise.all([this.store.loadDesk(), this.store.repLoads()]);
+          deskVersion = desk.version;
+          ctx.team = this.team;
+          ctx.routing = { desk: desk.state, loads };
+        }
+        const result = step(state, ctx);
+        try {
+          await this.store.commit({
+            contactId,
+            expectedVersion: state.version,
+            state: result.state,
+            effects: result.effects,
+            ...(messageId !== undefined ? { messageId } : {}),
+            ...(result.desk ? { desk: { expectedVersion: deskVersion, state: result.desk } } : {}),
+          });
+        } catch (err) {
+          if (err instanceof DuplicateMessageError) return { status: 'duplicate', contactId, effects: [], journal: [] };
+          if (err instanceof ConflictError && attempt < MAX_RETRIES) continue;
+          throw err;
+        }
+        const applied: Applied = { status: 'applied', contactId, effects: result.effects, journal: result.journal };
+        for (const listener of this.listeners) listener(applied);
+        if (this.team && result.effects.some((e) => e.type === 'event' && FREES_A_REP.has(e.name))) this.repFreed = true;
+        return applied;
       }
-      const result = step(state, ctx);
-      try {
-        await this.store.commit({
-          contactId,
-          expectedVersion: state.version,
-          state: result.state,
-          effects: result.effects,
-          ...(messageId !== undefined ? { messageId } : {}),
-          ...(result.desk ? { desk: { expectedVersion: deskVersion, state: result.desk } } : {}),
-        });
-      } catch (err) {
-        if (err instanceof DuplicateMessageError) return { status: 'duplicate', contactId, effects: [], journal: [] };
-        if (err instanceof ConflictError && attempt < MAX_RETRIES) continue;
-        throw err;
-      }
-      const applied: Applied = { status: 'applied', contactId, effects: result.effects, journal: result.journal };
-      for (const listener of this.listeners) listener(applied);
-      if (this.team && result.effects.some((e) => e.type === 'event' && FREES_A_REP.has(e.name))) this.repFreed = true;
-      return applied;
+    } finally {
+      this.leave(contactId);
     }
   }
 }

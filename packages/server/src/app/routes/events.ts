@@ -20,7 +20,7 @@ export function eventRoutes(runtime: Runtime, writeKey: string): Hono {
     app.post(`/${type}`, async (c) => {
       const call = segmentCall({ ...(await readJsonBody(c) as object), type });
       if ('skipped' in call) return c.json({ success: true, status: 'skipped', reason: call.skipped });
-      const applied = await runtime.ingest(call);
+      const applied = await runtime.ingestEvent(call);
       return c.json({ success: true, status: applied.status });
     });
   }
@@ -33,7 +33,7 @@ export function eventRoutes(runtime: Runtime, writeKey: string): Hono {
     let duplicates = 0;
     for (const call of calls) {
       if ('skipped' in call) continue;
-      if ((await runtime.ingest(call)).status === 'duplicate') duplicates++;
+      if ((await runtime.ingestEvent(call)).status === 'duplicate') duplicates++;
       else applied++;
     }
     const skipped = calls.length - applied - duplicates;
