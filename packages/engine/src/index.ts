@@ -23,7 +23,7 @@ export { type EvalEnv, type HistoryEvent, readField, readPath } from './conditio
 export { compileCondition, evaluateCondition, ConditionError, compareField, type Predicate } from './conditions/evaluate.ts';
 export { explainCondition } from './conditions/explain.ts';
 export { computeScore, allScores, scoreReader, scoreInput } from './scores/score.ts';
-export { eventsOf, newestFirst, oldestFirst, withEvent, HISTORY_LIMIT, RECENT_MAX, type Timeline } from './conditions/timeline.ts';
+export { eventsOf, withEvent, HISTORY_LIMIT, RECENT_MAX, type Timeline } from './conditions/timeline.ts';
 export { validateJourney } from './validate/validateJourney.ts';
 export { type ValidationError, type ValidationResult, formatPath, parseInput } from './validate/issues.ts';
 export { compileJourney, machineConfig, stateKey, nodeIdOfKey, TRIGGER_STATE, type CompiledJourney } from './compile/compileJourney.ts';

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HISTORY_LIMIT, RECENT_MAX, eventsOf, newestFirst, oldestFirst, withEvent, type HistoryEvent, type Timeline } from '../src/index.ts';
+import { HISTORY_LIMIT, RECENT_MAX, ScoreModel, computeScore, eventsOf, withEvent, type HistoryEvent, type Timeline } from '../src/index.ts';
+import { predicateFor } from '../src/conditions/cache.ts';
+import { DAY, T0 } from './helpers.ts';
 
 const LIMIT = 12;
 const RECENT = 4;
@@ -76,15 +78,15 @@ describe('a contact timeline', () => {
     expect(events[0]!.at).toBe(HISTORY_LIMIT + 1 - events.length);
   });
 
-  it('is walked newest first until told to stop, and oldest first in full', () => {
-    const t = recordAll(Array.from({ length: 9 }, (_, i) => ({ name: 'E', at: i, properties: {} })), 100, 4);
+  it('is read in full by count rules and scores: older events, then recent ones', () => {
+    const t = recordAll(Array.from({ length: 9 }, (_, i) => ({ name: 'Demo Requested', at: T0 - (8 - i) * DAY, properties: {} })), 100, 4);
     expect(t.history.length).toBeGreaterThan(0);
     expect(t.recent!.length).toBeGreaterThan(0);
-    const newest: number[] = [];
-    newestFirst(t, (e) => (newest.push(e.at), e.at > 3));
-    expect(newest).toEqual([8, 7, 6, 5, 4, 3]);
-    const oldest: number[] = [];
-    oldestFirst(t, (e) => oldest.push(e.at));
-    expect(oldest).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    const env = { contactId: 'c1', traits: {}, ...t, now: T0, score: () => undefined };
+    const count = (within?: string) => [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].filter((n) => predicateFor({ event: 'Demo Requested', op: 'gte', value: n, ...(within ? { within } : {}) })(env)).length;
+    expect(count()).toBe(9);
+    expect(count('P2D')).toBe(3); // at T0 - 2 days, - 1 day and T0: the window's start is included
+    const demos = ScoreModel.parse({ events: [{ event: 'Demo Requested', points: 10 }] });
+    expect(computeScore(demos, { contactId: 'c1', traits: {}, ...t, now: T0 })).toBe(90);
   });
 });

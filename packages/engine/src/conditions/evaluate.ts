@@ -3,7 +3,7 @@ import { conditionProblems } from '../model/condition.ts';
 import { subtractDuration } from '../model/time.ts';
 import type { EvalEnv } from './env.ts';
 import { readField } from './env.ts';
-import { newestFirst } from './timeline.ts';
+import { NONE } from './timeline.ts';
 
 /** A condition compiled once into a predicate. */
 export type Predicate = (env: EvalEnv) => boolean;
@@ -72,12 +72,17 @@ function compileField(rule: FieldRule): Predicate {
 export function countEvents(rule: EventRule, where: Predicate | null, env: EvalEnv): number {
   const since = rule.within ? subtractDuration(env.now, rule.within) : -Infinity;
   let count = 0;
-  newestFirst(env, (e) => {
-    if (e.at < since) return false;
-    if (e.at > env.now || e.name !== rule.event) return;
-    if (where && !where({ ...env, event: { name: e.name, properties: e.properties } })) return;
-    count++;
-  });
+  // Newest first, recent then older events, until the window's start.
+  for (let part = 0; part < 2; part++) {
+    const events = part === 0 ? (env.recent ?? NONE) : env.history;
+    for (let i = events.length - 1; i >= 0; i--) {
+      const e = events[i]!;
+      if (e.at < since) return count;
+      if (e.at > env.now || e.name !== rule.event) continue;
+      if (where && !where({ ...env, event: { name: e.name, properties: e.properties } })) continue;
+      count++;
+    }
+  }
   return count;
 }
 

@@ -19,24 +19,12 @@ export const HISTORY_LIMIT = 1000;
 /** How many events `recent` holds before it is folded into `history`. */
 export const RECENT_MAX = 32;
 
-const NONE: readonly HistoryEvent[] = [];
+/** No events: `recent` of a timeline stored before it had two parts. */
+export const NONE: readonly HistoryEvent[] = [];
 
 /** Every event of a timeline, oldest first (the stored array itself when `recent` is empty). */
 export function eventsOf(t: Timeline): readonly HistoryEvent[] {
   return t.recent && t.recent.length > 0 ? t.history.concat(t.recent) : t.history;
-}
-
-/** Calls `visit` with each event, newest first, until it returns false. */
-export function newestFirst(t: Timeline, visit: (e: HistoryEvent) => boolean | void): void {
-  const recent = t.recent ?? NONE;
-  for (let i = recent.length - 1; i >= 0; i--) if (visit(recent[i]!) === false) return;
-  for (let i = t.history.length - 1; i >= 0; i--) if (visit(t.history[i]!) === false) return;
-}
-
-/** Calls `visit` with each event, oldest first. */
-export function oldestFirst(t: Timeline, visit: (e: HistoryEvent) => void): void {
-  for (const e of t.history) visit(e);
-  if (t.recent) for (const e of t.recent) visit(e);
 }
 
 /** Where `event` goes in `list` ordered by time: after every event at or before its instant. */

@@ -1,5 +1,5 @@
 import type { EvalEnv } from '../conditions/env.ts';
-import { oldestFirst, type Timeline } from '../conditions/timeline.ts';
+import { NONE, type Timeline } from '../conditions/timeline.ts';
 import { predicateFor } from '../conditions/cache.ts';
 import type { ScoreModel, Workspace } from '../model/workspace.ts';
 import { durationMillis, type Millis } from '../model/time.ts';
@@ -23,15 +23,16 @@ export function computeScore(model: ScoreModel, input: ScoreInput): number {
   for (const rule of model.rules ?? []) if (predicateFor(rule.when)(env)) total += rule.points;
   if (model.events && model.events.length > 0) {
     const halfLife = model.halfLife ? durationMillis(model.halfLife) : Infinity;
-    const events = model.events;
-    oldestFirst(input, (e) => {
-      if (e.at > input.now) return;
-      for (const rule of events) {
-        if (rule.event !== e.name) continue;
-        if (rule.where && !predicateFor(rule.where)({ ...env, event: { name: e.name, properties: e.properties } })) continue;
-        total += halfLife === Infinity ? rule.points : rule.points * Math.pow(0.5, (input.now - e.at) / halfLife);
+    for (const events of [input.history, input.recent ?? NONE]) {
+      for (const e of events) {
+        if (e.at > input.now) continue;
+        for (const rule of model.events) {
+          if (rule.event !== e.name) continue;
+          if (rule.where && !predicateFor(rule.where)({ ...env, event: { name: e.name, properties: e.properties } })) continue;
+          total += halfLife === Infinity ? rule.points : rule.points * Math.pow(0.5, (input.now - e.at) / halfLife);
+        }
       }
-    });
+    }
   }
   if (model.max !== undefined) total = Math.min(total, model.max);
   return Math.round(total);
