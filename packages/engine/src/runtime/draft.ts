@@ -5,7 +5,7 @@ import { scoreInput, scoreReader } from '../scores/score.ts';
 import type { Effect, JournalEntry } from './effects.ts';
 import type { DeskState } from '../routing/desk.ts';
 import { appended, kept } from './exact.ts';
-import { withEvent } from '../conditions/timeline.ts';
+import { withEvent, type Timeline } from '../conditions/timeline.ts';
 import type { ContactRecord, ContactState, HandoffRecord, InstanceRecord, TimerRecord } from './records.ts';
 
 /** Source of new ids: random in a server, a counter in a simulation. */
@@ -70,14 +70,21 @@ export class Draft {
 
   /** Merges traits into the contact. */
   setTraits(traits: Record<string, unknown>): void {
-    this.contact = { ...this.contact, traits: { ...this.contact.traits, ...traits }, updatedAt: this.now };
-    this.envCache = null;
+    this.changeContact({ ...this.contact.traits, ...traits }, this.contact);
   }
 
   /** Puts an event on the contact's timeline, in time order, keeping at most HISTORY_LIMIT events. */
   record(event: HistoryEvent): void {
-    const { history, recent } = withEvent(this.contact, event);
-    this.contact = { ...this.contact, history, recent, updatedAt: this.now };
+    this.changeContact(this.contact.traits, withEvent(this.contact, event));
+  }
+
+  /**
+   * The contact with new traits or a new timeline, written out field by field: V8 builds
+   * `{ ...contact, history }` far slower than a literal (the whole bench ran about 20% slower).
+   */
+  private changeContact(traits: Record<string, unknown>, { history, recent }: Timeline): void {
+    const { id, createdAt } = this.contact;
+    this.contact = { id, traits, history, recent, createdAt, updatedAt: this.now };
     this.envCache = null;
   }
 

@@ -73,7 +73,8 @@ export class MemoryStore implements Store {
     if ((current?.version ?? 0) !== c.expectedVersion) throw new ConflictError(c.contactId);
     if (c.messageId !== undefined && this.messages.has(c.messageId)) throw new DuplicateMessageError(c.messageId);
     if (c.desk && c.desk.expectedVersion !== this.desk.version) throw new ConflictError('(routing desk)');
-    const next = { ...c.state, version: c.expectedVersion + 1 };
+    const { contact, instances, timers, handoffs } = c.state;
+    const next: ContactState = { contact, instances, timers, handoffs, version: c.expectedVersion + 1 }; // a literal: V8 copies { ...state } slower
     if (next.timers !== current?.timers) this.indexTimers(current?.timers ?? [], next.timers);
     if (next.handoffs !== current?.handoffs) this.indexHandoffs(current?.handoffs ?? [], next.handoffs);
     if (c.desk) this.desk = { version: c.desk.expectedVersion + 1, state: c.desk.state };
