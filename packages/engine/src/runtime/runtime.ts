@@ -2,7 +2,7 @@ import { InboundEvent } from '../model/event.ts';
 import type { Clock, Millis } from '../model/time.ts';
 import { parseInstant } from '../model/time.ts';
 import { Workspace } from '../model/workspace.ts';
-import type { Store } from '../store/store.ts';
+import type { Commit, Store } from '../store/store.ts';
 import { parseInput } from '../validate/issues.ts';
 import { actionHandlers, type ActionHandler } from './actions.ts';
 import type { JourneyCatalog } from './catalog.ts';
@@ -282,15 +282,11 @@ export class Runtime {
           ctx.routing = { desk: desk.state, loads };
         }
         const result = step(state, ctx);
+        const commit: Commit = { contactId, expectedVersion: state.version, state: result.state, effects: result.effects };
+        if (messageId !== undefined) commit.messageId = messageId;
+        if (result.desk) commit.desk = { expectedVersion: deskVersion, state: result.desk };
         try {
-          await this.store.commit({
-            contactId,
-            expectedVersion: state.version,
-            state: result.state,
-            effects: result.effects,
-            ...(messageId !== undefined ? { messageId } : {}),
-            ...(result.desk ? { desk: { expectedVersion: deskVersion, state: result.desk } } : {}),
-          });
+          await this.store.commit(commit);
         } catch (err) {
           if (err instanceof DuplicateMessageError) return { status: 'duplicate', contactId, effects: [], journal: [] };
           if (err instanceof ConflictError && attempt < MAX_RETRIES) continue;

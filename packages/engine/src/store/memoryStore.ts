@@ -10,6 +10,11 @@ const MIN_COMPACT = 1024;
 
 const earlier = (a: TimerRecord, b: TimerRecord) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.id < b.id);
 
+function includesTimer(timers: readonly TimerRecord[], id: string): boolean {
+  for (const t of timers) if (t.id === id) return true;
+  return false;
+}
+
 /** Options of the memory store. */
 export interface MemoryStoreOptions {
   /** Keep delivered effects in the outbox (a simulation may not need them). Default true. */
@@ -119,7 +124,7 @@ export class MemoryStore implements Store {
 
   private indexTimers(before: readonly TimerRecord[], after: readonly TimerRecord[]): void {
     for (const t of before) {
-      if (!after.some((a) => a.id === t.id)) {
+      if (!includesTimer(after, t.id)) {
         this.timers.delete(t.id);
         this.leases.delete(t.id);
       }
