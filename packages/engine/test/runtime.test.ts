@@ -181,6 +181,18 @@ describe('entering and leaving', () => {
     expect((await w.track('c1', 'After')).status).toBe('applied');
   });
 
+  it('keeps properties as sent, a __proto__ key as plain data, and refuses properties that are not an object', async () => {
+    const w = world([waiting()]);
+    const sent = JSON.parse('{ "type": "track", "userId": "c1", "event": "Signed Up", "properties": { "__proto__": { "polluted": true }, "plan": "pro" } }');
+    await w.runtime.ingest(sent);
+    const stored = eventsOf((await w.store.load('c1'))!.contact)[0]!.properties;
+    expect(Object.getPrototypeOf(stored)).toBe(Object.prototype);
+    expect(Object.keys(stored)).toEqual(['__proto__', 'plan']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    await expect(w.runtime.ingest({ type: 'track', userId: 'c1', event: 'Signed Up', properties: ['a'] })).rejects.toThrow('$.properties must be a JSON object');
+    expect(eventsOf((await w.store.load('c1'))!.contact)).toHaveLength(1);
+  });
+
   it('refuses a malformed event with its path and changes nothing', async () => {
     const w = world([waiting()]);
     const bad = w.runtime.ingest({ type: 'track', userId: 'bad id!', event: 'Signed Up' });

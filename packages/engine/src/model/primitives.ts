@@ -28,6 +28,10 @@ export type Instant = z.infer<typeof Instant>;
 /** Whether a value is a plain JSON object (not null, not an array). */
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Free-form JSON object (traits, properties, params). */
-export const JsonObject = z.record(z.string(), z.unknown());
+/**
+ * Free-form JSON object (traits, properties, params), taken as it is. A `z.record` would rebuild it key
+ * by key, which was half of validating an event; nothing reads these objects but by own keys
+ * (`readPath`), so keys such as `__proto__` stay plain data.
+ */
+export const JsonObject = z.custom<Record<string, unknown>>(isObject, 'must be a JSON object').meta({ type: 'object', additionalProperties: {} });
 export type JsonObject = z.infer<typeof JsonObject>;
