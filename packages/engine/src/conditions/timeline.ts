@@ -1,5 +1,5 @@
 import type { HistoryEvent } from './env.ts';
-import { appended, inserted } from '../runtime/exact.ts';
+import { appended, inserted } from '../model/exact.ts';
 
 /**
  * A contact's events, oldest first, in two parts: `history`, shared unchanged between versions of the

@@ -7,7 +7,7 @@ import type { Draft } from './draft.ts';
 import type { StepContext } from './step.ts';
 import { createHandoff } from '../handoff/create.ts';
 import { expireHandoff } from '../handoff/lifecycle.ts';
-import { appended, exactly } from './exact.ts';
+import { appended, exactly } from '../model/exact.ts';
 import type { InstanceRecord, TimerKind } from './records.ts';
 
 /** What carrying out an action may ask of the machine runner: `continue` after a trait update. */

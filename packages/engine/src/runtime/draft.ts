@@ -4,7 +4,7 @@ import type { Workspace } from '../model/workspace.ts';
 import { scoreInput, scoreReader } from '../scores/score.ts';
 import type { Effect, JournalEntry } from './effects.ts';
 import type { DeskState } from '../routing/desk.ts';
-import { appended, kept } from './exact.ts';
+import { appended, kept } from '../model/exact.ts';
 import { withEvent, type Timeline } from '../conditions/timeline.ts';
 import type { ContactRecord, ContactState, HandoffRecord, InstanceRecord, TimerRecord } from './records.ts';
 

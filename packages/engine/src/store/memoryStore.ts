@@ -10,6 +10,7 @@ const MIN_COMPACT = 1024;
 
 const earlier = (a: TimerRecord, b: TimerRecord) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.id < b.id);
 
+/** Whether `timers` holds one with this id: a loop, as a contact has a few timers and this runs on every commit. */
 function includesTimer(timers: readonly TimerRecord[], id: string): boolean {
   for (const t of timers) if (t.id === id) return true;
   return false;
