@@ -60,6 +60,13 @@ describe('simulation mode in the designer', () => {
     await record.getByRole('button', { name: 'meeting booked' }).click();
     await expect.poll(() => sim.locator('[data-testid=sim-position]').innerText()).toBe('exited: converted');
     expect(await page.locator('[data-testid="node-won"]').getAttribute('class')).toContain('sim-visited');
+    // The contact's timeline, newest first: what they did and what the handoff did, on the virtual clock.
+    const timeline = (await sim.locator('[data-testid=sim-timeline] li').allInnerTexts()).map((t) => t.replace(/^\S+ \S+ /, ''));
+    expect(timeline.slice(0, 4)).toEqual(['Handoff Closed', 'Handoff Accepted', 'Handoff Assigned', 'Handoff Created']);
+    expect(timeline).toContain('Page Viewed');
+    expect(await sim.locator('[data-testid=sim-timeline] li').first().innerText()).toMatch(/^11-23 10:30 /);
+    await sim.locator('[data-testid=sim-timeline]').scrollIntoViewIfNeeded();
+    await ui.shot('21b-simulation-timeline');
     await ui.shot('21-simulation-converted');
     expect(await ui.server.store.contactIds()).toEqual([]);
     expect(ui.problems).toEqual([]);

@@ -185,6 +185,14 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
                   <ul className="timeline">{state.messages.map((m, i) => <li key={i}>{m.action} at {m.node}{m.suppressed ? ' (held back)' : ''}</li>)}</ul>
                 </>
               )}
+              {state.timeline.length > 0 && (
+                <>
+                  <h4>The contact's timeline now, newest first</h4>
+                  <ul className="timeline" data-testid="sim-timeline">
+                    {[...state.timeline].reverse().map((e, i) => <li key={i}><span className="muted small">{e.at.slice(5, 16).replace('T', ' ')}</span> {e.name}</li>)}
+                  </ul>
+                </>
+              )}
             </>
           )}
         </>
