@@ -136,13 +136,10 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
   }, [overlay]);
   const edges = useMemo<Edge[]>(
     () =>
-      canvas.edges.map(({ port, ...e }) => ({
-        ...e,
-        data: { lane: port },
-        deletable: !readOnly,
-        className: walked.has(`${e.source}>${e.target}`) ? 'journey-edge sim-path' : 'journey-edge',
-        animated: walked.has(`${e.source}>${e.target}`),
-      })),
+      canvas.edges.map(({ port, ...e }) => {
+        const onPath = walked.has(`${e.source}>${e.target}`);
+        return { ...e, data: { lane: port }, deletable: !readOnly, className: onPath ? 'journey-edge sim-path' : 'journey-edge', animated: onPath };
+      }),
     [canvas, readOnly, walked],
   );
 

@@ -6,6 +6,9 @@ import { eachRecord, isRecord, type DraftJourney } from '../model/index.ts';
 import { conditionTraits, populationModel, type PopulationForm } from './population.ts';
 import type { PopulationResult, SimRequest, SimResponse, TestContactState } from './protocol.ts';
 
+/** An instant on the virtual clock, short: "11-23 10:30" (UTC). */
+const short = (iso: string) => iso.slice(5, 16).replace('T', ' ');
+
 /** What the simulation shows on the canvas: where the test contact is and has been, or a population's counts. */
 export interface SimOverlay {
   current: string | null;
@@ -136,7 +139,7 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
                 <strong data-testid="sim-now">{state.now.replace('T', ' ').replace('Z', ' UTC')}</strong>
                 <div className="row-buttons">
                   <button onClick={() => setPlaying(!playing)}>{playing ? 'Pause' : 'Play'}</button>
-                  <button onClick={() => send({ type: 'nextTimer' })} disabled={!state.nextDue}>Next timer{state.nextDue ? ` (${state.nextDue.slice(5, 16).replace('T', ' ')})` : ''}</button>
+                  <button onClick={() => send({ type: 'nextTimer' })} disabled={!state.nextDue}>Next timer{state.nextDue ? ` (${short(state.nextDue)})` : ''}</button>
                   <button onClick={() => send({ type: 'advance', ms: HOUR })}>+1 h</button>
                   <button onClick={() => send({ type: 'advance', ms: 24 * HOUR })}>+1 day</button>
                 </div>
@@ -189,7 +192,7 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
                 <>
                   <h4>The contact's timeline now, newest first</h4>
                   <ul className="timeline" data-testid="sim-timeline">
-                    {[...state.timeline].reverse().map((e, i) => <li key={i}><span className="muted small">{e.at.slice(5, 16).replace('T', ' ')}</span> {e.name}</li>)}
+                    {[...state.timeline].reverse().map((e, i) => <li key={i}><span className="muted small">{short(e.at)}</span> {e.name}</li>)}
                   </ul>
                 </>
               )}

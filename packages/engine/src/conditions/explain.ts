@@ -21,13 +21,8 @@ function show(v: unknown): string {
  */
 const text = (...parts: (string | number)[]) => parts.join('');
 
-/** A field's path segments, split once per field. */
-const segments = new Map<string, string[]>();
-
 function describeField(rule: FieldRule, env: EvalEnv, negated: boolean): string {
-  let path = segments.get(rule.field);
-  if (path === undefined) segments.set(rule.field, (path = rule.field.split('.')));
-  const actual = readField(env, path);
+  const actual = readField(env, rule.field.split('.'));
   if (rule.op === 'exists') return text(rule.field, (rule.value === true) !== negated ? ' is set' : ' is not set');
   const op = (negated ? NEGATED : SYMBOL)[rule.op] ?? rule.op;
   return actual === undefined ? text(rule.field, ' is not set (', op, ' ', show(rule.value), ')') : text(rule.field, ' ', show(actual), ' ', op, ' ', show(rule.value));
