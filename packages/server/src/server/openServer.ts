@@ -56,6 +56,8 @@ export interface ServerOptions {
   clock?: Clock;
   tickMs?: number;
   deliveries?: Partial<DeliveryOptions>;
+  /** Journal size after which the store writes a snapshot (default 64 MB; `BATON_SNAPSHOT_BYTES` sets it for `baton serve`). */
+  snapshotBytes?: number;
 }
 
 /** Opens Baton on a data directory: config, the lowdb store, the runtime, the scheduler, webhooks and the app. */
@@ -63,7 +65,7 @@ export async function openServer(options: ServerOptions) {
   const clock = options.clock ?? systemClock;
   const tickMs = options.tickMs ?? 250;
   await mkdir(options.data, { recursive: true });
-  const store = await LowdbStore.open(options.data);
+  const store = await LowdbStore.open(options.data, options.snapshotBytes === undefined ? {} : { compactBytes: options.snapshotBytes });
   try {
     const configFile = new DurableJsonFile<ServerConfig>(join(options.data, 'config.json'));
     const { config: data, seeded } = await loadConfig(configFile, clock);

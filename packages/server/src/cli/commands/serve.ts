@@ -19,7 +19,8 @@ export const serveCommand: Command = {
     const data = resolve(io.cwd, typeof args.values.data === 'string' ? args.values.data : './data');
     let server;
     try {
-      server = await openServer({ data });
+      const snapshotBytes = process.env.BATON_SNAPSHOT_BYTES;
+      server = await openServer({ data, ...(snapshotBytes ? { snapshotBytes: Number(snapshotBytes) } : {}) });
     } catch (err) {
       if (err instanceof BatonError) throw new CliError(1, err.message);
       throw err;
