@@ -70,11 +70,29 @@ export class MemoryStore implements Store {
     return this.states.get(contactId);
   }
 
+  /** The stored state of a contact, at once (no await). */
+  stateOf(contactId: string): ContactState | undefined {
+    return this.states.get(contactId);
+  }
+
+  /** The routing state with its version, at once (no await). */
+  deskNow(): { version: number; state: DeskState } {
+    return this.desk;
+  }
+
   async hasMessage(messageId: string): Promise<boolean> {
     return this.messages.has(messageId);
   }
 
   async commit(c: Commit): Promise<void> {
+    this.applyCommit(c);
+  }
+
+  /**
+   * Applies a commit at once (no await): a durable store built on this one numbers its journal record in
+   * the same synchronous moment, so a snapshot taken between two awaits holds exactly the records before it.
+   */
+  applyCommit(c: Commit): void {
     const current = this.states.get(c.contactId);
     if ((current?.version ?? 0) !== c.expectedVersion) throw new ConflictError(c.contactId);
     if (c.messageId !== undefined && this.messages.has(c.messageId)) throw new DuplicateMessageError(c.messageId);
@@ -111,6 +129,11 @@ export class MemoryStore implements Store {
   }
 
   async commitDesk(d: DeskCommit): Promise<void> {
+    this.applyDesk(d);
+  }
+
+  /** Writes the routing state at once (no await); ConflictError if it moved on. */
+  applyDesk(d: DeskCommit): void {
     if (d.expectedVersion !== this.desk.version) throw new ConflictError('(routing desk)');
     this.desk = { version: d.expectedVersion + 1, state: d.state };
   }

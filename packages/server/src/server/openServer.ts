@@ -1,15 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JourneyCatalog, Runtime, type Clock } from '@baton/engine';
+import { z } from 'zod';
+import { isObject, JourneyCatalog, Runtime, validateJourney, type Clock } from '@baton/engine';
 import { createApp } from '../app/createApp.ts';
-import type { ServerConfig } from '../app/deps.ts';
+import { ServerConfig } from './configFile.ts';
+import { InvalidDataFileError } from '../stores/dataFileErrors.ts';
 import { TOLERANCE_SECONDS } from '../app/routes/inbound.ts';
 import { LiveFeed } from '../live/liveFeed.ts';
 import { DurableJsonFile } from '../stores/durableJsonFile.ts';
 import { LowdbStore } from '../stores/lowdbStore.ts';
-import { Deliveries, EMPTY_DELIVERIES, type DeliveryOptions, type DeliveryState } from '../webhooks/deliveries.ts';
+import { Deliveries, DeliveryState, EMPTY_DELIVERIES, type DeliveryOptions } from '../webhooks/deliveries.ts';
 import { ReplayGuard, type SeenIds } from '../webhooks/replayGuard.ts';
 import { Configuration } from './configuration.ts';
 import { scheduler } from './scheduler.ts';
@@ -22,24 +23,29 @@ const systemClock: Clock = { now: () => Date.now() };
 const DESIGNER_DIST = new URL('../../../designer/dist/', import.meta.url).pathname;
 
 const secret = (prefix: string) => `${prefix}_${randomBytes(24).toString('base64url')}`;
-const signingSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
-/** Fills in what a config file written by an earlier Baton lacks. */
-function withDefaults(config: Partial<ServerConfig> & Pick<ServerConfig, 'journeys' | 'team' | 'workspace' | 'writeKey' | 'adminToken'>): ServerConfig {
-  return { drafts: {}, archived: [], tokens: [], webhooks: [], inboundSecret: signingSecret(), actionSecret: signingSecret(), ...config };
-}
+/** Webhook ids seen by the inbound route, with when (`DATA/inbound.json`); kept as the file has them. */
+const SeenIdsFile = z.custom<SeenIds>((x) => isObject(x) && Object.values(x).every((at) => typeof at === 'number'), 'must map webhook ids to the instants they were seen');
 
-/** Loads DATA/config.json, or on first start seeds it with the examples, a demo team and fresh keys. */
+/**
+ * Loads DATA/config.json, or on first start (no file) seeds it with the examples, a demo team and fresh
+ * keys. A file that is not a valid configuration (null, `{}`, a published journey that no longer
+ * validates) is refused with its problems and left byte for byte as it was; nothing is seeded over it.
+ */
 async function loadConfig(file: DurableJsonFile<ServerConfig>, clock: Clock): Promise<{ config: ServerConfig; seeded: boolean }> {
-  const existing = await file.read();
+  const existing = await file.readChecked();
   if (existing) {
-    const config = withDefaults(existing);
-    if (JSON.stringify(config) !== JSON.stringify(existing)) await file.write(config);
+    const { data: config, upgraded } = existing;
+    const problems = config.journeys.flatMap((j, i) =>
+      validateJourney(j.definition, config.team).errors.map((e) => `$.journeys[${i}] (${j.id} v${j.version}) ${e.path}: ${e.message}`),
+    );
+    if (problems.length > 0) throw new InvalidDataFileError(file.file, problems);
+    if (upgraded) await file.write(config);
     return { config, seeded: false };
   }
   const seed = await exampleSeed();
   const publishedAt = new Date(clock.now()).toISOString();
-  const config = withDefaults({
+  const config = ServerConfig.parse({
     journeys: seed.journeys.map((definition) => ({ id: (definition as { id: string }).id, version: 1, publishedAt, definition })),
     team: seed.team,
     workspace: seed.workspace,
@@ -64,10 +70,9 @@ export interface ServerOptions {
 export async function openServer(options: ServerOptions) {
   const clock = options.clock ?? systemClock;
   const tickMs = options.tickMs ?? 250;
-  await mkdir(options.data, { recursive: true });
-  const store = await LowdbStore.open(options.data, options.snapshotBytes === undefined ? {} : { compactBytes: options.snapshotBytes });
+    const store = await LowdbStore.open(options.data, options.snapshotBytes === undefined ? {} : { compactBytes: options.snapshotBytes });
   try {
-    const configFile = new DurableJsonFile<ServerConfig>(join(options.data, 'config.json'));
+    const configFile = new DurableJsonFile(join(options.data, 'config.json'), { schema: ServerConfig });
     const { config: data, seeded } = await loadConfig(configFile, clock);
     const catalog = new JourneyCatalog();
     for (const j of [...data.journeys].sort((a, b) => a.version - b.version)) catalog.publish(j.definition, data.team);
@@ -75,9 +80,9 @@ export async function openServer(options: ServerOptions) {
     const runtime = new Runtime({ store, clock, catalog, team: data.team, workspace: data.workspace, ids: { next: (prefix) => `${prefix}_${randomUUID()}` }, owner: `baton-${process.pid}` });
     const config = new Configuration(data, configFile, runtime, clock);
 
-    const deliveryFile = new DurableJsonFile<DeliveryState>(join(options.data, 'deliveries.json'));
+    const deliveryFile = new DurableJsonFile(join(options.data, 'deliveries.json'), { schema: DeliveryState });
     const deliveries = new Deliveries((await deliveryFile.read()) ?? structuredClone(EMPTY_DELIVERIES), deliveryFile, store, config, clock, options.deliveries);
-    const seenFile = new DurableJsonFile<SeenIds>(join(options.data, 'inbound.json'));
+    const seenFile = new DurableJsonFile(join(options.data, 'inbound.json'), { schema: SeenIdsFile });
     const replayGuard = new ReplayGuard((await seenFile.read()) ?? {}, seenFile, clock, 2 * TOLERANCE_SECONDS * 1000);
     const live = new LiveFeed(runtime);
 

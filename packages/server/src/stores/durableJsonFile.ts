@@ -1,33 +1,50 @@
 import { open, readFile, rename } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Adapter } from 'lowdb';
-import { BatonError } from '@baton/engine';
-
-/** A data file that exists but cannot be read as JSON: Baton refuses to start and leaves it untouched. */
-export class CorruptDataFileError extends BatonError {
-  constructor(readonly file: string, reason: string) {
-    super('data_file_corrupt', `${file} is not valid JSON (${reason}). Baton left it as it is: restore it from a backup or move it away to start empty.`);
-  }
-}
+import type { z } from 'zod';
+import { InputInvalidError, parseInput } from '@baton/engine';
+import { CorruptDataFileError, InvalidDataFileError } from './dataFileErrors.ts';
+import { syncDir } from './journal.ts';
 
 const SYNC_EVERY = 4 * 1024 * 1024;
+
+/** How a durable JSON file is read and written. */
+export interface DurableJsonFileOptions<T> {
+  /** What the file must hold: a file that is JSON but fails it is refused (InvalidDataFileError). */
+  schema: z.ZodType<T>;
+  /**
+   * Turns data into the file's text in chunks; the default is one JSON.stringify. A large file passes a
+   * generator that yields between chunks, so writing it never stalls the process for long.
+   */
+  serialize?: (data: T) => Iterable<string> | AsyncIterable<string>;
+}
+
+/** The name of the temporary file a write goes through; a killed write can leave it, and start-up removes it. */
+export const TEMP_FILE = /^\..+\.\d+\.tmp$/;
 
 /**
  * A lowdb adapter that writes durably: the JSON goes to a temporary file that is fsynced, renamed over
  * the data file, and then the directory is fsynced, so an acknowledged write survives a crash or power
- * loss (lowdb's own steno writer renames atomically but never fsyncs).
+ * loss (lowdb's own steno writer renames atomically but never fsyncs). Files are readable by their owner
+ * only: they hold tokens, secrets and contacts' data.
  */
 export class DurableJsonFile<T> implements Adapter<T> {
-  /**
-   * `serialize` turns data into the file's text in chunks; the default is one JSON.stringify. A large file
-   * passes a generator that yields between chunks, so writing it never stalls the process for long.
-   */
-  constructor(
-    readonly file: string,
-    private readonly serialize: (data: T) => Iterable<string> | AsyncIterable<string> = (data) => [JSON.stringify(data)],
-  ) {}
+  private readonly serialize: (data: T) => Iterable<string> | AsyncIterable<string>;
 
+  constructor(readonly file: string, private readonly options: DurableJsonFileOptions<T>) {
+    this.serialize = options.serialize ?? ((data) => [JSON.stringify(data)]);
+  }
+
+  /** The file's data, checked against its schema; null when there is no file. Never writes. */
   async read(): Promise<T | null> {
+    return (await this.readChecked(false))?.data ?? null;
+  }
+
+  /**
+   * The file's data and, with `compare`, whether the schema changed it (filled in what an earlier Baton
+   * did not write, or dropped what it does not know), so the caller can write the upgraded file back.
+   */
+  async readChecked(compare = true): Promise<{ data: T; upgraded: boolean } | null> {
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
@@ -35,10 +52,18 @@ export class DurableJsonFile<T> implements Adapter<T> {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
+    let raw: unknown;
     try {
-      return JSON.parse(text) as T;
+      raw = JSON.parse(text);
     } catch (err) {
       throw new CorruptDataFileError(this.file, (err as Error).message);
+    }
+    try {
+      const data = parseInput(this.options.schema, raw, basename(this.file));
+      return { data, upgraded: compare && JSON.stringify(data) !== JSON.stringify(raw) };
+    } catch (err) {
+      if (err instanceof InputInvalidError) throw new InvalidDataFileError(this.file, err.errors.map((e) => `${e.path}: ${e.message}`));
+      throw err;
     }
   }
 
@@ -56,7 +81,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
 
   private async writeChunks(chunks: Iterable<string> | AsyncIterable<string>): Promise<void> {
     const tmp = `${dirname(this.file)}/.${basename(this.file)}.${process.pid}.tmp`;
-    const file = await open(tmp, 'w');
+    const file = await open(tmp, 'w', 0o600);
     try {
       // Flush as it goes: one fsync of a large file at the end would hold up every other fsync on the
       // disk (the journal's) for seconds.
@@ -74,11 +99,6 @@ export class DurableJsonFile<T> implements Adapter<T> {
       await file.close();
     }
     await rename(tmp, this.file);
-    const dir = await open(dirname(this.file), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await syncDir(dirname(this.file));
   }
 }

@@ -1,13 +1,71 @@
 import { open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import type { Commit, DeskCommit } from '@baton/engine';
-import { CorruptDataFileError } from './durableJsonFile.ts';
+import { DamagedJournalError } from './dataFileErrors.ts';
 
 /** One acknowledged change, as the journal keeps it: a contact's commit or a change of the routing desk. */
 export type JournalRecord = { commit: Commit } | { desk: DeskCommit };
 
+/**
+ * A record read back: its log sequence number (null for a line written before records were numbered),
+ * where it is (for error messages), and the change.
+ */
+export interface JournalEntry {
+  lsn: number | null;
+  line: number;
+  record: JournalRecord;
+}
+
+/** What a journal file held: its records, and the byte offset where a torn last write began, if any. */
+export interface JournalContents {
+  entries: JournalEntry[];
+  /** Where the valid records end; bytes after it are a write that was never acknowledged. */
+  validBytes: number;
+  /** How many bytes after `validBytes` were torn (0 when the file ends cleanly). */
+  tornBytes: number;
+}
+
 const NAME = /^runtime\.journal\.(\d+)$/;
 export const journalName = (generation: number) => `runtime.journal.${generation}`;
+
+/**
+ * A journal line: `LSN CRC JSON\n`, where CRC is the CRC-32 of `LSN JSON` in hex. The number orders every
+ * record across journal generations and snapshots (a snapshot names the last one it holds); the checksum
+ * tells a line that was written whole from one that was torn or damaged.
+ */
+export function journalLine(lsn: number, record: JournalRecord): string {
+  const json = JSON.stringify(record);
+  const body = `${lsn} ${json}`;
+  return `${lsn} ${crc32(body).toString(16).padStart(8, '0')} ${json}\n`;
+}
+
+const isRecord = (x: unknown): x is JournalRecord =>
+  typeof x === 'object' && x !== null && !Array.isArray(x) &&
+  ((Object.hasOwn(x, 'commit') && typeof (x as { commit: unknown }).commit === 'object' && (x as { commit: unknown }).commit !== null) ||
+    (Object.hasOwn(x, 'desk') && typeof (x as { desk: unknown }).desk === 'object' && (x as { desk: unknown }).desk !== null));
+
+/** Parses one line (without its newline); a string says what is wrong with it. */
+function parseLine(text: string, line: number): JournalEntry | string {
+  const legacy = text.startsWith('{');
+  let lsn: number | null = null;
+  let json = text;
+  if (!legacy) {
+    const m = /^(\d{1,15}) ([0-9a-f]{8}) /.exec(text);
+    if (!m) return 'not a journal record';
+    json = text.slice(m[0].length);
+    if (crc32(`${m[1]} ${json}`) !== Number.parseInt(m[2]!, 16)) return 'its checksum does not match';
+    lsn = Number(m[1]);
+  }
+  let record: unknown;
+  try {
+    record = JSON.parse(json);
+  } catch (err) {
+    return `not JSON (${(err as Error).message})`;
+  }
+  if (!isRecord(record)) return 'not a commit or a desk change';
+  return { lsn, line, record };
+}
 
 /** The journal files in a directory, oldest generation first. */
 export async function journalGenerations(dir: string): Promise<number[]> {
@@ -19,21 +77,44 @@ export async function journalGenerations(dir: string): Promise<number[]> {
 }
 
 /**
- * The records of a journal file. A last line without its newline is a write that was cut off before it
- * was acknowledged, and is left out; any other line that is not JSON means the file is damaged.
+ * Reads a journal file. A torn write can only be the end of the file: the last append, cut off by a
+ * crash before it was acknowledged (a line without its newline, a line whose checksum fails, or a tail
+ * of zero bytes that a power cut can leave). It is reported in `tornBytes` for the caller to drop, when
+ * `mayBeTorn` (only the newest journal is ever written after a crash). A bad record with a good one after
+ * it, or any bad record where no write can have been torn, is damage: DamagedJournalError, naming the
+ * file and line.
  */
-export async function readJournal(dir: string, generation: number): Promise<JournalRecord[]> {
+export async function readJournal(dir: string, generation: number, mayBeTorn: boolean): Promise<JournalContents> {
   const file = join(dir, journalName(generation));
-  const text = await readFile(file, 'utf8');
-  const lines = text.split('\n');
-  lines.pop(); // after the last newline: empty, or a torn write
-  return lines.map((line, i) => {
-    try {
-      return JSON.parse(line) as JournalRecord;
-    } catch (err) {
-      throw new CorruptDataFileError(file, `line ${i + 1}: ${(err as Error).message}`);
+  const bytes = await readFile(file);
+  const entries: JournalEntry[] = [];
+  let offset = 0;
+  let line = 0;
+  while (offset < bytes.length) {
+    line++;
+    const end = bytes.indexOf(0x0a, offset);
+    const problem = end < 0 ? 'cut off before its end' : parseLine(bytes.toString('utf8', offset, end), line);
+    if (typeof problem !== 'string') {
+      entries.push(problem);
+      offset = end + 1;
+      continue;
     }
-  });
+    if (mayBeTorn && !hasRecordAfter(bytes, end)) return { entries, validBytes: offset, tornBytes: bytes.length - offset };
+    throw new DamagedJournalError(file, line, offset, problem);
+  }
+  return { entries, validBytes: offset, tornBytes: 0 };
+}
+
+/** Whether any whole, valid record follows position `end` (where a bad line ended, or -1 for none). */
+function hasRecordAfter(bytes: Buffer, end: number): boolean {
+  let offset = end < 0 ? bytes.length : end + 1;
+  while (offset < bytes.length) {
+    const next = bytes.indexOf(0x0a, offset);
+    if (next < 0) return false;
+    if (typeof parseLine(bytes.toString('utf8', offset, next), 0) !== 'string') return true;
+    offset = next + 1;
+  }
+  return false;
 }
 
 /** Removes journal files older than a generation (their records are in the snapshot). */
@@ -43,19 +124,31 @@ export async function dropJournalsBefore(dir: string, generation: number): Promi
 
 /** An append-only journal file: each `append` is one write and one fsync, however many records it carries. */
 export class JournalFile {
-  bytes = 0;
+  private constructor(
+    private readonly handle: FileHandle,
+    readonly generation: number,
+    /** Bytes in the file. */
+    public bytes: number,
+  ) {}
 
-  private constructor(private readonly handle: FileHandle, readonly generation: number) {}
-
-  static async create(dir: string, generation: number): Promise<JournalFile> {
-    const handle = await open(join(dir, journalName(generation)), 'a');
-    const dirHandle = await open(dir, 'r');
+  /**
+   * Opens a journal generation for appending, created (owner-only) if it is new; `validBytes` cuts off a
+   * torn tail first, durably, so the next record never lands behind a half-written one.
+   */
+  static async open(dir: string, generation: number, validBytes: number): Promise<JournalFile> {
+    const handle = await open(join(dir, journalName(generation)), 'a+', 0o600);
     try {
-      await dirHandle.sync(); // the new file's name is durable too
-    } finally {
-      await dirHandle.close();
+      const { size } = await handle.stat();
+      if (size > validBytes) {
+        await handle.truncate(validBytes);
+        await handle.sync();
+      }
+      await syncDir(dir); // a new file's name is durable too
+      return new JournalFile(handle, generation, Math.min(size, validBytes));
+    } catch (err) {
+      await handle.close();
+      throw err;
     }
-    return new JournalFile(handle, generation);
   }
 
   async append(lines: string): Promise<void> {
@@ -66,5 +159,15 @@ export class JournalFile {
 
   close(): Promise<void> {
     return this.handle.close();
+  }
+}
+
+/** Makes a directory's entries (a created, renamed or removed file) durable. */
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

@@ -1,37 +1,20 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { Low } from 'lowdb';
-import { BatonError, MemoryStore, newDesk, type ClaimRequest, type Commit, type DeskCommit, type Store, type StoreSnapshot } from '@baton/engine';
+import { BatonError, MemoryStore, type ClaimRequest, type Commit, type DeskCommit, type Store } from '@baton/engine';
+import { DataFileError, JournalGapError } from './dataFileErrors.ts';
 import { lockDataDir } from './dataDirLock.ts';
-import { DurableJsonFile } from './durableJsonFile.ts';
-import { dropJournalsBefore, journalGenerations, JournalFile, readJournal, type JournalRecord } from './journal.ts';
+import { DurableJsonFile, TEMP_FILE } from './durableJsonFile.ts';
+import { dropJournalsBefore, journalGenerations, journalLine, journalName, JournalFile, readJournal, type JournalEntry, type JournalRecord } from './journal.ts';
+import { EMPTY_RUNTIME, RuntimeFileSchema, snapshotChunks, type RuntimeFile } from './runtimeFile.ts';
 
-/** The snapshot file: the store's data and the first journal generation it does not include. */
-export interface RuntimeFile extends StoreSnapshot {
-  journal: number;
-}
-
-const EMPTY: RuntimeFile = { contacts: [], messages: [], desk: { version: 0, state: newDesk() }, outbox: [], seq: 0, journal: 0 };
-
-/** Writes the snapshot a few hundred records at a time, letting events in between. */
-async function* snapshotChunks(data: RuntimeFile): AsyncGenerator<string> {
-  const { contacts, outbox, messages, ...rest } = data;
-  yield JSON.stringify(rest).slice(0, -1);
-  for (const [name, list, size] of [['messages', messages, 20_000], ['outbox', outbox, 2000], ['contacts', contacts, 500]] as const) {
-    yield `,"${name}":[`;
-    for (let i = 0; i < list.length; i += size) {
-      yield `${i === 0 ? '' : ','}${(list as readonly unknown[]).slice(i, i + size).map((x) => JSON.stringify(x)).join(',')}`;
-      await yieldToEvents();
-    }
-    yield ']';
-  }
-  yield '}';
-}
+export type { RuntimeFile } from './runtimeFile.ts';
 
 export interface LowdbStoreOptions {
   /** Journal size after which a new snapshot is written and older journals dropped (default 64 MB). */
   compactBytes?: number;
+  /** Where a recovered torn write is reported (default: console.warn). */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -64,20 +47,43 @@ export class LowdbStore implements Store {
     private readonly compactBytes: number,
   ) {}
 
-  /** Opens (or creates) the store in a data directory; refuses a directory another process holds or a corrupt file. */
+  /** The last journal record number given out: every commit and desk change gets the next one. */
+  private lsn = 0;
+
+  /**
+   * Opens (or creates) the store in a data directory, owner-only; refuses a directory another process
+   * holds, a file that is not Baton's, and a damaged journal, naming the file and line and changing nothing.
+   */
   static async open(dir: string, options: LowdbStoreOptions = {}): Promise<LowdbStore> {
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
     const unlock = await lockDataDir(dir);
     try {
-      const db = new Low<RuntimeFile>(new DurableJsonFile(join(dir, 'runtime.json'), snapshotChunks), EMPTY);
+      // A write killed half-way leaves its temporary file; the data file it was replacing is intact.
+      for (const f of await readdir(dir)) if (TEMP_FILE.test(f)) await unlink(join(dir, f));
+      const db = new Low<RuntimeFile>(new DurableJsonFile(join(dir, 'runtime.json'), { schema: RuntimeFileSchema, serialize: snapshotChunks }), EMPTY_RUNTIME);
       await db.read();
-      const base = { ...EMPTY, ...db.data };
+      const base = db.data;
       const memory = MemoryStore.fromSnapshot(base);
-      const generations = (await journalGenerations(dir)).filter((g) => g >= base.journal);
-      for (const g of generations) for (const record of await readJournal(dir, g)) await replay(memory, record);
-      // Commits from now on go to a new journal, so a torn tail of the last one is never appended to.
-      const journal = await JournalFile.create(dir, Math.max(base.journal, (generations.at(-1) ?? -1) + 1));
-      return new LowdbStore(memory, db, journal, dir, unlock, options.compactBytes ?? 64 * 1024 * 1024);
+      // Journals before the snapshot's generation are in it (a crash came between the snapshot and their removal).
+      await dropJournalsBefore(dir, base.journal);
+      const generations = await journalGenerations(dir);
+      let lsn = base.lsn;
+      let tail = { generation: base.journal, validBytes: 0 };
+      for (const g of generations) {
+        const newest = g === generations.at(-1);
+        const contents = await readJournal(dir, g, newest);
+        lsn = replayJournal(memory, join(dir, journalName(g)), contents.entries, base.lsn, lsn);
+        if (contents.tornBytes > 0) {
+          (options.warn ?? console.warn)(`baton: ${join(dir, journalName(g))}: dropped a torn last write at byte ${contents.validBytes} (${contents.tornBytes} bytes, never acknowledged)`);
+        }
+        if (newest) tail = { generation: g, validBytes: contents.validBytes };
+      }
+      // Commits go on in the newest journal (its torn tail cut off first): one generation per snapshot, not per start.
+      const journal = await JournalFile.open(dir, tail.generation, tail.validBytes);
+      const store = new LowdbStore(memory, db, journal, dir, unlock, options.compactBytes ?? 64 * 1024 * 1024);
+      store.lsn = lsn;
+      return store;
     } catch (err) {
       await unlock();
       throw err;
@@ -99,15 +105,15 @@ export class LowdbStore implements Store {
 
   async commit(commit: Commit): Promise<void> {
     this.writable();
-    await this.memory.commit(commit); // a refused commit throws here and nothing is journaled
-    this.pending.push(`${JSON.stringify({ commit })}\n`);
+    this.memory.applyCommit(commit); // a refused commit throws here and nothing is journaled
+    this.pending.push(journalLine(++this.lsn, { commit })); // numbered in the same moment it changed memory
     return this.flush();
   }
 
   async commitDesk(desk: DeskCommit): Promise<void> {
     this.writable();
-    await this.memory.commitDesk(desk);
-    this.pending.push(`${JSON.stringify({ desk })}\n`);
+    this.memory.applyDesk(desk);
+    this.pending.push(journalLine(++this.lsn, { desk }));
     return this.flush();
   }
 
@@ -161,12 +167,15 @@ export class LowdbStore implements Store {
     let snapshot!: RuntimeFile;
     // Inside the write chain: no journal write is in progress while the journal changes.
     const switched = this.inFlight.then(async () => {
-      const next = await JournalFile.create(this.dir, this.journal.generation + 1);
+      const next = await JournalFile.open(this.dir, this.journal.generation + 1, 0);
       const old = this.journal;
       this.journal = next;
       await old.close();
+      // Memory and the record number are read in one synchronous moment: the snapshot holds exactly the
+      // records up to `lsn`. Records after it may be in the old journal's successor or still pending;
+      // either way replay skips what the snapshot holds, so no commit is applied twice.
       const data = this.memory.snapshot();
-      snapshot = { ...data, outbox: [...data.outbox], messages: data.messages, journal: next.generation };
+      snapshot = { ...data, outbox: [...data.outbox], messages: data.messages, journal: next.generation, lsn: this.lsn };
     });
     this.inFlight = switched.catch(() => undefined);
     await switched;
@@ -177,7 +186,45 @@ export class LowdbStore implements Store {
   }
 }
 
-async function replay(memory: MemoryStore, record: JournalRecord): Promise<void> {
-  if ('commit' in record) await memory.commit(record.commit);
-  else await memory.commitDesk(record.desk);
+/**
+ * Replays a journal's records onto the snapshot's state: numbered records up to the snapshot's `after`
+ * are in it already and skipped, the rest must follow on one by one. Returns the last record number.
+ */
+function replayJournal(memory: MemoryStore, file: string, entries: readonly JournalEntry[], after: number, last: number): number {
+  let previous: number | null = null;
+  for (const { lsn, line, record } of entries) {
+    if (lsn === null) {
+      applyLegacy(memory, file, line, record);
+      continue;
+    }
+    if (previous !== null && lsn !== previous + 1) throw new JournalGapError(file, line, `record ${lsn} follows record ${previous}`);
+    previous = lsn;
+    if (lsn <= after) continue;
+    if (lsn !== last + 1) throw new JournalGapError(file, line, `record ${lsn} comes where record ${last + 1} should`);
+    apply(memory, file, line, record);
+    last = lsn;
+  }
+  return last;
+}
+
+function apply(memory: MemoryStore, file: string, line: number, record: JournalRecord): void {
+  try {
+    if ('commit' in record) memory.applyCommit(record.commit);
+    else memory.applyDesk(record.desk);
+  } catch (err) {
+    if (!(err instanceof BatonError)) throw err;
+    const what = 'commit' in record ? `the change of contact ${JSON.stringify(record.commit.contactId)}` : 'the change of the routing desk';
+    throw new DataFileError(file, `${file} line ${line}: ${what} does not follow from the state before it (${err.message}), so the data directory is damaged. Baton left it as it is: restore it from a backup.`);
+  }
+}
+
+/**
+ * A record written before records were numbered: a snapshot taken under load could hold it already, so
+ * one the state has moved past (its contact or desk is at or beyond the version it wrote) is skipped.
+ */
+function applyLegacy(memory: MemoryStore, file: string, line: number, record: JournalRecord): void {
+  const applied = 'commit' in record
+    ? (memory.stateOf(record.commit.contactId)?.version ?? 0) > record.commit.expectedVersion
+    : memory.deskNow().version > record.desk.expectedVersion;
+  if (!applied) apply(memory, file, line, record);
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { BatonError, formatInstant, type Clock, type Effect, type OutboxEntry, type Store } from '@baton/engine';
 import type { Configuration } from '../server/configuration.ts';
 import type { DurableJsonFile } from '../stores/durableJsonFile.ts';
@@ -18,13 +19,26 @@ export interface Delivery {
   createdAt: number;
 }
 
+const DeliveryShape = z.object({
+  id: z.string(),
+  endpoint: z.string().nullable(),
+  url: z.string(),
+  event: z.string(),
+  body: z.string(),
+  attempts: z.number().int().nonnegative(),
+  nextAt: z.number(),
+  lastError: z.string().nullable(),
+  createdAt: z.number(),
+}) satisfies z.ZodType<Delivery>;
+
 /** What the delivery worker keeps in `DATA/deliveries.json`. */
-export interface DeliveryState {
+export const DeliveryState = z.object({
   /** The last outbox position turned into deliveries. */
-  cursor: number;
-  pending: Delivery[];
-  dead: Delivery[];
-}
+  cursor: z.number().int().nonnegative(),
+  pending: z.array(DeliveryShape),
+  dead: z.array(DeliveryShape),
+});
+export type DeliveryState = z.infer<typeof DeliveryState>;
 
 export interface DeliveryOptions {
   /** Attempts before a delivery goes to the dead letters. */
