@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { BatonError, InputInvalidError, Journey, JourneyInvalidError, Team, parseInput, validateJourney, type Clock, type Runtime, type ValidationError, type ValidationResult } from '@baton/engine';
-import type { ApiToken, JourneyDraft, PublishedJourney, ServerConfig, WebhookEndpoint } from '../app/deps.ts';
+import type { ApiToken, JourneyDraft, PublishedJourney, ServerConfig, WebhookEndpoint } from './configFile.ts';
 import type { DurableJsonFile } from '../stores/durableJsonFile.ts';
 
 const idOf = (definition: unknown): unknown => (typeof definition === 'object' && definition !== null ? (definition as { id?: unknown }).id : undefined);
