@@ -99,6 +99,73 @@ describe('validateJourney', () => {
     ]);
   });
 
+  it('lists one of each kind of problem at once, each with its path and node', () => {
+    const fixture = (name: string) => JSON.parse(readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8'));
+    const result = validateJourney(fixture('every-problem.journey.json'), fixture('every-problem.team.json'));
+    expect(result.valid).toBe(false);
+    expect(result.errors).toEqual([
+      { path: '$.nodes[0].duration', node: 'w', message: expect.stringContaining('ISO 8601 duration') },
+      { path: '$.nodes[1].paths[0].when.op', node: 'b', message: expect.stringContaining('unknown op "like"') },
+      { path: '$.nodes[2].title', node: 'h', message: expect.stringContaining('{{process.env}}') },
+      { path: '$.nodes[8].id', node: 'done', message: 'node id "done" is used more than once' },
+      { path: '$.nodes[1].otherwise', node: 'b', message: 'port otherwise leads to "ghost", which is not a node of this journey' },
+      { path: '$.nodes[6]', node: 'island', message: 'node "island" cannot be reached from start "w"' },
+      { path: '$.nodes[5]', node: 'stuck', message: 'no path from node "stuck" reaches an exit' },
+      { path: '$.nodes[3]', node: 'again', message: 'nodes again → remind form a cycle with no wait, pause or handoff, so a contact would loop forever' },
+      { path: '$.reps[0].calendar', node: null, message: 'team: unknown calendar "mars"' },
+      { path: '$.nodes[2].route[0].to.queue', node: 'h', message: 'unknown queue "nowhere" (not in the team)' },
+      { path: '$.nodes[2].route[1].to.rep', node: 'h', message: 'unknown rep "zed" (not in the team)' },
+    ]);
+  });
+
+  it('reports an unknown queue beside a malformed duration', () => {
+    const result = validateJourney(
+      journey([
+        { id: 'w', type: 'wait', duration: '3 days', next: 'h' },
+        { id: 'h', type: 'handoff', team: 'sales', record: 'lead', route: [{ to: { queue: 'nowhere' } }], outcomes: { ok: 'done' } },
+        exit,
+      ]),
+      { reps: [{ id: 'ana', name: 'Ana' }] },
+    );
+    expect(result.errors.map((e) => `${e.node} ${e.path}`)).toEqual(['w $.nodes[0].duration', 'h $.nodes[1].route[0].to.queue']);
+  });
+
+  it('finds dead ends and loops around a node whose other fields are malformed', () => {
+    const result = validateJourney(
+      journey([
+        { id: 'b', type: 'branch', paths: [{ label: 'x', when: { field: 'contact.a', op: 'like' }, next: 'loop' }], otherwise: 'done' },
+        { id: 'loop', type: 'action', action: 'email', params: { whileHumanEngaged: 'maybe' }, next: 'again' },
+        { id: 'again', type: 'action', action: 'sms', params: {}, next: 'loop' },
+        exit,
+      ]),
+    );
+    expect(result.errors.map((e) => `${e.node} ${e.path}: ${e.message}`)).toEqual([
+      expect.stringMatching(/^b \$\.nodes\[0\]\.paths\[0\]\.when\.op: /),
+      expect.stringMatching(/^loop \$\.nodes\[1\]\.params\.whileHumanEngaged: /),
+      'loop $.nodes[1]: no path from node "loop" reaches an exit',
+      'again $.nodes[2]: no path from node "again" reaches an exit',
+      'loop $.nodes[1]: nodes loop → again form a cycle with no wait, pause or handoff, so a contact would loop forever',
+    ]);
+  });
+
+  it('checks the journey against a team that is itself malformed', () => {
+    const team = { reps: [{ id: 'ana', name: 'Ana', calendar: 'mars' }], queues: [{ id: 'sdr', members: ['ana'], strategy: 'random' }] };
+    const result = validateJourney(pricingIntent, team);
+    expect(result.errors.map((e) => `${e.node} ${e.path}`)).toEqual([
+      'null $.queues[0].strategy',
+      'handoff $.nodes[3].route[1].to.queue',
+      'handoff $.nodes[3].fallback.queue',
+      'handoff $.nodes[3].sla.escalate.queue',
+    ]);
+  });
+
+  it('does not call a node unreachable when a node before it has ports it cannot read', () => {
+    const result = validateJourney(
+      journey([{ id: 'b', type: 'branch', paths: [{ label: 'x', when: { all: [] }, next: 7 }], otherwise: 'done' }, { id: 'later', type: 'exit', outcome: 'o' }, exit]),
+    );
+    expect(result.errors.map((e) => `${e.node} ${e.path}`)).toEqual(['b $.nodes[0].paths[0].next']);
+  });
+
   it('rejects a document that is not a journey at all', () => {
     expect(validateJourney(42).errors[0]!.path).toBe('$');
     expect(validateJourney({ ...pricingIntent, schema: 'other' }).errors).toEqual([{ path: '$.schema', node: null, message: 'must be "baton.journey/v1"' }]);

@@ -65,6 +65,29 @@ describe('baton validate', () => {
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).errors).toEqual([{ path: '$.nodes[0].route[0].to.queue', node: 'h', message: 'unknown queue "nowhere" (not in the team)' }]);
   });
+
+  it('lists one of each kind of problem at once, shape, graph and team alike', () => {
+    const fixture = (name: string) => `packages/engine/test/fixtures/every-problem.${name}.json`;
+    const r = baton('validate', fixture('journey'), '--team', fixture('team'), '--json');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(['valid', 'errors']);
+    expect(out.valid).toBe(false);
+    for (const e of out.errors) expect(Object.keys(e)).toEqual(['path', 'node', 'message']);
+    expect(out.errors.map((e: { path: string; node: string | null }) => `${e.node} ${e.path}`)).toEqual([
+      'w $.nodes[0].duration',
+      'b $.nodes[1].paths[0].when.op',
+      'h $.nodes[2].title',
+      'done $.nodes[8].id',
+      'b $.nodes[1].otherwise',
+      'island $.nodes[6]',
+      'stuck $.nodes[5]',
+      'again $.nodes[3]',
+      'null $.reps[0].calendar',
+      'h $.nodes[2].route[0].to.queue',
+      'h $.nodes[2].route[1].to.rep',
+    ]);
+  });
 });
 
 describe('baton compile', () => {

@@ -23,14 +23,17 @@ export const ActionNode = z
   });
 export type ActionNode = z.infer<typeof ActionNode>;
 
+const ActionPorts = z.object({ next: Id });
+
 /**
  * action: emits its action as an effect and goes on. update_contact is a step boundary: the runtime applies
  * the traits before `baton.continue` moves on, so the next branch sees them.
  */
-export const actionKind: NodeKind<ActionNode> = {
+export const actionKind: NodeKind<ActionNode, z.infer<typeof ActionPorts>> = {
   type: 'action',
   schema: ActionNode,
   waits: false,
+  portFields: ActionPorts,
   ports: (n) => [{ name: 'next', path: ['next'], target: n.next }],
   toState: (n, ctx) => {
     const entry = [enterAction(n.id), { type: 'baton.action', params: { node: n.id, action: n.action, params: n.params } }];

@@ -12,11 +12,15 @@ export const BranchNode = z.strictObject({
 });
 export type BranchNode = z.infer<typeof BranchNode>;
 
+// A path's `next` is read even when its label or condition is malformed.
+const BranchPorts = z.object({ paths: z.array(z.object({ next: Id })), otherwise: Id });
+
 /** branch: on arrival the first path whose condition holds wins, else `otherwise`. */
-export const branchKind: NodeKind<BranchNode> = {
+export const branchKind: NodeKind<BranchNode, z.infer<typeof BranchPorts>> = {
   type: 'branch',
   schema: BranchNode,
   waits: false,
+  portFields: BranchPorts,
   ports: (n) => [
     ...n.paths.map((p, i) => ({ name: `paths[${i}]`, path: ['paths', i, 'next'], target: p.next })),
     { name: 'otherwise', path: ['otherwise'], target: n.otherwise },

@@ -6,10 +6,11 @@ export const ExitNode = z.strictObject({ id: Id, type: z.literal('exit'), outcom
 export type ExitNode = z.infer<typeof ExitNode>;
 
 /** exit: ends the journey with an outcome label for reports. */
-export const exitKind: NodeKind<ExitNode> = {
+export const exitKind: NodeKind<ExitNode, object> = {
   type: 'exit',
   schema: ExitNode,
   waits: false,
+  portFields: z.object({}),
   ports: () => [],
   toState: (n) => ({ type: 'final', entry: [enterAction(n.id), { type: 'baton.exit', params: { node: n.id, outcome: n.outcome } }] }),
   listens: () => false,

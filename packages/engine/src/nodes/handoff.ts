@@ -33,14 +33,17 @@ export const HandoffNode = z
   });
 export type HandoffNode = z.infer<typeof HandoffNode>;
 
+const HandoffPorts = z.object({ outcomes: z.record(Id, Id), onExpire: Id.optional() });
+
 /**
  * handoff: creates a record for a human, routes it, and waits for the outcome the human logs
  * (or `onExpire` after `expires`). Routing and SLA happen in the runtime, outside the machine.
  */
-export const handoffKind: NodeKind<HandoffNode> = {
+export const handoffKind: NodeKind<HandoffNode, z.infer<typeof HandoffPorts>> = {
   type: 'handoff',
   schema: HandoffNode,
   waits: true,
+  portFields: HandoffPorts,
   ports: (n) => {
     const ports: Port[] = Object.entries(n.outcomes).map(([o, target]) => ({ name: `outcomes.${o}`, path: ['outcomes', o], target }));
     if (n.onExpire !== undefined) ports.push({ name: 'onExpire', path: ['onExpire'], target: n.onExpire });

@@ -19,11 +19,19 @@ export interface CompileContext {
   key(nodeId: string): string;
 }
 
-/** A node type: its schema, its ports and how it compiles to an XState state. One file per type. */
-export interface NodeKind<N extends { id: string; type: string }> {
+/**
+ * A node type: its schema, its ports and how it compiles to an XState state. One file per type. `F` is the
+ * part of the node that holds its ports (a node of type `N` is one).
+ */
+export interface NodeKind<N extends { id: string; type: string }, F = N> {
   type: N['type'];
   schema: z.ZodType<N>;
-  ports(node: N): Port[];
+  /**
+   * Reads only the fields that hold the ports, so that a node malformed elsewhere (a bad duration, a bad
+   * condition on a branch path) still has its ports read and validation checks the graph around it.
+   */
+  portFields: z.ZodType<F>;
+  ports(node: F): Port[];
   /** Whether the contact waits here, so a cycle through this node is not an endless loop. */
   waits: boolean;
   toState(node: N, ctx: CompileContext): StateConfig;

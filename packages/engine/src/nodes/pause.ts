@@ -26,11 +26,14 @@ export const PauseNode = z
   });
 export type PauseNode = z.infer<typeof PauseNode>;
 
+const PausePorts = z.object({ next: Id, onTimeout: Id.optional() });
+
 /** pause: waits for an event (optionally matching `where`), or goes to `onTimeout` after `timeout`. */
-export const pauseKind: NodeKind<PauseNode> = {
+export const pauseKind: NodeKind<PauseNode, z.infer<typeof PausePorts>> = {
   type: 'pause',
   schema: PauseNode,
   waits: true,
+  portFields: PausePorts,
   ports: (n) => {
     const ports: Port[] = [{ name: 'next', path: ['next'], target: n.next }];
     if (n.onTimeout !== undefined) ports.push({ name: 'onTimeout', path: ['onTimeout'], target: n.onTimeout });

@@ -12,11 +12,15 @@ export const SplitNode = z.strictObject({
 });
 export type SplitNode = z.infer<typeof SplitNode>;
 
+// A variant's `next` is read even when its label or weight is malformed.
+const SplitPorts = z.object({ variants: z.array(z.object({ next: Id })) });
+
 /** split: a stable hash of journey, node and contact picks a variant, in proportion to the weights. */
-export const splitKind: NodeKind<SplitNode> = {
+export const splitKind: NodeKind<SplitNode, z.infer<typeof SplitPorts>> = {
   type: 'split',
   schema: SplitNode,
   waits: false,
+  portFields: SplitPorts,
   ports: (n) => n.variants.map((v, i) => ({ name: `variants[${i}]`, path: ['variants', i, 'next'], target: v.next })),
   toState: (n, ctx) => {
     const weights = n.variants.map((v) => v.weight);

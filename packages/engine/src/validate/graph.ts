@@ -6,63 +6,54 @@ import { formatPath } from './issues.ts';
 export interface GraphNode {
   id: string;
   index: number;
-  ports: Port[];
+  /** The node's ports, or null when they cannot be read (an unknown type, a port that is not an id). */
+  ports: Port[] | null;
   waits: boolean;
   exit: boolean;
 }
 
-interface Located {
-  node: GraphNode;
-  index: number;
-  ports: Port[];
-}
-
 /**
- * Graph problems of a journey: ports to missing nodes, repeated ids, unreachable nodes and, when every
- * node is well formed (`complete`), nodes that reach no exit and cycles where a contact never waits.
+ * Graph problems of a journey: ports to missing nodes, repeated ids, unreachable nodes, nodes that reach
+ * no exit and cycles where a contact never waits. A node whose ports cannot be read may lead anywhere, so
+ * it is taken to reach an exit, and no node is called unreachable while such a node can be reached.
+ * `start` is null when the journey's start cannot be read.
  */
-export function graphProblems(start: string, nodes: readonly GraphNode[], complete = true): ValidationError[] {
+export function graphProblems(start: string | null, nodes: readonly GraphNode[]): ValidationError[] {
   const errors: ValidationError[] = [];
-  const byId = new Map<string, Located>();
-  nodes.forEach((node) => {
-    const { index } = node;
+  const byId = new Map<string, GraphNode>();
+  for (const node of nodes) {
     if (byId.has(node.id)) {
-      errors.push({ path: formatPath(['nodes', index, 'id']), node: node.id, message: `node id "${node.id}" is used more than once` });
-      return;
-    }
-    byId.set(node.id, { node, index, ports: node.ports });
-  });
-  for (const { node, index, ports } of byId.values()) {
-    for (const port of ports) {
+      errors.push({ path: formatPath(['nodes', node.index, 'id']), node: node.id, message: `node id "${node.id}" is used more than once` });
+    } else byId.set(node.id, node);
+  }
+  for (const node of byId.values()) {
+    for (const port of node.ports ?? []) {
       if (!byId.has(port.target)) {
-        errors.push({ path: formatPath(['nodes', index, ...port.path]), node: node.id, message: `port ${port.name} leads to "${port.target}", which is not a node of this journey` });
+        errors.push({ path: formatPath(['nodes', node.index, ...port.path]), node: node.id, message: `port ${port.name} leads to "${port.target}", which is not a node of this journey` });
       }
     }
   }
-  if (!byId.has(start)) {
-    errors.push({ path: '$.start', node: null, message: `start "${start}" is not a node of this journey` });
-    return errors;
-  }
   const next = (id: string) => (byId.get(id)?.ports ?? []).map((p) => p.target).filter((t) => byId.has(t));
 
-  const reachable = new Set<string>([start]);
-  const stack = [start];
-  while (stack.length > 0) for (const t of next(stack.pop()!)) if (!reachable.has(t)) (reachable.add(t), stack.push(t));
-  for (const { node, index } of byId.values()) {
-    if (!reachable.has(node.id)) errors.push({ path: formatPath(['nodes', index]), node: node.id, message: `node "${node.id}" cannot be reached from start "${start}"` });
+  // Which nodes the checks below speak for: those reachable from start, or every node when that is unknown.
+  let scope = new Set(byId.keys());
+  if (start !== null && !byId.has(start)) errors.push({ path: '$.start', node: null, message: `start "${start}" is not a node of this journey` });
+  else if (start !== null) {
+    const reachable = walk([start], next);
+    if ([...reachable].every((id) => byId.get(id)!.ports !== null)) {
+      for (const node of byId.values()) {
+        if (!reachable.has(node.id)) errors.push({ path: formatPath(['nodes', node.index]), node: node.id, message: `node "${node.id}" cannot be reached from start "${start}"` });
+      }
+      scope = reachable;
+    }
   }
 
-  if (!complete) return errors;
-  // Nodes from which some exit can be reached, by walking edges backwards from every exit.
   const incoming = new Map<string, string[]>();
   for (const id of byId.keys()) for (const t of next(id)) incoming.set(t, [...(incoming.get(t) ?? []), id]);
-  const reachesExit = new Set<string>();
-  const back = [...byId.values()].filter((l) => l.node.exit).map((l) => l.node.id);
-  back.forEach((id) => reachesExit.add(id));
-  while (back.length > 0) for (const s of incoming.get(back.pop()!) ?? []) if (!reachesExit.has(s)) (reachesExit.add(s), back.push(s));
-  for (const { node, index } of byId.values()) {
-    if (reachable.has(node.id) && !reachesExit.has(node.id)) {
-      errors.push({ path: formatPath(['nodes', index]), node: node.id, message: `no path from node "${node.id}" reaches an exit` });
+  const reachesExit = walk([...byId.values()].filter((n) => n.exit || n.ports === null).map((n) => n.id), (id) => incoming.get(id) ?? []);
+  for (const node of byId.values()) {
+    if (scope.has(node.id) && !reachesExit.has(node.id)) {
+      errors.push({ path: formatPath(['nodes', node.index]), node: node.id, message: `no path from node "${node.id}" reaches an exit` });
     }
   }
 
@@ -70,16 +61,25 @@ export function graphProblems(start: string, nodes: readonly GraphNode[], comple
     const first = byId.get(cycle[0]!)!;
     errors.push({
       path: formatPath(['nodes', first.index]),
-      node: first.node.id,
+      node: first.id,
       message: `nodes ${cycle.join(' → ')} form a cycle with no wait, pause or handoff, so a contact would loop forever`,
     });
   }
   return errors;
 }
 
+/** Every node reachable from `from` along `next`, `from` included. */
+function walk(from: string[], next: (id: string) => string[]): Set<string> {
+  const seen = new Set(from);
+  const stack = [...from];
+  while (stack.length > 0) for (const t of next(stack.pop()!)) if (!seen.has(t)) (seen.add(t), stack.push(t));
+  return seen;
+}
+
 /** Strongly connected groups of non-waiting nodes that loop (Tarjan's algorithm over the instant subgraph). */
-function instantCycles(byId: Map<string, Located>, next: (id: string) => string[]): string[][] {
-  const instant = (id: string) => !byId.get(id)!.node.waits;
+function instantCycles(byId: Map<string, GraphNode>, next: (id: string) => string[]): string[][] {
+  // A node whose ports cannot be read is left out: where it leads is unknown.
+  const instant = (id: string) => !byId.get(id)!.waits && byId.get(id)!.ports !== null;
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();

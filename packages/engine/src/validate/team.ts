@@ -1,0 +1,63 @@
+import { isObject } from '../model/primitives.ts';
+import { RouteTarget } from '../model/target.ts';
+import { Team } from '../model/team.ts';
+import { formatPath, type ValidationError } from './issues.ts';
+
+/** The ids a team declares; null where they cannot be read, so nothing is checked against them. */
+interface TeamIds {
+  reps: Set<string> | null;
+  queues: Set<string> | null;
+}
+
+/** Ids of a list that may be malformed: every item with a string id; a missing list declares none. */
+function idsOf(list: unknown): Set<string> | null {
+  if (list === undefined) return new Set();
+  if (!Array.isArray(list)) return null;
+  return new Set(list.flatMap((item: unknown) => (isObject(item) && typeof item.id === 'string' ? [item.id] : [])));
+}
+
+/** The team's problems, and the rep and queue ids it declares even when some other part of it is malformed. */
+function readTeam(team: unknown): { errors: ValidationError[]; ids: TeamIds } {
+  const parsed = Team.safeParse(team);
+  if (parsed.success) {
+    return { errors: [], ids: { reps: new Set(parsed.data.reps.map((r) => r.id)), queues: new Set(parsed.data.queues.map((q) => q.id)) } };
+  }
+  const errors = parsed.error.issues.map((i) => ({ path: formatPath(i.path), node: null, message: `team: ${i.message}` }));
+  return { errors, ids: isObject(team) ? { reps: idsOf(team.reps), queues: idsOf(team.queues) } : { reps: null, queues: null } };
+}
+
+/**
+ * The team's own problems (an unknown calendar, a queue member who is no rep), then every routing target of
+ * the journey that names a rep or queue the team does not have: each handoff's route, fallback and
+ * escalation, and each notify action's rep. Targets are read one by one from the raw nodes, so a node
+ * malformed elsewhere is still checked.
+ */
+export function teamProblems(nodes: readonly unknown[], team: unknown): ValidationError[] {
+  const { errors, ids } = readTeam(team);
+  const unknownRep = (rep: string) => ids.reps !== null && !ids.reps.has(rep);
+  const check = (value: unknown, path: PropertyKey[], node: string | null) => {
+    const target = RouteTarget.safeParse(value);
+    if (!target.success) return;
+    const to = target.data;
+    if ('rep' in to && unknownRep(to.rep)) errors.push({ path: formatPath([...path, 'rep']), node, message: `unknown rep "${to.rep}" (not in the team)` });
+    if ('queue' in to && ids.queues !== null && !ids.queues.has(to.queue)) {
+      errors.push({ path: formatPath([...path, 'queue']), node, message: `unknown queue "${to.queue}" (not in the team)` });
+    }
+  };
+  nodes.forEach((n, i) => {
+    if (!isObject(n)) return;
+    const node = typeof n.id === 'string' ? n.id : null;
+    if (n.type === 'handoff') {
+      if (Array.isArray(n.route)) n.route.forEach((rule: unknown, r) => isObject(rule) && check(rule.to, ['nodes', i, 'route', r, 'to'], node));
+      check(n.fallback, ['nodes', i, 'fallback'], node);
+      if (isObject(n.sla)) check(n.sla.escalate, ['nodes', i, 'sla', 'escalate'], node);
+    }
+    if (n.type === 'action' && n.action === 'notify' && isObject(n.params)) {
+      const to = n.params.to;
+      if (typeof to === 'string' && to !== 'owner' && to !== '' && unknownRep(to)) {
+        errors.push({ path: formatPath(['nodes', i, 'params', 'to']), node, message: `unknown rep "${to}" (not in the team)` });
+      }
+    }
+  });
+  return errors;
+}
