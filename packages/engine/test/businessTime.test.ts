@@ -12,6 +12,14 @@ describe('business time', () => {
     expect(due(berlin, '2026-11-20T15:00:00Z', 'PT4H')).toBe('2026-11-23T11:00:00Z');
   });
 
+  it('is due at closing time, not the next morning, when the hours run out exactly at 17:00', () => {
+    // Monday 13:00 CET = 12:00Z; four working hours later is 17:00 CET = 16:00Z the same day (SPEC §5:
+    // business time counts on to the end of the window), not Tuesday 09:00.
+    expect(due(berlin, '2026-11-23T12:00:00Z', 'PT4H')).toBe('2026-11-23T16:00:00Z');
+    // The same when the hours run out at the close of a later day: Friday 16:00 + PT9H is Monday 17:00.
+    expect(due(berlin, '2026-11-20T15:00:00Z', 'PT9H')).toBe('2026-11-23T16:00:00Z');
+  });
+
   it('counts across the DST change as working hours, not clock hours', () => {
     // Berlin leaves summer time on Sunday 2026-10-25. Friday 23 Oct 16:00 CEST = 14:00Z;
     // one hour on Friday, three on Monday: Monday 12:00 CET = 11:00Z.
