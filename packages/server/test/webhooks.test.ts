@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
+import { VirtualClock } from '@baton/engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { json, pricingLead, testServer } from './harness.ts';
 
@@ -134,5 +135,25 @@ describe('webhooks in', () => {
     const replay = await post(signed(secret, 'evt_1', now, body));
     expect(replay.status).toBe(409);
     expect((await json<{ error: { code: string } }>(replay)).error.code).toBe('replayed');
+  });
+
+  it('refuses with 401 a webhook stamped more than 5 minutes in the future, and changes nothing', async () => {
+    const clock = new VirtualClock(Date.parse('2026-11-23T09:00:00Z'));
+    const server = await testServer({ clock });
+    cleanup.push(() => server.close());
+    const h = await pricingLead(server, 'c1');
+    const secret = server.config.data.inboundSecret;
+    const now = Math.floor(clock.now() / 1000);
+    const body = JSON.stringify({ type: 'handoff.outcome', data: { handoff: h.id, outcome: 'meeting_booked' } });
+    const post = (timestamp: number) => server.app.request('/v1/inbound', { method: 'POST', headers: signed(secret, 'evt_ahead', timestamp, body), body });
+
+    const ahead = await post(now + 6 * 60);
+    expect(ahead.status).toBe(401);
+    expect((await json<{ error: { code: string; message: string } }>(ahead)).error).toMatchObject({ code: 'signature_invalid', message: expect.stringContaining('5 minutes') });
+    expect((await server.store.load('c1'))!.handoffs[0]!.status).toBe('open');
+
+    // A sender whose clock runs up to 5 minutes fast is still heard.
+    expect((await post(now + 4 * 60)).status).toBe(200);
+    expect((await server.store.load('c1'))!.handoffs[0]).toMatchObject({ status: 'closed', outcome: 'meeting_booked' });
   });
 });
