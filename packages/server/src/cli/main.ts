@@ -4,9 +4,10 @@ import { compileCommand } from './commands/compile.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { validateCommand } from './commands/validate.ts';
 import { serveCommand } from './commands/serve.ts';
+import { signinCommand } from './commands/signin.ts';
 import { CliError, EXIT, printJson, type CliIO } from './io.ts';
 
-const COMMANDS: Command[] = [validateCommand, compileCommand, simulateCommand, serveCommand];
+const COMMANDS: Command[] = [validateCommand, compileCommand, simulateCommand, serveCommand, signinCommand];
 
 function help(): string {
   return ['usage: baton COMMAND [options]', '', ...COMMANDS.map((c) => `  ${c.usage}\n      ${c.summary}`), '', 'Every command prints JSON with --json; exit 0 ok, 1 invalid input, 2 misuse.', ''].join('\n');

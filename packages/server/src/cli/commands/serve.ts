@@ -35,14 +35,22 @@ export const serveCommand: Command = {
     });
     const address = listener.address();
     const actualPort = typeof address === 'object' && address ? address.port : port;
+    const base = `http://${host}:${actualPort}`;
+    const designer = server.deps.designerDir ? '' : '   (not built: run pnpm install)';
+    // The admin token is shown once, on the first start: service logs keep what a server prints.
+    const signIn = seeded
+      ? [
+          `  designer:    ${base}/#token=${config.data.adminToken}${designer}`,
+          `  admin token: ${config.data.adminToken}   (API: -H 'authorization: Bearer ${config.data.adminToken}'; shown on this first start only)`,
+        ]
+      : [`  designer:    ${base}/${designer}   (a sign-in link: baton signin --data ${data} --port ${actualPort})`];
     io.stdout(
       [
-        `Baton is running at http://${host}:${actualPort}`,
-        `  designer:    http://${host}:${actualPort}/#token=${config.data.adminToken}${server.deps.designerDir ? '' : '   (not built: run pnpm install)'}`,
+        `Baton is running at ${base}`,
+        ...signIn,
         `  data:        ${data}${seeded ? ' (first start: seeded with the example journeys and a demo team)' : ''}`,
-        `  write key:   ${config.data.writeKey}   (events: curl -u ${config.data.writeKey}: http://${host}:${actualPort}/v1/track ...)`,
-        `  admin token: ${config.data.adminToken}   (API: -H 'authorization: Bearer ${config.data.adminToken}')`,
-        `  API:         http://${host}:${actualPort}/api/reference`,
+        `  write key:   ${config.data.writeKey}   (events: curl -u ${config.data.writeKey}: ${base}/v1/track ...)`,
+        `  API:         ${base}/api/reference`,
         '',
       ].join('\n'),
     );
