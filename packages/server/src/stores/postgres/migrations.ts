@@ -1,0 +1,169 @@
+import type { PoolClient } from 'pg';
+
+/**
+ * The schema, as numbered migrations: each runs once, in order, in its own transaction, and is recorded
+ * in `baton_migrations`. A new version of Baton adds a migration; it never edits one that shipped.
+ *
+ * Every table that holds a contact's data has `contact_id` leading its primary key, so the tables can be
+ * distributed by contact id (docs/SCALING.md); the routing desk and configuration are single rows shared
+ * by every contact (reference tables there).
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE baton_contacts (
+    contact_id text NOT NULL,
+    version integer NOT NULL,
+    -- The contact's state as the engine wrote it (json keeps the text as it was, key order included).
+    state json NOT NULL,
+    PRIMARY KEY (contact_id)
+  );
+  CREATE TABLE baton_messages (
+    contact_id text NOT NULL,
+    message_id text NOT NULL,
+    seen_at bigint NOT NULL,
+    PRIMARY KEY (contact_id, message_id)
+  );
+  CREATE INDEX baton_messages_by_id ON baton_messages (message_id);
+  CREATE TABLE baton_timers (
+    contact_id text NOT NULL,
+    timer_id text NOT NULL,
+    due_at bigint NOT NULL,
+    held boolean NOT NULL,
+    record jsonb NOT NULL,
+    lease_owner text,
+    lease_until bigint,
+    PRIMARY KEY (contact_id, timer_id)
+  );
+  CREATE INDEX baton_timers_due ON baton_timers (due_at, timer_id) WHERE NOT held;
+  CREATE TABLE baton_handoffs (
+    contact_id text NOT NULL,
+    handoff_id text NOT NULL,
+    status text NOT NULL,
+    assignee text,
+    queue text,
+    created_at bigint NOT NULL,
+    due_at bigint,
+    record jsonb NOT NULL,
+    PRIMARY KEY (contact_id, handoff_id)
+  );
+  CREATE INDEX baton_handoffs_by_id ON baton_handoffs (handoff_id);
+  CREATE INDEX baton_handoffs_open ON baton_handoffs (created_at, handoff_id) WHERE status = 'open';
+  CREATE INDEX baton_handoffs_open_by_assignee ON baton_handoffs (assignee) WHERE status = 'open';
+  CREATE TABLE baton_outbox (
+    seq bigserial PRIMARY KEY,
+    contact_id text NOT NULL,
+    effect jsonb NOT NULL
+  );
+  CREATE TABLE baton_desk (
+    id integer PRIMARY KEY CHECK (id = 1),
+    version integer NOT NULL,
+    state jsonb NOT NULL
+  );
+
+  -- Applies a batch of commits, each in a subtransaction of its own: one that is refused (its contact
+  -- moved on, its message id was seen, the desk moved on) changes nothing and the others still apply.
+  -- Returns one status per commit: 'ok', 'conflict', 'desk_conflict' or 'duplicate'. The outbox is
+  -- written under a transaction lock, so positions become visible in the order they were given out
+  -- and a reader's cursor never passes one that is still being committed.
+  CREATE FUNCTION baton_apply(commits jsonb, states text[]) RETURNS text[] LANGUAGE plpgsql AS $fn$
+  DECLARE
+    c jsonb;
+    i integer := 0;
+    cid text;
+    expected integer;
+    n integer;
+    result text[] := '{}';
+    locked boolean := false;
+  BEGIN
+    FOR c IN SELECT value FROM jsonb_array_elements(commits) LOOP
+      i := i + 1;
+      cid := c->>'contactId';
+      expected := (c->>'expectedVersion')::integer;
+      BEGIN
+        IF c ? 'messageId' AND EXISTS (SELECT 1 FROM baton_messages WHERE message_id = c->>'messageId') THEN
+          RAISE EXCEPTION 'duplicate' USING ERRCODE = 'BT002';
+        END IF;
+        IF expected = 0 THEN
+          INSERT INTO baton_contacts (contact_id, version, state) VALUES (cid, 1, states[i]::json) ON CONFLICT DO NOTHING;
+        ELSE
+          UPDATE baton_contacts SET version = expected + 1, state = states[i]::json WHERE contact_id = cid AND version = expected;
+        END IF;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        IF n = 0 THEN RAISE EXCEPTION 'conflict' USING ERRCODE = 'BT001'; END IF;
+        IF c ? 'messageId' THEN
+          INSERT INTO baton_messages (contact_id, message_id, seen_at) VALUES (cid, c->>'messageId', (extract(epoch FROM now()) * 1000)::bigint);
+        END IF;
+        IF c ? 'desk' THEN
+          UPDATE baton_desk SET version = version + 1, state = c->'desk'->'state'
+            WHERE id = 1 AND version = (c->'desk'->>'expectedVersion')::integer;
+          GET DIAGNOSTICS n = ROW_COUNT;
+          IF n = 0 THEN RAISE EXCEPTION 'desk conflict' USING ERRCODE = 'BT003'; END IF;
+        END IF;
+        DELETE FROM baton_timers t WHERE t.contact_id = cid
+          AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(c->'timers') x WHERE x->>'id' = t.timer_id);
+        INSERT INTO baton_timers AS t (contact_id, timer_id, due_at, held, record)
+          SELECT cid, x->>'id', (x->>'dueAt')::bigint, coalesce((x->>'held')::boolean, false), x FROM jsonb_array_elements(c->'timers') x
+          ON CONFLICT (contact_id, timer_id) DO UPDATE SET due_at = excluded.due_at, held = excluded.held, record = excluded.record
+          WHERE t.record IS DISTINCT FROM excluded.record;
+        DELETE FROM baton_handoffs h WHERE h.contact_id = cid
+          AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(c->'handoffs') x WHERE x->>'id' = h.handoff_id);
+        INSERT INTO baton_handoffs AS h (contact_id, handoff_id, status, assignee, queue, created_at, due_at, record)
+          SELECT cid, x->>'id', x->>'status', x->>'assignee', x->>'queue', (x->>'createdAt')::bigint, (x->>'dueAt')::bigint, x
+          FROM jsonb_array_elements(c->'handoffs') x
+          ON CONFLICT (contact_id, handoff_id) DO UPDATE SET status = excluded.status, assignee = excluded.assignee, queue = excluded.queue,
+            due_at = excluded.due_at, record = excluded.record
+          WHERE h.record IS DISTINCT FROM excluded.record;
+        IF jsonb_array_length(c->'effects') > 0 THEN
+          IF NOT locked THEN
+            PERFORM pg_advisory_xact_lock(hashtext('baton_outbox'));
+            locked := true;
+          END IF;
+          INSERT INTO baton_outbox (contact_id, effect)
+            SELECT cid, x.value FROM jsonb_array_elements(c->'effects') WITH ORDINALITY AS x ORDER BY x.ordinality;
+        END IF;
+        result := result || 'ok'::text;
+      EXCEPTION
+        WHEN SQLSTATE 'BT001' THEN result := result || 'conflict'::text;
+        WHEN SQLSTATE 'BT002' OR unique_violation THEN result := result || 'duplicate'::text;
+        WHEN SQLSTATE 'BT003' THEN result := result || 'desk_conflict'::text;
+      END;
+    END LOOP;
+    RETURN result;
+  END;
+  $fn$;
+  `,
+];
+
+/** A lock key of Baton's own, so two processes starting together migrate one after the other. */
+const MIGRATION_LOCK = 0x62746e; // "btn"
+
+/**
+ * Brings the schema up to date: under a session advisory lock, every migration not yet recorded runs,
+ * in its own transaction. A process that waited for the lock finds the work done. `schema` has been
+ * checked to be a plain lower-case name.
+ */
+export async function migrate(client: PoolClient, schema: string, desk: unknown): Promise<void> {
+  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query('CREATE TABLE IF NOT EXISTS baton_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM baton_migrations');
+    const done = new Set(rows.map((r) => r.version));
+    for (const [i, sql] of MIGRATIONS.entries()) {
+      const version = i + 1;
+      if (done.has(version)) continue;
+      await client.query('BEGIN');
+      try {
+        await client.query(sql);
+        if (version === 1) await client.query('INSERT INTO baton_desk (id, version, state) VALUES (1, 0, $1)', [JSON.stringify(desk)]);
+        await client.query('INSERT INTO baton_migrations (version) VALUES ($1)', [version]);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw err;
+      }
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+  }
+}

@@ -1,0 +1,212 @@
+import pg from 'pg';
+import {
+  BatonError,
+  ConflictError,
+  DuplicateMessageError,
+  newDesk,
+  type ClaimRequest,
+  type Commit,
+  type ContactState,
+  type DeskCommit,
+  type DeskState,
+  type HandoffRecord,
+  type OutboxEntry,
+  type Store,
+  type TimerRecord,
+} from '@baton/engine';
+import { migrate } from './migrations.ts';
+
+/** How to reach PostgreSQL. */
+export interface PostgresStoreOptions {
+  /** `postgres://USER@HOST:PORT/DB`. */
+  url: string;
+  /** A schema to keep Baton's tables in (created if missing); default `public`. Tests use one each. */
+  schema?: string;
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+}
+
+/** The database cannot be reached or failed: the caller may retry (HTTP 503). */
+export class StoreUnavailableError extends BatonError {
+  constructor(cause: Error) {
+    super('store_unavailable', `the database is not reachable (${cause.message}); try again shortly`);
+  }
+}
+
+interface Queued {
+  commit: Commit;
+  done: () => void;
+  fail: (err: Error) => void;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The part of a commit the database function reads (the state itself goes as text, unchanged). */
+const commitMeta = (c: Commit) => ({
+  contactId: c.contactId,
+  expectedVersion: c.expectedVersion,
+  ...(c.messageId === undefined ? {} : { messageId: c.messageId }),
+  ...(c.desk ? { desk: c.desk } : {}),
+  timers: c.state.timers,
+  handoffs: c.state.handoffs ?? [],
+  effects: c.effects,
+});
+
+/**
+ * The store for several processes (SPEC §9): every piece of runtime state in PostgreSQL. A commit is one
+ * subtransaction of a batch: the contact row with its version check, the message id, the desk, the
+ * contact's timers and handoffs (indexed copies for claims, lists and loads) and its outbox rows. Commits
+ * made while a batch is in flight wait and go together in the next (group commit: one round trip and one
+ * WAL flush for many), and each is acknowledged after COMMIT. Timers are claimed with
+ * `FOR UPDATE SKIP LOCKED` under a lease, so a dead process's timers are taken over once its lease ends.
+ */
+export class PostgresStore implements Store {
+  private queue: Queued[] = [];
+  private flushing = false;
+
+  private constructor(readonly pool: pg.Pool) {}
+
+  /** Connects, creates the schema if needed and migrates it under an advisory lock. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const schema = options.schema ?? 'public';
+    if (!SCHEMA_NAME.test(schema)) throw new BatonError('input_invalid', `schema "${schema}" must be lower-case letters, digits and _`);
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, options: `-c search_path=${schema}` });
+    pool.on('error', () => undefined); // an idle connection dropped by the server: the pool replaces it
+    try {
+      const client = await pool.connect();
+      try {
+        await migrate(client, schema, newDesk());
+      } finally {
+        client.release();
+      }
+    } catch (err) {
+      await pool.end();
+      throw unavailable(err as Error);
+    }
+    return new PostgresStore(pool);
+  }
+
+  private async query<R extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(sql, values)).rows;
+    } catch (err) {
+      throw unavailable(err as Error);
+    }
+  }
+
+  async load(contactId: string): Promise<ContactState | undefined> {
+    const [row] = await this.query<{ version: number; state: Omit<ContactState, 'version'> }>('SELECT version, state FROM baton_contacts WHERE contact_id = $1', [contactId]);
+    return row && { ...row.state, version: row.version };
+  }
+
+  async hasMessage(messageId: string): Promise<boolean> {
+    return (await this.query('SELECT 1 FROM baton_messages WHERE message_id = $1 LIMIT 1', [messageId])).length > 0;
+  }
+
+  /** Queues the commit for the next batch and resolves once that batch is committed. */
+  commit(commit: Commit): Promise<void> {
+    return new Promise<void>((done, fail) => {
+      this.queue.push({ commit, done, fail });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  /** Sends every queued commit as one batch, then the next batch, until the queue is empty. */
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, 500);
+        try {
+          const [row] = await this.query<{ result: string[] }>('SELECT baton_apply($1::jsonb, $2::text[]) AS result', [
+            JSON.stringify(batch.map((q) => commitMeta(q.commit))),
+            batch.map((q) => JSON.stringify({ contact: q.commit.state.contact, instances: q.commit.state.instances, timers: q.commit.state.timers, handoffs: q.commit.state.handoffs })),
+          ]);
+          batch.forEach((q, i) => settle(q, row!.result[i]));
+        } catch (err) {
+          for (const q of batch) q.fail(err as Error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  async claimDueTimers(r: ClaimRequest): Promise<TimerRecord[]> {
+    const rows = await this.query<{ record: TimerRecord }>(
+      `WITH due AS (
+         SELECT contact_id, timer_id FROM baton_timers
+         WHERE NOT held AND due_at <= $1 AND (lease_until IS NULL OR lease_until <= $2)
+         ORDER BY due_at, timer_id LIMIT $3 FOR UPDATE SKIP LOCKED)
+       UPDATE baton_timers t SET lease_owner = $4, lease_until = $5 FROM due
+       WHERE t.contact_id = due.contact_id AND t.timer_id = due.timer_id RETURNING t.record`,
+      [r.dueBy, r.now, r.limit, r.owner, r.leaseUntil],
+    );
+    return rows.map((x) => x.record).sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    const [row] = await this.query<{ at: number | null }>('SELECT min(due_at)::float8 AS at FROM baton_timers WHERE NOT held AND lease_owner IS NULL');
+    return row?.at ?? null;
+  }
+
+  async readOutbox(after: number, limit: number): Promise<OutboxEntry[]> {
+    const rows = await this.query<{ seq: number; effect: OutboxEntry['effect'] }>('SELECT seq::float8 AS seq, effect FROM baton_outbox WHERE seq > $1 ORDER BY seq LIMIT $2', [after, limit]);
+    return rows.map((x) => ({ seq: x.seq, effect: x.effect }));
+  }
+
+  async pruneOutbox(upTo: number): Promise<void> {
+    await this.query('DELETE FROM baton_outbox WHERE seq <= $1', [upTo]);
+  }
+
+  async loadDesk(): Promise<{ version: number; state: DeskState }> {
+    const [row] = await this.query<{ version: number; state: DeskState }>('SELECT version, state FROM baton_desk WHERE id = 1');
+    return row ?? { version: 0, state: newDesk() };
+  }
+
+  async commitDesk(d: DeskCommit): Promise<void> {
+    const rows = await this.query('UPDATE baton_desk SET version = version + 1, state = $1 WHERE id = 1 AND version = $2 RETURNING 1', [JSON.stringify(d.state), d.expectedVersion]);
+    if (rows.length === 0) throw new ConflictError('(routing desk)');
+  }
+
+  async openHandoffs(): Promise<HandoffRecord[]> {
+    return (await this.query<{ record: HandoffRecord }>("SELECT record FROM baton_handoffs WHERE status = 'open' ORDER BY created_at, handoff_id")).map((x) => x.record);
+  }
+
+  async repLoads(): Promise<Record<string, number>> {
+    const rows = await this.query<{ assignee: string; n: number }>("SELECT assignee, count(*)::integer AS n FROM baton_handoffs WHERE status = 'open' AND assignee IS NOT NULL GROUP BY assignee");
+    const loads = Object.create(null) as Record<string, number>;
+    for (const r of rows) loads[r.assignee] = r.n;
+    return loads;
+  }
+
+  async contactIds(): Promise<string[]> {
+    return (await this.query<{ contact_id: string }>('SELECT contact_id FROM baton_contacts ORDER BY contact_id')).map((r) => r.contact_id);
+  }
+
+  async contacts(): Promise<ContactState[]> {
+    const rows = await this.query<{ version: number; state: Omit<ContactState, 'version'> }>('SELECT version, state FROM baton_contacts ORDER BY contact_id');
+    return rows.map((r) => ({ ...r.state, version: r.version }));
+  }
+
+  async close(): Promise<void> {
+    while (this.flushing) await new Promise((r) => setImmediate(r));
+    await this.pool.end();
+  }
+}
+
+/** Resolves or refuses one commit of a batch by the status the database gave it. */
+function settle(q: Queued, status: string | undefined): void {
+  if (status === 'ok') q.done();
+  else if (status === 'conflict') q.fail(new ConflictError(q.commit.contactId));
+  else if (status === 'desk_conflict') q.fail(new ConflictError('(routing desk)'));
+  else if (status === 'duplicate') q.fail(new DuplicateMessageError(q.commit.messageId ?? ''));
+  else q.fail(new BatonError('store_failed', `the database answered "${status}" for a commit`));
+}
+
+/** Errors of the connection (refused, reset, the server shutting down) become StoreUnavailableError. */
+function unavailable(err: Error): Error {
+  const code = (err as { code?: string }).code ?? '';
+  const connection = ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006'].includes(code) || /Connection terminated/i.test(err.message);
+  return connection ? new StoreUnavailableError(err) : err;
+}

@@ -1,0 +1,59 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { newContactState, newDesk } from '@baton/engine';
+import { runStoreContract } from '@baton/engine/store-contract';
+import { PostgresStore } from '../../src/stores/postgres/postgresStore.ts';
+import { dropSchemas, freshSchema, PG_URL } from './pg.ts';
+
+const T = Date.parse('2026-11-23T09:00:00Z');
+const open = (schema = freshSchema()) => PostgresStore.open({ url: PG_URL, schema, poolSize: 4 });
+
+afterAll(dropSchemas);
+
+// One schema for the contract suite, emptied before each store it asks for (a schema per store would
+// spend the suite's time migrating).
+const contractSchema = freshSchema();
+runStoreContract('postgres', async () => {
+  const store = await open(contractSchema);
+  await store.pool.query('TRUNCATE baton_contacts, baton_messages, baton_timers, baton_handoffs, baton_outbox');
+  await store.pool.query('UPDATE baton_desk SET version = 0, state = $1', [JSON.stringify(newDesk())]);
+  return store;
+});
+
+describe('PostgreSQL store', () => {
+  it('migrates once when several processes start together, and opens an existing schema as it is', async () => {
+    const schema = freshSchema();
+    const stores = await Promise.all([open(schema), open(schema), open(schema)]);
+    await stores[0]!.commit({ contactId: 'c1', expectedVersion: 0, state: newContactState('c1', T, { plan: 'pro' }), effects: [] });
+    const [{ n }] = (await stores[1]!.pool.query<{ n: number }>('SELECT count(*)::integer AS n FROM baton_migrations')).rows as [{ n: number }];
+    expect(n).toBe(1);
+    expect((await stores[2]!.load('c1'))?.contact.traits).toEqual({ plan: 'pro' });
+    await Promise.all(stores.map((s) => s.close()));
+    const again = await open(schema);
+    expect((await again.load('c1'))?.version).toBe(1);
+    await again.close();
+  });
+
+  it('refuses only the commit that conflicts in a batch, and applies the others', async () => {
+    const store = await open();
+    await store.commit({ contactId: 'c1', expectedVersion: 0, state: newContactState('c1', T), effects: [] });
+    const results = await Promise.allSettled([
+      store.commit({ contactId: 'c1', expectedVersion: 0, state: newContactState('c1', T), effects: [] }),
+      store.commit({ contactId: 'c2', expectedVersion: 0, state: newContactState('c2', T), effects: [] }),
+      store.commit({ contactId: 'c3', expectedVersion: 0, state: newContactState('c3', T), messageId: 'm', effects: [] }),
+      store.commit({ contactId: 'c4', expectedVersion: 0, state: newContactState('c4', T), messageId: 'm', effects: [] }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'rejected']);
+    expect((await store.contactIds()).sort()).toEqual(['c1', 'c2', 'c3']);
+    await store.close();
+  });
+
+  it('keeps a contact id, a trait and a handoff id such as __proto__ as plain data', async () => {
+    const store = await open();
+    const state = newContactState('__proto__', T, JSON.parse('{"constructor":"x","__proto__":"y"}') as Record<string, unknown>);
+    await store.commit({ contactId: '__proto__', expectedVersion: 0, state, effects: [] });
+    const loaded = await store.load('__proto__');
+    expect(Object.getOwnPropertyNames(loaded!.contact.traits).sort()).toEqual(['__proto__', 'constructor'].sort());
+    expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+    await store.close();
+  });
+});
