@@ -1,5 +1,6 @@
 // The public API of @baton/engine: everything another package may use, by name.
 export { Id, IsoDuration, Instant, JsonObject, isIsoDuration, isObject } from './model/primitives.ts';
+export { dictionary, own, ownRecord } from './model/dictionary.ts';
 export { type Clock, type Millis, VirtualClock, parseInstant, formatInstant, addDuration, subtractDuration } from './model/time.ts';
 export { Condition, conditionProblems, FIELD_OPS, COUNT_OPS, MAX_CONDITION_DEPTH, type ConditionShape, type FieldRule, type EventRule } from './model/condition.ts';
 export { Journey, JourneyNode, Trigger, JOURNEY_SCHEMA } from './model/journey.ts';

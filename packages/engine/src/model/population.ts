@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ownRecord } from './dictionary.ts';
 import { JsonObject } from './primitives.ts';
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -26,10 +27,8 @@ export type TraitDistribution = z.infer<typeof TraitDistribution>;
  * - `reps`: the share of handoffs reps accept, and their mean hours to accept and then to log an outcome.
  */
 export const Population = z.strictObject({
-  traits: z.record(z.string().min(1), TraitDistribution).default({}),
-  events: z
-    .record(z.string().min(1), z.strictObject({ perWeek: z.number().min(0).max(100), properties: JsonObject.default({}) }))
-    .default({}),
+  traits: ownRecord(z.string().min(1), TraitDistribution).default({}),
+  events: ownRecord(z.string().min(1), z.strictObject({ perWeek: z.number().min(0).max(100), properties: JsonObject.default({}) })).default({}),
   reps: z
     .strictObject({
       acceptRate: z.number().min(0).max(1).default(0.9),

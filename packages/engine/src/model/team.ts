@@ -1,5 +1,6 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { ownRecord } from './dictionary.ts';
 import { Id } from './primitives.ts';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -43,7 +44,7 @@ export type Queue = z.infer<typeof Queue>;
 /** Reps, queues and calendars (SPEC §6), with every cross-reference checked. */
 export const Team = z
   .strictObject({
-    calendars: z.record(Id, Calendar).default({}),
+    calendars: ownRecord(Id, Calendar).default({}),
     reps: z.array(Rep).default([]),
     queues: z.array(Queue).default([]),
   })

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EventCondition, ScoreRuleCondition } from './condition.ts';
+import { ownRecord } from './dictionary.ts';
 import { IsoDuration } from './primitives.ts';
 
 /** A score model: rule points over traits plus decaying event points, capped (SPEC §4). */
@@ -15,6 +16,6 @@ export type ScoreModel = z.infer<typeof ScoreModel>;
 
 /** Workspace settings shared by every journey: score models for now. */
 export const Workspace = z.strictObject({
-  scores: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'score names may only contain letters, digits, _ and -'), ScoreModel).default({}),
+  scores: ownRecord(z.string().regex(/^[A-Za-z0-9_-]+$/, 'score names may only contain letters, digits, _ and -'), ScoreModel).default({}),
 });
 export type Workspace = z.infer<typeof Workspace>;

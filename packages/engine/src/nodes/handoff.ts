@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Condition } from '../model/condition.ts';
+import { ownRecord } from '../model/dictionary.ts';
 import { Id, IsoDuration } from '../model/primitives.ts';
 import { RouteTarget } from '../model/target.ts';
 import { Template } from '../model/template.ts';
@@ -23,7 +24,7 @@ export const HandoffNode = z
       .strictObject({ timeline: IsoDuration.optional(), talkTrack: z.string().optional(), nextBestActions: z.array(z.string()).optional() })
       .optional(),
     expires: IsoDuration.optional(),
-    outcomes: z.record(Id, Id).refine((o) => Object.keys(o).length > 0, { message: 'a handoff needs at least one outcome a human can log' }),
+    outcomes: ownRecord(Id, Id).refine((o) => Object.keys(o).length > 0, { message: 'a handoff needs at least one outcome a human can log' }),
     onExpire: Id.optional(),
     label: z.string().optional(),
   })
@@ -33,7 +34,7 @@ export const HandoffNode = z
   });
 export type HandoffNode = z.infer<typeof HandoffNode>;
 
-const HandoffPorts = z.object({ outcomes: z.record(Id, Id), onExpire: Id.optional() });
+const HandoffPorts = z.object({ outcomes: ownRecord(Id, Id), onExpire: Id.optional() });
 
 /**
  * handoff: creates a record for a human, routes it, and waits for the outcome the human logs
