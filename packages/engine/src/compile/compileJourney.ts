@@ -16,14 +16,20 @@ export interface MachineEvent {
   outcome?: string;
 }
 
-/** A state key for a node id. XState reads `.` as a path separator, so dots are escaped. */
+const withoutDots = (id: string) => id.replaceAll('%', '%25').replaceAll('.', '%2E');
+
+/**
+ * A state key for a node id. XState reads `.` as a path separator, so dots are escaped; and it keeps
+ * states in plain objects, where a key `__proto__` would replace the prototype, so that id is escaped too.
+ */
 export function stateKey(nodeId: string): string {
-  return nodeId.replaceAll('%', '%25').replaceAll('.', '%2E');
+  const key = withoutDots(nodeId);
+  return key === '__proto__' ? '%5F_proto__' : key;
 }
 
 /** The node id of a state key. */
 export function nodeIdOfKey(key: string): string {
-  return key.replaceAll('%2E', '.').replaceAll('%25', '%');
+  return key.replace(/%(2E|5F|25)/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 /** The XState machine config (plain JSON) a journey compiles to: one state per node, ports as transitions. */
@@ -33,7 +39,7 @@ export function machineConfig(journey: Journey): Record<string, unknown> {
     [TRIGGER_STATE]: { on: { 'baton.enter': { target: stateKey(journey.start) } } },
   };
   for (const node of journey.nodes) states[stateKey(node.id)] = kindOf(node.type)!.toState(node, ctx);
-  return { id: stateKey(journey.id), initial: TRIGGER_STATE, states };
+  return { id: withoutDots(journey.id), initial: TRIGGER_STATE, states };
 }
 
 const baton = setup({
