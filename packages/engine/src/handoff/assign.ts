@@ -1,3 +1,4 @@
+import { own } from '../model/dictionary.ts';
 import type { HandoffNode } from '../nodes/handoff.ts';
 import { routeHandoff, resolveTarget } from '../routing/route.ts';
 import type { RouteTarget } from '../model/target.ts';
@@ -21,7 +22,7 @@ export function routingView(draft: Draft, ctx: StepContext): RoutingView {
   count(draft.base.handoffs ?? [], -1);
   count(draft.handoffs, 1);
   const { loads } = ctx.routing;
-  return { team: ctx.team, desk: draft.desk ?? ctx.routing.desk, now: draft.now, load: (rep) => (loads[rep] ?? 0) + (delta.get(rep) ?? 0) };
+  return { team: ctx.team, desk: draft.desk ?? ctx.routing.desk, now: draft.now, load: (rep) => (own(loads, rep) ?? 0) + (delta.get(rep) ?? 0) };
 }
 
 /** The handoff node a handoff came from. */
@@ -38,7 +39,7 @@ export function assignTo(draft: Draft, ctx: StepContext, h: HandoffRecord, rep: 
   withoutSla(draft, h);
   const node = nodeOf(ctx, h);
   const repRecord = ctx.team?.reps.find((r) => r.id === rep);
-  const calendar = repRecord?.calendar ? ctx.team?.calendars[repRecord.calendar] : undefined;
+  const calendar = repRecord?.calendar && ctx.team ? own(ctx.team.calendars, repRecord.calendar) : undefined;
   const clock = node.sla && !h.breached && h.acceptedAt === null;
   const dueAt = clock ? businessDeadline(calendar, draft.now, node.sla!.firstTouch) : h.dueAt;
   const next: HandoffRecord = {
@@ -89,7 +90,7 @@ export function scheduleRetryAtOpening(draft: Draft, ctx: StepContext, h: Handof
   const view = routingView(draft, ctx);
   const openings = q.members.map((m) => {
     const rep = effectiveRep(view, m);
-    return nextOpening(rep?.calendar ? ctx.team!.calendars[rep.calendar] : undefined, draft.now + 1);
+    return nextOpening(rep?.calendar ? own(ctx.team!.calendars, rep.calendar) : undefined, draft.now + 1);
   });
   const at = Math.min(...openings);
   if (Number.isFinite(at)) draft.addTimer({ id: draft.ids.next('tmr'), contactId: h.contactId, journeyId: h.journeyId, run: h.run, node: h.node, timer: 'assign', dueAt: at, handoffId: h.id });

@@ -1,3 +1,4 @@
+import { dictionary } from '../model/dictionary.ts';
 import { formatInstant, type Millis } from '../model/time.ts';
 import type { ContactState, HandoffRecord } from '../runtime/records.ts';
 
@@ -60,7 +61,7 @@ function percentile(sorted: number[], p: number): number | null {
 /** The numbers of one group of handoffs. */
 export function handoffStats(rows: readonly Row[]): HandoffStats {
   const touches: number[] = [];
-  const outcomes: Record<string, number> = {};
+  const outcomes = new Map<string, number>();
   let accepted = 0;
   let breached = 0;
   let converted = 0;
@@ -73,7 +74,7 @@ export function handoffStats(rows: readonly Row[]): HandoffStats {
       touches.push((h.acceptedAt - h.createdAt) / 1000);
     }
     if (h.breached) breached++;
-    if (h.outcome !== null) outcomes[h.outcome] = (outcomes[h.outcome] ?? 0) + 1;
+    if (h.outcome !== null) outcomes.set(h.outcome, (outcomes.get(h.outcome) ?? 0) + 1);
     if (won) converted++;
     revenue += h.value ?? 0;
   }
@@ -87,11 +88,18 @@ export function handoffStats(rows: readonly Row[]): HandoffStats {
     timeToFirstTouch: { p50: percentile(touches, 50), p90: percentile(touches, 90) },
     breached,
     breachRate: rate(breached, n),
-    outcomes,
+    outcomes: entriesOf(outcomes),
     converted,
     conversionRate: rate(converted, n),
     revenue,
   };
+}
+
+/** A report object keyed by ids: an own key for every id (`__proto__` too), in the map's order. */
+function entriesOf<T>(map: ReadonlyMap<string, T>): Record<string, T> {
+  const out = dictionary<T>();
+  for (const [key, value] of map) out[key] = value;
+  return out;
 }
 
 function grouped(rows: readonly Row[], key: (h: HandoffRecord) => string | null): Record<string, HandoffStats> {
@@ -103,7 +111,7 @@ function grouped(rows: readonly Row[], key: (h: HandoffRecord) => string | null)
     list.push(row);
     groups.set(k, list);
   }
-  return Object.fromEntries([...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, list]) => [k, handoffStats(list)]));
+  return entriesOf(new Map([...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, list]) => [k, handoffStats(list)])));
 }
 
 /**
@@ -113,7 +121,7 @@ function grouped(rows: readonly Row[], key: (h: HandoffRecord) => string | null)
  */
 export function handoffReport(contacts: Iterable<ContactState>, period: { from?: Millis | undefined; to?: Millis | undefined; journey?: string | undefined } = {}): HandoffReport {
   const rows: Row[] = [];
-  const flow: Record<string, Record<string, NodeCounts>> = {};
+  const flow = new Map<string, Map<string, NodeCounts>>();
   const other = (journeyId: string) => period.journey !== undefined && journeyId !== period.journey;
   for (const state of contacts) {
     for (const h of state.handoffs) {
@@ -125,15 +133,18 @@ export function handoffReport(contacts: Iterable<ContactState>, period: { from?:
     for (const inst of state.instances) {
       if (other(inst.journeyId)) continue;
       if ((period.from !== undefined && inst.enteredAt < period.from) || (period.to !== undefined && inst.enteredAt >= period.to)) continue;
-      const nodes = (flow[inst.journeyId] ??= {});
+      let nodes = flow.get(inst.journeyId);
+      if (!nodes) flow.set(inst.journeyId, (nodes = new Map()));
       for (const node of inst.path) {
-        const counts = (nodes[node] ??= { entered: 0, current: 0, exited: 0 });
-        counts.entered++;
+        const counts = nodes.get(node);
+        if (counts) counts.entered++;
+        else nodes.set(node, { entered: 1, current: 0, exited: 0 });
       }
-      if (inst.status !== 'exited' && inst.node !== null && nodes[inst.node]) nodes[inst.node]!.current++;
+      const at = inst.status !== 'exited' && inst.node !== null ? nodes.get(inst.node) : undefined;
+      if (at) at.current++;
     }
   }
-  for (const nodes of Object.values(flow)) for (const c of Object.values(nodes)) c.exited = c.entered - c.current;
+  for (const nodes of flow.values()) for (const c of nodes.values()) c.exited = c.entered - c.current;
   const iso = (ms: Millis | undefined) => (ms === undefined ? null : formatInstant(ms));
   return {
     from: iso(period.from),
@@ -143,6 +154,6 @@ export function handoffReport(contacts: Iterable<ContactState>, period: { from?:
     nodes: grouped(rows, (h) => `${h.journeyId}/${h.node}`),
     queues: grouped(rows, (h) => h.queue),
     reps: grouped(rows, (h) => h.assignee),
-    flow,
+    flow: entriesOf(new Map([...flow].map(([journey, nodes]) => [journey, entriesOf(nodes)]))),
   };
 }

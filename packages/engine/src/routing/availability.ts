@@ -1,3 +1,4 @@
+import { own } from '../model/dictionary.ts';
 import { withinHours } from '../team/businessTime.ts';
 import type { RoutingView } from './desk.ts';
 import { effectiveRep } from './desk.ts';
@@ -11,7 +12,7 @@ export function unavailability(view: RoutingView, repId: string, options: { resp
   const load = view.load(repId);
   if (rep.capacity !== undefined && load >= rep.capacity) return `at capacity ${load}/${rep.capacity}`;
   if (options.respectHours) {
-    const calendar = rep.calendar ? view.team.calendars[rep.calendar] : undefined;
+    const calendar = rep.calendar ? own(view.team.calendars, rep.calendar) : undefined;
     if (!withinHours(calendar, view.now)) return 'outside hours';
   }
   return null;

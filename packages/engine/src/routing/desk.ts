@@ -1,3 +1,4 @@
+import { own } from '../model/dictionary.ts';
 import type { Millis } from '../model/time.ts';
 import type { Rep, Team } from '../model/team.ts';
 
@@ -34,6 +35,6 @@ export interface RoutingView {
 export function effectiveRep(view: RoutingView, id: string): Rep | undefined {
   const rep = view.team.reps.find((r) => r.id === id);
   if (!rep) return undefined;
-  const change = view.desk.reps[id];
+  const change = own(view.desk.reps, id);
   return change ? { ...rep, ...change } : rep;
 }

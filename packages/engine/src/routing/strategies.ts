@@ -1,3 +1,4 @@
+import { dictionary, own } from '../model/dictionary.ts';
 import type { Queue } from '../model/team.ts';
 import { unavailability } from './availability.ts';
 import type { QueueCursor, RoutingView } from './desk.ts';
@@ -25,14 +26,14 @@ const roundRobin: Strategy = (queue, available, cursor) => {
 
 /** Smooth weighted round robin as nginx does it, over the available members; ties go to the earlier member. */
 const weighted: Strategy = (_queue, available, cursor, view) => {
-  const current = { ...cursor.current };
+  const current = Object.assign(dictionary<number>(), cursor.current);
   let total = 0;
   let best: string | null = null;
   for (const rep of available) {
     const weight = effectiveRep(view, rep)?.weight ?? 1;
     current[rep] = (current[rep] ?? 0) + weight;
     total += weight;
-    if (best === null || current[rep]! > current[best]!) best = rep;
+    if (best === null || current[rep] > current[best]!) best = rep;
   }
   current[best!] = current[best!]! - total;
   return { rep: best!, cursor: { ...cursor, current } };
@@ -53,7 +54,7 @@ const STRATEGIES: Record<Queue['strategy'], { pick: Strategy; words: string }> =
 
 /** Picks an available member of a queue by its strategy; null with the reasons when none is available. */
 export function pickFromQueue(view: RoutingView, queue: Queue, exclude?: ReadonlySet<string>): QueuePick {
-  const cursor = view.desk.cursors[queue.id] ?? { last: -1, current: {} };
+  const cursor = own(view.desk.cursors, queue.id) ?? { last: -1, current: {} };
   const reasons: string[] = [];
   const available = queue.members.filter((m) => {
     const why = unavailability(view, m, { respectHours: queue.respectHours, ...(exclude ? { exclude } : {}) });

@@ -1,3 +1,4 @@
+import { own } from '../model/dictionary.ts';
 import { InboundEvent } from '../model/event.ts';
 import type { Clock, Millis } from '../model/time.ts';
 import { parseInstant } from '../model/time.ts';
@@ -192,7 +193,7 @@ export class Runtime {
     for (let attempt = 0; ; attempt++) {
       const desk = await this.store.loadDesk();
       const clean = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined));
-      const state = { ...desk.state, reps: { ...desk.state.reps, [id]: { ...desk.state.reps[id], ...clean } } };
+      const state = { ...desk.state, reps: { ...desk.state.reps, [id]: { ...own(desk.state.reps, id), ...clean } } };
       try {
         await this.store.commitDesk({ expectedVersion: desk.version, state });
         break;

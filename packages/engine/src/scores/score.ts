@@ -1,6 +1,7 @@
 import type { EvalEnv } from '../conditions/env.ts';
 import { NONE, type Timeline } from '../conditions/timeline.ts';
 import { predicateFor } from '../conditions/cache.ts';
+import { dictionary, own } from '../model/dictionary.ts';
 import type { ScoreModel, Workspace } from '../model/workspace.ts';
 import { durationMillis, type Millis } from '../model/time.ts';
 
@@ -44,8 +45,9 @@ export function scoreReader(workspace: Workspace, input: ScoreInput): (name: str
   return (name) => {
     const cached = memo?.get(name);
     if (cached !== undefined) return cached;
-    if (!Object.prototype.hasOwnProperty.call(workspace.scores, name)) return undefined;
-    const value = computeScore(workspace.scores[name]!, input);
+    const model = own(workspace.scores, name);
+    if (model === undefined) return undefined;
+    const value = computeScore(model, input);
     (memo ??= new Map()).set(name, value);
     return value;
   };
@@ -53,7 +55,7 @@ export function scoreReader(workspace: Workspace, input: ScoreInput): (name: str
 
 /** Every score of a contact at an instant, by model name. */
 export function allScores(workspace: Workspace, input: ScoreInput): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out = dictionary<number>();
   for (const [name, model] of Object.entries(workspace.scores)) out[name] = computeScore(model, input);
   return out;
 }

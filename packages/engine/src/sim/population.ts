@@ -1,4 +1,5 @@
 import type { ConditionShape } from '../model/condition.ts';
+import { dictionary } from '../model/dictionary.ts';
 import type { Journey } from '../model/journey.ts';
 import type { Team } from '../model/team.ts';
 import type { Workspace } from '../model/workspace.ts';
@@ -36,7 +37,7 @@ function sample(rules: Rule[], random: () => number): unknown {
 }
 
 function sampleAll(rules: Map<string, Rule[]>, random: () => number): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out = dictionary<unknown>();
   for (const [field, r] of rules) {
     const v = sample(r, random);
     if (v !== undefined) out[field] = v;
@@ -135,7 +136,7 @@ export function syntheticPopulation(
     const profile = sampleAll(traits, random);
     for (const [t, d] of Object.entries(model.traits)) profile[t] = drawTrait(d, random);
     for (const o of owners) if (reps.length > 0 && random() < 0.5) profile[o] = reps[Math.floor(random() * reps.length)];
-    for (const f of shown) if (!(f in profile)) profile[f] = `${f[0]!.toUpperCase()}${f.slice(1)} ${i + 1}`;
+    for (const f of shown) if (!Object.hasOwn(profile, f)) profile[f] = `${f[0]!.toUpperCase()}${f.slice(1)} ${i + 1}`;
     const second = (ms: number) => Math.round(ms / 1000) * 1000;
     const enter = start + second(random() * Math.min(horizon, 7 * 86_400_000));
     events.push({ at: start, type: 'identify', userId, traits: profile });

@@ -1,3 +1,4 @@
+import { dictionary } from '../model/dictionary.ts';
 import { formatInstant } from '../model/time.ts';
 import type { JournalEntry } from '../runtime/effects.ts';
 import type { ContactState, InstanceRecord } from '../runtime/records.ts';
@@ -38,13 +39,26 @@ export interface SimulationReport {
 
 /** Counts node entries from the journal of every step; every run counts, not only the latest. */
 export class NodeCounter {
-  readonly nodes: SimulationReport['nodes'] = {};
+  private readonly counts = new Map<string, Map<string, { entered: number }>>();
   add(entries: readonly JournalEntry[]): void {
     for (const e of entries) {
       if (e.kind !== 'node') continue;
-      const journey = (this.nodes[e.journeyId] ??= {});
-      (journey[e.node] ??= { entered: 0 }).entered++;
+      let journey = this.counts.get(e.journeyId);
+      if (!journey) this.counts.set(e.journeyId, (journey = new Map()));
+      const node = journey.get(e.node);
+      if (node) node.entered++;
+      else journey.set(e.node, { entered: 1 });
     }
+  }
+
+  /** The report's `nodes`: entries per journey, per node, in the order first entered. */
+  get nodes(): SimulationReport['nodes'] {
+    const out = dictionary<Record<string, { entered: number }>>();
+    for (const [journeyId, nodes] of this.counts) {
+      const counts = (out[journeyId] = dictionary<{ entered: number }>());
+      for (const [node, n] of nodes) counts[node] = { entered: n.entered };
+    }
+    return out;
   }
 }
 
@@ -53,9 +67,9 @@ export function reportContacts(
   states: readonly ContactState[],
   handoffsOf: (state: ContactState, inst: InstanceRecord) => ReportHandoff[],
 ): SimulationReport['contacts'] {
-  const contacts: SimulationReport['contacts'] = {};
+  const contacts: SimulationReport['contacts'] = dictionary();
   for (const state of [...states].sort((a, b) => (a.contact.id < b.contact.id ? -1 : 1))) {
-    const journeys: Record<string, ReportJourney> = {};
+    const journeys = dictionary<ReportJourney>();
     for (const inst of [...state.instances].sort((a, b) => (a.journeyId < b.journeyId ? -1 : 1))) {
       journeys[inst.journeyId] = {
         status: inst.status,
