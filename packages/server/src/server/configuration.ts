@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BatonError, InputInvalidError, Journey, JourneyInvalidError, Team, parseInput, validateJourney, type Clock, type Runtime, type ValidationError, type ValidationResult } from '@baton/engine';
+import { BatonError, InputInvalidError, Journey, JourneyInvalidError, Team, own, parseInput, validateJourney, type Clock, type Runtime, type ValidationError, type ValidationResult } from '@baton/engine';
 import type { ApiToken, JourneyDraft, PublishedJourney, ServerConfig, WebhookEndpoint } from './configFile.ts';
 import type { DurableJsonFile } from '../stores/durableJsonFile.ts';
 
@@ -68,9 +68,14 @@ export class Configuration {
     );
   }
 
+  /** The draft of a journey, or undefined. Drafts are keyed by journey id, so only own keys count (`toString` is no draft). */
+  draft(id: string): JourneyDraft | undefined {
+    return own(this.data.drafts, id);
+  }
+
   /** The draft of a journey, or a 404-coded error. */
   draftOf(id: string): JourneyDraft {
-    const draft = this.data.drafts[id];
+    const draft = this.draft(id);
     if (!draft) throw new BatonError('not_found', `journey ${id} has no draft`);
     return draft;
   }

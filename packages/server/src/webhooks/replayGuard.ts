@@ -1,4 +1,4 @@
-import type { Clock } from '@baton/engine';
+import { dictionary, own, type Clock } from '@baton/engine';
 import type { DurableJsonFile } from '../stores/durableJsonFile.ts';
 
 /** Webhook ids seen recently, with when; older than the window they cannot come back (the timestamp check refuses them). */
@@ -13,15 +13,18 @@ export class ReplayGuard {
 
   /** Whether an id was seen inside the window. */
   has(id: string): boolean {
-    const at = this.seen[id];
+    const at = own(this.seen, id);
     return at !== undefined && this.clock.now() - at <= this.windowMs;
   }
 
   /** Records an id once what it asked for is done, so a failed request can be sent again. */
   async record(id: string): Promise<void> {
     const now = this.clock.now();
-    this.seen = Object.fromEntries(Object.entries(this.seen).filter(([, at]) => now - at <= this.windowMs));
-    this.seen[id] = now;
+    // Keyed by ids a sender chose: an object without a prototype, so `__proto__` is recorded like any id.
+    const kept = dictionary<number>();
+    for (const [seen, at] of Object.entries(this.seen)) if (now - at <= this.windowMs) kept[seen] = at;
+    kept[id] = now;
+    this.seen = kept;
     await this.file.write(this.seen);
   }
 }

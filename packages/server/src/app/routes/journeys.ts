@@ -17,7 +17,7 @@ export function journeyRoutes(config: Configuration): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   const summary = (id: string) => {
     const latest = config.latest(id);
-    const draft = config.data.drafts[id];
+    const draft = config.draft(id);
     return {
       id,
       name: nameOf(draft?.definition ?? latest?.definition, id),
@@ -40,7 +40,7 @@ export function journeyRoutes(config: Configuration): Hono<ApiEnv> {
     return c.json({
       ...summary(id),
       definition: latest?.definition ?? null,
-      draftDefinition: config.data.drafts[id]?.definition ?? null,
+      draftDefinition: config.draft(id)?.definition ?? null,
       versions: config.versions(id).map((v) => ({ version: v.version, publishedAt: v.publishedAt })),
     });
   });

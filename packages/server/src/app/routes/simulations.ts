@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { parseInput, simulateScript, simulateSynthetic } from '@baton/engine';
+import { JsonObject, parseInput, simulateScript, simulateSynthetic } from '@baton/engine';
 import type { ApiEnv } from '../auth.ts';
 import { readJsonBody } from '../body.ts';
 import type { Configuration } from '../../server/configuration.ts';
@@ -9,7 +9,7 @@ import { httpError } from '../errors.ts';
 /** A simulation request: which journeys (ids use their draft when there is one), and a script or synthetic contacts. */
 export const SimulationRequest = z
   .strictObject({
-    journeys: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).min(1),
+    journeys: z.array(z.union([z.string(), JsonObject])).min(1),
     script: z.unknown().optional(),
     contacts: z.int().min(1).max(100_000).optional(),
     seed: z.int().default(1),
@@ -30,7 +30,7 @@ export function simulationRoutes(config: Configuration): Hono<ApiEnv> {
     const request = parseInput(SimulationRequest, await readJsonBody(c), 'simulation');
     const journeys = request.journeys.map((j) => {
       if (typeof j !== 'string') return j;
-      const definition = config.data.drafts[j]?.definition ?? config.latest(j)?.definition;
+      const definition = config.draft(j)?.definition ?? config.latest(j)?.definition;
       if (definition === undefined) throw httpError(404, 'not_found', `no journey ${j}`);
       return definition;
     });
