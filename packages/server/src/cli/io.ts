@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { StorageOptions } from '../server/storage.ts';
 
 /** Where a command writes and where it resolves relative paths. */
 export interface CliIO {
@@ -37,4 +38,20 @@ export async function readJsonFile(io: CliIO, path: string, what: string): Promi
 /** Writes a value as JSON to stdout. */
 export function printJson(io: CliIO, value: unknown): void {
   io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * Where `serve` and `signin` keep their data: `--database` (or `BATON_DATABASE_URL`) for PostgreSQL,
+ * otherwise the lowdb directory `--data` (default ./data; `BATON_SNAPSHOT_BYTES` sets its snapshot size).
+ */
+export function storageOf(io: CliIO, values: Record<string, string | boolean | undefined>): StorageOptions {
+  const database = typeof values.database === 'string' ? values.database : process.env.BATON_DATABASE_URL;
+  if (database !== undefined && database !== '') {
+    if (values.data !== undefined) throw new CliError(2, 'give --data (lowdb) or --database (PostgreSQL), not both');
+    if (!/^postgres(ql)?:\/\//.test(database)) throw new CliError(2, `--database needs a postgres:// URL, got ${JSON.stringify(database)}`);
+    return { database };
+  }
+  const snapshotBytes = Number(process.env.BATON_SNAPSHOT_BYTES);
+  const data = resolve(io.cwd, typeof values.data === 'string' ? values.data : './data');
+  return Number.isInteger(snapshotBytes) && snapshotBytes > 0 ? { data, snapshotBytes } : { data };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { BatonError, InputInvalidError, Journey, JourneyInvalidError, Team, own, parseInput, validateJourney, type Clock, type Runtime, type ValidationError, type ValidationResult } from '@baton/engine';
 import type { ApiToken, JourneyDraft, PublishedJourney, ServerConfig, WebhookEndpoint } from './configFile.ts';
-import type { DurableJsonFile } from '../stores/durableJsonFile.ts';
+import type { Document } from '../stores/document.ts';
 
 const idOf = (definition: unknown): unknown => (typeof definition === 'object' && definition !== null ? (definition as { id?: unknown }).id : undefined);
 
@@ -15,7 +15,7 @@ export class Configuration {
 
   constructor(
     readonly data: ServerConfig,
-    private readonly file: DurableJsonFile<ServerConfig>,
+    private readonly file: Document<ServerConfig>,
     private readonly runtime: Runtime,
     private readonly clock: Clock,
   ) {}
@@ -184,6 +184,27 @@ export class Configuration {
   removeWebhook(id: string): Promise<void> {
     if (!this.data.webhooks.some((w) => w.id === id)) throw new BatonError('not_found', `no webhook endpoint ${id}`);
     return this.change((d) => ({ ...d, webhooks: d.webhooks.filter((w) => w.id !== id) }), () => undefined);
+  }
+
+  /**
+   * Takes in configuration another process wrote (PostgreSQL): new journey versions go live, archived
+   * journeys stop taking entries, the team and the rest are swapped in. Runs in turn with this process's
+   * own changes, so one of its own is never applied twice.
+   */
+  reload(): Promise<void> {
+    const run = this.writing.then(async () => {
+      const next = await this.file.read();
+      if (!next) return;
+      const known = new Set(this.data.journeys.map((j) => `${j.version}:${j.id}`));
+      for (const j of [...next.journeys].sort((a, b) => a.version - b.version)) {
+        if (!known.has(`${j.version}:${j.id}`)) this.runtime.catalog.publish(j.definition, next.team);
+      }
+      for (const id of next.archived) if (!this.data.archived.includes(id)) this.runtime.catalog.archive(id);
+      this.runtime.team = next.team;
+      Object.assign(this.data, next);
+    });
+    this.writing = run.catch(() => undefined);
+    return run;
   }
 
   /** Writes the next configuration durably, then swaps it in and applies it; changes run one at a time. */

@@ -1,17 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { z } from 'zod';
-import { isObject, JourneyCatalog, Runtime, validateJourney, type Clock } from '@baton/engine';
+import { JourneyCatalog, Runtime, validateJourney, type Clock } from '@baton/engine';
 import { createApp } from '../app/createApp.ts';
 import { ServerConfig } from './configFile.ts';
 import { InvalidDataFileError } from '../stores/dataFileErrors.ts';
 import { TOLERANCE_SECONDS } from '../app/routes/inbound.ts';
 import { LiveFeed } from '../live/liveFeed.ts';
-import { DurableJsonFile } from '../stores/durableJsonFile.ts';
-import { LowdbStore } from '../stores/lowdbStore.ts';
-import { Deliveries, DeliveryState, EMPTY_DELIVERIES, type DeliveryOptions } from '../webhooks/deliveries.ts';
-import { ReplayGuard, type SeenIds } from '../webhooks/replayGuard.ts';
+import type { Document } from '../stores/document.ts';
+import { Deliveries, EMPTY_DELIVERIES, type DeliveryOptions } from '../webhooks/deliveries.ts';
+import { ReplayGuard } from '../webhooks/replayGuard.ts';
+import { openStorage, type StorageOptions } from './storage.ts';
 import { Configuration } from './configuration.ts';
 import { scheduler } from './scheduler.ts';
 import { exampleSeed } from './seed.ts';
@@ -24,22 +22,19 @@ const DESIGNER_DIST = new URL('../../../designer/dist/', import.meta.url).pathna
 
 const secret = (prefix: string) => `${prefix}_${randomBytes(24).toString('base64url')}`;
 
-/** Webhook ids seen by the inbound route, with when (`DATA/inbound.json`); kept as the file has them. */
-const SeenIdsFile = z.custom<SeenIds>((x) => isObject(x) && Object.values(x).every((at) => typeof at === 'number'), 'must map webhook ids to the instants they were seen');
-
 /**
  * Loads DATA/config.json, or on first start (no file) seeds it with the examples, a demo team and fresh
  * keys. A file that is not a valid configuration (null, `{}`, a published journey that no longer
  * validates) is refused with its problems and left byte for byte as it was; nothing is seeded over it.
  */
-async function loadConfig(file: DurableJsonFile<ServerConfig>, clock: Clock): Promise<{ config: ServerConfig; seeded: boolean }> {
+async function loadConfig(file: Document<ServerConfig>, clock: Clock): Promise<{ config: ServerConfig; seeded: boolean }> {
   const existing = await file.readChecked();
   if (existing) {
     const { data: config, upgraded } = existing;
     const problems = config.journeys.flatMap((j, i) =>
       validateJourney(j.definition, config.team).errors.map((e) => `$.journeys[${i}] (${j.id} v${j.version}) ${e.path}: ${e.message}`),
     );
-    if (problems.length > 0) throw new InvalidDataFileError(file.file, problems);
+    if (problems.length > 0) throw new InvalidDataFileError(file.name, problems);
     if (upgraded) await file.write(config);
     return { config, seeded: false };
   }
@@ -52,42 +47,45 @@ async function loadConfig(file: DurableJsonFile<ServerConfig>, clock: Clock): Pr
     writeKey: secret('wk'),
     adminToken: secret('bt'),
   });
-  await file.write(config);
-  return { config, seeded: true };
+  // Several processes may start on an empty database at once: the first configuration written wins.
+  const kept = await file.create(config);
+  return { config: kept, seeded: kept === config };
 }
 
-/** Options of a server: its data directory and, for tests, the clock, tick and webhook retry pace. */
-export interface ServerOptions {
-  data: string;
+/**
+ * Options of a server: where it keeps its data (a lowdb directory, or `database`, a PostgreSQL URL, with
+ * an optional `schema`) and, for tests, the clock, tick and webhook retry pace.
+ */
+export type ServerOptions = StorageOptions & {
   clock?: Clock;
   tickMs?: number;
   deliveries?: Partial<DeliveryOptions>;
-  /** Journal size after which the store writes a snapshot (default 64 MB; `BATON_SNAPSHOT_BYTES` sets it for `baton serve`). */
-  snapshotBytes?: number;
-}
+};
 
-/** Opens Baton on a data directory: config, the lowdb store, the runtime, the scheduler, webhooks and the app. */
+/** Opens Baton on its storage: config, the store, the runtime, the scheduler, webhooks and the app. */
 export async function openServer(options: ServerOptions) {
   const clock = options.clock ?? systemClock;
   const tickMs = options.tickMs ?? 250;
-    const store = await LowdbStore.open(options.data, options.snapshotBytes === undefined ? {} : { compactBytes: options.snapshotBytes });
+  const storage = await openStorage(options);
+  const { store } = storage;
   try {
-    const configFile = new DurableJsonFile(join(options.data, 'config.json'), { schema: ServerConfig });
-    const { config: data, seeded } = await loadConfig(configFile, clock);
+    const { config: data, seeded } = await loadConfig(storage.config, clock);
     const catalog = new JourneyCatalog();
     for (const j of [...data.journeys].sort((a, b) => a.version - b.version)) catalog.publish(j.definition, data.team);
     for (const id of data.archived) catalog.archive(id);
-    const runtime = new Runtime({ store, clock, catalog, team: data.team, workspace: data.workspace, ids: { next: (prefix) => `${prefix}_${randomUUID()}` }, owner: `baton-${process.pid}` });
-    const config = new Configuration(data, configFile, runtime, clock);
+    const runtime = new Runtime({ store, clock, catalog, team: data.team, workspace: data.workspace, ids: { next: (prefix) => `${prefix}_${randomUUID()}` }, owner: `baton-${process.pid}-${randomUUID().slice(0, 8)}` });
+    const config = new Configuration(data, storage.config, runtime, clock);
 
-    const deliveryFile = new DurableJsonFile(join(options.data, 'deliveries.json'), { schema: DeliveryState });
-    const deliveries = new Deliveries((await deliveryFile.read()) ?? structuredClone(EMPTY_DELIVERIES), deliveryFile, store, config, clock, options.deliveries);
-    const seenFile = new DurableJsonFile(join(options.data, 'inbound.json'), { schema: SeenIdsFile });
-    const replayGuard = new ReplayGuard((await seenFile.read()) ?? {}, seenFile, clock, 2 * TOLERANCE_SECONDS * 1000);
+    const deliveries = new Deliveries((await storage.deliveries.read()) ?? structuredClone(EMPTY_DELIVERIES), storage.deliveries, store, config, clock, options.deliveries);
+    const replayGuard = new ReplayGuard((await storage.inbound.read()) ?? {}, storage.inbound, clock, 2 * TOLERANCE_SECONDS * 1000);
     const live = new LiveFeed(runtime);
+    // Another process changed configuration: take it in (journeys, team, tokens, webhooks).
+    storage.onChange((name) => {
+      if (name === 'config') void config.reload().catch((err) => console.error('baton: configuration reload failed:', err));
+    });
 
     const timers = scheduler(runtime, tickMs);
-    const sender = new Ticker('webhooks', () => deliveries.pump(), tickMs);
+    const sender = new Ticker('webhooks', () => deliveries.pumpIfHeld(storage.deliveryLease), tickMs);
     // Timers that fell due while Baton was down fire now, each once, at the instant they were due.
     await timers.tick();
     timers.start();
@@ -103,6 +101,8 @@ export async function openServer(options: ServerOptions) {
       config,
       deliveries,
       seeded,
+      /** Where the data is kept, for the start banner. */
+      where: storage.where,
       /** Fires what is due and delivers what is waiting, now (tests use it instead of waiting for a tick). */
       async settle() {
         await timers.tick();
@@ -114,11 +114,11 @@ export async function openServer(options: ServerOptions) {
         live.close();
         await timers.idle();
         await sender.idle();
-        await store.close();
+        await storage.close();
       },
     };
   } catch (err) {
-    await store.close();
+    await storage.close();
     throw err;
   }
 }

@@ -2,8 +2,7 @@ import { open, readFile, rename } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Adapter } from 'lowdb';
 import type { z } from 'zod';
-import { InputInvalidError, parseInput } from '@baton/engine';
-import { CorruptDataFileError, InvalidDataFileError } from './dataFileErrors.ts';
+import { parseDocument, type Document } from './document.ts';
 import { syncDir } from './journal.ts';
 
 const SYNC_EVERY = 4 * 1024 * 1024;
@@ -28,10 +27,12 @@ export const TEMP_FILE = /^\..+\.\d+\.tmp$/;
  * loss (lowdb's own steno writer renames atomically but never fsyncs). Files are readable by their owner
  * only: they hold tokens, secrets and contacts' data.
  */
-export class DurableJsonFile<T> implements Adapter<T> {
+export class DurableJsonFile<T> implements Adapter<T>, Document<T> {
   private readonly serialize: (data: T) => Iterable<string> | AsyncIterable<string>;
+  readonly name: string;
 
   constructor(readonly file: string, private readonly options: DurableJsonFileOptions<T>) {
+    this.name = file;
     this.serialize = options.serialize ?? ((data) => [JSON.stringify(data)]);
   }
 
@@ -52,19 +53,15 @@ export class DurableJsonFile<T> implements Adapter<T> {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (err) {
-      throw new CorruptDataFileError(this.file, (err as Error).message);
-    }
-    try {
-      const data = parseInput(this.options.schema, raw, basename(this.file));
-      return { data, upgraded: compare && JSON.stringify(data) !== JSON.stringify(raw) };
-    } catch (err) {
-      if (err instanceof InputInvalidError) throw new InvalidDataFileError(this.file, err.errors.map((e) => `${e.path}: ${e.message}`));
-      throw err;
-    }
+    return parseDocument(this.file, text, this.options.schema, compare);
+  }
+
+  /** The data directory is locked by this process, so nothing can come between the read and the write. */
+  async create(data: T): Promise<T> {
+    const existing = await this.read();
+    if (existing !== null) return existing;
+    await this.write(data);
+    return data;
   }
 
   private writing: Promise<void> = Promise.resolve();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BatonError, formatInstant, type Clock, type Effect, type OutboxEntry, type Store } from '@baton/engine';
 import type { Configuration } from '../server/configuration.ts';
-import type { DurableJsonFile } from '../stores/durableJsonFile.ts';
+import type { Document } from '../stores/document.ts';
 import { signedHeaders } from './signature.ts';
 
 /** One message to one endpoint, tried until it is accepted or goes to the dead letters. */
@@ -64,8 +64,8 @@ export class Deliveries {
   private readonly options: DeliveryOptions;
 
   constructor(
-    private readonly state: DeliveryState,
-    private readonly file: DurableJsonFile<DeliveryState>,
+    private state: DeliveryState,
+    private readonly file: Document<DeliveryState>,
     private readonly store: Store,
     private readonly config: Configuration,
     private readonly clock: Clock,
@@ -80,6 +80,25 @@ export class Deliveries {
 
   dead(): readonly Delivery[] {
     return this.state.dead;
+  }
+
+  private holding = false;
+
+  /**
+   * Pumps when this process holds the delivery lease (always on lowdb; one process at a time on
+   * PostgreSQL). A process that takes the lease over first reads the state its last holder wrote, so a
+   * delivery keeps its id and its attempts across the takeover.
+   */
+  async pumpIfHeld(lease: { hold(): Promise<boolean> }): Promise<void> {
+    if (!(await lease.hold())) {
+      this.holding = false;
+      return;
+    }
+    if (!this.holding) {
+      this.state = (await this.file.read()) ?? structuredClone(EMPTY_DELIVERIES);
+      this.holding = true;
+    }
+    await this.pump();
   }
 
   /** Turns new outbox entries into deliveries and makes every attempt that is due. */

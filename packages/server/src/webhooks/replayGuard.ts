@@ -1,15 +1,18 @@
 import { dictionary, own, type Clock } from '@baton/engine';
-import type { DurableJsonFile } from '../stores/durableJsonFile.ts';
+import type { Document } from '../stores/document.ts';
 
 /** Webhook ids seen recently, with when; older than the window they cannot come back (the timestamp check refuses them). */
 export type SeenIds = Record<string, number>;
 
 /**
- * Refuses an inbound webhook id seen before. Ids are kept, durably, for twice the timestamp tolerance,
- * so a replay is refused across a restart too.
+ * Remembers the ids of signed inbound webhooks that were refused for where their handoff stood (not open,
+ * not assigned, someone else's, already accepted), so that a captured copy cannot be sent again once the
+ * handoff has moved into a state where it would apply. Applied ones need no guard: their id is the
+ * idempotency key of the commit that applied them, kept by the store in the same unit. Ids are kept,
+ * durably, for twice the timestamp tolerance: after that the signature's timestamp refuses them anyway.
  */
 export class ReplayGuard {
-  constructor(private seen: SeenIds, private readonly file: DurableJsonFile<SeenIds>, private readonly clock: Clock, private readonly windowMs: number) {}
+  constructor(private seen: SeenIds, private readonly file: Document<SeenIds>, private readonly clock: Clock, private readonly windowMs: number) {}
 
   /** Whether an id was seen inside the window. */
   has(id: string): boolean {
@@ -17,7 +20,7 @@ export class ReplayGuard {
     return at !== undefined && this.clock.now() - at <= this.windowMs;
   }
 
-  /** Records an id once what it asked for is done, so a failed request can be sent again. */
+  /** Records an id whose request was refused; one that failed for Baton's own reasons (a 500) may be sent again. */
   async record(id: string): Promise<void> {
     const now = this.clock.now();
     // Keyed by ids a sender chose: an object without a prototype, so `__proto__` is recorded like any id.

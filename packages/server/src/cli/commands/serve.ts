@@ -1,26 +1,27 @@
 import { serve } from '@hono/node-server';
-import { resolve } from 'node:path';
 import { BatonError } from '@baton/engine';
 import { openServer } from '../../server/openServer.ts';
-import { CliError, EXIT, type CliIO } from '../io.ts';
+import { CliError, EXIT, storageOf, type CliIO } from '../io.ts';
 import type { Command } from '../command.ts';
 
-/** `baton serve [--port 3000] [--data ./data] [--host 127.0.0.1]`: the API (and later the designer) on one port. */
+/**
+ * `baton serve [--port 3000] [--data ./data | --database postgres://…] [--host 127.0.0.1]`: the designer,
+ * the inbox, event intake and the API on one port; data kept by lowdb in --data, or in PostgreSQL.
+ */
 export const serveCommand: Command = {
   name: 'serve',
-  usage: 'baton serve [--port 3000] [--data ./data] [--host 127.0.0.1]',
-  summary: 'run Baton: event intake and the API on one port, data kept by lowdb in --data',
-  options: { port: { type: 'string' }, data: { type: 'string' }, host: { type: 'string' } },
+  usage: 'baton serve [--port 3000] [--data ./data | --database postgres://USER@HOST:PORT/DB] [--host 127.0.0.1]',
+  summary: 'run Baton: the designer, event intake and the API on one port; data kept by lowdb in --data, or in PostgreSQL with --database (or BATON_DATABASE_URL), where several processes may serve one database',
+  options: { port: { type: 'string' }, data: { type: 'string' }, database: { type: 'string' }, host: { type: 'string' } },
   positionals: { min: 0, max: 0 },
   async run(io: CliIO, args) {
     const port = Number(args.values.port ?? 3000);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(2, `--port needs a port number, got ${JSON.stringify(args.values.port)}`);
     const host = typeof args.values.host === 'string' ? args.values.host : '127.0.0.1';
-    const data = resolve(io.cwd, typeof args.values.data === 'string' ? args.values.data : './data');
+    const storage = storageOf(io, args.values);
     let server;
     try {
-      const snapshotBytes = process.env.BATON_SNAPSHOT_BYTES;
-      server = await openServer({ data, ...(snapshotBytes ? { snapshotBytes: Number(snapshotBytes) } : {}) });
+      server = await openServer(storage);
     } catch (err) {
       if (err instanceof BatonError) throw new CliError(1, err.message);
       throw err;
@@ -43,12 +44,12 @@ export const serveCommand: Command = {
           `  designer:    ${base}/#token=${config.data.adminToken}${designer}`,
           `  admin token: ${config.data.adminToken}   (API: -H 'authorization: Bearer ${config.data.adminToken}'; shown on this first start only)`,
         ]
-      : [`  designer:    ${base}/${designer}   (a sign-in link: baton signin --data ${data} --port ${actualPort})`];
+      : [`  designer:    ${base}/${designer}   (a sign-in link: baton signin ${'database' in storage ? '--database URL' : `--data ${storage.data}`} --port ${actualPort})`];
     io.stdout(
       [
         `Baton is running at ${base}`,
         ...signIn,
-        `  data:        ${data}${seeded ? ' (first start: seeded with the example journeys and a demo team)' : ''}`,
+        `  data:        ${server.where}${seeded ? ' (first start: seeded with the example journeys and a demo team)' : ''}`,
         `  write key:   ${config.data.writeKey}   (events: curl -u ${config.data.writeKey}: ${base}/v1/track ...)`,
         `  API:         ${base}/api/reference`,
         '',

@@ -132,6 +132,14 @@ export const MIGRATIONS: readonly string[] = [
   END;
   $fn$;
   `,
+  `
+  -- The server's documents: configuration, the webhook worker's state, inbound webhook ids.
+  CREATE TABLE baton_documents (
+    name text PRIMARY KEY,
+    body text NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+  );
+  `,
 ];
 
 /** A lock key of Baton's own, so two processes starting together migrate one after the other. */
@@ -142,10 +150,10 @@ const MIGRATION_LOCK = 0x62746e; // "btn"
  * in its own transaction. A process that waited for the lock finds the work done. `schema` has been
  * checked to be a plain lower-case name.
  */
-export async function migrate(client: PoolClient, schema: string, desk: unknown): Promise<void> {
+export async function migrate(client: PoolClient, schema: string | undefined, desk: unknown): Promise<void> {
   await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
   try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query('CREATE TABLE IF NOT EXISTS baton_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
     const { rows } = await client.query<{ version: number }>('SELECT version FROM baton_migrations');
     const done = new Set(rows.map((r) => r.version));

@@ -20,7 +20,7 @@ import { migrate } from './migrations.ts';
 export interface PostgresStoreOptions {
   /** `postgres://USER@HOST:PORT/DB`. */
   url: string;
-  /** A schema to keep Baton's tables in (created if missing); default `public`. Tests use one each. */
+  /** A schema to keep Baton's tables in (created if missing); default: the connection's search path. */
   schema?: string;
   /** Connections in the pool (default 10). */
   poolSize?: number;
@@ -68,9 +68,9 @@ export class PostgresStore implements Store {
 
   /** Connects, creates the schema if needed and migrates it under an advisory lock. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
-    const schema = options.schema ?? 'public';
-    if (!SCHEMA_NAME.test(schema)) throw new BatonError('input_invalid', `schema "${schema}" must be lower-case letters, digits and _`);
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, options: `-c search_path=${schema}` });
+    const { schema } = options;
+    if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new BatonError('input_invalid', `schema "${schema}" must be lower-case letters, digits and _`);
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
     pool.on('error', () => undefined); // an idle connection dropped by the server: the pool replaces it
     try {
       const client = await pool.connect();

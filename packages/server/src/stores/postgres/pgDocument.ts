@@ -1,0 +1,47 @@
+import type pg from 'pg';
+import type { z } from 'zod';
+import { parseDocument, type Document } from '../document.ts';
+
+/** The channel on which every process hears that a document changed (the payload is its name). */
+export const DOCUMENTS_CHANNEL = 'baton_documents';
+
+/**
+ * A server document kept as one row of `baton_documents`. A write replaces the row and notifies every
+ * process listening on DOCUMENTS_CHANNEL in the same statement, so the others reload what changed.
+ */
+export class PgDocument<T> implements Document<T> {
+  readonly name: string;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly pool: pg.Pool, private readonly key: string, private readonly schema: z.ZodType<T>) {
+    this.name = `postgres:${key}`;
+  }
+
+  async read(): Promise<T | null> {
+    return (await this.readChecked())?.data ?? null;
+  }
+
+  async readChecked(): Promise<{ data: T; upgraded: boolean } | null> {
+    const { rows } = await this.pool.query<{ body: string }>('SELECT body FROM baton_documents WHERE name = $1', [this.key]);
+    return rows[0] ? parseDocument(this.name, rows[0].body, this.schema, true) : null;
+  }
+
+  async create(data: T): Promise<T> {
+    const { rowCount } = await this.pool.query('INSERT INTO baton_documents (name, body) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [this.key, JSON.stringify(data)]);
+    return rowCount === 1 ? data : ((await this.read()) as T);
+  }
+
+  write(data: T): Promise<void> {
+    const body = JSON.stringify(data);
+    const run = this.writing.then(async () => {
+      await this.pool.query(
+        `WITH w AS (INSERT INTO baton_documents (name, body) VALUES ($1, $2)
+           ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = now() RETURNING name)
+         SELECT pg_notify($3, name) FROM w`,
+        [this.key, body, DOCUMENTS_CHANNEL],
+      );
+    });
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+}
