@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { newContactState, newDesk } from '@baton/engine';
 import { runStoreContract } from '@baton/engine/store-contract';
+import { MIGRATIONS } from '../../src/stores/postgres/migrations.ts';
 import { PostgresStore } from '../../src/stores/postgres/postgresStore.ts';
 import { dropSchemas, freshSchema, PG_URL } from './pg.ts';
 
@@ -25,7 +26,7 @@ describe('PostgreSQL store', () => {
     const stores = await Promise.all([open(schema), open(schema), open(schema)]);
     await stores[0]!.commit({ contactId: 'c1', expectedVersion: 0, state: newContactState('c1', T, { plan: 'pro' }), effects: [] });
     const [{ n }] = (await stores[1]!.pool.query<{ n: number }>('SELECT count(*)::integer AS n FROM baton_migrations')).rows as [{ n: number }];
-    expect(n).toBe(1);
+    expect(n).toBe(MIGRATIONS.length);
     expect((await stores[2]!.load('c1'))?.contact.traits).toEqual({ plan: 'pro' });
     await Promise.all(stores.map((s) => s.close()));
     const again = await open(schema);
@@ -54,6 +55,31 @@ describe('PostgreSQL store', () => {
     const loaded = await store.load('__proto__');
     expect(Object.getOwnPropertyNames(loaded!.contact.traits).sort()).toEqual(['__proto__', 'constructor'].sort());
     expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+    await store.close();
+  });
+});
+
+describe('PostgreSQL schema', () => {
+  it('leads the primary key of every per-contact table with contact_id, so it can be sharded by contact (docs/SCALING.md)', async () => {
+    const schema = freshSchema();
+    const store = await open(schema);
+    const { rows } = await store.pool.query<{ table: string; columns: string[] }>(
+      `SELECT c.relname AS table, array_agg(a.attname::text ORDER BY k.ord) AS columns
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+       WHERE i.indisprimary AND n.nspname = $1 GROUP BY c.relname ORDER BY c.relname`,
+      [schema],
+    );
+    const { rows: withContact } = await store.pool.query<{ table: string }>(
+      "SELECT table_name AS table FROM information_schema.columns WHERE table_schema = $1 AND column_name = 'contact_id'",
+      [schema],
+    );
+    const perContact = withContact.map((r) => r.table).sort();
+    expect(perContact).toEqual(['baton_contacts', 'baton_handoffs', 'baton_messages', 'baton_outbox', 'baton_timers']);
+    for (const table of perContact) {
+      expect([table, rows.find((r) => r.table === table)?.columns[0]]).toEqual([table, 'contact_id']);
+    }
     await store.close();
   });
 });

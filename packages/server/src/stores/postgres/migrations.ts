@@ -50,10 +50,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX baton_handoffs_open ON baton_handoffs (created_at, handoff_id) WHERE status = 'open';
   CREATE INDEX baton_handoffs_open_by_assignee ON baton_handoffs (assignee) WHERE status = 'open';
   CREATE TABLE baton_outbox (
-    seq bigserial PRIMARY KEY,
     contact_id text NOT NULL,
-    effect jsonb NOT NULL
+    seq bigserial NOT NULL,
+    effect jsonb NOT NULL,
+    PRIMARY KEY (contact_id, seq)
   );
+  CREATE INDEX baton_outbox_by_seq ON baton_outbox (seq);
   CREATE TABLE baton_desk (
     id integer PRIMARY KEY CHECK (id = 1),
     version integer NOT NULL,
