@@ -3,7 +3,7 @@ import {
   Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, applyNodeChanges, useReactFlow,
   type Connection, type Edge, type EdgeChange, type Node, type NodeChange, type OnSelectionChangeParams,
 } from '@xyflow/react';
-import { validateJourney } from '@baton/engine';
+import { own, validateJourney } from '@baton/engine';
 import { api, ApiError, type JourneyDetail, type TeamShape } from '../api.ts';
 import {
   freshId, isLaidOut, layoutJourney, readableIssues, newNode, nodeWidth, NODE_SIZE, PALETTE, record, redo, startHistory, toCanvas, TRIGGER_NODE, undo,
@@ -117,7 +117,7 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
           ...n.data,
           problems: issues.get(n.id) ?? [],
           readOnly,
-          ...(overlay ? { sim: { current: overlay.current === n.id, visited: n.id === TRIGGER_NODE ? overlay.path.length > 0 : overlay.path.includes(n.id), count: overlay.counts ? overlay.counts[n.id] ?? 0 : null, ...(overlay.details?.[n.id] ? { detail: overlay.details[n.id] } : {}) } } : {}),
+          ...(overlay ? { sim: { current: overlay.current === n.id, visited: n.id === TRIGGER_NODE ? overlay.path.length > 0 : overlay.path.includes(n.id), count: overlay.counts ? own(overlay.counts, n.id) ?? 0 : null, ...(overlay.details && own(overlay.details, n.id) ? { detail: own(overlay.details, n.id) } : {}) } } : {}),
         } satisfies NodeView as unknown as Record<string, unknown>,
       })),
     [canvas, issues, selection, readOnly, overlay],

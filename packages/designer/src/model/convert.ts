@@ -1,3 +1,4 @@
+import { dictionary, own } from '@baton/engine';
 import type { DraftJourney, DraftNode, Position } from './draft.ts';
 import { portSlots } from './ports.ts';
 
@@ -53,8 +54,8 @@ export function toCanvas(journey: DraftJourney, fallback: (id: string) => Positi
   const { nodes, ...meta } = journey;
   const positions = journey.ui?.positions ?? {};
   const canvasNodes: CanvasNode[] = [
-    { id: TRIGGER_NODE, type: 'trigger', position: positions[TRIGGER_NODE] ?? fallback(TRIGGER_NODE), data: { trigger: journey.trigger } },
-    ...nodes.map((node) => ({ id: node.id, type: node.type, position: positions[node.id] ?? fallback(node.id), data: { node: withoutPorts(node) } })),
+    { id: TRIGGER_NODE, type: 'trigger', position: own(positions, TRIGGER_NODE) ?? fallback(TRIGGER_NODE), data: { trigger: journey.trigger } },
+    ...nodes.map((node) => ({ id: node.id, type: node.type, position: own(positions, node.id) ?? fallback(node.id), data: { node: withoutPorts(node) } })),
   ];
   const edges: CanvasEdge[] = [];
   if (journey.start) edges.push({ id: `${TRIGGER_NODE}:start`, source: TRIGGER_NODE, sourceHandle: 'start', target: journey.start, port: 0 });
@@ -72,7 +73,7 @@ export function toCanvas(journey: DraftJourney, fallback: (id: string) => Positi
  */
 export function toJourney(canvas: Canvas): DraftJourney {
   const byId = new Map<string, DraftNode>();
-  const positions: Record<string, Position> = {};
+  const positions = dictionary<Position>(); // keyed by node ids: `__proto__` is a node like any other
   let trigger: DraftJourney['trigger'] = canvas.meta.trigger;
   for (const n of canvas.nodes) {
     positions[n.id] = { x: n.position.x, y: n.position.y };

@@ -1,4 +1,5 @@
 import dagre from '@dagrejs/dagre';
+import { dictionary, own } from '@baton/engine';
 import { TRIGGER_NODE } from './convert.ts';
 import type { DraftJourney, DraftNode, Position } from './draft.ts';
 import { portSlots } from './ports.ts';
@@ -72,21 +73,24 @@ export function layoutJourney(journey: DraftJourney): Record<string, Position> {
   const ids = new Set(journey.nodes.map((n) => n.id));
   const next = successors(journey, ids);
   const rank = ranks([TRIGGER_NODE, ...journey.nodes.map((n) => n.id)], next);
+  // dagre keeps nodes in plain objects: a node id such as `constructor` or `__proto__` goes in as `#constructor`
+  // (`#` is never in an id), so it cannot reach Object.prototype; other ids go in as they are.
+  const keyOf = (id: string) => (id in Object.prototype ? `#${id}` : id);
   const g = new dagre.graphlib.Graph();
   g.setGraph({ rankdir: 'TB', nodesep: 60, ranksep: 70 });
   g.setDefaultEdgeLabel(() => ({}));
   g.setNode(TRIGGER_NODE, { ...NODE_SIZE });
-  for (const n of journey.nodes) g.setNode(n.id, { width: nodeWidth(n), height: NODE_SIZE.height });
+  for (const n of journey.nodes) g.setNode(keyOf(n.id), { width: nodeWidth(n), height: NODE_SIZE.height });
   for (const [from, targets] of next) {
     for (const t of targets) {
       const span = rank.get(t)! - rank.get(from)!;
-      if (span >= 1 && span <= 2) g.setEdge(from, t);
+      if (span >= 1 && span <= 2) g.setEdge(keyOf(from), keyOf(t));
     }
   }
   dagre.layout(g);
-  const positions: Record<string, Position> = {};
-  for (const id of g.nodes()) {
-    const { x, y, width, height } = g.node(id) as { x: number; y: number; width: number; height: number };
+  const positions = dictionary<Position>();
+  for (const id of [TRIGGER_NODE, ...ids]) {
+    const { x, y, width, height } = g.node(keyOf(id)) as { x: number; y: number; width: number; height: number };
     positions[id] = { x: Math.round(x - width / 2), y: Math.round(y - height / 2) };
   }
   return positions;
@@ -95,5 +99,5 @@ export function layoutJourney(journey: DraftJourney): Record<string, Position> {
 /** Whether every node (and the trigger) has a position. */
 export const isLaidOut = (journey: DraftJourney) => {
   const p = journey.ui?.positions ?? {};
-  return p[TRIGGER_NODE] !== undefined && journey.nodes.every((n) => p[n.id] !== undefined);
+  return own(p, TRIGGER_NODE) !== undefined && journey.nodes.every((n) => own(p, n.id) !== undefined);
 };

@@ -1,4 +1,4 @@
-import { Population, TraitDistribution } from '@baton/engine';
+import { Population, TraitDistribution, dictionary } from '@baton/engine';
 import { eachRecord, isRecord, type DraftJourney } from '../model/index.ts';
 
 /** What the population form holds: text as the user typed it, blank meaning "derive it from the journey". */
@@ -62,14 +62,14 @@ export function parseTrait(text: string): TraitDistribution | string {
  */
 export function populationModel(form: PopulationForm): { model: Population } | { problems: string[] } {
   const problems: string[] = [];
-  const traits: Record<string, TraitDistribution> = {};
+  const traits = dictionary<TraitDistribution>();
   for (const { field, text } of form.traits) {
     if (text.trim() === '') continue;
     const d = parseTrait(text);
     if (typeof d === 'string') problems.push(`${field}: ${d}`);
     else traits[field] = d;
   }
-  const events: Record<string, { perWeek: number }> = {};
+  const events = dictionary<{ perWeek: number }>();
   for (const { event, perWeek } of form.events) {
     if (perWeek.trim() === '') continue;
     events[event] = { perWeek: Number(perWeek) };
