@@ -51,7 +51,7 @@ export interface JourneyDetail extends JourneySummary {
 }
 
 export interface TeamShape {
-  reps: { id: string; name?: string }[];
+  reps: { id: string; name?: string; team?: 'sales' | 'service' }[];
   queues: { id: string; members: string[] }[];
   calendars: Record<string, unknown>;
 }

@@ -60,3 +60,30 @@ export async function dragBetween(page: Page, from: string, to: string) {
   await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
   await page.mouse.up();
 }
+
+/**
+ * Waits until the canvas is at rest: every node measured and shown, no layout running, `edges` edges
+ * drawn (when given), and nothing on the canvas moved between two animation frames.
+ */
+export async function canvasAtRest(page: Page, edges?: number) {
+  await page.waitForFunction(
+    (expected) => {
+      const w = window as unknown as { canvasLast?: string };
+      const nodes = [...document.querySelectorAll<HTMLElement>('.react-flow__node')];
+      const drawn = document.querySelectorAll('.react-flow__edge path.react-flow__edge-path[d]').length;
+      const seen = [...nodes, ...document.querySelectorAll<HTMLElement>('.react-flow__viewport')]
+        .map((e) => {
+          const r = e.getBoundingClientRect();
+          return `${r.x},${r.y},${r.width},${r.height}`;
+        })
+        .join('|') + `#${drawn}`;
+      const still = w.canvasLast === seen;
+      w.canvasLast = seen;
+      const shown = nodes.length > 0 && nodes.every((n) => getComputedStyle(n).visibility !== 'hidden');
+      const idle = document.querySelector('[data-testid=canvas][aria-busy=true]') === null;
+      return still && shown && idle && (expected === null || drawn === expected);
+    },
+    edges ?? null,
+    { polling: 'raf' },
+  );
+}

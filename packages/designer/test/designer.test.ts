@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journey } from '@baton/engine';
-import { dragBetween, openDesigner } from './browser.ts';
+import { canvasAtRest, dragBetween, openDesigner } from './browser.ts';
+import { toCanvas, type DraftJourney } from '../src/model/index.ts';
 
 let ui: Awaited<ReturnType<typeof openDesigner>>;
 
@@ -53,6 +54,7 @@ describe('the designer in a browser, against baton serve', () => {
     await expect.poll(() => page.locator('[data-testid="node-handoff"]').innerText()).toContain('lead for sales');
     for (const h of ['outcomes.meeting_booked', 'outcomes.not_interested', 'onExpire']) expect(await page.locator(`[data-testid="handle-handoff-${h}"]`).count()).toBe(1);
     expect(await problemsHeading().textContent()).toContain('Ready to publish');
+    await canvasAtRest(page, 8);
     await ui.shot('02-editor-pricing-intent');
     // Every connection can be followed by eye: no edge runs behind a step it does not connect.
     expect(await edgesBehindNodes()).toEqual([]);
@@ -62,13 +64,19 @@ describe('the designer in a browser, against baton serve', () => {
     const { page } = ui;
     const listed = await ui.server.app.request('/api/journeys', { headers: { authorization: `Bearer ${ui.server.config.data.adminToken}` } });
     const ids = (await listed.json()) as { journeys: { id: string }[] };
+    const edgesOf = async (id: string) => {
+      const res = await ui.server.app.request(`/api/journeys/${id}`, { headers: { authorization: `Bearer ${ui.server.config.data.adminToken}` } });
+      const detail = (await res.json()) as { definition: DraftJourney | null; draftDefinition: DraftJourney | null };
+      return toCanvas((detail.draftDefinition ?? detail.definition)!).edges.length;
+    };
     const tangled: string[] = [];
     await page.goto(`${ui.base}/#token=${ui.server.config.data.adminToken}`);
     await page.locator('table.journeys').waitFor();
     for (const { id } of ids.journeys) {
       await page.goto(`${ui.base}/#/journeys/${id}`);
       await page.locator('[data-testid="node-$trigger"]').waitFor();
-      await page.waitForTimeout(300); // React Flow measures the nodes, then draws the edges
+      // React Flow measures the nodes, then draws the edges: wait until every connection is drawn and still.
+      await canvasAtRest(page, await edgesOf(id));
       await ui.shot(`06-layout-${id}`);
       tangled.push(...(await edgesBehindNodes()).map((e) => `${id}: ${e}`));
     }
@@ -89,7 +97,7 @@ describe('the designer in a browser, against baton serve', () => {
     for (const [type, x, y] of drops) await page.locator(`[data-testid="palette-${type}"]`).dragTo(canvas, { targetPosition: { x, y } });
     for (const id of ['branch', 'handoff', 'exit', 'exit_2']) await page.locator(`[data-testid="node-${id}"]`).waitFor();
     await page.getByRole('button', { name: 'Auto-layout' }).click();
-    await page.waitForTimeout(400);
+    await canvasAtRest(page);
 
     // The entry: which event starts the journey.
     await page.locator('[data-testid="node-$trigger"]').click();

@@ -1,5 +1,5 @@
 import { COUNT_OPS, FIELD_OPS } from '@baton/engine';
-import { isRecord } from '../model/index.ts';
+import { isRecord } from '../model/draft.ts';
 import { Select, TextInput } from './fields.tsx';
 
 type Cond = Record<string, unknown>;

@@ -7,7 +7,7 @@ import { own, validateJourney } from '@baton/engine';
 import { api, ApiError, type JourneyDetail, type TeamShape } from '../api.ts';
 import {
   freshId, isLaidOut, layoutJourney, readableIssues, newNode, nodeWidth, NODE_SIZE, PALETTE, record, redo, startHistory, toCanvas, TRIGGER_NODE, undo,
-  type DraftJourney, type DraftNode, type History, type JourneyChange, type PaletteType,
+  type DraftJourney, type DraftNode, type History, type JourneyChange,
 } from '../model/index.ts';
 import { Inspector } from './Inspector.tsx';
 import { SimPanel, type SimOverlay } from '../sim/SimPanel.tsx';
@@ -168,7 +168,7 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
   const onDrop = useCallback(
     (e: React.DragEvent) => {
       e.preventDefault();
-      const type = e.dataTransfer.getData('application/baton-node') as PaletteType;
+      const type = e.dataTransfer.getData('application/baton-node');
       if (!type || readOnly) return;
       const node = newNode(journey, type, loaded.team ?? undefined);
       apply({ kind: 'addNode', node, position: flow.screenToFlowPosition({ x: e.clientX - 110, y: e.clientY - 30 }) });

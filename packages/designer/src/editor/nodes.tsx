@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { isRecord, nodeWidth, portSlots, type DraftJourney, type DraftNode } from '../model/index.ts';
+import { nodeWidth, portSlots, type DraftJourney, type DraftNode } from '../model/index.ts';
+import { NODE_TYPE_DEFS, nodeTypeDef } from '../nodeTypes/index.ts';
 
 /** What a canvas node carries besides the journey node: its problems and the counts of a report. */
 export interface NodeView {
@@ -19,50 +20,6 @@ function SimBadge({ sim }: { sim: NodeView['sim'] }) {
   return <div className="sim-count" data-testid="sim-count" title={sim.detail}>{sim.count.toLocaleString()}</div>;
 }
 
-const TITLES: Record<string, string> = { wait: 'Wait', pause: 'Wait for event', branch: 'Branch', split: 'A/B split', action: 'Action', handoff: 'Handoff', exit: 'Exit' };
-
-const str = (v: unknown) => (typeof v === 'string' ? v : '');
-
-/** A routing target in words: "queue emea-ae", "owner contact.ownerId", "rep ana". */
-export function targetWords(to: unknown): string {
-  if (!isRecord(to)) return 'nobody yet';
-  if (typeof to.queue === 'string') return `queue ${to.queue}`;
-  if (typeof to.owner === 'string') return `owner ${to.owner}`;
-  if (typeof to.rep === 'string') return `rep ${to.rep}`;
-  return 'nobody yet';
-}
-
-/** The line or two that says what a node does, at a glance. */
-function summary(node: DraftNode): string[] {
-  switch (node.type) {
-    case 'wait':
-      return [`for ${str(node.duration) || '?'}`];
-    case 'pause': {
-      const until = isRecord(node.until) ? str(node.until.event) : '';
-      return [`until ${until || '?'}`, node.timeout ? `or ${str(node.timeout)}` : 'no timeout'];
-    }
-    case 'action': {
-      const params = isRecord(node.params) ? node.params : {};
-      const detail = str(params.template) || str(params.subject) || str(params.url) || str(params.to);
-      return [`${str(node.action) || '?'}${detail ? `: ${detail}` : ''}`];
-    }
-    case 'handoff': {
-      const route = Array.isArray(node.route) ? node.route : [];
-      const first = route[0];
-      const sla = isRecord(node.sla) ? str(node.sla.firstTouch) : '';
-      return [`${str(node.record) || '?'} for ${str(node.team) || '?'}`, `→ ${targetWords(isRecord(first) ? first.to : node.fallback)}${sla ? ` · SLA ${sla}` : ''}`];
-    }
-    case 'branch':
-      return [`${Array.isArray(node.paths) ? node.paths.length : 0} path(s) + otherwise`];
-    case 'split':
-      return [(Array.isArray(node.variants) ? node.variants : []).map((v) => (isRecord(v) ? `${str(v.label)} ${String(v.weight ?? '')}` : '')).join(' / ')];
-    case 'exit':
-      return [`outcome: ${str(node.outcome) || '?'}`];
-    default:
-      return [];
-  }
-}
-
 function Problems({ problems }: { problems: string[] }) {
   if (problems.length === 0) return null;
   return (
@@ -77,6 +34,7 @@ export const JourneyNodeCard = memo(function JourneyNodeCard({ data, selected }:
   const view = data as unknown as NodeView;
   const node = view.node!;
   const slots = portSlots(node);
+  const def = nodeTypeDef(node.type);
   return (
     <div
       className={`node-card type-${node.type}${selected ? ' selected' : ''}${view.problems.length ? ' invalid' : ''}${simClass(view.sim)}`}
@@ -87,10 +45,10 @@ export const JourneyNodeCard = memo(function JourneyNodeCard({ data, selected }:
       <SimBadge sim={view.sim} />
       <div className="node-head">
         <span className="node-dot" />
-        <span className="node-kind">{TITLES[node.type] ?? node.type}</span>
+        <span className="node-kind">{def?.palette.title ?? node.type}</span>
         <span className="node-id">{node.id}</span>
       </div>
-      {summary(node).map((line, i) => (
+      {(def?.summary(node) ?? []).map((line, i) => (
         <div key={i} className="node-line">{line}</div>
       ))}
       <Problems problems={view.problems} />
@@ -129,13 +87,8 @@ export const TriggerCard = memo(function TriggerCard({ data, selected }: NodePro
   );
 });
 
+/** The canvas's node components: the entry, and one card for every node type of the registry. */
 export const NODE_TYPES = {
   trigger: TriggerCard,
-  wait: JourneyNodeCard,
-  pause: JourneyNodeCard,
-  branch: JourneyNodeCard,
-  split: JourneyNodeCard,
-  action: JourneyNodeCard,
-  handoff: JourneyNodeCard,
-  exit: JourneyNodeCard,
+  ...Object.fromEntries(NODE_TYPE_DEFS.map((d) => [d.type, JourneyNodeCard])),
 };
