@@ -47,6 +47,14 @@ export type ContactChange = (state: ContactState, ctx: StepContext) => { state: 
 /** Life-cycle events after which a rep may have room for a waiting handoff. */
 const FREES_A_REP = new Set(['Handoff Closed', 'Handoff Rejected', 'Handoff Escalated', 'Handoff Reassigned']);
 
+/**
+ * A human's action with the idempotency key of the message that asked for it: recorded in the same commit
+ * as the change, so the same message applies once, however many copies arrive at once.
+ */
+export interface Idempotent {
+  messageId?: string | undefined;
+}
+
 /** Listens to every committed step: for live views, reports and simulations. */
 export type StepListener = (applied: Applied) => void;
 
@@ -167,19 +175,22 @@ export class Runtime {
     return this.inTurn(contactId, now, undefined, change);
   }
 
-  /** A rep accepts a handoff (the first touch). Refused with a BatonError when it is not open or not theirs. */
-  accept(ref: HandoffRef, now: Millis = this.clock.now()): Promise<Applied> {
-    return this.handoffChange(ref.userId, now, (draft, ctx) => acceptHandoff(draft, ctx, ref));
+  /**
+   * A rep accepts a handoff (the first touch). Refused with a BatonError when it is not open or not theirs.
+   * With a `messageId` (a signed webhook's id) the action is applied once: a second time answers `duplicate`.
+   */
+  accept(ref: HandoffRef & Idempotent, now: Millis = this.clock.now()): Promise<Applied> {
+    return this.handoffChange(ref.userId, now, (draft, ctx) => acceptHandoff(draft, ctx, ref), ref.messageId);
   }
 
   /** A rep logs an outcome; the journey moves on. An outcome the node does not declare is refused. */
-  logOutcome(ref: HandoffRef & { outcome: string; value?: number | undefined }, now: Millis = this.clock.now()): Promise<Applied> {
-    return this.handoffChange(ref.userId, now, (draft, ctx) => logOutcome(draft, ctx, ref));
+  logOutcome(ref: HandoffRef & Idempotent & { outcome: string; value?: number | undefined }, now: Millis = this.clock.now()): Promise<Applied> {
+    return this.handoffChange(ref.userId, now, (draft, ctx) => logOutcome(draft, ctx, ref), ref.messageId);
   }
 
   /** A rep rejects a handoff; it is routed again, never back to them. */
-  reject(ref: HandoffRef & { reason?: string | undefined }, now: Millis = this.clock.now()): Promise<Applied> {
-    return this.handoffChange(ref.userId, now, (draft, ctx) => rejectHandoff(draft, ctx, ref));
+  reject(ref: HandoffRef & Idempotent & { reason?: string | undefined }, now: Millis = this.clock.now()): Promise<Applied> {
+    return this.handoffChange(ref.userId, now, (draft, ctx) => rejectHandoff(draft, ctx, ref), ref.messageId);
   }
 
   /** Moves an open handoff to another rep (an admin's reassign, a rep claiming queue work). */
@@ -230,8 +241,8 @@ export class Runtime {
 
   private assigning = false;
 
-  private handoffChange(contactId: string, now: Millis, change: (draft: Draft, ctx: StepContext) => void): Promise<Applied> {
-    return this.afterwards(now, this.update(contactId, now, (state, ctx) => {
+  private handoffChange(contactId: string, now: Millis, change: (draft: Draft, ctx: StepContext) => void, messageId?: string): Promise<Applied> {
+    return this.afterwards(now, this.inTurn(contactId, now, messageId, (state, ctx) => {
       const draft = new Draft(state, ctx.now, ctx.workspace, ctx.ids, undefined);
       change(draft, ctx);
       return finishStep(draft, ctx);

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Configuration } from '../server/configuration.ts';
 import type { Role } from './deps.ts';
@@ -10,12 +10,21 @@ export interface Principal {
   /** The rep a rep token speaks for. */
   rep?: string | undefined;
   name: string;
+  /** The token it was made from (`admin` for the admin token): a live stream ends when that token is revoked. */
+  tokenId: string;
 }
 
 /** The Hono environment of the `/api` routes: the caller is known. */
 export type ApiEnv = { Variables: { principal: Principal } };
 
-const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/**
+ * Compares a credential with a secret in constant time. Both are hashed first, so the buffers compared
+ * always have the same length: a guess of any length or alphabet is just unequal, and reveals nothing
+ * about the secret's length (comparing the raw strings' bytes threw on a length mismatch, a 500).
+ */
+const same = (given: string, secret: string) => timingSafeEqual(digest(given), digest(secret));
 
 /** Segment's scheme: the write key as the HTTP Basic user name, with an empty password. */
 export function writeKeyAuth(writeKey: string): MiddlewareHandler {
@@ -28,21 +37,34 @@ export function writeKeyAuth(writeKey: string): MiddlewareHandler {
   };
 }
 
+/** The id a principal made from the admin token carries (issued tokens' ids start with `tok_`). */
+const ADMIN_TOKEN_ID = 'admin';
+
 /** The principal an API token stands for, or undefined. The write key is not an API token: it only ingests. */
 export function principalOf(config: Configuration, token: string): Principal | undefined {
-  if (same(token, config.data.adminToken)) return { role: 'admin', name: 'admin' };
-  const t = config.data.tokens.find((x) => same(x.token, token));
-  return t && { role: t.role, rep: t.rep, name: t.name };
+  if (same(token, config.data.adminToken)) return { role: 'admin', name: 'admin', tokenId: ADMIN_TOKEN_ID };
+  const t = config.data.tokens.find((x) => same(token, x.token));
+  return t && { role: t.role, rep: t.rep, name: t.name, tokenId: t.id };
 }
+
+/** Whether the token a principal was made from still stands: false once it is revoked. */
+export function stillValid(config: Configuration, p: Principal): boolean {
+  return p.tokenId === ADMIN_TOKEN_ID || config.data.tokens.some((t) => t.id === p.tokenId);
+}
+
+/** The only route that takes its token in the query: a browser's EventSource cannot set headers. */
+export const STREAM_PATH = '/api/stream';
 
 /**
  * API calls carry a token as `Authorization: Bearer TOKEN`. A browser's EventSource cannot set headers, so
- * the live stream also takes `?access_token=`.
+ * the live stream, and only it, also takes `?access_token=` (a token in a URL ends up in logs and
+ * histories: no other route invites it there).
  */
 export function tokenAuth(config: Configuration): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
-    const token = header?.startsWith('Bearer ') ? header.slice(7) : c.req.path.endsWith('/stream') ? c.req.query('access_token') : undefined;
+    const fromQuery = c.req.method === 'GET' && c.req.path === STREAM_PATH;
+    const token = header?.startsWith('Bearer ') ? header.slice(7) : fromQuery ? c.req.query('access_token') : undefined;
     const principal = token ? principalOf(config, token) : undefined;
     if (!principal) throw httpError(401, 'unauthorized', 'send an API token as "Authorization: Bearer TOKEN" (baton serve prints the admin token)');
     c.set('principal', principal);

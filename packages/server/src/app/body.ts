@@ -1,5 +1,38 @@
 import type { Context } from 'hono';
+import type { z } from 'zod';
+import { parseInput } from '@baton/engine';
 import { httpError } from './errors.ts';
+
+/**
+ * How deep a JSON body may nest. JSON.parse takes any depth, but what walks the value afterwards (zod,
+ * the validator, JSON.stringify when it is stored or answered) recurses and overflows the stack on a few
+ * thousand levels: a 500, or a data file that cannot be written. No journey, team or event comes near it.
+ */
+export const MAX_DEPTH = 64;
+
+/** Whether a parsed JSON value nests deeper than `limit` (walked with a stack of its own, not by recursion). */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [v, depth] = next;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(v)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** Parses JSON text from a request; malformed or too deeply nested JSON is a 400 that says so. */
+export function parseJsonText(text: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw httpError(400, 'input_invalid', 'the body is not valid JSON');
+  }
+  if (nestsDeeperThan(value, MAX_DEPTH)) throw httpError(400, 'input_invalid', `the body nests deeper than ${MAX_DEPTH} levels`);
+  return value;
+}
 
 /**
  * Reads a JSON request body; malformed JSON is a 400 that says so. With `optional`, an empty body reads
@@ -8,9 +41,13 @@ import { httpError } from './errors.ts';
 export async function readJsonBody(c: Context, options: { optional?: boolean } = {}): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === '' && options.optional) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw httpError(400, 'input_invalid', 'the body is not valid JSON');
-  }
+  return parseJsonText(text);
+}
+
+/**
+ * Reads a JSON request body and parses it with `schema`: what a route uses is what the schema let
+ * through, and anything else (a wrong type, an unknown field) is a 400 naming its path.
+ */
+export async function parseBody<T>(c: Context, schema: z.ZodType<T>, what: string, options: { optional?: boolean } = {}): Promise<T> {
+  return parseInput(schema, await readJsonBody(c, options), what);
 }

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { allow, tokenAuth, type ApiEnv } from './auth.ts';
 import type { AppDeps } from './deps.ts';
@@ -17,11 +18,35 @@ import { teamRoutes } from './routes/team.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
+/**
+ * The content security policy of every response. The designer is a Vite build served from this origin:
+ * module scripts, one stylesheet and a module Web Worker from `/assets`, `fetch` and EventSource to
+ * `/api`, a `data:` favicon. Nothing inline runs, but React Flow positions nodes with inline `style`
+ * attributes, and the landing and reference pages carry a `<style>` element: hence `'unsafe-inline'` for
+ * styles only. Nothing may frame Baton, and forms may only post back to it.
+ */
+export const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  workerSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
 /** Baton's HTTP app. It speaks Request/Response; only the entry point listens on a port. */
 export function createApp(deps: AppDeps): Hono {
   const { runtime, store, config } = deps;
   const app = new Hono();
   app.onError(onError);
+  // On every response, errors and the event intake included. HSTS is left to whoever terminates TLS in
+  // front of Baton (Baton itself speaks plain HTTP); the frame ban matches frame-ancestors 'none'.
+  app.use('*', secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, xFrameOptions: 'DENY', strictTransportSecurity: false }));
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
   if (deps.designerDir) {
     // The built designer: hashed assets cached for good, index.html never (it names the current assets).
@@ -43,16 +68,19 @@ export function createApp(deps: AppDeps): Hono {
   // The scores the workspace defines: the designer suggests them as condition fields.
   api.get('/workspace', (c) => c.json(config.data.workspace));
   // Who the token speaks for: the designer and the inbox show what this caller may do.
-  api.get('/me', (c) => c.json(c.get('principal')));
+  api.get('/me', (c) => {
+    const { role, rep, name } = c.get('principal');
+    return c.json({ role, rep, name });
+  });
   api.route('/handoffs', handoffRoutes(runtime, store));
   api.route('/contacts', contactRoutes(runtime, store));
   api.use('/reports/*', allow('admin', 'marketer'));
   api.route('/reports', reportRoutes(store));
   api.use('/simulations/*', allow('admin', 'marketer'));
   api.route('/simulations', simulationRoutes(config));
-  api.route('/stream', streamRoutes(deps.live, runtime));
+  api.route('/stream', streamRoutes(deps.live, runtime, config));
   api.use('/tokens/*', allow('admin'));
-  api.route('/tokens', tokenRoutes(config));
+  api.route('/tokens', tokenRoutes(config, deps.live));
   api.use('/webhooks/*', allow('admin'));
   api.route('/webhooks', webhookRoutes(config, deps.deliveries));
   app.route('/api', api);

@@ -10,10 +10,12 @@ export interface LiveMessage {
 }
 
 type Listener = (message: LiveMessage) => void;
+type RevocationListener = (tokenId: string) => void;
 
 /** Turns every committed step into live messages for the designer and the inbox (served as SSE). */
 export class LiveFeed {
   private readonly listeners = new Set<Listener>();
+  private readonly revocationListeners = new Set<RevocationListener>();
   private readonly unsubscribe: () => void;
 
   constructor(runtime: Runtime) {
@@ -29,9 +31,21 @@ export class LiveFeed {
     return () => this.listeners.delete(listener);
   }
 
+  /** Tells the open streams that a token was revoked: those opened with it end now. */
+  revoke(tokenId: string): void {
+    for (const listener of this.revocationListeners) listener(tokenId);
+  }
+
+  /** Calls `listener` with the id of every token revoked from now on; returns a function that stops it. */
+  onRevoke(listener: RevocationListener): () => void {
+    this.revocationListeners.add(listener);
+    return () => this.revocationListeners.delete(listener);
+  }
+
   close(): void {
     this.unsubscribe();
     this.listeners.clear();
+    this.revocationListeners.clear();
   }
 }
 

@@ -1,8 +1,22 @@
 import { Hono, type Context } from 'hono';
+import { z } from 'zod';
 import { handoffRecordView, type HandoffRecord, type Runtime, type Store, type Team } from '@baton/engine';
 import { allow, principal, type ApiEnv, type Principal } from '../auth.ts';
-import { readJsonBody } from '../body.ts';
+import { parseBody } from '../body.ts';
 import { httpError } from '../errors.ts';
+
+/** The rep acting: a rep token may only name its own rep; an admin may name any (or none). */
+const ActingRep = z.string().min(1).optional();
+
+/** Accepting a handoff (the body may be empty). */
+export const AcceptRequest = z.strictObject({ rep: ActingRep });
+/** Rejecting a handoff, with the reason the next rep sees. */
+export const RejectRequest = z.strictObject({ rep: ActingRep, reason: z.string().max(2000).optional() });
+/** Logging an outcome; the outcome may come in the query (`?outcome=`, as the handoff's links do) instead. */
+export const OutcomeRequest = z.strictObject({ rep: ActingRep, outcome: z.string().min(1).optional(), value: z.number().optional() });
+const SAY_WHO = 'say who takes it over: { "rep": "REP_ID" }';
+/** Giving a handoff to another rep (admins). */
+export const ReassignRequest = z.strictObject({ rep: z.string({ error: SAY_WHO }).min(1, SAY_WHO) });
 
 /** Everything the rep sees about a handoff, with where to act on it. */
 export function handoffView(h: HandoffRecord) {
@@ -35,19 +49,13 @@ export function canSee(p: Principal, h: HandoffRecord, team: Team | undefined): 
   return h.assignee === null && h.queue !== null && queuesOf(team, p.rep!).has(h.queue);
 }
 
-async function options(c: Context): Promise<Record<string, unknown>> {
-  const body = await readJsonBody(c, { optional: true });
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw httpError(400, 'input_invalid', 'the body must be a JSON object such as { "outcome": "won" }');
-  return body as Record<string, unknown>;
-}
-
 /** The rep acting: a rep token acts as its rep (and may not act as another); an admin may name one. */
-function actingRep(p: Principal, body: Record<string, unknown>): string | undefined {
+function actingRep(p: Principal, body: { rep?: string | undefined }): string | undefined {
   if (p.role === 'rep') {
-    if (body.rep !== undefined && body.rep !== p.rep) throw httpError(403, 'forbidden', `a token of rep ${p.rep} cannot act as ${String(body.rep)}`);
+    if (body.rep !== undefined && body.rep !== p.rep) throw httpError(403, 'forbidden', `a token of rep ${p.rep} cannot act as ${body.rep}`);
     return p.rep;
   }
-  return typeof body.rep === 'string' ? body.rep : undefined;
+  return body.rep;
 }
 
 /**
@@ -85,22 +93,21 @@ export function handoffRoutes(runtime: Runtime, store: Store): Hono<ApiEnv> {
   const workers = allow('admin', 'rep');
   app.post('/:id/accept', workers, async (c) => {
     const h = await find(c, c.req.param('id'));
-    await runtime.accept(ref(h, actingRep(principal(c), await options(c))));
+    await runtime.accept(ref(h, actingRep(principal(c), await parseBody(c, AcceptRequest, 'accept', { optional: true }))));
     return reply(c, h.id);
   });
   app.post('/:id/reject', workers, async (c) => {
     const h = await find(c, c.req.param('id'));
-    const body = await options(c);
-    await runtime.reject({ ...ref(h, actingRep(principal(c), body)), reason: typeof body.reason === 'string' ? body.reason : undefined });
+    const body = await parseBody(c, RejectRequest, 'reject', { optional: true });
+    await runtime.reject({ ...ref(h, actingRep(principal(c), body)), reason: body.reason });
     return reply(c, h.id);
   });
   app.post('/:id/outcome', workers, async (c) => {
     const h = await find(c, c.req.param('id'));
-    const body = await options(c);
-    const outcome = typeof body.outcome === 'string' ? body.outcome : c.req.query('outcome');
+    const body = await parseBody(c, OutcomeRequest, 'outcome', { optional: true });
+    const outcome = body.outcome ?? c.req.query('outcome');
     if (!outcome) throw httpError(400, 'input_invalid', `say which outcome: one of ${h.outcomes.join(', ')}`);
-    if (body.value !== undefined && typeof body.value !== 'number') throw httpError(400, 'input_invalid', 'value must be a number (the revenue or value of the outcome)');
-    await runtime.logOutcome({ ...ref(h, actingRep(principal(c), body)), outcome, value: body.value as number | undefined });
+    await runtime.logOutcome({ ...ref(h, actingRep(principal(c), body)), outcome, value: body.value });
     return reply(c, h.id);
   });
   // A rep takes unassigned work from one of their queues.
@@ -113,8 +120,7 @@ export function handoffRoutes(runtime: Runtime, store: Store): Hono<ApiEnv> {
   });
   app.post('/:id/reassign', allow('admin'), async (c) => {
     const h = await find(c, c.req.param('id'));
-    const body = await options(c);
-    if (typeof body.rep !== 'string') throw httpError(400, 'input_invalid', 'say who takes it over: { "rep": "REP_ID" }');
+    const body = await parseBody(c, ReassignRequest, 'reassign', { optional: true });
     await runtime.reassign({ ...ref(h, undefined), to: body.rep, by: principal(c).name });
     return reply(c, h.id);
   });

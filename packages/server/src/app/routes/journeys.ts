@@ -1,8 +1,16 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { JsonObject } from '@baton/engine';
 import { allow, type ApiEnv } from '../auth.ts';
-import { readJsonBody } from '../body.ts';
+import { parseBody } from '../body.ts';
 import type { Configuration } from '../../server/configuration.ts';
 import { httpError } from '../errors.ts';
+
+/**
+ * A journey document from the body: a JSON object, kept as sent (`JsonObject` does not rebuild it). It is
+ * the document being edited and may be invalid: validation, answered with every save, names whatever is
+ * wrong inside it, and publish refuses it until nothing is.
+ */
+const journeyDocument = (c: Context, options: { optional?: boolean } = {}) => parseBody(c, JsonObject, 'journey', options);
 
 const nameOf = (definition: unknown, id: string) => {
   const name = (definition as { name?: unknown } | null)?.name;
@@ -51,13 +59,13 @@ export function journeyRoutes(config: Configuration): Hono<ApiEnv> {
     return c.json(v);
   });
   app.post('/', editors, async (c) => {
-    const draft = await config.createDraft(await readJsonBody(c));
+    const draft = await config.createDraft(await journeyDocument(c));
     const id = (draft.definition as { id: string }).id;
     return c.json({ ...summary(id), validation: config.validate(draft.definition) }, 201);
   });
   app.put('/:id/draft', editors, async (c) => {
     const id = c.req.param('id');
-    const draft = await config.saveDraft(id, await readJsonBody(c));
+    const draft = await config.saveDraft(id, await journeyDocument(c));
     return c.json({ ...summary(id), validation: config.validate(draft.definition) });
   });
   app.delete('/:id/draft', editors, async (c) => {
@@ -66,8 +74,8 @@ export function journeyRoutes(config: Configuration): Hono<ApiEnv> {
   });
   // Validates the body when one is sent, else the journey's draft.
   app.post('/:id/validate', editors, async (c) => {
-    const body = await readJsonBody(c, { optional: true });
-    const definition = typeof body === 'object' && body !== null && Object.keys(body).length > 0 ? body : config.draftOf(c.req.param('id')).definition;
+    const body = await journeyDocument(c, { optional: true });
+    const definition = Object.keys(body).length > 0 ? body : config.draftOf(c.req.param('id')).definition;
     return c.json(config.validate(definition));
   });
   app.post('/:id/publish', editors, async (c) => c.json(await config.publish(c.req.param('id')), 201));

@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Runtime } from '@baton/engine';
-import { principal, type ApiEnv, type Principal } from '../auth.ts';
+import { principal, stillValid, type ApiEnv, type Principal } from '../auth.ts';
 import type { LiveFeed, LiveMessage } from '../../live/liveFeed.ts';
+import type { Configuration } from '../../server/configuration.ts';
 import { queuesOf } from './handoffs.ts';
 
 /**
@@ -30,8 +31,13 @@ function forRep(p: Principal, m: LiveMessage, runtime: Runtime): boolean {
   }
 }
 
-/** The live stream (Server-Sent Events) of handoff and journey events, for the designer and the inbox. */
-export function streamRoutes(live: LiveFeed, runtime: Runtime): Hono<ApiEnv> {
+/**
+ * The live stream (Server-Sent Events) of handoff and journey events, for the designer and the inbox. A
+ * stream speaks for the token that opened it only while that token stands: revoking it ends the stream at
+ * once (the live feed says so), and the token is checked again before every message and keep-alive, so
+ * nothing more reaches a token that is gone, however it went.
+ */
+export function streamRoutes(live: LiveFeed, runtime: Runtime, config: Configuration): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.get('/', (c) => {
     const p = principal(c);
@@ -39,17 +45,24 @@ export function streamRoutes(live: LiveFeed, runtime: Runtime): Hono<ApiEnv> {
       let id = 0;
       const queue: LiveMessage[] = [];
       let wake: (() => void) | null = null;
+      let revoked = false;
       const stop = live.listen((m) => {
         if (p.role === 'rep' && !forRep(p, m, runtime)) return;
         queue.push(m);
         wake?.();
       });
+      const stopRevocations = live.onRevoke((tokenId) => {
+        if (tokenId !== p.tokenId) return;
+        revoked = true;
+        wake?.();
+      });
+      const open = () => !stream.aborted && !revoked && stillValid(config, p);
       stream.onAbort(() => {
         stop();
         wake?.();
       });
       await stream.writeSSE({ event: 'ready', data: JSON.stringify({ role: p.role, rep: p.rep ?? null }) });
-      while (!stream.aborted) {
+      while (open()) {
         const next = queue.shift();
         if (next) {
           await stream.writeSSE({ id: String(++id), event: next.kind, data: JSON.stringify(next) });
@@ -64,9 +77,12 @@ export function streamRoutes(live: LiveFeed, runtime: Runtime): Hono<ApiEnv> {
           };
         });
         wake = null;
-        if (queue.length === 0 && !stream.aborted) await stream.write(': keep-alive\n\n');
+        if (queue.length === 0 && open()) await stream.write(': keep-alive\n\n');
       }
       stop();
+      stopRevocations();
+      // The token is gone: say so before closing (an EventSource that reconnects is then refused, 401).
+      if (!stream.aborted) await stream.writeSSE({ event: 'revoked', data: JSON.stringify({ message: 'the token of this stream was revoked' }) });
     });
   });
   return app;

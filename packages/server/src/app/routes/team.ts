@@ -1,9 +1,15 @@
 import { Hono } from 'hono';
-import type { Runtime } from '@baton/engine';
+import { z } from 'zod';
+import { Team, type Runtime } from '@baton/engine';
 import { allow, type ApiEnv } from '../auth.ts';
-import { readJsonBody } from '../body.ts';
+import { parseBody } from '../body.ts';
 import type { Configuration } from '../../server/configuration.ts';
-import { httpError } from '../errors.ts';
+
+/** A run-time change of a rep: out sick (`active: false`), or capacity for the day. */
+export const RepChange = z.strictObject({
+  active: z.boolean().optional(),
+  capacity: z.int().min(0, 'must be a whole number ≥ 0').optional(),
+});
 
 /**
  * The team: reps, queues and calendars. Everyone reads it (the designer offers its reps and queues as
@@ -15,14 +21,13 @@ export function teamRoutes(config: Configuration, runtime: Runtime): Hono<ApiEnv
   app.get('/reps', (c) => c.json({ reps: config.data.team.reps }));
   app.get('/queues', (c) => c.json({ queues: config.data.team.queues }));
   app.get('/calendars', (c) => c.json({ calendars: config.data.team.calendars }));
-  app.put('/', allow('admin'), async (c) => c.json(await config.setTeam(await readJsonBody(c))));
+  app.put('/', allow('admin'), async (c) => c.json(await config.setTeam(await parseBody(c, Team, 'team'))));
   // Run-time changes (a rep out sick, capacity for the day): waiting handoffs are assigned if they now fit.
+  // An unknown rep is a 404 (unknown_rep); the answer is the change as parsed, never the body as sent.
   app.patch('/reps/:id', allow('admin'), async (c) => {
-    const body = (await readJsonBody(c)) as { active?: unknown; capacity?: unknown };
-    if (body.active !== undefined && typeof body.active !== 'boolean') throw httpError(400, 'input_invalid', 'active must be true or false');
-    if (body.capacity !== undefined && !(Number.isInteger(body.capacity) && (body.capacity as number) >= 0)) throw httpError(400, 'input_invalid', 'capacity must be a whole number ≥ 0');
-    await runtime.setRep(c.req.param('id'), { active: body.active as boolean | undefined, capacity: body.capacity as number | undefined });
-    return c.json({ id: c.req.param('id'), ...body });
+    const change = await parseBody(c, RepChange, 'rep change');
+    await runtime.setRep(c.req.param('id'), change);
+    return c.json({ id: c.req.param('id'), ...change });
   });
   return app;
 }

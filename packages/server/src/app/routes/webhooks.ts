@@ -1,22 +1,24 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { parseInput } from '@baton/engine';
 import type { ApiEnv } from '../auth.ts';
-import { readJsonBody } from '../body.ts';
+import { parseBody } from '../body.ts';
 import type { Configuration } from '../../server/configuration.ts';
 import type { Deliveries } from '../../webhooks/deliveries.ts';
 
 /** A webhook endpoint to add: an http(s) URL and, optionally, the event names it wants. */
 export const WebhookRequest = z.strictObject({ url: z.url({ protocol: /^https?$/ }), events: z.array(z.string()).min(1).optional() });
 
+/** Turning an endpoint on again (after a 410) or off. */
+export const WebhookChange = z.strictObject({ enabled: z.boolean() });
+
 /** Webhook endpoints (admins only), the deliveries waiting, and the dead letters with replay. */
 export function webhookRoutes(config: Configuration, deliveries: Deliveries): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.get('/', (c) => c.json({ endpoints: config.data.webhooks }));
-  app.post('/', async (c) => c.json(await config.addWebhook(parseInput(WebhookRequest, await readJsonBody(c), 'webhook endpoint')), 201));
+  app.post('/', async (c) => c.json(await config.addWebhook(await parseBody(c, WebhookRequest, 'webhook endpoint')), 201));
   // Turn an endpoint back on after a 410 (or off by hand).
   app.patch('/:id', async (c) => {
-    const body = parseInput(z.strictObject({ enabled: z.boolean() }), await readJsonBody(c), 'webhook change');
+    const body = await parseBody(c, WebhookChange, 'webhook change');
     const disabled = body.enabled ? null : { at: new Date().toISOString(), reason: 'disabled by an admin' };
     return c.json(await config.updateWebhook(c.req.param('id'), { disabled }));
   });
