@@ -8,7 +8,7 @@ export const freshDir = () => mkdtempSync(join(tmpdir(), 'baton-serve-'));
 export const json = async <T>(r: Response | Promise<Response>): Promise<T> => (await (await r).json()) as T;
 
 /** A server on a fresh lowdb data directory, called through `app.request` with a given token. */
-export async function testServer(options: Partial<ServerOptions> = {}) {
+export async function testServer(options: Omit<ServerOptions, 'data' | 'database'> & { data?: string } = {}) {
   const data = options.data ?? freshDir();
   const server = await openServer({ tickMs: 10_000, ...options, data });
   const { writeKey, adminToken } = server.config.data;

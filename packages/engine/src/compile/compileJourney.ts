@@ -1,20 +1,11 @@
 import { setup, type AnyStateMachine } from 'xstate';
-import type { EvalEnv } from '../conditions/env.ts';
-import type { Journey, JourneyNode } from '../model/journey.ts';
+import type { Journey, JourneyNode } from '../nodes/journey.ts';
 import { kindOf } from '../nodes/registry.ts';
 import type { StateConfig } from '../nodes/kind.ts';
-import { xstateGuards } from './guards.ts';
+import { xstateGuards, type MachineEvent } from './guards.ts';
 
 /** The state before the first node: the contact has matched the trigger and is about to enter. */
 export const TRIGGER_STATE = '$trigger';
-
-/** Every event a journey machine receives carries the evaluation environment for its guards. */
-export interface MachineEvent {
-  type: string;
-  env: EvalEnv;
-  journeyId?: string;
-  outcome?: string;
-}
 
 const withoutDots = (id: string) => id.replaceAll('%', '%25').replaceAll('.', '%2E');
 

@@ -1,7 +1,15 @@
 import { predicateFor } from '../conditions/cache.ts';
 import type { ConditionShape } from '../model/condition.ts';
-import type { MachineEvent } from './compileJourney.ts';
+import type { EvalEnv } from '../conditions/env.ts';
 import { pickVariant } from './hash.ts';
+
+/** Every event a journey machine receives carries the evaluation environment for its guards. */
+export interface MachineEvent {
+  type: string;
+  env: EvalEnv;
+  journeyId?: string;
+  outcome?: string;
+}
 
 /** The guards journey machines use: each a pure function of the machine event and its static params. */
 export const GUARDS = {

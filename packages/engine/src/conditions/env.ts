@@ -1,12 +1,5 @@
 import type { Millis } from '../model/time.ts';
-import type { Timeline } from './timeline.ts';
-
-/** An event as the engine remembers it on the contact's timeline. */
-export interface HistoryEvent {
-  name: string;
-  at: Millis;
-  properties: Record<string, unknown>;
-}
+import type { HistoryEvent, Timeline } from './timeline.ts';
 
 /** What a condition is evaluated against (SPEC §3): the contact's events are its timeline, oldest first. */
 export interface EvalEnv extends Timeline {

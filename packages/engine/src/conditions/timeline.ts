@@ -1,5 +1,12 @@
-import type { HistoryEvent } from './env.ts';
+import type { Millis } from '../model/time.ts';
 import { appended, inserted } from '../model/exact.ts';
+
+/** An event as the engine remembers it on the contact's timeline. */
+export interface HistoryEvent {
+  name: string;
+  at: Millis;
+  properties: Record<string, unknown>;
+}
 
 /**
  * A contact's events, oldest first, in two parts: `history`, shared unchanged between versions of the

@@ -7,10 +7,10 @@ import { effectiveRep } from '../routing/desk.ts';
 import { pickFromQueue } from '../routing/strategies.ts';
 import { businessDeadline, nextOpening } from '../team/businessTime.ts';
 import { formatInstant } from '../model/time.ts';
-import type { Draft } from '../runtime/draft.ts';
-import { BatonError } from '../runtime/errors.ts';
-import type { HandoffRecord } from '../runtime/records.ts';
-import type { StepContext } from '../runtime/step.ts';
+import type { Draft } from '../step/draft.ts';
+import { BatonError } from '../model/errors.ts';
+import type { HandoffRecord } from '../state/records.ts';
+import type { StepContext } from '../step/context.ts';
 
 /** The routing view of a step: the stored loads plus what this step changed for the contact. */
 export function routingView(draft: Draft, ctx: StepContext): RoutingView {

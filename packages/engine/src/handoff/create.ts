@@ -4,9 +4,9 @@ import { renderTemplate } from '../model/template.ts';
 import { subtractDuration } from '../model/time.ts';
 import { allScores, scoreInput } from '../scores/score.ts';
 import { eventsOf } from '../conditions/timeline.ts';
-import type { Draft } from '../runtime/draft.ts';
-import type { HandoffRecord, InstanceRecord } from '../runtime/records.ts';
-import type { StepContext } from '../runtime/step.ts';
+import type { Draft } from '../step/draft.ts';
+import type { HandoffRecord, InstanceRecord } from '../state/records.ts';
+import type { StepContext } from '../step/context.ts';
 import { routeAndAssign } from './assign.ts';
 import { engage } from './engagement.ts';
 

@@ -1,10 +1,10 @@
 import type { CompiledJourney } from '../compile/compileJourney.ts';
 import type { Millis } from '../model/time.ts';
 import { kindOf } from '../nodes/registry.ts';
-import type { Draft } from '../runtime/draft.ts';
-import type { InstanceRecord } from '../runtime/records.ts';
-import type { StepContext } from '../runtime/step.ts';
-import { drive, exitInstance } from '../runtime/drive.ts';
+import type { Draft } from '../step/draft.ts';
+import type { InstanceRecord } from '../state/records.ts';
+import type { StepContext } from '../step/context.ts';
+import { drive, exitInstance } from '../step/drive.ts';
 import { eventsOf } from '../conditions/timeline.ts';
 
 /**

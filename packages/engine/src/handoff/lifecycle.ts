@@ -1,10 +1,10 @@
 import type { CompiledJourney } from '../compile/compileJourney.ts';
-import type { Draft } from '../runtime/draft.ts';
-import { drive } from '../runtime/drive.ts';
+import type { Draft } from '../step/draft.ts';
+import { drive } from '../step/drive.ts';
 import { formatInstant } from '../model/time.ts';
-import { BatonError } from '../runtime/errors.ts';
-import type { HandoffRecord, InstanceRecord, TimerRecord } from '../runtime/records.ts';
-import type { StepContext } from '../runtime/step.ts';
+import { BatonError } from '../model/errors.ts';
+import type { HandoffRecord, InstanceRecord, TimerRecord } from '../state/records.ts';
+import type { StepContext } from '../step/context.ts';
 import { assignTo, nodeOf, retryAssignment, routeAndAssign, routeToTarget, scheduleRetryAtOpening } from './assign.ts';
 import { release } from './engagement.ts';
 

@@ -1,6 +1,6 @@
 import { formatInstant } from '../model/time.ts';
-import type { HandoffRecord } from '../runtime/records.ts';
-import { reportHandoff } from '../sim/simulate.ts';
+import type { HandoffRecord } from '../state/records.ts';
+import { reportHandoff } from './report.ts';
 
 /**
  * Everything a rep sees about a handoff (SPEC §5, "the record a human sees"), as JSON: the §8 fields,

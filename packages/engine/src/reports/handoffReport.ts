@@ -1,6 +1,6 @@
 import { dictionary } from '../model/dictionary.ts';
 import { formatInstant, type Millis } from '../model/time.ts';
-import type { ContactState, HandoffRecord } from '../runtime/records.ts';
+import type { ContactState, HandoffRecord } from '../state/records.ts';
 
 /** The closed-loop numbers for a set of handoffs. Times are in seconds. */
 export interface HandoffStats {

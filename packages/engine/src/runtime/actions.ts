@@ -3,20 +3,12 @@ import { explainCondition } from '../conditions/explain.ts';
 import type { Millis } from '../model/time.ts';
 import { addDuration } from '../model/time.ts';
 import type { ActionName } from '../nodes/action.ts';
-import type { Draft } from './draft.ts';
-import type { StepContext } from './step.ts';
+import type { Draft } from '../step/draft.ts';
+import type { ActionHandler, ActionOutcome } from '../step/context.ts';
 import { createHandoff } from '../handoff/create.ts';
 import { expireHandoff } from '../handoff/lifecycle.ts';
 import { appended, exactly } from '../model/exact.ts';
-import type { InstanceRecord, TimerKind } from './records.ts';
-
-/** What carrying out an action may ask of the machine runner: `continue` after a trait update. */
-export interface ActionOutcome {
-  continue?: boolean;
-}
-
-/** Carries out one action of a journey machine against the draft. */
-export type ActionHandler = (draft: Draft, inst: InstanceRecord, params: never, compiled: CompiledJourney, ctx: StepContext) => ActionOutcome | void;
+import type { InstanceRecord, TimerKind } from '../state/records.ts';
 
 function runAction(
   draft: Draft,

@@ -5,16 +5,18 @@ import { parseInstant } from '../model/time.ts';
 import { Workspace } from '../model/workspace.ts';
 import type { Commit, Store } from '../store/store.ts';
 import { parseInput } from '../validate/issues.ts';
-import { actionHandlers, type ActionHandler } from './actions.ts';
-import type { JourneyCatalog } from './catalog.ts';
-import { Draft, type IdSource } from './draft.ts';
+import { actionHandlers } from './actions.ts';
+import type { ActionHandler, StepContext, StepInput } from '../step/context.ts';
+import type { JourneyCatalog } from '../compile/catalog.ts';
+import { Draft, type IdSource } from '../step/draft.ts';
 import type { Team } from '../model/team.ts';
 import { acceptHandoff, assignWaiting, logOutcome, reassignHandoff, rejectHandoff, type HandoffRef } from '../handoff/lifecycle.ts';
-import type { Effect, JournalEntry } from './effects.ts';
-import { BatonError, ConflictError, DuplicateMessageError } from './errors.ts';
-import type { ContactState, TimerRecord } from './records.ts';
+import type { Effect, JournalEntry } from '../state/effects.ts';
+import { BatonError, ConflictError, DuplicateMessageError } from '../model/errors.ts';
+import type { ContactState, TimerRecord } from '../state/records.ts';
 import type { DeskState } from '../routing/desk.ts';
-import { finishStep, newContactState, stepContact, type StepContext, type StepInput } from './step.ts';
+import { finishStep, stepContact } from './step.ts';
+import { newContactState } from '../state/records.ts';
 
 /** What the runtime needs: a store, a clock, the journeys, and optionally workspace, ids and extensions. */
 export interface RuntimeOptions {

@@ -2,53 +2,14 @@ import { predicateFor } from '../conditions/cache.ts';
 import { explainCondition } from '../conditions/explain.ts';
 import type { Millis } from '../model/time.ts';
 import { addDuration } from '../model/time.ts';
-import type { Workspace } from '../model/workspace.ts';
-import type { Team } from '../model/team.ts';
-import type { DeskState } from '../routing/desk.ts';
 import { kindOf } from '../nodes/registry.ts';
-import type { ActionHandler } from './actions.ts';
-import type { JourneyCatalog } from './catalog.ts';
-import { Draft, type IdSource } from './draft.ts';
-import type { Effect, JournalEntry } from './effects.ts';
-import { initialSnapshot } from './machine.ts';
-import { drive, exitInstance } from './drive.ts';
+import { Draft } from '../step/draft.ts';
+import type { StepContext, StepInput, StepResult } from '../step/context.ts';
+import { CONTACT_UPDATED } from '../state/records.ts';
+import { initialSnapshot } from '../step/machine.ts';
+import { drive, exitInstance } from '../step/drive.ts';
 import { fireHandoffTimer } from '../handoff/lifecycle.ts';
-import type { ContactState, InstanceRecord, TimerRecord } from './records.ts';
-
-/** What happened to a contact: an event, a trait update or a timer falling due. */
-export type StepInput =
-  | { kind: 'track'; name: string; properties: Record<string, unknown>; at: Millis }
-  | { kind: 'identify'; traits: Record<string, unknown>; at: Millis }
-  | { kind: 'timer'; timer: TimerRecord };
-
-/** Everything a step reads besides the contact: the instant, the journeys, the workspace, ids, action handlers. */
-export interface StepContext {
-  now: Millis;
-  catalog: JourneyCatalog;
-  workspace: Workspace;
-  ids: IdSource;
-  handlers: Record<string, ActionHandler>;
-  /** The team and the routing state, when handoffs can be routed. */
-  team?: Team;
-  routing?: { desk: DeskState; loads: Readonly<Record<string, number>> };
-}
-
-/** The next state of a contact and what must happen in the world because of it. */
-export interface StepResult {
-  state: ContactState;
-  effects: Effect[];
-  journal: JournalEntry[];
-  /** The routing state, when the step moved it (a queue cursor). */
-  desk: DeskState | null;
-}
-
-/** Identify is also an event on the timeline, so journeys can trigger on it. */
-export const CONTACT_UPDATED = 'Contact Updated';
-
-/** A new contact, as first seen. */
-export function newContactState(id: string, now: Millis, traits: Record<string, unknown> = {}): ContactState {
-  return { contact: { id, traits, history: [], recent: [], createdAt: now, updatedAt: now }, instances: [], timers: [], handoffs: [], version: 0 };
-}
+import type { ContactState, InstanceRecord, TimerRecord } from '../state/records.ts';
 
 function checkExitWhen(draft: Draft, ctx: StepContext) {
   for (const inst of draft.instances) {

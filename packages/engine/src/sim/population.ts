@@ -1,6 +1,6 @@
 import type { ConditionShape } from '../model/condition.ts';
 import { dictionary } from '../model/dictionary.ts';
-import type { Journey } from '../model/journey.ts';
+import type { Journey } from '../nodes/journey.ts';
 import type { Team } from '../model/team.ts';
 import type { Workspace } from '../model/workspace.ts';
 import type { Millis } from '../model/time.ts';

@@ -1,23 +1,8 @@
 import { dictionary } from '../model/dictionary.ts';
 import { formatInstant } from '../model/time.ts';
-import type { JournalEntry } from '../runtime/effects.ts';
-import type { ContactState, InstanceRecord } from '../runtime/records.ts';
-
-/** A handoff as a simulation report lists it (SPEC §8). */
-export interface ReportHandoff {
-  node: string;
-  record: string;
-  queue: string | null;
-  assignee: string | null;
-  assignedAt: string | null;
-  dueAt: string | null;
-  acceptedAt: string | null;
-  breached: boolean;
-  escalatedTo: string | null;
-  outcome: string | null;
-  closedAt: string | null;
-  [extra: string]: unknown;
-}
+import type { JournalEntry } from '../state/effects.ts';
+import type { ContactState, InstanceRecord } from '../state/records.ts';
+import type { ReportHandoff } from '../handoff/report.ts';
 
 /** One contact's latest run through one journey. */
 export interface ReportJourney {

@@ -2,13 +2,12 @@ import { Script, type ScriptStep } from '../model/script.ts';
 import { VirtualClock, parseInstant, type Millis } from '../model/time.ts';
 import { Workspace } from '../model/workspace.ts';
 import { Team } from '../model/team.ts';
-import { formatInstant } from '../model/time.ts';
-import type { HandoffRecord } from '../runtime/records.ts';
-import type { ReportHandoff } from './report.ts';
-import { JourneyCatalog } from '../runtime/catalog.ts';
-import { BatonError, InputInvalidError, JourneyInvalidError } from '../runtime/errors.ts';
+import type { HandoffRecord } from '../state/records.ts';
+import { reportHandoff } from '../handoff/report.ts';
+import { JourneyCatalog } from '../compile/catalog.ts';
+import { BatonError, InputInvalidError, JourneyInvalidError } from '../model/errors.ts';
 import { Runtime, counterIds } from '../runtime/runtime.ts';
-import { newContactState } from '../runtime/step.ts';
+import { newContactState } from '../state/records.ts';
 import { MemoryStore } from '../store/memoryStore.ts';
 import { parseInput } from '../validate/issues.ts';
 import { validateJourney } from '../validate/validateJourney.ts';
@@ -20,32 +19,6 @@ export interface SimulationInput {
   team?: unknown;
   workspace?: unknown;
   script: unknown;
-}
-
-const instant = (ms: number | null) => (ms === null ? null : formatInstant(ms));
-
-/** A handoff as the §8 report shows it, with its title, priority, routing trace and why. */
-export function reportHandoff(h: HandoffRecord): ReportHandoff {
-  return {
-    node: h.node,
-    record: h.record,
-    queue: h.queue,
-    assignee: h.assignee,
-    assignedAt: instant(h.assignedAt),
-    dueAt: instant(h.dueAt),
-    acceptedAt: instant(h.acceptedAt),
-    breached: h.breached,
-    escalatedTo: h.escalatedTo,
-    outcome: h.outcome,
-    closedAt: instant(h.closedAt),
-    id: h.id,
-    title: h.title,
-    priority: h.priority,
-    createdAt: instant(h.createdAt),
-    rejectedBy: h.rejectedBy.map((r) => ({ rep: r.rep, reason: r.reason, at: formatInstant(r.at) })),
-    trace: h.trace,
-    why: h.why,
-  };
 }
 
 /** A virtual world for a simulation: memory store, virtual clock, counter ids. Nothing leaves it. */

@@ -1,5 +1,5 @@
 import { parseInstant, formatInstant, type Millis } from '../model/time.ts';
-import { BatonError } from '../runtime/errors.ts';
+import { BatonError } from '../model/errors.ts';
 import { Population } from '../model/population.ts';
 import { parseInput } from '../validate/issues.ts';
 import { MinHeap } from '../store/heap.ts';

@@ -1,6 +1,6 @@
 import type { Millis } from '../model/time.ts';
-import { ConflictError, DuplicateMessageError } from '../runtime/errors.ts';
-import type { ContactState, HandoffRecord, TimerRecord } from '../runtime/records.ts';
+import { ConflictError, DuplicateMessageError } from '../model/errors.ts';
+import type { ContactState, HandoffRecord, TimerRecord } from '../state/records.ts';
 import { newDesk, type DeskState } from '../routing/desk.ts';
 import { MinHeap } from './heap.ts';
 import type { ClaimRequest, Commit, DeskCommit, OutboxEntry, Store } from './store.ts';

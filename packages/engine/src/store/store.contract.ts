@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConflictError, DuplicateMessageError } from '../runtime/errors.ts';
-import type { ContactState, TimerRecord } from '../runtime/records.ts';
-import { newContactState } from '../runtime/step.ts';
+import { ConflictError, DuplicateMessageError } from '../model/errors.ts';
+import type { ContactState, TimerRecord } from '../state/records.ts';
+import { newContactState } from '../state/records.ts';
 import type { Store } from './store.ts';
 
 const T = Date.parse('2026-11-23T09:00:00Z');

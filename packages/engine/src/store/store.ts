@@ -1,5 +1,5 @@
-import type { Effect } from '../runtime/effects.ts';
-import type { ContactState, HandoffRecord, TimerRecord } from '../runtime/records.ts';
+import type { Effect } from '../state/effects.ts';
+import type { ContactState, HandoffRecord, TimerRecord } from '../state/records.ts';
 import type { DeskState } from '../routing/desk.ts';
 import type { Millis } from '../model/time.ts';
 

@@ -1,5 +1,5 @@
 import type { Port } from '../nodes/kind.ts';
-import type { ValidationError } from './issues.ts';
+import type { ValidationError } from '../model/errors.ts';
 import { formatPath } from './issues.ts';
 
 /** A node as the graph checks see it: where it is, where it leads, and whether contacts wait there. */

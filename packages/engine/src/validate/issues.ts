@@ -1,20 +1,5 @@
 import type { z } from 'zod';
-import { InputInvalidError } from '../runtime/errors.ts';
-
-/** One problem in a document: where (JSON path and node id) and what is wrong. */
-export interface ValidationError {
-  /** JSONPath of the offending value, such as `$.nodes[2].duration`. */
-  path: string;
-  /** Id of the node the problem belongs to, or null for journey-level problems. */
-  node: string | null;
-  message: string;
-}
-
-/** The result every validator returns: valid, or every problem at once. */
-export interface ValidationResult {
-  valid: boolean;
-  errors: ValidationError[];
-}
+import { InputInvalidError, type ValidationError } from '../model/errors.ts';
 
 /** Formats a path as JSONPath: `$.nodes[2].paths[0].when`. */
 export function formatPath(path: readonly PropertyKey[]): string {

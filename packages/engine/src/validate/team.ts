@@ -1,7 +1,8 @@
 import { isObject } from '../model/primitives.ts';
 import { RouteTarget } from '../model/target.ts';
 import { Team } from '../model/team.ts';
-import { formatPath, type ValidationError } from './issues.ts';
+import type { ValidationError } from '../model/errors.ts';
+import { formatPath } from './issues.ts';
 
 /** The ids a team declares; null where they cannot be read, so nothing is checked against them. */
 interface TeamIds {

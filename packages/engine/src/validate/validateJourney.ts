@@ -1,8 +1,9 @@
-import { Journey } from '../model/journey.ts';
+import { Journey } from '../nodes/journey.ts';
 import { isObject } from '../model/primitives.ts';
 import { kindOf } from '../nodes/registry.ts';
 import { graphProblems, type GraphNode } from './graph.ts';
-import { fromZodIssues, type ValidationError, type ValidationResult } from './issues.ts';
+import type { ValidationError, ValidationResult } from '../model/errors.ts';
+import { fromZodIssues } from './issues.ts';
 import { teamProblems } from './team.ts';
 
 function nodeIdAt(raw: unknown): (path: readonly PropertyKey[]) => string | null {

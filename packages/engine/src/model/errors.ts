@@ -1,4 +1,17 @@
-import type { ValidationError } from '../validate/issues.ts';
+/** One problem in a document: where (JSON path and node id) and what is wrong. */
+export interface ValidationError {
+  /** JSONPath of the offending value, such as `$.nodes[2].duration`. */
+  path: string;
+  /** Id of the node the problem belongs to, or null for journey-level problems. */
+  node: string | null;
+  message: string;
+}
+
+/** The result every validator returns: valid, or every problem at once. */
+export interface ValidationResult {
+  valid: boolean;
+  errors: ValidationError[];
+}
 
 /** Every Baton error has a stable code and a message that says how to fix it. */
 export class BatonError extends Error {

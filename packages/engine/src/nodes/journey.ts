@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { Condition } from './condition.ts';
-import { Id, IsoDuration, JsonObject } from './primitives.ts';
-import { ActionNode } from '../nodes/action.ts';
-import { BranchNode } from '../nodes/branch.ts';
-import { ExitNode } from '../nodes/exit.ts';
-import { HandoffNode } from '../nodes/handoff.ts';
-import { PauseNode } from '../nodes/pause.ts';
-import { SplitNode } from '../nodes/split.ts';
-import { WaitNode } from '../nodes/wait.ts';
+import { Condition } from '../model/condition.ts';
+import { Id, IsoDuration, JsonObject } from '../model/primitives.ts';
+import { ActionNode } from './action.ts';
+import { BranchNode } from './branch.ts';
+import { ExitNode } from './exit.ts';
+import { HandoffNode } from './handoff.ts';
+import { PauseNode } from './pause.ts';
+import { SplitNode } from './split.ts';
+import { WaitNode } from './wait.ts';
 
 /** The schema tag every journey file carries. */
 export const JOURNEY_SCHEMA = 'baton.journey/v1';

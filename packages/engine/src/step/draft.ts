@@ -1,12 +1,13 @@
-import type { EvalEnv, HistoryEvent } from '../conditions/env.ts';
+import type { EvalEnv } from '../conditions/env.ts';
+import type { HistoryEvent } from '../conditions/timeline.ts';
 import type { Millis } from '../model/time.ts';
 import type { Workspace } from '../model/workspace.ts';
 import { scoreInput, scoreReader } from '../scores/score.ts';
-import type { Effect, JournalEntry } from './effects.ts';
+import type { Effect, JournalEntry } from '../state/effects.ts';
 import type { DeskState } from '../routing/desk.ts';
 import { appended, kept } from '../model/exact.ts';
 import { withEvent, type Timeline } from '../conditions/timeline.ts';
-import type { ContactRecord, ContactState, HandoffRecord, InstanceRecord, TimerRecord } from './records.ts';
+import type { ContactRecord, ContactState, HandoffRecord, InstanceRecord, TimerRecord } from '../state/records.ts';
 
 /** Source of new ids: random in a server, a counter in a simulation. */
 export interface IdSource {

@@ -1,8 +1,8 @@
 import type { CompiledJourney } from '../compile/compileJourney.ts';
 import type { Draft } from './draft.ts';
 import { stepMachine } from './machine.ts';
-import type { InstanceRecord } from './records.ts';
-import type { StepContext } from './step.ts';
+import type { InstanceRecord } from '../state/records.ts';
+import type { StepContext } from '../step/context.ts';
 
 /** Runs a machine event (with a rep's `outcome`, for a handoff) through one instance, carrying out every action it returns. */
 export function drive(draft: Draft, ctx: StepContext, compiled: CompiledJourney, current: InstanceRecord, type: string, outcome?: string): InstanceRecord {

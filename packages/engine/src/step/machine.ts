@@ -1,5 +1,6 @@
 import { createActor, initialTransition, type AnyActorScope, type AnyMachineSnapshot } from 'xstate';
-import type { CompiledJourney, MachineEvent } from '../compile/compileJourney.ts';
+import type { CompiledJourney } from '../compile/compileJourney.ts';
+import type { MachineEvent } from '../compile/guards.ts';
 import { nodeIdOfKey } from '../compile/compileJourney.ts';
 import { evaluateGuard, traceGuards, type GuardCall, type GuardName } from '../compile/guards.ts';
 

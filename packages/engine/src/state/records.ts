@@ -1,5 +1,4 @@
-import type { HistoryEvent } from '../conditions/env.ts';
-import type { Timeline } from '../conditions/timeline.ts';
+import type { HistoryEvent, Timeline } from '../conditions/timeline.ts';
 import type { Millis } from '../model/time.ts';
 
 /** A contact: traits and the events seen, oldest first, as a timeline (`history`, then `recent`). */
@@ -125,4 +124,12 @@ export interface ContactState {
   handoffs: HandoffRecord[];
   /** Bumped by every commit; the store refuses a commit built on an older version. */
   version: number;
+}
+
+/** Identify is also an event on the timeline, so journeys can trigger on it. */
+export const CONTACT_UPDATED = 'Contact Updated';
+
+/** A new contact, as first seen. */
+export function newContactState(id: string, now: Millis, traits: Record<string, unknown> = {}): ContactState {
+  return { contact: { id, traits, history: [], recent: [], createdAt: now, updatedAt: now }, instances: [], timers: [], handoffs: [], version: 0 };
 }

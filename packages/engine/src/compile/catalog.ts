@@ -1,7 +1,7 @@
-import { compileJourney, type CompiledJourney } from '../compile/compileJourney.ts';
-import { Journey } from '../model/journey.ts';
+import { compileJourney, type CompiledJourney } from './compileJourney.ts';
+import { Journey } from '../nodes/journey.ts';
 import { validateJourney } from '../validate/validateJourney.ts';
-import { JourneyInvalidError } from './errors.ts';
+import { JourneyInvalidError } from '../model/errors.ts';
 
 /**
  * The journeys the runtime runs: every published version, compiled once. New contacts enter the live
