@@ -7,5 +7,5 @@ export { main as runCli } from './cli/main.ts';
 export { createApp } from './app/createApp.ts';
 export type { AppDeps } from './app/deps.ts';
 export type { ServerConfig, PublishedJourney, JourneyDraft, ApiToken, Role, WebhookEndpoint } from './server/configFile.ts';
-export { openServer, type ServerOptions } from './server/openServer.ts';
+export { openServer, type ServerOptions } from './host/openServer.ts';
 export { Configuration } from './server/configuration.ts';

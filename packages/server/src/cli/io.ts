@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { StorageOptions } from '../server/storage.ts';
+import type { StorageOptions } from '../host/storage.ts';
 
 /** Where a command writes and where it resolves relative paths. */
 export interface CliIO {

@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import { BatonError } from '@baton/engine';
-import { openServer } from '../../server/openServer.ts';
+import { openServer } from '../../host/openServer.ts';
 import { CliError, EXIT, storageOf, type CliIO } from '../io.ts';
 import type { Command } from '../command.ts';
 

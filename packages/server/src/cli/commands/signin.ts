@@ -1,6 +1,6 @@
 import { BatonError } from '@baton/engine';
 import type { ServerConfig } from '../../server/configFile.ts';
-import { readConfig } from '../../server/storage.ts';
+import { readConfig } from '../../host/storage.ts';
 import { CliError, EXIT, printJson, storageOf, type CliIO } from '../io.ts';
 import type { Command } from '../command.ts';
 

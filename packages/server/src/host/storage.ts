@@ -11,7 +11,7 @@ import { PgLease } from '../stores/postgres/pgLease.ts';
 import { PostgresStore } from '../stores/postgres/postgresStore.ts';
 import { DeliveryState } from '../webhooks/deliveries.ts';
 import type { SeenIds } from '../webhooks/replayGuard.ts';
-import { ServerConfig } from './configFile.ts';
+import { ServerConfig } from '../server/configFile.ts';
 
 /** Webhook ids seen by the inbound route, with when; kept as they were written. */
 const SeenIdsDocument = z.custom<SeenIds>((x) => isObject(x) && Object.values(x).every((at) => typeof at === 'number'), 'must map webhook ids to the instants they were seen');

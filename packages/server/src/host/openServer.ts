@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { JourneyCatalog, Runtime, validateJourney, type Clock } from '@baton/engine';
 import { createApp } from '../app/createApp.ts';
-import { ServerConfig } from './configFile.ts';
+import { ServerConfig } from '../server/configFile.ts';
 import { InvalidDataFileError } from '../stores/dataFileErrors.ts';
 import { TOLERANCE_SECONDS } from '../app/routes/inbound.ts';
 import { LiveFeed } from '../live/liveFeed.ts';
@@ -10,9 +10,9 @@ import type { Document } from '../stores/document.ts';
 import { Deliveries, EMPTY_DELIVERIES, type DeliveryOptions } from '../webhooks/deliveries.ts';
 import { ReplayGuard } from '../webhooks/replayGuard.ts';
 import { openStorage, type StorageOptions } from './storage.ts';
-import { Configuration } from './configuration.ts';
+import { Configuration } from '../server/configuration.ts';
 import { scheduler } from './scheduler.ts';
-import { exampleSeed } from './seed.ts';
+import { exampleSeed } from '../server/seed.ts';
 import { Ticker } from './ticker.ts';
 
 const systemClock: Clock = { now: () => Date.now() };
@@ -60,6 +60,8 @@ export type ServerOptions = StorageOptions & {
   clock?: Clock;
   tickMs?: number;
   deliveries?: Partial<DeliveryOptions>;
+  /** The origins browsers may send events from (CORS on `/v1/*`); default any. */
+  corsOrigins?: string[] | undefined;
 };
 
 /** Opens Baton on its storage: config, the store, the runtime, the scheduler, webhooks and the app. */
@@ -91,7 +93,7 @@ export async function openServer(options: ServerOptions) {
     timers.start();
     sender.start();
     const designerDir = existsSync(`${DESIGNER_DIST}index.html`) ? DESIGNER_DIST : undefined;
-    const deps = { runtime, store, clock, config, deliveries, live, replayGuard, designerDir };
+    const deps = { runtime, store, clock, config, deliveries, live, replayGuard, designerDir, corsOrigins: options.corsOrigins };
     const app = createApp(deps);
     return {
       app,
