@@ -94,13 +94,13 @@ describe('event intake', () => {
     const bad = await post('/v1/track', JSON.stringify({ event: 'X' }));
     expect(bad.status).toBe(400);
     expect((await json<ErrorBody>(bad)).error.errors[0]!.path).toBe('$.userId');
-    // A batch with one bad event applies none.
+    // A batch with one bad event applies the good one and names the bad one (SPEC §7).
     const batch = await post('/v1/batch', JSON.stringify({ batch: [{ type: 'track', userId: 'b1', event: 'A' }, { type: 'track', event: 'B' }] }));
-    expect(batch.status).toBe(400);
-    expect((await json<ErrorBody>(batch)).error.errors[0]!.path).toBe('$.batch[1].userId');
-    expect(await server.store.load('b1')).toBeUndefined();
+    expect(batch.status).toBe(200);
+    expect(await json<unknown>(batch)).toEqual({ success: true, applied: 1, duplicates: 0, skipped: 0, rejected: [{ index: 1, error: '$.batch[1].userId is required: the contact id' }] });
+    expect(eventsOf((await server.store.load('b1'))!.contact).map((e) => e.name)).toEqual(['A']);
     const ok = await post('/v1/batch', JSON.stringify({ batch: [{ type: 'track', userId: 'b1', event: 'A' }, { type: 'identify', userId: 'b1', traits: { plan: 'pro' } }] }));
-    expect(await json<unknown>(ok)).toEqual({ success: true, applied: 2, duplicates: 0 });
+    expect(await json<unknown>(ok)).toEqual({ success: true, applied: 2, duplicates: 0, skipped: 0, rejected: [] });
     expect((await post('/v1/track', 'x'.repeat(600 * 1024))).status).toBe(413);
     expect((await server.app.request('/api/handoffs')).status).toBe(401);
     expect((await server.app.request('/nowhere')).status).toBe(404);
@@ -145,18 +145,19 @@ describe('Segment calls beyond track and identify', () => {
       { type: 'identify', userId: 'k1', traits: { plan: 'trial' } },
       { type: 'page', userId: 'k1', properties: { path: '/docs' } },
     ] });
-    expect(await json<unknown>(batch)).toEqual({ success: true, applied: 2, duplicates: 0, skipped: 2 });
+    expect(await json<unknown>(batch)).toEqual({ success: true, applied: 2, duplicates: 0, skipped: 2, rejected: [] });
     expect(eventsOf((await server.store.load('k1'))!.contact).map((e) => e.name)).toEqual(['Contact Updated', 'Page Viewed']);
-    // Still all or nothing, and each refusal says where.
+    // One refusal in a batch loses nothing beside it, and says where.
     const unknown = await post('/v1/batch', { batch: [{ type: 'track', userId: 'k2', event: 'A' }, { type: 'pageview', userId: 'k2' }] });
-    expect(unknown.status).toBe(400);
-    expect((await json<ErrorBody>(unknown)).error.errors[0]!.path).toBe('$.batch[1].type');
-    const badProperties = await post('/v1/page', { userId: 'k2', properties: 'pricing' });
+    expect(unknown.status).toBe(200);
+    expect((await json<{ rejected: { index: number; error: string }[] }>(unknown)).rejected).toEqual([{ index: 1, error: expect.stringContaining('$.batch[1].type') }]);
+    expect(eventsOf((await server.store.load('k2'))!.contact).map((e) => e.name)).toEqual(['A']);
+    const badProperties = await post('/v1/page', { userId: 'k3', properties: 'pricing' });
     expect(badProperties.status).toBe(400);
     expect((await json<ErrorBody>(badProperties)).error.errors[0]!.path).toBe('$.properties');
     const noIds = await post('/v1/page', { properties: {} });
     expect((await json<ErrorBody>(noIds)).error.errors[0]!.path).toBe('$.userId');
-    expect(await server.store.load('k2')).toBeUndefined();
+    expect(await server.store.load('k3')).toBeUndefined();
     await server.close();
   });
 });

@@ -1,12 +1,23 @@
 import { z } from 'zod';
-import { Id, Instant, JsonObject } from './primitives.ts';
+import { Instant, JsonObject } from './primitives.ts';
 
 const MessageId = z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters');
+
+/**
+ * A contact id (SPEC §2): Segment's `userId` or `anonymousId`, any non-empty string of at most 256
+ * characters (an email, a UUID, a CRM key). A number is taken as its decimal string, as Segment's own
+ * libraries coerce it: analytics-node sends `userId: 1234` as it was given.
+ */
+export const ContactId = z.preprocess(
+  (v) => (typeof v === 'number' && Number.isFinite(v) ? String(v) : v),
+  z.string({ error: (iss) => (iss.input === undefined ? 'is required: the contact id' : 'must be a string (or a number)') }).min(1, 'must not be empty').max(256, 'must be at most 256 characters'),
+);
+export type ContactId = z.infer<typeof ContactId>;
 
 /** A Segment `track` call: something the contact did (SPEC §7). Other Segment fields are accepted and ignored. */
 export const TrackEvent = z.looseObject({
   type: z.literal('track'),
-  userId: Id,
+  userId: ContactId,
   event: z.string().min(1, 'must name the event').max(256),
   properties: JsonObject.default({}),
   timestamp: Instant.optional(),
@@ -17,7 +28,7 @@ export type TrackEvent = z.infer<typeof TrackEvent>;
 /** A Segment `identify` call: traits of the contact (SPEC §7). */
 export const IdentifyEvent = z.looseObject({
   type: z.literal('identify'),
-  userId: Id,
+  userId: ContactId,
   traits: JsonObject.default({}),
   timestamp: Instant.optional(),
   messageId: MessageId.optional(),

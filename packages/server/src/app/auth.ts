@@ -26,15 +26,23 @@ const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
  */
 const same = (given: string, secret: string) => timingSafeEqual(digest(given), digest(secret));
 
-/** Segment's scheme: the write key as the HTTP Basic user name, with an empty password. */
-export function writeKeyAuth(writeKey: string): MiddlewareHandler {
-  return async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const [scheme, value] = header.split(' ');
-    const user = scheme?.toLowerCase() === 'basic' && value ? Buffer.from(value, 'base64').toString('utf8').split(':')[0] : undefined;
-    if (user === undefined || !same(user, writeKey)) throw httpError(401, 'unauthorized', 'send the write key as the HTTP Basic user name (as Segment does): -u WRITE_KEY:');
-    await next();
-  };
+/** The HTTP Basic user name of a request (Segment's place for the write key), or undefined. */
+export function basicUser(header: string | undefined): string | undefined {
+  const [scheme, value] = (header ?? '').split(' ');
+  return scheme?.toLowerCase() === 'basic' && value ? Buffer.from(value, 'base64').toString('utf8').split(':')[0] : undefined;
+}
+
+/**
+ * Checks the write key of an intake request: the HTTP Basic user name (Segment's scheme, `-u WRITE_KEY:`),
+ * or `writeKey` in the JSON body (analytics.js sends it there with a text/plain body, which needs no CORS
+ * preflight). Wrong or missing: a 401 that says where to put it.
+ */
+export function checkWriteKey(header: string | undefined, body: unknown, writeKey: string): void {
+  const fromBody = typeof body === 'object' && body !== null && 'writeKey' in body ? (body as { writeKey: unknown }).writeKey : undefined;
+  const given = basicUser(header) ?? (typeof fromBody === 'string' ? fromBody : undefined);
+  if (given === undefined || !same(given, writeKey)) {
+    throw httpError(401, 'unauthorized', 'send the write key as the HTTP Basic user name (as Segment does: -u WRITE_KEY:) or as "writeKey" in the body');
+  }
 }
 
 /** The id a principal made from the admin token carries (issued tokens' ids start with `tok_`). */

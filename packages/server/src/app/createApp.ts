@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { allow, tokenAuth, type ApiEnv } from './auth.ts';
@@ -58,7 +59,9 @@ export function createApp(deps: AppDeps): Hono {
     app.get('/', (c) => c.html(landingPage(config.data)));
   }
   app.route('/v1/inbound', inboundRoutes(runtime, store, config, deps.replayGuard));
-  app.route('/v1', eventRoutes(runtime, config.data.writeKey));
+  // Browser sources (analytics.js on the customer's site) post from other origins (SPEC §7).
+  app.use('/v1/*', cors({ origin: deps.corsOrigins ?? '*', allowMethods: ['POST', 'OPTIONS'], maxAge: 86_400 }));
+  app.route('/v1', eventRoutes(runtime, () => config.data.writeKey));
   app.get('/api/openapi.json', (c) => c.json(openApiDocument()));
   app.get('/api/reference', (c) => c.html(referencePage()));
   const api = new Hono<ApiEnv>();

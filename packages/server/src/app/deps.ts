@@ -16,4 +16,6 @@ export interface AppDeps {
   replayGuard: ReplayGuard;
   /** The built designer (packages/designer/dist), served at `/`; without it `/` is a page of curl commands. */
   designerDir?: string | undefined;
+  /** The origins a browser may send events from (CORS on `/v1/*`); default any: a write key is public in a browser. */
+  corsOrigins?: string[] | undefined;
 }

@@ -1,51 +1,105 @@
-import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { JsonObject, type Runtime } from '@baton/engine';
-import { writeKeyAuth } from '../auth.ts';
-import { parseBody } from '../body.ts';
+import { BatonError, InputInvalidError, formatPath, isObject, parseInput, type Runtime } from '@baton/engine';
+import { basicUser, checkWriteKey } from '../auth.ts';
+import { parseJsonText } from '../body.ts';
 import { httpError } from '../errors.ts';
-import { SEGMENT_TYPES, segmentCall } from '../segment.ts';
-
-const LIMIT = 512 * 1024;
+import { MAX_EVENT_BYTES, decodeBody, readCapped } from '../intake/decode.ts';
+import { eventTimestamp, instantAt } from '../intake/eventTime.ts';
+import { SEGMENT_TYPES, SHORT_FORMS, segmentCall } from '../segment.ts';
 
 /**
  * A batch as Segment's libraries send it. The envelope stays open, as Segment's calls do (SPEC §7: other
  * Segment fields are accepted and ignored): analytics.js and analytics-node add `sentAt`, `context`,
- * `writeKey`, and refusing them would refuse real sources. Only `batch` is read.
+ * `writeKey`, and refusing them would refuse real sources. `batch` and `sentAt` are read.
  */
 export const SegmentBatch = z.looseObject({ batch: z.array(z.unknown(), { error: 'a batch body is { "batch": [ events ] }' }) });
 
-/**
- * Segment-compatible intake: /v1/track, /v1/identify, /v1/page, /v1/screen, /v1/group, /v1/alias and
- * /v1/batch (all or nothing). Calls that cannot move a journey are answered `"status": "skipped"`.
- */
-export function eventRoutes(runtime: Runtime, writeKey: string): Hono {
-  const app = new Hono();
-  app.use('*', bodyLimit({ maxSize: LIMIT, onError: () => { throw httpError(413, 'too_large', `a request body may be at most ${LIMIT / 1024} KB`); } }));
-  app.use('*', writeKeyAuth(writeKey));
-  for (const type of SEGMENT_TYPES) {
-    app.post(`/${type}`, async (c) => {
-      // A JSON object, kept as sent; segmentCall checks it against the call's schema.
-      const call = segmentCall({ ...(await parseBody(c, JsonObject, 'event')), type });
-      if ('skipped' in call) return c.json({ success: true, status: 'skipped', reason: call.skipped });
-      const applied = await runtime.ingestEvent(call);
-      return c.json({ success: true, status: applied.status });
-    });
+/** One event of a batch that was refused, and why (SPEC §7). */
+export const RejectedEvent = z.object({ index: z.number().int(), error: z.string() });
+
+/** What a single call did: applied, a duplicate of an applied messageId, or skipped (with the reason). */
+export const CallResult = z.object({ success: z.literal(true), status: z.enum(['applied', 'duplicate', 'skipped']), reason: z.string().optional() });
+
+/** What a batch did: counts, and every event refused with its index and the reason. */
+export const BatchResult = z.object({
+  success: z.literal(true),
+  applied: z.number().int(),
+  duplicates: z.number().int(),
+  skipped: z.number().int(),
+  rejected: z.array(RejectedEvent),
+});
+
+/** An event heavier than SPEC §7 allows: alone it is a 413, in a batch it is listed as rejected. */
+class EventTooLargeError extends BatonError {
+  constructor(at: PropertyKey[], bytes: number) {
+    super('too_large', `${formatPath(at)} is ${(bytes / 1024).toFixed(1)} KB of JSON; an event may be at most ${MAX_EVENT_BYTES / 1024} KB`);
   }
-  app.post('/batch', async (c) => {
-    const { batch } = await parseBody(c, SegmentBatch, 'batch');
-    // All or nothing: every event is checked before any is applied.
-    const calls = batch.map((e, i) => segmentCall(e, ['batch', i]));
-    let applied = 0;
-    let duplicates = 0;
-    for (const call of calls) {
-      if ('skipped' in call) continue;
-      if ((await runtime.ingestEvent(call)).status === 'duplicate') duplicates++;
-      else applied++;
+}
+
+/** Reads an intake body: capped as it streams in, decompressed with a cap, parsed, and the write key checked. */
+async function readIntake(c: Context, writeKey: string): Promise<Record<string, unknown>> {
+  const header = c.req.header('authorization');
+  if (basicUser(header) !== undefined) checkWriteKey(header, undefined, writeKey); // refused before any decompression
+  const body = parseJsonText((await decodeBody(await readCapped(c.req.raw), c.req.header('content-encoding'))).toString('utf8'));
+  checkWriteKey(header, body, writeKey);
+  if (!isObject(body)) throw httpError(400, 'input_invalid', 'the body must be a JSON object');
+  return body;
+}
+
+/** Applies one Segment call, or says why it was skipped; throws for one that is malformed or too large. */
+async function applyCall(runtime: Runtime, raw: unknown, received: number, batchSentAt: number | undefined, at: PropertyKey[]) {
+  const bytes = Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
+  if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(at, bytes);
+  const timestamp = eventTimestamp(raw, received, batchSentAt, at);
+  const call = segmentCall(timestamp === undefined ? raw : { ...(raw as object), timestamp }, at);
+  if ('skipped' in call) return { status: 'skipped' as const, reason: call.skipped };
+  return { status: (await runtime.ingestEvent(call)).status };
+}
+
+/** What a refused event's entry says: every problem with its path. */
+const reasonOf = (err: BatonError) => (err instanceof InputInvalidError ? err.errors.map((e) => `${e.path} ${e.message}`).join('; ') : err.message);
+
+/** Whether an error refuses one event (and not the request, or the server). */
+const refusesEvent = (err: unknown): err is BatonError => err instanceof InputInvalidError || err instanceof EventTooLargeError;
+
+/**
+ * Segment-compatible intake (SPEC §7): /v1/track, identify, page, screen, group, alias and batch, and
+ * analytics.js's short forms /v1/t, i, p, s, g, a and b. A batch applies every valid event and answers
+ * 200 with the ones refused; calls that cannot move a journey are answered `"status": "skipped"`.
+ */
+export function eventRoutes(runtime: Runtime, writeKey: () => string): Hono {
+  const app = new Hono();
+  const single = (type: string) => async (c: Context): Promise<Response> => {
+    const body = await readIntake(c, writeKey());
+    try {
+      return c.json({ success: true, ...(await applyCall(runtime, { ...body, type }, runtime.clock.now(), undefined, [])) });
+    } catch (err) {
+      if (err instanceof EventTooLargeError) throw httpError(413, 'too_large', err.message);
+      throw err;
     }
-    const skipped = calls.length - applied - duplicates;
-    return c.json({ success: true, applied, duplicates, ...(skipped > 0 ? { skipped } : {}) });
-  });
+  };
+  const batch = async (c: Context): Promise<Response> => {
+    const body = await readIntake(c, writeKey());
+    const { batch: events } = parseInput(SegmentBatch, body, 'batch');
+    const received = runtime.clock.now();
+    const sentAt = instantAt(body, 'sentAt', []);
+    const result: z.infer<typeof BatchResult> = { success: true, applied: 0, duplicates: 0, skipped: 0, rejected: [] };
+    for (const [index, event] of events.entries()) {
+      try {
+        const { status } = await applyCall(runtime, event, received, sentAt, ['batch', index]);
+        if (status === 'applied') result.applied++;
+        else if (status === 'duplicate') result.duplicates++;
+        else result.skipped++;
+      } catch (err) {
+        if (!refusesEvent(err)) throw err;
+        result.rejected.push({ index, error: reasonOf(err) });
+      }
+    }
+    return c.json(result);
+  };
+  for (const type of SEGMENT_TYPES) app.post(`/${type}`, single(type));
+  app.post('/batch', batch);
+  for (const [short, type] of Object.entries(SHORT_FORMS)) app.post(`/${short}`, type === 'batch' ? batch : single(type));
   return app;
 }

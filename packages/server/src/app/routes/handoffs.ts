@@ -24,6 +24,8 @@ export function handoffView(h: HandoffRecord) {
     ...handoffRecordView(h),
     links: {
       self: `/api/handoffs/${h.id}`,
+      // A contact id is any string (an email, `a/b c?d`): escaped to stay one path segment.
+      contact: `/api/contacts/${encodeURIComponent(h.contactId)}`,
       accept: `/api/handoffs/${h.id}/accept`,
       reject: `/api/handoffs/${h.id}/reject`,
       outcomes: Object.fromEntries(h.outcomes.map((o) => [o, `/api/handoffs/${h.id}/outcome?outcome=${encodeURIComponent(o)}`])),
