@@ -7,7 +7,7 @@ type Server = Awaited<ReturnType<typeof testServer>>;
 type Batch = { applied: number; skipped: number; rejected: { index: number; error: string }[] };
 
 const basic = (server: Server) => `Basic ${Buffer.from(`${server.config.data.writeKey}:`).toString('base64')}`;
-const post = (server: Server, path: string, body: BodyInit, headers: Record<string, string> = {}) =>
+const post = (server: Server, path: string, body: string | Uint8Array, headers: Record<string, string> = {}) =>
   server.app.request(path, { method: 'POST', headers: { authorization: basic(server), 'content-type': 'application/json', ...headers }, body });
 const names = async (server: Server, id: string) => eventsOf((await server.store.load(id))!.contact).map((e) => e.name);
 
