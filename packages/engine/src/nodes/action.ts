@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, JsonObject } from '../model/primitives.ts';
+import { Id, isObject, JsonObject } from '../model/primitives.ts';
 import { enterAction, type NodeKind } from './kind.ts';
 
 /** The actions an action node can take (SPEC §5). */
@@ -34,6 +34,8 @@ export const actionKind: NodeKind<ActionNode, z.infer<typeof ActionPorts>> = {
   schema: ActionNode,
   waits: false,
   portFields: ActionPorts,
+  // notify names a rep (or the contact's owner, resolved when it runs).
+  teamRefs: (n) => (n.action === 'notify' && isObject(n.params) && typeof n.params.to === 'string' && n.params.to !== 'owner' && n.params.to !== '' ? [{ path: ['params', 'to'], rep: n.params.to }] : []),
   ports: (n) => [{ name: 'next', path: ['next'], target: n.next }],
   toState: (n, ctx) => {
     const entry = [enterAction(n.id), { type: 'baton.action', params: { node: n.id, action: n.action, params: n.params } }];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Condition } from '../model/condition.ts';
 import { ownRecord } from '../model/dictionary.ts';
-import { Id, IsoDuration } from '../model/primitives.ts';
+import { Id, IsoDuration, isObject } from '../model/primitives.ts';
 import { RouteTarget } from '../model/target.ts';
 import { Template } from '../model/template.ts';
 import { cancelTimersAction, enterAction, type NodeKind, type Port } from './kind.ts';
@@ -45,6 +45,11 @@ export const handoffKind: NodeKind<HandoffNode, z.infer<typeof HandoffPorts>> = 
   schema: HandoffNode,
   waits: true,
   portFields: HandoffPorts,
+  teamRefs: (n) => [
+    ...(Array.isArray(n.route) ? n.route.flatMap((rule: unknown, r) => (isObject(rule) ? [{ path: ['route', r, 'to'], target: rule.to }] : [])) : []),
+    { path: ['fallback'], target: n.fallback },
+    ...(isObject(n.sla) ? [{ path: ['sla', 'escalate'], target: n.sla.escalate }] : []),
+  ],
   ports: (n) => {
     const ports: Port[] = Object.entries(n.outcomes).map(([o, target]) => ({ name: `outcomes.${o}`, path: ['outcomes', o], target }));
     if (n.onExpire !== undefined) ports.push({ name: 'onExpire', path: ['onExpire'], target: n.onExpire });

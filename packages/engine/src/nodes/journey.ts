@@ -1,23 +1,20 @@
 import { z } from 'zod';
 import { Condition } from '../model/condition.ts';
 import { Id, IsoDuration, JsonObject } from '../model/primitives.ts';
-import { ActionNode } from './action.ts';
-import { BranchNode } from './branch.ts';
-import { ExitNode } from './exit.ts';
-import { HandoffNode } from './handoff.ts';
-import { PauseNode } from './pause.ts';
-import { SplitNode } from './split.ts';
-import { WaitNode } from './wait.ts';
+import { NODE_KINDS, NODE_TYPES, type NodeType } from './registry.ts';
 
 /** The schema tag every journey file carries. */
 export const JOURNEY_SCHEMA = 'baton.journey/v1';
 
-/** Any journey node, told apart by `type`. */
-export const JourneyNode = z.discriminatedUnion('type', [WaitNode, PauseNode, BranchNode, SplitNode, ActionNode, HandoffNode, ExitNode], {
-  error: (iss) =>
-    iss.code === 'invalid_union' ? 'unknown node type; expected one of wait, pause, branch, split, action, handoff, exit' : undefined,
-});
-export type JourneyNode = z.infer<typeof JourneyNode>;
+/** Any journey node: one of the registry's node types. */
+export type JourneyNode = { [K in NodeType]: z.infer<(typeof NODE_KINDS)[K]['schema']> }[NodeType];
+
+/** Any journey node, told apart by `type`: the union of the registry's schemas, in its order. */
+export const JourneyNode = z.discriminatedUnion(
+  'type',
+  NODE_TYPES.map((t) => NODE_KINDS[t].schema) as unknown as [z.ZodObject, ...z.ZodObject[]],
+  { error: (iss) => (iss.code === 'invalid_union' ? `unknown node type; expected one of ${NODE_TYPES.join(', ')}` : undefined) },
+) as unknown as z.ZodType<JourneyNode>;
 
 /** What makes a contact enter: an event (or "Contact Updated" for any identify), optionally with a condition. */
 export const Trigger = z.strictObject({ event: z.string().min(1, 'must name an event'), when: Condition.optional() });

@@ -10,6 +10,12 @@ export interface Port {
   target: string;
 }
 
+/**
+ * A node's reference to the team, which validation checks against it: a routing target (`{ rep }`,
+ * `{ queue }` or `{ owner }`, as the node wrote it), or a rep id. `path` is inside the node.
+ */
+export type TeamRef = { path: PropertyKey[]; target: unknown } | { path: PropertyKey[]; rep: string };
+
 /** JSON-serialisable XState state config for one node. */
 export type StateConfig = Record<string, unknown>;
 
@@ -32,6 +38,11 @@ export interface NodeKind<N extends { id: string; type: string }, F = N> {
    */
   portFields: z.ZodType<F>;
   ports(node: F): Port[];
+  /**
+   * The node's references to the team. Read from the raw node, field by field, so a node malformed
+   * elsewhere still has them checked. Absent: the node names nobody.
+   */
+  teamRefs?(node: Record<string, unknown>): TeamRef[];
   /** Whether the contact waits here, so a cycle through this node is not an endless loop. */
   waits: boolean;
   toState(node: N, ctx: CompileContext): StateConfig;

@@ -2,6 +2,7 @@ import { isObject } from '../model/primitives.ts';
 import { RouteTarget } from '../model/target.ts';
 import { Team } from '../model/team.ts';
 import type { ValidationError } from '../model/errors.ts';
+import { kindOf } from '../nodes/registry.ts';
 import { formatPath } from './issues.ts';
 
 /** The ids a team declares; null where they cannot be read, so nothing is checked against them. */
@@ -29,9 +30,9 @@ function readTeam(team: unknown): { errors: ValidationError[]; ids: TeamIds } {
 
 /**
  * The team's own problems (an unknown calendar, a queue member who is no rep), then every routing target of
- * the journey that names a rep or queue the team does not have: each handoff's route, fallback and
- * escalation, and each notify action's rep. Targets are read one by one from the raw nodes, so a node
- * malformed elsewhere is still checked.
+ * the journey that names a rep or queue the team does not have, as each node type declares them
+ * (`teamRefs`: a handoff's route, fallback and escalation, a notify action's rep). They are read one by
+ * one from the raw nodes, so a node malformed elsewhere is still checked.
  */
 export function teamProblems(nodes: readonly unknown[], team: unknown): ValidationError[] {
   const { errors, ids } = readTeam(team);
@@ -46,18 +47,12 @@ export function teamProblems(nodes: readonly unknown[], team: unknown): Validati
     }
   };
   nodes.forEach((n, i) => {
-    if (!isObject(n)) return;
+    if (!isObject(n) || typeof n.type !== 'string') return;
     const node = typeof n.id === 'string' ? n.id : null;
-    if (n.type === 'handoff') {
-      if (Array.isArray(n.route)) n.route.forEach((rule: unknown, r) => isObject(rule) && check(rule.to, ['nodes', i, 'route', r, 'to'], node));
-      check(n.fallback, ['nodes', i, 'fallback'], node);
-      if (isObject(n.sla)) check(n.sla.escalate, ['nodes', i, 'sla', 'escalate'], node);
-    }
-    if (n.type === 'action' && n.action === 'notify' && isObject(n.params)) {
-      const to = n.params.to;
-      if (typeof to === 'string' && to !== 'owner' && to !== '' && unknownRep(to)) {
-        errors.push({ path: formatPath(['nodes', i, 'params', 'to']), node, message: `unknown rep "${to}" (not in the team)` });
-      }
+    for (const ref of kindOf(n.type)?.teamRefs?.(n) ?? []) {
+      const path = ['nodes', i, ...ref.path];
+      if ('target' in ref) check(ref.target, path, node);
+      else if (unknownRep(ref.rep)) errors.push({ path: formatPath(path), node, message: `unknown rep "${ref.rep}" (not in the team)` });
     }
   });
   return errors;
