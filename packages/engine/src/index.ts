@@ -28,6 +28,7 @@ export { eventsOf, withEvent, HISTORY_LIMIT, RECENT_MAX, type HistoryEvent, type
 export { validateJourney } from './validate/validateJourney.ts';
 export { formatPath, parseInput } from './validate/issues.ts';
 export { compileJourney, machineConfig, stateKey, nodeIdOfKey, TRIGGER_STATE, type CompiledJourney } from './compile/compileJourney.ts';
+export { journeyMachine, nodeOfSnapshot, type JourneyMachineContext, type JourneyMachineEvent, type JourneyMachineInput, type JourneyMachineOptions, type RecordedEffect } from './compile/journeyMachine.ts';
 export { pickVariant, stableHash } from './compile/hash.ts';
 export { JourneyCatalog } from './compile/catalog.ts';
 export { Runtime, counterIds, type RuntimeOptions, type Applied, type StepListener } from './runtime/runtime.ts';
