@@ -38,7 +38,7 @@ export type { StepInput, StepContext, StepResult } from './step/context.ts';
 export type { IdSource } from './step/draft.ts';
 export type { ContactState, ContactRecord, InstanceRecord, TimerRecord, MessageRecord, DecisionRecord, HandoffRecord, HandoffContext } from './state/records.ts';
 export type { Effect, JournalEntry } from './state/effects.ts';
-export { BatonError, JourneyInvalidError, InputInvalidError, ConflictError, DuplicateMessageError, type ValidationError, type ValidationResult } from './model/errors.ts';
+export { BatonError, JourneyInvalidError, InputInvalidError, ConflictError, DeskConflictError, DuplicateMessageError, type ValidationError, type ValidationResult } from './model/errors.ts';
 export type { Store, Commit, ClaimRequest, OutboxEntry, DeskCommit } from './store/store.ts';
 export { MemoryStore, type StoreSnapshot, type MemoryStoreOptions } from './store/memoryStore.ts';
 export { simulateScript, simulationWorld, advanceTo, type SimulationInput, type SimulationWorld } from './sim/simulate.ts';

@@ -47,6 +47,18 @@ function world(journeys: unknown[], team: unknown = baseTeam, start = MON9) {
 }
 
 describe('the rep receives a handoff', () => {
+  it('routes 40 leads that arrive at the same moment, every one applied and round robin in turn (no event lost to the race for the desk)', async () => {
+    const team = { ...baseTeam, reps: baseTeam.reps.map((r) => ({ ...r, capacity: undefined })) };
+    const w = world([salesJourney()], team);
+    const ids = Array.from({ length: 40 }, (_, i) => `c${i}`);
+    const applied = await Promise.all(ids.map((id) => w.demo(id)));
+    expect(applied.map((a) => a.status)).toEqual(ids.map(() => 'applied'));
+    const assignees = (await Promise.all(ids.map(async (id) => (await w.handoffs(id))[0]?.assignee))).filter((a) => a !== undefined);
+    expect(assignees).toHaveLength(40);
+    expect(assignees.filter((a) => a === 'ana')).toHaveLength(20);
+    expect(assignees.filter((a) => a === 'bo')).toHaveLength(20);
+  });
+
   it('gets a lead with its title, the routing trace, and an SLA due in their business hours', async () => {
     const w = world([salesJourney()]);
     await w.runtime.ingest({ type: 'identify', userId: 'c1', traits: { company: 'Acme' } });

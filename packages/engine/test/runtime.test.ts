@@ -164,16 +164,15 @@ describe('entering and leaving', () => {
   it('applies events sent at once to one contact one after another, in the order sent, past a step that fails', async () => {
     const w = world([waiting()]);
     const sent = Array.from({ length: 40 }, (_, i) => `Event ${i}`);
-    const failing = w.runtime.update('c1', T0, () => {
-      throw new Error('a step that fails');
-    });
+    // A rep's action on a handoff the contact does not have: the step throws on the contact's lane.
+    const failing = w.runtime.accept({ userId: 'c1', journey: 'ghost', node: 'nowhere' }, T0);
     const applied = await Promise.all([
       ...sent.slice(0, 20).map((name) => w.track('c1', name)),
       failing.catch((err: Error) => err.message),
       ...sent.slice(20).map((name) => w.track('c1', name)),
       w.track('c2', 'Event 0'),
     ]);
-    expect(applied).toContain('a step that fails');
+    expect(applied).toContain('no open handoff for contact c1 in journey ghost at node nowhere');
     const state = await w.store.load('c1');
     expect(eventsOf(state!.contact).map((e) => e.name)).toEqual(sent);
     expect(state!.version).toBe(40); // one commit per event, none retried over another

@@ -57,17 +57,12 @@ const essentials = (v: ContactView) => ({
 
 const basic = (writeKey: string) => `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
 
-/**
- * A 409 `conflict`: the routing desk moved under the call more often than the runtime retries (several
- * handoffs routed at once). Nothing was applied; the sender sends it again, as for a cut call.
- */
-const isDeskConflict = (status: number, text: string) => status === 409 && text.includes('"conflict"');
 
 /**
- * Sends one call; 'cut' when the process was killed before it answered, 'conflict' for a desk conflict.
+ * Sends one call; 'cut' when the process was killed before it answered.
  * Any other answer but 200 is a failure.
  */
-async function send(baton: BatonProcess, call: Call): Promise<'applied' | 'duplicate' | 'cut' | 'conflict'> {
+async function send(baton: BatonProcess, call: Call): Promise<'applied' | 'duplicate' | 'cut'> {
   let response: Response;
   let text: string;
   try {
@@ -82,7 +77,6 @@ async function send(baton: BatonProcess, call: Call): Promise<'applied' | 'dupli
     if (baton.killed) return 'cut';
     throw new Error(`${call.type} ${call.body.messageId} to a running Baton failed: ${(err as Error).name === 'TimeoutError' ? `no answer within ${REQUEST_MS} ms` : String(err)}`);
   }
-  if (isDeskConflict(response.status, text)) return 'conflict';
   if (response.status !== 200) throw new Error(`${call.type} ${call.body.messageId}: ${response.status} ${text}`);
   const status = (JSON.parse(text) as { status: string }).status;
   if (status !== 'applied' && status !== 'duplicate') throw new Error(`${call.type} ${call.body.messageId}: unexpected status ${text}`);
@@ -113,7 +107,7 @@ describe('baton serve killed with SIGKILL under load', () => {
     const acked: number[] = new Array(CONTACTS).fill(0);
     const ackedTotal = () => acked.reduce((a, b) => a + b, 0);
     const problems: string[] = [];
-    const stats = { lives: 0, kills: 0, killsMidSnapshot: 0, snapshotsSeen: 0, resentAcknowledged: 0, cutInFlight: 0, deskConflicts: 0 };
+    const stats = { lives: 0, kills: 0, killsMidSnapshot: 0, snapshotsSeen: 0, resentAcknowledged: 0, cutInFlight: 0 };
 
     /** The senders, each with its own contacts, until everything is acknowledged or the process is killed. */
     const traffic = (baton: BatonProcess, onAck: () => void) =>
@@ -129,17 +123,12 @@ describe('baton serve killed with SIGKILL under load', () => {
               const i = rng.int(0, acked[c]! - 1);
               const status = await send(baton, eventOf(c, i));
               if (status === 'cut') return void stats.cutInFlight++;
-              if (status === 'conflict') continue; // (a duplicate is answered before the desk is looked at)
               stats.resentAcknowledged++;
               if (status !== 'duplicate') problems.push(`acknowledged ${contactId(c)}-${i} was applied again (life ${stats.lives})`);
               continue;
             }
             const status = await send(baton, eventOf(c, acked[c]!));
             if (status === 'cut') return void stats.cutInFlight++;
-            if (status === 'conflict') {
-              stats.deskConflicts++;
-              continue;
-            }
             acked[c]!++;
             onAck();
           }

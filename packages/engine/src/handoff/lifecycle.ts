@@ -4,24 +4,21 @@ import { drive } from '../step/drive.ts';
 import { formatInstant } from '../model/time.ts';
 import { BatonError } from '../model/errors.ts';
 import type { HandoffRecord, InstanceRecord, TimerRecord } from '../state/records.ts';
-import type { StepContext } from '../step/context.ts';
+import type { HandoffRef, HumanAction, StepContext } from '../step/context.ts';
 import { assignTo, nodeOf, retryAssignment, routeAndAssign, routeToTarget, scheduleRetryAtOpening } from './assign.ts';
 import { release } from './engagement.ts';
 
-/** Names the handoff a human acts on: the contact, the journey and the handoff node. */
-export interface HandoffRef {
-  userId: string;
-  journey: string;
-  node: string;
-  /** The rep acting; when given, it must be the assignee. */
-  rep?: string | undefined;
-}
-
 /** The open handoff a reference names, or a clear refusal. */
 export function findOpen(draft: Draft, ref: HandoffRef): HandoffRecord {
-  const inst = draft.instance(ref.journey);
-  const h = draft.handoffs.find((x) => x.status === 'open' && x.journeyId === ref.journey && x.node === ref.node && x.run === inst?.run);
-  if (!h) throw new BatonError('handoff_not_open', `no open handoff for contact ${ref.userId} in journey ${ref.journey} at node ${ref.node}`);
+  let h: HandoffRecord | undefined;
+  if ('handoff' in ref) {
+    h = draft.handoffs.find((x) => x.id === ref.handoff && x.status === 'open');
+    if (!h) throw new BatonError('handoff_not_open', `handoff ${ref.handoff} is not open`);
+  } else {
+    const inst = draft.instance(ref.journey);
+    h = draft.handoffs.find((x) => x.status === 'open' && x.journeyId === ref.journey && x.node === ref.node && x.run === inst?.run);
+    if (!h) throw new BatonError('handoff_not_open', `no open handoff for contact ${ref.userId} in journey ${ref.journey} at node ${ref.node}`);
+  }
   if (ref.rep !== undefined && h.assignee !== ref.rep) {
     throw new BatonError('not_assignee', `handoff ${h.id} is assigned to ${h.assignee ?? 'nobody yet'}, not ${ref.rep}`);
   }
@@ -60,7 +57,7 @@ export function acceptHandoff(draft: Draft, _ctx: StepContext, ref: HandoffRef):
 export function logOutcome(draft: Draft, ctx: StepContext, ref: HandoffRef & { outcome: string; value?: number | undefined }): void {
   const h = findOpen(draft, ref);
   if (!h.outcomes.includes(ref.outcome)) {
-    throw new BatonError('outcome_not_declared', `outcome "${ref.outcome}" is not one of the outcomes of ${ref.journey}/${ref.node}: ${h.outcomes.join(', ')}`);
+    throw new BatonError('outcome_not_declared', `outcome "${ref.outcome}" is not one of the outcomes of ${h.journeyId}/${h.node}: ${h.outcomes.join(', ')}`);
   }
   closeHandoff(draft, ctx, h, ref.outcome, ref.value ?? null);
   const inst = draft.instance(h.journeyId);
@@ -127,4 +124,20 @@ export function fireHandoffTimer(draft: Draft, ctx: StepContext, timer: TimerRec
 export function expireHandoff(draft: Draft, inst: InstanceRecord, p: { node: string }, _compiled: CompiledJourney, ctx: StepContext): void {
   const h = draft.handoffs.find((x) => x.status === 'open' && x.journeyId === inst.journeyId && x.run === inst.run && x.node === p.node);
   if (h) closeHandoff(draft, ctx, h, 'expired');
+}
+
+/** Carries out a person's action on a handoff of the contact (the step's entry for human actions). */
+export function actOnHandoff(draft: Draft, ctx: StepContext, action: HumanAction): void {
+  switch (action.type) {
+    case 'accept':
+      return acceptHandoff(draft, ctx, action.ref);
+    case 'reject':
+      return rejectHandoff(draft, ctx, { ...action.ref, reason: action.reason });
+    case 'outcome':
+      return logOutcome(draft, ctx, { ...action.ref, outcome: action.outcome, value: action.value });
+    case 'reassign':
+      return reassignHandoff(draft, ctx, { ...action.ref, to: action.to, by: action.by });
+    case 'assignWaiting':
+      assignWaiting(draft, ctx, action.handoff);
+  }
 }

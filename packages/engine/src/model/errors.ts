@@ -42,9 +42,19 @@ export class DuplicateMessageError extends BatonError {
   }
 }
 
-/** A commit built on a state that another writer changed meanwhile; the runtime retries it. */
+/**
+ * A commit built on a state that another writer changed meanwhile; the runtime retries it. Seen by a
+ * caller only when the retries ran out, which is transient (HTTP 503): the same call may be sent again.
+ */
 export class ConflictError extends BatonError {
-  constructor(contactId: string) {
-    super('conflict', `contact ${contactId} was changed by another writer; retry`);
+  constructor(contactId: string, message = `contact ${contactId} was changed by another writer while this step ran`) {
+    super('write_conflict', message);
+  }
+}
+
+/** A commit whose routing change (a queue cursor, a rep's load) lost the race for the routing desk. */
+export class DeskConflictError extends ConflictError {
+  constructor() {
+    super('(routing desk)', 'the routing desk was changed by another writer while this step ran');
   }
 }

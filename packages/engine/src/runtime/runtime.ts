@@ -6,16 +6,15 @@ import { Workspace } from '../model/workspace.ts';
 import type { Commit, Store } from '../store/store.ts';
 import { parseInput } from '../validate/issues.ts';
 import { actionHandlers } from './actions.ts';
-import type { ActionHandler, StepContext, StepInput } from '../step/context.ts';
+import type { ActionHandler, HandoffRef, HumanAction, StepContext, StepInput } from '../step/context.ts';
 import type { JourneyCatalog } from '../compile/catalog.ts';
-import { Draft, type IdSource } from '../step/draft.ts';
+import type { IdSource } from '../step/draft.ts';
 import type { Team } from '../model/team.ts';
-import { acceptHandoff, assignWaiting, logOutcome, reassignHandoff, rejectHandoff, type HandoffRef } from '../handoff/lifecycle.ts';
 import type { Effect, JournalEntry } from '../state/effects.ts';
-import { BatonError, ConflictError, DuplicateMessageError } from '../model/errors.ts';
+import { BatonError, ConflictError, DeskConflictError, DuplicateMessageError } from '../model/errors.ts';
 import type { ContactState, TimerRecord } from '../state/records.ts';
 import type { DeskState } from '../routing/desk.ts';
-import { finishStep, stepContact } from './step.ts';
+import { stepContact } from './step.ts';
 import { newContactState } from '../state/records.ts';
 
 /** What the runtime needs: a store, a clock, the journeys, and optionally workspace, ids and extensions. */
@@ -66,7 +65,8 @@ export function counterIds(): IdSource {
   return { next: (prefix) => `${prefix}_${(++n).toString(36).padStart(6, '0')}` };
 }
 
-const MAX_RETRIES = 5;
+/** Attempts after the first when another writer got there first (desk races of this process take turns). */
+const MAX_RETRIES = 8;
 
 const IDLE: Promise<unknown> = Promise.resolve();
 
@@ -172,32 +172,44 @@ export class Runtime {
 
   private repFreed = false;
 
-  /** Applies a custom pure change to a contact under the same rules as a step (the handoff layer uses it). */
-  update(contactId: string, now: Millis, change: ContactChange): Promise<Applied> {
-    return this.inTurn(contactId, now, undefined, change);
-  }
-
   /**
    * A rep accepts a handoff (the first touch). Refused with a BatonError when it is not open or not theirs.
    * With a `messageId` (a signed webhook's id) the action is applied once: a second time answers `duplicate`.
    */
   accept(ref: HandoffRef & Idempotent, now: Millis = this.clock.now()): Promise<Applied> {
-    return this.handoffChange(ref.userId, now, (draft, ctx) => acceptHandoff(draft, ctx, ref), ref.messageId);
+    return this.act({ type: 'accept', ref }, ref.messageId, now);
   }
 
   /** A rep logs an outcome; the journey moves on. An outcome the node does not declare is refused. */
   logOutcome(ref: HandoffRef & Idempotent & { outcome: string; value?: number | undefined }, now: Millis = this.clock.now()): Promise<Applied> {
-    return this.handoffChange(ref.userId, now, (draft, ctx) => logOutcome(draft, ctx, ref), ref.messageId);
+    return this.act({ type: 'outcome', ref, outcome: ref.outcome, value: ref.value }, ref.messageId, now);
   }
 
   /** A rep rejects a handoff; it is routed again, never back to them. */
   reject(ref: HandoffRef & Idempotent & { reason?: string | undefined }, now: Millis = this.clock.now()): Promise<Applied> {
-    return this.handoffChange(ref.userId, now, (draft, ctx) => rejectHandoff(draft, ctx, ref), ref.messageId);
+    return this.act({ type: 'reject', ref, reason: ref.reason }, ref.messageId, now);
   }
 
   /** Moves an open handoff to another rep (an admin's reassign, a rep claiming queue work). */
   reassign(ref: HandoffRef & { to: string; by: string }, now: Millis = this.clock.now()): Promise<Applied> {
-    return this.handoffChange(ref.userId, now, (draft, ctx) => reassignHandoff(draft, ctx, ref));
+    return this.act({ type: 'reassign', ref, to: ref.to, by: ref.by }, undefined, now);
+  }
+
+  /**
+   * A person's action goes into the pure step like an event does, on the contact's lane. A handoff named
+   * by its id is found through the store's index of handoffs.
+   */
+  private async act(action: Exclude<HumanAction, { type: 'assignWaiting' }>, messageId: string | undefined, now: Millis): Promise<Applied> {
+    const { ref } = action;
+    let contactId: string;
+    if ('handoff' in ref) {
+      const h = await this.store.handoff(ref.handoff);
+      if (!h) throw new BatonError('not_found', `no handoff ${ref.handoff}`);
+      contactId = h.contactId;
+    } else {
+      contactId = ref.userId;
+    }
+    return this.apply(contactId, { kind: 'human', action }, now, messageId);
   }
 
   /** Changes a rep at run time (active, capacity); waiting handoffs are assigned if they now fit. */
@@ -226,11 +238,8 @@ export class Runtime {
       const blocked = new Set<string>();
       for (const h of await this.store.openHandoffs()) {
         if (h.assignee !== null || (h.queue !== null && blocked.has(h.queue))) continue;
-        let done = false;
-        await this.handoffChange(h.contactId, now, (draft, ctx) => {
-          done = assignWaiting(draft, ctx, h.id);
-        });
-        if (done) assigned++;
+        const applied = await this.inTurn(h.contactId, now, undefined, (state, ctx) => stepContact(state, { kind: 'human', action: { type: 'assignWaiting', handoff: h.id } }, ctx));
+        if (applied.effects.some((e) => e.type === 'event' && e.name === 'Handoff Assigned' && e.properties.handoff === h.id)) assigned++;
         // Oldest first: if the oldest waiting handoff of a queue finds nobody, younger ones will not either
         // (unless reps rejected it, which only excludes them for that handoff).
         else if (h.queue !== null && h.rejectedBy.length === 0) blocked.add(h.queue);
@@ -242,14 +251,6 @@ export class Runtime {
   }
 
   private assigning = false;
-
-  private handoffChange(contactId: string, now: Millis, change: (draft: Draft, ctx: StepContext) => void, messageId?: string): Promise<Applied> {
-    return this.afterwards(now, this.inTurn(contactId, now, messageId, (state, ctx) => {
-      const draft = new Draft(state, ctx.now, ctx.workspace, ctx.ids, undefined);
-      change(draft, ctx);
-      return finishStep(draft, ctx);
-    }));
-  }
 
   /**
    * Commits a change to a contact after the contact's earlier ones, whether they succeeded or not: one at
@@ -276,43 +277,60 @@ export class Runtime {
     if (lane !== undefined && --lane.size === 0) this.lanes.delete(contactId);
   }
 
-  private async commitWith(
-    contactId: string,
-    now: Millis,
-    messageId: string | undefined,
-    step: ContactChange,
-  ): Promise<Applied> {
+  private async commitWith(contactId: string, now: Millis, messageId: string | undefined, step: ContactChange): Promise<Applied> {
     try {
+      let serialized = false;
       for (let attempt = 0; ; attempt++) {
-        if (messageId !== undefined && (await this.store.hasMessage(messageId))) return { status: 'duplicate', contactId, effects: [], journal: [] };
-        const stored = await this.store.load(contactId);
-        const state = stored ?? newContactState(contactId, now);
-        const ctx: StepContext = { now, catalog: this.catalog, workspace: this.workspace, ids: this.ids, handlers: this.handlers };
-        let deskVersion = 0;
-        if (this.team) {
-          const [desk, loads] = await Promise.all([this.store.loadDesk(), this.store.repLoads()]);
-          deskVersion = desk.version;
-          ctx.team = this.team;
-          ctx.routing = { desk: desk.state, loads };
-        }
-        const result = step(state, ctx);
-        const commit: Commit = { contactId, expectedVersion: state.version, state: result.state, effects: result.effects };
-        if (messageId !== undefined) commit.messageId = messageId;
-        if (result.desk) commit.desk = { expectedVersion: deskVersion, state: result.desk };
         try {
-          await this.store.commit(commit);
+          const once = () => this.attempt(contactId, now, messageId, step);
+          return await (serialized ? this.inDeskLane(once) : once());
         } catch (err) {
-          if (err instanceof DuplicateMessageError) return { status: 'duplicate', contactId, effects: [], journal: [] };
-          if (err instanceof ConflictError && attempt < MAX_RETRIES) continue;
-          throw err;
+          if (!(err instanceof ConflictError) || attempt >= MAX_RETRIES) throw err;
+          // Steps of this process that race for the routing desk take turns from now on, so each retry
+          // sees the desk the previous one left: only another process can still get in between.
+          if (err instanceof DeskConflictError) serialized = true;
         }
-        const applied: Applied = { status: 'applied', contactId, effects: result.effects, journal: result.journal };
-        for (const listener of this.listeners) listener(applied);
-        if (this.team && result.effects.some((e) => e.type === 'event' && FREES_A_REP.has(e.name))) this.repFreed = true;
-        return applied;
       }
     } finally {
       this.leave(contactId);
     }
+  }
+
+  /** Runs one attempt after every other desk-serialized attempt of this process. */
+  private inDeskLane<T>(attempt: () => Promise<T>): Promise<T> {
+    const run = this.deskLane.then(attempt, attempt);
+    this.deskLane = run.catch(() => undefined);
+    return run;
+  }
+
+  private deskLane: Promise<unknown> = IDLE;
+
+  /** Loads the contact (and the desk), steps it and commits; throws ConflictError when another writer got there first. */
+  private async attempt(contactId: string, now: Millis, messageId: string | undefined, step: ContactChange): Promise<Applied> {
+    if (messageId !== undefined && (await this.store.hasMessage(messageId))) return { status: 'duplicate', contactId, effects: [], journal: [] };
+    const stored = await this.store.load(contactId);
+    const state = stored ?? newContactState(contactId, now);
+    const ctx: StepContext = { now, catalog: this.catalog, workspace: this.workspace, ids: this.ids, handlers: this.handlers };
+    let deskVersion = 0;
+    if (this.team) {
+      const [desk, loads] = await Promise.all([this.store.loadDesk(), this.store.repLoads()]);
+      deskVersion = desk.version;
+      ctx.team = this.team;
+      ctx.routing = { desk: desk.state, loads };
+    }
+    const result = step(state, ctx);
+    const commit: Commit = { contactId, expectedVersion: state.version, state: result.state, effects: result.effects };
+    if (messageId !== undefined) commit.messageId = messageId;
+    if (result.desk) commit.desk = { expectedVersion: deskVersion, state: result.desk };
+    try {
+      await this.store.commit(commit);
+    } catch (err) {
+      if (err instanceof DuplicateMessageError) return { status: 'duplicate', contactId, effects: [], journal: [] };
+      throw err;
+    }
+    const applied: Applied = { status: 'applied', contactId, effects: result.effects, journal: result.journal };
+    for (const listener of this.listeners) listener(applied);
+    if (this.team && result.effects.some((e) => e.type === 'event' && FREES_A_REP.has(e.name))) this.repFreed = true;
+    return applied;
   }
 }

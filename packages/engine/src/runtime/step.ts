@@ -8,7 +8,7 @@ import type { StepContext, StepInput, StepResult } from '../step/context.ts';
 import { CONTACT_UPDATED } from '../state/records.ts';
 import { initialSnapshot } from '../step/machine.ts';
 import { drive, exitInstance } from '../step/drive.ts';
-import { fireHandoffTimer } from '../handoff/lifecycle.ts';
+import { actOnHandoff, fireHandoffTimer } from '../handoff/lifecycle.ts';
 import type { ContactState, InstanceRecord, TimerRecord } from '../state/records.ts';
 
 function checkExitWhen(draft: Draft, ctx: StepContext) {
@@ -99,6 +99,8 @@ export function stepContact(prev: ContactState, input: StepInput, ctx: StepConte
   const draft = new Draft(prev, ctx.now, ctx.workspace, ctx.ids, event);
   if (input.kind === 'timer') {
     fireTimer(draft, ctx, input.timer);
+  } else if (input.kind === 'human') {
+    actOnHandoff(draft, ctx, input.action);
   } else {
     if (input.kind === 'identify') draft.setTraits(input.traits);
     draft.record({ name: event!.name, at: Math.min(input.at, ctx.now), properties: event!.properties });

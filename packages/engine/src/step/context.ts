@@ -8,11 +8,26 @@ import type { Effect, JournalEntry } from '../state/effects.ts';
 import type { ContactState, InstanceRecord, TimerRecord } from '../state/records.ts';
 import type { Draft, IdSource } from './draft.ts';
 
-/** What happened to a contact: an event, a trait update or a timer falling due. */
+/**
+ * Names the handoff a human acts on: by its id, or (as scripts do, SPEC §8) by the contact, the journey
+ * and the handoff node of its current run. `rep`: the rep acting; when given, it must be the assignee.
+ */
+export type HandoffRef = ({ handoff: string } | { userId: string; journey: string; node: string }) & { rep?: string | undefined };
+
+/** What a person does to a handoff (or, for a waiting one, what freeing a rep makes possible). */
+export type HumanAction =
+  | { type: 'accept'; ref: HandoffRef }
+  | { type: 'reject'; ref: HandoffRef; reason?: string | undefined }
+  | { type: 'outcome'; ref: HandoffRef; outcome: string; value?: number | undefined }
+  | { type: 'reassign'; ref: HandoffRef; to: string; by: string }
+  | { type: 'assignWaiting'; handoff: string };
+
+/** What happened to a contact: an event, a trait update, a timer falling due, or a person's action. */
 export type StepInput =
   | { kind: 'track'; name: string; properties: Record<string, unknown>; at: Millis }
   | { kind: 'identify'; traits: Record<string, unknown>; at: Millis }
-  | { kind: 'timer'; timer: TimerRecord };
+  | { kind: 'timer'; timer: TimerRecord }
+  | { kind: 'human'; action: HumanAction };
 
 /** Everything a step reads besides the contact: the instant, the journeys, the workspace, ids, action handlers. */
 export interface StepContext {

@@ -1,5 +1,5 @@
 import type { Millis } from '../model/time.ts';
-import { ConflictError, DuplicateMessageError } from '../model/errors.ts';
+import { ConflictError, DeskConflictError, DuplicateMessageError } from '../model/errors.ts';
 import type { ContactState, HandoffRecord, TimerRecord } from '../state/records.ts';
 import { newDesk, type DeskState } from '../routing/desk.ts';
 import { MinHeap } from './heap.ts';
@@ -40,6 +40,7 @@ export class MemoryStore implements Store {
   private readonly leases = new Map<string, { owner: string; until: Millis }>();
   private readonly outbox: OutboxEntry[] = [];
   private readonly open = new Map<string, HandoffRecord>();
+  private readonly handoffs = new Map<string, HandoffRecord>();
   private readonly loads = new Map<string, number>();
   private desk: { version: number; state: DeskState } = { version: 0, state: newDesk() };
   private seq = 0;
@@ -96,7 +97,7 @@ export class MemoryStore implements Store {
     const current = this.states.get(c.contactId);
     if ((current?.version ?? 0) !== c.expectedVersion) throw new ConflictError(c.contactId);
     if (c.messageId !== undefined && this.messages.has(c.messageId)) throw new DuplicateMessageError(c.messageId);
-    if (c.desk && c.desk.expectedVersion !== this.desk.version) throw new ConflictError('(routing desk)');
+    if (c.desk && c.desk.expectedVersion !== this.desk.version) throw new DeskConflictError();
     const { contact, instances, timers, handoffs } = c.state;
     const next: ContactState = { contact, instances, timers, handoffs, version: c.expectedVersion + 1 }; // a literal: V8 copies { ...state } slower
     if (next.timers !== current?.timers) this.indexTimers(current?.timers ?? [], next.timers);
@@ -108,6 +109,7 @@ export class MemoryStore implements Store {
   }
 
   private indexHandoffs(before: readonly HandoffRecord[], after: readonly HandoffRecord[]): void {
+    for (const h of after) this.handoffs.set(h.id, h);
     for (const h of before) {
       if (h.status !== 'open') continue;
       this.open.delete(h.id);
@@ -134,12 +136,16 @@ export class MemoryStore implements Store {
 
   /** Writes the routing state at once (no await); ConflictError if it moved on. */
   applyDesk(d: DeskCommit): void {
-    if (d.expectedVersion !== this.desk.version) throw new ConflictError('(routing desk)');
+    if (d.expectedVersion !== this.desk.version) throw new DeskConflictError();
     this.desk = { version: d.expectedVersion + 1, state: d.state };
   }
 
   async openHandoffs(): Promise<HandoffRecord[]> {
     return [...this.open.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  }
+
+  async handoff(id: string): Promise<HandoffRecord | undefined> {
+    return this.handoffs.get(id);
   }
 
   async repLoads(): Promise<Record<string, number>> {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConflictError, DuplicateMessageError } from '../model/errors.ts';
-import type { ContactState, TimerRecord } from '../state/records.ts';
+import type { ContactState, HandoffRecord, TimerRecord } from '../state/records.ts';
 import { newContactState } from '../state/records.ts';
 import type { Store } from './store.ts';
 
@@ -94,6 +94,22 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect(all.map((s) => s.contact.id)).toEqual(await store.contactIds());
       expect(all.map((s) => [s.contact.id, s.version])).toEqual(expect.arrayContaining([['c1', 1], ['c2', 2]]));
       expect(all.find((s) => s.contact.id === 'c2')?.contact.traits).toEqual({ plan: 'pro' });
+      await store.close();
+    });
+
+    it('finds a handoff by its id, open or closed, as the latest commit left it', async () => {
+      const store = await newStore();
+      const h = { id: 'h1', contactId: 'c1', journeyId: 'j', version: 1, run: 1, node: 'n', team: 'sales' as const, record: 'lead', title: '', priority: 'normal',
+        status: 'open' as const, queue: 'q', assignee: 'ana', createdAt: T, assignedAt: T, dueAt: null, acceptedAt: null, breached: false, escalatedTo: null,
+        escalating: false, outcome: null, closedAt: null, value: null, outcomes: ['won'], rejectedBy: [], wasUnassigned: false, trace: [], why: [],
+        context: { traits: {}, scores: {}, timeline: [], path: [], messages: [], talkTrack: null, nextBestActions: [] } } satisfies HandoffRecord;
+      expect(await store.handoff('h1')).toBeUndefined();
+      await store.commit({ contactId: 'c1', expectedVersion: 0, state: { ...newContactState('c1', T), handoffs: [h] }, effects: [] });
+      expect((await store.handoff('h1'))?.status).toBe('open');
+      await store.commit({ contactId: 'c1', expectedVersion: 1, state: { ...newContactState('c1', T), handoffs: [{ ...h, status: 'closed', outcome: 'won' }] }, effects: [] });
+      expect(await store.handoff('h1')).toMatchObject({ status: 'closed', outcome: 'won', contactId: 'c1' });
+      expect(await store.openHandoffs()).toEqual([]);
+      expect(await store.handoff('__proto__')).toBeUndefined();
       await store.close();
     });
 

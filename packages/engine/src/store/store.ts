@@ -70,6 +70,8 @@ export interface Store {
   commitDesk(desk: DeskCommit): Promise<void>;
   /** Every open handoff, oldest first. */
   openHandoffs(): Promise<HandoffRecord[]>;
+  /** A handoff by its id, open or closed (an indexed lookup, never a scan of the contacts). */
+  handoff(id: string): Promise<HandoffRecord | undefined>;
   /** Open handoffs per assigned rep. */
   repLoads(): Promise<Record<string, number>>;
   /** The ids of every stored contact. */

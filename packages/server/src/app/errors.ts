@@ -11,6 +11,9 @@ const STATUS: Record<string, ContentfulStatusCode> = {
   not_assigned: 409,
   already_accepted: 409,
   conflict: 409,
+  // Another writer kept winning the race for the same contact or the routing desk: transient, send again.
+  write_conflict: 503,
+  store_unavailable: 503,
   not_assignee: 403,
   unknown_rep: 404,
   not_found: 404,
@@ -30,7 +33,9 @@ export function onError(err: Error, c: Context): Response {
   if (err instanceof HTTPException) return err.getResponse();
   if (err instanceof BatonError) {
     const details = err instanceof InputInvalidError || err instanceof JourneyInvalidError ? { errors: err.errors } : {};
-    return c.json({ error: { code: err.code, message: err.message, ...details } }, STATUS[err.code] ?? 400);
+    const status = STATUS[err.code] ?? 400;
+    if (status === 503) c.header('retry-after', '1');
+    return c.json({ error: { code: err.code, message: err.message, ...details } }, status);
   }
   console.error(err);
   return c.json({ error: { code: 'internal', message: 'internal error: this is a bug in Baton, and it was logged' } }, 500);

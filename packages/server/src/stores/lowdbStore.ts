@@ -101,6 +101,7 @@ export class LowdbStore implements Store {
   contacts = () => this.memory.contacts();
   loadDesk = () => this.memory.loadDesk();
   openHandoffs = () => this.memory.openHandoffs();
+  handoff = (id: string) => this.memory.handoff(id);
   repLoads = () => this.memory.repLoads();
 
   async commit(commit: Commit): Promise<void> {

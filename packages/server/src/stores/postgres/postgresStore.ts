@@ -2,6 +2,7 @@ import pg from 'pg';
 import {
   BatonError,
   ConflictError,
+  DeskConflictError,
   DuplicateMessageError,
   newDesk,
   type ClaimRequest,
@@ -166,11 +167,15 @@ export class PostgresStore implements Store {
 
   async commitDesk(d: DeskCommit): Promise<void> {
     const rows = await this.query('UPDATE baton_desk SET version = version + 1, state = $1 WHERE id = 1 AND version = $2 RETURNING 1', [JSON.stringify(d.state), d.expectedVersion]);
-    if (rows.length === 0) throw new ConflictError('(routing desk)');
+    if (rows.length === 0) throw new DeskConflictError();
   }
 
   async openHandoffs(): Promise<HandoffRecord[]> {
     return (await this.query<{ record: HandoffRecord }>("SELECT record FROM baton_handoffs WHERE status = 'open' ORDER BY created_at, handoff_id")).map((x) => x.record);
+  }
+
+  async handoff(id: string): Promise<HandoffRecord | undefined> {
+    return (await this.query<{ record: HandoffRecord }>('SELECT record FROM baton_handoffs WHERE handoff_id = $1 LIMIT 1', [id]))[0]?.record;
   }
 
   async repLoads(): Promise<Record<string, number>> {
@@ -199,7 +204,7 @@ export class PostgresStore implements Store {
 function settle(q: Queued, status: string | undefined): void {
   if (status === 'ok') q.done();
   else if (status === 'conflict') q.fail(new ConflictError(q.commit.contactId));
-  else if (status === 'desk_conflict') q.fail(new ConflictError('(routing desk)'));
+  else if (status === 'desk_conflict') q.fail(new DeskConflictError());
   else if (status === 'duplicate') q.fail(new DuplicateMessageError(q.commit.messageId ?? ''));
   else q.fail(new BatonError('store_failed', `the database answered "${status}" for a commit`));
 }
