@@ -47,6 +47,16 @@ function world(journeys: unknown[], team: unknown = baseTeam, start = MON9) {
 }
 
 describe('the rep receives a handoff', () => {
+  it('never gives a rep more than their capacity, even to leads of theirs that arrive at the same moment', async () => {
+    const w = world([salesJourney({}, { route: [{ to: { owner: 'contact.ownerId' } }], fallback: { queue: 'managers' } })]);
+    const ids = Array.from({ length: 10 }, (_, i) => `c${i}`);
+    await Promise.all(ids.map((id) => w.runtime.ingest({ type: 'identify', userId: id, traits: { ownerId: 'ana' } })));
+    await Promise.all(ids.map((id) => w.demo(id)));
+    const assignees = await Promise.all(ids.map(async (id) => (await w.handoffs(id))[0]?.assignee));
+    expect(assignees.filter((a) => a === 'ana')).toHaveLength(1); // ana's capacity is 1
+    expect(assignees.filter((a) => a === 'mia')).toHaveLength(9);
+  });
+
   it('routes 40 leads that arrive at the same moment, every one applied and round robin in turn (no event lost to the race for the desk)', async () => {
     const team = { ...baseTeam, reps: baseTeam.reps.map((r) => ({ ...r, capacity: undefined })) };
     const w = world([salesJourney()], team);

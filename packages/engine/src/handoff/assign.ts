@@ -55,6 +55,9 @@ export function assignTo(draft: Draft, ctx: StepContext, h: HandoffRecord, rep: 
     draft.addTimer({ id: draft.ids.next('tmr'), contactId: h.contactId, journeyId: h.journeyId, run: h.run, node: h.node, timer: 'sla', dueAt, handoffId: h.id });
   }
   draft.putHandoff(next);
+  // Every assignment commits the routing desk, even when no cursor moved: a rep's load is read from the
+  // desk's version, so two steps (or processes) can never both give a rep their last free place.
+  if (draft.desk === null && ctx.routing) draft.desk = ctx.routing.desk;
   if (h.escalating) draft.emitSystem('Handoff Escalated', { handoff: h.id, journey: h.journeyId, node: h.node, rep, from: h.assignee });
   // `fromQueue`: the queue it waited in, unassigned, until now; its other members' inboxes drop it.
   const waited = h.assignee === null && h.wasUnassigned === true && h.queue !== null;
