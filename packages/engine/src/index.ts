@@ -12,7 +12,7 @@ export { pickFromQueue } from './routing/strategies.ts';
 export { newDesk, effectiveRep, type DeskState, type QueueCursor, type RoutingView } from './routing/desk.ts';
 export { unavailability } from './routing/availability.ts';
 export { RouteTarget } from './model/target.ts';
-export { InboundEvent, TrackEvent, IdentifyEvent } from './model/event.ts';
+export { ContactId, InboundEvent, TrackEvent, IdentifyEvent } from './model/event.ts';
 export { Script, ScriptStep, STEP_KINDS } from './model/script.ts';
 export { Population, TraitDistribution } from './model/population.ts';
 export { Template, templateProblems, renderTemplate } from './model/template.ts';

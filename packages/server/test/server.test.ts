@@ -97,7 +97,7 @@ describe('event intake', () => {
     // A batch with one bad event applies the good one and names the bad one (SPEC §7).
     const batch = await post('/v1/batch', JSON.stringify({ batch: [{ type: 'track', userId: 'b1', event: 'A' }, { type: 'track', event: 'B' }] }));
     expect(batch.status).toBe(200);
-    expect(await json<unknown>(batch)).toEqual({ success: true, applied: 1, duplicates: 0, skipped: 0, rejected: [{ index: 1, error: '$.batch[1].userId is required: the contact id' }] });
+    expect(await json<unknown>(batch)).toEqual({ success: true, applied: 1, duplicates: 0, skipped: 0, rejected: [{ index: 1, error: '$.batch[1].userId is required: the contact id (or an anonymousId)' }] });
     expect(eventsOf((await server.store.load('b1'))!.contact).map((e) => e.name)).toEqual(['A']);
     const ok = await post('/v1/batch', JSON.stringify({ batch: [{ type: 'track', userId: 'b1', event: 'A' }, { type: 'identify', userId: 'b1', traits: { plan: 'pro' } }] }));
     expect(await json<unknown>(ok)).toEqual({ success: true, applied: 2, duplicates: 0, skipped: 0, rejected: [] });
@@ -128,25 +128,24 @@ describe('Segment calls beyond track and identify', () => {
     await server.close();
   });
 
-  it('acknowledges and skips anonymous, group and alias calls; refuses an unknown type or bad properties by path, applying nothing', async () => {
+  it('keeps anonymous calls on a profile, links it with alias, skips group calls; refuses an unknown type or bad properties by path', async () => {
     const server = await openServer({ data: freshDir(), tickMs: 10_000 });
     const key = `Basic ${Buffer.from(`${server.config.data.writeKey}:`).toString('base64')}`;
     const post = (path: string, body: unknown) => server.app.request(path, { method: 'POST', headers: { authorization: key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const anonymous = await json<{ status: string; reason: string }>(post('/v1/track', { anonymousId: 'a-1', event: 'Signed Up' }));
-    expect(anonymous).toMatchObject({ status: 'skipped' });
-    expect(anonymous.reason).toContain('userId');
-    expect(await json<{ status: string }>(post('/v1/alias', { previousId: 'a-1', userId: 'k1' }))).toMatchObject({ status: 'skipped' });
+    expect(await json<{ status: string }>(post('/v1/track', { anonymousId: 'a-1', event: 'Signed Up' }))).toEqual({ success: true, status: 'applied' });
+    expect((await server.store.load('a-1'))!.contact.anonymous).toBe(true);
+    expect(await json<{ status: string }>(post('/v1/alias', { previousId: 'a-1', userId: 'k1' }))).toMatchObject({ status: 'applied' });
     expect(await json<{ status: string }>(post('/v1/group', { userId: 'k1', groupId: 'acme' }))).toMatchObject({ status: 'skipped' });
-    expect(await server.store.contactIds()).toEqual([]);
-    // A batch as analytics.js flushes it: the known contact's calls apply, the rest are counted.
+    expect(eventsOf((await server.store.load('k1'))!.contact).map((e) => e.name)).toEqual(['Signed Up']);
+    // A batch as analytics.js flushes it: the linked anonymousId's page lands on k1 too.
     const batch = await post('/v1/batch', { batch: [
       { type: 'page', anonymousId: 'a-1', properties: { path: '/' } },
       { type: 'alias', previousId: 'a-1', userId: 'k1' },
       { type: 'identify', userId: 'k1', traits: { plan: 'trial' } },
       { type: 'page', userId: 'k1', properties: { path: '/docs' } },
     ] });
-    expect(await json<unknown>(batch)).toEqual({ success: true, applied: 2, duplicates: 0, skipped: 2, rejected: [] });
-    expect(eventsOf((await server.store.load('k1'))!.contact).map((e) => e.name)).toEqual(['Contact Updated', 'Page Viewed']);
+    expect(await json<unknown>(batch)).toEqual({ success: true, applied: 4, duplicates: 0, skipped: 0, rejected: [] });
+    expect(eventsOf((await server.store.load('k1'))!.contact).map((e) => e.name)).toEqual(['Signed Up', 'Page Viewed', 'Contact Updated', 'Page Viewed']);
     // One refusal in a batch loses nothing beside it, and says where.
     const unknown = await post('/v1/batch', { batch: [{ type: 'track', userId: 'k2', event: 'A' }, { type: 'pageview', userId: 'k2' }] });
     expect(unknown.status).toBe(200);

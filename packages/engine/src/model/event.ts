@@ -14,10 +14,18 @@ export const ContactId = z.preprocess(
 );
 export type ContactId = z.infer<typeof ContactId>;
 
+/** Who a call is about: a `userId`, an `anonymousId`, or both (which links them, SPEC §7). */
+const Identity = { userId: ContactId.optional(), anonymousId: ContactId.optional() };
+
+/** A call needs a userId or an anonymousId; without either it is refused at `userId`. */
+const identified = (call: { userId?: string | undefined; anonymousId?: string | undefined }, ctx: z.RefinementCtx) => {
+  if (call.userId === undefined && call.anonymousId === undefined) ctx.addIssue({ code: 'custom', path: ['userId'], message: 'is required: the contact id (or an anonymousId)' });
+};
+
 /** A Segment `track` call: something the contact did (SPEC §7). Other Segment fields are accepted and ignored. */
 export const TrackEvent = z.looseObject({
   type: z.literal('track'),
-  userId: ContactId,
+  ...Identity,
   event: z.string().min(1, 'must name the event').max(256),
   properties: JsonObject.default({}),
   timestamp: Instant.optional(),
@@ -28,7 +36,7 @@ export type TrackEvent = z.infer<typeof TrackEvent>;
 /** A Segment `identify` call: traits of the contact (SPEC §7). */
 export const IdentifyEvent = z.looseObject({
   type: z.literal('identify'),
-  userId: ContactId,
+  ...Identity,
   traits: JsonObject.default({}),
   timestamp: Instant.optional(),
   messageId: MessageId.optional(),
@@ -38,5 +46,5 @@ export type IdentifyEvent = z.infer<typeof IdentifyEvent>;
 /** An event coming into Baton: track or identify. */
 export const InboundEvent = z.discriminatedUnion('type', [TrackEvent, IdentifyEvent], {
   error: (iss) => (iss.code === 'invalid_union' ? 'type must be "track" or "identify"' : undefined),
-});
+}).superRefine(identified);
 export type InboundEvent = z.infer<typeof InboundEvent>;

@@ -1,7 +1,7 @@
 import { own } from '../model/dictionary.ts';
 import { InboundEvent } from '../model/event.ts';
 import type { Clock, Millis } from '../model/time.ts';
-import { parseInstant } from '../model/time.ts';
+import { durationMillis, parseInstant } from '../model/time.ts';
 import { Workspace } from '../model/workspace.ts';
 import type { Commit, Store } from '../store/store.ts';
 import { parseInput } from '../validate/issues.ts';
@@ -15,6 +15,7 @@ import { BatonError, ConflictError, DeskConflictError, DuplicateMessageError } f
 import type { ContactState, TimerRecord } from '../state/records.ts';
 import type { DeskState } from '../routing/desk.ts';
 import { stepContact } from './step.ts';
+import { forgetProfile, linkedProfile, mergeProfile, recordAnonymous } from './identity.ts';
 import { newContactState } from '../state/records.ts';
 
 /** What the runtime needs: a store, a clock, the journeys, and optionally workspace, ids and extensions. */
@@ -32,6 +33,10 @@ export interface RuntimeOptions {
   team?: Team;
   /** More action handlers. */
   handlers?: Record<string, ActionHandler>;
+  /** How long an anonymous profile never linked to a contact is kept after it was last seen (SPEC §7; default P30D). */
+  anonymousTtl?: string;
+  /** How long a messageId is remembered (SPEC §7: at least 7 days; default P7D). */
+  messageWindow?: string;
 }
 
 /** What applying one input did. */
@@ -43,7 +48,7 @@ export interface Applied {
 }
 
 /** A pure change of one contact's state, such as a step; `desk` when it moved the routing state. */
-export type ContactChange = (state: ContactState, ctx: StepContext) => { state: ContactState; effects: Effect[]; journal: JournalEntry[]; desk?: DeskState | null };
+export type ContactChange = (state: ContactState, ctx: StepContext) => { state: ContactState; effects: Effect[]; journal: JournalEntry[]; desk?: DeskState | null; forget?: boolean };
 
 /** Life-cycle events after which a rep may have room for a waiting handoff. */
 const FREES_A_REP = new Set(['Handoff Closed', 'Handoff Rejected', 'Handoff Escalated', 'Handoff Reassigned']);
@@ -84,6 +89,8 @@ export class Runtime {
   private readonly handlers: Record<string, ActionHandler>;
   private readonly owner: string;
   private readonly leaseMs: number;
+  private readonly anonymousTtlMs: Millis;
+  private readonly messageWindowMs: Millis;
   /** Per contact with steps running or waiting: how many, and the last one's promise. */
   private readonly lanes = new Map<string, { size: number; last: Promise<unknown> }>();
   private readonly listeners = new Set<StepListener>();
@@ -98,6 +105,8 @@ export class Runtime {
     this.leaseMs = options.leaseMs ?? 60_000;
     this.handlers = actionHandlers(options.handlers);
     this.team = options.team;
+    this.anonymousTtlMs = durationMillis(options.anonymousTtl ?? 'P30D');
+    this.messageWindowMs = durationMillis(options.messageWindow ?? 'P7D');
   }
 
   /** Calls `listener` after every committed step; returns a function that stops it. */
@@ -124,9 +133,41 @@ export class Runtime {
   ingestEvent(e: InboundEvent): Promise<Applied> {
     const now = this.clock.now();
     const at = e.timestamp ? parseInstant(e.timestamp) : now;
-    const input: StepInput =
+    const input: StepInput & { kind: 'track' | 'identify' } =
       e.type === 'track' ? { kind: 'track', name: e.event, properties: e.properties, at } : { kind: 'identify', traits: e.traits, at };
-    return this.apply(e.userId, input, now, e.messageId);
+    const { userId, anonymousId } = e;
+    if (userId === undefined) return this.applyAnonymous(anonymousId!, input, now, e.messageId);
+    if (anonymousId === undefined || anonymousId === userId) return this.apply(userId, input, now, e.messageId);
+    return this.link(anonymousId, userId, now).then(() => this.apply(userId, input, now, e.messageId));
+  }
+
+  /**
+   * A call with only an anonymousId: kept on the anonymous profile (no journey sees it), or applied to the
+   * contact the profile was linked to, or to the contact whose userId it is.
+   */
+  private async applyAnonymous(anonymousId: string, input: StepInput & { kind: 'track' | 'identify' }, now: Millis, messageId?: string): Promise<Applied> {
+    const stored = await this.store.load(anonymousId);
+    if (stored?.contact.linkedTo !== undefined) return this.apply(stored.contact.linkedTo, input, now, messageId);
+    if (stored && !stored.contact.anonymous) return this.apply(anonymousId, input, now, messageId);
+    return this.inTurn(anonymousId, now, messageId, recordAnonymous(input, this.anonymousTtlMs));
+  }
+
+  /**
+   * Links an anonymousId to a contact (identify, alias, or any call carrying both; SPEC §7): the anonymous
+   * profile's events join the contact's timeline in time order, as history, and its traits fill the
+   * contact's missing ones; the profile then points at the contact. Linking twice changes nothing.
+   */
+  async link(anonymousId: string, userId: string, now: Millis = this.clock.now()): Promise<void> {
+    if (anonymousId === userId) return;
+    const profile = await this.store.load(anonymousId);
+    if (!profile?.contact.anonymous || profile.contact.linkedTo !== undefined) return;
+    await this.inTurn(userId, now, undefined, mergeProfile(profile.contact));
+    await this.inTurn(anonymousId, now, undefined, linkedProfile(userId, this.anonymousTtlMs));
+  }
+
+  /** Forgets the messageIds applied more than the window ago (SPEC §7), so the store stays bounded. */
+  forgetMessages(now: Millis = this.clock.now()): Promise<void> {
+    return this.store.forgetMessages(now - this.messageWindowMs);
   }
 
   /** Fires every timer due at or before `until` (default: now), each at its own instant, in due order. */
@@ -145,6 +186,7 @@ export class Runtime {
 
   /** Fires one claimed timer at its due instant. */
   fire(timer: TimerRecord): Promise<Applied> {
+    if (timer.timer === 'forget') return this.inTurn(timer.contactId, timer.dueAt, undefined, forgetProfile(timer));
     return this.apply(timer.contactId, { kind: 'timer', timer }, timer.dueAt);
   }
 
@@ -320,7 +362,11 @@ export class Runtime {
     }
     const result = step(state, ctx);
     const commit: Commit = { contactId, expectedVersion: state.version, state: result.state, effects: result.effects };
-    if (messageId !== undefined) commit.messageId = messageId;
+    if (messageId !== undefined) {
+      commit.messageId = messageId;
+      commit.at = now;
+    }
+    if (result.forget) commit.forget = true;
     if (result.desk) commit.desk = { expectedVersion: deskVersion, state: result.desk };
     try {
       await this.store.commit(commit);

@@ -9,6 +9,7 @@ import { CONTACT_UPDATED } from '../state/records.ts';
 import { initialSnapshot } from '../step/machine.ts';
 import { drive, exitInstance } from '../step/drive.ts';
 import { actOnHandoff, fireHandoffTimer } from '../handoff/lifecycle.ts';
+import { knownContact } from './identity.ts';
 import type { ContactState, InstanceRecord, TimerRecord } from '../state/records.ts';
 
 function checkExitWhen(draft: Draft, ctx: StepContext) {
@@ -96,7 +97,8 @@ export function stepContact(prev: ContactState, input: StepInput, ctx: StepConte
     input.kind === 'track' ? { name: input.name, properties: input.properties }
     : input.kind === 'identify' ? { name: CONTACT_UPDATED, properties: input.traits }
     : undefined;
-  const draft = new Draft(prev, ctx.now, ctx.workspace, ctx.ids, event);
+  // A userId that was an anonymous profile's id makes it a known contact.
+  const draft = new Draft(prev.contact.anonymous && event ? knownContact(prev) : prev, ctx.now, ctx.workspace, ctx.ids, event);
   if (input.kind === 'timer') {
     fireTimer(draft, ctx, input.timer);
   } else if (input.kind === 'human') {

@@ -7,6 +7,12 @@ export interface ContactRecord extends Timeline {
   traits: Record<string, unknown>;
   createdAt: Millis;
   updatedAt: Millis;
+  /** An anonymous profile (SPEC §7): calls with only this anonymousId; it enters no journey. */
+  anonymous?: true;
+  /** The contact an anonymous profile was linked to: its events moved there, later anonymous calls go there. */
+  linkedTo?: string;
+  /** The anonymous profiles merged into this contact, by anonymousId (each is merged once). */
+  merged?: string[];
 }
 
 /** A message an action sent, or held back while a human was engaged. */
@@ -47,8 +53,11 @@ export interface InstanceRecord {
   pausedAt?: Millis;
 }
 
-/** wait, pause timeout and handoff expiry belong to the journey machine; sla and assign to a handoff. */
-export type TimerKind = 'wait' | 'timeout' | 'expire' | 'sla' | 'assign';
+/**
+ * wait, pause timeout and handoff expiry belong to the journey machine; sla and assign to a handoff;
+ * forget to an anonymous profile, forgotten when it falls due unseen.
+ */
+export type TimerKind = 'wait' | 'timeout' | 'expire' | 'sla' | 'assign' | 'forget';
 
 /** A durable timer: a row with a due instant, fired by the runtime, never an XState `after`. */
 export interface TimerRecord {

@@ -84,8 +84,12 @@ export class Draft {
    * `{ ...contact, history }` far slower than a literal (the whole bench ran about 20% slower).
    */
   private changeContact(traits: Record<string, unknown>, { history, recent }: Timeline): void {
-    const { id, createdAt } = this.contact;
+    const { id, createdAt, anonymous, linkedTo, merged } = this.contact;
     this.contact = { id, traits, history, recent, createdAt, updatedAt: this.now };
+    // Identity (SPEC §7) rides along only where it is set, so a known contact's record stays as it was.
+    if (anonymous) this.contact.anonymous = anonymous;
+    if (linkedTo !== undefined) this.contact.linkedTo = linkedTo;
+    if (merged !== undefined) this.contact.merged = merged;
     this.envCache = null;
   }
 

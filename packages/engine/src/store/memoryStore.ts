@@ -26,6 +26,8 @@ export interface MemoryStoreOptions {
 export interface StoreSnapshot {
   contacts: ContactState[];
   messages: string[];
+  /** When each of `messages` was committed, in the same order (null: before instants were kept). */
+  messagesAt?: (Millis | null)[];
   desk: { version: number; state: DeskState };
   outbox: OutboxEntry[];
   seq: number;
@@ -34,7 +36,8 @@ export interface StoreSnapshot {
 /** The store for tests, simulations and the browser: everything in memory, nothing durable. */
 export class MemoryStore implements Store {
   private readonly states = new Map<string, ContactState>();
-  private readonly messages = new Set<string>();
+  /** messageIds with the instant they were committed (null: unknown, kept). */
+  private readonly messages = new Map<string, Millis | null>();
   private readonly timers = new Map<string, TimerRecord>();
   private readonly due = new MinHeap<TimerRecord>(earlier);
   private readonly leases = new Map<string, { owner: string; until: Millis }>();
@@ -55,7 +58,7 @@ export class MemoryStore implements Store {
       store.indexTimers([], state.timers);
       store.indexHandoffs([], state.handoffs ?? []);
     }
-    for (const m of snapshot.messages) store.messages.add(m);
+    snapshot.messages.forEach((m, i) => store.messages.set(m, snapshot.messagesAt?.[i] ?? null));
     store.desk = snapshot.desk;
     for (const entry of snapshot.outbox) store.outbox.push(entry); // not push(...): an outbox can outgrow a call's arguments
     store.seq = snapshot.seq;
@@ -64,7 +67,7 @@ export class MemoryStore implements Store {
 
   /** Everything this store holds, as plain JSON. Leases are not part of it: they end with the process. */
   snapshot(): StoreSnapshot {
-    return { contacts: [...this.states.values()], messages: [...this.messages], desk: this.desk, outbox: this.outbox, seq: this.seq };
+    return { contacts: [...this.states.values()], messages: [...this.messages.keys()], messagesAt: [...this.messages.values()], desk: this.desk, outbox: this.outbox, seq: this.seq };
   }
 
   async load(contactId: string): Promise<ContactState | undefined> {
@@ -98,14 +101,31 @@ export class MemoryStore implements Store {
     if ((current?.version ?? 0) !== c.expectedVersion) throw new ConflictError(c.contactId);
     if (c.messageId !== undefined && this.messages.has(c.messageId)) throw new DuplicateMessageError(c.messageId);
     if (c.desk && c.desk.expectedVersion !== this.desk.version) throw new DeskConflictError();
+    if (c.forget) {
+      this.forgetContact(c.contactId, current);
+      if (c.messageId !== undefined) this.messages.set(c.messageId, c.at ?? null);
+      return;
+    }
     const { contact, instances, timers, handoffs } = c.state;
     const next: ContactState = { contact, instances, timers, handoffs, version: c.expectedVersion + 1 }; // a literal: V8 copies { ...state } slower
     if (next.timers !== current?.timers) this.indexTimers(current?.timers ?? [], next.timers);
     if (next.handoffs !== current?.handoffs) this.indexHandoffs(current?.handoffs ?? [], next.handoffs);
     if (c.desk) this.desk = { version: c.desk.expectedVersion + 1, state: c.desk.state };
     this.states.set(c.contactId, next);
-    if (c.messageId !== undefined) this.messages.add(c.messageId);
+    if (c.messageId !== undefined) this.messages.set(c.messageId, c.at ?? null);
     if (this.options.keepOutbox !== false) for (const effect of c.effects) this.outbox.push({ seq: ++this.seq, effect });
+  }
+
+  /** Removes a contact with its timers and handoffs. */
+  private forgetContact(contactId: string, current: ContactState | undefined): void {
+    if (!current) return;
+    this.indexTimers(current.timers, []);
+    this.indexHandoffs(current.handoffs ?? [], []);
+    this.states.delete(contactId);
+  }
+
+  async forgetMessages(before: Millis): Promise<void> {
+    for (const [id, at] of this.messages) if (at !== null && at < before) this.messages.delete(id);
   }
 
   private indexHandoffs(before: readonly HandoffRecord[], after: readonly HandoffRecord[]): void {

@@ -11,6 +11,10 @@ export interface Commit {
   state: ContactState;
   /** The idempotency key of the event applied, recorded in the same unit. */
   messageId?: string;
+  /** When the commit was made (the runtime's now): a messageId is remembered with it, and forgotten after the window. */
+  at?: Millis;
+  /** Removes the contact with its timers and handoffs instead of writing `state` (an anonymous profile forgotten, SPEC §7). */
+  forget?: boolean;
   /** Effects to deliver (the outbox), stored with the state so none is lost or sent for a state that was not kept. */
   effects: Effect[];
   /** The routing state, when the step changed it (a queue cursor moved): written in the same unit. */
@@ -51,6 +55,11 @@ export interface Store {
   load(contactId: string): Promise<ContactState | undefined>;
   /** Whether an event with this messageId was already applied. */
   hasMessage(messageId: string): Promise<boolean>;
+  /**
+   * Forgets the messageIds committed before `before` (SPEC §7: remembered for a window, then forgotten, so
+   * the store stays bounded). Ids committed without an instant are kept.
+   */
+  forgetMessages(before: Millis): Promise<void>;
   /** Applies a commit (contact, effects, messageId, desk) atomically; throws ConflictError or DuplicateMessageError and then changes nothing. */
   commit(commit: Commit): Promise<void>;
   /** Claims the earliest due timers (by due instant, then id) for one owner, under a lease. */

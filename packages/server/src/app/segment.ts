@@ -1,13 +1,21 @@
 import { z } from 'zod';
-import { InboundEvent, InputInvalidError, TrackEvent, formatPath, isObject, parseInput } from '@baton/engine';
-
-/** A contact id as SPEC §2 has it (any string up to 256 characters; a number as its decimal string). */
-export const ContactId = TrackEvent.shape.userId;
+import { ContactId, InboundEvent, InputInvalidError, TrackEvent, formatPath, isObject, parseInput } from '@baton/engine';
 
 /** A Segment call Baton acknowledges without applying, and why. */
 export interface Skipped {
   skipped: string;
 }
+
+/** An alias call: links an anonymousId (Segment's `previousId`) to a contact. */
+export interface Link {
+  link: { anonymousId: string; userId: string };
+}
+
+/** Whether a read call is an alias's link. */
+export const isLink = (call: InboundEvent | Skipped | Link): call is Link => 'link' in call && !('type' in call);
+
+/** Segment's alias call as Baton reads it. */
+export const AliasCall = z.looseObject({ type: z.literal('alias'), userId: ContactId, previousId: ContactId });
 
 /** The Segment calls the intake takes. */
 export const SEGMENT_TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const;
@@ -28,27 +36,27 @@ export const ViewCall = TrackEvent.omit({ type: true, event: true }).extend({
   category: z.string().optional(),
 });
 
-/** A Segment group or alias call: acknowledged, not used by journeys. */
-export const UnusedCall = z.looseObject({ type: z.enum(['group', 'alias']) });
+/** A Segment group call: acknowledged, not used by journeys. */
+export const UnusedCall = z.looseObject({ type: z.literal('group') });
 
 /**
  * A Segment call as Baton applies it, so that an existing Segment or RudderStack source can point at
  * Baton: track and identify as they are; page and screen as the track events "Page Viewed" and
  * "Screen Viewed", with the call's name and category among the properties, so journeys and scores see
- * analytics.js page views like any event. Calls that cannot move a journey are acknowledged and
- * skipped: group and alias, and anonymous calls (an anonymousId and no userId). Anything else is refused
- * with the path of what is wrong.
+ * analytics.js page views like any event; calls with only an anonymousId go to its anonymous profile, and
+ * alias links `previousId` to `userId` (SPEC §7). Group calls are acknowledged and skipped. Anything else
+ * is refused with the path of what is wrong.
  */
-export function segmentCall(raw: unknown, at: PropertyKey[] = []): InboundEvent | Skipped {
+export function segmentCall(raw: unknown, at: PropertyKey[] = []): InboundEvent | Skipped | Link {
   const call = isObject(raw) ? raw : {};
   const type = call.type;
   if (typeof type !== 'string' || !(SEGMENT_TYPES as readonly string[]).includes(type)) {
     throw new InputInvalidError([{ path: formatPath([...at, 'type']), node: null, message: `must be one of ${SEGMENT_TYPES.join(', ')}` }], 'event');
   }
-  if (type === 'group' || type === 'alias') return { skipped: `${type} calls are not used by journeys` };
-  if ((call.userId === undefined || call.userId === null) && call.anonymousId !== undefined && call.anonymousId !== null) {
-    parseInput(ContactId, call.anonymousId, 'event', [...at, 'anonymousId']);
-    return { skipped: 'anonymous (no userId): journeys follow known contacts' };
+  if (type === 'group') return { skipped: 'group calls are not used by journeys' };
+  if (type === 'alias') {
+    const alias = parseInput(AliasCall, raw, 'event', at);
+    return { link: { anonymousId: alias.previousId, userId: alias.userId } };
   }
   if (type === 'page' || type === 'screen') {
     const { name, category, properties, ...rest } = call;

@@ -97,6 +97,8 @@ export class LowdbStore implements Store {
   readOutbox = (after: number, limit: number) => this.memory.readOutbox(after, limit);
   /** Pruned in memory, so the next snapshot leaves the effects out; a replayed journal may bring back a few below the cursor, pruned again at the next call. */
   pruneOutbox = (upTo: number) => this.memory.pruneOutbox(upTo);
+  /** Forgotten in memory, so the next snapshot leaves them out; ids a replayed journal brings back keep their instant and go at the next call. */
+  forgetMessages = (before: number) => this.memory.forgetMessages(before);
   contactIds = () => this.memory.contactIds();
   contacts = () => this.memory.contacts();
   loadDesk = () => this.memory.loadDesk();

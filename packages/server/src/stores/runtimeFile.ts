@@ -29,6 +29,8 @@ const RuntimeFileShape = z.object({
     }),
   ),
   messages: z.array(z.string()),
+  /** When each message was committed, in the order of `messages` (absent in files written before the window). */
+  messagesAt: z.array(z.number().nullable()).optional(),
   desk: z.object({ version: count, state: JsonObject }),
   outbox: z.array(z.object({ seq: count, effect: JsonObject })),
   seq: count,

@@ -6,7 +6,7 @@ import { parseJsonText } from '../body.ts';
 import { httpError } from '../errors.ts';
 import { MAX_EVENT_BYTES, decodeBody, readCapped } from '../intake/decode.ts';
 import { eventTimestamp, instantAt } from '../intake/eventTime.ts';
-import { SEGMENT_TYPES, SHORT_FORMS, segmentCall } from '../segment.ts';
+import { SEGMENT_TYPES, SHORT_FORMS, isLink, segmentCall } from '../segment.ts';
 
 /**
  * A batch as Segment's libraries send it. The envelope stays open, as Segment's calls do (SPEC §7: other
@@ -53,7 +53,11 @@ async function applyCall(runtime: Runtime, raw: unknown, received: number, batch
   if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(at, bytes);
   const timestamp = eventTimestamp(raw, received, batchSentAt, at);
   const call = segmentCall(timestamp === undefined ? raw : { ...(raw as object), timestamp }, at);
-  if ('skipped' in call) return { status: 'skipped' as const, reason: call.skipped };
+  if ('skipped' in call && !('type' in call)) return { status: 'skipped' as const, reason: call.skipped };
+  if (isLink(call)) {
+    await runtime.link(call.link.anonymousId, call.link.userId);
+    return { status: 'applied' as const };
+  }
   return { status: (await runtime.ingestEvent(call)).status };
 }
 

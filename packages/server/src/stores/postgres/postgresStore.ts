@@ -106,6 +106,7 @@ export class PostgresStore implements Store {
 
   /** Queues the commit for the next batch and resolves once that batch is committed. */
   commit(commit: Commit): Promise<void> {
+    if (commit.forget) return this.forget(commit);
     return new Promise<void>((done, fail) => {
       this.queue.push({ commit, done, fail });
       if (!this.flushing) void this.flush();
@@ -131,6 +132,35 @@ export class PostgresStore implements Store {
     } finally {
       this.flushing = false;
     }
+  }
+
+  /** Removes a contact (an anonymous profile forgotten) with its timers and handoffs, if it is still at the version read. */
+  private async forget(commit: Commit): Promise<void> {
+    const client = await this.pool.connect().catch((err: Error) => {
+      throw unavailable(err);
+    });
+    try {
+      await client.query('BEGIN');
+      const gone = await client.query('DELETE FROM baton_contacts WHERE contact_id = $1 AND version = $2', [commit.contactId, commit.expectedVersion]);
+      if (gone.rowCount === 0) {
+        await client.query('ROLLBACK');
+        throw new ConflictError(commit.contactId);
+      }
+      await client.query('DELETE FROM baton_timers WHERE contact_id = $1', [commit.contactId]);
+      await client.query('DELETE FROM baton_handoffs WHERE contact_id = $1', [commit.contactId]);
+      await client.query('COMMIT');
+    } catch (err) {
+      if (err instanceof ConflictError) throw err;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw unavailable(err as Error);
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Forgets messageIds seen before `before` (the database's clock stamps them when committed). */
+  async forgetMessages(before: number): Promise<void> {
+    await this.query('DELETE FROM baton_messages WHERE seen_at < $1', [before]);
   }
 
   async claimDueTimers(r: ClaimRequest): Promise<TimerRecord[]> {
