@@ -80,7 +80,7 @@ export async function openServer(options: ServerOptions) {
 
     const deliveries = new Deliveries((await storage.deliveries.read()) ?? structuredClone(EMPTY_DELIVERIES), storage.deliveries, store, config, clock, options.deliveries);
     const replayGuard = new ReplayGuard((await storage.inbound.read()) ?? {}, storage.inbound, clock, 2 * TOLERANCE_SECONDS * 1000);
-    const live = new LiveFeed(runtime);
+    const live = new LiveFeed(runtime, storage.live);
     // Another process changed configuration: take it in (journeys, team, tokens, webhooks).
     storage.onChange((name) => {
       if (name === 'config') void config.reload().catch((err) => console.error('baton: configuration reload failed:', err));

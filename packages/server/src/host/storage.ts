@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { z } from 'zod';
 import { isObject, type Store } from '@baton/engine';
+import type { LiveBus, LiveMessage } from '../live/liveFeed.ts';
 import type { Document } from '../stores/document.ts';
 import { DurableJsonFile } from '../stores/durableJsonFile.ts';
 import { LowdbStore } from '../stores/lowdbStore.ts';
@@ -37,6 +39,8 @@ export interface Storage {
   deliveryLease: Lease;
   /** Hears that another process changed a document (PostgreSQL; never on lowdb, where one process runs). */
   onChange(listener: (name: DocumentName) => void): void;
+  /** Carries live messages between processes (PostgreSQL); none on lowdb. */
+  live: LiveBus | undefined;
   /** Where the data is, for the start banner. */
   where: string;
   close(): Promise<void>;
@@ -61,6 +65,7 @@ async function openLowdb(data: string, snapshotBytes: number | undefined): Promi
     inbound: new DurableJsonFile(join(data, 'inbound.json'), { schema: SeenIdsDocument }),
     deliveryLease: { hold: async () => true, release: async () => undefined },
     onChange: () => undefined,
+    live: undefined,
     where: data,
     close: () => store.close(),
   };
@@ -72,8 +77,10 @@ const DELIVERY_LEASE = 0x62746e01;
 async function openPostgres(url: string, schema: string | undefined): Promise<Storage> {
   const store = await PostgresStore.open({ url, ...(schema ? { schema } : {}) });
   const listeners: ((name: DocumentName) => void)[] = [];
-  const listener = new DocumentListener(url, schema, (name) => {
-    if (name === 'config' || name === 'deliveries' || name === 'inbound') for (const l of listeners) l(name);
+  const live = new PgLiveBus(store.pool);
+  const listener = new Listener(url, schema, (channel, payload) => {
+    if (channel === LIVE_CHANNEL) return live.heard(payload);
+    if (payload === 'config' || payload === 'deliveries' || payload === 'inbound') for (const l of listeners) l(payload);
   });
   await listener.start();
   const lease = new PgLease(store.pool, DELIVERY_LEASE);
@@ -84,8 +91,10 @@ async function openPostgres(url: string, schema: string | undefined): Promise<St
     inbound: new PgDocument(store.pool, 'inbound', SeenIdsDocument),
     deliveryLease: lease,
     onChange: (l) => listeners.push(l),
+    live,
     where: url.replace(/:[^:@/]*@/, ':***@'),
     async close() {
+      await live.flush();
       await lease.release();
       await listener.stop();
       await store.close();
@@ -93,21 +102,25 @@ async function openPostgres(url: string, schema: string | undefined): Promise<St
   };
 }
 
-/** A connection of its own that LISTENs for document changes, reconnecting when it is dropped. */
-class DocumentListener {
+/** The channel live messages travel on between processes. */
+const LIVE_CHANNEL = 'baton_live';
+
+/** A connection of its own that LISTENs for document changes and live messages, reconnecting when it is dropped. */
+class Listener {
   private client: pg.Client | null = null;
   private stopped = false;
 
-  constructor(private readonly url: string, private readonly schema: string | undefined, private readonly heard: (name: string) => void) {}
+  constructor(private readonly url: string, private readonly schema: string | undefined, private readonly heard: (channel: string, payload: string) => void) {}
 
   async start(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url, ...(this.schema ? { options: `-c search_path=${this.schema}` } : {}) });
     client.on('notification', (n) => {
-      if (n.channel === DOCUMENTS_CHANNEL && n.payload) this.heard(n.payload);
+      if (n.payload) this.heard(n.channel, n.payload);
     });
     client.on('error', () => this.reconnect());
     await client.connect();
     await client.query(`LISTEN ${DOCUMENTS_CHANNEL}`);
+    await client.query(`LISTEN ${LIVE_CHANNEL}`);
     this.client = client;
   }
 
@@ -120,7 +133,7 @@ class DocumentListener {
       if (this.stopped) return;
       this.start().then(
         // Whatever changed while the connection was down is reloaded too.
-        () => ['config', 'deliveries', 'inbound'].forEach((name) => this.heard(name)),
+        () => ['config', 'deliveries', 'inbound'].forEach((name) => this.heard(DOCUMENTS_CHANNEL, name)),
         () => this.reconnect(),
       );
     }, 1000).unref();
@@ -130,6 +143,86 @@ class DocumentListener {
     this.stopped = true;
     await this.client?.end().catch(() => undefined);
   }
+}
+
+/** NOTIFY carries at most 8000 bytes: messages go in payloads under this size. */
+const PAYLOAD_BYTES = 7000;
+/** The fields a stream filters on, kept when a message is too large to travel whole. */
+const ESSENTIAL = ['handoff', 'journey', 'node', 'rep', 'from', 'queue', 'fromQueue', 'outcome', 'version', 'run'];
+
+/**
+ * Live messages between processes over NOTIFY: this process's messages are gathered for a moment and
+ * sent in as few notifications as fit, tagged with the process, which skips its own when they come back.
+ */
+class PgLiveBus implements LiveBus {
+  private readonly origin = randomUUID();
+  private pending: LiveMessage[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private sending: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<(messages: LiveMessage[]) => void>();
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  publish(messages: LiveMessage[]): void {
+    if (messages.length === 0) return;
+    this.pending.push(...messages);
+    this.timer ??= setTimeout(() => void this.flush(), 20);
+  }
+
+  subscribe(listener: (messages: LiveMessage[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A notification arrived: another process's messages go to the listeners. */
+  heard(payload: string): void {
+    let parsed: { origin?: unknown; messages?: unknown };
+    try {
+      parsed = JSON.parse(payload) as typeof parsed;
+    } catch {
+      return;
+    }
+    if (parsed.origin === this.origin || !Array.isArray(parsed.messages)) return;
+    for (const l of this.listeners) l(parsed.messages as LiveMessage[]);
+  }
+
+  /** Sends what is pending now. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const messages = this.pending;
+    this.pending = [];
+    this.sending = this.sending.then(async () => {
+      for (const payload of payloads(this.origin, messages)) {
+        await this.pool.query('SELECT pg_notify($1, $2)', [LIVE_CHANNEL, payload]).catch(() => undefined); // live views are best effort
+      }
+    });
+    return this.sending;
+  }
+}
+
+/** Packs messages into NOTIFY payloads; a message too large alone keeps only the fields streams filter on. */
+function payloads(origin: string, messages: readonly LiveMessage[]): string[] {
+  const out: string[] = [];
+  let batch: string[] = [];
+  let size = 0;
+  const close = () => {
+    if (batch.length > 0) out.push(`{"origin":${JSON.stringify(origin)},"messages":[${batch.join(',')}]}`);
+    batch = [];
+    size = 0;
+  };
+  for (const m of messages) {
+    let text = JSON.stringify(m);
+    if (Buffer.byteLength(text) > PAYLOAD_BYTES) {
+      text = JSON.stringify({ ...m, data: Object.fromEntries(ESSENTIAL.filter((k) => Object.hasOwn(m.data, k)).map((k) => [k, m.data[k]])) });
+    }
+    const bytes = Buffer.byteLength(text) + 1;
+    if (size + bytes > PAYLOAD_BYTES) close();
+    batch.push(text);
+    size += bytes;
+  }
+  close();
+  return out;
 }
 
 /** The configuration kept in a storage, read without opening the store (`baton signin`); null when there is none. */

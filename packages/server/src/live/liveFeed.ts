@@ -10,6 +10,17 @@ export interface LiveMessage {
 }
 
 type Listener = (message: LiveMessage) => void;
+
+/**
+ * Carries live messages between the processes that serve one database (PostgreSQL's NOTIFY), so a rep's
+ * stream hears changes whichever process made them. One process alone needs none.
+ */
+export interface LiveBus {
+  /** Sends this process's messages to the others. */
+  publish(messages: LiveMessage[]): void;
+  /** Calls `listener` with the messages other processes publish; returns a function that stops it. */
+  subscribe(listener: (messages: LiveMessage[]) => void): () => void;
+}
 type RevocationListener = (tokenId: string) => void;
 
 /** Turns every committed step into live messages for the designer and the inbox (served as SSE). */
@@ -18,11 +29,21 @@ export class LiveFeed {
   private readonly revocationListeners = new Set<RevocationListener>();
   private readonly unsubscribe: () => void;
 
-  constructor(runtime: Runtime) {
-    this.unsubscribe = runtime.subscribe((applied) => {
-      if (this.listeners.size === 0) return;
-      for (const message of messagesOf(applied)) for (const listener of this.listeners) listener(message);
+  constructor(runtime: Runtime, bus?: LiveBus) {
+    const deliver = (messages: readonly LiveMessage[]) => {
+      for (const message of messages) for (const listener of this.listeners) listener(message);
+    };
+    const local = runtime.subscribe((applied) => {
+      if (this.listeners.size === 0 && !bus) return;
+      const messages = messagesOf(applied);
+      deliver(messages);
+      bus?.publish(messages);
     });
+    const remote = bus?.subscribe(deliver);
+    this.unsubscribe = () => {
+      local();
+      remote?.();
+    };
   }
 
   /** Calls `listener` with every message from now on; returns a function that stops it. */

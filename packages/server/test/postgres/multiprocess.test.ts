@@ -1,0 +1,170 @@
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom, within } from '../batonProcess.ts';
+import { testServer } from '../harness.ts';
+import { adminTokenOf, freshDatabase, killAll, startPgBaton, type PgBaton } from './processes.ts';
+
+/**
+ * Several `baton serve` processes on one PostgreSQL database behave as one (SPEC §9): keyed events sent
+ * to any of them, some to two at once, end as a one-process run of the same events ends; no rep goes
+ * past capacity; every webhook is delivered once; a rep's stream on one process hears work created
+ * through another.
+ */
+const CONTACTS = 90;
+const SEED = 20_261_202;
+
+interface Call {
+  type: 'identify' | 'track';
+  body: Record<string, unknown> & { userId: string; messageId: string };
+}
+
+/** The events of contact `c`, in order: a fit lead (EMEA for two in three) viewing pricing, then activity. */
+function eventsOf(c: number): Call[] {
+  const userId = `mp-${c}`;
+  const region = c % 3 === 0 ? 'NA' : 'EMEA';
+  return [
+    { type: 'identify', body: { userId, messageId: `${userId}-0`, traits: { company: `Co ${c}`, employees: 900, title: 'VP Sales', region } } },
+    { type: 'track', body: { userId, messageId: `${userId}-1`, event: 'Page Viewed', properties: { path: '/pricing' } } },
+    { type: 'track', body: { userId, messageId: `${userId}-2`, event: 'Feature Used', properties: { feature: 'reports' } } },
+    { type: 'identify', body: { userId, messageId: `${userId}-3`, traits: { visits: 3 } } },
+    { type: 'track', body: { userId, messageId: `${userId}-4`, event: 'Page Viewed', properties: { path: '/docs' } } },
+  ];
+}
+
+interface ContactView {
+  timeline: { name: string }[];
+  journeys: { journey: string; status: string; node: string | null; path: string[] }[];
+  handoffs: { id: string; journey: string; node: string; status: string; assignee: string | null }[];
+}
+
+/** What must not depend on the process an event went to (which rep round robin chose may). */
+const essentials = (v: ContactView) => ({
+  timeline: v.timeline.map((e) => e.name),
+  journeys: v.journeys.map(({ journey, status, node, path }) => ({ journey, status, node, path })),
+  handoffs: v.handoffs.map(({ journey, node, status, assignee }) => ({ journey, node, status, assigned: assignee !== null })),
+});
+
+const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+
+async function post(baton: PgBaton, call: Call): Promise<string> {
+  const r = await fetch(`${baton.url}/v1/${call.type}`, { method: 'POST', headers: { authorization: basic(baton.writeKey), 'content-type': 'application/json' }, body: JSON.stringify(call.body) });
+  const text = await r.text();
+  if (r.status !== 200) throw new Error(`${call.type} ${call.body.messageId} to ${baton.url}: ${r.status} ${text}`);
+  return (JSON.parse(text) as { status: string }).status;
+}
+
+let db: Awaited<ReturnType<typeof freshDatabase>>;
+let batons: PgBaton[] = [];
+let admin = '';
+let receiver: Server;
+let receiverUrl = '';
+const delivered: { id: string; type: string; handoff: unknown }[] = [];
+
+beforeAll(async () => {
+  db = await freshDatabase();
+  batons = [await startPgBaton(db.url)]; // the first seeds the database
+  batons.push(...(await Promise.all([startPgBaton(db.url), startPgBaton(db.url)])));
+  admin = await adminTokenOf(db.url);
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const parsed = JSON.parse(body) as { type: string; data: { handoff?: unknown } };
+      delivered.push({ id: String(req.headers['webhook-id']), type: parsed.type, handoff: parsed.data.handoff });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+  const address = receiver.address();
+  receiverUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hooks`;
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(batons.map((b) => b.stop().catch(() => undefined)));
+  await killAll();
+  receiver?.close();
+  await db?.drop();
+});
+
+describe('three processes on one PostgreSQL database', () => {
+  it("lets a rep's stream on one process hear a handoff created through another", async () => {
+    const [a, b] = batons as [PgBaton, PgBaton];
+    const controller = new AbortController();
+    const stream = await fetch(`${a.url}/api/stream?access_token=${admin}`, { signal: controller.signal });
+    const reader = stream.body!.getReader();
+    let text = '';
+    const heard = (async () => {
+      while (!text.includes('Handoff Assigned')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+    })();
+    for (const call of eventsOf(1000).slice(0, 2)) await post(b, call);
+    await within(10_000, 'the stream on process A hearing the handoff made through B', heard);
+    controller.abort();
+    expect(text).toContain('"contactId":"mp-1000"');
+  });
+
+  it('ends as one process would: each event once, no duplicate handoff, no rep past capacity, each webhook delivered once', async () => {
+    const [a] = batons as [PgBaton];
+    const hook = await fetch(`${a.url}/api/webhooks`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ url: receiverUrl }) });
+    expect(hook.status).toBeLessThan(300);
+    const rng = seededRandom(SEED);
+    const duplicates: Promise<string>[] = [];
+    // Contacts in parallel, each contact's events in order; an event goes to a random process, one in ten to two at once.
+    await Promise.all(
+      Array.from({ length: 6 }, async (_, sender) => {
+        for (let c = sender; c < CONTACTS; c += 6) {
+          for (const call of eventsOf(c)) {
+            const first = batons[rng.int(0, batons.length - 1)]!;
+            if (rng.chance(0.1)) {
+              const second = batons[rng.int(0, batons.length - 1)]!;
+              const both = await Promise.all([post(first, call), post(second, call)]);
+              expect(both.filter((s) => s === 'applied').length, `${call.body.messageId} applied once`).toBeLessThanOrEqual(1);
+              duplicates.push(Promise.resolve(both.join()));
+            } else {
+              expect(['applied', 'duplicate']).toContain(await post(first, call));
+            }
+          }
+        }
+      }),
+    );
+
+    // The same events, in the same order per contact, through one lowdb process.
+    const reference = await testServer();
+    for (let c = 0; c < CONTACTS; c++) for (const call of eventsOf(c)) await reference.ingest(call.type, call.body);
+
+    const view = async (base: string, token: string, id: string) =>
+      (await (await fetch(`${base}/api/contacts/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${token}` } })).json()) as ContactView;
+    const handoffIds = new Set<string>();
+    for (let c = 0; c < CONTACTS; c++) {
+      const id = `mp-${c}`;
+      const got = await view(batons[c % batons.length]!.url, admin, id);
+      const want = (await (await reference.call(reference.adminToken, 'GET', `/api/contacts/${id}`)).json()) as ContactView;
+      expect(essentials(got), id).toEqual(essentials(want));
+      expect(got.handoffs.filter((h) => h.journey === 'pricing-intent'), `${id}: one pricing-intent handoff`).toHaveLength(1);
+      for (const h of got.handoffs) handoffIds.add(h.id);
+    }
+    await reference.close();
+    // The lead of the first test may be delivered too: its events were still in the outbox when the endpoint came.
+    const earlier = new Set((await view(a.url, admin, 'mp-1000')).handoffs.map((h) => h.id));
+
+    // Capacity: ana and bo take 25 each; nobody holds more open handoffs than that.
+    const loads = new Map<string, number>();
+    const list = (await (await fetch(`${a.url}/api/handoffs?status=open`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { handoffs: { assignee: string | null }[] };
+    for (const h of list.handoffs) if (h.assignee) loads.set(h.assignee, (loads.get(h.assignee) ?? 0) + 1);
+    expect(loads.get('ana') ?? 0).toBeLessThanOrEqual(25);
+    expect(loads.get('bo') ?? 0).toBeLessThanOrEqual(25);
+
+    // Webhooks: every handoff's creation delivered, each delivery once (one process holds the delivery lease).
+    await within(30_000, 'every Handoff Created delivered', (async () => {
+      while (new Set(delivered.filter((d) => d.type === 'Handoff Created').map((d) => d.handoff)).size < handoffIds.size) await new Promise((r) => setTimeout(r, 100));
+    })());
+    const ids = delivered.map((d) => d.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const created = new Set(delivered.filter((d) => d.type === 'Handoff Created').map((d) => String(d.handoff)));
+    for (const id of handoffIds) expect(created.has(id), `${id} delivered`).toBe(true);
+    for (const id of created) expect(handoffIds.has(id) || earlier.has(id), `${id} is a handoff of ours`).toBe(true);
+  });
+});
