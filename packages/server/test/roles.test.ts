@@ -72,6 +72,8 @@ const MATRIX: { method: string; path: string; setup?: () => Promise<void>; body?
     }, body: () => ({ enabled: false }), expect: { nobody: 401, marketer: 403, ana: 403, bo: 403, admin: 200 } },
   { method: 'DELETE', path: '/api/webhooks/{ep}', expect: { nobody: 401, marketer: 403, ana: 403, bo: 403, admin: 204 } },
   { method: 'GET', path: '/api/webhooks/deliveries', expect: { admin: 200, marketer: 403, ana: 403, bo: 403, nobody: 401 } },
+  { method: 'GET', path: '/api/webhooks/inbound', expect: { admin: 200, marketer: 403, ana: 403, bo: 403, nobody: 401 } },
+  { method: 'POST', path: '/api/webhooks/inbound/rotate', expect: { nobody: 401, marketer: 403, ana: 403, bo: 403, admin: 200 } },
   { method: 'POST', path: '/api/webhooks/dead-letters/replay', expect: { nobody: 401, marketer: 403, ana: 403, bo: 403, admin: 200 } },
   { method: 'POST', path: '/api/webhooks/dead-letters/{id}/replay', expect: { nobody: 401, marketer: 403, ana: 403, bo: 403, admin: 404 } },
 ];

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
-import { VirtualClock } from '@baton/engine';
+import { VirtualClock, formatInstant } from '@baton/engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { json, pricingLead, testServer } from './harness.ts';
 
@@ -48,9 +48,9 @@ describe('webhooks out', () => {
     await pricingLead(server, 'c1');
     await server.settle();
     // The first delivery got a 503 and waits: full jitter with random 0.5 of a 1 s ceiling is 500 ms.
-    const waiting = await json<{ pending: { id: string; attempts: number; nextAt: number; lastError: string }[] }>(server.call(server.adminToken, 'GET', '/api/webhooks/deliveries'));
+    const waiting = await json<{ pending: { id: string; attempts: number; nextAt: string; lastError: string }[] }>(server.call(server.adminToken, 'GET', '/api/webhooks/deliveries'));
     const retry = waiting.pending.find((d) => d.attempts === 1)!;
-    expect(retry).toMatchObject({ lastError: 'HTTP 503', nextAt: now + 500 });
+    expect(retry).toMatchObject({ lastError: 'HTTP 503', nextAt: formatInstant(now + 500) });
     now += 500;
     await server.settle();
     expect((await json<{ pending: unknown[] }>(server.call(server.adminToken, 'GET', '/api/webhooks/deliveries'))).pending).toEqual([]);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { InboundEvent, Journey, Team, TrackEvent, IdentifyEvent } from '@baton/engine';
-import { UnusedCall, ViewCall } from './segment.ts';
-import { SegmentBatch } from './routes/events.ts';
+import * as R from './responses.ts';
+import { AliasCall, UnusedCall, ViewCall } from './segment.ts';
+import { BatchResult, CallResult, SegmentBatch } from './routes/events.ts';
 import { AcceptRequest, OutcomeRequest, ReassignRequest, RejectRequest } from './routes/handoffs.ts';
 import { InboundWebhook } from './routes/inbound.ts';
 import { SimulationRequest } from './routes/simulations.ts';
@@ -15,6 +16,8 @@ type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 interface Operation {
   method: Method;
   path: string;
+  /** The operationId a generated client names the call by. */
+  id: string;
   summary: string;
   /** Who may call it: roles of API tokens, or the write key, or a signature. */
   auth: 'writeKey' | 'signature' | 'none' | ('admin' | 'marketer' | 'rep')[];
@@ -22,75 +25,101 @@ interface Operation {
   /** The body may be left out (an empty body reads as `{}`). */
   bodyOptional?: boolean;
   query?: string[];
+  /** The success status (200 unless said) and the schema of its answer; 204 answers nothing. */
+  status?: 200 | 201 | 204;
+  response?: string;
   /** Error statuses worth naming beside the general ones (400 for a body its schema refuses, 401, 403). */
   errors?: Record<string, string>;
 }
 
 const ALL = ['admin', 'marketer', 'rep'] as ('admin' | 'marketer' | 'rep')[];
 const EDITORS = ['admin', 'marketer'] as ('admin' | 'marketer' | 'rep')[];
+const TOO_LARGE = { '413': 'too_large: more than 500 KB once decompressed, or an event over 32 KB', '415': 'unsupported_encoding: a Content-Encoding other than gzip or deflate' };
+const call = (type: string, short: string, summary: string, body: string): Operation[] => [
+  { method: 'post', path: `/v1/${type}`, id: `${type}Call`, summary, auth: 'writeKey', body, response: 'CallResult', errors: TOO_LARGE },
+  { method: 'post', path: `/v1/${short}`, id: `${type}CallShort`, summary: `${summary} (analytics.js's short path)`, auth: 'writeKey', body, response: 'CallResult', errors: TOO_LARGE },
+];
 
 /** Every route of the API, in the order the reference lists them. */
 export const OPERATIONS: Operation[] = [
-  { method: 'post', path: '/v1/track', summary: 'Ingest a Segment track event (idempotent by messageId)', auth: 'writeKey', body: 'TrackEvent' },
-  { method: 'post', path: '/v1/identify', summary: 'Ingest a Segment identify event', auth: 'writeKey', body: 'IdentifyEvent' },
-  { method: 'post', path: '/v1/page', summary: 'Ingest a Segment page call, applied as the track event "Page Viewed"', auth: 'writeKey', body: 'ViewCall' },
-  { method: 'post', path: '/v1/screen', summary: 'Ingest a Segment screen call, applied as the track event "Screen Viewed"', auth: 'writeKey', body: 'ViewCall' },
-  { method: 'post', path: '/v1/group', summary: 'Acknowledge a Segment group call (not used by journeys: "status": "skipped")', auth: 'writeKey', body: 'UnusedCall' },
-  { method: 'post', path: '/v1/alias', summary: 'Acknowledge a Segment alias call (not used by journeys: "status": "skipped")', auth: 'writeKey', body: 'UnusedCall' },
-  { method: 'post', path: '/v1/batch', summary: 'Ingest a batch of Segment calls, all or nothing; anonymous, group and alias calls are counted as skipped', auth: 'writeKey', body: 'Batch' },
-  { method: 'post', path: '/v1/inbound', summary: 'A CRM logs an accept, reject or outcome (Standard Webhooks signature, ±5 min, each webhook-id acted on once)', auth: 'signature', body: 'InboundWebhook', errors: { '401': 'signature_invalid: a bad signature or a timestamp more than 5 minutes off', '409': 'replayed: this webhook-id was already applied (atomically with its change: of two copies at once, one applies) or refused; handoff_not_open' } },
-  { method: 'get', path: '/api/journeys', summary: 'List journeys with their status, version and draft', auth: ALL },
-  { method: 'post', path: '/api/journeys', summary: 'Create a journey as a draft', auth: EDITORS, body: 'Journey' },
-  { method: 'get', path: '/api/journeys/{id}', summary: 'A journey: latest version, draft and version history', auth: ALL },
-  { method: 'get', path: '/api/journeys/{id}/versions/{version}', summary: 'One published version (read-only)', auth: ALL },
-  { method: 'put', path: '/api/journeys/{id}/draft', summary: 'Save the draft', auth: EDITORS, body: 'Journey' },
-  { method: 'delete', path: '/api/journeys/{id}/draft', summary: 'Discard the draft', auth: EDITORS },
-  { method: 'post', path: '/api/journeys/{id}/validate', summary: 'Validate the draft, or the journey in the body: every problem with path and node', auth: EDITORS, body: 'Journey', bodyOptional: true },
-  { method: 'post', path: '/api/journeys/{id}/publish', summary: 'Publish the draft as the next immutable version', auth: EDITORS },
-  { method: 'post', path: '/api/journeys/{id}/archive', summary: 'Stop new entries; contacts inside finish on their version', auth: EDITORS },
-  { method: 'get', path: '/api/team', summary: 'The team: calendars, reps, queues', auth: ALL },
-  { method: 'put', path: '/api/team', summary: 'Replace the team (refused if a live journey would break)', auth: ['admin'], body: 'Team' },
-  { method: 'get', path: '/api/team/reps', summary: 'Reps', auth: ALL },
-  { method: 'get', path: '/api/team/queues', summary: 'Queues', auth: ALL },
-  { method: 'get', path: '/api/team/calendars', summary: 'Calendars', auth: ALL },
-  { method: 'patch', path: '/api/team/reps/{id}', summary: 'Change a rep at run time: active, capacity', auth: ['admin'], body: 'RepChange', errors: { '404': 'unknown_rep: no rep with this id in the team' } },
-  { method: 'get', path: '/api/me', summary: 'Who the token speaks for: role, rep and name', auth: ALL },
-  { method: 'get', path: '/api/workspace', summary: 'The workspace: its score models (SPEC §4)', auth: ALL },
-  { method: 'get', path: '/api/contacts/{id}', summary: 'A contact: traits, scores, timeline, journeys, handoffs', auth: ALL },
-  { method: 'get', path: '/api/handoffs', summary: 'Handoffs sorted by SLA due; a rep sees theirs and their queues\' unassigned work', auth: ALL, query: ['status', 'mine', 'assignee', 'queue', 'journey', 'breached'] },
-  { method: 'get', path: '/api/handoffs/{id}', summary: 'A handoff with its full context and links', auth: ALL },
-  { method: 'post', path: '/api/handoffs/{id}/accept', summary: 'Accept (the first touch; stops the SLA clock)', auth: ['admin', 'rep'], body: 'AcceptRequest', bodyOptional: true },
-  { method: 'post', path: '/api/handoffs/{id}/reject', summary: 'Reject with a reason; it is routed again', auth: ['admin', 'rep'], body: 'RejectRequest', bodyOptional: true },
-  { method: 'post', path: '/api/handoffs/{id}/outcome', summary: 'Log an outcome (and its value); the journey moves on', auth: ['admin', 'rep'], query: ['outcome'], body: 'OutcomeRequest', bodyOptional: true },
-  { method: 'post', path: '/api/handoffs/{id}/claim', summary: 'A rep takes unassigned work from one of their queues', auth: ['rep'] },
-  { method: 'post', path: '/api/handoffs/{id}/reassign', summary: 'Give a handoff to another rep', auth: ['admin'], body: 'ReassignRequest' },
-  { method: 'get', path: '/api/reports', summary: 'Handoffs, accept rate, time to first touch, breaches, outcomes, conversion, revenue; per journey, node, queue and rep', auth: EDITORS, query: ['from', 'to', 'journey', 'format'] },
-  { method: 'post', path: '/api/simulations', summary: 'Run a script or N synthetic contacts against drafts; returns the §8 report, with no side effects', auth: EDITORS, body: 'SimulationRequest' },
-  { method: 'get', path: '/api/stream', summary: 'Server-Sent Events of handoff and journey events (the token also as ?access_token=, on this route only); ends with a "revoked" event when its token is revoked', auth: ALL, query: ['access_token'] },
-  { method: 'get', path: '/api/tokens', summary: 'API tokens (without their secrets)', auth: ['admin'] },
-  { method: 'post', path: '/api/tokens', summary: 'Issue a token for a role (a rep token names its rep)', auth: ['admin'], body: 'TokenRequest' },
-  { method: 'delete', path: '/api/tokens/{id}', summary: 'Revoke a token', auth: ['admin'] },
-  { method: 'get', path: '/api/webhooks', summary: 'Webhook endpoints', auth: ['admin'] },
-  { method: 'post', path: '/api/webhooks', summary: 'Add an endpoint; deliveries are signed with its secret', auth: ['admin'], body: 'WebhookRequest' },
-  { method: 'patch', path: '/api/webhooks/{id}', summary: 'Enable or disable an endpoint', auth: ['admin'], body: 'WebhookChange' },
-  { method: 'delete', path: '/api/webhooks/{id}', summary: 'Remove an endpoint', auth: ['admin'] },
-  { method: 'get', path: '/api/webhooks/deliveries', summary: 'Deliveries waiting and dead letters', auth: ['admin'] },
-  { method: 'post', path: '/api/webhooks/dead-letters/replay', summary: 'Replay every dead letter', auth: ['admin'] },
-  { method: 'post', path: '/api/webhooks/dead-letters/{id}/replay', summary: 'Replay one dead letter', auth: ['admin'] },
+  ...call('track', 't', 'Ingest a Segment track event (idempotent by messageId; only an anonymousId: kept on its anonymous profile)', 'TrackEvent'),
+  ...call('identify', 'i', 'Ingest a Segment identify event (a userId with an anonymousId links them)', 'IdentifyEvent'),
+  ...call('page', 'p', 'Ingest a Segment page call, applied as the track event "Page Viewed"', 'ViewCall'),
+  ...call('screen', 's', 'Ingest a Segment screen call, applied as the track event "Screen Viewed"', 'ViewCall'),
+  ...call('group', 'g', 'Acknowledge a Segment group call (not used by journeys: "status": "skipped")', 'UnusedCall'),
+  ...call('alias', 'a', 'Link an anonymousId (previousId) to a contact (userId)', 'AliasCall'),
+  { method: 'post', path: '/v1/batch', id: 'batch', summary: 'Ingest a batch of Segment calls: every valid one is applied, the refused ones are listed with their index and why', auth: 'writeKey', body: 'Batch', response: 'BatchResult', errors: TOO_LARGE },
+  { method: 'post', path: '/v1/b', id: 'batchShort', summary: "Ingest a batch (analytics.js's short path)", auth: 'writeKey', body: 'Batch', response: 'BatchResult', errors: TOO_LARGE },
+  { method: 'post', path: '/v1/inbound', id: 'inboundWebhook', summary: 'A CRM logs an accept, reject or outcome (Standard Webhooks signature, ±5 min, each webhook-id acted on once)', auth: 'signature', body: 'InboundWebhook', response: 'InboundReceived', errors: { '401': 'signature_invalid: a bad signature or a timestamp more than 5 minutes off', '409': 'replayed: this webhook-id was already applied (atomically with its change: of two copies at once, one applies) or refused; handoff_not_open' } },
+  { method: 'get', path: '/api/journeys', id: 'listJourneys', summary: 'List journeys with their status, version and draft', auth: ALL, response: 'JourneyList' },
+  { method: 'post', path: '/api/journeys', id: 'createJourney', summary: 'Create a journey as a draft', auth: EDITORS, body: 'Journey', status: 201, response: 'JourneySaved' },
+  { method: 'get', path: '/api/journeys/{id}', id: 'getJourney', summary: 'A journey: latest version, draft and version history', auth: ALL, response: 'JourneyDetail' },
+  { method: 'get', path: '/api/journeys/{id}/versions/{version}', id: 'getJourneyVersion', summary: 'One published version (read-only)', auth: ALL, response: 'JourneyVersion' },
+  { method: 'put', path: '/api/journeys/{id}/draft', id: 'saveDraft', summary: 'Save the draft', auth: EDITORS, body: 'Journey', response: 'JourneySaved' },
+  { method: 'delete', path: '/api/journeys/{id}/draft', id: 'discardDraft', summary: 'Discard the draft', auth: EDITORS, status: 204 },
+  { method: 'post', path: '/api/journeys/{id}/validate', id: 'validateJourney', summary: 'Validate the draft, or the journey in the body: every problem with path and node', auth: EDITORS, body: 'Journey', bodyOptional: true, response: 'ValidationReport' },
+  { method: 'post', path: '/api/journeys/{id}/publish', id: 'publishJourney', summary: 'Publish the draft as the next immutable version', auth: EDITORS, status: 201, response: 'JourneyVersion' },
+  { method: 'post', path: '/api/journeys/{id}/archive', id: 'archiveJourney', summary: 'Stop new entries; contacts inside finish on their version', auth: EDITORS, response: 'JourneySummary' },
+  { method: 'get', path: '/api/team', id: 'getTeam', summary: 'The team: calendars, reps, queues', auth: ALL, response: 'Team' },
+  { method: 'put', path: '/api/team', id: 'setTeam', summary: 'Replace the team (refused if a live journey would break)', auth: ['admin'], body: 'Team', response: 'Team' },
+  { method: 'get', path: '/api/team/reps', id: 'listReps', summary: 'Reps', auth: ALL, response: 'Object' },
+  { method: 'get', path: '/api/team/queues', id: 'listQueues', summary: 'Queues', auth: ALL, response: 'Object' },
+  { method: 'get', path: '/api/team/calendars', id: 'listCalendars', summary: 'Calendars', auth: ALL, response: 'Object' },
+  { method: 'patch', path: '/api/team/reps/{id}', id: 'changeRep', summary: 'Change a rep at run time: active, capacity', auth: ['admin'], body: 'RepChange', response: 'Object', errors: { '404': 'unknown_rep: no rep with this id in the team' } },
+  { method: 'get', path: '/api/me', id: 'me', summary: 'Who the token speaks for: role, rep and name', auth: ALL, response: 'Me' },
+  { method: 'get', path: '/api/workspace', id: 'getWorkspace', summary: 'The workspace: its score models (SPEC §4)', auth: ALL, response: 'Object' },
+  { method: 'get', path: '/api/contacts/{id}', id: 'getContact', summary: 'A contact (or an anonymous profile): traits, scores, timeline, journeys, handoffs. The id is any string: escape it in the path', auth: ALL, response: 'ContactView' },
+  { method: 'get', path: '/api/handoffs', id: 'listHandoffs', summary: "Handoffs sorted by SLA due; a rep sees theirs and their queues' unassigned work", auth: ALL, query: ['status', 'mine', 'assignee', 'queue', 'journey', 'breached'], response: 'HandoffList' },
+  { method: 'get', path: '/api/handoffs/{id}', id: 'getHandoff', summary: 'A handoff with its full context and links', auth: ALL, response: 'HandoffView' },
+  { method: 'post', path: '/api/handoffs/{id}/accept', id: 'acceptHandoff', summary: 'Accept (the first touch; stops the SLA clock)', auth: ['admin', 'rep'], body: 'AcceptRequest', bodyOptional: true, response: 'HandoffView' },
+  { method: 'post', path: '/api/handoffs/{id}/reject', id: 'rejectHandoff', summary: 'Reject with a reason; it is routed again', auth: ['admin', 'rep'], body: 'RejectRequest', bodyOptional: true, response: 'HandoffView' },
+  { method: 'post', path: '/api/handoffs/{id}/outcome', id: 'logOutcome', summary: 'Log an outcome (and its value); the journey moves on', auth: ['admin', 'rep'], query: ['outcome'], body: 'OutcomeRequest', bodyOptional: true, response: 'HandoffView' },
+  { method: 'post', path: '/api/handoffs/{id}/claim', id: 'claimHandoff', summary: 'A rep takes unassigned work from one of their queues', auth: ['rep'], response: 'HandoffView' },
+  { method: 'post', path: '/api/handoffs/{id}/reassign', id: 'reassignHandoff', summary: 'Give a handoff to another rep', auth: ['admin'], body: 'ReassignRequest', response: 'HandoffView' },
+  { method: 'get', path: '/api/reports', id: 'getReport', summary: 'Handoffs, accept rate, time to first touch, breaches, outcomes, conversion, revenue; per journey, node, queue and rep (format=csv for a spreadsheet)', auth: EDITORS, query: ['from', 'to', 'journey', 'format'], response: 'Object' },
+  { method: 'post', path: '/api/simulations', id: 'simulate', summary: 'Run a script or N synthetic contacts against drafts; returns the §8 report, with no side effects', auth: EDITORS, body: 'SimulationRequest', response: 'Object' },
+  { method: 'get', path: '/api/stream', id: 'stream', summary: 'Server-Sent Events of handoff and journey events (the token also as ?access_token=, on this route only); ends with a "revoked" event when its token is revoked', auth: ALL, query: ['access_token'], response: 'EventStream' },
+  { method: 'get', path: '/api/tokens', id: 'listTokens', summary: 'API tokens (without their secrets)', auth: ['admin'], response: 'TokenList' },
+  { method: 'post', path: '/api/tokens', id: 'createToken', summary: 'Issue a token for a role (a rep token names its rep); the secret is shown once', auth: ['admin'], body: 'TokenRequest', status: 201, response: 'IssuedToken' },
+  { method: 'delete', path: '/api/tokens/{id}', id: 'revokeToken', summary: 'Revoke a token', auth: ['admin'], status: 204 },
+  { method: 'get', path: '/api/webhooks', id: 'listWebhooks', summary: 'Webhook endpoints', auth: ['admin'], response: 'WebhookList' },
+  { method: 'post', path: '/api/webhooks', id: 'addWebhook', summary: 'Add an endpoint; deliveries are signed with its secret', auth: ['admin'], body: 'WebhookRequest', status: 201, response: 'WebhookEndpoint' },
+  { method: 'patch', path: '/api/webhooks/{id}', id: 'changeWebhook', summary: 'Enable or disable an endpoint', auth: ['admin'], body: 'WebhookChange', response: 'WebhookEndpoint' },
+  { method: 'delete', path: '/api/webhooks/{id}', id: 'removeWebhook', summary: 'Remove an endpoint', auth: ['admin'], status: 204 },
+  { method: 'get', path: '/api/webhooks/inbound', id: 'getInboundSecret', summary: 'The secret a CRM signs inbound webhooks to /v1/inbound with (Standard Webhooks)', auth: ['admin'], response: 'InboundSecret' },
+  { method: 'post', path: '/api/webhooks/inbound/rotate', id: 'rotateInboundSecret', summary: 'Replace the inbound secret; the old one stops working at once', auth: ['admin'], response: 'InboundSecret' },
+  { method: 'get', path: '/api/webhooks/deliveries', id: 'listDeliveries', summary: 'Deliveries waiting and dead letters', auth: ['admin'], response: 'DeliveryList' },
+  { method: 'post', path: '/api/webhooks/dead-letters/replay', id: 'replayDeadLetters', summary: 'Replay every dead letter', auth: ['admin'], response: 'Replayed' },
+  { method: 'post', path: '/api/webhooks/dead-letters/{id}/replay', id: 'replayDeadLetter', summary: 'Replay one dead letter', auth: ['admin'], response: 'Replayed' },
 ];
 
 const ERROR = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
 
-const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+/** A zod schema as the JSON Schema of a request (what it accepts) or a response (what it gives). */
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output' = 'input') => {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+};
 
-/** The OpenAPI 3.1 document of the API, with request schemas generated from the same zod schemas that validate. */
-export function openApiDocument(): Record<string, unknown> {
-  const schemas = {
+/** The body or answer of an operation, by schema name. */
+const content = (name: string) =>
+  name === 'EventStream' ? { 'text/event-stream': { schema: { type: 'string' } } } : { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } };
+
+/**
+ * The OpenAPI 3.1 document of the API, good for a typed client: an operationId on every operation,
+ * request and answer schemas generated from the zod schemas that validate the bodies and type the answers,
+ * each success status as the route answers it, and the server it was asked of.
+ */
+export function openApiDocument(origin?: string): Record<string, unknown> {
+  const schemas: Record<string, unknown> = {
     TrackEvent: jsonSchema(TrackEvent),
     IdentifyEvent: jsonSchema(IdentifyEvent),
     ViewCall: jsonSchema(ViewCall),
     UnusedCall: jsonSchema(UnusedCall),
-    Batch: jsonSchema(SegmentBatch.extend({ batch: z.array(z.union([InboundEvent, ViewCall, UnusedCall])) })),
+    AliasCall: jsonSchema(AliasCall),
+    Batch: jsonSchema(SegmentBatch.extend({ batch: z.array(z.union([InboundEvent, ViewCall, UnusedCall, AliasCall])) })),
+    CallResult: jsonSchema(CallResult, 'output'),
+    BatchResult: jsonSchema(BatchResult, 'output'),
     InboundWebhook: jsonSchema(InboundWebhook),
     Journey: jsonSchema(Journey),
     Team: jsonSchema(Team),
@@ -103,37 +132,60 @@ export function openApiDocument(): Record<string, unknown> {
     RejectRequest: jsonSchema(RejectRequest),
     OutcomeRequest: jsonSchema(OutcomeRequest),
     ReassignRequest: jsonSchema(ReassignRequest),
+    Object: jsonSchema(R.ObjectAnswer, 'output'),
+    HandoffView: jsonSchema(R.HandoffView, 'output'),
+    HandoffList: jsonSchema(R.HandoffList, 'output'),
+    ContactView: jsonSchema(R.ContactView, 'output'),
+    TokenList: jsonSchema(R.TokenList, 'output'),
+    IssuedToken: jsonSchema(R.IssuedToken, 'output'),
+    Me: jsonSchema(R.Me, 'output'),
+    ValidationReport: jsonSchema(R.ValidationReport, 'output'),
+    JourneySummary: jsonSchema(R.JourneySummary, 'output'),
+    JourneyList: jsonSchema(R.JourneyList, 'output'),
+    JourneySaved: jsonSchema(R.JourneySaved, 'output'),
+    JourneyDetail: jsonSchema(R.JourneyDetail, 'output'),
+    JourneyVersion: jsonSchema(R.JourneyVersion, 'output'),
+    WebhookEndpoint: jsonSchema(R.WebhookEndpointView, 'output'),
+    WebhookList: jsonSchema(R.WebhookList, 'output'),
+    DeliveryList: jsonSchema(R.DeliveryList, 'output'),
+    Replayed: jsonSchema(R.Replayed, 'output'),
+    InboundSecret: jsonSchema(R.InboundSecret, 'output'),
+    InboundReceived: jsonSchema(R.InboundReceived, 'output'),
   };
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of OPERATIONS) {
     const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     for (const q of op.query ?? []) params.push({ name: q, in: 'query', required: false, schema: { type: 'string' } });
+    const status = op.status ?? 200;
+    const success = status === 204 ? { description: 'Done; nothing is returned' } : { description: status === 201 ? 'Created' : 'OK', content: content(op.response ?? 'Object') };
     (paths[op.path] ??= {})[op.method] = {
+      operationId: op.id,
       summary: op.summary,
       'x-baton-auth': op.auth,
-      security: op.auth === 'writeKey' ? [{ writeKey: [] }] : op.auth === 'signature' || op.auth === 'none' ? [] : [{ token: [] }],
+      security: op.auth === 'writeKey' ? [{ writeKey: [] }, {}] : op.auth === 'signature' || op.auth === 'none' ? [] : [{ token: [] }],
       ...(params.length > 0 ? { parameters: params } : {}),
-      ...(op.body ? { requestBody: { required: !op.bodyOptional, content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.body}` } } } } } : {}),
+      ...(op.body ? { requestBody: { required: !op.bodyOptional, content: content(op.body) } } : {}),
       responses: {
-        '200': { description: 'OK (201 when something was created, 204 when nothing is returned)' },
+        [String(status)]: success,
         ...(op.body ? { '400': { description: 'input_invalid: the body is not JSON, nests deeper than 64 levels, or its schema refuses it (every problem with its path; an unknown field is named)', content: ERROR } } : {}),
-        ...Object.fromEntries(Object.entries(op.errors ?? {}).map(([status, description]) => [status, { description, content: ERROR }])),
+        ...Object.fromEntries(Object.entries(op.errors ?? {}).map(([code, description]) => [code, { description, content: ERROR }])),
         default: { description: 'An error: { "error": { "code", "message", "errors"? } }', content: ERROR },
       },
     };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Baton API', version: '0.1.0', description: 'Customer journeys that hand off to humans: events in, handoffs out, journeys, team, reports.' },
+    info: { title: 'Baton API', version: '0.1.0', description: 'Customer journeys that hand off to humans: events in, handoffs out, journeys, team, reports. Instants are ISO 8601 strings in UTC.' },
+    servers: [{ url: origin ?? 'http://127.0.0.1:3000', description: 'this Baton' }],
     paths,
     components: {
       securitySchemes: {
-        writeKey: { type: 'http', scheme: 'basic', description: 'The write key as the user name, as Segment does' },
+        writeKey: { type: 'http', scheme: 'basic', description: 'The write key as the user name, as Segment does (or "writeKey" in the body)' },
         token: { type: 'http', scheme: 'bearer', description: 'An API token: admin, marketer or rep' },
       },
       schemas: {
         ...schemas,
-        Error: { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, errors: { type: 'array' } }, required: ['code', 'message'] } } },
+        Error: { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, node: { type: ['string', 'null'] }, message: { type: 'string' } } } } }, required: ['code', 'message'] } }, required: ['error'] },
       },
     },
   };

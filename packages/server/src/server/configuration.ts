@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { BatonError, InputInvalidError, Journey, JourneyInvalidError, Team, own, parseInput, validateJourney, type Clock, type Runtime, type ValidationError, type ValidationResult } from '@baton/engine';
-import type { ApiToken, JourneyDraft, PublishedJourney, ServerConfig, WebhookEndpoint } from './configFile.ts';
+import { signingSecret, type ApiToken, type JourneyDraft, type PublishedJourney, type ServerConfig, type WebhookEndpoint } from './configFile.ts';
 import type { Document } from '../stores/document.ts';
 
 const idOf = (definition: unknown): unknown => (typeof definition === 'object' && definition !== null ? (definition as { id?: unknown }).id : undefined);
@@ -158,6 +158,12 @@ export class Configuration {
   revokeToken(id: string): Promise<void> {
     if (!this.data.tokens.some((t) => t.id === id)) throw new BatonError('not_found', `no token ${id}`);
     return this.change((d) => ({ ...d, tokens: d.tokens.filter((t) => t.id !== id) }), () => undefined);
+  }
+
+  /** Replaces the secret inbound webhooks are signed with; the old one stops working at once. */
+  rotateInboundSecret(): Promise<string> {
+    const secret = signingSecret();
+    return this.change((d) => ({ ...d, inboundSecret: secret }), () => secret);
   }
 
   /** Adds a webhook endpoint with its own signing secret. */

@@ -1,9 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { handoffRecordView, type HandoffRecord, type Runtime, type Store, type Team } from '@baton/engine';
+import { formatInstant, handoffRecordView, type HandoffRecord, type Runtime, type Store, type Team } from '@baton/engine';
 import { allow, principal, type ApiEnv, type Principal } from '../auth.ts';
 import { parseBody } from '../body.ts';
 import { httpError } from '../errors.ts';
+import type { HandoffView } from '../responses.ts';
 
 /** The rep acting: a rep token may only name its own rep; an admin may name any (or none). */
 const ActingRep = z.string().min(1).optional();
@@ -19,9 +20,14 @@ const SAY_WHO = 'say who takes it over: { "rep": "REP_ID" }';
 export const ReassignRequest = z.strictObject({ rep: z.string({ error: SAY_WHO }).min(1, SAY_WHO) });
 
 /** Everything the rep sees about a handoff, with where to act on it. */
-export function handoffView(h: HandoffRecord) {
+export function handoffView(h: HandoffRecord): z.infer<typeof HandoffView> {
   return {
     ...handoffRecordView(h),
+    // Named again so the answer's type is the schema's (the engine's view types these loosely).
+    createdAt: formatInstant(h.createdAt),
+    rejectedBy: h.rejectedBy.map((r) => ({ rep: r.rep, reason: r.reason, at: formatInstant(r.at) })),
+    trace: h.trace,
+    why: h.why,
     links: {
       self: `/api/handoffs/${h.id}`,
       // A contact id is any string (an email, `a/b c?d`): escaped to stay one path segment.
