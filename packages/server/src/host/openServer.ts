@@ -62,7 +62,14 @@ export type ServerOptions = StorageOptions & {
   deliveries?: Partial<DeliveryOptions>;
   /** The origins browsers may send events from (CORS on `/v1/*`); default any. */
   corsOrigins?: string[] | undefined;
+  /** How long messageIds are remembered (ISO duration; SPEC §7: at least P7D, the default). */
+  messageWindow?: string | undefined;
+  /** How long an anonymous profile never linked is kept after it was last seen (ISO duration; default P30D). */
+  anonymousTtl?: string | undefined;
 };
+
+/** How often messageIds past the window are forgotten. */
+const FORGET_MESSAGES_MS = 3_600_000;
 
 /** Opens Baton on its storage: config, the store, the runtime, the scheduler, webhooks and the app. */
 export async function openServer(options: ServerOptions) {
@@ -75,7 +82,7 @@ export async function openServer(options: ServerOptions) {
     const catalog = new JourneyCatalog();
     for (const j of [...data.journeys].sort((a, b) => a.version - b.version)) catalog.publish(j.definition, data.team);
     for (const id of data.archived) catalog.archive(id);
-    const runtime = new Runtime({ store, clock, catalog, team: data.team, workspace: data.workspace, ids: { next: (prefix) => `${prefix}_${randomUUID()}` }, owner: `baton-${process.pid}-${randomUUID().slice(0, 8)}` });
+    const runtime = new Runtime({ store, clock, catalog, team: data.team, workspace: data.workspace, ids: { next: (prefix) => `${prefix}_${randomUUID()}` }, owner: `baton-${process.pid}-${randomUUID().slice(0, 8)}`, ...(options.messageWindow ? { messageWindow: options.messageWindow } : {}), ...(options.anonymousTtl ? { anonymousTtl: options.anonymousTtl } : {}) });
     const config = new Configuration(data, storage.config, runtime, clock);
 
     const deliveries = new Deliveries((await storage.deliveries.read()) ?? structuredClone(EMPTY_DELIVERIES), storage.deliveries, store, config, clock, options.deliveries);
@@ -88,10 +95,12 @@ export async function openServer(options: ServerOptions) {
 
     const timers = scheduler(runtime, tickMs);
     const sender = new Ticker('webhooks', () => deliveries.pumpIfHeld(storage.deliveryLease), tickMs);
+    const forgetting = new Ticker('messageIds', () => runtime.forgetMessages(), FORGET_MESSAGES_MS);
     // Timers that fell due while Baton was down fire now, each once, at the instant they were due.
     await timers.tick();
     timers.start();
     sender.start();
+    forgetting.start();
     const designerDir = existsSync(`${DESIGNER_DIST}index.html`) ? DESIGNER_DIST : undefined;
     const deps = { runtime, store, clock, config, deliveries, live, replayGuard, designerDir, corsOrigins: options.corsOrigins };
     const app = createApp(deps);
@@ -113,9 +122,11 @@ export async function openServer(options: ServerOptions) {
       async close() {
         timers.stop();
         sender.stop();
+        forgetting.stop();
         live.close();
         await timers.idle();
         await sender.idle();
+        await forgetting.idle();
         await storage.close();
       },
     };

@@ -1,8 +1,22 @@
 import { serve } from '@hono/node-server';
-import { BatonError } from '@baton/engine';
+import { BatonError, isIsoDuration } from '@baton/engine';
 import { openServer } from '../../host/openServer.ts';
 import { CliError, EXIT, storageOf, type CliIO } from '../io.ts';
 import type { Command } from '../command.ts';
+
+/** A duration flag: an ISO 8601 duration, or misuse (exit 2) naming the flag. */
+function durationFlag(values: Record<string, unknown>, name: string): string | undefined {
+  const value = values[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !isIsoDuration(value)) throw new CliError(2, `--${name} needs an ISO 8601 duration such as P7D or PT12H, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** The intake's options from the command line: browser origins (comma-separated), the messageId window, the anonymous profiles' lifetime. */
+function intakeOptions(values: Record<string, unknown>) {
+  const origins = typeof values['cors-origins'] === 'string' ? values['cors-origins'].split(',').map((o) => o.trim()).filter((o) => o !== '') : undefined;
+  return { corsOrigins: origins, messageWindow: durationFlag(values, 'message-window'), anonymousTtl: durationFlag(values, 'anonymous-ttl') };
+}
 
 /**
  * `baton serve [--port 3000] [--data ./data | --database postgres://…] [--host 127.0.0.1]`: the designer,
@@ -10,18 +24,19 @@ import type { Command } from '../command.ts';
  */
 export const serveCommand: Command = {
   name: 'serve',
-  usage: 'baton serve [--port 3000] [--data ./data | --database postgres://USER@HOST:PORT/DB] [--host 127.0.0.1]',
+  usage: 'baton serve [--port 3000] [--data ./data | --database postgres://USER@HOST:PORT/DB] [--host 127.0.0.1] [--cors-origins https://a.example,https://b.example] [--message-window P7D] [--anonymous-ttl P30D]',
   summary: 'run Baton: the designer, event intake and the API on one port; data kept by lowdb in --data, or in PostgreSQL with --database (or BATON_DATABASE_URL), where several processes may serve one database',
-  options: { port: { type: 'string' }, data: { type: 'string' }, database: { type: 'string' }, host: { type: 'string' } },
+  options: { port: { type: 'string' }, data: { type: 'string' }, database: { type: 'string' }, host: { type: 'string' }, 'cors-origins': { type: 'string' }, 'message-window': { type: 'string' }, 'anonymous-ttl': { type: 'string' } },
   positionals: { min: 0, max: 0 },
   async run(io: CliIO, args) {
     const port = Number(args.values.port ?? 3000);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(2, `--port needs a port number, got ${JSON.stringify(args.values.port)}`);
     const host = typeof args.values.host === 'string' ? args.values.host : '127.0.0.1';
     const storage = storageOf(io, args.values);
+    const intake = intakeOptions(args.values);
     let server;
     try {
-      server = await openServer(storage);
+      server = await openServer({ ...storage, ...intake });
     } catch (err) {
       if (err instanceof BatonError) throw new CliError(1, err.message);
       throw err;
