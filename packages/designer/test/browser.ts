@@ -87,3 +87,37 @@ export async function canvasAtRest(page: Page, edges?: number) {
     { polling: 'raf' },
   );
 }
+
+/** The edges whose drawn path passes through a node other than the two it connects, as "edge behind node". */
+export function edgesBehindNodes(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const nodes = [...document.querySelectorAll<HTMLElement>('.react-flow__node')].map((n) => ({ id: n.dataset.id!, box: n.getBoundingClientRect() }));
+    const behind: string[] = [];
+    for (const edge of document.querySelectorAll<SVGGElement>('.react-flow__edge')) {
+      // React Flow labels each edge "Edge from SOURCE to TARGET".
+      const [, source, target] = /^Edge from (.+) to (.+)$/.exec(edge.getAttribute('aria-label') ?? '') ?? [];
+      const path = edge.querySelector<SVGPathElement>('path.react-flow__edge-path')!;
+      const toScreen = path.getScreenCTM()!;
+      for (let at = 0; at <= path.getTotalLength(); at += 4) {
+        const { x, y } = path.getPointAtLength(at);
+        const p = new DOMPoint(x, y).matrixTransform(toScreen);
+        const under = nodes.find((n) => n.id !== source && n.id !== target && n.box.left + 2 < p.x && p.x < n.box.right - 2 && n.box.top + 2 < p.y && p.y < n.box.bottom - 2);
+        if (under) {
+          behind.push(`${edge.dataset.id} behind ${under.id}`);
+          break;
+        }
+      }
+    }
+    return behind;
+  });
+}
+
+/** Calls the API as the admin, in-process. */
+export async function adminApi(ui: { server: { app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }; config: { data: { adminToken: string } } } }, method: string, path: string, body?: unknown) {
+  const res = await ui.server.app.request(`/api${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ui.server.config.data.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return res.json() as Promise<Record<string, unknown>>;
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journey } from '@baton/engine';
-import { canvasAtRest, dragBetween, openDesigner } from './browser.ts';
+import { canvasAtRest, dragBetween, edgesBehindNodes as edgesBehind, openDesigner } from './browser.ts';
 import { toCanvas, type DraftJourney } from '../src/model/index.ts';
 
 let ui: Awaited<ReturnType<typeof openDesigner>>;
@@ -16,29 +16,7 @@ afterAll(() => ui?.close());
 
 const problemsHeading = () => ui.page.locator('[aria-label=problems] h3');
 
-/** The edges whose drawn path passes through a node other than the two it connects, as "edge behind node". */
-function edgesBehindNodes(): Promise<string[]> {
-  return ui.page.evaluate(() => {
-    const nodes = [...document.querySelectorAll<HTMLElement>('.react-flow__node')].map((n) => ({ id: n.dataset.id!, box: n.getBoundingClientRect() }));
-    const behind: string[] = [];
-    for (const edge of document.querySelectorAll<SVGGElement>('.react-flow__edge')) {
-      // React Flow labels each edge "Edge from SOURCE to TARGET".
-      const [, source, target] = /^Edge from (.+) to (.+)$/.exec(edge.getAttribute('aria-label') ?? '') ?? [];
-      const path = edge.querySelector<SVGPathElement>('path.react-flow__edge-path')!;
-      const toScreen = path.getScreenCTM()!;
-      for (let at = 0; at <= path.getTotalLength(); at += 4) {
-        const { x, y } = path.getPointAtLength(at);
-        const p = new DOMPoint(x, y).matrixTransform(toScreen);
-        const under = nodes.find((n) => n.id !== source && n.id !== target && n.box.left + 2 < p.x && p.x < n.box.right - 2 && n.box.top + 2 < p.y && p.y < n.box.bottom - 2);
-        if (under) {
-          behind.push(`${edge.dataset.id} behind ${under.id}`);
-          break;
-        }
-      }
-    }
-    return behind;
-  });
-}
+const edgesBehindNodes = () => edgesBehind(ui.page);
 
 describe('the designer in a browser, against baton serve', () => {
   it('lists the example journeys and opens one on the canvas with a node per step', async () => {
@@ -127,7 +105,7 @@ describe('the designer in a browser, against baton serve', () => {
     await dragBetween(page, '[data-testid="handle-handoff-outcomes.meeting_booked"]', '[data-testid="in-exit_2"]');
     await expect.poll(() => problemsHeading().textContent()).toMatch(/problem/);
     const before = await page.locator('[data-testid=problem]').allInnerTexts();
-    expect(before.some((p) => p.startsWith('handoff · outcomes.not_interested'))).toBe(true);
+    expect(before.some((p) => p.startsWith('Handoff "handoff": its outcome "not interested" leads nowhere yet'))).toBe(true);
     expect(await page.getByRole('button', { name: 'Publish' }).isDisabled()).toBe(true);
     await ui.shot('03-editor-drawn-one-port-left');
     await dragBetween(page, '[data-testid="handle-handoff-outcomes.not_interested"]', '[data-testid="in-exit"]');

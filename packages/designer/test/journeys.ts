@@ -47,3 +47,21 @@ export const validJourney = fc
   })
   .filter((j) => validateJourney(j).valid);
 
+
+/**
+ * A chain of `n` steps cycling through waits, actions and branches, ending in exits: valid and wide (every
+ * branch's "otherwise" leads to one far exit). Step `s{n/2}` is labelled "Renewal reminder".
+ */
+export function chainJourney(id: string, n: number) {
+  const nodes: Record<string, unknown>[] = [];
+  for (let i = 0; i < n - 2; i++) {
+    const next = `s${i + 1}`;
+    const kind = i % 3;
+    const label = i === Math.floor(n / 2) ? { label: 'Renewal reminder' } : {};
+    if (kind === 0) nodes.push({ id: `s${i}`, type: 'wait', duration: 'P1D', next, ...label });
+    else if (kind === 1) nodes.push({ id: `s${i}`, type: 'action', action: 'email', params: { template: `t${i}` }, next, ...label });
+    else nodes.push({ id: `s${i}`, type: 'branch', paths: [{ label: 'Pro', when: { field: 'contact.plan', op: 'eq', value: 'pro' }, next }], otherwise: 'done', ...label });
+  }
+  nodes.push({ id: `s${n - 2}`, type: 'exit', outcome: 'finished' }, { id: 'done', type: 'exit', outcome: 'left' });
+  return { schema: 'baton.journey/v1', id, name: `${n} steps`, trigger: { event: 'Signed Up' }, start: 's0', nodes };
+}

@@ -90,9 +90,12 @@ describe('edits are data', () => {
 describe('problems in a marketer\'s words', () => {
   it('says a port is not connected yet rather than quoting the schema', () => {
     const j = applyChange(newJourney('j', 'J'), { kind: 'addNode', node: { id: 'w', type: 'wait', duration: 'P1D' }, position: { x: 0, y: 0 } });
-    const words = validateJourney(j).errors.map(describeIssue);
-    expect(words).toContain('journey · start: not connected yet: drag from this port to the next step');
-    expect(words).toContain('w · next: not connected yet: drag from this port to the next step');
+    const words = validateJourney(j).errors.map((e) => describeIssue(e, j));
+    expect(words).toContain('The entry: the entry leads nowhere yet: drag from its start to the first step');
+    expect(words).toContain('Wait "w": its next step leads nowhere yet: drag from it to the next step');
+    // A step with a label is named by it; an unreachable step says what to do.
+    const labelled = { ...j, start: 'w', nodes: [{ id: 'w', type: 'wait', duration: 'P1D', next: 'y' }, { id: 'y', type: 'exit', outcome: 'done' }, { id: 'x', type: 'exit', outcome: 'done', label: 'Say goodbye' }] };
+    expect(validateJourney(labelled).errors.map((e) => describeIssue(e, labelled))).toContain('"Say goodbye": nothing leads here yet: connect a step (or the entry) to it');
   });
 });
 
@@ -101,7 +104,7 @@ describe('the problem list', () => {
     let j = newJourney('j', 'J');
     const h = newNode(j, 'handoff', { queues: [{ id: 'q' }] });
     j = applyChange(j, { kind: 'addNode', node: h, position: { x: 0, y: 0 } });
-    const lines = readableIssues(validateJourney(j).errors).filter((r) => r.text.startsWith('handoff · outcomes.meeting_booked'));
-    expect(lines).toEqual([{ node: 'handoff', text: 'handoff · outcomes.meeting_booked: not connected yet: drag from this port to the next step' }]);
+    const lines = readableIssues(validateJourney(j).errors, j).filter((r) => r.text.includes('"meeting booked"'));
+    expect(lines).toEqual([{ node: 'handoff', text: 'Handoff "handoff": its outcome "meeting booked" leads nowhere yet: drag from it to the next step' }]);
   });
 });

@@ -6,9 +6,15 @@ import {
 import { own, validateJourney } from '@baton/engine';
 import { api, ApiError, type JourneyDetail, type TeamShape } from '../api.ts';
 import {
-  freshId, isLaidOut, layoutJourney, readableIssues, newNode, nodeWidth, NODE_SIZE, PALETTE, record, redo, startHistory, toCanvas, TRIGGER_NODE, undo,
-  type DraftJourney, type DraftNode, type History, type JourneyChange,
+  arrivals, backupKey, boundsOf, FIT_PADDING, freshId, isLaidOut, journeyToOpen, openingViewport, openPort, placeAfter, portCentre, portSlots, readBackup,
+  readableIssues, newNode, nodeWidth, NODE_SIZE, record, redo, startHistory, toCanvas, TRIGGER_NODE, undo,
+  type DraftJourney, type DraftNode, type History, type JourneyChange, type Rect,
 } from '../model/index.ts';
+import { autoLayout } from './autoLayout.ts';
+import { Palette } from './Palette.tsx';
+import { StepMenu, StepMenuContext, type StepPlace } from './StepMenu.tsx';
+import { StepSearch } from './StepSearch.tsx';
+import { useAutosave, type SaveState } from './useAutosave.ts';
 import { Inspector } from './Inspector.tsx';
 import { SimPanel, type SimOverlay } from '../sim/SimPanel.tsx';
 import { useLiveCounts } from '../reports/liveCounts.ts';
@@ -31,7 +37,17 @@ function reducer(state: History, action: Action): History {
 }
 
 // A journey with any node unplaced (imported, written by hand) is laid out whole: partial positions would overlap.
-const withLayout = (j: DraftJourney): DraftJourney => (isLaidOut(j) ? j : { ...j, ui: { ...j.ui, positions: layoutJourney(j) } });
+const withLayout = async (j: DraftJourney): Promise<DraftJourney> => (isLaidOut(j) ? j : { ...j, ui: { ...j.ui, positions: await autoLayout(j) } });
+/** The fit-view padding, in px: the controls (left) and the minimap (right) never cover a step. */
+const FIT_VIEW = { padding: { top: `${FIT_PADDING.top}px`, right: `${FIT_PADDING.right}px`, bottom: `${FIT_PADDING.bottom}px`, left: `${FIT_PADDING.left}px` }, maxZoom: 1 } as const;
+/** A step's box on the canvas: measured when React Flow has drawn it, else its size for layout. */
+const boxOf = (journey: DraftJourney, id: string, measured?: { width?: number; height?: number }): Rect => {
+  const p = journey.ui?.positions?.[id] ?? { x: 0, y: 0 };
+  const node = journey.nodes.find((n) => n.id === id);
+  return { x: p.x, y: p.y, width: measured?.width ?? (node ? nodeWidth(node) : NODE_SIZE.width), height: measured?.height ?? NODE_SIZE.height };
+};
+const saveWords = (s: SaveState, dirty: boolean) =>
+  s.kind === 'error' ? `not saved: ${s.message}` : s.kind === 'saving' ? 'saving…' : dirty ? 'unsaved changes' : 'all changes saved';
 const isTyping = (t: EventTarget | null) => t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
 
 /** Fields a condition can read, for suggestions: the contact's usual traits, the workspace's scores, event properties. */
@@ -48,6 +64,10 @@ interface Loaded {
   team: TeamShape | null;
   workspace: { scores: Record<string, unknown> };
   journey: DraftJourney;
+  /** The journey as the server has it (what is saved), as JSON. */
+  saved: string;
+  /** When the unsaved changes restored from the browser were made, if any were. */
+  restored: string | null;
 }
 
 /** The editor of one journey: palette, canvas, inspector, problems, and saving, publishing and versions. */
@@ -63,8 +83,11 @@ export function Editor({ journeyId, version }: { journeyId: string; version: num
         api<Loaded['workspace']>('GET', '/workspace').catch(() => ({ scores: {} })),
         version ? api<{ definition: unknown }>('GET', `/journeys/${encodeURIComponent(journeyId)}/versions/${version}`) : null,
       ]);
-      const definition = old ? old.definition : detail.draftDefinition ?? detail.definition;
-      setLoaded({ detail, team, workspace, journey: withLayout(definition as DraftJourney) });
+      const definition = (old ? old.definition : detail.draftDefinition ?? detail.definition) as DraftJourney;
+      // Changes made here and not yet saved (a reload, a crash, a closed tab) come back.
+      const open = old ? { journey: definition, restored: null } : journeyToOpen(definition, readBackup(localStorage.getItem(backupKey(journeyId))));
+      const journey = await withLayout(open.journey);
+      setLoaded({ detail, team, workspace, journey, saved: JSON.stringify(open.restored ? definition : journey), restored: open.restored });
     })().catch((e: Error) => setError(e.message));
   }, [journeyId, version]);
   if (error) return <main className="list"><p className="error-banner">{error}</p></main>;
@@ -80,10 +103,17 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
   const readOnly = version !== null;
   const [history, dispatch] = useReducer(reducer, loaded.journey, startHistory);
   const journey = history.present;
-  const [saved, setSaved] = useState(() => JSON.stringify(loaded.journey));
+  const autosave = useAutosave(journey, loaded.saved, readOnly);
+  const { dirty } = autosave;
+  const [hasDraft, setHasDraft] = useState(loaded.detail.draftDefinition !== null || loaded.restored !== null);
   const [selection, setSelection] = useState<string[]>([]);
-  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(
+    loaded.restored ? { kind: 'ok', text: `Restored the changes you had not saved (${new Date(loaded.restored).toLocaleString()}).` } : null,
+  );
+  const [menu, setMenu] = useState<{ place: StepPlace; anchor: DOMRect } | null>(null);
+  const [laying, setLaying] = useState(false);
   const clipboard = useRef<DraftNode[]>([]);
+  const canvasRef = useRef<HTMLDivElement>(null);
   const flow = useReactFlow();
   const apply = useCallback((change: JourneyChange) => !readOnly && dispatch({ type: 'change', change }), [readOnly]);
   const fields = useMemo(() => fieldSuggestions(Object.keys(loaded.workspace.scores)), [loaded.workspace]);
@@ -92,34 +122,42 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
   const [showLive, setShowLive] = useState(false);
   const live = useLiveCounts(journey.id, showLive && !simulating && version === null);
   const overlay = simulating ? simOverlay : live.overlay;
+  useEffect(() => {
+    if (dirty) setHasDraft(true);
+  }, [dirty]);
 
   // Live validation with the engine's own validateJourney, against the workspace's team.
   const validation = useMemo(() => validateJourney(journey, loaded.team ?? undefined), [journey, loaded.team]);
-  const readable = useMemo(() => readableIssues(validation.errors), [validation]);
+  const readable = useMemo(() => readableIssues(validation.errors, journey), [validation, journey]);
   const issues = useMemo(() => {
     const byNode = new Map<string, string[]>();
     for (const r of readable) byNode.set(r.node, [...(byNode.get(r.node) ?? []), r.text]);
     return byNode;
   }, [readable]);
-  const dirty = JSON.stringify(journey) !== saved;
 
   // Canvas nodes are derived from the journey; dragging moves them locally and records one change at the end.
   const canvas = useMemo(() => toCanvas(journey), [journey]);
   const derived = useMemo<Node[]>(
     () =>
-      canvas.nodes.map((n) => ({
-        id: n.id,
-        type: n.type,
-        position: n.position,
-        deletable: n.id !== TRIGGER_NODE && !readOnly,
-        selected: selection.includes(n.id),
-        data: {
-          ...n.data,
-          problems: issues.get(n.id) ?? [],
-          readOnly,
-          ...(overlay ? { sim: { current: overlay.current === n.id, visited: n.id === TRIGGER_NODE ? overlay.path.length > 0 : overlay.path.includes(n.id), count: overlay.counts ? own(overlay.counts, n.id) ?? 0 : null, ...(overlay.details && own(overlay.details, n.id) ? { detail: own(overlay.details, n.id) } : {}) } } : {}),
-        } satisfies NodeView as unknown as Record<string, unknown>,
-      })),
+      canvas.nodes.map((n) => {
+        const node = 'node' in n.data ? n.data.node : null;
+        return {
+          id: n.id,
+          type: n.type,
+          position: n.position,
+          // Known before React Flow measures: the minimap and the culling of off-screen steps use it.
+          initialWidth: node ? nodeWidth(node) : NODE_SIZE.width,
+          initialHeight: NODE_SIZE.height,
+          deletable: n.id !== TRIGGER_NODE && !readOnly,
+          selected: selection.includes(n.id),
+          data: {
+            ...n.data,
+            problems: issues.get(n.id) ?? [],
+            readOnly,
+            ...(overlay ? { sim: { current: overlay.current === n.id, visited: n.id === TRIGGER_NODE ? overlay.path.length > 0 : overlay.path.includes(n.id), count: overlay.counts ? overlay.counts[n.id] ?? 0 : null, ...(overlay.details?.[n.id] ? { detail: overlay.details[n.id] } : {}) } } : {}),
+          } satisfies NodeView as unknown as Record<string, unknown>,
+        };
+      }),
     [canvas, issues, selection, readOnly, overlay],
   );
   const [nodes, setNodes] = useState<Node[]>(derived);
@@ -134,13 +172,29 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
     const steps = overlay ? [TRIGGER_NODE, ...overlay.path] : [];
     return new Set(steps.slice(1).map((to, i) => `${steps[i]}>${to}`));
   }, [overlay]);
+  // Where each edge ends on its target: edges into one step each get their own spot and lane.
+  const ends = useMemo(() => {
+    const byId = new Map(journey.nodes.map((n) => [n.id, n]));
+    const positions = journey.ui?.positions ?? {};
+    const widthOf = (id: string) => {
+      const n = byId.get(id);
+      return n ? nodeWidth(n) : NODE_SIZE.width;
+    };
+    const ports = (id: string) => {
+      const n = byId.get(id);
+      return n ? portSlots(n).length : 1;
+    };
+    return { ports, at: arrivals(canvas.edges, (e) => portCentre(positions[e.source] ?? { x: 0, y: 0 }, widthOf(e.source), e.port, ports(e.source)), widthOf) };
+  }, [canvas, journey]);
   const edges = useMemo<Edge[]>(
     () =>
-      canvas.edges.map(({ port, ...e }) => {
+      canvas.edges.map(({ port, label, ...e }) => {
         const onPath = walked.has(`${e.source}>${e.target}`);
-        return { ...e, data: { lane: port }, deletable: !readOnly, className: onPath ? 'journey-edge sim-path' : 'journey-edge', animated: onPath };
+        const end = ends.at.get(e.id) ?? { offset: 0, lane: 0 };
+        const portCount = ends.ports;
+        return { ...e, data: { lane: port, ports: portCount(e.source), label, offset: end.offset, arriveLane: end.lane, handle: e.sourceHandle, readOnly }, deletable: !readOnly, className: onPath ? 'journey-edge sim-path' : 'journey-edge', animated: onPath };
       }),
-    [canvas, readOnly, walked],
+    [canvas, readOnly, walked, ends],
   );
 
   const onNodesChange = useCallback(
@@ -164,6 +218,45 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
   const onConnect = useCallback((c: Connection) => c.sourceHandle && apply({ kind: 'connect', source: c.source, handle: c.sourceHandle, target: c.target }), [apply]);
   const onNodesDelete = useCallback((deleted: Node[]) => apply({ kind: 'removeNodes', ids: deleted.map((n) => n.id) }), [apply]);
   const onSelectionChange = useCallback(({ nodes: ns }: OnSelectionChangeParams) => setSelection(ns.map((n) => n.id)), []);
+
+  /** Shows a step, at a zoom it can be read at. */
+  const reveal = useCallback((box: Rect) => {
+    void flow.setCenter(box.x + box.width / 2, box.y + box.height / 2, { zoom: Math.max(flow.getZoom(), 0.8) });
+  }, [flow]);
+
+  /**
+   * Adds a step: after the given port (in place: the port's old target follows the new step), else after
+   * the first open port of the selected step (with none selected, of the latest step left open), else in
+   * the middle of the view.
+   */
+  const addStep = useCallback(
+    (type: string, place?: StepPlace) => {
+      if (readOnly) return;
+      const node = newNode(journey, type, loaded.team ?? undefined);
+      // After the selected step; with none selected, after the latest step (or the entry) left open.
+      const only = selection.length === 1 ? selection[0]! : null;
+      const from = only ?? [TRIGGER_NODE, ...journey.nodes.map((n) => n.id)].reverse().find((id) => openPort(journey, id) !== undefined) ?? null;
+      const open = from ? openPort(journey, from) : undefined;
+      const after = place ?? (from && open ? { source: from, handle: open } : null);
+      let box: Rect;
+      if (after) {
+        const { position, room } = placeAfter(journey, after.source, after.handle, node);
+        apply({ kind: 'insertNode', node, position, after, room });
+        box = { ...position, width: nodeWidth(node), height: NODE_SIZE.height };
+      } else {
+        const rect = canvasRef.current!.getBoundingClientRect();
+        const centre = flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 });
+        const position = { x: Math.round(centre.x - nodeWidth(node) / 2), y: Math.round(centre.y - NODE_SIZE.height / 2) };
+        apply({ kind: 'addNode', node, position });
+        box = { ...position, width: nodeWidth(node), height: NODE_SIZE.height };
+      }
+      setSelection([node.id]);
+      setMenu(null);
+      reveal(box);
+    },
+    [apply, flow, journey, loaded.team, readOnly, reveal, selection],
+  );
+  const stepMenu = useMemo(() => (readOnly ? null : { open: (place: StepPlace, anchor: DOMRect) => setMenu({ place, anchor }) }), [readOnly]);
 
   const onDrop = useCallback(
     (e: React.DragEvent) => {
@@ -199,25 +292,25 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
   }, [apply, journey, selection]);
 
   const save = async (): Promise<boolean> => {
-    try {
-      await api('PUT', `/journeys/${journey.id}/draft`, journey);
-      setSaved(JSON.stringify(journey));
-      setMessage({ kind: 'ok', text: 'Draft saved' });
-      return true;
-    } catch (e) {
-      setMessage({ kind: 'error', text: (e as Error).message });
-      return false;
-    }
+    const ok = await autosave.saveNow();
+    setMessage(ok ? { kind: 'ok', text: 'Draft saved' } : null);
+    return ok;
   };
   const publish = async () => {
-    if (!(await save())) return;
+    if (dirty && !(await save())) return;
     try {
       const published = await api<{ version: number }>('POST', `/journeys/${journey.id}/publish`);
       onReload(await api<JourneyDetail>('GET', `/journeys/${journey.id}`));
+      setHasDraft(false);
       setMessage({ kind: 'ok', text: `Published version ${published.version}: new contacts enter it now` });
     } catch (e) {
       setMessage({ kind: 'error', text: e instanceof ApiError ? `${e.message}` : String(e) });
     }
+  };
+  const discardRestored = () => {
+    dispatch({ type: 'reset', journey: JSON.parse(loaded.saved) as DraftJourney });
+    localStorage.removeItem(backupKey(journey.id));
+    setMessage(null);
   };
   const duplicate = async () => {
     const id = freshId({ ...journey, nodes: [] }, `${journey.id}-copy`);
@@ -234,42 +327,54 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
     a.click();
     URL.revokeObjectURL(url);
   };
-  // Fit the laid-out journey into view: the bounds are computed from the layout itself, since React
-  // Flow's own store only learns the new positions after this render.
-  const autoLayout = () => {
-    const positions = layoutJourney(journey);
-    apply({ kind: 'moveNodes', positions });
-    const boxes = Object.entries(positions).map(([id, p]) => {
-      const node = journey.nodes.find((n) => n.id === id);
-      return { x: p.x, y: p.y, right: p.x + (node ? nodeWidth(node) : NODE_SIZE.width), bottom: p.y + NODE_SIZE.height };
-    });
-    const x = Math.min(...boxes.map((b) => b.x));
-    const y = Math.min(...boxes.map((b) => b.y));
-    void flow.fitBounds({ x, y, width: Math.max(...boxes.map((b) => b.right)) - x, height: Math.max(...boxes.map((b) => b.bottom)) - y }, { padding: 0.1 });
+  /** The whole journey in view with the overlays' room kept free, or its entry when that is not readable. */
+  const frame = useCallback((j: DraftJourney) => {
+    const rect = canvasRef.current?.getBoundingClientRect();
+    if (!rect) return;
+    const measured = new Map(flow.getNodes().map((n) => [n.id, n.measured]));
+    const boxes = [TRIGGER_NODE, ...j.nodes.map((n) => n.id)].map((id) => boxOf(j, id, measured.get(id)));
+    void flow.setViewport(openingViewport(boxes, boxes[0]!, rect.width, rect.height));
+  }, [flow]);
+  // Lay out with the sizes React Flow measured, then show the result whole.
+  const layoutNow = async () => {
+    setLaying(true);
+    try {
+      const sizes = new Map(flow.getNodes().filter((n) => n.measured?.width && n.measured.height).map((n) => [n.id, { width: n.measured!.width!, height: n.measured!.height! }]));
+      const positions = await autoLayout(journey, sizes);
+      const next = { ...journey, ui: { ...journey.ui, positions: { ...journey.ui?.positions, ...positions } } };
+      apply({ kind: 'moveNodes', positions });
+      frame(next);
+    } catch (e) {
+      setMessage({ kind: 'error', text: `Auto-layout failed: ${(e as Error).message}` });
+    } finally {
+      setLaying(false);
+    }
   };
 
-  const selectNode = (id: string) => {
+  const jumpTo = (id: string) => {
     setSelection([id]);
-    const n = nodes.find((x) => x.id === id);
-    if (n) void flow.setCenter(n.position.x + 120, n.position.y + 50, { zoom: 1, duration: 300 });
+    const n = flow.getNode(id);
+    reveal(boxOf(journey, id, n?.measured));
   };
   const selected = selection.length === 1 ? selection[0]! : null;
   const { detail } = loaded;
+  const unpublished = !readOnly && detail.version !== null && (hasDraft || dirty);
 
   return (
     <div className="editor">
       <div className="toolbar">
         <div className="title">
           <strong>{journey.name ?? journey.id}</strong>
-          <span className={`pill ${readOnly ? 'archived' : detail.status}`}>{readOnly ? `v${version} · read-only` : detail.status}</span>
-          {!readOnly && dirty && <span className="muted small">unsaved changes</span>}
+          <span className={`pill ${readOnly ? 'archived' : detail.status}`} data-testid="status-pill">{readOnly ? `v${version} · read-only` : detail.status}</span>
+          {unpublished && <span className="pill draft" data-testid="unpublished">unpublished changes</span>}
+          {!readOnly && <span className={`small ${autosave.state.kind === 'error' ? 'bad' : 'muted'}`} data-testid="save-state" aria-live="polite">{saveWords(autosave.state, dirty)}</span>}
         </div>
         <div className="actions">
           <button onClick={() => dispatch({ type: 'undo' })} disabled={readOnly || history.past.length === 0} title="Undo (Ctrl+Z)">Undo</button>
           <button onClick={() => dispatch({ type: 'redo' })} disabled={readOnly || history.future.length === 0} title="Redo (Ctrl+Shift+Z)">Redo</button>
-          <button onClick={autoLayout} disabled={readOnly}>Auto-layout</button>
+          <button onClick={() => void layoutNow()} disabled={readOnly || laying}>{laying ? 'Laying out…' : 'Auto-layout'}</button>
           <select aria-label="versions" value={version ?? ''} onChange={(e) => (location.hash = e.target.value ? `#/journeys/${journey.id}/versions/${e.target.value}` : `#/journeys/${journey.id}`)}>
-            <option value="">{detail.draftDefinition ? 'Draft' : detail.version ? `Latest (v${detail.version})` : 'Draft'}</option>
+            <option value="">{detail.version === null || unpublished || readOnly ? 'Draft' : `Latest (v${detail.version})`}</option>
             {detail.versions.map((v) => (
               <option key={v.version} value={v.version}>v{v.version} · {new Date(v.publishedAt).toLocaleDateString()}</option>
             ))}
@@ -285,7 +390,7 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
             <button
               className="primary"
               onClick={() => void publish()}
-              disabled={!validation.valid || (!dirty && !detail.draftDefinition && detail.version !== null)}
+              disabled={!validation.valid || (!dirty && !hasDraft && detail.version !== null)}
               title={validation.valid ? 'Publish as a new version' : 'Fix the problems first'}
             >
               Publish
@@ -293,60 +398,60 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
           )}
         </div>
       </div>
-      {message && <div className={`flash ${message.kind}`} role="status" onClick={() => setMessage(null)}>{message.text}</div>}
+      {readOnly && (
+        <div className="flash readonly" role="note">
+          Version {version} is read-only: what contacts went through then. <a href={`#/journeys/${encodeURIComponent(journey.id)}`}>Open the draft</a> to change the journey.
+        </div>
+      )}
+      {message && (
+        <div className={`flash ${message.kind}`} role="status">
+          {message.text}
+          {loaded.restored && message.text.startsWith('Restored') && <button className="link" onClick={discardRestored}>Discard them</button>}
+          <button className="icon" aria-label="dismiss" onClick={() => setMessage(null)}>✕</button>
+        </div>
+      )}
       {live.error && <div className="flash error" role="alert">Live numbers: {live.error}</div>}
       <div className="workspace">
-        <aside className="palette" aria-label="palette">
-          <h3>Add a step</h3>
-          {PALETTE.map((p) => (
-            <div
-              key={p.type}
-              className={`palette-item type-${p.type}`}
-              draggable={!readOnly}
-              data-testid={`palette-${p.type}`}
-              onDragStart={(e) => {
-                e.dataTransfer.setData('application/baton-node', p.type);
-                e.dataTransfer.effectAllowed = 'move';
-              }}
-            >
-              <strong>{p.title}</strong>
-              <span>{p.hint}</span>
-            </div>
-          ))}
+        <Palette readOnly={readOnly} onAdd={(type) => addStep(type)}>
           <div className={`problems ${validation.valid ? 'ok' : 'bad'}`} aria-label="problems">
             <h3>{validation.valid ? '✓ Ready to publish' : `${readable.length} problem${readable.length > 1 ? 's' : ''}`}</h3>
             <ul>
               {readable.map((r, i) => (
-                <li key={i} onClick={() => selectNode(r.node)} data-testid="problem">{r.text}</li>
+                <li key={i} data-testid="problem">
+                  <button className="problem" onClick={() => jumpTo(r.node)}>{r.text}</button>
+                </li>
               ))}
             </ul>
           </div>
-        </aside>
-        <div className="canvas" onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas">
-          <ReactFlow
-            nodes={nodes}
-            edges={edges}
-            nodeTypes={NODE_TYPES}
-            onNodesChange={onNodesChange}
-            onEdgesChange={onEdgesChange}
-            onConnect={onConnect}
-            onNodesDelete={onNodesDelete}
-            onSelectionChange={onSelectionChange}
-            deleteKeyCode={readOnly ? null : ['Backspace', 'Delete']}
-            multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
-            nodesDraggable={!readOnly}
-            nodesConnectable={!readOnly}
-            fitView
-            fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
-            minZoom={0.1}
-            onlyRenderVisibleElements
-            edgeTypes={EDGE_TYPES}
-            defaultEdgeOptions={{ type: 'lane' }}
-          >
-            <Background gap={20} size={1} />
-            <MiniMap pannable zoomable nodeStrokeWidth={3} position="top-right" />
-            <Controls />
-          </ReactFlow>
+        </Palette>
+        <div className="canvas" ref={canvasRef} onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas" aria-busy={laying}>
+          <StepMenuContext.Provider value={stepMenu}>
+            <ReactFlow
+              nodes={nodes}
+              edges={edges}
+              nodeTypes={NODE_TYPES}
+              onNodesChange={onNodesChange}
+              onEdgesChange={onEdgesChange}
+              onConnect={onConnect}
+              onNodesDelete={onNodesDelete}
+              onSelectionChange={onSelectionChange}
+              onInit={() => frame(journey)}
+              deleteKeyCode={readOnly ? null : ['Backspace', 'Delete']}
+              multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+              nodesDraggable={!readOnly}
+              nodesConnectable={!readOnly}
+              minZoom={0.1}
+              onlyRenderVisibleElements
+              edgeTypes={EDGE_TYPES}
+              defaultEdgeOptions={{ type: 'lane' }}
+            >
+              <Background gap={20} size={1} />
+              <MiniMap pannable zoomable nodeStrokeWidth={3} position="bottom-right" ariaLabel="minimap" />
+              <Controls fitViewOptions={FIT_VIEW} />
+            </ReactFlow>
+            <StepSearch journey={journey} onJump={jumpTo} />
+          </StepMenuContext.Provider>
+          {menu && <StepMenu anchor={menu.anchor} onPick={(type) => addStep(type, menu.place)} onClose={() => setMenu(null)} />}
         </div>
         {simulating ? (
           <SimPanel journey={journey} team={loaded.team} workspace={loaded.workspace} valid={validation.valid} onOverlay={setOverlay} />

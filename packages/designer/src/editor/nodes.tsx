@@ -1,4 +1,5 @@
-import { memo } from 'react';
+import { memo, useContext } from 'react';
+import { StepMenuContext } from './StepMenu.tsx';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { nodeWidth, portSlots, type DraftJourney, type DraftNode } from '../model/index.ts';
 import { NODE_TYPE_DEFS, nodeTypeDef } from '../nodeTypes/index.ts';
@@ -29,6 +30,17 @@ function Problems({ problems }: { problems: string[] }) {
   );
 }
 
+/** The "+" of a port: opens the step menu to put a step after it (in place, when it is connected). */
+function PortAdd({ source, handle, label }: { source: string; handle: string; label: string }) {
+  const menu = useContext(StepMenuContext);
+  if (!menu) return null;
+  return (
+    <button className="port-add nodrag" aria-label={`add a step after ${source} ${label}`} title="Add a step after this port" data-testid={`add-${source}-${handle}`} onClick={(e) => menu.open({ source, handle }, e.currentTarget.getBoundingClientRect())}>
+      +
+    </button>
+  );
+}
+
 /** A journey node: its kind, id, what it does, its problems, and one handle per port. */
 export const JourneyNodeCard = memo(function JourneyNodeCard({ data, selected }: NodeProps) {
   const view = data as unknown as NodeView;
@@ -48,6 +60,7 @@ export const JourneyNodeCard = memo(function JourneyNodeCard({ data, selected }:
         <span className="node-kind">{def?.palette.title ?? node.type}</span>
         <span className="node-id">{node.id}</span>
       </div>
+      {typeof node.label === 'string' && node.label && <div className="node-title">{node.label}</div>}
       {(def?.summary(node) ?? []).map((line, i) => (
         <div key={i} className="node-line">{line}</div>
       ))}
@@ -55,8 +68,9 @@ export const JourneyNodeCard = memo(function JourneyNodeCard({ data, selected }:
       {slots.length > 0 && (
         <div className="node-ports">
           {slots.map((s) => (
-            <div key={s.handle} className={`port${s.target ? ' connected' : ''}`}>
+            <div key={s.handle} className={`port${s.target ? ' connected' : ''}`} title={s.label}>
               <span>{s.label}</span>
+              {!view.readOnly && <PortAdd source={node.id} handle={s.handle} label={s.label} />}
               <Handle type="source" id={s.handle} position={Position.Bottom} className="handle-out" data-testid={`handle-${node.id}-${s.handle}`} isConnectable={!view.readOnly} />
             </div>
           ))}
@@ -80,6 +94,7 @@ export const TriggerCard = memo(function TriggerCard({ data, selected }: NodePro
       <div className="node-ports">
         <div className="port">
           <span>start</span>
+          {!view.readOnly && <PortAdd source="$trigger" handle="start" label="start" />}
           <Handle type="source" id="start" position={Position.Bottom} className="handle-out" data-testid="handle-$trigger-start" isConnectable={!view.readOnly} />
         </div>
       </div>

@@ -24,9 +24,11 @@ const CORNER = 5;
  * say the journey goes through that step. Returns the corners, or null for an edge that does not go
  * down (a loop back), which keeps React Flow's own route.
  */
-export function laneRoute(source: Point, target: Point, lane: number, others: readonly Box[]): Point[] | null {
+export function laneRoute(source: Point, target: Point, lane: number, others: readonly Box[], arriveLane = 0): Point[] | null {
   const turn = source.y + FIRST_LANE + LANE_GAP * lane;
-  const arrive = target.y - FIRST_LANE;
+  // Edges into one node turn above it in lanes of their own too (see `arrivals`).
+  const wanted = target.y - FIRST_LANE - LANE_GAP * arriveLane;
+  const arrive = wanted > turn ? wanted : target.y - FIRST_LANE;
   if (arrive <= turn) return null;
   // Nodes standing between the two turns, widened by the clearance an edge keeps.
   const between = others.filter((b) => b.y < arrive && b.y + b.height > turn).map((b) => ({ left: b.x - CLEARANCE, right: b.x + b.width + CLEARANCE }));
@@ -58,3 +60,21 @@ const toward = (from: Point, to: Point, r: number) => {
   const d = distance(from, to) || 1;
   return `${from.x + ((to.x - from.x) / d) * r},${from.y + ((to.y - from.y) / d) * r}`;
 };
+
+/**
+ * Where a label sits on a route: on its longest vertical run (the column it follows), at a height of its
+ * own among its node's ports (port `lane` of `ports`), so that the labels of one node's edges do not
+ * stand on one line.
+ */
+export function labelPoint(points: readonly Point[], lane = 0, ports = 1): Point {
+  let best: Point = points[0]!;
+  let length = -1;
+  for (let i = 1; i < points.length; i++) {
+    const [a, b] = [points[i - 1]!, points[i]!];
+    if (a.x === b.x && Math.abs(b.y - a.y) > length) {
+      length = Math.abs(b.y - a.y);
+      best = { x: a.x, y: a.y + ((b.y - a.y) * (lane + 1)) / (ports + 1) };
+    }
+  }
+  return best;
+}

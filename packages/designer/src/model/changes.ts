@@ -5,6 +5,11 @@ import { TRIGGER_NODE, type JourneyMeta } from './convert.ts';
 /** An edit of a journey, as data: the designer's undo, redo, tests and (one day) collaboration use it. */
 export type JourneyChange =
   | { kind: 'addNode'; node: DraftNode; position: Position }
+  /**
+   * A new step put in place after a port: the port leads to it, and it leads (by its first port) where the
+   * port led before. Every other step at or below `position` moves down by `room` to make space.
+   */
+  | { kind: 'insertNode'; node: DraftNode; position: Position; after: { source: string; handle: string }; room: number }
   | { kind: 'removeNodes'; ids: string[] }
   | { kind: 'moveNodes'; positions: Record<string, Position> }
   | { kind: 'connect'; source: string; handle: string; target: string }
@@ -59,6 +64,23 @@ export function applyChange(journey: DraftJourney, change: JourneyChange): Draft
     case 'addNode': {
       if (journey.nodes.some((n) => n.id === change.node.id)) return journey;
       return withPositions({ ...journey, nodes: [...journey.nodes, structuredClone(change.node)] }, { [change.node.id]: change.position });
+    }
+    case 'insertNode': {
+      if (journey.nodes.some((n) => n.id === change.node.id)) return journey;
+      const { source, handle } = change.after;
+      const from = source === TRIGGER_NODE ? undefined : journey.nodes.find((n) => n.id === source);
+      const path = from ? handlePath(from, handle) : source === TRIGGER_NODE && handle === 'start' ? [] : undefined;
+      if (!path) return journey;
+      const before = from ? portSlots(from).find((s) => s.handle === handle)?.target : journey.start;
+      const first = portSlots(change.node)[0];
+      const node = before !== undefined && first ? setAt(change.node, first.path, before) : structuredClone(change.node);
+      let next: DraftJourney = { ...journey, nodes: [...journey.nodes, node] };
+      next = from ? { ...next, nodes: next.nodes.map((n) => (n.id === source ? setAt(n, path, node.id) : n)) } : { ...next, start: node.id };
+      const moved: Record<string, Position> = {};
+      if (change.room > 0) {
+        for (const [id, p] of Object.entries(journey.ui?.positions ?? {})) if (id !== source && p.y >= change.position.y) moved[id] = { x: p.x, y: p.y + change.room };
+      }
+      return withPositions(next, { ...moved, [node.id]: change.position });
     }
     case 'removeNodes': {
       const ids = new Set(change.ids.filter((id) => id !== TRIGGER_NODE));

@@ -21,6 +21,8 @@ export interface CanvasEdge {
   target: string;
   /** The port's place on its node, left to right (the entry's start is 0). */
   port: number;
+  /** What the edge says: the path label or outcome of its port; empty for a node's only `next` and the start. */
+  label: string;
 }
 
 /** Everything of the journey that is not its nodes' place on the canvas. */
@@ -58,10 +60,12 @@ export function toCanvas(journey: DraftJourney, fallback: (id: string) => Positi
     ...nodes.map((node) => ({ id: node.id, type: node.type, position: own(positions, node.id) ?? fallback(node.id), data: { node: withoutPorts(node) } })),
   ];
   const edges: CanvasEdge[] = [];
-  if (journey.start) edges.push({ id: `${TRIGGER_NODE}:start`, source: TRIGGER_NODE, sourceHandle: 'start', target: journey.start, port: 0 });
+  if (journey.start) edges.push({ id: `${TRIGGER_NODE}:start`, source: TRIGGER_NODE, sourceHandle: 'start', target: journey.start, port: 0, label: '' });
   for (const node of nodes) {
-    portSlots(node).forEach((slot, port) => {
-      if (slot.target !== undefined) edges.push({ id: `${node.id}:${slot.handle}`, source: node.id, sourceHandle: slot.handle, target: slot.target, port });
+    const slots = portSlots(node);
+    slots.forEach((slot, port) => {
+      const label = slots.length === 1 && slot.label === 'next' ? '' : slot.label;
+      if (slot.target !== undefined) edges.push({ id: `${node.id}:${slot.handle}`, source: node.id, sourceHandle: slot.handle, target: slot.target, port, label });
     });
   }
   return { nodes: canvasNodes, edges, meta: structuredClone(meta) };

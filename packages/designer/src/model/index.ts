@@ -6,4 +6,11 @@ export { applyChange, freshId, isDraftJourney, type JourneyChange } from './chan
 export { startHistory, record, undo, redo, type History } from './history.ts';
 export { layoutJourney, isLaidOut, nodeWidth, NODE_SIZE } from './layout.ts';
 export { PALETTE, newNode, newJourney, type PaletteType } from './templates.ts';
-export { issuesByNode, describeIssue, readableIssues } from './issues.ts';
+export { issuesByNode, describeIssue, readableIssues, stepName } from './issues.ts';
+export { type PortSlot as Slot, portSlot, valueAt } from './slots.ts';
+export { arrivals, portCentre } from './arrivals.ts';
+export { findSteps, type StepMatch } from './search.ts';
+export { openingViewport, boundsOf, FIT_PADDING, READABLE_ZOOM, type Rect } from './viewport.ts';
+export { placeAfter, openPort, ROW_GAP } from './placement.ts';
+export { layoutWithElk, elkGraph, ELK_LIMIT, type ElkLike, type Sizes } from './elkLayout.ts';
+export { backupKey, readBackup, journeyToOpen, type Backup } from './backup.ts';

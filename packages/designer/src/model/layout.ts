@@ -8,7 +8,7 @@ import { portSlots } from './ports.ts';
 export const NODE_SIZE = { width: 240, height: 110 };
 
 /** A node is wide enough for a labelled handle per port. */
-export const nodeWidth = (node: DraftNode) => Math.max(NODE_SIZE.width, 86 * portSlots(node).length);
+export const nodeWidth = (node: DraftNode) => Math.max(NODE_SIZE.width, 104 * portSlots(node).length);
 
 /** The journey's connections (the entry's start first), by node. */
 function successors(journey: DraftJourney, ids: Set<string>): Map<string, string[]> {

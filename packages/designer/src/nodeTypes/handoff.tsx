@@ -101,7 +101,7 @@ export const handoffType: NodeTypeDef = {
       outcomes: { meeting_booked: '', not_interested: '' },
     };
   },
-  ports: (node) => [...Object.keys(outcomesOf(node)).map((o) => portSlot(node, `outcomes.${o}`, o, ['outcomes', o])), portSlot(node, 'onExpire', 'expired', ['onExpire'])],
+  ports: (node) => [...Object.keys(outcomesOf(node)).map((o) => portSlot(node, `outcomes.${o}`, o.replace(/_/g, ' '), ['outcomes', o])), portSlot(node, 'onExpire', 'expired', ['onExpire'])],
   summary: (node) => {
     const route = Array.isArray(node.route) ? node.route : [];
     const first = route[0];

@@ -1,0 +1,48 @@
+import { useState } from 'react';
+import { findSteps, type DraftJourney } from '../model/index.ts';
+import { nodeTypeDef } from '../nodeTypes/index.ts';
+
+/** Find a step by its name or id and jump to it: Enter takes the first match, arrows choose another. */
+export function StepSearch({ journey, onJump }: { journey: DraftJourney; onJump: (id: string) => void }) {
+  const [query, setQuery] = useState('');
+  const [active, setActive] = useState(0);
+  const matches = findSteps(journey, query);
+  const jump = (id: string) => {
+    onJump(id);
+    setQuery('');
+  };
+  return (
+    <div className="step-search nodrag nopan">
+      <input
+        type="search"
+        role="combobox"
+        aria-label="find a step"
+        aria-expanded={matches.length > 0}
+        aria-controls="step-matches"
+        placeholder={`Find a step (${journey.nodes.length})…`}
+        value={query}
+        onChange={(e) => {
+          setQuery(e.target.value);
+          setActive(0);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'ArrowDown') setActive((a) => Math.min(a + 1, matches.length - 1));
+          else if (e.key === 'ArrowUp') setActive((a) => Math.max(a - 1, 0));
+          else if (e.key === 'Enter' && matches[active]) jump(matches[active].id);
+          else if (e.key === 'Escape') setQuery('');
+          else return;
+          e.preventDefault();
+        }}
+      />
+      {matches.length > 0 && (
+        <ul id="step-matches" role="listbox" aria-label="steps found">
+          {matches.map((m, i) => (
+            <li key={m.id} role="option" aria-selected={i === active} className={i === active ? 'active' : ''} onMouseDown={(e) => e.preventDefault()} onClick={() => jump(m.id)}>
+              <strong>{m.label ?? m.id}</strong> <span className="muted small">{nodeTypeDef(m.type)?.palette.title ?? m.type}{m.label ? ` · ${m.id}` : ''}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,40 @@
+import type { Position } from './draft.ts';
+
+/** A box on the canvas, in flow coordinates. */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Room kept free around the journey when fitting it: the controls on the left, the minimap on the right. */
+export const FIT_PADDING = { top: 60, right: 244, bottom: 32, left: 64 } as const;
+/** Below this zoom, a step's text is too small to read: a journey is opened on its entry instead. */
+export const READABLE_ZOOM = 0.5;
+/** The zoom a large journey opens at, on its entry. */
+export const ENTRY_ZOOM = 0.9;
+
+/** The box around all boxes. */
+export function boundsOf(boxes: readonly Rect[]): Rect {
+  const x = Math.min(...boxes.map((b) => b.x));
+  const y = Math.min(...boxes.map((b) => b.y));
+  return { x, y, width: Math.max(...boxes.map((b) => b.x + b.width)) - x, height: Math.max(...boxes.map((b) => b.y + b.height)) - y };
+}
+
+/**
+ * The viewport a journey opens at, on a canvas `width` × `height` px: the whole journey when it fits at a
+ * readable zoom (at most 1), with FIT_PADDING kept free; otherwise its entry, at the top of the canvas
+ * and centred in the free room, at ENTRY_ZOOM.
+ */
+export function openingViewport(boxes: readonly Rect[], entry: Rect, width: number, height: number): Position & { zoom: number } {
+  const p = FIT_PADDING;
+  const room = { width: Math.max(1, width - p.left - p.right), height: Math.max(1, height - p.top - p.bottom) };
+  const all = boundsOf(boxes);
+  const fit = Math.min(1, room.width / all.width, room.height / all.height);
+  if (fit >= READABLE_ZOOM) {
+    return { zoom: fit, x: p.left + (room.width - all.width * fit) / 2 - all.x * fit, y: p.top + (room.height - all.height * fit) / 2 - all.y * fit };
+  }
+  const zoom = ENTRY_ZOOM;
+  return { zoom, x: p.left + room.width / 2 - (entry.x + entry.width / 2) * zoom, y: p.top - entry.y * zoom };
+}
