@@ -85,4 +85,40 @@ describe('the reps\' inbox and the reports, in a browser', () => {
     await ui.shot('13-canvas-live-numbers');
     expect(ui.problems).toEqual([]);
   }, 120_000);
+
+  it('shows the next rep who rejected the handoff and why, and the handoff\'s life cycle', async () => {
+    const { page } = ui;
+    await pricingVisit('initech');
+    const first = (await ui.server.store.load('initech'))!.handoffs[0]!;
+    const names: Record<string, string> = { ana: 'Ana Ortiz', bo: 'Bo Berg' };
+    const from = first.assignee!;
+    expect(Object.keys(names)).toContain(from);
+    // The first rep rejects it with a reason, in the inbox.
+    await page.goto(`${ui.base}/inbox#token=${(await ui.server.config.createToken({ role: 'rep', rep: from })).token}`);
+    await page.locator('[data-testid=handoff-item]', { hasText: 'initech GmbH' }).click();
+    const record = page.locator('[aria-label=handoff]');
+    await record.getByRole('button', { name: 'Reject…' }).click();
+    await record.getByLabel('reason').fill('Not my territory: a DACH account');
+    await record.getByRole('button', { name: 'Reject', exact: true }).click();
+    await expect.poll(async () => (await ui.server.store.load('initech'))!.handoffs[0]!.assignee).not.toBe(from);
+    const next = (await ui.server.store.load('initech'))!.handoffs[0]!.assignee!;
+    expect(Object.keys(names)).toContain(next);
+
+    // The next rep opens it: who rejected it and why come first, and the life cycle tells the story.
+    await page.goto(`${ui.base}/inbox#token=${(await ui.server.config.createToken({ role: 'rep', rep: next })).token}`);
+    await page.locator('[data-testid=handoff-item]', { hasText: 'initech GmbH' }).click();
+    await expect.poll(() => record.getByTestId('rejections').innerText()).toContain(`${names[from]}`);
+    expect(await record.getByTestId('rejections').innerText()).toContain('“Not my territory: a DACH account”');
+    const life = record.getByTestId('lifecycle').locator('li');
+    await expect.poll(() => life.count()).toBeGreaterThanOrEqual(4);
+    const steps = (await life.allInnerTexts()).map((t) => t.replace(/^.*?(Created|Assigned|Rejected|Accepted|Escalated|Waiting|Closed)/, '$1'));
+    expect(steps).toEqual([
+      'Created as a lead',
+      expect.stringMatching(new RegExp(`^Assigned to ${names[from]}`)),
+      `Rejected by ${names[from]}: “Not my territory: a DACH account”`,
+      expect.stringMatching(new RegExp(`^Assigned to ${names[next]}`)),
+    ]);
+    await ui.shot('14-inbox-rejected-lifecycle');
+    expect(ui.problems).toEqual([]);
+  }, 60_000);
 });

@@ -1,17 +1,31 @@
 import { useState } from 'react';
 import { api, type HandoffView, type Me, type TeamShape } from '../api.ts';
 import { slaState } from './sla.ts';
+import { lifeCycle, type LifeStep, type TimelineEvent } from './lifecycle.ts';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '–');
 const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
 /** The full record a rep works: who, why it fired, the SLA, the story so far, and the actions. */
-export function HandoffRecord({ handoff: h, me, team, now, onChanged, act: perform }: {
+/** The life cycle from the record alone, when the contact's timeline is not at hand. */
+function lifeFromRecord(h: HandoffView, name: (rep: string) => string): LifeStep[] {
+  const steps: LifeStep[] = [{ at: h.createdAt, kind: 'created', text: `Created as a ${h.record}` }];
+  for (const r of h.rejectedBy) steps.push({ at: r.at, kind: 'rejected', text: `Rejected by ${name(r.rep)}${r.reason ? `: “${r.reason}”` : ' (no reason given)'}` });
+  if (h.assignee && h.assignedAt) steps.push({ at: h.assignedAt, kind: 'assigned', text: `Assigned to ${name(h.assignee)}` });
+  if (h.acceptedAt) steps.push({ at: h.acceptedAt, kind: 'accepted', text: `Accepted by ${h.assignee ? name(h.assignee) : 'the rep'}` });
+  if (h.escalatedTo) steps.push({ at: h.dueAt ?? h.createdAt, kind: 'escalated', text: `Escalated to ${name(h.escalatedTo)}` });
+  if (h.closedAt) steps.push({ at: h.closedAt, kind: 'closed', text: `Closed: ${(h.outcome ?? 'no outcome').replace(/_/g, ' ')}` });
+  return steps.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}
+
+export function HandoffRecord({ handoff: h, me, team, now, onChanged, act: perform, timeline }: {
   handoff: HandoffView;
   me: Me;
   team: TeamShape | null;
   now: number;
   onChanged: () => void;
+  /** The contact's timeline as it is now: the handoff's life cycle is read from it. */
+  timeline?: readonly TimelineEvent[] | null;
   /** Acts somewhere else than the API (the designer's simulation acts on its virtual world). */
   act?: (path: string, body?: unknown) => Promise<void>;
 }) {
@@ -29,6 +43,9 @@ export function HandoffRecord({ handoff: h, me, team, now, onChanged, act: perfo
     }
   };
   const sla = slaState(h.dueAt, h.breached, h.acceptedAt !== null, now);
+  const names = new Map((team?.reps ?? []).map((r) => [r.id, r.name ?? r.id]));
+  const name = (rep: string) => names.get(rep) ?? rep;
+  const life = timeline ? lifeCycle(timeline, h.id, name) : lifeFromRecord(h, name);
   const mine = me.role === 'admin' || h.assignee === me.rep;
   const canAct = me.role !== 'marketer';
   return (
@@ -39,12 +56,23 @@ export function HandoffRecord({ handoff: h, me, team, now, onChanged, act: perfo
         <div className="record-status">
           <span className={`prio ${h.priority}`}>{h.priority}</span>
           <span className={`sla ${sla.level}`} data-testid="sla">{sla.text}</span>
-          <span>{h.assignee ? `assigned to ${h.assignee}` : `waiting in ${h.queue ?? 'no queue'}`}</span>
+          <span>{h.assignee ? `assigned to ${name(h.assignee)}` : `waiting in ${h.queue ?? 'no queue'}`}</span>
           <span className="muted">SLA due {when(h.dueAt)}</span>
         </div>
       </header>
       {error && <p className="error-banner">{error}</p>}
-      {canAct && (
+      {h.rejectedBy.length > 0 && (
+        <div className="rejections" data-testid="rejections">
+          <strong>Rejected before you</strong>
+          <ul>
+            {h.rejectedBy.map((r, i) => (
+              <li key={i}>{name(r.rep)}, {when(r.at)}: {r.reason ? `“${r.reason}”` : <span className="muted">no reason given</span>}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {h.status === 'closed' && <p className="closed-note" data-testid="closed">Closed{h.outcome ? `: ${h.outcome.replace(/_/g, ' ')}` : ''}{h.value !== null ? ` · ${h.value.toLocaleString()}` : ''}</p>}
+      {canAct && h.status !== 'closed' && (
         <div className="record-actions">
           {h.assignee === null && me.role === 'rep' && <button className="primary" onClick={() => void act('claim')}>Take it</button>}
           {h.assignee !== null && mine && h.acceptedAt === null && <button className="primary" onClick={() => void act('accept')}>Accept</button>}
@@ -97,6 +125,10 @@ export function HandoffRecord({ handoff: h, me, team, now, onChanged, act: perfo
           </dl>
         </section>
         <section>
+          <h3>Life cycle</h3>
+          <ol className="lifecycle" data-testid="lifecycle">
+            {life.map((l, i) => <li key={i} className={l.kind}><span className="muted small">{when(l.at)}</span> {l.text}</li>)}
+          </ol>
           <h3>Timeline</h3>
           <ul className="timeline">
             {[...h.context.timeline].reverse().map((e, i) => (

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, reloadOnLive, type HandoffView, type Me, type TeamShape } from '../api.ts';
 import { HandoffRecord } from './HandoffRecord.tsx';
 import { slaState } from './sla.ts';
+import type { TimelineEvent } from './lifecycle.ts';
 
 type Tab = 'mine' | 'queue' | 'all' | 'team';
 
@@ -40,6 +41,17 @@ export function Inbox({ me }: { me: Me }) {
     return handoffs;
   }, [handoffs, tab, me.rep]);
   const current = handoffs.find((h) => h.id === selected) ?? null;
+  // The contact's timeline as it is now, for the handoff's life cycle (created, assigned, rejected, …).
+  const [timeline, setTimeline] = useState<{ contact: string; events: TimelineEvent[] } | null>(null);
+  const contactId = current?.contactId ?? null;
+  const loadTimeline = useCallback(() => {
+    if (!contactId) return;
+    api<{ timeline: TimelineEvent[] }>('GET', `/contacts/${encodeURIComponent(contactId)}`).then((c) => setTimeline({ contact: contactId, events: c.timeline }), () => setTimeline(null));
+  }, [contactId]);
+  useEffect(() => {
+    loadTimeline();
+    return reloadOnLive(['handoff'], loadTimeline, 250);
+  }, [loadTimeline]);
 
   const loads = useMemo(() => {
     const byRep = new Map<string, { open: number; breached: number }>();
@@ -103,7 +115,7 @@ export function Inbox({ me }: { me: Me }) {
                     <span>{h.record} · {h.journey}</span>
                     <span className={`sla ${sla.level}`}>{sla.text}</span>
                   </div>
-                  <div className="muted small">{h.assignee ? `with ${h.assignee}` : `waiting in ${h.queue ?? 'no queue'}`}</div>
+                  <div className="muted small">{h.assignee ? `with ${team?.reps.find((r) => r.id === h.assignee)?.name ?? h.assignee}` : `waiting in ${h.queue ?? 'no queue'}`}{h.rejectedBy.length > 0 ? ` · rejected ${h.rejectedBy.length}×` : ''}</div>
                 </li>
               );
             })}
@@ -112,7 +124,7 @@ export function Inbox({ me }: { me: Me }) {
       </section>
       <section className="inbox-detail" aria-label="handoff">
         {current ? (
-          <HandoffRecord key={current.id} handoff={current} me={me} team={team} now={now} onChanged={() => void load()} />
+          <HandoffRecord key={current.id} handoff={current} me={me} team={team} now={now} onChanged={() => { void load(); loadTimeline(); }} timeline={timeline?.contact === current.contactId ? timeline.events : null} />
         ) : (
           <p className="muted empty">Select a handoff to see the story so far: why it fired, the timeline, the talk track.</p>
         )}

@@ -175,6 +175,7 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
                     team={team}
                     now={Date.parse(state.now)}
                     onChanged={() => undefined}
+                    timeline={state.timeline}
                     act={async (path, body) => {
                       const b = (body ?? {}) as { outcome?: string; reason?: string };
                       send({ type: 'rep', action: path as 'accept' | 'reject' | 'outcome', ...(b.outcome ? { outcome: b.outcome } : {}), ...(b.reason ? { reason: b.reason } : {}) });

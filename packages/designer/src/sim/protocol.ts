@@ -16,7 +16,7 @@ export interface TestContactState {
   nextDue: string | null;
   journey: { status: string; node: string | null; path: string[]; outcome: string | null } | null;
   handoffs: HandoffRecordViewShape[];
-  timeline: { name: string; at: string }[];
+  timeline: { name: string; at: string; properties: Record<string, unknown> }[];
   messages: { node: string; action: string; at: string; suppressed: boolean }[];
 }
 

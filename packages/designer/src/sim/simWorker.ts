@@ -23,7 +23,7 @@ async function contactState(): Promise<TestContactState> {
     nextDue: next === null ? null : formatInstant(next),
     journey: inst && { status: inst.status, node: inst.node, path: inst.path, outcome: inst.outcome },
     handoffs: (state?.handoffs ?? []).filter((h) => h.journeyId === journeyId).map(handoffRecordView),
-    timeline: (state ? eventsOf(state.contact) : []).map((e) => ({ name: e.name, at: formatInstant(e.at) })),
+    timeline: (state ? eventsOf(state.contact) : []).map((e) => ({ name: e.name, at: formatInstant(e.at), properties: e.properties })),
     messages: (inst?.messages ?? []).map((m) => ({ ...m, at: formatInstant(m.at) })),
   };
 }
