@@ -1,10 +1,22 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { setToken, token } from './api.ts';
 import { Editor } from './editor/Editor.tsx';
 import { JourneyList } from './JourneyList.tsx';
 import { api, type Me } from './api.ts';
-import { Inbox } from './inbox/Inbox.tsx';
-import { Reports } from './reports/Reports.tsx';
+
+// The inbox and reports (with Chart.js) load on their own: a marketer's editor does not wait for them.
+const Inbox = lazy(() => import('./inbox/Inbox.tsx').then((m) => ({ default: m.Inbox })));
+const Reports = lazy(() => import('./reports/Reports.tsx').then((m) => ({ default: m.Reports })));
+
+/** What a rep sees where the designer or the reports would be: the way to their work, not an error. */
+function ForReps({ what }: { what: string }) {
+  return (
+    <main className="list" data-testid="not-for-reps">
+      <h1>{what} are for marketers and admins</h1>
+      <p>Your handoffs are in the <a href="/inbox">inbox</a>.</p>
+    </main>
+  );
+}
 
 /** `#/` is the journey list; `#/journeys/ID` the editor; `#/journeys/ID/versions/N` an old version, read-only. */
 function useRoute(): string {
@@ -68,10 +80,13 @@ export function App() {
         </nav>
         <span className="whoami">{me.role === 'rep' ? `${me.name} (rep)` : me.role}</span>
       </header>
+      <Suspense fallback={<main className="list"><p className="muted">Loading…</p></main>}>
       {view === 'inbox' ? (
         <Inbox me={me} />
       ) : view === 'reports' ? (
-        <Reports />
+        me.role === 'rep' ? <ForReps what="Reports" /> : <Reports />
+      ) : editor && me.role === 'rep' ? (
+        <ForReps what="Journeys" />
       ) : editor ? (
         <Editor key={route} journeyId={decodeURIComponent(editor[1]!)} version={editor[2] ? Number(editor[2]) : null} />
       ) : me.role === 'rep' ? (
@@ -79,6 +94,7 @@ export function App() {
       ) : (
         <JourneyList />
       )}
+      </Suspense>
     </div>
   );
 }

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -120,4 +121,16 @@ export async function adminApi(ui: { server: { app: { request: (path: string, in
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return res.json() as Promise<Record<string, unknown>>;
+}
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * The serious and critical accessibility problems axe-core finds on the page as it is now, as
+ * "rule: target". axe is evaluated through the debugging protocol, which the page's CSP does not govern.
+ */
+export async function axeProblems(page: Page): Promise<string[]> {
+  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.evaluate(AXE);
+  const found = (await page.evaluate('window.axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")) })))')) as { id: string; impact: string; nodes: string[] }[];
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.slice(0, 3).map((n) => `${v.id}: ${n}`));
 }
