@@ -8,4 +8,5 @@ process.exitCode = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   cwd: process.env.npm_lifecycle_event === 'baton' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd(),
+  stderrIsTTY: process.stderr.isTTY === true,
 });

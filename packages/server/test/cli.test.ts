@@ -135,10 +135,12 @@ describe('baton simulate with handoffs', () => {
     expect(report.refused).toHaveLength(1);
   });
 
-  it('asks for a team when a journey has handoff nodes', () => {
+  it('asks for a team when a journey has handoff nodes: running one without is misuse (exit 2)', () => {
     const r = baton(...args);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('needs a team (--team TEAM.json)');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('hands off at node "handoff", so it needs a team (--team TEAM.json)');
+    const synthetic = baton('simulate', 'examples/pricing-intent/journey.json', '--contacts', '5', '--seed', '1');
+    expect(synthetic.code).toBe(2);
   });
 });
 
@@ -179,8 +181,39 @@ describe('baton simulate --contacts N --seed S', () => {
     expect(baton(...base, '--script', 'examples/pricing-intent/script.json', '--population', population).code).toBe(2);
   });
 
+  it('exits 2 for --contacts without --seed: the population would not be reproducible', () => {
+    const r = baton(...base, '--contacts', '5');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--contacts N needs --seed S');
+  });
+
   it('exits 2 for a bad count or for both a script and a population', () => {
     expect(baton(...base, '--contacts', 'many', '--seed', '1').code).toBe(2);
     expect(baton(...base, '--contacts', '5', '--seed', '1', '--script', 'examples/pricing-intent/script.json').code).toBe(2);
+  });
+});
+
+describe('what a newcomer meets', () => {
+  it('says that validate without --team left a handoff journey\'s queues and reps unchecked', () => {
+    const text = baton('validate', 'examples/pricing-intent/journey.json');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('not checked: the queues, reps and calendars that handoff node "handoff" route to; give --team TEAM.json');
+    const json = JSON.parse(baton('validate', 'examples/pricing-intent/journey.json', '--json').stdout);
+    expect(json).toMatchObject({ valid: true, errors: [], warnings: [expect.stringContaining('give --team TEAM.json')] });
+    expect(JSON.parse(baton('validate', 'examples/pricing-intent/journey.json', '--team', 'examples/pricing-intent/team.json', '--json').stdout)).toEqual({ valid: true, errors: [] });
+  });
+
+  it('names the field and what it needs instead of the validator\'s wording', () => {
+    const journey = file('fields.json', { schema: 'baton.journey/v1', id: 'f', name: 'f', trigger: {}, start: 'w', nodes: [{ id: 'w', type: 'wait', duration: 'P1D', next: 'd' }, { id: 'd', type: 'exit', outcome: 7 }] });
+    const r = baton('validate', journey, '--json');
+    expect(r.code).toBe(1);
+    const errors = JSON.parse(r.stdout).errors as { path: string; message: string }[];
+    expect(errors).toContainEqual(expect.objectContaining({ path: '$.trigger.event', message: 'is required: a string' }));
+    expect(errors).toContainEqual(expect.objectContaining({ path: '$.nodes[1].outcome', message: 'must be a string, not a number' }));
+    expect(r.stdout).not.toContain('Invalid input');
+    const team = baton('simulate', 'examples/pricing-intent/journey.json', '--team', file('badteam.json', { reps: [{ name: 'Ana' }], queues: [{ id: 'q', members: [], strategy: 'fastest' }] }), '--script', 'examples/pricing-intent/script.json');
+    expect(team.code).toBe(1);
+    expect(team.stderr).toContain('$.reps[0].id is required: a string');
+    expect(team.stderr).toContain('$.queues[0].strategy must be one of "round_robin", "weighted", "least_loaded"');
   });
 });

@@ -14,8 +14,11 @@ export const ContactId = z.preprocess(
 );
 export type ContactId = z.infer<typeof ContactId>;
 
+/** analytics.js sends `"userId": null` before identify: null is no id. */
+const absentIfNull = (v: unknown) => (v === null ? undefined : v);
+
 /** Who a call is about: a `userId`, an `anonymousId`, or both (which links them, SPEC §7). */
-const Identity = { userId: ContactId.optional(), anonymousId: ContactId.optional() };
+const Identity = { userId: z.preprocess(absentIfNull, ContactId.optional()), anonymousId: z.preprocess(absentIfNull, ContactId.optional()) };
 
 /** A call needs a userId or an anonymousId; without either it is refused at `userId`. */
 const identified = (call: { userId?: string | undefined; anonymousId?: string | undefined }, ctx: z.RefinementCtx) => {

@@ -12,6 +12,25 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** What a value of each JSON type is called in a message. */
+const TYPE_NAMES: Record<string, string> = { string: 'a string', number: 'a number', int: 'a whole number', boolean: 'true or false', object: 'an object', array: 'an array', null: 'null' };
+
+/**
+ * A zod issue's message in the user's terms: zod's own wording ("Invalid input: expected string,
+ * received undefined") becomes what the field needs ("is required: a string"); messages a schema
+ * wrote itself are kept as they are.
+ */
+export function plainMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
+    const needs = TYPE_NAMES[issue.expected] ?? issue.expected;
+    const received = /received (\w+)/.exec(issue.message)?.[1];
+    return received === undefined || received === 'undefined' ? `is required: ${needs}` : `must be ${needs}, not ${TYPE_NAMES[received] ?? received}`;
+  }
+  if (issue.code === 'invalid_value' && issue.message.startsWith('Invalid option')) return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (issue.code === 'invalid_union' && issue.message === 'Invalid input') return 'does not match any of the shapes allowed here';
+  return issue.message;
+}
+
 /** Turns zod issues into validation errors, naming the node from `$.nodes[i]` paths. */
 export function fromZodIssues(issues: readonly z.core.$ZodIssue[], nodeAt: (path: readonly PropertyKey[]) => string | null): ValidationError[] {
   return issues.flatMap((issue) =>
@@ -20,7 +39,7 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], nodeAt: (path
           const path = [...issue.path, key];
           return { path: formatPath(path), node: nodeAt(path), message: `unknown field "${key}"` };
         })
-      : [{ path: formatPath(issue.path), node: nodeAt(issue.path), message: issue.message }],
+      : [{ path: formatPath(issue.path), node: nodeAt(issue.path), message: plainMessage(issue) }],
   );
 }
 

@@ -7,6 +7,8 @@ export interface CliIO {
   stdout(text: string): void;
   stderr(text: string): void;
   cwd: string;
+  /** Whether stderr is a terminal (a progress bar is drawn only then). */
+  stderrIsTTY?: boolean;
 }
 
 /** Exit codes of every command (SPEC §8). */

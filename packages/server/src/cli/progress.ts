@@ -1,7 +1,11 @@
 import type { CliIO } from './io.ts';
 
-/** A progress bar on stderr that only appears once a run has taken more than a second. */
+/**
+ * A progress bar on stderr that only appears once a run has taken more than a second, and only when
+ * stderr is a terminal: in a log or a pipe, carriage returns are noise.
+ */
 export function progressBar(io: CliIO, label: string) {
+  if (!io.stderrIsTTY) return { update: () => {}, done: () => {} };
   const started = performance.now();
   let last = 0;
   let shown = false;

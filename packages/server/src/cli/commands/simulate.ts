@@ -2,6 +2,7 @@ import { BatonError, JourneyInvalidError, InputInvalidError, simulateScript, sim
 import { progressBar } from '../progress.ts';
 import { CliError, EXIT, printJson, readJsonFile, type CliIO } from '../io.ts';
 import type { Command } from '../command.ts';
+import { handoffNodes } from '../handoffNodes.ts';
 
 function summary(report: SimulationReport): string {
   const lines: string[] = [];
@@ -47,11 +48,17 @@ export const simulateCommand: Command = {
       return n;
     };
     const contacts = synthetic ? whole('contacts', values.contacts, 1) : 0;
-    const seed = synthetic ? whole('seed', values.seed ?? '1', -Infinity) : 0;
+    if (synthetic && values.seed === undefined) throw new CliError(2, '--contacts N needs --seed S: the same seed gives the same population');
+    const seed = synthetic ? whole('seed', values.seed, -Infinity) : 0;
     const days = synthetic && values.days !== undefined ? whole('days', values.days, 1) : undefined;
     if (typeof values.population === 'string' && !synthetic) throw new CliError(2, '--population describes synthetic contacts: give it with --contacts N --seed S');
     const journeys = [];
-    for (const file of args.positionals) journeys.push(await readJsonFile(io, file, 'journey'));
+    for (const file of args.positionals) {
+      const journey = await readJsonFile(io, file, 'journey');
+      const [handoff] = handoffNodes(journey);
+      if (handoff !== undefined && typeof values.team !== 'string') throw new CliError(2, `${file} hands off at node "${handoff}", so it needs a team (--team TEAM.json) with the reps and queues it routes to`);
+      journeys.push(journey);
+    }
     const team = typeof values.team === 'string' ? await readJsonFile(io, values.team, 'team') : undefined;
     const workspace = typeof values.workspace === 'string' ? await readJsonFile(io, values.workspace, 'workspace') : undefined;
     const population = typeof values.population === 'string' ? await readJsonFile(io, values.population, 'population') : undefined;
