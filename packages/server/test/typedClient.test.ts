@@ -14,7 +14,7 @@ describe('a typed client generated from /api/openapi.json', () => {
   it('compiles (openapi-typescript + openapi-fetch) and drives the walkthrough: token, handoffs, accept, outcome', async () => {
     const baton = await listenBaton();
     const doc = (await (await fetch(`${baton.base}/api/openapi.json`)).json()) as { servers: { url: string }[]; paths: Record<string, Record<string, { operationId?: string }>> };
-    expect(doc.servers).toEqual([{ url: baton.base, description: 'this Baton' }]);
+    expect(doc.servers).toEqual([{ url: '/', description: 'this Baton' }]);
     const operations = Object.values(doc.paths).flatMap((ops) => Object.values(ops));
     expect(operations.filter((op) => !op.operationId)).toEqual([]);
     expect(new Set(operations.map((op) => op.operationId)).size).toBe(operations.length);

@@ -62,7 +62,7 @@ export function createApp(deps: AppDeps): Hono {
   // Browser sources (analytics.js on the customer's site) post from other origins (SPEC §7).
   app.use('/v1/*', cors({ origin: deps.corsOrigins ?? '*', allowMethods: ['POST', 'OPTIONS'], maxAge: 86_400 }));
   app.route('/v1', eventRoutes(runtime, () => config.data.writeKey));
-  app.get('/api/openapi.json', (c) => c.json(openApiDocument(new URL(c.req.url).origin)));
+  app.get('/api/openapi.json', (c) => c.json(openApiDocument()));
   app.get('/api/reference', (c) => c.html(referencePage()));
   const api = new Hono<ApiEnv>();
   api.use('*', tokenAuth(config));

@@ -108,9 +108,9 @@ const content = (name: string) =>
 /**
  * The OpenAPI 3.1 document of the API, good for a typed client: an operationId on every operation,
  * request and answer schemas generated from the zod schemas that validate the bodies and type the answers,
- * each success status as the route answers it, and the server it was asked of.
+ * each success status as the route answers it, and the server (relative: the one it was read from).
  */
-export function openApiDocument(origin?: string): Record<string, unknown> {
+export function openApiDocument(): Record<string, unknown> {
   const schemas: Record<string, unknown> = {
     TrackEvent: jsonSchema(TrackEvent),
     IdentifyEvent: jsonSchema(IdentifyEvent),
@@ -176,7 +176,8 @@ export function openApiDocument(origin?: string): Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info: { title: 'Baton API', version: '0.1.0', description: 'Customer journeys that hand off to humans: events in, handoffs out, journeys, team, reports. Instants are ISO 8601 strings in UTC.' },
-    servers: [{ url: origin ?? 'http://127.0.0.1:3000', description: 'this Baton' }],
+    // Relative: the Baton this document was read from, whatever its address (OpenAPI resolves it against the document's URL).
+    servers: [{ url: '/', description: 'this Baton' }],
     paths,
     components: {
       securitySchemes: {
