@@ -82,9 +82,13 @@ export async function simulateSynthetic(input: SyntheticInput): Promise<Simulati
     if (at > end) break;
     await advanceTo(world, at);
     if (nextEvent <= nextAction) {
-      const e = events[i++]!;
-      const { at: _at, ...event } = e;
-      await world.runtime.ingest({ ...event, timestamp: formatInstant(e.at) });
+      const e = events[i]!;
+      (events as (SyntheticEvent | undefined)[])[i++] = undefined; // what was ingested is kept by the contact, not twice
+      // Built valid (a userId, a named event, JSON properties): applied without parsing it again.
+      const timestamp = formatInstant(e.at);
+      await world.runtime.ingestEvent(
+        e.type === 'track' ? { type: 'track', userId: e.userId, event: e.event, properties: e.properties, timestamp } : { type: 'identify', userId: e.userId, traits: e.traits, timestamp },
+      );
       input.onProgress?.(++done, total);
       continue;
     }

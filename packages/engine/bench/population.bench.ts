@@ -1,0 +1,82 @@
+// pnpm bench: a synthetic population of the pricing example (journey, team, workspace) over 30 days at
+// three sizes in one run, each in a child process of its own so that one size's heap never slows the
+// next and its peak memory is its own. Issue #17's targets: 1M contacts in ≤ 60 s and ≤ 2 GB (aim ≤ 10 s
+// and ≤ 1 GB), cost growing as N log N or better. The machine is shared and noisy, so each line also gives
+// a yardstick measured in the same child (a fixed sort), and the growth is read from the ratios.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { simulateSynthetic } from '../src/sim/synthetic.ts';
+
+const SIZES = (process.env.BENCH_POPULATION_SIZES ?? '100000,300000,1000000').split(',').map(Number);
+const example = (file: string) => JSON.parse(readFileSync(new URL(`../../../examples/pricing-intent/${file}`, import.meta.url), 'utf8')) as unknown;
+
+interface Result {
+  contacts: number;
+  ms: number;
+  yardstickMs: number;
+  peakRssMb: number;
+  events: number;
+  repActions: number;
+  created: number;
+}
+
+/** A fixed amount of CPU work (sorting 2M doubles): how fast this machine is right now. */
+function yardstick(): number {
+  const a = new Float64Array(2_000_000);
+  let x = 1;
+  for (let i = 0; i < a.length; i++) a[i] = x = (x * 16807) % 2147483647;
+  const start = performance.now();
+  a.sort();
+  return performance.now() - start;
+}
+
+async function child(contacts: number): Promise<void> {
+  const before = yardstick();
+  const start = performance.now();
+  const report = await simulateSynthetic({ journeys: [example('journey.json')], team: example('team.json'), workspace: example('workspace.json'), contacts, seed: 1 });
+  const ms = performance.now() - start;
+  const result: Result = {
+    contacts,
+    ms,
+    yardstickMs: (before + yardstick()) / 2,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    events: report.timing.events,
+    repActions: report.timing.repActions,
+    created: report.handoffs.created,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function parent(): void {
+  const self = fileURLToPath(import.meta.url);
+  console.log('Population: pricing example, 30 days, seed 1, one child process per size');
+  const results: Result[] = [];
+  for (const n of SIZES) {
+    // Room to measure past the 2 GB target rather than die at V8's default heap limit.
+    const run = spawnSync(process.execPath, [...process.execArgv, '--max-old-space-size=8192', self, String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const last = run.stdout.trim().split('\n').pop() ?? '';
+    if (run.status !== 0 || !last.startsWith('{')) {
+      console.log(`${String(n).padStart(9)} contacts: failed (exit ${run.status}${run.signal ? `, ${run.signal}` : ''}) ${run.stderr.split('\n').slice(-3).join(' ')}`);
+      continue;
+    }
+    const r = JSON.parse(last) as Result;
+    results.push(r);
+    const perContact = (r.ms * 1000) / r.contacts;
+    console.log(
+      `${String(n).padStart(9)} contacts: ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${perContact.toFixed(1).padStart(6)} µs/contact  peak RSS ${Math.round(r.peakRssMb).toString().padStart(5)} MB  ` +
+        `(${r.events} events, ${r.repActions} rep actions, ${r.created} handoffs; yardstick ${Math.round(r.yardstickMs)} ms)`,
+    );
+  }
+  const first = results[0];
+  if (!first) return;
+  for (const r of results.slice(1)) {
+    const growth = r.ms / r.yardstickMs / (first.ms / first.yardstickMs);
+    const nlogn = (r.contacts * Math.log(r.contacts)) / (first.contacts * Math.log(first.contacts));
+    console.log(`${r.contacts} vs ${first.contacts}: time ×${growth.toFixed(2)} (yardstick-normalised), N ×${(r.contacts / first.contacts).toFixed(1)}, N log N ×${nlogn.toFixed(2)}`);
+  }
+}
+
+const size = process.argv[2];
+if (size === undefined) parent();
+else await child(Number(size));
