@@ -173,6 +173,11 @@ describe('the canvas a marketer needs no manual for', () => {
     await page.keyboard.press('ArrowDown'); // Action → Wait
     await page.keyboard.press('Enter');
     await edge('branch', 'wait').waitFor();
+    // A duration is a number and a unit.
+    await page.locator('[data-testid="node-wait"]').click();
+    await page.getByLabel('duration', { exact: true }).fill('36');
+    await page.getByLabel('duration unit').selectOption('hours');
+    await expect.poll(() => page.locator('[data-testid="node-wait"]').innerText()).toContain('for 36 hours');
     // "+" on an edge: an Action between the entry and the branch; the branch follows it.
     await page.getByRole('button', { name: 'add a step between $trigger and branch' }).click();
     await page.getByRole('menuitem', { name: 'Action' }).click();
@@ -188,6 +193,7 @@ describe('the canvas a marketer needs no manual for', () => {
     const byId = Object.fromEntries(draft.nodes.map((n) => [n.id, n]));
     expect(byId.action).toMatchObject({ type: 'action', next: 'branch' });
     expect(byId.branch).toMatchObject({ paths: [{ next: 'exit' }], otherwise: 'wait' });
+    expect(byId.wait).toMatchObject({ duration: 'PT36H' });
     expect(ui.problems).toEqual([]);
   });
 });

@@ -107,3 +107,19 @@ describe('a handoff\'s life cycle', () => {
     ]);
   });
 });
+
+describe('durations as a number and a unit', () => {
+  it('reads and writes one-unit ISO durations, keeps other ISO durations, and names what is wrong', async () => {
+    const { splitDuration, joinDuration, readDuration, durationWords, looksIso } = await import('../src/model/duration.ts');
+    expect(splitDuration('PT4H')).toEqual({ amount: 4, unit: 'hours' });
+    expect(splitDuration('P2W')).toEqual({ amount: 2, unit: 'weeks' });
+    expect(splitDuration('P1DT12H')).toBeNull();
+    expect(joinDuration(30, 'minutes')).toBe('PT30M');
+    expect(readDuration('3', 'days', looksIso)).toEqual({ iso: 'P3D' });
+    expect(readDuration('p1dt12h', 'days', looksIso)).toEqual({ iso: 'P1DT12H' });
+    expect(readDuration('', 'days', looksIso)).toEqual({ empty: true });
+    expect(readDuration('soon', 'days', looksIso)).toHaveProperty('problem');
+    expect(readDuration('0', 'days', looksIso)).toEqual({ problem: 'must be more than 0' });
+    expect([durationWords('P1D'), durationWords('PT4H'), durationWords('P1DT12H')]).toEqual(['1 day', '4 hours', 'P1DT12H']);
+  });
+});

@@ -53,6 +53,8 @@ describe('the designer in a browser, against baton serve', () => {
     for (const { id } of ids.journeys) {
       await page.goto(`${ui.base}/#/journeys/${id}`);
       await page.locator('[data-testid="node-$trigger"]').waitFor();
+      // A journey too tall to read whole opens on its entry: fit it whole to see every connection.
+      await page.locator('.react-flow__controls-fitview').click();
       // React Flow measures the nodes, then draws the edges: wait until every connection is drawn and still.
       await canvasAtRest(page, await edgesOf(id));
       await ui.shot(`06-layout-${id}`);
@@ -88,10 +90,10 @@ describe('the designer in a browser, against baton serve', () => {
     await page.getByLabel('title').press('Enter');
     await page.getByLabel('priority').selectOption('high');
     await page.getByLabel('talk track').fill('They read the pricing page twice this week. Ask about seats.');
-    await page.getByLabel('first touch').click(); // leaves the talk track, which commits it
-    await page.getByLabel('first touch').fill('PT2H');
-    await page.getByLabel('first touch').press('Enter');
-    await expect.poll(() => page.locator('[data-testid="node-handoff"]').innerText()).toContain('SLA PT2H');
+    await page.getByLabel('first touch', { exact: true }).click(); // leaves the talk track, which commits it
+    await page.getByLabel('first touch', { exact: true }).fill('PT2H');
+    await page.getByLabel('first touch', { exact: true }).press('Enter');
+    await expect.poll(() => page.locator('[data-testid="node-handoff"]').innerText()).toContain('SLA 2 hours');
 
     await page.locator('[data-testid="node-exit_2"]').click();
     await page.locator('.inspector h3', { hasText: 'exit · exit_2' }).waitFor(); // the inspector has switched to the exit
@@ -113,6 +115,7 @@ describe('the designer in a browser, against baton serve', () => {
     expect(await page.locator('[data-testid=problem]').count()).toBe(0);
 
     await page.getByRole('button', { name: 'Auto-layout' }).click();
+    await canvasAtRest(page);
     await page.getByRole('button', { name: 'Publish' }).click();
     await expect.poll(() => page.getByRole('status').innerText()).toContain('Published version 1');
     // Nothing new to publish until the journey changes again.
@@ -160,6 +163,7 @@ describe('the designer in a browser, against baton serve', () => {
       await page.locator(`[data-testid="palette-${type}"]`).dragTo(canvas, { targetPosition: { x, y } });
     }
     await page.getByRole('button', { name: 'Auto-layout' }).click();
+    await canvasAtRest(page);
 
     // Name the steps as the example does, and configure each.
     for (const [from, to] of [['branch', 'fit'], ['action', 'nurture'], ['exit', 'won'], ['exit_2', 'done']] as const) {
@@ -173,7 +177,7 @@ describe('the designer in a browser, against baton serve', () => {
     await select('nurture');
     await commit(inspector.getByLabel('parameters'), '{ "template": "pricing-guide" }');
     await select('wait');
-    await commit(inspector.getByLabel('duration'), 'P3D');
+    await commit(inspector.getByLabel('duration', { exact: true }), 'P3D');
     await select('won');
     await commit(inspector.locator('input[aria-label="outcome"]'), 'converted');
 
@@ -191,10 +195,10 @@ describe('the designer in a browser, against baton serve', () => {
     await field('Fallback').getByLabel('queue id').selectOption('sdr-pool');
     await field('Escalate to').getByLabel('target kind').selectOption('queue');
     await field('Escalate to').getByLabel('queue id').selectOption('sales-managers');
-    await commit(inspector.getByLabel('timeline'), 'P30D');
+    await commit(inspector.getByLabel('timeline', { exact: true }), 'P30D');
     await commit(inspector.getByLabel('talk track'), 'Ask which plan they compared.');
     await commit(inspector.getByLabel('next best actions'), 'Offer a pricing call');
-    await commit(inspector.getByLabel('expires'), 'P14D');
+    await commit(inspector.getByLabel('expires', { exact: true }), 'P14D');
 
     for (const [from, to] of [
       ['$trigger-start', 'fit'], ['fit-paths.0', 'handoff'], ['fit-otherwise', 'nurture'], ['nurture-next', 'wait'], ['wait-next', 'done'],
@@ -203,6 +207,7 @@ describe('the designer in a browser, against baton serve', () => {
       await dragBetween(page, `[data-testid="handle-${from}"]`, `[data-testid="in-${to}"]`);
     }
     await page.getByRole('button', { name: 'Auto-layout' }).click();
+    await canvasAtRest(page);
     await expect.poll(() => problemsHeading().textContent()).toContain('Ready to publish');
     await ui.shot('05-pricing-intent-rebuilt');
     await page.getByRole('button', { name: 'Publish' }).click();

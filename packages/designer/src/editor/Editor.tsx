@@ -103,6 +103,8 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
   const readOnly = version !== null;
   const [history, dispatch] = useReducer(reducer, loaded.journey, startHistory);
   const journey = history.present;
+  const latest = useRef(journey);
+  latest.current = journey;
   const autosave = useAutosave(journey, loaded.saved, readOnly);
   const { dirty } = autosave;
   const [hasDraft, setHasDraft] = useState(loaded.detail.draftDefinition !== null || loaded.restored !== null);
@@ -340,10 +342,13 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
     setLaying(true);
     try {
       const sizes = new Map(flow.getNodes().filter((n) => n.measured?.width && n.measured.height).map((n) => [n.id, { width: n.measured!.width!, height: n.measured!.height! }]));
-      const positions = await autoLayout(journey, sizes);
-      const next = { ...journey, ui: { ...journey.ui, positions: { ...journey.ui?.positions, ...positions } } };
+      const laid = await autoLayout(journey, sizes);
+      // The journey may have changed while the layout ran (a rename): place only the steps still there.
+      const now = latest.current;
+      const ids = new Set([TRIGGER_NODE, ...now.nodes.map((n) => n.id)]);
+      const positions = Object.fromEntries(Object.entries(laid).filter(([id]) => ids.has(id)));
       apply({ kind: 'moveNodes', positions });
-      frame(next);
+      frame({ ...now, ui: { ...now.ui, positions: { ...now.ui?.positions, ...positions } } });
     } catch (e) {
       setMessage({ kind: 'error', text: `Auto-layout failed: ${(e as Error).message}` });
     } finally {

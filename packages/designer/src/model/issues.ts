@@ -40,7 +40,7 @@ function portWords(node: DraftNode | undefined, field: string): string {
 /** The engine's words for a problem, said as a marketer would, where it can be said better. */
 function plainMessage(e: ValidationError, node: DraftNode | undefined, field: string): string {
   const m = e.message;
-  const missing = /received undefined|expected string|must be an id|must not be empty/i.test(m);
+  const missing = /received undefined|expected string|is required|must be an id|must not be empty/i.test(m);
   if (PORT_FIELD.test(field) && missing) {
     return field === 'start' ? 'the entry leads nowhere yet: drag from its start to the first step' : `${portWords(node, field)} leads nowhere yet: drag from it to the next step`;
   }

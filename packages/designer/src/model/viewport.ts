@@ -24,8 +24,8 @@ export function boundsOf(boxes: readonly Rect[]): Rect {
 
 /**
  * The viewport a journey opens at, on a canvas `width` × `height` px: the whole journey when it fits at a
- * readable zoom (at most 1), with FIT_PADDING kept free; otherwise its entry, at the top of the canvas
- * and centred in the free room, at ENTRY_ZOOM.
+ * readable zoom (at most 1), with FIT_PADDING kept free; otherwise its top row at the top of the free room,
+ * centred on its entry, at ENTRY_ZOOM.
  */
 export function openingViewport(boxes: readonly Rect[], entry: Rect, width: number, height: number): Position & { zoom: number } {
   const p = FIT_PADDING;
@@ -35,6 +35,7 @@ export function openingViewport(boxes: readonly Rect[], entry: Rect, width: numb
   if (fit >= READABLE_ZOOM) {
     return { zoom: fit, x: p.left + (room.width - all.width * fit) / 2 - all.x * fit, y: p.top + (room.height - all.height * fit) / 2 - all.y * fit };
   }
+  // The top of the journey at the top of the free room (nothing hides under the search), centred on the entry.
   const zoom = ENTRY_ZOOM;
-  return { zoom, x: p.left + room.width / 2 - (entry.x + entry.width / 2) * zoom, y: p.top - entry.y * zoom };
+  return { zoom, x: p.left + room.width / 2 - (entry.x + entry.width / 2) * zoom, y: p.top - Math.min(all.y, entry.y) * zoom };
 }

@@ -1,6 +1,8 @@
 import { PRIORITIES, RECORD_KINDS } from '@baton/engine';
 import { ConditionEditor } from '../editor/ConditionEditor.tsx';
+import { DurationInput } from '../editor/DurationInput.tsx';
 import { Field, Select, TextArea, TextInput } from '../editor/fields.tsx';
+import { durationWords } from '../model/duration.ts';
 import { ListEditor, TargetEditor, without } from '../editor/widgets.tsx';
 import { isRecord, type DraftNode } from '../model/draft.ts';
 import { portSlot, str } from '../model/slots.ts';
@@ -59,12 +61,12 @@ function HandoffForm({ node, set, team: fullTeam, fields, disabled }: NodeFormPr
       <Field label="Fallback"><TargetEditor optional value={node.fallback} team={team} disabled={disabled} onChange={(v) => set('fallback', v)} /></Field>
       <h4>SLA</h4>
       <div className="row2">
-        <Field label="First touch within" hint="business time of the rep's calendar"><TextInput ariaLabel="first touch" value={str(sla?.firstTouch)} placeholder="PT4H" onCommit={(v) => set('sla', v ? { ...sla, firstTouch: v } : undefined)} disabled={disabled} /></Field>
-        <Field label="Expires after"><TextInput ariaLabel="expires" value={str(node.expires)} placeholder="P14D" onCommit={(v) => set('expires', v || undefined)} disabled={disabled} /></Field>
+        <Field label="First touch within" hint="business time of the rep's calendar"><DurationInput ariaLabel="first touch" value={str(sla?.firstTouch)} placeholder="PT4H" onCommit={(v) => set('sla', v ? { ...sla, firstTouch: v } : undefined)} disabled={disabled} /></Field>
+        <Field label="Expires after"><DurationInput ariaLabel="expires" value={str(node.expires)} placeholder="P14D" onCommit={(v) => set('expires', v)} disabled={disabled} /></Field>
       </div>
       {sla && <Field label="Escalate to"><TargetEditor optional value={sla.escalate} team={team} disabled={disabled} onChange={(escalate) => set('sla', escalate === undefined ? without(sla, 'escalate') : { ...sla, escalate })} /></Field>}
       <h4>Context for the rep</h4>
-      <Field label="Timeline reaches back"><TextInput ariaLabel="timeline" value={str(context.timeline)} placeholder="P14D" onCommit={(v) => set('context', v ? { ...context, timeline: v } : without(context, 'timeline'))} disabled={disabled} /></Field>
+      <Field label="Timeline reaches back"><DurationInput ariaLabel="timeline" value={str(context.timeline)} placeholder="P14D" onCommit={(v) => set('context', v ? { ...context, timeline: v } : without(context, 'timeline'))} disabled={disabled} /></Field>
       <Field label="Talk track"><TextArea ariaLabel="talk track" value={str(context.talkTrack)} onCommit={(v) => set('context', { ...context, talkTrack: v })} disabled={disabled} /></Field>
       <Field label="Next best actions" hint="one per line"><TextArea ariaLabel="next best actions" value={(Array.isArray(context.nextBestActions) ? context.nextBestActions : []).join('\n')} onCommit={(v) => set('context', { ...context, nextBestActions: v.split('\n').map((x) => x.trim()).filter(Boolean) })} disabled={disabled} /></Field>
       <h4>Outcomes</h4>
@@ -106,7 +108,7 @@ export const handoffType: NodeTypeDef = {
     const route = Array.isArray(node.route) ? node.route : [];
     const first = route[0];
     const sla = isRecord(node.sla) ? str(node.sla.firstTouch) : '';
-    return [`${str(node.record) || '?'} for ${str(node.team) || '?'}`, `→ ${targetWords(isRecord(first) ? first.to : node.fallback)}${sla ? ` · SLA ${sla}` : ''}`];
+    return [`${str(node.record) || '?'} for ${str(node.team) || '?'}`, `→ ${targetWords(isRecord(first) ? first.to : node.fallback)}${sla ? ` · SLA ${durationWords(sla)}` : ''}`];
   },
   Form: HandoffForm,
 };

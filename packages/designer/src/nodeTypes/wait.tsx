@@ -1,4 +1,6 @@
-import { Field, TextInput } from '../editor/fields.tsx';
+import { DurationInput } from '../editor/DurationInput.tsx';
+import { Field } from '../editor/fields.tsx';
+import { durationWords } from '../model/duration.ts';
 import { portSlot, str } from '../model/slots.ts';
 import type { NodeTypeDef } from './nodeType.ts';
 
@@ -8,8 +10,8 @@ export const waitType: NodeTypeDef = {
   palette: { title: 'Wait', hint: 'Hold the contact for a while' },
   template: ({ id }) => ({ id, type: 'wait', duration: 'P1D' }),
   ports: (node) => [portSlot(node, 'next', 'next', ['next'])],
-  summary: (node) => [`for ${str(node.duration) || '?'}`],
+  summary: (node) => [`for ${durationWords(str(node.duration)) || '?'}`],
   Form: ({ node, set, disabled }) => (
-    <Field label="Duration" hint="ISO 8601, e.g. P1D, PT4H"><TextInput ariaLabel="duration" value={str(node.duration)} onCommit={(v) => set('duration', v)} disabled={disabled} /></Field>
+    <Field label="Duration"><DurationInput ariaLabel="duration" value={str(node.duration)} onCommit={(v) => set('duration', v ?? '')} disabled={disabled} /></Field>
   ),
 };
