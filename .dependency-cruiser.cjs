@@ -18,7 +18,7 @@ const ENGINE_LAYERS = [
 ];
 
 /** The server's folders, lowest first. */
-const SERVER_LAYERS = [['stores'], ['server'], ['webhooks', 'live'], ['app'], ['host'], ['cli']];
+const SERVER_LAYERS = [['ops'], ['stores'], ['server'], ['webhooks', 'live'], ['app'], ['host'], ['cli']];
 
 const alt = (names) => `(${names.join('|')})`;
 

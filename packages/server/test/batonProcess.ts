@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 
 const BIN = new URL('../bin/baton.mjs', import.meta.url).pathname;
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -16,8 +17,14 @@ export interface BatonProcess {
   adminToken: string;
   /** True from the moment `kill` was called: requests failing after that were cut by the crash. */
   killed: boolean;
-  /** Everything the process wrote on stderr so far. */
+  /** Everything the process wrote on stderr so far (its JSON log lines). */
   stderr: () => string;
+  /** Everything the process wrote on stdout so far (the start banner). */
+  stdout: () => string;
+  /** Sends a signal without waiting. */
+  signal: (name: NodeJS.Signals) => void;
+  /** Resolves when the process has exited, with its code or the signal that ended it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGKILL, as a crash or power cut would stop it; resolves once the process is gone. */
   kill: () => Promise<void>;
   /** SIGTERM, the orderly stop; resolves with the exit code. */
@@ -38,17 +45,31 @@ export function within<T>(ms: number, what: string, promise: Promise<T>): Promis
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
+/** The configuration a Baton keeps in a PostgreSQL database (for its admin token). */
+async function databaseConfig(database: string): Promise<{ writeKey: string; adminToken: string }> {
+  const c = new pg.Client({ connectionString: database });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ body: string }>("SELECT body FROM baton_documents WHERE name = 'config'");
+    return JSON.parse(rows[0]!.body) as { writeKey: string; adminToken: string };
+  } finally {
+    await c.end();
+  }
+}
+
 /**
- * Runs `node packages/server/bin/baton.mjs serve --port 0 --data DIR` (with `env` over this process's
- * environment; an undefined value removes a variable) and waits for its start banner,
+ * Runs `node packages/server/bin/baton.mjs serve --port 0 --data DIR` (or `--database URL` when `data` is
+ * a postgres:// URL; `args` after them, with `env` over this process's environment; an undefined value
+ * removes a variable) and waits for its start banner,
  * which names the port it got. The write key comes from the banner, the admin token from the banner or,
- * when a later start no longer prints it, from `DIR/config.json`. A process that exits before its
- * banner rejects with what it wrote on stderr (a data directory it refuses to open, say).
+ * when a later start no longer prints it, from `DIR/config.json` (or the database). A process that exits
+ * before its banner rejects with what it wrote on stderr (a data directory it refuses to open, say).
  */
-export async function startBaton(data: string, env: Record<string, string | undefined> = {}, startMs = 30_000): Promise<BatonProcess> {
+export async function startBaton(data: string, env: Record<string, string | undefined> = {}, startMs = 30_000, args: string[] = []): Promise<BatonProcess> {
   const childEnv = { ...process.env, ...env };
   for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k];
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', data], {
+  const where = /^postgres(ql)?:\/\//.test(data) ? ['--database', data] : ['--data', data];
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', ...where, ...args], {
     cwd: ROOT,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -80,7 +101,7 @@ export async function startBaton(data: string, env: Record<string, string | unde
     await exited;
     throw err;
   }
-  const config = JSON.parse(readFileSync(join(data, 'config.json'), 'utf8')) as { writeKey: string; adminToken: string };
+  const config = where[0] === '--database' ? await databaseConfig(data) : (JSON.parse(readFileSync(join(data, 'config.json'), 'utf8')) as { writeKey: string; adminToken: string });
   const process_: BatonProcess = {
     url: url.origin,
     pid: child.pid!,
@@ -88,6 +109,9 @@ export async function startBaton(data: string, env: Record<string, string | unde
     adminToken: /admin token:\s+(\S+)/.exec(stdout)?.[1] ?? config.adminToken,
     killed: false,
     stderr: () => stderr,
+    stdout: () => stdout,
+    signal: (name) => void child.kill(name),
+    exited,
     async kill() {
       process_.killed = true;
       child.kill('SIGKILL');

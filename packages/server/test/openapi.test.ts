@@ -10,7 +10,7 @@ describe('the API reference', () => {
     const served = [
       ...new Set(
         server.app.routes
-          .filter((r) => r.method !== 'ALL' && r.path.startsWith('/v1') || (r.method !== 'ALL' && r.path.startsWith('/api/') && !['/api/openapi.json', '/api/reference'].includes(r.path)))
+          .filter((r) => r.method !== 'ALL' && (r.path.startsWith('/v1') || ['/healthz', '/readyz', '/metrics'].includes(r.path) || (r.path.startsWith('/api/') && !['/api/openapi.json', '/api/reference'].includes(r.path))))
           .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}').replace(/\/$/, '')}`),
       ),
     ].sort();

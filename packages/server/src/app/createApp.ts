@@ -5,6 +5,8 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { allow, tokenAuth, type ApiEnv } from './auth.ts';
 import type { AppDeps } from './deps.ts';
 import { onError } from './errors.ts';
+import { observe } from './observe.ts';
+import { healthRoutes, metricsRoutes } from './routes/ops.ts';
 import { landingPage } from './landing.ts';
 import { openApiDocument, referencePage } from './openapi.ts';
 import { contactRoutes } from './routes/contacts.ts';
@@ -45,6 +47,8 @@ export function createApp(deps: AppDeps): Hono {
   const { runtime, store, config } = deps;
   const app = new Hono();
   app.onError(onError);
+  // First, so every answer carries its request id and every request is logged and measured.
+  app.use('*', observe(deps.ops.log, deps.ops.metrics, deps.ops.inFlight));
   // On every response, errors and the event intake included. HSTS is left to whoever terminates TLS in
   // front of Baton (Baton itself speaks plain HTTP); the frame ban matches frame-ancestors 'none'.
   app.use('*', secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, xFrameOptions: 'DENY', strictTransportSecurity: false }));
@@ -58,6 +62,8 @@ export function createApp(deps: AppDeps): Hono {
   } else {
     app.get('/', (c) => c.html(landingPage(config.data)));
   }
+  app.route('/', healthRoutes(deps.ops.lifecycle, deps.ops.log));
+  app.route('/', metricsRoutes(deps.ops.metrics, config, deps.ops.metricsAccess));
   app.route('/v1/inbound', inboundRoutes(runtime, store, config, deps.replayGuard));
   // Browser sources (analytics.js on the customer's site) post from other origins (SPEC §7).
   app.use('/v1/*', cors({ origin: deps.corsOrigins ?? '*', allowMethods: ['POST', 'OPTIONS'], maxAge: 86_400 }));

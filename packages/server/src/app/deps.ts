@@ -4,6 +4,19 @@ export type { ApiToken, JourneyDraft, PublishedJourney, Role, ServerConfig, Webh
 import type { Deliveries } from '../webhooks/deliveries.ts';
 import type { LiveFeed } from '../live/liveFeed.ts';
 import type { ReplayGuard } from '../webhooks/replayGuard.ts';
+import type { Lifecycle } from '../ops/lifecycle.ts';
+import type { Logger } from '../ops/logger.ts';
+import type { Metrics, MetricsAccess } from '../ops/metrics.ts';
+import type { InFlight } from './observe.ts';
+
+/** What operating a process takes: its log, metrics, readiness, the requests in flight, who reads metrics. */
+export interface OpsDeps {
+  log: Logger;
+  metrics: Metrics;
+  lifecycle: Lifecycle;
+  inFlight: InFlight;
+  metricsAccess: MetricsAccess;
+}
 
 /** What the app needs; tests pass their own. */
 export interface AppDeps {
@@ -18,4 +31,5 @@ export interface AppDeps {
   designerDir?: string | undefined;
   /** The origins a browser may send events from (CORS on `/v1/*`); default any: a write key is public in a browser. */
   corsOrigins?: string[] | undefined;
+  ops: OpsDeps;
 }

@@ -27,7 +27,7 @@ export function httpError(status: ContentfulStatusCode, code: string, message: s
 
 /**
  * The one place errors become HTTP: Baton errors keep their code and message, HTTP exceptions their
- * response; anything else is a bug, answered 500 without a stack trace (and logged).
+ * response; anything else is a bug, answered 500 without a stack trace (the request's log line has it).
  */
 export function onError(err: Error, c: Context): Response {
   if (err instanceof HTTPException) return err.getResponse();
@@ -37,6 +37,6 @@ export function onError(err: Error, c: Context): Response {
     if (status === 503) c.header('retry-after', '1');
     return c.json({ error: { code: err.code, message: err.message, ...details } }, status);
   }
-  console.error(err);
+  // The request's log line carries the error and its stack (app/observe.ts).
   return c.json({ error: { code: 'internal', message: 'internal error: this is a bug in Baton, and it was logged' } }, 500);
 }

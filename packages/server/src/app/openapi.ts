@@ -5,6 +5,7 @@ import { AliasCall, UnusedCall, ViewCall } from './segment.ts';
 import { BatchResult, CallResult, SegmentBatch } from './routes/events.ts';
 import { AcceptRequest, OutcomeRequest, ReassignRequest, RejectRequest } from './routes/handoffs.ts';
 import { InboundWebhook } from './routes/inbound.ts';
+import { HealthAnswer } from './routes/ops.ts';
 import { SimulationRequest } from './routes/simulations.ts';
 import { RepChange } from './routes/team.ts';
 import { TokenRequest } from './routes/tokens.ts';
@@ -91,6 +92,9 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/api/webhooks/deliveries', id: 'listDeliveries', summary: 'Deliveries waiting and dead letters', auth: ['admin'], response: 'DeliveryList' },
   { method: 'post', path: '/api/webhooks/dead-letters/replay', id: 'replayDeadLetters', summary: 'Replay every dead letter', auth: ['admin'], response: 'Replayed' },
   { method: 'post', path: '/api/webhooks/dead-letters/{id}/replay', id: 'replayDeadLetter', summary: 'Replay one dead letter', auth: ['admin'], response: 'Replayed' },
+  { method: 'get', path: '/healthz', id: 'health', summary: 'Alive: this process answers (no token; one status word, nothing else)', auth: 'none', response: 'Health' },
+  { method: 'get', path: '/readyz', id: 'readiness', summary: 'Ready for traffic: started, not draining, the store reachable with its schema migrated, the scheduler running; otherwise 503 with the status starting, draining, stopped or unavailable (no token; nothing else is said)', auth: 'none', response: 'Health' },
+  { method: 'get', path: '/metrics', id: 'metrics', summary: "This process's Prometheus metrics (text format); an admin token, or none when Baton runs with --metrics open (BATON_METRICS=open)", auth: ['admin'], response: 'Metrics' },
 ];
 
 const ERROR = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
@@ -103,7 +107,11 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output' = 'input') => {
 
 /** The body or answer of an operation, by schema name. */
 const content = (name: string) =>
-  name === 'EventStream' ? { 'text/event-stream': { schema: { type: 'string' } } } : { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } };
+  name === 'EventStream'
+    ? { 'text/event-stream': { schema: { type: 'string' } } }
+    : name === 'Metrics'
+      ? { 'text/plain': { schema: { type: 'string' } } }
+      : { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } };
 
 /**
  * The OpenAPI 3.1 document of the API, good for a typed client: an operationId on every operation,
@@ -151,6 +159,7 @@ export function openApiDocument(): Record<string, unknown> {
     Replayed: jsonSchema(R.Replayed, 'output'),
     InboundSecret: jsonSchema(R.InboundSecret, 'output'),
     InboundReceived: jsonSchema(R.InboundReceived, 'output'),
+    Health: jsonSchema(HealthAnswer, 'output'),
   };
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of OPERATIONS) {

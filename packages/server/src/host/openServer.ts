@@ -11,7 +11,8 @@ import { Deliveries, EMPTY_DELIVERIES, type DeliveryOptions } from '../webhooks/
 import { ReplayGuard } from '../webhooks/replayGuard.ts';
 import { openStorage, type StorageOptions } from './storage.ts';
 import { Configuration } from '../server/configuration.ts';
-import { scheduler } from './scheduler.ts';
+import { Scheduler } from './scheduler.ts';
+import { operate, type OpsOptions } from './operations.ts';
 import { exampleSeed } from '../server/seed.ts';
 import { Ticker } from './ticker.ts';
 
@@ -66,7 +67,12 @@ export type ServerOptions = StorageOptions & {
   messageWindow?: string | undefined;
   /** How long an anonymous profile never linked is kept after it was last seen (ISO duration; default P30D). */
   anonymousTtl?: string | undefined;
+  /** Logs, metrics and readiness (default: no logs, this server's own metrics). */
+  ops?: OpsOptions | undefined;
 };
+
+/** How long a timer claim holds before another process may take it over. */
+const TIMER_LEASE_MS = 60_000;
 
 /** How often messageIds past the window are forgotten. */
 const FORGET_MESSAGES_MS = 3_600_000;
@@ -82,28 +88,36 @@ export async function openServer(options: ServerOptions) {
     const catalog = new JourneyCatalog();
     for (const j of [...data.journeys].sort((a, b) => a.version - b.version)) catalog.publish(j.definition, data.team);
     for (const id of data.archived) catalog.archive(id);
-    const runtime = new Runtime({ store, clock, catalog, team: data.team, workspace: data.workspace, ids: { next: (prefix) => `${prefix}_${randomUUID()}` }, owner: `baton-${process.pid}-${randomUUID().slice(0, 8)}`, ...(options.messageWindow ? { messageWindow: options.messageWindow } : {}), ...(options.anonymousTtl ? { anonymousTtl: options.anonymousTtl } : {}) });
+    const owner = `baton-${process.pid}-${randomUUID().slice(0, 8)}`;
+    const runtime = new Runtime({ store, clock, catalog, team: data.team, workspace: data.workspace, ids: { next: (prefix) => `${prefix}_${randomUUID()}` }, owner, leaseMs: TIMER_LEASE_MS, ...(options.messageWindow ? { messageWindow: options.messageWindow } : {}), ...(options.anonymousTtl ? { anonymousTtl: options.anonymousTtl } : {}) });
     const config = new Configuration(data, storage.config, runtime, clock);
 
     const deliveries = new Deliveries((await storage.deliveries.read()) ?? structuredClone(EMPTY_DELIVERIES), storage.deliveries, store, config, clock, options.deliveries);
     const replayGuard = new ReplayGuard((await storage.inbound.read()) ?? {}, storage.inbound, clock, 2 * TOLERANCE_SECONDS * 1000);
     const live = new LiveFeed(runtime, storage.live);
+    const ops = operate({ runtime, storage, deliveries, live }, options.ops);
+    const { log } = ops;
     // Another process changed configuration: take it in (journeys, team, tokens, webhooks).
     storage.onChange((name) => {
-      if (name === 'config') void config.reload().catch((err) => console.error('baton: configuration reload failed:', err));
+      if (name === 'config') void config.reload().catch((err: unknown) => log.error({ err }, 'configuration reload failed'));
     });
 
-    const timers = scheduler(runtime, tickMs);
-    const sender = new Ticker('webhooks', () => deliveries.pumpIfHeld(storage.deliveryLease), tickMs);
-    const forgetting = new Ticker('messageIds', () => runtime.forgetMessages(), FORGET_MESSAGES_MS);
+    const failed = (name: string, err: unknown) => log.error({ err, task: name }, `${name} failed`);
+    const timers = new Scheduler(runtime, { tickMs, owner, leaseMs: TIMER_LEASE_MS, release: (o) => storage.releaseTimers(o), metrics: ops.metrics, failed });
+    const sender = new Ticker('webhooks', () => deliveries.pumpIfHeld(storage.deliveryLease), tickMs, failed);
+    const forgetting = new Ticker('messageIds', () => runtime.forgetMessages(), FORGET_MESSAGES_MS, failed);
     // Timers that fell due while Baton was down fire now, each once, at the instant they were due.
     await timers.tick();
     timers.start();
     sender.start();
     forgetting.start();
+    ops.lifecycle.check('scheduler', async () => {
+      if (!timers.running) throw new Error('the scheduler is not running');
+    });
     const designerDir = existsSync(`${DESIGNER_DIST}index.html`) ? DESIGNER_DIST : undefined;
-    const deps = { runtime, store, clock, config, deliveries, live, replayGuard, designerDir, corsOrigins: options.corsOrigins };
+    const deps = { runtime, store, clock, config, deliveries, live, replayGuard, designerDir, corsOrigins: options.corsOrigins, ops };
     const app = createApp(deps);
+    ops.lifecycle.started();
     return {
       app,
       deps,
@@ -119,15 +133,33 @@ export async function openServer(options: ServerOptions) {
         await timers.tick();
         await sender.tick();
       },
+      /** Logs, metrics, readiness and the requests in flight. */
+      ops,
+      /** Ends the open live streams (and any opened from now on): a stopping server's connections can close. */
+      endStreams() {
+        live.close();
+      },
+      /** Not ready from now on (`/readyz` answers 503); everything else still works. */
+      drain() {
+        ops.lifecycle.drain();
+      },
+      /**
+       * Stops: not ready, live streams end, the timer being fired and the webhook pump in progress finish,
+       * this process's timer claims and the delivery lease are released, the store commits what it holds.
+       * Requests in flight are the listener's to wait for, before this.
+       */
       async close() {
-        timers.stop();
+        ops.lifecycle.drain();
         sender.stop();
         forgetting.stop();
         live.close();
-        await timers.idle();
+        deliveries.stop();
+        await timers.stop();
         await sender.idle();
         await forgetting.idle();
+        ops.stop();
         await storage.close();
+        ops.lifecycle.stopped();
       },
     };
   } catch (err) {

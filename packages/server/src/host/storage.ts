@@ -10,6 +10,7 @@ import { DurableJsonFile } from '../stores/durableJsonFile.ts';
 import { LowdbStore } from '../stores/lowdbStore.ts';
 import { DOCUMENTS_CHANNEL, PgDocument } from '../stores/postgres/pgDocument.ts';
 import { PgLease } from '../stores/postgres/pgLease.ts';
+import { checkSchema, releaseTimerClaims } from '../stores/postgres/pgOperations.ts';
 import { PostgresStore } from '../stores/postgres/postgresStore.ts';
 import { DeliveryState } from '../webhooks/deliveries.ts';
 import type { SeenIds } from '../webhooks/replayGuard.ts';
@@ -43,6 +44,10 @@ export interface Storage {
   live: LiveBus | undefined;
   /** Where the data is, for the start banner. */
   where: string;
+  /** Resolves when the store answers with its schema migrated; throws with why not (readiness). */
+  ready(): Promise<void>;
+  /** Gives up one owner's timer claims, so another process fires them at once (a no-op on lowdb: one process). */
+  releaseTimers(owner: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,6 +72,10 @@ async function openLowdb(data: string, snapshotBytes: number | undefined): Promi
     onChange: () => undefined,
     live: undefined,
     where: data,
+    ready: async () => {
+      if (store.failed) throw new Error(`a write to the data directory failed (${store.failed.message})`);
+    },
+    releaseTimers: async () => undefined,
     close: () => store.close(),
   };
 }
@@ -93,6 +102,8 @@ async function openPostgres(url: string, schema: string | undefined): Promise<St
     onChange: (l) => listeners.push(l),
     live,
     where: url.replace(/:[^:@/]*@/, ':***@'),
+    ready: () => checkSchema(store.pool),
+    releaseTimers: (owner) => releaseTimerClaims(store.pool, owner),
     async close() {
       await live.flush();
       await lease.release();

@@ -3,20 +3,34 @@ export class Ticker {
   private handle: NodeJS.Timeout | null = null;
   private running: Promise<void> = Promise.resolve();
 
-  constructor(private readonly name: string, private readonly task: () => Promise<void>, private readonly ms: number) {}
+  constructor(
+    private readonly name: string,
+    private readonly task: () => Promise<void>,
+    private readonly ms: number,
+    /** Where a failed run is reported (the server's log); the next run comes all the same. */
+    private readonly failed: (name: string, err: unknown) => void = (name, err) => console.error(`${name}:`, err),
+  ) {}
 
+  /** Runs the task now, after the run in progress. */
   tick(): Promise<void> {
     this.running = this.running.then(this.task);
     return this.running;
   }
 
+  /** Runs the task every `ms` from now on. */
   start(): void {
-    this.handle ??= setInterval(() => void this.tick().catch((err) => console.error(`${this.name}:`, err)), this.ms);
+    this.handle ??= setInterval(() => void this.tick().catch((err) => this.failed(this.name, err)), this.ms);
   }
 
+  /** Runs it no more on its own (the run in progress goes on: `idle` waits for it). */
   stop(): void {
     if (this.handle) clearInterval(this.handle);
     this.handle = null;
+  }
+
+  /** Whether it runs on its own (started and not stopped). */
+  get started(): boolean {
+    return this.handle !== null;
   }
 
   /** Resolves when the tick in progress is done. */

@@ -27,6 +27,8 @@ type RevocationListener = (tokenId: string) => void;
 export class LiveFeed {
   private readonly listeners = new Set<Listener>();
   private readonly revocationListeners = new Set<RevocationListener>();
+  private readonly closeListeners = new Set<() => void>();
+  private closed = false;
   private readonly unsubscribe: () => void;
 
   constructor(runtime: Runtime, bus?: LiveBus) {
@@ -63,8 +65,27 @@ export class LiveFeed {
     return () => this.revocationListeners.delete(listener);
   }
 
+  /** How many listeners there are: the live streams open on this process. */
+  get listening(): number {
+    return this.listeners.size;
+  }
+
+  /** Calls `listener` once when the feed closes (the server stops): open streams end then. */
+  onClose(listener: () => void): () => void {
+    if (this.closed) {
+      listener(); // a stream that opens while the server stops ends at once
+      return () => undefined;
+    }
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  /** Stops the feed and ends every open stream. */
   close(): void {
+    this.closed = true;
     this.unsubscribe();
+    for (const listener of [...this.closeListeners]) listener();
+    this.closeListeners.clear();
     this.listeners.clear();
     this.revocationListeners.clear();
   }

@@ -136,6 +136,11 @@ export class LowdbStore implements Store {
     await this.unlock();
   }
 
+  /** The write failure that makes the store refuse commits until Baton restarts, or null (readiness). */
+  get failed(): Error | null {
+    return this.failure;
+  }
+
   private writable(): void {
     if (this.failure) throw new BatonError('store_failed', `the data file could not be written (${this.failure.message}); restart Baton`);
   }

@@ -52,6 +52,14 @@ export interface DeliveryOptions {
 
 const DEFAULTS: DeliveryOptions = { maxAttempts: 8, baseMs: 5_000, capMs: 3_600_000, timeoutMs: 10_000, random: Math.random };
 
+/** Hears about attempts that failed (metrics and the log); the URL is not given: it may hold a secret. */
+export interface DeliveryObserver {
+  /** An attempt failed; another follows unless the delivery became a dead letter. */
+  failed(delivery: Pick<Delivery, 'id' | 'endpoint' | 'event'>, attempt: number, problem: string): void;
+  /** A delivery gave up and became a dead letter. */
+  dead(delivery: Pick<Delivery, 'id' | 'endpoint' | 'event'>, reason: string): void;
+}
+
 export const EMPTY_DELIVERIES: DeliveryState = { cursor: 0, pending: [], dead: [] };
 
 /**
@@ -83,6 +91,23 @@ export class Deliveries {
   }
 
   private holding = false;
+  private observer: DeliveryObserver | null = null;
+  private readonly stopping = new AbortController();
+
+  /** Cuts the attempts in progress short (the server stops): they count as failed and are retried, with their ids. */
+  stop(): void {
+    this.stopping.abort();
+  }
+
+  /** Whether this process delivers the outbox now (it held the lease at its last pump). */
+  get delivering(): boolean {
+    return this.holding;
+  }
+
+  /** Tells `observer` of every failed attempt and dead letter from now on. */
+  observe(observer: DeliveryObserver): void {
+    this.observer = observer;
+  }
 
   /**
    * Pumps when this process holds the delivery lease (always on lowdb; one process at a time on
@@ -158,7 +183,7 @@ export class Deliveries {
         method: 'POST',
         headers: signedHeaders(secret, d.id, Math.floor(this.clock.now() / 1000), d.body),
         body: d.body,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.stopping.signal]),
       });
       await res.body?.cancel();
       if (res.ok) return this.settle(d);
@@ -168,8 +193,10 @@ export class Deliveries {
       }
       problem = `HTTP ${res.status}`;
     } catch (err) {
-      problem = (err as Error).name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : (err as Error).message;
+      const name = (err as Error).name;
+      problem = name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : name === 'AbortError' ? 'Baton stopped before the answer' : (err as Error).message;
     }
+    this.observer?.failed(d, attempts, problem);
     if (attempts >= this.options.maxAttempts) return this.bury({ ...d, attempts }, problem);
     // Full jitter: anywhere between now and the exponential ceiling, so retries of many deliveries spread out.
     const ceiling = Math.min(this.options.capMs, this.options.baseMs * 2 ** (attempts - 1));
@@ -181,6 +208,7 @@ export class Deliveries {
   }
 
   private bury(d: Delivery, reason: string): void {
+    this.observer?.dead(d, reason);
     this.settle(this.state.pending.find((x) => x.id === d.id)!);
     this.state.dead.push({ ...d, lastError: reason });
   }

@@ -56,7 +56,13 @@ export function streamRoutes(live: LiveFeed, runtime: Runtime, config: Configura
         revoked = true;
         wake?.();
       });
-      const open = () => !stream.aborted && !revoked && stillValid(config, p);
+      // The server is stopping: the stream ends (an EventSource reconnects, to another process if there is one).
+      let closing = false;
+      const stopClosing = live.onClose(() => {
+        closing = true;
+        wake?.();
+      });
+      const open = () => !stream.aborted && !revoked && !closing && stillValid(config, p);
       stream.onAbort(() => {
         stop();
         wake?.();
@@ -81,6 +87,8 @@ export function streamRoutes(live: LiveFeed, runtime: Runtime, config: Configura
       }
       stop();
       stopRevocations();
+      stopClosing();
+      if (closing) return;
       // The token is gone: say so before closing (an EventSource that reconnects is then refused, 401).
       if (!stream.aborted) await stream.writeSSE({ event: 'revoked', data: JSON.stringify({ message: 'the token of this stream was revoked' }) });
     });

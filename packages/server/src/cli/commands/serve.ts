@@ -1,7 +1,12 @@
-import { serve } from '@hono/node-server';
 import { BatonError, isIsoDuration } from '@baton/engine';
+import { startingApp } from '../../app/routes/ops.ts';
 import { openServer } from '../../host/openServer.ts';
-import { CliError, EXIT, storageOf, type CliIO } from '../io.ts';
+import { listen, type Listener } from '../../host/service.ts';
+import { Lifecycle } from '../../ops/lifecycle.ts';
+import { createLogger } from '../../ops/logger.ts';
+import { Metrics } from '../../ops/metrics.ts';
+import { operatingOptions, stopOnSignal } from '../operating.ts';
+import { CliError, storageOf, type CliIO } from '../io.ts';
 import type { Command } from '../command.ts';
 
 /** A duration flag: an ISO 8601 duration, or misuse (exit 2) naming the flag. */
@@ -24,9 +29,9 @@ function intakeOptions(values: Record<string, unknown>) {
  */
 export const serveCommand: Command = {
   name: 'serve',
-  usage: 'baton serve [--port 3000] [--data ./data | --database postgres://USER@HOST:PORT/DB] [--host 127.0.0.1] [--cors-origins https://a.example,https://b.example] [--message-window P7D] [--anonymous-ttl P30D]',
+  usage: 'baton serve [--port 3000] [--data ./data | --database postgres://USER@HOST:PORT/DB] [--host 127.0.0.1] [--cors-origins https://a.example,https://b.example] [--message-window P7D] [--anonymous-ttl P30D] [--shutdown-timeout 10] [--drain-delay 0] [--metrics token|open] [--log-level info]',
   summary: 'run Baton: the designer, event intake and the API on one port; data kept by lowdb in --data, or in PostgreSQL with --database (or BATON_DATABASE_URL), where several processes may serve one database',
-  options: { port: { type: 'string' }, data: { type: 'string' }, database: { type: 'string' }, host: { type: 'string' }, 'cors-origins': { type: 'string' }, 'message-window': { type: 'string' }, 'anonymous-ttl': { type: 'string' } },
+  options: { port: { type: 'string' }, data: { type: 'string' }, database: { type: 'string' }, host: { type: 'string' }, 'cors-origins': { type: 'string' }, 'message-window': { type: 'string' }, 'anonymous-ttl': { type: 'string' }, 'shutdown-timeout': { type: 'string' }, 'drain-delay': { type: 'string' }, metrics: { type: 'string' }, 'log-level': { type: 'string' } },
   positionals: { min: 0, max: 0 },
   async run(io: CliIO, args) {
     const port = Number(args.values.port ?? 3000);
@@ -34,23 +39,25 @@ export const serveCommand: Command = {
     const host = typeof args.values.host === 'string' ? args.values.host : '127.0.0.1';
     const storage = storageOf(io, args.values);
     const intake = intakeOptions(args.values);
+    const operating = operatingOptions(args.values);
+    // Logs go to stderr, one JSON object a line; stdout carries the start banner.
+    const log = createLogger({ level: operating.logLevel });
+    const lifecycle = new Lifecycle();
+    // Listening first: while the storage opens, /healthz answers and /readyz says "starting".
+    const listener = await listen(startingApp(lifecycle, log).fetch, port, host).catch((err: NodeJS.ErrnoException) => {
+      throw new CliError(1, err.code === 'EADDRINUSE' ? `port ${port} is already in use; give another with --port` : err.message);
+    });
     let server;
     try {
-      server = await openServer({ ...storage, ...intake });
+      server = await openServer({ ...storage, ...intake, ops: { log, lifecycle, metrics: new Metrics().withProcessMetrics(), metricsAccess: operating.metrics } });
     } catch (err) {
+      await closeListener(listener);
       if (err instanceof BatonError) throw new CliError(1, err.message);
       throw err;
     }
-    const { app, config, seeded } = server;
-    const listener = await new Promise<ReturnType<typeof serve>>((done, fail) => {
-      const s = serve({ fetch: app.fetch, port, hostname: host }, () => done(s));
-      s.once('error', fail);
-    }).catch((err: NodeJS.ErrnoException) => {
-      void server.close();
-      throw new CliError(1, err.code === 'EADDRINUSE' ? `port ${port} is already in use; give another with --port` : err.message);
-    });
-    const address = listener.address();
-    const actualPort = typeof address === 'object' && address ? address.port : port;
+    listener.use(server.app.fetch);
+    const { config, seeded } = server;
+    const actualPort = listener.port;
     const base = `http://${host}:${actualPort}`;
     const designer = server.deps.designerDir ? '' : '   (not built: run pnpm install)';
     // The admin token is shown once, on the first start: service logs keep what a server prints.
@@ -70,11 +77,14 @@ export const serveCommand: Command = {
         '',
       ].join('\n'),
     );
-    await new Promise<void>((done) => {
-      const stop = () => listener.close(() => void server.close().then(done));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-    return EXIT.ok;
+    log.info({ port: actualPort, data: server.where }, 'started');
+    return stopOnSignal({ listener, server, inFlight: server.ops.inFlight, log }, operating);
   },
 };
+
+/** Closes a listener that never served the app (the storage could not be opened). */
+async function closeListener(listener: Listener): Promise<void> {
+  listener.stopAccepting();
+  listener.closeAll();
+  await listener.closed;
+}

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Logger } from '../ops/logger.ts';
+import type { Metrics } from '../ops/metrics.ts';
+
+/** A request id we take from the caller: printable, no spaces or quotes, at most 128 characters. */
+const REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+
+/** The requests being answered now: a draining server waits for them (and their commits) to finish. */
+export class InFlight {
+  private count = 0;
+  private waiters: (() => void)[] = [];
+
+  /** How many requests are being answered. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** A request began. */
+  enter(): void {
+    this.count++;
+  }
+
+  /** A request's answer is ready (a stream's answer begins: streams end on their own). */
+  leave(): void {
+    if (--this.count > 0) return;
+    for (const done of this.waiters.splice(0)) done();
+  }
+
+  /** Resolves when no request is being answered. */
+  idle(): Promise<void> {
+    return this.count === 0 ? Promise.resolve() : new Promise((done) => this.waiters.push(done));
+  }
+}
+
+/** What the intake answered for one request, read from the JSON it answered with. */
+type IntakeAnswer = { status?: unknown; applied?: unknown; duplicates?: unknown; skipped?: unknown; rejected?: unknown; error?: { code?: unknown } };
+
+const isIntake = (c: Context) => c.req.method === 'POST' && c.req.path.startsWith('/v1/') && c.req.path !== '/v1/inbound';
+
+/**
+ * Keeps what a route answers with `c.json`, so the intake's counts are read from the object itself
+ * instead of parsing the body it became (the intake is the hot path).
+ */
+function keepAnswer(c: Context): () => IntakeAnswer | undefined {
+  let answer: unknown;
+  const json = c.json;
+  c.json = ((object: unknown, ...rest: unknown[]) => {
+    answer = object;
+    return (json as (...args: unknown[]) => Response)(object, ...rest);
+  }) as typeof c.json;
+  return () => (typeof answer === 'object' && answer !== null ? (answer as IntakeAnswer) : undefined);
+}
+
+/** Counts the events of one intake request: accepted by what became of them, refused by error code. */
+async function countIntake(c: Context, answer: IntakeAnswer | undefined, metrics: Metrics): Promise<void> {
+  const n = (x: unknown) => (typeof x === 'number' ? x : 0);
+  if (c.res.status < 300 && answer) {
+    if (Array.isArray(answer.rejected)) {
+      metrics.eventsAccepted.inc({ status: 'applied' }, n(answer.applied));
+      metrics.eventsAccepted.inc({ status: 'duplicate' }, n(answer.duplicates));
+      metrics.eventsAccepted.inc({ status: 'skipped' }, n(answer.skipped));
+      if (answer.rejected.length > 0) metrics.eventsRefused.inc({ reason: 'input_invalid' }, answer.rejected.length);
+    } else if (typeof answer.status === 'string') {
+      metrics.eventsAccepted.inc({ status: answer.status });
+    }
+    return;
+  }
+  // Refused whole: the code is in the answer (a Baton error) or in the body of an HTTP error.
+  let code = answer?.error?.code;
+  if (typeof code !== 'string') code = ((await c.res.clone().json().catch(() => null)) as IntakeAnswer | null)?.error?.code;
+  metrics.eventsRefused.inc({ reason: typeof code === 'string' ? code : `http_${c.res.status}` });
+}
+
+/**
+ * Every request: an id (the caller's `x-request-id` when it is a valid one, or a new UUID) returned in
+ * `x-request-id`, one JSON log line (method, path without its query, route, status, milliseconds; the
+ * error and its stack for a 5xx), the latency histogram, and the intake's event counts. Headers, query
+ * strings and bodies are never logged: tokens, write keys and secrets travel there.
+ */
+export function observe(log: Logger, metrics: Metrics, inFlight: InFlight): MiddlewareHandler {
+  return async (c, next) => {
+    const started = performance.now();
+    const given = c.req.header('x-request-id');
+    const reqId = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+    const intake = isIntake(c) ? keepAnswer(c) : null;
+    inFlight.enter();
+    try {
+      await next();
+    } finally {
+      inFlight.leave();
+    }
+    c.header('x-request-id', reqId);
+    const { status } = c.res;
+    const ms = performance.now() - started;
+    const route = c.req.routePath;
+    metrics.httpSeconds.observe({ method: c.req.method, route, status: String(status) }, ms / 1000);
+    if (intake) await countIntake(c, intake(), metrics);
+    const line = { reqId, method: c.req.method, path: c.req.path, route, status, ms: Math.round(ms * 10) / 10 };
+    if (status >= 500 && c.error) log.error({ ...line, err: c.error }, 'request failed');
+    else log.info(line, 'request');
+  };
+}

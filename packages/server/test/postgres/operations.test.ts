@@ -1,0 +1,120 @@
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openServer } from '../../src/host/openServer.ts';
+import { PostgresStore } from '../../src/stores/postgres/postgresStore.ts';
+import { killAllBatons, startBaton, within } from '../batonProcess.ts';
+import { contactOf, expectCleanLogs, keepSending, openStream, send, until } from '../shutdown.ts';
+import { dropSchemas, freshSchema, PG_URL } from './pg.ts';
+import { freshDatabase } from './processes.ts';
+
+const dropping: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  await killAllBatons();
+  await dropSchemas();
+  for (const drop of dropping) await drop();
+});
+
+const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+
+/** A sample of a Prometheus scrape, or undefined. */
+async function metric(url: string, token: string, name: string): Promise<number | undefined> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.split(' ')[1]);
+}
+
+describe('operating Baton on PostgreSQL', () => {
+  it('is not ready while the schema is behind the migrations this Baton needs', async () => {
+    const schema = freshSchema();
+    const server = await openServer({ database: PG_URL, schema, tickMs: 60_000 });
+    try {
+      expect((await server.app.request('/readyz')).status).toBe(200);
+      const c = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` });
+      await c.connect();
+      const { rows } = await c.query<{ version: number }>('DELETE FROM baton_migrations WHERE version = (SELECT max(version) FROM baton_migrations) RETURNING version');
+      await until(5_000, '/readyz answering 503', async () => (await server.app.request('/readyz')).status === 503);
+      expect(await (await server.app.request('/readyz')).json()).toEqual({ status: 'unavailable' });
+      await c.query('INSERT INTO baton_migrations (version) VALUES ($1)', [rows[0]!.version]);
+      await c.end();
+      await until(5_000, '/readyz answering 200 again', async () => (await server.app.request('/readyz')).status === 200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('gives its timer claims back when it stops, so another process fires them at once', async () => {
+    const schema = freshSchema();
+    let now = Date.parse('2026-03-02T09:00:00Z');
+    const clock = { now: () => now };
+    const server = await openServer({ database: PG_URL, schema, tickMs: 60_000, clock });
+    // adoption-stall (seeded with the examples): "Signed Up" starts a 3-day wait.
+    for (let i = 0; i < 5; i++) {
+      const res = await server.app.request('/v1/track', { method: 'POST', headers: { authorization: basic(server.config.data.writeKey), 'content-type': 'application/json' }, body: JSON.stringify({ userId: `u${i}`, event: 'Signed Up' }) });
+      expect(res.status).toBe(200);
+    }
+    now += 4 * 86_400_000; // the five 3-day waits are due
+    // The first timer fired waits until the stop has begun: the others are claimed and not fired.
+    let firing!: () => void;
+    const firstFired = new Promise<void>((done) => (firing = done));
+    let letGo!: () => void;
+    const gate = new Promise<void>((done) => (letGo = done));
+    const fire = server.runtime.fire.bind(server.runtime);
+    let fired = 0;
+    server.runtime.fire = async (timer) => {
+      if (fired++ === 0) {
+        firing();
+        await gate;
+      }
+      return fire(timer);
+    };
+    const ticking = server.settle();
+    await within(5_000, 'the first timer firing', firstFired);
+    const closing = server.close();
+    letGo();
+    await Promise.all([ticking, closing]);
+    expect(fired).toBe(1);
+
+    const other = await PostgresStore.open({ url: PG_URL, schema });
+    try {
+      // Every timer due is unclaimed (the one fired may have scheduled more), and another owner gets them all now.
+      const { rows } = await other.pool.query<{ due: number; leased: number }>(
+        'SELECT count(*)::int AS due, (count(*) FILTER (WHERE lease_owner IS NOT NULL))::int AS leased FROM baton_timers WHERE NOT held AND due_at <= $1',
+        [now],
+      );
+      expect(rows[0]!.due).toBeGreaterThanOrEqual(4);
+      expect(rows[0]!.leased).toBe(0);
+      const claimed = await other.claimDueTimers({ owner: 'another-process', dueBy: now, limit: 100, now, leaseUntil: now + 60_000 });
+      expect(claimed).toHaveLength(rows[0]!.due);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('on SIGTERM: a stream open and events in flight, exit 0 within the bound, events kept, and the webhook lease goes to the other process at once', async () => {
+    const db = await freshDatabase();
+    dropping.push(db.drop);
+    const a = await startBaton(db.url, {}, 60_000, ['--drain-delay', '2']);
+    await fetch(`${a.url}/api/webhooks`, { method: 'POST', headers: { authorization: `Bearer ${a.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ url: 'http://127.0.0.1:9/nobody' }) });
+    await until(10_000, 'A holding the webhook lease', async () => (await metric(a.url, a.adminToken, 'baton_webhook_lease_held')) === 1);
+    const b = await startBaton(db.url, {}, 60_000);
+    // B asks for the lease every tick and never gets it while A is up.
+    await until(10_000, 'B scraped', async () => (await metric(b.url, b.adminToken, 'baton_webhook_lease_held')) === 0);
+
+    const stream = await openStream(a);
+    const traffic = keepSending(a, 6, 'pg');
+    await until(20_000, 'events acknowledged before the stop', async () => traffic.acked.length >= 50);
+    const signalled = Date.now();
+    a.signal('SIGTERM');
+    await until(2_000, '/readyz answering 503 while draining', async () => (await fetch(`${a.url}/readyz`)).status === 503);
+    expect(await within(12_000, 'A exiting', a.exited)).toEqual({ code: 0, signal: null });
+    expect(Date.now() - signalled).toBeLessThan(10_000);
+    await traffic.stop();
+    expect(await stream.ended).toBe('ended');
+    await until(5_000, 'B holding the webhook lease', async () => (await metric(b.url, b.adminToken, 'baton_webhook_lease_held')) === 1);
+
+    const answers = await Promise.all(traffic.acked.map((id) => send(b, id, contactOf(id))));
+    expect(answers.filter((x) => x !== 'duplicate')).toEqual([]);
+    expectCleanLogs(a, [a.adminToken, a.writeKey]);
+    await b.stop();
+  });
+});
