@@ -4,7 +4,8 @@ import { serve } from '@hono/node-server';
 import type { InFlight } from '../app/observe.ts';
 import type { Logger } from '../ops/logger.ts';
 
-type Fetch = (request: Request) => Response | Promise<Response>;
+/** A fetch handler as Hono's `app.fetch` is: the request, and the Node bindings @hono/node-server passes. */
+type Fetch = (request: Request, env?: unknown) => Response | Promise<Response>;
 
 /** An HTTP listener whose handler can be swapped (the starting answers, then the app). */
 export interface Listener {
@@ -25,7 +26,7 @@ export interface Listener {
 export async function listen(fetch: Fetch, port: number, hostname: string): Promise<Listener> {
   let current = fetch;
   const server = await new Promise<Server>((done, fail) => {
-    const s = serve({ fetch: (request: Request) => current(request), port, hostname }, () => done(s as Server)) as Server;
+    const s = serve({ fetch: (request: Request, env: unknown) => current(request, env), port, hostname }, () => done(s as Server)) as Server;
     s.once('error', fail);
   });
   const closed = new Promise<void>((done) => server.once('close', () => done()));
