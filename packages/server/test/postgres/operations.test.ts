@@ -23,7 +23,41 @@ async function metric(url: string, token: string, name: string): Promise<number 
   return line === undefined ? undefined : Number(line.split(' ')[1]);
 }
 
+/** A port free now on 127.0.0.1. */
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const s = createServer();
+  await new Promise<void>((done) => s.listen(0, '127.0.0.1', done));
+  const { port } = s.address() as { port: number };
+  await new Promise((done) => s.close(done));
+  return port;
+}
+
 describe('operating Baton on PostgreSQL', () => {
+  it('is alive and not ready while it starts (its migrations wait for the lock), then ready', async () => {
+    const db = await freshDatabase();
+    dropping.push(db.drop);
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    await holder.query('SELECT pg_advisory_lock($1)', [0x62746e]); // the migration lock (stores/postgres/migrations.ts)
+    const port = await freePort();
+    const starting = startBaton(db.url, {}, 60_000, ['--port', String(port)]);
+    const url = `http://127.0.0.1:${port}`;
+    await until(20_000, '/healthz answering while the storage opens', async () => (await fetch(`${url}/healthz`)).status === 200);
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'starting' });
+    const api = await fetch(`${url}/api/me`);
+    expect(api.status).toBe(503);
+    expect(api.headers.get('retry-after')).toBe('1');
+    await holder.query('SELECT pg_advisory_unlock($1)', [0x62746e]);
+    await holder.end();
+    const b = await starting;
+    expect(b.url).toBe(url);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    expect((await b.stop())).toBe(0);
+  });
+
   it('is not ready while the schema is behind the migrations this Baton needs', async () => {
     const schema = freshSchema();
     const server = await openServer({ database: PG_URL, schema, tickMs: 60_000 });
