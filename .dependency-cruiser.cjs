@@ -15,6 +15,7 @@ const ENGINE_LAYERS = [
   ['store'],
   ['runtime'],
   ['sim', 'reports'],
+  ['embed'],
 ];
 
 /** The server's folders, lowest first. */

@@ -1,4 +1,4 @@
-import type { ReportHandoff } from '@baton/engine';
+import type { ReportHandoff } from '@baton/engine/internal';
 
 /** The designer's only door to the server: the API with the token the user opened Baton with. */
 

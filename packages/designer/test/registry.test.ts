@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { kindOf, NODE_TYPES } from '@baton/engine';
+import { kindOf, NODE_TYPES } from '@baton/engine/internal';
 import { newJourney, newNode, PALETTE, portSlots, type DraftJourney } from '../src/model/index.ts';
 import { NODE_TYPE_DEFS, nodeTypeDef } from '../src/nodeTypes/index.ts';
 import { validJourney } from './journeys.ts';

@@ -1,7 +1,7 @@
 // pnpm bench: engine events per second in memory against raw XState and a hand-written interpreter,
 // and bytes per waiting contact. Run with --expose-gc for the memory figures.
 import { createActor, initialTransition, transition, type AnyActorScope, type AnyMachineSnapshot } from 'xstate';
-import { Journey, JourneyCatalog, MemoryStore, Runtime, VirtualClock, Workspace, compileJourney, newContactState, newDesk, scoreReader, withEvent, type EvalEnv, type HistoryEvent, type Timeline } from '../src/index.ts';
+import { Journey, JourneyCatalog, MemoryStore, Runtime, VirtualClock, Workspace, compileJourney, newContactState, newDesk, scoreReader, withEvent, type EvalEnv, type HistoryEvent, type Timeline } from '../src/internal.ts';
 import { HandInterpreter } from './interpreter.ts';
 import { benchEvents, benchJourney, benchWorkspace } from './journey.ts';
 

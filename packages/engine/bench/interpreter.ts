@@ -1,4 +1,4 @@
-import { compileCondition, type EvalEnv, type Predicate } from '../src/index.ts';
+import { compileCondition, type EvalEnv, type Predicate } from '../src/internal.ts';
 import { pickVariant } from '../src/compile/hash.ts';
 
 type AnyNode = { id: string; type: string; [k: string]: unknown };

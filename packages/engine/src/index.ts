@@ -1,50 +1,36 @@
-// The public API of @baton/engine: everything another package may use, by name.
-export { Id, IsoDuration, Instant, JsonObject, isIsoDuration, isObject } from './model/primitives.ts';
-export { dictionary, own, ownRecord } from './model/dictionary.ts';
-export { type Clock, type Millis, VirtualClock, parseInstant, formatInstant, addDuration, subtractDuration } from './model/time.ts';
-export { Condition, conditionProblems, FIELD_OPS, COUNT_OPS, MAX_CONDITION_DEPTH, type ConditionShape, type FieldRule, type EventRule } from './model/condition.ts';
-export { Journey, JourneyNode, Trigger, JOURNEY_SCHEMA } from './nodes/journey.ts';
-export { Workspace, ScoreModel } from './model/workspace.ts';
-export { Team, Rep, Queue, Calendar, WEEKDAYS } from './model/team.ts';
-export { businessDeadline, withinHours, nextOpening } from './team/businessTime.ts';
-export { routeHandoff, resolveTarget, type RoutingResult } from './routing/route.ts';
-export { pickFromQueue } from './routing/strategies.ts';
-export { newDesk, effectiveRep, type DeskState, type QueueCursor, type RoutingView } from './routing/desk.ts';
-export { unavailability } from './routing/availability.ts';
-export { RouteTarget } from './model/target.ts';
-export { ContactId, InboundEvent, TrackEvent, IdentifyEvent } from './model/event.ts';
-export { Script, ScriptStep, STEP_KINDS } from './model/script.ts';
-export { Population, TraitDistribution } from './model/population.ts';
-export { Template, templateProblems, renderTemplate } from './model/template.ts';
-export { NODE_KINDS, NODE_TYPES, kindOf, type NodeType } from './nodes/registry.ts';
-export type { NodeKind, Port } from './nodes/kind.ts';
-export { ACTIONS } from './nodes/action.ts';
-export { RECORD_KINDS, PRIORITIES } from './nodes/handoff.ts';
-export { type EvalEnv, readField, readPath } from './conditions/env.ts';
-export { compileCondition, evaluateCondition, ConditionError, compareField, type Predicate } from './conditions/evaluate.ts';
-export { explainCondition } from './conditions/explain.ts';
-export { computeScore, allScores, scoreReader, scoreInput } from './scores/score.ts';
-export { eventsOf, withEvent, HISTORY_LIMIT, RECENT_MAX, type HistoryEvent, type Timeline } from './conditions/timeline.ts';
-export { validateJourney } from './validate/validateJourney.ts';
-export { formatPath, parseInput } from './validate/issues.ts';
-export { compileJourney, machineConfig, stateKey, nodeIdOfKey, TRIGGER_STATE, type CompiledJourney } from './compile/compileJourney.ts';
-export { journeyMachine, nodeOfSnapshot, type JourneyMachineContext, type JourneyMachineEvent, type JourneyMachineInput, type JourneyMachineOptions, type RecordedEffect } from './compile/journeyMachine.ts';
-export { pickVariant, stableHash } from './compile/hash.ts';
-export { JourneyCatalog } from './compile/catalog.ts';
-export { Runtime, counterIds, type RuntimeOptions, type Applied, type StepListener } from './runtime/runtime.ts';
-export { stepContact } from './runtime/step.ts';
-export { newContactState, CONTACT_UPDATED } from './state/records.ts';
-export type { StepInput, StepContext, StepResult } from './step/context.ts';
+// The public API of @baton/engine: what a developer embedding the engine uses, by name. Start with
+// createEngine (embed/createEngine.ts). Baton's server and designer use more of the engine through
+// '@baton/engine/internal' (internal.ts): a name only they need goes there, not here.
+
+// The engine: create it, ingest events, let time pass, act on handoffs.
+export { createEngine, type Engine, type EngineOptions, type SegmentCall, type SettableClock, type ActingRep } from './embed/createEngine.ts';
+export { randomIds } from './embed/randomIds.ts';
+export { counterIds, type Applied } from './runtime/runtime.ts';
 export type { IdSource } from './step/draft.ts';
+
+// What it runs: journeys, the team handoffs go to, score models, the Segment calls it takes.
+export { Journey, JOURNEY_SCHEMA } from './nodes/journey.ts';
+export { validateJourney } from './validate/validateJourney.ts';
+export { Team } from './model/team.ts';
+export { Workspace } from './model/workspace.ts';
+export { InboundEvent, TrackEvent, IdentifyEvent } from './model/event.ts';
+
+// A journey as an XState v5 machine with Baton's guards and actions, for createActor without the engine.
+export { journeyMachine, nodeOfSnapshot, type JourneyMachineContext, type JourneyMachineEvent, type JourneyMachineInput, type JourneyMachineOptions, type RecordedEffect } from './compile/journeyMachine.ts';
+
+// Time: the engine reads a clock it is given; a virtual one lets time pass at once.
+export { type Clock, type Millis, VirtualClock, parseInstant, formatInstant, addDuration } from './model/time.ts';
+
+// What it asks the world to do, and what it keeps.
+export type { Effect, MessageEffect, WebhookEffect, NotifyEffect, EmittedEvent, JournalEntry } from './state/effects.ts';
 export type { ContactState, ContactRecord, InstanceRecord, TimerRecord, MessageRecord, DecisionRecord, HandoffRecord, HandoffContext } from './state/records.ts';
-export type { Effect, JournalEntry } from './state/effects.ts';
-export { BatonError, JourneyInvalidError, InputInvalidError, ConflictError, DeskConflictError, DuplicateMessageError, type ValidationError, type ValidationResult } from './model/errors.ts';
+export type { HistoryEvent, Timeline } from './conditions/timeline.ts';
+
+// Stores: the interface, the memory store, and what an implementation needs (the contract suite is
+// '@baton/engine/store-contract').
 export type { Store, Commit, ClaimRequest, OutboxEntry, DeskCommit } from './store/store.ts';
 export { MemoryStore, type StoreSnapshot, type MemoryStoreOptions } from './store/memoryStore.ts';
-export { simulateScript, simulationWorld, advanceTo, type SimulationInput, type SimulationWorld } from './sim/simulate.ts';
-export { reportHandoff, type ReportHandoff } from './handoff/report.ts';
-export { handoffRecordView } from './handoff/view.ts';
-export { simulateSynthetic, type SyntheticInput, type SyntheticTiming } from './sim/synthetic.ts';
-export { seededRandom } from './sim/random.ts';
-export { handoffReport, handoffStats, type HandoffReport, type HandoffStats, type NodeCounts } from './reports/handoffReport.ts';
-export type { SimulationReport, ReportJourney } from './sim/report.ts';
+export { newDesk, type DeskState, type QueueCursor } from './routing/desk.ts';
+
+// Errors: every one has a code and a message that says how to fix it.
+export { BatonError, JourneyInvalidError, InputInvalidError, ConflictError, DeskConflictError, DuplicateMessageError, type ValidationError, type ValidationResult } from './model/errors.ts';

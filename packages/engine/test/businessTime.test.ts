@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Calendar, businessDeadline, formatInstant, nextOpening, withinHours } from '../src/index.ts';
+import { Calendar, businessDeadline, formatInstant, nextOpening, withinHours } from '../src/internal.ts';
 
 const weekdays = { mon: ['09:00', '17:00'], tue: ['09:00', '17:00'], wed: ['09:00', '17:00'], thu: ['09:00', '17:00'], fri: ['09:00', '17:00'] };
 const berlin = Calendar.parse({ timezone: 'Europe/Berlin', hours: weekdays, holidays: ['2026-12-25'] });

@@ -1,6 +1,6 @@
 import { createMachine, initialTransition, transition } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { Journey, compileJourney, machineConfig, nodeIdOfKey, stateKey } from '../src/index.ts';
+import { Journey, compileJourney, machineConfig, nodeIdOfKey, stateKey } from '../src/internal.ts';
 import { env, journey } from './helpers.ts';
 
 const j = Journey.parse(

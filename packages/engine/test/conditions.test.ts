@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConditionError, conditionProblems, evaluateCondition, explainCondition, type ConditionShape } from '../src/index.ts';
+import { ConditionError, conditionProblems, evaluateCondition, explainCondition, type ConditionShape } from '../src/internal.ts';
 import { DAY, T0, env } from './helpers.ts';
 
 const holds = (c: unknown, e = env()) => evaluateCondition(c, e);

@@ -1,6 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { simulateScript } from '../src/index.ts';
+import { simulateScript } from '../src/internal.ts';
 
 const read = (path: string) => JSON.parse(readFileSync(new URL(`../../../examples/${path}`, import.meta.url), 'utf8'));
 const run = (name: string, extra: string[] = []) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JourneyCatalog, MemoryStore, Runtime, Team, VirtualClock } from '../src/index.ts';
+import { JourneyCatalog, MemoryStore, Runtime, Team, VirtualClock } from '../src/internal.ts';
 import { DAY, T0, journey } from './helpers.ts';
 
 const team = { reps: [{ id: 'ana', name: 'Ana' }], queues: [{ id: 'ae', members: ['ana'] }] };

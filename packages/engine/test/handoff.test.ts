@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BatonError, JourneyCatalog, MemoryStore, Runtime, Team, VirtualClock, eventsOf, formatInstant } from '../src/index.ts';
+import { BatonError, JourneyCatalog, MemoryStore, Runtime, Team, VirtualClock, eventsOf, formatInstant } from '../src/internal.ts';
 import { HOUR, DAY, journey } from './helpers.ts';
 
 // Monday 2026-11-23 09:00 Berlin.

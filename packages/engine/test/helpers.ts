@@ -1,4 +1,4 @@
-import type { EvalEnv, HistoryEvent } from '../src/index.ts';
+import type { EvalEnv, HistoryEvent } from '../src/internal.ts';
 
 export const T0 = Date.parse('2026-11-23T09:00:00Z');
 export const HOUR = 3_600_000;

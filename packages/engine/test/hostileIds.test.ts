@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BatonError, Script, advanceTo, handoffReport, parseInstant, simulateScript, simulateSynthetic, simulationWorld, type SimulationWorld } from '../src/index.ts';
+import { BatonError, Script, advanceTo, handoffReport, parseInstant, simulateScript, simulateSynthetic, simulationWorld, type SimulationWorld } from '../src/internal.ts';
 import { HOSTILE, PROTOTYPE_NAMES, endOf, hostileJourney, hostileScores, hostileScript, hostileTeam, outcomeFor } from './hostileIds.ts';
 
 const input = () => ({ journeys: HOSTILE.map(hostileJourney), team: hostileTeam(), workspace: { scores: hostileScores() } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JourneyCatalog, MemoryStore, Runtime, VirtualClock, eventsOf } from '../src/index.ts';
+import { JourneyCatalog, MemoryStore, Runtime, VirtualClock, eventsOf } from '../src/internal.ts';
 import { DAY, HOUR, T0, journey } from './helpers.ts';
 
 /** Enters on a pricing view; hands nothing off, but exits "hot" when the contact viewed pricing 3 times in 7 days. */

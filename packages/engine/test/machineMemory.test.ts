@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Journey, compileJourney, type CompiledJourney, type EvalEnv, type HistoryEvent } from '../src/index.ts';
+import { Journey, compileJourney, type CompiledJourney, type EvalEnv, type HistoryEvent } from '../src/internal.ts';
 import { stepMachine, xstateStep } from '../src/step/machine.ts';
 import { benchJourney } from '../bench/journey.ts';
 import { DAY, T0 } from './helpers.ts';

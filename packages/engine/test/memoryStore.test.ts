@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStore, newContactState, newDesk, type TimerRecord } from '../src/index.ts';
+import { MemoryStore, newContactState, newDesk, type TimerRecord } from '../src/internal.ts';
 import { runStoreContract } from '../src/store/store.contract.ts';
 import { DAY, HOUR, T0 } from './helpers.ts';
 

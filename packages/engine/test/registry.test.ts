@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JourneyNode, NODE_KINDS, NODE_TYPES } from '../src/index.ts';
+import { JourneyNode, NODE_KINDS, NODE_TYPES } from '../src/internal.ts';
 
 describe('the node registry is the one list of node types', () => {
   it('gives the journey schema its node types, in the registry order', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Team, newDesk, pickFromQueue, routeHandoff, type DeskState, type RoutingView } from '../src/index.ts';
+import { Team, newDesk, pickFromQueue, routeHandoff, type DeskState, type RoutingView } from '../src/internal.ts';
 import { T0, env } from './helpers.ts';
 
 const team = Team.parse({

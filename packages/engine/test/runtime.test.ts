@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputInvalidError, JourneyCatalog, MemoryStore, Runtime, VirtualClock, Workspace, eventsOf, formatInstant } from '../src/index.ts';
+import { InputInvalidError, JourneyCatalog, MemoryStore, Runtime, VirtualClock, Workspace, eventsOf, formatInstant } from '../src/internal.ts';
 import { DAY, HOUR, T0, journey } from './helpers.ts';
 
 const exit = (id = 'done', outcome = 'completed') => ({ id, type: 'exit', outcome });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ScoreModel, computeScore } from '../src/index.ts';
+import { ScoreModel, computeScore } from '../src/internal.ts';
 import { DAY, T0 } from './helpers.ts';
 
 const fit = ScoreModel.parse({

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { simulateSynthetic } from '../src/index.ts';
+import { simulateSynthetic } from '../src/internal.ts';
 
 const read = (path: string) => JSON.parse(readFileSync(new URL(`../../../examples/${path}`, import.meta.url), 'utf8'));
 const pricing = { journeys: [read('pricing-intent/journey.json')], team: read('pricing-intent/team.json'), workspace: read('pricing-intent/workspace.json') };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HISTORY_LIMIT, RECENT_MAX, ScoreModel, computeScore, eventsOf, withEvent, type HistoryEvent, type Timeline } from '../src/index.ts';
+import { HISTORY_LIMIT, RECENT_MAX, ScoreModel, computeScore, eventsOf, withEvent, type HistoryEvent, type Timeline } from '../src/internal.ts';
 import { predicateFor } from '../src/conditions/cache.ts';
 import { DAY, T0 } from './helpers.ts';
 

@@ -7,7 +7,7 @@ import { open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { JourneyCatalog, MemoryStore, Runtime, counterIds, type Store } from '@baton/engine';
+import { JourneyCatalog, MemoryStore, Runtime, counterIds, type Store } from '@baton/engine/internal';
 import { exampleSeed } from '../src/server/seed.ts';
 import { LowdbStore } from '../src/stores/lowdbStore.ts';
 

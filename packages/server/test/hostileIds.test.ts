@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { HandoffReport, SimulationReport } from '@baton/engine';
+import type { HandoffReport, SimulationReport } from '@baton/engine/internal';
 import { HOSTILE, PROTOTYPE_NAMES, endOf, hostileJourney, hostileScores, hostileScript, hostileTeam, hostileTraits, outcomeFor } from '../../engine/test/hostileIds.ts';
 import { json, testServer } from './harness.ts';
 

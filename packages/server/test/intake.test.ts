@@ -1,6 +1,6 @@
 import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { eventsOf } from '@baton/engine';
+import { eventsOf } from '@baton/engine/internal';
 import { json, pricingLead, testServer } from './harness.ts';
 
 type Server = Awaited<ReturnType<typeof testServer>>;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { newContactState, newDesk, type Commit } from '@baton/engine';
+import { newContactState, newDesk, type Commit } from '@baton/engine/internal';
 import { DamagedJournalError, DataDirLockedError, DataFileError, JournalGapError, LowdbStore } from '../src/index.ts';
 
 const T = Date.parse('2026-11-23T09:00:00Z');

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventsOf } from '@baton/engine';
+import { eventsOf } from '@baton/engine/internal';
 import { openServer } from '../src/index.ts';
 
 const json = async <T>(r: Response | Promise<Response>): Promise<T> => (await (await r).json()) as T;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Analytics } from '@segment/analytics-node';
 import RudderAnalytics from '@rudderstack/rudder-sdk-node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { eventsOf } from '@baton/engine';
+import { eventsOf } from '@baton/engine/internal';
 import { listenBaton } from './listen.ts';
 
 type Contact = { id: string; traits: Record<string, unknown>; timeline: { name: string; at: string; properties: Record<string, unknown> }[] };

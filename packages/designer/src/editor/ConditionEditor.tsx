@@ -1,4 +1,4 @@
-import { COUNT_OPS, FIELD_OPS } from '@baton/engine';
+import { COUNT_OPS, FIELD_OPS } from '@baton/engine/internal';
 import { isRecord } from '../model/draft.ts';
 import { Select, TextInput } from './fields.tsx';
 

@@ -3,7 +3,7 @@ import {
   Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, applyNodeChanges, useReactFlow,
   type Connection, type Edge, type EdgeChange, type Node, type NodeChange, type OnSelectionChangeParams,
 } from '@xyflow/react';
-import { own, validateJourney } from '@baton/engine';
+import { own, validateJourney } from '@baton/engine/internal';
 import { api, ApiError, type JourneyDetail, type TeamShape } from '../api.ts';
 import {
   arrivals, backupKey, boundsOf, FIT_PADDING, freshId, isLaidOut, journeyToOpen, openingViewport, openPort, placeAfter, portCentre, portSlots, readBackup,

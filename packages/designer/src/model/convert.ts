@@ -1,4 +1,4 @@
-import { dictionary, own } from '@baton/engine';
+import { dictionary, own } from '@baton/engine/internal';
 import type { DraftJourney, DraftNode, Position } from './draft.ts';
 import { portSlots } from './ports.ts';
 

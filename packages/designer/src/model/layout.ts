@@ -1,5 +1,5 @@
 import dagre from '@dagrejs/dagre';
-import { dictionary, own } from '@baton/engine';
+import { dictionary, own } from '@baton/engine/internal';
 import { TRIGGER_NODE } from './convert.ts';
 import type { DraftJourney, DraftNode, Position } from './draft.ts';
 import { portSlots } from './ports.ts';

@@ -1,4 +1,4 @@
-import { ACTIONS } from '@baton/engine';
+import { ACTIONS } from '@baton/engine/internal';
 import { Field, JsonInput, Select } from '../editor/fields.tsx';
 import { isRecord } from '../model/draft.ts';
 import { portSlot, str } from '../model/slots.ts';

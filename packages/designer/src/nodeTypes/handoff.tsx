@@ -1,4 +1,4 @@
-import { PRIORITIES, RECORD_KINDS } from '@baton/engine';
+import { PRIORITIES, RECORD_KINDS } from '@baton/engine/internal';
 import { ConditionEditor } from '../editor/ConditionEditor.tsx';
 import { DurationInput } from '../editor/DurationInput.tsx';
 import { Field, Select, TextArea, TextInput } from '../editor/fields.tsx';

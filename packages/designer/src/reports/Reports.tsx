@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { HandoffReport, HandoffStats } from '@baton/engine';
+import type { HandoffReport, HandoffStats } from '@baton/engine/internal';
 import { api, token } from '../api.ts';
 import { BarChart } from './BarChart.tsx';
 

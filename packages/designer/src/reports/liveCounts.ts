@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { HandoffReport } from '@baton/engine';
+import type { HandoffReport } from '@baton/engine/internal';
 import { api, reloadOnLive } from '../api.ts';
 import type { SimOverlay } from '../sim/SimPanel.tsx';
 

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { addDuration, isIsoDuration } from '@baton/engine';
+import { addDuration, isIsoDuration } from '@baton/engine/internal';
 import type { TeamShape } from '../api.ts';
 import { HandoffRecord } from '../inbox/HandoffRecord.tsx';
 import { eachRecord, isRecord, type DraftJourney } from '../model/index.ts';

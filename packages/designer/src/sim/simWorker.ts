@@ -4,7 +4,7 @@
 import {
   advanceTo, BatonError, eventsOf, formatInstant, handoffRecordView, newContactState, parseInstant, simulateSynthetic, simulationWorld,
   type SimulationWorld,
-} from '@baton/engine';
+} from '@baton/engine/internal';
 import type { PopulationResult, SimRequest, SimResponse, TestContactState } from './protocol.ts';
 
 let world: SimulationWorld | null = null;

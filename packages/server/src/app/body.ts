@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { parseInput } from '@baton/engine';
+import { parseInput } from '@baton/engine/internal';
 import { httpError } from './errors.ts';
 
 /**

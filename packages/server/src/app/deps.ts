@@ -1,4 +1,4 @@
-import type { Clock, Runtime, Store } from '@baton/engine';
+import type { Clock, Runtime, Store } from '@baton/engine/internal';
 import type { Configuration } from '../server/configuration.ts';
 export type { ApiToken, JourneyDraft, PublishedJourney, Role, ServerConfig, WebhookEndpoint } from '../server/configFile.ts';
 import type { Deliveries } from '../webhooks/deliveries.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ContactId, InboundEvent, InputInvalidError, TrackEvent, formatPath, isObject, parseInput } from '@baton/engine';
+import { ContactId, InboundEvent, InputInvalidError, TrackEvent, formatPath, isObject, parseInput } from '@baton/engine/internal';
 
 /** A Segment call Baton acknowledges without applying, and why. */
 export interface Skipped {

@@ -1,4 +1,4 @@
-import { isObject } from '@baton/engine';
+import { isObject } from '@baton/engine/internal';
 
 /** The ids of a journey document's handoff nodes (read loosely: the document may be invalid). */
 export function handoffNodes(journey: unknown): string[] {

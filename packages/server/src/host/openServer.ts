@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { JourneyCatalog, Runtime, validateJourney, type Clock } from '@baton/engine';
+import { JourneyCatalog, Runtime, validateJourney, type Clock } from '@baton/engine/internal';
 import { createApp } from '../app/createApp.ts';
 import { ServerConfig } from '../server/configFile.ts';
 import { InvalidDataFileError } from '../stores/dataFileErrors.ts';

@@ -1,4 +1,4 @@
-import { ConflictError, DuplicateMessageError, type Runtime, type Store } from '@baton/engine';
+import { ConflictError, DuplicateMessageError, type Runtime, type Store } from '@baton/engine/internal';
 import type { OpsDeps } from '../app/deps.ts';
 import { InFlight } from '../app/observe.ts';
 import type { LiveFeed } from '../live/liveFeed.ts';

@@ -1,4 +1,4 @@
-import type { Runtime } from '@baton/engine';
+import type { Runtime } from '@baton/engine/internal';
 import type { Metrics } from '../ops/metrics.ts';
 import { Ticker } from './ticker.ts';
 

@@ -3,7 +3,7 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { z } from 'zod';
-import { isObject, type Store } from '@baton/engine';
+import { isObject, type Store } from '@baton/engine/internal';
 import type { LiveBus, LiveMessage } from '../live/liveFeed.ts';
 import type { Document } from '../stores/document.ts';
 import { DurableJsonFile } from '../stores/durableJsonFile.ts';

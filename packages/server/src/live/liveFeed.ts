@@ -1,4 +1,4 @@
-import { formatInstant, type Applied, type Runtime } from '@baton/engine';
+import { formatInstant, type Applied, type Runtime } from '@baton/engine/internal';
 
 /** One message of the live stream: a handoff life-cycle event or a journey's progress. */
 export interface LiveMessage {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { Id, isObject, Team, Workspace } from '@baton/engine';
+import { Id, isObject, Team, Workspace } from '@baton/engine/internal';
 
 /** A signing secret as Standard Webhooks writes one. */
 export const signingSecret = () => `whsec_${randomBytes(24).toString('base64')}`;

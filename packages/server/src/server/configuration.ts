@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BatonError, InputInvalidError, Journey, JourneyInvalidError, Team, own, parseInput, validateJourney, type Clock, type Runtime, type ValidationError, type ValidationResult } from '@baton/engine';
+import { BatonError, InputInvalidError, Journey, JourneyInvalidError, Team, own, parseInput, validateJourney, type Clock, type Runtime, type ValidationError, type ValidationResult } from '@baton/engine/internal';
 import { signingSecret, type ApiToken, type JourneyDraft, type PublishedJourney, type ServerConfig, type WebhookEndpoint } from './configFile.ts';
 import type { Document } from '../stores/document.ts';
 

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { z } from 'zod';
-import { InputInvalidError, parseInput } from '@baton/engine';
+import { InputInvalidError, parseInput } from '@baton/engine/internal';
 import { CorruptDataFileError, InvalidDataFileError } from './dataFileErrors.ts';
 
 /**

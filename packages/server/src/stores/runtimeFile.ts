@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { z } from 'zod';
-import { JsonObject, newDesk, type StoreSnapshot } from '@baton/engine';
+import { JsonObject, newDesk, type StoreSnapshot } from '@baton/engine/internal';
 
 /** The snapshot file: the store's data, the first journal generation it does not include, and its last record. */
 export interface RuntimeFile extends StoreSnapshot {

@@ -1,4 +1,4 @@
-import { dictionary, own, type Clock } from '@baton/engine';
+import { dictionary, own, type Clock } from '@baton/engine/internal';
 import type { Document } from '../stores/document.ts';
 
 /** Webhook ids seen recently, with when; older than the window they cannot come back (the timestamp check refuses them). */

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { newContactState, newDesk } from '@baton/engine';
+import { newContactState, newDesk } from '@baton/engine/internal';
 import { runStoreContract } from '@baton/engine/store-contract';
 import { MIGRATIONS } from '../../src/stores/postgres/migrations.ts';
 import { PostgresStore } from '../../src/stores/postgres/postgresStore.ts';

@@ -1,4 +1,4 @@
-import { Instant, InputInvalidError, formatInstant, formatPath, isObject } from '@baton/engine';
+import { Instant, InputInvalidError, formatInstant, formatPath, isObject } from '@baton/engine/internal';
 
 /** An optional instant field of a call (or a batch): its time in ms, or undefined when absent; malformed is refused with its path. */
 export function instantAt(call: Record<string, unknown>, field: string, at: PropertyKey[]): number | undefined {

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { allScores, eventsOf, formatInstant, scoreInput, type Runtime, type Store } from '@baton/engine';
+import { allScores, eventsOf, formatInstant, scoreInput, type Runtime, type Store } from '@baton/engine/internal';
 import { principal, type ApiEnv } from '../auth.ts';
 import type { z } from 'zod';
 import { httpError } from '../errors.ts';

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { BatonError, InputInvalidError, formatPath, isObject, parseInput, type Runtime } from '@baton/engine';
+import { BatonError, InputInvalidError, formatPath, isObject, parseInput, type Runtime } from '@baton/engine/internal';
 import { basicUser, checkWriteKey } from '../auth.ts';
 import { parseJsonText } from '../body.ts';
 import { httpError } from '../errors.ts';

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { formatInstant, handoffRecordView, type HandoffRecord, type Runtime, type Store, type Team } from '@baton/engine';
+import { formatInstant, handoffRecordView, type HandoffRecord, type Runtime, type Store, type Team } from '@baton/engine/internal';
 import { allow, principal, type ApiEnv, type Principal } from '../auth.ts';
 import { parseBody } from '../body.ts';
 import { httpError } from '../errors.ts';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { BatonError, parseInput, type Applied, type Runtime, type Store } from '@baton/engine';
+import { BatonError, parseInput, type Applied, type Runtime, type Store } from '@baton/engine/internal';
 import type { Configuration } from '../../server/configuration.ts';
 import { verifyProblem } from '../../webhooks/signature.ts';
 import type { ReplayGuard } from '../../webhooks/replayGuard.ts';

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { JsonObject } from '@baton/engine';
+import { JsonObject } from '@baton/engine/internal';
 import { allow, type ApiEnv } from '../auth.ts';
 import { parseBody } from '../body.ts';
 import type { Configuration } from '../../server/configuration.ts';

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { handoffReport, parseInstant, type Store } from '@baton/engine';
+import { handoffReport, parseInstant, type Store } from '@baton/engine/internal';
 import type { ApiEnv } from '../auth.ts';
 import { httpError } from '../errors.ts';
 

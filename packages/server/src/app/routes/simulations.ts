@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { JsonObject, parseInput, simulateScript, simulateSynthetic } from '@baton/engine';
+import { JsonObject, parseInput, simulateScript, simulateSynthetic } from '@baton/engine/internal';
 import type { ApiEnv } from '../auth.ts';
 import { readJsonBody } from '../body.ts';
 import type { Configuration } from '../../server/configuration.ts';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { Runtime } from '@baton/engine';
+import type { Runtime } from '@baton/engine/internal';
 import { principal, stillValid, type ApiEnv, type Principal } from '../auth.ts';
 import type { LiveFeed, LiveMessage } from '../../live/liveFeed.ts';
 import type { Configuration } from '../../server/configuration.ts';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { Team, type Runtime } from '@baton/engine';
+import { Team, type Runtime } from '@baton/engine/internal';
 import { allow, type ApiEnv } from '../auth.ts';
 import { parseBody } from '../body.ts';
 import type { Configuration } from '../../server/configuration.ts';

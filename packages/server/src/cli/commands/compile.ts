@@ -1,4 +1,4 @@
-import { Journey, compileJourney, validateJourney } from '@baton/engine';
+import { Journey, compileJourney, validateJourney } from '@baton/engine/internal';
 import { CliError, EXIT, printJson, readJsonFile, type CliIO } from '../io.ts';
 import type { Command } from '../command.ts';
 

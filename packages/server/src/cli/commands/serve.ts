@@ -1,4 +1,4 @@
-import { BatonError, isIsoDuration } from '@baton/engine';
+import { BatonError, isIsoDuration } from '@baton/engine/internal';
 import { startingApp } from '../../app/routes/ops.ts';
 import { openServer } from '../../host/openServer.ts';
 import { listen, type Listener } from '../../host/service.ts';

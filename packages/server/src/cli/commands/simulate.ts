@@ -1,4 +1,4 @@
-import { BatonError, JourneyInvalidError, InputInvalidError, simulateScript, simulateSynthetic, type SimulationReport } from '@baton/engine';
+import { BatonError, JourneyInvalidError, InputInvalidError, simulateScript, simulateSynthetic, type SimulationReport } from '@baton/engine/internal';
 import { progressBar } from '../progress.ts';
 import { CliError, EXIT, printJson, readJsonFile, type CliIO } from '../io.ts';
 import type { Command } from '../command.ts';
