@@ -43,3 +43,5 @@ export { simulateSynthetic, type SyntheticInput, type SyntheticTiming } from './
 export { seededRandom } from './sim/random.ts';
 export { handoffReport, handoffStats, type HandoffReport, type HandoffStats, type NodeCounts } from './reports/handoffReport.ts';
 export type { SimulationReport, ReportJourney } from './sim/report.ts';
+export { MigrationMap, WAITING_TYPES, planMigration, decideMove, migrationMapProblems, type MigrationPlan, type MigrationTarget, type PlannedMove, type BlockedContact } from './runtime/migration.ts';
+export { JOURNEY_MIGRATED, moveContact, migrateContacts, planFromStore, publishedTarget, draftTarget, publishAndMigrate, type MigrationResult } from './runtime/migrate.ts';

@@ -36,6 +36,11 @@ export class JourneyCatalog {
     return this.versions.get(journeyId)?.[version - 1];
   }
 
+  /** The newest published version of a journey (0 when it has none). */
+  latestVersion(journeyId: string): number {
+    return this.versions.get(journeyId)?.length ?? 0;
+  }
+
   /** The live versions, sorted by journey id so every run visits them in the same order. */
   live(): readonly { version: number; compiled: CompiledJourney }[] {
     return (this.liveCache ??= [...this.versions.entries()]

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { Id, Instant, JsonObject } from './primitives.ts';
+import { ownRecord } from './dictionary.ts';
 
 const HandoffRef = { userId: Id, journey: Id, node: Id };
 
 /** The things a script step can do, one per step. */
-export const STEP_KINDS = ['track', 'identify', 'accept', 'outcome', 'reject', 'setRep'] as const;
+export const STEP_KINDS = ['track', 'identify', 'accept', 'outcome', 'reject', 'setRep', 'publish'] as const;
 
 /** One step of a simulation script: at an instant, exactly one of the step kinds. */
 export const ScriptStep = z
@@ -16,6 +17,8 @@ export const ScriptStep = z
     outcome: z.strictObject({ ...HandoffRef, outcome: z.string().min(1), value: z.number().optional(), note: z.string().optional(), rep: Id.optional() }).optional(),
     reject: z.strictObject({ ...HandoffRef, reason: z.string().optional(), rep: Id.optional() }).optional(),
     setRep: z.strictObject({ id: Id, active: z.boolean().optional(), capacity: z.number().int().nonnegative().optional() }).optional(),
+    // SPEC §10: publishes `journey` as its next version and, with `migrate`, moves the contacts waiting in older versions.
+    publish: z.strictObject({ journey: JsonObject, migrate: ownRecord(Id, Id).optional() }).optional(),
   })
   .superRefine((step, ctx) => {
     const kinds = STEP_KINDS.filter((k) => step[k] !== undefined);

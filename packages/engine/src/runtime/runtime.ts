@@ -195,6 +195,11 @@ export class Runtime {
     return this.afterwards(now, this.inTurn(contactId, now, messageId, (state, ctx) => stepContact(state, input, ctx)));
   }
 
+  /** Commits a pure change of one existing contact on its lane, after its earlier steps (a migration's move, SPEC §10). */
+  change(contactId: string, change: ContactChange, now: Millis = this.clock.now()): Promise<Applied> {
+    return this.afterwards(now, this.inTurn(contactId, now, undefined, change));
+  }
+
   /**
    * When a step freed a rep (a handoff closed, was rejected or escalated), waiting handoffs are assigned
    * right after it, outside the contact's queue, since they may belong to the same contact.

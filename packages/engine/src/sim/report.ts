@@ -7,6 +7,8 @@ import type { ReportHandoff } from '../handoff/report.ts';
 /** One contact's latest run through one journey. */
 export interface ReportJourney {
   status: InstanceRecord['status'];
+  /** The journey version the run is on (SPEC §10). */
+  version: number;
   outcome: string | null;
   path: string[];
   handoffs: ReportHandoff[];
@@ -58,6 +60,7 @@ export function reportContacts(
     for (const inst of [...state.instances].sort((a, b) => (a.journeyId < b.journeyId ? -1 : 1))) {
       journeys[inst.journeyId] = {
         status: inst.status,
+        version: inst.version,
         outcome: inst.outcome,
         path: inst.path,
         handoffs: handoffsOf(state, inst),

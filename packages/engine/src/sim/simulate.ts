@@ -11,6 +11,7 @@ import { newContactState } from '../state/records.ts';
 import { MemoryStore } from '../store/memoryStore.ts';
 import { parseInput } from '../validate/issues.ts';
 import { validateJourney } from '../validate/validateJourney.ts';
+import { publishAndMigrate } from '../runtime/migrate.ts';
 import { NodeCounter, reportContacts, type SimulationReport } from './report.ts';
 
 /** What a simulation runs: journeys, the team, the workspace (scores) and a script. */
@@ -72,6 +73,8 @@ async function runStep(world: SimulationWorld, step: ScriptStep, at: string): Pr
   } else if (step.setRep) {
     const { id, ...change } = step.setRep;
     await runtime.setRep(id, change);
+  } else if (step.publish) {
+    await publishAndMigrate(runtime, step.publish.journey, step.publish.migrate);
   }
 }
 

@@ -51,6 +51,8 @@ export interface InstanceRecord {
   outcome: string | null;
   /** When a human's work paused this run (whileHumanEngaged: pause), else absent. */
   pausedAt?: Millis;
+  /** When the run entered its current node (a migration keeps a wait's or pause's clock from it, SPEC §10). */
+  nodeAt?: Millis;
 }
 
 /**
