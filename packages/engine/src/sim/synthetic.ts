@@ -3,7 +3,7 @@ import { BatonError } from '../model/errors.ts';
 import { Population } from '../model/population.ts';
 import { parseInput } from '../validate/issues.ts';
 import { MinHeap } from '../store/heap.ts';
-import { syntheticPopulation } from './population.ts';
+import { syntheticPopulation, type SyntheticEvent } from './population.ts';
 import { exponential, seededRandom } from './random.ts';
 import type { SimulationReport } from './report.ts';
 import { advanceTo, buildReport, simulationWorld, type SimulationInput } from './simulate.ts';
