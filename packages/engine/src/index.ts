@@ -28,7 +28,8 @@ export type { HistoryEvent, Timeline } from './conditions/timeline.ts';
 
 // Stores: the interface, the memory store, and what an implementation needs (the contract suite is
 // '@baton/engine/store-contract').
-export type { Store, Commit, ClaimRequest, OutboxEntry, DeskCommit } from './store/store.ts';
+export { byDueThenAge, byAge, matchesQuery, type Store, type Commit, type ClaimRequest, type OutboxEntry, type DeskCommit, type HandoffQuery, type WaitingQuery, type StepRead } from './store/store.ts';
+export { handoffReport, assembleReport, type HandoffReport, type HandoffStats, type NodeCounts, type ReportPeriod, type ReportRow, type ReportedHandoff } from './reports/handoffReport.ts';
 export { MemoryStore, type StoreSnapshot, type MemoryStoreOptions } from './store/memoryStore.ts';
 export { newDesk, type DeskState, type QueueCursor } from './routing/desk.ts';
 

@@ -41,7 +41,7 @@ export { reportHandoff, type ReportHandoff } from './handoff/report.ts';
 export { handoffRecordView } from './handoff/view.ts';
 export { simulateSynthetic, type SyntheticInput, type SyntheticTiming } from './sim/synthetic.ts';
 export { seededRandom } from './sim/random.ts';
-export { handoffReport, handoffStats, type HandoffReport, type HandoffStats, type NodeCounts } from './reports/handoffReport.ts';
+export { handoffStats } from './reports/handoffReport.ts';
 export type { SimulationReport, ReportJourney } from './sim/report.ts';
 export { MigrationMap, WAITING_TYPES, planMigration, decideMove, migrationMapProblems, type MigrationPlan, type MigrationTarget, type PlannedMove, type BlockedContact } from './runtime/migration.ts';
 export { JOURNEY_MIGRATED, moveContact, migrateContacts, planFromStore, publishedTarget, draftTarget, publishAndMigrate, type MigrationResult } from './runtime/migrate.ts';

@@ -164,7 +164,7 @@ describe('Segment calls beyond track and identify', () => {
 describe('errors', () => {
   it('answers an unexpected failure with a 500 that names no internals', async () => {
     const server = await openServer({ data: freshDir(), tickMs: 10_000 });
-    const broken = Object.create(server.store, { openHandoffs: { value: () => Promise.reject(new Error('disk on fire at /secret/path.ts:12')) } });
+    const broken = Object.create(server.store, { handoffs: { value: () => Promise.reject(new Error('disk on fire at /secret/path.ts:12')) } });
     const { createApp } = await import('../src/index.ts');
     const app = createApp({ ...server.deps, store: broken });
     const original = console.error;

@@ -45,10 +45,23 @@ export interface HandoffReport {
   flow: Record<string, Record<string, NodeCounts>>;
 }
 
-interface Row {
-  handoff: HandoffRecord;
+/** The fields of a handoff a report reads. */
+export type ReportedHandoff = Pick<HandoffRecord, 'journeyId' | 'node' | 'queue' | 'assignee' | 'status' | 'createdAt' | 'acceptedAt' | 'breached' | 'outcome' | 'value'>;
+
+/** One handoff of a report, and whether its journey run then converted. */
+export interface ReportRow {
+  handoff: ReportedHandoff;
   converted: boolean;
 }
+
+/** The period (on handoff creation, and on run entry for the flow) and journey a report covers. */
+export interface ReportPeriod {
+  from?: Millis | undefined;
+  to?: Millis | undefined;
+  journey?: string | undefined;
+}
+
+type Row = ReportRow;
 
 const rate = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000);
 
@@ -102,7 +115,7 @@ function entriesOf<T>(map: ReadonlyMap<string, T>): Record<string, T> {
   return out;
 }
 
-function grouped(rows: readonly Row[], key: (h: HandoffRecord) => string | null): Record<string, HandoffStats> {
+function grouped(rows: readonly Row[], key: (h: ReportedHandoff) => string | null): Record<string, HandoffStats> {
   const groups = new Map<string, Row[]>();
   for (const row of rows) {
     const k = key(row.handoff);
@@ -117,22 +130,21 @@ function grouped(rows: readonly Row[], key: (h: HandoffRecord) => string | null)
 /**
  * Closes the loop: what happened to the handoffs created in `[from, to)`, and how contacts moved through
  * each journey; with `journey`, every part of the report (totals, queues and reps included) covers that
- * journey only. Pure; the server runs it over its store.
+ * journey only. Pure; a store runs it over what it holds (or assembles the same report from a query).
  */
-export function handoffReport(contacts: Iterable<ContactState>, period: { from?: Millis | undefined; to?: Millis | undefined; journey?: string | undefined } = {}): HandoffReport {
+export function handoffReport(contacts: Iterable<ContactState>, period: ReportPeriod = {}): HandoffReport {
   const rows: Row[] = [];
   const flow = new Map<string, Map<string, NodeCounts>>();
   const other = (journeyId: string) => period.journey !== undefined && journeyId !== period.journey;
+  const inPeriod = (at: Millis) => (period.from === undefined || at >= period.from) && (period.to === undefined || at < period.to);
   for (const state of contacts) {
     for (const h of state.handoffs) {
-      if (other(h.journeyId)) continue;
-      if ((period.from !== undefined && h.createdAt < period.from) || (period.to !== undefined && h.createdAt >= period.to)) continue;
+      if (other(h.journeyId) || !inPeriod(h.createdAt)) continue;
       const run = state.instances.find((i) => i.journeyId === h.journeyId && i.run === h.run);
       rows.push({ handoff: h, converted: run?.status === 'exited' && run.outcome === 'converted' });
     }
     for (const inst of state.instances) {
-      if (other(inst.journeyId)) continue;
-      if ((period.from !== undefined && inst.enteredAt < period.from) || (period.to !== undefined && inst.enteredAt >= period.to)) continue;
+      if (other(inst.journeyId) || !inPeriod(inst.enteredAt)) continue;
       let nodes = flow.get(inst.journeyId);
       if (!nodes) flow.set(inst.journeyId, (nodes = new Map()));
       for (const node of inst.path) {
@@ -144,6 +156,15 @@ export function handoffReport(contacts: Iterable<ContactState>, period: { from?:
       if (at) at.current++;
     }
   }
+  return assembleReport(rows, flow, period);
+}
+
+/**
+ * A report from its parts: the handoffs of the period with their conversion, and per journey and node
+ * how many runs entered and are there now (`exited` is derived). A store that queries instead of
+ * walking its contacts (PostgreSQL) builds the same report through this.
+ */
+export function assembleReport(rows: readonly ReportRow[], flow: ReadonlyMap<string, ReadonlyMap<string, NodeCounts>>, period: ReportPeriod): HandoffReport {
   for (const nodes of flow.values()) for (const c of nodes.values()) c.exited = c.entered - c.current;
   const iso = (ms: Millis | undefined) => (ms === undefined ? null : formatInstant(ms));
   return {

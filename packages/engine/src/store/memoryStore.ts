@@ -3,7 +3,10 @@ import { ConflictError, DeskConflictError, DuplicateMessageError } from '../mode
 import type { ContactState, HandoffRecord, TimerRecord } from '../state/records.ts';
 import { newDesk, type DeskState } from '../routing/desk.ts';
 import { MinHeap } from './heap.ts';
-import type { ClaimRequest, Commit, DeskCommit, OutboxEntry, Store } from './store.ts';
+import { SortedList } from './sortedList.ts';
+import { byAge, type WaitingQuery } from './store.ts';
+import { handoffReport, type HandoffReport, type ReportPeriod } from '../reports/handoffReport.ts';
+import { byDueThenAge, matchesQuery, type ClaimRequest, type Commit, type DeskCommit, type HandoffQuery, type OutboxEntry, type Store } from './store.ts';
 
 /** Below this many entries the due heap is never rebuilt. */
 const MIN_COMPACT = 1024;
@@ -43,8 +46,10 @@ export class MemoryStore implements Store {
   private readonly leases = new Map<string, { owner: string; until: Millis }>();
   private readonly outbox: OutboxEntry[] = [];
   private readonly open = new Map<string, HandoffRecord>();
-  private readonly handoffs = new Map<string, HandoffRecord>();
+  private readonly byId = new Map<string, HandoffRecord>();
   private readonly loads = new Map<string, number>();
+  /** Open handoffs waiting unassigned, per queue (null: waiting for no queue), oldest first. */
+  private readonly waiting = new Map<string | null, SortedList<HandoffRecord, { createdAt: Millis; id: string }>>();
   private desk: { version: number; state: DeskState } = { version: 0, state: newDesk() };
   private seq = 0;
 
@@ -129,7 +134,7 @@ export class MemoryStore implements Store {
   }
 
   private indexHandoffs(before: readonly HandoffRecord[], after: readonly HandoffRecord[]): void {
-    for (const h of after) this.handoffs.set(h.id, h);
+    for (const h of after) this.byId.set(h.id, h);
     for (const h of before) {
       if (h.status !== 'open') continue;
       this.open.delete(h.id);
@@ -139,6 +144,22 @@ export class MemoryStore implements Store {
       if (h.status !== 'open') continue;
       this.open.set(h.id, h);
       this.count(h.assignee, 1);
+    }
+    this.indexWaiting(before, after);
+  }
+
+  /** Keeps the waiting handoffs of a commit's contact in their queue's list, by age. */
+  private indexWaiting(before: readonly HandoffRecord[], after: readonly HandoffRecord[]): void {
+    for (const h of before) {
+      if (h.status !== 'open' || h.assignee !== null) continue;
+      const list = this.waiting.get(h.queue);
+      if (list?.delete(h) && list.size === 0) this.waiting.delete(h.queue);
+    }
+    for (const h of after) {
+      if (h.status !== 'open' || h.assignee !== null) continue;
+      let list = this.waiting.get(h.queue);
+      if (list === undefined) this.waiting.set(h.queue, (list = new SortedList(byAge)));
+      list.set(h);
     }
   }
 
@@ -164,8 +185,29 @@ export class MemoryStore implements Store {
     return [...this.open.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   }
 
+  async waitingHandoffs(q: WaitingQuery): Promise<HandoffRecord[]> {
+    let out: HandoffRecord[] = [];
+    for (const [queue, list] of this.waiting) {
+      if (queue !== null && q.skipQueues?.includes(queue)) continue;
+      const page = list.after(q.after, q.limit);
+      out = out.length === 0 ? page : out.concat(page);
+    }
+    return this.waiting.size > 1 ? out.sort(byAge).slice(0, q.limit) : out;
+  }
+
   async handoff(id: string): Promise<HandoffRecord | undefined> {
-    return this.handoffs.get(id);
+    return this.byId.get(id);
+  }
+
+  async handoffs(query: HandoffQuery): Promise<HandoffRecord[]> {
+    const out: HandoffRecord[] = [];
+    for (const h of (query.status === 'open' ? this.open : this.byId).values()) if (matchesQuery(h, query)) out.push(h);
+    out.sort(byDueThenAge);
+    return query.limit === undefined ? out : out.slice(0, query.limit);
+  }
+
+  async report(period: ReportPeriod): Promise<HandoffReport> {
+    return handoffReport(this.states.values(), period);
   }
 
   async repLoads(): Promise<Record<string, number>> {

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConflictError, DuplicateMessageError } from '../model/errors.ts';
-import type { ContactState, HandoffRecord, TimerRecord } from '../state/records.ts';
+import type { ContactState, HandoffRecord, InstanceRecord, TimerRecord } from '../state/records.ts';
+import { handoffReport } from '../reports/handoffReport.ts';
 import { newContactState } from '../state/records.ts';
-import type { Store } from './store.ts';
+import { byDueThenAge, matchesQuery, type Store } from './store.ts';
 
 const T = Date.parse('2026-11-23T09:00:00Z');
 
@@ -113,6 +114,70 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       await store.close();
     });
 
+    it('lists handoffs by query and reports a period exactly as the report over every contact does (property)', async () => {
+      const journeys = ['j1', 'j2', '__proto__'];
+      const handoffArb = fc.record({
+        journey: fc.constantFrom(...journeys),
+        node: fc.constantFrom('h1', 'h2'),
+        status: fc.constantFrom('open' as const, 'closed' as const),
+        assignee: fc.option(fc.constantFrom('ana', 'bo', 'constructor'), { nil: null }),
+        queue: fc.option(fc.constantFrom('q1', 'q2'), { nil: null }),
+        created: fc.integer({ min: 0, max: 20 }),
+        accepted: fc.option(fc.integer({ min: 0, max: 30 }), { nil: null }),
+        due: fc.option(fc.integer({ min: 0, max: 30 }), { nil: null }),
+        breached: fc.boolean(),
+        outcome: fc.option(fc.constantFrom('won', 'lost', 'expired'), { nil: null }),
+        value: fc.option(fc.integer({ min: 0, max: 5000 }), { nil: null }),
+      });
+      const runArb = fc.record({
+        journey: fc.constantFrom(...journeys),
+        status: fc.constantFrom('active' as const, 'paused' as const, 'exited' as const),
+        outcome: fc.option(fc.constantFrom('converted', 'completed'), { nil: null }),
+        entered: fc.integer({ min: 0, max: 20 }),
+        path: fc.array(fc.constantFrom('a', 'h1', 'h2', 'won'), { maxLength: 4 }),
+      });
+      const contactArb = fc.record({ handoffs: fc.array(handoffArb, { maxLength: 3 }), runs: fc.uniqueArray(runArb, { maxLength: 3, selector: (r) => r.journey }) });
+      const H = 3_600_000;
+      await fc.assert(
+        fc.asyncProperty(fc.array(contactArb, { maxLength: 6 }), fc.record({ from: fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined }), to: fc.option(fc.integer({ min: 0, max: 25 }), { nil: undefined }), journey: fc.option(fc.constantFrom(...journeys), { nil: undefined }) }), async (contacts, p) => {
+          const store = await newStore();
+          let n = 0;
+          for (const [i, c] of contacts.entries()) {
+            const contactId = `c${i}`;
+            const instances: InstanceRecord[] = c.runs.map((r) => ({ journeyId: r.journey, version: 1, run: 1, status: r.status, snapshot: null, node: r.path.at(-1) ?? null, path: r.path, messages: [], decisions: [],
+              enteredAt: T + r.entered * H, exitedAt: r.status === 'exited' ? T + 30 * H : null, outcome: r.status === 'exited' ? r.outcome : null }));
+            const handoffs: HandoffRecord[] = c.handoffs.map((h) => ({ id: `h${++n}`, contactId, journeyId: h.journey, version: 1, run: 1, node: h.node, team: 'sales', record: 'lead', title: '', priority: 'normal',
+              status: h.status, queue: h.queue, assignee: h.assignee, createdAt: T + h.created * H, assignedAt: null, dueAt: h.due === null ? null : T + h.due * H,
+              acceptedAt: h.accepted === null ? null : T + (h.created + h.accepted) * H, breached: h.breached, escalatedTo: null, escalating: false, outcome: h.status === 'closed' ? h.outcome : null,
+              closedAt: null, value: h.value, outcomes: ['won', 'lost'], rejectedBy: [], wasUnassigned: false, trace: [], why: [],
+              context: { traits: {}, scores: {}, timeline: [], path: [], messages: [], talkTrack: null, nextBestActions: [] } }));
+            await store.commit({ contactId, expectedVersion: 0, state: { ...newContactState(contactId, T), instances, handoffs }, effects: [] });
+          }
+          const period = { from: p.from === undefined ? undefined : T + p.from * H, to: p.to === undefined ? undefined : T + p.to * H, journey: p.journey };
+          expect(await store.report(period)).toEqual(handoffReport(await store.contacts(), period));
+          const all = (await store.contacts()).flatMap((s) => s.handoffs);
+          for (const q of [{}, { status: 'open' as const }, { status: 'closed' as const, journey: '__proto__' }, { assignee: null }, { assignee: 'ana', status: 'open' as const }, { queue: 'q1', breached: true }, { status: 'open' as const, limit: 2 }]) {
+            const want = all.filter((h) => matchesQuery(h, q)).sort(byDueThenAge).slice(0, q.limit ?? Infinity);
+            expect((await store.handoffs(q)).map((h) => h.id)).toEqual(want.map((h) => h.id));
+          }
+          await store.close();
+        }),
+        { numRuns: 25 },
+      );
+    });
+
+    it('reads what a step needs in one go exactly as the separate calls give it (when the store offers readStep)', async () => {
+      const store = await newStore();
+      if (store.readStep) {
+        expect(await store.readStep('c1', 'm1', true)).toEqual({ duplicate: false, state: undefined, routing: { desk: await store.loadDesk(), loads: await store.repLoads() } });
+        await store.commit({ contactId: 'c1', expectedVersion: 0, state: newContactState('c1', T, { plan: 'pro' }), messageId: 'm1', effects: [] });
+        expect(await store.readStep('c1', 'm1', true)).toEqual({ duplicate: true, state: undefined });
+        expect(await store.readStep('c1', 'm2', false)).toEqual({ duplicate: false, state: await store.load('c1') });
+        expect(await store.readStep('c1', undefined, true)).toEqual({ duplicate: false, state: await store.load('c1'), routing: { desk: await store.loadDesk(), loads: await store.repLoads() } });
+      }
+      await store.close();
+    });
+
     it('keeps effects in the outbox in commit order', async () => {
       const store = await newStore();
       const effect = (name: string) => ({ type: 'event' as const, name, contactId: 'c1', properties: {}, at: T });
@@ -138,6 +203,57 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       await store.pruneOutbox(c!.seq + 1);
       expect(await store.readOutbox(0, 10)).toEqual([]);
       await store.close();
+    });
+
+    it('reads the handoffs waiting unassigned oldest first, a page at a time, leaving out skipped queues, as the latest commits left them (property)', async () => {
+      const waitingArb = fc.record({
+        contact: fc.constantFrom('c1', 'c2', 'c3', 'c4'),
+        queue: fc.option(fc.constantFrom('q1', 'q2', 'constructor'), { nil: null }),
+        assignee: fc.option(fc.constantFrom('ana', 'bo'), { nil: null }),
+        status: fc.constantFrom('open' as const, 'open' as const, 'closed' as const),
+        created: fc.integer({ min: 0, max: 5 }),
+      });
+      const pageArb = fc.record({ limit: fc.integer({ min: 1, max: 6 }), skip: fc.subarray(['q1', 'q2', 'constructor']), after: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }) });
+      await fc.assert(
+        fc.asyncProperty(fc.array(waitingArb, { maxLength: 25 }), fc.array(fc.integer({ min: 0, max: 24 }), { maxLength: 8 }), fc.array(pageArb, { minLength: 1, maxLength: 4 }), async (specs, assignLater, pages) => {
+          const store = await newStore();
+          const byContact = new Map<string, HandoffRecord[]>();
+          const versions = new Map<string, number>();
+          const save = async (contactId: string) => {
+            const v = versions.get(contactId) ?? 0;
+            await store.commit({ contactId, expectedVersion: v, state: { ...newContactState(contactId, T), handoffs: byContact.get(contactId) ?? [] }, effects: [] });
+            versions.set(contactId, v + 1);
+          };
+          // Ids that sort differently as text than as numbers (h10 before h9), and creation instants shared.
+          const all = specs.map((x, i): HandoffRecord => ({ id: `h${i + 1}`, contactId: x.contact, journeyId: 'j', version: 1, run: 1, node: 'n', team: 'sales', record: 'lead', title: '', priority: 'normal',
+            status: x.status, queue: x.queue, assignee: x.assignee, createdAt: T + x.created * 60_000, assignedAt: null, dueAt: null, acceptedAt: null, breached: false, escalatedTo: null,
+            escalating: false, outcome: null, closedAt: null, value: null, outcomes: ['won'], rejectedBy: [], wasUnassigned: x.assignee === null, trace: [], why: [],
+            context: { traits: {}, scores: {}, timeline: [], path: [], messages: [], talkTrack: null, nextBestActions: [] } }));
+          for (const h of all) byContact.set(h.contactId, [...(byContact.get(h.contactId) ?? []), h]);
+          for (const c of byContact.keys()) await save(c);
+          // Some are assigned or closed afterwards: they leave the waiting list.
+          for (const i of assignLater) {
+            const h = all[i];
+            if (!h) continue;
+            const next = i % 2 === 0 ? { ...h, assignee: 'ana' } : { ...h, status: 'closed' as const };
+            all[i] = next;
+            byContact.set(h.contactId, byContact.get(h.contactId)!.map((x) => (x.id === h.id ? next : x)));
+            await save(h.contactId);
+          }
+          const ordered = all.filter((h) => h.status === 'open' && h.assignee === null).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+          for (const p of pages) {
+            const after = p.after === undefined ? undefined : ordered[p.after % Math.max(1, ordered.length)];
+            const want = ordered
+              .filter((h) => h.queue === null || !p.skip.includes(h.queue))
+              .filter((h) => !after || h.createdAt > after.createdAt || (h.createdAt === after.createdAt && h.id > after.id))
+              .slice(0, p.limit);
+            const got = await store.waitingHandoffs({ limit: p.limit, skipQueues: p.skip, ...(after ? { after: { createdAt: after.createdAt, id: after.id } } : {}) });
+            expect(got.map((h) => h.id)).toEqual(want.map((h) => h.id));
+          }
+          await store.close();
+        }),
+        { numRuns: 40 },
+      );
     });
 
     it('fires every timer exactly once under random interleavings of commits and claims (property)', async () => {

@@ -2,6 +2,7 @@ import type { Effect } from '../state/effects.ts';
 import type { ContactState, HandoffRecord, TimerRecord } from '../state/records.ts';
 import type { DeskState } from '../routing/desk.ts';
 import type { Millis } from '../model/time.ts';
+import type { HandoffReport, ReportPeriod } from '../reports/handoffReport.ts';
 
 /** One unit of work: a contact's next state and its effects, written together or not at all. */
 export interface Commit {
@@ -38,6 +39,57 @@ export interface ClaimRequest {
   now: Millis;
   /** Until when the claim holds; if the owner dies, another may claim after it. */
   leaseUntil: Millis;
+}
+
+/** What a step reads before it runs. */
+export interface StepRead {
+  /** The event's messageId was applied already: nothing else was read. */
+  duplicate: boolean;
+  state: ContactState | undefined;
+  routing?: { desk: { version: number; state: DeskState }; loads: Record<string, number> };
+}
+
+/** Which handoffs a list asks for; every field narrows it. */
+export interface HandoffQuery {
+  status?: 'open' | 'closed' | undefined;
+  /** A rep's id, or null for handoffs waiting unassigned. */
+  assignee?: string | null | undefined;
+  queue?: string | undefined;
+  journey?: string | undefined;
+  breached?: boolean | undefined;
+  /** At most this many (the soonest due). */
+  limit?: number | undefined;
+}
+
+/** The order of every handoff list: soonest due first, those with no deadline last, then oldest, then by id. */
+export function byDueThenAge(a: HandoffRecord, b: HandoffRecord): number {
+  return (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) || a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** Whether a handoff is one a query asks for. */
+export function matchesQuery(h: HandoffRecord, q: HandoffQuery): boolean {
+  return (
+    (q.status === undefined || h.status === q.status) &&
+    (q.assignee === undefined || h.assignee === q.assignee) &&
+    (q.queue === undefined || h.queue === q.queue) &&
+    (q.journey === undefined || h.journeyId === q.journey) &&
+    (q.breached === undefined || h.breached === q.breached)
+  );
+}
+
+/** A page of the handoffs waiting unassigned, oldest first (created, then id). */
+export interface WaitingQuery {
+  /** At most this many. */
+  limit: number;
+  /** Only those after this one in that order: the last of the previous page. */
+  after?: { createdAt: Millis; id: string } | undefined;
+  /** Leave out the handoffs waiting in these queues (those waiting with no queue are always read). */
+  skipQueues?: readonly string[] | undefined;
+}
+
+/** The order of waiting handoffs: oldest first, then by id (as code units, like PostgreSQL's "C" collation). */
+export function byAge(a: { createdAt: Millis; id: string }, b: { createdAt: Millis; id: string }): number {
+  return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** An effect in the outbox, with its position. */
@@ -81,6 +133,21 @@ export interface Store {
   openHandoffs(): Promise<HandoffRecord[]>;
   /** A handoff by its id, open or closed (an indexed lookup, never a scan of the contacts). */
   handoff(id: string): Promise<HandoffRecord | undefined>;
+  /**
+   * Everything a step reads, in one go: whether `messageId` was applied, the contact's state and, with
+   * `routing`, the desk and the rep loads. Optional: a store whose every call is a round trip (PostgreSQL)
+   * offers it; otherwise the runtime calls hasMessage, load, loadDesk and repLoads.
+   */
+  readStep?(contactId: string, messageId: string | undefined, routing: boolean): Promise<StepRead>;
+  /** The handoffs a query asks for, soonest due first (those with no deadline last), then oldest: the inbox and lists. */
+  handoffs(query: HandoffQuery): Promise<HandoffRecord[]>;
+  /** The closed-loop report of a period (SPEC §1, Improve), computed where the data is. */
+  report(period: ReportPeriod): Promise<HandoffReport>;
+  /**
+   * Open handoffs waiting unassigned, oldest first, a page at a time (assigning them when a rep frees up):
+   * read from an index kept per queue, never by walking every open handoff.
+   */
+  waitingHandoffs(query: WaitingQuery): Promise<HandoffRecord[]>;
   /** Open handoffs per assigned rep. */
   repLoads(): Promise<Record<string, number>>;
   /** The ids of every stored contact. */

@@ -120,38 +120,57 @@ const LIVE_CHANNEL = 'baton_live';
 class Listener {
   private client: pg.Client | null = null;
   private stopped = false;
+  private retry: NodeJS.Timeout | null = null;
 
   constructor(private readonly url: string, private readonly schema: string | undefined, private readonly heard: (channel: string, payload: string) => void) {}
 
+  /** Connects and listens; on failure the half-made connection is ended and the error thrown. */
   async start(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url, ...(this.schema ? { options: `-c search_path=${this.schema}` } : {}) });
     client.on('notification', (n) => {
       if (n.payload) this.heard(n.channel, n.payload);
     });
-    client.on('error', () => this.reconnect());
-    await client.connect();
-    await client.query(`LISTEN ${DOCUMENTS_CHANNEL}`);
-    await client.query(`LISTEN ${LIVE_CHANNEL}`);
+    // Only the connection in use may ask for a new one, and only once: a dropped connection can report
+    // several errors, and a failed start reports its own.
+    client.on('error', () => {
+      if (this.client === client) this.lost();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${DOCUMENTS_CHANNEL}`);
+      await client.query(`LISTEN ${LIVE_CHANNEL}`);
+    } catch (err) {
+      void client.end().catch(() => undefined);
+      throw err;
+    }
     this.client = client;
   }
 
-  private reconnect(): void {
+  /** The connection dropped: end it and try again shortly, until a start succeeds. */
+  private lost(): void {
     const old = this.client;
     this.client = null;
     void old?.end().catch(() => undefined);
-    if (this.stopped) return;
-    setTimeout(() => {
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped || this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = null;
       if (this.stopped) return;
       this.start().then(
         // Whatever changed while the connection was down is reloaded too.
         () => ['config', 'deliveries', 'inbound'].forEach((name) => this.heard(DOCUMENTS_CHANNEL, name)),
-        () => this.reconnect(),
+        () => this.scheduleRetry(),
       );
-    }, 1000).unref();
+    }, 250);
+    this.retry.unref();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
     await this.client?.end().catch(() => undefined);
   }
 }

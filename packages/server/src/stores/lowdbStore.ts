@@ -1,7 +1,7 @@
 import { chmod, mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
-import { BatonError, MemoryStore, type ClaimRequest, type Commit, type DeskCommit, type Store } from '@baton/engine';
+import { BatonError, MemoryStore, type ClaimRequest, type Commit, type DeskCommit, type HandoffQuery, type ReportPeriod, type Store } from '@baton/engine/internal';
 import { DataFileError, JournalGapError } from './dataFileErrors.ts';
 import { lockDataDir } from './dataDirLock.ts';
 import { DurableJsonFile, TEMP_FILE } from './durableJsonFile.ts';
@@ -104,6 +104,9 @@ export class LowdbStore implements Store {
   loadDesk = () => this.memory.loadDesk();
   openHandoffs = () => this.memory.openHandoffs();
   handoff = (id: string) => this.memory.handoff(id);
+  handoffs = (query: HandoffQuery) => this.memory.handoffs(query);
+  report = (period: ReportPeriod) => this.memory.report(period);
+  waitingHandoffs = (query: Parameters<Store['waitingHandoffs']>[0]) => this.memory.waitingHandoffs(query);
   repLoads = () => this.memory.repLoads();
 
   async commit(commit: Commit): Promise<void> {

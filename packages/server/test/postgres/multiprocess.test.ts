@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom, within } from '../batonProcess.ts';
 import { testServer } from '../harness.ts';
@@ -53,6 +54,28 @@ async function post(baton: PgBaton, call: Call): Promise<string> {
   return (JSON.parse(text) as { status: string }).status;
 }
 
+/** Opens an admin stream on `listener`, sends contact `c`'s lead through `sender`, and returns what the stream said once it heard the handoff. */
+async function heardAcross(listener: PgBaton, sender: PgBaton, c: number, ms = 10_000): Promise<string> {
+  const controller = new AbortController();
+  const stream = await fetch(`${listener.url}/api/stream?access_token=${admin}`, { signal: controller.signal });
+  const reader = stream.body!.getReader();
+  let text = '';
+  const heard = (async () => {
+    while (!text.includes('Handoff Assigned')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+  })();
+  for (const call of eventsOf(c).slice(0, 2)) await post(sender, call);
+  try {
+    await within(ms, `the stream on ${listener.url} hearing the handoff made through ${sender.url}`, heard);
+  } finally {
+    controller.abort();
+  }
+  return text;
+}
+
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 let batons: PgBaton[] = [];
 let admin = '';
@@ -84,26 +107,11 @@ afterAll(async () => {
   await killAll();
   receiver?.close();
   await db?.drop();
-});
+}, 60_000);
 
 describe('three processes on one PostgreSQL database', () => {
   it("lets a rep's stream on one process hear a handoff created through another", async () => {
-    const [a, b] = batons as [PgBaton, PgBaton];
-    const controller = new AbortController();
-    const stream = await fetch(`${a.url}/api/stream?access_token=${admin}`, { signal: controller.signal });
-    const reader = stream.body!.getReader();
-    let text = '';
-    const heard = (async () => {
-      while (!text.includes('Handoff Assigned')) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        text += new TextDecoder().decode(value);
-      }
-    })();
-    for (const call of eventsOf(1000).slice(0, 2)) await post(b, call);
-    await within(10_000, 'the stream on process A hearing the handoff made through B', heard);
-    controller.abort();
-    expect(text).toContain('"contactId":"mp-1000"');
+    expect(await heardAcross(batons[0]!, batons[1]!, 1000)).toContain('"contactId":"mp-1000"');
   });
 
   it('ends as one process would: each event once, no duplicate handoff, no rep past capacity, each webhook delivered once', async () => {
@@ -167,4 +175,48 @@ describe('three processes on one PostgreSQL database', () => {
     for (const id of handoffIds) expect(created.has(id), `${id} delivered`).toBe(true);
     for (const id of created) expect(handoffIds.has(id) || earlier.has(id), `${id} is a handoff of ours`).toBe(true);
   });
+  it('answers 503 while the database drops its connections, and keeps every event it acknowledged', async () => {
+    const killer = new pg.Client({ connectionString: db.url });
+    await killer.connect();
+    const statuses = new Map<number, number>();
+    let stop = false;
+    // The database cuts every connection of Baton's, again and again, while events arrive.
+    const cutting = (async () => {
+      while (!stop) {
+        await killer.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    })();
+    // Contacts in parallel, each contact's events in order.
+    await Promise.all(
+      [0, 1, 2, 3].map(async (lane) => {
+        for (const call of Array.from({ length: 10 }, (_, k) => eventsOf(2000 + lane + 4 * k)).flat()) {
+          // As a Segment source does: a 5xx is sent again; anything else is final.
+          for (let attempt = 0; ; attempt++) {
+            const r = await fetch(`${batons[attempt % batons.length]!.url}/v1/${call.type}`, { method: 'POST', headers: { authorization: basic(batons[0]!.writeKey), 'content-type': 'application/json' }, body: JSON.stringify(call.body) });
+            await r.text();
+            statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+            if (r.status < 500) break;
+            expect(r.status).toBe(503);
+            await new Promise((done) => setTimeout(done, 50));
+          }
+        }
+      }),
+    );
+    stop = true;
+    await cutting;
+    await killer.end();
+    expect([...statuses.keys()].sort()).toEqual(statuses.has(503) ? [200, 503] : [200]);
+    for (let c = 0; c < 40; c++) {
+      const v = (await (await fetch(`${batons[0]!.url}/api/contacts/mp-${2000 + c}`, { headers: { authorization: `Bearer ${admin}` } })).json()) as ContactView;
+      expect(v.timeline.filter((e) => e.name !== 'Contact Updated' && !e.name.startsWith('Handoff')).map((e) => e.name), `mp-${2000 + c}`).toEqual(['Page Viewed', 'Feature Used', 'Page Viewed']);
+      expect(v.timeline.filter((e) => e.name === 'Contact Updated')).toHaveLength(2);
+    }
+    // Once the database is back, live streams carry on across processes as soon as their LISTEN has
+    // reconnected (a notification sent while it was down is gone: NOTIFY keeps nothing).
+    let heard = '';
+    for (let attempt = 0; attempt < 5 && !heard; attempt++) heard = await heardAcross(batons[2]!, batons[0]!, 3000 + attempt, 3000).catch(() => '');
+    expect(heard).toContain('Handoff Assigned');
+  });
+
 });

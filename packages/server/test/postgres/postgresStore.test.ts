@@ -15,7 +15,7 @@ afterAll(dropSchemas);
 const contractSchema = freshSchema();
 runStoreContract('postgres', async () => {
   const store = await open(contractSchema);
-  await store.pool.query('TRUNCATE baton_contacts, baton_messages, baton_timers, baton_handoffs, baton_outbox');
+  await store.pool.query('TRUNCATE baton_contacts, baton_messages, baton_timers, baton_handoffs, baton_runs, baton_outbox');
   await store.pool.query('UPDATE baton_desk SET version = 0, state = $1', [JSON.stringify(newDesk())]);
   return store;
 });
@@ -76,7 +76,7 @@ describe('PostgreSQL schema', () => {
       [schema],
     );
     const perContact = withContact.map((r) => r.table).sort();
-    expect(perContact).toEqual(['baton_contacts', 'baton_handoffs', 'baton_messages', 'baton_outbox', 'baton_timers']);
+    expect(perContact).toEqual(['baton_contacts', 'baton_handoffs', 'baton_messages', 'baton_outbox', 'baton_runs', 'baton_timers']);
     for (const table of perContact) {
       expect([table, rows.find((r) => r.table === table)?.columns[0]]).toEqual([table, 'contact_id']);
     }

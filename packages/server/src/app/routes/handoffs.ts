@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { formatInstant, handoffRecordView, type HandoffRecord, type Runtime, type Store, type Team } from '@baton/engine/internal';
+import { byDueThenAge, formatInstant, handoffRecordView, type HandoffRecord, type Runtime, type Store, type Team } from '@baton/engine/internal';
 import { allow, principal, type ApiEnv, type Principal } from '../auth.ts';
 import { parseBody } from '../body.ts';
 import { httpError } from '../errors.ts';
@@ -39,11 +39,6 @@ export function handoffView(h: HandoffRecord): z.infer<typeof HandoffView> {
   };
 }
 
-/** Every handoff, open and closed, oldest first. */
-export async function allHandoffs(store: Store): Promise<HandoffRecord[]> {
-  return (await store.contacts()).flatMap((s) => s.handoffs).sort((a, b) => a.createdAt - b.createdAt);
-}
-
 /** The queues a rep belongs to. */
 export const queuesOf = (team: Team | undefined, rep: string) => new Set((team?.queues ?? []).filter((q) => q.members.includes(rep)).map((q) => q.id));
 
@@ -72,7 +67,7 @@ function actingRep(p: Principal, body: { rep?: string | undefined }): string | u
  */
 export function handoffRoutes(runtime: Runtime, store: Store): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  const lookup = async (id: string) => (await store.openHandoffs()).find((x) => x.id === id) ?? (await allHandoffs(store)).find((x) => x.id === id);
+  const lookup = (id: string) => store.handoff(id);
   const find = async (c: Context<ApiEnv>, id: string): Promise<HandoffRecord> => {
     const h = await lookup(id);
     if (!h || !canSee(principal(c), h, runtime.team)) throw httpError(404, 'not_found', `no handoff ${id}`);
@@ -85,15 +80,23 @@ export function handoffRoutes(runtime: Runtime, store: Store): Hono<ApiEnv> {
   app.get('/', async (c) => {
     const { status, assignee, queue, breached, mine, journey } = c.req.query();
     const p = principal(c);
-    let list = status === 'open' || status === undefined ? await store.openHandoffs() : await allHandoffs(store);
-    list = list.filter((h) => canSee(p, h, runtime.team));
-    if (status === 'closed') list = list.filter((h) => h.status === 'closed');
-    if (mine === 'true') list = list.filter((h) => h.assignee === (p.rep ?? null));
-    if (assignee) list = list.filter((h) => h.assignee === assignee);
-    if (queue) list = list.filter((h) => h.queue === queue);
-    if (journey) list = list.filter((h) => h.journeyId === journey);
-    if (breached !== undefined) list = list.filter((h) => h.breached === (breached === 'true'));
-    list.sort((a, b) => (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) || a.createdAt - b.createdAt);
+    // Indexed queries in every store, never a walk over the contacts.
+    const query = {
+      status: status === 'open' || status === undefined ? ('open' as const) : status === 'closed' ? ('closed' as const) : undefined,
+      ...(assignee ? { assignee } : {}),
+      ...(queue ? { queue } : {}),
+      ...(journey ? { journey } : {}),
+      ...(breached !== undefined ? { breached: breached === 'true' } : {}),
+    };
+    let list: HandoffRecord[];
+    if (mine === 'true') list = await store.handoffs({ ...query, assignee: p.rep ?? null });
+    else if (p.role === 'rep' && query.assignee === undefined) {
+      // A rep sees their own and the unassigned work of their queues.
+      const own = await store.handoffs({ ...query, assignee: p.rep! });
+      const queues = [...queuesOf(runtime.team, p.rep!)].filter((q) => query.queue === undefined || q === query.queue);
+      const waiting = (await Promise.all(queues.map((q) => store.handoffs({ ...query, queue: q, assignee: null })))).flat();
+      list = [...own, ...waiting].sort(byDueThenAge);
+    } else list = (await store.handoffs(query)).filter((h) => canSee(p, h, runtime.team));
     return c.json({ handoffs: list.map(handoffView) });
   });
   app.get('/:id', async (c) => c.json(handoffView(await find(c, c.req.param('id')))));

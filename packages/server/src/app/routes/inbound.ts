@@ -35,9 +35,9 @@ const REFUSED = new Set(['handoff_not_open', 'not_assigned', 'not_assignee', 'al
 
 /** Does what a webhook asks to the open handoff it names, with the webhook's id as the commit's idempotency key. */
 async function carryOut(runtime: Runtime, store: Store, hook: InboundWebhook, messageId: string): Promise<{ applied: Applied; handoff: string }> {
-  const h = (await store.openHandoffs()).find((x) => x.id === hook.data.handoff);
-  if (!h) throw new BatonError('handoff_not_open', `handoff ${hook.data.handoff} is not open`);
-  const ref = { userId: h.contactId, journey: h.journeyId, node: h.node, rep: hook.data.rep, messageId };
+  const h = await store.handoff(hook.data.handoff); // the store's index, never a walk over open handoffs
+  if (!h || h.status !== 'open') throw new BatonError('handoff_not_open', `handoff ${hook.data.handoff} is not open`);
+  const ref = { handoff: h.id, rep: hook.data.rep, messageId };
   const applied =
     hook.type === 'handoff.accepted' ? await runtime.accept(ref)
     : hook.type === 'handoff.rejected' ? await runtime.reject({ ...ref, reason: hook.data.reason })

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { handoffReport, parseInstant, type Store } from '@baton/engine/internal';
+import { parseInstant, type HandoffReport, type Store } from '@baton/engine/internal';
 import type { ApiEnv } from '../auth.ts';
 import { httpError } from '../errors.ts';
 
@@ -17,7 +17,7 @@ export function reportRoutes(store: Store): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.get('/', async (c) => {
     const scope = { from: instantParam('from', c.req.query('from')), to: instantParam('to', c.req.query('to')), journey: c.req.query('journey') || undefined };
-    const report = handoffReport(await store.contacts(), scope);
+    const report = await store.report(scope);
     if (c.req.query('format') === 'csv') {
       c.header('content-type', 'text/csv; charset=utf-8');
       return c.body(toCsv(report));
@@ -35,7 +35,7 @@ const cell = (v: unknown) => {
 };
 
 /** One row per group and key, for a spreadsheet. */
-function toCsv(report: ReturnType<typeof handoffReport>): string {
+function toCsv(report: HandoffReport): string {
   const rows = [CSV_HEAD];
   const groups = { total: { all: report.total }, journey: report.journeys, node: report.nodes, queue: report.queues, rep: report.reps };
   for (const [group, entries] of Object.entries(groups)) {

@@ -35,20 +35,43 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (contact_id, timer_id)
   );
   CREATE INDEX baton_timers_due ON baton_timers (due_at, timer_id) WHERE NOT held;
+  -- Handoffs: the record as the engine wrote it, and the columns lists, loads and reports query.
   CREATE TABLE baton_handoffs (
     contact_id text NOT NULL,
     handoff_id text NOT NULL,
+    journey_id text NOT NULL,
+    node text NOT NULL,
+    run integer NOT NULL,
     status text NOT NULL,
     assignee text,
     queue text,
     created_at bigint NOT NULL,
     due_at bigint,
+    accepted_at bigint,
+    breached boolean NOT NULL,
+    outcome text,
+    value double precision,
     record jsonb NOT NULL,
     PRIMARY KEY (contact_id, handoff_id)
   );
   CREATE INDEX baton_handoffs_by_id ON baton_handoffs (handoff_id);
   CREATE INDEX baton_handoffs_open ON baton_handoffs (created_at, handoff_id) WHERE status = 'open';
-  CREATE INDEX baton_handoffs_open_by_assignee ON baton_handoffs (assignee) WHERE status = 'open';
+  CREATE INDEX baton_handoffs_open_by_assignee ON baton_handoffs (assignee, due_at) WHERE status = 'open';
+  CREATE INDEX baton_handoffs_open_by_queue ON baton_handoffs (queue, due_at) WHERE status = 'open';
+  CREATE INDEX baton_handoffs_created ON baton_handoffs (created_at);
+  -- Each contact's latest run of each journey (as its state keeps it): the flow of reports.
+  CREATE TABLE baton_runs (
+    contact_id text NOT NULL,
+    journey_id text NOT NULL,
+    run integer NOT NULL,
+    entered_at bigint NOT NULL,
+    status text NOT NULL,
+    node text,
+    outcome text,
+    path jsonb NOT NULL,
+    PRIMARY KEY (contact_id, journey_id)
+  );
+  CREATE INDEX baton_runs_entered ON baton_runs (entered_at);
   CREATE TABLE baton_outbox (
     contact_id text NOT NULL,
     seq bigserial NOT NULL,
@@ -109,12 +132,22 @@ export const MIGRATIONS: readonly string[] = [
           WHERE t.record IS DISTINCT FROM excluded.record;
         DELETE FROM baton_handoffs h WHERE h.contact_id = cid
           AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(c->'handoffs') x WHERE x->>'id' = h.handoff_id);
-        INSERT INTO baton_handoffs AS h (contact_id, handoff_id, status, assignee, queue, created_at, due_at, record)
-          SELECT cid, x->>'id', x->>'status', x->>'assignee', x->>'queue', (x->>'createdAt')::bigint, (x->>'dueAt')::bigint, x
+        INSERT INTO baton_handoffs AS h (contact_id, handoff_id, journey_id, node, run, status, assignee, queue, created_at, due_at,
+            accepted_at, breached, outcome, value, record)
+          SELECT cid, x->>'id', x->>'journeyId', x->>'node', (x->>'run')::integer, x->>'status', x->>'assignee', x->>'queue',
+            (x->>'createdAt')::bigint, (x->>'dueAt')::bigint, (x->>'acceptedAt')::bigint, (x->>'breached')::boolean, x->>'outcome',
+            (x->>'value')::double precision, x
           FROM jsonb_array_elements(c->'handoffs') x
           ON CONFLICT (contact_id, handoff_id) DO UPDATE SET status = excluded.status, assignee = excluded.assignee, queue = excluded.queue,
-            due_at = excluded.due_at, record = excluded.record
+            due_at = excluded.due_at, accepted_at = excluded.accepted_at, breached = excluded.breached, outcome = excluded.outcome,
+            value = excluded.value, record = excluded.record
           WHERE h.record IS DISTINCT FROM excluded.record;
+        INSERT INTO baton_runs AS r (contact_id, journey_id, run, entered_at, status, node, outcome, path)
+          SELECT cid, x->>'journeyId', (x->>'run')::integer, (x->>'enteredAt')::bigint, x->>'status', x->>'node', x->>'outcome', x->'path'
+          FROM jsonb_array_elements(c->'runs') x
+          ON CONFLICT (contact_id, journey_id) DO UPDATE SET run = excluded.run, entered_at = excluded.entered_at, status = excluded.status,
+            node = excluded.node, outcome = excluded.outcome, path = excluded.path
+          WHERE (r.run, r.status, r.node, r.outcome, r.path) IS DISTINCT FROM (excluded.run, excluded.status, excluded.node, excluded.outcome, excluded.path);
         IF jsonb_array_length(c->'effects') > 0 THEN
           IF NOT locked THEN
             PERFORM pg_advisory_xact_lock(hashtext('baton_outbox'));
@@ -141,6 +174,10 @@ export const MIGRATIONS: readonly string[] = [
     body text NOT NULL,
     updated_at timestamptz NOT NULL DEFAULT now()
   );
+  `,
+  `
+  -- Handoffs waiting unassigned, oldest first: assigning them when a rep frees up reads only these.
+  CREATE INDEX baton_handoffs_waiting ON baton_handoffs (created_at, handoff_id COLLATE "C") WHERE status = 'open' AND assignee IS NULL;
   `,
 ];
 

@@ -20,12 +20,13 @@ export class PgLease {
         this.lost(); // the connection, and with it the lock, is gone
       }
     }
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch(() => null);
+    if (!client) return false; // the database is away: not held
     try {
       const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [this.key]);
       if (rows[0]?.ok) {
         this.client = client;
-        client.once('error', () => this.lost());
+        client.on('error', () => this.lost());
         return true;
       }
     } catch {

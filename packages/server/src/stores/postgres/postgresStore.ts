@@ -1,5 +1,6 @@
 import pg from 'pg';
 import {
+  assembleReport,
   BatonError,
   ConflictError,
   DeskConflictError,
@@ -10,7 +11,12 @@ import {
   type ContactState,
   type DeskCommit,
   type DeskState,
+  type HandoffQuery,
   type HandoffRecord,
+  type HandoffReport,
+  type NodeCounts,
+  type ReportPeriod,
+  type StepRead,
   type OutboxEntry,
   type Store,
   type TimerRecord,
@@ -50,6 +56,7 @@ const commitMeta = (c: Commit) => ({
   ...(c.desk ? { desk: c.desk } : {}),
   timers: c.state.timers,
   handoffs: c.state.handoffs ?? [],
+  runs: c.state.instances.map((i) => ({ journeyId: i.journeyId, run: i.run, enteredAt: i.enteredAt, status: i.status, node: i.node, outcome: i.outcome, path: i.path })),
   effects: c.effects,
 });
 
@@ -72,7 +79,11 @@ export class PostgresStore implements Store {
     const { schema } = options;
     if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new BatonError('input_invalid', `schema "${schema}" must be lower-case letters, digits and _`);
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
-    pool.on('error', () => undefined); // an idle connection dropped by the server: the pool replaces it
+    // A connection the server drops (a restart, pg_terminate_backend) is an 'error' event on its client:
+    // while idle the pool replaces it; while checked out, the query on it fails (503), and the event itself
+    // must not end the process.
+    pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     try {
       const client = await pool.connect();
       try {
@@ -98,6 +109,25 @@ export class PostgresStore implements Store {
   async load(contactId: string): Promise<ContactState | undefined> {
     const [row] = await this.query<{ version: number; state: Omit<ContactState, 'version'> }>('SELECT version, state FROM baton_contacts WHERE contact_id = $1', [contactId]);
     return row && { ...row.state, version: row.version };
+  }
+
+  /** The contact, whether the message was applied, the desk and the loads, in one query: one round trip a step. */
+  async readStep(contactId: string, messageId: string | undefined, routing: boolean): Promise<StepRead> {
+    const [row] = await this.query<{ seen: boolean; version: number | null; state: Omit<ContactState, 'version'> | null; desk: { version: number; state: DeskState } | null; loads: Record<string, number> | null }>(
+      `SELECT $2::text IS NOT NULL AND EXISTS (SELECT 1 FROM baton_messages WHERE message_id = $2) AS seen,
+         c.version, c.state,
+         CASE WHEN $3 THEN (SELECT json_build_object('version', version, 'state', state) FROM baton_desk WHERE id = 1) END AS desk,
+         CASE WHEN $3 THEN (SELECT json_object_agg(assignee, n) FROM (SELECT assignee, count(*) AS n FROM baton_handoffs
+           WHERE status = 'open' AND assignee IS NOT NULL GROUP BY assignee) AS l) END AS loads
+       FROM (SELECT 1) AS one LEFT JOIN baton_contacts c ON c.contact_id = $1`,
+      [contactId, messageId ?? null, routing],
+    );
+    if (!row || row.seen) return { duplicate: row?.seen ?? false, state: undefined };
+    const state = row.version === null || row.state === null ? undefined : { ...row.state, version: row.version };
+    if (!routing) return { duplicate: false, state };
+    const loads = Object.create(null) as Record<string, number>;
+    for (const [rep, n] of Object.entries(row.loads ?? {})) loads[rep] = n;
+    return { duplicate: false, state, routing: { desk: row.desk ?? { version: 0, state: newDesk() }, loads } };
   }
 
   async hasMessage(messageId: string): Promise<boolean> {
@@ -148,6 +178,7 @@ export class PostgresStore implements Store {
       }
       await client.query('DELETE FROM baton_timers WHERE contact_id = $1', [commit.contactId]);
       await client.query('DELETE FROM baton_handoffs WHERE contact_id = $1', [commit.contactId]);
+      await client.query('DELETE FROM baton_runs WHERE contact_id = $1', [commit.contactId]);
       await client.query('COMMIT');
     } catch (err) {
       if (err instanceof ConflictError) throw err;
@@ -206,6 +237,84 @@ export class PostgresStore implements Store {
 
   async handoff(id: string): Promise<HandoffRecord | undefined> {
     return (await this.query<{ record: HandoffRecord }>('SELECT record FROM baton_handoffs WHERE handoff_id = $1 LIMIT 1', [id]))[0]?.record;
+  }
+
+  async handoffs(q: HandoffQuery): Promise<HandoffRecord[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const is = (column: string, value: unknown) => {
+      values.push(value);
+      where.push(`${column} = $${values.length}`);
+    };
+    if (q.status !== undefined) is('status', q.status);
+    if (q.assignee === null) where.push('assignee IS NULL');
+    else if (q.assignee !== undefined) is('assignee', q.assignee);
+    if (q.queue !== undefined) is('queue', q.queue);
+    if (q.journey !== undefined) is('journey_id', q.journey);
+    if (q.breached !== undefined) is('breached', q.breached);
+    let sql = `SELECT record FROM baton_handoffs${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY due_at ASC NULLS LAST, created_at, handoff_id COLLATE "C"`;
+    if (q.limit !== undefined) {
+      values.push(q.limit);
+      sql += ` LIMIT $${values.length}`;
+    }
+    return (await this.query<{ record: HandoffRecord }>(sql, values)).map((r) => r.record);
+  }
+
+  /**
+   * The report, by query: the handoffs of the period (the columns a report reads, joined with their run
+   * for conversion) and the flow counted per journey and node; the numbers are then computed as every
+   * store computes them (assembleReport), so PostgreSQL and memory agree to the letter.
+   */
+  async report(period: ReportPeriod): Promise<HandoffReport> {
+    const values = [period.from ?? null, period.to ?? null, period.journey ?? null];
+    const inPeriod = (at: string, journey: string) => `($1::bigint IS NULL OR ${at} >= $1) AND ($2::bigint IS NULL OR ${at} < $2) AND ($3::text IS NULL OR ${journey} = $3)`;
+    const [rows, entered, current] = await Promise.all([
+      this.query<{ journeyId: string; node: string; queue: string | null; assignee: string | null; status: 'open' | 'closed'; createdAt: number; acceptedAt: number | null; breached: boolean; outcome: string | null; value: number | null; converted: boolean }>(
+        `SELECT h.journey_id AS "journeyId", h.node, h.queue, h.assignee, h.status, h.created_at::float8 AS "createdAt", h.accepted_at::float8 AS "acceptedAt",
+           h.breached, h.outcome, h.value, coalesce(r.run = h.run AND r.status = 'exited' AND r.outcome = 'converted', false) AS converted
+         FROM baton_handoffs h LEFT JOIN baton_runs r ON r.contact_id = h.contact_id AND r.journey_id = h.journey_id
+         WHERE ${inPeriod('h.created_at', 'h.journey_id')}`,
+        values,
+      ),
+      // A run with an empty path (entered paused) still puts its journey in the flow: the node is null then.
+      this.query<{ journey: string; node: string | null; n: number }>(
+        `SELECT r.journey_id AS journey, p.node, count(p.node)::integer AS n FROM baton_runs r LEFT JOIN LATERAL jsonb_array_elements_text(r.path) AS p(node) ON true
+         WHERE ${inPeriod('r.entered_at', 'r.journey_id')} GROUP BY 1, 2`,
+        values,
+      ),
+      this.query<{ journey: string; node: string; n: number }>(
+        `SELECT journey_id AS journey, node, count(*)::integer AS n FROM baton_runs
+         WHERE status <> 'exited' AND node IS NOT NULL AND ${inPeriod('entered_at', 'journey_id')} GROUP BY 1, 2`,
+        values,
+      ),
+    ]);
+    const flow = new Map<string, Map<string, NodeCounts>>();
+    for (const e of entered) {
+      let nodes = flow.get(e.journey);
+      if (!nodes) flow.set(e.journey, (nodes = new Map()));
+      if (e.node !== null) nodes.set(e.node, { entered: e.n, current: 0, exited: 0 });
+    }
+    for (const c of current) {
+      const counts = flow.get(c.journey)?.get(c.node);
+      if (counts) counts.current = c.n;
+    }
+    return assembleReport(rows.map(({ converted, ...handoff }) => ({ handoff, converted })), flow, period);
+  }
+
+  /** Read through the partial index of waiting handoffs (created, id), leaving out skipped queues. */
+  async waitingHandoffs(q: Parameters<Store['waitingHandoffs']>[0]): Promise<HandoffRecord[]> {
+    const values: unknown[] = [q.skipQueues ?? [], q.limit];
+    let after = '';
+    if (q.after) {
+      values.push(q.after.createdAt, q.after.id);
+      after = ' AND (created_at, handoff_id COLLATE "C") > ($3::bigint, $4::text COLLATE "C")';
+    }
+    const rows = await this.query<{ record: HandoffRecord }>(
+      `SELECT record FROM baton_handoffs WHERE status = 'open' AND assignee IS NULL AND (queue IS NULL OR NOT (queue = ANY($1::text[])))${after}
+       ORDER BY created_at, handoff_id COLLATE "C" LIMIT $2`,
+      values,
+    );
+    return rows.map((r) => r.record);
   }
 
   async repLoads(): Promise<Record<string, number>> {
