@@ -87,6 +87,16 @@ export const JourneyDetail = JourneySummary.extend({
 /** One published version. */
 export const JourneyVersion = z.object({ id: z.string(), version: z.number(), publishedAt: Instant, definition: z.unknown() });
 
+/** What a migration would do (SPEC §10): contacts per source → target node, and those that cannot move, with why. */
+export const MigrationPlan = z.object({
+  journey: z.string(),
+  version: z.number().meta({ description: 'the version the contacts move to' }),
+  moves: z.array(z.object({ fromVersion: z.number(), from: z.string(), to: z.string(), contacts: z.number() })),
+  blocked: z.array(z.object({ contactId: z.string(), fromVersion: z.number(), from: z.string(), to: z.string(), reason: z.string() })),
+});
+/** A version just published; with a migration map, what the migration did (`moved`: contacts moved). */
+export const PublishedVersion = JourneyVersion.extend({ migration: MigrationPlan.extend({ moved: z.number() }).optional() });
+
 /** A webhook endpoint, with the secret its deliveries are signed with. */
 export const WebhookEndpointView = z.object({
   id: z.string(),

@@ -106,6 +106,8 @@ export async function openServer(options: ServerOptions) {
     const timers = new Scheduler(runtime, { tickMs, owner, leaseMs: TIMER_LEASE_MS, release: (o) => storage.releaseTimers(o), metrics: ops.metrics, failed });
     const sender = new Ticker('webhooks', () => deliveries.pumpIfHeld(storage.deliveryLease), tickMs, failed);
     const forgetting = new Ticker('messageIds', () => runtime.forgetMessages(), FORGET_MESSAGES_MS, failed);
+    // A migration a crash cut short moves the contacts it had not moved yet (SPEC §10), before timers fire.
+    await config.resumeMigrations();
     // Timers that fell due while Baton was down fire now, each once, at the instant they were due.
     await timers.tick();
     timers.start();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { Id, isObject, Team, Workspace } from '@baton/engine/internal';
+import { Id, isObject, MigrationMap, Team, Workspace } from '@baton/engine/internal';
 
 /** A signing secret as Standard Webhooks writes one. */
 export const signingSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
@@ -17,6 +17,13 @@ export type PublishedJourney = z.infer<typeof PublishedJourney>;
 /** A journey being edited; it may be invalid until it is published. */
 export const JourneyDraft = z.object({ definition: z.unknown(), updatedAt: z.string() });
 export type JourneyDraft = z.infer<typeof JourneyDraft>;
+
+/**
+ * A migration published and not yet finished (SPEC §10): written with the version it moves contacts to,
+ * removed once every contact that maps has moved, and resumed at start after a crash.
+ */
+export const PendingMigration = z.object({ journey: Id, version: z.number().int().positive(), migrate: MigrationMap });
+export type PendingMigration = z.infer<typeof PendingMigration>;
 
 /** Who an API token speaks for. */
 export const Role = z.enum(['admin', 'marketer', 'rep']);
@@ -65,6 +72,8 @@ export const ServerConfig = z.object({
   journeys: z.array(PublishedJourney),
   drafts: DraftsById.default({}),
   archived: z.array(Id).default([]),
+  /** Migrations published and not yet finished: resumed at start. */
+  migrations: z.array(PendingMigration).default([]),
   team: Team,
   workspace: Workspace,
   writeKey: z.string().min(16),

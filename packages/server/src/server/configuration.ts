@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { BatonError, InputInvalidError, Journey, JourneyInvalidError, Team, own, parseInput, validateJourney, type Clock, type Runtime, type ValidationError, type ValidationResult } from '@baton/engine/internal';
-import { signingSecret, type ApiToken, type JourneyDraft, type PublishedJourney, type ServerConfig, type WebhookEndpoint } from './configFile.ts';
+import { BatonError, InputInvalidError, Journey, JourneyInvalidError, Team, draftTarget, migrateContacts, own, parseInput, planFromStore, publishedTarget, validateJourney, type Clock, type MigrationMap, type MigrationPlan, type MigrationResult, type Runtime, type ValidationError, type ValidationResult } from '@baton/engine/internal';
+import { signingSecret, type ApiToken, type JourneyDraft, type PendingMigration, type PublishedJourney, type ServerConfig, type WebhookEndpoint } from './configFile.ts';
 import type { Document } from '../stores/document.ts';
 
 const idOf = (definition: unknown): unknown => (typeof definition === 'object' && definition !== null ? (definition as { id?: unknown }).id : undefined);
@@ -82,30 +82,56 @@ export class Configuration {
 
   /**
    * Publishes a journey's draft as its next immutable version: new contacts enter it, contacts already
-   * inside stay on the version they started. The draft is then gone; editing starts from the new version.
+   * inside stay on the version they started, unless a migration map is given (SPEC §10): then the contacts
+   * waiting at mapped nodes move to it. The map is checked before anything changes; the migration is kept
+   * in the configuration until it has finished, so a crash in between resumes it at start. The draft is
+   * then gone; editing starts from the new version.
    */
-  publish(id: string): Promise<PublishedJourney> {
+  async publish(id: string, migrate?: MigrationMap): Promise<PublishedJourney & { migration?: MigrationResult }> {
     const draft = this.draftOf(id);
     const result = this.validate(draft.definition);
     if (!result.valid) throw new JourneyInvalidError(result.errors);
+    if (migrate !== undefined) draftTarget(this.runtime.catalog, draft.definition, migrate, this.data.team);
     const definition = Journey.parse(draft.definition);
     let published!: PublishedJourney;
-    return this.change(
+    let pending: PendingMigration | undefined;
+    await this.change(
       (d) => {
         const version = Math.max(0, ...d.journeys.filter((j) => j.id === id).map((j) => j.version)) + 1;
         published = { id, version, publishedAt: new Date(this.clock.now()).toISOString(), definition };
+        pending = migrate === undefined ? undefined : { journey: id, version, migrate };
         return {
           ...d,
           journeys: [...d.journeys, published],
           drafts: Object.fromEntries(Object.entries(d.drafts).filter(([k]) => k !== id)),
           archived: d.archived.filter((a) => a !== id),
+          migrations: pending ? [...d.migrations, pending] : d.migrations,
         };
       },
-      () => {
-        this.runtime.catalog.publish(published.definition, this.data.team);
-        return published;
-      },
+      () => this.runtime.catalog.publish(published.definition, this.data.team),
     );
+    if (!pending) return published;
+    return { ...published, migration: await this.finishMigration(pending) };
+  }
+
+  /** What publishing `definition` (default: the journey's draft) with a migration map would move, without applying it. */
+  migrationPlan(id: string, definition: unknown, migrate: MigrationMap): Promise<MigrationPlan> {
+    const journey = definition ?? this.draftOf(id).definition;
+    if (idOf(journey) !== id) throw new InputInvalidError([{ path: '$.journey.id', node: null, message: `must be "${id}", the journey being planned` }], 'migration plan');
+    return planFromStore(this.runtime.store, this.runtime.catalog, draftTarget(this.runtime.catalog, journey, migrate, this.data.team));
+  }
+
+  /** Runs the migrations a crash left unfinished (each move is skipped for a contact already moved). */
+  async resumeMigrations(): Promise<void> {
+    for (const pending of [...this.data.migrations]) await this.finishMigration(pending);
+  }
+
+  /** Moves every contact that maps, then forgets the pending migration. */
+  private async finishMigration(pending: PendingMigration): Promise<MigrationResult> {
+    const result = await migrateContacts(this.runtime, publishedTarget(this.runtime.catalog, pending.journey, pending.migrate, pending.version));
+    const done = (m: PendingMigration) => m.journey === pending.journey && m.version === pending.version;
+    await this.change((d) => ({ ...d, migrations: d.migrations.filter((m) => !done(m)) }), () => undefined);
+    return result;
   }
 
   /** Stops new entries into a journey; contacts inside finish on their version. Publishing again revives it. */

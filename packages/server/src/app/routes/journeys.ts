@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
-import { JsonObject } from '@baton/engine/internal';
+import { z } from 'zod';
+import { JsonObject, MigrationMap } from '@baton/engine/internal';
 import { allow, type ApiEnv } from '../auth.ts';
 import { parseBody } from '../body.ts';
 import type { Configuration } from '../../server/configuration.ts';
@@ -11,6 +12,12 @@ import { httpError } from '../errors.ts';
  * wrong inside it, and publish refuses it until nothing is.
  */
 const journeyDocument = (c: Context, options: { optional?: boolean } = {}) => parseBody(c, JsonObject, 'journey', options);
+
+/** A publish's options: a migration map moves the contacts waiting in older versions (SPEC §10). */
+export const PublishRequest = z.strictObject({ migrate: MigrationMap.optional() });
+
+/** What a migration plan is asked about: a journey (default: the draft) and the map (default: by node id). */
+export const MigrationPlanRequest = z.strictObject({ journey: JsonObject.optional(), migrate: MigrationMap.optional() });
 
 const nameOf = (definition: unknown, id: string) => {
   const name = (definition as { name?: unknown } | null)?.name;
@@ -78,7 +85,15 @@ export function journeyRoutes(config: Configuration): Hono<ApiEnv> {
     const definition = Object.keys(body).length > 0 ? body : config.draftOf(c.req.param('id')).definition;
     return c.json(config.validate(definition));
   });
-  app.post('/:id/publish', editors, async (c) => c.json(await config.publish(c.req.param('id')), 201));
+  app.post('/:id/publish', editors, async (c) => {
+    const { migrate } = await parseBody(c, PublishRequest, 'publish', { optional: true });
+    return c.json(await config.publish(c.req.param('id'), migrate), 201);
+  });
+  // What a publish with this map would move, from which node to which, and who cannot move and why.
+  app.post('/:id/migration-plan', editors, async (c) => {
+    const { journey, migrate } = await parseBody(c, MigrationPlanRequest, 'migration plan', { optional: true });
+    return c.json(await config.migrationPlan(known(c.req.param('id')), journey, migrate ?? {}));
+  });
   app.post('/:id/archive', editors, async (c) => {
     await config.archive(c.req.param('id'));
     return c.json(summary(c.req.param('id')));
