@@ -220,3 +220,46 @@ describe('three processes on one PostgreSQL database', () => {
   });
 
 });
+
+describe('a process that dies on PostgreSQL', () => {
+  it('leaves its contacts to the others: timers that fall due while it is dead fire once, from a survivor', async () => {
+    const local = await freshDatabase();
+    const [a, b] = [await startPgBaton(local.url), await startPgBaton(local.url)];
+    try {
+      const token = await adminTokenOf(local.url);
+      const api = (method: string, path: string, body?: unknown) =>
+        fetch(`${a.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const journey = {
+        schema: 'baton.journey/v1', id: 'short-wait', name: 'Short wait', trigger: { event: 'Waited' }, start: 'wait',
+        nodes: [
+          { id: 'wait', type: 'wait', duration: 'PT3S', next: 'mail' },
+          { id: 'mail', type: 'action', action: 'email', params: { template: 'later' }, next: 'done' },
+          { id: 'done', type: 'exit', outcome: 'completed' },
+        ],
+      };
+      expect((await api('POST', '/api/journeys', journey)).status).toBe(201);
+      expect((await api('POST', '/api/journeys/short-wait/publish')).status).toBe(201);
+      // b hears of the new version (NOTIFY); wait until it takes entries into it.
+      const ids = Array.from({ length: 12 }, (_, i) => `dead-${i}`);
+      for (const id of ids) await post(a, { type: 'track', body: { userId: id, messageId: `${id}-w`, event: 'Waited' } });
+      await a.kill(); // SIGKILL, before any timer is due: nobody will fire them but b
+      const view = async (id: string) =>
+        (await (await fetch(`${b.url}/api/contacts/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as ContactView;
+      await within(20_000, 'every contact past its wait on the surviving process', (async () => {
+        for (;;) {
+          const views = await Promise.all(ids.map(view));
+          if (views.every((v) => v.journeys.some((j) => j.journey === 'short-wait' && j.status === 'exited'))) return;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      })());
+      for (const id of ids) {
+        const j = (await view(id)).journeys.find((x) => x.journey === 'short-wait')!;
+        expect(j.path, id).toEqual(['wait', 'mail', 'done']); // the wait fired once: the email went once
+      }
+    } finally {
+      await b.stop().catch(() => undefined);
+      await a.kill().catch(() => undefined);
+      await local.drop();
+    }
+  }, 60_000);
+});
