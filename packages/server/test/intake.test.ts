@@ -96,6 +96,25 @@ describe('event intake as real sources send it (SPEC §7)', () => {
   });
 });
 
+describe('a batch', () => {
+  it('is applied with a few durable writes, not one per event, each contact in batch order (anonymous views before the identify that links them)', async () => {
+    const server = await testServer();
+    const events: unknown[] = [];
+    for (let c = 0; c < 100; c++) {
+      events.push({ type: 'page', anonymousId: `anon-${c}`, properties: { path: '/pricing' } });
+      events.push({ type: 'identify', userId: `b-${c}`, anonymousId: `anon-${c}`, traits: { plan: 'trial' } });
+      events.push({ type: 'track', userId: `b-${c}`, event: 'First' });
+      events.push({ type: 'track', userId: `b-${c}`, event: 'Second' });
+    }
+    const writes = server.store.writes;
+    const answer = await json<Batch>(post(server, '/v1/batch', JSON.stringify({ batch: events })));
+    expect(answer).toMatchObject({ applied: 400, rejected: [] });
+    expect(server.store.writes - writes).toBeLessThan(40); // one group commit carries many contacts' events
+    for (let c = 0; c < 100; c += 9) expect(await names(server, `b-${c}`)).toEqual(['Page Viewed', 'Contact Updated', 'First', 'Second']);
+    await server.close();
+  });
+});
+
 describe('contact ids as SPEC §2 allows', () => {
   it('takes an email, a number and "a/b c?d" as contact ids through the intake, the API, the inbox and reports', async () => {
     const server = await testServer();
