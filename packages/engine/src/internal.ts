@@ -45,3 +45,7 @@ export { handoffStats } from './reports/handoffReport.ts';
 export type { SimulationReport, ReportJourney } from './sim/report.ts';
 export { MigrationMap, WAITING_TYPES, planMigration, decideMove, migrationMapProblems, type MigrationPlan, type MigrationTarget, type PlannedMove, type BlockedContact } from './runtime/migration.ts';
 export { JOURNEY_MIGRATED, moveContact, migrateContacts, planFromStore, publishedTarget, draftTarget, publishAndMigrate, type MigrationResult } from './runtime/migrate.ts';
+export { RepModel, RepBehaviour } from './model/repModel.ts';
+export { fitRepModel } from './reports/repModel.ts';
+export { buildReport } from './sim/simulate.ts';
+export { simulateEvents, recordedEvents, type BacktestInput, type BacktestTiming } from './sim/backtest.ts';

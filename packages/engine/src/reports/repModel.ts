@@ -1,0 +1,45 @@
+import { dictionary } from '../model/dictionary.ts';
+import type { RepModel } from '../model/repModel.ts';
+import { formatInstant, type Millis } from '../model/time.ts';
+import type { HandoffRecord } from '../state/records.ts';
+
+interface Tally {
+  handoffs: number;
+  accepted: number;
+  acceptMs: number;
+  outcomes: number;
+  outcomeMs: number;
+  mix: Record<string, Record<string, Record<string, number>>>;
+}
+
+const mean = (totalMs: number, n: number) => (n === 0 ? null : Math.round(totalMs / n / 1000));
+
+/**
+ * Fits the reps' behaviour to recorded handoffs created in `[from, to)` (either end open when null): per
+ * rep holding the handoff at its end, the share accepted, the mean time from assignment to accept and from
+ * accept to outcome, and the outcomes logged per journey and node (an expiry is no rep's outcome).
+ */
+export function fitRepModel(handoffs: Iterable<HandoffRecord>, from: Millis | null = null, to: Millis | null = null): RepModel {
+  const tallies = new Map<string, Tally>();
+  for (const h of handoffs) {
+    if (h.assignee === null || (from !== null && h.createdAt < from) || (to !== null && h.createdAt >= to)) continue;
+    let t = tallies.get(h.assignee);
+    if (!t) tallies.set(h.assignee, (t = { handoffs: 0, accepted: 0, acceptMs: 0, outcomes: 0, outcomeMs: 0, mix: dictionary() }));
+    t.handoffs++;
+    if (h.acceptedAt === null) continue;
+    t.accepted++;
+    t.acceptMs += Math.max(0, h.acceptedAt - (h.assignedAt ?? h.createdAt));
+    if (h.status !== 'closed' || h.outcome === null || h.outcome === 'expired' || h.closedAt === null) continue;
+    t.outcomes++;
+    t.outcomeMs += Math.max(0, h.closedAt - h.acceptedAt);
+    const nodes = (t.mix[h.journeyId] ??= dictionary());
+    const counts = (nodes[h.node] ??= dictionary());
+    counts[h.outcome] = (counts[h.outcome] ?? 0) + 1;
+  }
+  const reps = dictionary<RepModel['reps'][string]>();
+  for (const rep of [...tallies.keys()].sort()) {
+    const t = tallies.get(rep)!;
+    reps[rep] = { handoffs: t.handoffs, acceptShare: Math.round((t.accepted / t.handoffs) * 10_000) / 10_000, acceptSeconds: mean(t.acceptMs, t.accepted), outcomeSeconds: mean(t.outcomeMs, t.outcomes), outcomes: t.mix };
+  }
+  return { from: from === null ? null : formatInstant(from), to: to === null ? null : formatInstant(to), reps };
+}
