@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createActor } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { Journey, Workspace, journeyMachine, nodeOfSnapshot } from '../src/index.ts';
@@ -32,7 +32,10 @@ describe("a journey's machine in plain XState (createActor, no Baton runtime)", 
   });
 
   it('enters every example journey without an unimplemented guard or action', () => {
-    const journeys = readdirSync(EXAMPLES).flatMap((dir) => readdirSync(new URL(`${dir}/`, EXAMPLES)).filter((f) => !['script.json', 'team.json', 'workspace.json'].includes(f)).map((f) => `${dir}/${f}`));
+    // A journey example is a folder with a journey.json (embed-* are programs); its other JSON files but script, team and workspace are journeys too.
+    const journeys = readdirSync(EXAMPLES)
+      .filter((dir) => existsSync(new URL(`${dir}/journey.json`, EXAMPLES)))
+      .flatMap((dir) => readdirSync(new URL(`${dir}/`, EXAMPLES)).filter((f) => f.endsWith('.json') && !['script.json', 'team.json', 'workspace.json'].includes(f)).map((f) => `${dir}/${f}`));
     expect(journeys.length).toBeGreaterThanOrEqual(6);
     for (const file of journeys) {
       const actor = createActor(journeyMachine(Journey.parse(read(file))), { input: { contact: { id: 'c1', traits: {} } } });

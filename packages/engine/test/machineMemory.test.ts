@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Journey, compileJourney, type CompiledJourney, type EvalEnv, type HistoryEvent } from '../src/internal.ts';
@@ -8,7 +8,7 @@ import { DAY, T0 } from './helpers.ts';
 
 const examplesDir = new URL('../../../examples/', import.meta.url);
 const journeys: [string, unknown][] = [
-  ...readdirSync(examplesDir).map((name): [string, unknown] => [name, JSON.parse(readFileSync(new URL(`${name}/journey.json`, examplesDir), 'utf8'))]),
+  ...readdirSync(examplesDir).filter((name) => existsSync(new URL(`${name}/journey.json`, examplesDir))).map((name): [string, unknown] => [name, JSON.parse(readFileSync(new URL(`${name}/journey.json`, examplesDir), 'utf8'))]),
   ['bench', benchJourney],
 ];
 

@@ -1,12 +1,7 @@
 #!/usr/bin/env node
-// The `baton` command. Baton ships TypeScript sources; tsx loads them without a build step.
+// The `baton` command in a checkout: tsx loads the TypeScript sources, no build step. The published
+// package runs its build instead (publishConfig.bin: dist/cli/bin.js), without tsx.
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  cwd: process.env.npm_lifecycle_event === 'baton' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd(),
-  stderrIsTTY: process.stderr.isTTY === true,
-});
+await import('../src/cli/bin.ts');

@@ -18,8 +18,8 @@ import { Ticker } from './ticker.ts';
 
 const systemClock: Clock = { now: () => Date.now() };
 
-/** Where `pnpm install` builds the designer (the root postinstall runs its Vite build). */
-const DESIGNER_DIST = new URL('../../../designer/dist/', import.meta.url).pathname;
+/** Where the designer's build is: inside the installed package (dist/designer), or where `pnpm install` builds it in a checkout. */
+const DESIGNER_DISTS = ['../designer/', '../../../designer/dist/'].map((dir) => new URL(dir, import.meta.url).pathname);
 
 const secret = (prefix: string) => `${prefix}_${randomBytes(24).toString('base64url')}`;
 
@@ -116,7 +116,7 @@ export async function openServer(options: ServerOptions) {
     ops.lifecycle.check('scheduler', async () => {
       if (!timers.running) throw new Error('the scheduler is not running');
     });
-    const designerDir = existsSync(`${DESIGNER_DIST}index.html`) ? DESIGNER_DIST : undefined;
+    const designerDir = DESIGNER_DISTS.find((dir) => existsSync(`${dir}index.html`));
     const deps = { runtime, store, clock, config, deliveries, live, replayGuard, designerDir, corsOrigins: options.corsOrigins, ops };
     const app = createApp(deps);
     ops.lifecycle.started();

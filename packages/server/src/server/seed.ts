@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Team, Workspace } from '@baton/engine';
 
-const EXAMPLES = new URL('../../../../examples/', import.meta.url).pathname;
+/** The example journeys: shipped inside the installed package (dist/examples), or the checkout's examples/. */
+const EXAMPLES = ['../examples/', '../../../../examples/'].map((dir) => new URL(dir, import.meta.url).pathname).find((dir) => existsSync(dir)) ?? '';
 const NOT_JOURNEYS = new Set(['team.json', 'script.json', 'workspace.json']);
 
 const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as unknown;
@@ -14,6 +16,7 @@ export async function exampleSeed(dir = EXAMPLES) {
   let workspace: unknown = { scores: {} };
   for (const name of (await readdir(dir)).sort()) {
     const files = (await readdir(join(dir, name)).catch(() => [] as string[])).sort();
+    if (!files.includes('journey.json')) continue; // a program embedding the engine (embed-*), not a journey example
     for (const file of files.filter((f) => f.endsWith('.json') && !NOT_JOURNEYS.has(f))) journeys.push(await readJson(join(dir, name, file)));
     if (files.includes('team.json')) {
       const t = Team.parse(await readJson(join(dir, name, 'team.json')));

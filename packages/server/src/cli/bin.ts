@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The `baton` command: in the published package, node runs its build (dist/cli/bin.js) as it is; in a
+// checkout, bin/baton.mjs loads this file from source.
+import { main } from './main.ts';
+
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  // `pnpm baton …` at the root runs from the repository: paths are the caller's.
+  cwd: process.env.npm_lifecycle_event === 'baton' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd(),
+  // The progress bar is drawn only on a terminal (#16).
+  stderrIsTTY: process.stderr.isTTY === true,
+});
