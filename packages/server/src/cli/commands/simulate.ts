@@ -1,4 +1,6 @@
-import { BatonError, JourneyInvalidError, InputInvalidError, simulateScript, simulateSynthetic, type SimulationReport } from '@baton/engine/internal';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { BatonError, JourneyInvalidError, InputInvalidError, simulateEvents, simulateScript, simulateSynthetic, type SimulationReport } from '@baton/engine/internal';
 import { progressBar } from '../progress.ts';
 import { CliError, EXIT, printJson, readJsonFile, type CliIO } from '../io.ts';
 import type { Command } from '../command.ts';
@@ -30,18 +32,45 @@ function summary(report: SimulationReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Recorded Segment calls, one JSON a line (blank lines skipped), with the line each came from. */
+async function readEvents(io: CliIO, path: string): Promise<{ calls: unknown[]; lines: number[] }> {
+  let text: string;
+  try {
+    text = await readFile(resolve(io.cwd, path), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliError(1, code === 'ENOENT' ? `events file not found: ${path}` : `cannot read events file ${path}: ${code ?? String(err)}`);
+  }
+  const calls: unknown[] = [];
+  const lines: number[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      calls.push(JSON.parse(line));
+    } catch (err) {
+      throw new CliError(1, `events file ${path} line ${i + 1} is not valid JSON: ${(err as Error).message}`);
+    }
+    lines.push(i + 1);
+  });
+  return { calls, lines };
+}
+
 /** `baton simulate JOURNEY.json... --team TEAM.json [--workspace WS.json] --script SCRIPT.json`: a run on a virtual clock. */
 export const simulateCommand: Command = {
   name: 'simulate',
-  usage: 'baton simulate JOURNEY.json [JOURNEY2.json ...] --team TEAM.json [--workspace WS.json] (--script SCRIPT.json | --contacts N --seed S [--days D] [--population POPULATION.json]) [--json]',
+  usage: 'baton simulate JOURNEY.json [JOURNEY2.json ...] --team TEAM.json [--workspace WS.json] (--script SCRIPT.json | --contacts N --seed S [--days D] [--population POPULATION.json] | --events EVENTS.ndjson [--reps REPS.json] --seed S) [--json]',
   summary: 'run journeys on a virtual clock and report what every contact went through',
-  options: { team: { type: 'string' }, workspace: { type: 'string' }, script: { type: 'string' }, contacts: { type: 'string' }, seed: { type: 'string' }, days: { type: 'string' }, population: { type: 'string' } },
+  options: { team: { type: 'string' }, workspace: { type: 'string' }, script: { type: 'string' }, contacts: { type: 'string' }, seed: { type: 'string' }, days: { type: 'string' }, population: { type: 'string' }, events: { type: 'string' }, reps: { type: 'string' } },
   positionals: { min: 1, max: Infinity },
   async run(io: CliIO, args) {
     const { values } = args;
     const synthetic = values.contacts !== undefined;
-    if (typeof values.script === 'string' && synthetic) throw new CliError(2, 'give either --script SCRIPT.json or --contacts N --seed S, not both');
-    if (typeof values.script !== 'string' && !synthetic) throw new CliError(2, 'simulate needs --script SCRIPT.json, or --contacts N --seed S');
+    const backtest = typeof values.events === 'string';
+    const modes = [typeof values.script === 'string', synthetic, backtest].filter(Boolean).length;
+    if (modes > 1) throw new CliError(2, 'give one of --script SCRIPT.json, --contacts N --seed S or --events EVENTS.ndjson --seed S');
+    if (modes === 0) throw new CliError(2, 'simulate needs --script SCRIPT.json, --contacts N --seed S, or --events EVENTS.ndjson --seed S');
+    if (typeof values.reps === 'string' && !backtest) throw new CliError(2, '--reps describes how reps answered recorded handoffs: give it with --events EVENTS.ndjson');
+    if (backtest && values.seed === undefined) throw new CliError(2, '--events needs --seed S: reps answer at random, the same seed the same way');
     const whole = (name: string, v: unknown, min: number) => {
       const n = Number(v);
       if (typeof v !== 'string' || !/^-?\d+$/.test(v) || n < min) throw new CliError(2, `--${name} needs a whole number${min > 0 ? ` of at least ${min}` : ''}, got ${JSON.stringify(v ?? null)}`);
@@ -49,7 +78,7 @@ export const simulateCommand: Command = {
     };
     const contacts = synthetic ? whole('contacts', values.contacts, 1) : 0;
     if (synthetic && values.seed === undefined) throw new CliError(2, '--contacts N needs --seed S: the same seed gives the same population');
-    const seed = synthetic ? whole('seed', values.seed, -Infinity) : 0;
+    const seed = synthetic || backtest ? whole('seed', values.seed, -Infinity) : 0;
     const days = synthetic && values.days !== undefined ? whole('days', values.days, 1) : undefined;
     if (typeof values.population === 'string' && !synthetic) throw new CliError(2, '--population describes synthetic contacts: give it with --contacts N --seed S');
     const journeys = [];
@@ -62,6 +91,8 @@ export const simulateCommand: Command = {
     const team = typeof values.team === 'string' ? await readJsonFile(io, values.team, 'team') : undefined;
     const workspace = typeof values.workspace === 'string' ? await readJsonFile(io, values.workspace, 'workspace') : undefined;
     const population = typeof values.population === 'string' ? await readJsonFile(io, values.population, 'population') : undefined;
+    const recorded = backtest ? await readEvents(io, values.events as string) : undefined;
+    const reps = typeof values.reps === 'string' ? await readJsonFile(io, values.reps, 'reps') : undefined;
     try {
       let report: SimulationReport;
       if (synthetic) {
@@ -70,6 +101,17 @@ export const simulateCommand: Command = {
         const result = await simulateSynthetic({ journeys, team, workspace, contacts, seed, ...(days ? { days } : {}), ...(population === undefined ? {} : { population }), onProgress: bar.update });
         bar.done();
         report = { ...result, timing: { ...result.timing, wallMs: Math.round(performance.now() - started) } } as SimulationReport;
+      } else if (recorded) {
+        const started = performance.now();
+        try {
+          const result = await simulateEvents({ journeys, team, workspace, events: recorded.calls, seed, ...(reps === undefined ? {} : { reps }) });
+          report = { ...result, timing: { ...result.timing, wallMs: Math.round(performance.now() - started) } } as SimulationReport;
+        } catch (err) {
+          if (!(err instanceof InputInvalidError) || !err.message.startsWith('events')) throw err;
+          // Calls are named by the line of the file they came from.
+          const errors = err.errors.map((e) => ({ ...e, path: e.path.replace(/^\$\[(\d+)\]/, (_, i: string) => `${values.events as string}:${recorded.lines[Number(i)]}`) }));
+          throw new InputInvalidError(errors, 'events');
+        }
       } else {
         const script = await readJsonFile(io, values.script as string, 'script');
         report = await simulateScript({ journeys, team, workspace, script });

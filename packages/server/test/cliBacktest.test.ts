@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../../../', import.meta.url).pathname;
+const baton = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [join(root, 'packages/server/bin/baton.mjs'), ...args], { cwd: root, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+const tmp = mkdtempSync(join(tmpdir(), 'baton-backtest-'));
+const file = (name: string, content: string) => {
+  const path = join(tmp, name);
+  writeFileSync(path, content);
+  return path;
+};
+
+const T0 = Date.parse('2026-11-23T08:00:00Z');
+const at = (ms: number) => new Date(T0 + ms).toISOString();
+const calls = Array.from({ length: 6 }, (_, i) => [
+  { type: 'identify', userId: `c${i}`, traits: { employees: 900, title: 'VP Sales', region: 'EMEA' }, timestamp: at(i * 3_600_000) },
+  { type: 'track', userId: `c${i}`, event: 'Page Viewed', properties: { path: '/pricing' }, timestamp: at(i * 3_600_000 + 60_000) },
+]).flat();
+const events = file('events.ndjson', `${calls.map((c) => JSON.stringify(c)).join('\n')}\n\n`);
+const reps = (acceptShare: number) =>
+  file(`reps-${acceptShare}.json`, JSON.stringify({ reps: Object.fromEntries(['ana', 'bo', 'cy', 'mia'].map((r) => [r, { handoffs: 4, acceptShare, acceptSeconds: 1800, outcomeSeconds: 7200, outcomes: { 'pricing-intent': { handoff: { meeting_booked: 1 } } } }])) }));
+const base = ['simulate', 'examples/pricing-intent/journey.json', '--team', 'examples/pricing-intent/team.json', '--workspace', 'examples/pricing-intent/workspace.json'];
+
+describe('baton simulate --events EVENTS.ndjson [--reps REPS.json] --seed S', () => {
+  it('replays recorded events with the reps model, the same for the same seed, with timing', () => {
+    const a = baton(...base, '--events', events, '--reps', reps(1), '--seed', '5', '--json');
+    expect(a.stderr).toBe('');
+    expect(a.code).toBe(0);
+    const report = JSON.parse(a.stdout);
+    expect(Object.keys(report).sort()).toEqual(['contacts', 'handoffs', 'nodes', 'refused', 'timing']);
+    expect(report.timing).toMatchObject({ seed: 5, events: 12, from: '2026-11-23T08:00:00Z' });
+    expect(report.handoffs).toMatchObject({ created: 6, accepted: 6, breached: 0 });
+    expect(report.contacts.c0.journeys['pricing-intent']).toMatchObject({ status: 'exited', version: 1, outcome: 'converted', path: ['fit', 'handoff', 'won'] });
+    const again = JSON.parse(baton(...base, '--events', events, '--reps', reps(1), '--seed', '5', '--json').stdout);
+    delete report.timing.wallMs;
+    delete again.timing.wallMs;
+    expect(again).toEqual(report);
+  });
+
+  it('without --reps, nobody acts: every handoff breaches at its SLA', () => {
+    const report = JSON.parse(baton(...base, '--events', events, '--seed', '1', '--json').stdout);
+    expect(report.handoffs).toMatchObject({ created: 6, accepted: 0, breached: 6 });
+  });
+
+  it('names the file and line of a call it cannot replay (exit 1), and is misuse without --seed or with --script (exit 2)', () => {
+    const bad = file('bad.ndjson', `${JSON.stringify(calls[0])}\n{"type":"track","userId":"x","event":"Seen"}\n`);
+    const r = baton(...base, '--events', bad, '--seed', '1', '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).errors.map((e: { path: string }) => e.path)).toEqual([`${bad}:2.timestamp`]);
+    expect(baton(...base, '--events', file('broken.ndjson', '{"type":\n'), '--seed', '1').stderr).toContain('line 1 is not valid JSON');
+    expect(baton(...base, '--events', events).code).toBe(2);
+    expect(baton(...base, '--events', events, '--seed', '1', '--script', 'examples/pricing-intent/script.json').code).toBe(2);
+    expect(baton(...base, '--contacts', '3', '--seed', '1', '--reps', reps(1)).code).toBe(2);
+  });
+});
