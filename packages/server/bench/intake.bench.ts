@@ -1,0 +1,192 @@
+// `pnpm bench`: durable intake over HTTP, measured from outside as a Segment source's traffic arrives.
+// Each configuration runs real `baton serve` processes (lowdb; PostgreSQL with one process; PostgreSQL
+// with two), preloads BENCH_CONTACTS contacts, then autocannon posts keyed track calls for
+// BENCH_SECONDS. A bare Hono route that parses the same JSON is the baseline in the same run. Every
+// acknowledgement Baton gives is after a durable write (an fsync'd journal, or COMMIT).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const PG_URL = process.env.BATON_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const BIN = join(ROOT, 'packages/server/bin/baton.mjs');
+const PATHS = ['/docs', '/blog', '/pricing', '/features', '/docs/api'];
+
+interface Served {
+  urls: string[];
+  writeKey: string;
+  /** The admin token (the first start prints it). */
+  admin?: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `baton serve` with these arguments and waits for its banner. */
+async function serve(args: string[]): Promise<{ url: string; writeKey: string; admin: string | undefined; child: ChildProcess }> {
+  // Request logs off the terminal: one line per request is part of the cost measured, not of the report.
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  await new Promise<void>((done, fail) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (/^ {2}API:/m.test(out)) done();
+    });
+    child.once('exit', (code) => fail(new Error(`baton serve ${args.join(' ')} exited ${code}`)));
+  });
+  return { url: /Baton is running at (\S+)/.exec(out)![1]!, writeKey: /write key:\s+(\S+)/.exec(out)![1]!, admin: /admin token:\s+(\S+)/.exec(out)?.[1], child };
+}
+
+const stopChild = (child: ChildProcess) =>
+  new Promise<void>((done) => {
+    if (child.exitCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+  });
+
+async function lowdb(): Promise<Served> {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-bench-intake-'));
+  const s = await serve(['--data', dir]);
+  return { urls: [s.url], writeKey: s.writeKey, ...(s.admin ? { admin: s.admin } : {}), stop: async () => (await stopChild(s.child), rmSync(dir, { recursive: true, force: true })) };
+}
+
+async function postgres(processes: number): Promise<Served> {
+  const name = `baton_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  const first = await serve(['--database', url.toString()]);
+  const rest = await Promise.all(Array.from({ length: processes - 1 }, () => serve(['--database', url.toString()])));
+  const all = [first, ...rest];
+  return {
+    urls: all.map((s) => s.url),
+    writeKey: first.writeKey,
+    ...(first.admin ? { admin: first.admin } : {}),
+    async stop() {
+      await Promise.all(all.map((s) => stopChild(s.child)));
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+/** A bare Hono route on @hono/node-server that parses the body and answers: what the framework can do. */
+async function bareHono(): Promise<Served> {
+  const script = `
+    import { Hono } from 'hono'; import { serve } from '@hono/node-server';
+    const app = new Hono();
+    app.post('/v1/track', async (c) => { const e = await c.req.json(); return c.json({ success: true, status: typeof e.userId === 'string' ? 'applied' : 'refused' }); });
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (i) => console.log('Baton is running at http://127.0.0.1:' + i.port + '\\n  write key: none\\n  API:'));`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: join(ROOT, 'packages/server'), stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  await new Promise<void>((done) => child.stdout!.on('data', (c: Buffer) => ((out += c.toString()), /API:/.test(out) && done())));
+  return { urls: [/Baton is running at (\S+)/.exec(out)![1]!], writeKey: 'none', stop: () => stopChild(child) };
+}
+
+const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+
+/** Identifies every contact and starts its trial, 500 calls a batch, from a few senders. */
+async function preload(s: Served): Promise<number> {
+  const started = performance.now();
+  const BATCH = 250;
+  let next = 0;
+  const sender = async (u: string) => {
+    for (let i = next; i < CONTACTS; i = next) {
+      next += BATCH;
+      const batch = [];
+      for (let k = i; k < Math.min(CONTACTS, i + BATCH); k++) {
+        batch.push({ type: 'identify', userId: `c${k}`, traits: { company: `Co ${k}`, employees: (k * 37) % 2000, region: ['EMEA', 'NA', 'APAC'][k % 3], plan: 'free' } });
+        batch.push({ type: 'track', userId: `c${k}`, event: 'Trial Started', properties: {} });
+      }
+      const r = await fetch(`${u}/v1/batch`, { method: 'POST', headers: { authorization: basic(s.writeKey), 'content-type': 'application/json' }, body: JSON.stringify({ batch }) });
+      if (r.status !== 200) throw new Error(`preload: ${r.status} ${await r.text()}`);
+    }
+  };
+  await Promise.all(s.urls.flatMap((u) => [sender(u), sender(u)]));
+  return (performance.now() - started) / 1000;
+}
+
+/** Keyed track calls from every connection, spread over the processes: what autocannon measured. */
+async function load(s: Served, label: string) {
+  let n = 0;
+  const per = Math.max(1, Math.floor(CONNECTIONS / s.urls.length));
+  const results = await Promise.all(
+    s.urls.map((url, p) =>
+      autocannon({
+        url,
+        connections: per,
+        duration: SECONDS,
+        requests: [
+          {
+            method: 'POST',
+            path: '/v1/track',
+            headers: { authorization: basic(s.writeKey), 'content-type': 'application/json' },
+            setupRequest: (req) => {
+              const i = n++;
+              const userId = `c${(i * 7919 + p) % CONTACTS}`;
+              const body = i % 3 === 0
+                ? { userId, event: 'Feature Used', properties: { feature: 'reports' }, messageId: `${label}-${i}` }
+                : { userId, event: 'Page Viewed', properties: { path: PATHS[i % PATHS.length] }, messageId: `${label}-${i}` };
+              return { ...req, body: JSON.stringify(body) };
+            },
+          },
+        ],
+      }),
+    ),
+  );
+  const ok = results.reduce((sum, r) => sum + r['2xx'], 0);
+  return {
+    ackedPerSecond: Math.round(ok / SECONDS),
+    p50ms: Math.max(...results.map((r) => r.latency.p50)),
+    p99ms: Math.max(...results.map((r) => r.latency.p99)),
+    non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+  };
+}
+
+/** How long a report and the open-handoff list take to answer over all the contacts (the median of 3). */
+async function reads(s: Served) {
+  const time = async (path: string) => {
+    const runs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      const r = await fetch(`${s.urls[0]}${path}`, { headers: { authorization: `Bearer ${s.admin}` } });
+      await r.arrayBuffer();
+      if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
+      runs.push(performance.now() - started);
+    }
+    return Math.round(runs.sort((a, b) => a - b)[1]!);
+  };
+  return { reportMs: await time('/api/reports'), openHandoffsMs: await time('/api/handoffs?status=open') };
+}
+
+console.log(`intake over HTTP: ${CONTACTS} contacts, ${CONNECTIONS} connections for ${SECONDS} s per configuration (autocannon, keyed /v1/track)`);
+const configs: [string, () => Promise<Served>, boolean][] = [
+  ['bare Hono route (baseline)', bareHono, false],
+  ['lowdb, 1 process', lowdb, true],
+  ['PostgreSQL, 1 process', () => postgres(1), true],
+  ['PostgreSQL, 2 processes', () => postgres(2), true],
+];
+const only = process.env.BENCH_ONLY;
+for (const [label, start, preloaded] of configs) {
+  if (only && !label.includes(only)) continue;
+  const s = await start();
+  try {
+    const preloadSeconds = preloaded ? await preload(s) : 0;
+    const result = await load(s, randomBytes(3).toString('hex'));
+    console.log(`${label}:`, { ...(preloaded ? { preloadSeconds: +preloadSeconds.toFixed(1) } : {}), ...result, ...(s.admin ? await reads(s) : {}) });
+  } finally {
+    await s.stop();
+  }
+}
