@@ -15,6 +15,7 @@ import { handoffRoutes } from './routes/handoffs.ts';
 import { inboundRoutes } from './routes/inbound.ts';
 import { journeyRoutes } from './routes/journeys.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { repModelRoutes } from './routes/repModel.ts';
 import { simulationRoutes } from './routes/simulations.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { teamRoutes } from './routes/team.ts';
@@ -85,6 +86,8 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/contacts', contactRoutes(runtime, store));
   api.use('/reports/*', allow('admin', 'marketer'));
   api.route('/reports', reportRoutes(store));
+  api.use('/reps/*', allow('admin', 'marketer'));
+  api.route('/reps', repModelRoutes(store));
   api.use('/simulations/*', allow('admin', 'marketer'));
   api.route('/simulations', simulationRoutes(config));
   api.route('/stream', streamRoutes(deps.live, runtime, config));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InboundEvent, Journey, Team, TrackEvent, IdentifyEvent } from '@baton/engine';
+import { RepModel } from '@baton/engine/internal';
 import * as R from './responses.ts';
 import { AliasCall, UnusedCall, ViewCall } from './segment.ts';
 import { BatchResult, CallResult, SegmentBatch } from './routes/events.ts';
@@ -80,6 +81,7 @@ export const OPERATIONS: Operation[] = [
   { method: 'post', path: '/api/handoffs/{id}/claim', id: 'claimHandoff', summary: 'A rep takes unassigned work from one of their queues', auth: ['rep'], response: 'HandoffView' },
   { method: 'post', path: '/api/handoffs/{id}/reassign', id: 'reassignHandoff', summary: 'Give a handoff to another rep', auth: ['admin'], body: 'ReassignRequest', response: 'HandoffView' },
   { method: 'get', path: '/api/reports', id: 'getReport', summary: 'Handoffs, accept rate, time to first touch, breaches, outcomes, conversion, revenue; per journey, node, queue and rep (format=csv for a spreadsheet)', auth: EDITORS, query: ['from', 'to', 'journey', 'format'], response: 'Object' },
+  { method: 'get', path: '/api/reps/model', id: 'getRepModel', summary: "The reps' behaviour fitted to handoffs created in [from, to): accept share, mean seconds to accept and to outcome, outcome mix per journey and node (what baton simulate --reps takes)", auth: EDITORS, query: ['from', 'to'], response: 'RepModel' },
   { method: 'post', path: '/api/simulations', id: 'simulate', summary: 'Run a script or N synthetic contacts against drafts; returns the §8 report, with no side effects', auth: EDITORS, body: 'SimulationRequest', response: 'Object' },
   { method: 'get', path: '/api/stream', id: 'stream', summary: 'Server-Sent Events of handoff and journey events (the token also as ?access_token=, on this route only); ends with a "revoked" event when its token is revoked', auth: ALL, query: ['access_token'], response: 'EventStream' },
   { method: 'get', path: '/api/tokens', id: 'listTokens', summary: 'API tokens (without their secrets)', auth: ['admin'], response: 'TokenList' },
@@ -143,6 +145,7 @@ export function openApiDocument(): Record<string, unknown> {
     OutcomeRequest: jsonSchema(OutcomeRequest),
     ReassignRequest: jsonSchema(ReassignRequest),
     PublishRequest: jsonSchema(PublishRequest),
+    RepModel: jsonSchema(RepModel, 'output'),
     MigrationPlanRequest: jsonSchema(MigrationPlanRequest),
     MigrationPlan: jsonSchema(R.MigrationPlan, 'output'),
     PublishedVersion: jsonSchema(R.PublishedVersion, 'output'),
