@@ -35,6 +35,7 @@ const MATRIX: { method: string; path: string; setup?: () => Promise<void>; body?
   { method: 'POST', path: '/api/journeys', body: (who) => draft(`new-${who}`), expect: { nobody: 401, ana: 403, bo: 403, admin: 201, marketer: 201 } },
   { method: 'PUT', path: '/api/journeys/new-{who}/draft', body: (who) => draft(`new-${who}`), expect: { nobody: 401, ana: 403, bo: 403, admin: 200, marketer: 200 } },
   { method: 'POST', path: '/api/journeys/new-{who}/validate', expect: { nobody: 401, ana: 403, bo: 403, admin: 200, marketer: 200 } },
+  { method: 'GET', path: '/api/events', expect: { admin: 200, marketer: 200, ana: 403, bo: 403, nobody: 401 } },
   { method: 'GET', path: '/api/reps/model', expect: { admin: 200, marketer: 200, ana: 403, bo: 403, nobody: 401 } },
   { method: 'POST', path: '/api/journeys/new-{who}/migration-plan', expect: { nobody: 401, ana: 403, bo: 403, admin: 200, marketer: 200 } },
   { method: 'POST', path: '/api/journeys/new-{who}/publish', expect: { nobody: 401, ana: 403, bo: 403, admin: 201, marketer: 201 } },

@@ -16,6 +16,8 @@ import { inboundRoutes } from './routes/inbound.ts';
 import { journeyRoutes } from './routes/journeys.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { repModelRoutes } from './routes/repModel.ts';
+import { eventExportRoutes } from './routes/eventExport.ts';
+import type { EventLog } from '../stores/eventLog.ts';
 import { simulationRoutes } from './routes/simulations.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { teamRoutes } from './routes/team.ts';
@@ -43,6 +45,9 @@ export const CONTENT_SECURITY_POLICY = {
   frameAncestors: ["'none'"],
 };
 
+/** No event log (an app built without storage): nothing is kept, the export is empty. */
+const NO_EVENTS: EventLog = { append: async () => undefined, read: async () => [], forget: async () => undefined };
+
 /** Baton's HTTP app. It speaks Request/Response; only the entry point listens on a port. */
 export function createApp(deps: AppDeps): Hono {
   const { runtime, store, config } = deps;
@@ -68,7 +73,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/v1/inbound', inboundRoutes(runtime, store, config, deps.replayGuard));
   // Browser sources (analytics.js on the customer's site) post from other origins (SPEC §7).
   app.use('/v1/*', cors({ origin: deps.corsOrigins ?? '*', allowMethods: ['POST', 'OPTIONS'], maxAge: 86_400 }));
-  app.route('/v1', eventRoutes(runtime, () => config.data.writeKey));
+  app.route('/v1', eventRoutes(runtime, () => config.data.writeKey, deps.events));
   app.get('/api/openapi.json', (c) => c.json(openApiDocument()));
   app.get('/api/reference', (c) => c.html(referencePage()));
   const api = new Hono<ApiEnv>();
@@ -86,6 +91,8 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/contacts', contactRoutes(runtime, store));
   api.use('/reports/*', allow('admin', 'marketer'));
   api.route('/reports', reportRoutes(store));
+  api.use('/events', allow('admin', 'marketer'));
+  api.route('/events', eventExportRoutes(deps.events ?? NO_EVENTS));
   api.use('/reps/*', allow('admin', 'marketer'));
   api.route('/reps', repModelRoutes(store));
   api.use('/simulations/*', allow('admin', 'marketer'));

@@ -8,6 +8,7 @@ import type { Lifecycle } from '../ops/lifecycle.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { Metrics, MetricsAccess } from '../ops/metrics.ts';
 import type { InFlight } from './observe.ts';
+import type { EventLog } from '../stores/eventLog.ts';
 
 /** What operating a process takes: its log, metrics, readiness, the requests in flight, who reads metrics. */
 export interface OpsDeps {
@@ -32,4 +33,6 @@ export interface AppDeps {
   /** The origins a browser may send events from (CORS on `/v1/*`); default any: a write key is public in a browser. */
   corsOrigins?: string[] | undefined;
   ops: OpsDeps;
+  /** The accepted events kept for backtests (SPEC §10); without it none are kept and the export is empty. */
+  events?: EventLog | undefined;
 }

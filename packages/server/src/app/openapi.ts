@@ -81,6 +81,7 @@ export const OPERATIONS: Operation[] = [
   { method: 'post', path: '/api/handoffs/{id}/claim', id: 'claimHandoff', summary: 'A rep takes unassigned work from one of their queues', auth: ['rep'], response: 'HandoffView' },
   { method: 'post', path: '/api/handoffs/{id}/reassign', id: 'reassignHandoff', summary: 'Give a handoff to another rep', auth: ['admin'], body: 'ReassignRequest', response: 'HandoffView' },
   { method: 'get', path: '/api/reports', id: 'getReport', summary: 'Handoffs, accept rate, time to first touch, breaches, outcomes, conversion, revenue; per journey, node, queue and rep (format=csv for a spreadsheet)', auth: EDITORS, query: ['from', 'to', 'journey', 'format'], response: 'Object' },
+  { method: 'get', path: '/api/events', id: 'exportEvents', summary: 'The events accepted in [from, to) (kept 30 days unless --event-retention says otherwise) as Segment calls, one JSON a line, oldest first: what baton simulate --events replays', auth: EDITORS, query: ['from', 'to'], response: 'EventLines' },
   { method: 'get', path: '/api/reps/model', id: 'getRepModel', summary: "The reps' behaviour fitted to handoffs created in [from, to): accept share, mean seconds to accept and to outcome, outcome mix per journey and node (what baton simulate --reps takes)", auth: EDITORS, query: ['from', 'to'], response: 'RepModel' },
   { method: 'post', path: '/api/simulations', id: 'simulate', summary: 'Run a script or N synthetic contacts against drafts; returns the §8 report, with no side effects', auth: EDITORS, body: 'SimulationRequest', response: 'Object' },
   { method: 'get', path: '/api/stream', id: 'stream', summary: 'Server-Sent Events of handoff and journey events (the token also as ?access_token=, on this route only); ends with a "revoked" event when its token is revoked', auth: ALL, query: ['access_token'], response: 'EventStream' },
@@ -113,6 +114,8 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output' = 'input') => {
 const content = (name: string) =>
   name === 'EventStream'
     ? { 'text/event-stream': { schema: { type: 'string' } } }
+    : name === 'EventLines'
+      ? { 'application/x-ndjson': { schema: { type: 'string', description: 'one Segment call (JSON) a line' } } }
     : name === 'Metrics'
       ? { 'text/plain': { schema: { type: 'string' } } }
       : { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } };

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { JourneyCatalog, Runtime, validateJourney, type Clock } from '@baton/engine/internal';
+import { durationMillis } from '@baton/engine/internal';
 import { createApp } from '../app/createApp.ts';
 import { ServerConfig } from '../server/configFile.ts';
 import { InvalidDataFileError } from '../stores/dataFileErrors.ts';
@@ -69,6 +70,8 @@ export type ServerOptions = StorageOptions & {
   anonymousTtl?: string | undefined;
   /** Logs, metrics and readiness (default: no logs, this server's own metrics). */
   ops?: OpsOptions | undefined;
+  /** How long accepted events are kept for backtests (ISO duration; SPEC §10: default P30D). */
+  eventRetention?: string | undefined;
 };
 
 /** How long a timer claim holds before another process may take it over. */
@@ -106,6 +109,8 @@ export async function openServer(options: ServerOptions) {
     const timers = new Scheduler(runtime, { tickMs, owner, leaseMs: TIMER_LEASE_MS, release: (o) => storage.releaseTimers(o), metrics: ops.metrics, failed });
     const sender = new Ticker('webhooks', () => deliveries.pumpIfHeld(storage.deliveryLease), tickMs, failed);
     const forgetting = new Ticker('messageIds', () => runtime.forgetMessages(), FORGET_MESSAGES_MS, failed);
+    const retentionMs = durationMillis(options.eventRetention ?? 'P30D');
+    const forgettingEvents = new Ticker('events', () => storage.events.forget(clock.now() - retentionMs), FORGET_MESSAGES_MS, failed);
     // A migration a crash cut short moves the contacts it had not moved yet (SPEC §10), before timers fire.
     await config.resumeMigrations();
     // Timers that fell due while Baton was down fire now, each once, at the instant they were due.
@@ -113,11 +118,12 @@ export async function openServer(options: ServerOptions) {
     timers.start();
     sender.start();
     forgetting.start();
+    forgettingEvents.start();
     ops.lifecycle.check('scheduler', async () => {
       if (!timers.running) throw new Error('the scheduler is not running');
     });
     const designerDir = DESIGNER_DISTS.find((dir) => existsSync(`${dir}index.html`));
-    const deps = { runtime, store, clock, config, deliveries, live, replayGuard, designerDir, corsOrigins: options.corsOrigins, ops };
+    const deps = { runtime, store, clock, config, deliveries, live, replayGuard, designerDir, corsOrigins: options.corsOrigins, ops, events: storage.events };
     const app = createApp(deps);
     ops.lifecycle.started();
     return {
@@ -154,11 +160,13 @@ export async function openServer(options: ServerOptions) {
         ops.lifecycle.drain();
         sender.stop();
         forgetting.stop();
+        forgettingEvents.stop();
         live.close();
         deliveries.stop();
         await timers.stop();
         await sender.idle();
         await forgetting.idle();
+        await forgettingEvents.idle();
         ops.stop();
         await storage.close();
         ops.lifecycle.stopped();

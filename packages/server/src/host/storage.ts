@@ -7,6 +7,7 @@ import { isObject, type Store } from '@baton/engine/internal';
 import type { LiveBus, LiveMessage } from '../live/liveFeed.ts';
 import type { Document } from '../stores/document.ts';
 import { DurableJsonFile } from '../stores/durableJsonFile.ts';
+import { FileEventLog, PgEventLog, type EventLog } from '../stores/eventLog.ts';
 import { LowdbStore } from '../stores/lowdbStore.ts';
 import { DOCUMENTS_CHANNEL, PgDocument } from '../stores/postgres/pgDocument.ts';
 import { PgLease } from '../stores/postgres/pgLease.ts';
@@ -36,6 +37,8 @@ export interface Storage {
   config: Document<ServerConfig>;
   deliveries: Document<DeliveryState>;
   inbound: Document<SeenIds>;
+  /** The accepted events, kept for backtests (SPEC §10). */
+  events: EventLog;
   /** Who delivers the outbox: always this process on lowdb, the lease holder on PostgreSQL. */
   deliveryLease: Lease;
   /** Hears that another process changed a document (PostgreSQL; never on lowdb, where one process runs). */
@@ -68,6 +71,7 @@ async function openLowdb(data: string, snapshotBytes: number | undefined): Promi
     config: new DurableJsonFile(join(data, 'config.json'), { schema: ServerConfig }),
     deliveries: new DurableJsonFile(join(data, 'deliveries.json'), { schema: DeliveryState }),
     inbound: new DurableJsonFile(join(data, 'inbound.json'), { schema: SeenIdsDocument }),
+    events: new FileEventLog(data),
     deliveryLease: { hold: async () => true, release: async () => undefined },
     onChange: () => undefined,
     live: undefined,
@@ -98,6 +102,7 @@ async function openPostgres(url: string, schema: string | undefined): Promise<St
     config: new PgDocument(store.pool, 'config', ServerConfig),
     deliveries: new PgDocument(store.pool, 'deliveries', DeliveryState),
     inbound: new PgDocument(store.pool, 'inbound', SeenIdsDocument),
+    events: new PgEventLog(store.pool),
     deliveryLease: lease,
     onChange: (l) => listeners.push(l),
     live,

@@ -7,6 +7,7 @@ import { httpError } from '../errors.ts';
 import { MAX_EVENT_BYTES, decodeBody, readCapped } from '../intake/decode.ts';
 import { eventTimestamp, instantAt } from '../intake/eventTime.ts';
 import { SEGMENT_TYPES, SHORT_FORMS, isLink, segmentCall } from '../segment.ts';
+import type { EventLog } from '../../stores/eventLog.ts';
 
 /**
  * A batch as Segment's libraries send it. The envelope stays open, as Segment's calls do (SPEC §7: other
@@ -48,7 +49,7 @@ async function readIntake(c: Context, writeKey: string): Promise<Record<string, 
 }
 
 /** Applies one Segment call, or says why it was skipped; throws for one that is malformed or too large. */
-async function applyCall(runtime: Runtime, raw: unknown, received: number, batchSentAt: number | undefined, at: PropertyKey[]) {
+async function applyCall(runtime: Runtime, raw: unknown, received: number, batchSentAt: number | undefined, at: PropertyKey[], log?: EventLog) {
   const bytes = Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
   if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(at, bytes);
   const timestamp = eventTimestamp(raw, received, batchSentAt, at);
@@ -58,7 +59,10 @@ async function applyCall(runtime: Runtime, raw: unknown, received: number, batch
     await runtime.link(call.link.anonymousId, call.link.userId);
     return { status: 'applied' as const };
   }
-  return { status: (await runtime.ingestEvent(call)).status };
+  const { status } = await runtime.ingestEvent(call);
+  // Kept for backtests (SPEC §10) once applied, as applied: a page call as its track event, with its instant.
+  if (status === 'applied' && log) await log.append([{ at: call.timestamp === undefined ? received : Date.parse(call.timestamp), call: { ...call, timestamp: call.timestamp ?? new Date(received).toISOString() } }]);
+  return { status };
 }
 
 /**
@@ -103,12 +107,12 @@ const refusesEvent = (err: unknown): err is BatonError => err instanceof InputIn
  * analytics.js's short forms /v1/t, i, p, s, g, a and b. A batch applies every valid event and answers
  * 200 with the ones refused; calls that cannot move a journey are answered `"status": "skipped"`.
  */
-export function eventRoutes(runtime: Runtime, writeKey: () => string): Hono {
+export function eventRoutes(runtime: Runtime, writeKey: () => string, log?: EventLog): Hono {
   const app = new Hono();
   const single = (type: string) => async (c: Context): Promise<Response> => {
     const body = await readIntake(c, writeKey());
     try {
-      return c.json({ success: true, ...(await applyCall(runtime, { ...body, type }, runtime.clock.now(), undefined, [])) });
+      return c.json({ success: true, ...(await applyCall(runtime, { ...body, type }, runtime.clock.now(), undefined, [], log)) });
     } catch (err) {
       if (err instanceof EventTooLargeError) throw httpError(413, 'too_large', err.message);
       throw err;
@@ -126,7 +130,7 @@ export function eventRoutes(runtime: Runtime, writeKey: () => string): Hono {
       contactGroups(events).map(async (group) => {
         for (const index of group) {
           try {
-            const { status } = await applyCall(runtime, events[index], received, sentAt, ['batch', index]);
+            const { status } = await applyCall(runtime, events[index], received, sentAt, ['batch', index], log);
             if (status === 'applied') result.applied++;
             else if (status === 'duplicate') result.duplicates++;
             else result.skipped++;

@@ -20,7 +20,7 @@ function durationFlag(values: Record<string, unknown>, name: string): string | u
 /** The intake's options from the command line: browser origins (comma-separated), the messageId window, the anonymous profiles' lifetime. */
 function intakeOptions(values: Record<string, unknown>) {
   const origins = typeof values['cors-origins'] === 'string' ? values['cors-origins'].split(',').map((o) => o.trim()).filter((o) => o !== '') : undefined;
-  return { corsOrigins: origins, messageWindow: durationFlag(values, 'message-window'), anonymousTtl: durationFlag(values, 'anonymous-ttl') };
+  return { corsOrigins: origins, messageWindow: durationFlag(values, 'message-window'), anonymousTtl: durationFlag(values, 'anonymous-ttl'), eventRetention: durationFlag(values, 'event-retention') };
 }
 
 /**
@@ -29,9 +29,9 @@ function intakeOptions(values: Record<string, unknown>) {
  */
 export const serveCommand: Command = {
   name: 'serve',
-  usage: 'baton serve [--port 3000] [--data ./data | --database postgres://USER@HOST:PORT/DB] [--host 127.0.0.1] [--cors-origins https://a.example,https://b.example] [--message-window P7D] [--anonymous-ttl P30D] [--shutdown-timeout 10] [--drain-delay 0] [--metrics token|open] [--log-level info]',
+  usage: 'baton serve [--port 3000] [--data ./data | --database postgres://USER@HOST:PORT/DB] [--host 127.0.0.1] [--cors-origins https://a.example,https://b.example] [--message-window P7D] [--anonymous-ttl P30D] [--event-retention P30D] [--shutdown-timeout 10] [--drain-delay 0] [--metrics token|open] [--log-level info]',
   summary: 'run Baton: the designer, event intake and the API on one port; data kept by lowdb in --data, or in PostgreSQL with --database (or BATON_DATABASE_URL), where several processes may serve one database',
-  options: { port: { type: 'string' }, data: { type: 'string' }, database: { type: 'string' }, host: { type: 'string' }, 'cors-origins': { type: 'string' }, 'message-window': { type: 'string' }, 'anonymous-ttl': { type: 'string' }, 'shutdown-timeout': { type: 'string' }, 'drain-delay': { type: 'string' }, metrics: { type: 'string' }, 'log-level': { type: 'string' } },
+  options: { port: { type: 'string' }, data: { type: 'string' }, database: { type: 'string' }, host: { type: 'string' }, 'cors-origins': { type: 'string' }, 'message-window': { type: 'string' }, 'anonymous-ttl': { type: 'string' }, 'event-retention': { type: 'string' }, 'shutdown-timeout': { type: 'string' }, 'drain-delay': { type: 'string' }, metrics: { type: 'string' }, 'log-level': { type: 'string' } },
   positionals: { min: 0, max: 0 },
   async run(io: CliIO, args) {
     const port = Number(args.values.port ?? 3000);

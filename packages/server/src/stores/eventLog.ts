@@ -1,0 +1,123 @@
+import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type pg from 'pg';
+
+/** An accepted event as it was applied (a Segment call with its `timestamp`), with its instant. */
+export interface RecordedCall {
+  at: number;
+  call: Record<string, unknown>;
+}
+
+/**
+ * The events the server accepted, kept for backtests (SPEC §10) for a retention period: appended after
+ * each is applied, read back by period, forgotten once older than the retention.
+ */
+export interface EventLog {
+  append(records: readonly RecordedCall[]): Promise<void>;
+  /** The events in `[from, to)` (either end open when null), oldest first. */
+  read(from: number | null, to: number | null): Promise<RecordedCall[]>;
+  /** Forgets the events before `before` (a whole day at a time in files). */
+  forget(before: number): Promise<void>;
+}
+
+const DAY_MS = 86_400_000;
+const dayOf = (at: number) => new Date(Math.floor(at / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.ndjson$/;
+
+/** The lowdb directory's log: `DIR/events/YYYY-MM-DD.ndjson` by the event's UTC day, one `{ at, call }` a line, owner only. */
+export class FileEventLog implements EventLog {
+  private readonly dir: string;
+  private writing: Promise<unknown> = Promise.resolve();
+  private next: Promise<void> | null = null;
+  private readonly pending: RecordedCall[] = [];
+
+  constructor(data: string) {
+    this.dir = join(data, 'events');
+  }
+
+  /** Group append: records that arrive while a write is under way go out together in the next one. */
+  append(records: readonly RecordedCall[]): Promise<void> {
+    this.pending.push(...records);
+    if (this.next) return this.next;
+    const run = this.writing.then(async () => {
+      this.next = null;
+      const batch = this.pending.splice(0);
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      const byDay = new Map<string, string[]>();
+      for (const r of batch) byDay.set(dayOf(r.at), [...(byDay.get(dayOf(r.at)) ?? []), JSON.stringify(r)]);
+      for (const [day, lines] of byDay) await appendFile(join(this.dir, `${day}.ndjson`), `${lines.join('\n')}\n`, { mode: 0o600 });
+    });
+    this.next = run;
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  async read(from: number | null, to: number | null): Promise<RecordedCall[]> {
+    await this.writing;
+    const out: RecordedCall[] = [];
+    for (const day of await this.days()) {
+      const start = Date.parse(`${day}T00:00:00Z`);
+      if ((from !== null && start + DAY_MS <= from) || (to !== null && start >= to)) continue;
+      const text = await readFile(join(this.dir, `${day}.ndjson`), 'utf8');
+      for (const line of text.split('\n')) {
+        if (line === '') continue;
+        let r: RecordedCall;
+        try {
+          r = JSON.parse(line) as RecordedCall;
+        } catch {
+          continue; // the torn last line of a write the process did not finish
+        }
+        if ((from === null || r.at >= from) && (to === null || r.at < to)) out.push(r);
+      }
+    }
+    return out.sort((a, b) => a.at - b.at);
+  }
+
+  async forget(before: number): Promise<void> {
+    await this.writing;
+    for (const day of await this.days()) {
+      if (Date.parse(`${day}T00:00:00Z`) + DAY_MS <= before) await rm(join(this.dir, `${day}.ndjson`), { force: true });
+    }
+  }
+
+  private async days(): Promise<string[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    return names.flatMap((n) => DAY_FILE.exec(n)?.[1] ?? []).sort();
+  }
+}
+
+/** PostgreSQL's log: the table `baton_event_log`, made when first needed (it holds nothing the store reads). */
+export class PgEventLog implements EventLog {
+  private made: Promise<unknown> | null = null;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  private table(): Promise<unknown> {
+    return (this.made ??= this.pool
+      .query('CREATE TABLE IF NOT EXISTS baton_event_log (seq bigserial PRIMARY KEY, at bigint NOT NULL, call jsonb NOT NULL); CREATE INDEX IF NOT EXISTS baton_event_log_at ON baton_event_log (at)')
+      .catch((err: unknown) => {
+        this.made = null;
+        throw err;
+      }));
+  }
+
+  async append(records: readonly RecordedCall[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.table();
+    await this.pool.query('INSERT INTO baton_event_log (at, call) SELECT * FROM unnest($1::bigint[], $2::jsonb[])', [records.map((r) => r.at), records.map((r) => JSON.stringify(r.call))]);
+  }
+
+  async read(from: number | null, to: number | null): Promise<RecordedCall[]> {
+    await this.table();
+    const { rows } = await this.pool.query<{ at: string; call: Record<string, unknown> }>(
+      'SELECT at, call FROM baton_event_log WHERE ($1::bigint IS NULL OR at >= $1) AND ($2::bigint IS NULL OR at < $2) ORDER BY at, seq',
+      [from, to],
+    );
+    return rows.map((r) => ({ at: Number(r.at), call: r.call }));
+  }
+
+  async forget(before: number): Promise<void> {
+    await this.table();
+    await this.pool.query('DELETE FROM baton_event_log WHERE at < $1', [before]);
+  }
+}
