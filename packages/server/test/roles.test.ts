@@ -37,6 +37,7 @@ const MATRIX: { method: string; path: string; setup?: () => Promise<void>; body?
   { method: 'POST', path: '/api/journeys/new-{who}/validate', expect: { nobody: 401, ana: 403, bo: 403, admin: 200, marketer: 200 } },
   { method: 'GET', path: '/api/events', expect: { admin: 200, marketer: 200, ana: 403, bo: 403, nobody: 401 } },
   { method: 'GET', path: '/api/reps/model', expect: { admin: 200, marketer: 200, ana: 403, bo: 403, nobody: 401 } },
+  { method: 'POST', path: '/api/journeys/new-{who}/backtest', body: () => ({ from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00:00Z' }), expect: { nobody: 401, ana: 403, bo: 403, admin: 200, marketer: 200 } },
   { method: 'POST', path: '/api/journeys/new-{who}/migration-plan', expect: { nobody: 401, ana: 403, bo: 403, admin: 200, marketer: 200 } },
   { method: 'POST', path: '/api/journeys/new-{who}/publish', expect: { nobody: 401, ana: 403, bo: 403, admin: 201, marketer: 201 } },
   { method: 'POST', path: '/api/journeys/new-{who}/archive', expect: { nobody: 401, ana: 403, bo: 403, admin: 200, marketer: 200 } },

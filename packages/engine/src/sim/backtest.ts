@@ -6,6 +6,7 @@ import { JsonObject } from '../model/primitives.ts';
 import { RepModel, type RepBehaviour } from '../model/repModel.ts';
 import { addDuration, formatInstant, parseInstant, type Millis } from '../model/time.ts';
 import { MinHeap } from '../store/heap.ts';
+import { newContactState } from '../state/records.ts';
 import { parseInput } from '../validate/issues.ts';
 import { exponential, seededRandom } from './random.ts';
 import type { SimulationReport } from './report.ts';
@@ -20,6 +21,10 @@ export interface BacktestInput extends Omit<SimulationInput, 'script'> {
   seed: number;
   /** How long to run after the last event, so waits and SLAs play out (default P30D). */
   after?: string;
+  /** Where the clock starts (default: the first event); no event may come before it. */
+  start?: string;
+  /** Contacts as they were at the start: their traits then (a server's backtest gives them). */
+  contacts?: { id: string; traits: Record<string, unknown> }[];
 }
 
 /** What a backtest adds to the §8 report. */
@@ -85,9 +90,11 @@ export async function simulateEvents(input: BacktestInput): Promise<SimulationRe
   if (!Number.isInteger(input.seed)) throw new BatonError('input_invalid', '--seed must be a whole number');
   const events = recordedEvents(input.events);
   const model = input.reps === undefined ? undefined : parseInput(RepModel, input.reps, 'reps');
-  const start = events[0]?.at ?? 0;
+  const start = input.start === undefined ? (events[0]?.at ?? 0) : parseInstant(input.start);
+  if (events.length > 0 && events[0]!.at < start) throw new InputInvalidError([{ path: '$.start', node: null, message: `must not be after the first event (${formatInstant(events[0]!.at)})` }], 'backtest');
   const end = addDuration(events[events.length - 1]?.at ?? start, input.after ?? 'P30D');
   const world = simulationWorld(input, start);
+  for (const c of input.contacts ?? []) await world.store.commit({ contactId: c.id, expectedVersion: 0, state: newContactState(c.id, start, c.traits), effects: [] });
   const random = seededRandom(input.seed);
   const actions = new MinHeap<RepAction>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
   let seq = 0;

@@ -17,6 +17,7 @@ import { journeyRoutes } from './routes/journeys.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { repModelRoutes } from './routes/repModel.ts';
 import { eventExportRoutes } from './routes/eventExport.ts';
+import { backtestRoutes } from './routes/backtests.ts';
 import type { EventLog } from '../stores/eventLog.ts';
 import { simulationRoutes } from './routes/simulations.ts';
 import { streamRoutes } from './routes/stream.ts';
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps): Hono {
   const api = new Hono<ApiEnv>();
   api.use('*', tokenAuth(config));
   api.route('/journeys', journeyRoutes(config));
+  api.route('/journeys', backtestRoutes(config, store, deps.events ?? NO_EVENTS));
   api.route('/team', teamRoutes(config, runtime));
   // The scores the workspace defines: the designer suggests them as condition fields.
   api.get('/workspace', (c) => c.json(config.data.workspace));

@@ -7,6 +7,7 @@ import { BatchResult, CallResult, SegmentBatch } from './routes/events.ts';
 import { AcceptRequest, OutcomeRequest, ReassignRequest, RejectRequest } from './routes/handoffs.ts';
 import { InboundWebhook } from './routes/inbound.ts';
 import { MigrationPlanRequest, PublishRequest } from './routes/journeys.ts';
+import { BacktestRequest } from './routes/backtests.ts';
 import { HealthAnswer } from './routes/ops.ts';
 import { SimulationRequest } from './routes/simulations.ts';
 import { RepChange } from './routes/team.ts';
@@ -63,6 +64,7 @@ export const OPERATIONS: Operation[] = [
   { method: 'post', path: '/api/journeys/{id}/validate', id: 'validateJourney', summary: 'Validate the draft, or the journey in the body: every problem with path and node', auth: EDITORS, body: 'Journey', bodyOptional: true, response: 'ValidationReport' },
   { method: 'post', path: '/api/journeys/{id}/publish', id: 'publishJourney', summary: 'Publish the draft as the next immutable version; with a migration map, move the contacts waiting at mapped nodes of older versions to it', auth: EDITORS, body: 'PublishRequest', bodyOptional: true, status: 201, response: 'PublishedVersion', errors: { '422': 'journey_invalid: the draft has problems' } },
   { method: 'post', path: '/api/journeys/{id}/migration-plan', id: 'planMigration', summary: 'What publishing the draft (or the journey in the body) with a migration map would move, per source and target node, and which contacts cannot move and why; nothing changes', auth: EDITORS, body: 'MigrationPlanRequest', bodyOptional: true, response: 'MigrationPlan', errors: { '404': 'not_found: no such journey, or no draft to plan', '422': 'journey_invalid: the journey has problems' } },
+  { method: 'post', path: '/api/journeys/{id}/backtest', id: 'backtestJourney', summary: 'Replay the events kept for [from, to) through the draft (or the journey in the body) on a virtual clock, side effect free, reps acting as fitted to that period; beside it, the live report of the period', auth: EDITORS, body: 'BacktestRequest', response: 'Object', errors: { '404': 'not_found: no such journey', '422': 'journey_invalid: the journey has problems' } },
   { method: 'post', path: '/api/journeys/{id}/archive', id: 'archiveJourney', summary: 'Stop new entries; contacts inside finish on their version', auth: EDITORS, response: 'JourneySummary' },
   { method: 'get', path: '/api/team', id: 'getTeam', summary: 'The team: calendars, reps, queues', auth: ALL, response: 'Team' },
   { method: 'put', path: '/api/team', id: 'setTeam', summary: 'Replace the team (refused if a live journey would break)', auth: ['admin'], body: 'Team', response: 'Team' },
@@ -148,6 +150,7 @@ export function openApiDocument(): Record<string, unknown> {
     OutcomeRequest: jsonSchema(OutcomeRequest),
     ReassignRequest: jsonSchema(ReassignRequest),
     PublishRequest: jsonSchema(PublishRequest),
+    BacktestRequest: jsonSchema(BacktestRequest),
     RepModel: jsonSchema(RepModel, 'output'),
     MigrationPlanRequest: jsonSchema(MigrationPlanRequest),
     MigrationPlan: jsonSchema(R.MigrationPlan, 'output'),
