@@ -24,7 +24,10 @@ export function fitRepModel(handoffs: Iterable<HandoffRecord>, from: Millis | nu
   for (const h of handoffs) {
     if (h.assignee === null || (from !== null && h.createdAt < from) || (to !== null && h.createdAt >= to)) continue;
     let t = tallies.get(h.assignee);
-    if (!t) tallies.set(h.assignee, (t = { handoffs: 0, accepted: 0, acceptMs: 0, outcomes: 0, outcomeMs: 0, mix: dictionary() }));
+    if (!t) {
+      t = { handoffs: 0, accepted: 0, acceptMs: 0, outcomes: 0, outcomeMs: 0, mix: dictionary() };
+      tallies.set(h.assignee, t);
+    }
     t.handoffs++;
     if (h.acceptedAt === null) continue;
     t.accepted++;
@@ -32,8 +35,10 @@ export function fitRepModel(handoffs: Iterable<HandoffRecord>, from: Millis | nu
     if (h.status !== 'closed' || h.outcome === null || h.outcome === 'expired' || h.closedAt === null) continue;
     t.outcomes++;
     t.outcomeMs += Math.max(0, h.closedAt - h.acceptedAt);
-    const nodes = (t.mix[h.journeyId] ??= dictionary());
-    const counts = (nodes[h.node] ??= dictionary());
+    const nodes = t.mix[h.journeyId] ?? dictionary<Record<string, number>>();
+    t.mix[h.journeyId] = nodes;
+    const counts = nodes[h.node] ?? dictionary<number>();
+    nodes[h.node] = counts;
     counts[h.outcome] = (counts[h.outcome] ?? 0) + 1;
   }
   const reps = dictionary<RepModel['reps'][string]>();

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { CompiledJourney } from '../compile/compileJourney.ts';
 import { stateKey } from '../compile/compileJourney.ts';
 import type { JourneyCatalog } from '../compile/catalog.ts';

@@ -76,7 +76,10 @@ function drawOutcome(random: () => number, behaviour: RepBehaviour, journey: str
   const total = weighted.reduce((s, [, n]) => s + n, 0);
   if (total === 0) return declared[Math.floor(random() * declared.length)]!;
   let r = random() * total;
-  for (const [o, n] of weighted) if ((r -= n) < 0) return o;
+  for (const [o, n] of weighted) {
+    r -= n;
+    if (r < 0) return o;
+  }
   return weighted[weighted.length - 1]![0];
 }
 

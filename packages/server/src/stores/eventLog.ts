@@ -93,12 +93,15 @@ export class PgEventLog implements EventLog {
   constructor(private readonly pool: pg.Pool) {}
 
   private table(): Promise<unknown> {
-    return (this.made ??= this.pool
+    if (this.made) return this.made;
+    const made = this.pool
       .query('CREATE TABLE IF NOT EXISTS baton_event_log (seq bigserial PRIMARY KEY, at bigint NOT NULL, call jsonb NOT NULL); CREATE INDEX IF NOT EXISTS baton_event_log_at ON baton_event_log (at)')
       .catch((err: unknown) => {
-        this.made = null;
+        this.made = null; // tried again next time
         throw err;
-      }));
+      });
+    this.made = made;
+    return made;
   }
 
   async append(records: readonly RecordedCall[]): Promise<void> {
