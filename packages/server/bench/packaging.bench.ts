@@ -15,6 +15,7 @@ import { ROOT, installPackages } from '../test/installed.ts';
 const STARTS = Number(process.env.BENCH_STARTS ?? 5);
 
 const { dir } = installPackages();
+process.on('exit', () => rmSync(dir, { recursive: true, force: true })); // also when a step fails
 /** Vite's build, from the designer's dependencies (the server does not depend on Vite). */
 const vite = (await import(pathToFileURL(join(ROOT, 'packages/designer/node_modules/vite/dist/node/index.js')).href)) as { build(config: object): Promise<unknown> };
 
@@ -102,4 +103,3 @@ console.log(`  installed package, first start (seeds its data): ${line(runs.inst
 console.log(`  installed package, restart on existing data:     ${line(runs.installed.restart)}`);
 console.log(`  checkout through tsx, first start:               ${line(runs.checkout.first)}`);
 console.log(`  checkout through tsx, restart:                   ${line(runs.checkout.restart)}`);
-rmSync(dir, { recursive: true, force: true });

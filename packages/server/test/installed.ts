@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
@@ -41,14 +41,19 @@ export interface Installed {
  */
 export function installPackages(): Installed {
   const dir = mkdtempSync(join(tmpdir(), 'baton-installed-'));
-  const packs = join(dir, 'tarballs');
-  for (const pkg of ['engine', 'server']) run([...pnpm(), 'pack', '--pack-destination', packs], join(ROOT, 'packages', pkg));
-  const tarball = (prefix: string) => join(packs, readdirSync(packs).find((f) => f.startsWith(prefix))!);
-  const installed = { dir, engineTarball: tarball('baton-engine-'), serverTarball: tarball('baton-server-') };
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'baton-installed', private: true, type: 'module' }));
-  run(['npm', 'install', '--prefer-offline', '--no-audit', '--no-fund', installed.engineTarball, installed.serverTarball], dir);
-  for (const example of ['pricing-intent', 'embed-node', 'embed-browser']) {
-    cpSync(join(ROOT, 'examples', example), join(dir, 'examples', example), { recursive: true, filter: (src) => !/[/\\](node_modules|dist)$/.test(src) });
+  try {
+    const packs = join(dir, 'tarballs');
+    for (const pkg of ['engine', 'server']) run([...pnpm(), 'pack', '--pack-destination', packs], join(ROOT, 'packages', pkg));
+    const tarball = (prefix: string) => join(packs, readdirSync(packs).find((f) => f.startsWith(prefix))!);
+    const installed = { dir, engineTarball: tarball('baton-engine-'), serverTarball: tarball('baton-server-') };
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'baton-installed', private: true, type: 'module' }));
+    run(['npm', 'install', '--prefer-offline', '--no-audit', '--no-fund', installed.engineTarball, installed.serverTarball], dir);
+    for (const example of ['pricing-intent', 'embed-node', 'embed-browser']) {
+      cpSync(join(ROOT, 'examples', example), join(dir, 'examples', example), { recursive: true, filter: (src) => !/[/\\](node_modules|dist)$/.test(src) });
+    }
+    return installed;
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true }); // a failed build or install leaves nothing behind
+    throw err;
   }
-  return installed;
 }
