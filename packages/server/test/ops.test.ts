@@ -101,7 +101,7 @@ describe('request ids and logs', () => {
     const { log, parsed } = memoryLog();
     const s = await open({ ops: { log } });
     const { createApp } = await import('../src/index.ts');
-    const broken = Object.create(s.store, { openHandoffs: { value: () => Promise.reject(new Error('disk on fire')) } });
+    const broken = Object.create(s.store, { handoffs: { value: () => Promise.reject(new Error('disk on fire')) } });
     const res = await createApp({ ...s.deps, store: broken }).request('/api/handoffs', { headers: { authorization: `Bearer ${s.adminToken}` } });
     expect(res.status).toBe(500);
     await log.flush();
