@@ -44,6 +44,7 @@ export { seededRandom } from './sim/random.ts';
 export { handoffStats } from './reports/handoffReport.ts';
 export type { SimulationReport, ReportJourney } from './sim/report.ts';
 export { MigrationMap, WAITING_TYPES, planMigration, decideMove, migrationMapProblems, type MigrationPlan, type MigrationTarget, type PlannedMove, type BlockedContact } from './runtime/migration.ts';
+export type { UnmappedNode } from './runtime/migration.ts';
 export { JOURNEY_MIGRATED, moveContact, migrateContacts, planFromStore, publishedTarget, draftTarget, publishAndMigrate, type MigrationResult } from './runtime/migrate.ts';
 export { RepModel, RepBehaviour } from './model/repModel.ts';
 export { fitRepModel } from './reports/repModel.ts';

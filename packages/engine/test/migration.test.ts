@@ -148,6 +148,7 @@ describe('the migration plan and its application', () => {
         { contactId: 'h2', fromVersion: 1, from: 'h2', to: 'h2', reason: 'the open handoff at h2 may still log lost, which h2 does not declare' },
         { contactId: 'x', fromVersion: 1, from: 'x', to: 'p', reason: 'x is a wait node and p a pause node: a contact moves only between nodes of the same type' },
       ],
+      unmapped: [{ fromVersion: 1, from: 'stay', contacts: 1 }],
     });
     expect(JSON.stringify(await world.store.contacts())).toBe(before);
     expect(world.runtime.catalog.latestVersion('onb')).toBe(1);

@@ -41,7 +41,7 @@ describe('migrating a live journey over the API (SPEC §10)', () => {
     const marketer = await server.token('marketer');
     const plan = await server.call(marketer, 'POST', '/api/journeys/welcome/migration-plan', { migrate: {} });
     expect(plan.status).toBe(200);
-    expect(await json<Plan>(plan)).toEqual({ journey: 'welcome', version: 2, moves: [{ fromVersion: 1, from: 'wait', to: 'wait', contacts: 2 }], blocked: [] });
+    expect(await json<Plan>(plan)).toEqual({ journey: 'welcome', version: 2, moves: [{ fromVersion: 1, from: 'wait', to: 'wait', contacts: 2 }], blocked: [], unmapped: [] });
     // The journey in the body instead of the draft: a wait onto a pause cannot move, and the plan says why.
     const blocked = await json<Plan>(server.call(marketer, 'POST', '/api/journeys/welcome/migration-plan', { journey: asPause }));
     expect(blocked.moves).toEqual([]);

@@ -29,7 +29,7 @@ export interface MigrationTarget {
 export type MoveDecision =
   | { kind: 'move'; inst: InstanceRecord; from: JourneyNode; to: JourneyNode; handoff: HandoffRecord | undefined }
   | { kind: 'blocked'; inst: InstanceRecord; from: JourneyNode; to: string; reason: string }
-  | { kind: 'stay' };
+  | { kind: 'stay'; inst?: InstanceRecord; from?: JourneyNode };
 
 /** Every problem of a migration map against the journey's versions (an unknown node, a node nobody waits at), with its path. */
 export function migrationMapProblems(catalog: JourneyCatalog, target: MigrationTarget): ValidationError[] {
@@ -68,7 +68,7 @@ export function decideMove(state: ContactState, catalog: JourneyCatalog, target:
   const from = catalog.get(inst.journeyId, inst.version)?.nodes.get(inst.node);
   if (!from || !WAITING_TYPES.has(from.type)) return { kind: 'stay' };
   const toId = own(target.migrate, from.id) ?? (target.compiled.nodes.has(from.id) ? from.id : undefined);
-  if (toId === undefined) return { kind: 'stay' };
+  if (toId === undefined) return { kind: 'stay', inst, from }; // waiting at a node the map leaves where it is
   const to = target.compiled.nodes.get(toId);
   if (!to) return { kind: 'blocked', inst, from, to: toId, reason: `version ${target.version} has no node ${toId}` };
   if (to.type !== from.type) return { kind: 'blocked', inst, from, to: toId, reason: `${from.id} is a ${from.type} node and ${toId} a ${to.type} node: a contact moves only between nodes of the same type` };
@@ -100,20 +100,36 @@ export interface BlockedContact {
   reason: string;
 }
 
+/** Contacts waiting at a node that maps nowhere: they stay on their version. */
+export interface UnmappedNode {
+  fromVersion: number;
+  from: string;
+  contacts: number;
+}
+
 /** What a migration would do (SPEC §10), computed without applying it. */
 export interface MigrationPlan {
   journey: string;
   version: number;
   moves: PlannedMove[];
   blocked: BlockedContact[];
+  /** Waiting nodes of older versions that map nowhere, with how many stay there (an addition to §10). */
+  unmapped: UnmappedNode[];
 }
 
 /** The plan for these contact states: counts per source → target node, and the contacts that cannot move. */
 export function planMigration(states: Iterable<ContactState>, catalog: JourneyCatalog, target: MigrationTarget): MigrationPlan {
   const counts = new Map<string, PlannedMove>();
   const blocked: BlockedContact[] = [];
+  const staying = new Map<string, UnmappedNode>();
   for (const state of states) {
     const d = decideMove(state, catalog, target);
+    if (d.kind === 'stay' && d.inst && d.from) {
+      const key = JSON.stringify([d.inst.version, d.from.id]);
+      const line = staying.get(key);
+      if (line) line.contacts++;
+      else staying.set(key, { fromVersion: d.inst.version, from: d.from.id, contacts: 1 });
+    }
     if (d.kind === 'blocked') blocked.push({ contactId: state.contact.id, fromVersion: d.inst.version, from: d.from.id, to: d.to, reason: d.reason });
     if (d.kind !== 'move') continue;
     const key = JSON.stringify([d.inst.version, d.from.id, d.to.id]);
@@ -123,7 +139,8 @@ export function planMigration(states: Iterable<ContactState>, catalog: JourneyCa
   }
   const moves = [...counts.values()].sort((a, b) => a.fromVersion - b.fromVersion || (a.from < b.from ? -1 : a.from > b.from ? 1 : 0) || (a.to < b.to ? -1 : 1));
   blocked.sort((a, b) => (a.contactId < b.contactId ? -1 : a.contactId > b.contactId ? 1 : 0));
-  return { journey: target.journeyId, version: target.version, moves, blocked };
+  const unmapped = [...staying.values()].sort((a, b) => a.fromVersion - b.fromVersion || (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  return { journey: target.journeyId, version: target.version, moves, blocked, unmapped };
 }
 
 /** The instant the contact entered its node: kept on the run, else read back from the node's own timer. */

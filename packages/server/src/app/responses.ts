@@ -93,6 +93,7 @@ export const MigrationPlan = z.object({
   version: z.number().meta({ description: 'the version the contacts move to' }),
   moves: z.array(z.object({ fromVersion: z.number(), from: z.string(), to: z.string(), contacts: z.number() })),
   blocked: z.array(z.object({ contactId: z.string(), fromVersion: z.number(), from: z.string(), to: z.string(), reason: z.string() })),
+  unmapped: z.array(z.object({ fromVersion: z.number(), from: z.string(), contacts: z.number() })).meta({ description: 'waiting nodes that map nowhere, with how many contacts stay there' }),
 });
 /** A version just published; with a migration map, what the migration did (`moved`: contacts moved). */
 export const PublishedVersion = JourneyVersion.extend({ migration: MigrationPlan.extend({ moved: z.number() }).optional() });
