@@ -16,6 +16,7 @@ import { StepMenu, StepMenuContext, type StepPlace } from './StepMenu.tsx';
 import { StepSearch } from './StepSearch.tsx';
 import { useAutosave, type SaveState } from './useAutosave.ts';
 import { Inspector } from './Inspector.tsx';
+import { MigrationStep, hasWaiting, type MigrationPlan } from './MigrationStep.tsx';
 import { SimPanel, type SimOverlay } from '../sim/SimPanel.tsx';
 import { useLiveCounts } from '../reports/liveCounts.ts';
 import { NODE_TYPES, type NodeView } from './nodes.tsx';
@@ -298,13 +299,28 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
     setMessage(ok ? { kind: 'ok', text: 'Draft saved' } : null);
     return ok;
   };
+  // When contacts wait in a published version, Publish first opens the migration step (issue #18).
+  const [migration, setMigration] = useState<MigrationPlan | null>(null);
   const publish = async () => {
     if (dirty && !(await save())) return;
     try {
-      const published = await api<{ version: number }>('POST', `/journeys/${journey.id}/publish`);
+      if (loaded.detail.version !== null) {
+        const plan = await api<MigrationPlan>('POST', `/journeys/${encodeURIComponent(journey.id)}/migration-plan`, { journey, migrate: {} });
+        if (hasWaiting(plan)) return setMigration(plan);
+      }
+      await publishWith(undefined);
+    } catch (e) {
+      setMessage({ kind: 'error', text: e instanceof ApiError ? `${e.message}` : String(e) });
+    }
+  };
+  const publishWith = async (migrate: Record<string, string> | undefined) => {
+    setMigration(null);
+    try {
+      const published = await api<{ version: number; migration?: { moved: number } }>('POST', `/journeys/${journey.id}/publish`, migrate === undefined ? undefined : { migrate });
       onReload(await api<JourneyDetail>('GET', `/journeys/${journey.id}`));
       setHasDraft(false);
-      setMessage({ kind: 'ok', text: `Published version ${published.version}: new contacts enter it now` });
+      const moved = published.migration ? `; ${published.migration.moved} waiting contact${published.migration.moved === 1 ? '' : 's'} moved to it` : '';
+      setMessage({ kind: 'ok', text: `Published version ${published.version}: new contacts enter it now${moved}` });
     } catch (e) {
       setMessage({ kind: 'error', text: e instanceof ApiError ? `${e.message}` : String(e) });
     }
@@ -416,6 +432,7 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
         </div>
       )}
       {live.error && <div className="flash error" role="alert">Live numbers: {live.error}</div>}
+      {migration && <MigrationStep journey={journey} first={migration} onPublish={(m) => void publishWith(m)} onCancel={() => setMigration(null)} />}
       <div className="workspace">
         <Palette readOnly={readOnly} onAdd={(type) => addStep(type)}>
           <div className={`problems ${validation.valid ? 'ok' : 'bad'}`} aria-label="problems">
