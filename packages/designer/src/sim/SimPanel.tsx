@@ -4,7 +4,8 @@ import type { TeamShape } from '../api.ts';
 import { HandoffRecord } from '../inbox/HandoffRecord.tsx';
 import { eachRecord, isRecord, type DraftJourney } from '../model/index.ts';
 import { conditionTraits, populationModel, type PopulationForm } from './population.ts';
-import type { PopulationResult, SimRequest, SimResponse, TestContactState } from './protocol.ts';
+import type { BacktestResult, PopulationResult, SimRequest, SimResponse, TestContactState } from './protocol.ts';
+import { BacktestTab, type BacktestRun } from './BacktestTab.tsx';
 
 /** An instant on the virtual clock, short: "11-23 10:30" (UTC). */
 const short = (iso: string) => iso.slice(5, 16).replace('T', ' ');
@@ -44,7 +45,8 @@ const HOUR = 3_600_000;
  */
 export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journey: DraftJourney; team: TeamShape | null; workspace: unknown; valid: boolean; onOverlay: (o: SimOverlay | null) => void }) {
   const worker = useRef<Worker | null>(null);
-  const [tab, setTab] = useState<'contact' | 'population'>('contact');
+  const [tab, setTab] = useState<'contact' | 'population' | 'backtest'>('contact');
+  const [backtest, setBacktest] = useState<{ result: BacktestResult | null; live: BacktestRun['live'] | null }>({ result: null, live: null });
   const [traits, setTraits] = useState('{ "company": "Acme", "employees": 900, "title": "VP Sales", "region": "EMEA" }');
   const [state, setState] = useState<TestContactState | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -71,6 +73,10 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
       else if (m.type === 'population') {
         setResult(m.result);
         setProgress(null);
+        onOverlay({ current: null, path: [], counts: Object.fromEntries(Object.entries(m.result.nodes).map(([n, c]) => [n, c.entered])) });
+      } else if (m.type === 'backtest') {
+        setBacktest((b) => ({ ...b, result: m.result }));
+        setMessage(null);
         onOverlay({ current: null, path: [], counts: Object.fromEntries(Object.entries(m.result.nodes).map(([n, c]) => [n, c.entered])) });
       } else {
         setMessage(m.message);
@@ -123,10 +129,24 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
       <div className="tabs">
         <button className={tab === 'contact' ? 'tab active' : 'tab'} onClick={() => setTab('contact')}>Test contact</button>
         <button className={tab === 'population' ? 'tab active' : 'tab'} onClick={() => setTab('population')}>Population</button>
+        <button className={tab === 'backtest' ? 'tab active' : 'tab'} onClick={() => setTab('backtest')}>Backtest</button>
       </div>
       <p className="muted small">Runs in your browser on a virtual clock: nothing is sent, live data is untouched.</p>
       {message && <p className="error-banner" role="alert">{message}</p>}
-      {tab === 'contact' ? (
+      {tab === 'backtest' ? (
+        <BacktestTab
+          journey={journey}
+          team={team}
+          workspace={workspace}
+          result={backtest.result}
+          live={backtest.live}
+          onError={setMessage}
+          onRun={(run) => {
+            setBacktest({ result: null, live: run.live });
+            send(run.request);
+          }}
+        />
+      ) : tab === 'contact' ? (
         <>
           <label className="field">
             <span className="field-label">Traits</span>

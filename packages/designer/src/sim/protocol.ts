@@ -8,7 +8,8 @@ export type SimRequest =
   | { type: 'advance'; ms: number }
   | { type: 'nextTimer' }
   | { type: 'rep'; action: 'accept' | 'reject' | 'outcome'; outcome?: string; reason?: string }
-  | { type: 'population'; journeys: unknown[]; team: unknown; workspace: unknown; contacts: number; seed: number; days: number; population: unknown };
+  | { type: 'population'; journeys: unknown[]; team: unknown; workspace: unknown; contacts: number; seed: number; days: number; population: unknown }
+  | { type: 'backtest'; journeys: unknown[]; team: unknown; workspace: unknown; events: unknown[]; reps: unknown; seed: number; start: string; contacts: { id: string; traits: Record<string, unknown> }[] };
 
 /** The test contact as the designer shows it after each step. */
 export interface TestContactState {
@@ -31,8 +32,21 @@ export interface PopulationResult {
   ms: number;
 }
 
+/** A backtest's result (issue #18): the draft over recorded events, in the terms the live report uses. */
+export interface BacktestResult {
+  nodes: Record<string, { entered: number }>;
+  entries: number;
+  handoffs: { created: number; accepted: number; breached: number; unassigned: number };
+  outcomes: Record<string, number>;
+  converted: number;
+  perRepDay: PopulationResult['perRepDay'];
+  events: number;
+  ms: number;
+}
+
 export type SimResponse =
   | { type: 'contact'; state: TestContactState; refused?: string }
   | { type: 'progress'; done: number; total: number }
   | { type: 'population'; result: PopulationResult }
+  | { type: 'backtest'; result: BacktestResult }
   | { type: 'error'; message: string };

@@ -2,10 +2,10 @@
 // The simulation runs here, off the page's thread, so the canvas stays responsive: Baton's own engine
 // on a memory store and a virtual clock. Nothing is sent and nothing reaches live data.
 import {
-  advanceTo, BatonError, eventsOf, formatInstant, handoffRecordView, newContactState, parseInstant, simulateSynthetic, simulationWorld,
-  type SimulationWorld,
+  advanceTo, BatonError, dictionary, eventsOf, formatInstant, handoffRecordView, newContactState, parseInstant, simulateEvents, simulateSynthetic, simulationWorld,
+  type SimulationReport, type SimulationWorld,
 } from '@baton/engine/internal';
-import type { PopulationResult, SimRequest, SimResponse, TestContactState } from './protocol.ts';
+import type { BacktestResult, PopulationResult, SimRequest, SimResponse, TestContactState } from './protocol.ts';
 
 let world: SimulationWorld | null = null;
 let contactId = 'test-contact';
@@ -54,7 +54,20 @@ async function population(req: Extract<SimRequest, { type: 'population' }>): Pro
     },
   });
   const id = (req.journeys[0] as { id: string }).id;
-  const capacity = new Map(((req.team as { reps?: { id: string; capacity?: number }[] })?.reps ?? []).map((r) => [r.id, r.capacity ?? null]));
+  return {
+    nodes: report.nodes[id] ?? {},
+    handoffs: report.handoffs,
+    breachRate: report.handoffs.created === 0 ? null : report.handoffs.breached / report.handoffs.created,
+    perRepDay: perRepDayOf(report, id, req.team),
+    contacts: report.timing.contacts,
+    events: report.timing.events,
+    ms: Math.round(performance.now() - started),
+  };
+}
+
+/** Handoffs per rep per day (by assignment), beside each rep's capacity. */
+function perRepDayOf(report: SimulationReport, id: string, team: unknown): PopulationResult['perRepDay'] {
+  const capacity = new Map(((team as { reps?: { id: string; capacity?: number }[] })?.reps ?? []).map((r) => [r.id, r.capacity ?? null]));
   const perRepDay = new Map<string, number>();
   for (const c of Object.values(report.contacts)) {
     for (const h of c.journeys[id]?.handoffs ?? []) {
@@ -63,15 +76,27 @@ async function population(req: Extract<SimRequest, { type: 'population' }>): Pro
       perRepDay.set(key, (perRepDay.get(key) ?? 0) + 1);
     }
   }
+  return [...perRepDay].map(([k, n]) => {
+    const [rep, day] = k.split('|') as [string, string];
+    return { rep, day, handoffs: n, capacity: capacity.get(rep) ?? null };
+  }).sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.rep < b.rep ? -1 : 1));
+}
+
+/** The draft over recorded events (issue #18's backtest), summed up as the live report counts. */
+async function backtest(req: Extract<SimRequest, { type: 'backtest' }>): Promise<BacktestResult> {
+  const started = performance.now();
+  const report = await simulateEvents({ journeys: req.journeys, team: req.team, workspace: req.workspace, events: req.events, seed: req.seed, start: req.start, contacts: req.contacts, ...(req.reps ? { reps: req.reps } : {}) });
+  const id = (req.journeys[0] as { id: string }).id;
+  const runs = Object.values(report.contacts).flatMap((c) => (c.journeys[id] ? [c.journeys[id]] : []));
+  const outcomes = dictionary<number>();
+  for (const h of runs.flatMap((r) => r.handoffs)) if (h.outcome) outcomes[h.outcome] = (outcomes[h.outcome] ?? 0) + 1;
   return {
     nodes: report.nodes[id] ?? {},
+    entries: runs.length,
     handoffs: report.handoffs,
-    breachRate: report.handoffs.created === 0 ? null : report.handoffs.breached / report.handoffs.created,
-    perRepDay: [...perRepDay].map(([k, n]) => {
-      const [rep, day] = k.split('|') as [string, string];
-      return { rep, day, handoffs: n, capacity: capacity.get(rep) ?? null };
-    }).sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.rep < b.rep ? -1 : 1)),
-    contacts: report.timing.contacts,
+    outcomes,
+    converted: runs.filter((r) => r.handoffs.length > 0 && r.status === 'exited' && r.outcome === 'converted').length,
+    perRepDay: perRepDayOf(report, id, req.team),
     events: report.timing.events,
     ms: Math.round(performance.now() - started),
   };
@@ -82,6 +107,10 @@ self.onmessage = async (e: MessageEvent<SimRequest>) => {
   try {
     if (req.type === 'population') {
       post({ type: 'population', result: await population(req) });
+      return;
+    }
+    if (req.type === 'backtest') {
+      post({ type: 'backtest', result: await backtest(req) });
       return;
     }
     if (req.type === 'start') {
