@@ -61,7 +61,9 @@ async function applyCall(runtime: Runtime, raw: unknown, received: number, batch
   }
   const { status } = await runtime.ingestEvent(call);
   // Kept for backtests (SPEC §10) once applied, as applied: a page call as its track event, with its instant.
-  if (status === 'applied' && log) await log.append([{ at: call.timestamp === undefined ? received : Date.parse(call.timestamp), call: { ...call, timestamp: call.timestamp ?? new Date(received).toISOString() } }]);
+  // The event is applied whatever happens to this copy: a failed append (the database dropped the
+  // connection) costs the backtest one event, never the sender an error for an event that was applied.
+  if (status === 'applied' && log) await log.append([{ at: call.timestamp === undefined ? received : Date.parse(call.timestamp), call: { ...call, timestamp: call.timestamp ?? new Date(received).toISOString() } }]).catch(() => undefined);
   return { status };
 }
 
