@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, reloadOnLive, type HandoffView, type Me, type TeamShape } from '../api.ts';
 import { HandoffRecord } from './HandoffRecord.tsx';
 import { slaState } from './sla.ts';
@@ -28,7 +28,24 @@ export function Inbox({ me }: { me: Me }) {
   const [error, setError] = useState<string | null>(null);
   const now = useNow();
 
-  const load = useCallback(() => api<{ handoffs: HandoffView[] }>('GET', '/handoffs?status=open').then((r) => setHandoffs(r.handoffs), (e: Error) => setError(e.message)), []);
+  // The contact's timeline as it is now, for the handoff's life cycle (created, assigned, rejected, …).
+  const [timeline, setTimeline] = useState<{ contact: string; events: TimelineEvent[] } | null>(null);
+  const loadTimeline = useCallback((contactId: string) => {
+    api<{ timeline: TimelineEvent[] }>('GET', `/contacts/${encodeURIComponent(contactId)}`).then((c) => setTimeline({ contact: contactId, events: c.timeline }), () => setTimeline(null));
+  }, []);
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
+  // The list first, then the selected handoff's timeline only while it is still in the list: a handoff
+  // that left this rep's hands (rejected, given to a colleague) is no longer theirs to read.
+  const load = useCallback(
+    () =>
+      api<{ handoffs: HandoffView[] }>('GET', '/handoffs?status=open').then((r) => {
+        setHandoffs(r.handoffs);
+        const still = r.handoffs.find((h) => h.id === selectedRef.current);
+        if (still) loadTimeline(still.contactId);
+      }, (e: Error) => setError(e.message)),
+    [loadTimeline],
+  );
   useEffect(() => {
     void load();
     void api<TeamShape>('GET', '/team').then(setTeam, () => undefined);
@@ -41,17 +58,10 @@ export function Inbox({ me }: { me: Me }) {
     return handoffs;
   }, [handoffs, tab, me.rep]);
   const current = handoffs.find((h) => h.id === selected) ?? null;
-  // The contact's timeline as it is now, for the handoff's life cycle (created, assigned, rejected, …).
-  const [timeline, setTimeline] = useState<{ contact: string; events: TimelineEvent[] } | null>(null);
   const contactId = current?.contactId ?? null;
-  const loadTimeline = useCallback(() => {
-    if (!contactId) return;
-    api<{ timeline: TimelineEvent[] }>('GET', `/contacts/${encodeURIComponent(contactId)}`).then((c) => setTimeline({ contact: contactId, events: c.timeline }), () => setTimeline(null));
-  }, [contactId]);
   useEffect(() => {
-    loadTimeline();
-    return reloadOnLive(['handoff'], loadTimeline, 250);
-  }, [loadTimeline]);
+    if (contactId) loadTimeline(contactId);
+  }, [contactId, loadTimeline]);
 
   const loads = useMemo(() => {
     const byRep = new Map<string, { open: number; breached: number }>();
@@ -124,7 +134,7 @@ export function Inbox({ me }: { me: Me }) {
       </section>
       <section className="inbox-detail" aria-label="handoff">
         {current ? (
-          <HandoffRecord key={current.id} handoff={current} me={me} team={team} now={now} onChanged={() => { void load(); loadTimeline(); }} timeline={timeline?.contact === current.contactId ? timeline.events : null} />
+          <HandoffRecord key={current.id} handoff={current} me={me} team={team} now={now} onChanged={() => void load()} timeline={timeline?.contact === current.contactId ? timeline.events : null} />
         ) : (
           <p className="muted empty">Select a handoff to see the story so far: why it fired, the timeline, the talk track.</p>
         )}
