@@ -195,3 +195,26 @@ describe('the migration plan and its application', () => {
     expect(() => publishedTarget(world.runtime.catalog, 'onb', {}, 5)).toThrow(BatonError);
   });
 });
+
+describe('ids a user chose, as SPEC §2 allows', () => {
+  it('moves contacts waiting at nodes named __proto__ and constructor, by id and by the map', async () => {
+    const protoWait = (duration: string) => ({ id: '__proto__', type: 'wait', duration, next: 'constructor' });
+    const hostile = (nodes: unknown[], start = '__proto__') => ({
+      schema: 'baton.journey/v1', id: '__proto__', name: 'Hostile', trigger: { event: 'Signed Up' }, start,
+      nodes: [...nodes, { id: 'constructor', type: 'wait', duration: 'P1D', next: 'done' }, { id: 'done', type: 'exit', outcome: 'completed' }],
+    });
+    const steps = [
+      signUp('2026-11-23T09:00:00Z', 'a'),
+      { at: '2026-11-23T10:00:00Z', publish: { journey: hostile([protoWait('P2D')]), migrate: {} } },
+      signUp('2026-11-23T11:00:00Z', 'b'),
+      { at: '2026-11-23T12:00:00Z', publish: { journey: hostile([], 'constructor'), migrate: JSON.parse('{ "__proto__": "constructor" }') as Record<string, string> } },
+    ];
+    const report = await simulateScript({ journeys: [hostile([protoWait('P1D')])], script: { start: '2026-11-23T09:00:00Z', until: '2026-12-01T00:00:00Z', contacts: [], steps } });
+    expect(report.refused).toEqual([]);
+    // a: moved by id to v2, then by the map onto v3's constructor; b entered v2 and moved the same way.
+    const a = report.contacts.a!.journeys.__proto__!;
+    expect(a).toMatchObject({ version: 3, status: 'exited', path: ['__proto__', 'constructor', 'done'] });
+    expect(report.contacts.b!.journeys.__proto__).toMatchObject({ version: 3, status: 'exited', path: ['__proto__', 'constructor', 'done'] });
+    expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+  });
+});
