@@ -194,10 +194,10 @@ describe('three processes on one PostgreSQL database', () => {
           // As a Segment source does: a 5xx is sent again; anything else is final.
           for (let attempt = 0; ; attempt++) {
             const r = await fetch(`${batons[attempt % batons.length]!.url}/v1/${call.type}`, { method: 'POST', headers: { authorization: basic(batons[0]!.writeKey), 'content-type': 'application/json' }, body: JSON.stringify(call.body) });
-            await r.text();
+            const text = await r.text();
             statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
             if (r.status < 500) break;
-            expect(r.status).toBe(503);
+            expect(r.status, text).toBe(503);
             await new Promise((done) => setTimeout(done, 50));
           }
         }

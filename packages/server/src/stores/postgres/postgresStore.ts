@@ -351,6 +351,12 @@ function settle(q: Queued, status: string | undefined): void {
 /** Errors of the connection (refused, reset, the server shutting down) become StoreUnavailableError. */
 function unavailable(err: Error): Error {
   const code = (err as { code?: string }).code ?? '';
-  const connection = ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006'].includes(code) || /Connection terminated/i.test(err.message);
+  // Class 08 (connection exception), 57P (the server shutting down or cutting the session), 53
+  // (insufficient resources: too many connections), the socket's own errors, and pg's words for a
+  // client whose connection is gone or could not be had in time.
+  const connection =
+    /^(08|57P|53)/.test(code) ||
+    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTCONN'].includes(code) ||
+    /Connection terminated|not queryable|Client was closed|timeout exceeded when trying to connect/i.test(err.message);
   return connection ? new StoreUnavailableError(err) : err;
 }
