@@ -59,3 +59,26 @@ describe('baton simulate --events EVENTS.ndjson [--reps REPS.json] --seed S', ()
     expect(baton(...base, '--contacts', '3', '--seed', '1', '--reps', reps(1)).code).toBe(2);
   });
 });
+
+describe('baton simulate --script with a publish step (SPEC §10)', () => {
+  it('publishes and migrates at the step\'s instant, and each contact\'s entry says its version', () => {
+    const welcome = (duration: string) => ({ schema: 'baton.journey/v1', id: 'welcome', name: 'Welcome', trigger: { event: 'Signed Up' }, start: 'wait', nodes: [{ id: 'wait', type: 'wait', duration, next: 'done' }, { id: 'done', type: 'exit', outcome: 'welcomed' }] });
+    const journey = file('welcome.json', JSON.stringify(welcome('P3D')));
+    const script = file('publish.json', JSON.stringify({
+      start: '2026-11-23T09:00:00Z',
+      until: '2026-12-01T00:00:00Z',
+      steps: [
+        { at: '2026-11-23T09:00:00Z', track: { userId: 'early', event: 'Signed Up' } },
+        { at: '2026-11-23T09:00:00Z', track: { userId: 'also', event: 'Signed Up' } },
+        { at: '2026-11-24T12:00:00Z', publish: { journey: welcome('P1D'), migrate: {} } },
+      ],
+    }));
+    const r = baton('simulate', journey, '--script', script, '--json');
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout);
+    expect(report.refused).toEqual([]);
+    // Both waited at "wait" when v2 came; entered + P1D had passed, so both finish on v2 at the publish instant.
+    expect(report.contacts.early.journeys.welcome).toMatchObject({ status: 'exited', version: 2, path: ['wait', 'done'] });
+    expect(report.contacts.also.journeys.welcome.version).toBe(2);
+  });
+});
