@@ -58,14 +58,14 @@ module.exports = {
     {
       name: 'designer-model-is-plain',
       comment:
-        'the designer model is plain TypeScript: it imports no React and no view; it reads the node-type registry (nodeTypes/), whose one file per type also holds that type\'s form (ARCHITECTURE.md, The designer)',
+        "the designer model is plain TypeScript: it imports no React and no view; it reads the node-type registry (nodeTypes/), whose one file per type also holds that type's form (ARCHITECTURE.md, The designer)",
       severity: 'error',
       from: { path: '^packages/designer/src/model/' },
       to: { path: ['^packages/designer/src/(editor|inbox|reports|sim)/', 'node_modules/(react|react-dom|@xyflow)/'] },
     },
     {
       name: 'packages-through-exports',
-      comment: "a package imports another only through its package.json exports, never its src/",
+      comment: 'a package imports another only through its package.json exports, never its src/',
       severity: 'error',
       from: { path: '^packages/([^/]+)/' },
       to: { path: '^packages/([^/]+)/src/', pathNot: '^packages/$1/' },

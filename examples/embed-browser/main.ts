@@ -6,7 +6,12 @@ const field = (name: string) => (form.elements.namedItem(name) as HTMLInputEleme
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
-  const traits = { company: field('company'), employees: Number(field('employees')), title: field('title'), region: field('region') };
+  const traits = {
+    company: field('company'),
+    employees: Number(field('employees')),
+    title: field('title'),
+    region: field('region'),
+  };
   void whatHappens(traits, field('bookAfter') || undefined).then((story) => {
     document.querySelector('#outcome')!.textContent = story.outcome ?? 'still inside';
     document.querySelector('#path')!.textContent = `(${story.path.join(' → ')})`;

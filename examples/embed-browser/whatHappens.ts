@@ -18,18 +18,27 @@ export interface Story {
 
 /** One line for each effect a person would care about. */
 function describe(effect: Effect): string | null {
-  if (effect.type === 'message') return `${effect.suppressed ? 'held back' : 'sent'} ${effect.channel} "${String(effect.params.template ?? effect.node)}"`;
+  if (effect.type === 'message')
+    return `${effect.suppressed ? 'held back' : 'sent'} ${effect.channel} "${String(effect.params.template ?? effect.node)}"`;
   if (effect.type !== 'event') return `${effect.type} ${effect.type === 'webhook' ? effect.url : effect.to}`;
   const p = effect.properties;
   switch (effect.name) {
-    case 'Handoff Created': return `handoff created: ${String(p.title)}`;
-    case 'Handoff Assigned': return `assigned to ${String(p.rep)} (${String(p.queue ?? 'owner')}), first touch due ${String(p.dueAt)}`;
-    case 'Handoff SLA Breached': return `SLA breached: ${String(p.rep)} did not touch it by ${String(p.dueAt)}`;
-    case 'Handoff Escalated': return `escalated from ${String(p.from)} to ${String(p.rep)}`;
-    case 'Handoff Closed': return `handoff closed: ${String(p.outcome)}`;
-    case 'Journey Entered': return 'entered the journey';
-    case 'Journey Exited': return `left the journey: ${String(p.outcome)}`;
-    default: return effect.name;
+    case 'Handoff Created':
+      return `handoff created: ${String(p.title)}`;
+    case 'Handoff Assigned':
+      return `assigned to ${String(p.rep)} (${String(p.queue ?? 'owner')}), first touch due ${String(p.dueAt)}`;
+    case 'Handoff SLA Breached':
+      return `SLA breached: ${String(p.rep)} did not touch it by ${String(p.dueAt)}`;
+    case 'Handoff Escalated':
+      return `escalated from ${String(p.from)} to ${String(p.rep)}`;
+    case 'Handoff Closed':
+      return `handoff closed: ${String(p.outcome)}`;
+    case 'Journey Entered':
+      return 'entered the journey';
+    case 'Journey Exited':
+      return `left the journey: ${String(p.outcome)}`;
+    default:
+      return effect.name;
   }
 }
 

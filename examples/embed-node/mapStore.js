@@ -2,7 +2,16 @@
 // A store of this service's own: the engine's Store interface over plain Maps. Swap the Maps for your
 // database's tables; the contract suite (`@baton/engine/store-contract`) says when it behaves as Baton
 // needs: `runStoreContract('my store', async () => new MyStore())` under vitest.
-import { ConflictError, DeskConflictError, DuplicateMessageError, byAge, byDueThenAge, handoffReport, matchesQuery, newDesk } from '@baton/engine';
+import {
+  ConflictError,
+  DeskConflictError,
+  DuplicateMessageError,
+  byAge,
+  byDueThenAge,
+  handoffReport,
+  matchesQuery,
+  newDesk,
+} from '@baton/engine';
 
 /**
  * @typedef {import('@baton/engine').Store} Store
@@ -112,7 +121,9 @@ export class MapStore {
   }
 
   async openHandoffs() {
-    return this.#allHandoffs().filter((h) => h.status === 'open').sort(byAge);
+    return this.#allHandoffs()
+      .filter((h) => h.status === 'open')
+      .sort(byAge);
   }
 
   /** @param {string} id */
@@ -123,7 +134,10 @@ export class MapStore {
 
   /** @param {import('@baton/engine').HandoffQuery} query */
   async handoffs(query) {
-    return this.#allHandoffs().filter((h) => matchesQuery(h, query)).sort(byDueThenAge).slice(0, query.limit ?? Infinity);
+    return this.#allHandoffs()
+      .filter((h) => matchesQuery(h, query))
+      .sort(byDueThenAge)
+      .slice(0, query.limit ?? Infinity);
   }
 
   /** @param {import('@baton/engine').ReportPeriod} period */
@@ -144,7 +158,8 @@ export class MapStore {
   async repLoads() {
     /** @type {Record<string, number>} */
     const loads = Object.create(null); // rep ids are user data: no prototype to collide with
-    for (const h of this.#allHandoffs()) if (h.status === 'open' && h.assignee !== null) loads[h.assignee] = (loads[h.assignee] ?? 0) + 1;
+    for (const h of this.#allHandoffs())
+      if (h.status === 'open' && h.assignee !== null) loads[h.assignee] = (loads[h.assignee] ?? 0) + 1;
     return loads;
   }
 

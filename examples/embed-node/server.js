@@ -15,7 +15,9 @@ import { pathToFileURL } from 'node:url';
 import { BatonError, createEngine, formatInstant } from '@baton/engine';
 import { MapStore } from './mapStore.js';
 
-const dir = process.argv[2] ? pathToFileURL(`${resolve(process.argv[2])}/`) : new URL('../pricing-intent/', import.meta.url);
+const dir = process.argv[2]
+  ? pathToFileURL(`${resolve(process.argv[2])}/`)
+  : new URL('../pricing-intent/', import.meta.url);
 const read = async (/** @type {string} */ name) => JSON.parse(await readFile(new URL(name, dir), 'utf8'));
 
 const engine = createEngine({
@@ -25,10 +27,14 @@ const engine = createEngine({
   store: new MapStore(),
   clock: { now: () => Date.now() },
   onEffect(effect) {
-    if (effect.type === 'message') console.log(`${effect.channel} to ${effect.contactId}: ${String(effect.params.template ?? effect.node)}`);
+    if (effect.type === 'message')
+      console.log(`${effect.channel} to ${effect.contactId}: ${String(effect.params.template ?? effect.node)}`);
     if (effect.type !== 'event' || !effect.name.startsWith('Handoff ')) return;
     const p = effect.properties;
-    if (effect.name === 'Handoff Assigned') console.log(`handoff ${p.handoff} for ${effect.contactId} assigned to ${p.rep} (${p.queue ?? 'owner'}), first touch due ${p.dueAt}`);
+    if (effect.name === 'Handoff Assigned')
+      console.log(
+        `handoff ${p.handoff} for ${effect.contactId} assigned to ${p.rep} (${p.queue ?? 'owner'}), first touch due ${p.dueAt}`,
+      );
     else console.log(`handoff ${p.handoff}: ${effect.name.slice('Handoff '.length).toLowerCase()}`);
   },
 });
@@ -43,24 +49,42 @@ async function body(req) {
 
 /** Answers one request; a Baton error (an invalid event, an unknown handoff) is the caller's 400. */
 async function route(/** @type {string} */ method, /** @type {string} */ path, /** @type {any} */ input) {
-  if (method === 'POST' && (path === '/track' || path === '/identify')) return (await engine.ingest({ ...input, type: path.slice(1) })).status;
+  if (method === 'POST' && (path === '/track' || path === '/identify'))
+    return (await engine.ingest({ ...input, type: path.slice(1) })).status;
   if (method === 'GET' && path === '/handoffs') {
-    return (await engine.openHandoffs()).map((h) => ({ id: h.id, contact: h.contactId, title: h.title, assignee: h.assignee, due: h.dueAt === null ? null : formatInstant(h.dueAt), breached: h.breached }));
+    return (await engine.openHandoffs()).map((h) => ({
+      id: h.id,
+      contact: h.contactId,
+      title: h.title,
+      assignee: h.assignee,
+      due: h.dueAt === null ? null : formatInstant(h.dueAt),
+      breached: h.breached,
+    }));
   }
   const act = /^\/handoffs\/([^/]+)\/(accept|reject|outcome)$/.exec(path);
   if (method === 'POST' && act) {
     const id = decodeURIComponent(act[1] ?? '');
     const by = { rep: input.rep, reason: input.reason, value: input.value };
-    const applied = act[2] === 'accept' ? await engine.accept(id, by) : act[2] === 'reject' ? await engine.reject(id, by) : await engine.logOutcome(id, String(input.outcome), by);
+    const applied =
+      act[2] === 'accept'
+        ? await engine.accept(id, by)
+        : act[2] === 'reject'
+          ? await engine.reject(id, by)
+          : await engine.logOutcome(id, String(input.outcome), by);
     return applied.status;
   }
   return undefined;
 }
 
 const server = createServer(async (req, res) => {
-  const reply = (/** @type {number} */ status, /** @type {unknown} */ json) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+  const reply = (/** @type {number} */ status, /** @type {unknown} */ json) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
   try {
-    const answer = await route(req.method ?? 'GET', new URL(req.url ?? '/', 'http://localhost').pathname, req.method === 'POST' ? await body(req) : {});
+    const answer = await route(
+      req.method ?? 'GET',
+      new URL(req.url ?? '/', 'http://localhost').pathname,
+      req.method === 'POST' ? await body(req) : {},
+    );
     if (answer === undefined) reply(404, { error: 'not_found' });
     else reply(200, answer);
   } catch (err) {

@@ -14,7 +14,11 @@ const ui = await openDesigner(mkdtempSync(join(tmpdir(), 'baton-canvas-bench-'))
 const token = ui.server.config.data.adminToken;
 const results: Record<string, unknown>[] = [];
 const post = (body: unknown) =>
-  ui.server.app.request('/api/journeys', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  ui.server.app.request('/api/journeys', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 // Page scripts below that run once are strings: tsx would add helpers the page does not have.
 // A function for waitForFunction (the page's CSP refuses a string predicate, which it evals); it holds no
@@ -29,7 +33,14 @@ const LEGIBLE = () => {
   const e = entry.getBoundingClientRect();
   const c = canvas.getBoundingClientRect();
   const node = entry.closest('.react-flow__node')!;
-  return zoom >= 0.5 && getComputedStyle(node).visibility !== 'hidden' && e.top >= c.top && e.bottom <= c.bottom && e.left >= c.left && e.right <= c.right;
+  return (
+    zoom >= 0.5 &&
+    getComputedStyle(node).visibility !== 'hidden' &&
+    e.top >= c.top &&
+    e.bottom <= c.bottom &&
+    e.left >= c.left &&
+    e.right <= c.right
+  );
 };
 const ADD = `new Promise((resolve) => {
   const t0 = performance.now();
@@ -59,7 +70,9 @@ for (const n of [20, 100, 500, 1000]) {
   const openFresh = await open(`bench-${n}`);
   const openPlaced = await open(`placed-${n}`);
   // Pan: drag the empty canvas for 60 mouse moves while the page records every frame's time.
-  await ui.page.evaluate(`window.frames_ = []; (function tick(t) { window.frames_.push(t); if (window.frames_.length < 100000) requestAnimationFrame(tick); })(performance.now());`);
+  await ui.page.evaluate(
+    `window.frames_ = []; (function tick(t) { window.frames_.push(t); if (window.frames_.length < 100000) requestAnimationFrame(tick); })(performance.now());`,
+  );
   const rendered = await ui.page.locator('.react-flow__node').count();
   const box = (await ui.page.locator('.react-flow__pane').boundingBox())!;
   const panStarted = performance.now();
@@ -70,11 +83,26 @@ for (const n of [20, 100, 500, 1000]) {
   const panMs = performance.now() - panStarted;
   const frames = (await ui.page.evaluate('window.frames_')) as number[];
   // Callbacks that share a frame's timestamp are one frame.
-  const gaps = frames.slice(1).map((t, i) => t - frames[i]!).filter((g) => g > 0).sort((a, b) => a - b);
+  const gaps = frames
+    .slice(1)
+    .map((t, i) => t - frames[i]!)
+    .filter((g) => g > 0)
+    .sort((a, b) => a - b);
   const pct = (p: number) => +gaps[Math.min(gaps.length - 1, Math.ceil((p / 100) * gaps.length) - 1)]!.toFixed(1);
   const fps = Math.round((gaps.length / gaps.reduce((a, b) => a + b, 0)) * 1000);
   const editMs = Math.round((await ui.page.evaluate(ADD)) as number);
-  results.push({ steps: n, openUnplacedMs: openFresh, openPlacedMs: openPlaced, drawnNodes: rendered, panMs: Math.round(panMs), fps, frameP50ms: pct(50), frameP95ms: pct(95), frameMaxMs: pct(100), editToScreenMs: editMs });
+  results.push({
+    steps: n,
+    openUnplacedMs: openFresh,
+    openPlacedMs: openPlaced,
+    drawnNodes: rendered,
+    panMs: Math.round(panMs),
+    fps,
+    frameP50ms: pct(50),
+    frameP95ms: pct(95),
+    frameMaxMs: pct(100),
+    editToScreenMs: editMs,
+  });
   await ui.shot(`bench-${n}`);
 }
 console.log('designer canvas, headless Chromium (software rendering):');

@@ -13,7 +13,9 @@ function ForReps({ what }: { what: string }) {
   return (
     <main className="list" data-testid="not-for-reps">
       <h1>{what} are for marketers and admins</h1>
-      <p>Your handoffs are in the <a href="/inbox">inbox</a>.</p>
+      <p>
+        Your handoffs are in the <a href="/inbox">inbox</a>.
+      </p>
     </main>
   );
 }
@@ -34,7 +36,9 @@ function SignIn() {
   return (
     <div className="signin">
       <h1>Baton</h1>
-      <p>Open the address <code>baton serve</code> printed, or paste its admin token (or a token an admin gave you).</p>
+      <p>
+        Open the address <code>baton serve</code> printed, or paste its admin token (or a token an admin gave you).
+      </p>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -43,7 +47,9 @@ function SignIn() {
         }}
       >
         <input aria-label="API token" placeholder="bt_..." value={value} onChange={(e) => setValue(e.target.value)} />
-        <button type="submit" className="primary">Sign in</button>
+        <button type="submit" className="primary">
+          Sign in
+        </button>
       </form>
     </div>
   );
@@ -71,29 +77,57 @@ export function App() {
   return (
     <div className="app">
       <header className="topbar">
-        <a href="/#/" className="brand">Baton</a>
+        <a href="/#/" className="brand">
+          Baton
+        </a>
         <nav>
-          {me.role !== 'rep' && <a href="/#/" className={view === 'journeys' ? 'active' : ''}>Journeys</a>}
-          <a href="/inbox" className={view === 'inbox' ? 'active' : ''}>Inbox</a>
-          {me.role !== 'rep' && <a href="/reports" className={view === 'reports' ? 'active' : ''}>Reports</a>}
-          <a href="/api/reference" target="_blank" rel="noreferrer">API</a>
+          {me.role !== 'rep' && (
+            <a href="/#/" className={view === 'journeys' ? 'active' : ''}>
+              Journeys
+            </a>
+          )}
+          <a href="/inbox" className={view === 'inbox' ? 'active' : ''}>
+            Inbox
+          </a>
+          {me.role !== 'rep' && (
+            <a href="/reports" className={view === 'reports' ? 'active' : ''}>
+              Reports
+            </a>
+          )}
+          <a href="/api/reference" target="_blank" rel="noreferrer">
+            API
+          </a>
         </nav>
         <span className="whoami">{me.role === 'rep' ? `${me.name} (rep)` : me.role}</span>
       </header>
-      <Suspense fallback={<main className="list"><p className="muted">Loading…</p></main>}>
-      {view === 'inbox' ? (
-        <Inbox me={me} />
-      ) : view === 'reports' ? (
-        me.role === 'rep' ? <ForReps what="Reports" /> : <Reports />
-      ) : editor && me.role === 'rep' ? (
-        <ForReps what="Journeys" />
-      ) : editor ? (
-        <Editor key={route} journeyId={decodeURIComponent(editor[1]!)} version={editor[2] ? Number(editor[2]) : null} />
-      ) : me.role === 'rep' ? (
-        <Inbox me={me} />
-      ) : (
-        <JourneyList />
-      )}
+      <Suspense
+        fallback={
+          <main className="list">
+            <p className="muted">Loading…</p>
+          </main>
+        }
+      >
+        {view === 'inbox' ? (
+          <Inbox me={me} />
+        ) : view === 'reports' ? (
+          me.role === 'rep' ? (
+            <ForReps what="Reports" />
+          ) : (
+            <Reports />
+          )
+        ) : editor && me.role === 'rep' ? (
+          <ForReps what="Journeys" />
+        ) : editor ? (
+          <Editor
+            key={route}
+            journeyId={decodeURIComponent(editor[1]!)}
+            version={editor[2] ? Number(editor[2]) : null}
+          />
+        ) : me.role === 'rep' ? (
+          <Inbox me={me} />
+        ) : (
+          <JourneyList />
+        )}
       </Suspense>
     </div>
   );

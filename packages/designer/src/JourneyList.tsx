@@ -2,7 +2,11 @@ import { useEffect, useRef, useState } from 'react';
 import { isDraftJourney, layoutJourney, newJourney } from './model/index.ts';
 import { api, ApiError, type JourneySummary } from './api.ts';
 
-const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'journey';
+const slug = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '') || 'journey';
 
 /** Every journey: status, version, whether the draft is valid; new, import and open. */
 export function JourneyList() {
@@ -10,7 +14,11 @@ export function JourneyList() {
   const [error, setError] = useState<string | null>(null);
   const file = useRef<HTMLInputElement>(null);
 
-  const load = () => api<{ journeys: JourneySummary[] }>('GET', '/journeys').then((r) => setJourneys(r.journeys), (e: Error) => setError(e.message));
+  const load = () =>
+    api<{ journeys: JourneySummary[] }>('GET', '/journeys').then(
+      (r) => setJourneys(r.journeys),
+      (e: Error) => setError(e.message),
+    );
   useEffect(() => void load(), []);
 
   const create = async () => {
@@ -30,8 +38,11 @@ export function JourneyList() {
   const importFile = async (f: File) => {
     try {
       const parsed: unknown = JSON.parse(await f.text());
-      if (!isDraftJourney(parsed)) throw new Error(`${f.name} is not a journey: it needs an "id" and a list of "nodes"`);
-      const journey = parsed.ui?.positions ? parsed : { ...parsed, ui: { ...parsed.ui, positions: layoutJourney(parsed) } };
+      if (!isDraftJourney(parsed))
+        throw new Error(`${f.name} is not a journey: it needs an "id" and a list of "nodes"`);
+      const journey = parsed.ui?.positions
+        ? parsed
+        : { ...parsed, ui: { ...parsed.ui, positions: layoutJourney(parsed) } };
       const exists = journeys?.some((j) => j.id === journey.id);
       await (exists ? api('PUT', `/journeys/${journey.id}/draft`, journey) : api('POST', '/journeys', journey));
       location.hash = `#/journeys/${journey.id}`;
@@ -46,8 +57,16 @@ export function JourneyList() {
         <h1>Journeys</h1>
         <div className="actions">
           <button onClick={() => file.current?.click()}>Import JSON</button>
-          <input ref={file} type="file" accept="application/json,.json" hidden onChange={(e) => e.target.files?.[0] && void importFile(e.target.files[0])} />
-          <button className="primary" onClick={() => void create()}>New journey</button>
+          <input
+            ref={file}
+            type="file"
+            accept="application/json,.json"
+            hidden
+            onChange={(e) => e.target.files?.[0] && void importFile(e.target.files[0])}
+          />
+          <button className="primary" onClick={() => void create()}>
+            New journey
+          </button>
         </div>
       </div>
       {error && <p className="error-banner">{error}</p>}
@@ -56,15 +75,34 @@ export function JourneyList() {
       ) : (
         <table className="journeys">
           <thead>
-            <tr><th>Journey</th><th>Status</th><th>Version</th><th>Draft</th><th>Published</th></tr>
+            <tr>
+              <th>Journey</th>
+              <th>Status</th>
+              <th>Version</th>
+              <th>Draft</th>
+              <th>Published</th>
+            </tr>
           </thead>
           <tbody>
             {journeys.map((j) => (
               <tr key={j.id} onClick={() => (location.hash = `#/journeys/${j.id}`)}>
-                <td><a href={`#/journeys/${j.id}`}>{j.name}</a><div className="muted small">{j.id}</div></td>
-                <td><span className={`pill ${j.status}`}>{j.status}</span></td>
+                <td>
+                  <a href={`#/journeys/${j.id}`}>{j.name}</a>
+                  <div className="muted small">{j.id}</div>
+                </td>
+                <td>
+                  <span className={`pill ${j.status}`}>{j.status}</span>
+                </td>
                 <td>{j.version ? `v${j.version}` : '–'}</td>
-                <td>{j.draft ? <span className={j.draft.valid ? 'ok' : 'bad'}>{j.draft.valid ? 'ready to publish' : 'has problems'}</span> : <span className="muted">–</span>}</td>
+                <td>
+                  {j.draft ? (
+                    <span className={j.draft.valid ? 'ok' : 'bad'}>
+                      {j.draft.valid ? 'ready to publish' : 'has problems'}
+                    </span>
+                  ) : (
+                    <span className="muted">–</span>
+                  )}
+                </td>
                 <td className="muted">{j.publishedAt ? new Date(j.publishedAt).toLocaleString() : '–'}</td>
               </tr>
             ))}

@@ -17,7 +17,12 @@ export const setToken = (value: string) => localStorage.setItem(KEY, value);
 
 /** An API error with the server's code and message. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly errors: { path: string; node: string | null; message: string }[] = []) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly errors: { path: string; node: string | null; message: string }[] = [],
+  ) {
     super(message);
   }
 }
@@ -26,12 +31,23 @@ export class ApiError extends Error {
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`/api${path}`, {
     method,
-    headers: { authorization: `Bearer ${token() ?? ''}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token() ?? ''}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   if (res.status === 204) return undefined as T;
-  const data = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string; errors?: ApiError['errors'] } };
-  if (!res.ok) throw new ApiError(res.status, data.error?.code ?? 'error', data.error?.message ?? `HTTP ${res.status}`, data.error?.errors);
+  const data = (await res.json().catch(() => ({}))) as {
+    error?: { code: string; message: string; errors?: ApiError['errors'] };
+  };
+  if (!res.ok)
+    throw new ApiError(
+      res.status,
+      data.error?.code ?? 'error',
+      data.error?.message ?? `HTTP ${res.status}`,
+      data.error?.errors,
+    );
   return data as T;
 }
 
@@ -109,8 +125,11 @@ export function reloadOnLive(kinds: readonly string[], reload: () => void, waitM
   };
 }
 
-function listenLive(onMessage: (kind: string, data: { name: string; contactId: string; data: Record<string, unknown> }) => void): () => void {
+function listenLive(
+  onMessage: (kind: string, data: { name: string; contactId: string; data: Record<string, unknown> }) => void,
+): () => void {
   const source = new EventSource(`/api/stream?access_token=${encodeURIComponent(token() ?? '')}`);
-  for (const kind of ['handoff', 'journey', 'contact']) source.addEventListener(kind, (e) => onMessage(kind, JSON.parse((e as MessageEvent<string>).data)));
+  for (const kind of ['handoff', 'journey', 'contact'])
+    source.addEventListener(kind, (e) => onMessage(kind, JSON.parse((e as MessageEvent<string>).data)));
   return () => source.close();
 }

@@ -14,8 +14,16 @@ afterAll(() => ui?.close());
 /** A VP at a 900-person EMEA company views pricing: pricing-intent hands a lead to a rep. */
 async function pricingVisit(userId: string) {
   const key = `Basic ${Buffer.from(`${ui.server.config.data.writeKey}:`).toString('base64')}`;
-  const post = (path: string, body: unknown) => ui.server.app.request(path, { method: 'POST', headers: { authorization: key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  await post('/v1/identify', { userId, traits: { company: `${userId} GmbH`, employees: 900, title: 'VP Sales', region: 'EMEA' } });
+  const post = (path: string, body: unknown) =>
+    ui.server.app.request(path, {
+      method: 'POST',
+      headers: { authorization: key, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  await post('/v1/identify', {
+    userId,
+    traits: { company: `${userId} GmbH`, employees: 900, title: 'VP Sales', region: 'EMEA' },
+  });
   await post('/v1/track', { userId, event: 'Page Viewed', properties: { path: '/pricing' } });
 }
 
@@ -39,7 +47,12 @@ describe('every page, checked by axe-core', () => {
     await page.getByRole('button', { name: /^Start/ }).click();
     await page.getByTestId('sim-position').waitFor();
     found.simulation = await axeProblems(page);
-    const ana = (await ui.server.config.createToken({ role: 'rep', rep: (await ui.server.store.load('acme'))!.handoffs[0]!.assignee! })).token;
+    const ana = (
+      await ui.server.config.createToken({
+        role: 'rep',
+        rep: (await ui.server.store.load('acme'))!.handoffs[0]!.assignee!,
+      })
+    ).token;
     await page.goto(`${ui.base}/inbox#token=${ana}`);
     await page.locator('[data-testid=handoff-item]').first().click();
     await page.getByTestId('lifecycle').waitFor();

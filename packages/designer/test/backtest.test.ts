@@ -13,15 +13,32 @@ afterAll(() => ui?.close());
 
 /** A Segment call through the intake, as a source sends it (so the server keeps it for backtests). */
 const send = (type: 'identify' | 'track', body: unknown) =>
-  fetch(`${ui.base}/v1/${type}`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${ui.server.config.data.writeKey}:`).toString('base64')}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${ui.base}/v1/${type}`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${ui.server.config.data.writeKey}:`).toString('base64')}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify(body),
+  });
 
-const count = async (id: string) => Number((await ui.page.locator(`[data-testid="node-${id}"] [data-testid=sim-count]`).innerText()).replace(/\D/g, ''));
+const count = async (id: string) =>
+  Number((await ui.page.locator(`[data-testid="node-${id}"] [data-testid=sim-count]`).innerText()).replace(/\D/g, ''));
 
 describe('the Backtest tab (issue #18)', () => {
   it('replays the kept events through the draft in the worker and shows it beside what live did, differences called out', async () => {
     for (const userId of ['k1', 'k2', 'k3']) {
-      expect((await send('identify', { userId, traits: { company: 'Acme', employees: 900, title: 'VP Sales', region: 'EMEA' } })).status).toBe(200);
-      expect((await send('track', { userId, event: 'Page Viewed', properties: { path: '/pricing' } })).status).toBe(200);
+      expect(
+        (
+          await send('identify', {
+            userId,
+            traits: { company: 'Acme', employees: 900, title: 'VP Sales', region: 'EMEA' },
+          })
+        ).status,
+      ).toBe(200);
+      expect((await send('track', { userId, event: 'Page Viewed', properties: { path: '/pricing' } })).status).toBe(
+        200,
+      );
     }
     const { page } = ui;
     await page.goto(`${ui.base}/#token=${ui.server.config.data.adminToken}`);
@@ -32,7 +49,8 @@ describe('the Backtest tab (issue #18)', () => {
     await sim.getByRole('button', { name: 'Backtest' }).click();
     await sim.getByRole('button', { name: 'Run backtest' }).click();
     await sim.getByTestId('backtest-result').waitFor({ timeout: 60_000 });
-    const line = async (name: string) => (await sim.getByTestId(`backtest-${name}`).locator('td').allInnerTexts()).slice(1);
+    const line = async (name: string) =>
+      (await sim.getByTestId(`backtest-${name}`).locator('td').allInnerTexts()).slice(1);
     expect(await line('handoffs')).toEqual(['3', '3', 'same']);
     expect(await line('accepted')).toEqual(['0', '0', 'same']);
     // Nobody accepted in the period, so the fitted reps accept nothing: the draft's 30 days after the last

@@ -16,7 +16,8 @@ const DIST = new URL('../dist/index.html', import.meta.url).pathname;
  * browser or the built designer is missing, saying how to get them.
  */
 export async function openDesigner(data: string) {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   if (!existsSync(DIST)) throw new Error('the designer is not built: pnpm install builds it (or pnpm build)');
   mkdirSync(ARTIFACTS, { recursive: true });
   const server = await openServer({ data, tickMs: 200 });
@@ -27,15 +28,29 @@ export async function openDesigner(data: string) {
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
   const page: Page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.setDefaultTimeout(10_000);
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
   // A failed request is named by its method and path (the console's own line, 'Failed to load resource', names neither).
-  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(m.text()));
-  page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`));
+  page.on(
+    'console',
+    (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(m.text()),
+  );
+  page.on(
+    'response',
+    (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`),
+  );
   return {
     server,
     base,
@@ -74,12 +89,13 @@ export async function canvasAtRest(page: Page, edges?: number) {
       const w = window as unknown as { canvasLast?: string };
       const nodes = [...document.querySelectorAll<HTMLElement>('.react-flow__node')];
       const drawn = document.querySelectorAll('.react-flow__edge path.react-flow__edge-path[d]').length;
-      const seen = [...nodes, ...document.querySelectorAll<HTMLElement>('.react-flow__viewport')]
-        .map((e) => {
-          const r = e.getBoundingClientRect();
-          return `${r.x},${r.y},${r.width},${r.height}`;
-        })
-        .join('|') + `#${drawn}`;
+      const seen =
+        [...nodes, ...document.querySelectorAll<HTMLElement>('.react-flow__viewport')]
+          .map((e) => {
+            const r = e.getBoundingClientRect();
+            return `${r.x},${r.y},${r.width},${r.height}`;
+          })
+          .join('|') + `#${drawn}`;
       const still = w.canvasLast === seen;
       w.canvasLast = seen;
       const shown = nodes.length > 0 && nodes.every((n) => getComputedStyle(n).visibility !== 'hidden');
@@ -94,7 +110,10 @@ export async function canvasAtRest(page: Page, edges?: number) {
 /** The edges whose drawn path passes through a node other than the two it connects, as "edge behind node". */
 export function edgesBehindNodes(page: Page): Promise<string[]> {
   return page.evaluate(() => {
-    const nodes = [...document.querySelectorAll<HTMLElement>('.react-flow__node')].map((n) => ({ id: n.dataset.id!, box: n.getBoundingClientRect() }));
+    const nodes = [...document.querySelectorAll<HTMLElement>('.react-flow__node')].map((n) => ({
+      id: n.dataset.id!,
+      box: n.getBoundingClientRect(),
+    }));
     const behind: string[] = [];
     for (const edge of document.querySelectorAll<SVGGElement>('.react-flow__edge')) {
       // React Flow labels each edge "Edge from SOURCE to TARGET".
@@ -104,7 +123,15 @@ export function edgesBehindNodes(page: Page): Promise<string[]> {
       for (let at = 0; at <= path.getTotalLength(); at += 4) {
         const { x, y } = path.getPointAtLength(at);
         const p = new DOMPoint(x, y).matrixTransform(toScreen);
-        const under = nodes.find((n) => n.id !== source && n.id !== target && n.box.left + 2 < p.x && p.x < n.box.right - 2 && n.box.top + 2 < p.y && p.y < n.box.bottom - 2);
+        const under = nodes.find(
+          (n) =>
+            n.id !== source &&
+            n.id !== target &&
+            n.box.left + 2 < p.x &&
+            p.x < n.box.right - 2 &&
+            n.box.top + 2 < p.y &&
+            p.y < n.box.bottom - 2,
+        );
         if (under) {
           behind.push(`${edge.dataset.id} behind ${under.id}`);
           break;
@@ -116,10 +143,23 @@ export function edgesBehindNodes(page: Page): Promise<string[]> {
 }
 
 /** Calls the API as the admin, in-process. */
-export async function adminApi(ui: { server: { app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }; config: { data: { adminToken: string } } } }, method: string, path: string, body?: unknown) {
+export async function adminApi(
+  ui: {
+    server: {
+      app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
+      config: { data: { adminToken: string } };
+    };
+  },
+  method: string,
+  path: string,
+  body?: unknown,
+) {
   const res = await ui.server.app.request(`/api${path}`, {
     method,
-    headers: { authorization: `Bearer ${ui.server.config.data.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${ui.server.config.data.adminToken}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return res.json() as Promise<Record<string, unknown>>;
@@ -133,6 +173,10 @@ const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.mi
  */
 export async function axeProblems(page: Page): Promise<string[]> {
   if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.evaluate(AXE);
-  const found = (await page.evaluate('window.axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")) })))')) as { id: string; impact: string; nodes: string[] }[];
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.slice(0, 3).map((n) => `${v.id}: ${n}`));
+  const found = (await page.evaluate(
+    'window.axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")) })))',
+  )) as { id: string; impact: string; nodes: string[] }[];
+  return found
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.slice(0, 3).map((n) => `${v.id}: ${n}`));
 }

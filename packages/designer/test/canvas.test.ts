@@ -27,13 +27,18 @@ async function openJourney(id: string) {
 function unreachableSteps(): Promise<string[]> {
   return ui.page.evaluate(() => {
     const canvas = document.querySelector('[data-testid=canvas]')!.getBoundingClientRect();
-    const overlays = ['.react-flow__minimap', '.react-flow__controls', '.step-search'].map((s) => ({ s, r: document.querySelector(s)!.getBoundingClientRect() }));
-    const hits = (a: DOMRect, b: DOMRect) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    const overlays = ['.react-flow__minimap', '.react-flow__controls', '.step-search'].map((s) => ({
+      s,
+      r: document.querySelector(s)!.getBoundingClientRect(),
+    }));
+    const hits = (a: DOMRect, b: DOMRect) =>
+      a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
     const out: string[] = [];
     for (const n of document.querySelectorAll<HTMLElement>('.react-flow__node')) {
       const r = n.getBoundingClientRect();
       const id = n.dataset.id!;
-      if (r.left < canvas.left || r.right > canvas.right || r.top < canvas.top || r.bottom > canvas.bottom) out.push(`${id} outside the canvas`);
+      if (r.left < canvas.left || r.right > canvas.right || r.top < canvas.top || r.bottom > canvas.bottom)
+        out.push(`${id} outside the canvas`);
       for (const o of overlays) if (hits(r, o.r)) out.push(`${id} under ${o.s}`);
       const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
       if (!top || !n.contains(top)) out.push(`${id} not clickable`);
@@ -43,7 +48,10 @@ function unreachableSteps(): Promise<string[]> {
 }
 
 /** The canvas's zoom, from React Flow's viewport transform. */
-const zoom = () => ui.page.locator('.react-flow__viewport').evaluate((v) => Number(/scale\(([\d.]+)\)/.exec((v as HTMLElement).style.transform)?.[1]));
+const zoom = () =>
+  ui.page
+    .locator('.react-flow__viewport')
+    .evaluate((v) => Number(/scale\(([\d.]+)\)/.exec((v as HTMLElement).style.transform)?.[1]));
 
 /** A step's centre on screen. */
 const centre = async (id: string) => {
@@ -57,7 +65,14 @@ function drawnEdges(): Promise<{ id: string; end: string; before: string; orthog
     [...document.querySelectorAll<SVGGElement>('.react-flow__edge')].map((g) => {
       const d = g.querySelector('path.react-flow__edge-path')!.getAttribute('d')!;
       // "M x,y L x,y Q cx,cy x,y L ...": the straight runs are the L commands, from the previous end point.
-      const tokens = d.match(/[MLQ][^MLQ]*/g)!.map((t) => ({ cmd: t[0], pts: t.slice(1).trim().split(/\s+/).map((p) => p.split(',').map(Number)) }));
+      const tokens = d.match(/[MLQ][^MLQ]*/g)!.map((t) => ({
+        cmd: t[0],
+        pts: t
+          .slice(1)
+          .trim()
+          .split(/\s+/)
+          .map((p) => p.split(',').map(Number)),
+      }));
       let at = tokens[0]!.pts[0]!;
       let orthogonal = true;
       const ends: number[][] = [];
@@ -103,7 +118,9 @@ describe('the canvas a marketer needs no manual for', () => {
     const edges = await drawnEdges();
     expect(edges.filter((e) => !e.orthogonal).map((e) => e.id)).toEqual([]);
     // Three edges end in "done": each on its own spot, each with its own last run.
-    const intoDone = edges.filter((e) => ['wait:next', 'handoff:outcomes.not_interested', 'handoff:onExpire'].includes(e.id));
+    const intoDone = edges.filter((e) =>
+      ['wait:next', 'handoff:outcomes.not_interested', 'handoff:onExpire'].includes(e.id),
+    );
     expect(new Set(intoDone.map((e) => e.end)).size).toBe(3);
     expect(new Set(intoDone.map((e) => e.before)).size).toBe(3);
     expect(await edgesBehindNodes(page)).toEqual([]);
@@ -114,7 +131,11 @@ describe('the canvas a marketer needs no manual for', () => {
       await openJourney(id);
       await page.getByRole('button', { name: 'Auto-layout' }).click();
       await canvasAtRest(page);
-      expect({ id, behind: await edgesBehindNodes(page), skewed: (await drawnEdges()).filter((e) => !e.orthogonal).map((e) => e.id) }).toEqual({ id, behind: [], skewed: [] });
+      expect({
+        id,
+        behind: await edgesBehindNodes(page),
+        skewed: (await drawnEdges()).filter((e) => !e.orthogonal).map((e) => e.id),
+      }).toEqual({ id, behind: [], skewed: [] });
       await ui.shot(`31-layout-${id}`);
     }
     expect(ui.problems).toEqual([]);
@@ -154,9 +175,20 @@ describe('the canvas a marketer needs no manual for', () => {
 
   it('adds steps by click, by keyboard, and by "+" on a port or an edge, in place', async () => {
     const { page } = ui;
-    await adminApi(ui, 'POST', '/journeys', { schema: 'baton.journey/v1', id: 'added', name: 'Added in place', trigger: { event: 'Signed Up' }, nodes: [], ui: { positions: { $trigger: { x: 0, y: 0 } } } });
+    await adminApi(ui, 'POST', '/journeys', {
+      schema: 'baton.journey/v1',
+      id: 'added',
+      name: 'Added in place',
+      trigger: { event: 'Signed Up' },
+      nodes: [],
+      ui: { positions: { $trigger: { x: 0, y: 0 } } },
+    });
     await openJourney('added');
-    const edge = (from: string, to: string) => ({ waitFor: () => page.locator(`.react-flow__edge[aria-label="Edge from ${from} to ${to}"]`).waitFor({ state: 'attached' }), count: () => page.locator(`.react-flow__edge[aria-label="Edge from ${from} to ${to}"]`).count() });
+    const edge = (from: string, to: string) => ({
+      waitFor: () =>
+        page.locator(`.react-flow__edge[aria-label="Edge from ${from} to ${to}"]`).waitFor({ state: 'attached' }),
+      count: () => page.locator(`.react-flow__edge[aria-label="Edge from ${from} to ${to}"]`).count(),
+    });
     // Click: with the entry selected, a Branch follows it.
     await page.locator('[data-testid="node-$trigger"]').click();
     await page.getByTestId('palette-branch').click();
@@ -188,8 +220,16 @@ describe('the canvas a marketer needs no manual for', () => {
     expect(await edgesBehindNodes(page)).toEqual([]);
     await ui.shot('34-added-in-place');
     // What was drawn is the journey (saved on its own, see unsaved.test.ts).
-    await expect.poll(async () => ((await adminApi(ui, 'GET', '/journeys/added')).draftDefinition as { start?: string } | null)?.start, { timeout: 10_000 }).toBe('action');
-    const draft = (await adminApi(ui, 'GET', '/journeys/added')).draftDefinition as { nodes: Record<string, unknown>[] };
+    await expect
+      .poll(
+        async () =>
+          ((await adminApi(ui, 'GET', '/journeys/added')).draftDefinition as { start?: string } | null)?.start,
+        { timeout: 10_000 },
+      )
+      .toBe('action');
+    const draft = (await adminApi(ui, 'GET', '/journeys/added')).draftDefinition as {
+      nodes: Record<string, unknown>[];
+    };
     const byId = Object.fromEntries(draft.nodes.map((n) => [n.id, n]));
     expect(byId.action).toMatchObject({ type: 'action', next: 'branch' });
     expect(byId.branch).toMatchObject({ paths: [{ next: 'exit' }], otherwise: 'wait' });

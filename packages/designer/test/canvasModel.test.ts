@@ -3,12 +3,25 @@ import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
 import { validateJourney } from '@baton/engine';
 import {
-  applyChange, arrivals, findSteps, journeyToOpen, layoutWithElk, newJourney, newNode, openingViewport, openPort, placeAfter, READABLE_ZOOM, TRIGGER_NODE, type DraftJourney,
+  applyChange,
+  arrivals,
+  findSteps,
+  journeyToOpen,
+  layoutWithElk,
+  newJourney,
+  newNode,
+  openingViewport,
+  openPort,
+  placeAfter,
+  READABLE_ZOOM,
+  TRIGGER_NODE,
+  type DraftJourney,
 } from '../src/model/index.ts';
 import { lifeCycle } from '../src/inbox/lifecycle.ts';
 import { chainJourney } from './journeys.ts';
 
-const example = (name: string) => JSON.parse(readFileSync(new URL(`../../../examples/${name}/journey.json`, import.meta.url), 'utf8')) as DraftJourney;
+const example = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../../../examples/${name}/journey.json`, import.meta.url), 'utf8')) as DraftJourney;
 
 describe('adding a step in place', () => {
   it('puts a step between a port and where it led, and makes room below', () => {
@@ -19,7 +32,13 @@ describe('adding a step in place', () => {
     const wait = newNode(j, 'wait');
     const { position, room } = placeAfter(j, TRIGGER_NODE, 'start', wait);
     expect(room).toBeGreaterThan(0); // the exit stands where the wait goes
-    const next = applyChange(j, { kind: 'insertNode', node: wait, position, after: { source: TRIGGER_NODE, handle: 'start' }, room });
+    const next = applyChange(j, {
+      kind: 'insertNode',
+      node: wait,
+      position,
+      after: { source: TRIGGER_NODE, handle: 'start' },
+      room,
+    });
     expect(next.start).toBe('wait');
     expect(next.nodes.find((n) => n.id === 'wait')!.next).toBe('exit');
     expect(next.ui!.positions!.exit!.y).toBe(200 + room);
@@ -30,7 +49,13 @@ describe('adding a step in place', () => {
   it('inserts on a branch path and keeps the other paths', () => {
     const j = example('pricing-intent');
     const wait = newNode(j, 'wait');
-    const next = applyChange(j, { kind: 'insertNode', node: wait, position: { x: 0, y: 0 }, after: { source: 'fit', handle: 'otherwise' }, room: 0 });
+    const next = applyChange(j, {
+      kind: 'insertNode',
+      node: wait,
+      position: { x: 0, y: 0 },
+      after: { source: 'fit', handle: 'otherwise' },
+      room: 0,
+    });
     expect(next.nodes.find((n) => n.id === 'fit')).toMatchObject({ paths: [{ next: 'handoff' }], otherwise: wait.id });
     expect(next.nodes.find((n) => n.id === wait.id)!.next).toBe('nurture');
     expect(validateJourney(next).valid).toBe(true);
@@ -39,9 +64,17 @@ describe('adding a step in place', () => {
 
 describe('edges into one step', () => {
   it('end each on their own spot, ordered by where they come from', () => {
-    const edges = [{ id: 'b', source: 'y', target: 't', port: 0 }, { id: 'a', source: 'x', target: 't', port: 0 }, { id: 'c', source: 'z', target: 'u', port: 0 }];
+    const edges = [
+      { id: 'b', source: 'y', target: 't', port: 0 },
+      { id: 'a', source: 'x', target: 't', port: 0 },
+      { id: 'c', source: 'z', target: 'u', port: 0 },
+    ];
     const x: Record<string, number> = { x: 0, y: 500, z: 100 };
-    const ends = arrivals(edges, (e) => x[e.source]!, () => 240);
+    const ends = arrivals(
+      edges,
+      (e) => x[e.source]!,
+      () => 240,
+    );
     expect(ends.get('a')!.offset).toBeLessThan(ends.get('b')!.offset);
     expect(ends.get('a')!.lane).not.toBe(ends.get('b')!.lane);
     expect(ends.get('c')).toEqual({ offset: 0, lane: 0 });
@@ -76,14 +109,17 @@ describe('unsaved changes kept in the browser', () => {
   it('reopen the backup only when it holds something the server does not', () => {
     const server = example('pricing-intent');
     const changed = { ...server, name: 'Renamed' };
-    expect(journeyToOpen(server, { at: '2026-12-01T10:00:00Z', journey: changed })).toEqual({ journey: changed, restored: '2026-12-01T10:00:00Z' });
+    expect(journeyToOpen(server, { at: '2026-12-01T10:00:00Z', journey: changed })).toEqual({
+      journey: changed,
+      restored: '2026-12-01T10:00:00Z',
+    });
     expect(journeyToOpen(server, { at: '2026-12-01T10:00:00Z', journey: server }).restored).toBeNull();
     expect(journeyToOpen(server, null).restored).toBeNull();
   });
 });
 
 describe('layout with ELK', () => {
-  it('keeps port order: a branch\'s first path leads left of its otherwise, a handoff\'s first outcome left of the rest', async () => {
+  it("keeps port order: a branch's first path leads left of its otherwise, a handoff's first outcome left of the rest", async () => {
     const positions = await layoutWithElk(example('pricing-intent'), new ELK());
     expect(positions.handoff!.x).toBeLessThan(positions.nurture!.x);
     expect(positions.won!.x).toBeLessThan(positions.done!.x);
@@ -91,26 +127,44 @@ describe('layout with ELK', () => {
   });
 });
 
-describe('a handoff\'s life cycle', () => {
-  it('reads this handoff\'s events from the contact\'s timeline, in a rep\'s words', () => {
+describe("a handoff's life cycle", () => {
+  it("reads this handoff's events from the contact's timeline, in a rep's words", () => {
     const events = [
       { name: 'Page Viewed', at: '2026-12-01T09:00:00Z', properties: {} },
       { name: 'Handoff Created', at: '2026-12-01T09:00:00Z', properties: { handoff: 'h1', record: 'lead' } },
-      { name: 'Handoff Assigned', at: '2026-12-01T09:00:00Z', properties: { handoff: 'h1', rep: 'ana', queue: 'emea' } },
+      {
+        name: 'Handoff Assigned',
+        at: '2026-12-01T09:00:00Z',
+        properties: { handoff: 'h1', rep: 'ana', queue: 'emea' },
+      },
       { name: 'Handoff Assigned', at: '2026-12-01T09:00:00Z', properties: { handoff: 'h2', rep: 'bo' } },
-      { name: 'Handoff Rejected', at: '2026-12-01T09:10:00Z', properties: { handoff: 'h1', rep: 'ana', reason: 'wrong region' } },
+      {
+        name: 'Handoff Rejected',
+        at: '2026-12-01T09:10:00Z',
+        properties: { handoff: 'h1', rep: 'ana', reason: 'wrong region' },
+      },
       { name: 'Handoff Escalated', at: '2026-12-01T13:00:00Z', properties: { handoff: 'h1', rep: 'mia', from: 'bo' } },
-      { name: 'Handoff Closed', at: '2026-12-02T09:00:00Z', properties: { handoff: 'h1', outcome: 'meeting_booked', value: 30000 } },
+      {
+        name: 'Handoff Closed',
+        at: '2026-12-02T09:00:00Z',
+        properties: { handoff: 'h1', outcome: 'meeting_booked', value: 30000 },
+      },
     ];
     expect(lifeCycle(events, 'h1', (r) => r.toUpperCase()).map((s) => s.text)).toEqual([
-      'Created as a lead', 'Assigned to ANA (queue emea)', 'Rejected by ANA: “wrong region”', 'Escalated to MIA from BO', `Closed: meeting booked (${(30000).toLocaleString()})`,
+      'Created as a lead',
+      'Assigned to ANA (queue emea)',
+      'Rejected by ANA: “wrong region”',
+      'Escalated to MIA from BO',
+      `Closed: meeting booked (${(30000).toLocaleString()})`,
     ]);
   });
 });
 
 describe('durations as a number and a unit', () => {
   it('reads and writes one-unit ISO durations, keeps other ISO durations, and names what is wrong', async () => {
-    const { splitDuration, joinDuration, readDuration, durationWords, looksIso } = await import('../src/model/duration.ts');
+    const { splitDuration, joinDuration, readDuration, durationWords, looksIso } = await import(
+      '../src/model/duration.ts'
+    );
     expect(splitDuration('PT4H')).toEqual({ amount: 4, unit: 'hours' });
     expect(splitDuration('P2W')).toEqual({ amount: 2, unit: 'weeks' });
     expect(splitDuration('P1DT12H')).toBeNull();
@@ -120,6 +174,10 @@ describe('durations as a number and a unit', () => {
     expect(readDuration('', 'days', looksIso)).toEqual({ empty: true });
     expect(readDuration('soon', 'days', looksIso)).toHaveProperty('problem');
     expect(readDuration('0', 'days', looksIso)).toEqual({ problem: 'must be more than 0' });
-    expect([durationWords('P1D'), durationWords('PT4H'), durationWords('P1DT12H')]).toEqual(['1 day', '4 hours', 'P1DT12H']);
+    expect([durationWords('P1D'), durationWords('PT4H'), durationWords('P1DT12H')]).toEqual([
+      '1 day',
+      '4 hours',
+      'P1DT12H',
+    ]);
   });
 });

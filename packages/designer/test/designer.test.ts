@@ -27,10 +27,12 @@ describe('the designer in a browser, against baton serve', () => {
     await ui.shot('01-journey-list');
     await page.getByRole('link', { name: 'Pricing intent to account executive' }).click();
     await page.locator('[data-testid="node-handoff"]').waitFor();
-    for (const id of ['$trigger', 'fit', 'nurture', 'wait', 'handoff', 'won', 'done']) expect(await page.locator(`[data-testid="node-${id}"]`).count()).toBe(1);
+    for (const id of ['$trigger', 'fit', 'nurture', 'wait', 'handoff', 'won', 'done'])
+      expect(await page.locator(`[data-testid="node-${id}"]`).count()).toBe(1);
     // The handoff says what it does at a glance, and has a handle per outcome and for expiry.
     await expect.poll(() => page.locator('[data-testid="node-handoff"]').innerText()).toContain('lead for sales');
-    for (const h of ['outcomes.meeting_booked', 'outcomes.not_interested', 'onExpire']) expect(await page.locator(`[data-testid="handle-handoff-${h}"]`).count()).toBe(1);
+    for (const h of ['outcomes.meeting_booked', 'outcomes.not_interested', 'onExpire'])
+      expect(await page.locator(`[data-testid="handle-handoff-${h}"]`).count()).toBe(1);
     expect(await problemsHeading().textContent()).toContain('Ready to publish');
     await canvasAtRest(page, 8);
     await ui.shot('02-editor-pricing-intent');
@@ -40,10 +42,14 @@ describe('the designer in a browser, against baton serve', () => {
 
   it('lays out every example so that each connection can be followed by eye', async () => {
     const { page } = ui;
-    const listed = await ui.server.app.request('/api/journeys', { headers: { authorization: `Bearer ${ui.server.config.data.adminToken}` } });
+    const listed = await ui.server.app.request('/api/journeys', {
+      headers: { authorization: `Bearer ${ui.server.config.data.adminToken}` },
+    });
     const ids = (await listed.json()) as { journeys: { id: string }[] };
     const edgesOf = async (id: string) => {
-      const res = await ui.server.app.request(`/api/journeys/${id}`, { headers: { authorization: `Bearer ${ui.server.config.data.adminToken}` } });
+      const res = await ui.server.app.request(`/api/journeys/${id}`, {
+        headers: { authorization: `Bearer ${ui.server.config.data.adminToken}` },
+      });
       const detail = (await res.json()) as { definition: DraftJourney | null; draftDefinition: DraftJourney | null };
       return toCanvas((detail.draftDefinition ?? detail.definition)!).edges.length;
     };
@@ -73,9 +79,16 @@ describe('the designer in a browser, against baton serve', () => {
 
     // Drag each step from the palette onto the canvas.
     const canvas = page.locator('[data-testid=canvas]');
-    const drops: [string, number, number][] = [['branch', 300, 260], ['handoff', 200, 470], ['exit', 600, 470], ['exit', 200, 680]];
-    for (const [type, x, y] of drops) await page.locator(`[data-testid="palette-${type}"]`).dragTo(canvas, { targetPosition: { x, y } });
-    for (const id of ['branch', 'handoff', 'exit', 'exit_2']) await page.locator(`[data-testid="node-${id}"]`).waitFor();
+    const drops: [string, number, number][] = [
+      ['branch', 300, 260],
+      ['handoff', 200, 470],
+      ['exit', 600, 470],
+      ['exit', 200, 680],
+    ];
+    for (const [type, x, y] of drops)
+      await page.locator(`[data-testid="palette-${type}"]`).dragTo(canvas, { targetPosition: { x, y } });
+    for (const id of ['branch', 'handoff', 'exit', 'exit_2'])
+      await page.locator(`[data-testid="node-${id}"]`).waitFor();
     await page.getByRole('button', { name: 'Auto-layout' }).click();
     await canvasAtRest(page);
 
@@ -107,7 +120,9 @@ describe('the designer in a browser, against baton serve', () => {
     await dragBetween(page, '[data-testid="handle-handoff-outcomes.meeting_booked"]', '[data-testid="in-exit_2"]');
     await expect.poll(() => problemsHeading().textContent()).toMatch(/problem/);
     const before = await page.locator('[data-testid=problem]').allInnerTexts();
-    expect(before.some((p) => p.startsWith('Handoff "handoff": its outcome "not interested" leads nowhere yet'))).toBe(true);
+    expect(before.some((p) => p.startsWith('Handoff "handoff": its outcome "not interested" leads nowhere yet'))).toBe(
+      true,
+    );
     expect(await page.getByRole('button', { name: 'Publish' }).isDisabled()).toBe(true);
     await ui.shot('03-editor-drawn-one-port-left');
     await dragBetween(page, '[data-testid="handle-handoff-outcomes.not_interested"]', '[data-testid="in-exit"]');
@@ -126,12 +141,23 @@ describe('the designer in a browser, against baton serve', () => {
     await page.locator('[data-testid="node-handoff"]').waitFor();
     expect(await page.locator('.toolbar .pill').innerText()).toBe('published');
     expect(await problemsHeading().textContent()).toContain('Ready to publish');
-    const published = ui.server.config.latest('pricing-intent-drawn')!.definition as { start: string; nodes: Record<string, unknown>[] };
+    const published = ui.server.config.latest('pricing-intent-drawn')!.definition as {
+      start: string;
+      nodes: Record<string, unknown>[];
+    };
     expect(published.start).toBe('branch');
     const handoff = published.nodes.find((n) => n.id === 'handoff')!;
-    expect(handoff).toMatchObject({ title: 'Pricing intent: {{contact.company}}', priority: 'high', sla: { firstTouch: 'PT2H' }, outcomes: { meeting_booked: 'exit_2', not_interested: 'exit' } });
+    expect(handoff).toMatchObject({
+      title: 'Pricing intent: {{contact.company}}',
+      priority: 'high',
+      sla: { firstTouch: 'PT2H' },
+      outcomes: { meeting_booked: 'exit_2', not_interested: 'exit' },
+    });
     expect((handoff.context as { talkTrack: string }).talkTrack).toContain('Ask about seats');
-    expect(published.nodes.find((n) => n.id === 'branch')).toMatchObject({ paths: [{ next: 'handoff' }], otherwise: 'exit' });
+    expect(published.nodes.find((n) => n.id === 'branch')).toMatchObject({
+      paths: [{ next: 'handoff' }],
+      otherwise: 'exit',
+    });
     expect(ui.problems).toEqual([]);
   }, 120_000);
 
@@ -156,17 +182,32 @@ describe('the designer in a browser, against baton serve', () => {
     await page.locator('[data-testid="node-$trigger"]').click();
     await commit(inspector.getByLabel('trigger event'), 'Page Viewed');
     await inspector.getByRole('button', { name: '+ only when…' }).click();
-    await commit(inspector.getByLabel('exit when'), '[{ "when": { "field": "contact.lifecycle", "op": "eq", "value": "customer" }, "outcome": "became_customer" }]');
+    await commit(
+      inspector.getByLabel('exit when'),
+      '[{ "when": { "field": "contact.lifecycle", "op": "eq", "value": "customer" }, "outcome": "became_customer" }]',
+    );
 
     const canvas = page.locator('[data-testid=canvas]');
-    for (const [type, x, y] of [['branch', 150, 200], ['action', 420, 200], ['wait', 650, 200], ['handoff', 150, 420], ['exit', 420, 420], ['exit', 650, 420]] as const) {
+    for (const [type, x, y] of [
+      ['branch', 150, 200],
+      ['action', 420, 200],
+      ['wait', 650, 200],
+      ['handoff', 150, 420],
+      ['exit', 420, 420],
+      ['exit', 650, 420],
+    ] as const) {
       await page.locator(`[data-testid="palette-${type}"]`).dragTo(canvas, { targetPosition: { x, y } });
     }
     await page.getByRole('button', { name: 'Auto-layout' }).click();
     await canvasAtRest(page);
 
     // Name the steps as the example does, and configure each.
-    for (const [from, to] of [['branch', 'fit'], ['action', 'nurture'], ['exit', 'won'], ['exit_2', 'done']] as const) {
+    for (const [from, to] of [
+      ['branch', 'fit'],
+      ['action', 'nurture'],
+      ['exit', 'won'],
+      ['exit_2', 'done'],
+    ] as const) {
       await select(from);
       await commit(inspector.getByLabel('node id'), to);
       await page.locator(`[data-testid="node-${to}"]`).waitFor();
@@ -201,8 +242,14 @@ describe('the designer in a browser, against baton serve', () => {
     await commit(inspector.getByLabel('expires', { exact: true }), 'P14D');
 
     for (const [from, to] of [
-      ['$trigger-start', 'fit'], ['fit-paths.0', 'handoff'], ['fit-otherwise', 'nurture'], ['nurture-next', 'wait'], ['wait-next', 'done'],
-      ['handoff-outcomes.meeting_booked', 'won'], ['handoff-outcomes.not_interested', 'done'], ['handoff-onExpire', 'done'],
+      ['$trigger-start', 'fit'],
+      ['fit-paths.0', 'handoff'],
+      ['fit-otherwise', 'nurture'],
+      ['nurture-next', 'wait'],
+      ['wait-next', 'done'],
+      ['handoff-outcomes.meeting_booked', 'won'],
+      ['handoff-outcomes.not_interested', 'done'],
+      ['handoff-onExpire', 'done'],
     ] as const) {
       await dragBetween(page, `[data-testid="handle-${from}"]`, `[data-testid="in-${to}"]`);
     }
@@ -213,7 +260,9 @@ describe('the designer in a browser, against baton serve', () => {
     await page.getByRole('button', { name: 'Publish' }).click();
     await expect.poll(() => page.getByRole('status').innerText()).toContain('Published version 1');
 
-    const example = JSON.parse(readFileSync(new URL('../../../examples/pricing-intent/journey.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const example = JSON.parse(
+      readFileSync(new URL('../../../examples/pricing-intent/journey.json', import.meta.url), 'utf8'),
+    ) as Record<string, unknown>;
     const published = ui.server.config.latest('pricing-intent-rebuilt')!.definition as Record<string, unknown>;
     const comparable = (j: Record<string, unknown>) => {
       const { id: _id, name: _name, ui: _ui, ...rest } = Journey.parse(j) as Record<string, unknown>;

@@ -21,7 +21,14 @@ describe('node ids and trait names that name members of Object.prototype, in the
       ['prototype', { x: 400, y: 0 }],
     ]);
     const back = JSON.parse(JSON.stringify(toJourney(canvas)));
-    expect(Object.keys(back.ui.positions)).toEqual(['$trigger', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'prototype']);
+    expect(Object.keys(back.ui.positions)).toEqual([
+      '$trigger',
+      'constructor',
+      '__proto__',
+      'toString',
+      'hasOwnProperty',
+      'prototype',
+    ]);
     expect(back.nodes).toEqual(journey.nodes);
 
     const unplaced = toCanvas({ ...journey, ui: {} }, () => ({ x: 7, y: 7 }));

@@ -14,12 +14,20 @@ afterAll(() => ui?.close());
 /** A VP at a 900-person EMEA company views pricing: pricing-intent hands a lead to a rep. */
 async function pricingVisit(userId: string, traits: Record<string, unknown> = {}) {
   const key = `Basic ${Buffer.from(`${ui.server.config.data.writeKey}:`).toString('base64')}`;
-  const post = (path: string, body: unknown) => ui.server.app.request(path, { method: 'POST', headers: { authorization: key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  await post('/v1/identify', { userId, traits: { company: `${userId} GmbH`, employees: 900, title: 'VP Sales', region: 'EMEA', ...traits } });
+  const post = (path: string, body: unknown) =>
+    ui.server.app.request(path, {
+      method: 'POST',
+      headers: { authorization: key, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  await post('/v1/identify', {
+    userId,
+    traits: { company: `${userId} GmbH`, employees: 900, title: 'VP Sales', region: 'EMEA', ...traits },
+  });
   await post('/v1/track', { userId, event: 'Page Viewed', properties: { path: '/pricing' } });
 }
 
-describe('the reps\' inbox and the reports, in a browser', () => {
+describe("the reps' inbox and the reports, in a browser", () => {
   it('lets a rep accept a handoff a track event created and log an outcome, live, and shows it in the report', async () => {
     const { page } = ui;
     const ana = (await ui.server.config.createToken({ role: 'rep', rep: 'ana' })).token;
@@ -49,7 +57,9 @@ describe('the reps\' inbox and the reports, in a browser', () => {
     await expect.poll(() => page.locator('[data-testid=handoff-item]').count(), { timeout: 10_000 }).toBe(1);
     const closed = (await ui.server.store.load('acme'))!.handoffs[0]!;
     expect(closed).toMatchObject({ status: 'closed', outcome: 'meeting_booked', value: 30000, assignee: 'ana' });
-    expect((await ui.server.store.load('acme'))!.instances.find((i) => i.journeyId === 'pricing-intent')).toMatchObject({ status: 'exited', outcome: 'converted' });
+    expect((await ui.server.store.load('acme'))!.instances.find((i) => i.journeyId === 'pricing-intent')).toMatchObject(
+      { status: 'exited', outcome: 'converted' },
+    );
     await ui.shot('11-inbox-after-outcome');
 
     // The manager's view of the team: ana still holds the other lead.
@@ -70,8 +80,12 @@ describe('the reps\' inbox and the reports, in a browser', () => {
     expect(text).toMatch(/Revenue\s*30,000/);
     expect(await page.locator('.report-table', { hasText: 'By rep' }).innerText()).toContain('ana');
     // Charts (Chart.js on canvases) describe themselves in words.
-    expect(await page.getByRole('img', { name: /^Handoffs by rep\./ }).getAttribute('aria-label')).toBe('Handoffs by rep. ana: handoffs 2, accepted 1, breached 0');
-    expect(await page.getByRole('img', { name: /^Outcomes\./ }).getAttribute('aria-label')).toBe('Outcomes. meeting booked: handoffs 1');
+    expect(await page.getByRole('img', { name: /^Handoffs by rep\./ }).getAttribute('aria-label')).toBe(
+      'Handoffs by rep. ana: handoffs 2, accepted 1, breached 0',
+    );
+    expect(await page.getByRole('img', { name: /^Outcomes\./ }).getAttribute('aria-label')).toBe(
+      'Outcomes. meeting booked: handoffs 1',
+    );
     await ui.shot('12-reports');
 
     // The same numbers on the canvas: live counts per node for the journey.
@@ -86,7 +100,7 @@ describe('the reps\' inbox and the reports, in a browser', () => {
     expect(ui.problems).toEqual([]);
   }, 120_000);
 
-  it('shows the next rep who rejected the handoff and why, and the handoff\'s life cycle', async () => {
+  it("shows the next rep who rejected the handoff and why, and the handoff's life cycle", async () => {
     const { page } = ui;
     await pricingVisit('initech');
     const first = (await ui.server.store.load('initech'))!.handoffs[0]!;
@@ -111,7 +125,9 @@ describe('the reps\' inbox and the reports, in a browser', () => {
     expect(await record.getByTestId('rejections').innerText()).toContain('“Not my territory: a DACH account”');
     const life = record.getByTestId('lifecycle').locator('li');
     await expect.poll(() => life.count()).toBeGreaterThanOrEqual(4);
-    const steps = (await life.allInnerTexts()).map((t) => t.replace(/^.*?(Created|Assigned|Rejected|Accepted|Escalated|Waiting|Closed)/, '$1'));
+    const steps = (await life.allInnerTexts()).map((t) =>
+      t.replace(/^.*?(Created|Assigned|Rejected|Accepted|Escalated|Waiting|Closed)/, '$1'),
+    );
     expect(steps).toEqual([
       'Created as a lead',
       expect.stringMatching(new RegExp(`^Assigned to ${names[from]}`)),

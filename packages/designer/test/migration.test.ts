@@ -18,18 +18,26 @@ const welcome = (nodes: unknown[]) => ({
   trigger: { event: 'Welcome Started' },
   start: 'wait',
   nodes: [...nodes, { id: 'done', type: 'exit', outcome: 'welcomed' }],
-  ui: { positions: Object.fromEntries(['$trigger', 'wait', 'later', 'done'].map((id, i) => [id, { x: 0, y: i * 160 }])) },
+  ui: {
+    positions: Object.fromEntries(['$trigger', 'wait', 'later', 'done'].map((id, i) => [id, { x: 0, y: i * 160 }])),
+  },
 });
 
 describe('Publish with waiting contacts: the migration step (issue #18)', () => {
   it('shows every waiting node with its count and the plan, lets the user pick the target, and moves them on confirm', async () => {
     await adminApi(ui, 'POST', '/journeys', welcome([{ id: 'wait', type: 'wait', duration: 'P1D', next: 'done' }]));
     await adminApi(ui, 'POST', '/journeys/welcome/publish');
-    for (const userId of ['a', 'b']) await ui.server.runtime.ingest({ type: 'track', userId, event: 'Welcome Started' });
-    await adminApi(ui, 'PUT', '/journeys/welcome/draft', welcome([
-      { id: 'wait', type: 'wait', duration: 'P3D', next: 'later' },
-      { id: 'later', type: 'wait', duration: 'P1D', next: 'done', label: 'A day later' },
-    ]));
+    for (const userId of ['a', 'b'])
+      await ui.server.runtime.ingest({ type: 'track', userId, event: 'Welcome Started' });
+    await adminApi(
+      ui,
+      'PUT',
+      '/journeys/welcome/draft',
+      welcome([
+        { id: 'wait', type: 'wait', duration: 'P3D', next: 'later' },
+        { id: 'later', type: 'wait', duration: 'P1D', next: 'done', label: 'A day later' },
+      ]),
+    );
 
     const { page } = ui;
     await page.goto(`${ui.base}/#token=${ui.server.config.data.adminToken}`);
@@ -48,7 +56,9 @@ describe('Publish with waiting contacts: the migration step (issue #18)', () => 
     await dialog.getByLabel('move contacts waiting at wait to').selectOption('later');
     await expect.poll(() => row.locator('td').nth(3).innerText()).toBe('2 move to later');
     await dialog.getByRole('button', { name: 'Publish and move 2 contacts' }).click();
-    await expect.poll(() => page.getByRole('status').innerText()).toContain('Published version 2: new contacts enter it now; 2 waiting contacts moved to it');
+    await expect
+      .poll(() => page.getByRole('status').innerText())
+      .toContain('Published version 2: new contacts enter it now; 2 waiting contacts moved to it');
     await ui.shot('61-migration-published');
     for (const id of ['a', 'b']) {
       const inst = (await ui.server.store.load(id))!.instances.find((i) => i.journeyId === 'welcome')!;

@@ -1,11 +1,27 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateJourney } from '@baton/engine';
-import { applyChange, describeIssue, layoutJourney, readableIssues, newJourney, newNode, record, redo, startHistory, toCanvas, toJourney, undo, TRIGGER_NODE, type DraftJourney } from '../src/model/index.ts';
+import {
+  applyChange,
+  describeIssue,
+  layoutJourney,
+  readableIssues,
+  newJourney,
+  newNode,
+  record,
+  redo,
+  startHistory,
+  toCanvas,
+  toJourney,
+  undo,
+  TRIGGER_NODE,
+  type DraftJourney,
+} from '../src/model/index.ts';
 import { readFileSync } from 'node:fs';
 import { validJourney } from './journeys.ts';
 
-const example = (name: string) => JSON.parse(readFileSync(new URL(`../../../examples/${name}/journey.json`, import.meta.url), 'utf8')) as DraftJourney;
+const example = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../../../examples/${name}/journey.json`, import.meta.url), 'utf8')) as DraftJourney;
 const laidOut = (j: DraftJourney): DraftJourney => ({ ...j, ui: { ...j.ui, positions: layoutJourney(j) } });
 
 describe('journey JSON ↔ canvas', () => {
@@ -20,7 +36,14 @@ describe('journey JSON ↔ canvas', () => {
   });
 
   it('round-trips the example journeys, and gives each port of a node its own edge', () => {
-    for (const name of ['pricing-intent', 'renewal-risk', 'nps-detractor', 'adoption-stall', 'onboarding-ab', 'trial-nurture']) {
+    for (const name of [
+      'pricing-intent',
+      'renewal-risk',
+      'nps-detractor',
+      'adoption-stall',
+      'onboarding-ab',
+      'trial-nurture',
+    ]) {
       const j = laidOut(example(name));
       expect(validateJourney(j).valid).toBe(true);
       expect(toJourney(toCanvas(j))).toEqual(j);
@@ -87,15 +110,29 @@ describe('edits are data', () => {
   });
 });
 
-describe('problems in a marketer\'s words', () => {
+describe("problems in a marketer's words", () => {
   it('says a port is not connected yet rather than quoting the schema', () => {
-    const j = applyChange(newJourney('j', 'J'), { kind: 'addNode', node: { id: 'w', type: 'wait', duration: 'P1D' }, position: { x: 0, y: 0 } });
+    const j = applyChange(newJourney('j', 'J'), {
+      kind: 'addNode',
+      node: { id: 'w', type: 'wait', duration: 'P1D' },
+      position: { x: 0, y: 0 },
+    });
     const words = validateJourney(j).errors.map((e) => describeIssue(e, j));
     expect(words).toContain('The entry: the entry leads nowhere yet: drag from its start to the first step');
     expect(words).toContain('Wait "w": its next step leads nowhere yet: drag from it to the next step');
     // A step with a label is named by it; an unreachable step says what to do.
-    const labelled = { ...j, start: 'w', nodes: [{ id: 'w', type: 'wait', duration: 'P1D', next: 'y' }, { id: 'y', type: 'exit', outcome: 'done' }, { id: 'x', type: 'exit', outcome: 'done', label: 'Say goodbye' }] };
-    expect(validateJourney(labelled).errors.map((e) => describeIssue(e, labelled))).toContain('"Say goodbye": nothing leads here yet: connect a step (or the entry) to it');
+    const labelled = {
+      ...j,
+      start: 'w',
+      nodes: [
+        { id: 'w', type: 'wait', duration: 'P1D', next: 'y' },
+        { id: 'y', type: 'exit', outcome: 'done' },
+        { id: 'x', type: 'exit', outcome: 'done', label: 'Say goodbye' },
+      ],
+    };
+    expect(validateJourney(labelled).errors.map((e) => describeIssue(e, labelled))).toContain(
+      '"Say goodbye": nothing leads here yet: connect a step (or the entry) to it',
+    );
   });
 });
 
@@ -105,6 +142,11 @@ describe('the problem list', () => {
     const h = newNode(j, 'handoff', { queues: [{ id: 'q' }] });
     j = applyChange(j, { kind: 'addNode', node: h, position: { x: 0, y: 0 } });
     const lines = readableIssues(validateJourney(j).errors, j).filter((r) => r.text.includes('"meeting booked"'));
-    expect(lines).toEqual([{ node: 'handoff', text: 'Handoff "handoff": its outcome "meeting booked" leads nowhere yet: drag from it to the next step' }]);
+    expect(lines).toEqual([
+      {
+        node: 'handoff',
+        text: 'Handoff "handoff": its outcome "meeting booked" leads nowhere yet: drag from it to the next step',
+      },
+    ]);
   });
 });

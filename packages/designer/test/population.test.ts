@@ -15,7 +15,12 @@ describe('the population form', () => {
     expect(parseTrait('100-5000')).toEqual({ uniform: { min: 100, max: 5000 } });
     expect(parseTrait(' ~900 ± 200 ')).toEqual({ normal: { mean: 900, sd: 200 } });
     expect(parseTrait('VP Sales:3, Engineer, 42, true')).toEqual({
-      oneOf: [{ value: 'VP Sales', weight: 3 }, { value: 'Engineer', weight: 1 }, { value: 42, weight: 1 }, { value: true, weight: 1 }],
+      oneOf: [
+        { value: 'VP Sales', weight: 3 },
+        { value: 'Engineer', weight: 1 },
+        { value: 42, weight: 1 },
+        { value: true, weight: 1 },
+      ],
     });
     expect(parseTrait(' , ')).toMatch(/give values/);
     expect(parseTrait('EMEA:0')).toMatch(/weight of "EMEA" must be above 0/);
@@ -23,12 +28,18 @@ describe('the population form', () => {
 
   it('leaves blank rows to the engine and gives the engine its Population', () => {
     const form = newPopulationForm(['employees', 'region'], ['Page Viewed']);
-    expect(populationModel(form)).toEqual({ model: { traits: {}, events: {}, reps: { acceptRate: 0.9, acceptHours: 3, outcomeHours: 24 } } });
+    expect(populationModel(form)).toEqual({
+      model: { traits: {}, events: {}, reps: { acceptRate: 0.9, acceptHours: 3, outcomeHours: 24 } },
+    });
     form.traits[0]!.text = '500-5000';
     form.events[0]!.perWeek = '2';
     form.reps.acceptPercent = '50';
     expect(populationModel(form)).toEqual({
-      model: { traits: { employees: { uniform: { min: 500, max: 5000 } } }, events: { 'Page Viewed': { perWeek: 2, properties: {} } }, reps: { acceptRate: 0.5, acceptHours: 3, outcomeHours: 24 } },
+      model: {
+        traits: { employees: { uniform: { min: 500, max: 5000 } } },
+        events: { 'Page Viewed': { perWeek: 2, properties: {} } },
+        reps: { acceptRate: 0.5, acceptHours: 3, outcomeHours: 24 },
+      },
     });
   });
 

@@ -6,8 +6,16 @@ import { newJourney, newNode, PALETTE, portSlots, type DraftJourney } from '../s
 import { NODE_TYPE_DEFS, nodeTypeDef } from '../src/nodeTypes/index.ts';
 import { validJourney } from './journeys.ts';
 
-const EXAMPLES = ['pricing-intent', 'renewal-risk', 'nps-detractor', 'adoption-stall', 'onboarding-ab', 'trial-nurture'];
-const example = (name: string) => JSON.parse(readFileSync(new URL(`../../../examples/${name}/journey.json`, import.meta.url), 'utf8')) as DraftJourney;
+const EXAMPLES = [
+  'pricing-intent',
+  'renewal-risk',
+  'nps-detractor',
+  'adoption-stall',
+  'onboarding-ab',
+  'trial-nurture',
+];
+const example = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../../../examples/${name}/journey.json`, import.meta.url), 'utf8')) as DraftJourney;
 
 /** The engine's ports of a node (its registry's own derivation), as `path → target`. */
 function enginePorts(node: DraftJourney['nodes'][number]): Record<string, string> {
@@ -17,9 +25,13 @@ function enginePorts(node: DraftJourney['nodes'][number]): Record<string, string
 
 /** The designer's connected slots of a node, as `path → target`. */
 const designerPorts = (node: DraftJourney['nodes'][number]) =>
-  Object.fromEntries(portSlots(node).filter((s) => s.target !== undefined).map((s) => [s.path.join('.'), s.target!]));
+  Object.fromEntries(
+    portSlots(node)
+      .filter((s) => s.target !== undefined)
+      .map((s) => [s.path.join('.'), s.target!]),
+  );
 
-describe('the designer\'s node types are the engine\'s', () => {
+describe("the designer's node types are the engine's", () => {
   it('has one definition per engine node type, none missing and none extra', () => {
     expect([...NODE_TYPE_DEFS.map((d) => d.type)].sort()).toEqual([...NODE_TYPES].sort());
     // The palette, the templates and the cards read the same list.
@@ -28,7 +40,10 @@ describe('the designer\'s node types are the engine\'s', () => {
 
   it('makes a new node of every type, of that type, with its ports open', () => {
     for (const type of NODE_TYPES) {
-      const node = newNode(newJourney('j', 'J'), type, { reps: [{ id: 'ana', team: 'sales' }], queues: [{ id: 'q', members: ['ana'] }] });
+      const node = newNode(newJourney('j', 'J'), type, {
+        reps: [{ id: 'ana', team: 'sales' }],
+        queues: [{ id: 'q', members: ['ana'] }],
+      });
       expect(node).toMatchObject({ id: type, type });
       expect(portSlots(node).every((s) => s.target === undefined)).toBe(true);
       expect(nodeTypeDef(type)!.summary(node).length).toBeGreaterThan(0);
@@ -36,7 +51,9 @@ describe('the designer\'s node types are the engine\'s', () => {
   });
 
   it('reads the same ports as the engine from every node of the examples', () => {
-    for (const name of EXAMPLES) for (const node of example(name).nodes) expect({ [node.id]: designerPorts(node) }).toEqual({ [node.id]: enginePorts(node) });
+    for (const name of EXAMPLES)
+      for (const node of example(name).nodes)
+        expect({ [node.id]: designerPorts(node) }).toEqual({ [node.id]: enginePorts(node) });
   });
 
   it('reads the same ports as the engine from every node of every valid journey (property)', () => {

@@ -16,7 +16,10 @@ function crosses(points: Point[], box: Box): boolean {
 
 describe('edge routes on the canvas', () => {
   it('drops straight onto a node right below, with nothing to go around', () => {
-    expect(laneRoute({ x: 100, y: 100 }, { x: 100, y: 300 }, 0, [])).toEqual([{ x: 100, y: 100 }, { x: 100, y: 300 }]);
+    expect(laneRoute({ x: 100, y: 100 }, { x: 100, y: 300 }, 0, [])).toEqual([
+      { x: 100, y: 100 },
+      { x: 100, y: 300 },
+    ]);
   });
 
   it('goes around a step standing between its port and its target (pricing-intent: Good fit past the nurture email)', () => {
@@ -37,12 +40,17 @@ describe('edge routes on the canvas', () => {
     expect(otherwise[1]!.y).toBe(380 + FIRST_LANE + LANE_GAP);
   });
 
-  it('keeps React Flow\'s own route for an edge that goes back up (a loop)', () => {
+  it("keeps React Flow's own route for an edge that goes back up (a loop)", () => {
     expect(laneRoute({ x: 100, y: 500 }, { x: 100, y: 200 }, 0, [])).toBeNull();
   });
 
   it('draws the corners rounded and ends exactly on the target handle', () => {
-    const d = roundedPath([{ x: 0, y: 0 }, { x: 0, y: 20 }, { x: 50, y: 20 }, { x: 50, y: 60 }]);
+    const d = roundedPath([
+      { x: 0, y: 0 },
+      { x: 0, y: 20 },
+      { x: 50, y: 20 },
+      { x: 50, y: 60 },
+    ]);
     expect(d.startsWith('M 0,0 L 0,15 Q 0,20 5,20')).toBe(true);
     expect(d.endsWith('L 50,60')).toBe(true);
   });

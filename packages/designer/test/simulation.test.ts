@@ -29,7 +29,8 @@ async function openPopulation(contacts: number) {
 }
 
 /** The count a population run put on a node. */
-const count = async (id: string) => Number((await ui.page.locator(`[data-testid="node-${id}"] [data-testid=sim-count]`).innerText()).replace(/\D/g, ''));
+const count = async (id: string) =>
+  Number((await ui.page.locator(`[data-testid="node-${id}"] [data-testid=sim-count]`).innerText()).replace(/\D/g, ''));
 
 describe('simulation mode in the designer', () => {
   it('takes a test contact to the handoff, acts as the rep, and sees the journey exit converted, with nothing written to live data', async () => {
@@ -40,7 +41,9 @@ describe('simulation mode in the designer', () => {
     await sim.getByRole('button', { name: 'Page Viewed' }).click();
     await expect.poll(() => sim.locator('[data-testid=sim-position]').innerText()).toBe('active at handoff');
     // The canvas shows where the contact is, and the record shows what the rep will see.
-    await expect.poll(() => page.locator('[data-testid="node-handoff"]').getAttribute('class')).toContain('sim-current');
+    await expect
+      .poll(() => page.locator('[data-testid="node-handoff"]').getAttribute('class'))
+      .toContain('sim-current');
     expect(await page.locator('[data-testid="node-fit"]').getAttribute('class')).toContain('sim-visited');
     const record = sim.locator('.record');
     expect(await record.locator('.why').innerText()).toMatch(/score\.fit \d+ ≥ 70/);
@@ -61,7 +64,9 @@ describe('simulation mode in the designer', () => {
     await expect.poll(() => sim.locator('[data-testid=sim-position]').innerText()).toBe('exited: converted');
     expect(await page.locator('[data-testid="node-won"]').getAttribute('class')).toContain('sim-visited');
     // The contact's timeline, newest first: what they did and what the handoff did, on the virtual clock.
-    const timeline = (await sim.locator('[data-testid=sim-timeline] li').allInnerTexts()).map((t) => t.replace(/^\S+ \S+ /, ''));
+    const timeline = (await sim.locator('[data-testid=sim-timeline] li').allInnerTexts()).map((t) =>
+      t.replace(/^\S+ \S+ /, ''),
+    );
     expect(timeline.slice(0, 4)).toEqual(['Handoff Closed', 'Handoff Accepted', 'Handoff Assigned', 'Handoff Created']);
     expect(timeline).toContain('Page Viewed');
     expect(await sim.locator('[data-testid=sim-timeline] li').first().innerText()).toMatch(/^11-23 10:30 /);
@@ -77,7 +82,12 @@ describe('simulation mode in the designer', () => {
     await sim.getByRole('button', { name: 'Run' }).click();
     await sim.locator('[role=progressbar]').waitFor();
     await sim.locator('[data-testid=population-result]').waitFor({ timeout: 120_000 });
-    const [fit, handoff, nurture, won] = [await count('fit'), await count('handoff'), await count('nurture'), await count('won')];
+    const [fit, handoff, nurture, won] = [
+      await count('fit'),
+      await count('handoff'),
+      await count('nurture'),
+      await count('won'),
+    ];
     // Everyone who entered went through fit, and fit splits them between the handoff and the nurture.
     expect(fit).toBeGreaterThan(1000);
     expect(handoff + nurture).toBe(fit);
@@ -94,7 +104,9 @@ describe('simulation mode in the designer', () => {
     const sim = await openPopulation(300);
     // A range the wrong way round is named, and Run waits until it is fixed.
     await sim.getByLabel('trait employees').fill('5000-1000');
-    await expect.poll(() => sim.locator('.problems-inline').innerText()).toContain('employees: min must not be above max');
+    await expect
+      .poll(() => sim.locator('.problems-inline').innerText())
+      .toContain('employees: min must not be above max');
     expect(await sim.getByRole('button', { name: 'Run' }).isDisabled()).toBe(true);
     await sim.getByLabel('trait employees').fill('1000-5000');
     await sim.getByLabel('trait title').fill('VP Sales:3, VP Marketing');

@@ -11,9 +11,19 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => ui?.close());
 
-const empty = (id: string) => ({ schema: 'baton.journey/v1', id, name: id, trigger: { event: 'Signed Up' }, nodes: [], ui: { positions: { $trigger: { x: 0, y: 0 } } } });
+const empty = (id: string) => ({
+  schema: 'baton.journey/v1',
+  id,
+  name: id,
+  trigger: { event: 'Signed Up' },
+  nodes: [],
+  ui: { positions: { $trigger: { x: 0, y: 0 } } },
+});
 /** The node ids of a journey's draft on the server (none while nothing was saved). */
-const draftNodes = async (id: string) => ((await adminApi(ui, 'GET', `/journeys/${id}`)).draftDefinition as { nodes: { id: string }[] } | null)?.nodes.map((n) => n.id) ?? [];
+const draftNodes = async (id: string) =>
+  ((await adminApi(ui, 'GET', `/journeys/${id}`)).draftDefinition as { nodes: { id: string }[] } | null)?.nodes.map(
+    (n) => n.id,
+  ) ?? [];
 
 /** Opens a journey from the list, as a user does (so that Back leads to the list), and adds a Wait by click. */
 async function openAndAddWait(id: string) {
@@ -30,7 +40,9 @@ describe('unsaved work is never lost', () => {
   it('saves a change on its own, without Save draft', async () => {
     await adminApi(ui, 'POST', '/journeys', empty('autosaved'));
     await openAndAddWait('autosaved');
-    await expect.poll(() => ui.page.getByTestId('save-state').innerText(), { timeout: 10_000 }).toBe('all changes saved');
+    await expect
+      .poll(() => ui.page.getByTestId('save-state').innerText(), { timeout: 10_000 })
+      .toBe('all changes saved');
     expect(await draftNodes('autosaved')).toEqual(['wait']);
     await ui.shot('35-autosaved');
   });

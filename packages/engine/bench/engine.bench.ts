@@ -1,7 +1,22 @@
 // pnpm bench: engine events per second in memory against raw XState and a hand-written interpreter,
 // and bytes per waiting contact. Run with --expose-gc for the memory figures.
 import { createActor, initialTransition, transition, type AnyActorScope, type AnyMachineSnapshot } from 'xstate';
-import { Journey, JourneyCatalog, MemoryStore, Runtime, VirtualClock, Workspace, compileJourney, newContactState, newDesk, scoreReader, withEvent, type EvalEnv, type HistoryEvent, type Timeline } from '../src/internal.ts';
+import {
+  Journey,
+  JourneyCatalog,
+  MemoryStore,
+  Runtime,
+  VirtualClock,
+  Workspace,
+  compileJourney,
+  newContactState,
+  newDesk,
+  scoreReader,
+  withEvent,
+  type EvalEnv,
+  type HistoryEvent,
+  type Timeline,
+} from '../src/internal.ts';
 import { HandInterpreter } from './interpreter.ts';
 import { benchEvents, benchJourney, benchWorkspace } from './journey.ts';
 
@@ -27,8 +42,20 @@ const line = (label: string, n: number, ms: number) => {
 };
 
 /** Contact data the baselines keep: traits and history, like the engine does. */
-function makeEnv(id: string, traits: Record<string, unknown>, history: HistoryEvent[], event: { name: string; properties: Record<string, unknown> }): EvalEnv {
-  return { contactId: id, traits, history, now: T0, event, score: scoreReader(workspace, { contactId: id, traits, history, now: T0 }) };
+function makeEnv(
+  id: string,
+  traits: Record<string, unknown>,
+  history: HistoryEvent[],
+  event: { name: string; properties: Record<string, unknown> },
+): EvalEnv {
+  return {
+    contactId: id,
+    traits,
+    history,
+    now: T0,
+    event,
+    score: scoreReader(workspace, { contactId: id, traits, history, now: T0 }),
+  };
 }
 const traitsOf = (i: number) => ({ employees: (i * 37) % 1000, company: `Company ${i}` });
 
@@ -40,7 +67,8 @@ async function engine() {
   for (let i = 0; i < CONTACTS; i++) await runtime.ingest({ type: 'identify', userId: `c${i}`, traits: traitsOf(i) });
   const before = heapUsed();
   const start = performance.now();
-  for (const e of events) await runtime.ingest({ type: 'track', userId: e.userId, event: e.event, properties: e.properties });
+  for (const e of events)
+    await runtime.ingest({ type: 'track', userId: e.userId, event: e.event, properties: e.properties });
   const rate = line('Baton runtime (validate, step, commit)', events.length, performance.now() - start);
   const after = heapUsed();
   // What a waiting contact costs: its instance (persisted snapshot, path) and its timer rows.
@@ -54,7 +82,15 @@ async function engine() {
     journeyBytes += JSON.stringify({ instance: inst, timers: s.timers }).length;
     contactBytes += JSON.stringify(s).length;
   }
-  return { rate, waiting, journeyBytes: journeyBytes / waiting, contactBytes: contactBytes / waiting, heapPerContact: (after - before) / CONTACTS, store, runtime };
+  return {
+    rate,
+    waiting,
+    journeyBytes: journeyBytes / waiting,
+    contactBytes: contactBytes / waiting,
+    heapPerContact: (after - before) / CONTACTS,
+    store,
+    runtime,
+  };
 }
 
 /** What both baselines keep per contact, as the engine does: traits and a timeline, and the env to evaluate. */
@@ -90,7 +126,17 @@ function rawXState() {
 function reusedScopeXState() {
   const [initial] = initialTransition(compiled.machine);
   const self = createActor(compiled.machine);
-  const scope = { self, id: '', sessionId: '', system: self.system, defer() {}, emit() {}, logger() {}, stopChild() {}, actionExecutor() {} } as unknown as AnyActorScope;
+  const scope = {
+    self,
+    id: '',
+    sessionId: '',
+    system: self.system,
+    defer() {},
+    emit() {},
+    logger() {},
+    stopChild() {},
+    actionExecutor() {},
+  } as unknown as AnyActorScope;
   const snaps = new Map<string, AnyMachineSnapshot>();
   const contacts = contactData();
   const start = performance.now();
@@ -112,7 +158,10 @@ function handWritten() {
   const start = performance.now();
   for (const e of events) {
     const { traits: t, env } = contacts.see(e);
-    at.set(e.userId, at.has(e.userId) ? interp.onEvent(at.get(e.userId)!, e.event, env, t) : interp.run(benchJourney.start, env, t));
+    at.set(
+      e.userId,
+      at.has(e.userId) ? interp.onEvent(at.get(e.userId)!, e.event, env, t) : interp.run(benchJourney.start, env, t),
+    );
   }
   return line('hand-written interpreter', events.length, performance.now() - start);
 }
@@ -151,26 +200,39 @@ async function longLived(past: number): Promise<number> {
   const contacts = Array.from({ length: LONG_CONTACTS }, (_, i) => {
     const state = newContactState(`c${i}`, T0, traitsOf(i));
     let timeline: Timeline = state.contact;
-    for (let k = past; k > 0; k--) timeline = withEvent(timeline, { name: 'Session Started', at: T0 - k * 60_000, properties: { device: 'web' } });
+    for (let k = past; k > 0; k--)
+      timeline = withEvent(timeline, { name: 'Session Started', at: T0 - k * 60_000, properties: { device: 'web' } });
     return { ...state, contact: { ...state.contact, ...timeline } };
   });
-  const store = MemoryStore.fromSnapshot({ contacts, messages: [], desk: { version: 0, state: newDesk() }, outbox: [], seq: 0 }, { keepOutbox: false });
+  const store = MemoryStore.fromSnapshot(
+    { contacts, messages: [], desk: { version: 0, state: newDesk() }, outbox: [], seq: 0 },
+    { keepOutbox: false },
+  );
   const catalog = new JourneyCatalog();
   catalog.publish(benchJourney);
   const runtime = new Runtime({ store, clock: new VirtualClock(T0), catalog, workspace });
   const longEvents = benchEvents(LONG_CONTACTS, PER_CONTACT, IDLE);
   const start = performance.now();
-  for (const e of longEvents) await runtime.ingest({ type: 'track', userId: e.userId, event: e.event, properties: e.properties });
-  return line(`Baton runtime, ${LONG_CONTACTS} contacts with ${past} past events`, longEvents.length, performance.now() - start);
+  for (const e of longEvents)
+    await runtime.ingest({ type: 'track', userId: e.userId, event: e.event, properties: e.properties });
+  return line(
+    `Baton runtime, ${LONG_CONTACTS} contacts with ${past} past events`,
+    longEvents.length,
+    performance.now() - start,
+  );
 }
 
-console.log(`bench journey: ${benchJourney.nodes.length} nodes; ${CONTACTS} contacts; ${events.length} events (${PER_CONTACT} per contact, ${Math.round(IDLE * 100)}% awaited by no node)`);
+console.log(
+  `bench journey: ${benchJourney.nodes.length} nodes; ${CONTACTS} contacts; ${events.length} events (${PER_CONTACT} per contact, ${Math.round(IDLE * 100)}% awaited by no node)`,
+);
 const only = process.env.BENCH_ONLY;
 const xs = only === 'engine' ? NaN : rawXState();
 const reused = only === 'engine' ? NaN : reusedScopeXState();
 const hand = only === 'engine' ? NaN : handWritten();
 const result = await engine();
-console.log(`Baton vs raw XState: ${(result.rate / xs).toFixed(2)}×; vs XState with a reused scope: ${(result.rate / reused).toFixed(2)}×; vs hand-written: ${(result.rate / hand).toFixed(2)}×`);
+console.log(
+  `Baton vs raw XState: ${(result.rate / xs).toFixed(2)}×; vs XState with a reused scope: ${(result.rate / reused).toFixed(2)}×; vs hand-written: ${(result.rate / hand).toFixed(2)}×`,
+);
 if (only !== 'engine') {
   const fresh = await longLived(0);
   const long = await longLived(LONG_HISTORY);
@@ -178,8 +240,14 @@ if (only !== 'engine') {
 }
 console.log(`waiting contacts: ${result.waiting}`);
 console.log(`bytes per waiting contact, journey state (instance + timers, JSON): ${Math.round(result.journeyBytes)}`);
-console.log(`bytes per waiting contact, whole record incl. traits and event history (JSON): ${Math.round(result.contactBytes)}`);
+console.log(
+  `bytes per waiting contact, whole record incl. traits and event history (JSON): ${Math.round(result.contactBytes)}`,
+);
 if (gc) {
-  console.log(`heap growth per contact while the events ran (traits, history, journey state): ${Math.round(result.heapPerContact)} bytes`);
-  console.log(`heap bytes per waiting contact, journey state only (instance, snapshot, timer): ${Math.round(await heapPerWaitingContact())}`);
+  console.log(
+    `heap growth per contact while the events ran (traits, history, journey state): ${Math.round(result.heapPerContact)} bytes`,
+  );
+  console.log(
+    `heap bytes per waiting contact, journey state only (instance, snapshot, timer): ${Math.round(await heapPerWaitingContact())}`,
+  );
 }

@@ -32,7 +32,14 @@ export class HandInterpreter {
           break;
         }
         case 'split':
-          id = (n.variants as { next: string; weight: number }[])[pickVariant(this.journey.id, n.id, env.contactId, (n.variants as { weight: number }[]).map((v) => v.weight))]!.next;
+          id = (n.variants as { next: string; weight: number }[])[
+            pickVariant(
+              this.journey.id,
+              n.id,
+              env.contactId,
+              (n.variants as { weight: number }[]).map((v) => v.weight),
+            )
+          ]!.next;
           break;
         case 'action':
           if (n.action === 'update_contact') Object.assign(traits, (n.params as { traits: object }).traits);

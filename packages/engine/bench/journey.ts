@@ -10,20 +10,62 @@ export const benchJourney = {
   exitWhen: [{ when: { field: 'contact.lifecycle', op: 'eq', value: 'customer' }, outcome: 'became_customer' }],
   start: 'fit',
   nodes: [
-    { id: 'fit', type: 'branch', paths: [{ label: 'Big', when: { field: 'contact.employees', op: 'gte', value: 200 }, next: 'welcome_vip' }], otherwise: 'welcome' },
+    {
+      id: 'fit',
+      type: 'branch',
+      paths: [{ label: 'Big', when: { field: 'contact.employees', op: 'gte', value: 200 }, next: 'welcome_vip' }],
+      otherwise: 'welcome',
+    },
     { id: 'welcome_vip', type: 'action', action: 'email', params: { template: 'vip' }, next: 'first_use' },
     { id: 'welcome', type: 'action', action: 'email', params: { template: 'std' }, next: 'first_use' },
-    { id: 'first_use', type: 'pause', until: { event: 'Feature Used' }, timeout: 'P7D', next: 'habit', onTimeout: 'remind' },
+    {
+      id: 'first_use',
+      type: 'pause',
+      until: { event: 'Feature Used' },
+      timeout: 'P7D',
+      next: 'habit',
+      onTimeout: 'remind',
+    },
     { id: 'remind', type: 'action', action: 'sms', params: { template: 'remind' }, next: 'wait_remind' },
     { id: 'wait_remind', type: 'wait', duration: 'P2D', next: 'stalled' },
-    { id: 'habit', type: 'branch', paths: [{ label: 'Habit', when: { event: 'Feature Used', within: 'P7D', op: 'gte', value: 2 }, next: 'pricing' }], otherwise: 'second_use' },
-    { id: 'second_use', type: 'pause', until: { event: 'Feature Used' }, timeout: 'P5D', next: 'pricing', onTimeout: 'stalled' },
-    { id: 'pricing', type: 'pause', until: { event: 'Page Viewed', where: { field: 'event.properties.path', op: 'eq', value: '/pricing' } }, timeout: 'P3D', next: 'tag', onTimeout: 'nurture' },
+    {
+      id: 'habit',
+      type: 'branch',
+      paths: [{ label: 'Habit', when: { event: 'Feature Used', within: 'P7D', op: 'gte', value: 2 }, next: 'pricing' }],
+      otherwise: 'second_use',
+    },
+    {
+      id: 'second_use',
+      type: 'pause',
+      until: { event: 'Feature Used' },
+      timeout: 'P5D',
+      next: 'pricing',
+      onTimeout: 'stalled',
+    },
+    {
+      id: 'pricing',
+      type: 'pause',
+      until: { event: 'Page Viewed', where: { field: 'event.properties.path', op: 'eq', value: '/pricing' } },
+      timeout: 'P3D',
+      next: 'tag',
+      onTimeout: 'nurture',
+    },
     { id: 'nurture', type: 'action', action: 'email', params: { template: 'guide' }, next: 'wait_nurture' },
     { id: 'wait_nurture', type: 'wait', duration: 'P3D', next: 'done' },
     { id: 'tag', type: 'action', action: 'update_contact', params: { traits: { stage: 'pql' } }, next: 'intent' },
-    { id: 'intent', type: 'branch', paths: [{ label: 'Hot', when: { field: 'score.intent', op: 'gte', value: 30 }, next: 'tell_crm' }], otherwise: 'offer' },
-    { id: 'tell_crm', type: 'action', action: 'webhook', params: { url: 'https://crm.example.com/pql' }, next: 'converted' },
+    {
+      id: 'intent',
+      type: 'branch',
+      paths: [{ label: 'Hot', when: { field: 'score.intent', op: 'gte', value: 30 }, next: 'tell_crm' }],
+      otherwise: 'offer',
+    },
+    {
+      id: 'tell_crm',
+      type: 'action',
+      action: 'webhook',
+      params: { url: 'https://crm.example.com/pql' },
+      next: 'converted',
+    },
     { id: 'offer', type: 'action', action: 'email', params: { template: 'offer' }, next: 'done' },
     { id: 'converted', type: 'exit', outcome: 'converted' },
     { id: 'stalled', type: 'exit', outcome: 'stalled' },
@@ -71,7 +113,11 @@ export function benchEvents(contacts: number, perContact: number, idle = 0, seed
       events.push(
         r < 0.45
           ? { userId: `c${i}`, event: 'Feature Used', properties: { feature: r < 0.2 ? 'reports' : 'inbox' } }
-          : { userId: `c${i}`, event: 'Page Viewed', properties: { path: PAGES[Math.floor(random() * PAGES.length)]! } },
+          : {
+              userId: `c${i}`,
+              event: 'Page Viewed',
+              properties: { path: PAGES[Math.floor(random() * PAGES.length)]! },
+            },
       );
     }
   }

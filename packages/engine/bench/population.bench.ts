@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { simulateSynthetic } from '../src/sim/synthetic.ts';
 
 const SIZES = (process.env.BENCH_POPULATION_SIZES ?? '100000,300000,1000000').split(',').map(Number);
-const example = (file: string) => JSON.parse(readFileSync(new URL(`../../../examples/pricing-intent/${file}`, import.meta.url), 'utf8')) as unknown;
+const example = (file: string) =>
+  JSON.parse(readFileSync(new URL(`../../../examples/pricing-intent/${file}`, import.meta.url), 'utf8')) as unknown;
 
 interface Result {
   contacts: number;
@@ -34,7 +35,13 @@ function yardstick(): number {
 async function child(contacts: number): Promise<void> {
   const before = yardstick();
   const start = performance.now();
-  const report = await simulateSynthetic({ journeys: [example('journey.json')], team: example('team.json'), workspace: example('workspace.json'), contacts, seed: 1 });
+  const report = await simulateSynthetic({
+    journeys: [example('journey.json')],
+    team: example('team.json'),
+    workspace: example('workspace.json'),
+    contacts,
+    seed: 1,
+  });
   const ms = performance.now() - start;
   const result: Result = {
     contacts,
@@ -54,10 +61,15 @@ function parent(): void {
   const results: Result[] = [];
   for (const n of SIZES) {
     // Room to measure past the 2 GB target rather than die at V8's default heap limit.
-    const run = spawnSync(process.execPath, [...process.execArgv, '--max-old-space-size=8192', self, String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const run = spawnSync(process.execPath, [...process.execArgv, '--max-old-space-size=8192', self, String(n)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
     const last = run.stdout.trim().split('\n').pop() ?? '';
     if (run.status !== 0 || !last.startsWith('{')) {
-      console.log(`${String(n).padStart(9)} contacts: failed (exit ${run.status}${run.signal ? `, ${run.signal}` : ''}) ${run.stderr.split('\n').slice(-3).join(' ')}`);
+      console.log(
+        `${String(n).padStart(9)} contacts: failed (exit ${run.status}${run.signal ? `, ${run.signal}` : ''}) ${run.stderr.split('\n').slice(-3).join(' ')}`,
+      );
       continue;
     }
     const r = JSON.parse(last) as Result;
@@ -73,7 +85,9 @@ function parent(): void {
   for (const r of results.slice(1)) {
     const growth = r.ms / r.yardstickMs / (first.ms / first.yardstickMs);
     const nlogn = (r.contacts * Math.log(r.contacts)) / (first.contacts * Math.log(first.contacts));
-    console.log(`${r.contacts} vs ${first.contacts}: time ×${growth.toFixed(2)} (yardstick-normalised), N ×${(r.contacts / first.contacts).toFixed(1)}, N log N ×${nlogn.toFixed(2)}`);
+    console.log(
+      `${r.contacts} vs ${first.contacts}: time ×${growth.toFixed(2)} (yardstick-normalised), N ×${(r.contacts / first.contacts).toFixed(1)}, N log N ×${nlogn.toFixed(2)}`,
+    );
   }
 }
 

@@ -5,7 +5,16 @@ export * from './index.ts';
 export { Id, IsoDuration, Instant, JsonObject, isIsoDuration, isObject } from './model/primitives.ts';
 export { dictionary, own, ownRecord } from './model/dictionary.ts';
 export { subtractDuration } from './model/time.ts';
-export { Condition, conditionProblems, FIELD_OPS, COUNT_OPS, MAX_CONDITION_DEPTH, type ConditionShape, type FieldRule, type EventRule } from './model/condition.ts';
+export {
+  Condition,
+  conditionProblems,
+  FIELD_OPS,
+  COUNT_OPS,
+  MAX_CONDITION_DEPTH,
+  type ConditionShape,
+  type FieldRule,
+  type EventRule,
+} from './model/condition.ts';
 export { JourneyNode, Trigger } from './nodes/journey.ts';
 export { ScoreModel } from './model/workspace.ts';
 export { Rep, Queue, Calendar, WEEKDAYS } from './model/team.ts';
@@ -24,28 +33,66 @@ export type { NodeKind, Port } from './nodes/kind.ts';
 export { ACTIONS } from './nodes/action.ts';
 export { RECORD_KINDS, PRIORITIES } from './nodes/handoff.ts';
 export { type EvalEnv, readField, readPath } from './conditions/env.ts';
-export { compileCondition, evaluateCondition, ConditionError, compareField, type Predicate } from './conditions/evaluate.ts';
+export {
+  compileCondition,
+  evaluateCondition,
+  ConditionError,
+  compareField,
+  type Predicate,
+} from './conditions/evaluate.ts';
 export { explainCondition } from './conditions/explain.ts';
 export { computeScore, allScores, scoreReader, scoreInput } from './scores/score.ts';
 export { eventsOf, withEvent, HISTORY_LIMIT, RECENT_MAX } from './conditions/timeline.ts';
 export { formatPath, parseInput } from './validate/issues.ts';
-export { compileJourney, machineConfig, stateKey, nodeIdOfKey, TRIGGER_STATE, type CompiledJourney } from './compile/compileJourney.ts';
+export {
+  compileJourney,
+  machineConfig,
+  stateKey,
+  nodeIdOfKey,
+  TRIGGER_STATE,
+  type CompiledJourney,
+} from './compile/compileJourney.ts';
 export { pickVariant, stableHash } from './compile/hash.ts';
 export { JourneyCatalog } from './compile/catalog.ts';
 export { Runtime, type RuntimeOptions, type StepListener } from './runtime/runtime.ts';
 export { stepContact } from './runtime/step.ts';
 export { newContactState, CONTACT_UPDATED } from './state/records.ts';
 export type { StepInput, StepContext, StepResult } from './step/context.ts';
-export { simulateScript, simulationWorld, advanceTo, type SimulationInput, type SimulationWorld } from './sim/simulate.ts';
+export {
+  simulateScript,
+  simulationWorld,
+  advanceTo,
+  type SimulationInput,
+  type SimulationWorld,
+} from './sim/simulate.ts';
 export { reportHandoff, type ReportHandoff } from './handoff/report.ts';
 export { handoffRecordView } from './handoff/view.ts';
 export { simulateSynthetic, type SyntheticInput, type SyntheticTiming } from './sim/synthetic.ts';
 export { seededRandom } from './sim/random.ts';
 export { handoffStats } from './reports/handoffReport.ts';
 export type { SimulationReport, ReportJourney } from './sim/report.ts';
-export { MigrationMap, WAITING_TYPES, planMigration, decideMove, migrationMapProblems, type MigrationPlan, type MigrationTarget, type PlannedMove, type BlockedContact } from './runtime/migration.ts';
+export {
+  MigrationMap,
+  WAITING_TYPES,
+  planMigration,
+  decideMove,
+  migrationMapProblems,
+  type MigrationPlan,
+  type MigrationTarget,
+  type PlannedMove,
+  type BlockedContact,
+} from './runtime/migration.ts';
 export type { UnmappedNode } from './runtime/migration.ts';
-export { JOURNEY_MIGRATED, moveContact, migrateContacts, planFromStore, publishedTarget, draftTarget, publishAndMigrate, type MigrationResult } from './runtime/migrate.ts';
+export {
+  JOURNEY_MIGRATED,
+  moveContact,
+  migrateContacts,
+  planFromStore,
+  publishedTarget,
+  draftTarget,
+  publishAndMigrate,
+  type MigrationResult,
+} from './runtime/migrate.ts';
 export { RepModel, RepBehaviour } from './model/repModel.ts';
 export { fitRepModel } from './reports/repModel.ts';
 export { buildReport } from './sim/simulate.ts';

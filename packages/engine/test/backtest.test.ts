@@ -1,8 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InputInvalidError, advanceTo, buildReport, fitRepModel, formatInstant, simulateEvents, simulationWorld } from '../src/internal.ts';
+import {
+  InputInvalidError,
+  advanceTo,
+  buildReport,
+  fitRepModel,
+  formatInstant,
+  simulateEvents,
+  simulationWorld,
+} from '../src/internal.ts';
 
-const example = (file: string) => JSON.parse(readFileSync(new URL(`../../../examples/pricing-intent/${file}`, import.meta.url), 'utf8')) as unknown;
+const example = (file: string) =>
+  JSON.parse(readFileSync(new URL(`../../../examples/pricing-intent/${file}`, import.meta.url), 'utf8')) as unknown;
 const journey = example('journey.json');
 const team = example('team.json');
 const workspace = example('workspace.json');
@@ -11,32 +20,74 @@ const HOUR = 3_600_000;
 
 /** Twelve contacts, one every three hours: an identify, then a view of the pricing page a minute later. */
 const calls = Array.from({ length: 12 }, (_, i) => [
-  { type: 'identify', userId: `c${i}`, traits: { company: `Co ${i}`, employees: i % 2 ? 900 : 50, title: i % 3 ? 'VP Sales' : 'Engineer', region: i % 4 ? 'EMEA' : 'US' }, timestamp: formatInstant(T0 + i * 3 * HOUR) },
-  { type: 'page', userId: `c${i}`, name: 'Pricing', properties: { path: '/pricing' }, timestamp: formatInstant(T0 + i * 3 * HOUR + 60_000) },
+  {
+    type: 'identify',
+    userId: `c${i}`,
+    traits: {
+      company: `Co ${i}`,
+      employees: i % 2 ? 900 : 50,
+      title: i % 3 ? 'VP Sales' : 'Engineer',
+      region: i % 4 ? 'EMEA' : 'US',
+    },
+    timestamp: formatInstant(T0 + i * 3 * HOUR),
+  },
+  {
+    type: 'page',
+    userId: `c${i}`,
+    name: 'Pricing',
+    properties: { path: '/pricing' },
+    timestamp: formatInstant(T0 + i * 3 * HOUR + 60_000),
+  },
 ]).flat();
 // Recorded in the order received, which need not be time order.
 const shuffled = [...calls.slice(6), ...calls.slice(0, 6)];
 
 const model = (acceptShare: number) => ({
-  reps: Object.fromEntries(['ana', 'bo', 'cy', 'mia'].map((rep) => [rep, { handoffs: 10, acceptShare, acceptSeconds: 3600, outcomeSeconds: 86_400, outcomes: { 'pricing-intent': { handoff: { meeting_booked: 3, not_interested: 1 } } } }])),
+  reps: Object.fromEntries(
+    ['ana', 'bo', 'cy', 'mia'].map((rep) => [
+      rep,
+      {
+        handoffs: 10,
+        acceptShare,
+        acceptSeconds: 3600,
+        outcomeSeconds: 86_400,
+        outcomes: { 'pricing-intent': { handoff: { meeting_booked: 3, not_interested: 1 } } },
+      },
+    ]),
+  ),
 });
 
 describe('backtest: recorded events replayed through a draft (SPEC §10)', () => {
   it('is deterministic for a seed, with reps acting as the model says', async () => {
-    const run = () => simulateEvents({ journeys: [journey], team, workspace, events: shuffled, reps: model(0.75), seed: 7 });
+    const run = () =>
+      simulateEvents({ journeys: [journey], team, workspace, events: shuffled, reps: model(0.75), seed: 7 });
     const first = await run();
     expect(first.handoffs.created).toBeGreaterThan(0);
     expect(first.handoffs.accepted).toBeGreaterThan(0);
-    expect(first.timing).toMatchObject({ seed: 7, events: 24, from: '2026-11-23T08:00:00Z', until: '2026-12-24T17:01:00Z' });
+    expect(first.timing).toMatchObject({
+      seed: 7,
+      events: 24,
+      from: '2026-11-23T08:00:00Z',
+      until: '2026-12-24T17:01:00Z',
+    });
     expect(first.timing.repActions).toBeGreaterThan(first.handoffs.accepted - 1);
     expect(await run()).toEqual(first);
-    const outcomes = Object.values(first.contacts).flatMap((c) => c.journeys['pricing-intent']?.handoffs ?? []).map((h) => h.outcome);
+    const outcomes = Object.values(first.contacts)
+      .flatMap((c) => c.journeys['pricing-intent']?.handoffs ?? [])
+      .map((h) => h.outcome);
     expect(outcomes).toContain('meeting_booked');
   });
 
   it('with reps who accept nothing, or no model at all, every handoff that reaches its SLA breaches', async () => {
     for (const reps of [model(0), undefined]) {
-      const report = await simulateEvents({ journeys: [journey], team, workspace, events: shuffled, seed: 1, ...(reps ? { reps } : {}) });
+      const report = await simulateEvents({
+        journeys: [journey],
+        team,
+        workspace,
+        events: shuffled,
+        seed: 1,
+        ...(reps ? { reps } : {}),
+      });
       expect(report.handoffs.created).toBeGreaterThan(0);
       expect(report.handoffs.accepted).toBe(0);
       expect(report.handoffs.breached).toBe(report.handoffs.created);
@@ -48,7 +99,17 @@ describe('backtest: recorded events replayed through a draft (SPEC §10)', () =>
     const live = simulationWorld({ journeys: [journey], team, workspace }, T0);
     for (const call of calls) {
       await advanceTo(live, Date.parse(call.timestamp));
-      await live.runtime.ingest(call.type === 'page' ? { type: 'track', userId: call.userId, event: 'Page Viewed', properties: { ...call.properties, name: 'Pricing' }, timestamp: call.timestamp } : call);
+      await live.runtime.ingest(
+        call.type === 'page'
+          ? {
+              type: 'track',
+              userId: call.userId,
+              event: 'Page Viewed',
+              properties: { ...call.properties, name: 'Pricing' },
+              timestamp: call.timestamp,
+            }
+          : call,
+      );
     }
     await advanceTo(live, Date.parse(calls.at(-1)!.timestamp) + 30 * 24 * HOUR);
     const liveReport = await buildReport(live, []);
@@ -58,8 +119,14 @@ describe('backtest: recorded events replayed through a draft (SPEC §10)', () =>
   });
 
   it('refuses calls it cannot replay, naming each by its line', async () => {
-    const bad = [calls[0], { type: 'track', userId: 'x', event: 'Seen' }, { type: 'track', event: 'No one', timestamp: '2026-11-23T08:00:00Z' }];
-    const err = await simulateEvents({ journeys: [journey], team, workspace, events: bad, seed: 1 }).catch((e: unknown) => e);
+    const bad = [
+      calls[0],
+      { type: 'track', userId: 'x', event: 'Seen' },
+      { type: 'track', event: 'No one', timestamp: '2026-11-23T08:00:00Z' },
+    ];
+    const err = await simulateEvents({ journeys: [journey], team, workspace, events: bad, seed: 1 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(InputInvalidError);
     expect((err as InputInvalidError).errors.map((e) => e.path)).toEqual(['$[1].timestamp', '$[2]']);
   });
@@ -69,8 +136,19 @@ describe('the reps model fitted to recorded handoffs', () => {
   it('gives each rep their accept share, mean times to accept and to outcome, and outcome mix per journey and node', async () => {
     const live = simulationWorld({ journeys: [journey], team, workspace }, T0);
     for (const [i, userId] of ['a', 'b', '__proto__'].entries()) {
-      await live.runtime.ingest({ type: 'identify', userId, traits: { employees: 900, title: 'VP Sales', region: 'EMEA' }, timestamp: formatInstant(T0 + i) });
-      await live.runtime.ingest({ type: 'track', userId, event: 'Page Viewed', properties: { path: '/pricing' }, timestamp: formatInstant(T0 + i) });
+      await live.runtime.ingest({
+        type: 'identify',
+        userId,
+        traits: { employees: 900, title: 'VP Sales', region: 'EMEA' },
+        timestamp: formatInstant(T0 + i),
+      });
+      await live.runtime.ingest({
+        type: 'track',
+        userId,
+        event: 'Page Viewed',
+        properties: { path: '/pricing' },
+        timestamp: formatInstant(T0 + i),
+      });
     }
     const handoffs = async () => (await live.store.contacts()).flatMap((s) => s.handoffs);
     const [a, b] = await handoffs();
@@ -81,7 +159,11 @@ describe('the reps model fitted to recorded handoffs', () => {
     const fitted = fitRepModel(await handoffs(), T0, T0 + 24 * HOUR);
     expect(fitted.from).toBe('2026-11-23T08:00:00Z');
     const holder = fitted.reps[a!.assignee!]!;
-    expect(holder).toMatchObject({ acceptSeconds: 3600, outcomeSeconds: 7200, outcomes: { 'pricing-intent': { handoff: { meeting_booked: 1 } } } });
+    expect(holder).toMatchObject({
+      acceptSeconds: 3600,
+      outcomeSeconds: 7200,
+      outcomes: { 'pricing-intent': { handoff: { meeting_booked: 1 } } },
+    });
     expect(holder.acceptShare).toBe(Math.round((1 / holder.handoffs) * 10_000) / 10_000);
     expect(Object.values(fitted.reps).reduce((n, r) => n + r.handoffs, 0)).toBe(3);
     expect(b!.assignee).not.toBeNull();

@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { Calendar, businessDeadline, formatInstant, nextOpening, withinHours } from '../src/internal.ts';
 
-const weekdays = { mon: ['09:00', '17:00'], tue: ['09:00', '17:00'], wed: ['09:00', '17:00'], thu: ['09:00', '17:00'], fri: ['09:00', '17:00'] };
+const weekdays = {
+  mon: ['09:00', '17:00'],
+  tue: ['09:00', '17:00'],
+  wed: ['09:00', '17:00'],
+  thu: ['09:00', '17:00'],
+  fri: ['09:00', '17:00'],
+};
 const berlin = Calendar.parse({ timezone: 'Europe/Berlin', hours: weekdays, holidays: ['2026-12-25'] });
 const newYork = Calendar.parse({ timezone: 'America/New_York', hours: weekdays });
-const due = (cal: Calendar | undefined, from: string, d: string) => formatInstant(businessDeadline(cal, Date.parse(from), d));
+const due = (cal: Calendar | undefined, from: string, d: string) =>
+  formatInstant(businessDeadline(cal, Date.parse(from), d));
 
 describe('business time', () => {
   it('breaches on Monday 12:00 for a lead assigned Friday 16:00 with PT4H', () => {
@@ -31,7 +38,7 @@ describe('business time', () => {
     expect(due(berlin, '2026-12-24T15:00:00Z', 'PT4H')).toBe('2026-12-28T11:00:00Z');
   });
 
-  it('uses the assignee\'s own time zone', () => {
+  it("uses the assignee's own time zone", () => {
     // Monday 15:00Z is 10:00 in New York: four working hours later is 14:00 EST = 19:00Z.
     expect(due(newYork, '2026-11-23T15:00:00Z', 'PT4H')).toBe('2026-11-23T19:00:00Z');
     // The same instant in Berlin is 16:00: one hour today, three tomorrow (Tue 12:00 CET = 11:00Z).

@@ -5,7 +5,12 @@ import { env, journey } from './helpers.ts';
 
 const j = Journey.parse(
   journey([
-    { id: 'fit', type: 'branch', paths: [{ label: 'Big', when: { field: 'contact.employees', op: 'gte', value: 200 }, next: 'v1.wait' }], otherwise: 'done' },
+    {
+      id: 'fit',
+      type: 'branch',
+      paths: [{ label: 'Big', when: { field: 'contact.employees', op: 'gte', value: 200 }, next: 'v1.wait' }],
+      otherwise: 'done',
+    },
     { id: 'v1.wait', type: 'wait', duration: 'P2D', next: 'ask' },
     { id: 'ask', type: 'pause', until: { event: 'Replied' }, timeout: 'P1D', next: 'done', onTimeout: 'done' },
     { id: 'done', type: 'exit', outcome: 'completed' },
@@ -16,11 +21,14 @@ describe('compileJourney', () => {
   it('gives one state per node plus the trigger, with ports as transitions', () => {
     const config = machineConfig(j) as { initial: string; states: Record<string, Record<string, unknown>> };
     expect(Object.keys(config.states)).toEqual(['$trigger', 'fit', 'v1%2Ewait', 'ask', 'done']);
-    expect(config.states.ask!.on).toMatchObject({ Replied: { target: 'done' }, 'baton.timer.timeout': { target: 'done' } });
+    expect(config.states.ask!.on).toMatchObject({
+      Replied: { target: 'done' },
+      'baton.timer.timeout': { target: 'done' },
+    });
     expect(config.states.done!.type).toBe('final');
   });
 
-  it('is plain JSON that XState itself accepts (as Stately\'s visualizer would)', () => {
+  it("is plain JSON that XState itself accepts (as Stately's visualizer would)", () => {
     const config = JSON.parse(JSON.stringify(compileJourney(j).config));
     const machine = createMachine(config);
     const [s0] = initialTransition(machine);
@@ -28,7 +36,7 @@ describe('compileJourney', () => {
     expect(Object.keys(machine.states)).toEqual(['$trigger', 'fit', 'v1%2Ewait', 'ask', 'done']);
   });
 
-  it('runs through XState\'s pure transition and returns effects as actions', () => {
+  it("runs through XState's pure transition and returns effects as actions", () => {
     const { machine } = compileJourney(j);
     const [s0] = initialTransition(machine);
     const [s1, actions] = transition(machine, s0, { type: 'baton.enter', env: env({ traits: { employees: 500 } }) });

@@ -1,12 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConditionError, conditionProblems, evaluateCondition, explainCondition, type ConditionShape } from '../src/internal.ts';
+import {
+  ConditionError,
+  conditionProblems,
+  evaluateCondition,
+  explainCondition,
+  type ConditionShape,
+} from '../src/internal.ts';
 import { DAY, T0, env } from './helpers.ts';
 
 const holds = (c: unknown, e = env()) => evaluateCondition(c, e);
 
 describe('field rules', () => {
-  const e = env({ traits: { employees: 250, region: 'EMEA', country: 'DE', tags: ['beta', 'vip'], title: 'VP Sales', plan: null } });
+  const e = env({
+    traits: { employees: 250, region: 'EMEA', country: 'DE', tags: ['beta', 'vip'], title: 'VP Sales', plan: null },
+  });
 
   it('compares numbers and strings with every op', () => {
     expect(holds({ field: 'contact.employees', op: 'gte', value: 200 }, e)).toBe(true);
@@ -24,7 +32,16 @@ describe('field rules', () => {
 
   it('treats a missing field as false for every op but neq, nin and exists:false', () => {
     const missing = { field: 'contact.nothing' };
-    for (const [op, value] of [['eq', 1], ['gt', 1], ['gte', 1], ['lt', 1], ['lte', 1], ['in', [1]], ['contains', 'x'], ['exists', true]] as const) {
+    for (const [op, value] of [
+      ['eq', 1],
+      ['gt', 1],
+      ['gte', 1],
+      ['lt', 1],
+      ['lte', 1],
+      ['in', [1]],
+      ['contains', 'x'],
+      ['exists', true],
+    ] as const) {
       expect(holds({ ...missing, op, value }, e), op).toBe(false);
     }
     expect(holds({ ...missing, op: 'neq', value: 1 }, e)).toBe(true);
@@ -59,8 +76,19 @@ describe('groups', () => {
     const c = {
       all: [
         { field: 'contact.employees', op: 'gte', value: 200 },
-        { any: [{ field: 'contact.region', op: 'eq', value: 'EMEA' }, { not: { field: 'contact.country', op: 'in', value: ['US', 'CA'] } }] },
-        { event: 'Page Viewed', where: { field: 'event.properties.path', op: 'eq', value: '/pricing' }, within: 'P7D', op: 'gte', value: 2 },
+        {
+          any: [
+            { field: 'contact.region', op: 'eq', value: 'EMEA' },
+            { not: { field: 'contact.country', op: 'in', value: ['US', 'CA'] } },
+          ],
+        },
+        {
+          event: 'Page Viewed',
+          where: { field: 'event.properties.path', op: 'eq', value: '/pricing' },
+          within: 'P7D',
+          op: 'gte',
+          value: 2,
+        },
         { field: 'score.fit', op: 'gte', value: 70 },
       ],
     };
@@ -69,7 +97,16 @@ describe('groups', () => {
     expect(holds(c, env({ ...base, history: [pricing(T0 - 2 * DAY), pricing(T0 - DAY)] }))).toBe(true);
     // One of the two views is older than seven days: the window no longer holds two.
     expect(holds(c, env({ ...base, history: [pricing(T0 - 8 * DAY), pricing(T0 - DAY)] }))).toBe(false);
-    expect(holds(c, env({ ...base, traits: { ...base.traits, country: 'US' }, history: [pricing(T0 - 2 * DAY), pricing(T0 - DAY)] }))).toBe(false);
+    expect(
+      holds(
+        c,
+        env({
+          ...base,
+          traits: { ...base.traits, country: 'US' },
+          history: [pricing(T0 - 2 * DAY), pricing(T0 - DAY)],
+        }),
+      ),
+    ).toBe(false);
   });
 
   it('treats an empty all as true and an empty any as false', () => {
@@ -96,7 +133,9 @@ describe('malformed conditions', () => {
   });
 
   it('lists every problem at once', () => {
-    const problems = conditionProblems({ any: [{ field: 'a', op: 'eq', value: 1 }, { event: 'X', within: 'soon' }, { bogus: true }] });
+    const problems = conditionProblems({
+      any: [{ field: 'a', op: 'eq', value: 1 }, { event: 'X', within: 'soon' }, { bogus: true }],
+    });
     expect(problems.map((p) => p.path.join('.'))).toEqual(['any.0.field', 'any.1.within', 'any.2']);
   });
 
@@ -116,11 +155,20 @@ describe('malformed conditions', () => {
 
 describe('explanations', () => {
   it('says in words which conditions held', () => {
-    const e = env({ scores: { fit: 82 }, history: [1, 2, 3].map((d) => ({ name: 'Page Viewed', at: T0 - d * DAY, properties: { path: '/pricing' } })) });
+    const e = env({
+      scores: { fit: 82 },
+      history: [1, 2, 3].map((d) => ({ name: 'Page Viewed', at: T0 - d * DAY, properties: { path: '/pricing' } })),
+    });
     const c: ConditionShape = {
       all: [
         { field: 'score.fit', op: 'gte', value: 70 },
-        { event: 'Page Viewed', where: { field: 'event.properties.path', op: 'eq', value: '/pricing' }, within: 'P7D', op: 'gte', value: 2 },
+        {
+          event: 'Page Viewed',
+          where: { field: 'event.properties.path', op: 'eq', value: '/pricing' },
+          within: 'P7D',
+          op: 'gte',
+          value: 2,
+        },
       ],
     };
     expect(explainCondition(c, e)).toEqual(['score.fit 82 ≥ 70', 'Page Viewed /pricing 3× in 7 days ≥ 2']);
@@ -133,14 +181,40 @@ describe('arbitrary input (property)', () => {
 
   it('only ever returns a boolean or a ConditionError, and never touches Object.prototype', () => {
     const before = protoKeys();
-    const field = fc.constantFrom('contact.a', 'contact.__proto__.x', 'contact.constructor.prototype', 'score.fit', 'event.properties.__proto__', 'x.y', '__proto__', '');
-    const rule = fc.record({ field, op: fc.oneof(fc.constantFrom('eq', 'neq', 'gt', 'in', 'contains', 'exists'), fc.string()), value: fc.jsonValue() }, { requiredKeys: [] });
+    const field = fc.constantFrom(
+      'contact.a',
+      'contact.__proto__.x',
+      'contact.constructor.prototype',
+      'score.fit',
+      'event.properties.__proto__',
+      'x.y',
+      '__proto__',
+      '',
+    );
+    const rule = fc.record(
+      {
+        field,
+        op: fc.oneof(fc.constantFrom('eq', 'neq', 'gt', 'in', 'contains', 'exists'), fc.string()),
+        value: fc.jsonValue(),
+      },
+      { requiredKeys: [] },
+    );
     const condition = fc.letrec((tie) => ({
-      node: fc.oneof({ depthSize: 'small' }, rule, fc.record({ all: fc.array(tie('node'), { maxLength: 3 }) }), fc.record({ any: fc.array(tie('node'), { maxLength: 3 }) }), fc.record({ not: tie('node') }), fc.jsonValue()),
+      node: fc.oneof(
+        { depthSize: 'small' },
+        rule,
+        fc.record({ all: fc.array(tie('node'), { maxLength: 3 }) }),
+        fc.record({ any: fc.array(tie('node'), { maxLength: 3 }) }),
+        fc.record({ not: tie('node') }),
+        fc.jsonValue(),
+      ),
     })).node;
     fc.assert(
       fc.property(condition, fc.jsonValue(), (c, traits) => {
-        const t = typeof traits === 'object' && traits !== null && !Array.isArray(traits) ? (traits as Record<string, unknown>) : {};
+        const t =
+          typeof traits === 'object' && traits !== null && !Array.isArray(traits)
+            ? (traits as Record<string, unknown>)
+            : {};
         const result = evaluateCondition(c, env({ traits: t, scores: { fit: 50 } }));
         expect(typeof result === 'boolean' || result instanceof ConditionError).toBe(true);
       }),

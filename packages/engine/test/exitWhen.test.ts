@@ -3,7 +3,9 @@ import { JourneyCatalog, MemoryStore, Runtime, Team, VirtualClock } from '../src
 import { DAY, T0, journey } from './helpers.ts';
 
 const team = { reps: [{ id: 'ana', name: 'Ana' }], queues: [{ id: 'ae', members: ['ana'] }] };
-const becameCustomer = [{ when: { field: 'contact.lifecycle', op: 'eq', value: 'customer' }, outcome: 'became_customer' }];
+const becameCustomer = [
+  { when: { field: 'contact.lifecycle', op: 'eq', value: 'customer' }, outcome: 'became_customer' },
+];
 
 function world(journeys: unknown[]) {
   const catalog = new JourneyCatalog();
@@ -18,8 +20,10 @@ function world(journeys: unknown[]) {
     }
     clock.set(ms);
   };
-  const track = (event: string, properties: Record<string, unknown> = {}) => runtime.ingest({ type: 'track', userId: 'c1', event, properties });
-  const instance = async (journeyId: string) => (await store.load('c1'))!.instances.find((i) => i.journeyId === journeyId)!;
+  const track = (event: string, properties: Record<string, unknown> = {}) =>
+    runtime.ingest({ type: 'track', userId: 'c1', event, properties });
+  const instance = async (journeyId: string) =>
+    (await store.load('c1'))!.instances.find((i) => i.journeyId === journeyId)!;
   return { runtime, store, at, track, instance };
 }
 
@@ -27,7 +31,14 @@ describe('exitWhen', () => {
   it('ends a journey paused while a human is engaged when the contact becomes a customer, and sends nothing after', async () => {
     const sales = journey(
       [
-        { id: 'h', type: 'handoff', team: 'sales', record: 'lead', route: [{ to: { queue: 'ae' } }], outcomes: { won: 'won' } },
+        {
+          id: 'h',
+          type: 'handoff',
+          team: 'sales',
+          record: 'lead',
+          route: [{ to: { queue: 'ae' } }],
+          outcomes: { won: 'won' },
+        },
         { id: 'won', type: 'exit', outcome: 'converted' },
       ],
       { id: 'sales', trigger: { event: 'Demo Requested' } },
@@ -48,7 +59,12 @@ describe('exitWhen', () => {
     expect(await w.instance('news')).toMatchObject({ status: 'paused', node: 'wait' });
 
     await w.runtime.ingest({ type: 'identify', userId: 'c1', traits: { lifecycle: 'customer' } });
-    expect(await w.instance('news')).toMatchObject({ status: 'exited', outcome: 'became_customer', exitedAt: T0 + 2 * DAY, path: ['mail1', 'wait'] });
+    expect(await w.instance('news')).toMatchObject({
+      status: 'exited',
+      outcome: 'became_customer',
+      exitedAt: T0 + 2 * DAY,
+      path: ['mail1', 'wait'],
+    });
 
     // The human closes the handoff: the held wait does not fire, so the second email never goes out.
     await w.runtime.logOutcome({ userId: 'c1', journey: 'sales', node: 'h', outcome: 'won' });
@@ -63,11 +79,19 @@ describe('exitWhen', () => {
         { id: 'offer', type: 'action', action: 'email', params: { template: 'upgrade' }, next: 'done' },
         { id: 'done', type: 'exit', outcome: 'offered' },
       ],
-      { id: 'upsell', exitWhen: [{ when: { field: 'event.properties.plan', op: 'eq', value: 'cancelled' }, outcome: 'cancelled' }] },
+      {
+        id: 'upsell',
+        exitWhen: [{ when: { field: 'event.properties.plan', op: 'eq', value: 'cancelled' }, outcome: 'cancelled' }],
+      },
     );
     const w = world([upsell]);
     await w.track('Signed Up');
     await w.track('Subscription Changed', { plan: 'cancelled' });
-    expect(await w.instance('upsell')).toMatchObject({ status: 'exited', outcome: 'cancelled', path: ['ask'], messages: [] });
+    expect(await w.instance('upsell')).toMatchObject({
+      status: 'exited',
+      outcome: 'cancelled',
+      path: ['ask'],
+      messages: [],
+    });
   });
 });

@@ -1,11 +1,26 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BatonError, JourneyCatalog, MemoryStore, Runtime, Team, VirtualClock, eventsOf, formatInstant } from '../src/internal.ts';
+import {
+  BatonError,
+  JourneyCatalog,
+  MemoryStore,
+  Runtime,
+  Team,
+  VirtualClock,
+  eventsOf,
+  formatInstant,
+} from '../src/internal.ts';
 import { HOUR, DAY, journey } from './helpers.ts';
 
 // Monday 2026-11-23 09:00 Berlin.
 const MON9 = Date.parse('2026-11-23T08:00:00Z');
-const hours = { mon: ['09:00', '17:00'], tue: ['09:00', '17:00'], wed: ['09:00', '17:00'], thu: ['09:00', '17:00'], fri: ['09:00', '17:00'] };
+const hours = {
+  mon: ['09:00', '17:00'],
+  tue: ['09:00', '17:00'],
+  wed: ['09:00', '17:00'],
+  thu: ['09:00', '17:00'],
+  fri: ['09:00', '17:00'],
+};
 const baseTeam = {
   calendars: { berlin: { timezone: 'Europe/Berlin', hours } },
   reps: [
@@ -20,12 +35,25 @@ const baseTeam = {
 };
 
 const handoffNode = (over: Record<string, unknown> = {}) => ({
-  id: 'h', type: 'handoff', team: 'sales', record: 'lead', title: 'Lead: {{contact.company}}',
-  route: [{ to: { queue: 'ae' } }], sla: { firstTouch: 'PT4H', escalate: { queue: 'managers' } },
-  outcomes: { won: 'won', lost: 'lost' }, ...over,
+  id: 'h',
+  type: 'handoff',
+  team: 'sales',
+  record: 'lead',
+  title: 'Lead: {{contact.company}}',
+  route: [{ to: { queue: 'ae' } }],
+  sla: { firstTouch: 'PT4H', escalate: { queue: 'managers' } },
+  outcomes: { won: 'won', lost: 'lost' },
+  ...over,
 });
 const salesJourney = (over: Record<string, unknown> = {}, node: Record<string, unknown> = {}) =>
-  journey([handoffNode(node), { id: 'won', type: 'exit', outcome: 'converted' }, { id: 'lost', type: 'exit', outcome: 'lost' }], { id: 'sales', trigger: { event: 'Demo Requested' }, reentry: 'after_exit', ...over });
+  journey(
+    [
+      handoffNode(node),
+      { id: 'won', type: 'exit', outcome: 'converted' },
+      { id: 'lost', type: 'exit', outcome: 'lost' },
+    ],
+    { id: 'sales', trigger: { event: 'Demo Requested' }, reentry: 'after_exit', ...over },
+  );
 
 function world(journeys: unknown[], team: unknown = baseTeam, start = MON9) {
   const catalog = new JourneyCatalog();
@@ -48,7 +76,9 @@ function world(journeys: unknown[], team: unknown = baseTeam, start = MON9) {
 
 describe('the rep receives a handoff', () => {
   it('never gives a rep more than their capacity, even to leads of theirs that arrive at the same moment', async () => {
-    const w = world([salesJourney({}, { route: [{ to: { owner: 'contact.ownerId' } }], fallback: { queue: 'managers' } })]);
+    const w = world([
+      salesJourney({}, { route: [{ to: { owner: 'contact.ownerId' } }], fallback: { queue: 'managers' } }),
+    ]);
     const ids = Array.from({ length: 10 }, (_, i) => `c${i}`);
     await Promise.all(ids.map((id) => w.runtime.ingest({ type: 'identify', userId: id, traits: { ownerId: 'ana' } })));
     await Promise.all(ids.map((id) => w.demo(id)));
@@ -63,7 +93,9 @@ describe('the rep receives a handoff', () => {
     const ids = Array.from({ length: 40 }, (_, i) => `c${i}`);
     const applied = await Promise.all(ids.map((id) => w.demo(id)));
     expect(applied.map((a) => a.status)).toEqual(ids.map(() => 'applied'));
-    const assignees = (await Promise.all(ids.map(async (id) => (await w.handoffs(id))[0]?.assignee))).filter((a) => a !== undefined);
+    const assignees = (await Promise.all(ids.map(async (id) => (await w.handoffs(id))[0]?.assignee))).filter(
+      (a) => a !== undefined,
+    );
     expect(assignees).toHaveLength(40);
     expect(assignees.filter((a) => a === 'ana')).toHaveLength(20);
     expect(assignees.filter((a) => a === 'bo')).toHaveLength(20);
@@ -74,7 +106,13 @@ describe('the rep receives a handoff', () => {
     await w.runtime.ingest({ type: 'identify', userId: 'c1', traits: { company: 'Acme' } });
     await w.demo('c1');
     const [h] = await w.handoffs('c1');
-    expect(h).toMatchObject({ title: 'Lead: Acme', assignee: 'ana', queue: 'ae', status: 'open', trace: ['rule 1 queue ae: ana (round robin)'] });
+    expect(h).toMatchObject({
+      title: 'Lead: Acme',
+      assignee: 'ana',
+      queue: 'ae',
+      status: 'open',
+      trace: ['rule 1 queue ae: ana (round robin)'],
+    });
     expect(formatInstant(h!.dueAt!)).toBe('2026-11-23T12:00:00Z');
     const timeline = eventsOf((await w.store.load('c1'))!.contact).map((e) => e.name);
     expect(timeline).toEqual(['Contact Updated', 'Demo Requested', 'Handoff Created', 'Handoff Assigned']);
@@ -115,7 +153,9 @@ describe('the rep receives a handoff', () => {
     const w = world([salesJourney()]);
     await w.demo('c1');
     const before = await w.store.load('c1');
-    await expect(w.runtime.logOutcome({ ...w.ref('c1'), outcome: 'maybe' })).rejects.toThrow('outcome "maybe" is not one of the outcomes of sales/h: won, lost');
+    await expect(w.runtime.logOutcome({ ...w.ref('c1'), outcome: 'maybe' })).rejects.toThrow(
+      'outcome "maybe" is not one of the outcomes of sales/h: won, lost',
+    );
     expect(await w.store.load('c1')).toBe(before);
   });
 
@@ -139,7 +179,11 @@ describe('the rep receives a handoff', () => {
 
   it('closes an expired handoff as expired and takes onExpire', async () => {
     const j = journey(
-      [handoffNode({ expires: 'P2D', onExpire: 'lost' }), { id: 'won', type: 'exit', outcome: 'converted' }, { id: 'lost', type: 'exit', outcome: 'lost' }],
+      [
+        handoffNode({ expires: 'P2D', onExpire: 'lost' }),
+        { id: 'won', type: 'exit', outcome: 'converted' },
+        { id: 'lost', type: 'exit', outcome: 'lost' },
+      ],
       { id: 'sales', trigger: { event: 'Demo Requested' } },
     );
     const w = world([j]);
@@ -174,7 +218,13 @@ describe('nothing is stuck unassigned', () => {
   });
 
   it('is assigned when hours begin in a queue that respects hours', async () => {
-    const team = { ...baseTeam, queues: [{ id: 'ae', members: ['ana', 'bo'], respectHours: true }, { id: 'managers', members: ['mia'] }] };
+    const team = {
+      ...baseTeam,
+      queues: [
+        { id: 'ae', members: ['ana', 'bo'], respectHours: true },
+        { id: 'managers', members: ['mia'] },
+      ],
+    };
     const saturday = Date.parse('2026-11-21T12:00:00Z');
     const w = world([salesJourney({}, { sla: undefined })], team, saturday);
     await w.demo('c1');
@@ -196,7 +246,7 @@ describe('journeys wait for humans', () => {
       { id: 'news', trigger: { event: 'Signed Up' }, whileHumanEngaged: mode },
     );
 
-  it('pauses the contact\'s other journeys the instant a handoff opens, and fires their due timers when it closes', async () => {
+  it("pauses the contact's other journeys the instant a handoff opens, and fires their due timers when it closes", async () => {
     const w = world([salesJourney({}, { sla: undefined }), newsletter('pause')]);
     await w.runtime.ingest({ type: 'track', userId: 'c1', event: 'Signed Up' });
     await w.demo('c1');
@@ -213,7 +263,10 @@ describe('journeys wait for humans', () => {
     const w = world([salesJourney(), newsletter('exit')]);
     await w.runtime.ingest({ type: 'track', userId: 'c1', event: 'Signed Up' });
     await w.demo('c1');
-    expect((await w.store.load('c1'))!.instances.find((i) => i.journeyId === 'news')).toMatchObject({ status: 'exited', outcome: 'human_engaged' });
+    expect((await w.store.load('c1'))!.instances.find((i) => i.journeyId === 'news')).toMatchObject({
+      status: 'exited',
+      outcome: 'human_engaged',
+    });
   });
 
   it('lets a journey that says continue run, but holds back its emails unless told to send', async () => {
@@ -228,13 +281,20 @@ describe('journeys wait for humans', () => {
     await send.runtime.ingest({ type: 'track', userId: 'c1', event: 'Signed Up' });
     await send.demo('c1');
     await send.at(MON9 + 2 * DAY);
-    expect((await send.store.load('c1'))!.instances.find((i) => i.journeyId === 'news')!.messages.map((m) => m.suppressed)).toEqual([false, false]);
+    expect(
+      (await send.store.load('c1'))!.instances.find((i) => i.journeyId === 'news')!.messages.map((m) => m.suppressed),
+    ).toEqual([false, false]);
   });
 
   it('resumes a pause that waits for Handoff Closed from another journey', async () => {
     const follow = journey(
       [
-        { id: 'until_closed', type: 'pause', until: { event: 'Handoff Closed', where: { field: 'event.properties.outcome', op: 'eq', value: 'won' } }, next: 'welcome' },
+        {
+          id: 'until_closed',
+          type: 'pause',
+          until: { event: 'Handoff Closed', where: { field: 'event.properties.outcome', op: 'eq', value: 'won' } },
+          next: 'welcome',
+        },
         { id: 'welcome', type: 'action', action: 'email', params: {}, next: 'done' },
         { id: 'done', type: 'exit', outcome: 'welcomed' },
       ],
@@ -243,7 +303,9 @@ describe('journeys wait for humans', () => {
     const w = world([salesJourney({}, { sla: undefined }), follow]);
     await w.demo('c1');
     await w.runtime.logOutcome({ ...w.ref('c1'), outcome: 'won' });
-    expect((await w.store.load('c1'))!.instances.find((i) => i.journeyId === 'follow')).toMatchObject({ outcome: 'welcomed' });
+    expect((await w.store.load('c1'))!.instances.find((i) => i.journeyId === 'follow')).toMatchObject({
+      outcome: 'welcomed',
+    });
   });
 });
 
@@ -261,7 +323,14 @@ describe('gaps closed', () => {
   it('lets a paused journey see the event it was waiting for once the human is done', async () => {
     const survey = journey(
       [
-        { id: 'ask', type: 'pause', until: { event: 'Survey Answered' }, timeout: 'P10D', next: 'thanks', onTimeout: 'done' },
+        {
+          id: 'ask',
+          type: 'pause',
+          until: { event: 'Survey Answered' },
+          timeout: 'P10D',
+          next: 'thanks',
+          onTimeout: 'done',
+        },
         { id: 'thanks', type: 'action', action: 'email', params: {}, next: 'done' },
         { id: 'done', type: 'exit', outcome: 'asked' },
       ],
@@ -271,7 +340,10 @@ describe('gaps closed', () => {
     await w.runtime.ingest({ type: 'track', userId: 'c1', event: 'Signed Up' });
     await w.demo('c1');
     await w.runtime.ingest({ type: 'track', userId: 'c1', event: 'Survey Answered' });
-    expect((await w.store.load('c1'))!.instances.find((i) => i.journeyId === 'survey')).toMatchObject({ status: 'paused', node: 'ask' });
+    expect((await w.store.load('c1'))!.instances.find((i) => i.journeyId === 'survey')).toMatchObject({
+      status: 'paused',
+      node: 'ask',
+    });
     await w.at(MON9 + DAY);
     await w.runtime.logOutcome({ ...w.ref('c1'), outcome: 'won' });
     const inst = (await w.store.load('c1'))!.instances.find((i) => i.journeyId === 'survey')!;
@@ -293,7 +365,10 @@ describe('handoff properties', () => {
         const active = { ana: true, bo: true };
         for (const o of ops) {
           if (o.kind === 'create') await w.demo(`c${o.contact}`);
-          else if (o.kind === 'close') await w.runtime.logOutcome({ ...w.ref(`c${o.contact}`), outcome: 'lost' }).catch((e) => expect(e).toBeInstanceOf(BatonError));
+          else if (o.kind === 'close')
+            await w.runtime
+              .logOutcome({ ...w.ref(`c${o.contact}`), outcome: 'lost' })
+              .catch((e) => expect(e).toBeInstanceOf(BatonError));
           else {
             active[o.rep as 'ana' | 'bo'] = o.kind === 'activate';
             await w.runtime.setRep(o.rep as string, { active: o.kind === 'activate' });
@@ -302,7 +377,12 @@ describe('handoff properties', () => {
         const open = await w.store.openHandoffs();
         const created = (await Promise.all((await w.store.contactIds()).map(w.handoffs))).flat();
         // Every handoff is either closed or open: none vanished.
-        expect(created.filter((h) => h.status === 'open').map((h) => h.id).sort()).toEqual(open.map((h) => h.id).sort());
+        expect(
+          created
+            .filter((h) => h.status === 'open')
+            .map((h) => h.id)
+            .sort(),
+        ).toEqual(open.map((h) => h.id).sort());
         // Nobody holds more than their capacity of 1, and an active rep with room never leaves work waiting.
         for (const rep of ['ana', 'bo'] as const) {
           const held = open.filter((h) => h.assignee === rep).length;

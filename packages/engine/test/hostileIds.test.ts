@@ -1,8 +1,31 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BatonError, Script, advanceTo, handoffReport, parseInstant, simulateScript, simulateSynthetic, simulationWorld, type SimulationWorld } from '../src/internal.ts';
-import { HOSTILE, PROTOTYPE_NAMES, endOf, hostileJourney, hostileScores, hostileScript, hostileTeam, outcomeFor } from './hostileIds.ts';
+import {
+  BatonError,
+  Script,
+  advanceTo,
+  handoffReport,
+  parseInstant,
+  simulateScript,
+  simulateSynthetic,
+  simulationWorld,
+  type SimulationWorld,
+} from '../src/internal.ts';
+import {
+  HOSTILE,
+  PROTOTYPE_NAMES,
+  endOf,
+  hostileJourney,
+  hostileScores,
+  hostileScript,
+  hostileTeam,
+  outcomeFor,
+} from './hostileIds.ts';
 
-const input = () => ({ journeys: HOSTILE.map(hostileJourney), team: hostileTeam(), workspace: { scores: hostileScores() } });
+const input = () => ({
+  journeys: HOSTILE.map(hostileJourney),
+  team: hostileTeam(),
+  workspace: { scores: hostileScores() },
+});
 const sorted = [...HOSTILE].sort();
 /** Entries of a node in a report's counts (typed by a plain string: `nodes.constructor` would type as Object's). */
 const entered = (nodes: Record<string, { entered: number }>, node: string) => nodes[node]?.entered;
@@ -10,7 +33,8 @@ const entered = (nodes: Record<string, { entered: number }>, node: string) => no
 /** Runs the script's steps in a world whose store the test can read (simulateScript keeps its own). */
 async function runScript(world: SimulationWorld, raw: unknown): Promise<number> {
   const script = Script.parse(raw);
-  for (const c of script.contacts) await world.runtime.ingest({ type: 'identify', userId: c.id, traits: c.traits, timestamp: script.start });
+  for (const c of script.contacts)
+    await world.runtime.ingest({ type: 'identify', userId: c.id, traits: c.traits, timestamp: script.start });
   let refused = 0;
   for (const step of script.steps) {
     await advanceTo(world, parseInstant(step.at));
@@ -43,7 +67,11 @@ describe('ids that name members of Object.prototype', () => {
       HOSTILE.forEach((journey, j) => {
         const end = endOf(outcomeFor(i, j));
         const entry = journeys[journey]!;
-        expect(entry).toMatchObject({ status: 'exited', outcome: end.outcome, path: ['constructor', '__proto__', 'toString', end.node] });
+        expect(entry).toMatchObject({
+          status: 'exited',
+          outcome: end.outcome,
+          path: ['constructor', '__proto__', 'toString', end.node],
+        });
         expect(entry.handoffs).toHaveLength(1);
         expect(entry.handoffs[0]).toMatchObject({ node: 'toString', outcome: outcomeFor(i, j), title: 'Lead fit' });
         const h = entry.handoffs[0]!;
@@ -57,7 +85,9 @@ describe('ids that name members of Object.prototype', () => {
       expect((entered(nodes, 'hasOwnProperty') ?? 0) + (entered(nodes, 'prototype') ?? 0)).toBe(5);
     }
     expect(report.handoffs.created).toBe(25);
-    expect(report.refused).toEqual([{ step: 12, error: expect.stringContaining('outcome "valueOf" is not one of the outcomes of toString/toString') }]);
+    expect(report.refused).toEqual([
+      { step: 12, error: expect.stringContaining('outcome "valueOf" is not one of the outcomes of toString/toString') },
+    ]);
     // As JSON, `__proto__` is a key like any other.
     const text = JSON.stringify(report);
     expect(text).toContain('"contacts":{"__proto__":{"journeys":{"__proto__":{"status":"exited"');
@@ -76,7 +106,9 @@ describe('ids that name members of Object.prototype', () => {
       expect(Object.keys(report.journeys[journey]!.outcomes).sort()).toEqual(sorted);
       expect(Object.values(report.journeys[journey]!.outcomes)).toEqual([1, 1, 1, 1, 1]);
       expect(report.nodes[`${journey}/toString`]).toMatchObject({ handoffs: 5 });
-      expect(Object.keys(report.flow[journey]!)).toEqual(expect.arrayContaining(['constructor', '__proto__', 'toString']));
+      expect(Object.keys(report.flow[journey]!)).toEqual(
+        expect.arrayContaining(['constructor', '__proto__', 'toString']),
+      );
       expect(report.flow[journey]!.toString).toEqual({ entered: 5, current: 0, exited: 5 });
       expect(report.flow[journey]!.__proto__).toEqual({ entered: 5, current: 0, exited: 5 });
     }
@@ -84,7 +116,9 @@ describe('ids that name members of Object.prototype', () => {
     expect(Object.values(report.queues).reduce((n, s) => n + s.handoffs, 0)).toBe(25);
     expect(Object.values(report.reps).reduce((n, s) => n + s.handoffs, 0)).toBe(25);
     expect(handoffReport(await world.store.contacts(), { journey: '__proto__' }).total.handoffs).toBe(5);
-    expect(JSON.stringify(report)).toContain('"flow":{"__proto__":{"constructor":{"entered":5,"current":0,"exited":5},"__proto__":');
+    expect(JSON.stringify(report)).toContain(
+      '"flow":{"__proto__":{"constructor":{"entered":5,"current":0,"exited":5},"__proto__":',
+    );
   });
 
   it('run through a synthetic simulation with trait distributions named like them', async () => {

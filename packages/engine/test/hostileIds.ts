@@ -15,7 +15,10 @@ const ALWAYS = ['00:00', '24:00'];
 
 /** Five reps, five queues (one per strategy and one respecting hours), five calendars. */
 export const hostileTeam = () => ({
-  calendars: each(() => ({ timezone: 'UTC', hours: { mon: ALWAYS, tue: ALWAYS, wed: ALWAYS, thu: ALWAYS, fri: ALWAYS, sat: ALWAYS, sun: ALWAYS } })),
+  calendars: each(() => ({
+    timezone: 'UTC',
+    hours: { mon: ALWAYS, tue: ALWAYS, wed: ALWAYS, thu: ALWAYS, fri: ALWAYS, sat: ALWAYS, sun: ALWAYS },
+  })),
   reps: HOSTILE.map((id) => ({ id, name: `Rep ${id}`, team: 'sales', calendar: id, capacity: 50 })),
   queues: [
     { id: '__proto__', members: ['toString', 'hasOwnProperty'], strategy: 'weighted' },
@@ -27,7 +30,8 @@ export const hostileTeam = () => ({
 });
 
 /** A score per name, 60 points for a contact whose `toString` trait is "fit". */
-export const hostileScores = () => each(() => ({ rules: [{ when: { field: 'contact.toString', op: 'eq', value: 'fit' }, points: 60 }], max: 100 }));
+export const hostileScores = () =>
+  each(() => ({ rules: [{ when: { field: 'contact.toString', op: 'eq', value: 'fit' }, points: 60 }], max: 100 }));
 
 /** Where each logged outcome leads: `__proto__` and `toString` convert, the others end as `__proto__`. */
 export const OUTCOME_NEXT: Record<string, string> = keyed([
@@ -53,10 +57,32 @@ export const hostileJourney = (id: string) => ({
     {
       id: 'constructor',
       type: 'branch',
-      paths: [{ label: 'fit', when: { all: [{ field: 'score.toString', op: 'gte', value: 50 }, { field: 'score.hasOwnProperty', op: 'gte', value: 50 }] }, next: '__proto__' }],
+      paths: [
+        {
+          label: 'fit',
+          when: {
+            all: [
+              { field: 'score.toString', op: 'gte', value: 50 },
+              { field: 'score.hasOwnProperty', op: 'gte', value: 50 },
+            ],
+          },
+          next: '__proto__',
+        },
+      ],
       otherwise: 'prototype',
     },
-    { id: '__proto__', type: 'action', action: 'update_contact', params: { traits: keyed<unknown>([['__proto__', { polluted: true }], ['valueOf', 'updated']]) }, next: 'toString' },
+    {
+      id: '__proto__',
+      type: 'action',
+      action: 'update_contact',
+      params: {
+        traits: keyed<unknown>([
+          ['__proto__', { polluted: true }],
+          ['valueOf', 'updated'],
+        ]),
+      },
+      next: 'toString',
+    },
     {
       id: 'toString',
       type: 'handoff',
@@ -77,7 +103,13 @@ export const hostileJourney = (id: string) => ({
 });
 
 /** Traits of a contact that fits: read by conditions (`toString`, `hasOwnProperty`) and kept as data (`__proto__`, `constructor`). */
-export const hostileTraits = () => keyed<unknown>([['toString', 'fit'], ['hasOwnProperty', 'yes'], ['__proto__', { admin: true }], ['constructor', 'c']]);
+export const hostileTraits = () =>
+  keyed<unknown>([
+    ['toString', 'fit'],
+    ['hasOwnProperty', 'yes'],
+    ['__proto__', { admin: true }],
+    ['constructor', 'c'],
+  ]);
 
 /** The outcome contact `i` logs in journey `j`: across the five contacts, every journey sees every outcome. */
 export const outcomeFor = (contact: number, journey: number) => HOSTILE[(contact + journey) % HOSTILE.length]!;
@@ -92,15 +124,37 @@ export const hostileScript = () => ({
   contacts: HOSTILE.map((id) => ({ id, traits: hostileTraits() })),
   steps: [
     { at: '2026-11-20T08:30:00Z', setRep: { id: '__proto__', active: false } },
-    ...HOSTILE.map((userId, i) => ({ at: `2026-11-20T09:0${i}:00Z`, track: { userId, event: 'Page Viewed', properties: keyed<unknown>([['__proto__', { x: 1 }], ['toString', 'p']]) } })),
+    ...HOSTILE.map((userId, i) => ({
+      at: `2026-11-20T09:0${i}:00Z`,
+      track: {
+        userId,
+        event: 'Page Viewed',
+        properties: keyed<unknown>([
+          ['__proto__', { x: 1 }],
+          ['toString', 'p'],
+        ]),
+      },
+    })),
     { at: '2026-11-20T09:30:00Z', setRep: { id: '__proto__', active: true } },
-    ...HOSTILE.map((userId, i) => ({ at: `2026-11-20T09:4${i}:00Z`, accept: { userId, journey: HOSTILE[i]!, node: 'toString' } })),
-    { at: '2026-11-20T10:00:00Z', outcome: { userId: '__proto__', journey: 'toString', node: 'toString', outcome: 'valueOf' } },
+    ...HOSTILE.map((userId, i) => ({
+      at: `2026-11-20T09:4${i}:00Z`,
+      accept: { userId, journey: HOSTILE[i]!, node: 'toString' },
+    })),
+    {
+      at: '2026-11-20T10:00:00Z',
+      outcome: { userId: '__proto__', journey: 'toString', node: 'toString', outcome: 'valueOf' },
+    },
     ...HOSTILE.flatMap((userId, i) =>
-      HOSTILE.map((journey, j) => ({ at: `2026-11-20T1${i + 1}:${String(j * 10).padStart(2, '0')}:00Z`, outcome: { userId, journey, node: 'toString', outcome: outcomeFor(i, j) } })),
+      HOSTILE.map((journey, j) => ({
+        at: `2026-11-20T1${i + 1}:${String(j * 10).padStart(2, '0')}:00Z`,
+        outcome: { userId, journey, node: 'toString', outcome: outcomeFor(i, j) },
+      })),
     ),
   ],
 });
 
 /** The exit a contact reaches after logging `outcome`, and the journey outcome it ends with. */
-export const endOf = (outcome: string) => (OUTCOME_NEXT[outcome] === 'hasOwnProperty' ? { node: 'hasOwnProperty', outcome: 'converted' } : { node: 'prototype', outcome: '__proto__' });
+export const endOf = (outcome: string) =>
+  OUTCOME_NEXT[outcome] === 'hasOwnProperty'
+    ? { node: 'hasOwnProperty', outcome: 'converted' }
+    : { node: 'prototype', outcome: '__proto__' };

@@ -5,11 +5,31 @@ import { DAY, HOUR, T0, journey } from './helpers.ts';
 /** Enters on a pricing view; hands nothing off, but exits "hot" when the contact viewed pricing 3 times in 7 days. */
 const pricingCount = journey(
   [
-    { id: 'count', type: 'branch', paths: [{ label: '3 views', when: { event: 'Page Viewed', where: { field: 'event.properties.path', op: 'eq', value: '/pricing' }, within: 'P7D', op: 'gte', value: 3 }, next: 'hot' }], otherwise: 'cold' },
+    {
+      id: 'count',
+      type: 'branch',
+      paths: [
+        {
+          label: '3 views',
+          when: {
+            event: 'Page Viewed',
+            where: { field: 'event.properties.path', op: 'eq', value: '/pricing' },
+            within: 'P7D',
+            op: 'gte',
+            value: 3,
+          },
+          next: 'hot',
+        },
+      ],
+      otherwise: 'cold',
+    },
     { id: 'hot', type: 'exit', outcome: 'hot' },
     { id: 'cold', type: 'exit', outcome: 'cold' },
   ],
-  { id: 'pricing', trigger: { event: 'Page Viewed', when: { field: 'event.properties.path', op: 'eq', value: '/pricing' } } },
+  {
+    id: 'pricing',
+    trigger: { event: 'Page Viewed', when: { field: 'event.properties.path', op: 'eq', value: '/pricing' } },
+  },
 );
 
 function world(options: { anonymousTtl?: string; messageWindow?: string } = {}) {
@@ -18,7 +38,8 @@ function world(options: { anonymousTtl?: string; messageWindow?: string } = {}) 
   const clock = new VirtualClock(T0);
   const store = new MemoryStore();
   const runtime = new Runtime({ store, clock, catalog, ...options });
-  const view = (ids: { userId?: string; anonymousId?: string }, path = '/pricing') => runtime.ingest({ type: 'track', ...ids, event: 'Page Viewed', properties: { path } });
+  const view = (ids: { userId?: string; anonymousId?: string }, path = '/pricing') =>
+    runtime.ingest({ type: 'track', ...ids, event: 'Page Viewed', properties: { path } });
   const at = async (ms: number) => {
     clock.set(ms);
     await runtime.advance(ms);
@@ -59,12 +80,20 @@ describe('anonymous visitors and identity merge (SPEC §7)', () => {
     expect(jane.contact.traits).toEqual({ plan: 'pro', company: 'Acme' });
     expect(jane.instances).toEqual([]);
     // The profile now points at the contact; an anonymous-only call lands on jane and counts the earlier views.
-    expect((await w.store.load('anon-1'))!.contact).toMatchObject({ anonymous: true, linkedTo: 'jane@example.com', traits: {} });
+    expect((await w.store.load('anon-1'))!.contact).toMatchObject({
+      anonymous: true,
+      linkedTo: 'jane@example.com',
+      traits: {},
+    });
     await w.view({ anonymousId: 'anon-1' });
-    expect((await w.store.load('jane@example.com'))!.instances).toEqual([expect.objectContaining({ journeyId: 'pricing', outcome: 'hot', path: ['count', 'hot'] })]);
+    expect((await w.store.load('jane@example.com'))!.instances).toEqual([
+      expect.objectContaining({ journeyId: 'pricing', outcome: 'hot', path: ['count', 'hot'] }),
+    ]);
     // Linking again changes nothing.
     await w.runtime.link('anon-1', 'jane@example.com');
-    expect(eventsOf((await w.store.load('jane@example.com'))!.contact).filter((e) => e.name === 'Page Viewed')).toHaveLength(3);
+    expect(
+      eventsOf((await w.store.load('jane@example.com'))!.contact).filter((e) => e.name === 'Page Viewed'),
+    ).toHaveLength(3);
   });
 
   it('without the merge the same visitor counts one view and goes cold', async () => {

@@ -10,7 +10,9 @@ const workspace = Workspace.parse(read('pricing-intent/workspace.json'));
 
 describe("a journey's machine in plain XState (createActor, no Baton runtime)", () => {
   it('runs the pricing example for a good fit through the handoff to its exit', () => {
-    const actor = createActor(journeyMachine(pricing, { workspace }), { input: { contact: { id: 'c1', traits: { employees: 900, title: 'VP Sales' } } } }).start();
+    const actor = createActor(journeyMachine(pricing, { workspace }), {
+      input: { contact: { id: 'c1', traits: { employees: 900, title: 'VP Sales' } } },
+    }).start();
     actor.send({ type: 'baton.enter' });
     expect(nodeOfSnapshot(actor.getSnapshot())).toBe('handoff');
     expect(actor.getSnapshot().context.effects).toContainEqual({ type: 'baton.handoff', params: { node: 'handoff' } });
@@ -23,22 +25,36 @@ describe("a journey's machine in plain XState (createActor, no Baton runtime)", 
   });
 
   it('nurtures a poor fit by email, waits for the timer it is sent, and exits', () => {
-    const actor = createActor(journeyMachine(pricing, { workspace }), { input: { contact: { id: 'c2', traits: { employees: 20 } } } }).start();
+    const actor = createActor(journeyMachine(pricing, { workspace }), {
+      input: { contact: { id: 'c2', traits: { employees: 20 } } },
+    }).start();
     actor.send({ type: 'baton.enter' });
     expect(nodeOfSnapshot(actor.getSnapshot())).toBe('wait');
-    expect(actor.getSnapshot().context.effects.map((e: { type: string }) => e.type)).toEqual(['baton.action', 'baton.schedule']);
+    expect(actor.getSnapshot().context.effects.map((e: { type: string }) => e.type)).toEqual([
+      'baton.action',
+      'baton.schedule',
+    ]);
     actor.send({ type: 'baton.timer.wait' });
-    expect(actor.getSnapshot().context).toMatchObject({ path: ['fit', 'nurture', 'wait', 'done'], outcome: 'completed' });
+    expect(actor.getSnapshot().context).toMatchObject({
+      path: ['fit', 'nurture', 'wait', 'done'],
+      outcome: 'completed',
+    });
   });
 
   it('enters every example journey without an unimplemented guard or action', () => {
     // A journey example is a folder with a journey.json (embed-* are programs); its other JSON files but script, team and workspace are journeys too.
     const journeys = readdirSync(EXAMPLES)
       .filter((dir) => existsSync(new URL(`${dir}/journey.json`, EXAMPLES)))
-      .flatMap((dir) => readdirSync(new URL(`${dir}/`, EXAMPLES)).filter((f) => f.endsWith('.json') && !['script.json', 'team.json', 'workspace.json'].includes(f)).map((f) => `${dir}/${f}`));
+      .flatMap((dir) =>
+        readdirSync(new URL(`${dir}/`, EXAMPLES))
+          .filter((f) => f.endsWith('.json') && !['script.json', 'team.json', 'workspace.json'].includes(f))
+          .map((f) => `${dir}/${f}`),
+      );
     expect(journeys.length).toBeGreaterThanOrEqual(6);
     for (const file of journeys) {
-      const actor = createActor(journeyMachine(Journey.parse(read(file))), { input: { contact: { id: 'c1', traits: {} } } });
+      const actor = createActor(journeyMachine(Journey.parse(read(file))), {
+        input: { contact: { id: 'c1', traits: {} } },
+      });
       const errors: unknown[] = [];
       actor.subscribe({ error: (err) => errors.push(err) });
       actor.start();

@@ -8,7 +8,12 @@ import { DAY, T0 } from './helpers.ts';
 
 const examplesDir = new URL('../../../examples/', import.meta.url);
 const journeys: [string, unknown][] = [
-  ...readdirSync(examplesDir).filter((name) => existsSync(new URL(`${name}/journey.json`, examplesDir))).map((name): [string, unknown] => [name, JSON.parse(readFileSync(new URL(`${name}/journey.json`, examplesDir), 'utf8'))]),
+  ...readdirSync(examplesDir)
+    .filter((name) => existsSync(new URL(`${name}/journey.json`, examplesDir)))
+    .map((name): [string, unknown] => [
+      name,
+      JSON.parse(readFileSync(new URL(`${name}/journey.json`, examplesDir), 'utf8')),
+    ]),
   ['bench', benchJourney],
 ];
 
@@ -40,28 +45,43 @@ function machineEvents(compiled: CompiledJourney) {
   const types = new Set<string>(['baton.enter', 'baton.continue', ...events]);
   for (const state of Object.values(states)) for (const type of Object.keys(state.on ?? {})) types.add(type);
   const value = fc.constantFrom(...values);
-  const traits = fc.dictionary(fc.constantFrom(...fields.filter((f) => f.startsWith('contact.')).map((f) => f.slice(8)), 'other'), value);
-  const historyEvent = fc.record({ name: fc.constantFrom(...events), at: fc.integer({ min: T0 - 30 * DAY, max: T0 }), properties: fc.constant({}) });
-  return fc.record({
-    value: fc.constantFrom(...Object.keys(states)),
-    type: fc.constantFrom(...types),
-    contactId: fc.string({ minLength: 1, maxLength: 6 }),
-    traits,
-    history: fc.array(historyEvent, { maxLength: 8 }).map((h) => h.sort((a, b) => a.at - b.at)),
-    score: value,
-    properties: fc.dictionary(fc.constantFrom(...fields.filter((f) => f.startsWith('event.properties.')).map((f) => f.slice(17)), 'other'), value),
-    outcome: fc.option(fc.constantFrom(...outcomes), { nil: undefined }),
-  }).map((x) => {
-    const env: EvalEnv = {
-      contactId: x.contactId,
-      traits: x.traits,
-      history: x.history as HistoryEvent[],
-      now: T0,
-      event: { name: x.type, properties: x.properties },
-      score: () => (typeof x.score === 'number' ? x.score : undefined),
-    };
-    return { persisted: { status: 'active', value: x.value }, event: { type: x.type, env, journeyId: compiled.journey.id, ...(x.outcome ? { outcome: x.outcome } : {}) } };
+  const traits = fc.dictionary(
+    fc.constantFrom(...fields.filter((f) => f.startsWith('contact.')).map((f) => f.slice(8)), 'other'),
+    value,
+  );
+  const historyEvent = fc.record({
+    name: fc.constantFrom(...events),
+    at: fc.integer({ min: T0 - 30 * DAY, max: T0 }),
+    properties: fc.constant({}),
   });
+  return fc
+    .record({
+      value: fc.constantFrom(...Object.keys(states)),
+      type: fc.constantFrom(...types),
+      contactId: fc.string({ minLength: 1, maxLength: 6 }),
+      traits,
+      history: fc.array(historyEvent, { maxLength: 8 }).map((h) => h.sort((a, b) => a.at - b.at)),
+      score: value,
+      properties: fc.dictionary(
+        fc.constantFrom(...fields.filter((f) => f.startsWith('event.properties.')).map((f) => f.slice(17)), 'other'),
+        value,
+      ),
+      outcome: fc.option(fc.constantFrom(...outcomes), { nil: undefined }),
+    })
+    .map((x) => {
+      const env: EvalEnv = {
+        contactId: x.contactId,
+        traits: x.traits,
+        history: x.history as HistoryEvent[],
+        now: T0,
+        event: { name: x.type, properties: x.properties },
+        score: () => (typeof x.score === 'number' ? x.score : undefined),
+      };
+      return {
+        persisted: { status: 'active', value: x.value },
+        event: { type: x.type, env, journeyId: compiled.journey.id, ...(x.outcome ? { outcome: x.outcome } : {}) },
+      };
+    });
 }
 
 describe('remembered machine steps', () => {
@@ -84,16 +104,22 @@ describe('remembered machine steps', () => {
     });
   }
 
-  it('asks the guards again for every contact: a remembered branch does not leak one contact\'s answer to another', () => {
+  it("asks the guards again for every contact: a remembered branch does not leak one contact's answer to another", () => {
     const compiled = compileJourney(Journey.parse(benchJourney));
     const enter = (employees: number) =>
-      stepMachine(compiled, { status: 'active', value: '$trigger' }, {
-        type: 'baton.enter',
-        journeyId: 'bench',
-        env: { contactId: 'c', traits: { employees }, history: [], now: T0, score: () => undefined },
-      });
+      stepMachine(
+        compiled,
+        { status: 'active', value: '$trigger' },
+        {
+          type: 'baton.enter',
+          journeyId: 'bench',
+          env: { contactId: 'c', traits: { employees }, history: [], now: T0, score: () => undefined },
+        },
+      );
     const template = (step: ReturnType<typeof enter>) =>
-      step.unchanged ? null : step.actions.map((a) => (a.params as { params?: { template?: string } }).params?.template).find(Boolean);
+      step.unchanged
+        ? null
+        : step.actions.map((a) => (a.params as { params?: { template?: string } }).params?.template).find(Boolean);
     const big = enter(500);
     const small = enter(5);
     expect(template(big)).toBe('vip');
@@ -104,7 +130,7 @@ describe('remembered machine steps', () => {
 });
 
 describe('a guard that throws', () => {
-  it('is not remembered: the next contact gets XState\'s own answer', () => {
+  it("is not remembered: the next contact gets XState's own answer", () => {
     const compiled = compileJourney(Journey.parse(benchJourney));
     // At `tag` (an update_contact action), baton.continue leads to the `intent` branch, which reads score.intent.
     const at = { status: 'active', value: 'tag' };
@@ -113,7 +139,15 @@ describe('a guard that throws', () => {
       journeyId: 'bench',
       env: { contactId: 'c', traits: {}, history: [], now: T0, score },
     });
-    expect(() => stepMachine(compiled, at, event(() => { throw new Error('score store down'); }))).toThrow('score store down');
+    expect(() =>
+      stepMachine(
+        compiled,
+        at,
+        event(() => {
+          throw new Error('score store down');
+        }),
+      ),
+    ).toThrow('score store down');
     const hot = event(() => 90);
     expect(stepMachine(compiled, at, hot)).toEqual(xstateStep(compiled, at, hot));
     const cold = event(() => 0);

@@ -14,15 +14,30 @@ import {
 
 // Monday 2026-11-23 09:00 UTC.
 const MON9 = Date.parse('2026-11-23T09:00:00Z');
-const hours = { mon: ['09:00', '17:00'], tue: ['09:00', '17:00'], wed: ['09:00', '17:00'], thu: ['09:00', '17:00'], fri: ['09:00', '17:00'] };
+const hours = {
+  mon: ['09:00', '17:00'],
+  tue: ['09:00', '17:00'],
+  wed: ['09:00', '17:00'],
+  thu: ['09:00', '17:00'],
+  fri: ['09:00', '17:00'],
+};
 const team = {
   calendars: { utc: { timezone: 'UTC', hours } },
-  reps: [{ id: 'ana', name: 'Ana', calendar: 'utc' }, { id: 'bo', name: 'Bo', calendar: 'utc' }],
+  reps: [
+    { id: 'ana', name: 'Ana', calendar: 'utc' },
+    { id: 'bo', name: 'Bo', calendar: 'utc' },
+  ],
   queues: [{ id: 'ae', members: ['ana', 'bo'] }],
 };
 const kind = (k: string, next: string) => ({ label: k, when: { field: 'contact.kind', op: 'eq', value: k }, next });
 const handoff = (id: string, outcomes: Record<string, string>, firstTouch = 'PT4H') => ({
-  id, type: 'handoff', team: 'sales', record: 'lead', route: [{ to: { queue: 'ae' } }], sla: { firstTouch }, outcomes,
+  id,
+  type: 'handoff',
+  team: 'sales',
+  record: 'lead',
+  route: [{ to: { queue: 'ae' } }],
+  sla: { firstTouch },
+  outcomes,
 });
 const exits = [
   { id: 'done', type: 'exit', outcome: 'completed' },
@@ -30,10 +45,22 @@ const exits = [
   { id: 'replied', type: 'exit', outcome: 'replied' },
   { id: 'timedOut', type: 'exit', outcome: 'timed_out' },
 ];
-const journey = (nodes: unknown[]) => ({ schema: 'baton.journey/v1', id: 'onb', name: 'Onboarding', trigger: { event: 'Signed Up' }, start: 'route', nodes });
+const journey = (nodes: unknown[]) => ({
+  schema: 'baton.journey/v1',
+  id: 'onb',
+  name: 'Onboarding',
+  trigger: { event: 'Signed Up' },
+  start: 'route',
+  nodes,
+});
 
 const v1 = journey([
-  { id: 'route', type: 'branch', paths: [kind('w', 'w'), kind('p', 'p'), kind('h', 'h'), kind('h2', 'h2'), kind('x', 'x')], otherwise: 'stay' },
+  {
+    id: 'route',
+    type: 'branch',
+    paths: [kind('w', 'w'), kind('p', 'p'), kind('h', 'h'), kind('h2', 'h2'), kind('x', 'x')],
+    otherwise: 'stay',
+  },
   { id: 'w', type: 'wait', duration: 'P3D', next: 'done' },
   { id: 'p', type: 'pause', until: { event: 'Replied' }, timeout: 'P5D', next: 'replied', onTimeout: 'timedOut' },
   handoff('h', { won: 'won', lost: 'done' }),
@@ -45,7 +72,12 @@ const v1 = journey([
 // v2: shorter wait and timeout, an email after each, a handoff with one more outcome and a later SLA,
 // h2 without `lost`, and no `stay`.
 const v2 = journey([
-  { id: 'route', type: 'branch', paths: [kind('w', 'w'), kind('p', 'p'), kind('h', 'h'), kind('h2', 'h2'), kind('x', 'x')], otherwise: 'done' },
+  {
+    id: 'route',
+    type: 'branch',
+    paths: [kind('w', 'w'), kind('p', 'p'), kind('h', 'h'), kind('h2', 'h2'), kind('x', 'x')],
+    otherwise: 'done',
+  },
   { id: 'w', type: 'wait', duration: 'P1D', next: 'mail' },
   { id: 'mail', type: 'action', action: 'email', params: { template: 'welcome' }, next: 'done' },
   { id: 'p', type: 'pause', until: { event: 'Replied' }, timeout: 'P3D', next: 'replied', onTimeout: 'nudge' },
@@ -57,7 +89,15 @@ const v2 = journey([
 ]);
 
 const signUp = (at: string, userId: string) => ({ at, track: { userId, event: 'Signed Up' } });
-const contacts = ['w1', 'w2', 'p', 'h', 'h2', 'x', 'stay', 'late'].map((id) => ({ id, traits: { kind: id.replace(/\d$/, '').replace('late', 'w').replace('h', id === 'h2' ? 'h2' : 'h') } }));
+const contacts = ['w1', 'w2', 'p', 'h', 'h2', 'x', 'stay', 'late'].map((id) => ({
+  id,
+  traits: {
+    kind: id
+      .replace(/\d$/, '')
+      .replace('late', 'w')
+      .replace('h', id === 'h2' ? 'h2' : 'h'),
+  },
+}));
 
 const script = {
   start: '2026-11-23T09:00:00Z',
@@ -84,8 +124,15 @@ describe('publishing with a migration in a script (SPEC §10)', () => {
     expect(report.refused).toEqual([]);
     const onb = (id: string) => report.contacts[id]!.journeys.onb!;
     // A wait whose recomputed instant (entered Monday 09:00 + P1D) has passed fires at the publish instant.
-    expect(onb('w1')).toMatchObject({ status: 'exited', version: 2, outcome: 'completed', path: ['route', 'w', 'mail', 'done'] });
-    expect(onb('w1').messages).toEqual([{ node: 'mail', action: 'email', at: '2026-11-25T10:00:00Z', suppressed: false }]);
+    expect(onb('w1')).toMatchObject({
+      status: 'exited',
+      version: 2,
+      outcome: 'completed',
+      path: ['route', 'w', 'mail', 'done'],
+    });
+    expect(onb('w1').messages).toEqual([
+      { node: 'mail', action: 'email', at: '2026-11-25T10:00:00Z', suppressed: false },
+    ]);
     // One still ahead fires at entered + the new duration (Tuesday 20:00 + P1D), not the old P3D.
     expect(onb('w2')).toMatchObject({ version: 2, path: ['route', 'w', 'mail', 'done'] });
     expect(onb('w2').messages[0]!.at).toBe('2026-11-25T20:00:00Z');
@@ -94,19 +141,36 @@ describe('publishing with a migration in a script (SPEC §10)', () => {
     expect(onb('p').messages[0]!.at).toBe('2026-11-26T09:00:00Z');
     // The handoff keeps its record, assignee and SLA clock (v1's PT4H from 09:30), and may log v2's new outcome.
     expect(onb('h')).toMatchObject({ version: 2, outcome: 'completed', path: ['route', 'h', 'done'] });
-    expect(onb('h').handoffs).toMatchObject([{ node: 'h', assignee: 'ana', assignedAt: '2026-11-25T09:30:00Z', dueAt: '2026-11-25T13:30:00Z', breached: true, outcome: 'maybe' }]);
+    expect(onb('h').handoffs).toMatchObject([
+      {
+        node: 'h',
+        assignee: 'ana',
+        assignedAt: '2026-11-25T09:30:00Z',
+        dueAt: '2026-11-25T13:30:00Z',
+        breached: true,
+        outcome: 'maybe',
+      },
+    ]);
     // A handoff onto a node lacking one of its outcomes, and a wait mapped onto a pause, do not move: they finish on v1.
     expect(onb('h2')).toMatchObject({ version: 1, outcome: 'completed', path: ['route', 'h2', 'done'] });
     expect(onb('x')).toMatchObject({ version: 1, status: 'exited', path: ['route', 'x', 'done'] });
     // A contact at a node v2 does not have stays on v1 and finishes there after v1's P10D.
-    expect(onb('stay')).toMatchObject({ version: 1, status: 'exited', outcome: 'completed', path: ['route', 'stay', 'done'] });
+    expect(onb('stay')).toMatchObject({
+      version: 1,
+      status: 'exited',
+      outcome: 'completed',
+      path: ['route', 'stay', 'done'],
+    });
     // New entries use the new version.
     expect(onb('late')).toMatchObject({ version: 2, path: ['route', 'w', 'mail', 'done'] });
     expect(onb('late').messages[0]!.at).toBe('2026-11-26T11:00:00Z');
   });
 
   it('refuses a publish step with a map naming a node no version has, and changes nothing', async () => {
-    const steps = [signUp('2026-11-23T09:00:00Z', 'w1'), { at: '2026-11-23T10:00:00Z', publish: { journey: v2, migrate: { nowhere: 'w', w: 'missing' } } }];
+    const steps = [
+      signUp('2026-11-23T09:00:00Z', 'w1'),
+      { at: '2026-11-23T10:00:00Z', publish: { journey: v2, migrate: { nowhere: 'w', w: 'missing' } } },
+    ];
     const report = await simulateScript({ journeys: [v1], team, script: { ...script, steps } });
     expect(report.refused).toHaveLength(1);
     expect(report.refused[0]!.error).toContain('$.migrate.nowhere');
@@ -115,7 +179,11 @@ describe('publishing with a migration in a script (SPEC §10)', () => {
   });
 
   it('publishes without migrating when the step carries no map', async () => {
-    const steps = [signUp('2026-11-23T09:00:00Z', 'w1'), { at: '2026-11-23T10:00:00Z', publish: { journey: v2 } }, signUp('2026-11-23T11:00:00Z', 'late')];
+    const steps = [
+      signUp('2026-11-23T09:00:00Z', 'w1'),
+      { at: '2026-11-23T10:00:00Z', publish: { journey: v2 } },
+      signUp('2026-11-23T11:00:00Z', 'late'),
+    ];
     const report = await simulateScript({ journeys: [v1], team, script: { ...script, steps } });
     expect(report.contacts.w1!.journeys.onb).toMatchObject({ version: 1, path: ['route', 'w', 'done'] });
     expect(report.contacts.late!.journeys.onb).toMatchObject({ version: 2 });
@@ -135,7 +203,11 @@ describe('the migration plan and its application', () => {
   it('counts the moves per source and target node and names every contact that cannot move, changing nothing', async () => {
     const world = await waitingWorld();
     const before = JSON.stringify(await world.store.contacts());
-    const plan = await planFromStore(world.store, world.runtime.catalog, draftTarget(world.runtime.catalog, v2, { x: 'p' }, team));
+    const plan = await planFromStore(
+      world.store,
+      world.runtime.catalog,
+      draftTarget(world.runtime.catalog, v2, { x: 'p' }, team),
+    );
     expect(plan).toEqual({
       journey: 'onb',
       version: 2,
@@ -145,8 +217,20 @@ describe('the migration plan and its application', () => {
         { fromVersion: 1, from: 'w', to: 'w', contacts: 2 },
       ],
       blocked: [
-        { contactId: 'h2', fromVersion: 1, from: 'h2', to: 'h2', reason: 'the open handoff at h2 may still log lost, which h2 does not declare' },
-        { contactId: 'x', fromVersion: 1, from: 'x', to: 'p', reason: 'x is a wait node and p a pause node: a contact moves only between nodes of the same type' },
+        {
+          contactId: 'h2',
+          fromVersion: 1,
+          from: 'h2',
+          to: 'h2',
+          reason: 'the open handoff at h2 may still log lost, which h2 does not declare',
+        },
+        {
+          contactId: 'x',
+          fromVersion: 1,
+          from: 'x',
+          to: 'p',
+          reason: 'x is a wait node and p a pause node: a contact moves only between nodes of the same type',
+        },
       ],
       unmapped: [{ fromVersion: 1, from: 'stay', contacts: 1 }],
     });
@@ -158,7 +242,12 @@ describe('the migration plan and its application', () => {
     const world = await waitingWorld();
     let err: unknown;
     try {
-      draftTarget(world.runtime.catalog, v2, JSON.parse('{ "route": "w", "__proto__": "w", "w": "gone" }') as Record<string, string>, team);
+      draftTarget(
+        world.runtime.catalog,
+        v2,
+        JSON.parse('{ "route": "w", "__proto__": "w", "w": "gone" }') as Record<string, string>,
+        team,
+      );
     } catch (e) {
       err = e;
     }
@@ -181,11 +270,28 @@ describe('the migration plan and its application', () => {
     for (const id of ['w1', 'w2', 'p', 'h', 'x']) {
       const state = (await world.store.load(id))!;
       const migrated = eventsOf(state.contact).filter((e) => e.name === 'Journey Migrated');
-      expect(migrated).toEqual([{ name: 'Journey Migrated', at: MON9, properties: { journey: 'onb', fromVersion: 1, toVersion: 2, fromNode: id.replace(/\d$/, ''), toNode: id.replace(/\d$/, '') } }]);
+      expect(migrated).toEqual([
+        {
+          name: 'Journey Migrated',
+          at: MON9,
+          properties: {
+            journey: 'onb',
+            fromVersion: 1,
+            toVersion: 2,
+            fromNode: id.replace(/\d$/, ''),
+            toNode: id.replace(/\d$/, ''),
+          },
+        },
+      ]);
       expect(state.instances[0]!.version).toBe(2);
     }
     // The moved handoff belongs to v2's node now, still open with its assignee.
-    expect((await world.store.load('h'))!.handoffs[0]).toMatchObject({ version: 2, node: 'h', status: 'open', outcomes: ['won', 'lost', 'maybe'] });
+    expect((await world.store.load('h'))!.handoffs[0]).toMatchObject({
+      version: 2,
+      node: 'h',
+      status: 'open',
+      outcomes: ['won', 'lost', 'maybe'],
+    });
     expect((await world.store.load('stay'))!.instances[0]!.version).toBe(1);
     expect((await world.store.load('h2'))!.instances[0]!.version).toBe(1);
   });
@@ -200,21 +306,42 @@ describe('ids a user chose, as SPEC §2 allows', () => {
   it('moves contacts waiting at nodes named __proto__ and constructor, by id and by the map', async () => {
     const protoWait = (duration: string) => ({ id: '__proto__', type: 'wait', duration, next: 'constructor' });
     const hostile = (nodes: unknown[], start = '__proto__') => ({
-      schema: 'baton.journey/v1', id: '__proto__', name: 'Hostile', trigger: { event: 'Signed Up' }, start,
-      nodes: [...nodes, { id: 'constructor', type: 'wait', duration: 'P1D', next: 'done' }, { id: 'done', type: 'exit', outcome: 'completed' }],
+      schema: 'baton.journey/v1',
+      id: '__proto__',
+      name: 'Hostile',
+      trigger: { event: 'Signed Up' },
+      start,
+      nodes: [
+        ...nodes,
+        { id: 'constructor', type: 'wait', duration: 'P1D', next: 'done' },
+        { id: 'done', type: 'exit', outcome: 'completed' },
+      ],
     });
     const steps = [
       signUp('2026-11-23T09:00:00Z', 'a'),
       { at: '2026-11-23T10:00:00Z', publish: { journey: hostile([protoWait('P2D')]), migrate: {} } },
       signUp('2026-11-23T11:00:00Z', 'b'),
-      { at: '2026-11-23T12:00:00Z', publish: { journey: hostile([], 'constructor'), migrate: JSON.parse('{ "__proto__": "constructor" }') as Record<string, string> } },
+      {
+        at: '2026-11-23T12:00:00Z',
+        publish: {
+          journey: hostile([], 'constructor'),
+          migrate: JSON.parse('{ "__proto__": "constructor" }') as Record<string, string>,
+        },
+      },
     ];
-    const report = await simulateScript({ journeys: [hostile([protoWait('P1D')])], script: { start: '2026-11-23T09:00:00Z', until: '2026-12-01T00:00:00Z', contacts: [], steps } });
+    const report = await simulateScript({
+      journeys: [hostile([protoWait('P1D')])],
+      script: { start: '2026-11-23T09:00:00Z', until: '2026-12-01T00:00:00Z', contacts: [], steps },
+    });
     expect(report.refused).toEqual([]);
     // a: moved by id to v2, then by the map onto v3's constructor; b entered v2 and moved the same way.
     const a = report.contacts.a!.journeys.__proto__!;
     expect(a).toMatchObject({ version: 3, status: 'exited', path: ['__proto__', 'constructor', 'done'] });
-    expect(report.contacts.b!.journeys.__proto__).toMatchObject({ version: 3, status: 'exited', path: ['__proto__', 'constructor', 'done'] });
+    expect(report.contacts.b!.journeys.__proto__).toMatchObject({
+      version: 3,
+      status: 'exited',
+      path: ['__proto__', 'constructor', 'done'],
+    });
     expect(Object.getPrototypeOf({})).toBe(Object.prototype);
   });
 });

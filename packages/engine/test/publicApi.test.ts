@@ -11,7 +11,11 @@ function exportsOf(entry: string): { name: string; from: string }[] {
   const out: { name: string; from: string }[] = [];
   for (const m of read(entry).matchAll(/export (?:type )?\{([^}]*)\} from '\.\/([^']+)'/g)) {
     for (const part of m[1]!.split(',')) {
-      const name = part.trim().replace(/^type /, '').split(' as ')[0]!.trim();
+      const name = part
+        .trim()
+        .replace(/^type /, '')
+        .split(' as ')[0]!
+        .trim();
       if (name) out.push({ name, from: m[2]! });
     }
   }
@@ -20,7 +24,10 @@ function exportsOf(entry: string): { name: string; from: string }[] {
 
 /** Whether a declaration of `name` in `source` has a JSDoc comment right before it. */
 function documented(source: string, name: string): boolean {
-  const declaration = new RegExp(`export (?:declare )?(?:abstract )?(?:async )?(?:const|let|function|class|interface|type|enum) ${name}\\b`, 'g');
+  const declaration = new RegExp(
+    `export (?:declare )?(?:abstract )?(?:async )?(?:const|let|function|class|interface|type|enum) ${name}\\b`,
+    'g',
+  );
   for (const m of source.matchAll(declaration)) {
     const before = source.slice(0, m.index).trimEnd();
     if (before.endsWith('*/') && before.lastIndexOf('/**') > before.lastIndexOf('*/', before.length - 3)) return true;
@@ -35,18 +42,29 @@ describe("the engine's public API", () => {
     expect(names.map((n) => n.name)).toContain('createEngine');
     expect(names.length).toBeLessThan(100);
     // What only Baton's own packages use is not public.
-    for (const internalOnly of ['Runtime', 'stateKey', 'seededRandom', 'pickVariant', 'stepContact', 'own', 'parseInput']) {
+    for (const internalOnly of [
+      'Runtime',
+      'stateKey',
+      'seededRandom',
+      'pickVariant',
+      'stepContact',
+      'own',
+      'parseInput',
+    ]) {
       expect(Object.keys(publicApi), internalOnly).not.toContain(internalOnly);
       expect(Object.keys(internal), internalOnly).toContain(internalOnly);
     }
   });
 
   it('is all inside the internal entry, value for value', () => {
-    for (const [name, value] of Object.entries(publicApi)) expect((internal as Record<string, unknown>)[name], name).toBe(value);
+    for (const [name, value] of Object.entries(publicApi))
+      expect((internal as Record<string, unknown>)[name], name).toBe(value);
   });
 
   it('has a doc comment on every public name', () => {
-    const undocumented = names.filter(({ name, from }) => !documented(read(from), name)).map(({ name, from }) => `${name} (${from})`);
+    const undocumented = names
+      .filter(({ name, from }) => !documented(read(from), name))
+      .map(({ name, from }) => `${name} (${from})`);
     expect(undocumented).toEqual([]);
   });
 });

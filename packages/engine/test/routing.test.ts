@@ -26,7 +26,12 @@ function view(loads: Record<string, number> = {}, desk: DeskState = newDesk(), n
 
 describe('routing a handoff', () => {
   it('tries the owner first and explains why it moved on to the queue', () => {
-    const r = routeHandoff(view(), [{ to: { owner: 'contact.ownerId' } }, { to: { queue: 'emea-ae' } }], undefined, env({ traits: { ownerId: 'bo' } }));
+    const r = routeHandoff(
+      view(),
+      [{ to: { owner: 'contact.ownerId' } }, { to: { queue: 'emea-ae' } }],
+      undefined,
+      env({ traits: { ownerId: 'bo' } }),
+    );
     expect(r.assignee).toBe('ana');
     expect(r.queue).toBe('emea-ae');
     expect(r.trace).toEqual(['rule 1 owner: bo unavailable (inactive)', 'rule 2 queue emea-ae: ana (round robin)']);
@@ -40,12 +45,21 @@ describe('routing a handoff', () => {
       env({ traits: { region: 'NA' } }),
     );
     expect(r).toMatchObject({ assignee: 'di', queue: 'managers' });
-    expect(r.trace).toEqual(['rule 1: condition does not hold', 'rule 2 rep ana unavailable (at capacity 2/2)', 'fallback queue managers: di (round robin)']);
+    expect(r.trace).toEqual([
+      'rule 1: condition does not hold',
+      'rule 2 rep ana unavailable (at capacity 2/2)',
+      'fallback queue managers: di (round robin)',
+    ]);
   });
 
   it('leaves the handoff unassigned in the last queue named when nobody is available', () => {
     // 22:00 Berlin: cy, the only member of a queue that respects hours, is off.
-    const night = routeHandoff(view({}, newDesk(), Date.parse('2026-11-23T22:00:00Z')), [{ to: { queue: 'hours' } }], undefined, env({}));
+    const night = routeHandoff(
+      view({}, newDesk(), Date.parse('2026-11-23T22:00:00Z')),
+      [{ to: { queue: 'hours' } }],
+      undefined,
+      env({}),
+    );
     expect(night).toMatchObject({ assignee: null, queue: 'hours' });
     expect(night.trace.at(-1)).toBe('unassigned: waits in queue hours');
   });
@@ -141,7 +155,10 @@ describe('routing properties', () => {
         const counts: Record<string, number> = { ana: 0, cy: 0, di: 0 };
         for (const availableNow of sequence) {
           const loads = Object.fromEntries(['ana', 'cy', 'di'].map((r) => [r, availableNow.includes(r) ? 0 : 99]));
-          const t = Team.parse({ reps: ['ana', 'cy', 'di'].map((id) => ({ id, name: id, capacity: 99 })), queues: [queue] });
+          const t = Team.parse({
+            reps: ['ana', 'cy', 'di'].map((id) => ({ id, name: id, capacity: 99 })),
+            queues: [queue],
+          });
           const pick = pickFromQueue({ team: t, desk, now: T0, load: (r) => loads[r]! }, t.queues[0]!);
           expect(availableNow).toContain(pick.rep);
           counts[pick.rep!]!++;
@@ -154,7 +171,10 @@ describe('routing properties', () => {
     // With everybody available, the shares are exactly equal.
     let desk = newDesk();
     const counts: Record<string, number> = { ana: 0, cy: 0, di: 0 };
-    const all = Team.parse({ reps: ['ana', 'cy', 'di'].map((id) => ({ id, name: id })), queues: [{ id: 'rr', members: ['ana', 'cy', 'di'] }] });
+    const all = Team.parse({
+      reps: ['ana', 'cy', 'di'].map((id) => ({ id, name: id })),
+      queues: [{ id: 'rr', members: ['ana', 'cy', 'di'] }],
+    });
     for (let i = 0; i < 300; i++) {
       const pick = pickFromQueue({ team: all, desk, now: T0, load: () => 0 }, all.queues[0]!);
       counts[pick.rep!]!++;
@@ -165,11 +185,18 @@ describe('routing properties', () => {
 
   it('is deterministic: the same inputs route the same way', () => {
     fc.assert(
-      fc.property(fc.record({ ana: fc.nat(3), cy: fc.nat(3), di: fc.nat(3) }), fc.constantFrom('emea-ae', 'weighted', 'least'), fc.option(fc.constantFrom('ana', 'cy', 'di')), (loads, queue, owner) => {
-        const e = env({ traits: owner ? { ownerId: owner } : {} });
-        const rules = [{ to: { owner: 'contact.ownerId' } }, { to: { queue } }];
-        expect(routeHandoff(view(loads), rules, { queue: 'managers' }, e)).toEqual(routeHandoff(view(loads), rules, { queue: 'managers' }, e));
-      }),
+      fc.property(
+        fc.record({ ana: fc.nat(3), cy: fc.nat(3), di: fc.nat(3) }),
+        fc.constantFrom('emea-ae', 'weighted', 'least'),
+        fc.option(fc.constantFrom('ana', 'cy', 'di')),
+        (loads, queue, owner) => {
+          const e = env({ traits: owner ? { ownerId: owner } : {} });
+          const rules = [{ to: { owner: 'contact.ownerId' } }, { to: { queue } }];
+          expect(routeHandoff(view(loads), rules, { queue: 'managers' }, e)).toEqual(
+            routeHandoff(view(loads), rules, { queue: 'managers' }, e),
+          );
+        },
+      ),
     );
   });
 });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { InputInvalidError, JourneyCatalog, MemoryStore, Runtime, VirtualClock, Workspace, eventsOf, formatInstant } from '../src/internal.ts';
+import {
+  InputInvalidError,
+  JourneyCatalog,
+  MemoryStore,
+  Runtime,
+  VirtualClock,
+  Workspace,
+  eventsOf,
+  formatInstant,
+} from '../src/internal.ts';
 import { DAY, HOUR, T0, journey } from './helpers.ts';
 
 const exit = (id = 'done', outcome = 'completed') => ({ id, type: 'exit', outcome });
@@ -16,13 +25,20 @@ function world(journeys: unknown[], workspace: unknown = {}) {
     clock.set(ms);
     await runtime.advance(ms);
   };
-  const instance = async (contactId: string, journeyId = 'j') => (await store.load(contactId))?.instances.find((i) => i.journeyId === journeyId);
+  const instance = async (contactId: string, journeyId = 'j') =>
+    (await store.load(contactId))?.instances.find((i) => i.journeyId === journeyId);
   return { catalog, clock, store, runtime, track, at, instance };
 }
 
 describe('waiting', () => {
   it('holds a contact for the wait and moves on at the exact due instant', async () => {
-    const w = world([journey([{ id: 'wait', type: 'wait', duration: 'P2D', next: 'mail' }, { id: 'mail', type: 'action', action: 'email', params: { template: 't' }, next: 'done' }, exit()])]);
+    const w = world([
+      journey([
+        { id: 'wait', type: 'wait', duration: 'P2D', next: 'mail' },
+        { id: 'mail', type: 'action', action: 'email', params: { template: 't' }, next: 'done' },
+        exit(),
+      ]),
+    ]);
     await w.track('c1', 'Signed Up');
     expect((await w.instance('c1'))?.node).toBe('wait');
     await w.at(T0 + 5 * DAY);
@@ -34,7 +50,14 @@ describe('waiting', () => {
   it('resumes a pause on the awaited event when where holds, and not otherwise', async () => {
     const w = world([
       journey([
-        { id: 'ask', type: 'pause', until: { event: 'Form Submitted', where: { field: 'event.properties.form', op: 'eq', value: 'demo' } }, timeout: 'P3D', next: 'yes', onTimeout: 'no' },
+        {
+          id: 'ask',
+          type: 'pause',
+          until: { event: 'Form Submitted', where: { field: 'event.properties.form', op: 'eq', value: 'demo' } },
+          timeout: 'P3D',
+          next: 'yes',
+          onTimeout: 'no',
+        },
         exit('yes', 'replied'),
         exit('no', 'timed_out'),
       ]),
@@ -49,7 +72,13 @@ describe('waiting', () => {
   });
 
   it('takes onTimeout when the event never comes', async () => {
-    const w = world([journey([{ id: 'ask', type: 'pause', until: { event: 'Replied' }, timeout: 'P3D', next: 'yes', onTimeout: 'no' }, exit('yes', 'replied'), exit('no', 'timed_out')])]);
+    const w = world([
+      journey([
+        { id: 'ask', type: 'pause', until: { event: 'Replied' }, timeout: 'P3D', next: 'yes', onTimeout: 'no' },
+        exit('yes', 'replied'),
+        exit('no', 'timed_out'),
+      ]),
+    ]);
     await w.track('c1', 'Signed Up');
     await w.at(T0 + 3 * DAY);
     expect(await w.instance('c1')).toMatchObject({ outcome: 'timed_out', exitedAt: T0 + 3 * DAY });
@@ -59,18 +88,46 @@ describe('waiting', () => {
 describe('branching and splitting', () => {
   it('takes the first path whose condition holds and records why', async () => {
     const w = world(
-      [journey([{ id: 'fit', type: 'branch', paths: [{ label: 'Good fit', when: { field: 'score.fit', op: 'gte', value: 70 }, next: 'hot' }], otherwise: 'cold' }, exit('hot', 'hot'), exit('cold', 'cold')])],
+      [
+        journey([
+          {
+            id: 'fit',
+            type: 'branch',
+            paths: [{ label: 'Good fit', when: { field: 'score.fit', op: 'gte', value: 70 }, next: 'hot' }],
+            otherwise: 'cold',
+          },
+          exit('hot', 'hot'),
+          exit('cold', 'cold'),
+        ]),
+      ],
       { scores: { fit: { rules: [{ when: { field: 'contact.employees', op: 'gte', value: 500 }, points: 82 }] } } },
     );
     await w.runtime.ingest({ type: 'identify', userId: 'big', traits: { employees: 900 } });
     await w.track('big', 'Signed Up');
     await w.track('small', 'Signed Up');
-    expect(await w.instance('big')).toMatchObject({ outcome: 'hot', decisions: [{ node: 'fit', label: 'Good fit', reasons: ['score.fit 82 ≥ 70'] }] });
+    expect(await w.instance('big')).toMatchObject({
+      outcome: 'hot',
+      decisions: [{ node: 'fit', label: 'Good fit', reasons: ['score.fit 82 ≥ 70'] }],
+    });
     expect((await w.instance('small'))?.outcome).toBe('cold');
   });
 
   it('gives a contact the same split variant every time, with shares that follow the weights', async () => {
-    const split = journey([{ id: 's', type: 'split', variants: [{ label: 'A', weight: 1, next: 'a' }, { label: 'B', weight: 3, next: 'b' }] }, exit('a', 'a'), exit('b', 'b')], { reentry: 'after_exit' });
+    const split = journey(
+      [
+        {
+          id: 's',
+          type: 'split',
+          variants: [
+            { label: 'A', weight: 1, next: 'a' },
+            { label: 'B', weight: 3, next: 'b' },
+          ],
+        },
+        exit('a', 'a'),
+        exit('b', 'b'),
+      ],
+      { reentry: 'after_exit' },
+    );
     const w = world([split]);
     let b = 0;
     for (let i = 0; i < 2000; i++) {
@@ -88,7 +145,12 @@ describe('branching and splitting', () => {
     const w = world([
       journey([
         { id: 'tag', type: 'action', action: 'update_contact', params: { traits: { tier: 'gold' } }, next: 'check' },
-        { id: 'check', type: 'branch', paths: [{ label: 'Gold', when: { field: 'contact.tier', op: 'eq', value: 'gold' }, next: 'gold' }], otherwise: 'other' },
+        {
+          id: 'check',
+          type: 'branch',
+          paths: [{ label: 'Gold', when: { field: 'contact.tier', op: 'eq', value: 'gold' }, next: 'gold' }],
+          otherwise: 'other',
+        },
         exit('gold', 'gold'),
         exit('other', 'other'),
       ]),
@@ -100,10 +162,15 @@ describe('branching and splitting', () => {
 });
 
 describe('entering and leaving', () => {
-  const waiting = (over: Record<string, unknown> = {}) => journey([{ id: 'wait', type: 'wait', duration: 'P1D', next: 'done' }, exit()], over);
+  const waiting = (over: Record<string, unknown> = {}) =>
+    journey([{ id: 'wait', type: 'wait', duration: 'P1D', next: 'done' }, exit()], over);
 
   it('enters only when trigger.when holds', async () => {
-    const w = world([waiting({ trigger: { event: 'Page Viewed', when: { field: 'event.properties.path', op: 'eq', value: '/pricing' } } })]);
+    const w = world([
+      waiting({
+        trigger: { event: 'Page Viewed', when: { field: 'event.properties.path', op: 'eq', value: '/pricing' } },
+      }),
+    ]);
     await w.track('c1', 'Page Viewed', { path: '/blog' });
     expect(await w.instance('c1')).toBeUndefined();
     await w.track('c1', 'Page Viewed', { path: '/pricing' });
@@ -111,7 +178,9 @@ describe('entering and leaving', () => {
   });
 
   it('enters on an identify when the trigger is Contact Updated', async () => {
-    const w = world([waiting({ trigger: { event: 'Contact Updated', when: { field: 'contact.nps', op: 'lte', value: 6 } } })]);
+    const w = world([
+      waiting({ trigger: { event: 'Contact Updated', when: { field: 'contact.nps', op: 'lte', value: 6 } } }),
+    ]);
     await w.runtime.ingest({ type: 'identify', userId: 'c1', traits: { nps: 9 } });
     expect(await w.instance('c1')).toBeUndefined();
     await w.runtime.ingest({ type: 'identify', userId: 'c1', traits: { nps: 3 } });
@@ -145,7 +214,11 @@ describe('entering and leaving', () => {
   });
 
   it('exits wherever the contact is when exitWhen holds, and cancels its timers', async () => {
-    const w = world([waiting({ exitWhen: [{ when: { field: 'contact.lifecycle', op: 'eq', value: 'customer' }, outcome: 'became_customer' }] })]);
+    const w = world([
+      waiting({
+        exitWhen: [{ when: { field: 'contact.lifecycle', op: 'eq', value: 'customer' }, outcome: 'became_customer' }],
+      }),
+    ]);
     await w.track('c1', 'Signed Up');
     await w.runtime.ingest({ type: 'identify', userId: 'c1', traits: { lifecycle: 'customer' } });
     expect(await w.instance('c1')).toMatchObject({ status: 'exited', outcome: 'became_customer', path: ['wait'] });
@@ -153,7 +226,11 @@ describe('entering and leaving', () => {
   });
 
   it('applies the same messageId once', async () => {
-    const w = world([journey([{ id: 'mail', type: 'action', action: 'email', params: {}, next: 'done' }, exit()], { reentry: 'after_exit' })]);
+    const w = world([
+      journey([{ id: 'mail', type: 'action', action: 'email', params: {}, next: 'done' }, exit()], {
+        reentry: 'after_exit',
+      }),
+    ]);
     expect((await w.track('c1', 'Signed Up', {}, 'm-1')).status).toBe('applied');
     expect((await w.track('c1', 'Signed Up', {}, 'm-1')).status).toBe('duplicate');
     const state = await w.store.load('c1');
@@ -182,13 +259,17 @@ describe('entering and leaving', () => {
 
   it('keeps properties as sent, a __proto__ key as plain data, and refuses properties that are not an object', async () => {
     const w = world([waiting()]);
-    const sent = JSON.parse('{ "type": "track", "userId": "c1", "event": "Signed Up", "properties": { "__proto__": { "polluted": true }, "plan": "pro" } }');
+    const sent = JSON.parse(
+      '{ "type": "track", "userId": "c1", "event": "Signed Up", "properties": { "__proto__": { "polluted": true }, "plan": "pro" } }',
+    );
     await w.runtime.ingest(sent);
     const stored = eventsOf((await w.store.load('c1'))!.contact)[0]!.properties;
     expect(Object.getPrototypeOf(stored)).toBe(Object.prototype);
     expect(Object.keys(stored)).toEqual(['__proto__', 'plan']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    await expect(w.runtime.ingest({ type: 'track', userId: 'c1', event: 'Signed Up', properties: ['a'] })).rejects.toThrow('$.properties must be a JSON object');
+    await expect(
+      w.runtime.ingest({ type: 'track', userId: 'c1', event: 'Signed Up', properties: ['a'] }),
+    ).rejects.toThrow('$.properties must be a JSON object');
     expect(eventsOf((await w.store.load('c1'))!.contact)).toHaveLength(1);
   });
 
@@ -215,13 +296,22 @@ describe('versions and restarts', () => {
   });
 
   it('keeps a waiting contact as plain data that a new runtime picks up', async () => {
-    const j = journey([{ id: 'wait', type: 'wait', duration: 'PT4H', next: 'mail' }, { id: 'mail', type: 'action', action: 'email', params: {}, next: 'done' }, exit()]);
+    const j = journey([
+      { id: 'wait', type: 'wait', duration: 'PT4H', next: 'mail' },
+      { id: 'mail', type: 'action', action: 'email', params: {}, next: 'done' },
+      exit(),
+    ]);
     const w = world([j]);
     await w.track('c1', 'Signed Up');
     const stored = await w.store.load('c1');
     // Round-trip through JSON into a fresh store and runtime, as after a restart.
     const revived = new MemoryStore();
-    await revived.commit({ contactId: 'c1', expectedVersion: 0, state: JSON.parse(JSON.stringify(stored)), effects: [] });
+    await revived.commit({
+      contactId: 'c1',
+      expectedVersion: 0,
+      state: JSON.parse(JSON.stringify(stored)),
+      effects: [],
+    });
     const catalog = new JourneyCatalog();
     catalog.publish(j);
     const runtime = new Runtime({ store: revived, clock: new VirtualClock(T0 + 5 * HOUR), catalog });

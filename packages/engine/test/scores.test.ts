@@ -17,7 +17,10 @@ const intent = ScoreModel.parse({
   halfLife: 'P14D',
   max: 100,
 });
-const input = (traits: Record<string, unknown>, history: { name: string; at: number; properties?: Record<string, unknown> }[] = []) => ({
+const input = (
+  traits: Record<string, unknown>,
+  history: { name: string; at: number; properties?: Record<string, unknown> }[] = [],
+) => ({
   contactId: 'c1',
   traits,
   history: history.map((h) => ({ properties: {}, ...h })),
@@ -38,7 +41,10 @@ describe('scores', () => {
   });
 
   it('only counts events that match where', () => {
-    const views = [{ name: 'Page Viewed', at: T0, properties: { path: '/pricing' } }, { name: 'Page Viewed', at: T0, properties: { path: '/blog' } }];
+    const views = [
+      { name: 'Page Viewed', at: T0, properties: { path: '/pricing' } },
+      { name: 'Page Viewed', at: T0, properties: { path: '/blog' } },
+    ];
     expect(computeScore(intent, input({}, views))).toBe(15);
   });
 

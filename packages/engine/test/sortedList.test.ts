@@ -9,7 +9,9 @@ describe('the sorted list behind the waiting-handoff index', () => {
   it('holds what a sorted array would, under any sequence of adds, replacements and deletes, and reads in order from any position (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 3000 }), fc.string({ maxLength: 2 })), { maxLength: 3000 }),
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 3000 }), fc.string({ maxLength: 2 })), {
+          maxLength: 3000,
+        }),
         fc.integer({ min: -1, max: 3001 }),
         fc.integer({ min: 0, max: 600 }),
         (ops, from, limit) => {

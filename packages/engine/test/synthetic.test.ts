@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { simulateSynthetic } from '../src/internal.ts';
 
 const read = (path: string) => JSON.parse(readFileSync(new URL(`../../../examples/${path}`, import.meta.url), 'utf8'));
-const pricing = { journeys: [read('pricing-intent/journey.json')], team: read('pricing-intent/team.json'), workspace: read('pricing-intent/workspace.json') };
+const pricing = {
+  journeys: [read('pricing-intent/journey.json')],
+  team: read('pricing-intent/team.json'),
+  workspace: read('pricing-intent/workspace.json'),
+};
 
 describe('synthetic simulation', () => {
   it('gives the same report for the same seed, and another for another seed', async () => {
@@ -25,29 +29,68 @@ describe('synthetic simulation', () => {
     expect(r.handoffs.accepted).toBeGreaterThan(0);
     // One rep in ten never answers: those handoffs breach (and the escalation target may still accept them).
     expect(r.handoffs.breached).toBeGreaterThan(0);
-    expect(r.timing).toMatchObject({ contacts: 300, seed: 7, from: '2026-01-05T08:00:00Z', until: '2026-02-04T08:00:00Z' });
+    expect(r.timing).toMatchObject({
+      contacts: 300,
+      seed: 7,
+      from: '2026-01-05T08:00:00Z',
+      until: '2026-02-04T08:00:00Z',
+    });
     expect(Object.keys(r.contacts)).toHaveLength(300);
-    const titles = Object.values(r.contacts).flatMap((c) => c.journeys['pricing-intent']?.handoffs ?? []).map((h) => h.title);
+    const titles = Object.values(r.contacts)
+      .flatMap((c) => c.journeys['pricing-intent']?.handoffs ?? [])
+      .map((h) => h.title);
     expect(titles.every((t) => /^Pricing intent: Company \d+$/.test(String(t)))).toBe(true);
   });
 
   it('draws traits from the distributions the user sets', async () => {
-    const small = await simulateSynthetic({ ...pricing, contacts: 200, seed: 3, population: { traits: { employees: { uniform: { min: 5, max: 50 } }, title: { oneOf: [{ value: 'Engineer' }] } } } });
+    const small = await simulateSynthetic({
+      ...pricing,
+      contacts: 200,
+      seed: 3,
+      population: {
+        traits: { employees: { uniform: { min: 5, max: 50 } }, title: { oneOf: [{ value: 'Engineer' }] } },
+      },
+    });
     const nodes = small.nodes['pricing-intent']!;
     expect(nodes.fit!.entered).toBeGreaterThan(150);
     expect(nodes.handoff?.entered ?? 0).toBe(0); // nobody fits: every contact is nurtured
     expect(nodes.nurture!.entered).toBe(nodes.fit!.entered);
 
-    const big = await simulateSynthetic({ ...pricing, contacts: 200, seed: 3, population: { traits: { employees: { normal: { mean: 2000, sd: 100 } }, title: { oneOf: [{ value: 'VP Sales', weight: 3 }, { value: 'VP Marketing', weight: 1 }] } } } });
+    const big = await simulateSynthetic({
+      ...pricing,
+      contacts: 200,
+      seed: 3,
+      population: {
+        traits: {
+          employees: { normal: { mean: 2000, sd: 100 } },
+          title: {
+            oneOf: [
+              { value: 'VP Sales', weight: 3 },
+              { value: 'VP Marketing', weight: 1 },
+            ],
+          },
+        },
+      },
+    });
     expect(big.nodes['pricing-intent']!.handoff!.entered).toBe(big.nodes['pricing-intent']!.fit!.entered);
   });
 
   it('has contacts do events at the rates the user sets, the trigger included', async () => {
-    const never = await simulateSynthetic({ ...pricing, contacts: 100, seed: 5, population: { events: { 'Page Viewed': { perWeek: 0 } } } });
+    const never = await simulateSynthetic({
+      ...pricing,
+      contacts: 100,
+      seed: 5,
+      population: { events: { 'Page Viewed': { perWeek: 0 } } },
+    });
     expect(never.nodes['pricing-intent']?.fit?.entered ?? 0).toBe(0);
 
     // Twice a week for 30 days: nearly every contact views the pricing page (and enters) at least once.
-    const often = await simulateSynthetic({ ...pricing, contacts: 100, seed: 5, population: { events: { 'Page Viewed': { perWeek: 2, properties: { path: '/pricing' } } } } });
+    const often = await simulateSynthetic({
+      ...pricing,
+      contacts: 100,
+      seed: 5,
+      population: { events: { 'Page Viewed': { perWeek: 2, properties: { path: '/pricing' } } } },
+    });
     expect(often.nodes['pricing-intent']!.fit!.entered).toBeGreaterThanOrEqual(98);
     expect(often.timing.events).toBeGreaterThan(100 * 2 * 4); // ~8.6 views per contact, plus the identifies
   });
@@ -60,14 +103,32 @@ describe('synthetic simulation', () => {
 
     const usual = await simulateSynthetic(base);
     const fast = await simulateSynthetic({ ...base, population: { reps: { acceptRate: 1, acceptHours: 0.05 } } });
-    expect(fast.handoffs.accepted / fast.handoffs.created).toBeGreaterThan(usual.handoffs.accepted / usual.handoffs.created);
+    expect(fast.handoffs.accepted / fast.handoffs.created).toBeGreaterThan(
+      usual.handoffs.accepted / usual.handoffs.created,
+    );
     expect(fast.handoffs.breached).toBeLessThan(usual.handoffs.breached);
   });
 
   it('refuses a population model it cannot use, saying where', async () => {
-    await expect(simulateSynthetic({ ...pricing, contacts: 10, seed: 1, population: { traits: { employees: { uniform: { min: 50, max: 5 } } } } })).rejects.toThrow(/traits\.employees\.uniform\.max.*min must not be above max/);
-    await expect(simulateSynthetic({ ...pricing, contacts: 10, seed: 1, population: { reps: { acceptRate: 2 } } })).rejects.toThrow(/reps\.acceptRate/);
-    await expect(simulateSynthetic({ ...pricing, contacts: 10, seed: 1, population: { events: { 'Page Viewed': { perWek: 2 } } } })).rejects.toThrow(/perWek/);
+    await expect(
+      simulateSynthetic({
+        ...pricing,
+        contacts: 10,
+        seed: 1,
+        population: { traits: { employees: { uniform: { min: 50, max: 5 } } } },
+      }),
+    ).rejects.toThrow(/traits\.employees\.uniform\.max.*min must not be above max/);
+    await expect(
+      simulateSynthetic({ ...pricing, contacts: 10, seed: 1, population: { reps: { acceptRate: 2 } } }),
+    ).rejects.toThrow(/reps\.acceptRate/);
+    await expect(
+      simulateSynthetic({
+        ...pricing,
+        contacts: 10,
+        seed: 1,
+        population: { events: { 'Page Viewed': { perWek: 2 } } },
+      }),
+    ).rejects.toThrow(/perWek/);
   });
 
   it('refuses a population that is not a whole number', async () => {

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HISTORY_LIMIT, RECENT_MAX, ScoreModel, computeScore, eventsOf, withEvent, type HistoryEvent, type Timeline } from '../src/internal.ts';
+import {
+  HISTORY_LIMIT,
+  RECENT_MAX,
+  ScoreModel,
+  computeScore,
+  eventsOf,
+  withEvent,
+  type HistoryEvent,
+  type Timeline,
+} from '../src/internal.ts';
 import { predicateFor } from '../src/conditions/cache.ts';
 import { DAY, T0 } from './helpers.ts';
 
@@ -24,7 +33,10 @@ function isSubsequence<T>(part: readonly T[], whole: readonly T[]): boolean {
   return j === part.length;
 }
 
-const arrivals = fc.array(fc.record({ name: fc.constantFrom('A', 'B'), at: fc.integer({ min: 0, max: 40 }) }), { maxLength: 60, size: 'max' });
+const arrivals = fc.array(fc.record({ name: fc.constantFrom('A', 'B'), at: fc.integer({ min: 0, max: 40 }) }), {
+  maxLength: 60,
+  size: 'max',
+});
 
 function recordAll(events: HistoryEvent[], limit = LIMIT, recentMax = RECENT): Timeline {
   let t: Timeline = { history: [] };
@@ -61,7 +73,10 @@ describe('a contact timeline', () => {
   });
 
   it('leaves the timeline it was given unchanged, also for an event that came late', () => {
-    const t = Object.freeze({ history: Object.freeze([{ name: 'A', at: 10, properties: {} }]), recent: Object.freeze([{ name: 'B', at: 20, properties: {} }]) });
+    const t = Object.freeze({
+      history: Object.freeze([{ name: 'A', at: 10, properties: {} }]),
+      recent: Object.freeze([{ name: 'B', at: 20, properties: {} }]),
+    });
     const late = withEvent(t, { name: 'C', at: 5, properties: {} });
     expect(eventsOf(late).map((e) => e.name)).toEqual(['C', 'A', 'B']);
     const between = withEvent(t, { name: 'D', at: 15, properties: {} });
@@ -70,7 +85,9 @@ describe('a contact timeline', () => {
   });
 
   it('takes a timeline stored before it had two parts, and trims one at the limit', () => {
-    const stored = { history: Array.from({ length: HISTORY_LIMIT }, (_, i) => ({ name: 'Old', at: i, properties: {} })) };
+    const stored = {
+      history: Array.from({ length: HISTORY_LIMIT }, (_, i) => ({ name: 'Old', at: i, properties: {} })),
+    };
     const next = withEvent(stored, { name: 'New', at: HISTORY_LIMIT, properties: {} });
     const events = eventsOf(next);
     expect(events.length).toBeLessThanOrEqual(HISTORY_LIMIT);
@@ -79,11 +96,18 @@ describe('a contact timeline', () => {
   });
 
   it('is read in full by count rules and scores: older events, then recent ones', () => {
-    const t = recordAll(Array.from({ length: 9 }, (_, i) => ({ name: 'Demo Requested', at: T0 - (8 - i) * DAY, properties: {} })), 100, 4);
+    const t = recordAll(
+      Array.from({ length: 9 }, (_, i) => ({ name: 'Demo Requested', at: T0 - (8 - i) * DAY, properties: {} })),
+      100,
+      4,
+    );
     expect(t.history.length).toBeGreaterThan(0);
     expect(t.recent!.length).toBeGreaterThan(0);
     const env = { contactId: 'c1', traits: {}, ...t, now: T0, score: () => undefined };
-    const count = (within?: string) => [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].filter((n) => predicateFor({ event: 'Demo Requested', op: 'gte', value: n, ...(within ? { within } : {}) })(env)).length;
+    const count = (within?: string) =>
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].filter((n) =>
+        predicateFor({ event: 'Demo Requested', op: 'gte', value: n, ...(within ? { within } : {}) })(env),
+      ).length;
     expect(count()).toBe(9);
     expect(count('P2D')).toBe(3); // at T0 - 2 days, - 1 day and T0: the window's start is included
     const demos = ScoreModel.parse({ events: [{ event: 'Demo Requested', points: 10 }] });

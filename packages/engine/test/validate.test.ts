@@ -14,16 +14,35 @@ const pricingIntent = {
   exitWhen: [{ when: { field: 'contact.lifecycle', op: 'eq', value: 'customer' }, outcome: 'became_customer' }],
   start: 'fit',
   nodes: [
-    { id: 'fit', type: 'branch', paths: [{ label: 'Good fit', when: { field: 'score.fit', op: 'gte', value: 70 }, next: 'handoff' }], otherwise: 'nurture' },
+    {
+      id: 'fit',
+      type: 'branch',
+      paths: [{ label: 'Good fit', when: { field: 'score.fit', op: 'gte', value: 70 }, next: 'handoff' }],
+      otherwise: 'nurture',
+    },
     { id: 'nurture', type: 'action', action: 'email', params: { template: 'pricing-guide' }, next: 'wait' },
     { id: 'wait', type: 'wait', duration: 'P3D', next: 'done' },
     {
-      id: 'handoff', type: 'handoff', team: 'sales', record: 'lead', priority: 'high', title: 'Pricing intent: {{contact.company}}',
-      route: [{ to: { owner: 'contact.ownerId' } }, { when: { field: 'contact.region', op: 'eq', value: 'EMEA' }, to: { queue: 'emea-ae' } }],
+      id: 'handoff',
+      type: 'handoff',
+      team: 'sales',
+      record: 'lead',
+      priority: 'high',
+      title: 'Pricing intent: {{contact.company}}',
+      route: [
+        { to: { owner: 'contact.ownerId' } },
+        { when: { field: 'contact.region', op: 'eq', value: 'EMEA' }, to: { queue: 'emea-ae' } },
+      ],
       fallback: { queue: 'sdr-pool' },
       sla: { firstTouch: 'PT4H', escalate: { queue: 'sales-managers' } },
-      context: { timeline: 'P30D', talkTrack: 'Ask which plan they compared.', nextBestActions: ['Offer a pricing call'] },
-      expires: 'P14D', outcomes: { meeting_booked: 'won', not_interested: 'done' }, onExpire: 'done',
+      context: {
+        timeline: 'P30D',
+        talkTrack: 'Ask which plan they compared.',
+        nextBestActions: ['Offer a pricing call'],
+      },
+      expires: 'P14D',
+      outcomes: { meeting_booked: 'won', not_interested: 'done' },
+      onExpire: 'done',
     },
     { id: 'won', type: 'exit', outcome: 'converted' },
     { id: 'done', type: 'exit', outcome: 'completed' },
@@ -72,21 +91,45 @@ describe('validateJourney', () => {
     const result = validateJourney(
       journey([
         { id: 'w', type: 'wait', duration: '3 days', next: 'b' },
-        { id: 'b', type: 'branch', paths: [{ label: 'x', when: { field: 'contact.a', op: 'like', value: 1 }, next: 'h' }], otherwise: 'done' },
-        { id: 'h', type: 'handoff', team: 'sales', record: 'lead', title: 'Hi {{contact.name}} {{process.env}}', route: [{ to: { rep: 'ana' } }], outcomes: { ok: 'done' }, colour: 'red' },
+        {
+          id: 'b',
+          type: 'branch',
+          paths: [{ label: 'x', when: { field: 'contact.a', op: 'like', value: 1 }, next: 'h' }],
+          otherwise: 'done',
+        },
+        {
+          id: 'h',
+          type: 'handoff',
+          team: 'sales',
+          record: 'lead',
+          title: 'Hi {{contact.name}} {{process.env}}',
+          route: [{ to: { rep: 'ana' } }],
+          outcomes: { ok: 'done' },
+          colour: 'red',
+        },
         exit,
       ]),
     );
     const paths = result.errors.map((e) => `${e.node} ${e.path}`);
     expect(paths).toEqual(
-      expect.arrayContaining(['w $.nodes[0].duration', 'b $.nodes[1].paths[0].when.op', 'h $.nodes[2].title', 'h $.nodes[2].colour']),
+      expect.arrayContaining([
+        'w $.nodes[0].duration',
+        'b $.nodes[1].paths[0].when.op',
+        'h $.nodes[2].title',
+        'h $.nodes[2].colour',
+      ]),
     );
   });
 
   it('still reports graph problems when a node is malformed', () => {
-    const result = validateJourney(journey([{ id: 'w', type: 'wait', duration: 'P1D', next: 'ghost' }, { id: 'x', type: 'teleport' }, exit]));
+    const result = validateJourney(
+      journey([{ id: 'w', type: 'wait', duration: 'P1D', next: 'ghost' }, { id: 'x', type: 'teleport' }, exit]),
+    );
     expect(result.errors.map((e) => e.message)).toEqual(
-      expect.arrayContaining([expect.stringContaining('unknown node type'), expect.stringContaining('leads to "ghost"')]),
+      expect.arrayContaining([
+        expect.stringContaining('unknown node type'),
+        expect.stringContaining('leads to "ghost"'),
+      ]),
     );
   });
 
@@ -108,10 +151,18 @@ describe('validateJourney', () => {
       { path: '$.nodes[1].paths[0].when.op', node: 'b', message: expect.stringContaining('unknown op "like"') },
       { path: '$.nodes[2].title', node: 'h', message: expect.stringContaining('{{process.env}}') },
       { path: '$.nodes[8].id', node: 'done', message: 'node id "done" is used more than once' },
-      { path: '$.nodes[1].otherwise', node: 'b', message: 'port otherwise leads to "ghost", which is not a node of this journey' },
+      {
+        path: '$.nodes[1].otherwise',
+        node: 'b',
+        message: 'port otherwise leads to "ghost", which is not a node of this journey',
+      },
       { path: '$.nodes[6]', node: 'island', message: 'node "island" cannot be reached from start "w"' },
       { path: '$.nodes[5]', node: 'stuck', message: 'no path from node "stuck" reaches an exit' },
-      { path: '$.nodes[3]', node: 'again', message: 'nodes again → remind form a cycle with no wait, pause or handoff, so a contact would loop forever' },
+      {
+        path: '$.nodes[3]',
+        node: 'again',
+        message: 'nodes again → remind form a cycle with no wait, pause or handoff, so a contact would loop forever',
+      },
       { path: '$.reps[0].calendar', node: null, message: 'team: unknown calendar "mars"' },
       { path: '$.nodes[2].route[0].to.queue', node: 'h', message: 'unknown queue "nowhere" (not in the team)' },
       { path: '$.nodes[2].route[1].to.rep', node: 'h', message: 'unknown rep "zed" (not in the team)' },
@@ -122,18 +173,33 @@ describe('validateJourney', () => {
     const result = validateJourney(
       journey([
         { id: 'w', type: 'wait', duration: '3 days', next: 'h' },
-        { id: 'h', type: 'handoff', team: 'sales', record: 'lead', route: [{ to: { queue: 'nowhere' } }], outcomes: { ok: 'done' } },
+        {
+          id: 'h',
+          type: 'handoff',
+          team: 'sales',
+          record: 'lead',
+          route: [{ to: { queue: 'nowhere' } }],
+          outcomes: { ok: 'done' },
+        },
         exit,
       ]),
       { reps: [{ id: 'ana', name: 'Ana' }] },
     );
-    expect(result.errors.map((e) => `${e.node} ${e.path}`)).toEqual(['w $.nodes[0].duration', 'h $.nodes[1].route[0].to.queue']);
+    expect(result.errors.map((e) => `${e.node} ${e.path}`)).toEqual([
+      'w $.nodes[0].duration',
+      'h $.nodes[1].route[0].to.queue',
+    ]);
   });
 
   it('finds dead ends and loops around a node whose other fields are malformed', () => {
     const result = validateJourney(
       journey([
-        { id: 'b', type: 'branch', paths: [{ label: 'x', when: { field: 'contact.a', op: 'like' }, next: 'loop' }], otherwise: 'done' },
+        {
+          id: 'b',
+          type: 'branch',
+          paths: [{ label: 'x', when: { field: 'contact.a', op: 'like' }, next: 'loop' }],
+          otherwise: 'done',
+        },
         { id: 'loop', type: 'action', action: 'email', params: { whileHumanEngaged: 'maybe' }, next: 'again' },
         { id: 'again', type: 'action', action: 'sms', params: {}, next: 'loop' },
         exit,
@@ -149,7 +215,10 @@ describe('validateJourney', () => {
   });
 
   it('checks the journey against a team that is itself malformed', () => {
-    const team = { reps: [{ id: 'ana', name: 'Ana', calendar: 'mars' }], queues: [{ id: 'sdr', members: ['ana'], strategy: 'random' }] };
+    const team = {
+      reps: [{ id: 'ana', name: 'Ana', calendar: 'mars' }],
+      queues: [{ id: 'sdr', members: ['ana'], strategy: 'random' }],
+    };
     const result = validateJourney(pricingIntent, team);
     expect(result.errors.map((e) => `${e.node} ${e.path}`)).toEqual([
       'null $.queues[0].strategy',
@@ -161,22 +230,35 @@ describe('validateJourney', () => {
 
   it('does not call a node unreachable when a node before it has ports it cannot read', () => {
     const result = validateJourney(
-      journey([{ id: 'b', type: 'branch', paths: [{ label: 'x', when: { all: [] }, next: 7 }], otherwise: 'done' }, { id: 'later', type: 'exit', outcome: 'o' }, exit]),
+      journey([
+        { id: 'b', type: 'branch', paths: [{ label: 'x', when: { all: [] }, next: 7 }], otherwise: 'done' },
+        { id: 'later', type: 'exit', outcome: 'o' },
+        exit,
+      ]),
     );
     expect(result.errors.map((e) => `${e.node} ${e.path}`)).toEqual(['b $.nodes[0].paths[0].next']);
   });
 
   it('rejects a document that is not a journey at all', () => {
     expect(validateJourney(42).errors[0]!.path).toBe('$');
-    expect(validateJourney({ ...pricingIntent, schema: 'other' }).errors).toEqual([{ path: '$.schema', node: null, message: 'must be "baton.journey/v1"' }]);
+    expect(validateJourney({ ...pricingIntent, schema: 'other' }).errors).toEqual([
+      { path: '$.schema', node: null, message: 'must be "baton.journey/v1"' },
+    ]);
   });
 
   it('accepts every example journey', () => {
-    const read = (path: string) => JSON.parse(readFileSync(new URL(`../../../examples/${path}`, import.meta.url), 'utf8'));
+    const read = (path: string) =>
+      JSON.parse(readFileSync(new URL(`../../../examples/${path}`, import.meta.url), 'utf8'));
     for (const name of ['adoption-stall', 'onboarding-ab', 'trial-nurture']) {
       expect(validateJourney(read(`${name}/journey.json`)), name).toEqual({ valid: true, errors: [] });
     }
-    for (const path of ['pricing-intent/journey.json', 'renewal-risk/journey.json', 'nps-detractor/journey.json', 'nps-detractor/product-tips.json', 'nps-detractor/daily-digest.json']) {
+    for (const path of [
+      'pricing-intent/journey.json',
+      'renewal-risk/journey.json',
+      'nps-detractor/journey.json',
+      'nps-detractor/product-tips.json',
+      'nps-detractor/daily-digest.json',
+    ]) {
       const team = read(`${path.split('/')[0]}/team.json`);
       expect(validateJourney(read(path), team), path).toEqual({ valid: true, errors: [] });
     }

@@ -28,9 +28,14 @@ interface Served {
 }
 
 /** Starts `baton serve` with these arguments and waits for its banner. */
-async function serve(args: string[]): Promise<{ url: string; writeKey: string; admin: string | undefined; child: ChildProcess }> {
+async function serve(
+  args: string[],
+): Promise<{ url: string; writeKey: string; admin: string | undefined; child: ChildProcess }> {
   // Request logs off the terminal: one line per request is part of the cost measured, not of the report.
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   let out = '';
   await new Promise<void>((done, fail) => {
     child.stdout!.on('data', (c: Buffer) => {
@@ -39,7 +44,12 @@ async function serve(args: string[]): Promise<{ url: string; writeKey: string; a
     });
     child.once('exit', (code) => fail(new Error(`baton serve ${args.join(' ')} exited ${code}`)));
   });
-  return { url: /Baton is running at (\S+)/.exec(out)![1]!, writeKey: /write key:\s+(\S+)/.exec(out)![1]!, admin: /admin token:\s+(\S+)/.exec(out)?.[1], child };
+  return {
+    url: /Baton is running at (\S+)/.exec(out)![1]!,
+    writeKey: /write key:\s+(\S+)/.exec(out)![1]!,
+    admin: /admin token:\s+(\S+)/.exec(out)?.[1],
+    child,
+  };
 }
 
 const stopChild = (child: ChildProcess) =>
@@ -53,7 +63,12 @@ const stopChild = (child: ChildProcess) =>
 async function lowdb(): Promise<Served> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-intake-'));
   const s = await serve(['--data', dir]);
-  return { urls: [s.url], writeKey: s.writeKey, ...(s.admin ? { admin: s.admin } : {}), stop: async () => (await stopChild(s.child), rmSync(dir, { recursive: true, force: true })) };
+  return {
+    urls: [s.url],
+    writeKey: s.writeKey,
+    ...(s.admin ? { admin: s.admin } : {}),
+    stop: async () => (await stopChild(s.child), rmSync(dir, { recursive: true, force: true })),
+  };
 }
 
 async function postgres(processes: number): Promise<Served> {
@@ -88,9 +103,14 @@ async function bareHono(): Promise<Served> {
     const app = new Hono();
     app.post('/v1/track', async (c) => { const e = await c.req.json(); return c.json({ success: true, status: typeof e.userId === 'string' ? 'applied' : 'refused' }); });
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (i) => console.log('Baton is running at http://127.0.0.1:' + i.port + '\\n  write key: none\\n  API:'));`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: join(ROOT, 'packages/server'), stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: join(ROOT, 'packages/server'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
-  await new Promise<void>((done) => child.stdout!.on('data', (c: Buffer) => ((out += c.toString()), /API:/.test(out) && done())));
+  await new Promise<void>((done) =>
+    child.stdout!.on('data', (c: Buffer) => ((out += c.toString()), /API:/.test(out) && done())),
+  );
   return { urls: [/Baton is running at (\S+)/.exec(out)![1]!], writeKey: 'none', stop: () => stopChild(child) };
 }
 
@@ -106,10 +126,23 @@ async function preload(s: Served): Promise<number> {
       next += BATCH;
       const batch = [];
       for (let k = i; k < Math.min(CONTACTS, i + BATCH); k++) {
-        batch.push({ type: 'identify', userId: `c${k}`, traits: { company: `Co ${k}`, employees: (k * 37) % 2000, region: ['EMEA', 'NA', 'APAC'][k % 3], plan: 'free' } });
+        batch.push({
+          type: 'identify',
+          userId: `c${k}`,
+          traits: {
+            company: `Co ${k}`,
+            employees: (k * 37) % 2000,
+            region: ['EMEA', 'NA', 'APAC'][k % 3],
+            plan: 'free',
+          },
+        });
         batch.push({ type: 'track', userId: `c${k}`, event: 'Trial Started', properties: {} });
       }
-      const r = await fetch(`${u}/v1/batch`, { method: 'POST', headers: { authorization: basic(s.writeKey), 'content-type': 'application/json' }, body: JSON.stringify({ batch }) });
+      const r = await fetch(`${u}/v1/batch`, {
+        method: 'POST',
+        headers: { authorization: basic(s.writeKey), 'content-type': 'application/json' },
+        body: JSON.stringify({ batch }),
+      });
       if (r.status !== 200) throw new Error(`preload: ${r.status} ${await r.text()}`);
     }
   };
@@ -135,9 +168,15 @@ async function load(s: Served, label: string) {
             setupRequest: (req) => {
               const i = n++;
               const userId = `c${(i * 7919 + p) % CONTACTS}`;
-              const body = i % 3 === 0
-                ? { userId, event: 'Feature Used', properties: { feature: 'reports' }, messageId: `${label}-${i}` }
-                : { userId, event: 'Page Viewed', properties: { path: PATHS[i % PATHS.length] }, messageId: `${label}-${i}` };
+              const body =
+                i % 3 === 0
+                  ? { userId, event: 'Feature Used', properties: { feature: 'reports' }, messageId: `${label}-${i}` }
+                  : {
+                      userId,
+                      event: 'Page Viewed',
+                      properties: { path: PATHS[i % PATHS.length] },
+                      messageId: `${label}-${i}`,
+                    };
               return { ...req, body: JSON.stringify(body) };
             },
           },
@@ -171,7 +210,9 @@ async function reads(s: Served) {
   return { reportMs: await time('/api/reports'), openHandoffsMs: await time('/api/handoffs?status=open') };
 }
 
-console.log(`intake over HTTP: ${CONTACTS} contacts, ${CONNECTIONS} connections for ${SECONDS} s per configuration (autocannon, keyed /v1/track)`);
+console.log(
+  `intake over HTTP: ${CONTACTS} contacts, ${CONNECTIONS} connections for ${SECONDS} s per configuration (autocannon, keyed /v1/track)`,
+);
 const configs: [string, () => Promise<Served>, boolean][] = [
   ['bare Hono route (baseline)', bareHono, false],
   ['lowdb, 1 process', lowdb, true],
@@ -185,7 +226,11 @@ for (const [label, start, preloaded] of configs) {
   try {
     const preloadSeconds = preloaded ? await preload(s) : 0;
     const result = await load(s, randomBytes(3).toString('hex'));
-    console.log(`${label}:`, { ...(preloaded ? { preloadSeconds: +preloadSeconds.toFixed(1) } : {}), ...result, ...(s.admin ? await reads(s) : {}) });
+    console.log(`${label}:`, {
+      ...(preloaded ? { preloadSeconds: +preloadSeconds.toFixed(1) } : {}),
+      ...result,
+      ...(s.admin ? await reads(s) : {}),
+    });
   } finally {
     await s.stop();
   }

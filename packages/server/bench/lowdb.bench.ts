@@ -22,7 +22,15 @@ const clock = { now: () => clockNow };
 function runtimeOn(store: Store): Runtime {
   const catalog = new JourneyCatalog();
   for (const j of seed.journeys) catalog.publish(j, seed.team);
-  return new Runtime({ store, clock, catalog, team: seed.team, workspace: seed.workspace, ids: counterIds(), owner: 'bench' });
+  return new Runtime({
+    store,
+    clock,
+    catalog,
+    team: seed.team,
+    workspace: seed.workspace,
+    ids: counterIds(),
+    owner: 'bench',
+  });
 }
 
 const PATHS = ['/docs', '/blog', '/pricing', '/features', '/docs/api'];
@@ -31,9 +39,23 @@ const PATHS = ['/docs', '/blog', '/pricing', '/features', '/docs/api'];
 function eventAt(n: number) {
   const userId = `c${(n * 7919) % CONTACTS}`;
   const kind = n % 10;
-  if (kind === 0) return { type: 'identify' as const, userId, traits: { plan: n % 3 === 0 ? 'pro' : 'free' }, messageId: `m${n}` };
-  if (kind < 4) return { type: 'track' as const, userId, event: 'Feature Used', properties: { feature: 'reports' }, messageId: `m${n}` };
-  return { type: 'track' as const, userId, event: 'Page Viewed', properties: { path: PATHS[n % PATHS.length] }, messageId: `m${n}` };
+  if (kind === 0)
+    return { type: 'identify' as const, userId, traits: { plan: n % 3 === 0 ? 'pro' : 'free' }, messageId: `m${n}` };
+  if (kind < 4)
+    return {
+      type: 'track' as const,
+      userId,
+      event: 'Feature Used',
+      properties: { feature: 'reports' },
+      messageId: `m${n}`,
+    };
+  return {
+    type: 'track' as const,
+    userId,
+    event: 'Page Viewed',
+    properties: { path: PATHS[n % PATHS.length] },
+    messageId: `m${n}`,
+  };
 }
 
 /** 100k contacts, each identified and in a trial: the state the sustained load runs against. */
@@ -44,16 +66,23 @@ async function preload(runtime: Runtime): Promise<number> {
     const work: Promise<unknown>[] = [];
     for (let k = i; k < Math.min(CONTACTS, i + BATCH); k++) {
       const region = ['EMEA', 'NA', 'APAC'][k % 3];
-      work.push(runtime.ingest({ type: 'identify', userId: `c${k}`, traits: { company: `Co ${k}`, employees: (k * 37) % 2000, region, plan: 'free' } }).then(() =>
-        runtime.ingest({ type: 'track', userId: `c${k}`, event: 'Trial Started', properties: {} }),
-      ));
+      work.push(
+        runtime
+          .ingest({
+            type: 'identify',
+            userId: `c${k}`,
+            traits: { company: `Co ${k}`, employees: (k * 37) % 2000, region, plan: 'free' },
+          })
+          .then(() => runtime.ingest({ type: 'track', userId: `c${k}`, event: 'Trial Started', properties: {} })),
+      );
     }
     await Promise.all(work);
   }
   return (performance.now() - started) / 1000;
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
 /**
  * Offers RATE events/s for SECONDS, open loop: each event's latency counts from the instant it was due to
@@ -83,7 +112,15 @@ async function sustained(runtime: Runtime) {
   await Promise.all(inFlight);
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { offered: RATE, acked: latencies.length, failed, eventsPerSecond: Math.round(latencies.length / elapsed), p50: Math.round(pct(latencies, 50)), p99: Math.round(pct(latencies, 99)), max: Math.round(latencies.at(-1) ?? NaN) };
+  return {
+    offered: RATE,
+    acked: latencies.length,
+    failed,
+    eventsPerSecond: Math.round(latencies.length / elapsed),
+    p50: Math.round(pct(latencies, 50)),
+    p99: Math.round(pct(latencies, 99)),
+    max: Math.round(latencies.at(-1) ?? NaN),
+  };
 }
 
 /** The raw cost lowdb pays on every group commit: writing and fsyncing a file of the same size. */
@@ -105,7 +142,10 @@ if (phase === undefined) {
   // Each store runs in a process of its own, so neither pays for the other's heap.
   console.log(`lowdb store: ${CONTACTS} contacts, open-loop load of ${RATE} events/s for ${SECONDS} s`);
   for (const p of ['memory', 'lowdb']) {
-    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], { env: { ...process.env, BENCH_PHASE: p }, stdio: 'inherit' });
+    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+      env: { ...process.env, BENCH_PHASE: p },
+      stdio: 'inherit',
+    });
     if (child.status !== 0) process.exit(child.status ?? 1);
   }
 } else if (phase === 'memory') {
@@ -124,9 +164,18 @@ if (phase === undefined) {
   const result = await sustained(runtime);
   const size = statSync(join(dir, 'runtime.json')).size;
   const writes = lowdb.writes - writesBefore;
-  console.log('lowdb store (every ack durable):', { ...result, snapshots: lowdb.snapshots - snapshotsBefore, durableWrites: writes, eventsPerWrite: Math.round(result.acked / writes), snapshotMB: +(size / 1e6).toFixed(1), heapMB: Math.round(process.memoryUsage().heapUsed / 1e6) });
+  console.log('lowdb store (every ack durable):', {
+    ...result,
+    snapshots: lowdb.snapshots - snapshotsBefore,
+    durableWrites: writes,
+    eventsPerWrite: Math.round(result.acked / writes),
+    snapshotMB: +(size / 1e6).toFixed(1),
+    heapMB: Math.round(process.memoryUsage().heapUsed / 1e6),
+  });
   console.log(`raw write + fsync of a ${(size / 1e6).toFixed(1)} MB file: ${await rawWrite(size)} ms`);
-  console.log(`target: ≥ 5000 events/s sustained, p99 ≤ 1000 ms → ${result.eventsPerSecond >= 5000 && result.p99 <= 1000 && result.failed === 0 ? 'met' : 'NOT met'}`);
+  console.log(
+    `target: ≥ 5000 events/s sustained, p99 ≤ 1000 ms → ${result.eventsPerSecond >= 5000 && result.p99 <= 1000 && result.failed === 0 ? 'met' : 'NOT met'}`,
+  );
   await lowdb.close();
   await rm(dir, { recursive: true });
 }

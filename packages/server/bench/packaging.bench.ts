@@ -17,7 +17,9 @@ const STARTS = Number(process.env.BENCH_STARTS ?? 5);
 const { dir } = installPackages();
 process.on('exit', () => rmSync(dir, { recursive: true, force: true })); // also when a step fails
 /** Vite's build, from the designer's dependencies (the server does not depend on Vite). */
-const vite = (await import(pathToFileURL(join(ROOT, 'packages/designer/node_modules/vite/dist/node/index.js')).href)) as { build(config: object): Promise<unknown> };
+const vite = (await import(
+  pathToFileURL(join(ROOT, 'packages/designer/node_modules/vite/dist/node/index.js')).href
+)) as { build(config: object): Promise<unknown> };
 
 /** Which chunk a module goes to: the engine's own code, each of its dependencies, or the page. */
 function chunkOf(id: string): string | null {
@@ -28,9 +30,15 @@ function chunkOf(id: string): string | null {
 /** Builds the page at `root` with Vite, minified as for production (`split`: a chunk per library); the size of each chunk. */
 async function bundle(root: string, split = false): Promise<Map<string, { min: number; gzip: number }>> {
   const codeSplitting = split ? { includeDependenciesRecursively: false, groups: [{ name: chunkOf }] } : true;
-  const out = await vite.build({ root, logLevel: 'silent', build: { write: false, rolldownOptions: { output: { codeSplitting } } } });
+  const out = await vite.build({
+    root,
+    logLevel: 'silent',
+    build: { write: false, rolldownOptions: { output: { codeSplitting } } },
+  });
   const sizes = new Map<string, { min: number; gzip: number }>();
-  for (const output of [out].flat() as { output: { type: string; fileName: string; code?: string; name?: string }[] }[]) {
+  for (const output of [out].flat() as {
+    output: { type: string; fileName: string; code?: string; name?: string }[];
+  }[]) {
     for (const file of output.output) {
       if (file.type !== 'chunk' || file.code === undefined) continue;
       const code = Buffer.from(file.code);
@@ -50,15 +58,23 @@ function report(title: string, sizes: Map<string, { min: number; gzip: number }>
     min += s.min;
     gzip += s.gzip;
   }
-  console.log(`  ${'total'.padEnd(12)} ${kb(min).padStart(10)} minified ${kb(gzip).padStart(10)} gzipped (each chunk gzipped on its own)`);
+  console.log(
+    `  ${'total'.padEnd(12)} ${kb(min).padStart(10)} minified ${kb(gzip).padStart(10)} gzipped (each chunk gzipped on its own)`,
+  );
 }
 
-report('examples/embed-browser (Vite, minified), as the page loads it', await bundle(join(dir, 'examples/embed-browser')));
+report(
+  'examples/embed-browser (Vite, minified), as the page loads it',
+  await bundle(join(dir, 'examples/embed-browser')),
+);
 report('examples/embed-browser, a chunk per library', await bundle(join(dir, 'examples/embed-browser'), true));
 const smallest = join(dir, 'smallest');
 mkdirSync(smallest);
 writeFileSync(join(smallest, 'index.html'), '<!doctype html><script type="module" src="./main.js"></script>');
-writeFileSync(join(smallest, 'main.js'), "import { VirtualClock, createEngine } from '@baton/engine';\nglobalThis.engine = createEngine({ journeys: [], clock: new VirtualClock(0) });\n");
+writeFileSync(
+  join(smallest, 'main.js'),
+  "import { VirtualClock, createEngine } from '@baton/engine';\nglobalThis.engine = createEngine({ journeys: [], clock: new VirtualClock(0) });\n",
+);
 report('the smallest embedding: createEngine and a VirtualClock on a page (Vite, minified)', await bundle(smallest));
 
 const INSTALLED = join(dir, 'node_modules/.bin/baton');
@@ -68,7 +84,10 @@ const CHECKOUT = join(ROOT, 'packages/server/bin/baton.mjs');
 /** Milliseconds from spawning `baton serve` (the command at `bin`) to the first 200 at `/`. */
 async function coldStart(bin: string, data: string): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', data], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', data], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   let stdout = '';
   const url = await new Promise<string>((done, fail) => {
     child.stdout!.setEncoding('utf8').on('data', (s: string) => {
@@ -88,9 +107,15 @@ async function coldStart(bin: string, data: string): Promise<number> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const runs = { installed: { first: [] as number[], restart: [] as number[] }, checkout: { first: [] as number[], restart: [] as number[] } };
+const runs = {
+  installed: { first: [] as number[], restart: [] as number[] },
+  checkout: { first: [] as number[], restart: [] as number[] },
+};
 for (let i = 0; i < STARTS; i++) {
-  for (const [name, bin] of [['installed', INSTALLED], ['checkout', CHECKOUT]] as const) {
+  for (const [name, bin] of [
+    ['installed', INSTALLED],
+    ['checkout', CHECKOUT],
+  ] as const) {
     const data = join(dir, `data-${name}-${i}`);
     runs[name].first.push(await coldStart(bin, data));
     runs[name].restart.push(await coldStart(bin, data));

@@ -17,11 +17,23 @@ run(join(root, 'packages/engine'), tsc, '-p', 'tsconfig.build.json');
 run(server, tsc, '-p', 'tsconfig.build.json');
 
 const designer = join(root, 'packages/designer');
-run(designer, join(designer, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', '--outDir', join(dist, 'designer'), '--emptyOutDir');
+run(
+  designer,
+  join(designer, 'node_modules/vite/bin/vite.js'),
+  'build',
+  '--logLevel',
+  'warn',
+  '--outDir',
+  join(dist, 'designer'),
+  '--emptyOutDir',
+);
 
 // A journey example is a folder with a journey.json (the embed-* folders are programs, not journeys).
 const examples = join(root, 'examples');
 for (const name of readdirSync(examples)) {
   if (!existsSync(join(examples, name, 'journey.json'))) continue;
-  cpSync(join(examples, name), join(dist, 'examples', name), { recursive: true, filter: (src) => !src.includes('node_modules') });
+  cpSync(join(examples, name), join(dist, 'examples', name), {
+    recursive: true,
+    filter: (src) => !src.includes('node_modules'),
+  });
 }

@@ -18,8 +18,33 @@ const pricingViews = {
   trigger: { event: 'Page Viewed', when: { field: 'event.properties.path', op: 'eq', value: '/pricing' } },
   start: 'count',
   nodes: [
-    { id: 'count', type: 'branch', paths: [{ label: '3 views in 7 days', when: { event: 'Page Viewed', where: { field: 'event.properties.path', op: 'eq', value: '/pricing' }, within: 'P7D', op: 'gte', value: 3 }, next: 'handoff' }], otherwise: 'cold' },
-    { id: 'handoff', type: 'handoff', team: 'sales', record: 'lead', title: 'Pricing views: {{contact.company}}', route: [{ to: { queue: 'emea-ae' } }], outcomes: { meeting_booked: 'won' } },
+    {
+      id: 'count',
+      type: 'branch',
+      paths: [
+        {
+          label: '3 views in 7 days',
+          when: {
+            event: 'Page Viewed',
+            where: { field: 'event.properties.path', op: 'eq', value: '/pricing' },
+            within: 'P7D',
+            op: 'gte',
+            value: 3,
+          },
+          next: 'handoff',
+        },
+      ],
+      otherwise: 'cold',
+    },
+    {
+      id: 'handoff',
+      type: 'handoff',
+      team: 'sales',
+      record: 'lead',
+      title: 'Pricing views: {{contact.company}}',
+      route: [{ to: { queue: 'emea-ae' } }],
+      outcomes: { meeting_booked: 'won' },
+    },
     { id: 'won', type: 'exit', outcome: 'converted' },
     { id: 'cold', type: 'exit', outcome: 'cold' },
   ],
@@ -33,7 +58,14 @@ async function customerSite(writeKey: string, apiHost: string) {
       res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><html><head><title>Pricing</title>
 <script>window.analytics = { _cdn: location.origin };</script><script src="/analytics-next/bundles/index.js"></script></head><body>Plans</body></html>`);
     } else if (path === `/v1/projects/${writeKey}/settings`) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ integrations: { 'Segment.io': { apiKey: writeKey, apiHost, protocol: 'http' } }, plan: { track: { __default: { enabled: true } } } }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({
+            integrations: { 'Segment.io': { apiKey: writeKey, apiHost, protocol: 'http' } },
+            plan: { track: { __default: { enabled: true } } },
+          }),
+        );
     } else if (path.startsWith('/analytics-next/bundles/')) {
       const file = normalize(join(BUNDLES, path.slice('/analytics-next/bundles/'.length)));
       if (!file.startsWith(BUNDLES) || !existsSync(file) || extname(file) !== '.js') res.writeHead(404).end();
@@ -46,14 +78,22 @@ async function customerSite(writeKey: string, apiHost: string) {
 
 describe('analytics.js (@segment/analytics-next) in Chromium, on another origin', () => {
   it('sends anonymous page views, then identify: the views join the contact, count in a condition, and the handoff is created', async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
     const baton = await listenBaton();
-    expect((await baton.api<{ id: string }>('/journeys', { method: 'POST', body: JSON.stringify(pricingViews) })).id).toBe('pricing-views');
-    expect(await baton.api<{ version: number }>('/journeys/pricing-views/publish', { method: 'POST' })).toMatchObject({ version: 1 });
+    expect(
+      (await baton.api<{ id: string }>('/journeys', { method: 'POST', body: JSON.stringify(pricingViews) })).id,
+    ).toBe('pricing-views');
+    expect(await baton.api<{ version: number }>('/journeys/pricing-views/publish', { method: 'POST' })).toMatchObject({
+      version: 1,
+    });
     const apiHost = `${new URL(baton.base).host}/v1`;
     const { site, origin } = await customerSite(baton.writeKey, apiHost);
     expect(origin).not.toBe(baton.base);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    });
     try {
       const page = await browser.newPage();
       // Only the two local servers may be reached: anything else would be the library calling home.
@@ -69,8 +109,13 @@ describe('analytics.js (@segment/analytics-next) in Chromium, on another origin'
       await page.goto(`${origin}/pricing`);
       const ids = await page.evaluate(
         async ({ writeKey, cdnURL, apiHost: host }) => {
-          const { AnalyticsBrowser } = (globalThis as unknown as { AnalyticsNext: typeof import('@segment/analytics-next') }).AnalyticsNext;
-          const [analytics] = await AnalyticsBrowser.load({ writeKey, cdnURL }, { integrations: { 'Segment.io': { apiHost: host, protocol: 'http' } } });
+          const { AnalyticsBrowser } = (
+            globalThis as unknown as { AnalyticsNext: typeof import('@segment/analytics-next') }
+          ).AnalyticsNext;
+          const [analytics] = await AnalyticsBrowser.load(
+            { writeKey, cdnURL },
+            { integrations: { 'Segment.io': { apiHost: host, protocol: 'http' } } },
+          );
           await analytics.page();
           await analytics.page();
           const anonymousId = analytics.user().anonymousId();
@@ -85,13 +130,36 @@ describe('analytics.js (@segment/analytics-next) in Chromium, on another origin'
       // The browser posted across origins with text/plain bodies to analytics.js's short paths.
       const posts = baton.seen.filter((r) => r.method === 'POST' && r.path.startsWith('/v1/'));
       expect(posts.map((r) => r.path)).toEqual(['/v1/p', '/v1/p', '/v1/i', '/v1/p']);
-      expect(posts.every((r) => r.headers.origin === origin && r.headers['content-type']?.startsWith('text/plain'))).toBe(true);
-      const { handoffs } = await baton.api<{ handoffs: { contactId: string; journey: string; assignee: string; title: string; why: string[] }[] }>('/handoffs');
-      expect(handoffs).toEqual([expect.objectContaining({ contactId: 'jane@example.com', journey: 'pricing-views', assignee: 'ana', title: 'Pricing views: Acme' })]);
-      const jane = await baton.api<{ traits: Record<string, unknown>; timeline: { name: string; properties: { path?: string } }[]; journeys: { journey: string; path: string[] }[] }>(`/contacts/${encodeURIComponent('jane@example.com')}`);
-      expect(jane.timeline.filter((e) => e.name === 'Page Viewed').map((e) => e.properties.path)).toEqual(['/pricing', '/pricing', '/pricing']);
-      expect(jane.journeys).toContainEqual(expect.objectContaining({ journey: 'pricing-views', path: ['count', 'handoff'] }));
-      const profile = await baton.api<{ anonymous: boolean; linkedTo: string | null; timeline: unknown[] }>(`/contacts/${encodeURIComponent(ids.anonymousId!)}`);
+      expect(
+        posts.every((r) => r.headers.origin === origin && r.headers['content-type']?.startsWith('text/plain')),
+      ).toBe(true);
+      const { handoffs } = await baton.api<{
+        handoffs: { contactId: string; journey: string; assignee: string; title: string; why: string[] }[];
+      }>('/handoffs');
+      expect(handoffs).toEqual([
+        expect.objectContaining({
+          contactId: 'jane@example.com',
+          journey: 'pricing-views',
+          assignee: 'ana',
+          title: 'Pricing views: Acme',
+        }),
+      ]);
+      const jane = await baton.api<{
+        traits: Record<string, unknown>;
+        timeline: { name: string; properties: { path?: string } }[];
+        journeys: { journey: string; path: string[] }[];
+      }>(`/contacts/${encodeURIComponent('jane@example.com')}`);
+      expect(jane.timeline.filter((e) => e.name === 'Page Viewed').map((e) => e.properties.path)).toEqual([
+        '/pricing',
+        '/pricing',
+        '/pricing',
+      ]);
+      expect(jane.journeys).toContainEqual(
+        expect.objectContaining({ journey: 'pricing-views', path: ['count', 'handoff'] }),
+      );
+      const profile = await baton.api<{ anonymous: boolean; linkedTo: string | null; timeline: unknown[] }>(
+        `/contacts/${encodeURIComponent(ids.anonymousId!)}`,
+      );
       expect(profile).toMatchObject({ anonymous: true, linkedTo: 'jane@example.com', timeline: [] });
     } finally {
       await browser.close();

@@ -32,7 +32,8 @@ export interface BatonProcess {
 }
 
 function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
 }
 
@@ -65,7 +66,12 @@ async function databaseConfig(database: string): Promise<{ writeKey: string; adm
  * when a later start no longer prints it, from `DIR/config.json` (or the database). A process that exits
  * before its banner rejects with what it wrote on stderr (a data directory it refuses to open, say).
  */
-export async function startBaton(data: string, env: Record<string, string | undefined> = {}, startMs = 30_000, args: string[] = []): Promise<BatonProcess> {
+export async function startBaton(
+  data: string,
+  env: Record<string, string | undefined> = {},
+  startMs = 30_000,
+  args: string[] = [],
+): Promise<BatonProcess> {
   const childEnv = { ...process.env, ...env };
   for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k];
   const where = /^postgres(ql)?:\/\//.test(data) ? ['--database', data] : ['--data', data];
@@ -90,7 +96,11 @@ export async function startBaton(data: string, env: Record<string, string | unde
     };
     child.stdout!.on('data', look);
     void exited.then(({ code, signal }) =>
-      fail(new Error(`baton serve on ${data} exited (code ${code}, signal ${signal}) before it started:\n${stderr || stdout}`)),
+      fail(
+        new Error(
+          `baton serve on ${data} exited (code ${code}, signal ${signal}) before it started:\n${stderr || stdout}`,
+        ),
+      ),
     );
   });
   let url: URL;
@@ -101,7 +111,10 @@ export async function startBaton(data: string, env: Record<string, string | unde
     await exited;
     throw err;
   }
-  const config = where[0] === '--database' ? await databaseConfig(data) : (JSON.parse(readFileSync(join(data, 'config.json'), 'utf8')) as { writeKey: string; adminToken: string });
+  const config =
+    where[0] === '--database'
+      ? await databaseConfig(data)
+      : (JSON.parse(readFileSync(join(data, 'config.json'), 'utf8')) as { writeKey: string; adminToken: string });
   const process_: BatonProcess = {
     url: url.origin,
     pid: child.pid!,

@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const baton = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [join(root, 'packages/server/bin/baton.mjs'), ...args], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(root, 'packages/server/bin/baton.mjs'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 const tmp = mkdtempSync(join(tmpdir(), 'baton-cli-'));
@@ -25,8 +28,15 @@ describe('baton validate', () => {
 
   it('lists every error at once and exits 1 for an invalid journey', () => {
     const bad = file('bad.json', {
-      schema: 'baton.journey/v1', id: 'x', name: 'x', trigger: { event: 'A' }, start: 'w',
-      nodes: [{ id: 'w', type: 'wait', duration: 'soon', next: 'ghost' }, { id: 'lonely', type: 'exit', outcome: 'o' }],
+      schema: 'baton.journey/v1',
+      id: 'x',
+      name: 'x',
+      trigger: { event: 'A' },
+      start: 'w',
+      nodes: [
+        { id: 'w', type: 'wait', duration: 'soon', next: 'ghost' },
+        { id: 'lonely', type: 'exit', outcome: 'o' },
+      ],
     });
     const r = baton('validate', bad, '--json');
     expect(r.code).toBe(1);
@@ -57,13 +67,29 @@ describe('baton validate', () => {
 
   it('checks routing targets against the team', () => {
     const journey = file('ho.json', {
-      schema: 'baton.journey/v1', id: 'h', name: 'h', trigger: { event: 'A' }, start: 'h',
-      nodes: [{ id: 'h', type: 'handoff', team: 'sales', record: 'lead', route: [{ to: { queue: 'nowhere' } }], outcomes: { ok: 'd' } }, { id: 'd', type: 'exit', outcome: 'o' }],
+      schema: 'baton.journey/v1',
+      id: 'h',
+      name: 'h',
+      trigger: { event: 'A' },
+      start: 'h',
+      nodes: [
+        {
+          id: 'h',
+          type: 'handoff',
+          team: 'sales',
+          record: 'lead',
+          route: [{ to: { queue: 'nowhere' } }],
+          outcomes: { ok: 'd' },
+        },
+        { id: 'd', type: 'exit', outcome: 'o' },
+      ],
     });
     const team = file('team.json', { reps: [{ id: 'ana', name: 'Ana' }], queues: [] });
     const r = baton('validate', journey, '--team', team, '--json');
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).errors).toEqual([{ path: '$.nodes[0].route[0].to.queue', node: 'h', message: 'unknown queue "nowhere" (not in the team)' }]);
+    expect(JSON.parse(r.stdout).errors).toEqual([
+      { path: '$.nodes[0].route[0].to.queue', node: 'h', message: 'unknown queue "nowhere" (not in the team)' },
+    ]);
   });
 
   it('lists one of each kind of problem at once, shape, graph and team alike', () => {
@@ -102,7 +128,13 @@ describe('baton compile', () => {
 
 describe('baton simulate', () => {
   it('prints the §8 report with --json', () => {
-    const r = baton('simulate', 'examples/adoption-stall/journey.json', '--script', 'examples/adoption-stall/script.json', '--json');
+    const r = baton(
+      'simulate',
+      'examples/adoption-stall/journey.json',
+      '--script',
+      'examples/adoption-stall/script.json',
+      '--json',
+    );
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(Object.keys(report).sort()).toEqual(['contacts', 'handoffs', 'nodes', 'refused']);
@@ -111,11 +143,17 @@ describe('baton simulate', () => {
   });
 
   it('exits 1 naming the problem when the script is invalid', () => {
-    const script = file('script.json', { start: '2026-11-20T08:00:00Z', until: '2026-11-19T00:00:00Z', steps: [{ at: 'yesterday', track: { userId: 'c1', event: 'A' } }] });
+    const script = file('script.json', {
+      start: '2026-11-20T08:00:00Z',
+      until: '2026-11-19T00:00:00Z',
+      steps: [{ at: 'yesterday', track: { userId: 'c1', event: 'A' } }],
+    });
     const r = baton('simulate', 'examples/adoption-stall/journey.json', '--script', script, '--json');
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
-    expect(out.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['$.until', '$.steps[0].at']));
+    expect(out.errors.map((e: { path: string }) => e.path)).toEqual(
+      expect.arrayContaining(['$.until', '$.steps[0].at']),
+    );
   });
 
   it('exits 2 without a script', () => {
@@ -124,14 +162,25 @@ describe('baton simulate', () => {
 });
 
 describe('baton simulate with handoffs', () => {
-  const args = ['simulate', 'examples/pricing-intent/journey.json', '--workspace', 'examples/pricing-intent/workspace.json', '--script', 'examples/pricing-intent/script.json'];
+  const args = [
+    'simulate',
+    'examples/pricing-intent/journey.json',
+    '--workspace',
+    'examples/pricing-intent/workspace.json',
+    '--script',
+    'examples/pricing-intent/script.json',
+  ];
 
   it('reports handoffs, counts and refused steps', () => {
     const r = baton(...args, '--team', 'examples/pricing-intent/team.json', '--json');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.handoffs).toEqual({ created: 2, accepted: 1, breached: 1, unassigned: 0 });
-    expect(report.contacts['globex-vp'].journeys['pricing-intent'].handoffs[0]).toMatchObject({ assignee: 'mia', escalatedTo: 'mia', breached: true });
+    expect(report.contacts['globex-vp'].journeys['pricing-intent'].handoffs[0]).toMatchObject({
+      assignee: 'mia',
+      escalatedTo: 'mia',
+      breached: true,
+    });
     expect(report.refused).toHaveLength(1);
   });
 
@@ -145,7 +194,14 @@ describe('baton simulate with handoffs', () => {
 });
 
 describe('baton simulate --contacts N --seed S', () => {
-  const base = ['simulate', 'examples/pricing-intent/journey.json', '--team', 'examples/pricing-intent/team.json', '--workspace', 'examples/pricing-intent/workspace.json'];
+  const base = [
+    'simulate',
+    'examples/pricing-intent/journey.json',
+    '--team',
+    'examples/pricing-intent/team.json',
+    '--workspace',
+    'examples/pricing-intent/workspace.json',
+  ];
 
   it('reports a synthetic population with timing, the same for the same seed', () => {
     const a = baton(...base, '--contacts', '50', '--seed', '3', '--json');
@@ -175,7 +231,15 @@ describe('baton simulate --contacts N --seed S', () => {
     expect(nodes.handoff.entered).toBe(nodes.fit.entered); // and everyone fits
     expect(report.handoffs.accepted).toBe(0); // nobody answers
 
-    const bad = baton(...base, '--contacts', '5', '--seed', '1', '--population', file('bad-population.json', { reps: { acceptRate: 'often' } }));
+    const bad = baton(
+      ...base,
+      '--contacts',
+      '5',
+      '--seed',
+      '1',
+      '--population',
+      file('bad-population.json', { reps: { acceptRate: 'often' } }),
+    );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('$.reps.acceptRate');
     expect(baton(...base, '--script', 'examples/pricing-intent/script.json', '--population', population).code).toBe(2);
@@ -189,29 +253,68 @@ describe('baton simulate --contacts N --seed S', () => {
 
   it('exits 2 for a bad count or for both a script and a population', () => {
     expect(baton(...base, '--contacts', 'many', '--seed', '1').code).toBe(2);
-    expect(baton(...base, '--contacts', '5', '--seed', '1', '--script', 'examples/pricing-intent/script.json').code).toBe(2);
+    expect(
+      baton(...base, '--contacts', '5', '--seed', '1', '--script', 'examples/pricing-intent/script.json').code,
+    ).toBe(2);
   });
 });
 
 describe('what a newcomer meets', () => {
-  it('says that validate without --team left a handoff journey\'s queues and reps unchecked', () => {
+  it("says that validate without --team left a handoff journey's queues and reps unchecked", () => {
     const text = baton('validate', 'examples/pricing-intent/journey.json');
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain('not checked: the queues, reps and calendars that handoff node "handoff" route to; give --team TEAM.json');
+    expect(text.stdout).toContain(
+      'not checked: the queues, reps and calendars that handoff node "handoff" route to; give --team TEAM.json',
+    );
     const json = JSON.parse(baton('validate', 'examples/pricing-intent/journey.json', '--json').stdout);
-    expect(json).toMatchObject({ valid: true, errors: [], warnings: [expect.stringContaining('give --team TEAM.json')] });
-    expect(JSON.parse(baton('validate', 'examples/pricing-intent/journey.json', '--team', 'examples/pricing-intent/team.json', '--json').stdout)).toEqual({ valid: true, errors: [] });
+    expect(json).toMatchObject({
+      valid: true,
+      errors: [],
+      warnings: [expect.stringContaining('give --team TEAM.json')],
+    });
+    expect(
+      JSON.parse(
+        baton(
+          'validate',
+          'examples/pricing-intent/journey.json',
+          '--team',
+          'examples/pricing-intent/team.json',
+          '--json',
+        ).stdout,
+      ),
+    ).toEqual({ valid: true, errors: [] });
   });
 
-  it('names the field and what it needs instead of the validator\'s wording', () => {
-    const journey = file('fields.json', { schema: 'baton.journey/v1', id: 'f', name: 'f', trigger: {}, start: 'w', nodes: [{ id: 'w', type: 'wait', duration: 'P1D', next: 'd' }, { id: 'd', type: 'exit', outcome: 7 }] });
+  it("names the field and what it needs instead of the validator's wording", () => {
+    const journey = file('fields.json', {
+      schema: 'baton.journey/v1',
+      id: 'f',
+      name: 'f',
+      trigger: {},
+      start: 'w',
+      nodes: [
+        { id: 'w', type: 'wait', duration: 'P1D', next: 'd' },
+        { id: 'd', type: 'exit', outcome: 7 },
+      ],
+    });
     const r = baton('validate', journey, '--json');
     expect(r.code).toBe(1);
     const errors = JSON.parse(r.stdout).errors as { path: string; message: string }[];
-    expect(errors).toContainEqual(expect.objectContaining({ path: '$.trigger.event', message: 'is required: a string' }));
-    expect(errors).toContainEqual(expect.objectContaining({ path: '$.nodes[1].outcome', message: 'must be a string, not a number' }));
+    expect(errors).toContainEqual(
+      expect.objectContaining({ path: '$.trigger.event', message: 'is required: a string' }),
+    );
+    expect(errors).toContainEqual(
+      expect.objectContaining({ path: '$.nodes[1].outcome', message: 'must be a string, not a number' }),
+    );
     expect(r.stdout).not.toContain('Invalid input');
-    const team = baton('simulate', 'examples/pricing-intent/journey.json', '--team', file('badteam.json', { reps: [{ name: 'Ana' }], queues: [{ id: 'q', members: [], strategy: 'fastest' }] }), '--script', 'examples/pricing-intent/script.json');
+    const team = baton(
+      'simulate',
+      'examples/pricing-intent/journey.json',
+      '--team',
+      file('badteam.json', { reps: [{ name: 'Ana' }], queues: [{ id: 'q', members: [], strategy: 'fastest' }] }),
+      '--script',
+      'examples/pricing-intent/script.json',
+    );
     expect(team.code).toBe(1);
     expect(team.stderr).toContain('$.reps[0].id is required: a string');
     expect(team.stderr).toContain('$.queues[0].strategy must be one of "round_robin", "weighted", "least_loaded"');

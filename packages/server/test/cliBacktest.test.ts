@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const baton = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [join(root, 'packages/server/bin/baton.mjs'), ...args], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(root, 'packages/server/bin/baton.mjs'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 const tmp = mkdtempSync(join(tmpdir(), 'baton-backtest-'));
@@ -19,13 +22,47 @@ const file = (name: string, content: string) => {
 const T0 = Date.parse('2026-11-23T08:00:00Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();
 const calls = Array.from({ length: 6 }, (_, i) => [
-  { type: 'identify', userId: `c${i}`, traits: { employees: 900, title: 'VP Sales', region: 'EMEA' }, timestamp: at(i * 3_600_000) },
-  { type: 'track', userId: `c${i}`, event: 'Page Viewed', properties: { path: '/pricing' }, timestamp: at(i * 3_600_000 + 60_000) },
+  {
+    type: 'identify',
+    userId: `c${i}`,
+    traits: { employees: 900, title: 'VP Sales', region: 'EMEA' },
+    timestamp: at(i * 3_600_000),
+  },
+  {
+    type: 'track',
+    userId: `c${i}`,
+    event: 'Page Viewed',
+    properties: { path: '/pricing' },
+    timestamp: at(i * 3_600_000 + 60_000),
+  },
 ]).flat();
 const events = file('events.ndjson', `${calls.map((c) => JSON.stringify(c)).join('\n')}\n\n`);
 const reps = (acceptShare: number) =>
-  file(`reps-${acceptShare}.json`, JSON.stringify({ reps: Object.fromEntries(['ana', 'bo', 'cy', 'mia'].map((r) => [r, { handoffs: 4, acceptShare, acceptSeconds: 1800, outcomeSeconds: 7200, outcomes: { 'pricing-intent': { handoff: { meeting_booked: 1 } } } }])) }));
-const base = ['simulate', 'examples/pricing-intent/journey.json', '--team', 'examples/pricing-intent/team.json', '--workspace', 'examples/pricing-intent/workspace.json'];
+  file(
+    `reps-${acceptShare}.json`,
+    JSON.stringify({
+      reps: Object.fromEntries(
+        ['ana', 'bo', 'cy', 'mia'].map((r) => [
+          r,
+          {
+            handoffs: 4,
+            acceptShare,
+            acceptSeconds: 1800,
+            outcomeSeconds: 7200,
+            outcomes: { 'pricing-intent': { handoff: { meeting_booked: 1 } } },
+          },
+        ]),
+      ),
+    }),
+  );
+const base = [
+  'simulate',
+  'examples/pricing-intent/journey.json',
+  '--team',
+  'examples/pricing-intent/team.json',
+  '--workspace',
+  'examples/pricing-intent/workspace.json',
+];
 
 describe('baton simulate --events EVENTS.ndjson [--reps REPS.json] --seed S', () => {
   it('replays recorded events with the reps model, the same for the same seed, with timing', () => {
@@ -36,7 +73,12 @@ describe('baton simulate --events EVENTS.ndjson [--reps REPS.json] --seed S', ()
     expect(Object.keys(report).sort()).toEqual(['contacts', 'handoffs', 'nodes', 'refused', 'timing']);
     expect(report.timing).toMatchObject({ seed: 5, events: 12, from: '2026-11-23T08:00:00Z' });
     expect(report.handoffs).toMatchObject({ created: 6, accepted: 6, breached: 0 });
-    expect(report.contacts.c0.journeys['pricing-intent']).toMatchObject({ status: 'exited', version: 1, outcome: 'converted', path: ['fit', 'handoff', 'won'] });
+    expect(report.contacts.c0.journeys['pricing-intent']).toMatchObject({
+      status: 'exited',
+      version: 1,
+      outcome: 'converted',
+      path: ['fit', 'handoff', 'won'],
+    });
     const again = JSON.parse(baton(...base, '--events', events, '--reps', reps(1), '--seed', '5', '--json').stdout);
     delete report.timing.wallMs;
     delete again.timing.wallMs;
@@ -53,32 +95,53 @@ describe('baton simulate --events EVENTS.ndjson [--reps REPS.json] --seed S', ()
     const r = baton(...base, '--events', bad, '--seed', '1', '--json');
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).errors.map((e: { path: string }) => e.path)).toEqual([`${bad}:2.timestamp`]);
-    expect(baton(...base, '--events', file('broken.ndjson', '{"type":\n'), '--seed', '1').stderr).toContain('line 1 is not valid JSON');
+    expect(baton(...base, '--events', file('broken.ndjson', '{"type":\n'), '--seed', '1').stderr).toContain(
+      'line 1 is not valid JSON',
+    );
     expect(baton(...base, '--events', events).code).toBe(2);
-    expect(baton(...base, '--events', events, '--seed', '1', '--script', 'examples/pricing-intent/script.json').code).toBe(2);
+    expect(
+      baton(...base, '--events', events, '--seed', '1', '--script', 'examples/pricing-intent/script.json').code,
+    ).toBe(2);
     expect(baton(...base, '--contacts', '3', '--seed', '1', '--reps', reps(1)).code).toBe(2);
   });
 });
 
 describe('baton simulate --script with a publish step (SPEC §10)', () => {
-  it('publishes and migrates at the step\'s instant, and each contact\'s entry says its version', () => {
-    const welcome = (duration: string) => ({ schema: 'baton.journey/v1', id: 'welcome', name: 'Welcome', trigger: { event: 'Signed Up' }, start: 'wait', nodes: [{ id: 'wait', type: 'wait', duration, next: 'done' }, { id: 'done', type: 'exit', outcome: 'welcomed' }] });
-    const journey = file('welcome.json', JSON.stringify(welcome('P3D')));
-    const script = file('publish.json', JSON.stringify({
-      start: '2026-11-23T09:00:00Z',
-      until: '2026-12-01T00:00:00Z',
-      steps: [
-        { at: '2026-11-23T09:00:00Z', track: { userId: 'early', event: 'Signed Up' } },
-        { at: '2026-11-23T09:00:00Z', track: { userId: 'also', event: 'Signed Up' } },
-        { at: '2026-11-24T12:00:00Z', publish: { journey: welcome('P1D'), migrate: {} } },
+  it("publishes and migrates at the step's instant, and each contact's entry says its version", () => {
+    const welcome = (duration: string) => ({
+      schema: 'baton.journey/v1',
+      id: 'welcome',
+      name: 'Welcome',
+      trigger: { event: 'Signed Up' },
+      start: 'wait',
+      nodes: [
+        { id: 'wait', type: 'wait', duration, next: 'done' },
+        { id: 'done', type: 'exit', outcome: 'welcomed' },
       ],
-    }));
+    });
+    const journey = file('welcome.json', JSON.stringify(welcome('P3D')));
+    const script = file(
+      'publish.json',
+      JSON.stringify({
+        start: '2026-11-23T09:00:00Z',
+        until: '2026-12-01T00:00:00Z',
+        steps: [
+          { at: '2026-11-23T09:00:00Z', track: { userId: 'early', event: 'Signed Up' } },
+          { at: '2026-11-23T09:00:00Z', track: { userId: 'also', event: 'Signed Up' } },
+          { at: '2026-11-24T12:00:00Z', publish: { journey: welcome('P1D'), migrate: {} } },
+        ],
+      }),
+    );
     const r = baton('simulate', journey, '--script', script, '--json');
     expect(r.stderr).toBe('');
     const report = JSON.parse(r.stdout);
     expect(report.refused).toEqual([]);
     // Both waited at "wait" when v2 came; entered + P1D had passed, so both finish on v2 at the publish instant.
-    expect(report.contacts.early.journeys.welcome).toMatchObject({ status: 'exited', version: 2, path: ['wait', 'done'] });
+    expect(report.contacts.early.journeys.welcome).toMatchObject({
+      status: 'exited',
+      version: 2,
+      path: ['wait', 'done'],
+    });
     expect(report.contacts.also.journeys.welcome.version).toBe(2);
   });
 });

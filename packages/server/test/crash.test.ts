@@ -34,10 +34,22 @@ interface Call {
 function eventOf(c: number, i: number): Call {
   const userId = contactId(c);
   const messageId = `${userId}-${i}`;
-  if (i === 0) return { type: 'identify', body: { userId, messageId, traits: { company: `Company ${c}`, employees: 900, title: 'VP Sales', region: 'EMEA', n: 0 } } };
-  if (i === 1) return { type: 'track', body: { userId, messageId, event: 'Page Viewed', properties: { path: '/pricing', n: 1 } } };
+  if (i === 0)
+    return {
+      type: 'identify',
+      body: {
+        userId,
+        messageId,
+        traits: { company: `Company ${c}`, employees: 900, title: 'VP Sales', region: 'EMEA', n: 0 },
+      },
+    };
+  if (i === 1)
+    return { type: 'track', body: { userId, messageId, event: 'Page Viewed', properties: { path: '/pricing', n: 1 } } };
   if (i % 4 === 0) return { type: 'identify', body: { userId, messageId, traits: { visits: i, n: i } } };
-  return { type: 'track', body: { userId, messageId, event: 'Feature Used', properties: { feature: 'reports', n: i } } };
+  return {
+    type: 'track',
+    body: { userId, messageId, event: 'Feature Used', properties: { feature: 'reports', n: i } },
+  };
 }
 
 interface ContactView {
@@ -49,14 +61,19 @@ interface ContactView {
 /** What must not depend on crashes: journeys, handoffs (but not which rep round robin chose) and the timeline. */
 const essentials = (v: ContactView) => ({
   journeys: v.journeys.map(({ journey, status, node, path, outcome }) => ({ journey, status, node, path, outcome })),
-  handoffs: v.handoffs.map(({ journey, node, queue, status, assignee }) => ({ journey, node, queue, status, assigned: assignee !== null })),
+  handoffs: v.handoffs.map(({ journey, node, queue, status, assignee }) => ({
+    journey,
+    node,
+    queue,
+    status,
+    assigned: assignee !== null,
+  })),
   timeline: v.timeline.map((e) => e.name),
   /** The `n` of every event of ours on the timeline, in timeline order: 0..EVENTS-1 once each when nothing was lost or doubled. */
   applied: v.timeline.map((e) => e.properties?.n).filter((n) => typeof n === 'number'),
 });
 
 const basic = (writeKey: string) => `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
-
 
 /**
  * Sends one call; 'cut' when the process was killed before it answered.
@@ -75,18 +92,24 @@ async function send(baton: BatonProcess, call: Call): Promise<'applied' | 'dupli
     text = await response.text();
   } catch (err) {
     if (baton.killed) return 'cut';
-    throw new Error(`${call.type} ${call.body.messageId} to a running Baton failed: ${(err as Error).name === 'TimeoutError' ? `no answer within ${REQUEST_MS} ms` : String(err)}`);
+    throw new Error(
+      `${call.type} ${call.body.messageId} to a running Baton failed: ${(err as Error).name === 'TimeoutError' ? `no answer within ${REQUEST_MS} ms` : String(err)}`,
+    );
   }
   if (response.status !== 200) throw new Error(`${call.type} ${call.body.messageId}: ${response.status} ${text}`);
   const status = (JSON.parse(text) as { status: string }).status;
-  if (status !== 'applied' && status !== 'duplicate') throw new Error(`${call.type} ${call.body.messageId}: unexpected status ${text}`);
+  if (status !== 'applied' && status !== 'duplicate')
+    throw new Error(`${call.type} ${call.body.messageId}: unexpected status ${text}`);
   return status;
 }
 
 async function readContacts(baton: BatonProcess): Promise<Map<string, ContactView>> {
   const views = new Map<string, ContactView>();
   for (let c = 0; c < CONTACTS; c++) {
-    const r = await fetch(`${baton.url}/api/contacts/${contactId(c)}`, { headers: { authorization: `Bearer ${baton.adminToken}` }, signal: AbortSignal.timeout(REQUEST_MS) });
+    const r = await fetch(`${baton.url}/api/contacts/${contactId(c)}`, {
+      headers: { authorization: `Bearer ${baton.adminToken}` },
+      signal: AbortSignal.timeout(REQUEST_MS),
+    });
     expect(r.status, `GET /api/contacts/${contactId(c)}`).toBe(200);
     views.set(contactId(c), (await r.json()) as ContactView);
   }
@@ -124,7 +147,8 @@ describe('baton serve killed with SIGKILL under load', () => {
               const status = await send(baton, eventOf(c, i));
               if (status === 'cut') return void stats.cutInFlight++;
               stats.resentAcknowledged++;
-              if (status !== 'duplicate') problems.push(`acknowledged ${contactId(c)}-${i} was applied again (life ${stats.lives})`);
+              if (status !== 'duplicate')
+                problems.push(`acknowledged ${contactId(c)}-${i} was applied again (life ${stats.lives})`);
               continue;
             }
             const status = await send(baton, eventOf(c, acked[c]!));
@@ -140,7 +164,9 @@ describe('baton serve killed with SIGKILL under load', () => {
       try {
         return await startBaton(data, ENV);
       } catch (err) {
-        throw new Error(`seed ${SEED}: start ${stats.lives} (${why}, ${ackedTotal()} events acknowledged so far) failed: ${(err as Error).message}`);
+        throw new Error(
+          `seed ${SEED}: start ${stats.lives} (${why}, ${ackedTotal()} events acknowledged so far) failed: ${(err as Error).message}`,
+        );
       }
     };
 
@@ -149,8 +175,12 @@ describe('baton serve killed with SIGKILL under load', () => {
     // taken under load is what the restart replays); after a random number of acknowledgements.
     let why = 'first start';
     while (stats.kills < MIN_KILLS || stats.killsMidSnapshot === 0) {
-      if (stats.lives >= MAX_LIVES) throw new Error(`seed ${SEED}: no kill during a snapshot in ${MAX_LIVES} lives (${JSON.stringify(stats)})`);
-      if (ackedTotal() === CONTACTS * EVENTS) throw new Error(`seed ${SEED}: every event was acknowledged before ${MIN_KILLS} kills (${JSON.stringify(stats)})`);
+      if (stats.lives >= MAX_LIVES)
+        throw new Error(`seed ${SEED}: no kill during a snapshot in ${MAX_LIVES} lives (${JSON.stringify(stats)})`);
+      if (ackedTotal() === CONTACTS * EVENTS)
+        throw new Error(
+          `seed ${SEED}: every event was acknowledged before ${MIN_KILLS} kills (${JSON.stringify(stats)})`,
+        );
       const baton = await start(why);
       const mode = (['mid-snapshot', 'after-snapshot', 'random'] as const)[(stats.lives - 1) % 3]!;
       const atSnapshot = killer.int(1, mode === 'mid-snapshot' ? 3 : 2);
@@ -170,11 +200,18 @@ describe('baton serve killed with SIGKILL under load', () => {
         } else written++;
       });
       try {
-        await within(60_000, `life ${stats.lives} of the crash run`, traffic(baton, () => {
-          if (mode === 'random' && ++acks >= afterAcks) void kill();
-          if (mode === 'after-snapshot' && written >= atSnapshot && ++acks >= afterAcks) void kill();
-        }));
-        if (!killing) throw new Error(`seed ${SEED}: life ${stats.lives} ran out of events before its kill (${JSON.stringify(stats)})`);
+        await within(
+          60_000,
+          `life ${stats.lives} of the crash run`,
+          traffic(baton, () => {
+            if (mode === 'random' && ++acks >= afterAcks) void kill();
+            if (mode === 'after-snapshot' && written >= atSnapshot && ++acks >= afterAcks) void kill();
+          }),
+        );
+        if (!killing)
+          throw new Error(
+            `seed ${SEED}: life ${stats.lives} ran out of events before its kill (${JSON.stringify(stats)})`,
+          );
         await killing;
       } finally {
         watcher.close();
@@ -183,21 +220,28 @@ describe('baton serve killed with SIGKILL under load', () => {
       const midSnapshot = existsSync(join(data, snapshotTemp)); // the killed write's temporary file is still there
       if (midSnapshot) stats.killsMidSnapshot++;
       why = `after SIGKILL ${
-        mode === 'random' ? `after ${afterAcks} acknowledgements`
-        : mode === 'after-snapshot' ? `${afterAcks} acknowledgements after snapshot ${atSnapshot} of its life`
-        : `at snapshot ${atSnapshot} of its life${midSnapshot ? ', mid-write' : ''}`
+        mode === 'random'
+          ? `after ${afterAcks} acknowledgements`
+          : mode === 'after-snapshot'
+            ? `${afterAcks} acknowledgements after snapshot ${atSnapshot} of its life`
+            : `at snapshot ${atSnapshot} of its life${midSnapshot ? ', mid-write' : ''}`
       }`;
     }
 
     // The last life: the rest of the events, acknowledged events again, then a crash with nothing in flight.
     let baton = await start(why);
-    await within(60_000, 'the last life of the crash run', traffic(baton, () => undefined));
+    await within(
+      60_000,
+      'the last life of the crash run',
+      traffic(baton, () => undefined),
+    );
     expect(ackedTotal()).toBe(CONTACTS * EVENTS);
     for (let k = 0; k < 40; k++) {
       const c = killer.int(0, CONTACTS - 1);
       const i = killer.int(0, EVENTS - 1);
       stats.resentAcknowledged++;
-      if ((await send(baton, eventOf(c, i))) !== 'duplicate') problems.push(`acknowledged ${contactId(c)}-${i} was applied again at the end`);
+      if ((await send(baton, eventOf(c, i))) !== 'duplicate')
+        problems.push(`acknowledged ${contactId(c)}-${i} was applied again at the end`);
     }
     const final = await readContacts(baton);
     await baton.kill();
@@ -220,12 +264,19 @@ describe('baton serve killed with SIGKILL under load', () => {
       const everyEvent = Array.from({ length: EVENTS }, (_, i) => i);
       for (let c = 0; c < CONTACTS; c++) {
         const id = contactId(c);
-        const expected = essentials((await (await calm.call(calm.adminToken, 'GET', `/api/contacts/${id}`)).json()) as ContactView);
+        const expected = essentials(
+          (await (await calm.call(calm.adminToken, 'GET', `/api/contacts/${id}`)).json()) as ContactView,
+        );
         expect(expected.applied).toEqual(everyEvent); // the reference itself is sound
-        expect(expected.handoffs).toEqual([{ journey: 'pricing-intent', node: 'handoff', queue: 'emea-ae', status: 'open', assigned: true }]);
+        expect(expected.handoffs).toEqual([
+          { journey: 'pricing-intent', node: 'handoff', queue: 'emea-ae', status: 'open', assigned: true },
+        ]);
         const crashed = essentials(final.get(id)!);
         expect(crashed.applied, `${id}: every event once, in order`).toEqual(everyEvent);
-        expect(crashed.handoffs.filter((h) => h.journey === 'pricing-intent'), `${id}: one pricing-intent handoff`).toHaveLength(1);
+        expect(
+          crashed.handoffs.filter((h) => h.journey === 'pricing-intent'),
+          `${id}: one pricing-intent handoff`,
+        ).toHaveLength(1);
         expect(crashed, `${id} after crashes vs without`).toEqual(expected);
         expect(essentials(reopened.get(id)!), `${id} after the last restart`).toEqual(crashed);
       }

@@ -83,7 +83,10 @@ describe('the data directory at start', () => {
 
   it('refuses deliveries.json and inbound.json that are not what Baton writes', async () => {
     const config = JSON.stringify(await seededConfig());
-    const deliveries = await refusal({ 'config.json': config, 'deliveries.json': '{"cursor":"x","pending":[],"dead":[]}' });
+    const deliveries = await refusal({
+      'config.json': config,
+      'deliveries.json': '{"cursor":"x","pending":[],"dead":[]}',
+    });
     expect(deliveries.error.message).toContain('deliveries.json is not a Baton data file: $.cursor');
     const inbound = await refusal({ 'config.json': config, 'inbound.json': '{"msg_1":"yesterday"}' });
     expect(inbound.error.message).toContain('inbound.json is not a Baton data file');
@@ -110,7 +113,10 @@ describe('the data directory at start', () => {
     const second = await banner(data);
     expect(second).not.toContain(adminToken);
     expect(second).toContain('baton signin');
-    const signin = spawnSync(process.execPath, [BIN, 'signin', '--data', data, '--port', '4000', '--json'], { cwd: root, encoding: 'utf8' });
+    const signin = spawnSync(process.execPath, [BIN, 'signin', '--data', data, '--port', '4000', '--json'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(signin.status).toBe(0);
     expect(JSON.parse(signin.stdout)).toEqual({ url: `http://127.0.0.1:4000/#token=${adminToken}`, adminToken });
     const none = spawnSync(process.execPath, [BIN, 'signin', '--data', freshDir()], { cwd: root, encoding: 'utf8' });
@@ -120,8 +126,14 @@ describe('the data directory at start', () => {
 
   it('refuses to start on a damaged journal with the file and line, exit 1, and no advice to retry', () => {
     const data = freshDir();
-    writeFileSync(join(data, 'runtime.journal.0'), `garbage\n${journalLine(2, { desk: { expectedVersion: 0, state: newDesk() } })}`);
-    const r = spawnSync(process.execPath, [BIN, 'serve', '--port', '0', '--data', data], { cwd: root, encoding: 'utf8' });
+    writeFileSync(
+      join(data, 'runtime.journal.0'),
+      `garbage\n${journalLine(2, { desk: { expectedVersion: 0, state: newDesk() } })}`,
+    );
+    const r = spawnSync(process.execPath, [BIN, 'serve', '--port', '0', '--data', data], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`${join(data, 'runtime.journal.0')} is damaged at line 1`);
     expect(r.stderr).not.toMatch(/retry/i);

@@ -18,17 +18,34 @@ describe('accepted events kept for backtests (SPEC §10)', () => {
     let now = T0;
     const server = await testServer({ clock: { now: () => now } });
     const basic = `Basic ${Buffer.from(`${server.config.data.writeKey}:`).toString('base64')}`;
-    const post = (path: string, body: unknown) => server.app.request(path, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    await server.ingest('identify', { userId: 'jane', traits: { employees: 900, title: 'VP Sales', region: 'EMEA' }, messageId: 'm1' });
+    const post = (path: string, body: unknown) =>
+      server.app.request(path, {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    await server.ingest('identify', {
+      userId: 'jane',
+      traits: { employees: 900, title: 'VP Sales', region: 'EMEA' },
+      messageId: 'm1',
+    });
     await server.ingest('identify', { userId: 'jane', traits: { employees: 900 }, messageId: 'm1' }); // a duplicate
     now += DAY;
     await post('/v1/page', { userId: 'jane', name: 'Pricing', properties: { path: '/pricing' } });
-    await post('/v1/batch', { batch: [{ type: 'track', userId: 'bob', event: 'Signed Up', timestamp: '2026-11-24T08:00:00Z' }, { type: 'group', userId: 'bob', groupId: 'g' }] });
+    await post('/v1/batch', {
+      batch: [
+        { type: 'track', userId: 'bob', event: 'Signed Up', timestamp: '2026-11-24T08:00:00Z' },
+        { type: 'group', userId: 'bob', groupId: 'g' },
+      ],
+    });
     const marketer = await server.token('marketer');
     const res = await server.call(marketer, 'GET', '/api/events?from=2026-11-23T00:00:00Z&to=2026-11-25T00:00:00Z');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/x-ndjson');
-    const lines = (await res.text()).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await res.text())
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => [l.type, l.userId, l.event ?? null, l.timestamp])).toEqual([
       ['identify', 'jane', null, '2026-11-23T09:00:00.000Z'],
       ['track', 'bob', 'Signed Up', '2026-11-24T08:00:00Z'],
@@ -43,12 +60,17 @@ describe('accepted events kept for backtests (SPEC §10)', () => {
     await server.close();
 
     const again = await testServer({ data: server.data, clock: { now: () => now } });
-    expect((await (await again.call(again.adminToken, 'GET', '/api/events')).text()).trimEnd().split('\n')).toHaveLength(3);
+    expect(
+      (await (await again.call(again.adminToken, 'GET', '/api/events')).text()).trimEnd().split('\n'),
+    ).toHaveLength(3);
     await again.close();
   });
 
   const forgets = async (log: EventLog) => {
-    const at = (ms: number, event: string) => ({ at: ms, call: { type: 'track', userId: 'u', event, timestamp: new Date(ms).toISOString() } });
+    const at = (ms: number, event: string) => ({
+      at: ms,
+      call: { type: 'track', userId: 'u', event, timestamp: new Date(ms).toISOString() },
+    });
     await log.append([at(T0 - 40 * DAY, 'old'), at(T0 - 2 * DAY, 'recent'), at(T0, 'now')]);
     await log.forget(T0 - 30 * DAY);
     expect((await log.read(null, null)).map((r) => r.call.event)).toEqual(['recent', 'now']);
@@ -56,7 +78,8 @@ describe('accepted events kept for backtests (SPEC §10)', () => {
     expect((await log.read(null, T0)).map((r) => r.call.event)).toEqual(['recent']);
   };
 
-  it('forgets, in files, the days older than the retention', () => forgets(new FileEventLog(mkdtempSync(join(tmpdir(), 'baton-events-')))));
+  it('forgets, in files, the days older than the retention', () =>
+    forgets(new FileEventLog(mkdtempSync(join(tmpdir(), 'baton-events-')))));
 
   it('forgets, in PostgreSQL, the events older than the retention', async () => {
     const store = await PostgresStore.open({ url: PG_URL, schema: freshSchema(), poolSize: 2 });

@@ -4,7 +4,17 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../src/app/openapi.ts';
 import { within } from './batonProcess.ts';
-import { encode, mutate, mutation, nasty, ODD_BODIES, protoChanges, protoOwn, RAW, type Mutation } from './fuzzInputs.ts';
+import {
+  encode,
+  mutate,
+  mutation,
+  nasty,
+  ODD_BODIES,
+  protoChanges,
+  protoOwn,
+  RAW,
+  type Mutation,
+} from './fuzzInputs.ts';
 import { json, pricingLead, testServer } from './harness.ts';
 
 /**
@@ -30,7 +40,19 @@ interface Op {
 }
 
 /** The operations of the document the server serves (checked equal to GET /api/openapi.json below). */
-const DOC = openApiDocument() as { paths: Record<string, Record<Method, { 'x-baton-auth': Auth; parameters?: { name: string; in: string }[]; requestBody?: { content: { 'application/json': { schema: { $ref: string } } } } }>> };
+const DOC = openApiDocument() as {
+  paths: Record<
+    string,
+    Record<
+      Method,
+      {
+        'x-baton-auth': Auth;
+        parameters?: { name: string; in: string }[];
+        requestBody?: { content: { 'application/json': { schema: { $ref: string } } } };
+      }
+    >
+  >;
+};
 const OPS: Op[] = Object.entries(DOC.paths).flatMap(([path, methods]) =>
   Object.entries(methods).map(([method, op]) => ({
     method: method as Method,
@@ -63,24 +85,41 @@ beforeAll(async () => {
   // No tick: nothing is delivered to the webhook URLs that generated bodies may add.
   server = await testServer({ tickMs: 1_000_000_000 });
   expect(await json(server.app.request('/api/openapi.json'))).toEqual(JSON.parse(JSON.stringify(DOC)));
-  const pricing = JSON.parse(readFileSync(`${ROOT}examples/pricing-intent/journey.json`, 'utf8')) as Record<string, unknown>;
+  const pricing = JSON.parse(readFileSync(`${ROOT}examples/pricing-intent/journey.json`, 'utf8')) as Record<
+    string,
+    unknown
+  >;
   // Ids that name Object.prototype's members, where the API takes them: a rep, a queue, and journeys a
   // contact enters, so reports, routing and simulations hold them (nothing here is asserted: refusing such
   // ids is fine too).
-  const team = await json<{ calendars: object; reps: object[]; queues: object[] }>(server.call(server.adminToken, 'GET', '/api/team'));
+  const team = await json<{ calendars: object; reps: object[]; queues: object[] }>(
+    server.call(server.adminToken, 'GET', '/api/team'),
+  );
   await server.call(server.adminToken, 'PUT', '/api/team', {
     ...team,
     reps: [...team.reps, { id: 'constructor', name: 'Hostile Rep', team: 'sales' }],
     queues: [...team.queues, { id: '__proto__', members: ['constructor'] }],
   });
   for (const id of ['__proto__', 'constructor']) {
-    await server.call(server.adminToken, 'POST', '/api/journeys', { ...pricing, id, name: `Hostile ${id}`, trigger: { event: 'Hostile Visit' } });
+    await server.call(server.adminToken, 'POST', '/api/journeys', {
+      ...pricing,
+      id,
+      name: `Hostile ${id}`,
+      trigger: { event: 'Hostile Visit' },
+    });
     await server.call(server.adminToken, 'POST', `/api/journeys/${id}/publish`);
   }
-  await server.ingest('identify', { userId: 'fuzz-hostile', traits: { company: 'Hostile', employees: 900, title: 'VP Sales', region: 'EMEA' } });
+  await server.ingest('identify', {
+    userId: 'fuzz-hostile',
+    traits: { company: 'Hostile', employees: 900, title: 'VP Sales', region: 'EMEA' },
+  });
   await server.ingest('track', { userId: 'fuzz-hostile', event: 'Hostile Visit' });
-  const spare = await json<{ id: string }>(server.call(server.adminToken, 'POST', '/api/tokens', { role: 'marketer', name: 'spare' }));
-  const hook = await json<{ id: string }>(server.call(server.adminToken, 'POST', '/api/webhooks', { url: 'http://127.0.0.1:9/fuzz' }));
+  const spare = await json<{ id: string }>(
+    server.call(server.adminToken, 'POST', '/api/tokens', { role: 'marketer', name: 'spare' }),
+  );
+  const hook = await json<{ id: string }>(
+    server.call(server.adminToken, 'POST', '/api/webhooks', { url: 'http://127.0.0.1:9/fuzz' }),
+  );
   draftJourney = { ...pricing, id: 'fuzz-draft', trigger: { event: 'Draft Visit' } }; // published by the fuzz: not on /pricing
   const teamNow = await json<unknown>(server.call(server.adminToken, 'GET', '/api/team'));
   Object.assign(credentials, {
@@ -99,13 +138,30 @@ beforeAll(async () => {
     '/api/webhooks/{id}': [hook.id],
     '/api/webhooks/dead-letters/{id}': ['dl_1'],
   });
-  const track = { userId: 'fuzz-lead', messageId: 'm-1', event: 'Feature Used', properties: { feature: 'reports' }, timestamp: '2026-01-01T00:00:00Z', context: { ip: '127.0.0.1' } };
+  const track = {
+    userId: 'fuzz-lead',
+    messageId: 'm-1',
+    event: 'Feature Used',
+    properties: { feature: 'reports' },
+    timestamp: '2026-01-01T00:00:00Z',
+    context: { ip: '127.0.0.1' },
+  };
   examples = {
     TrackEvent: [track, { userId: '__proto__', event: '__proto__', properties: { path: '/pricing' } }],
-    IdentifyEvent: [{ userId: 'fuzz-lead', traits: { company: 'Acme', employees: 900, title: 'VP Sales', region: 'EMEA' } }],
+    IdentifyEvent: [
+      { userId: 'fuzz-lead', traits: { company: 'Acme', employees: 900, title: 'VP Sales', region: 'EMEA' } },
+    ],
     ViewCall: [{ userId: 'fuzz-lead', name: 'Pricing', category: 'Docs', properties: { path: '/pricing' } }],
     UnusedCall: [{ userId: 'fuzz-lead', groupId: 'g1', traits: { name: 'Acme' } }],
-    Batch: [{ batch: [{ ...track, type: 'track' }, { type: 'identify', userId: 'fuzz-b', traits: { plan: 'trial' } }, { type: 'page', userId: 'fuzz-b', name: 'Home' }] }],
+    Batch: [
+      {
+        batch: [
+          { ...track, type: 'track' },
+          { type: 'identify', userId: 'fuzz-b', traits: { plan: 'trial' } },
+          { type: 'page', userId: 'fuzz-b', name: 'Home' },
+        ],
+      },
+    ],
     Journey: [draftJourney],
     Team: [teamNow],
     SimulationRequest: [
@@ -132,13 +188,18 @@ beforeAll(async () => {
  */
 async function freshState(): Promise<void> {
   const draft = await server.call(server.adminToken, 'PUT', '/api/journeys/fuzz-draft/draft', draftJourney);
-  if (draft.status === 404) expect((await server.call(server.adminToken, 'POST', '/api/journeys', draftJourney)).status).toBe(201);
+  if (draft.status === 404)
+    expect((await server.call(server.adminToken, 'POST', '/api/journeys', draftJourney)).status).toBe(201);
   else expect(draft.status).toBe(200);
   const lead = await pricingLead(server, `fuzz-lead-${++leads}`);
   ids['/api/handoffs/{id}'] = [lead.id];
   ids['/api/contacts/{id}'] = [lead.contactId, 'fuzz-hostile'];
-  examples.InboundWebhook = [{ type: 'handoff.outcome', data: { handoff: lead.id, outcome: 'meeting_booked', value: 100, rep: lead.assignee ?? 'ana' } }];
-
+  examples.InboundWebhook = [
+    {
+      type: 'handoff.outcome',
+      data: { handoff: lead.id, outcome: 'meeting_booked', value: 100, rep: lead.assignee ?? 'ana' },
+    },
+  ];
 }
 
 afterAll(async () => {
@@ -147,7 +208,19 @@ afterAll(async () => {
 
 // ---------- one generated request ----------
 
-type AuthKind = 'none' | 'admin' | 'marketer' | 'rep' | 'writeKey' | 'signed' | 'nonAsciiBearer' | 'nonAsciiBasic' | 'garbage' | 'badBasic' | 'bearerOnly' | 'staleSignature';
+type AuthKind =
+  | 'none'
+  | 'admin'
+  | 'marketer'
+  | 'rep'
+  | 'writeKey'
+  | 'signed'
+  | 'nonAsciiBearer'
+  | 'nonAsciiBasic'
+  | 'garbage'
+  | 'badBasic'
+  | 'bearerOnly'
+  | 'staleSignature';
 
 interface Generated {
   params: string[];
@@ -156,13 +229,40 @@ interface Generated {
   garbage: string;
   contentType: string | null;
   contentLength: string | null;
-  body: { kind: 'none' } | { kind: 'odd'; name: string } | { kind: 'json'; value: unknown } | { kind: 'mutation'; m: Mutation };
+  body:
+    | { kind: 'none' }
+    | { kind: 'odd'; name: string }
+    | { kind: 'json'; value: unknown }
+    | { kind: 'mutation'; m: Mutation };
 }
 
 const authFor = (op: Op): fc.Arbitrary<AuthKind> => {
-  const valid: AuthKind[] = op.auth === 'writeKey' ? ['writeKey'] : op.auth === 'signature' ? ['signed'] : op.auth === 'none' ? ['none'] : op.auth;
-  const invalid: AuthKind[] = ['none', 'admin', 'marketer', 'rep', 'writeKey', 'signed', 'nonAsciiBearer', 'nonAsciiBasic', 'garbage', 'badBasic', 'bearerOnly', 'staleSignature'];
-  return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...valid) }, { weight: 2, arbitrary: fc.constantFrom(...invalid) });
+  const valid: AuthKind[] =
+    op.auth === 'writeKey'
+      ? ['writeKey']
+      : op.auth === 'signature'
+        ? ['signed']
+        : op.auth === 'none'
+          ? ['none']
+          : op.auth;
+  const invalid: AuthKind[] = [
+    'none',
+    'admin',
+    'marketer',
+    'rep',
+    'writeKey',
+    'signed',
+    'nonAsciiBearer',
+    'nonAsciiBasic',
+    'garbage',
+    'badBasic',
+    'bearerOnly',
+    'staleSignature',
+  ];
+  return fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...valid) },
+    { weight: 2, arbitrary: fc.constantFrom(...invalid) },
+  );
 };
 
 const paramFor = (op: Op, name: string) => {
@@ -177,20 +277,45 @@ const paramFor = (op: Op, name: string) => {
 
 const requestFor = (op: Op): fc.Arbitrary<Generated> => {
   const names = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
-  const queryKey = fc.oneof(fc.constantFrom(...op.query, '__proto__', 'constructor', 'access_token', 'format', 'toString', 'journey'), nasty);
-  const queryValue = fc.oneof(fc.constantFrom('csv', 'open', 'true', 'meeting_booked', '2026-01-01T00:00:00Z', 'pricing-intent', 'ana'), nasty);
+  const queryKey = fc.oneof(
+    fc.constantFrom(...op.query, '__proto__', 'constructor', 'access_token', 'format', 'toString', 'journey'),
+    nasty,
+  );
+  const queryValue = fc.oneof(
+    fc.constantFrom('csv', 'open', 'true', 'meeting_booked', '2026-01-01T00:00:00Z', 'pricing-intent', 'ana'),
+    nasty,
+  );
   const bodies: fc.WeightedArbitrary<Generated['body']>[] = [
     { weight: 1, arbitrary: fc.constant({ kind: 'none' as const }) },
-    { weight: 2, arbitrary: fc.constantFrom(...Object.keys(ODD_BODIES)).map((name) => ({ kind: 'odd' as const, name })) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(...Object.keys(ODD_BODIES)).map((name) => ({ kind: 'odd' as const, name })),
+    },
     { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((value) => ({ kind: 'json' as const, value })) },
   ];
-  if (examplesOf(op) !== undefined) bodies.push({ weight: 6, arbitrary: mutation.map((m) => ({ kind: 'mutation' as const, m })) });
+  if (examplesOf(op) !== undefined)
+    bodies.push({ weight: 6, arbitrary: mutation.map((m) => ({ kind: 'mutation' as const, m })) });
   return fc.record({
     params: fc.tuple(...names.map((n) => paramFor(op, n))),
     query: fc.array(fc.tuple(queryKey, queryValue), { maxLength: 4 }),
     auth: authFor(op),
-    garbage: fc.string({ unit: fc.integer({ min: 0x21, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c)), maxLength: 60 }),
-    contentType: fc.constantFrom('application/json', 'application/json', 'application/json', 'application/json', null, 'text/plain', 'application/json; charset=utf-16', 'multipart/form-data; boundary=x'),
+    garbage: fc.string({
+      unit: fc
+        .integer({ min: 0x21, max: 0xff })
+        .filter((c) => c !== 0x7f)
+        .map((c) => String.fromCharCode(c)),
+      maxLength: 60,
+    }),
+    contentType: fc.constantFrom(
+      'application/json',
+      'application/json',
+      'application/json',
+      'application/json',
+      null,
+      'text/plain',
+      'application/json; charset=utf-16',
+      'multipart/form-data; boundary=x',
+    ),
     contentLength: fc.constantFrom(null, null, null, null, null, null, '0', '-1', 'abc', '99999999999999999999'),
     body: op.method === 'get' ? fc.constant({ kind: 'none' as const }) : fc.oneof(...bodies),
   });
@@ -206,13 +331,18 @@ interface Built {
 function build(op: Op, g: Generated): Built {
   let i = 0;
   const path = op.path.replace(/\{\w+\}/g, () => g.params[i++]!);
-  const rawQuery = g.query.map(([k, v], n) => (n % 4 === 3 ? `${k.replace(/[#&=\s]/g, '')}=${RAW[v.length % RAW.length]}` : `${encode(k)}=${encode(v)}`));
+  const rawQuery = g.query.map(([k, v], n) =>
+    n % 4 === 3 ? `${k.replace(/[#&=\s]/g, '')}=${RAW[v.length % RAW.length]}` : `${encode(k)}=${encode(v)}`,
+  );
   const url = `${path}${rawQuery.length > 0 ? `?${rawQuery.join('&')}` : ''}`;
   const text =
-    g.body.kind === 'none' ? undefined
-    : g.body.kind === 'odd' ? ODD_BODIES[g.body.name]
-    : g.body.kind === 'json' ? JSON.stringify(g.body.value)
-    : JSON.stringify(mutate(examplesOf(op)![g.body.m.example % examplesOf(op)!.length], g.body.m)) ?? 'null';
+    g.body.kind === 'none'
+      ? undefined
+      : g.body.kind === 'odd'
+        ? ODD_BODIES[g.body.name]
+        : g.body.kind === 'json'
+          ? JSON.stringify(g.body.value)
+          : (JSON.stringify(mutate(examplesOf(op)![g.body.m.example % examplesOf(op)!.length], g.body.m)) ?? 'null');
   const headers: Record<string, string> = {};
   if (g.contentType) headers['content-type'] = g.contentType;
   if (g.contentLength) headers['content-length'] = g.contentLength;
@@ -238,27 +368,44 @@ function build(op: Op, g: Generated): Built {
     const ts = Math.floor(Date.now() / 1000) - (g.auth === 'staleSignature' ? 3600 : 0);
     headers['webhook-id'] = id;
     headers['webhook-timestamp'] = String(ts);
-    headers['webhook-signature'] = `v1,${createHmac('sha256', secret).update(`${id}.${ts}.${text ?? ''}`).digest('base64')}`;
+    headers['webhook-signature'] = `v1,${createHmac('sha256', secret)
+      .update(`${id}.${ts}.${text ?? ''}`)
+      .digest('base64')}`;
   }
-  return { url, init: { method: op.method.toUpperCase(), headers, ...(text === undefined ? {} : { body: text }) }, text, auth: g.auth };
+  return {
+    url,
+    init: { method: op.method.toUpperCase(), headers, ...(text === undefined ? {} : { body: text }) },
+    text,
+    auth: g.auth,
+  };
 }
 
 const short = (s: string, n = 160) => (s.length > n ? `${s.slice(0, n)}… (${s.length} chars)` : s);
-const describeCall = (b: Built) => `${b.init.method} ${short(b.url)} auth=${b.auth} headers=${short(JSON.stringify(b.init.headers), 300)} body=${b.text === undefined ? 'none' : short(b.text)}`;
+const describeCall = (b: Built) =>
+  `${b.init.method} ${short(b.url)} auth=${b.auth} headers=${short(JSON.stringify(b.init.headers), 300)} body=${b.text === undefined ? 'none' : short(b.text)}`;
 
 /** A stack frame or a path of the server's own files in a response. */
-const LEAK = [/(\\n|\n)\s*at \S+.*:\d+:\d+/, new RegExp(ROOT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), /node_modules/, /\.ts:\d+:\d+/];
+const LEAK = [
+  /(\\n|\n)\s*at \S+.*:\d+:\d+/,
+  new RegExp(ROOT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+  /node_modules/,
+  /\.ts:\d+:\d+/,
+];
 
 async function call(b: Built): Promise<{ status: number; text: string }> {
-  return within(CALL_MS, describeCall(b), (async () => {
-    const res = await server.app.request(b.url, b.init);
-    // The live stream never ends: its headers are the answer.
-    if (res.headers.get('content-type')?.includes('text/event-stream')) {
-      await res.body?.cancel();
-      return { status: res.status, text: '' };
-    }
-    return { status: res.status, text: await res.text() };
-  })());
+  return within(
+    CALL_MS,
+    describeCall(b),
+    (async () => {
+      const res = await server.app.request(b.url, b.init);
+      // The live stream never ends: its headers are the answer.
+      if (res.headers.get('content-type')?.includes('text/event-stream')) {
+        await res.body?.cancel();
+        return { status: res.status, text: '' };
+      }
+      return { status: res.status, text: await res.text() };
+    })(),
+  );
 }
 
 describe('the API under generated requests', () => {
@@ -279,7 +426,10 @@ describe('the API under generated requests', () => {
             answer = err as Error; // a hang, or an error that escaped the app's error handler
           }
           const polluted = protoChanges(before);
-          if (polluted.length > 0) throw new Error(`prototype pollution: ${polluted.join('; ')}${answer instanceof Error ? ` (and the call failed: ${answer.message})` : ''}`);
+          if (polluted.length > 0)
+            throw new Error(
+              `prototype pollution: ${polluted.join('; ')}${answer instanceof Error ? ` (and the call failed: ${answer.message})` : ''}`,
+            );
           if (answer instanceof Error) throw answer;
           const { status, text } = answer;
           if (status >= 500) throw new Error(`answered ${status}: ${short(text, 400)}`);
@@ -295,9 +445,14 @@ describe('the API under generated requests', () => {
     expect(protoChanges(protoBefore)).toEqual([]);
     expect(Object.getOwnPropertyNames(Array.prototype)).toEqual(arrayBefore);
     const probe = {} as Record<string, unknown>;
-    for (const key of ['polluted', 'isAdmin', 'x', 'journeys', 'handoffs', 'pricing-intent']) expect(probe[key]).toBeUndefined();
+    for (const key of ['polluted', 'isAdmin', 'x', 'journeys', 'handoffs', 'pricing-intent'])
+      expect(probe[key]).toBeUndefined();
     expect(Object.getPrototypeOf(probe)).toBe(Object.prototype);
-    const r = await server.ingest('track', { userId: 'fuzz-after', event: 'Page Viewed', properties: { path: '/docs' } });
+    const r = await server.ingest('track', {
+      userId: 'fuzz-after',
+      event: 'Page Viewed',
+      properties: { path: '/docs' },
+    });
     expect(r.status).toBe(200);
     expect(await r.json()).toEqual({ success: true, status: 'applied' });
   });

@@ -19,15 +19,30 @@ export async function testServer(options: Omit<ServerOptions, 'data' | 'database
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
   const ingest = (type: 'track' | 'identify', body: unknown) =>
-    server.app.request(`/v1/${type}`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    server.app.request(`/v1/${type}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify(body),
+    });
   /** Issues a token for a role through the API, as an admin would. */
-  const token = async (role: 'admin' | 'marketer' | 'rep', rep?: string) => (await json<{ token: string }>(call(adminToken, 'POST', '/api/tokens', { role, rep }))).token;
+  const token = async (role: 'admin' | 'marketer' | 'rep', rep?: string) =>
+    (await json<{ token: string }>(call(adminToken, 'POST', '/api/tokens', { role, rep }))).token;
   return { ...server, data, adminToken, call, ingest, token };
 }
 
 /** A fit EMEA contact on the pricing page: the pricing-intent journey hands off a lead to ana. */
-export async function pricingLead(server: Awaited<ReturnType<typeof testServer>>, userId: string, traits: Record<string, unknown> = {}) {
-  await server.ingest('identify', { userId, traits: { company: 'Acme', employees: 900, title: 'VP Sales', region: 'EMEA', ...traits } });
+export async function pricingLead(
+  server: Awaited<ReturnType<typeof testServer>>,
+  userId: string,
+  traits: Record<string, unknown> = {},
+) {
+  await server.ingest('identify', {
+    userId,
+    traits: { company: 'Acme', employees: 900, title: 'VP Sales', region: 'EMEA', ...traits },
+  });
   await server.ingest('track', { userId, event: 'Page Viewed', properties: { path: '/pricing' } });
   const state = await server.store.load(userId);
   const h = state?.handoffs.find((x) => x.journeyId === 'pricing-intent');

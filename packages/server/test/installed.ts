@@ -17,7 +17,12 @@ function pnpm(): string[] {
 function run(command: string[], cwd: string): string {
   const [bin, ...args] = command;
   try {
-    return execFileSync(bin!, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
+    return execFileSync(bin!, args, {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, npm_config_update_notifier: 'false' },
+    });
   } catch (err) {
     const { stdout, stderr } = err as { stdout?: string; stderr?: string };
     throw new Error(`${command.join(' ')} (in ${cwd}) failed:\n${stdout ?? ''}\n${stderr ?? ''}`);
@@ -43,13 +48,31 @@ export function installPackages(): Installed {
   const dir = mkdtempSync(join(tmpdir(), 'baton-installed-'));
   try {
     const packs = join(dir, 'tarballs');
-    for (const pkg of ['engine', 'server']) run([...pnpm(), 'pack', '--pack-destination', packs], join(ROOT, 'packages', pkg));
+    for (const pkg of ['engine', 'server'])
+      run([...pnpm(), 'pack', '--pack-destination', packs], join(ROOT, 'packages', pkg));
     const tarball = (prefix: string) => join(packs, readdirSync(packs).find((f) => f.startsWith(prefix))!);
     const installed = { dir, engineTarball: tarball('baton-engine-'), serverTarball: tarball('baton-server-') };
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'baton-installed', private: true, type: 'module' }));
-    run(['npm', 'install', '--prefer-offline', '--no-audit', '--no-fund', installed.engineTarball, installed.serverTarball], dir);
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: 'baton-installed', private: true, type: 'module' }),
+    );
+    run(
+      [
+        'npm',
+        'install',
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        installed.engineTarball,
+        installed.serverTarball,
+      ],
+      dir,
+    );
     for (const example of ['pricing-intent', 'embed-node', 'embed-browser']) {
-      cpSync(join(ROOT, 'examples', example), join(dir, 'examples', example), { recursive: true, filter: (src) => !/[/\\](node_modules|dist)$/.test(src) });
+      cpSync(join(ROOT, 'examples', example), join(dir, 'examples', example), {
+        recursive: true,
+        filter: (src) => !/[/\\](node_modules|dist)$/.test(src),
+      });
     }
     return installed;
   } catch (err) {

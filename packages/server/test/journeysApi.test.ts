@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { json, pricingLead, testServer } from './harness.ts';
 
 type Summary = { id: string; status: string; version: number | null; draft: { valid: boolean } | null };
-type ErrorBody = { error: { code: string; message: string; errors?: { path: string; node: string | null; message: string }[] } };
+type ErrorBody = {
+  error: { code: string; message: string; errors?: { path: string; node: string | null; message: string }[] };
+};
 
 const welcome = (subject: string) => ({
   schema: 'baton.journey/v1',
@@ -18,14 +20,25 @@ const welcome = (subject: string) => ({
 });
 
 /** The contact's run of the welcome journey, if it entered. */
-const run = async (server: { store: { load(id: string): Promise<{ instances: { journeyId: string; version: number; node: string | null }[] } | undefined> } }, id: string) =>
-  (await server.store.load(id))?.instances.find((i) => i.journeyId === 'welcome');
+const run = async (
+  server: {
+    store: {
+      load(
+        id: string,
+      ): Promise<{ instances: { journeyId: string; version: number; node: string | null }[] } | undefined>;
+    };
+  },
+  id: string,
+) => (await server.store.load(id))?.instances.find((i) => i.journeyId === 'welcome');
 
 describe('journeys over the API: draft, validate, publish, archive', () => {
   it('keeps an invalid draft, refuses to publish it with every error, and publishes it once fixed', async () => {
     const server = await testServer();
     const marketer = await server.token('marketer');
-    const broken = { ...welcome('Hi'), nodes: [{ id: 'hello', type: 'action', action: 'email', params: {}, next: 'nowhere' }] };
+    const broken = {
+      ...welcome('Hi'),
+      nodes: [{ id: 'hello', type: 'action', action: 'email', params: {}, next: 'nowhere' }],
+    };
     const created = await server.call(marketer, 'POST', '/api/journeys', broken);
     expect(created.status).toBe(201);
     const body = await json<Summary & { validation: { valid: boolean; errors: { node: string }[] } }>(created);
@@ -41,14 +54,21 @@ describe('journeys over the API: draft, validate, publish, archive', () => {
 
     expect((await server.call(marketer, 'POST', '/api/journeys', welcome('again'))).status).toBe(409);
     expect((await server.call(marketer, 'PUT', '/api/journeys/welcome/draft', welcome('Hi'))).status).toBe(200);
-    expect(await json<{ valid: boolean }>(server.call(marketer, 'POST', '/api/journeys/welcome/validate'))).toEqual({ valid: true, errors: [] });
+    expect(await json<{ valid: boolean }>(server.call(marketer, 'POST', '/api/journeys/welcome/validate'))).toEqual({
+      valid: true,
+      errors: [],
+    });
     const published = await json<{ version: number }>(server.call(marketer, 'POST', '/api/journeys/welcome/publish'));
     expect(published.version).toBe(1);
-    expect(await json<Summary>(server.call(marketer, 'GET', '/api/journeys/welcome'))).toMatchObject({ status: 'published', version: 1, draft: null });
+    expect(await json<Summary>(server.call(marketer, 'GET', '/api/journeys/welcome'))).toMatchObject({
+      status: 'published',
+      version: 1,
+      draft: null,
+    });
 
     // The live journey takes new contacts at once.
     await server.ingest('track', { userId: 'w1', event: 'Signed Up' });
-    expect((await run(server, 'w1'))).toMatchObject({ journeyId: 'welcome', version: 1, node: 'wait' });
+    expect(await run(server, 'w1')).toMatchObject({ journeyId: 'welcome', version: 1, node: 'wait' });
     await server.close();
   });
 
@@ -59,11 +79,15 @@ describe('journeys over the API: draft, validate, publish, archive', () => {
     await server.call(adminToken, 'POST', '/api/journeys/welcome/publish');
     await server.ingest('track', { userId: 'early', event: 'Signed Up' });
     await server.call(adminToken, 'PUT', '/api/journeys/welcome/draft', welcome('v2'));
-    expect((await json<{ version: number }>(server.call(adminToken, 'POST', '/api/journeys/welcome/publish'))).version).toBe(2);
+    expect(
+      (await json<{ version: number }>(server.call(adminToken, 'POST', '/api/journeys/welcome/publish'))).version,
+    ).toBe(2);
     await server.ingest('track', { userId: 'late', event: 'Signed Up' });
     expect((await run(server, 'early'))!.version).toBe(1);
     expect((await run(server, 'late'))!.version).toBe(2);
-    const v1 = await json<{ definition: { nodes: { params?: { subject: string } }[] } }>(server.call(adminToken, 'GET', '/api/journeys/welcome/versions/1'));
+    const v1 = await json<{ definition: { nodes: { params?: { subject: string } }[] } }>(
+      server.call(adminToken, 'GET', '/api/journeys/welcome/versions/1'),
+    );
     expect(v1.definition.nodes[0]!.params!.subject).toBe('v1');
 
     expect((await server.call(adminToken, 'POST', '/api/journeys/welcome/archive')).status).toBe(200);
@@ -73,7 +97,9 @@ describe('journeys over the API: draft, validate, publish, archive', () => {
 
     // After a restart: the same versions, still archived, the early contact still on version 1.
     const again = await testServer({ data: server.data });
-    expect(await json<Summary & { versions: unknown[] }>(again.call(again.adminToken, 'GET', '/api/journeys/welcome'))).toMatchObject({ status: 'archived', version: 2, versions: [{ version: 1 }, { version: 2 }] });
+    expect(
+      await json<Summary & { versions: unknown[] }>(again.call(again.adminToken, 'GET', '/api/journeys/welcome')),
+    ).toMatchObject({ status: 'archived', version: 2, versions: [{ version: 1 }, { version: 2 }] });
     await again.ingest('track', { userId: 'after-restart', event: 'Signed Up' });
     expect(await run(again, 'after-restart')).toBeUndefined();
     expect((await run(again, 'early'))!.version).toBe(1);
@@ -89,7 +115,9 @@ describe('the team over the API', () => {
     const res = await server.call(server.adminToken, 'PUT', '/api/team', team);
     expect(res.status).toBe(400);
     const body = await json<ErrorBody>(res);
-    expect(body.error.errors!.some((e) => e.message.includes('journey pricing-intent') && e.message.includes('emea-ae'))).toBe(true);
+    expect(
+      body.error.errors!.some((e) => e.message.includes('journey pricing-intent') && e.message.includes('emea-ae')),
+    ).toBe(true);
     expect(server.config.data.team.queues.some((q) => q.id === 'emea-ae')).toBe(true);
     const malformed = await server.call(server.adminToken, 'PUT', '/api/team', { reps: [{ id: 'x', capacity: -1 }] });
     expect(malformed.status).toBe(400);
@@ -117,25 +145,44 @@ describe('reports', () => {
     now += 30 * 60_000;
     await server.call(server.adminToken, 'POST', `/api/handoffs/${a.id}/accept`);
     now += 30 * 60_000;
-    await server.call(server.adminToken, 'POST', `/api/handoffs/${a.id}/outcome`, { outcome: 'meeting_booked', value: 30_000 });
+    await server.call(server.adminToken, 'POST', `/api/handoffs/${a.id}/outcome`, {
+      outcome: 'meeting_booked',
+      value: 30_000,
+    });
     await server.call(server.adminToken, 'POST', `/api/handoffs/${b.id}/accept`);
     await server.call(server.adminToken, 'POST', `/api/handoffs/${b.id}/outcome`, { outcome: 'not_interested' });
-    const report = await json<{ total: Record<string, unknown>; nodes: Record<string, unknown>; reps: Record<string, { handoffs: number }>; flow: Record<string, Record<string, { entered: number }>> }>(
-      server.call(server.adminToken, 'GET', '/api/reports?journey=pricing-intent'),
-    );
+    const report = await json<{
+      total: Record<string, unknown>;
+      nodes: Record<string, unknown>;
+      reps: Record<string, { handoffs: number }>;
+      flow: Record<string, Record<string, { entered: number }>>;
+    }>(server.call(server.adminToken, 'GET', '/api/reports?journey=pricing-intent'));
     expect(report.total).toEqual({
-      handoffs: 2, open: 0, accepted: 2, acceptRate: 1, timeToFirstTouch: { p50: 1800, p90: 3600 }, breached: 0, breachRate: 0,
-      outcomes: { meeting_booked: 1, not_interested: 1 }, converted: 1, conversionRate: 0.5, revenue: 30_000,
+      handoffs: 2,
+      open: 0,
+      accepted: 2,
+      acceptRate: 1,
+      timeToFirstTouch: { p50: 1800, p90: 3600 },
+      breached: 0,
+      breachRate: 0,
+      outcomes: { meeting_booked: 1, not_interested: 1 },
+      converted: 1,
+      conversionRate: 0.5,
+      revenue: 30_000,
     });
     expect(Object.keys(report.nodes)).toEqual(['pricing-intent/handoff']);
     expect(Object.values(report.reps).reduce((n, r) => n + r.handoffs, 0)).toBe(2);
     expect(report.flow['pricing-intent']!.handoff!.entered).toBe(2);
     // Scoped to another journey, every part of the report leaves pricing-intent's handoffs out.
-    const other = await json<{ total: { handoffs: number }; reps: object; queues: object; flow: object }>(server.call(server.adminToken, 'GET', '/api/reports?journey=renewal-risk'));
+    const other = await json<{ total: { handoffs: number }; reps: object; queues: object; flow: object }>(
+      server.call(server.adminToken, 'GET', '/api/reports?journey=renewal-risk'),
+    );
     expect(other.total.handoffs).toBe(0);
     expect(other).toMatchObject({ reps: {}, queues: {} });
     expect(other.flow).not.toHaveProperty('pricing-intent');
-    const later = await json<{ total: { handoffs: number } }>(server.call(server.adminToken, 'GET', '/api/reports?from=2026-11-24T00:00:00Z'));
+    const later = await json<{ total: { handoffs: number } }>(
+      server.call(server.adminToken, 'GET', '/api/reports?from=2026-11-24T00:00:00Z'),
+    );
     expect(later.total.handoffs).toBe(0);
     expect((await server.call(server.adminToken, 'GET', '/api/reports?from=yesterday')).status).toBe(400);
     const csv = await (await server.call(server.adminToken, 'GET', '/api/reports?format=csv')).text();
@@ -155,19 +202,29 @@ describe('simulations over the API', () => {
       steps: [{ at: '2026-11-20T10:00:00Z', track: { userId: 's1', event: 'Signed Up' } }],
     };
     await server.call(server.adminToken, 'POST', '/api/journeys', welcome('Hi'));
-    const report = await json<{ contacts: Record<string, { journeys: Record<string, { status: string; path: string[] }> }> }>(
-      server.call(server.adminToken, 'POST', '/api/simulations', { journeys: ['welcome'], script }),
-    );
+    const report = await json<{
+      contacts: Record<string, { journeys: Record<string, { status: string; path: string[] }> }>;
+    }>(server.call(server.adminToken, 'POST', '/api/simulations', { journeys: ['welcome'], script }));
     expect(report.contacts.s1!.journeys.welcome).toMatchObject({ status: 'exited', path: ['hello', 'wait', 'done'] });
     expect(await server.store.load('s1')).toBeUndefined();
     const bad = await server.call(server.adminToken, 'POST', '/api/simulations', { journeys: ['welcome'] });
     expect(bad.status).toBe(400);
-    expect((await server.call(server.adminToken, 'POST', '/api/simulations', { journeys: ['nope'], contacts: 3 })).status).toBe(404);
+    expect(
+      (await server.call(server.adminToken, 'POST', '/api/simulations', { journeys: ['nope'], contacts: 3 })).status,
+    ).toBe(404);
     const synthetic = await json<{ nodes: Record<string, Record<string, { entered: number }>> }>(
-      server.call(server.adminToken, 'POST', '/api/simulations', { journeys: ['welcome'], contacts: 20, population: { events: { 'Signed Up': { perWeek: 0 } } } }),
+      server.call(server.adminToken, 'POST', '/api/simulations', {
+        journeys: ['welcome'],
+        contacts: 20,
+        population: { events: { 'Signed Up': { perWeek: 0 } } },
+      }),
     );
     expect(synthetic.nodes.welcome ?? {}).toEqual({}); // nobody signs up, so nobody enters
-    const badPopulation = await server.call(server.adminToken, 'POST', '/api/simulations', { journeys: ['welcome'], contacts: 2, population: { traits: { plan: { oneOf: [] } } } });
+    const badPopulation = await server.call(server.adminToken, 'POST', '/api/simulations', {
+      journeys: ['welcome'],
+      contacts: 2,
+      population: { traits: { plan: { oneOf: [] } } },
+    });
     expect(badPopulation.status).toBe(400);
     expect(JSON.stringify(await badPopulation.json())).toContain('$.traits.plan.oneOf');
     await server.close();

@@ -15,7 +15,11 @@ export async function listenBaton(options: Partial<ServerOptions> = {}) {
   const server = await openServer({ data: freshDir(), tickMs: 10_000, ...options });
   const seen: SeenRequest[] = [];
   const fetch = (request: Request) => {
-    seen.push({ method: request.method, path: new URL(request.url).pathname, headers: Object.fromEntries(request.headers) });
+    seen.push({
+      method: request.method,
+      path: new URL(request.url).pathname,
+      headers: Object.fromEntries(request.headers),
+    });
     return server.app.fetch(request);
   };
   const listener = await new Promise<ReturnType<typeof serve>>((done) => {
@@ -24,7 +28,14 @@ export async function listenBaton(options: Partial<ServerOptions> = {}) {
   const address = listener.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const api = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
-    const res = await globalThis.fetch(`${base}/api${path}`, { ...init, headers: { authorization: `Bearer ${server.config.data.adminToken}`, 'content-type': 'application/json', ...init.headers } });
+    const res = await globalThis.fetch(`${base}/api${path}`, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${server.config.data.adminToken}`,
+        'content-type': 'application/json',
+        ...init.headers,
+      },
+    });
     return (await res.json()) as T;
   };
   return {

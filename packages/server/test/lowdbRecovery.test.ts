@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -9,11 +18,20 @@ import { DamagedJournalError, DataDirLockedError, DataFileError, JournalGapError
 
 const T = Date.parse('2026-11-23T09:00:00Z');
 const freshDir = () => mkdtempSync(join(tmpdir(), 'baton-recovery-'));
-const journals = (dir: string) => readdirSync(dir).filter((f) => f.startsWith('runtime.journal.')).sort();
+const journals = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.startsWith('runtime.journal.'))
+    .sort();
 const effect = (name: string) => ({ type: 'event' as const, name, contactId: 'x', properties: {}, at: T });
 
 /** The commit that moves contact `c` from version `v` to `v + 1`, with a message id and an effect that name it. */
-const commitOf = (c: string, v: number): Commit => ({ contactId: c, expectedVersion: v, state: newContactState(c, T, { v: v + 1 }), messageId: `${c}@${v}`, effects: [effect(`${c}@${v}`)] });
+const commitOf = (c: string, v: number): Commit => ({
+  contactId: c,
+  expectedVersion: v,
+  state: newContactState(c, T, { v: v + 1 }),
+  messageId: `${c}@${v}`,
+  effects: [effect(`${c}@${v}`)],
+});
 
 /**
  * A copy of a data directory as a crash at this moment could leave it: journals first (they only grow),
@@ -23,7 +41,10 @@ const commitOf = (c: string, v: number): Commit => ({ contactId: c, expectedVers
 function crashImage(dir: string): string {
   const image = freshDir();
   const files = readdirSync(dir).filter((f) => f !== 'baton.lock');
-  for (const f of [...files.filter((f) => f.startsWith('runtime.journal.')), ...files.filter((f) => !f.startsWith('runtime.journal.'))]) {
+  for (const f of [
+    ...files.filter((f) => f.startsWith('runtime.journal.')),
+    ...files.filter((f) => !f.startsWith('runtime.journal.')),
+  ]) {
     try {
       copyFileSync(join(dir, f), join(image, f));
     } catch (err) {
@@ -57,7 +78,15 @@ describe('lowdb store: reopening after snapshots and crashes', () => {
   it('holds every acknowledged commit exactly once, whatever snapshots and crashes fall between the commits (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ contact: fc.integer({ min: 0, max: 11 }), snapshot: fc.boolean(), crash: fc.boolean(), pause: fc.nat(3) }), { minLength: 20, maxLength: 90 }),
+        fc.array(
+          fc.record({
+            contact: fc.integer({ min: 0, max: 11 }),
+            snapshot: fc.boolean(),
+            crash: fc.boolean(),
+            pause: fc.nat(3),
+          }),
+          { minLength: 20, maxLength: 90 },
+        ),
         async (plan) => {
           const dir = freshDir();
           const store = await LowdbStore.open(dir, { compactBytes: 1500 });
@@ -103,7 +132,9 @@ describe('lowdb store: reopening after snapshots and crashes', () => {
     truncateSync(file, whole - 10); // the last record, cut off
     const warnings: string[] = [];
     const again = await LowdbStore.open(dir, { warn: (m) => warnings.push(m) });
-    expect(warnings).toEqual([`baton: ${file}: dropped a torn last write at byte ${whole - Buffer.byteLength(lastLine) - 1} (${Buffer.byteLength(lastLine) - 9} bytes, never acknowledged)`]);
+    expect(warnings).toEqual([
+      `baton: ${file}: dropped a torn last write at byte ${whole - Buffer.byteLength(lastLine) - 1} (${Buffer.byteLength(lastLine) - 9} bytes, never acknowledged)`,
+    ]);
     expect((await again.load('c1'))?.version).toBe(2);
     await again.commit(commitOf('c1', 2)); // written after the cut, not behind the torn bytes
     await again.close();
@@ -177,7 +208,17 @@ describe('lowdb store: reopening after snapshots and crashes', () => {
     const dir = freshDir();
     const old = (c: Commit) => `${JSON.stringify({ commit: c })}\n`;
     const state = { ...newContactState('c1', T, { v: 2 }), version: 2 };
-    writeFileSync(join(dir, 'runtime.json'), JSON.stringify({ contacts: [state], messages: ['c1@0', 'c1@1'], desk: { version: 0, state: newDesk() }, outbox: [], seq: 0, journal: 3 }));
+    writeFileSync(
+      join(dir, 'runtime.json'),
+      JSON.stringify({
+        contacts: [state],
+        messages: ['c1@0', 'c1@1'],
+        desk: { version: 0, state: newDesk() },
+        outbox: [],
+        seq: 0,
+        journal: 3,
+      }),
+    );
     // The last commit of the snapshot is in the journal too (the old bug), then one more.
     writeFileSync(join(dir, 'runtime.journal.3'), old(commitOf('c1', 1)) + old(commitOf('c1', 2)));
     const store = await LowdbStore.open(dir);
@@ -222,7 +263,10 @@ describe('lowdb store: reopening after snapshots and crashes', () => {
       writeFileSync(join(dir, 'baton.lock'), JSON.stringify({ pid: sleeper.pid, boot, started }));
       await expect(LowdbStore.open(dir)).rejects.toBeInstanceOf(DataDirLockedError);
       // A Baton that died, whose id the live process got later: the lock is stale.
-      writeFileSync(join(dir, 'baton.lock'), JSON.stringify({ pid: sleeper.pid, boot, started: String(Number(started) - 100) }));
+      writeFileSync(
+        join(dir, 'baton.lock'),
+        JSON.stringify({ pid: sleeper.pid, boot, started: String(Number(started) - 100) }),
+      );
       const store = await LowdbStore.open(dir);
       await store.close();
     } finally {

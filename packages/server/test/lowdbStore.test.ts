@@ -16,7 +16,12 @@ describe('lowdb store', () => {
   it('keeps what it acknowledged across a restart, timers included', async () => {
     const dir = freshDir();
     const store = await LowdbStore.open(dir);
-    const state = { ...newContactState('c1', T, { plan: 'trial' }), timers: [{ id: 't1', contactId: 'c1', journeyId: 'j', run: 1, node: 'wait', timer: 'wait' as const, dueAt: T + 1000 }] };
+    const state = {
+      ...newContactState('c1', T, { plan: 'trial' }),
+      timers: [
+        { id: 't1', contactId: 'c1', journeyId: 'j', run: 1, node: 'wait', timer: 'wait' as const, dueAt: T + 1000 },
+      ],
+    };
     await store.commit({ contactId: 'c1', expectedVersion: 0, state, messageId: 'm1', effects: [] });
     await store.close();
     const again = await LowdbStore.open(dir);
@@ -30,7 +35,12 @@ describe('lowdb store', () => {
     const dir = freshDir();
     const store = await LowdbStore.open(dir);
     const effect = (name: string) => ({ type: 'event' as const, name, contactId: 'c1', properties: {}, at: T });
-    await store.commit({ contactId: 'c1', expectedVersion: 0, state: newContactState('c1', T), effects: [effect('A'), effect('B')] });
+    await store.commit({
+      contactId: 'c1',
+      expectedVersion: 0,
+      state: newContactState('c1', T),
+      effects: [effect('A'), effect('B')],
+    });
     const [, b] = await store.readOutbox(0, 10);
     await store.pruneOutbox(b!.seq);
     await store.compact();
@@ -39,7 +49,12 @@ describe('lowdb store', () => {
     await store.close();
     const again = await LowdbStore.open(dir);
     expect(await again.readOutbox(0, 10)).toEqual([]);
-    await again.commit({ contactId: 'c1', expectedVersion: 1, state: newContactState('c1', T), effects: [effect('C')] });
+    await again.commit({
+      contactId: 'c1',
+      expectedVersion: 1,
+      state: newContactState('c1', T),
+      effects: [effect('C')],
+    });
     expect((await again.readOutbox(0, 10)).map((e) => e.seq)).toEqual([b!.seq + 1]);
     await again.close();
   });
@@ -47,11 +62,19 @@ describe('lowdb store', () => {
   it('carries many commits in one durable write (group commit)', async () => {
     const dir = freshDir();
     const store = await LowdbStore.open(dir);
-    await Promise.all(Array.from({ length: 200 }, (_, i) => store.commit({ contactId: `c${i}`, expectedVersion: 0, state: newContactState(`c${i}`, T), effects: [] })));
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        store.commit({ contactId: `c${i}`, expectedVersion: 0, state: newContactState(`c${i}`, T), effects: [] }),
+      ),
+    );
     expect(store.writes).toBeLessThan(10);
     // Acknowledged means on disk: every commit is a line of the journal.
     const journal = readFileSync(join(dir, 'runtime.journal.0'), 'utf8').split('\n').filter(Boolean);
-    expect(journal.map((l) => (JSON.parse(l.split(' ').slice(2).join(' ')) as { commit: { contactId: string } }).commit.contactId).sort()).toEqual(Array.from({ length: 200 }, (_, i) => `c${i}`).sort());
+    expect(
+      journal
+        .map((l) => (JSON.parse(l.split(' ').slice(2).join(' ')) as { commit: { contactId: string } }).commit.contactId)
+        .sort(),
+    ).toEqual(Array.from({ length: 200 }, (_, i) => `c${i}`).sort());
     await store.close();
   });
 
@@ -59,16 +82,29 @@ describe('lowdb store', () => {
     const dir = freshDir();
     const store = await LowdbStore.open(dir, { compactBytes: 20_000 });
     for (let round = 0; round < 3; round++) {
-      await Promise.all(Array.from({ length: 50 }, (_, i) => store.commit({ contactId: `c${i}`, expectedVersion: round, state: newContactState(`c${i}`, T, { round }), effects: [], messageId: `m${round}-${i}` })));
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          store.commit({
+            contactId: `c${i}`,
+            expectedVersion: round,
+            state: newContactState(`c${i}`, T, { round }),
+            effects: [],
+            messageId: `m${round}-${i}`,
+          }),
+        ),
+      );
       await store.compact();
     }
     await store.commit({ contactId: 'late', expectedVersion: 0, state: newContactState('late', T), effects: [] });
     await store.close();
     expect(readdirSync(dir).filter((f) => f.startsWith('runtime.journal.')).length).toBeLessThanOrEqual(2);
-    const snapshot = JSON.parse(readFileSync(join(dir, 'runtime.json'), 'utf8')) as { contacts: unknown[]; journal: number };
+    const snapshot = JSON.parse(readFileSync(join(dir, 'runtime.json'), 'utf8')) as {
+      contacts: unknown[];
+      journal: number;
+    };
     expect(snapshot.contacts).toHaveLength(50);
     const again = await LowdbStore.open(dir);
-    expect((await again.load('c7'))).toMatchObject({ version: 3, contact: { traits: { round: 2 } } });
+    expect(await again.load('c7')).toMatchObject({ version: 3, contact: { traits: { round: 2 } } });
     expect(await again.load('late')).toBeDefined();
     expect(await again.hasMessage('m0-3')).toBe(true);
     expect((await again.contactIds()).length).toBe(51);
@@ -78,7 +114,12 @@ describe('lowdb store', () => {
   it('leaves out a journal line cut off by a crash (never acknowledged), and keeps everything before it', async () => {
     const dir = freshDir();
     const store = await LowdbStore.open(dir);
-    await store.commit({ contactId: 'c1', expectedVersion: 0, state: newContactState('c1', T, { kept: true }), effects: [] });
+    await store.commit({
+      contactId: 'c1',
+      expectedVersion: 0,
+      state: newContactState('c1', T, { kept: true }),
+      effects: [],
+    });
     await store.close();
     appendFileSync(join(dir, 'runtime.journal.0'), '{"commit":{"contactId":"c2","expec');
     const again = await LowdbStore.open(dir);
@@ -103,7 +144,16 @@ describe('lowdb store', () => {
     const dir = freshDir();
     const store = await LowdbStore.open(dir);
     // A second process trying the same directory is told who holds it.
-    const other = spawnSync(process.execPath, ['--import', 'tsx', '-e', `import('${new URL('../src/index.ts', import.meta.url).pathname}').then(m => m.LowdbStore.open(${JSON.stringify(dir)})).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(3) })`], { encoding: 'utf8', cwd: new URL('..', import.meta.url).pathname });
+    const other = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `import('${new URL('../src/index.ts', import.meta.url).pathname}').then(m => m.LowdbStore.open(${JSON.stringify(dir)})).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(3) })`,
+      ],
+      { encoding: 'utf8', cwd: new URL('..', import.meta.url).pathname },
+    );
     expect(other.status).toBe(3);
     expect(other.stderr).toContain(`in use by process ${process.pid}`);
     await store.close();

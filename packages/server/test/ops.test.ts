@@ -10,11 +10,20 @@ function memoryLog() {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''));
+      lines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
+      );
       done();
     },
   });
-  return { log: createLogger({ destination: sink }), lines, parsed: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    log: createLogger({ destination: sink }),
+    lines,
+    parsed: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 /** The value of one sample in Prometheus's text format (labels as written, in order), or undefined. */
@@ -64,7 +73,9 @@ describe('request ids and logs', () => {
     const s = await open();
     const fresh = (await s.app.request('/healthz')).headers.get('x-request-id');
     expect(fresh).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await s.app.request('/healthz', { headers: { 'x-request-id': 'lb-7f3a.42' } })).headers.get('x-request-id')).toBe('lb-7f3a.42');
+    expect(
+      (await s.app.request('/healthz', { headers: { 'x-request-id': 'lb-7f3a.42' } })).headers.get('x-request-id'),
+    ).toBe('lb-7f3a.42');
     for (const bad of ['has space', 'x'.repeat(129), 'quote"d']) {
       const id = (await s.app.request('/healthz', { headers: { 'x-request-id': bad } })).headers.get('x-request-id');
       expect(id).not.toBe(bad);
@@ -78,23 +89,45 @@ describe('request ids and logs', () => {
     const rep = await s.token('rep', 'ana');
     const { writeKey, inboundSecret } = s.config.data;
     const lead = await pricingLead(s, 'log-lead', { note: 'body-marker-123' });
-    await s.app.request('/v1/track', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ writeKey, userId: 'log-lead', event: 'Feature Used', properties: { note: 'body-marker-123' } }) });
-    await s.app.request('/v1/track', { method: 'POST', headers: { authorization: basic('wk_wrong'), 'content-type': 'application/json' }, body: '{}' });
+    await s.app.request('/v1/track', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({
+        writeKey,
+        userId: 'log-lead',
+        event: 'Feature Used',
+        properties: { note: 'body-marker-123' },
+      }),
+    });
+    await s.app.request('/v1/track', {
+      method: 'POST',
+      headers: { authorization: basic('wk_wrong'), 'content-type': 'application/json' },
+      body: '{}',
+    });
     await s.call(rep, 'GET', `/api/handoffs/${lead.id}`);
     await s.call('bt_not_a_token', 'GET', '/api/me');
     const stream = await s.app.request(`/api/stream?access_token=${encodeURIComponent(rep)}`);
     await stream.body?.cancel();
-    const res = await s.app.request('/api/me', { headers: { authorization: `Bearer ${s.adminToken}`, 'x-request-id': 'trace-me-1' } });
+    const res = await s.app.request('/api/me', {
+      headers: { authorization: `Bearer ${s.adminToken}`, 'x-request-id': 'trace-me-1' },
+    });
     expect(res.status).toBe(200);
     await log.flush();
 
     const entries = parsed().filter((e) => e.msg === 'request');
     // the rep's token issued, identify + track of the lead, two tracks, the handoff, /api/me twice, the stream.
     expect(entries).toHaveLength(9);
-    expect(entries.at(-1)).toMatchObject({ reqId: 'trace-me-1', method: 'GET', path: '/api/me', status: 200, level: 'info' });
+    expect(entries.at(-1)).toMatchObject({
+      reqId: 'trace-me-1',
+      method: 'GET',
+      path: '/api/me',
+      status: 200,
+      level: 'info',
+    });
     expect(entries.find((e) => e.path === '/api/stream')).toMatchObject({ status: 200, route: '/api/stream' });
     const all = lines.join('\n');
-    for (const secret of [s.adminToken, rep, writeKey, inboundSecret, 'body-marker-123', 'access_token']) expect(all).not.toContain(secret);
+    for (const secret of [s.adminToken, rep, writeKey, inboundSecret, 'body-marker-123', 'access_token'])
+      expect(all).not.toContain(secret);
   });
 
   it('logs a failure with its error and stack, under the id the answer carries', async () => {
@@ -102,11 +135,19 @@ describe('request ids and logs', () => {
     const s = await open({ ops: { log } });
     const { createApp } = await import('../src/index.ts');
     const broken = Object.create(s.store, { handoffs: { value: () => Promise.reject(new Error('disk on fire')) } });
-    const res = await createApp({ ...s.deps, store: broken }).request('/api/handoffs', { headers: { authorization: `Bearer ${s.adminToken}` } });
+    const res = await createApp({ ...s.deps, store: broken }).request('/api/handoffs', {
+      headers: { authorization: `Bearer ${s.adminToken}` },
+    });
     expect(res.status).toBe(500);
     await log.flush();
     const line = parsed().find((e) => e.reqId === res.headers.get('x-request-id'));
-    expect(line).toMatchObject({ level: 'error', msg: 'request failed', status: 500, path: '/api/handoffs', err: { message: 'disk on fire' } });
+    expect(line).toMatchObject({
+      level: 'error',
+      msg: 'request failed',
+      status: 500,
+      path: '/api/handoffs',
+      err: { message: 'disk on fire' },
+    });
     expect((line!.err as { stack: string }).stack).toContain('Error: disk on fire');
   });
 });
@@ -133,7 +174,13 @@ describe('metrics', () => {
     await s.app.request('/v1/batch', {
       method: 'POST',
       headers: { authorization: basic(s.config.data.writeKey), 'content-type': 'application/json' },
-      body: JSON.stringify({ batch: [{ type: 'track', userId: 'b1', event: 'X' }, { type: 'group', userId: 'b1', groupId: 'g' }, { type: 'track', event: 'no id' }] }),
+      body: JSON.stringify({
+        batch: [
+          { type: 'track', userId: 'b1', event: 'X' },
+          { type: 'group', userId: 'b1', groupId: 'g' },
+          { type: 'track', event: 'no id' },
+        ],
+      }),
     });
     const text = await scrape(s);
     expect(sample(text, 'baton_events_accepted_total', 'status="applied"')).toBe(4);
@@ -146,10 +193,16 @@ describe('metrics', () => {
     expect(sample(text, 'baton_store_commit_duration_seconds_count', 'result="ok"')).toBe(4);
     const open_ = await s.store.openHandoffs();
     expect(open_.length).toBeGreaterThan(0);
-    expect(sample(text, 'baton_handoffs_open', `queue="${lead.queue ?? ''}",assigned="${lead.assignee === null ? 'no' : 'yes'}"`)).toBe(
-      open_.filter((h) => h.queue === lead.queue && (h.assignee === null) === (lead.assignee === null)).length,
-    );
-    expect(sample(text, 'baton_http_request_duration_seconds_count', 'method="POST",route="/v1/track",status="200"')).toBeGreaterThanOrEqual(3);
+    expect(
+      sample(
+        text,
+        'baton_handoffs_open',
+        `queue="${lead.queue ?? ''}",assigned="${lead.assignee === null ? 'no' : 'yes'}"`,
+      ),
+    ).toBe(open_.filter((h) => h.queue === lead.queue && (h.assignee === null) === (lead.assignee === null)).length);
+    expect(
+      sample(text, 'baton_http_request_duration_seconds_count', 'method="POST",route="/v1/track",status="200"'),
+    ).toBeGreaterThanOrEqual(3);
   });
 
   it('count timers fired with how late, SLA breaches, and the overdue timer gauge', async () => {
@@ -163,7 +216,9 @@ describe('metrics', () => {
     const text = await scrape(s);
     expect(sample(text, 'baton_timers_fired_total')).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'baton_timer_lateness_seconds_count')).toBe(sample(text, 'baton_timers_fired_total'));
-    expect(sample(text, 'baton_timer_lateness_seconds_bucket', 'le="3600"')).toBeLessThan(sample(text, 'baton_timer_lateness_seconds_count')!);
+    expect(sample(text, 'baton_timer_lateness_seconds_bucket', 'le="3600"')).toBeLessThan(
+      sample(text, 'baton_timer_lateness_seconds_count')!,
+    );
     expect(sample(text, 'baton_sla_breaches_total', 'journey="pricing-intent"')).toBe(1);
     expect(sample(text, 'baton_timers_overdue_seconds')).toBe(0);
   });
@@ -181,7 +236,9 @@ describe('metrics', () => {
     expect(sample(text, 'baton_webhook_lease_held')).toBe(1);
     expect(sample(text, 'baton_outbox_backlog')).toBe(s.deliveries.pending().length);
     expect(s.deliveries.pending().length).toBeGreaterThan(0);
-    expect(sample(text, 'baton_webhook_delivery_failures_total')).toBe(s.deliveries.pending().filter((d) => d.attempts > 0).length);
+    expect(sample(text, 'baton_webhook_delivery_failures_total')).toBe(
+      s.deliveries.pending().filter((d) => d.attempts > 0).length,
+    );
     expect(sample(text, 'baton_webhook_delivery_failures_total')).toBeGreaterThan(0);
     await reader.cancel();
     expect(sample(await scrape(s), 'baton_live_streams_open')).toBe(0);

@@ -33,13 +33,22 @@ afterAll(async () => {
 
 /** Runs a command in the install directory; its exit code and output. */
 function runIn(command: string, args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-  const r = spawnSync(command, args, { cwd: options.cwd ?? dir, encoding: 'utf8', env: { ...process.env, ...options.env }, timeout: 120_000 });
+  const r = spawnSync(command, args, {
+    cwd: options.cwd ?? dir,
+    encoding: 'utf8',
+    env: { ...process.env, ...options.env },
+    timeout: 120_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Starts a long-running command and waits until its stdout matches `ready`; the match and the child. */
 async function startUntil(args: string[], ready: RegExp, env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, args, { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: dir,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   child.once('exit', () => children.delete(child));
   let stdout = '';
@@ -48,15 +57,19 @@ async function startUntil(args: string[], ready: RegExp, env: Record<string, str
   const lines = {
     /** Waits for a line of stdout matching `pattern`. */
     wait: (pattern: RegExp, what: string) =>
-      within(20_000, what, new Promise<RegExpExecArray>((done, fail) => {
-        const look = () => {
-          const m = pattern.exec(stdout);
-          if (m) done(m);
-        };
-        child.stdout!.on('data', look);
-        child.once('exit', (code) => fail(new Error(`${args.join(' ')} exited (${code}):\n${stderr}\n${stdout}`)));
-        look();
-      })),
+      within(
+        20_000,
+        what,
+        new Promise<RegExpExecArray>((done, fail) => {
+          const look = () => {
+            const m = pattern.exec(stdout);
+            if (m) done(m);
+          };
+          child.stdout!.on('data', look);
+          child.once('exit', (code) => fail(new Error(`${args.join(' ')} exited (${code}):\n${stderr}\n${stdout}`)));
+          look();
+        }),
+      ),
     output: () => stdout,
   };
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
@@ -65,23 +78,33 @@ async function startUntil(args: string[], ready: RegExp, env: Record<string, str
 }
 
 function exitOf(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((done) => child.once('exit', (code) => done(code)));
+  return child.exitCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((done) => child.once('exit', (code) => done(code)));
 }
 
 /** The packages a built file imports: static imports and re-exports, and dynamic `import('x')`. */
 function importsOf(code: string): string[] {
-  const statement = /^\s*(?:import|export)\s[^;'"`]*?\bfrom\s*['"]([^'"./][^'"]*)['"]|^\s*import\s*['"]([^'"./][^'"]*)['"]|\bimport\(\s*['"]([^'"./][^'"]*)['"]\s*\)/gm;
+  const statement =
+    /^\s*(?:import|export)\s[^;'"`]*?\bfrom\s*['"]([^'"./][^'"]*)['"]|^\s*import\s*['"]([^'"./][^'"]*)['"]|\bimport\(\s*['"]([^'"./][^'"]*)['"]\s*\)/gm;
   return [...code.matchAll(statement)].map((m) => (m[1] ?? m[2] ?? m[3])!);
 }
 
 /** The package a specifier names: `@scope/name` or `name`. */
-const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (specifier: string) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 
 describe('@baton/engine installed from its tarball', () => {
   it('ships built JavaScript with declarations, no sources, and imports no Node built-in', () => {
     const pkg = join(dir, 'node_modules/@baton/engine');
     const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
-    expect(manifest).toMatchObject({ sideEffects: false, exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } } });
+    expect(manifest).toMatchObject({
+      sideEffects: false,
+      exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } },
+    });
     expect(readdirSync(pkg).sort()).toEqual(['dist', 'package.json']);
     const files = (readdirSync(join(pkg, 'dist'), { recursive: true }) as string[]).filter((f) => f.endsWith('.js'));
     expect(files.length).toBeGreaterThan(50);
@@ -91,8 +114,10 @@ describe('@baton/engine installed from its tarball', () => {
     expect([...imported].sort()).toEqual(['fast-check', 'luxon', 'vitest', 'xstate', 'zod']); // fast-check and vitest: the store contract suite only
   });
 
-  it('embeds on plain Node: the pricing example\'s events, then 5 business hours, and the lead is assigned and has breached its SLA', () => {
-    writeFileSync(join(dir, 'embed.mjs'), `
+  it("embeds on plain Node: the pricing example's events, then 5 business hours, and the lead is assigned and has breached its SLA", () => {
+    writeFileSync(
+      join(dir, 'embed.mjs'),
+      `
 import { readFileSync } from 'node:fs';
 import { MemoryStore, VirtualClock, createEngine } from '@baton/engine';
 const read = (file) => JSON.parse(readFileSync(new URL('./examples/pricing-intent/' + file, import.meta.url), 'utf8'));
@@ -113,14 +138,25 @@ console.log(JSON.stringify({
   handoffs: all.flatMap((s) => s.handoffs).map(({ contactId, assignee, breached, escalatedTo, dueAt, status }) => ({ contactId, assignee, breached, escalatedTo, dueAt: new Date(dueAt).toISOString(), status })),
   emails: outbox.filter((e) => e.effect.type === 'message').map((e) => [e.effect.contactId, e.effect.params.template]),
 }));
-`);
+`,
+    );
     const r = runIn(process.execPath, ['embed.mjs']);
     expect(r.stderr).toBe('');
     const { handoffs, emails } = JSON.parse(r.stdout);
     const globex = handoffs.find((h: { contactId: string }) => h.contactId === 'globex-vp');
     // Assigned Friday 16:00 with a 4-business-hour first touch: due Monday 12:00 Berlin, breached, escalated to the managers' queue.
-    expect(globex).toEqual({ contactId: 'globex-vp', assignee: 'mia', breached: true, escalatedTo: 'mia', dueAt: '2026-11-23T11:00:00.000Z', status: 'open' });
-    expect(handoffs.find((h: { contactId: string }) => h.contactId === 'acme-vp')).toMatchObject({ assignee: 'mia', breached: true });
+    expect(globex).toEqual({
+      contactId: 'globex-vp',
+      assignee: 'mia',
+      breached: true,
+      escalatedTo: 'mia',
+      dueAt: '2026-11-23T11:00:00.000Z',
+      status: 'open',
+    });
+    expect(handoffs.find((h: { contactId: string }) => h.contactId === 'acme-vp')).toMatchObject({
+      assignee: 'mia',
+      breached: true,
+    });
     expect(emails).toEqual([['tiny-dev', 'pricing-guide']]);
   });
 
@@ -131,11 +167,24 @@ console.log(JSON.stringify({
     writeFileSync(join(dir, 'readme.mjs'), code!);
     const r = runIn(process.execPath, ['readme.mjs']);
     expect(r.stderr).toBe('');
-    expect(r.stdout.split('\n')).toEqual(['Journey Entered', 'Handoff Created', 'Handoff Assigned', 'Handoff SLA Breached', 'Handoff Escalated', 'Handoff Assigned', 'mia true', 'Handoff Closed', 'Journey Exited', '']);
+    expect(r.stdout.split('\n')).toEqual([
+      'Journey Entered',
+      'Handoff Created',
+      'Handoff Assigned',
+      'Handoff SLA Breached',
+      'Handoff Escalated',
+      'Handoff Assigned',
+      'mia true',
+      'Handoff Closed',
+      'Journey Exited',
+      '',
+    ]);
   });
 
   it('type-checks a TypeScript embedder and the examples against the shipped declarations under strict', () => {
-    writeFileSync(join(dir, 'embedder.ts'), `
+    writeFileSync(
+      join(dir, 'embedder.ts'),
+      `
 import { VirtualClock, createEngine, type Effect, type Engine, type HandoffRecord, type Store } from '@baton/engine';
 import { runStoreContract } from '@baton/engine/store-contract';
 import { MemoryStore } from '@baton/engine';
@@ -155,14 +204,27 @@ export async function firstOpen(): Promise<HandoffRecord | undefined> {
   return h;
 }
 export const contract: (name: string, newStore: () => Promise<Store>) => void = runStoreContract;
-`);
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        strict: true, noUncheckedIndexedAccess: true, skipLibCheck: false, noEmit: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext',
-        allowJs: true, checkJs: true, types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')],
-      },
-      files: ['embedder.ts', 'examples/embed-node/server.js', 'examples/embed-node/mapStore.js'],
-    }));
+`,
+    );
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noUncheckedIndexedAccess: true,
+          skipLibCheck: false,
+          noEmit: true,
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          allowJs: true,
+          checkJs: true,
+          types: ['node'],
+          typeRoots: [join(ROOT, 'node_modules/@types')],
+        },
+        files: ['embedder.ts', 'examples/embed-node/server.js', 'examples/embed-node/mapStore.js'],
+      }),
+    );
     const node = runIn(process.execPath, [TSC, '-p', 'tsconfig.json']);
     expect(node.stdout + node.stderr).toBe('');
     expect(node.code).toBe(0);
@@ -173,16 +235,32 @@ export const contract: (name: string, newStore: () => Promise<Store>) => void = 
 
   it('runs the exported store contract suite against a store of its own, a Map behind the Store interface', () => {
     // The suite runs under vitest with fast-check, the engine's optional peers: linked from the workspace.
-    for (const [name, from] of [['vitest', join(ROOT, 'node_modules/vitest')], ['fast-check', join(ROOT, 'packages/engine/node_modules/fast-check')]] as const) {
+    for (const [name, from] of [
+      ['vitest', join(ROOT, 'node_modules/vitest')],
+      ['fast-check', join(ROOT, 'packages/engine/node_modules/fast-check')],
+    ] as const) {
       if (!existsSync(join(dir, 'node_modules', name))) symlinkSync(from, join(dir, 'node_modules', name), 'dir');
     }
     mkdirSync(join(dir, 'contract'), { recursive: true });
-    writeFileSync(join(dir, 'contract/mapStore.test.mjs'), `
+    writeFileSync(
+      join(dir, 'contract/mapStore.test.mjs'),
+      `
 import { runStoreContract } from '@baton/engine/store-contract';
 import { MapStore } from '../examples/embed-node/mapStore.js';
 runStoreContract('a Map behind the Store interface (examples/embed-node)', async () => new MapStore());
-`);
-    const r = runIn(process.execPath, [VITEST, 'run', '--root', dir, '--dir', 'contract', '--reporter', 'verbose', '--no-color']);
+`,
+    );
+    const r = runIn(process.execPath, [
+      VITEST,
+      'run',
+      '--root',
+      dir,
+      '--dir',
+      'contract',
+      '--reporter',
+      'verbose',
+      '--no-color',
+    ]);
     expect(r.stdout + r.stderr).toMatch(/store contract: a Map behind the Store interface/);
     const [, passed, total] = /Tests\s+(\d+) passed \((\d+)\)/.exec(r.stdout) ?? [];
     expect(Number(passed)).toBeGreaterThanOrEqual(10);
@@ -191,18 +269,54 @@ runStoreContract('a Map behind the Store interface (examples/embed-node)', async
   }, 60_000);
 
   it('embed-node: a Node service with its own store takes events, prints the handoffs it routes and lets a rep close one', async () => {
-    const service = await startUntil(['examples/embed-node/server.js', 'examples/pricing-intent'], /listening on (http:\/\/\S+)/, { PORT: '0' });
+    const service = await startUntil(
+      ['examples/embed-node/server.js', 'examples/pricing-intent'],
+      /listening on (http:\/\/\S+)/,
+      { PORT: '0' },
+    );
     const base = service.match[1]!;
-    const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', body: JSON.stringify(body) }).then(async (r) => [r.status, await r.json()]);
-    expect(await post('/identify', { userId: 'ada', traits: { company: 'Acme', employees: 900, title: 'VP Sales', region: 'EMEA', ownerId: 'bo' } })).toEqual([200, 'applied']);
-    expect(await post('/track', { userId: 'ada', event: 'Page Viewed', properties: { path: '/pricing' } })).toEqual([200, 'applied']);
-    const routed = await service.wait(/handoff (\S+) for ada assigned to bo \(owner\)/, 'the service printing the handoff it routed');
-    const handoffs = (await (await fetch(`${base}/handoffs`)).json()) as { id: string; assignee: string; title: string }[];
-    expect(handoffs).toEqual([expect.objectContaining({ id: routed[1], contact: 'ada', assignee: 'bo', title: 'Pricing intent: Acme', breached: false })]);
+    const post = (path: string, body: unknown) =>
+      fetch(`${base}${path}`, { method: 'POST', body: JSON.stringify(body) }).then(async (r) => [
+        r.status,
+        await r.json(),
+      ]);
+    expect(
+      await post('/identify', {
+        userId: 'ada',
+        traits: { company: 'Acme', employees: 900, title: 'VP Sales', region: 'EMEA', ownerId: 'bo' },
+      }),
+    ).toEqual([200, 'applied']);
+    expect(await post('/track', { userId: 'ada', event: 'Page Viewed', properties: { path: '/pricing' } })).toEqual([
+      200,
+      'applied',
+    ]);
+    const routed = await service.wait(
+      /handoff (\S+) for ada assigned to bo \(owner\)/,
+      'the service printing the handoff it routed',
+    );
+    const handoffs = (await (await fetch(`${base}/handoffs`)).json()) as {
+      id: string;
+      assignee: string;
+      title: string;
+    }[];
+    expect(handoffs).toEqual([
+      expect.objectContaining({
+        id: routed[1],
+        contact: 'ada',
+        assignee: 'bo',
+        title: 'Pricing intent: Acme',
+        breached: false,
+      }),
+    ]);
     expect(await post('/track', { userId: 'ada', event: 'Page Viewed' })).toEqual([200, 'applied']);
     expect(await post('/track', { userId: 'ada' })).toEqual([400, expect.objectContaining({ error: 'input_invalid' })]);
-    expect(await post(`/handoffs/${routed[1]}/outcome`, { rep: 'ana', outcome: 'meeting_booked' })).toEqual([400, expect.objectContaining({ error: expect.any(String) })]);
-    expect(await post(`/handoffs/${routed[1]}/outcome`, { rep: 'bo', outcome: 'meeting_booked', value: 48000 })).toEqual([200, 'applied']);
+    expect(await post(`/handoffs/${routed[1]}/outcome`, { rep: 'ana', outcome: 'meeting_booked' })).toEqual([
+      400,
+      expect.objectContaining({ error: expect.any(String) }),
+    ]);
+    expect(
+      await post(`/handoffs/${routed[1]}/outcome`, { rep: 'bo', outcome: 'meeting_booked', value: 48000 }),
+    ).toEqual([200, 'applied']);
     await service.wait(/handoff \S+: closed/, 'the service printing the closed handoff');
     expect(await (await fetch(`${base}/handoffs`)).json()).toEqual([]);
     service.child.kill('SIGTERM');
@@ -213,33 +327,79 @@ runStoreContract('a Map behind the Store interface (examples/embed-node)', async
 describe('@baton/server installed from its tarball: the baton command', () => {
   it('imports only its declared dependencies and Node built-ins from its built files', () => {
     const pkg = join(dir, 'node_modules/@baton/server');
-    const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; files: string[] };
+    const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      files: string[];
+    };
     expect(manifest.files).toEqual(['dist']);
-    const files = (readdirSync(join(pkg, 'dist'), { recursive: true }) as string[]).filter((f) => f.endsWith('.js') && !f.startsWith('designer'));
-    const imported = new Set(files.flatMap((f) => importsOf(readFileSync(join(pkg, 'dist', f), 'utf8'))).map(packageOf));
+    const files = (readdirSync(join(pkg, 'dist'), { recursive: true }) as string[]).filter(
+      (f) => f.endsWith('.js') && !f.startsWith('designer'),
+    );
+    const imported = new Set(
+      files.flatMap((f) => importsOf(readFileSync(join(pkg, 'dist', f), 'utf8'))).map(packageOf),
+    );
     const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
     expect([...imported].filter((m) => !builtins.has(m) && !(m in manifest.dependencies))).toEqual([]);
     expect(existsSync(join(pkg, 'dist/designer/index.html'))).toBe(true);
-    expect(readdirSync(join(pkg, 'dist/examples')).sort()).toEqual(['adoption-stall', 'nps-detractor', 'onboarding-ab', 'pricing-intent', 'renewal-risk', 'trial-nurture']);
+    expect(readdirSync(join(pkg, 'dist/examples')).sort()).toEqual([
+      'adoption-stall',
+      'nps-detractor',
+      'onboarding-ab',
+      'pricing-intent',
+      'renewal-risk',
+      'trial-nurture',
+    ]);
   });
 
   it('needs no tsx and no checkout: validate and simulate run from the built JavaScript', () => {
     expect(existsSync(join(dir, 'node_modules/tsx'))).toBe(false);
     expect(readFileSync(join(dir, 'node_modules/.bin/baton'), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
-    const valid = runIn('npx', ['baton', 'validate', 'examples/pricing-intent/journey.json', '--team', 'examples/pricing-intent/team.json']);
+    const valid = runIn('npx', [
+      'baton',
+      'validate',
+      'examples/pricing-intent/journey.json',
+      '--team',
+      'examples/pricing-intent/team.json',
+    ]);
     expect(valid.stdout).toMatch(/pricing-intent\/journey\.json is a valid journey/);
     expect(valid.code).toBe(0);
     const ex = (f: string) => `examples/pricing-intent/${f}`;
-    const sim = runIn('npx', ['baton', 'simulate', ex('journey.json'), '--team', ex('team.json'), '--workspace', ex('workspace.json'), '--script', ex('script.json'), '--json']);
+    const sim = runIn('npx', [
+      'baton',
+      'simulate',
+      ex('journey.json'),
+      '--team',
+      ex('team.json'),
+      '--workspace',
+      ex('workspace.json'),
+      '--script',
+      ex('script.json'),
+      '--json',
+    ]);
     expect(sim.code).toBe(0);
     const report = JSON.parse(sim.stdout);
-    expect(report.contacts['acme-vp'].journeys['pricing-intent']).toMatchObject({ status: 'exited', outcome: 'converted' });
+    expect(report.contacts['acme-vp'].journeys['pricing-intent']).toMatchObject({
+      status: 'exited',
+      outcome: 'converted',
+    });
     expect(report.contacts['tiny-dev'].journeys['pricing-intent'].path).toEqual(['fit', 'nurture', 'wait', 'done']);
   }, 60_000);
 
   it('baton serve gives the designer, the API reference and event intake, on data it seeds itself', async () => {
     const started = performance.now();
-    const serve = await startUntil([join(dir, 'node_modules/.bin/baton'), 'serve', '--port', '0', '--host', '127.0.0.1', '--data', join(dir, 'data')], /^ {2}API:/m);
+    const serve = await startUntil(
+      [
+        join(dir, 'node_modules/.bin/baton'),
+        'serve',
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--data',
+        join(dir, 'data'),
+      ],
+      /^ {2}API:/m,
+    );
     const coldStartMs = performance.now() - started;
     const out = serve.output();
     const base = /Baton is running at (http:\/\/\S+)/.exec(out)![1]!;
@@ -251,17 +411,25 @@ describe('@baton/server installed from its tarball: the baton command', () => {
     const script = /<script type="module"[^>]* src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
     expect(script).toBeDefined();
     expect((await fetch(`${base}${script}`)).status).toBe(200);
-    const openapi = (await (await fetch(`${base}/api/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    const openapi = (await (await fetch(`${base}/api/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
     expect(openapi.openapi).toMatch(/^3\./);
     expect(Object.keys(openapi.paths)).toContain('/v1/track');
     const track = await fetch(`${base}/v1/track`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ userId: 'ada', event: 'Page Viewed', properties: { path: '/pricing' } }),
     });
     expect([track.status, await track.json()]).toEqual([200, { success: true, status: 'applied' }]);
     // The seed came from the examples inside the package: its journeys are published.
-    expect(JSON.parse(readFileSync(join(dir, 'data/config.json'), 'utf8')).journeys.map((j: { id: string }) => j.id)).toContain('pricing-intent');
+    expect(
+      JSON.parse(readFileSync(join(dir, 'data/config.json'), 'utf8')).journeys.map((j: { id: string }) => j.id),
+    ).toContain('pricing-intent');
     serve.child.kill('SIGTERM');
     await within(10_000, 'baton serve stopping', exitOf(serve.child));
     expect(coldStartMs).toBeLessThan(15_000);
@@ -278,18 +446,34 @@ describe('examples/embed-browser built with Vite against the installed engine', 
     expect(build.code).toBe(0);
     expect(build.stdout + build.stderr).not.toMatch(/externalized for browser compatibility|__vite-browser-external/);
     const assets = readdirSync(join(example, 'dist/assets'));
-    for (const file of assets) expect(readFileSync(join(example, 'dist/assets', file), 'utf8')).not.toMatch(/__vite-browser-external|node:(fs|path|crypto|http)/);
+    for (const file of assets)
+      expect(readFileSync(join(example, 'dist/assets', file), 'utf8')).not.toMatch(
+        /__vite-browser-external|node:(fs|path|crypto|http)/,
+      );
 
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
     const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
     server = createServer((req, res) => {
       const file = join(example, 'dist', req.url === '/' ? 'index.html' : (req.url ?? '').replace(/\.\.+/g, ''));
       if (!existsSync(file)) return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+      res
+        .writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' })
+        .end(readFileSync(file));
     });
     await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
     const address = server.address();
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync', '--disable-background-networking'] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-sync',
+        '--disable-background-networking',
+      ],
+    });
     try {
       const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
       page.setDefaultTimeout(10_000);

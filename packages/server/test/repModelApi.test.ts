@@ -20,15 +20,27 @@ describe('GET /api/reps/model (SPEC §10 backtest)', () => {
     expect(model).toEqual({
       from: '2026-11-23T00:00:00Z',
       to: '2026-11-24T00:00:00Z',
-      reps: { ana: { handoffs: 2, acceptShare: 0.5, acceptSeconds: 1800, outcomeSeconds: 3600, outcomes: { 'pricing-intent': { handoff: { meeting_booked: 1 } } } } },
+      reps: {
+        ana: {
+          handoffs: 2,
+          acceptShare: 0.5,
+          acceptSeconds: 1800,
+          outcomeSeconds: 3600,
+          outcomes: { 'pricing-intent': { handoff: { meeting_booked: 1 } } },
+        },
+      },
     });
     // What the CLI's --reps takes.
     expect(RepModel.safeParse(model).success).toBe(true);
-    expect((await json<RepModel>(server.call(marketer, 'GET', '/api/reps/model?from=2026-11-24T00:00:00Z'))).reps).toEqual({});
+    expect(
+      (await json<RepModel>(server.call(marketer, 'GET', '/api/reps/model?from=2026-11-24T00:00:00Z'))).reps,
+    ).toEqual({});
     const bad = await server.call(marketer, 'GET', '/api/reps/model?from=yesterday');
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('from must be an ISO 8601 instant');
-    expect((await server.call(marketer, 'GET', '/api/reps/model?from=2026-11-24T00:00:00Z&to=2026-11-23T00:00:00Z')).status).toBe(400);
+    expect(
+      (await server.call(marketer, 'GET', '/api/reps/model?from=2026-11-24T00:00:00Z&to=2026-11-23T00:00:00Z')).status,
+    ).toBe(400);
     await server.close();
   });
 });

@@ -46,7 +46,15 @@ function readStream(res: Response) {
   const until = async (test: () => boolean) => {
     for (let i = 0; i < 150 && !test(); i++) await new Promise((r) => setTimeout(r, 20));
   };
-  return { events, ended: () => ended, until, cancel: async () => { await reader.cancel().catch(() => undefined); await pump; } };
+  return {
+    events,
+    ended: () => ended,
+    until,
+    cancel: async () => {
+      await reader.cancel().catch(() => undefined);
+      await pump;
+    },
+  };
 }
 
 describe('credentials', () => {
@@ -54,13 +62,24 @@ describe('credentials', () => {
     const server = await start();
     const { adminToken, writeKey } = server.config.data;
     // 'é' is one UTF-16 unit but two UTF-8 bytes: the same length as a string, not as bytes.
-    for (const token of ['é'.repeat(adminToken.length), 'x'.repeat(adminToken.length), 'x', 'é'.repeat(adminToken.length * 2)]) {
+    for (const token of [
+      'é'.repeat(adminToken.length),
+      'x'.repeat(adminToken.length),
+      'x',
+      'é'.repeat(adminToken.length * 2),
+    ]) {
       expect((await server.call(token, 'GET', '/api/me')).status).toBe(401);
     }
-    const viaQuery = await server.app.request(`/api/stream?access_token=${encodeURIComponent('€'.repeat(adminToken.length))}`);
+    const viaQuery = await server.app.request(
+      `/api/stream?access_token=${encodeURIComponent('€'.repeat(adminToken.length))}`,
+    );
     expect(viaQuery.status).toBe(401);
     for (const key of ['é'.repeat(writeKey.length), 'wrong']) {
-      const res = await server.app.request('/v1/track', { method: 'POST', headers: { authorization: basic(key), 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'u1', event: 'A' }) });
+      const res = await server.app.request('/v1/track', {
+        method: 'POST',
+        headers: { authorization: basic(key), 'content-type': 'application/json' },
+        body: JSON.stringify({ userId: 'u1', event: 'A' }),
+      });
       expect(res.status).toBe(401);
     }
     // The real ones still work.
@@ -71,12 +90,21 @@ describe('credentials', () => {
   it('takes ?access_token= on the live stream only, not on any other path ending in /stream', async () => {
     const server = await start();
     const { adminToken } = server.config.data;
-    const journey = { schema: 'baton.journey/v1', id: 'stream', name: 'Stream', trigger: { event: 'Signed Up' }, start: 'end', nodes: [{ id: 'end', type: 'exit', outcome: 'done' }] };
+    const journey = {
+      schema: 'baton.journey/v1',
+      id: 'stream',
+      name: 'Stream',
+      trigger: { event: 'Signed Up' },
+      start: 'end',
+      nodes: [{ id: 'end', type: 'exit', outcome: 'done' }],
+    };
     expect((await server.call(adminToken, 'POST', '/api/journeys', journey)).status).toBe(201);
     expect((await server.call(adminToken, 'GET', '/api/journeys/stream')).status).toBe(200);
     expect((await server.app.request(`/api/journeys/stream?access_token=${adminToken}`)).status).toBe(401);
     expect((await server.app.request(`/api/contacts/stream?access_token=${adminToken}`)).status).toBe(401);
-    expect((await server.app.request(`/api/tokens/stream?access_token=${adminToken}`, { method: 'DELETE' })).status).toBe(401);
+    expect(
+      (await server.app.request(`/api/tokens/stream?access_token=${adminToken}`, { method: 'DELETE' })).status,
+    ).toBe(401);
     const stream = await server.app.request(`/api/stream?access_token=${adminToken}`);
     expect(stream.status).toBe(200);
     await stream.body!.cancel();
@@ -84,9 +112,11 @@ describe('credentials', () => {
 });
 
 describe('a revoked token', () => {
-  it("ends its open live stream at once, and nothing more reaches it", async () => {
+  it('ends its open live stream at once, and nothing more reaches it', async () => {
     const server = await start();
-    const issued = await json<{ id: string; token: string }>(server.call(server.adminToken, 'POST', '/api/tokens', { role: 'marketer' }));
+    const issued = await json<{ id: string; token: string }>(
+      server.call(server.adminToken, 'POST', '/api/tokens', { role: 'marketer' }),
+    );
     const stream = readStream(await server.call(issued.token, 'GET', '/api/stream'));
     await stream.until(() => stream.events.some((e) => e.event === 'ready'));
     expect((await server.call(server.adminToken, 'DELETE', `/api/tokens/${issued.id}`)).status).toBe(204);
@@ -101,7 +131,9 @@ describe('a revoked token', () => {
 
   it('gets no further event on a stream however the token went, and that stream ends', async () => {
     const server = await start();
-    const issued = await json<{ id: string; token: string }>(server.call(server.adminToken, 'POST', '/api/tokens', { role: 'marketer' }));
+    const issued = await json<{ id: string; token: string }>(
+      server.call(server.adminToken, 'POST', '/api/tokens', { role: 'marketer' }),
+    );
     const admin = readStream(await server.call(server.adminToken, 'GET', '/api/stream'));
     const stream = readStream(await server.call(issued.token, 'GET', '/api/stream'));
     await stream.until(() => stream.events.some((e) => e.event === 'ready'));
@@ -120,14 +152,26 @@ describe('request bodies', () => {
   it('parses a rep change by its schema: 400 for null, deep nesting, a non-object or an unknown field; 404 for an unknown rep', async () => {
     const server = await start();
     const patch = (body: string, rep = 'ana') => server.call(server.adminToken, 'PATCH', `/api/team/reps/${rep}`, body);
-    for (const body of ['null', '[]', '5', '"x"', `{"active":true,"x":${nested(50_000)}}`, nested(50_000), '{"active":"yes"}', '{"capacity":-1}', '{"capacity":1.5}']) {
+    for (const body of [
+      'null',
+      '[]',
+      '5',
+      '"x"',
+      `{"active":true,"x":${nested(50_000)}}`,
+      nested(50_000),
+      '{"active":"yes"}',
+      '{"capacity":-1}',
+      '{"capacity":1.5}',
+    ]) {
       const res = await patch(body);
       expect(res.status, body.slice(0, 40)).toBe(400);
       expect((await json<ErrorBody>(res)).error.code).toBe('input_invalid');
     }
     const unknown = await patch('{"active":false,"role":"admin"}');
     expect(unknown.status).toBe(400);
-    expect((await json<ErrorBody>(unknown)).error.errors).toEqual([{ path: '$.role', node: null, message: 'unknown field "role"' }]);
+    expect((await json<ErrorBody>(unknown)).error.errors).toEqual([
+      { path: '$.role', node: null, message: 'unknown field "role"' },
+    ]);
     expect((await patch('{"capacity":3}', 'zed')).status).toBe(404);
     const ok = await patch('{"capacity":3,"active":true}');
     expect(ok.status).toBe(200);
@@ -137,7 +181,8 @@ describe('request bodies', () => {
   it("parses a handoff action's body by its schema: unknown fields and wrong types are 400 naming them", async () => {
     const server = await start();
     const h = await pricingLead(server, 'c1');
-    const act = (action: string, body: string) => server.call(server.adminToken, 'POST', `/api/handoffs/${h.id}/${action}`, body);
+    const act = (action: string, body: string) =>
+      server.call(server.adminToken, 'POST', `/api/handoffs/${h.id}/${action}`, body);
     for (const [action, body, path] of [
       ['accept', '[]', '$'],
       ['accept', 'null', '$'],
@@ -152,25 +197,42 @@ describe('request bodies', () => {
       expect(res.status, `${action} ${body}`).toBe(400);
       expect((await json<ErrorBody>(res)).error.errors?.[0]?.path, `${action} ${body}`).toBe(path);
     }
-    expect((await server.store.load('c1'))!.handoffs[0]).toMatchObject({ status: 'open', acceptedAt: null, rejectedBy: [] });
+    expect((await server.store.load('c1'))!.handoffs[0]).toMatchObject({
+      status: 'open',
+      acceptedAt: null,
+      rejectedBy: [],
+    });
     expect((await act('accept', '')).status).toBe(200);
-    expect(await json<{ status: string; value: number }>(act('outcome', '{"outcome":"meeting_booked","value":5000}'))).toMatchObject({ status: 'closed', value: 5000 });
+    expect(
+      await json<{ status: string; value: number }>(act('outcome', '{"outcome":"meeting_booked","value":5000}')),
+    ).toMatchObject({ status: 'closed', value: 5000 });
   });
 
   it('refuses a journey that is not a JSON object, and any body nested too deep, with a 400 instead of a 500', async () => {
     const server = await start();
-    for (const body of ['[]', 'null', '5']) expect((await server.call(server.adminToken, 'POST', '/api/journeys', body)).status).toBe(400);
+    for (const body of ['[]', 'null', '5'])
+      expect((await server.call(server.adminToken, 'POST', '/api/journeys', body)).status).toBe(400);
     const deep = await server.call(server.adminToken, 'POST', '/api/journeys', `{"id":"deep","x":${nested(50_000)}}`);
     expect(deep.status).toBe(400);
     expect((await json<ErrorBody>(deep)).error.message).toContain('nests deeper than');
     expect((await server.call(server.adminToken, 'POST', '/api/journeys/x/validate', '[1]')).status).toBe(400);
     // The event intake too: a write key must not be able to make a contact whose state cannot be written.
     const key = basic(server.config.data.writeKey);
-    const track = await server.app.request('/v1/track', { method: 'POST', headers: { authorization: key, 'content-type': 'application/json' }, body: `{"userId":"u1","event":"A","properties":{"x":${nested(50_000)}}}` });
+    const track = await server.app.request('/v1/track', {
+      method: 'POST',
+      headers: { authorization: key, 'content-type': 'application/json' },
+      body: `{"userId":"u1","event":"A","properties":{"x":${nested(50_000)}}}`,
+    });
     expect(track.status).toBe(400);
-    const batch = await server.app.request('/v1/batch', { method: 'POST', headers: { authorization: key, 'content-type': 'application/json' }, body: 'null' });
+    const batch = await server.app.request('/v1/batch', {
+      method: 'POST',
+      headers: { authorization: key, 'content-type': 'application/json' },
+      body: 'null',
+    });
     expect(batch.status).toBe(400);
-    expect((await server.ingest('track', { userId: 'u1', event: 'A', properties: { a: { b: { c: 1 } } } })).status).toBe(200);
+    expect(
+      (await server.ingest('track', { userId: 'u1', event: 'A', properties: { a: { b: { c: 1 } } } })).status,
+    ).toBe(200);
   });
 });
 
@@ -178,7 +240,12 @@ describe('inbound webhooks', () => {
   const signed = (secret: string, id: string, body: string) => {
     const timestamp = Math.floor(Date.now() / 1000);
     const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-    return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`, 'content-type': 'application/json' };
+    return {
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`,
+      'content-type': 'application/json',
+    };
   };
 
   it('applies exactly one of two identical signed requests that arrive together; the other is replayed', async () => {
@@ -215,8 +282,15 @@ describe('inbound webhooks', () => {
     const server = await start();
     const h = await pricingLead(server, 'c1');
     await server.runtime.accept({ userId: 'c1', journey: 'pricing-intent', node: 'handoff' });
-    const body = JSON.stringify({ type: 'handoff.outcome', data: { handoff: h.id, outcome: 'meeting_booked', vaule: 5000 } });
-    const res = await server.app.request('/v1/inbound', { method: 'POST', headers: signed(server.config.data.inboundSecret, 'evt_typo', body), body });
+    const body = JSON.stringify({
+      type: 'handoff.outcome',
+      data: { handoff: h.id, outcome: 'meeting_booked', vaule: 5000 },
+    });
+    const res = await server.app.request('/v1/inbound', {
+      method: 'POST',
+      headers: signed(server.config.data.inboundSecret, 'evt_typo', body),
+      body,
+    });
     expect(res.status).toBe(400);
     expect((await json<ErrorBody>(res)).error.errors?.[0]?.path).toBe('$.data.vaule');
     expect((await server.store.load('c1'))!.handoffs[0]!.status).toBe('open');

@@ -3,15 +3,23 @@ import { within, type BatonProcess } from './batonProcess.ts';
 
 /** Waits until `check` holds, trying every 20 ms, failing after `ms` with `what`. */
 export async function until(ms: number, what: string, check: () => Promise<boolean>): Promise<void> {
-  await within(ms, what, (async () => {
-    while (!(await check().catch(() => false))) await new Promise((r) => setTimeout(r, 20));
-  })());
+  await within(
+    ms,
+    what,
+    (async () => {
+      while (!(await check().catch(() => false))) await new Promise((r) => setTimeout(r, 20));
+    })(),
+  );
 }
 
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
 /** Sends one keyed track event; resolves with whether Baton acknowledged it (applied or duplicate). */
-export async function send(b: BatonProcess, messageId: string, contact: string): Promise<'applied' | 'duplicate' | null> {
+export async function send(
+  b: BatonProcess,
+  messageId: string,
+  contact: string,
+): Promise<'applied' | 'duplicate' | null> {
   try {
     const res = await fetch(`${b.url}/v1/track`, {
       method: 'POST',
@@ -72,7 +80,10 @@ export async function openStream(b: BatonProcess) {
 
 /** Every line the process logged is JSON, and none holds a secret. */
 export function expectCleanLogs(b: BatonProcess, secrets: string[]): Record<string, unknown>[] {
-  const lines = b.stderr().split('\n').filter((l) => l !== '');
+  const lines = b
+    .stderr()
+    .split('\n')
+    .filter((l) => l !== '');
   const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   for (const secret of secrets) expect(b.stderr()).not.toContain(secret);
   return parsed;

@@ -5,7 +5,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { eventsOf } from '@baton/engine/internal';
 import { listenBaton } from './listen.ts';
 
-type Contact = { id: string; traits: Record<string, unknown>; timeline: { name: string; at: string; properties: Record<string, unknown> }[] };
+type Contact = {
+  id: string;
+  traits: Record<string, unknown>;
+  timeline: { name: string; at: string; properties: Record<string, unknown> }[];
+};
 type Handoffs = { handoffs: { contactId: string; journey: string; assignee: string | null; title: string }[] };
 
 const FIT = { company: 'Acme', employees: 900, title: 'VP Sales', region: 'EMEA' };
@@ -17,7 +21,13 @@ afterEach(() => {
 describe('@segment/analytics-node, pointed at Baton unchanged', () => {
   it('delivers email, UUID and numeric userIds, keeps the valid events of a batch with an invalid one, and identify + page hands off the pricing lead', async () => {
     const baton = await listenBaton();
-    const analytics = new Analytics({ writeKey: baton.writeKey, host: baton.base, maxEventsInBatch: 20, flushInterval: 60_000, maxRetries: 0 });
+    const analytics = new Analytics({
+      writeKey: baton.writeKey,
+      host: baton.base,
+      maxEventsInBatch: 20,
+      flushInterval: 60_000,
+      maxRetries: 0,
+    });
     const failures: unknown[] = [];
     analytics.on('error', (err) => failures.push(err));
     const uuid = randomUUID();
@@ -32,11 +42,23 @@ describe('@segment/analytics-node, pointed at Baton unchanged', () => {
     expect(baton.seen.filter((r) => r.path === '/v1/batch')).toHaveLength(1); // one batch held all five
     const jane = await baton.api<Contact>(`/contacts/${encodeURIComponent('jane@example.com')}`);
     expect(jane.traits).toMatchObject(FIT);
-    expect(jane.timeline.map((e) => e.name)).toEqual(['Contact Updated', 'Page Viewed', 'Handoff Created', 'Handoff Assigned']);
+    expect(jane.timeline.map((e) => e.name)).toEqual([
+      'Contact Updated',
+      'Page Viewed',
+      'Handoff Created',
+      'Handoff Assigned',
+    ]);
     expect((await baton.api<Contact>(`/contacts/${uuid}`)).timeline.map((e) => e.name)).toEqual(['Signed Up']);
     expect((await baton.api<Contact>('/contacts/1234')).timeline.map((e) => e.name)).toEqual(['Signed Up']);
     const { handoffs } = await baton.api<Handoffs>('/handoffs');
-    expect(handoffs).toEqual([expect.objectContaining({ contactId: 'jane@example.com', journey: 'pricing-intent', assignee: 'ana', title: 'Pricing intent: Acme' })]);
+    expect(handoffs).toEqual([
+      expect.objectContaining({
+        contactId: 'jane@example.com',
+        journey: 'pricing-intent',
+        assignee: 'ana',
+        title: 'Pricing intent: Acme',
+      }),
+    ]);
     await baton.stop();
   });
 });
@@ -49,9 +71,20 @@ describe('@rudderstack/rudder-sdk-node with its default gzip', () => {
     const senderNow = Date.parse('2026-11-23T15:00:00Z');
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(senderNow);
-    const rudder = new RudderAnalytics(baton.writeKey, { dataPlaneUrl: baton.base, flushAt: 20, flushInterval: 60_000, logLevel: 'error', retryCount: 0 });
+    const rudder = new RudderAnalytics(baton.writeKey, {
+      dataPlaneUrl: baton.base,
+      flushAt: 20,
+      flushInterval: 60_000,
+      logLevel: 'error',
+      retryCount: 0,
+    });
     rudder.identify({ userId: 'r1', traits: FIT });
-    const earlier = { userId: 'r1', event: 'Page Viewed', properties: { path: '/pricing' }, originalTimestamp: new Date(senderNow - 10 * 60_000) };
+    const earlier = {
+      userId: 'r1',
+      event: 'Page Viewed',
+      properties: { path: '/pricing' },
+      originalTimestamp: new Date(senderNow - 10 * 60_000),
+    };
     rudder.track(earlier as Parameters<typeof rudder.track>[0]);
     await rudder.flush();
     vi.useRealTimers();
@@ -59,8 +92,13 @@ describe('@rudderstack/rudder-sdk-node with its default gzip', () => {
     expect(batches.length).toBeGreaterThan(0);
     expect(batches.every((r) => r.headers['content-encoding'] === 'gzip')).toBe(true);
     const state = await baton.server.store.load('r1');
-    const at = eventsOf(state!.contact).filter((e) => !e.name.startsWith('Handoff ')).map((e) => [e.name, new Date(e.at).toISOString()]);
-    expect(at).toEqual([['Page Viewed', '2026-11-23T11:50:00.000Z'], ['Contact Updated', '2026-11-23T12:00:00.000Z']]);
+    const at = eventsOf(state!.contact)
+      .filter((e) => !e.name.startsWith('Handoff '))
+      .map((e) => [e.name, new Date(e.at).toISOString()]);
+    expect(at).toEqual([
+      ['Page Viewed', '2026-11-23T11:50:00.000Z'],
+      ['Contact Updated', '2026-11-23T12:00:00.000Z'],
+    ]);
     expect(state!.handoffs.map((h) => h.journeyId)).toEqual(['pricing-intent']);
     await baton.stop();
   });

@@ -29,7 +29,9 @@ async function peer(statuses: number[] = []) {
 /** Checks a Standard Webhooks signature independently of Baton's own code. */
 function expectSigned(r: Received, secret: string) {
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  const expected = createHmac('sha256', key).update(`${r.headers['webhook-id']}.${r.headers['webhook-timestamp']}.${r.body}`).digest('base64');
+  const expected = createHmac('sha256', key)
+    .update(`${r.headers['webhook-id']}.${r.headers['webhook-timestamp']}.${r.body}`)
+    .digest('base64');
   expect(r.headers['webhook-signature']).toBe(`v1,${expected}`);
 }
 
@@ -44,16 +46,22 @@ describe('webhooks out', () => {
     const server = await testServer({ clock: { now: () => now }, deliveries: { baseMs: 1000, random: () => 0.5 } });
     const hooks = await peer([503]);
     cleanup.push(hooks.close, () => server.close());
-    const endpoint = await json<{ id: string; secret: string }>(server.call(server.adminToken, 'POST', '/api/webhooks', { url: hooks.url }));
+    const endpoint = await json<{ id: string; secret: string }>(
+      server.call(server.adminToken, 'POST', '/api/webhooks', { url: hooks.url }),
+    );
     await pricingLead(server, 'c1');
     await server.settle();
     // The first delivery got a 503 and waits: full jitter with random 0.5 of a 1 s ceiling is 500 ms.
-    const waiting = await json<{ pending: { id: string; attempts: number; nextAt: string; lastError: string }[] }>(server.call(server.adminToken, 'GET', '/api/webhooks/deliveries'));
+    const waiting = await json<{ pending: { id: string; attempts: number; nextAt: string; lastError: string }[] }>(
+      server.call(server.adminToken, 'GET', '/api/webhooks/deliveries'),
+    );
     const retry = waiting.pending.find((d) => d.attempts === 1)!;
     expect(retry).toMatchObject({ lastError: 'HTTP 503', nextAt: formatInstant(now + 500) });
     now += 500;
     await server.settle();
-    expect((await json<{ pending: unknown[] }>(server.call(server.adminToken, 'GET', '/api/webhooks/deliveries'))).pending).toEqual([]);
+    expect(
+      (await json<{ pending: unknown[] }>(server.call(server.adminToken, 'GET', '/api/webhooks/deliveries'))).pending,
+    ).toEqual([]);
     const delivered = hooks.received.map((r) => JSON.parse(r.body) as { type: string; data: { contactId: string } });
     // Journey events (Journey Entered, ...) go out too; the handoff's life cycle so far is all there.
     expect(delivered.map((d) => d.type)).toEqual(expect.arrayContaining(['Handoff Created', 'Handoff Assigned']));
@@ -69,19 +77,40 @@ describe('webhooks out', () => {
     const server = await testServer({ deliveries: { baseMs: 1, random: () => 0 } });
     const hooks = await peer([410]);
     cleanup.push(hooks.close, () => server.close());
-    const endpoint = await json<{ id: string }>(server.call(server.adminToken, 'POST', '/api/webhooks', { url: hooks.url, events: ['Handoff Created'] }));
+    const endpoint = await json<{ id: string }>(
+      server.call(server.adminToken, 'POST', '/api/webhooks', { url: hooks.url, events: ['Handoff Created'] }),
+    );
     await pricingLead(server, 'c1');
     await server.settle();
-    const [ep] = (await json<{ endpoints: { disabled: { reason: string } | null }[] }>(server.call(server.adminToken, 'GET', '/api/webhooks'))).endpoints;
+    const [ep] = (
+      await json<{ endpoints: { disabled: { reason: string } | null }[] }>(
+        server.call(server.adminToken, 'GET', '/api/webhooks'),
+      )
+    ).endpoints;
     expect(ep!.disabled!.reason).toContain('410');
-    const { dead } = await json<{ dead: { id: string; event: string; lastError: string }[] }>(server.call(server.adminToken, 'GET', '/api/webhooks/deliveries'));
-    expect(dead).toEqual([expect.objectContaining({ event: 'Handoff Created', lastError: 'the endpoint answered 410 Gone and was disabled' })]);
+    const { dead } = await json<{ dead: { id: string; event: string; lastError: string }[] }>(
+      server.call(server.adminToken, 'GET', '/api/webhooks/deliveries'),
+    );
+    expect(dead).toEqual([
+      expect.objectContaining({
+        event: 'Handoff Created',
+        lastError: 'the endpoint answered 410 Gone and was disabled',
+      }),
+    ]);
     await server.call(server.adminToken, 'PATCH', `/api/webhooks/${endpoint.id}`, { enabled: true });
-    expect(await json<{ replayed: number }>(server.call(server.adminToken, 'POST', `/api/webhooks/dead-letters/${dead[0]!.id}/replay`))).toEqual({ replayed: 1 });
+    expect(
+      await json<{ replayed: number }>(
+        server.call(server.adminToken, 'POST', `/api/webhooks/dead-letters/${dead[0]!.id}/replay`),
+      ),
+    ).toEqual({ replayed: 1 });
     await server.settle();
     expect(hooks.received).toHaveLength(2);
     expect(hooks.received[1]!.headers['webhook-id']).toBe(dead[0]!.id);
-    expect((await json<{ dead: unknown[]; pending: unknown[] }>(server.call(server.adminToken, 'GET', '/api/webhooks/deliveries')))).toEqual({ dead: [], pending: [] });
+    expect(
+      await json<{ dead: unknown[]; pending: unknown[] }>(
+        server.call(server.adminToken, 'GET', '/api/webhooks/deliveries'),
+      ),
+    ).toEqual({ dead: [], pending: [] });
   });
 
   it('moves a delivery to the dead letters after the last attempt', async () => {
@@ -91,7 +120,9 @@ describe('webhooks out', () => {
     await server.call(server.adminToken, 'POST', '/api/webhooks', { url: hooks.url, events: ['Handoff Created'] });
     await pricingLead(server, 'c1');
     for (let i = 0; i < 3; i++) await server.settle();
-    const { dead, pending } = await json<{ dead: { attempts: number; lastError: string }[]; pending: unknown[] }>(server.call(server.adminToken, 'GET', '/api/webhooks/deliveries'));
+    const { dead, pending } = await json<{ dead: { attempts: number; lastError: string }[]; pending: unknown[] }>(
+      server.call(server.adminToken, 'GET', '/api/webhooks/deliveries'),
+    );
     expect(pending).toEqual([]);
     expect(dead).toEqual([expect.objectContaining({ attempts: 3, lastError: 'HTTP 500' })]);
     expect(hooks.received).toHaveLength(3);
@@ -109,7 +140,12 @@ describe('webhooks out', () => {
 describe('webhooks in', () => {
   const signed = (secret: string, id: string, timestamp: number, body: string) => {
     const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-    return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`, 'content-type': 'application/json' };
+    return {
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`,
+      'content-type': 'application/json',
+    };
   };
 
   it('logs an outcome a CRM sends, signed; refuses a bad signature, a stale timestamp and a replayed id', async () => {
@@ -119,8 +155,12 @@ describe('webhooks in', () => {
     await server.runtime.accept({ userId: 'c1', journey: 'pricing-intent', node: 'handoff' });
     const secret = server.config.data.inboundSecret;
     const now = Math.floor(Date.now() / 1000);
-    const body = JSON.stringify({ type: 'handoff.outcome', data: { handoff: h.id, outcome: 'meeting_booked', value: 5000 } });
-    const post = (headers: Record<string, string>, b = body) => server.app.request('/v1/inbound', { method: 'POST', headers, body: b });
+    const body = JSON.stringify({
+      type: 'handoff.outcome',
+      data: { handoff: h.id, outcome: 'meeting_booked', value: 5000 },
+    });
+    const post = (headers: Record<string, string>, b = body) =>
+      server.app.request('/v1/inbound', { method: 'POST', headers, body: b });
 
     expect((await post(signed(`whsec_${randomBytes(24).toString('base64')}`, 'evt_1', now, body))).status).toBe(401);
     const stale = await post(signed(secret, 'evt_1', now - 6 * 60, body));
@@ -131,7 +171,11 @@ describe('webhooks in', () => {
 
     const ok = await post(signed(secret, 'evt_1', now - 4 * 60, body));
     expect(ok.status).toBe(200);
-    expect((await server.store.load('c1'))!.handoffs[0]).toMatchObject({ status: 'closed', outcome: 'meeting_booked', value: 5000 });
+    expect((await server.store.load('c1'))!.handoffs[0]).toMatchObject({
+      status: 'closed',
+      outcome: 'meeting_booked',
+      value: 5000,
+    });
     const replay = await post(signed(secret, 'evt_1', now, body));
     expect(replay.status).toBe(409);
     expect((await json<{ error: { code: string } }>(replay)).error.code).toBe('replayed');
@@ -145,11 +189,19 @@ describe('webhooks in', () => {
     const secret = server.config.data.inboundSecret;
     const now = Math.floor(clock.now() / 1000);
     const body = JSON.stringify({ type: 'handoff.outcome', data: { handoff: h.id, outcome: 'meeting_booked' } });
-    const post = (timestamp: number) => server.app.request('/v1/inbound', { method: 'POST', headers: signed(secret, 'evt_ahead', timestamp, body), body });
+    const post = (timestamp: number) =>
+      server.app.request('/v1/inbound', {
+        method: 'POST',
+        headers: signed(secret, 'evt_ahead', timestamp, body),
+        body,
+      });
 
     const ahead = await post(now + 6 * 60);
     expect(ahead.status).toBe(401);
-    expect((await json<{ error: { code: string; message: string } }>(ahead)).error).toMatchObject({ code: 'signature_invalid', message: expect.stringContaining('5 minutes') });
+    expect((await json<{ error: { code: string; message: string } }>(ahead)).error).toMatchObject({
+      code: 'signature_invalid',
+      message: expect.stringContaining('5 minutes'),
+    });
     expect((await server.store.load('c1'))!.handoffs[0]!.status).toBe('open');
 
     // A sender whose clock runs up to 5 minutes fast is still heard.

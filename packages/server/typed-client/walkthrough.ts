@@ -17,11 +17,24 @@ const fail = (what: string, error: unknown): never => {
 };
 
 /** Events in with the write key, a rep token, the rep's handoffs, accept, an outcome, the contact after. */
-export async function walkthrough(baseUrl: string, writeKey: string, adminToken: string, contactId: string): Promise<WalkthroughResult> {
+export async function walkthrough(
+  baseUrl: string,
+  writeKey: string,
+  adminToken: string,
+  contactId: string,
+): Promise<WalkthroughResult> {
   const intake = createClient<paths>({ baseUrl, headers: { authorization: `Basic ${btoa(`${writeKey}:`)}` } });
-  const identified = await intake.POST('/v1/identify', { body: { type: 'identify', userId: contactId, traits: { company: 'Acme', employees: 900, title: 'VP Sales', region: 'EMEA' } } });
+  const identified = await intake.POST('/v1/identify', {
+    body: {
+      type: 'identify',
+      userId: contactId,
+      traits: { company: 'Acme', employees: 900, title: 'VP Sales', region: 'EMEA' },
+    },
+  });
   if (identified.error) fail('identify', identified.error);
-  const viewed = await intake.POST('/v1/track', { body: { type: 'track', userId: contactId, event: 'Page Viewed', properties: { path: '/pricing' } } });
+  const viewed = await intake.POST('/v1/track', {
+    body: { type: 'track', userId: contactId, event: 'Page Viewed', properties: { path: '/pricing' } },
+  });
   if (viewed.data?.status !== 'applied') fail('track', viewed.error);
 
   const admin = createClient<paths>({ baseUrl, headers: { authorization: `Bearer ${adminToken}` } });
@@ -34,7 +47,10 @@ export async function walkthrough(baseUrl: string, writeKey: string, adminToken:
   if (!handoff) return fail('read handoffs', list.error ?? list.data);
   const accepted = await rep.POST('/api/handoffs/{id}/accept', { params: { path: { id: handoff.id } }, body: {} });
   if (!accepted.data) return fail('accept', accepted.error);
-  const closed = await rep.POST('/api/handoffs/{id}/outcome', { params: { path: { id: handoff.id } }, body: { outcome: 'meeting_booked', value: 30000 } });
+  const closed = await rep.POST('/api/handoffs/{id}/outcome', {
+    params: { path: { id: handoff.id } },
+    body: { outcome: 'meeting_booked', value: 30000 },
+  });
   if (!closed.data) return fail('log an outcome', closed.error);
   const contact = await admin.GET('/api/contacts/{id}', { params: { path: { id: contactId } } });
   if (!contact.data) return fail('read the contact', contact.error);

@@ -18,7 +18,19 @@ const showValue = (v: unknown) => (v === undefined ? '' : typeof v === 'string' 
  * The condition builder of SPEC §3: all / any / not groups, field rules (field, op, value) and event-count
  * rules (event, within a window, op, count), with field suggestions from the workspace.
  */
-export function ConditionEditor({ value, onChange, fields, disabled, depth = 0 }: { value: unknown; onChange: (c: unknown) => void; fields: string[]; disabled?: boolean; depth?: number }) {
+export function ConditionEditor({
+  value,
+  onChange,
+  fields,
+  disabled,
+  depth = 0,
+}: {
+  value: unknown;
+  onChange: (c: unknown) => void;
+  fields: string[];
+  disabled?: boolean;
+  depth?: number;
+}) {
   const c: Cond = isRecord(value) ? value : {};
   const kind = 'all' in c ? 'all' : 'any' in c ? 'any' : 'not' in c ? 'not' : 'event' in c ? 'event' : 'field';
   const switchTo = (k: string) => {
@@ -31,20 +43,74 @@ export function ConditionEditor({ value, onChange, fields, disabled, depth = 0 }
   return (
     <div className={`condition depth-${depth % 2}`}>
       <div className="condition-row">
-        <Select ariaLabel="condition kind" value={kind} options={['field', 'event', 'all', 'any', 'not'] as const} onChange={switchTo} disabled={disabled} />
+        <Select
+          ariaLabel="condition kind"
+          value={kind}
+          options={['field', 'event', 'all', 'any', 'not'] as const}
+          onChange={switchTo}
+          disabled={disabled}
+        />
         {kind === 'field' && (
           <>
-            <TextInput ariaLabel="field" value={String(c.field ?? '')} list="baton-fields" placeholder="contact.plan" onCommit={(field) => onChange({ ...c, field })} disabled={disabled} />
-            <Select ariaLabel="operator" value={(c.op as (typeof FIELD_OPS)[number]) ?? ''} options={FIELD_OPS} onChange={(op) => onChange(op === 'exists' ? { field: c.field, op } : { ...c, op })} disabled={disabled} />
-            {c.op !== 'exists' && <TextInput ariaLabel="value" value={showValue(c.value)} placeholder="value" onCommit={(v) => onChange({ ...c, value: parseValue(v) })} disabled={disabled} />}
+            <TextInput
+              ariaLabel="field"
+              value={String(c.field ?? '')}
+              list="baton-fields"
+              placeholder="contact.plan"
+              onCommit={(field) => onChange({ ...c, field })}
+              disabled={disabled}
+            />
+            <Select
+              ariaLabel="operator"
+              value={(c.op as (typeof FIELD_OPS)[number]) ?? ''}
+              options={FIELD_OPS}
+              onChange={(op) => onChange(op === 'exists' ? { field: c.field, op } : { ...c, op })}
+              disabled={disabled}
+            />
+            {c.op !== 'exists' && (
+              <TextInput
+                ariaLabel="value"
+                value={showValue(c.value)}
+                placeholder="value"
+                onCommit={(v) => onChange({ ...c, value: parseValue(v) })}
+                disabled={disabled}
+              />
+            )}
           </>
         )}
         {kind === 'event' && (
           <>
-            <TextInput ariaLabel="event" value={String(c.event ?? '')} placeholder="Page Viewed" onCommit={(event) => onChange({ ...c, event })} disabled={disabled} />
-            <TextInput ariaLabel="within" value={String(c.within ?? '')} placeholder="P7D" onCommit={(within) => onChange(within ? { ...c, within } : Object.fromEntries(Object.entries(c).filter(([k]) => k !== 'within')))} disabled={disabled} />
-            <Select ariaLabel="count operator" value={(c.op as (typeof COUNT_OPS)[number]) ?? 'gte'} options={COUNT_OPS} onChange={(op) => onChange({ ...c, op })} disabled={disabled} />
-            <TextInput ariaLabel="count" value={showValue(c.value ?? 1)} onCommit={(v) => onChange({ ...c, value: Number(v) })} disabled={disabled} />
+            <TextInput
+              ariaLabel="event"
+              value={String(c.event ?? '')}
+              placeholder="Page Viewed"
+              onCommit={(event) => onChange({ ...c, event })}
+              disabled={disabled}
+            />
+            <TextInput
+              ariaLabel="within"
+              value={String(c.within ?? '')}
+              placeholder="P7D"
+              onCommit={(within) =>
+                onChange(
+                  within ? { ...c, within } : Object.fromEntries(Object.entries(c).filter(([k]) => k !== 'within')),
+                )
+              }
+              disabled={disabled}
+            />
+            <Select
+              ariaLabel="count operator"
+              value={(c.op as (typeof COUNT_OPS)[number]) ?? 'gte'}
+              options={COUNT_OPS}
+              onChange={(op) => onChange({ ...c, op })}
+              disabled={disabled}
+            />
+            <TextInput
+              ariaLabel="count"
+              value={showValue(c.value ?? 1)}
+              onCommit={(v) => onChange({ ...c, value: Number(v) })}
+              disabled={disabled}
+            />
           </>
         )}
       </div>
@@ -52,16 +118,48 @@ export function ConditionEditor({ value, onChange, fields, disabled, depth = 0 }
         <div className="condition-children">
           {((c[kind] as unknown[]) ?? []).map((child, i, list) => (
             <div key={i} className="condition-child">
-              <ConditionEditor value={child} fields={fields} disabled={disabled} depth={depth + 1} onChange={(next) => onChange({ [kind]: list.map((x, k) => (k === i ? next : x)) })} />
-              <button className="icon" title="remove this rule" disabled={disabled} onClick={() => onChange({ [kind]: list.filter((_, k) => k !== i) })}>✕</button>
+              <ConditionEditor
+                value={child}
+                fields={fields}
+                disabled={disabled}
+                depth={depth + 1}
+                onChange={(next) => onChange({ [kind]: list.map((x, k) => (k === i ? next : x)) })}
+              />
+              <button
+                className="icon"
+                title="remove this rule"
+                disabled={disabled}
+                onClick={() => onChange({ [kind]: list.filter((_, k) => k !== i) })}
+              >
+                ✕
+              </button>
             </div>
           ))}
-          <button className="link" disabled={disabled} onClick={() => onChange({ [kind]: [...((c[kind] as unknown[]) ?? []), { field: fields[0] ?? 'contact.plan', op: 'eq', value: '' }] })}>+ rule</button>
+          <button
+            className="link"
+            disabled={disabled}
+            onClick={() =>
+              onChange({
+                [kind]: [
+                  ...((c[kind] as unknown[]) ?? []),
+                  { field: fields[0] ?? 'contact.plan', op: 'eq', value: '' },
+                ],
+              })
+            }
+          >
+            + rule
+          </button>
         </div>
       )}
       {kind === 'not' && (
         <div className="condition-children">
-          <ConditionEditor value={c.not} fields={fields} disabled={disabled} depth={depth + 1} onChange={(next) => onChange({ not: next })} />
+          <ConditionEditor
+            value={c.not}
+            fields={fields}
+            disabled={disabled}
+            depth={depth + 1}
+            onChange={(next) => onChange({ not: next })}
+          />
         </div>
       )}
     </div>

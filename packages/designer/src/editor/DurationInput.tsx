@@ -5,7 +5,19 @@ import { DURATION_UNITS, looksIso, readDuration, splitDuration, type DurationUni
  * A duration as a number and a unit (3 days, 4 hours); an ISO 8601 duration typed into the number field
  * is kept as it is (P1DT12H). Commits on blur or Enter; empty commits undefined.
  */
-export function DurationInput({ value, onCommit, ariaLabel, disabled, placeholder }: { value: string; onCommit: (iso: string | undefined) => void; ariaLabel: string; disabled?: boolean; placeholder?: string }) {
+export function DurationInput({
+  value,
+  onCommit,
+  ariaLabel,
+  disabled,
+  placeholder,
+}: {
+  value: string;
+  onCommit: (iso: string | undefined) => void;
+  ariaLabel: string;
+  disabled?: boolean;
+  placeholder?: string;
+}) {
   const split = splitDuration(value);
   const [text, setText] = useState(split ? String(split.amount) : value);
   const [unit, setUnit] = useState<DurationUnit>(split?.unit ?? 'days');
@@ -37,9 +49,22 @@ export function DurationInput({ value, onCommit, ariaLabel, disabled, placeholde
           onBlur={() => commit(text, unit)}
           onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
         />
-        <select aria-label={`${ariaLabel} unit`} value={custom ? '' : unit} disabled={disabled || custom} onChange={(e) => { const u = e.target.value as DurationUnit; setUnit(u); commit(text, u); }}>
+        <select
+          aria-label={`${ariaLabel} unit`}
+          value={custom ? '' : unit}
+          disabled={disabled || custom}
+          onChange={(e) => {
+            const u = e.target.value as DurationUnit;
+            setUnit(u);
+            commit(text, u);
+          }}
+        >
           {custom && <option value="">ISO</option>}
-          {DURATION_UNITS.map((u) => <option key={u.unit} value={u.unit}>{u.unit}</option>)}
+          {DURATION_UNITS.map((u) => (
+            <option key={u.unit} value={u.unit}>
+              {u.unit}
+            </option>
+          ))}
         </select>
       </span>
       {problem && <span className="field-error">{problem}</span>}

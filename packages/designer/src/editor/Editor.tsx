@@ -1,14 +1,50 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import {
-  Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, applyNodeChanges, useReactFlow,
-  type Connection, type Edge, type EdgeChange, type Node, type NodeChange, type OnSelectionChangeParams,
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  applyNodeChanges,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type EdgeChange,
+  type Node,
+  type NodeChange,
+  type OnSelectionChangeParams,
 } from '@xyflow/react';
 import { own, validateJourney } from '@baton/engine/internal';
 import { api, ApiError, type JourneyDetail, type TeamShape } from '../api.ts';
 import {
-  arrivals, backupKey, boundsOf, FIT_PADDING, freshId, isLaidOut, journeyToOpen, openingViewport, openPort, placeAfter, portCentre, portSlots, readBackup,
-  readableIssues, newNode, nodeWidth, NODE_SIZE, record, redo, startHistory, toCanvas, TRIGGER_NODE, undo,
-  type DraftJourney, type DraftNode, type History, type JourneyChange, type Rect,
+  arrivals,
+  backupKey,
+  boundsOf,
+  FIT_PADDING,
+  freshId,
+  isLaidOut,
+  journeyToOpen,
+  openingViewport,
+  openPort,
+  placeAfter,
+  portCentre,
+  portSlots,
+  readBackup,
+  readableIssues,
+  newNode,
+  nodeWidth,
+  NODE_SIZE,
+  record,
+  redo,
+  startHistory,
+  toCanvas,
+  TRIGGER_NODE,
+  undo,
+  type DraftJourney,
+  type DraftNode,
+  type History,
+  type JourneyChange,
+  type Rect,
 } from '../model/index.ts';
 import { autoLayout } from './autoLayout.ts';
 import { Palette } from './Palette.tsx';
@@ -22,7 +58,11 @@ import { useLiveCounts } from '../reports/liveCounts.ts';
 import { NODE_TYPES, type NodeView } from './nodes.tsx';
 import { EDGE_TYPES } from './LaneEdge.tsx';
 
-type Action = { type: 'change'; change: JourneyChange } | { type: 'undo' } | { type: 'redo' } | { type: 'reset'; journey: DraftJourney };
+type Action =
+  | { type: 'change'; change: JourneyChange }
+  | { type: 'undo' }
+  | { type: 'redo' }
+  | { type: 'reset'; journey: DraftJourney };
 
 function reducer(state: History, action: Action): History {
   switch (action.type) {
@@ -38,23 +78,54 @@ function reducer(state: History, action: Action): History {
 }
 
 // A journey with any node unplaced (imported, written by hand) is laid out whole: partial positions would overlap.
-const withLayout = async (j: DraftJourney): Promise<DraftJourney> => (isLaidOut(j) ? j : { ...j, ui: { ...j.ui, positions: await autoLayout(j) } });
+const withLayout = async (j: DraftJourney): Promise<DraftJourney> =>
+  isLaidOut(j) ? j : { ...j, ui: { ...j.ui, positions: await autoLayout(j) } };
 /** The fit-view padding, in px: the controls (left) and the minimap (right) never cover a step. */
-const FIT_VIEW = { padding: { top: `${FIT_PADDING.top}px`, right: `${FIT_PADDING.right}px`, bottom: `${FIT_PADDING.bottom}px`, left: `${FIT_PADDING.left}px` }, maxZoom: 1 } as const;
+const FIT_VIEW = {
+  padding: {
+    top: `${FIT_PADDING.top}px`,
+    right: `${FIT_PADDING.right}px`,
+    bottom: `${FIT_PADDING.bottom}px`,
+    left: `${FIT_PADDING.left}px`,
+  },
+  maxZoom: 1,
+} as const;
 /** A step's box on the canvas: measured when React Flow has drawn it, else its size for layout. */
 const boxOf = (journey: DraftJourney, id: string, measured?: { width?: number; height?: number }): Rect => {
   const p = journey.ui?.positions?.[id] ?? { x: 0, y: 0 };
   const node = journey.nodes.find((n) => n.id === id);
-  return { x: p.x, y: p.y, width: measured?.width ?? (node ? nodeWidth(node) : NODE_SIZE.width), height: measured?.height ?? NODE_SIZE.height };
+  return {
+    x: p.x,
+    y: p.y,
+    width: measured?.width ?? (node ? nodeWidth(node) : NODE_SIZE.width),
+    height: measured?.height ?? NODE_SIZE.height,
+  };
 };
 const saveWords = (s: SaveState, dirty: boolean) =>
-  s.kind === 'error' ? `not saved: ${s.message}` : s.kind === 'saving' ? 'saving…' : dirty ? 'unsaved changes' : 'all changes saved';
-const isTyping = (t: EventTarget | null) => t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
+  s.kind === 'error'
+    ? `not saved: ${s.message}`
+    : s.kind === 'saving'
+      ? 'saving…'
+      : dirty
+        ? 'unsaved changes'
+        : 'all changes saved';
+const isTyping = (t: EventTarget | null) =>
+  t instanceof HTMLElement &&
+  (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
 
 /** Fields a condition can read, for suggestions: the contact's usual traits, the workspace's scores, event properties. */
 function fieldSuggestions(scores: string[]): string[] {
   return [
-    ...['contact.company', 'contact.employees', 'contact.title', 'contact.region', 'contact.plan', 'contact.lifecycle', 'contact.ownerId', 'contact.email'],
+    ...[
+      'contact.company',
+      'contact.employees',
+      'contact.title',
+      'contact.region',
+      'contact.plan',
+      'contact.lifecycle',
+      'contact.ownerId',
+      'contact.email',
+    ],
     ...scores.map((s) => `score.${s}`),
     ...['event.name', 'event.properties.path', 'event.properties.feature', 'event.properties.score'],
   ];
@@ -82,17 +153,38 @@ export function Editor({ journeyId, version }: { journeyId: string; version: num
         api<JourneyDetail>('GET', `/journeys/${encodeURIComponent(journeyId)}`),
         api<TeamShape>('GET', '/team').catch(() => null),
         api<Loaded['workspace']>('GET', '/workspace').catch(() => ({ scores: {} })),
-        version ? api<{ definition: unknown }>('GET', `/journeys/${encodeURIComponent(journeyId)}/versions/${version}`) : null,
+        version
+          ? api<{ definition: unknown }>('GET', `/journeys/${encodeURIComponent(journeyId)}/versions/${version}`)
+          : null,
       ]);
-      const definition = (old ? old.definition : detail.draftDefinition ?? detail.definition) as DraftJourney;
+      const definition = (old ? old.definition : (detail.draftDefinition ?? detail.definition)) as DraftJourney;
       // Changes made here and not yet saved (a reload, a crash, a closed tab) come back.
-      const open = old ? { journey: definition, restored: null } : journeyToOpen(definition, readBackup(localStorage.getItem(backupKey(journeyId))));
+      const open = old
+        ? { journey: definition, restored: null }
+        : journeyToOpen(definition, readBackup(localStorage.getItem(backupKey(journeyId))));
       const journey = await withLayout(open.journey);
-      setLoaded({ detail, team, workspace, journey, saved: JSON.stringify(open.restored ? definition : journey), restored: open.restored });
+      setLoaded({
+        detail,
+        team,
+        workspace,
+        journey,
+        saved: JSON.stringify(open.restored ? definition : journey),
+        restored: open.restored,
+      });
     })().catch((e: Error) => setError(e.message));
   }, [journeyId, version]);
-  if (error) return <main className="list"><p className="error-banner">{error}</p></main>;
-  if (!loaded) return <main className="list"><p className="muted">Loading…</p></main>;
+  if (error)
+    return (
+      <main className="list">
+        <p className="error-banner">{error}</p>
+      </main>
+    );
+  if (!loaded)
+    return (
+      <main className="list">
+        <p className="muted">Loading…</p>
+      </main>
+    );
   return (
     <ReactFlowProvider>
       <EditorLoaded loaded={loaded} version={version} onReload={(detail) => setLoaded({ ...loaded, detail })} />
@@ -100,7 +192,15 @@ export function Editor({ journeyId, version }: { journeyId: string; version: num
   );
 }
 
-function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: number | null; onReload: (d: JourneyDetail) => void }) {
+function EditorLoaded({
+  loaded,
+  version,
+  onReload,
+}: {
+  loaded: Loaded;
+  version: number | null;
+  onReload: (d: JourneyDetail) => void;
+}) {
   const readOnly = version !== null;
   const [history, dispatch] = useReducer(reducer, loaded.journey, startHistory);
   const journey = history.present;
@@ -111,7 +211,9 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
   const [hasDraft, setHasDraft] = useState(loaded.detail.draftDefinition !== null || loaded.restored !== null);
   const [selection, setSelection] = useState<string[]>([]);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(
-    loaded.restored ? { kind: 'ok', text: `Restored the changes you had not saved (${new Date(loaded.restored).toLocaleString()}).` } : null,
+    loaded.restored
+      ? { kind: 'ok', text: `Restored the changes you had not saved (${new Date(loaded.restored).toLocaleString()}).` }
+      : null,
   );
   const [menu, setMenu] = useState<{ place: StepPlace; anchor: DOMRect } | null>(null);
   const [laying, setLaying] = useState(false);
@@ -157,7 +259,16 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
             ...n.data,
             problems: issues.get(n.id) ?? [],
             readOnly,
-            ...(overlay ? { sim: { current: overlay.current === n.id, visited: n.id === TRIGGER_NODE ? overlay.path.length > 0 : overlay.path.includes(n.id), count: overlay.counts ? overlay.counts[n.id] ?? 0 : null, ...(overlay.details?.[n.id] ? { detail: overlay.details[n.id] } : {}) } } : {}),
+            ...(overlay
+              ? {
+                  sim: {
+                    current: overlay.current === n.id,
+                    visited: n.id === TRIGGER_NODE ? overlay.path.length > 0 : overlay.path.includes(n.id),
+                    count: overlay.counts ? (overlay.counts[n.id] ?? 0) : null,
+                    ...(overlay.details?.[n.id] ? { detail: overlay.details[n.id] } : {}),
+                  },
+                }
+              : {}),
           } satisfies NodeView as unknown as Record<string, unknown>,
         };
       }),
@@ -166,10 +277,14 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
   const [nodes, setNodes] = useState<Node[]>(derived);
   // Keep what React Flow measured: a node object without `measured` is hidden until measured again, so
   // every edit or overlay update would make the canvas flicker.
-  useEffect(() => setNodes((prev) => {
-    const measured = new Map(prev.map((n) => [n.id, n.measured]));
-    return derived.map((n) => (measured.get(n.id) ? { ...n, measured: measured.get(n.id)! } : n));
-  }), [derived]);
+  useEffect(
+    () =>
+      setNodes((prev) => {
+        const measured = new Map(prev.map((n) => [n.id, n.measured]));
+        return derived.map((n) => (measured.get(n.id) ? { ...n, measured: measured.get(n.id)! } : n));
+      }),
+    [derived],
+  );
   // The test contact's path, drawn over the edges it took.
   const walked = useMemo(() => {
     const steps = overlay ? [TRIGGER_NODE, ...overlay.path] : [];
@@ -187,7 +302,14 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
       const n = byId.get(id);
       return n ? portSlots(n).length : 1;
     };
-    return { ports, at: arrivals(canvas.edges, (e) => portCentre(positions[e.source] ?? { x: 0, y: 0 }, widthOf(e.source), e.port, ports(e.source)), widthOf) };
+    return {
+      ports,
+      at: arrivals(
+        canvas.edges,
+        (e) => portCentre(positions[e.source] ?? { x: 0, y: 0 }, widthOf(e.source), e.port, ports(e.source)),
+        widthOf,
+      ),
+    };
   }, [canvas, journey]);
   const edges = useMemo<Edge[]>(
     () =>
@@ -195,7 +317,21 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
         const onPath = walked.has(`${e.source}>${e.target}`);
         const end = ends.at.get(e.id) ?? { offset: 0, lane: 0 };
         const portCount = ends.ports;
-        return { ...e, data: { lane: port, ports: portCount(e.source), label, offset: end.offset, arriveLane: end.lane, handle: e.sourceHandle, readOnly }, deletable: !readOnly, className: onPath ? 'journey-edge sim-path' : 'journey-edge', animated: onPath };
+        return {
+          ...e,
+          data: {
+            lane: port,
+            ports: portCount(e.source),
+            label,
+            offset: end.offset,
+            arriveLane: end.lane,
+            handle: e.sourceHandle,
+            readOnly,
+          },
+          deletable: !readOnly,
+          className: onPath ? 'journey-edge sim-path' : 'journey-edge',
+          animated: onPath,
+        };
       }),
     [canvas, readOnly, walked, ends],
   );
@@ -203,8 +339,12 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
   const onNodesChange = useCallback(
     (changes: NodeChange[]) => {
       setNodes((ns) => applyNodeChanges(changes, ns));
-      const done = changes.filter((c): c is NodeChange & { type: 'position'; id: string; position: { x: number; y: number } } => c.type === 'position' && c.dragging === false && !!c.position);
-      if (done.length > 0) apply({ kind: 'moveNodes', positions: Object.fromEntries(done.map((c) => [c.id, c.position])) });
+      const done = changes.filter(
+        (c): c is NodeChange & { type: 'position'; id: string; position: { x: number; y: number } } =>
+          c.type === 'position' && c.dragging === false && !!c.position,
+      );
+      if (done.length > 0)
+        apply({ kind: 'moveNodes', positions: Object.fromEntries(done.map((c) => [c.id, c.position])) });
     },
     [apply],
   );
@@ -218,14 +358,27 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
     },
     [apply, canvas],
   );
-  const onConnect = useCallback((c: Connection) => c.sourceHandle && apply({ kind: 'connect', source: c.source, handle: c.sourceHandle, target: c.target }), [apply]);
-  const onNodesDelete = useCallback((deleted: Node[]) => apply({ kind: 'removeNodes', ids: deleted.map((n) => n.id) }), [apply]);
-  const onSelectionChange = useCallback(({ nodes: ns }: OnSelectionChangeParams) => setSelection(ns.map((n) => n.id)), []);
+  const onConnect = useCallback(
+    (c: Connection) =>
+      c.sourceHandle && apply({ kind: 'connect', source: c.source, handle: c.sourceHandle, target: c.target }),
+    [apply],
+  );
+  const onNodesDelete = useCallback(
+    (deleted: Node[]) => apply({ kind: 'removeNodes', ids: deleted.map((n) => n.id) }),
+    [apply],
+  );
+  const onSelectionChange = useCallback(
+    ({ nodes: ns }: OnSelectionChangeParams) => setSelection(ns.map((n) => n.id)),
+    [],
+  );
 
   /** Shows a step, at a zoom it can be read at. */
-  const reveal = useCallback((box: Rect) => {
-    void flow.setCenter(box.x + box.width / 2, box.y + box.height / 2, { zoom: Math.max(flow.getZoom(), 0.8) });
-  }, [flow]);
+  const reveal = useCallback(
+    (box: Rect) => {
+      void flow.setCenter(box.x + box.width / 2, box.y + box.height / 2, { zoom: Math.max(flow.getZoom(), 0.8) });
+    },
+    [flow],
+  );
 
   /**
    * Adds a step: after the given port (in place: the port's old target follows the new step), else after
@@ -238,7 +391,10 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
       const node = newNode(journey, type, loaded.team ?? undefined);
       // After the selected step; with none selected, after the latest step (or the entry) left open.
       const only = selection.length === 1 ? selection[0]! : null;
-      const from = only ?? [TRIGGER_NODE, ...journey.nodes.map((n) => n.id)].reverse().find((id) => openPort(journey, id) !== undefined) ?? null;
+      const from =
+        only ??
+        [TRIGGER_NODE, ...journey.nodes.map((n) => n.id)].reverse().find((id) => openPort(journey, id) !== undefined) ??
+        null;
       const open = from ? openPort(journey, from) : undefined;
       const after = place ?? (from && open ? { source: from, handle: open } : null);
       let box: Rect;
@@ -249,7 +405,10 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
       } else {
         const rect = canvasRef.current!.getBoundingClientRect();
         const centre = flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 });
-        const position = { x: Math.round(centre.x - nodeWidth(node) / 2), y: Math.round(centre.y - NODE_SIZE.height / 2) };
+        const position = {
+          x: Math.round(centre.x - nodeWidth(node) / 2),
+          y: Math.round(centre.y - NODE_SIZE.height / 2),
+        };
         apply({ kind: 'addNode', node, position });
         box = { ...position, width: nodeWidth(node), height: NODE_SIZE.height };
       }
@@ -259,7 +418,10 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
     },
     [apply, flow, journey, loaded.team, readOnly, reveal, selection],
   );
-  const stepMenu = useMemo(() => (readOnly ? null : { open: (place: StepPlace, anchor: DOMRect) => setMenu({ place, anchor }) }), [readOnly]);
+  const stepMenu = useMemo(
+    () => (readOnly ? null : { open: (place: StepPlace, anchor: DOMRect) => setMenu({ place, anchor }) }),
+    [readOnly],
+  );
 
   const onDrop = useCallback(
     (e: React.DragEvent) => {
@@ -282,10 +444,12 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
       else if ((key === 'z' && e.shiftKey) || key === 'y') dispatch({ type: 'redo' });
       else if (key === 'c') clipboard.current = journey.nodes.filter((n) => selection.includes(n.id));
       else if (key === 'v' && clipboard.current.length > 0) {
-        const positions = Object.fromEntries(clipboard.current.map((n) => {
-          const p = journey.ui?.positions?.[n.id] ?? { x: 0, y: 0 };
-          return [n.id, { x: p.x + 40, y: p.y + 40 }];
-        }));
+        const positions = Object.fromEntries(
+          clipboard.current.map((n) => {
+            const p = journey.ui?.positions?.[n.id] ?? { x: 0, y: 0 };
+            return [n.id, { x: p.x + 40, y: p.y + 40 }];
+          }),
+        );
         apply({ kind: 'paste', nodes: clipboard.current, positions });
       } else return;
       e.preventDefault();
@@ -305,7 +469,10 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
     if (dirty && !(await save())) return;
     try {
       if (loaded.detail.version !== null) {
-        const plan = await api<MigrationPlan>('POST', `/journeys/${encodeURIComponent(journey.id)}/migration-plan`, { journey, migrate: {} });
+        const plan = await api<MigrationPlan>('POST', `/journeys/${encodeURIComponent(journey.id)}/migration-plan`, {
+          journey,
+          migrate: {},
+        });
         if (hasWaiting(plan)) return setMigration(plan);
       }
       await publishWith(undefined);
@@ -316,10 +483,16 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
   const publishWith = async (migrate: Record<string, string> | undefined) => {
     setMigration(null);
     try {
-      const published = await api<{ version: number; migration?: { moved: number } }>('POST', `/journeys/${journey.id}/publish`, migrate === undefined ? undefined : { migrate });
+      const published = await api<{ version: number; migration?: { moved: number } }>(
+        'POST',
+        `/journeys/${journey.id}/publish`,
+        migrate === undefined ? undefined : { migrate },
+      );
       onReload(await api<JourneyDetail>('GET', `/journeys/${journey.id}`));
       setHasDraft(false);
-      const moved = published.migration ? `; ${published.migration.moved} waiting contact${published.migration.moved === 1 ? '' : 's'} moved to it` : '';
+      const moved = published.migration
+        ? `; ${published.migration.moved} waiting contact${published.migration.moved === 1 ? '' : 's'} moved to it`
+        : '';
       setMessage({ kind: 'ok', text: `Published version ${published.version}: new contacts enter it now${moved}` });
     } catch (e) {
       setMessage({ kind: 'error', text: e instanceof ApiError ? `${e.message}` : String(e) });
@@ -346,18 +519,26 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
     URL.revokeObjectURL(url);
   };
   /** The whole journey in view with the overlays' room kept free, or its entry when that is not readable. */
-  const frame = useCallback((j: DraftJourney) => {
-    const rect = canvasRef.current?.getBoundingClientRect();
-    if (!rect) return;
-    const measured = new Map(flow.getNodes().map((n) => [n.id, n.measured]));
-    const boxes = [TRIGGER_NODE, ...j.nodes.map((n) => n.id)].map((id) => boxOf(j, id, measured.get(id)));
-    void flow.setViewport(openingViewport(boxes, boxes[0]!, rect.width, rect.height));
-  }, [flow]);
+  const frame = useCallback(
+    (j: DraftJourney) => {
+      const rect = canvasRef.current?.getBoundingClientRect();
+      if (!rect) return;
+      const measured = new Map(flow.getNodes().map((n) => [n.id, n.measured]));
+      const boxes = [TRIGGER_NODE, ...j.nodes.map((n) => n.id)].map((id) => boxOf(j, id, measured.get(id)));
+      void flow.setViewport(openingViewport(boxes, boxes[0]!, rect.width, rect.height));
+    },
+    [flow],
+  );
   // Lay out with the sizes React Flow measured, then show the result whole.
   const layoutNow = async () => {
     setLaying(true);
     try {
-      const sizes = new Map(flow.getNodes().filter((n) => n.measured?.width && n.measured.height).map((n) => [n.id, { width: n.measured!.width!, height: n.measured!.height! }]));
+      const sizes = new Map(
+        flow
+          .getNodes()
+          .filter((n) => n.measured?.width && n.measured.height)
+          .map((n) => [n.id, { width: n.measured!.width!, height: n.measured!.height! }]),
+      );
       const laid = await autoLayout(journey, sizes);
       // The journey may have changed while the layout ran (a rename): place only the steps still there.
       const now = latest.current;
@@ -386,27 +567,87 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
       <div className="toolbar">
         <div className="title">
           <strong>{journey.name ?? journey.id}</strong>
-          <span className={`pill ${readOnly ? 'archived' : detail.status}`} data-testid="status-pill">{readOnly ? `v${version} · read-only` : detail.status}</span>
-          {unpublished && <span className="pill draft" data-testid="unpublished">unpublished changes</span>}
-          {!readOnly && <span className={`small ${autosave.state.kind === 'error' ? 'bad' : 'muted'}`} data-testid="save-state" aria-live="polite">{saveWords(autosave.state, dirty)}</span>}
+          <span className={`pill ${readOnly ? 'archived' : detail.status}`} data-testid="status-pill">
+            {readOnly ? `v${version} · read-only` : detail.status}
+          </span>
+          {unpublished && (
+            <span className="pill draft" data-testid="unpublished">
+              unpublished changes
+            </span>
+          )}
+          {!readOnly && (
+            <span
+              className={`small ${autosave.state.kind === 'error' ? 'bad' : 'muted'}`}
+              data-testid="save-state"
+              aria-live="polite"
+            >
+              {saveWords(autosave.state, dirty)}
+            </span>
+          )}
         </div>
         <div className="actions">
-          <button onClick={() => dispatch({ type: 'undo' })} disabled={readOnly || history.past.length === 0} title="Undo (Ctrl+Z)">Undo</button>
-          <button onClick={() => dispatch({ type: 'redo' })} disabled={readOnly || history.future.length === 0} title="Redo (Ctrl+Shift+Z)">Redo</button>
-          <button onClick={() => void layoutNow()} disabled={readOnly || laying}>{laying ? 'Laying out…' : 'Auto-layout'}</button>
-          <select aria-label="versions" value={version ?? ''} onChange={(e) => (location.hash = e.target.value ? `#/journeys/${journey.id}/versions/${e.target.value}` : `#/journeys/${journey.id}`)}>
-            <option value="">{detail.version === null || unpublished || readOnly ? 'Draft' : `Latest (v${detail.version})`}</option>
+          <button
+            onClick={() => dispatch({ type: 'undo' })}
+            disabled={readOnly || history.past.length === 0}
+            title="Undo (Ctrl+Z)"
+          >
+            Undo
+          </button>
+          <button
+            onClick={() => dispatch({ type: 'redo' })}
+            disabled={readOnly || history.future.length === 0}
+            title="Redo (Ctrl+Shift+Z)"
+          >
+            Redo
+          </button>
+          <button onClick={() => void layoutNow()} disabled={readOnly || laying}>
+            {laying ? 'Laying out…' : 'Auto-layout'}
+          </button>
+          <select
+            aria-label="versions"
+            value={version ?? ''}
+            onChange={(e) =>
+              (location.hash = e.target.value
+                ? `#/journeys/${journey.id}/versions/${e.target.value}`
+                : `#/journeys/${journey.id}`)
+            }
+          >
+            <option value="">
+              {detail.version === null || unpublished || readOnly ? 'Draft' : `Latest (v${detail.version})`}
+            </option>
             {detail.versions.map((v) => (
-              <option key={v.version} value={v.version}>v{v.version} · {new Date(v.publishedAt).toLocaleDateString()}</option>
+              <option key={v.version} value={v.version}>
+                v{v.version} · {new Date(v.publishedAt).toLocaleDateString()}
+              </option>
             ))}
           </select>
           {version === null && detail.version !== null && (
-            <button className={showLive && !simulating ? 'active-toggle' : ''} onClick={() => { setShowLive(!showLive || simulating); setSimulating(false); }} aria-pressed={showLive && !simulating} title="Contacts that entered each step, from live data">Live numbers</button>
+            <button
+              className={showLive && !simulating ? 'active-toggle' : ''}
+              onClick={() => {
+                setShowLive(!showLive || simulating);
+                setSimulating(false);
+              }}
+              aria-pressed={showLive && !simulating}
+              title="Contacts that entered each step, from live data"
+            >
+              Live numbers
+            </button>
           )}
-          <button className={simulating ? 'active-toggle' : ''} onClick={() => setSimulating(!simulating)} aria-pressed={simulating}>Simulate</button>
+          <button
+            className={simulating ? 'active-toggle' : ''}
+            onClick={() => setSimulating(!simulating)}
+            aria-pressed={simulating}
+          >
+            Simulate
+          </button>
           <button onClick={exportJson}>Export</button>
           <button onClick={() => void duplicate()}>Duplicate</button>
-          {!readOnly && <button onClick={() => void save()} disabled={!dirty}>Save draft</button>}
+          {!readOnly && (
+            <button onClick={() => void save()} disabled={!dirty}>
+              Save draft
+            </button>
+          )}
           {!readOnly && (
             <button
               className="primary"
@@ -421,32 +662,61 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
       </div>
       {readOnly && (
         <div className="flash readonly" role="note">
-          Version {version} is read-only: what contacts went through then. <a href={`#/journeys/${encodeURIComponent(journey.id)}`}>Open the draft</a> to change the journey.
+          Version {version} is read-only: what contacts went through then.{' '}
+          <a href={`#/journeys/${encodeURIComponent(journey.id)}`}>Open the draft</a> to change the journey.
         </div>
       )}
       {message && (
         <div className={`flash ${message.kind}`} role="status">
           {message.text}
-          {loaded.restored && message.text.startsWith('Restored') && <button className="link" onClick={discardRestored}>Discard them</button>}
-          <button className="icon" aria-label="dismiss" onClick={() => setMessage(null)}>✕</button>
+          {loaded.restored && message.text.startsWith('Restored') && (
+            <button className="link" onClick={discardRestored}>
+              Discard them
+            </button>
+          )}
+          <button className="icon" aria-label="dismiss" onClick={() => setMessage(null)}>
+            ✕
+          </button>
         </div>
       )}
-      {live.error && <div className="flash error" role="alert">Live numbers: {live.error}</div>}
-      {migration && <MigrationStep journey={journey} first={migration} onPublish={(m) => void publishWith(m)} onCancel={() => setMigration(null)} />}
+      {live.error && (
+        <div className="flash error" role="alert">
+          Live numbers: {live.error}
+        </div>
+      )}
+      {migration && (
+        <MigrationStep
+          journey={journey}
+          first={migration}
+          onPublish={(m) => void publishWith(m)}
+          onCancel={() => setMigration(null)}
+        />
+      )}
       <div className="workspace">
         <Palette readOnly={readOnly} onAdd={(type) => addStep(type)}>
           <div className={`problems ${validation.valid ? 'ok' : 'bad'}`} aria-label="problems">
-            <h3>{validation.valid ? '✓ Ready to publish' : `${readable.length} problem${readable.length > 1 ? 's' : ''}`}</h3>
+            <h3>
+              {validation.valid ? '✓ Ready to publish' : `${readable.length} problem${readable.length > 1 ? 's' : ''}`}
+            </h3>
             <ul>
               {readable.map((r, i) => (
                 <li key={i} data-testid="problem">
-                  <button className="problem" onClick={() => jumpTo(r.node)}>{r.text}</button>
+                  <button className="problem" onClick={() => jumpTo(r.node)}>
+                    {r.text}
+                  </button>
                 </li>
               ))}
             </ul>
           </div>
         </Palette>
-        <div className="canvas" ref={canvasRef} onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas" aria-busy={laying}>
+        <div
+          className="canvas"
+          ref={canvasRef}
+          onDragOver={(e) => e.preventDefault()}
+          onDrop={onDrop}
+          data-testid="canvas"
+          aria-busy={laying}
+        >
           <StepMenuContext.Provider value={stepMenu}>
             <ReactFlow
               nodes={nodes}
@@ -473,12 +743,27 @@ function EditorLoaded({ loaded, version, onReload }: { loaded: Loaded; version: 
             </ReactFlow>
             <StepSearch journey={journey} onJump={jumpTo} />
           </StepMenuContext.Provider>
-          {menu && <StepMenu anchor={menu.anchor} onPick={(type) => addStep(type, menu.place)} onClose={() => setMenu(null)} />}
+          {menu && (
+            <StepMenu anchor={menu.anchor} onPick={(type) => addStep(type, menu.place)} onClose={() => setMenu(null)} />
+          )}
         </div>
         {simulating ? (
-          <SimPanel journey={journey} team={loaded.team} workspace={loaded.workspace} valid={validation.valid} onOverlay={setOverlay} />
+          <SimPanel
+            journey={journey}
+            team={loaded.team}
+            workspace={loaded.workspace}
+            valid={validation.valid}
+            onOverlay={setOverlay}
+          />
         ) : (
-          <Inspector journey={journey} selected={selected} team={loaded.team} fields={fields} readOnly={readOnly} apply={apply} />
+          <Inspector
+            journey={journey}
+            selected={selected}
+            team={loaded.team}
+            fields={fields}
+            readOnly={readOnly}
+            apply={apply}
+          />
         )}
       </div>
     </div>

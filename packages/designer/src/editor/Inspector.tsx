@@ -14,51 +14,153 @@ interface Props {
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
-const without = (o: Record<string, unknown>, key: string) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
+const without = (o: Record<string, unknown>, key: string) =>
+  Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
 
 /** The form for one node type (SPEC §5), then its raw JSON for anything the form does not show. */
-function NodeForm({ node, apply, team, fields, readOnly }: { node: DraftNode; apply: Props['apply']; team: TeamShape | null; fields: string[]; readOnly: boolean }) {
+function NodeForm({
+  node,
+  apply,
+  team,
+  fields,
+  readOnly,
+}: {
+  node: DraftNode;
+  apply: Props['apply'];
+  team: TeamShape | null;
+  fields: string[];
+  readOnly: boolean;
+}) {
   const update = (next: DraftNode) => apply({ kind: 'updateNode', id: node.id, node: next });
-  const set = (key: string, value: unknown) => update((value === undefined ? without(node, key) : { ...node, [key]: value }) as DraftNode);
+  const set = (key: string, value: unknown) =>
+    update((value === undefined ? without(node, key) : { ...node, [key]: value }) as DraftNode);
   const disabled = readOnly;
   const Form = nodeTypeDef(node.type)?.Form;
   return (
     <>
-      <Field label="Id" hint="renaming keeps every connection"><TextInput ariaLabel="node id" value={node.id} onCommit={(id) => id && update({ ...node, id })} disabled={disabled} /></Field>
-      <Field label="Label"><TextInput ariaLabel="label" value={str(node.label)} onCommit={(v) => set('label', v || undefined)} disabled={disabled} /></Field>
+      <Field label="Id" hint="renaming keeps every connection">
+        <TextInput
+          ariaLabel="node id"
+          value={node.id}
+          onCommit={(id) => id && update({ ...node, id })}
+          disabled={disabled}
+        />
+      </Field>
+      <Field label="Label">
+        <TextInput
+          ariaLabel="label"
+          value={str(node.label)}
+          onCommit={(v) => set('label', v || undefined)}
+          disabled={disabled}
+        />
+      </Field>
       {Form && <Form node={node} set={set} team={team} fields={fields} disabled={disabled} />}
       <details className="raw">
         <summary>JSON</summary>
-        <JsonInput ariaLabel="node JSON" rows={10} value={node} onCommit={(v) => isRecord(v) && typeof v.id === 'string' && update(v as DraftNode)} disabled={disabled} />
+        <JsonInput
+          ariaLabel="node JSON"
+          rows={10}
+          value={node}
+          onCommit={(v) => isRecord(v) && typeof v.id === 'string' && update(v as DraftNode)}
+          disabled={disabled}
+        />
       </details>
     </>
   );
 }
 
 /** Journey settings: name, trigger, re-entry, what happens while a human is engaged, exit conditions. */
-function JourneyForm({ journey, apply, fields, readOnly }: { journey: DraftJourney; apply: Props['apply']; fields: string[]; readOnly: boolean }) {
+function JourneyForm({
+  journey,
+  apply,
+  fields,
+  readOnly,
+}: {
+  journey: DraftJourney;
+  apply: Props['apply'];
+  fields: string[];
+  readOnly: boolean;
+}) {
   const set = (fieldsChange: Partial<DraftJourney>) => apply({ kind: 'updateJourney', fields: fieldsChange });
   const trigger = journey.trigger ?? {};
   return (
     <>
-      <Field label="Name"><TextInput ariaLabel="journey name" value={str(journey.name)} onCommit={(name) => set({ name })} disabled={readOnly} /></Field>
-      <Field label="Description"><TextArea ariaLabel="description" value={str(journey.description)} onCommit={(description) => set({ description })} disabled={readOnly} /></Field>
+      <Field label="Name">
+        <TextInput
+          ariaLabel="journey name"
+          value={str(journey.name)}
+          onCommit={(name) => set({ name })}
+          disabled={readOnly}
+        />
+      </Field>
+      <Field label="Description">
+        <TextArea
+          ariaLabel="description"
+          value={str(journey.description)}
+          onCommit={(description) => set({ description })}
+          disabled={readOnly}
+        />
+      </Field>
       <h4>Entry</h4>
-      <Field label="When this event arrives"><TextInput ariaLabel="trigger event" value={str(trigger.event)} onCommit={(event) => set({ trigger: { ...trigger, event } })} disabled={readOnly} /></Field>
+      <Field label="When this event arrives">
+        <TextInput
+          ariaLabel="trigger event"
+          value={str(trigger.event)}
+          onCommit={(event) => set({ trigger: { ...trigger, event } })}
+          disabled={readOnly}
+        />
+      </Field>
       {trigger.when !== undefined ? (
         <div className="when">
           <span className="muted small">and</span>
-          <ConditionEditor value={trigger.when} fields={fields} disabled={readOnly} onChange={(when) => set({ trigger: { ...trigger, when } })} />
-          <button className="link" disabled={readOnly} onClick={() => set({ trigger: { event: trigger.event } })}>no condition</button>
+          <ConditionEditor
+            value={trigger.when}
+            fields={fields}
+            disabled={readOnly}
+            onChange={(when) => set({ trigger: { ...trigger, when } })}
+          />
+          <button className="link" disabled={readOnly} onClick={() => set({ trigger: { event: trigger.event } })}>
+            no condition
+          </button>
         </div>
       ) : (
-        <button className="link" disabled={readOnly} onClick={() => set({ trigger: { ...trigger, when: { field: 'event.properties.path', op: 'eq', value: '/pricing' } } })}>+ only when…</button>
+        <button
+          className="link"
+          disabled={readOnly}
+          onClick={() =>
+            set({ trigger: { ...trigger, when: { field: 'event.properties.path', op: 'eq', value: '/pricing' } } })
+          }
+        >
+          + only when…
+        </button>
       )}
       <div className="row2">
-        <Field label="Re-entry" hint="never, after_exit, or a duration"><TextInput ariaLabel="reentry" value={str(journey.reentry) || 'never'} onCommit={(reentry) => set({ reentry })} disabled={readOnly} /></Field>
-        <Field label="While a human is engaged"><Select ariaLabel="while human engaged" value={(str(journey.whileHumanEngaged) || 'pause') as 'pause' | 'continue' | 'exit'} options={['pause', 'continue', 'exit'] as const} onChange={(whileHumanEngaged) => set({ whileHumanEngaged })} disabled={readOnly} /></Field>
+        <Field label="Re-entry" hint="never, after_exit, or a duration">
+          <TextInput
+            ariaLabel="reentry"
+            value={str(journey.reentry) || 'never'}
+            onCommit={(reentry) => set({ reentry })}
+            disabled={readOnly}
+          />
+        </Field>
+        <Field label="While a human is engaged">
+          <Select
+            ariaLabel="while human engaged"
+            value={(str(journey.whileHumanEngaged) || 'pause') as 'pause' | 'continue' | 'exit'}
+            options={['pause', 'continue', 'exit'] as const}
+            onChange={(whileHumanEngaged) => set({ whileHumanEngaged })}
+            disabled={readOnly}
+          />
+        </Field>
       </div>
-      <Field label="Exit when" hint='[ { "when": condition, "outcome": "..." } ]'><JsonInput ariaLabel="exit when" value={journey.exitWhen ?? []} onCommit={(exitWhen) => set({ exitWhen: exitWhen ?? [] })} disabled={readOnly} /></Field>
+      <Field label="Exit when" hint='[ { "when": condition, "outcome": "..." } ]'>
+        <JsonInput
+          ariaLabel="exit when"
+          value={journey.exitWhen ?? []}
+          onCommit={(exitWhen) => set({ exitWhen: exitWhen ?? [] })}
+          disabled={readOnly}
+        />
+      </Field>
     </>
   );
 }
@@ -68,9 +170,17 @@ export function Inspector({ journey, selected, team, fields, readOnly, apply }: 
   const node = selected ? journey.nodes.find((n) => n.id === selected) : undefined;
   return (
     <aside className="inspector" aria-label="inspector">
-      <datalist id="baton-fields">{fields.map((f) => <option key={f} value={f} />)}</datalist>
+      <datalist id="baton-fields">
+        {fields.map((f) => (
+          <option key={f} value={f} />
+        ))}
+      </datalist>
       <h3>{node ? `${node.type} · ${node.id}` : 'Journey settings'}</h3>
-      {node ? <NodeForm key={node.id} node={node} apply={apply} team={team} fields={fields} readOnly={readOnly} /> : <JourneyForm journey={journey} apply={apply} fields={fields} readOnly={readOnly} />}
+      {node ? (
+        <NodeForm key={node.id} node={node} apply={apply} team={team} fields={fields} readOnly={readOnly} />
+      ) : (
+        <JourneyForm journey={journey} apply={apply} fields={fields} readOnly={readOnly} />
+      )}
     </aside>
   );
 }

@@ -51,11 +51,24 @@ function rowsOf(plan: MigrationPlan): Row[] {
  * they would go (by id unless a picker says otherwise), and the plan's counts before confirming.
  * Publishing without moving anyone stays possible.
  */
-export function MigrationStep({ journey, first, onPublish, onCancel }: { journey: DraftJourney; first: MigrationPlan; onPublish: (migrate: Record<string, string> | undefined) => void; onCancel: () => void }) {
+export function MigrationStep({
+  journey,
+  first,
+  onPublish,
+  onCancel,
+}: {
+  journey: DraftJourney;
+  first: MigrationPlan;
+  onPublish: (migrate: Record<string, string> | undefined) => void;
+  onCancel: () => void;
+}) {
   const [picks, setPicks] = useState<Record<string, string>>({});
   const [plan, setPlan] = useState(first);
   const [error, setError] = useState<string | null>(null);
-  const waitingNodes = useMemo(() => journey.nodes.filter((n) => n.type === 'wait' || n.type === 'pause' || n.type === 'handoff'), [journey]);
+  const waitingNodes = useMemo(
+    () => journey.nodes.filter((n) => n.type === 'wait' || n.type === 'pause' || n.type === 'handoff'),
+    [journey],
+  );
   const migrate = useMemo(() => Object.fromEntries(Object.entries(picks).filter(([, to]) => to !== '')), [picks]);
   useEffect(() => {
     let live = true;
@@ -78,36 +91,72 @@ export function MigrationStep({ journey, first, onPublish, onCancel }: { journey
     <div className="modal-backdrop">
       <div className="modal migration" role="dialog" aria-modal="true" aria-labelledby="migration-title">
         <h2 id="migration-title">Move waiting contacts to version {plan.version}?</h2>
-        <p className="muted">Contacts wait in older versions. Those you move keep when they arrived (a wait or a timeout counts from then), and a handoff keeps its rep and SLA.</p>
+        <p className="muted">
+          Contacts wait in older versions. Those you move keep when they arrived (a wait or a timeout counts from then),
+          and a handoff keeps its rep and SLA.
+        </p>
         <table className="journeys">
           <thead>
-            <tr><th>Waiting at</th><th>Contacts</th><th>Move to</th><th>Plan</th></tr>
+            <tr>
+              <th>Waiting at</th>
+              <th>Contacts</th>
+              <th>Move to</th>
+              <th>Plan</th>
+            </tr>
           </thead>
           <tbody>
             {rows.map((r) => (
               <tr key={r.from} data-testid={`migration-row-${r.from}`}>
-                <td><code>{r.from}</code></td>
+                <td>
+                  <code>{r.from}</code>
+                </td>
                 <td>{r.waiting}</td>
                 <td>
-                  <select aria-label={`move contacts waiting at ${r.from} to`} value={own(picks, r.from) ?? ''} onChange={(e) => setPicks({ ...picks, [r.from]: e.target.value })}>
-                    <option value="">{journey.nodes.some((n) => n.id === r.from) ? `${r.from} (same id)` : 'stay on their version'}</option>
-                    {waitingNodes.filter((n) => n.id !== r.from).map((n) => <option key={n.id} value={n.id}>{typeof n.label === 'string' && n.label ? `${n.label} (${n.id})` : n.id} · {String(n.type)}</option>)}
+                  <select
+                    aria-label={`move contacts waiting at ${r.from} to`}
+                    value={own(picks, r.from) ?? ''}
+                    onChange={(e) => setPicks({ ...picks, [r.from]: e.target.value })}
+                  >
+                    <option value="">
+                      {journey.nodes.some((n) => n.id === r.from) ? `${r.from} (same id)` : 'stay on their version'}
+                    </option>
+                    {waitingNodes
+                      .filter((n) => n.id !== r.from)
+                      .map((n) => (
+                        <option key={n.id} value={n.id}>
+                          {typeof n.label === 'string' && n.label ? `${n.label} (${n.id})` : n.id} · {String(n.type)}
+                        </option>
+                      ))}
                   </select>
                 </td>
                 <td className="small">
-                  {r.moving > 0 && <div className="ok">{r.moving} move to {r.to}</div>}
-                  {r.reasons.map((why) => <div key={why} className="bad">{r.waiting - r.moving} cannot move: {why}</div>)}
+                  {r.moving > 0 && (
+                    <div className="ok">
+                      {r.moving} move to {r.to}
+                    </div>
+                  )}
+                  {r.reasons.map((why) => (
+                    <div key={why} className="bad">
+                      {r.waiting - r.moving} cannot move: {why}
+                    </div>
+                  ))}
                   {r.moving === 0 && r.reasons.length === 0 && <div className="muted">stay on their version</div>}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
-        {error && <p className="error-banner" role="alert">{error}</p>}
+        {error && (
+          <p className="error-banner" role="alert">
+            {error}
+          </p>
+        )}
         <div className="actions">
           <button onClick={onCancel}>Cancel</button>
           <button onClick={() => onPublish(undefined)}>Publish without moving</button>
-          <button className="primary" disabled={error !== null || moving === 0} onClick={() => onPublish(migrate)}>Publish and move {moving} contact{moving === 1 ? '' : 's'}</button>
+          <button className="primary" disabled={error !== null || moving === 0} onClick={() => onPublish(migrate)}>
+            Publish and move {moving} contact{moving === 1 ? '' : 's'}
+          </button>
         </div>
       </div>
     </div>

@@ -5,7 +5,15 @@ import { PALETTE } from '../model/index.ts';
  * The steps a journey is made of: click one (or Tab to it and press Enter) to add it after the selected
  * step, or drag it onto the canvas. Read-only versions show no palette.
  */
-export function Palette({ readOnly, onAdd, children }: { readOnly: boolean; onAdd: (type: string) => void; children: ReactNode }) {
+export function Palette({
+  readOnly,
+  onAdd,
+  children,
+}: {
+  readOnly: boolean;
+  onAdd: (type: string) => void;
+  children: ReactNode;
+}) {
   return (
     <aside className="palette" aria-label="palette">
       {readOnly ? (
@@ -13,7 +21,9 @@ export function Palette({ readOnly, onAdd, children }: { readOnly: boolean; onAd
       ) : (
         <>
           <h3>Add a step</h3>
-          <p className="muted small palette-help">Click or press Enter: it follows the selected step. Or drag it onto the canvas.</p>
+          <p className="muted small palette-help">
+            Click or press Enter: it follows the selected step. Or drag it onto the canvas.
+          </p>
           {PALETTE.map((p) => (
             <button
               key={p.type}

@@ -14,7 +14,15 @@ export const StepMenuContext = createContext<{ open: (place: StepPlace, anchor: 
  * The menu of step types a "+" on a port or an edge opens: a button per type, the first focused, arrow
  * keys move, Escape closes.
  */
-export function StepMenu({ anchor, onPick, onClose }: { anchor: DOMRect; onPick: (type: string) => void; onClose: () => void }) {
+export function StepMenu({
+  anchor,
+  onPick,
+  onClose,
+}: {
+  anchor: DOMRect;
+  onPick: (type: string) => void;
+  onClose: () => void;
+}) {
   const list = useRef<HTMLDivElement>(null);
   useEffect(() => {
     list.current?.querySelector('button')?.focus();
@@ -33,7 +41,14 @@ export function StepMenu({ anchor, onPick, onClose }: { anchor: DOMRect; onPick:
   };
   const top = Math.min(anchor.bottom + 4, innerHeight - 300);
   return (
-    <div ref={list} className="step-menu" role="menu" aria-label="add a step" style={{ left: Math.min(anchor.left, innerWidth - 240), top }} onKeyDown={move}>
+    <div
+      ref={list}
+      className="step-menu"
+      role="menu"
+      aria-label="add a step"
+      style={{ left: Math.min(anchor.left, innerWidth - 240), top }}
+      onKeyDown={move}
+    >
       {PALETTE.map((p) => (
         <button key={p.type} role="menuitem" className={`type-${p.type}`} onClick={() => onPick(p.type)}>
           <strong>{p.title}</strong>

@@ -37,8 +37,19 @@ export function StepSearch({ journey, onJump }: { journey: DraftJourney; onJump:
       {matches.length > 0 && (
         <ul id="step-matches" role="listbox" aria-label="steps found">
           {matches.map((m, i) => (
-            <li key={m.id} role="option" aria-selected={i === active} className={i === active ? 'active' : ''} onMouseDown={(e) => e.preventDefault()} onClick={() => jump(m.id)}>
-              <strong>{m.label ?? m.id}</strong> <span className="muted small">{nodeTypeDef(m.type)?.palette.title ?? m.type}{m.label ? ` · ${m.id}` : ''}</span>
+            <li
+              key={m.id}
+              role="option"
+              aria-selected={i === active}
+              className={i === active ? 'active' : ''}
+              onMouseDown={(e) => e.preventDefault()}
+              onClick={() => jump(m.id)}
+            >
+              <strong>{m.label ?? m.id}</strong>{' '}
+              <span className="muted small">
+                {nodeTypeDef(m.type)?.palette.title ?? m.type}
+                {m.label ? ` · ${m.id}` : ''}
+              </span>
             </li>
           ))}
         </ul>

@@ -12,7 +12,21 @@ export function Field({ label, children, hint }: { label: string; children: Reac
 }
 
 /** A text input that commits on blur or Enter, so typing is not one undo step per key. */
-export function TextInput({ value, onCommit, placeholder, list, ariaLabel, disabled }: { value: string; onCommit: (v: string) => void; placeholder?: string; list?: string; ariaLabel?: string; disabled?: boolean }) {
+export function TextInput({
+  value,
+  onCommit,
+  placeholder,
+  list,
+  ariaLabel,
+  disabled,
+}: {
+  value: string;
+  onCommit: (v: string) => void;
+  placeholder?: string;
+  list?: string;
+  ariaLabel?: string;
+  disabled?: boolean;
+}) {
   const [text, setText] = useState(value);
   useEffect(() => setText(value), [value]);
   return (
@@ -32,25 +46,72 @@ export function TextInput({ value, onCommit, placeholder, list, ariaLabel, disab
 }
 
 /** A multi-line text that commits on blur. */
-export function TextArea({ value, onCommit, rows = 3, ariaLabel, disabled }: { value: string; onCommit: (v: string) => void; rows?: number; ariaLabel?: string; disabled?: boolean }) {
+export function TextArea({
+  value,
+  onCommit,
+  rows = 3,
+  ariaLabel,
+  disabled,
+}: {
+  value: string;
+  onCommit: (v: string) => void;
+  rows?: number;
+  ariaLabel?: string;
+  disabled?: boolean;
+}) {
   const [text, setText] = useState(value);
   useEffect(() => setText(value), [value]);
-  return <textarea rows={rows} value={text} aria-label={ariaLabel} disabled={disabled} onChange={(e) => setText(e.target.value)} onBlur={() => text !== value && onCommit(text)} />;
+  return (
+    <textarea
+      rows={rows}
+      value={text}
+      aria-label={ariaLabel}
+      disabled={disabled}
+      onChange={(e) => setText(e.target.value)}
+      onBlur={() => text !== value && onCommit(text)}
+    />
+  );
 }
 
-export function Select<T extends string>({ value, options, onChange, ariaLabel, disabled }: { value: T | ''; options: readonly T[]; onChange: (v: T) => void; ariaLabel?: string; disabled?: boolean }) {
+export function Select<T extends string>({
+  value,
+  options,
+  onChange,
+  ariaLabel,
+  disabled,
+}: {
+  value: T | '';
+  options: readonly T[];
+  onChange: (v: T) => void;
+  ariaLabel?: string;
+  disabled?: boolean;
+}) {
   return (
     <select value={value} aria-label={ariaLabel} disabled={disabled} onChange={(e) => onChange(e.target.value as T)}>
       {value === '' && <option value="">choose…</option>}
       {options.map((o) => (
-        <option key={o} value={o}>{o}</option>
+        <option key={o} value={o}>
+          {o}
+        </option>
       ))}
     </select>
   );
 }
 
 /** Any JSON value, edited as text; invalid JSON is shown and not committed. */
-export function JsonInput({ value, onCommit, rows = 4, ariaLabel, disabled }: { value: unknown; onCommit: (v: unknown) => void; rows?: number; ariaLabel?: string; disabled?: boolean }) {
+export function JsonInput({
+  value,
+  onCommit,
+  rows = 4,
+  ariaLabel,
+  disabled,
+}: {
+  value: unknown;
+  onCommit: (v: unknown) => void;
+  rows?: number;
+  ariaLabel?: string;
+  disabled?: boolean;
+}) {
   const initial = value === undefined ? '' : JSON.stringify(value, null, 2);
   const [text, setText] = useState(initial);
   const [bad, setBad] = useState<string | null>(null);

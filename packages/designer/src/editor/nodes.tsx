@@ -18,7 +18,11 @@ const simClass = (sim: NodeView['sim']) => (sim?.current ? ' sim-current' : sim?
 
 function SimBadge({ sim }: { sim: NodeView['sim'] }) {
   if (!sim || sim.count === null) return null;
-  return <div className="sim-count" data-testid="sim-count" title={sim.detail}>{sim.count.toLocaleString()}</div>;
+  return (
+    <div className="sim-count" data-testid="sim-count" title={sim.detail}>
+      {sim.count.toLocaleString()}
+    </div>
+  );
 }
 
 function Problems({ problems }: { problems: string[] }) {
@@ -35,7 +39,13 @@ function PortAdd({ source, handle, label }: { source: string; handle: string; la
   const menu = useContext(StepMenuContext);
   if (!menu) return null;
   return (
-    <button className="port-add nodrag" aria-label={`add a step after ${source} ${label}`} title="Add a step after this port" data-testid={`add-${source}-${handle}`} onClick={(e) => menu.open({ source, handle }, e.currentTarget.getBoundingClientRect())}>
+    <button
+      className="port-add nodrag"
+      aria-label={`add a step after ${source} ${label}`}
+      title="Add a step after this port"
+      data-testid={`add-${source}-${handle}`}
+      onClick={(e) => menu.open({ source, handle }, e.currentTarget.getBoundingClientRect())}
+    >
       +
     </button>
   );
@@ -62,7 +72,9 @@ export const JourneyNodeCard = memo(function JourneyNodeCard({ data, selected }:
       </div>
       {typeof node.label === 'string' && node.label && <div className="node-title">{node.label}</div>}
       {(def?.summary(node) ?? []).map((line, i) => (
-        <div key={i} className="node-line">{line}</div>
+        <div key={i} className="node-line">
+          {line}
+        </div>
       ))}
       <Problems problems={view.problems} />
       {slots.length > 0 && (
@@ -71,7 +83,14 @@ export const JourneyNodeCard = memo(function JourneyNodeCard({ data, selected }:
             <div key={s.handle} className={`port${s.target ? ' connected' : ''}`} title={s.label}>
               <span>{s.label}</span>
               {!view.readOnly && <PortAdd source={node.id} handle={s.handle} label={s.label} />}
-              <Handle type="source" id={s.handle} position={Position.Bottom} className="handle-out" data-testid={`handle-${node.id}-${s.handle}`} isConnectable={!view.readOnly} />
+              <Handle
+                type="source"
+                id={s.handle}
+                position={Position.Bottom}
+                className="handle-out"
+                data-testid={`handle-${node.id}-${s.handle}`}
+                isConnectable={!view.readOnly}
+              />
             </div>
           ))}
         </div>
@@ -84,18 +103,31 @@ export const JourneyNodeCard = memo(function JourneyNodeCard({ data, selected }:
 export const TriggerCard = memo(function TriggerCard({ data, selected }: NodeProps) {
   const view = data as unknown as NodeView;
   return (
-    <div className={`node-card type-trigger${selected ? ' selected' : ''}${view.problems.length ? ' invalid' : ''}${simClass(view.sim)}`} data-testid="node-$trigger">
+    <div
+      className={`node-card type-trigger${selected ? ' selected' : ''}${view.problems.length ? ' invalid' : ''}${simClass(view.sim)}`}
+      data-testid="node-$trigger"
+    >
       <div className="node-head">
         <span className="node-dot" />
         <span className="node-kind">Entry</span>
       </div>
-      <div className="node-line">when {view.trigger?.event || '?'}{view.trigger?.when ? ' (with a condition)' : ''}</div>
+      <div className="node-line">
+        when {view.trigger?.event || '?'}
+        {view.trigger?.when ? ' (with a condition)' : ''}
+      </div>
       <Problems problems={view.problems} />
       <div className="node-ports">
         <div className="port">
           <span>start</span>
           {!view.readOnly && <PortAdd source="$trigger" handle="start" label="start" />}
-          <Handle type="source" id="start" position={Position.Bottom} className="handle-out" data-testid="handle-$trigger-start" isConnectable={!view.readOnly} />
+          <Handle
+            type="source"
+            id="start"
+            position={Position.Bottom}
+            className="handle-out"
+            data-testid="handle-$trigger-start"
+            isConnectable={!view.readOnly}
+          />
         </div>
       </div>
     </div>

@@ -24,21 +24,41 @@ const CORNER = 5;
  * say the journey goes through that step. Returns the corners, or null for an edge that does not go
  * down (a loop back), which keeps React Flow's own route.
  */
-export function laneRoute(source: Point, target: Point, lane: number, others: readonly Box[], arriveLane = 0): Point[] | null {
+export function laneRoute(
+  source: Point,
+  target: Point,
+  lane: number,
+  others: readonly Box[],
+  arriveLane = 0,
+): Point[] | null {
   const turn = source.y + FIRST_LANE + LANE_GAP * lane;
   // Edges into one node turn above it in lanes of their own too (see `arrivals`).
   const wanted = target.y - FIRST_LANE - LANE_GAP * arriveLane;
   const arrive = wanted > turn ? wanted : target.y - FIRST_LANE;
   if (arrive <= turn) return null;
   // Nodes standing between the two turns, widened by the clearance an edge keeps.
-  const between = others.filter((b) => b.y < arrive && b.y + b.height > turn).map((b) => ({ left: b.x - CLEARANCE, right: b.x + b.width + CLEARANCE }));
+  const between = others
+    .filter((b) => b.y < arrive && b.y + b.height > turn)
+    .map((b) => ({ left: b.x - CLEARANCE, right: b.x + b.width + CLEARANCE }));
   const free = (x: number) => between.every((b) => x <= b.left || x >= b.right);
   const candidates = [target.x, source.x, ...between.flatMap((b) => [b.left, b.right])].filter(free);
   // The free column nearest the target, then nearest the source; with nothing free, straight down.
-  const column = candidates.sort((a, b) => Math.abs(a - target.x) - Math.abs(b - target.x) || Math.abs(a - source.x) - Math.abs(b - source.x))[0] ?? target.x;
-  const corners = [source, { x: source.x, y: turn }, { x: column, y: turn }, { x: column, y: arrive }, { x: target.x, y: arrive }, target];
+  const column =
+    candidates.sort(
+      (a, b) => Math.abs(a - target.x) - Math.abs(b - target.x) || Math.abs(a - source.x) - Math.abs(b - source.x),
+    )[0] ?? target.x;
+  const corners = [
+    source,
+    { x: source.x, y: turn },
+    { x: column, y: turn },
+    { x: column, y: arrive },
+    { x: target.x, y: arrive },
+    target,
+  ];
   // Drop the corners that do not turn (a column straight under the source or above the target).
-  return corners.filter((p, i) => i === 0 || i === corners.length - 1 || !collinear(corners[i - 1]!, p, corners[i + 1]!));
+  return corners.filter(
+    (p, i) => i === 0 || i === corners.length - 1 || !collinear(corners[i - 1]!, p, corners[i + 1]!),
+  );
 }
 
 const collinear = (a: Point, b: Point, c: Point) => (a.x === b.x && b.x === c.x) || (a.y === b.y && b.y === c.y);

@@ -20,18 +20,21 @@ export function useAutosave(journey: DraftJourney, initialSaved: string, readOnl
   const text = useMemo(() => JSON.stringify(journey), [journey]);
   const dirty = !readOnly && text !== saved;
 
-  const put = useCallback(async (body: string): Promise<boolean> => {
-    setState({ kind: 'saving' });
-    try {
-      await api('PUT', `/journeys/${encodeURIComponent(journey.id)}/draft`, JSON.parse(body));
-      setSaved(body);
-      setState({ kind: 'saved' });
-      return true;
-    } catch (e) {
-      setState({ kind: 'error', message: (e as Error).message });
-      return false;
-    }
-  }, [journey.id]);
+  const put = useCallback(
+    async (body: string): Promise<boolean> => {
+      setState({ kind: 'saving' });
+      try {
+        await api('PUT', `/journeys/${encodeURIComponent(journey.id)}/draft`, JSON.parse(body));
+        setSaved(body);
+        setState({ kind: 'saved' });
+        return true;
+      } catch (e) {
+        setState({ kind: 'error', message: (e as Error).message });
+        return false;
+      }
+    },
+    [journey.id],
+  );
 
   // Kept in the browser at once; dropped when the server has it.
   useEffect(() => {
@@ -55,7 +58,12 @@ export function useAutosave(journey: DraftJourney, initialSaved: string, readOnl
       e.preventDefault();
       e.returnValue = '';
       if (text.length < KEEPALIVE_BYTES) {
-        void fetch(`/api/journeys/${encodeURIComponent(journey.id)}/draft`, { method: 'PUT', keepalive: true, headers: { authorization: `Bearer ${token() ?? ''}`, 'content-type': 'application/json' }, body: text });
+        void fetch(`/api/journeys/${encodeURIComponent(journey.id)}/draft`, {
+          method: 'PUT',
+          keepalive: true,
+          headers: { authorization: `Bearer ${token() ?? ''}`, 'content-type': 'application/json' },
+          body: text,
+        });
       }
     };
     addEventListener('beforeunload', onLeave);

@@ -10,15 +10,36 @@ const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 /** The life cycle from the record alone, when the contact's timeline is not at hand. */
 function lifeFromRecord(h: HandoffView, name: (rep: string) => string): LifeStep[] {
   const steps: LifeStep[] = [{ at: h.createdAt, kind: 'created', text: `Created as a ${h.record}` }];
-  for (const r of h.rejectedBy) steps.push({ at: r.at, kind: 'rejected', text: `Rejected by ${name(r.rep)}${r.reason ? `: “${r.reason}”` : ' (no reason given)'}` });
-  if (h.assignee && h.assignedAt) steps.push({ at: h.assignedAt, kind: 'assigned', text: `Assigned to ${name(h.assignee)}` });
-  if (h.acceptedAt) steps.push({ at: h.acceptedAt, kind: 'accepted', text: `Accepted by ${h.assignee ? name(h.assignee) : 'the rep'}` });
-  if (h.escalatedTo) steps.push({ at: h.dueAt ?? h.createdAt, kind: 'escalated', text: `Escalated to ${name(h.escalatedTo)}` });
-  if (h.closedAt) steps.push({ at: h.closedAt, kind: 'closed', text: `Closed: ${(h.outcome ?? 'no outcome').replace(/_/g, ' ')}` });
+  for (const r of h.rejectedBy)
+    steps.push({
+      at: r.at,
+      kind: 'rejected',
+      text: `Rejected by ${name(r.rep)}${r.reason ? `: “${r.reason}”` : ' (no reason given)'}`,
+    });
+  if (h.assignee && h.assignedAt)
+    steps.push({ at: h.assignedAt, kind: 'assigned', text: `Assigned to ${name(h.assignee)}` });
+  if (h.acceptedAt)
+    steps.push({
+      at: h.acceptedAt,
+      kind: 'accepted',
+      text: `Accepted by ${h.assignee ? name(h.assignee) : 'the rep'}`,
+    });
+  if (h.escalatedTo)
+    steps.push({ at: h.dueAt ?? h.createdAt, kind: 'escalated', text: `Escalated to ${name(h.escalatedTo)}` });
+  if (h.closedAt)
+    steps.push({ at: h.closedAt, kind: 'closed', text: `Closed: ${(h.outcome ?? 'no outcome').replace(/_/g, ' ')}` });
   return steps.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }
 
-export function HandoffRecord({ handoff: h, me, team, now, onChanged, act: perform, timeline }: {
+export function HandoffRecord({
+  handoff: h,
+  me,
+  team,
+  now,
+  onChanged,
+  act: perform,
+  timeline,
+}: {
   handoff: HandoffView;
   me: Me;
   team: TeamShape | null;
@@ -51,11 +72,15 @@ export function HandoffRecord({ handoff: h, me, team, now, onChanged, act: perfo
   return (
     <article className="record">
       <header>
-        <div className="muted small">{h.record} for {h.team} · {h.journey} / {h.node}</div>
+        <div className="muted small">
+          {h.record} for {h.team} · {h.journey} / {h.node}
+        </div>
         <h2>{h.title}</h2>
         <div className="record-status">
           <span className={`prio ${h.priority}`}>{h.priority}</span>
-          <span className={`sla ${sla.level}`} data-testid="sla">{sla.text}</span>
+          <span className={`sla ${sla.level}`} data-testid="sla">
+            {sla.text}
+          </span>
           <span>{h.assignee ? `assigned to ${name(h.assignee)}` : `waiting in ${h.queue ?? 'no queue'}`}</span>
           <span className="muted">SLA due {when(h.dueAt)}</span>
         </div>
@@ -66,37 +91,83 @@ export function HandoffRecord({ handoff: h, me, team, now, onChanged, act: perfo
           <strong>Rejected before you</strong>
           <ul>
             {h.rejectedBy.map((r, i) => (
-              <li key={i}>{name(r.rep)}, {when(r.at)}: {r.reason ? `“${r.reason}”` : <span className="muted">no reason given</span>}</li>
+              <li key={i}>
+                {name(r.rep)}, {when(r.at)}:{' '}
+                {r.reason ? `“${r.reason}”` : <span className="muted">no reason given</span>}
+              </li>
             ))}
           </ul>
         </div>
       )}
-      {h.status === 'closed' && <p className="closed-note" data-testid="closed">Closed{h.outcome ? `: ${h.outcome.replace(/_/g, ' ')}` : ''}{h.value !== null ? ` · ${h.value.toLocaleString()}` : ''}</p>}
+      {h.status === 'closed' && (
+        <p className="closed-note" data-testid="closed">
+          Closed{h.outcome ? `: ${h.outcome.replace(/_/g, ' ')}` : ''}
+          {h.value !== null ? ` · ${h.value.toLocaleString()}` : ''}
+        </p>
+      )}
       {canAct && h.status !== 'closed' && (
         <div className="record-actions">
-          {h.assignee === null && me.role === 'rep' && <button className="primary" onClick={() => void act('claim')}>Take it</button>}
-          {h.assignee !== null && mine && h.acceptedAt === null && <button className="primary" onClick={() => void act('accept')}>Accept</button>}
+          {h.assignee === null && me.role === 'rep' && (
+            <button className="primary" onClick={() => void act('claim')}>
+              Take it
+            </button>
+          )}
+          {h.assignee !== null && mine && h.acceptedAt === null && (
+            <button className="primary" onClick={() => void act('accept')}>
+              Accept
+            </button>
+          )}
           {h.assignee !== null && mine && (
             <>
               <span className="muted small">Log the outcome:</span>
-              <input className="value" aria-label="value" placeholder="value (optional)" value={value} onChange={(e) => setValue(e.target.value)} />
+              <input
+                className="value"
+                aria-label="value"
+                placeholder="value (optional)"
+                value={value}
+                onChange={(e) => setValue(e.target.value)}
+              />
               {h.outcomes.map((o) => (
-                <button key={o} onClick={() => void act('outcome', { outcome: o, ...(value.trim() ? { value: Number(value) } : {}) })}>{o.replace(/_/g, ' ')}</button>
+                <button
+                  key={o}
+                  onClick={() => void act('outcome', { outcome: o, ...(value.trim() ? { value: Number(value) } : {}) })}
+                >
+                  {o.replace(/_/g, ' ')}
+                </button>
               ))}
               {!rejecting ? (
-                <button className="danger" onClick={() => setRejecting(true)}>Reject…</button>
+                <button className="danger" onClick={() => setRejecting(true)}>
+                  Reject…
+                </button>
               ) : (
                 <span className="reject">
-                  <input aria-label="reason" placeholder="why (the next rep sees it)" value={reason} onChange={(e) => setReason(e.target.value)} />
-                  <button className="danger" onClick={() => void act('reject', { reason })}>Reject</button>
+                  <input
+                    aria-label="reason"
+                    placeholder="why (the next rep sees it)"
+                    value={reason}
+                    onChange={(e) => setReason(e.target.value)}
+                  />
+                  <button className="danger" onClick={() => void act('reject', { reason })}>
+                    Reject
+                  </button>
                 </span>
               )}
             </>
           )}
           {me.role === 'admin' && !perform && (
-            <select aria-label="reassign" value="" onChange={(e) => e.target.value && void act('reassign', { rep: e.target.value })}>
+            <select
+              aria-label="reassign"
+              value=""
+              onChange={(e) => e.target.value && void act('reassign', { rep: e.target.value })}
+            >
               <option value="">Reassign to…</option>
-              {(team?.reps ?? []).filter((r) => r.id !== h.assignee).map((r) => <option key={r.id} value={r.id}>{r.name ?? r.id}</option>)}
+              {(team?.reps ?? [])
+                .filter((r) => r.id !== h.assignee)
+                .map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {r.name ?? r.id}
+                  </option>
+                ))}
             </select>
           )}
         </div>
@@ -104,7 +175,11 @@ export function HandoffRecord({ handoff: h, me, team, now, onChanged, act: perfo
       <div className="record-grid">
         <section>
           <h3>Why it fired</h3>
-          <ul className="why">{h.why.map((w, i) => <li key={i}>{w}</li>)}</ul>
+          <ul className="why">
+            {h.why.map((w, i) => (
+              <li key={i}>{w}</li>
+            ))}
+          </ul>
           {h.context.talkTrack && (
             <>
               <h3>Talk track</h3>
@@ -114,25 +189,45 @@ export function HandoffRecord({ handoff: h, me, team, now, onChanged, act: perfo
           {h.context.nextBestActions.length > 0 && (
             <>
               <h3>Next best actions</h3>
-              <ol>{h.context.nextBestActions.map((a, i) => <li key={i}>{a}</li>)}</ol>
+              <ol>
+                {h.context.nextBestActions.map((a, i) => (
+                  <li key={i}>{a}</li>
+                ))}
+              </ol>
             </>
           )}
           <h3>Contact</h3>
           <dl className="traits">
-            <dt>id</dt><dd>{h.contactId}</dd>
-            {Object.entries(h.context.traits).flatMap(([k, v]) => [<dt key={`k${k}`}>{k}</dt>, <dd key={`v${k}`}>{show(v)}</dd>])}
-            {Object.entries(h.context.scores).flatMap(([k, v]) => [<dt key={`s${k}`}>score.{k}</dt>, <dd key={`sv${k}`}>{v}</dd>])}
+            <dt>id</dt>
+            <dd>{h.contactId}</dd>
+            {Object.entries(h.context.traits).flatMap(([k, v]) => [
+              <dt key={`k${k}`}>{k}</dt>,
+              <dd key={`v${k}`}>{show(v)}</dd>,
+            ])}
+            {Object.entries(h.context.scores).flatMap(([k, v]) => [
+              <dt key={`s${k}`}>score.{k}</dt>,
+              <dd key={`sv${k}`}>{v}</dd>,
+            ])}
           </dl>
         </section>
         <section>
           <h3>Life cycle</h3>
           <ol className="lifecycle" data-testid="lifecycle">
-            {life.map((l, i) => <li key={i} className={l.kind}><span className="muted small">{when(l.at)}</span> {l.text}</li>)}
+            {life.map((l, i) => (
+              <li key={i} className={l.kind}>
+                <span className="muted small">{when(l.at)}</span> {l.text}
+              </li>
+            ))}
           </ol>
           <h3>Timeline</h3>
           <ul className="timeline">
             {[...h.context.timeline].reverse().map((e, i) => (
-              <li key={i}><span className="muted small">{when(e.at)}</span> <strong>{e.name}</strong> {Object.keys(e.properties).length > 0 && <span className="muted small">{JSON.stringify(e.properties)}</span>}</li>
+              <li key={i}>
+                <span className="muted small">{when(e.at)}</span> <strong>{e.name}</strong>{' '}
+                {Object.keys(e.properties).length > 0 && (
+                  <span className="muted small">{JSON.stringify(e.properties)}</span>
+                )}
+              </li>
             ))}
           </ul>
           <h3>Path</h3>
@@ -140,11 +235,22 @@ export function HandoffRecord({ handoff: h, me, team, now, onChanged, act: perfo
           {h.context.messages.length > 0 && (
             <>
               <h3>Messages</h3>
-              <ul className="timeline">{h.context.messages.map((m, i) => <li key={i}>{m.action} at {m.node} · {when(m.at)}{m.suppressed ? ' (held back: a human was engaged)' : ''}</li>)}</ul>
+              <ul className="timeline">
+                {h.context.messages.map((m, i) => (
+                  <li key={i}>
+                    {m.action} at {m.node} · {when(m.at)}
+                    {m.suppressed ? ' (held back: a human was engaged)' : ''}
+                  </li>
+                ))}
+              </ul>
             </>
           )}
           <h3>Routing</h3>
-          <ul className="trace">{h.trace.map((t, i) => <li key={i}>{t}</li>)}</ul>
+          <ul className="trace">
+            {h.trace.map((t, i) => (
+              <li key={i}>{t}</li>
+            ))}
+          </ul>
         </section>
       </div>
     </article>

@@ -31,7 +31,10 @@ export function Inbox({ me }: { me: Me }) {
   // The contact's timeline as it is now, for the handoff's life cycle (created, assigned, rejected, …).
   const [timeline, setTimeline] = useState<{ contact: string; events: TimelineEvent[] } | null>(null);
   const loadTimeline = useCallback((contactId: string) => {
-    api<{ timeline: TimelineEvent[] }>('GET', `/contacts/${encodeURIComponent(contactId)}`).then((c) => setTimeline({ contact: contactId, events: c.timeline }), () => setTimeline(null));
+    api<{ timeline: TimelineEvent[] }>('GET', `/contacts/${encodeURIComponent(contactId)}`).then(
+      (c) => setTimeline({ contact: contactId, events: c.timeline }),
+      () => setTimeline(null),
+    );
   }, []);
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
@@ -39,11 +42,14 @@ export function Inbox({ me }: { me: Me }) {
   // that left this rep's hands (rejected, given to a colleague) is no longer theirs to read.
   const load = useCallback(
     () =>
-      api<{ handoffs: HandoffView[] }>('GET', '/handoffs?status=open').then((r) => {
-        setHandoffs(r.handoffs);
-        const still = r.handoffs.find((h) => h.id === selectedRef.current);
-        if (still) loadTimeline(still.contactId);
-      }, (e: Error) => setError(e.message)),
+      api<{ handoffs: HandoffView[] }>('GET', '/handoffs?status=open').then(
+        (r) => {
+          setHandoffs(r.handoffs);
+          const still = r.handoffs.find((h) => h.id === selectedRef.current);
+          if (still) loadTimeline(still.contactId);
+        },
+        (e: Error) => setError(e.message),
+      ),
     [loadTimeline],
   );
   useEffect(() => {
@@ -76,7 +82,9 @@ export function Inbox({ me }: { me: Me }) {
   }, [handoffs, now]);
 
   const tabs: [Tab, string][] = [
-    ...(me.role === 'rep' ? ([['mine', `My handoffs (${handoffs.filter((h) => h.assignee === me.rep).length})`]] as [Tab, string][]) : []),
+    ...(me.role === 'rep'
+      ? ([['mine', `My handoffs (${handoffs.filter((h) => h.assignee === me.rep).length})`]] as [Tab, string][])
+      : []),
     ['queue', `Unassigned (${handoffs.filter((h) => h.assignee === null).length})`],
     ...(me.role !== 'rep' ? ([['all', `All open (${handoffs.length})`]] as [Tab, string][]) : []),
     ...(me.role === 'admin' ? ([['team', 'Team']] as [Tab, string][]) : []),
@@ -87,22 +95,41 @@ export function Inbox({ me }: { me: Me }) {
       <section className="inbox-list" aria-label="handoffs">
         <div className="tabs">
           {tabs.map(([t, label]) => (
-            <button key={t} className={tab === t ? 'tab active' : 'tab'} onClick={() => setTab(t)}>{label}</button>
+            <button key={t} className={tab === t ? 'tab active' : 'tab'} onClick={() => setTab(t)}>
+              {label}
+            </button>
           ))}
         </div>
         {error && <p className="error-banner">{error}</p>}
         {tab === 'team' ? (
           <table className="loads">
-            <thead><tr><th>Rep</th><th>Open</th><th>Capacity</th><th>Late</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Rep</th>
+                <th>Open</th>
+                <th>Capacity</th>
+                <th>Late</th>
+              </tr>
+            </thead>
             <tbody>
               {(team?.reps ?? []).map((r) => {
                 const l = loads.get(r.id) ?? { open: 0, breached: 0 };
                 const cap = (r as { capacity?: number }).capacity;
                 return (
                   <tr key={r.id}>
-                    <td>{r.name ?? r.id}<div className="muted small">{r.id}</div></td>
+                    <td>
+                      {r.name ?? r.id}
+                      <div className="muted small">{r.id}</div>
+                    </td>
                     <td>{l.open}</td>
-                    <td>{cap ?? '∞'}{cap !== undefined && <div className="bar"><span style={{ width: `${Math.min(100, (l.open / Math.max(1, cap)) * 100)}%` }} /></div>}</td>
+                    <td>
+                      {cap ?? '∞'}
+                      {cap !== undefined && (
+                        <div className="bar">
+                          <span style={{ width: `${Math.min(100, (l.open / Math.max(1, cap)) * 100)}%` }} />
+                        </div>
+                      )}
+                    </td>
                     <td className={l.breached ? 'bad' : ''}>{l.breached}</td>
                   </tr>
                 );
@@ -116,16 +143,28 @@ export function Inbox({ me }: { me: Me }) {
             {shown.map((h) => {
               const sla = slaState(h.dueAt, h.breached, h.acceptedAt !== null, now);
               return (
-                <li key={h.id} className={`handoff-item ${selected === h.id ? 'selected' : ''}`} onClick={() => setSelected(h.id)} data-testid="handoff-item">
+                <li
+                  key={h.id}
+                  className={`handoff-item ${selected === h.id ? 'selected' : ''}`}
+                  onClick={() => setSelected(h.id)}
+                  data-testid="handoff-item"
+                >
                   <div className="handoff-top">
                     <span className={`prio ${h.priority}`}>{h.priority}</span>
                     <strong>{h.title}</strong>
                   </div>
                   <div className="handoff-meta">
-                    <span>{h.record} · {h.journey}</span>
+                    <span>
+                      {h.record} · {h.journey}
+                    </span>
                     <span className={`sla ${sla.level}`}>{sla.text}</span>
                   </div>
-                  <div className="muted small">{h.assignee ? `with ${team?.reps.find((r) => r.id === h.assignee)?.name ?? h.assignee}` : `waiting in ${h.queue ?? 'no queue'}`}{h.rejectedBy.length > 0 ? ` · rejected ${h.rejectedBy.length}×` : ''}</div>
+                  <div className="muted small">
+                    {h.assignee
+                      ? `with ${team?.reps.find((r) => r.id === h.assignee)?.name ?? h.assignee}`
+                      : `waiting in ${h.queue ?? 'no queue'}`}
+                    {h.rejectedBy.length > 0 ? ` · rejected ${h.rejectedBy.length}×` : ''}
+                  </div>
                 </li>
               );
             })}
@@ -134,9 +173,19 @@ export function Inbox({ me }: { me: Me }) {
       </section>
       <section className="inbox-detail" aria-label="handoff">
         {current ? (
-          <HandoffRecord key={current.id} handoff={current} me={me} team={team} now={now} onChanged={() => void load()} timeline={timeline?.contact === current.contactId ? timeline.events : null} />
+          <HandoffRecord
+            key={current.id}
+            handoff={current}
+            me={me}
+            team={team}
+            now={now}
+            onChanged={() => void load()}
+            timeline={timeline?.contact === current.contactId ? timeline.events : null}
+          />
         ) : (
-          <p className="muted empty">Select a handoff to see the story so far: why it fired, the timeline, the talk track.</p>
+          <p className="muted empty">
+            Select a handoff to see the story so far: why it fired, the timeline, the talk track.
+          </p>
         )}
       </section>
     </main>

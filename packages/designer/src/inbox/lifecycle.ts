@@ -9,7 +9,16 @@ export interface TimelineEvent {
 export interface LifeStep {
   at: string;
   text: string;
-  kind: 'created' | 'assigned' | 'waiting' | 'accepted' | 'rejected' | 'escalated' | 'reassigned' | 'breached' | 'closed';
+  kind:
+    | 'created'
+    | 'assigned'
+    | 'waiting'
+    | 'accepted'
+    | 'rejected'
+    | 'escalated'
+    | 'reassigned'
+    | 'breached'
+    | 'closed';
 }
 
 const s = (v: unknown) => (typeof v === 'string' ? v : null);
@@ -19,7 +28,11 @@ const s = (v: unknown) => (typeof v === 'string' ? v : null);
  * created, assigned, waiting in a queue, accepted, rejected (with the reason), escalated, reassigned,
  * breached, closed. `name` turns a rep id into the rep's name. Oldest first.
  */
-export function lifeCycle(timeline: readonly TimelineEvent[], handoffId: string, name: (rep: string) => string = (r) => r): LifeStep[] {
+export function lifeCycle(
+  timeline: readonly TimelineEvent[],
+  handoffId: string,
+  name: (rep: string) => string = (r) => r,
+): LifeStep[] {
   const steps: LifeStep[] = [];
   for (const e of timeline) {
     const p = e.properties ?? {};
@@ -30,28 +43,52 @@ export function lifeCycle(timeline: readonly TimelineEvent[], handoffId: string,
         steps.push({ at: e.at, kind: 'created', text: `Created${s(p.record) ? ` as a ${s(p.record)}` : ''}` });
         break;
       case 'Handoff Assigned':
-        steps.push({ at: e.at, kind: 'assigned', text: `Assigned to ${rep ?? 'a rep'}${s(p.queue) ? ` (queue ${s(p.queue)})` : ''}` });
+        steps.push({
+          at: e.at,
+          kind: 'assigned',
+          text: `Assigned to ${rep ?? 'a rep'}${s(p.queue) ? ` (queue ${s(p.queue)})` : ''}`,
+        });
         break;
       case 'Handoff Unassigned':
-        steps.push({ at: e.at, kind: 'waiting', text: s(p.queue) ? `Waiting in queue ${s(p.queue)}: nobody available` : 'Waiting: nobody available' });
+        steps.push({
+          at: e.at,
+          kind: 'waiting',
+          text: s(p.queue) ? `Waiting in queue ${s(p.queue)}: nobody available` : 'Waiting: nobody available',
+        });
         break;
       case 'Handoff Accepted':
         steps.push({ at: e.at, kind: 'accepted', text: `Accepted by ${rep ?? 'the rep'}` });
         break;
       case 'Handoff Rejected':
-        steps.push({ at: e.at, kind: 'rejected', text: `Rejected by ${rep ?? 'a rep'}${s(p.reason) ? `: “${s(p.reason)}”` : ' (no reason given)'}` });
+        steps.push({
+          at: e.at,
+          kind: 'rejected',
+          text: `Rejected by ${rep ?? 'a rep'}${s(p.reason) ? `: “${s(p.reason)}”` : ' (no reason given)'}`,
+        });
         break;
       case 'Handoff Escalated':
-        steps.push({ at: e.at, kind: 'escalated', text: `Escalated to ${rep ?? 'a manager'}${s(p.from) ? ` from ${name(s(p.from)!)}` : ''}` });
+        steps.push({
+          at: e.at,
+          kind: 'escalated',
+          text: `Escalated to ${rep ?? 'a manager'}${s(p.from) ? ` from ${name(s(p.from)!)}` : ''}`,
+        });
         break;
       case 'Handoff Reassigned':
-        steps.push({ at: e.at, kind: 'reassigned', text: `Reassigned to ${rep ?? 'a rep'}${s(p.by) ? ` by ${s(p.by)}` : ''}` });
+        steps.push({
+          at: e.at,
+          kind: 'reassigned',
+          text: `Reassigned to ${rep ?? 'a rep'}${s(p.by) ? ` by ${s(p.by)}` : ''}`,
+        });
         break;
       case 'Handoff SLA Breached':
         steps.push({ at: e.at, kind: 'breached', text: `SLA breached${rep ? ` while with ${rep}` : ''}` });
         break;
       case 'Handoff Closed':
-        steps.push({ at: e.at, kind: 'closed', text: `Closed: ${s(p.outcome)?.replace(/_/g, ' ') ?? 'no outcome'}${typeof p.value === 'number' ? ` (${p.value.toLocaleString()})` : ''}` });
+        steps.push({
+          at: e.at,
+          kind: 'closed',
+          text: `Closed: ${s(p.outcome)?.replace(/_/g, ' ') ?? 'no outcome'}${typeof p.value === 'number' ? ` (${p.value.toLocaleString()})` : ''}`,
+        });
         break;
     }
   }

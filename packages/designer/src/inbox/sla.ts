@@ -1,5 +1,10 @@
 /** How an SLA due time reads to a rep right now: "due in 2h 14m", "overdue by 5m", and how urgent it is. */
-export function slaState(dueAt: string | null, breached: boolean, accepted: boolean, now: number): { text: string; level: 'none' | 'ok' | 'soon' | 'late' } {
+export function slaState(
+  dueAt: string | null,
+  breached: boolean,
+  accepted: boolean,
+  now: number,
+): { text: string; level: 'none' | 'ok' | 'soon' | 'late' } {
   if (accepted) return { text: 'accepted', level: 'ok' };
   if (dueAt === null) return { text: breached ? 'SLA breached' : 'no SLA clock', level: breached ? 'late' : 'none' };
   const left = Date.parse(dueAt) - now;

@@ -30,4 +30,5 @@ export function arrivals(
 }
 
 /** The x of a port on a node placed at `position`: ports share the card's width in equal cells. */
-export const portCentre = (position: Position, width: number, port: number, ports: number) => position.x + (width * (port + 0.5)) / Math.max(1, ports);
+export const portCentre = (position: Position, width: number, port: number, ports: number) =>
+  position.x + (width * (port + 0.5)) / Math.max(1, ports);

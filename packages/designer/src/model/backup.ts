@@ -21,7 +21,11 @@ export function readBackup(text: string | null): Backup | null {
 }
 
 /** The journey to open: the backup when it holds changes the server's copy does not, else the server's. */
-export function journeyToOpen(server: DraftJourney, backup: Backup | null): { journey: DraftJourney; restored: string | null } {
-  if (!backup || backup.journey.id !== server.id || JSON.stringify(backup.journey) === JSON.stringify(server)) return { journey: server, restored: null };
+export function journeyToOpen(
+  server: DraftJourney,
+  backup: Backup | null,
+): { journey: DraftJourney; restored: string | null } {
+  if (!backup || backup.journey.id !== server.id || JSON.stringify(backup.journey) === JSON.stringify(server))
+    return { journey: server, restored: null };
   return { journey: backup.journey, restored: backup.at };
 }

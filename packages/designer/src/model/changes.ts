@@ -32,7 +32,11 @@ const setAt = (node: DraftNode, path: (string | number)[], value: string | undef
 
 /** Points every port (and the start) that leads to `from` at `to` instead (undefined: disconnects them). */
 function retarget(journey: DraftJourney, from: string, to: string | undefined): DraftJourney {
-  const nodes = journey.nodes.map((n) => portSlots(n).filter((s) => s.target === from).reduce((acc, s) => setAt(acc, s.path, to), n));
+  const nodes = journey.nodes.map((n) =>
+    portSlots(n)
+      .filter((s) => s.target === from)
+      .reduce((acc, s) => setAt(acc, s.path, to), n),
+  );
   const next: DraftJourney = { ...journey, nodes };
   if (journey.start === from) {
     if (to === undefined) delete next.start;
@@ -48,7 +52,13 @@ const withPositions = (journey: DraftJourney, positions: Record<string, Position
 
 const withoutPositions = (journey: DraftJourney, ids: Set<string>): DraftJourney => {
   if (!journey.ui?.positions) return journey;
-  return { ...journey, ui: { ...journey.ui, positions: Object.fromEntries(Object.entries(journey.ui.positions).filter(([id]) => !ids.has(id))) } };
+  return {
+    ...journey,
+    ui: {
+      ...journey.ui,
+      positions: Object.fromEntries(Object.entries(journey.ui.positions).filter(([id]) => !ids.has(id))),
+    },
+  };
 };
 
 /** A node id not yet in the journey, from a stem: `wait`, `wait_2`, `wait_3`... */
@@ -63,7 +73,10 @@ export function applyChange(journey: DraftJourney, change: JourneyChange): Draft
   switch (change.kind) {
     case 'addNode': {
       if (journey.nodes.some((n) => n.id === change.node.id)) return journey;
-      return withPositions({ ...journey, nodes: [...journey.nodes, structuredClone(change.node)] }, { [change.node.id]: change.position });
+      return withPositions(
+        { ...journey, nodes: [...journey.nodes, structuredClone(change.node)] },
+        { [change.node.id]: change.position },
+      );
     }
     case 'insertNode': {
       if (journey.nodes.some((n) => n.id === change.node.id)) return journey;
@@ -73,12 +86,16 @@ export function applyChange(journey: DraftJourney, change: JourneyChange): Draft
       if (!path) return journey;
       const before = from ? portSlots(from).find((s) => s.handle === handle)?.target : journey.start;
       const first = portSlots(change.node)[0];
-      const node = before !== undefined && first ? setAt(change.node, first.path, before) : structuredClone(change.node);
+      const node =
+        before !== undefined && first ? setAt(change.node, first.path, before) : structuredClone(change.node);
       let next: DraftJourney = { ...journey, nodes: [...journey.nodes, node] };
-      next = from ? { ...next, nodes: next.nodes.map((n) => (n.id === source ? setAt(n, path, node.id) : n)) } : { ...next, start: node.id };
+      next = from
+        ? { ...next, nodes: next.nodes.map((n) => (n.id === source ? setAt(n, path, node.id) : n)) }
+        : { ...next, start: node.id };
       const moved: Record<string, Position> = {};
       if (change.room > 0) {
-        for (const [id, p] of Object.entries(journey.ui?.positions ?? {})) if (id !== source && p.y >= change.position.y) moved[id] = { x: p.x, y: p.y + change.room };
+        for (const [id, p] of Object.entries(journey.ui?.positions ?? {}))
+          if (id !== source && p.y >= change.position.y) moved[id] = { x: p.x, y: p.y + change.room };
       }
       return withPositions(next, { ...moved, [node.id]: change.position });
     }
@@ -117,7 +134,10 @@ export function applyChange(journey: DraftJourney, change: JourneyChange): Draft
     case 'updateNode': {
       const renamed = change.node.id !== change.id;
       if (renamed && (change.node.id === '' || journey.nodes.some((n) => n.id === change.node.id))) return journey;
-      let next: DraftJourney = { ...journey, nodes: journey.nodes.map((n) => (n.id === change.id ? structuredClone(change.node) : n)) };
+      let next: DraftJourney = {
+        ...journey,
+        nodes: journey.nodes.map((n) => (n.id === change.id ? structuredClone(change.node) : n)),
+      };
       if (renamed) {
         next = retarget(next, change.id, change.node.id);
         const position = journey.ui?.positions?.[change.id];
@@ -138,9 +158,14 @@ export function applyChange(journey: DraftJourney, change: JourneyChange): Draft
         taken.add(id);
       }
       const pasted = change.nodes.map((n) =>
-        portSlots(n).reduce((acc, s) => (s.target === undefined ? acc : setAt(acc, s.path, ids.get(s.target))), { ...structuredClone(n), id: ids.get(n.id)! }),
+        portSlots(n).reduce((acc, s) => (s.target === undefined ? acc : setAt(acc, s.path, ids.get(s.target))), {
+          ...structuredClone(n),
+          id: ids.get(n.id)!,
+        }),
       );
-      const positions = Object.fromEntries(change.nodes.map((n) => [ids.get(n.id)!, change.positions[n.id] ?? { x: 0, y: 0 }]));
+      const positions = Object.fromEntries(
+        change.nodes.map((n) => [ids.get(n.id)!, change.positions[n.id] ?? { x: 0, y: 0 }]),
+      );
       return withPositions({ ...journey, nodes: [...journey.nodes, ...pasted] }, positions);
     }
     case 'replace':
@@ -150,5 +175,10 @@ export function applyChange(journey: DraftJourney, change: JourneyChange): Draft
 
 /** Whether a value looks like a journey the designer can open (an id and a list of nodes). */
 export function isDraftJourney(value: unknown): value is DraftJourney {
-  return isRecord(value) && typeof value.id === 'string' && Array.isArray(value.nodes) && value.nodes.every((n) => isRecord(n) && typeof n.id === 'string' && typeof n.type === 'string');
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    Array.isArray(value.nodes) &&
+    value.nodes.every((n) => isRecord(n) && typeof n.id === 'string' && typeof n.type === 'string')
+  );
 }

@@ -56,16 +56,42 @@ export function toCanvas(journey: DraftJourney, fallback: (id: string) => Positi
   const { nodes, ...meta } = journey;
   const positions = journey.ui?.positions ?? {};
   const canvasNodes: CanvasNode[] = [
-    { id: TRIGGER_NODE, type: 'trigger', position: own(positions, TRIGGER_NODE) ?? fallback(TRIGGER_NODE), data: { trigger: journey.trigger } },
-    ...nodes.map((node) => ({ id: node.id, type: node.type, position: own(positions, node.id) ?? fallback(node.id), data: { node: withoutPorts(node) } })),
+    {
+      id: TRIGGER_NODE,
+      type: 'trigger',
+      position: own(positions, TRIGGER_NODE) ?? fallback(TRIGGER_NODE),
+      data: { trigger: journey.trigger },
+    },
+    ...nodes.map((node) => ({
+      id: node.id,
+      type: node.type,
+      position: own(positions, node.id) ?? fallback(node.id),
+      data: { node: withoutPorts(node) },
+    })),
   ];
   const edges: CanvasEdge[] = [];
-  if (journey.start) edges.push({ id: `${TRIGGER_NODE}:start`, source: TRIGGER_NODE, sourceHandle: 'start', target: journey.start, port: 0, label: '' });
+  if (journey.start)
+    edges.push({
+      id: `${TRIGGER_NODE}:start`,
+      source: TRIGGER_NODE,
+      sourceHandle: 'start',
+      target: journey.start,
+      port: 0,
+      label: '',
+    });
   for (const node of nodes) {
     const slots = portSlots(node);
     slots.forEach((slot, port) => {
       const label = slots.length === 1 && slot.label === 'next' ? '' : slot.label;
-      if (slot.target !== undefined) edges.push({ id: `${node.id}:${slot.handle}`, source: node.id, sourceHandle: slot.handle, target: slot.target, port, label });
+      if (slot.target !== undefined)
+        edges.push({
+          id: `${node.id}:${slot.handle}`,
+          source: node.id,
+          sourceHandle: slot.handle,
+          target: slot.target,
+          port,
+          label,
+        });
     });
   }
   return { nodes: canvasNodes, edges, meta: structuredClone(meta) };

@@ -24,7 +24,8 @@ export interface Position {
   y: number;
 }
 
-export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Calls `visit` on every object inside a JSON value (the value itself included), depth first. */
 export function eachRecord(value: unknown, visit: (record: Record<string, unknown>) => void): void {

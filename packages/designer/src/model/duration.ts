@@ -21,7 +21,8 @@ export function splitDuration(iso: string): { amount: number; unit: DurationUnit
 }
 
 /** A number and a unit as an ISO 8601 duration: 3 days → "P3D". */
-export const joinDuration = (amount: number, unit: DurationUnit): string => DURATION_UNITS.find((u) => u.unit === unit)!.iso(amount);
+export const joinDuration = (amount: number, unit: DurationUnit): string =>
+  DURATION_UNITS.find((u) => u.unit === unit)!.iso(amount);
 
 /** A duration in words for a card: "3 days", "1 hour"; anything else as written. */
 export function durationWords(iso: string): string {
@@ -34,13 +35,19 @@ export function durationWords(iso: string): string {
  * What a user typed into a duration field, with the unit chosen beside it: a whole number takes the unit,
  * an ISO 8601 duration is kept as it is, anything else is a problem to show.
  */
-export function readDuration(text: string, unit: DurationUnit, isIso: (s: string) => boolean): { iso: string } | { problem: string } | { empty: true } {
+export function readDuration(
+  text: string,
+  unit: DurationUnit,
+  isIso: (s: string) => boolean,
+): { iso: string } | { problem: string } | { empty: true } {
   const t = text.trim();
   if (t === '') return { empty: true };
-  if (/^\d+$/.test(t)) return Number(t) > 0 ? { iso: joinDuration(Number(t), unit) } : { problem: 'must be more than 0' };
+  if (/^\d+$/.test(t))
+    return Number(t) > 0 ? { iso: joinDuration(Number(t), unit) } : { problem: 'must be more than 0' };
   if (isIso(t.toUpperCase())) return { iso: t.toUpperCase() };
   return { problem: 'a number (then pick the unit), or an ISO 8601 duration such as P1DT12H' };
 }
 
 /** Whether text has the shape of an ISO 8601 duration (the engine's validation has the last word). */
-export const looksIso = (s: string) => /^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/.test(s);
+export const looksIso = (s: string) =>
+  /^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/.test(s);

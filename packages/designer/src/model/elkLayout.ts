@@ -54,27 +54,62 @@ export function elkGraph(journey: DraftJourney, sizes: Sizes = new Map()): ElkNo
       layoutOptions: { 'elk.portConstraints': 'FIXED_POS' },
       ports: [
         { id: `${id}\u0000in`, x: s.width / 2, y: 0, width: 1, height: 1, layoutOptions: { 'elk.port.side': 'NORTH' } },
-        ...outs.map((handle, i) => ({ id: `${id}\u0000${handle}`, x: (s.width * (i + 0.5)) / outs.length, y: s.height, width: 1, height: 1, layoutOptions: { 'elk.port.side': 'SOUTH' } })),
+        ...outs.map((handle, i) => ({
+          id: `${id}\u0000${handle}`,
+          x: (s.width * (i + 0.5)) / outs.length,
+          y: s.height,
+          width: 1,
+          height: 1,
+          layoutOptions: { 'elk.port.side': 'SOUTH' },
+        })),
       ],
     };
   };
-  const children = [box(TRIGGER_NODE, NODE_SIZE.width, ['start']), ...journey.nodes.map((n) => box(n.id, nodeWidth(n), portSlots(n).map((s) => s.handle)))];
+  const children = [
+    box(TRIGGER_NODE, NODE_SIZE.width, ['start']),
+    ...journey.nodes.map((n) =>
+      box(
+        n.id,
+        nodeWidth(n),
+        portSlots(n).map((s) => s.handle),
+      ),
+    ),
+  ];
   const edges: ElkNode['edges'] = [];
-  if (journey.start && ids.has(journey.start)) edges.push({ id: `${TRIGGER_NODE}:start`, sources: [`${TRIGGER_NODE}\u0000start`], targets: [`${journey.start}\u0000in`] });
+  if (journey.start && ids.has(journey.start))
+    edges.push({
+      id: `${TRIGGER_NODE}:start`,
+      sources: [`${TRIGGER_NODE}\u0000start`],
+      targets: [`${journey.start}\u0000in`],
+    });
   for (const n of journey.nodes) {
     for (const s of portSlots(n)) {
-      if (s.target !== undefined && ids.has(s.target) && s.target !== n.id) edges.push({ id: `${n.id}:${s.handle}`, sources: [`${n.id}\u0000${s.handle}`], targets: [`${s.target}\u0000in`] });
+      if (s.target !== undefined && ids.has(s.target) && s.target !== n.id)
+        edges.push({
+          id: `${n.id}:${s.handle}`,
+          sources: [`${n.id}\u0000${s.handle}`],
+          targets: [`${s.target}\u0000in`],
+        });
     }
   }
   const placement = journey.nodes.length <= SIMPLEX_LIMIT ? 'NETWORK_SIMPLEX' : 'BRANDES_KOEPF';
-  return { id: 'journey', layoutOptions: { ...LAYOUT, 'elk.layered.nodePlacement.strategy': placement }, children, edges };
+  return {
+    id: 'journey',
+    layoutOptions: { ...LAYOUT, 'elk.layered.nodePlacement.strategy': placement },
+    children,
+    edges,
+  };
 }
 
 /**
  * Lays a journey out with ELK's layered algorithm, top to bottom, port order fixed, room left for
  * orthogonal edges between the layers: a position for every node and the entry.
  */
-export async function layoutWithElk(journey: DraftJourney, elk: ElkLike, sizes?: Sizes): Promise<Record<string, Position>> {
+export async function layoutWithElk(
+  journey: DraftJourney,
+  elk: ElkLike,
+  sizes?: Sizes,
+): Promise<Record<string, Position>> {
   const laid = await elk.layout(elkGraph(journey, sizes));
   const positions: Record<string, Position> = {};
   for (const c of laid.children ?? []) positions[c.id] = { x: Math.round(c.x ?? 0), y: Math.round(c.y ?? 0) };

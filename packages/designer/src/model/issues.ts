@@ -15,12 +15,13 @@ export function issuesByNode(errors: readonly ValidationError[]): Map<string, Va
   return byNode;
 }
 
-const PORT_FIELD = /^(start|next|otherwise|onTimeout|onExpire|paths\[\d+\]\.next|variants\[\d+\]\.next|outcomes\.[^.]+)$/;
+const PORT_FIELD =
+  /^(start|next|otherwise|onTimeout|onExpire|paths\[\d+\]\.next|variants\[\d+\]\.next|outcomes\.[^.]+)$/;
 
 /** A step as a marketer knows it: its label, or its kind and id. */
 export function stepName(node: DraftNode | undefined, id: string): string {
   if (node && typeof node.label === 'string' && node.label) return `"${node.label}"`;
-  const title = node ? nodeTypeDef(node.type)?.palette.title ?? node.type : 'Step';
+  const title = node ? (nodeTypeDef(node.type)?.palette.title ?? node.type) : 'Step';
   return `${title} "${id}"`;
 }
 
@@ -30,11 +31,22 @@ function portWords(node: DraftNode | undefined, field: string): string {
   if (item) {
     const list = node && Array.isArray(node[item[1]!]) ? (node[item[1]!] as unknown[]) : [];
     const entry = list[Number(item[2])];
-    const label = isRecord(entry) && typeof entry.label === 'string' && entry.label ? entry.label : `${item[1] === 'paths' ? 'path' : 'variant'} ${Number(item[2]) + 1}`;
+    const label =
+      isRecord(entry) && typeof entry.label === 'string' && entry.label
+        ? entry.label
+        : `${item[1] === 'paths' ? 'path' : 'variant'} ${Number(item[2]) + 1}`;
     return `its ${item[1] === 'paths' ? 'path' : 'variant'} "${label}"`;
   }
   if (field.startsWith('outcomes.')) return `its outcome "${field.slice(9).replace(/_/g, ' ')}"`;
-  return { start: 'the entry', next: 'its next step', otherwise: 'its "otherwise" path', onTimeout: 'its timeout', onExpire: 'its expiry' }[field] ?? field;
+  return (
+    {
+      start: 'the entry',
+      next: 'its next step',
+      otherwise: 'its "otherwise" path',
+      onTimeout: 'its timeout',
+      onExpire: 'its expiry',
+    }[field] ?? field
+  );
 }
 
 /** The engine's words for a problem, said as a marketer would, where it can be said better. */
@@ -42,12 +54,16 @@ function plainMessage(e: ValidationError, node: DraftNode | undefined, field: st
   const m = e.message;
   const missing = /received undefined|expected string|is required|must be an id|must not be empty/i.test(m);
   if (PORT_FIELD.test(field) && missing) {
-    return field === 'start' ? 'the entry leads nowhere yet: drag from its start to the first step' : `${portWords(node, field)} leads nowhere yet: drag from it to the next step`;
+    return field === 'start'
+      ? 'the entry leads nowhere yet: drag from its start to the first step'
+      : `${portWords(node, field)} leads nowhere yet: drag from it to the next step`;
   }
   if (/cannot be reached from start/.test(m)) return 'nothing leads here yet: connect a step (or the entry) to it';
   if (/reaches an exit/.test(m)) return 'contacts here never reach an exit: lead one of its paths to an Exit';
-  if (/form a cycle with no wait/.test(m)) return `${m.replace(/^nodes /, 'the steps ').replace(/, so a contact would loop forever$/, '')}: add a wait, so contacts do not loop forever`;
-  if (/ISO 8601|duration/i.test(m)) return `${field || 'a duration'} is not a duration: use a number and a unit, e.g. 3 days`;
+  if (/form a cycle with no wait/.test(m))
+    return `${m.replace(/^nodes /, 'the steps ').replace(/, so a contact would loop forever$/, '')}: add a wait, so contacts do not loop forever`;
+  if (/ISO 8601|duration/i.test(m))
+    return `${field || 'a duration'} is not a duration: use a number and a unit, e.g. 3 days`;
   if (missing && /received undefined/.test(m)) return `${field || 'a field'} is required`;
   if (/^unknown (queue|rep)/.test(m)) return `${m.replace(/\(not in the team\)/, '')}: pick one of the team's`;
   return field ? `${field}: ${m}` : m;
@@ -65,7 +81,10 @@ export function describeIssue(e: ValidationError, journey?: DraftJourney): strin
 }
 
 /** The problems to show: one line per problem, and a port left open is one problem, not three. */
-export function readableIssues(errors: readonly ValidationError[], journey?: DraftJourney): { node: string; text: string }[] {
+export function readableIssues(
+  errors: readonly ValidationError[],
+  journey?: DraftJourney,
+): { node: string; text: string }[] {
   const out: { node: string; text: string; path: string }[] = [];
   for (const e of errors) {
     const text = describeIssue(e, journey);

@@ -12,8 +12,16 @@ export const nodeWidth = (node: DraftNode) => Math.max(NODE_SIZE.width, 104 * po
 
 /** The journey's connections (the entry's start first), by node. */
 function successors(journey: DraftJourney, ids: Set<string>): Map<string, string[]> {
-  const next = new Map<string, string[]>([[TRIGGER_NODE, journey.start && ids.has(journey.start) ? [journey.start] : []]]);
-  for (const n of journey.nodes) next.set(n.id, portSlots(n).map((s) => s.target).filter((t): t is string => t !== undefined && ids.has(t)));
+  const next = new Map<string, string[]>([
+    [TRIGGER_NODE, journey.start && ids.has(journey.start) ? [journey.start] : []],
+  ]);
+  for (const n of journey.nodes)
+    next.set(
+      n.id,
+      portSlots(n)
+        .map((s) => s.target)
+        .filter((t): t is string => t !== undefined && ids.has(t)),
+    );
   return next;
 }
 
@@ -46,7 +54,8 @@ function ranks(order: string[], next: Map<string, string[]>): Map<string, number
     }
   }
   const indegree = new Map(order.map((id) => [id, 0]));
-  for (const [from, targets] of next) for (const t of targets) if (!back.has(`${from}>${t}`)) indegree.set(t, (indegree.get(t) ?? 0) + 1);
+  for (const [from, targets] of next)
+    for (const t of targets) if (!back.has(`${from}>${t}`)) indegree.set(t, (indegree.get(t) ?? 0) + 1);
   const rank = new Map(order.map((id) => [id, 0]));
   const queue = order.filter((id) => indegree.get(id) === 0);
   for (let i = 0; i < queue.length; i++) {

@@ -11,22 +11,43 @@ export const ROW_GAP = 80;
  * Where a step put after a port goes: centred under the port, a row below its node, and how far the
  * steps at or below that row move down to make room (0 when the place is free).
  */
-export function placeAfter(journey: DraftJourney, source: string, handle: string, node: DraftNode): { position: Position; room: number } {
+export function placeAfter(
+  journey: DraftJourney,
+  source: string,
+  handle: string,
+  node: DraftNode,
+): { position: Position; room: number } {
   const positions = journey.ui?.positions ?? {};
   const at = positions[source] ?? { x: 0, y: 0 };
   const from = journey.nodes.find((n) => n.id === source);
   const slots = from ? portSlots(from) : [{ handle: 'start' }];
-  const port = Math.max(0, slots.findIndex((s) => s.handle === handle));
+  const port = Math.max(
+    0,
+    slots.findIndex((s) => s.handle === handle),
+  );
   const width = from ? nodeWidth(from) : NODE_SIZE.width;
   const ownWidth = nodeWidth(node);
-  const position = { x: Math.round(portCentre(at, width, port, slots.length) - ownWidth / 2), y: at.y + NODE_SIZE.height + ROW_GAP };
-  const box = { left: position.x - 20, right: position.x + ownWidth + 20, top: position.y - 20, bottom: position.y + NODE_SIZE.height + 20 };
+  const position = {
+    x: Math.round(portCentre(at, width, port, slots.length) - ownWidth / 2),
+    y: at.y + NODE_SIZE.height + ROW_GAP,
+  };
+  const box = {
+    left: position.x - 20,
+    right: position.x + ownWidth + 20,
+    top: position.y - 20,
+    bottom: position.y + NODE_SIZE.height + 20,
+  };
   const widthOf = (id: string) => {
     const n = journey.nodes.find((x) => x.id === id);
     return n ? nodeWidth(n) : NODE_SIZE.width;
   };
   const blocked = Object.entries(positions).some(
-    ([id, p]) => id !== source && p.x < box.right && p.x + widthOf(id) > box.left && p.y < box.bottom && p.y + NODE_SIZE.height > box.top,
+    ([id, p]) =>
+      id !== source &&
+      p.x < box.right &&
+      p.x + widthOf(id) > box.left &&
+      p.y < box.bottom &&
+      p.y + NODE_SIZE.height > box.top,
   );
   return { position, room: blocked ? NODE_SIZE.height + ROW_GAP : 0 };
 }

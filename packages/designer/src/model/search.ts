@@ -19,8 +19,18 @@ export function findSteps(journey: DraftJourney, query: string, limit = 8): Step
     const label = typeof n.label === 'string' && n.label ? n.label : null;
     const id = n.id.toLowerCase();
     const name = label?.toLowerCase() ?? '';
-    const score = id === q || name === q ? 0 : id.startsWith(q) || name.startsWith(q) ? 1 : id.includes(q) || name.includes(q) ? 2 : -1;
+    const score =
+      id === q || name === q
+        ? 0
+        : id.startsWith(q) || name.startsWith(q)
+          ? 1
+          : id.includes(q) || name.includes(q)
+            ? 2
+            : -1;
     if (score >= 0) scored.push({ match: { id: n.id, type: n.type, label }, score, i });
   });
-  return scored.sort((a, b) => a.score - b.score || a.i - b.i).slice(0, limit).map((s) => s.match);
+  return scored
+    .sort((a, b) => a.score - b.score || a.i - b.i)
+    .slice(0, limit)
+    .map((s) => s.match);
 }

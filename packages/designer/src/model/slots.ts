@@ -13,7 +13,10 @@ export interface PortSlot {
 
 /** The value at a JSON path inside a node, or undefined when the path does not lead anywhere. */
 export const valueAt = (node: DraftNode, path: readonly (string | number)[]): unknown =>
-  path.reduce<unknown>((v, k) => (isRecord(v) || Array.isArray(v) ? (v as Record<string | number, unknown>)[k] : undefined), node);
+  path.reduce<unknown>(
+    (v, k) => (isRecord(v) || Array.isArray(v) ? (v as Record<string | number, unknown>)[k] : undefined),
+    node,
+  );
 
 /** The slot of one port: its handle, label and path, and where it leads when it names a node. */
 export function portSlot(node: DraftNode, handle: string, label: string, path: (string | number)[]): PortSlot {

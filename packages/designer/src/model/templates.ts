@@ -3,7 +3,10 @@ import { freshId } from './changes.ts';
 import type { DraftJourney, DraftNode } from './draft.ts';
 
 /** The node types of the palette, in the order a marketer reaches for them. */
-export const PALETTE: readonly { type: string; title: string; hint: string }[] = NODE_TYPE_DEFS.map((d) => ({ type: d.type, ...d.palette }));
+export const PALETTE: readonly { type: string; title: string; hint: string }[] = NODE_TYPE_DEFS.map((d) => ({
+  type: d.type,
+  ...d.palette,
+}));
 
 export type PaletteType = string;
 
@@ -16,5 +19,12 @@ export function newNode(journey: DraftJourney, type: string, team?: TemplateCont
 
 /** A new journey: a trigger and nothing else yet. */
 export function newJourney(id: string, name: string): DraftJourney {
-  return { schema: 'baton.journey/v1', id, name, trigger: { event: 'Signed Up' }, nodes: [], ui: { positions: { $trigger: { x: 0, y: 0 } } } };
+  return {
+    schema: 'baton.journey/v1',
+    id,
+    name,
+    trigger: { event: 'Signed Up' },
+    nodes: [],
+    ui: { positions: { $trigger: { x: 0, y: 0 } } },
+  };
 }

@@ -19,7 +19,12 @@ export const ENTRY_ZOOM = 0.9;
 export function boundsOf(boxes: readonly Rect[]): Rect {
   const x = Math.min(...boxes.map((b) => b.x));
   const y = Math.min(...boxes.map((b) => b.y));
-  return { x, y, width: Math.max(...boxes.map((b) => b.x + b.width)) - x, height: Math.max(...boxes.map((b) => b.y + b.height)) - y };
+  return {
+    x,
+    y,
+    width: Math.max(...boxes.map((b) => b.x + b.width)) - x,
+    height: Math.max(...boxes.map((b) => b.y + b.height)) - y,
+  };
 }
 
 /**
@@ -27,15 +32,28 @@ export function boundsOf(boxes: readonly Rect[]): Rect {
  * readable zoom (at most 1), with FIT_PADDING kept free; otherwise its top row at the top of the free room,
  * centred on its entry, at ENTRY_ZOOM.
  */
-export function openingViewport(boxes: readonly Rect[], entry: Rect, width: number, height: number): Position & { zoom: number } {
+export function openingViewport(
+  boxes: readonly Rect[],
+  entry: Rect,
+  width: number,
+  height: number,
+): Position & { zoom: number } {
   const p = FIT_PADDING;
   const room = { width: Math.max(1, width - p.left - p.right), height: Math.max(1, height - p.top - p.bottom) };
   const all = boundsOf(boxes);
   const fit = Math.min(1, room.width / all.width, room.height / all.height);
   if (fit >= READABLE_ZOOM) {
-    return { zoom: fit, x: p.left + (room.width - all.width * fit) / 2 - all.x * fit, y: p.top + (room.height - all.height * fit) / 2 - all.y * fit };
+    return {
+      zoom: fit,
+      x: p.left + (room.width - all.width * fit) / 2 - all.x * fit,
+      y: p.top + (room.height - all.height * fit) / 2 - all.y * fit,
+    };
   }
   // The top of the journey at the top of the free room (nothing hides under the search), centred on the entry.
   const zoom = ENTRY_ZOOM;
-  return { zoom, x: p.left + room.width / 2 - (entry.x + entry.width / 2) * zoom, y: p.top - Math.min(all.y, entry.y) * zoom };
+  return {
+    zoom,
+    x: p.left + room.width / 2 - (entry.x + entry.width / 2) * zoom,
+    y: p.top - Math.min(all.y, entry.y) * zoom,
+  };
 }

@@ -17,8 +17,32 @@ export const actionType: NodeTypeDef = {
   },
   Form: ({ node, set, disabled }) => (
     <>
-      <Field label="Action"><Select ariaLabel="action" value={str(node.action) as (typeof ACTIONS)[number]} options={ACTIONS} onChange={(v) => set('action', v)} disabled={disabled} /></Field>
-      <Field label="Parameters" hint={node.action === 'webhook' ? '{ "url": "https://..." }' : node.action === 'update_contact' ? '{ "traits": { ... } }' : '{ "template": "..." }'}><JsonInput ariaLabel="parameters" value={node.params ?? {}} onCommit={(v) => set('params', v ?? {})} disabled={disabled} /></Field>
+      <Field label="Action">
+        <Select
+          ariaLabel="action"
+          value={str(node.action) as (typeof ACTIONS)[number]}
+          options={ACTIONS}
+          onChange={(v) => set('action', v)}
+          disabled={disabled}
+        />
+      </Field>
+      <Field
+        label="Parameters"
+        hint={
+          node.action === 'webhook'
+            ? '{ "url": "https://..." }'
+            : node.action === 'update_contact'
+              ? '{ "traits": { ... } }'
+              : '{ "template": "..." }'
+        }
+      >
+        <JsonInput
+          ariaLabel="parameters"
+          value={node.params ?? {}}
+          onCommit={(v) => set('params', v ?? {})}
+          disabled={disabled}
+        />
+      </Field>
     </>
   ),
 };

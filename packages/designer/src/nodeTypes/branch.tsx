@@ -11,9 +11,19 @@ const pathsOf = (node: DraftNode) => (Array.isArray(node.paths) ? node.paths : [
 export const branchType: NodeTypeDef = {
   type: 'branch',
   palette: { title: 'Branch', hint: 'Paths by conditions on traits, scores and events' },
-  template: ({ id }) => ({ id, type: 'branch', paths: [{ label: 'Good fit', when: { field: 'contact.employees', op: 'gte', value: 200 } }] }),
+  template: ({ id }) => ({
+    id,
+    type: 'branch',
+    paths: [{ label: 'Good fit', when: { field: 'contact.employees', op: 'gte', value: 200 } }],
+  }),
   ports: (node) => [
-    ...pathsOf(node).map((p, i) => portSlot(node, `paths.${i}`, isRecord(p) && typeof p.label === 'string' && p.label ? p.label : `path ${i + 1}`, ['paths', i, 'next'])),
+    ...pathsOf(node).map((p, i) =>
+      portSlot(node, `paths.${i}`, isRecord(p) && typeof p.label === 'string' && p.label ? p.label : `path ${i + 1}`, [
+        'paths',
+        i,
+        'next',
+      ]),
+    ),
     portSlot(node, 'otherwise', 'otherwise', ['otherwise']),
   ],
   summary: (node) => [`${pathsOf(node).length} path(s) + otherwise`],
@@ -29,8 +39,18 @@ export const branchType: NodeTypeDef = {
         onChange={(v) => set('paths', v)}
         render={(p, setP) => (
           <>
-            <TextInput ariaLabel="path label" value={str(p.label)} onCommit={(label) => setP({ ...p, label })} disabled={disabled} />
-            <ConditionEditor value={p.when} fields={fields} disabled={disabled} onChange={(when) => setP({ ...p, when })} />
+            <TextInput
+              ariaLabel="path label"
+              value={str(p.label)}
+              onCommit={(label) => setP({ ...p, label })}
+              disabled={disabled}
+            />
+            <ConditionEditor
+              value={p.when}
+              fields={fields}
+              disabled={disabled}
+              onChange={(when) => setP({ ...p, when })}
+            />
           </>
         )}
       />

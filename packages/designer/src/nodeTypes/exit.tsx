@@ -10,6 +10,13 @@ export const exitType: NodeTypeDef = {
   ports: () => [],
   summary: (node) => [`outcome: ${str(node.outcome) || '?'}`],
   Form: ({ node, set, disabled }) => (
-    <Field label="Outcome" hint="what reports count this exit as, e.g. converted"><TextInput ariaLabel="outcome" value={str(node.outcome)} onCommit={(v) => set('outcome', v)} disabled={disabled} /></Field>
+    <Field label="Outcome" hint="what reports count this exit as, e.g. converted">
+      <TextInput
+        ariaLabel="outcome"
+        value={str(node.outcome)}
+        onCommit={(v) => set('outcome', v)}
+        disabled={disabled}
+      />
+    </Field>
   ),
 };

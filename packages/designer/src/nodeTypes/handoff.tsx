@@ -30,11 +30,42 @@ function HandoffForm({ node, set, team: fullTeam, fields, disabled }: NodeFormPr
   return (
     <>
       <div className="row2">
-        <Field label="Team"><Select ariaLabel="team" value={str(node.team) as 'sales' | 'service' | ''} options={['sales', 'service'] as const} onChange={(v) => set('team', v)} disabled={disabled} /></Field>
-        <Field label="Record"><Select ariaLabel="record" value={str(node.record) as (typeof RECORD_KINDS)[number] | ''} options={RECORD_KINDS} onChange={(v) => set('record', v)} disabled={disabled} /></Field>
+        <Field label="Team">
+          <Select
+            ariaLabel="team"
+            value={str(node.team) as 'sales' | 'service' | ''}
+            options={['sales', 'service'] as const}
+            onChange={(v) => set('team', v)}
+            disabled={disabled}
+          />
+        </Field>
+        <Field label="Record">
+          <Select
+            ariaLabel="record"
+            value={str(node.record) as (typeof RECORD_KINDS)[number] | ''}
+            options={RECORD_KINDS}
+            onChange={(v) => set('record', v)}
+            disabled={disabled}
+          />
+        </Field>
       </div>
-      <Field label="Title" hint="{{contact.x}}, {{score.x}} and {{event.properties.x}} are filled in"><TextInput ariaLabel="title" value={str(node.title)} onCommit={(v) => set('title', v || undefined)} disabled={disabled} /></Field>
-      <Field label="Priority"><Select ariaLabel="priority" value={(str(node.priority) || 'normal') as (typeof PRIORITIES)[number]} options={PRIORITIES} onChange={(v) => set('priority', v)} disabled={disabled} /></Field>
+      <Field label="Title" hint="{{contact.x}}, {{score.x}} and {{event.properties.x}} are filled in">
+        <TextInput
+          ariaLabel="title"
+          value={str(node.title)}
+          onCommit={(v) => set('title', v || undefined)}
+          disabled={disabled}
+        />
+      </Field>
+      <Field label="Priority">
+        <Select
+          ariaLabel="priority"
+          value={(str(node.priority) || 'normal') as (typeof PRIORITIES)[number]}
+          options={PRIORITIES}
+          onChange={(v) => set('priority', v)}
+          disabled={disabled}
+        />
+      </Field>
       <h4>Routing rules</h4>
       <p className="muted small">Tried in order; the first that yields an available rep wins.</p>
       <ListEditor
@@ -49,26 +80,107 @@ function HandoffForm({ node, set, team: fullTeam, fields, disabled }: NodeFormPr
             {rule.when !== undefined ? (
               <div className="when">
                 <span className="muted small">when</span>
-                <ConditionEditor value={rule.when} fields={fields} disabled={disabled} onChange={(when) => setRule({ ...rule, when })} />
-                <button className="link" disabled={disabled} onClick={() => setRule(without(rule, 'when'))}>always</button>
+                <ConditionEditor
+                  value={rule.when}
+                  fields={fields}
+                  disabled={disabled}
+                  onChange={(when) => setRule({ ...rule, when })}
+                />
+                <button className="link" disabled={disabled} onClick={() => setRule(without(rule, 'when'))}>
+                  always
+                </button>
               </div>
             ) : (
-              <button className="link" disabled={disabled} onClick={() => setRule({ when: { field: fields[0] ?? 'contact.region', op: 'eq', value: '' }, ...rule })}>+ only when…</button>
+              <button
+                className="link"
+                disabled={disabled}
+                onClick={() =>
+                  setRule({ when: { field: fields[0] ?? 'contact.region', op: 'eq', value: '' }, ...rule })
+                }
+              >
+                + only when…
+              </button>
             )}
           </>
         )}
       />
-      <Field label="Fallback"><TargetEditor optional value={node.fallback} team={team} disabled={disabled} onChange={(v) => set('fallback', v)} /></Field>
+      <Field label="Fallback">
+        <TargetEditor
+          optional
+          value={node.fallback}
+          team={team}
+          disabled={disabled}
+          onChange={(v) => set('fallback', v)}
+        />
+      </Field>
       <h4>SLA</h4>
       <div className="row2">
-        <Field label="First touch within" hint="business time of the rep's calendar"><DurationInput ariaLabel="first touch" value={str(sla?.firstTouch)} placeholder="PT4H" onCommit={(v) => set('sla', v ? { ...sla, firstTouch: v } : undefined)} disabled={disabled} /></Field>
-        <Field label="Expires after"><DurationInput ariaLabel="expires" value={str(node.expires)} placeholder="P14D" onCommit={(v) => set('expires', v)} disabled={disabled} /></Field>
+        <Field label="First touch within" hint="business time of the rep's calendar">
+          <DurationInput
+            ariaLabel="first touch"
+            value={str(sla?.firstTouch)}
+            placeholder="PT4H"
+            onCommit={(v) => set('sla', v ? { ...sla, firstTouch: v } : undefined)}
+            disabled={disabled}
+          />
+        </Field>
+        <Field label="Expires after">
+          <DurationInput
+            ariaLabel="expires"
+            value={str(node.expires)}
+            placeholder="P14D"
+            onCommit={(v) => set('expires', v)}
+            disabled={disabled}
+          />
+        </Field>
       </div>
-      {sla && <Field label="Escalate to"><TargetEditor optional value={sla.escalate} team={team} disabled={disabled} onChange={(escalate) => set('sla', escalate === undefined ? without(sla, 'escalate') : { ...sla, escalate })} /></Field>}
+      {sla && (
+        <Field label="Escalate to">
+          <TargetEditor
+            optional
+            value={sla.escalate}
+            team={team}
+            disabled={disabled}
+            onChange={(escalate) =>
+              set('sla', escalate === undefined ? without(sla, 'escalate') : { ...sla, escalate })
+            }
+          />
+        </Field>
+      )}
       <h4>Context for the rep</h4>
-      <Field label="Timeline reaches back"><DurationInput ariaLabel="timeline" value={str(context.timeline)} placeholder="P14D" onCommit={(v) => set('context', v ? { ...context, timeline: v } : without(context, 'timeline'))} disabled={disabled} /></Field>
-      <Field label="Talk track"><TextArea ariaLabel="talk track" value={str(context.talkTrack)} onCommit={(v) => set('context', { ...context, talkTrack: v })} disabled={disabled} /></Field>
-      <Field label="Next best actions" hint="one per line"><TextArea ariaLabel="next best actions" value={(Array.isArray(context.nextBestActions) ? context.nextBestActions : []).join('\n')} onCommit={(v) => set('context', { ...context, nextBestActions: v.split('\n').map((x) => x.trim()).filter(Boolean) })} disabled={disabled} /></Field>
+      <Field label="Timeline reaches back">
+        <DurationInput
+          ariaLabel="timeline"
+          value={str(context.timeline)}
+          placeholder="P14D"
+          onCommit={(v) => set('context', v ? { ...context, timeline: v } : without(context, 'timeline'))}
+          disabled={disabled}
+        />
+      </Field>
+      <Field label="Talk track">
+        <TextArea
+          ariaLabel="talk track"
+          value={str(context.talkTrack)}
+          onCommit={(v) => set('context', { ...context, talkTrack: v })}
+          disabled={disabled}
+        />
+      </Field>
+      <Field label="Next best actions" hint="one per line">
+        <TextArea
+          ariaLabel="next best actions"
+          value={(Array.isArray(context.nextBestActions) ? context.nextBestActions : []).join('\n')}
+          onCommit={(v) =>
+            set('context', {
+              ...context,
+              nextBestActions: v
+                .split('\n')
+                .map((x) => x.trim())
+                .filter(Boolean),
+            })
+          }
+          disabled={disabled}
+        />
+      </Field>
       <h4>Outcomes</h4>
       <p className="muted small">Each outcome a rep can log is a port on the canvas.</p>
       <ListEditor
@@ -77,7 +189,14 @@ function HandoffForm({ node, set, team: fullTeam, fields, disabled }: NodeFormPr
         addLabel="+ outcome"
         add={(): [string, unknown] => [`outcome_${Object.keys(outcomes).length + 1}`, '']}
         onChange={(entries) => set('outcomes', Object.fromEntries(entries))}
-        render={([name, target], setEntry) => <TextInput ariaLabel="outcome" value={name} onCommit={(v) => setEntry([v.trim().replace(/\s+/g, '_'), target])} disabled={disabled} />}
+        render={([name, target], setEntry) => (
+          <TextInput
+            ariaLabel="outcome"
+            value={name}
+            onCommit={(v) => setEntry([v.trim().replace(/\s+/g, '_'), target])}
+            disabled={disabled}
+          />
+        )}
       />
     </>
   );
@@ -103,12 +222,18 @@ export const handoffType: NodeTypeDef = {
       outcomes: { meeting_booked: '', not_interested: '' },
     };
   },
-  ports: (node) => [...Object.keys(outcomesOf(node)).map((o) => portSlot(node, `outcomes.${o}`, o.replace(/_/g, ' '), ['outcomes', o])), portSlot(node, 'onExpire', 'expired', ['onExpire'])],
+  ports: (node) => [
+    ...Object.keys(outcomesOf(node)).map((o) => portSlot(node, `outcomes.${o}`, o.replace(/_/g, ' '), ['outcomes', o])),
+    portSlot(node, 'onExpire', 'expired', ['onExpire']),
+  ],
   summary: (node) => {
     const route = Array.isArray(node.route) ? node.route : [];
     const first = route[0];
     const sla = isRecord(node.sla) ? str(node.sla.firstTouch) : '';
-    return [`${str(node.record) || '?'} for ${str(node.team) || '?'}`, `→ ${targetWords(isRecord(first) ? first.to : node.fallback)}${sla ? ` · SLA ${durationWords(sla)}` : ''}`];
+    return [
+      `${str(node.record) || '?'} for ${str(node.team) || '?'}`,
+      `→ ${targetWords(isRecord(first) ? first.to : node.fallback)}${sla ? ` · SLA ${durationWords(sla)}` : ''}`,
+    ];
   },
   Form: HandoffForm,
 };

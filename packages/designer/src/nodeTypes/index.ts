@@ -12,7 +12,15 @@ import { waitType } from './wait.tsx';
  * list of types in the designer: ports, templates, cards and inspector forms are read from here, and a
  * test holds it equal to the engine's `NODE_TYPES`.
  */
-export const NODE_TYPE_DEFS: readonly NodeTypeDef[] = [actionType, waitType, pauseType, branchType, splitType, handoffType, exitType];
+export const NODE_TYPE_DEFS: readonly NodeTypeDef[] = [
+  actionType,
+  waitType,
+  pauseType,
+  branchType,
+  splitType,
+  handoffType,
+  exitType,
+];
 
 const byType = new Map(NODE_TYPE_DEFS.map((d) => [d.type, d]));
 

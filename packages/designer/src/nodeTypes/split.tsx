@@ -10,9 +10,28 @@ const variantsOf = (node: DraftNode) => (Array.isArray(node.variants) ? node.var
 export const splitType: NodeTypeDef = {
   type: 'split',
   palette: { title: 'A/B split', hint: 'Stable weighted variants' },
-  template: ({ id }) => ({ id, type: 'split', variants: [{ label: 'A', weight: 50 }, { label: 'B', weight: 50 }] }),
-  ports: (node) => variantsOf(node).map((v, i) => portSlot(node, `variants.${i}`, isRecord(v) && typeof v.label === 'string' && v.label ? v.label : `variant ${i + 1}`, ['variants', i, 'next'])),
-  summary: (node) => [variantsOf(node).map((v) => (isRecord(v) ? `${str(v.label)} ${String(v.weight ?? '')}` : '')).join(' / ')],
+  template: ({ id }) => ({
+    id,
+    type: 'split',
+    variants: [
+      { label: 'A', weight: 50 },
+      { label: 'B', weight: 50 },
+    ],
+  }),
+  ports: (node) =>
+    variantsOf(node).map((v, i) =>
+      portSlot(
+        node,
+        `variants.${i}`,
+        isRecord(v) && typeof v.label === 'string' && v.label ? v.label : `variant ${i + 1}`,
+        ['variants', i, 'next'],
+      ),
+    ),
+  summary: (node) => [
+    variantsOf(node)
+      .map((v) => (isRecord(v) ? `${str(v.label)} ${String(v.weight ?? '')}` : ''))
+      .join(' / '),
+  ],
   Form: ({ node, set, disabled }) => (
     <>
       <h4>Variants</h4>
@@ -24,8 +43,18 @@ export const splitType: NodeTypeDef = {
         onChange={(v) => set('variants', v)}
         render={(v, setV) => (
           <div className="row2">
-            <TextInput ariaLabel="variant label" value={str(v.label)} onCommit={(label) => setV({ ...v, label })} disabled={disabled} />
-            <TextInput ariaLabel="weight" value={String(v.weight ?? '')} onCommit={(w) => setV({ ...v, weight: Number(w) })} disabled={disabled} />
+            <TextInput
+              ariaLabel="variant label"
+              value={str(v.label)}
+              onCommit={(label) => setV({ ...v, label })}
+              disabled={disabled}
+            />
+            <TextInput
+              ariaLabel="weight"
+              value={String(v.weight ?? '')}
+              onCommit={(w) => setV({ ...v, weight: Number(w) })}
+              disabled={disabled}
+            />
           </div>
         )}
       />

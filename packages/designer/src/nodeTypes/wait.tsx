@@ -12,6 +12,13 @@ export const waitType: NodeTypeDef = {
   ports: (node) => [portSlot(node, 'next', 'next', ['next'])],
   summary: (node) => [`for ${durationWords(str(node.duration)) || '?'}`],
   Form: ({ node, set, disabled }) => (
-    <Field label="Duration"><DurationInput ariaLabel="duration" value={str(node.duration)} onCommit={(v) => set('duration', v ?? '')} disabled={disabled} /></Field>
+    <Field label="Duration">
+      <DurationInput
+        ariaLabel="duration"
+        value={str(node.duration)}
+        onCommit={(v) => set('duration', v ?? '')}
+        disabled={disabled}
+      />
+    </Field>
   ),
 };

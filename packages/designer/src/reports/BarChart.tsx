@@ -18,19 +18,47 @@ export function chartSummary(labels: string[], series: Series[]): string {
  * A bar chart (Chart.js on a canvas), one group of bars per label, described in words for assistive tech.
  * `counts` keeps the axis to whole numbers.
  */
-export function BarChart({ title, labels, series, unit, counts = false }: { title: string; labels: string[]; series: Series[]; unit?: string; counts?: boolean }) {
+export function BarChart({
+  title,
+  labels,
+  series,
+  unit,
+  counts = false,
+}: {
+  title: string;
+  labels: string[];
+  series: Series[];
+  unit?: string;
+  counts?: boolean;
+}) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const key = JSON.stringify([labels, series, unit, counts]);
   useEffect(() => {
     const chart = new Chart(canvas.current!, {
       type: 'bar',
-      data: { labels, datasets: series.map((s) => ({ label: s.label, data: s.data, backgroundColor: s.color, borderRadius: 3, maxBarThickness: 28 })) },
+      data: {
+        labels,
+        datasets: series.map((s) => ({
+          label: s.label,
+          data: s.data,
+          backgroundColor: s.color,
+          borderRadius: 3,
+          maxBarThickness: 28,
+        })),
+      },
       options: {
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
         plugins: { legend: { position: 'bottom', labels: { boxWidth: 10, font: { size: 11 } } } },
-        scales: { y: { beginAtZero: true, ...(counts ? { ticks: { precision: 0 } } : {}), ...(unit ? { title: { display: true, text: unit } } : {}) }, x: { grid: { display: false } } },
+        scales: {
+          y: {
+            beginAtZero: true,
+            ...(counts ? { ticks: { precision: 0 } } : {}),
+            ...(unit ? { title: { display: true, text: unit } } : {}),
+          },
+          x: { grid: { display: false } },
+        },
       },
     });
     return () => chart.destroy();
@@ -40,7 +68,11 @@ export function BarChart({ title, labels, series, unit, counts = false }: { titl
     <figure className="chart">
       <figcaption>{title}</figcaption>
       <div className="chart-box">
-        <canvas ref={canvas} role="img" aria-label={`${title}. ${labels.length ? chartSummary(labels, series) : 'No data in this period.'}`} />
+        <canvas
+          ref={canvas}
+          role="img"
+          aria-label={`${title}. ${labels.length ? chartSummary(labels, series) : 'No data in this period.'}`}
+        />
       </div>
     </figure>
   );

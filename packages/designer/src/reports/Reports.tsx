@@ -27,18 +27,41 @@ function StatsTable({ title, rows }: { title: string; rows: Record<string, Stats
       ) : (
         <table>
           <thead>
-            <tr><th></th><th>Handoffs</th><th>Accept rate</th><th>First touch p50</th><th>p90</th><th>SLA breaches</th><th>Outcomes</th><th>Conversion</th><th>Revenue</th></tr>
+            <tr>
+              <th></th>
+              <th>Handoffs</th>
+              <th>Accept rate</th>
+              <th>First touch p50</th>
+              <th>p90</th>
+              <th>SLA breaches</th>
+              <th>Outcomes</th>
+              <th>Conversion</th>
+              <th>Revenue</th>
+            </tr>
           </thead>
           <tbody>
             {entries.map(([key, s]) => (
               <tr key={key}>
-                <td><strong>{key}</strong></td>
-                <td>{s.handoffs}<div className="bar"><span style={{ width: `${(s.handoffs / most) * 100}%` }} /></div></td>
+                <td>
+                  <strong>{key}</strong>
+                </td>
+                <td>
+                  {s.handoffs}
+                  <div className="bar">
+                    <span style={{ width: `${(s.handoffs / most) * 100}%` }} />
+                  </div>
+                </td>
                 <td>{pct(s.acceptRate)}</td>
                 <td>{secs(s.timeToFirstTouch.p50)}</td>
                 <td>{secs(s.timeToFirstTouch.p90)}</td>
-                <td className={s.breached ? 'bad' : ''}>{s.breached} ({pct(s.breachRate)})</td>
-                <td className="small">{Object.entries(s.outcomes).map(([o, n]) => `${o.replace(/_/g, ' ')} ${n}`).join(' · ') || '–'}</td>
+                <td className={s.breached ? 'bad' : ''}>
+                  {s.breached} ({pct(s.breachRate)})
+                </td>
+                <td className="small">
+                  {Object.entries(s.outcomes)
+                    .map(([o, n]) => `${o.replace(/_/g, ' ')} ${n}`)
+                    .join(' · ') || '–'}
+                </td>
                 <td>{pct(s.conversionRate)}</td>
                 <td>{money(s.revenue)}</td>
               </tr>
@@ -99,12 +122,18 @@ export function Reports() {
   const [to, setTo] = useState('');
   const [report, setReport] = useState<Report | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const query = new URLSearchParams({ ...(from ? { from: `${from}T00:00:00Z` } : {}), ...(to ? { to: `${to}T00:00:00Z` } : {}) }).toString();
+  const query = new URLSearchParams({
+    ...(from ? { from: `${from}T00:00:00Z` } : {}),
+    ...(to ? { to: `${to}T00:00:00Z` } : {}),
+  }).toString();
   useEffect(() => {
     api<Report>('GET', `/reports${query ? `?${query}` : ''}`).then(setReport, (e: Error) => setError(e.message));
   }, [query]);
   const downloadCsv = async () => {
-    const res = await fetch(`/api/reports?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(query)), format: 'csv' })}`, { headers: { authorization: `Bearer ${token() ?? ''}` } });
+    const res = await fetch(
+      `/api/reports?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(query)), format: 'csv' })}`,
+      { headers: { authorization: `Bearer ${token() ?? ''}` } },
+    );
     const url = URL.createObjectURL(await res.blob());
     Object.assign(document.createElement('a'), { href: url, download: 'baton-report.csv' }).click();
     URL.revokeObjectURL(url);
@@ -115,20 +144,48 @@ export function Reports() {
       <div className="list-head">
         <h1>Reports</h1>
         <div className="actions">
-          <label className="inline">From <input type="date" aria-label="from" value={from} onChange={(e) => setFrom(e.target.value)} /></label>
-          <label className="inline">To <input type="date" aria-label="to" value={to} onChange={(e) => setTo(e.target.value)} /></label>
+          <label className="inline">
+            From <input type="date" aria-label="from" value={from} onChange={(e) => setFrom(e.target.value)} />
+          </label>
+          <label className="inline">
+            To <input type="date" aria-label="to" value={to} onChange={(e) => setTo(e.target.value)} />
+          </label>
           <button onClick={() => void downloadCsv()}>Export CSV</button>
         </div>
       </div>
       {error && <p className="error-banner">{error}</p>}
       {t && (
         <div className="cards" data-testid="report-totals">
-          <div className="card"><span>Handoffs</span><strong>{t.handoffs}</strong><em>{t.open} open</em></div>
-          <div className="card"><span>Accept rate</span><strong>{pct(t.acceptRate)}</strong><em>{t.accepted} accepted</em></div>
-          <div className="card"><span>Time to first touch</span><strong>{secs(t.timeToFirstTouch.p50)}</strong><em>p90 {secs(t.timeToFirstTouch.p90)}</em></div>
-          <div className="card"><span>SLA breach rate</span><strong className={t.breached ? 'bad' : ''}>{pct(t.breachRate)}</strong><em>{t.breached} breached</em></div>
-          <div className="card"><span>Conversion</span><strong>{pct(t.conversionRate)}</strong><em>{t.converted} converted</em></div>
-          <div className="card"><span>Revenue</span><strong>{money(t.revenue)}</strong><em>from logged outcomes</em></div>
+          <div className="card">
+            <span>Handoffs</span>
+            <strong>{t.handoffs}</strong>
+            <em>{t.open} open</em>
+          </div>
+          <div className="card">
+            <span>Accept rate</span>
+            <strong>{pct(t.acceptRate)}</strong>
+            <em>{t.accepted} accepted</em>
+          </div>
+          <div className="card">
+            <span>Time to first touch</span>
+            <strong>{secs(t.timeToFirstTouch.p50)}</strong>
+            <em>p90 {secs(t.timeToFirstTouch.p90)}</em>
+          </div>
+          <div className="card">
+            <span>SLA breach rate</span>
+            <strong className={t.breached ? 'bad' : ''}>{pct(t.breachRate)}</strong>
+            <em>{t.breached} breached</em>
+          </div>
+          <div className="card">
+            <span>Conversion</span>
+            <strong>{pct(t.conversionRate)}</strong>
+            <em>{t.converted} converted</em>
+          </div>
+          <div className="card">
+            <span>Revenue</span>
+            <strong>{money(t.revenue)}</strong>
+            <em>from logged outcomes</em>
+          </div>
         </div>
       )}
       {report && (
@@ -141,11 +198,25 @@ export function Reports() {
           <section className="report-table">
             <h3>Contacts through each journey</h3>
             <table>
-              <thead><tr><th>Journey</th><th>Step</th><th>Entered</th><th>There now</th><th>Moved on</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>Journey</th>
+                  <th>Step</th>
+                  <th>Entered</th>
+                  <th>There now</th>
+                  <th>Moved on</th>
+                </tr>
+              </thead>
               <tbody>
                 {Object.entries(report.flow).flatMap(([j, nodes]) =>
                   Object.entries(nodes).map(([n, c]) => (
-                    <tr key={`${j}/${n}`}><td>{j}</td><td>{n}</td><td>{c.entered}</td><td>{c.current}</td><td>{c.exited}</td></tr>
+                    <tr key={`${j}/${n}`}>
+                      <td>{j}</td>
+                      <td>{n}</td>
+                      <td>{c.entered}</td>
+                      <td>{c.current}</td>
+                      <td>{c.exited}</td>
+                    </tr>
                   )),
                 )}
               </tbody>

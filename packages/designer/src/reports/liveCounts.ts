@@ -10,7 +10,12 @@ export function flowOverlay(report: HandoffReport, journeyId: string): SimOverla
     current: null,
     path: [],
     counts: Object.fromEntries(Object.entries(flow).map(([node, c]) => [node, c.entered])),
-    details: Object.fromEntries(Object.entries(flow).map(([node, c]) => [node, `${c.entered} entered · ${c.current} here now · ${c.exited} moved on`])),
+    details: Object.fromEntries(
+      Object.entries(flow).map(([node, c]) => [
+        node,
+        `${c.entered} entered · ${c.current} here now · ${c.exited} moved on`,
+      ]),
+    ),
   };
 }
 

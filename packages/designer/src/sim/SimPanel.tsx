@@ -23,7 +23,8 @@ export interface SimOverlay {
 export function listenedEvents(journey: DraftJourney): string[] {
   const names = new Set<string>();
   if (journey.trigger?.event) names.add(journey.trigger.event);
-  for (const n of journey.nodes) if (n.type === 'pause' && isRecord(n.until) && typeof n.until.event === 'string') names.add(n.until.event);
+  for (const n of journey.nodes)
+    if (n.type === 'pause' && isRecord(n.until) && typeof n.until.event === 'string') names.add(n.until.event);
   eachRecord([journey.nodes, journey.trigger?.when], (v) => {
     if (typeof v.event === 'string' && ('within' in v || 'op' in v || 'where' in v)) names.add(v.event);
   });
@@ -33,7 +34,13 @@ export function listenedEvents(journey: DraftJourney): string[] {
 /** Properties that make the trigger's condition hold, when it is a plain `event.properties.x eq v` rule. */
 function triggerProperties(journey: DraftJourney): Record<string, unknown> {
   const when = journey.trigger?.when;
-  if (isRecord(when) && typeof when.field === 'string' && when.field.startsWith('event.properties.') && when.op === 'eq') return { [when.field.slice(17)]: when.value };
+  if (
+    isRecord(when) &&
+    typeof when.field === 'string' &&
+    when.field.startsWith('event.properties.') &&
+    when.op === 'eq'
+  )
+    return { [when.field.slice(17)]: when.value };
   return {};
 }
 
@@ -43,11 +50,28 @@ const HOUR = 3_600_000;
  * Simulation mode: a test contact on a virtual clock, or a synthetic population. The engine runs in a Web
  * Worker against the journey as drawn (saved or not); nothing is sent and live data is never touched.
  */
-export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journey: DraftJourney; team: TeamShape | null; workspace: unknown; valid: boolean; onOverlay: (o: SimOverlay | null) => void }) {
+export function SimPanel({
+  journey,
+  team,
+  workspace,
+  valid,
+  onOverlay,
+}: {
+  journey: DraftJourney;
+  team: TeamShape | null;
+  workspace: unknown;
+  valid: boolean;
+  onOverlay: (o: SimOverlay | null) => void;
+}) {
   const worker = useRef<Worker | null>(null);
   const [tab, setTab] = useState<'contact' | 'population' | 'backtest'>('contact');
-  const [backtest, setBacktest] = useState<{ result: BacktestResult | null; live: BacktestRun['live'] | null }>({ result: null, live: null });
-  const [traits, setTraits] = useState('{ "company": "Acme", "employees": 900, "title": "VP Sales", "region": "EMEA" }');
+  const [backtest, setBacktest] = useState<{ result: BacktestResult | null; live: BacktestRun['live'] | null }>({
+    result: null,
+    live: null,
+  });
+  const [traits, setTraits] = useState(
+    '{ "company": "Acme", "employees": 900, "title": "VP Sales", "region": "EMEA" }',
+  );
   const [state, setState] = useState<TestContactState | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [playing, setPlaying] = useState(false);
@@ -57,7 +81,11 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
   const [result, setResult] = useState<PopulationResult | null>(null);
   const [traitTexts, setTraitTexts] = useState<Record<string, string>>({});
   const [rates, setRates] = useState<Record<string, string>>({});
-  const [reps, setReps] = useState<PopulationForm['reps']>({ acceptPercent: '90', acceptHours: '3', outcomeHours: '24' });
+  const [reps, setReps] = useState<PopulationForm['reps']>({
+    acceptPercent: '90',
+    acceptHours: '3',
+    outcomeHours: '24',
+  });
   const [newTrait, setNewTrait] = useState('');
   const [jump, setJump] = useState('P3D');
 
@@ -68,16 +96,28 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
       if (m.type === 'contact') {
         setState(m.state);
         setMessage(m.refused ?? null);
-        onOverlay({ current: m.state.journey?.status === 'exited' ? null : m.state.journey?.node ?? null, path: m.state.journey?.path ?? [], counts: null });
+        onOverlay({
+          current: m.state.journey?.status === 'exited' ? null : (m.state.journey?.node ?? null),
+          path: m.state.journey?.path ?? [],
+          counts: null,
+        });
       } else if (m.type === 'progress') setProgress({ done: m.done, total: m.total });
       else if (m.type === 'population') {
         setResult(m.result);
         setProgress(null);
-        onOverlay({ current: null, path: [], counts: Object.fromEntries(Object.entries(m.result.nodes).map(([n, c]) => [n, c.entered])) });
+        onOverlay({
+          current: null,
+          path: [],
+          counts: Object.fromEntries(Object.entries(m.result.nodes).map(([n, c]) => [n, c.entered])),
+        });
       } else if (m.type === 'backtest') {
         setBacktest((b) => ({ ...b, result: m.result }));
         setMessage(null);
-        onOverlay({ current: null, path: [], counts: Object.fromEntries(Object.entries(m.result.nodes).map(([n, c]) => [n, c.entered])) });
+        onOverlay({
+          current: null,
+          path: [],
+          counts: Object.fromEntries(Object.entries(m.result.nodes).map(([n, c]) => [n, c.entered])),
+        });
       } else {
         setMessage(m.message);
         setProgress(null);
@@ -107,11 +147,17 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
       setMessage('the traits are not JSON');
       return;
     }
-    send({ type: 'start', ...world, contact: { id: 'test-contact', traits: parsed as Record<string, unknown> }, start: '2026-11-23T09:00:00Z' });
+    send({
+      type: 'start',
+      ...world,
+      contact: { id: 'test-contact', traits: parsed as Record<string, unknown> },
+      start: '2026-11-23T09:00:00Z',
+    });
   };
   const events = listenedEvents(journey);
   /** An event's properties as typed, or at first the ones that meet the trigger's rule. */
-  const propsText = (ev: string) => props[ev] ?? JSON.stringify(ev === journey.trigger?.event ? triggerProperties(journey) : {});
+  const propsText = (ev: string) =>
+    props[ev] ?? JSON.stringify(ev === journey.trigger?.event ? triggerProperties(journey) : {});
   const traitFields = [...new Set([...conditionTraits(journey, workspace), ...Object.keys(traitTexts)])];
   const form: PopulationForm = {
     traits: traitFields.map((field) => ({ field, text: traitTexts[field] ?? '' })),
@@ -122,17 +168,35 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
   const openHandoff = state?.handoffs.find((h) => h.status === 'open') ?? null;
   const lastHandoff = openHandoff ?? state?.handoffs.at(-1) ?? null;
 
-  if (!valid) return <aside className="inspector sim"><h3>Simulate</h3><p className="error-banner">Fix the problems first: the simulation runs the journey as it would be published.</p></aside>;
+  if (!valid)
+    return (
+      <aside className="inspector sim">
+        <h3>Simulate</h3>
+        <p className="error-banner">
+          Fix the problems first: the simulation runs the journey as it would be published.
+        </p>
+      </aside>
+    );
 
   return (
     <aside className="inspector sim" aria-label="simulation">
       <div className="tabs">
-        <button className={tab === 'contact' ? 'tab active' : 'tab'} onClick={() => setTab('contact')}>Test contact</button>
-        <button className={tab === 'population' ? 'tab active' : 'tab'} onClick={() => setTab('population')}>Population</button>
-        <button className={tab === 'backtest' ? 'tab active' : 'tab'} onClick={() => setTab('backtest')}>Backtest</button>
+        <button className={tab === 'contact' ? 'tab active' : 'tab'} onClick={() => setTab('contact')}>
+          Test contact
+        </button>
+        <button className={tab === 'population' ? 'tab active' : 'tab'} onClick={() => setTab('population')}>
+          Population
+        </button>
+        <button className={tab === 'backtest' ? 'tab active' : 'tab'} onClick={() => setTab('backtest')}>
+          Backtest
+        </button>
       </div>
       <p className="muted small">Runs in your browser on a virtual clock: nothing is sent, live data is untouched.</p>
-      {message && <p className="error-banner" role="alert">{message}</p>}
+      {message && (
+        <p className="error-banner" role="alert">
+          {message}
+        </p>
+      )}
       {tab === 'backtest' ? (
         <BacktestTab
           journey={journey}
@@ -152,38 +216,73 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
             <span className="field-label">Traits</span>
             <textarea aria-label="traits" rows={3} value={traits} onChange={(e) => setTraits(e.target.value)} />
           </label>
-          <button className="primary" onClick={startContact}>{state ? 'Restart' : 'Start'} at Mon 23 Nov 09:00 UTC</button>
+          <button className="primary" onClick={startContact}>
+            {state ? 'Restart' : 'Start'} at Mon 23 Nov 09:00 UTC
+          </button>
           {state && (
             <>
               <div className="sim-clock">
                 <strong data-testid="sim-now">{state.now.replace('T', ' ').replace('Z', ' UTC')}</strong>
                 <div className="row-buttons">
                   <button onClick={() => setPlaying(!playing)}>{playing ? 'Pause' : 'Play'}</button>
-                  <button onClick={() => send({ type: 'nextTimer' })} disabled={!state.nextDue}>Next timer{state.nextDue ? ` (${short(state.nextDue)})` : ''}</button>
+                  <button onClick={() => send({ type: 'nextTimer' })} disabled={!state.nextDue}>
+                    Next timer{state.nextDue ? ` (${short(state.nextDue)})` : ''}
+                  </button>
                   <button onClick={() => send({ type: 'advance', ms: HOUR })}>+1 h</button>
                   <button onClick={() => send({ type: 'advance', ms: 24 * HOUR })}>+1 day</button>
                 </div>
                 <div className="sim-event">
-                  <input aria-label="jump by" placeholder="ISO duration, e.g. P3D or PT45M" value={jump} onChange={(e) => setJump(e.target.value)} />
-                  <button disabled={!isIsoDuration(jump)} title={isIsoDuration(jump) ? undefined : 'an ISO 8601 duration such as PT4H, P2D or P1W'} onClick={() => { const now = Date.parse(state.now); send({ type: 'advance', ms: addDuration(now, jump) - now }); }}>Jump</button>
+                  <input
+                    aria-label="jump by"
+                    placeholder="ISO duration, e.g. P3D or PT45M"
+                    value={jump}
+                    onChange={(e) => setJump(e.target.value)}
+                  />
+                  <button
+                    disabled={!isIsoDuration(jump)}
+                    title={isIsoDuration(jump) ? undefined : 'an ISO 8601 duration such as PT4H, P2D or P1W'}
+                    onClick={() => {
+                      const now = Date.parse(state.now);
+                      send({ type: 'advance', ms: addDuration(now, jump) - now });
+                    }}
+                  >
+                    Jump
+                  </button>
                 </div>
               </div>
               <h4>Send an event</h4>
               {events.map((ev) => (
                 <div key={ev} className="sim-event">
-                  <input aria-label={`${ev} properties`} placeholder="properties JSON" value={propsText(ev)} onChange={(e) => setProps({ ...props, [ev]: e.target.value })} />
-                  <button onClick={() => {
-                    try {
-                      send({ type: 'track', event: ev, properties: JSON.parse(propsText(ev)) as Record<string, unknown> });
-                    } catch {
-                      setMessage(`the properties of ${ev} are not JSON`);
-                    }
-                  }}>{ev}</button>
+                  <input
+                    aria-label={`${ev} properties`}
+                    placeholder="properties JSON"
+                    value={propsText(ev)}
+                    onChange={(e) => setProps({ ...props, [ev]: e.target.value })}
+                  />
+                  <button
+                    onClick={() => {
+                      try {
+                        send({
+                          type: 'track',
+                          event: ev,
+                          properties: JSON.parse(propsText(ev)) as Record<string, unknown>,
+                        });
+                      } catch {
+                        setMessage(`the properties of ${ev} are not JSON`);
+                      }
+                    }}
+                  >
+                    {ev}
+                  </button>
                 </div>
               ))}
               <h4>Where the contact is</h4>
               <p data-testid="sim-position">
-                {state.journey ? (state.journey.status === 'exited' ? `exited: ${state.journey.outcome}` : `${state.journey.status} at ${state.journey.node}`) : 'not in the journey yet'}
+                {state.journey
+                  ? state.journey.status === 'exited'
+                    ? `exited: ${state.journey.outcome}`
+                    : `${state.journey.status} at ${state.journey.node}`
+                  : 'not in the journey yet'}
               </p>
               {state.journey && <p className="path small">{state.journey.path.join(' → ')}</p>}
               {lastHandoff && (
@@ -198,7 +297,12 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
                     timeline={state.timeline}
                     act={async (path, body) => {
                       const b = (body ?? {}) as { outcome?: string; reason?: string };
-                      send({ type: 'rep', action: path as 'accept' | 'reject' | 'outcome', ...(b.outcome ? { outcome: b.outcome } : {}), ...(b.reason ? { reason: b.reason } : {}) });
+                      send({
+                        type: 'rep',
+                        action: path as 'accept' | 'reject' | 'outcome',
+                        ...(b.outcome ? { outcome: b.outcome } : {}),
+                        ...(b.reason ? { reason: b.reason } : {}),
+                      });
                     }}
                   />
                 </div>
@@ -206,14 +310,25 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
               {state.messages.length > 0 && (
                 <>
                   <h4>Messages</h4>
-                  <ul className="timeline">{state.messages.map((m, i) => <li key={i}>{m.action} at {m.node}{m.suppressed ? ' (held back)' : ''}</li>)}</ul>
+                  <ul className="timeline">
+                    {state.messages.map((m, i) => (
+                      <li key={i}>
+                        {m.action} at {m.node}
+                        {m.suppressed ? ' (held back)' : ''}
+                      </li>
+                    ))}
+                  </ul>
                 </>
               )}
               {state.timeline.length > 0 && (
                 <>
                   <h4>The contact's timeline now, newest first</h4>
                   <ul className="timeline" data-testid="sim-timeline">
-                    {[...state.timeline].reverse().map((e, i) => <li key={i}><span className="muted small">{short(e.at)}</span> {e.name}</li>)}
+                    {[...state.timeline].reverse().map((e, i) => (
+                      <li key={i}>
+                        <span className="muted small">{short(e.at)}</span> {e.name}
+                      </li>
+                    ))}
                   </ul>
                 </>
               )}
@@ -223,62 +338,198 @@ export function SimPanel({ journey, team, workspace, valid, onOverlay }: { journ
       ) : (
         <>
           <div className="row3">
-            <label className="field"><span className="field-label">Contacts</span><input aria-label="contacts" type="number" min={1} max={100000} value={size.contacts} onChange={(e) => setSize({ ...size, contacts: Number(e.target.value) })} /></label>
-            <label className="field"><span className="field-label">Seed</span><input aria-label="seed" type="number" value={size.seed} onChange={(e) => setSize({ ...size, seed: Number(e.target.value) })} /></label>
-            <label className="field"><span className="field-label">Days</span><input aria-label="days" type="number" min={1} max={366} value={size.days} onChange={(e) => setSize({ ...size, days: Number(e.target.value) })} /></label>
+            <label className="field">
+              <span className="field-label">Contacts</span>
+              <input
+                aria-label="contacts"
+                type="number"
+                min={1}
+                max={100000}
+                value={size.contacts}
+                onChange={(e) => setSize({ ...size, contacts: Number(e.target.value) })}
+              />
+            </label>
+            <label className="field">
+              <span className="field-label">Seed</span>
+              <input
+                aria-label="seed"
+                type="number"
+                value={size.seed}
+                onChange={(e) => setSize({ ...size, seed: Number(e.target.value) })}
+              />
+            </label>
+            <label className="field">
+              <span className="field-label">Days</span>
+              <input
+                aria-label="days"
+                type="number"
+                min={1}
+                max={366}
+                value={size.days}
+                onChange={(e) => setSize({ ...size, days: Number(e.target.value) })}
+              />
+            </label>
           </div>
           <h4>Traits</h4>
-          <p className="muted small">Blank: drawn from the values the conditions name. Or type a range <code>500-5000</code>, a spread <code>~900 ± 200</code>, or values with weights <code>VP Sales:3, Engineer</code>.</p>
+          <p className="muted small">
+            Blank: drawn from the values the conditions name. Or type a range <code>500-5000</code>, a spread{' '}
+            <code>~900 ± 200</code>, or values with weights <code>VP Sales:3, Engineer</code>.
+          </p>
           {form.traits.map(({ field, text }) => (
             <label key={field} className="field inline">
               <span className="field-label">{field}</span>
-              <input aria-label={`trait ${field}`} placeholder="from the conditions" value={text} onChange={(e) => setTraitTexts({ ...traitTexts, [field]: e.target.value })} />
+              <input
+                aria-label={`trait ${field}`}
+                placeholder="from the conditions"
+                value={text}
+                onChange={(e) => setTraitTexts({ ...traitTexts, [field]: e.target.value })}
+              />
             </label>
           ))}
           <div className="sim-event">
-            <input aria-label="new trait" placeholder="another trait, e.g. plan" value={newTrait} onChange={(e) => setNewTrait(e.target.value)} />
-            <button disabled={!/^[A-Za-z0-9_$-]+$/.test(newTrait) || traitFields.includes(newTrait)} onClick={() => { setTraitTexts({ ...traitTexts, [newTrait]: '' }); setNewTrait(''); }}>Add trait</button>
+            <input
+              aria-label="new trait"
+              placeholder="another trait, e.g. plan"
+              value={newTrait}
+              onChange={(e) => setNewTrait(e.target.value)}
+            />
+            <button
+              disabled={!/^[A-Za-z0-9_$-]+$/.test(newTrait) || traitFields.includes(newTrait)}
+              onClick={() => {
+                setTraitTexts({ ...traitTexts, [newTrait]: '' });
+                setNewTrait('');
+              }}
+            >
+              Add trait
+            </button>
           </div>
           <h4>Events per contact per week</h4>
-          <p className="muted small">Blank: each contact does it a few times at random. A rate makes it a steady habit, the trigger included.</p>
+          <p className="muted small">
+            Blank: each contact does it a few times at random. A rate makes it a steady habit, the trigger included.
+          </p>
           {form.events.map(({ event, perWeek }) => (
             <label key={event} className="field inline">
               <span className="field-label">{event}</span>
-              <input aria-label={`${event} per week`} type="number" min={0} step="any" placeholder="at random" value={perWeek} onChange={(e) => setRates({ ...rates, [event]: e.target.value })} />
+              <input
+                aria-label={`${event} per week`}
+                type="number"
+                min={0}
+                step="any"
+                placeholder="at random"
+                value={perWeek}
+                onChange={(e) => setRates({ ...rates, [event]: e.target.value })}
+              />
             </label>
           ))}
           <h4>Reps</h4>
           <div className="row3">
-            <label className="field"><span className="field-label">Accept %</span><input aria-label="accepted %" type="number" min={0} max={100} value={reps.acceptPercent} onChange={(e) => setReps({ ...reps, acceptPercent: e.target.value })} /></label>
-            <label className="field"><span className="field-label">Hours to accept</span><input aria-label="hours to accept" type="number" min={0} step="any" value={reps.acceptHours} onChange={(e) => setReps({ ...reps, acceptHours: e.target.value })} /></label>
-            <label className="field"><span className="field-label">Hours to outcome</span><input aria-label="hours to outcome" type="number" min={0} step="any" value={reps.outcomeHours} onChange={(e) => setReps({ ...reps, outcomeHours: e.target.value })} /></label>
+            <label className="field">
+              <span className="field-label">Accept %</span>
+              <input
+                aria-label="accepted %"
+                type="number"
+                min={0}
+                max={100}
+                value={reps.acceptPercent}
+                onChange={(e) => setReps({ ...reps, acceptPercent: e.target.value })}
+              />
+            </label>
+            <label className="field">
+              <span className="field-label">Hours to accept</span>
+              <input
+                aria-label="hours to accept"
+                type="number"
+                min={0}
+                step="any"
+                value={reps.acceptHours}
+                onChange={(e) => setReps({ ...reps, acceptHours: e.target.value })}
+              />
+            </label>
+            <label className="field">
+              <span className="field-label">Hours to outcome</span>
+              <input
+                aria-label="hours to outcome"
+                type="number"
+                min={0}
+                step="any"
+                value={reps.outcomeHours}
+                onChange={(e) => setReps({ ...reps, outcomeHours: e.target.value })}
+              />
+            </label>
           </div>
-          <p className="muted small">Response times are averages (exponential); handoffs reps do not accept are left to breach and expire.</p>
-          {'problems' in model && <ul className="problems-inline" role="alert">{model.problems.map((p) => <li key={p}>{p}</li>)}</ul>}
-          <button className="primary" disabled={progress !== null || 'problems' in model} onClick={() => { if (!('model' in model)) return; setResult(null); setProgress({ done: 0, total: 1 }); send({ type: 'population', ...world, ...size, population: model.model }); }}>Run</button>
+          <p className="muted small">
+            Response times are averages (exponential); handoffs reps do not accept are left to breach and expire.
+          </p>
+          {'problems' in model && (
+            <ul className="problems-inline" role="alert">
+              {model.problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          )}
+          <button
+            className="primary"
+            disabled={progress !== null || 'problems' in model}
+            onClick={() => {
+              if (!('model' in model)) return;
+              setResult(null);
+              setProgress({ done: 0, total: 1 });
+              send({ type: 'population', ...world, ...size, population: model.model });
+            }}
+          >
+            Run
+          </button>
           {progress && (
-            <div className="progress" role="progressbar" aria-valuenow={Math.round((progress.done / progress.total) * 100)}>
+            <div
+              className="progress"
+              role="progressbar"
+              aria-valuenow={Math.round((progress.done / progress.total) * 100)}
+            >
               <span style={{ width: `${(progress.done / progress.total) * 100}%` }} />
             </div>
           )}
           {result && (
             <div data-testid="population-result">
-              <p><strong>{result.contacts.toLocaleString()}</strong> contacts, {result.events.toLocaleString()} events in {(result.ms / 1000).toFixed(1)} s. The counts are on the canvas.</p>
+              <p>
+                <strong>{result.contacts.toLocaleString()}</strong> contacts, {result.events.toLocaleString()} events in{' '}
+                {(result.ms / 1000).toFixed(1)} s. The counts are on the canvas.
+              </p>
               <dl className="traits">
-                <dt>handoffs</dt><dd>{result.handoffs.created}</dd>
-                <dt>accepted</dt><dd data-testid="accepted">{result.handoffs.accepted}</dd>
-                <dt>SLA breaches</dt><dd data-testid="breach-rate">{result.handoffs.breached} ({result.breachRate === null ? '–' : `${Math.round(result.breachRate * 1000) / 10}%`} projected)</dd>
-                <dt>waited unassigned</dt><dd>{result.handoffs.unassigned}</dd>
+                <dt>handoffs</dt>
+                <dd>{result.handoffs.created}</dd>
+                <dt>accepted</dt>
+                <dd data-testid="accepted">{result.handoffs.accepted}</dd>
+                <dt>SLA breaches</dt>
+                <dd data-testid="breach-rate">
+                  {result.handoffs.breached} (
+                  {result.breachRate === null ? '–' : `${Math.round(result.breachRate * 1000) / 10}%`} projected)
+                </dd>
+                <dt>waited unassigned</dt>
+                <dd>{result.handoffs.unassigned}</dd>
               </dl>
               <h4>Handoffs per rep per day</h4>
               <table className="loads small">
-                <thead><tr><th>Rep</th><th>Busiest day</th><th>Max/day</th><th>Capacity</th></tr></thead>
+                <thead>
+                  <tr>
+                    <th>Rep</th>
+                    <th>Busiest day</th>
+                    <th>Max/day</th>
+                    <th>Capacity</th>
+                  </tr>
+                </thead>
                 <tbody>
                   {[...new Set(result.perRepDay.map((r) => r.rep))].map((rep) => {
                     const days = result.perRepDay.filter((r) => r.rep === rep);
                     const busiest = days.reduce((a, b) => (b.handoffs > a.handoffs ? b : a));
                     const over = busiest.capacity !== null && busiest.handoffs > busiest.capacity;
-                    return <tr key={rep}><td>{rep}</td><td>{busiest.day}</td><td className={over ? 'bad' : ''}>{busiest.handoffs}</td><td>{busiest.capacity ?? '∞'}</td></tr>;
+                    return (
+                      <tr key={rep}>
+                        <td>{rep}</td>
+                        <td>{busiest.day}</td>
+                        <td className={over ? 'bad' : ''}>{busiest.handoffs}</td>
+                        <td>{busiest.capacity ?? '∞'}</td>
+                      </tr>
+                    );
                   })}
                 </tbody>
               </table>

@@ -11,9 +11,16 @@ export interface PopulationForm {
 /** The contact traits a journey's conditions (and the workspace's score rules) read, for the form's rows. */
 export function conditionTraits(journey: DraftJourney, workspace: unknown): string[] {
   const fields = new Set<string>();
-  eachRecord([journey.trigger, journey.nodes.map((n) => (n.type === 'handoff' ? n.route : n)), isRecord(workspace) ? workspace.scores : undefined], (v) => {
-    if (typeof v.field === 'string' && /^contact\.[^.]+$/.test(v.field)) fields.add(v.field.slice('contact.'.length));
-  });
+  eachRecord(
+    [
+      journey.trigger,
+      journey.nodes.map((n) => (n.type === 'handoff' ? n.route : n)),
+      isRecord(workspace) ? workspace.scores : undefined,
+    ],
+    (v) => {
+      if (typeof v.field === 'string' && /^contact\.[^.]+$/.test(v.field)) fields.add(v.field.slice('contact.'.length));
+    },
+  );
   return [...fields].sort();
 }
 
@@ -45,7 +52,10 @@ export function parseTrait(text: string): TraitDistribution | string {
   if (range) return { uniform: { min: Number(range[1]), max: Number(range[2]) } };
   const normal = NORMAL.exec(text);
   if (normal) return { normal: { mean: Number(normal[1]), sd: Number(normal[2]) } };
-  const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   if (parts.length === 0) return 'give values (a, b:2), a range (100-5000) or ~mean ± spread';
   const oneOf = [];
   for (const part of parts) {
@@ -77,12 +87,26 @@ export function populationModel(form: PopulationForm): { model: Population } | {
   const percent = Number(form.reps.acceptPercent);
   const percentOk = percent >= 0 && percent <= 100;
   if (!percentOk) problems.push('accepted %: must be a number from 0 to 100');
-  const reps = { acceptRate: percentOk ? percent / 100 : 0.9, acceptHours: Number(form.reps.acceptHours), outcomeHours: Number(form.reps.outcomeHours) };
+  const reps = {
+    acceptRate: percentOk ? percent / 100 : 0.9,
+    acceptHours: Number(form.reps.acceptHours),
+    outcomeHours: Number(form.reps.outcomeHours),
+  };
   const parsed = Population.safeParse({ traits, events, reps });
   if (!parsed.success) {
     const label = (path: PropertyKey[]) =>
-      path[0] === 'reps' ? ({ acceptRate: 'accepted %', acceptHours: 'hours to accept', outcomeHours: 'hours to outcome' } as Record<string, string>)[String(path[1])] ?? 'reps' : String(path[1] ?? path[0]);
-    for (const issue of parsed.error.issues) problems.push(`${label(issue.path)}: ${issue.message.replace(/^Invalid input: expected number, received NaN$/, 'must be a number')}`);
+      path[0] === 'reps'
+        ? ((
+            { acceptRate: 'accepted %', acceptHours: 'hours to accept', outcomeHours: 'hours to outcome' } as Record<
+              string,
+              string
+            >
+          )[String(path[1])] ?? 'reps')
+        : String(path[1] ?? path[0]);
+    for (const issue of parsed.error.issues)
+      problems.push(
+        `${label(issue.path)}: ${issue.message.replace(/^Invalid input: expected number, received NaN$/, 'must be a number')}`,
+      );
   }
   return problems.length > 0 ? { problems } : { model: parsed.data! };
 }

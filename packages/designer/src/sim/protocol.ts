@@ -2,14 +2,40 @@ import type { HandoffRecordViewShape } from './shapes.ts';
 
 /** What the designer asks the simulation worker. Everything runs on a virtual clock; nothing leaves it. */
 export type SimRequest =
-  | { type: 'start'; journeys: unknown[]; team: unknown; workspace: unknown; contact: { id: string; traits: Record<string, unknown> }; start: string }
+  | {
+      type: 'start';
+      journeys: unknown[];
+      team: unknown;
+      workspace: unknown;
+      contact: { id: string; traits: Record<string, unknown> };
+      start: string;
+    }
   | { type: 'track'; event: string; properties: Record<string, unknown> }
   | { type: 'identify'; traits: Record<string, unknown> }
   | { type: 'advance'; ms: number }
   | { type: 'nextTimer' }
   | { type: 'rep'; action: 'accept' | 'reject' | 'outcome'; outcome?: string; reason?: string }
-  | { type: 'population'; journeys: unknown[]; team: unknown; workspace: unknown; contacts: number; seed: number; days: number; population: unknown }
-  | { type: 'backtest'; journeys: unknown[]; team: unknown; workspace: unknown; events: unknown[]; reps: unknown; seed: number; start: string; contacts: { id: string; traits: Record<string, unknown> }[] };
+  | {
+      type: 'population';
+      journeys: unknown[];
+      team: unknown;
+      workspace: unknown;
+      contacts: number;
+      seed: number;
+      days: number;
+      population: unknown;
+    }
+  | {
+      type: 'backtest';
+      journeys: unknown[];
+      team: unknown;
+      workspace: unknown;
+      events: unknown[];
+      reps: unknown;
+      seed: number;
+      start: string;
+      contacts: { id: string; traits: Record<string, unknown> }[];
+    };
 
 /** The test contact as the designer shows it after each step. */
 export interface TestContactState {

@@ -2,8 +2,19 @@
 // The simulation runs here, off the page's thread, so the canvas stays responsive: Baton's own engine
 // on a memory store and a virtual clock. Nothing is sent and nothing reaches live data.
 import {
-  advanceTo, BatonError, dictionary, eventsOf, formatInstant, handoffRecordView, newContactState, parseInstant, simulateEvents, simulateSynthetic, simulationWorld,
-  type SimulationReport, type SimulationWorld,
+  advanceTo,
+  BatonError,
+  dictionary,
+  eventsOf,
+  formatInstant,
+  handoffRecordView,
+  newContactState,
+  parseInstant,
+  simulateEvents,
+  simulateSynthetic,
+  simulationWorld,
+  type SimulationReport,
+  type SimulationWorld,
 } from '@baton/engine/internal';
 import type { BacktestResult, PopulationResult, SimRequest, SimResponse, TestContactState } from './protocol.ts';
 
@@ -23,7 +34,11 @@ async function contactState(): Promise<TestContactState> {
     nextDue: next === null ? null : formatInstant(next),
     journey: inst && { status: inst.status, node: inst.node, path: inst.path, outcome: inst.outcome },
     handoffs: (state?.handoffs ?? []).filter((h) => h.journeyId === journeyId).map(handoffRecordView),
-    timeline: (state ? eventsOf(state.contact) : []).map((e) => ({ name: e.name, at: formatInstant(e.at), properties: e.properties })),
+    timeline: (state ? eventsOf(state.contact) : []).map((e) => ({
+      name: e.name,
+      at: formatInstant(e.at),
+      properties: e.properties,
+    })),
     messages: (inst?.messages ?? []).map((m) => ({ ...m, at: formatInstant(m.at) })),
   };
 }
@@ -67,7 +82,9 @@ async function population(req: Extract<SimRequest, { type: 'population' }>): Pro
 
 /** Handoffs per rep per day (by assignment), beside each rep's capacity. */
 function perRepDayOf(report: SimulationReport, id: string, team: unknown): PopulationResult['perRepDay'] {
-  const capacity = new Map(((team as { reps?: { id: string; capacity?: number }[] })?.reps ?? []).map((r) => [r.id, r.capacity ?? null]));
+  const capacity = new Map(
+    ((team as { reps?: { id: string; capacity?: number }[] })?.reps ?? []).map((r) => [r.id, r.capacity ?? null]),
+  );
   const perRepDay = new Map<string, number>();
   for (const c of Object.values(report.contacts)) {
     for (const h of c.journeys[id]?.handoffs ?? []) {
@@ -76,16 +93,27 @@ function perRepDayOf(report: SimulationReport, id: string, team: unknown): Popul
       perRepDay.set(key, (perRepDay.get(key) ?? 0) + 1);
     }
   }
-  return [...perRepDay].map(([k, n]) => {
-    const [rep, day] = k.split('|') as [string, string];
-    return { rep, day, handoffs: n, capacity: capacity.get(rep) ?? null };
-  }).sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.rep < b.rep ? -1 : 1));
+  return [...perRepDay]
+    .map(([k, n]) => {
+      const [rep, day] = k.split('|') as [string, string];
+      return { rep, day, handoffs: n, capacity: capacity.get(rep) ?? null };
+    })
+    .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.rep < b.rep ? -1 : 1));
 }
 
 /** The draft over recorded events (issue #18's backtest), summed up as the live report counts. */
 async function backtest(req: Extract<SimRequest, { type: 'backtest' }>): Promise<BacktestResult> {
   const started = performance.now();
-  const report = await simulateEvents({ journeys: req.journeys, team: req.team, workspace: req.workspace, events: req.events, seed: req.seed, start: req.start, contacts: req.contacts, ...(req.reps ? { reps: req.reps } : {}) });
+  const report = await simulateEvents({
+    journeys: req.journeys,
+    team: req.team,
+    workspace: req.workspace,
+    events: req.events,
+    seed: req.seed,
+    start: req.start,
+    contacts: req.contacts,
+    ...(req.reps ? { reps: req.reps } : {}),
+  });
   const id = (req.journeys[0] as { id: string }).id;
   const runs = Object.values(report.contacts).flatMap((c) => (c.journeys[id] ? [c.journeys[id]] : []));
   const outcomes = dictionary<number>();
@@ -118,13 +146,29 @@ self.onmessage = async (e: MessageEvent<SimRequest>) => {
       world = simulationWorld({ journeys: req.journeys, team: req.team, workspace: req.workspace }, start);
       contactId = req.contact.id;
       journeyId = (req.journeys[0] as { id: string }).id;
-      await world.store.commit({ contactId, expectedVersion: 0, state: newContactState(contactId, start, req.contact.traits), effects: [] });
+      await world.store.commit({
+        contactId,
+        expectedVersion: 0,
+        state: newContactState(contactId, start, req.contact.traits),
+        effects: [],
+      });
     } else if (!world) {
       throw new Error('start the test contact first');
     } else if (req.type === 'track') {
-      await world.runtime.ingest({ type: 'track', userId: contactId, event: req.event, properties: req.properties, timestamp: formatInstant(world.clock.now()) });
+      await world.runtime.ingest({
+        type: 'track',
+        userId: contactId,
+        event: req.event,
+        properties: req.properties,
+        timestamp: formatInstant(world.clock.now()),
+      });
     } else if (req.type === 'identify') {
-      await world.runtime.ingest({ type: 'identify', userId: contactId, traits: req.traits, timestamp: formatInstant(world.clock.now()) });
+      await world.runtime.ingest({
+        type: 'identify',
+        userId: contactId,
+        traits: req.traits,
+        timestamp: formatInstant(world.clock.now()),
+      });
     } else if (req.type === 'advance') {
       await advanceTo(world, world.clock.now() + req.ms);
     } else if (req.type === 'nextTimer') {

@@ -70,15 +70,32 @@ export function journeyMachine(journey: Journey, options: JourneyMachineOptions 
       score: scoreReader(workspace, scoreInput(contact, now)),
       event: event.type.startsWith('baton.') ? undefined : { name: event.type, properties: event.properties ?? {} },
     };
-    return { type: event.type, env, journeyId: journey.id, ...(event.outcome === undefined ? {} : { outcome: event.outcome }) };
+    return {
+      type: event.type,
+      env,
+      journeyId: journey.id,
+      ...(event.outcome === undefined ? {} : { outcome: event.outcome }),
+    };
   };
-  const guard = (name: GuardName) => ({ context, event }: { context: JourneyMachineContext; event: JourneyMachineEvent }, params: unknown) =>
-    GUARDS[name](envOf(context, event), params as never);
+  const guard =
+    (name: GuardName) =>
+    ({ context, event }: { context: JourneyMachineContext; event: JourneyMachineEvent }, params: unknown) =>
+      GUARDS[name](envOf(context, event), params as never);
   const baton = setup({
-    types: { context: {} as JourneyMachineContext, events: {} as JourneyMachineEvent, input: {} as JourneyMachineInput },
-    guards: { 'baton.condition': guard('baton.condition'), 'baton.variant': guard('baton.variant'), 'baton.outcomeIs': guard('baton.outcomeIs') },
+    types: {
+      context: {} as JourneyMachineContext,
+      events: {} as JourneyMachineEvent,
+      input: {} as JourneyMachineInput,
+    },
+    guards: {
+      'baton.condition': guard('baton.condition'),
+      'baton.variant': guard('baton.variant'),
+      'baton.outcomeIs': guard('baton.outcomeIs'),
+    },
     actions: {
-      'baton.enter': assign(({ context }, params: unknown) => ({ path: [...context.path, String(paramsOf(params).node)] })),
+      'baton.enter': assign(({ context }, params: unknown) => ({
+        path: [...context.path, String(paramsOf(params).node)],
+      })),
       'baton.exit': assign((_, params: unknown) => ({ outcome: String(paramsOf(params).outcome) })),
       // update_contact sets traits, then moves on as the runtime does once it has applied them.
       'baton.action': enqueueActions(({ context, enqueue }, params: unknown) => {
@@ -89,9 +106,15 @@ export function journeyMachine(journey: Journey, options: JourneyMachineOptions 
           enqueue.raise({ type: 'baton.continue' });
         }
       }),
-      'baton.handoff': assign(({ context }, params: unknown) => ({ effects: [...context.effects, { type: 'baton.handoff', params: paramsOf(params) }] })),
-      'baton.schedule': assign(({ context }, params: unknown) => ({ effects: [...context.effects, { type: 'baton.schedule', params: paramsOf(params) }] })),
-      'baton.expireHandoff': assign(({ context }, params: unknown) => ({ effects: [...context.effects, { type: 'baton.expireHandoff', params: paramsOf(params) }] })),
+      'baton.handoff': assign(({ context }, params: unknown) => ({
+        effects: [...context.effects, { type: 'baton.handoff', params: paramsOf(params) }],
+      })),
+      'baton.schedule': assign(({ context }, params: unknown) => ({
+        effects: [...context.effects, { type: 'baton.schedule', params: paramsOf(params) }],
+      })),
+      'baton.expireHandoff': assign(({ context }, params: unknown) => ({
+        effects: [...context.effects, { type: 'baton.expireHandoff', params: paramsOf(params) }],
+      })),
       'baton.cancelTimers': () => {},
       'baton.took': () => {},
     },

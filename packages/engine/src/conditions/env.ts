@@ -30,10 +30,12 @@ export function readPath(root: unknown, segments: readonly string[], from = 0): 
 export function readField(env: EvalEnv, segments: readonly string[]): unknown {
   const [root, first] = segments;
   if (root === 'contact') {
-    if (first === 'id' && segments.length === 2 && !Object.prototype.hasOwnProperty.call(env.traits, 'id')) return env.contactId;
+    if (first === 'id' && segments.length === 2 && !Object.prototype.hasOwnProperty.call(env.traits, 'id'))
+      return env.contactId;
     return readPath(env.traits, segments, 1);
   }
-  if (root === 'score') return segments.length === 2 && first !== undefined && !FORBIDDEN.has(first) ? env.score(first) : undefined;
+  if (root === 'score')
+    return segments.length === 2 && first !== undefined && !FORBIDDEN.has(first) ? env.score(first) : undefined;
   if (root === 'event') {
     if (!env.event) return undefined;
     if (first === 'name' && segments.length === 2) return env.event.name;

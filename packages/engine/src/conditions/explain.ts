@@ -5,8 +5,28 @@ import type { EvalEnv } from './env.ts';
 import { readField } from './env.ts';
 import { countEvents } from './evaluate.ts';
 
-const SYMBOL: Record<string, string> = { eq: '=', neq: '≠', gt: '>', gte: '≥', lt: '<', lte: '≤', in: 'in', nin: 'not in', contains: 'contains' };
-const NEGATED: Record<string, string> = { eq: '≠', neq: '=', gt: '≤', gte: '<', lt: '≥', lte: '>', in: 'not in', nin: 'in', contains: 'does not contain' };
+const SYMBOL: Record<string, string> = {
+  eq: '=',
+  neq: '≠',
+  gt: '>',
+  gte: '≥',
+  lt: '<',
+  lte: '≤',
+  in: 'in',
+  nin: 'not in',
+  contains: 'contains',
+};
+const NEGATED: Record<string, string> = {
+  eq: '≠',
+  neq: '=',
+  gt: '≤',
+  gte: '<',
+  lt: '≥',
+  lte: '>',
+  in: 'not in',
+  nin: 'in',
+  contains: 'does not contain',
+};
 
 function show(v: unknown): string {
   if (typeof v === 'string') return v;
@@ -25,7 +45,9 @@ function describeField(rule: FieldRule, env: EvalEnv, negated: boolean): string 
   const actual = readField(env, rule.field.split('.'));
   if (rule.op === 'exists') return text(rule.field, (rule.value === true) !== negated ? ' is set' : ' is not set');
   const op = (negated ? NEGATED : SYMBOL)[rule.op] ?? rule.op;
-  return actual === undefined ? text(rule.field, ' is not set (', op, ' ', show(rule.value), ')') : text(rule.field, ' ', show(actual), ' ', op, ' ', show(rule.value));
+  return actual === undefined
+    ? text(rule.field, ' is not set (', op, ' ', show(rule.value), ')')
+    : text(rule.field, ' ', show(actual), ' ', op, ' ', show(rule.value));
 }
 
 const humanWindows = new Map<string, string>();
@@ -36,7 +58,12 @@ function humanWindow(iso: string): string {
 }
 
 function describeEvent(rule: EventRule, env: EvalEnv, negated: boolean): string {
-  const where = rule.where && 'field' in rule.where && rule.where.op === 'eq' ? ` ${show(rule.where.value)}` : rule.where ? ' (matching)' : '';
+  const where =
+    rule.where && 'field' in rule.where && rule.where.op === 'eq'
+      ? ` ${show(rule.where.value)}`
+      : rule.where
+        ? ' (matching)'
+        : '';
   const within = rule.within ? ` in ${humanWindow(rule.within)}` : '';
   const count = countEvents(rule, rule.where ? predicateFor(rule.where) : null, env);
   const op = (negated ? NEGATED : SYMBOL)[rule.op ?? 'gte'] ?? rule.op ?? 'gte';

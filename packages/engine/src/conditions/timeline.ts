@@ -46,13 +46,19 @@ function slot(list: readonly HistoryEvent[], event: HistoryEvent): number {
  * events and the timeline fewer than `limit`; otherwise everything is folded into `history`, and the
  * oldest events beyond `limit - recentMax` fall off. So the timeline never holds more than `limit`.
  */
-export function withEvent(t: Timeline, event: HistoryEvent, limit = HISTORY_LIMIT, recentMax = RECENT_MAX): { history: readonly HistoryEvent[]; recent: readonly HistoryEvent[] } {
+export function withEvent(
+  t: Timeline,
+  event: HistoryEvent,
+  limit = HISTORY_LIMIT,
+  recentMax = RECENT_MAX,
+): { history: readonly HistoryEvent[]; recent: readonly HistoryEvent[] } {
   const { history } = t;
   const recent = t.recent ?? NONE;
   if (recent.length + 1 < recentMax && history.length + recent.length < limit) {
     const last = recent.length > 0 ? recent[recent.length - 1]! : history[history.length - 1];
     if (!last || last.at <= event.at) return { history, recent: appended(recent, event) };
-    if (recent.length > 0 && recent[0]!.at <= event.at) return { history, recent: inserted(recent, slot(recent, event), event) };
+    if (recent.length > 0 && recent[0]!.at <= event.at)
+      return { history, recent: inserted(recent, slot(recent, event), event) };
     // Older than every recent event (it came late): rare, so the whole timeline is rebuilt.
   }
   const all = eventsOf(t);

@@ -96,7 +96,8 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-const isSettable = (clock: Clock): clock is SettableClock => typeof (clock as Partial<SettableClock>).set === 'function';
+const isSettable = (clock: Clock): clock is SettableClock =>
+  typeof (clock as Partial<SettableClock>).set === 'function';
 
 /**
  * Creates an engine that runs `journeys` for the contacts it hears about. Start here:
@@ -158,8 +159,15 @@ export function createEngine(options: EngineOptions): Engine {
     ingest: (call) => runtime.ingest(call),
     runDue: () => inTurn(() => runtime.advance(clock.now(), 100)),
     advance(by) {
-      if (!isSettable(clock)) return Promise.reject(new BatonError('clock_not_settable', 'advance() moves a VirtualClock; with a real clock, call start() or runDue()'));
-      const to = typeof by === 'string' ? addDuration(clock.now(), by) : typeof by.to === 'string' ? parseInstant(by.to) : by.to;
+      if (!isSettable(clock))
+        return Promise.reject(
+          new BatonError(
+            'clock_not_settable',
+            'advance() moves a VirtualClock; with a real clock, call start() or runDue()',
+          ),
+        );
+      const to =
+        typeof by === 'string' ? addDuration(clock.now(), by) : typeof by.to === 'string' ? parseInstant(by.to) : by.to;
       return inTurn(() => advanceTo(to, clock));
     },
     start(everyMs = 1000) {

@@ -14,28 +14,44 @@ import type { StepContext } from '../step/context.ts';
 
 /** The routing view of a step: the stored loads plus what this step changed for the contact. */
 export function routingView(draft: Draft, ctx: StepContext): RoutingView {
-  if (!ctx.team || !ctx.routing) throw new BatonError('no_team', 'handoffs need a team: give the runtime (or baton simulate --team) a team file');
+  if (!ctx.team || !ctx.routing)
+    throw new BatonError('no_team', 'handoffs need a team: give the runtime (or baton simulate --team) a team file');
   const delta = new Map<string, number>();
   const count = (list: readonly HandoffRecord[], sign: number) => {
-    for (const h of list) if (h.status === 'open' && h.assignee) delta.set(h.assignee, (delta.get(h.assignee) ?? 0) + sign);
+    for (const h of list)
+      if (h.status === 'open' && h.assignee) delta.set(h.assignee, (delta.get(h.assignee) ?? 0) + sign);
   };
   count(draft.base.handoffs ?? [], -1);
   count(draft.handoffs, 1);
   const { loads } = ctx.routing;
-  return { team: ctx.team, desk: draft.desk ?? ctx.routing.desk, now: draft.now, load: (rep) => (own(loads, rep) ?? 0) + (delta.get(rep) ?? 0) };
+  return {
+    team: ctx.team,
+    desk: draft.desk ?? ctx.routing.desk,
+    now: draft.now,
+    load: (rep) => (own(loads, rep) ?? 0) + (delta.get(rep) ?? 0),
+  };
 }
 
 /** The handoff node a handoff came from. */
 export function nodeOf(ctx: StepContext, h: HandoffRecord): HandoffNode {
   const node = ctx.catalog.get(h.journeyId, h.version)?.nodes.get(h.node);
-  if (node?.type !== 'handoff') throw new Error(`handoff ${h.id} points at ${h.journeyId}/${h.node}, which is not a handoff node`);
+  if (node?.type !== 'handoff')
+    throw new Error(`handoff ${h.id} points at ${h.journeyId}/${h.node}, which is not a handoff node`);
   return node;
 }
 
-const withoutSla = (draft: Draft, h: HandoffRecord) => draft.removeTimers((t) => t.handoffId === h.id && (t.timer === 'sla' || t.timer === 'assign'));
+const withoutSla = (draft: Draft, h: HandoffRecord) =>
+  draft.removeTimers((t) => t.handoffId === h.id && (t.timer === 'sla' || t.timer === 'assign'));
 
 /** Gives a handoff to a rep: the SLA clock starts in the rep's calendar, unless it already breached. */
-export function assignTo(draft: Draft, ctx: StepContext, h: HandoffRecord, rep: string, queue: string | null, trace: string[]): HandoffRecord {
+export function assignTo(
+  draft: Draft,
+  ctx: StepContext,
+  h: HandoffRecord,
+  rep: string,
+  queue: string | null,
+  trace: string[],
+): HandoffRecord {
   withoutSla(draft, h);
   const node = nodeOf(ctx, h);
   const repRecord = ctx.team?.reps.find((r) => r.id === rep);
@@ -52,13 +68,23 @@ export function assignTo(draft: Draft, ctx: StepContext, h: HandoffRecord, rep: 
     ...(h.escalating ? { escalatedTo: rep, escalating: false } : {}),
   };
   if (clock && dueAt !== null) {
-    draft.addTimer({ id: draft.ids.next('tmr'), contactId: h.contactId, journeyId: h.journeyId, run: h.run, node: h.node, timer: 'sla', dueAt, handoffId: h.id });
+    draft.addTimer({
+      id: draft.ids.next('tmr'),
+      contactId: h.contactId,
+      journeyId: h.journeyId,
+      run: h.run,
+      node: h.node,
+      timer: 'sla',
+      dueAt,
+      handoffId: h.id,
+    });
   }
   draft.putHandoff(next);
   // Every assignment commits the routing desk, even when no cursor moved: a rep's load is read from the
   // desk's version, so two steps (or processes) can never both give a rep their last free place.
   if (draft.desk === null && ctx.routing) draft.desk = ctx.routing.desk;
-  if (h.escalating) draft.emitSystem('Handoff Escalated', { handoff: h.id, journey: h.journeyId, node: h.node, rep, from: h.assignee });
+  if (h.escalating)
+    draft.emitSystem('Handoff Escalated', { handoff: h.id, journey: h.journeyId, node: h.node, rep, from: h.assignee });
   // `fromQueue`: the queue it waited in, unassigned, until now; its other members' inboxes drop it.
   const waited = h.assignee === null && h.wasUnassigned === true && h.queue !== null;
   draft.emitSystem('Handoff Assigned', {
@@ -74,7 +100,13 @@ export function assignTo(draft: Draft, ctx: StepContext, h: HandoffRecord, rep: 
 }
 
 /** Leaves a handoff waiting in a queue; it is assigned when a member becomes available (or their hours begin). */
-export function leaveUnassigned(draft: Draft, ctx: StepContext, h: HandoffRecord, queue: string | null, trace: string[]): HandoffRecord {
+export function leaveUnassigned(
+  draft: Draft,
+  ctx: StepContext,
+  h: HandoffRecord,
+  queue: string | null,
+  trace: string[],
+): HandoffRecord {
   withoutSla(draft, h);
   const next: HandoffRecord = { ...h, assignee: null, queue, wasUnassigned: true, trace: [...h.trace, ...trace] };
   draft.putHandoff(next);
@@ -96,7 +128,17 @@ export function scheduleRetryAtOpening(draft: Draft, ctx: StepContext, h: Handof
     return nextOpening(rep?.calendar ? own(ctx.team!.calendars, rep.calendar) : undefined, draft.now + 1);
   });
   const at = Math.min(...openings);
-  if (Number.isFinite(at)) draft.addTimer({ id: draft.ids.next('tmr'), contactId: h.contactId, journeyId: h.journeyId, run: h.run, node: h.node, timer: 'assign', dueAt: at, handoffId: h.id });
+  if (Number.isFinite(at))
+    draft.addTimer({
+      id: draft.ids.next('tmr'),
+      contactId: h.contactId,
+      journeyId: h.journeyId,
+      run: h.run,
+      node: h.node,
+      timer: 'assign',
+      dueAt: at,
+      handoffId: h.id,
+    });
 }
 
 /** Routes a handoff through its node's rules and fallback, skipping reps who rejected it. */
@@ -106,11 +148,19 @@ export function routeAndAssign(draft: Draft, ctx: StepContext, h: HandoffRecord)
   const exclude = new Set(h.rejectedBy.map((r) => r.rep));
   const result = routeHandoff(view, node.route, node.fallback, draft.env(), exclude);
   if (result.desk !== view.desk) draft.desk = result.desk;
-  return result.assignee ? assignTo(draft, ctx, h, result.assignee, result.queue, result.trace) : leaveUnassigned(draft, ctx, h, result.queue, result.trace);
+  return result.assignee
+    ? assignTo(draft, ctx, h, result.assignee, result.queue, result.trace)
+    : leaveUnassigned(draft, ctx, h, result.queue, result.trace);
 }
 
 /** Routes a handoff to one target (the SLA escalation), waiting in its queue when nobody is available. */
-export function routeToTarget(draft: Draft, ctx: StepContext, h: HandoffRecord, target: RouteTarget, label: string): HandoffRecord {
+export function routeToTarget(
+  draft: Draft,
+  ctx: StepContext,
+  h: HandoffRecord,
+  target: RouteTarget,
+  label: string,
+): HandoffRecord {
   const view = routingView(draft, ctx);
   const r = resolveTarget(view, target, draft.env(), new Set(h.rejectedBy.map((x) => x.rep)));
   if (r.desk !== view.desk) draft.desk = r.desk;

@@ -11,13 +11,22 @@ import { routeAndAssign } from './assign.ts';
 import { engage } from './engagement.ts';
 
 /** The `baton.handoff` action: creates the record with its context, routes it, and engages the contact. */
-export function createHandoff(draft: Draft, inst: InstanceRecord, p: { node: string }, compiled: CompiledJourney, ctx: StepContext): void {
+export function createHandoff(
+  draft: Draft,
+  inst: InstanceRecord,
+  p: { node: string },
+  compiled: CompiledJourney,
+  ctx: StepContext,
+): void {
   const node = compiled.nodes.get(p.node);
   if (node?.type !== 'handoff') return;
   const { contact } = draft;
   const env = draft.env();
   const since = node.context?.timeline ? subtractDuration(draft.now, node.context.timeline) : -Infinity;
-  const title = renderTemplate(node.title ?? `${node.record[0]!.toUpperCase()}${node.record.slice(1)} for {{contact.id}}`, (segments) => readField(env, segments));
+  const title = renderTemplate(
+    node.title ?? `${node.record[0]!.toUpperCase()}${node.record.slice(1)} for {{contact.id}}`,
+    (segments) => readField(env, segments),
+  );
   const h: HandoffRecord = {
     id: draft.ids.next('hnd'),
     contactId: contact.id,
@@ -46,7 +55,9 @@ export function createHandoff(draft: Draft, inst: InstanceRecord, p: { node: str
     rejectedBy: [],
     wasUnassigned: false,
     trace: [],
-    why: inst.decisions.flatMap((d) => d.reasons.map((r) => (d.node === '$trigger' ? `entered: ${r}` : `${d.node} → ${d.label}: ${r}`))),
+    why: inst.decisions.flatMap((d) =>
+      d.reasons.map((r) => (d.node === '$trigger' ? `entered: ${r}` : `${d.node} → ${d.label}: ${r}`)),
+    ),
     context: {
       traits: contact.traits,
       scores: allScores(ctx.workspace, scoreInput(contact, draft.now)),
@@ -58,7 +69,14 @@ export function createHandoff(draft: Draft, inst: InstanceRecord, p: { node: str
     },
   };
   draft.putHandoff(h);
-  draft.emitSystem('Handoff Created', { handoff: h.id, journey: h.journeyId, node: h.node, record: h.record, title: h.title, priority: h.priority });
+  draft.emitSystem('Handoff Created', {
+    handoff: h.id,
+    journey: h.journeyId,
+    node: h.node,
+    record: h.record,
+    title: h.title,
+    priority: h.priority,
+  });
   routeAndAssign(draft, ctx, h);
   engage(draft, ctx, inst.journeyId);
 }

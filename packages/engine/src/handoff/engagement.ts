@@ -24,7 +24,13 @@ export function engage(draft: Draft, ctx: StepContext, journeyId: string): void 
  * A journey paused at a `pause` node did not see the events that came while it was paused: the first one
  * it was waiting for, if any came, moves it on now.
  */
-function catchUp(draft: Draft, ctx: StepContext, compiled: CompiledJourney, inst: InstanceRecord, since: Millis): InstanceRecord {
+function catchUp(
+  draft: Draft,
+  ctx: StepContext,
+  compiled: CompiledJourney,
+  inst: InstanceRecord,
+  since: Millis,
+): InstanceRecord {
   const node = inst.node === null ? undefined : compiled.nodes.get(inst.node);
   if (node?.type !== 'pause') return inst;
   const original = draft.event;

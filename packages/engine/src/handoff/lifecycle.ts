@@ -16,17 +16,32 @@ export function findOpen(draft: Draft, ref: HandoffRef): HandoffRecord {
     if (!h) throw new BatonError('handoff_not_open', `handoff ${ref.handoff} is not open`);
   } else {
     const inst = draft.instance(ref.journey);
-    h = draft.handoffs.find((x) => x.status === 'open' && x.journeyId === ref.journey && x.node === ref.node && x.run === inst?.run);
-    if (!h) throw new BatonError('handoff_not_open', `no open handoff for contact ${ref.userId} in journey ${ref.journey} at node ${ref.node}`);
+    h = draft.handoffs.find(
+      (x) => x.status === 'open' && x.journeyId === ref.journey && x.node === ref.node && x.run === inst?.run,
+    );
+    if (!h)
+      throw new BatonError(
+        'handoff_not_open',
+        `no open handoff for contact ${ref.userId} in journey ${ref.journey} at node ${ref.node}`,
+      );
   }
   if (ref.rep !== undefined && h.assignee !== ref.rep) {
-    throw new BatonError('not_assignee', `handoff ${h.id} is assigned to ${h.assignee ?? 'nobody yet'}, not ${ref.rep}`);
+    throw new BatonError(
+      'not_assignee',
+      `handoff ${h.id} is assigned to ${h.assignee ?? 'nobody yet'}, not ${ref.rep}`,
+    );
   }
   return h;
 }
 
 /** Closes a handoff with an outcome; journeys paused by it resume. */
-export function closeHandoff(draft: Draft, ctx: StepContext, h: HandoffRecord, outcome: string, value: number | null = null): HandoffRecord {
+export function closeHandoff(
+  draft: Draft,
+  ctx: StepContext,
+  h: HandoffRecord,
+  outcome: string,
+  value: number | null = null,
+): HandoffRecord {
   draft.removeTimers((t) => t.handoffId === h.id);
   const closed: HandoffRecord = { ...h, status: 'closed', outcome, value, closedAt: draft.now, escalating: false };
   draft.putHandoff(closed);
@@ -46,7 +61,11 @@ export function closeHandoff(draft: Draft, ctx: StepContext, h: HandoffRecord, o
 /** The first touch: the SLA clock stops. */
 export function acceptHandoff(draft: Draft, _ctx: StepContext, ref: HandoffRef): void {
   const h = findOpen(draft, ref);
-  if (h.assignee === null) throw new BatonError('not_assigned', `handoff ${h.id} is waiting unassigned in ${h.queue ?? 'no queue'}; it cannot be accepted yet`);
+  if (h.assignee === null)
+    throw new BatonError(
+      'not_assigned',
+      `handoff ${h.id} is waiting unassigned in ${h.queue ?? 'no queue'}; it cannot be accepted yet`,
+    );
   if (h.acceptedAt !== null) throw new BatonError('already_accepted', `handoff ${h.id} was already accepted`);
   draft.removeTimers((t) => t.handoffId === h.id && t.timer === 'sla');
   draft.putHandoff({ ...h, acceptedAt: draft.now });
@@ -54,10 +73,17 @@ export function acceptHandoff(draft: Draft, _ctx: StepContext, ref: HandoffRef):
 }
 
 /** A human logs an outcome: the handoff closes and the journey moves to the node the outcome maps to. */
-export function logOutcome(draft: Draft, ctx: StepContext, ref: HandoffRef & { outcome: string; value?: number | undefined }): void {
+export function logOutcome(
+  draft: Draft,
+  ctx: StepContext,
+  ref: HandoffRef & { outcome: string; value?: number | undefined },
+): void {
   const h = findOpen(draft, ref);
   if (!h.outcomes.includes(ref.outcome)) {
-    throw new BatonError('outcome_not_declared', `outcome "${ref.outcome}" is not one of the outcomes of ${h.journeyId}/${h.node}: ${h.outcomes.join(', ')}`);
+    throw new BatonError(
+      'outcome_not_declared',
+      `outcome "${ref.outcome}" is not one of the outcomes of ${h.journeyId}/${h.node}: ${h.outcomes.join(', ')}`,
+    );
   }
   closeHandoff(draft, ctx, h, ref.outcome, ref.value ?? null);
   const inst = draft.instance(h.journeyId);
@@ -72,10 +98,21 @@ export function logOutcome(draft: Draft, ctx: StepContext, ref: HandoffRef & { o
 /** A rep turns a handoff down: it is routed again, never to anyone who rejected it. */
 export function rejectHandoff(draft: Draft, ctx: StepContext, ref: HandoffRef & { reason?: string | undefined }): void {
   const h = findOpen(draft, ref);
-  if (h.assignee === null) throw new BatonError('not_assigned', `handoff ${h.id} is not assigned to anyone, so nobody can reject it`);
-  const rejected: HandoffRecord = { ...h, rejectedBy: [...h.rejectedBy, { rep: h.assignee, reason: ref.reason ?? null, at: draft.now }], acceptedAt: null };
+  if (h.assignee === null)
+    throw new BatonError('not_assigned', `handoff ${h.id} is not assigned to anyone, so nobody can reject it`);
+  const rejected: HandoffRecord = {
+    ...h,
+    rejectedBy: [...h.rejectedBy, { rep: h.assignee, reason: ref.reason ?? null, at: draft.now }],
+    acceptedAt: null,
+  };
   draft.putHandoff(rejected);
-  draft.emitSystem('Handoff Rejected', { handoff: h.id, journey: h.journeyId, node: h.node, rep: h.assignee, reason: ref.reason ?? null });
+  draft.emitSystem('Handoff Rejected', {
+    handoff: h.id,
+    journey: h.journeyId,
+    node: h.node,
+    rep: h.assignee,
+    reason: ref.reason ?? null,
+  });
   routeAndAssign(draft, ctx, rejected);
 }
 
@@ -89,8 +126,18 @@ export function reassignHandoff(draft: Draft, ctx: StepContext, ref: HandoffRef 
   const rep = ctx.team?.reps.find((r) => r.id === ref.to);
   if (!rep) throw new BatonError('unknown_rep', `rep ${ref.to} is not in the team`);
   if (h.assignee === ref.to) throw new BatonError('conflict', `handoff ${h.id} is already assigned to ${ref.to}`);
-  const moved = assignTo(draft, ctx, { ...h, acceptedAt: null, escalating: false }, ref.to, h.queue, [`reassigned to ${ref.to} by ${ref.by}`]);
-  draft.emitSystem('Handoff Reassigned', { handoff: h.id, journey: h.journeyId, node: h.node, rep: ref.to, from: h.assignee, by: ref.by, queue: moved.queue });
+  const moved = assignTo(draft, ctx, { ...h, acceptedAt: null, escalating: false }, ref.to, h.queue, [
+    `reassigned to ${ref.to} by ${ref.by}`,
+  ]);
+  draft.emitSystem('Handoff Reassigned', {
+    handoff: h.id,
+    journey: h.journeyId,
+    node: h.node,
+    rep: ref.to,
+    from: h.assignee,
+    by: ref.by,
+    queue: moved.queue,
+  });
 }
 
 /** Assigns a waiting handoff if someone is available now; false when it still waits. */
@@ -105,7 +152,13 @@ function breach(draft: Draft, ctx: StepContext, h: HandoffRecord): void {
   if (h.status !== 'open' || h.acceptedAt !== null || h.breached || h.assignee === null) return;
   const breached: HandoffRecord = { ...h, breached: true };
   draft.putHandoff(breached);
-  draft.emitSystem('Handoff SLA Breached', { handoff: h.id, journey: h.journeyId, node: h.node, rep: h.assignee, dueAt: h.dueAt === null ? null : formatInstant(h.dueAt) });
+  draft.emitSystem('Handoff SLA Breached', {
+    handoff: h.id,
+    journey: h.journeyId,
+    node: h.node,
+    rep: h.assignee,
+    dueAt: h.dueAt === null ? null : formatInstant(h.dueAt),
+  });
   const escalate = nodeOf(ctx, h).sla?.escalate;
   if (escalate) routeToTarget(draft, ctx, breached, escalate, 'escalation');
 }
@@ -121,8 +174,16 @@ export function fireHandoffTimer(draft: Draft, ctx: StepContext, timer: TimerRec
 }
 
 /** The `baton.expireHandoff` action: the handoff's time ran out, it closes as expired. */
-export function expireHandoff(draft: Draft, inst: InstanceRecord, p: { node: string }, _compiled: CompiledJourney, ctx: StepContext): void {
-  const h = draft.handoffs.find((x) => x.status === 'open' && x.journeyId === inst.journeyId && x.run === inst.run && x.node === p.node);
+export function expireHandoff(
+  draft: Draft,
+  inst: InstanceRecord,
+  p: { node: string },
+  _compiled: CompiledJourney,
+  ctx: StepContext,
+): void {
+  const h = draft.handoffs.find(
+    (x) => x.status === 'open' && x.journeyId === inst.journeyId && x.run === inst.run && x.node === p.node,
+  );
   if (h) closeHandoff(draft, ctx, h, 'expired');
 }
 

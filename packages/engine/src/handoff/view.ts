@@ -20,6 +20,9 @@ export function handoffRecordView(h: HandoffRecord) {
     status: h.status,
     outcomes: h.outcomes,
     value: h.value,
-    context: { ...h.context, timeline: h.context.timeline.map((e) => ({ name: e.name, at: formatInstant(e.at), properties: e.properties })) },
+    context: {
+      ...h.context,
+      timeline: h.context.timeline.map((e) => ({ name: e.name, at: formatInstant(e.at), properties: e.properties })),
+    },
   };
 }

@@ -44,10 +44,15 @@ export interface ConditionProblem {
   message: string;
 }
 
-
-function unknownKeys(v: Record<string, unknown>, allowed: readonly string[], path: (string | number)[], out: ConditionProblem[]) {
+function unknownKeys(
+  v: Record<string, unknown>,
+  allowed: readonly string[],
+  path: (string | number)[],
+  out: ConditionProblem[],
+) {
   for (const key of Object.keys(v)) {
-    if (!allowed.includes(key)) out.push({ path: [...path, key], message: `unknown field "${key}"; expected one of ${allowed.join(', ')}` });
+    if (!allowed.includes(key))
+      out.push({ path: [...path, key], message: `unknown field "${key}"; expected one of ${allowed.join(', ')}` });
   }
 }
 
@@ -59,12 +64,18 @@ function checkField(v: Record<string, unknown>, path: (string | number)[], scope
   } else {
     const root = field.slice(0, field.indexOf('.'));
     if (!ROOTS[scope].includes(root)) {
-      out.push({ path: [...path, 'field'], message: `must start with ${ROOTS[scope].map((r) => `${r}.`).join(' or ')} here, not "${root}."` });
+      out.push({
+        path: [...path, 'field'],
+        message: `must start with ${ROOTS[scope].map((r) => `${r}.`).join(' or ')} here, not "${root}."`,
+      });
     }
   }
   const op = v.op;
   if (typeof op !== 'string' || !(FIELD_OPS as readonly string[]).includes(op)) {
-    out.push({ path: [...path, 'op'], message: `unknown op ${JSON.stringify(op)}; expected one of ${FIELD_OPS.join(', ')}` });
+    out.push({
+      path: [...path, 'op'],
+      message: `unknown op ${JSON.stringify(op)}; expected one of ${FIELD_OPS.join(', ')}`,
+    });
     return;
   }
   const value = v.value;
@@ -81,13 +92,17 @@ function checkField(v: Record<string, unknown>, path: (string | number)[], scope
 
 function checkEvent(v: Record<string, unknown>, path: (string | number)[], depth: number, out: ConditionProblem[]) {
   unknownKeys(v, ['event', 'where', 'within', 'op', 'value'], path, out);
-  if (typeof v.event !== 'string' || v.event.length === 0) out.push({ path: [...path, 'event'], message: 'must be a non-empty event name' });
+  if (typeof v.event !== 'string' || v.event.length === 0)
+    out.push({ path: [...path, 'event'], message: 'must be a non-empty event name' });
   if ('where' in v) walk(v.where, [...path, 'where'], depth + 1, 'event', out);
   if ('within' in v && (typeof v.within !== 'string' || !isIsoDuration(v.within))) {
     out.push({ path: [...path, 'within'], message: 'must be an ISO 8601 duration such as P7D' });
   }
   if ('op' in v && !(COUNT_OPS as readonly unknown[]).includes(v.op)) {
-    out.push({ path: [...path, 'op'], message: `unknown op ${JSON.stringify(v.op)} for an event count; expected one of ${COUNT_OPS.join(', ')}` });
+    out.push({
+      path: [...path, 'op'],
+      message: `unknown op ${JSON.stringify(v.op)} for an event count; expected one of ${COUNT_OPS.join(', ')}`,
+    });
   }
   if ('value' in v && (typeof v.value !== 'number' || !Number.isInteger(v.value) || v.value < 0)) {
     out.push({ path: [...path, 'value'], message: 'must be a whole number of events, 0 or more' });
@@ -107,7 +122,8 @@ function walk(v: unknown, path: (string | number)[], depth: number, scope: Field
     if (group in v) {
       unknownKeys(v, [group], path, out);
       const items = v[group];
-      if (!Array.isArray(items)) out.push({ path: [...path, group], message: `"${group}" must be an array of conditions` });
+      if (!Array.isArray(items))
+        out.push({ path: [...path, group], message: `"${group}" must be an array of conditions` });
       else items.forEach((item, i) => walk(item, [...path, group, i], depth + 1, scope, out));
       return;
     }
@@ -136,9 +152,12 @@ export function conditionProblems(value: unknown, scope: FieldScope = 'journey')
 }
 
 function conditionSchema(scope: FieldScope) {
-  return z.custom<ConditionShape>(() => true).superRefine((value, ctx) => {
-    for (const p of conditionProblems(value, scope)) ctx.addIssue({ code: 'custom', message: p.message, path: p.path });
-  });
+  return z
+    .custom<ConditionShape>(() => true)
+    .superRefine((value, ctx) => {
+      for (const p of conditionProblems(value, scope))
+        ctx.addIssue({ code: 'custom', message: p.message, path: p.path });
+    });
 }
 
 /** A condition over contact.*, score.* and event.* with event-count rules (SPEC §3). */

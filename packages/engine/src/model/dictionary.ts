@@ -28,10 +28,18 @@ const OwnRecordSchema = z.core.$constructor('OwnRecord', (inst: z.ZodRecord, def
   inst._zod.parse = (payload, ctx) => {
     const input = payload.value;
     const result = parse(payload, ctx);
-    if (!isObject(input) || !Object.hasOwn(input, PROTO) || result instanceof Promise || result.value === input) return result;
+    if (!isObject(input) || !Object.hasOwn(input, PROTO) || result instanceof Promise || result.value === input)
+      return result;
     const key = def.keyType._zod.run({ value: PROTO, issues: [] }, ctx);
     if (key instanceof Promise || key.issues.length > 0) {
-      result.issues.push({ code: 'invalid_key', origin: 'record', issues: key instanceof Promise ? [] : key.issues.map((i) => z.core.util.finalizeIssue(i, ctx, z.core.config())), input: PROTO, path: [PROTO], inst });
+      result.issues.push({
+        code: 'invalid_key',
+        origin: 'record',
+        issues: key instanceof Promise ? [] : key.issues.map((i) => z.core.util.finalizeIssue(i, ctx, z.core.config())),
+        input: PROTO,
+        path: [PROTO],
+        inst,
+      });
       return result;
     }
     const value = def.valueType._zod.run({ value: input[PROTO], issues: [] }, ctx);
@@ -41,7 +49,8 @@ const OwnRecordSchema = z.core.$constructor('OwnRecord', (inst: z.ZodRecord, def
     const parsed = result.value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(input)) {
-      if (k === PROTO) Object.defineProperty(out, PROTO, { value: value.value, enumerable: true, writable: true, configurable: true });
+      if (k === PROTO)
+        Object.defineProperty(out, PROTO, { value: value.value, enumerable: true, writable: true, configurable: true });
       else if (Object.hasOwn(parsed, k)) out[k] = parsed[k];
     }
     result.value = out;

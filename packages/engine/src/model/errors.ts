@@ -15,7 +15,10 @@ export interface ValidationResult {
 
 /** Every Baton error has a stable code and a message that says how to fix it. */
 export class BatonError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'BatonError';
   }
@@ -30,7 +33,10 @@ export class JourneyInvalidError extends BatonError {
 
 /** Input that does not match its schema (an event, a script, a team). */
 export class InputInvalidError extends BatonError {
-  constructor(readonly errors: ValidationError[], what = 'input') {
+  constructor(
+    readonly errors: ValidationError[],
+    what = 'input',
+  ) {
     super('input_invalid', `${what} is invalid: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`);
   }
 }

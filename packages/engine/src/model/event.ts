@@ -10,7 +10,12 @@ const MessageId = z.string().min(1, 'must not be empty').max(256, 'must be at mo
  */
 export const ContactId = z.preprocess(
   (v) => (typeof v === 'number' && Number.isFinite(v) ? String(v) : v),
-  z.string({ error: (iss) => (iss.input === undefined ? 'is required: the contact id' : 'must be a string (or a number)') }).min(1, 'must not be empty').max(256, 'must be at most 256 characters'),
+  z
+    .string({
+      error: (iss) => (iss.input === undefined ? 'is required: the contact id' : 'must be a string (or a number)'),
+    })
+    .min(1, 'must not be empty')
+    .max(256, 'must be at most 256 characters'),
 );
 export type ContactId = z.infer<typeof ContactId>;
 
@@ -18,11 +23,15 @@ export type ContactId = z.infer<typeof ContactId>;
 const absentIfNull = (v: unknown) => (v === null ? undefined : v);
 
 /** Who a call is about: a `userId`, an `anonymousId`, or both (which links them, SPEC §7). */
-const Identity = { userId: z.preprocess(absentIfNull, ContactId.optional()), anonymousId: z.preprocess(absentIfNull, ContactId.optional()) };
+const Identity = {
+  userId: z.preprocess(absentIfNull, ContactId.optional()),
+  anonymousId: z.preprocess(absentIfNull, ContactId.optional()),
+};
 
 /** A call needs a userId or an anonymousId; without either it is refused at `userId`. */
 const identified = (call: { userId?: string | undefined; anonymousId?: string | undefined }, ctx: z.RefinementCtx) => {
-  if (call.userId === undefined && call.anonymousId === undefined) ctx.addIssue({ code: 'custom', path: ['userId'], message: 'is required: the contact id (or an anonymousId)' });
+  if (call.userId === undefined && call.anonymousId === undefined)
+    ctx.addIssue({ code: 'custom', path: ['userId'], message: 'is required: the contact id (or an anonymousId)' });
 };
 
 /** A Segment `track` call: something the contact did (SPEC §7). Other Segment fields are accepted and ignored. */
@@ -47,7 +56,9 @@ export const IdentifyEvent = z.looseObject({
 export type IdentifyEvent = z.infer<typeof IdentifyEvent>;
 
 /** An event coming into Baton: track or identify. */
-export const InboundEvent = z.discriminatedUnion('type', [TrackEvent, IdentifyEvent], {
-  error: (iss) => (iss.code === 'invalid_union' ? 'type must be "track" or "identify"' : undefined),
-}).superRefine(identified);
+export const InboundEvent = z
+  .discriminatedUnion('type', [TrackEvent, IdentifyEvent], {
+    error: (iss) => (iss.code === 'invalid_union' ? 'type must be "track" or "identify"' : undefined),
+  })
+  .superRefine(identified);
 export type InboundEvent = z.infer<typeof InboundEvent>;

@@ -10,7 +10,11 @@ const Scalar = z.union([z.string(), z.number(), z.boolean()]);
  * spread) are whole.
  */
 export const TraitDistribution = z.union([
-  z.strictObject({ oneOf: z.array(z.strictObject({ value: Scalar, weight: z.number().positive().default(1) })).min(1, 'give at least one value') }),
+  z.strictObject({
+    oneOf: z
+      .array(z.strictObject({ value: Scalar, weight: z.number().positive().default(1) }))
+      .min(1, 'give at least one value'),
+  }),
   z
     .strictObject({ uniform: z.strictObject({ min: z.number(), max: z.number() }) })
     .refine((d) => d.uniform.min <= d.uniform.max, { message: 'min must not be above max', path: ['uniform', 'max'] }),
@@ -28,7 +32,10 @@ export type TraitDistribution = z.infer<typeof TraitDistribution>;
  */
 export const Population = z.strictObject({
   traits: ownRecord(z.string().min(1), TraitDistribution).default({}),
-  events: ownRecord(z.string().min(1), z.strictObject({ perWeek: z.number().min(0).max(100), properties: JsonObject.default({}) })).default({}),
+  events: ownRecord(
+    z.string().min(1),
+    z.strictObject({ perWeek: z.number().min(0).max(100), properties: JsonObject.default({}) }),
+  ).default({}),
   reps: z
     .strictObject({
       acceptRate: z.number().min(0).max(1).default(0.9),

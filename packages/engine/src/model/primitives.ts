@@ -22,16 +22,22 @@ export const IsoDuration = z
 export type IsoDuration = z.infer<typeof IsoDuration>;
 
 /** An ISO 8601 instant; a `Z` or an offset is required so the instant is unambiguous. */
-export const Instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant such as 2026-11-23T09:00:00Z' });
+export const Instant = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO 8601 instant such as 2026-11-23T09:00:00Z',
+});
 export type Instant = z.infer<typeof Instant>;
 
 /** Whether a value is a plain JSON object (not null, not an array). */
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Free-form JSON object (traits, properties, params), taken as it is. A `z.record` would rebuild it key
  * by key, which was half of validating an event; nothing reads these objects but by own keys
  * (`readPath`), so keys such as `__proto__` stay plain data.
  */
-export const JsonObject = z.custom<Record<string, unknown>>(isObject, 'must be a JSON object').meta({ type: 'object', additionalProperties: {} });
+export const JsonObject = z
+  .custom<Record<string, unknown>>(isObject, 'must be a JSON object')
+  .meta({ type: 'object', additionalProperties: {} });
 export type JsonObject = z.infer<typeof JsonObject>;

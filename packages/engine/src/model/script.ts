@@ -11,18 +11,39 @@ export const STEP_KINDS = ['track', 'identify', 'accept', 'outcome', 'reject', '
 export const ScriptStep = z
   .strictObject({
     at: Instant,
-    track: z.strictObject({ userId: Id, event: z.string().min(1), properties: JsonObject.default({}), messageId: z.string().min(1).optional() }).optional(),
+    track: z
+      .strictObject({
+        userId: Id,
+        event: z.string().min(1),
+        properties: JsonObject.default({}),
+        messageId: z.string().min(1).optional(),
+      })
+      .optional(),
     identify: z.strictObject({ userId: Id, traits: JsonObject, messageId: z.string().min(1).optional() }).optional(),
     accept: z.strictObject({ ...HandoffRef, rep: Id.optional() }).optional(),
-    outcome: z.strictObject({ ...HandoffRef, outcome: z.string().min(1), value: z.number().optional(), note: z.string().optional(), rep: Id.optional() }).optional(),
+    outcome: z
+      .strictObject({
+        ...HandoffRef,
+        outcome: z.string().min(1),
+        value: z.number().optional(),
+        note: z.string().optional(),
+        rep: Id.optional(),
+      })
+      .optional(),
     reject: z.strictObject({ ...HandoffRef, reason: z.string().optional(), rep: Id.optional() }).optional(),
-    setRep: z.strictObject({ id: Id, active: z.boolean().optional(), capacity: z.number().int().nonnegative().optional() }).optional(),
+    setRep: z
+      .strictObject({ id: Id, active: z.boolean().optional(), capacity: z.number().int().nonnegative().optional() })
+      .optional(),
     // SPEC §10: publishes `journey` as its next version and, with `migrate`, moves the contacts waiting in older versions.
     publish: z.strictObject({ journey: JsonObject, migrate: ownRecord(Id, Id).optional() }).optional(),
   })
   .superRefine((step, ctx) => {
     const kinds = STEP_KINDS.filter((k) => step[k] !== undefined);
-    if (kinds.length !== 1) ctx.addIssue({ code: 'custom', message: `a step needs exactly one of ${STEP_KINDS.join(', ')}${kinds.length ? ` (has ${kinds.join(', ')})` : ''}` });
+    if (kinds.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `a step needs exactly one of ${STEP_KINDS.join(', ')}${kinds.length ? ` (has ${kinds.join(', ')})` : ''}`,
+      });
   });
 export type ScriptStep = z.infer<typeof ScriptStep>;
 
@@ -36,12 +57,20 @@ export const Script = z
   })
   .superRefine((s, ctx) => {
     const start = Date.parse(s.start);
-    if (Date.parse(s.until) < start) ctx.addIssue({ code: 'custom', path: ['until'], message: 'must not be before start' });
+    if (Date.parse(s.until) < start)
+      ctx.addIssue({ code: 'custom', path: ['until'], message: 'must not be before start' });
     let previous = start;
     s.steps.forEach((step, i) => {
       const at = Date.parse(step.at);
-      if (at < previous) ctx.addIssue({ code: 'custom', path: ['steps', i, 'at'], message: i === 0 ? 'must not be before start' : `must not be before steps[${i - 1}].at: steps run in time order` });
-      if (at > Date.parse(s.until)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'at'], message: 'must not be after until' });
+      if (at < previous)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'at'],
+          message:
+            i === 0 ? 'must not be before start' : `must not be before steps[${i - 1}].at: steps run in time order`,
+        });
+      if (at > Date.parse(s.until))
+        ctx.addIssue({ code: 'custom', path: ['steps', i, 'at'], message: 'must not be after until' });
       previous = Math.max(previous, at);
     });
   });

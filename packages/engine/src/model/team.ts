@@ -10,8 +10,13 @@ const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be
 
 /** Working hours in an IANA time zone, with holidays (SPEC §6). */
 export const Calendar = z.strictObject({
-  timezone: z.string().refine((tz) => IANAZone.isValidZone(tz), { message: 'must be an IANA time zone such as Europe/Berlin' }),
-  hours: z.partialRecord(z.enum(WEEKDAYS), z.tuple([ClockTime, ClockTime]).refine(([a, b]) => a < b, { message: 'must start before it ends' })),
+  timezone: z
+    .string()
+    .refine((tz) => IANAZone.isValidZone(tz), { message: 'must be an IANA time zone such as Europe/Berlin' }),
+  hours: z.partialRecord(
+    z.enum(WEEKDAYS),
+    z.tuple([ClockTime, ClockTime]).refine(([a, b]) => a < b, { message: 'must start before it ends' }),
+  ),
   holidays: z.array(z.iso.date({ message: 'must be a date YYYY-MM-DD' })).default([]),
 });
 export type Calendar = z.infer<typeof Calendar>;
@@ -51,7 +56,8 @@ export const Team = z
   .superRefine((team, ctx) => {
     const reps = new Set<string>();
     team.reps.forEach((rep, i) => {
-      if (reps.has(rep.id)) ctx.addIssue({ code: 'custom', path: ['reps', i, 'id'], message: `rep id "${rep.id}" is used twice` });
+      if (reps.has(rep.id))
+        ctx.addIssue({ code: 'custom', path: ['reps', i, 'id'], message: `rep id "${rep.id}" is used twice` });
       reps.add(rep.id);
       if (rep.calendar !== undefined && !Object.prototype.hasOwnProperty.call(team.calendars, rep.calendar)) {
         ctx.addIssue({ code: 'custom', path: ['reps', i, 'calendar'], message: `unknown calendar "${rep.calendar}"` });
@@ -59,10 +65,12 @@ export const Team = z
     });
     const queues = new Set<string>();
     team.queues.forEach((queue, i) => {
-      if (queues.has(queue.id)) ctx.addIssue({ code: 'custom', path: ['queues', i, 'id'], message: `queue id "${queue.id}" is used twice` });
+      if (queues.has(queue.id))
+        ctx.addIssue({ code: 'custom', path: ['queues', i, 'id'], message: `queue id "${queue.id}" is used twice` });
       queues.add(queue.id);
       queue.members.forEach((m, j) => {
-        if (!reps.has(m)) ctx.addIssue({ code: 'custom', path: ['queues', i, 'members', j], message: `unknown rep "${m}"` });
+        if (!reps.has(m))
+          ctx.addIssue({ code: 'custom', path: ['queues', i, 'members', j], message: `unknown rep "${m}"` });
       });
     });
   });

@@ -1,14 +1,16 @@
 import { z } from 'zod';
 
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
-const ALLOWED = /^(contact\.[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*|score\.[A-Za-z0-9_-]+|event\.properties\.[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*)$/;
+const ALLOWED =
+  /^(contact\.[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*|score\.[A-Za-z0-9_-]+|event\.properties\.[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*)$/;
 
 /** The problems of a template: only {{contact.x}}, {{score.x}} and {{event.properties.x}} may appear. */
 export function templateProblems(template: string): string[] {
   const problems: string[] = [];
   for (const m of template.matchAll(PLACEHOLDER)) {
     const path = m[1] ?? '';
-    if (!ALLOWED.test(path)) problems.push(`placeholder {{${path}}} must be contact.FIELD, score.NAME or event.properties.FIELD`);
+    if (!ALLOWED.test(path))
+      problems.push(`placeholder {{${path}}} must be contact.FIELD, score.NAME or event.properties.FIELD`);
   }
   const rest = template.replace(PLACEHOLDER, '');
   if (rest.includes('{{') || rest.includes('}}')) problems.push('has an unbalanced {{ or }}');

@@ -16,6 +16,9 @@ export type ScoreModel = z.infer<typeof ScoreModel>;
 
 /** Workspace settings shared by every journey: score models for now. */
 export const Workspace = z.strictObject({
-  scores: ownRecord(z.string().regex(/^[A-Za-z0-9_-]+$/, 'score names may only contain letters, digits, _ and -'), ScoreModel).default({}),
+  scores: ownRecord(
+    z.string().regex(/^[A-Za-z0-9_-]+$/, 'score names may only contain letters, digits, _ and -'),
+    ScoreModel,
+  ).default({}),
 });
 export type Workspace = z.infer<typeof Workspace>;

@@ -6,7 +6,10 @@ import { enterAction, type NodeKind } from './kind.ts';
 export const ACTIONS = ['email', 'sms', 'webhook', 'update_contact', 'notify'] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
-const MessageParams = z.looseObject({ template: z.string().optional(), whileHumanEngaged: z.enum(['send', 'suppress']).optional() });
+const MessageParams = z.looseObject({
+  template: z.string().optional(),
+  whileHumanEngaged: z.enum(['send', 'suppress']).optional(),
+});
 const ParamsByAction: Record<ActionName, z.ZodType> = {
   email: MessageParams,
   sms: MessageParams,
@@ -16,10 +19,19 @@ const ParamsByAction: Record<ActionName, z.ZodType> = {
 };
 
 export const ActionNode = z
-  .strictObject({ id: Id, type: z.literal('action'), action: z.enum(ACTIONS), params: JsonObject.default({}), next: Id, label: z.string().optional() })
+  .strictObject({
+    id: Id,
+    type: z.literal('action'),
+    action: z.enum(ACTIONS),
+    params: JsonObject.default({}),
+    next: Id,
+    label: z.string().optional(),
+  })
   .superRefine((n, ctx) => {
     const result = ParamsByAction[n.action].safeParse(n.params);
-    if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: ['params', ...issue.path] });
+    if (!result.success)
+      for (const issue of result.error.issues)
+        ctx.addIssue({ code: 'custom', message: issue.message, path: ['params', ...issue.path] });
   });
 export type ActionNode = z.infer<typeof ActionNode>;
 
@@ -35,10 +47,20 @@ export const actionKind: NodeKind<ActionNode, z.infer<typeof ActionPorts>> = {
   waits: false,
   portFields: ActionPorts,
   // notify names a rep (or the contact's owner, resolved when it runs).
-  teamRefs: (n) => (n.action === 'notify' && isObject(n.params) && typeof n.params.to === 'string' && n.params.to !== 'owner' && n.params.to !== '' ? [{ path: ['params', 'to'], rep: n.params.to }] : []),
+  teamRefs: (n) =>
+    n.action === 'notify' &&
+    isObject(n.params) &&
+    typeof n.params.to === 'string' &&
+    n.params.to !== 'owner' &&
+    n.params.to !== ''
+      ? [{ path: ['params', 'to'], rep: n.params.to }]
+      : [],
   ports: (n) => [{ name: 'next', path: ['next'], target: n.next }],
   toState: (n, ctx) => {
-    const entry = [enterAction(n.id), { type: 'baton.action', params: { node: n.id, action: n.action, params: n.params } }];
+    const entry = [
+      enterAction(n.id),
+      { type: 'baton.action', params: { node: n.id, action: n.action, params: n.params } },
+    ];
     if (n.action === 'update_contact') return { entry, on: { 'baton.continue': { target: ctx.key(n.next) } } };
     return { entry, always: { target: ctx.key(n.next) } };
   },

@@ -6,7 +6,9 @@ import { enterAction, type NodeKind } from './kind.ts';
 export const BranchNode = z.strictObject({
   id: Id,
   type: z.literal('branch'),
-  paths: z.array(z.strictObject({ label: z.string(), when: Condition, next: Id })).min(1, 'a branch needs at least one path'),
+  paths: z
+    .array(z.strictObject({ label: z.string(), when: Condition, next: Id }))
+    .min(1, 'a branch needs at least one path'),
   otherwise: Id,
   label: z.string().optional(),
 });

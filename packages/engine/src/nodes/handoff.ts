@@ -21,16 +21,24 @@ export const HandoffNode = z
     fallback: RouteTarget.optional(),
     sla: z.strictObject({ firstTouch: IsoDuration, escalate: RouteTarget.optional() }).optional(),
     context: z
-      .strictObject({ timeline: IsoDuration.optional(), talkTrack: z.string().optional(), nextBestActions: z.array(z.string()).optional() })
+      .strictObject({
+        timeline: IsoDuration.optional(),
+        talkTrack: z.string().optional(),
+        nextBestActions: z.array(z.string()).optional(),
+      })
       .optional(),
     expires: IsoDuration.optional(),
-    outcomes: ownRecord(Id, Id).refine((o) => Object.keys(o).length > 0, { message: 'a handoff needs at least one outcome a human can log' }),
+    outcomes: ownRecord(Id, Id).refine((o) => Object.keys(o).length > 0, {
+      message: 'a handoff needs at least one outcome a human can log',
+    }),
     onExpire: Id.optional(),
     label: z.string().optional(),
   })
   .superRefine((n, ctx) => {
-    if (n.expires && !n.onExpire) ctx.addIssue({ code: 'custom', path: ['onExpire'], message: 'is required when expires is set' });
-    if (n.route.length === 0 && !n.fallback) ctx.addIssue({ code: 'custom', path: ['route'], message: 'needs at least one rule or a fallback' });
+    if (n.expires && !n.onExpire)
+      ctx.addIssue({ code: 'custom', path: ['onExpire'], message: 'is required when expires is set' });
+    if (n.route.length === 0 && !n.fallback)
+      ctx.addIssue({ code: 'custom', path: ['route'], message: 'needs at least one rule or a fallback' });
   });
 export type HandoffNode = z.infer<typeof HandoffNode>;
 
@@ -46,12 +54,18 @@ export const handoffKind: NodeKind<HandoffNode, z.infer<typeof HandoffPorts>> = 
   waits: true,
   portFields: HandoffPorts,
   teamRefs: (n) => [
-    ...(Array.isArray(n.route) ? n.route.flatMap((rule: unknown, r) => (isObject(rule) ? [{ path: ['route', r, 'to'], target: rule.to }] : [])) : []),
+    ...(Array.isArray(n.route)
+      ? n.route.flatMap((rule: unknown, r) => (isObject(rule) ? [{ path: ['route', r, 'to'], target: rule.to }] : []))
+      : []),
     { path: ['fallback'], target: n.fallback },
     ...(isObject(n.sla) ? [{ path: ['sla', 'escalate'], target: n.sla.escalate }] : []),
   ],
   ports: (n) => {
-    const ports: Port[] = Object.entries(n.outcomes).map(([o, target]) => ({ name: `outcomes.${o}`, path: ['outcomes', o], target }));
+    const ports: Port[] = Object.entries(n.outcomes).map(([o, target]) => ({
+      name: `outcomes.${o}`,
+      path: ['outcomes', o],
+      target,
+    }));
     if (n.onExpire !== undefined) ports.push({ name: 'onExpire', path: ['onExpire'], target: n.onExpire });
     return ports;
   },
@@ -65,7 +79,10 @@ export const handoffKind: NodeKind<HandoffNode, z.infer<typeof HandoffPorts>> = 
     };
     if (n.expires && n.onExpire) {
       entry.push({ type: 'baton.schedule', params: { node: n.id, timer: 'expire', after: n.expires } });
-      on['baton.timer.expire'] = { target: ctx.key(n.onExpire), actions: [{ type: 'baton.expireHandoff', params: { node: n.id } }] };
+      on['baton.timer.expire'] = {
+        target: ctx.key(n.onExpire),
+        actions: [{ type: 'baton.expireHandoff', params: { node: n.id } }],
+      };
     }
     return { entry, exit: [cancelTimersAction(n.id)], on };
   },

@@ -13,7 +13,10 @@ export type JourneyNode = { [K in NodeType]: z.infer<(typeof NODE_KINDS)[K]['sch
 export const JourneyNode = z.discriminatedUnion(
   'type',
   NODE_TYPES.map((t) => NODE_KINDS[t].schema) as unknown as [z.ZodObject, ...z.ZodObject[]],
-  { error: (iss) => (iss.code === 'invalid_union' ? `unknown node type; expected one of ${NODE_TYPES.join(', ')}` : undefined) },
+  {
+    error: (iss) =>
+      iss.code === 'invalid_union' ? `unknown node type; expected one of ${NODE_TYPES.join(', ')}` : undefined,
+  },
 ) as unknown as z.ZodType<JourneyNode>;
 
 /** What makes a contact enter: an event (or "Contact Updated" for any identify), optionally with a condition. */
@@ -27,7 +30,11 @@ export const Journey = z.strictObject({
   name: z.string().min(1, 'must not be empty'),
   description: z.string().optional(),
   trigger: Trigger,
-  reentry: z.union([z.enum(['never', 'after_exit']), IsoDuration], { error: 'must be "never", "after_exit" or an ISO 8601 duration' }).default('never'),
+  reentry: z
+    .union([z.enum(['never', 'after_exit']), IsoDuration], {
+      error: 'must be "never", "after_exit" or an ISO 8601 duration',
+    })
+    .default('never'),
   whileHumanEngaged: z.enum(['pause', 'continue', 'exit']).default('pause'),
   exitWhen: z.array(z.strictObject({ when: Condition, outcome: z.string().min(1) })).default([]),
   start: Id,

@@ -22,7 +22,8 @@ export const PauseNode = z
     label: z.string().optional(),
   })
   .superRefine((n, ctx) => {
-    if (n.timeout && !n.onTimeout) ctx.addIssue({ code: 'custom', path: ['onTimeout'], message: 'is required when a timeout is set' });
+    if (n.timeout && !n.onTimeout)
+      ctx.addIssue({ code: 'custom', path: ['onTimeout'], message: 'is required when a timeout is set' });
   });
 export type PauseNode = z.infer<typeof PauseNode>;
 

@@ -6,7 +6,13 @@ export const SplitNode = z.strictObject({
   id: Id,
   type: z.literal('split'),
   variants: z
-    .array(z.strictObject({ label: z.string(), weight: z.number().int('must be a whole number').positive('must be positive'), next: Id }))
+    .array(
+      z.strictObject({
+        label: z.string(),
+        weight: z.number().int('must be a whole number').positive('must be positive'),
+        next: Id,
+      }),
+    )
     .min(1, 'a split needs at least one variant'),
   label: z.string().optional(),
 });

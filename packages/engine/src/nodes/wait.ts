@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { Id, IsoDuration } from '../model/primitives.ts';
 import { cancelTimersAction, enterAction, type NodeKind } from './kind.ts';
 
-export const WaitNode = z.strictObject({ id: Id, type: z.literal('wait'), duration: IsoDuration, next: Id, label: z.string().optional() });
+export const WaitNode = z.strictObject({
+  id: Id,
+  type: z.literal('wait'),
+  duration: IsoDuration,
+  next: Id,
+  label: z.string().optional(),
+});
 export type WaitNode = z.infer<typeof WaitNode>;
 
 const WaitPorts = z.object({ next: Id });

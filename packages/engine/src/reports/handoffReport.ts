@@ -46,7 +46,10 @@ export interface HandoffReport {
 }
 
 /** The fields of a handoff a report reads. */
-export type ReportedHandoff = Pick<HandoffRecord, 'journeyId' | 'node' | 'queue' | 'assignee' | 'status' | 'createdAt' | 'acceptedAt' | 'breached' | 'outcome' | 'value'>;
+export type ReportedHandoff = Pick<
+  HandoffRecord,
+  'journeyId' | 'node' | 'queue' | 'assignee' | 'status' | 'createdAt' | 'acceptedAt' | 'breached' | 'outcome' | 'value'
+>;
 
 /** One handoff of a report, and whether its journey run then converted. */
 export interface ReportRow {
@@ -124,7 +127,9 @@ function grouped(rows: readonly Row[], key: (h: ReportedHandoff) => string | nul
     list.push(row);
     groups.set(k, list);
   }
-  return entriesOf(new Map([...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, list]) => [k, handoffStats(list)])));
+  return entriesOf(
+    new Map([...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, list]) => [k, handoffStats(list)])),
+  );
 }
 
 /**
@@ -136,7 +141,8 @@ export function handoffReport(contacts: Iterable<ContactState>, period: ReportPe
   const rows: Row[] = [];
   const flow = new Map<string, Map<string, NodeCounts>>();
   const other = (journeyId: string) => period.journey !== undefined && journeyId !== period.journey;
-  const inPeriod = (at: Millis) => (period.from === undefined || at >= period.from) && (period.to === undefined || at < period.to);
+  const inPeriod = (at: Millis) =>
+    (period.from === undefined || at >= period.from) && (period.to === undefined || at < period.to);
   for (const state of contacts) {
     for (const h of state.handoffs) {
       if (other(h.journeyId) || !inPeriod(h.createdAt)) continue;
@@ -164,7 +170,11 @@ export function handoffReport(contacts: Iterable<ContactState>, period: ReportPe
  * how many runs entered and are there now (`exited` is derived). A store that queries instead of
  * walking its contacts (PostgreSQL) builds the same report through this.
  */
-export function assembleReport(rows: readonly ReportRow[], flow: ReadonlyMap<string, ReadonlyMap<string, NodeCounts>>, period: ReportPeriod): HandoffReport {
+export function assembleReport(
+  rows: readonly ReportRow[],
+  flow: ReadonlyMap<string, ReadonlyMap<string, NodeCounts>>,
+  period: ReportPeriod,
+): HandoffReport {
   for (const nodes of flow.values()) for (const c of nodes.values()) c.exited = c.entered - c.current;
   const iso = (ms: Millis | undefined) => (ms === undefined ? null : formatInstant(ms));
   return {

@@ -19,7 +19,11 @@ const mean = (totalMs: number, n: number) => (n === 0 ? null : Math.round(totalM
  * rep holding the handoff at its end, the share accepted, the mean time from assignment to accept and from
  * accept to outcome, and the outcomes logged per journey and node (an expiry is no rep's outcome).
  */
-export function fitRepModel(handoffs: Iterable<HandoffRecord>, from: Millis | null = null, to: Millis | null = null): RepModel {
+export function fitRepModel(
+  handoffs: Iterable<HandoffRecord>,
+  from: Millis | null = null,
+  to: Millis | null = null,
+): RepModel {
   const tallies = new Map<string, Tally>();
   for (const h of handoffs) {
     if (h.assignee === null || (from !== null && h.createdAt < from) || (to !== null && h.createdAt >= to)) continue;
@@ -44,7 +48,13 @@ export function fitRepModel(handoffs: Iterable<HandoffRecord>, from: Millis | nu
   const reps = dictionary<RepModel['reps'][string]>();
   for (const rep of [...tallies.keys()].sort()) {
     const t = tallies.get(rep)!;
-    reps[rep] = { handoffs: t.handoffs, acceptShare: Math.round((t.accepted / t.handoffs) * 10_000) / 10_000, acceptSeconds: mean(t.acceptMs, t.accepted), outcomeSeconds: mean(t.outcomeMs, t.outcomes), outcomes: t.mix };
+    reps[rep] = {
+      handoffs: t.handoffs,
+      acceptShare: Math.round((t.accepted / t.handoffs) * 10_000) / 10_000,
+      acceptSeconds: mean(t.acceptMs, t.accepted),
+      outcomeSeconds: mean(t.outcomeMs, t.outcomes),
+      outcomes: t.mix,
+    };
   }
   return { from: from === null ? null : formatInstant(from), to: to === null ? null : formatInstant(to), reps };
 }

@@ -4,7 +4,11 @@ import type { RoutingView } from './desk.ts';
 import { effectiveRep } from './desk.ts';
 
 /** Why a rep can take a handoff now, or why not ("inactive", "at capacity 25/25", "outside hours"). */
-export function unavailability(view: RoutingView, repId: string, options: { respectHours?: boolean; exclude?: ReadonlySet<string> } = {}): string | null {
+export function unavailability(
+  view: RoutingView,
+  repId: string,
+  options: { respectHours?: boolean; exclude?: ReadonlySet<string> } = {},
+): string | null {
   const rep = effectiveRep(view, repId);
   if (!rep) return 'not in the team';
   if (options.exclude?.has(repId)) return 'rejected it';

@@ -24,23 +24,44 @@ interface TargetResult {
 }
 
 /** Resolves one target to an available rep, or to nothing with the reason. */
-export function resolveTarget(view: RoutingView, target: RouteTarget, env: EvalEnv, exclude?: ReadonlySet<string>): TargetResult {
+export function resolveTarget(
+  view: RoutingView,
+  target: RouteTarget,
+  env: EvalEnv,
+  exclude?: ReadonlySet<string>,
+): TargetResult {
   const options = exclude ? { exclude } : {};
   if ('rep' in target) {
     const why = unavailability(view, target.rep, options);
-    return { rep: why ? null : target.rep, queue: null, words: why ? `rep ${target.rep} unavailable (${why})` : `rep ${target.rep}`, desk: view.desk };
+    return {
+      rep: why ? null : target.rep,
+      queue: null,
+      words: why ? `rep ${target.rep} unavailable (${why})` : `rep ${target.rep}`,
+      desk: view.desk,
+    };
   }
   if ('owner' in target) {
     const owner = readField(env, target.owner.split('.'));
-    if (typeof owner !== 'string' || owner === '') return { rep: null, queue: null, words: `owner: ${target.owner} is not set`, desk: view.desk };
+    if (typeof owner !== 'string' || owner === '')
+      return { rep: null, queue: null, words: `owner: ${target.owner} is not set`, desk: view.desk };
     const why = unavailability(view, owner, options);
-    return { rep: why ? null : owner, queue: null, words: why ? `owner: ${owner} unavailable (${why})` : `owner: ${owner}`, desk: view.desk };
+    return {
+      rep: why ? null : owner,
+      queue: null,
+      words: why ? `owner: ${owner} unavailable (${why})` : `owner: ${owner}`,
+      desk: view.desk,
+    };
   }
   const queue = view.team.queues.find((q) => q.id === target.queue);
   if (!queue) return { rep: null, queue: null, words: `queue ${target.queue}: not in the team`, desk: view.desk };
   const pick = pickFromQueue(view, queue, exclude);
   const desk = pick.rep ? { ...view.desk, cursors: { ...view.desk.cursors, [queue.id]: pick.cursor } } : view.desk;
-  return { rep: pick.rep, queue: queue.id, words: `queue ${queue.id}: ${pick.rep ? `${pick.rep} (${pick.how})` : pick.how}`, desk };
+  return {
+    rep: pick.rep,
+    queue: queue.id,
+    words: `queue ${queue.id}: ${pick.rep ? `${pick.rep} (${pick.how})` : pick.how}`,
+    desk,
+  };
 }
 
 /**
@@ -75,6 +96,8 @@ export function routeHandoff(
     if (hit) return hit;
     if ('queue' in fallback) lastQueue = fallback.queue;
   }
-  trace.push(lastQueue ? `unassigned: waits in queue ${lastQueue}` : 'unassigned: no queue named, waits for its targets');
+  trace.push(
+    lastQueue ? `unassigned: waits in queue ${lastQueue}` : 'unassigned: no queue named, waits for its targets',
+  );
   return { assignee: null, queue: lastQueue, trace, desk: view.desk };
 }

@@ -11,7 +11,12 @@ export interface QueuePick {
   how: string;
 }
 
-type Strategy = (queue: Queue, available: string[], cursor: QueueCursor, view: RoutingView) => { rep: string; cursor: QueueCursor };
+type Strategy = (
+  queue: Queue,
+  available: string[],
+  cursor: QueueCursor,
+  view: RoutingView,
+) => { rep: string; cursor: QueueCursor };
 
 /** The next available member after the last one assigned, in member order. */
 const roundRobin: Strategy = (queue, available, cursor) => {
@@ -62,7 +67,11 @@ export function pickFromQueue(view: RoutingView, queue: Queue, exclude?: Readonl
     return why === null;
   });
   if (available.length === 0) {
-    return { rep: null, cursor, how: queue.members.length === 0 ? 'no members' : `no member available (${reasons.join(', ')})` };
+    return {
+      rep: null,
+      cursor,
+      how: queue.members.length === 0 ? 'no members' : `no member available (${reasons.join(', ')})`,
+    };
   }
   const strategy = STRATEGIES[queue.strategy];
   const { rep, cursor: next } = strategy.pick(queue, available, cursor, view);

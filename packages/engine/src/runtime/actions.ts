@@ -45,7 +45,12 @@ function runAction(
   }
 }
 
-function schedule(draft: Draft, inst: InstanceRecord, p: { node: string; timer: TimerKind; after: string }, at: Millis) {
+function schedule(
+  draft: Draft,
+  inst: InstanceRecord,
+  p: { node: string; timer: TimerKind; after: string },
+  at: Millis,
+) {
   draft.addTimer({
     id: draft.ids.next('tmr'),
     contactId: draft.contact.id,
@@ -64,19 +69,35 @@ export function actionHandlers(extra: Record<string, ActionHandler> = {}): Recor
       inst.path = appended(inst.path, p.node);
       inst.node = p.node;
       inst.nodeAt = draft.now;
-      draft.journal.push({ kind: 'node', journeyId: inst.journeyId, version: inst.version, node: p.node, contactId: draft.contact.id, at: draft.now });
+      draft.journal.push({
+        kind: 'node',
+        journeyId: inst.journeyId,
+        version: inst.version,
+        node: p.node,
+        contactId: draft.contact.id,
+        at: draft.now,
+      });
     },
     'baton.took': (draft, inst, p: { node: string; path: number }, compiled) => {
       const node = compiled.nodes.get(p.node);
       if (node?.type !== 'branch') return;
       const taken = node.paths[p.path];
-      const reasons = taken ? explainCondition(taken.when, draft.env()) : node.paths.flatMap((x) => explainCondition(x.when, draft.env(), true));
-      inst.decisions = appended(inst.decisions, { node: p.node, label: taken?.label ?? 'otherwise', reasons: exactly(reasons), at: draft.now });
+      const reasons = taken
+        ? explainCondition(taken.when, draft.env())
+        : node.paths.flatMap((x) => explainCondition(x.when, draft.env(), true));
+      inst.decisions = appended(inst.decisions, {
+        node: p.node,
+        label: taken?.label ?? 'otherwise',
+        reasons: exactly(reasons),
+        at: draft.now,
+      });
     },
-    'baton.schedule': (draft, inst, p: { node: string; timer: TimerKind; after: string }) => schedule(draft, inst, p, draft.now),
+    'baton.schedule': (draft, inst, p: { node: string; timer: TimerKind; after: string }) =>
+      schedule(draft, inst, p, draft.now),
     'baton.cancelTimers': (draft, inst, p: { node: string }) =>
       draft.removeTimers((t) => t.journeyId === inst.journeyId && t.node === p.node),
-    'baton.action': (draft, inst, p: { node: string; action: ActionName; params: Record<string, unknown> }) => runAction(draft, inst, p),
+    'baton.action': (draft, inst, p: { node: string; action: ActionName; params: Record<string, unknown> }) =>
+      runAction(draft, inst, p),
     'baton.handoff': createHandoff,
     'baton.expireHandoff': expireHandoff,
     'baton.exit': (draft, inst, p: { node: string; outcome: string }) => {

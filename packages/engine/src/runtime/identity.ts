@@ -19,7 +19,15 @@ const NOTHING: { effects: Effect[]; journal: JournalEntry[] } = { effects: [], j
 /** The profile's one forget timer, renewed: due `ttlMs` after now. */
 function renewForget(draft: Draft, ttlMs: Millis): void {
   draft.removeTimers((t) => t.timer === 'forget');
-  const timer: TimerRecord = { id: draft.ids.next('tmr'), contactId: draft.contact.id, journeyId: '', run: 0, node: '', timer: 'forget', dueAt: draft.now + ttlMs };
+  const timer: TimerRecord = {
+    id: draft.ids.next('tmr'),
+    contactId: draft.contact.id,
+    journeyId: '',
+    run: 0,
+    node: '',
+    timer: 'forget',
+    dueAt: draft.now + ttlMs,
+  };
   draft.addTimer(timer);
 }
 
@@ -29,7 +37,10 @@ function renewForget(draft: Draft, ttlMs: Millis): void {
  */
 export function recordAnonymous(input: Extract<StepInput, { kind: 'track' | 'identify' }>, ttlMs: Millis) {
   return (state: ContactState, ctx: StepContext): IdentityChange => {
-    const event = input.kind === 'track' ? { name: input.name, properties: input.properties } : { name: CONTACT_UPDATED, properties: input.traits };
+    const event =
+      input.kind === 'track'
+        ? { name: input.name, properties: input.properties }
+        : { name: CONTACT_UPDATED, properties: input.traits };
     const draft = new Draft(state, ctx.now, ctx.workspace, ctx.ids, event);
     if (!draft.contact.anonymous) draft.contact = { ...draft.contact, anonymous: true };
     if (input.kind === 'identify') draft.setTraits(input.traits);
@@ -50,7 +61,8 @@ export function mergeProfile(profile: ContactRecord) {
     const draft = new Draft(state, ctx.now, ctx.workspace, ctx.ids, undefined);
     for (const event of eventsOf(profile)) draft.record(event);
     const missing = dictionary<unknown>();
-    for (const [key, value] of Object.entries(profile.traits)) if (!Object.hasOwn(draft.contact.traits, key)) missing[key] = value;
+    for (const [key, value] of Object.entries(profile.traits))
+      if (!Object.hasOwn(draft.contact.traits, key)) missing[key] = value;
     if (Object.keys(missing).length > 0) draft.setTraits(missing);
     draft.contact = { ...draft.contact, merged: [...(draft.contact.merged ?? []), profile.id] };
     return { state: draft.result(), ...NOTHING };
@@ -63,7 +75,22 @@ export function mergeProfile(profile: ContactRecord) {
  */
 export function linkedProfile(userId: string, ttlMs: Millis) {
   return (state: ContactState, ctx: StepContext): IdentityChange => {
-    const empty: ContactState = { contact: { id: state.contact.id, traits: {}, history: [], recent: [], createdAt: state.contact.createdAt, updatedAt: ctx.now, anonymous: true, linkedTo: userId }, instances: [], timers: state.timers, handoffs: [], version: state.version };
+    const empty: ContactState = {
+      contact: {
+        id: state.contact.id,
+        traits: {},
+        history: [],
+        recent: [],
+        createdAt: state.contact.createdAt,
+        updatedAt: ctx.now,
+        anonymous: true,
+        linkedTo: userId,
+      },
+      instances: [],
+      timers: state.timers,
+      handoffs: [],
+      version: state.version,
+    };
     const draft = new Draft(empty, ctx.now, ctx.workspace, ctx.ids, undefined);
     renewForget(draft, ttlMs);
     return { state: draft.result(), ...NOTHING };

@@ -41,11 +41,17 @@ export function migrationMapProblems(catalog: JourneyCatalog, target: MigrationT
       const node = catalog.get(target.journeyId, v)?.nodes.get(from);
       if (node) olderTypes.add(node.type);
     }
-    if (olderTypes.size === 0) errors.push({ path, node: from, message: `no older version of journey ${target.journeyId} has a node ${from}` });
+    if (olderTypes.size === 0)
+      errors.push({ path, node: from, message: `no older version of journey ${target.journeyId} has a node ${from}` });
     else if (![...olderTypes].some((t) => WAITING_TYPES.has(t))) {
-      errors.push({ path, node: from, message: `${from} is a ${[...olderTypes].join('/')} node; only wait, pause and handoff nodes hold contacts and map` });
+      errors.push({
+        path,
+        node: from,
+        message: `${from} is a ${[...olderTypes].join('/')} node; only wait, pause and handoff nodes hold contacts and map`,
+      });
     }
-    if (!target.compiled.nodes.has(to)) errors.push({ path, node: to, message: `version ${target.version} has no node ${to}` });
+    if (!target.compiled.nodes.has(to))
+      errors.push({ path, node: to, message: `version ${target.version} has no node ${to}` });
   }
   return errors;
 }
@@ -58,26 +64,42 @@ export function checkMigrationMap(catalog: JourneyCatalog, target: MigrationTarg
 
 /** The open handoff an instance waits on at its handoff node. */
 function openHandoffOf(state: ContactState, inst: InstanceRecord): HandoffRecord | undefined {
-  return state.handoffs.find((h) => h.status === 'open' && h.journeyId === inst.journeyId && h.run === inst.run && h.node === inst.node);
+  return state.handoffs.find(
+    (h) => h.status === 'open' && h.journeyId === inst.journeyId && h.run === inst.run && h.node === inst.node,
+  );
 }
 
 /** Where the contact's run of the target journey would go, judged on its state as it is now. */
 export function decideMove(state: ContactState, catalog: JourneyCatalog, target: MigrationTarget): MoveDecision {
   const inst = state.instances.find((i) => i.journeyId === target.journeyId);
-  if (!inst || inst.status === 'exited' || inst.node === null || inst.version >= target.version) return { kind: 'stay' };
+  if (!inst || inst.status === 'exited' || inst.node === null || inst.version >= target.version)
+    return { kind: 'stay' };
   const from = catalog.get(inst.journeyId, inst.version)?.nodes.get(inst.node);
   if (!from || !WAITING_TYPES.has(from.type)) return { kind: 'stay' };
   const toId = own(target.migrate, from.id) ?? (target.compiled.nodes.has(from.id) ? from.id : undefined);
   if (toId === undefined) return { kind: 'stay', inst, from }; // waiting at a node the map leaves where it is
   const to = target.compiled.nodes.get(toId);
   if (!to) return { kind: 'blocked', inst, from, to: toId, reason: `version ${target.version} has no node ${toId}` };
-  if (to.type !== from.type) return { kind: 'blocked', inst, from, to: toId, reason: `${from.id} is a ${from.type} node and ${toId} a ${to.type} node: a contact moves only between nodes of the same type` };
+  if (to.type !== from.type)
+    return {
+      kind: 'blocked',
+      inst,
+      from,
+      to: toId,
+      reason: `${from.id} is a ${from.type} node and ${toId} a ${to.type} node: a contact moves only between nodes of the same type`,
+    };
   let handoff: HandoffRecord | undefined;
   if (from.type === 'handoff' && to.type === 'handoff') {
     handoff = openHandoffOf(state, inst);
     const missing = (handoff?.outcomes ?? Object.keys(from.outcomes)).filter((o) => own(to.outcomes, o) === undefined);
     if (missing.length > 0) {
-      return { kind: 'blocked', inst, from, to: toId, reason: `the open handoff at ${from.id} may still log ${missing.join(', ')}, which ${toId} does not declare` };
+      return {
+        kind: 'blocked',
+        inst,
+        from,
+        to: toId,
+        reason: `the open handoff at ${from.id} may still log ${missing.join(', ')}, which ${toId} does not declare`,
+      };
     }
   }
   return { kind: 'move', inst, from, to, handoff };
@@ -118,7 +140,11 @@ export interface MigrationPlan {
 }
 
 /** The plan for these contact states: counts per source → target node, and the contacts that cannot move. */
-export function planMigration(states: Iterable<ContactState>, catalog: JourneyCatalog, target: MigrationTarget): MigrationPlan {
+export function planMigration(
+  states: Iterable<ContactState>,
+  catalog: JourneyCatalog,
+  target: MigrationTarget,
+): MigrationPlan {
   const counts = new Map<string, PlannedMove>();
   const blocked: BlockedContact[] = [];
   const staying = new Map<string, UnmappedNode>();
@@ -130,35 +156,63 @@ export function planMigration(states: Iterable<ContactState>, catalog: JourneyCa
       if (line) line.contacts++;
       else staying.set(key, { fromVersion: d.inst.version, from: d.from.id, contacts: 1 });
     }
-    if (d.kind === 'blocked') blocked.push({ contactId: state.contact.id, fromVersion: d.inst.version, from: d.from.id, to: d.to, reason: d.reason });
+    if (d.kind === 'blocked')
+      blocked.push({
+        contactId: state.contact.id,
+        fromVersion: d.inst.version,
+        from: d.from.id,
+        to: d.to,
+        reason: d.reason,
+      });
     if (d.kind !== 'move') continue;
     const key = JSON.stringify([d.inst.version, d.from.id, d.to.id]);
     const line = counts.get(key);
     if (line) line.contacts++;
     else counts.set(key, { fromVersion: d.inst.version, from: d.from.id, to: d.to.id, contacts: 1 });
   }
-  const moves = [...counts.values()].sort((a, b) => a.fromVersion - b.fromVersion || (a.from < b.from ? -1 : a.from > b.from ? 1 : 0) || (a.to < b.to ? -1 : 1));
+  const moves = [...counts.values()].sort(
+    (a, b) =>
+      a.fromVersion - b.fromVersion || (a.from < b.from ? -1 : a.from > b.from ? 1 : 0) || (a.to < b.to ? -1 : 1),
+  );
   blocked.sort((a, b) => (a.contactId < b.contactId ? -1 : a.contactId > b.contactId ? 1 : 0));
-  const unmapped = [...staying.values()].sort((a, b) => a.fromVersion - b.fromVersion || (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  const unmapped = [...staying.values()].sort(
+    (a, b) => a.fromVersion - b.fromVersion || (a.from < b.from ? -1 : a.from > b.from ? 1 : 0),
+  );
   return { journey: target.journeyId, version: target.version, moves, blocked, unmapped };
 }
 
 /** The instant the contact entered its node: kept on the run, else read back from the node's own timer. */
-export function enteredNodeAt(state: ContactState, inst: InstanceRecord, from: JourneyNode, handoff: HandoffRecord | undefined, now: Millis): Millis {
+export function enteredNodeAt(
+  state: ContactState,
+  inst: InstanceRecord,
+  from: JourneyNode,
+  handoff: HandoffRecord | undefined,
+  now: Millis,
+): Millis {
   if (inst.nodeAt !== undefined) return inst.nodeAt;
   if (handoff) return handoff.createdAt;
-  const timer = state.timers.find((t) => !t.handoffId && t.journeyId === inst.journeyId && t.run === inst.run && t.node === from.id);
+  const timer = state.timers.find(
+    (t) => !t.handoffId && t.journeyId === inst.journeyId && t.run === inst.run && t.node === from.id,
+  );
   const after = from.type === 'wait' ? from.duration : from.type === 'pause' ? from.timeout : undefined;
   if (timer && after !== undefined) return subtractDuration(timer.dueAt, after);
   return now;
 }
 
 /** The timer the target node keeps for a contact that entered it at `entered`, due no earlier than now. */
-export function movedTimer(to: JourneyNode, entered: Millis, now: Millis): Pick<TimerRecord, 'timer' | 'dueAt'> | undefined {
-  const timed = to.type === 'wait' ? { timer: 'wait' as const, after: to.duration }
-    : to.type === 'pause' && to.timeout && to.onTimeout ? { timer: 'timeout' as const, after: to.timeout }
-    : to.type === 'handoff' && to.expires && to.onExpire ? { timer: 'expire' as const, after: to.expires }
-    : undefined;
+export function movedTimer(
+  to: JourneyNode,
+  entered: Millis,
+  now: Millis,
+): Pick<TimerRecord, 'timer' | 'dueAt'> | undefined {
+  const timed =
+    to.type === 'wait'
+      ? { timer: 'wait' as const, after: to.duration }
+      : to.type === 'pause' && to.timeout && to.onTimeout
+        ? { timer: 'timeout' as const, after: to.timeout }
+        : to.type === 'handoff' && to.expires && to.onExpire
+          ? { timer: 'expire' as const, after: to.expires }
+          : undefined;
   return timed && { timer: timed.timer, dueAt: Math.max(addDuration(entered, timed.after), now) };
 }
 

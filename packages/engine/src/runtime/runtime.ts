@@ -48,7 +48,10 @@ export interface Applied {
 }
 
 /** A pure change of one contact's state, such as a step; `desk` when it moved the routing state. */
-export type ContactChange = (state: ContactState, ctx: StepContext) => { state: ContactState; effects: Effect[]; journal: JournalEntry[]; desk?: DeskState | null; forget?: boolean };
+export type ContactChange = (
+  state: ContactState,
+  ctx: StepContext,
+) => { state: ContactState; effects: Effect[]; journal: JournalEntry[]; desk?: DeskState | null; forget?: boolean };
 
 /** Life-cycle events after which a rep may have room for a waiting handoff. */
 const FREES_A_REP = new Set(['Handoff Closed', 'Handoff Rejected', 'Handoff Escalated', 'Handoff Reassigned']);
@@ -137,7 +140,9 @@ export class Runtime {
     const now = this.clock.now();
     const at = e.timestamp ? parseInstant(e.timestamp) : now;
     const input: StepInput & { kind: 'track' | 'identify' } =
-      e.type === 'track' ? { kind: 'track', name: e.event, properties: e.properties, at } : { kind: 'identify', traits: e.traits, at };
+      e.type === 'track'
+        ? { kind: 'track', name: e.event, properties: e.properties, at }
+        : { kind: 'identify', traits: e.traits, at };
     const { userId, anonymousId } = e;
     if (userId === undefined) return this.applyAnonymous(anonymousId!, input, now, e.messageId);
     if (anonymousId === undefined || anonymousId === userId) return this.apply(userId, input, now, e.messageId);
@@ -148,7 +153,12 @@ export class Runtime {
    * A call with only an anonymousId: kept on the anonymous profile (no journey sees it), or applied to the
    * contact the profile was linked to, or to the contact whose userId it is.
    */
-  private async applyAnonymous(anonymousId: string, input: StepInput & { kind: 'track' | 'identify' }, now: Millis, messageId?: string): Promise<Applied> {
+  private async applyAnonymous(
+    anonymousId: string,
+    input: StepInput & { kind: 'track' | 'identify' },
+    now: Millis,
+    messageId?: string,
+  ): Promise<Applied> {
     const stored = await this.store.load(anonymousId);
     if (stored?.contact.linkedTo !== undefined) return this.apply(stored.contact.linkedTo, input, now, messageId);
     if (stored && !stored.contact.anonymous) return this.apply(anonymousId, input, now, messageId);
@@ -178,7 +188,13 @@ export class Runtime {
     let fired = 0;
     for (;;) {
       const now = this.clock.now();
-      const due = await this.store.claimDueTimers({ owner: this.owner, dueBy: until, limit: batch, now, leaseUntil: now + this.leaseMs });
+      const due = await this.store.claimDueTimers({
+        owner: this.owner,
+        dueBy: until,
+        limit: batch,
+        now,
+        leaseUntil: now + this.leaseMs,
+      });
       if (due.length === 0) return fired;
       for (const timer of due) {
         await this.fire(timer);
@@ -195,7 +211,10 @@ export class Runtime {
 
   /** Applies an input to a contact: one at a time per contact, retried when another writer got there first. */
   apply(contactId: string, input: StepInput, now: Millis, messageId?: string): Promise<Applied> {
-    return this.afterwards(now, this.inTurn(contactId, now, messageId, (state, ctx) => stepContact(state, input, ctx)));
+    return this.afterwards(
+      now,
+      this.inTurn(contactId, now, messageId, (state, ctx) => stepContact(state, input, ctx)),
+    );
   }
 
   /** Commits a pure change of one existing contact on its lane, after its earlier steps (a migration's move, SPEC §10). */
@@ -231,12 +250,18 @@ export class Runtime {
   }
 
   /** A rep logs an outcome; the journey moves on. An outcome the node does not declare is refused. */
-  logOutcome(ref: HandoffRef & Idempotent & { outcome: string; value?: number | undefined }, now: Millis = this.clock.now()): Promise<Applied> {
+  logOutcome(
+    ref: HandoffRef & Idempotent & { outcome: string; value?: number | undefined },
+    now: Millis = this.clock.now(),
+  ): Promise<Applied> {
     return this.act({ type: 'outcome', ref, outcome: ref.outcome, value: ref.value }, ref.messageId, now);
   }
 
   /** A rep rejects a handoff; it is routed again, never back to them. */
-  reject(ref: HandoffRef & Idempotent & { reason?: string | undefined }, now: Millis = this.clock.now()): Promise<Applied> {
+  reject(
+    ref: HandoffRef & Idempotent & { reason?: string | undefined },
+    now: Millis = this.clock.now(),
+  ): Promise<Applied> {
     return this.act({ type: 'reject', ref, reason: ref.reason }, ref.messageId, now);
   }
 
@@ -249,7 +274,11 @@ export class Runtime {
    * A person's action goes into the pure step like an event does, on the contact's lane. A handoff named
    * by its id is found through the store's index of handoffs.
    */
-  private async act(action: Exclude<HumanAction, { type: 'assignWaiting' }>, messageId: string | undefined, now: Millis): Promise<Applied> {
+  private async act(
+    action: Exclude<HumanAction, { type: 'assignWaiting' }>,
+    messageId: string | undefined,
+    now: Millis,
+  ): Promise<Applied> {
     const { ref } = action;
     let contactId: string;
     if ('handoff' in ref) {
@@ -263,7 +292,11 @@ export class Runtime {
   }
 
   /** Changes a rep at run time (active, capacity); waiting handoffs are assigned if they now fit. */
-  async setRep(id: string, change: { active?: boolean | undefined; capacity?: number | undefined }, now: Millis = this.clock.now()): Promise<void> {
+  async setRep(
+    id: string,
+    change: { active?: boolean | undefined; capacity?: number | undefined },
+    now: Millis = this.clock.now(),
+  ): Promise<void> {
     if (!this.team?.reps.some((r) => r.id === id)) throw new BatonError('unknown_rep', `rep ${id} is not in the team`);
     for (let attempt = 0; ; attempt++) {
       const desk = await this.store.loadDesk();
@@ -292,8 +325,15 @@ export class Runtime {
         const page = await this.store.waitingHandoffs({ limit: WAITING_PAGE, after, skipQueues: [...blocked] });
         for (const h of page) {
           if (h.queue !== null && blocked.has(h.queue)) continue;
-          const applied = await this.inTurn(h.contactId, now, undefined, (state, ctx) => stepContact(state, { kind: 'human', action: { type: 'assignWaiting', handoff: h.id } }, ctx));
-          if (applied.effects.some((e) => e.type === 'event' && e.name === 'Handoff Assigned' && e.properties.handoff === h.id)) assigned++;
+          const applied = await this.inTurn(h.contactId, now, undefined, (state, ctx) =>
+            stepContact(state, { kind: 'human', action: { type: 'assignWaiting', handoff: h.id } }, ctx),
+          );
+          if (
+            applied.effects.some(
+              (e) => e.type === 'event' && e.name === 'Handoff Assigned' && e.properties.handoff === h.id,
+            )
+          )
+            assigned++;
           // Oldest first: if the oldest waiting handoff of a queue finds nobody, younger ones will not either
           // (unless reps rejected it, which only excludes them for that handoff).
           else if (h.queue !== null && h.rejectedBy.length === 0) blocked.add(h.queue);
@@ -313,7 +353,12 @@ export class Runtime {
    * Commits a change to a contact after the contact's earlier ones, whether they succeeded or not: one at
    * a time per contact. The lane is entered here and left when the commit settles (`commitWith`).
    */
-  private inTurn(contactId: string, now: Millis, messageId: string | undefined, change: ContactChange): Promise<Applied> {
+  private inTurn(
+    contactId: string,
+    now: Millis,
+    messageId: string | undefined,
+    change: ContactChange,
+  ): Promise<Applied> {
     const lane = this.lanes.get(contactId);
     if (lane !== undefined) {
       lane.size++;
@@ -334,7 +379,12 @@ export class Runtime {
     if (lane !== undefined && --lane.size === 0) this.lanes.delete(contactId);
   }
 
-  private async commitWith(contactId: string, now: Millis, messageId: string | undefined, step: ContactChange): Promise<Applied> {
+  private async commitWith(
+    contactId: string,
+    now: Millis,
+    messageId: string | undefined,
+    step: ContactChange,
+  ): Promise<Applied> {
     try {
       let serialized = false;
       for (let attempt = 0; ; attempt++) {
@@ -366,7 +416,8 @@ export class Runtime {
   private async read(contactId: string, messageId: string | undefined): Promise<StepRead> {
     const routing = this.team !== undefined;
     if (this.store.readStep) return this.store.readStep(contactId, messageId, routing);
-    if (messageId !== undefined && (await this.store.hasMessage(messageId))) return { duplicate: true, state: undefined };
+    if (messageId !== undefined && (await this.store.hasMessage(messageId)))
+      return { duplicate: true, state: undefined };
     const state = await this.store.load(contactId);
     if (!routing) return { duplicate: false, state };
     const [desk, loads] = await Promise.all([this.store.loadDesk(), this.store.repLoads()]);
@@ -374,11 +425,22 @@ export class Runtime {
   }
 
   /** Loads the contact (and the desk), steps it and commits; throws ConflictError when another writer got there first. */
-  private async attempt(contactId: string, now: Millis, messageId: string | undefined, step: ContactChange): Promise<Applied> {
+  private async attempt(
+    contactId: string,
+    now: Millis,
+    messageId: string | undefined,
+    step: ContactChange,
+  ): Promise<Applied> {
     const read = await this.read(contactId, messageId);
     if (read.duplicate) return { status: 'duplicate', contactId, effects: [], journal: [] };
     const state = read.state ?? newContactState(contactId, now);
-    const ctx: StepContext = { now, catalog: this.catalog, workspace: this.workspace, ids: this.ids, handlers: this.handlers };
+    const ctx: StepContext = {
+      now,
+      catalog: this.catalog,
+      workspace: this.workspace,
+      ids: this.ids,
+      handlers: this.handlers,
+    };
     let deskVersion = 0;
     if (this.team && read.routing) {
       deskVersion = read.routing.desk.version;

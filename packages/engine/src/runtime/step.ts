@@ -48,10 +48,25 @@ function enterJourneys(draft: Draft, ctx: StepContext, eventName: string) {
       exitedAt: null,
       outcome: null,
     };
-    if (journey.trigger.when) inst.decisions = [{ node: '$trigger', label: 'entered', reasons: explainCondition(journey.trigger.when, draft.env()), at: draft.now }];
+    if (journey.trigger.when)
+      inst.decisions = [
+        {
+          node: '$trigger',
+          label: 'entered',
+          reasons: explainCondition(journey.trigger.when, draft.env()),
+          at: draft.now,
+        },
+      ];
     const engaged = draft.engaged(journey.id);
     if (engaged && journey.whileHumanEngaged === 'exit') continue;
-    draft.journal.push({ kind: 'entered', journeyId: journey.id, version, contactId: draft.contact.id, run: inst.run, at: draft.now });
+    draft.journal.push({
+      kind: 'entered',
+      journeyId: journey.id,
+      version,
+      contactId: draft.contact.id,
+      run: inst.run,
+      at: draft.now,
+    });
     draft.emit('Journey Entered', { journey: journey.id, version, run: inst.run });
     // While a human works with the contact, a journey that pauses enters paused, before its first node.
     if (engaged && journey.whileHumanEngaged === 'pause') draft.update({ ...inst, status: 'paused' });
@@ -65,7 +80,8 @@ export function deliver(draft: Draft, ctx: StepContext, eventName: string): void
     if (inst.status !== 'active' || inst.node === null) continue;
     const compiled = ctx.catalog.get(inst.journeyId, inst.version);
     const node = compiled?.nodes.get(inst.node);
-    if (compiled && node && kindOf(node.type)!.listens(node, eventName, draft.env())) drive(draft, ctx, compiled, inst, eventName);
+    if (compiled && node && kindOf(node.type)!.listens(node, eventName, draft.env()))
+      drive(draft, ctx, compiled, inst, eventName);
   }
 }
 
@@ -94,11 +110,19 @@ function fireTimer(draft: Draft, ctx: StepContext, timer: TimerRecord) {
  */
 export function stepContact(prev: ContactState, input: StepInput, ctx: StepContext): StepResult {
   const event =
-    input.kind === 'track' ? { name: input.name, properties: input.properties }
-    : input.kind === 'identify' ? { name: CONTACT_UPDATED, properties: input.traits }
-    : undefined;
+    input.kind === 'track'
+      ? { name: input.name, properties: input.properties }
+      : input.kind === 'identify'
+        ? { name: CONTACT_UPDATED, properties: input.traits }
+        : undefined;
   // A userId that was an anonymous profile's id makes it a known contact.
-  const draft = new Draft(prev.contact.anonymous && event ? knownContact(prev) : prev, ctx.now, ctx.workspace, ctx.ids, event);
+  const draft = new Draft(
+    prev.contact.anonymous && event ? knownContact(prev) : prev,
+    ctx.now,
+    ctx.workspace,
+    ctx.ids,
+    event,
+  );
   if (input.kind === 'timer') {
     fireTimer(draft, ctx, input.timer);
   } else if (input.kind === 'human') {

@@ -13,7 +13,10 @@ export interface ScoreInput extends Timeline {
 }
 
 /** What a score reads of a contact at an instant. */
-export function scoreInput(contact: Timeline & { id: string; traits: Record<string, unknown> }, now: Millis): ScoreInput {
+export function scoreInput(
+  contact: Timeline & { id: string; traits: Record<string, unknown> },
+  now: Millis,
+): ScoreInput {
   return { contactId: contact.id, traits: contact.traits, history: contact.history, recent: contact.recent, now };
 }
 
@@ -29,7 +32,8 @@ export function computeScore(model: ScoreModel, input: ScoreInput): number {
         if (e.at > input.now) continue;
         for (const rule of model.events) {
           if (rule.event !== e.name) continue;
-          if (rule.where && !predicateFor(rule.where)({ ...env, event: { name: e.name, properties: e.properties } })) continue;
+          if (rule.where && !predicateFor(rule.where)({ ...env, event: { name: e.name, properties: e.properties } }))
+            continue;
           total += halfLife === Infinity ? rule.points : rule.points * Math.pow(0.5, (input.now - e.at) / halfLife);
         }
       }

@@ -37,7 +37,11 @@ export interface BacktestTiming {
 }
 
 /** page and screen calls become the track events the server makes of them (SPEC §7). */
-const ViewCall = z.looseObject({ type: z.enum(['page', 'screen']), name: z.string().optional(), properties: JsonObject.default({}) });
+const ViewCall = z.looseObject({
+  type: z.enum(['page', 'screen']),
+  name: z.string().optional(),
+  properties: JsonObject.default({}),
+});
 
 /** Each recorded call as the event the runtime applies, with its instant; every problem named by line. */
 export function recordedEvents(calls: readonly unknown[]): { at: Millis; event: InboundEvent }[] {
@@ -50,11 +54,26 @@ export function recordedEvents(calls: readonly unknown[]): { at: Millis; event: 
     const view = ViewCall.safeParse(raw);
     if (view.success) {
       const { type, name, properties, ...rest } = view.data;
-      input = { ...rest, type: 'track', event: type === 'page' ? 'Page Viewed' : 'Screen Viewed', properties: name === undefined ? properties : { ...properties, name } };
+      input = {
+        ...rest,
+        type: 'track',
+        event: type === 'page' ? 'Page Viewed' : 'Screen Viewed',
+        properties: name === undefined ? properties : { ...properties, name },
+      };
     }
     const parsed = InboundEvent.safeParse(input);
-    if (!parsed.success) errors.push({ path: `$[${i}]`, node: null, message: parsed.error.issues.map((x) => `${x.path.join('.') || 'call'} ${x.message}`).join('; ') });
-    else if (typeof call.timestamp !== 'string') errors.push({ path: `$[${i}].timestamp`, node: null, message: 'is required: a recorded call says when it happened' });
+    if (!parsed.success)
+      errors.push({
+        path: `$[${i}]`,
+        node: null,
+        message: parsed.error.issues.map((x) => `${x.path.join('.') || 'call'} ${x.message}`).join('; '),
+      });
+    else if (typeof call.timestamp !== 'string')
+      errors.push({
+        path: `$[${i}].timestamp`,
+        node: null,
+        message: 'is required: a recorded call says when it happened',
+      });
     else out.push({ at: parseInstant(call.timestamp), event: parsed.data });
   });
   if (errors.length > 0) throw new InputInvalidError(errors, 'events');
@@ -70,7 +89,13 @@ interface RepAction {
 }
 
 /** An outcome drawn from the rep's recorded mix at this node, among those the node declares (uniform when nothing fits). */
-function drawOutcome(random: () => number, behaviour: RepBehaviour, journey: string, node: string, declared: string[]): string {
+function drawOutcome(
+  random: () => number,
+  behaviour: RepBehaviour,
+  journey: string,
+  node: string,
+  declared: string[],
+): string {
   const mix = own(own(behaviour.outcomes, journey) ?? {}, node) ?? {};
   const weighted = declared.map((o) => [o, own(mix, o) ?? 0] as const).filter(([, n]) => n > 0);
   const total = weighted.reduce((s, [, n]) => s + n, 0);
@@ -94,10 +119,20 @@ export async function simulateEvents(input: BacktestInput): Promise<SimulationRe
   const events = recordedEvents(input.events);
   const model = input.reps === undefined ? undefined : parseInput(RepModel, input.reps, 'reps');
   const start = input.start === undefined ? (events[0]?.at ?? 0) : parseInstant(input.start);
-  if (events.length > 0 && events[0]!.at < start) throw new InputInvalidError([{ path: '$.start', node: null, message: `must not be after the first event (${formatInstant(events[0]!.at)})` }], 'backtest');
+  if (events.length > 0 && events[0]!.at < start)
+    throw new InputInvalidError(
+      [{ path: '$.start', node: null, message: `must not be after the first event (${formatInstant(events[0]!.at)})` }],
+      'backtest',
+    );
   const end = addDuration(events[events.length - 1]?.at ?? start, input.after ?? 'P30D');
   const world = simulationWorld(input, start);
-  for (const c of input.contacts ?? []) await world.store.commit({ contactId: c.id, expectedVersion: 0, state: newContactState(c.id, start, c.traits), effects: [] });
+  for (const c of input.contacts ?? [])
+    await world.store.commit({
+      contactId: c.id,
+      expectedVersion: 0,
+      state: newContactState(c.id, start, c.traits),
+      effects: [],
+    });
   const random = seededRandom(input.seed);
   const actions = new MinHeap<RepAction>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
   let seq = 0;
@@ -107,7 +142,12 @@ export async function simulateEvents(input: BacktestInput): Promise<SimulationRe
       const { rep, handoff } = e.properties as { rep: string; handoff: string };
       const behaviour = model && own(model.reps, rep);
       if (!behaviour || random() >= behaviour.acceptShare) continue;
-      actions.push({ at: e.at + Math.round(exponential(random, (behaviour.acceptSeconds ?? 0) * 1000)), seq: seq++, handoff, rep });
+      actions.push({
+        at: e.at + Math.round(exponential(random, (behaviour.acceptSeconds ?? 0) * 1000)),
+        seq: seq++,
+        handoff,
+        rep,
+      });
     }
   });
   let repActions = 0;
@@ -128,8 +168,15 @@ export async function simulateEvents(input: BacktestInput): Promise<SimulationRe
         await world.runtime.accept({ handoff: action.handoff, rep: action.rep });
         const h = await world.store.handoff(action.handoff);
         const behaviour = own(model!.reps, action.rep)!;
-        const outcome = h && h.outcomes.length > 0 ? drawOutcome(random, behaviour, h.journeyId, h.node, h.outcomes) : undefined;
-        if (outcome !== undefined) actions.push({ ...action, at: action.at + Math.round(exponential(random, (behaviour.outcomeSeconds ?? 0) * 1000)), seq: seq++, outcome });
+        const outcome =
+          h && h.outcomes.length > 0 ? drawOutcome(random, behaviour, h.journeyId, h.node, h.outcomes) : undefined;
+        if (outcome !== undefined)
+          actions.push({
+            ...action,
+            at: action.at + Math.round(exponential(random, (behaviour.outcomeSeconds ?? 0) * 1000)),
+            seq: seq++,
+            outcome,
+          });
       } else {
         await world.runtime.logOutcome({ handoff: action.handoff, rep: action.rep, outcome: action.outcome });
       }
@@ -140,5 +187,14 @@ export async function simulateEvents(input: BacktestInput): Promise<SimulationRe
   }
   await advanceTo(world, end);
   const report = await buildReport(world, []);
-  return { ...report, timing: { seed: input.seed, events: events.length, repActions, from: formatInstant(start), until: formatInstant(end) } };
+  return {
+    ...report,
+    timing: {
+      seed: input.seed,
+      events: events.length,
+      repActions,
+      from: formatInstant(start),
+      until: formatInstant(end),
+    },
+  };
 }

@@ -14,7 +14,12 @@ export type SyntheticEvent =
 
 type Rule = { op: string; value?: unknown };
 
-function collect(c: ConditionShape | undefined, root: string, into: Map<string, Rule[]>, events?: Map<string, number>): void {
+function collect(
+  c: ConditionShape | undefined,
+  root: string,
+  into: Map<string, Rule[]>,
+  events?: Map<string, number>,
+): void {
   if (!c) return;
   if ('all' in c) c.all.forEach((x) => collect(x, root, into, events));
   else if ('any' in c) c.any.forEach((x) => collect(x, root, into, events));
@@ -29,7 +34,13 @@ function collect(c: ConditionShape | undefined, root: string, into: Map<string, 
 
 /** A value for a field that the rules sometimes satisfy and sometimes not, so every path gets traffic. */
 function sample(rules: Rule[], random: () => number): unknown {
-  const choices = rules.flatMap((r) => (r.op === 'in' || r.op === 'nin' ? (r.value as unknown[]) : ['eq', 'neq', 'contains'].includes(r.op) ? [r.value] : []));
+  const choices = rules.flatMap((r) =>
+    r.op === 'in' || r.op === 'nin'
+      ? (r.value as unknown[])
+      : ['eq', 'neq', 'contains'].includes(r.op)
+        ? [r.value]
+        : [],
+  );
   const numbers = rules.map((r) => r.value).filter((v): v is number => typeof v === 'number');
   if (numbers.length > 0 && random() < 0.8) return Math.round(random() * Math.max(...numbers, 10) * 2);
   if (choices.length > 0) return random() < 0.85 ? choices[Math.floor(random() * choices.length)] : 'other';
@@ -58,8 +69,14 @@ export function drawTrait(d: TraitDistribution, random: () => number): string | 
   }
   const [x, whole] =
     'uniform' in d
-      ? [d.uniform.min + random() * (d.uniform.max - d.uniform.min), Number.isInteger(d.uniform.min) && Number.isInteger(d.uniform.max)]
-      : [d.normal.mean + gaussian(random) * d.normal.sd, Number.isInteger(d.normal.mean) && Number.isInteger(d.normal.sd)];
+      ? [
+          d.uniform.min + random() * (d.uniform.max - d.uniform.min),
+          Number.isInteger(d.uniform.min) && Number.isInteger(d.uniform.max),
+        ]
+      : [
+          d.normal.mean + gaussian(random) * d.normal.sd,
+          Number.isInteger(d.normal.mean) && Number.isInteger(d.normal.sd),
+        ];
   return whole ? Math.round(x) : Math.round(x * 100) / 100;
 }
 
@@ -127,7 +144,10 @@ export function syntheticPopulation(
   }
   // Fields that titles show (contact.company) get a readable filler when no condition says more.
   const shown = new Set<string>();
-  for (const j of journeys) for (const n of j.nodes) if (n.type === 'handoff' && n.title) for (const m of n.title.matchAll(/\{\{\s*contact\.([A-Za-z0-9_$-]+)\s*\}\}/g)) shown.add(m[1]!);
+  for (const j of journeys)
+    for (const n of j.nodes)
+      if (n.type === 'handoff' && n.title)
+        for (const m of n.title.matchAll(/\{\{\s*contact\.([A-Za-z0-9_$-]+)\s*\}\}/g)) shown.add(m[1]!);
   const reps = team?.reps.map((r) => r.id) ?? [];
   const horizon = days * 86_400_000;
   const events: SyntheticEvent[] = [];
@@ -135,7 +155,8 @@ export function syntheticPopulation(
     const userId = `synthetic-${i + 1}`;
     const profile = sampleAll(traits, random);
     for (const [t, d] of Object.entries(model.traits)) profile[t] = drawTrait(d, random);
-    for (const o of owners) if (reps.length > 0 && random() < 0.5) profile[o] = reps[Math.floor(random() * reps.length)];
+    for (const o of owners)
+      if (reps.length > 0 && random() < 0.5) profile[o] = reps[Math.floor(random() * reps.length)];
     for (const f of shown) if (!Object.hasOwn(profile, f)) profile[f] = `${f[0]!.toUpperCase()}${f.slice(1)} ${i + 1}`;
     const second = (ms: number) => Math.round(ms / 1000) * 1000;
     const enter = start + second(random() * Math.min(horizon, 7 * 86_400_000));
@@ -143,21 +164,47 @@ export function syntheticPopulation(
     journeys.forEach((j, k) => {
       if (j.trigger.event === 'Contact Updated') return; // the identify above is the trigger
       if (Object.hasOwn(model.events, j.trigger.event)) return; // happens at its rate, below
-      events.push({ at: enter, type: 'track', userId, event: j.trigger.event, properties: sampleAll(triggerWhen[k]!, random) });
+      events.push({
+        at: enter,
+        type: 'track',
+        userId,
+        event: j.trigger.event,
+        properties: sampleAll(triggerWhen[k]!, random),
+      });
     });
     for (const [event, props] of awaited) {
-      if (random() < 0.6) events.push({ at: enter + second(exponential(random, 2 * 86_400_000)), type: 'track', userId, event, properties: sampleAll(props, random) });
+      if (random() < 0.6)
+        events.push({
+          at: enter + second(exponential(random, 2 * 86_400_000)),
+          type: 'track',
+          userId,
+          event,
+          properties: sampleAll(props, random),
+        });
     }
     for (const [event, max] of counted) {
       const n = Math.floor(random() * (max + 1));
-      for (let k = 0; k < n; k++) events.push({ at: enter + second((random() - 0.5) * 6 * 86_400_000), type: 'track', userId, event, properties: {} });
+      for (let k = 0; k < n; k++)
+        events.push({
+          at: enter + second((random() - 0.5) * 6 * 86_400_000),
+          type: 'track',
+          userId,
+          event,
+          properties: {},
+        });
     }
     for (const { event, mean, trigger, when, properties } of rates) {
       // A trigger event's first occurrence is the contact's entry; other events start once it has entered.
-      for (let at = (trigger ? start : enter) + second(exponential(random, mean)); at <= start + horizon; at += second(exponential(random, mean))) {
+      for (
+        let at = (trigger ? start : enter) + second(exponential(random, mean));
+        at <= start + horizon;
+        at += second(exponential(random, mean))
+      ) {
         events.push({ at, type: 'track', userId, event, properties: { ...sampleAll(when, random), ...properties } });
       }
     }
   }
-  return events.filter((e) => e.at >= start && e.at <= start + horizon).sort((a, b) => a.at - b.at || (a.userId < b.userId ? -1 : 1));
+  return events
+    .filter((e) => e.at >= start && e.at <= start + horizon)
+    .sort((a, b) => a.at - b.at || (a.userId < b.userId ? -1 : 1));
 }

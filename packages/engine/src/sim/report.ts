@@ -64,7 +64,12 @@ export function reportContacts(
         outcome: inst.outcome,
         path: inst.path,
         handoffs: handoffsOf(state, inst),
-        messages: inst.messages.map((m) => ({ node: m.node, action: m.action, at: formatInstant(m.at), suppressed: m.suppressed })),
+        messages: inst.messages.map((m) => ({
+          node: m.node,
+          action: m.action,
+          at: formatInstant(m.at),
+          suppressed: m.suppressed,
+        })),
         ...(inst.run > 1 ? { runs: inst.run } : {}),
       };
     }

@@ -29,16 +29,36 @@ export function simulationWorld(input: Omit<SimulationInput, 'script'>, start: M
   const catalog = new JourneyCatalog();
   input.journeys.forEach((j, i) => {
     const result = validateJourney(j, input.team);
-    if (!result.valid) throw new JourneyInvalidError(result.errors.map((e) => ({ ...e, message: `journey ${i + 1}: ${e.message}` })));
+    if (!result.valid)
+      throw new JourneyInvalidError(result.errors.map((e) => ({ ...e, message: `journey ${i + 1}: ${e.message}` })));
     catalog.publish(j);
   });
-  const handoffJourney = catalog.live().find(({ compiled }) => compiled.journey.nodes.some((n) => n.type === 'handoff'));
+  const handoffJourney = catalog
+    .live()
+    .find(({ compiled }) => compiled.journey.nodes.some((n) => n.type === 'handoff'));
   if (handoffJourney && !team) {
-    throw new InputInvalidError([{ path: '$', node: null, message: `journey ${handoffJourney.compiled.journey.id} has handoff nodes, so the simulation needs a team (--team TEAM.json)` }], 'team');
+    throw new InputInvalidError(
+      [
+        {
+          path: '$',
+          node: null,
+          message: `journey ${handoffJourney.compiled.journey.id} has handoff nodes, so the simulation needs a team (--team TEAM.json)`,
+        },
+      ],
+      'team',
+    );
   }
   const clock = new VirtualClock(start);
   const store = new MemoryStore({ keepOutbox: false });
-  const runtime = new Runtime({ store, clock, catalog, workspace, ids: counterIds(), owner: 'simulation', ...(team ? { team } : {}) });
+  const runtime = new Runtime({
+    store,
+    clock,
+    catalog,
+    workspace,
+    ids: counterIds(),
+    owner: 'simulation',
+    ...(team ? { team } : {}),
+  });
   const counter = new NodeCounter();
   runtime.subscribe((applied) => counter.add(applied.journal));
   return { runtime, clock, store, counter };
@@ -87,7 +107,12 @@ export async function simulateScript(input: SimulationInput): Promise<Simulation
   const script = parseInput(Script, input.script, 'script');
   const world = simulationWorld(input, parseInstant(script.start));
   for (const c of script.contacts) {
-    await world.store.commit({ contactId: c.id, expectedVersion: 0, state: newContactState(c.id, parseInstant(script.start), c.traits), effects: [] });
+    await world.store.commit({
+      contactId: c.id,
+      expectedVersion: 0,
+      state: newContactState(c.id, parseInstant(script.start), c.traits),
+      effects: [],
+    });
   }
   const refused: SimulationReport['refused'] = [];
   for (const [i, step] of script.steps.entries()) {
@@ -104,11 +129,16 @@ export async function simulateScript(input: SimulationInput): Promise<Simulation
 }
 
 /** The §8 report of a finished simulation. */
-export async function buildReport(world: SimulationWorld, refused: SimulationReport['refused']): Promise<SimulationReport> {
+export async function buildReport(
+  world: SimulationWorld,
+  refused: SimulationReport['refused'],
+): Promise<SimulationReport> {
   const states = await world.store.contacts();
   const all = states.flatMap((s) => s.handoffs);
   return {
-    contacts: reportContacts(states, (state, inst) => state.handoffs.filter((h) => h.journeyId === inst.journeyId && h.run === inst.run).map(reportHandoff)),
+    contacts: reportContacts(states, (state, inst) =>
+      state.handoffs.filter((h) => h.journeyId === inst.journeyId && h.run === inst.run).map(reportHandoff),
+    ),
     nodes: world.counter.nodes,
     handoffs: {
       created: all.length,

@@ -49,8 +49,11 @@ const delay = (random: () => number, mean: number) => Math.round(exponential(ran
  * hours) and log one of the node's outcomes a day or so later; the other 10% are never touched (so SLAs
  * breach and handoffs expire). `population` changes any of that, and sets traits and event rates.
  */
-export async function simulateSynthetic(input: SyntheticInput): Promise<SimulationReport & { timing: SyntheticTiming }> {
-  if (!Number.isInteger(input.contacts) || input.contacts < 1) throw new BatonError('input_invalid', '--contacts must be a whole number of at least 1');
+export async function simulateSynthetic(
+  input: SyntheticInput,
+): Promise<SimulationReport & { timing: SyntheticTiming }> {
+  if (!Number.isInteger(input.contacts) || input.contacts < 1)
+    throw new BatonError('input_invalid', '--contacts must be a whole number of at least 1');
   if (!Number.isInteger(input.seed)) throw new BatonError('input_invalid', '--seed must be a whole number');
   const start = parseInstant(input.start ?? '2026-01-05T08:00:00Z');
   const days = input.days ?? 30;
@@ -60,7 +63,16 @@ export async function simulateSynthetic(input: SyntheticInput): Promise<Simulati
   const world = simulationWorld(input, start);
   const random = seededRandom(input.seed);
   const journeys = world.runtime.catalog.live().map((l) => l.compiled.journey);
-  const events = syntheticPopulation(journeys, world.runtime.team, world.runtime.workspace, input.contacts, start, days, random, population);
+  const events = syntheticPopulation(
+    journeys,
+    world.runtime.team,
+    world.runtime.workspace,
+    input.contacts,
+    start,
+    days,
+    random,
+    population,
+  );
 
   const actions = new MinHeap<RepAction>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
   let seq = 0;
@@ -68,7 +80,12 @@ export async function simulateSynthetic(input: SyntheticInput): Promise<Simulati
     for (const e of applied.effects) {
       if (e.type !== 'event' || e.name !== 'Handoff Assigned' || random() < 1 - acceptRate) continue; // the rest are never touched
       const p = e.properties as { journey: string; node: string };
-      actions.push({ at: e.at + delay(random, acceptHours * HOUR), seq: seq++, kind: 'accept', ref: { userId: e.contactId, journey: p.journey, node: p.node } });
+      actions.push({
+        at: e.at + delay(random, acceptHours * HOUR),
+        seq: seq++,
+        kind: 'accept',
+        ref: { userId: e.contactId, journey: p.journey, node: p.node },
+      });
     }
   });
 
@@ -87,7 +104,9 @@ export async function simulateSynthetic(input: SyntheticInput): Promise<Simulati
       // Built valid (a userId, a named event, JSON properties): applied without parsing it again.
       const timestamp = formatInstant(e.at);
       await world.runtime.ingestEvent(
-        e.type === 'track' ? { type: 'track', userId: e.userId, event: e.event, properties: e.properties, timestamp } : { type: 'identify', userId: e.userId, traits: e.traits, timestamp },
+        e.type === 'track'
+          ? { type: 'track', userId: e.userId, event: e.event, properties: e.properties, timestamp }
+          : { type: 'identify', userId: e.userId, traits: e.traits, timestamp },
       );
       input.onProgress?.(++done, total);
       continue;
@@ -96,11 +115,19 @@ export async function simulateSynthetic(input: SyntheticInput): Promise<Simulati
     try {
       if (action.kind === 'accept') {
         await world.runtime.accept(action.ref);
-        actions.push({ at: action.at + delay(random, outcomeHours * HOUR), seq: seq++, kind: 'outcome', ref: action.ref });
+        actions.push({
+          at: action.at + delay(random, outcomeHours * HOUR),
+          seq: seq++,
+          kind: 'outcome',
+          ref: action.ref,
+        });
       } else {
         const node = journeys.find((j) => j.id === action.ref.journey)?.nodes.find((n) => n.id === action.ref.node);
         const outcomes = node?.type === 'handoff' ? Object.keys(node.outcomes) : [];
-        await world.runtime.logOutcome({ ...action.ref, outcome: outcomes[Math.floor(random() * outcomes.length)] ?? '' });
+        await world.runtime.logOutcome({
+          ...action.ref,
+          outcome: outcomes[Math.floor(random() * outcomes.length)] ?? '',
+        });
       }
       repActions++;
     } catch (err) {
@@ -109,5 +136,15 @@ export async function simulateSynthetic(input: SyntheticInput): Promise<Simulati
   }
   await advanceTo(world, end);
   const report = await buildReport(world, []);
-  return { ...report, timing: { contacts: input.contacts, seed: input.seed, events: total, repActions, from: formatInstant(start), until: formatInstant(end) } };
+  return {
+    ...report,
+    timing: {
+      contacts: input.contacts,
+      seed: input.seed,
+      events: total,
+      repActions,
+      from: formatInstant(start),
+      until: formatInstant(end),
+    },
+  };
 }

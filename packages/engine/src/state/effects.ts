@@ -16,7 +16,11 @@ export interface MessageEffect {
 export interface WebhookEffect {
   type: 'webhook';
   url: string;
-  body: { contact: { id: string; traits: Record<string, unknown> }; journey: { id: string; version: number; node: string }; params: Record<string, unknown> };
+  body: {
+    contact: { id: string; traits: Record<string, unknown> };
+    journey: { id: string; version: number; node: string };
+    params: Record<string, unknown>;
+  };
   at: Millis;
 }
 
@@ -47,4 +51,12 @@ export type Effect = MessageEffect | WebhookEffect | NotifyEffect | EmittedEvent
 export type JournalEntry =
   | { kind: 'entered'; journeyId: string; version: number; contactId: string; run: number; at: Millis }
   | { kind: 'node'; journeyId: string; version: number; node: string; contactId: string; at: Millis }
-  | { kind: 'exited'; journeyId: string; version: number; node: string | null; contactId: string; outcome: string; at: Millis };
+  | {
+      kind: 'exited';
+      journeyId: string;
+      version: number;
+      node: string | null;
+      contactId: string;
+      outcome: string;
+      at: Millis;
+    };

@@ -142,5 +142,11 @@ export const CONTACT_UPDATED = 'Contact Updated';
 
 /** A new contact, as first seen. */
 export function newContactState(id: string, now: Millis, traits: Record<string, unknown> = {}): ContactState {
-  return { contact: { id, traits, history: [], recent: [], createdAt: now, updatedAt: now }, instances: [], timers: [], handoffs: [], version: 0 };
+  return {
+    contact: { id, traits, history: [], recent: [], createdAt: now, updatedAt: now },
+    instances: [],
+    timers: [],
+    handoffs: [],
+    version: 0,
+  };
 }

@@ -12,7 +12,9 @@ import type { Draft, IdSource } from './draft.ts';
  * Names the handoff a human acts on: by its id, or (as scripts do, SPEC §8) by the contact, the journey
  * and the handoff node of its current run. `rep`: the rep acting; when given, it must be the assignee.
  */
-export type HandoffRef = ({ handoff: string } | { userId: string; journey: string; node: string }) & { rep?: string | undefined };
+export type HandoffRef = ({ handoff: string } | { userId: string; journey: string; node: string }) & {
+  rep?: string | undefined;
+};
 
 /** What a person does to a handoff (or, for a waiting one, what freeing a rep makes possible). */
 export type HumanAction =
@@ -56,4 +58,10 @@ export interface ActionOutcome {
 }
 
 /** Carries out one action of a journey machine against the draft. */
-export type ActionHandler = (draft: Draft, inst: InstanceRecord, params: never, compiled: CompiledJourney, ctx: StepContext) => ActionOutcome | void;
+export type ActionHandler = (
+  draft: Draft,
+  inst: InstanceRecord,
+  params: never,
+  compiled: CompiledJourney,
+  ctx: StepContext,
+) => ActionOutcome | void;

@@ -132,6 +132,12 @@ export class Draft {
 
   /** The state the step ends in. */
   result(): ContactState {
-    return { contact: this.contact, instances: this.instances, timers: this.timers, handoffs: this.handoffs, version: this.base.version };
+    return {
+      contact: this.contact,
+      instances: this.instances,
+      timers: this.timers,
+      handoffs: this.handoffs,
+      version: this.base.version,
+    };
   }
 }

@@ -5,7 +5,14 @@ import type { InstanceRecord } from '../state/records.ts';
 import type { StepContext } from '../step/context.ts';
 
 /** Runs a machine event (with a rep's `outcome`, for a handoff) through one instance, carrying out every action it returns. */
-export function drive(draft: Draft, ctx: StepContext, compiled: CompiledJourney, current: InstanceRecord, type: string, outcome?: string): InstanceRecord {
+export function drive(
+  draft: Draft,
+  ctx: StepContext,
+  compiled: CompiledJourney,
+  current: InstanceRecord,
+  type: string,
+  outcome?: string,
+): InstanceRecord {
   const inst = { ...current };
   let eventType = type;
   for (;;) {
@@ -32,7 +39,15 @@ export function drive(draft: Draft, ctx: StepContext, compiled: CompiledJourney,
 /** Ends a run: its timers go, and reports hear of it. */
 function finish(draft: Draft, inst: InstanceRecord, outcome: string) {
   draft.removeTimers((t) => t.journeyId === inst.journeyId);
-  draft.journal.push({ kind: 'exited', journeyId: inst.journeyId, version: inst.version, node: inst.node, contactId: draft.contact.id, outcome, at: draft.now });
+  draft.journal.push({
+    kind: 'exited',
+    journeyId: inst.journeyId,
+    version: inst.version,
+    node: inst.node,
+    contactId: draft.contact.id,
+    outcome,
+    at: draft.now,
+  });
   draft.emit('Journey Exited', { journey: inst.journeyId, version: inst.version, outcome, node: inst.node });
 }
 

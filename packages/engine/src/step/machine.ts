@@ -108,7 +108,13 @@ export function xstateStep(compiled: CompiledJourney, persisted: unknown, event:
   const next = compiled.machine.transition(snapshot, event, reusable.scope) as AnyMachineSnapshot;
   if (next === snapshot) return UNCHANGED;
   const nextPersisted = persist(next);
-  return { unchanged: false, snapshot: nextPersisted, node: nodeIdOfKey(nextPersisted.value), done: next.status === 'done', actions };
+  return {
+    unchanged: false,
+    snapshot: nextPersisted,
+    node: nodeIdOfKey(nextPersisted.value),
+    done: next.status === 'done',
+    actions,
+  };
 }
 
 /**

@@ -6,7 +6,16 @@ import { MinHeap } from './heap.ts';
 import { SortedList } from './sortedList.ts';
 import { byAge, type WaitingQuery } from './store.ts';
 import { handoffReport, type HandoffReport, type ReportPeriod } from '../reports/handoffReport.ts';
-import { byDueThenAge, matchesQuery, type ClaimRequest, type Commit, type DeskCommit, type HandoffQuery, type OutboxEntry, type Store } from './store.ts';
+import {
+  byDueThenAge,
+  matchesQuery,
+  type ClaimRequest,
+  type Commit,
+  type DeskCommit,
+  type HandoffQuery,
+  type OutboxEntry,
+  type Store,
+} from './store.ts';
 
 /** Below this many entries the due heap is never rebuilt. */
 const MIN_COMPACT = 1024;
@@ -72,7 +81,14 @@ export class MemoryStore implements Store {
 
   /** Everything this store holds, as plain JSON. Leases are not part of it: they end with the process. */
   snapshot(): StoreSnapshot {
-    return { contacts: [...this.states.values()], messages: [...this.messages.keys()], messagesAt: [...this.messages.values()], desk: this.desk, outbox: this.outbox, seq: this.seq };
+    return {
+      contacts: [...this.states.values()],
+      messages: [...this.messages.keys()],
+      messagesAt: [...this.messages.values()],
+      desk: this.desk,
+      outbox: this.outbox,
+      seq: this.seq,
+    };
   }
 
   async load(contactId: string): Promise<ContactState | undefined> {
@@ -118,7 +134,8 @@ export class MemoryStore implements Store {
     if (c.desk) this.desk = { version: c.desk.expectedVersion + 1, state: c.desk.state };
     this.states.set(c.contactId, next);
     if (c.messageId !== undefined) this.messages.set(c.messageId, c.at ?? null);
-    if (this.options.keepOutbox !== false) for (const effect of c.effects) this.outbox.push({ seq: ++this.seq, effect });
+    if (this.options.keepOutbox !== false)
+      for (const effect of c.effects) this.outbox.push({ seq: ++this.seq, effect });
   }
 
   /** Removes a contact with its timers and handoffs. */

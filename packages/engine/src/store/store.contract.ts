@@ -42,7 +42,12 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       const store = await newStore();
       const state = newContactState('c1', T);
       await store.commit({ contactId: 'c1', expectedVersion: 0, state, effects: [] });
-      const stale = { contactId: 'c1', expectedVersion: 0, state: { ...state, contact: { ...state.contact, traits: { x: 1 } } }, effects: [] };
+      const stale = {
+        contactId: 'c1',
+        expectedVersion: 0,
+        state: { ...state, contact: { ...state.contact, traits: { x: 1 } } },
+        effects: [],
+      };
       await expect(store.commit(stale)).rejects.toBeInstanceOf(ConflictError);
       expect((await store.load('c1'))?.contact.traits).toEqual({});
       await store.close();
@@ -54,7 +59,13 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       await store.commit({ contactId: 'c1', expectedVersion: 0, state, messageId: 'm1', effects: [] });
       expect(await store.hasMessage('m1')).toBe(true);
       expect(await store.hasMessage('m2')).toBe(false);
-      const again = { contactId: 'c1', expectedVersion: 1, state: { ...state, contact: { ...state.contact, traits: { x: 1 } } }, messageId: 'm1', effects: [] };
+      const again = {
+        contactId: 'c1',
+        expectedVersion: 1,
+        state: { ...state, contact: { ...state.contact, traits: { x: 1 } } },
+        messageId: 'm1',
+        effects: [],
+      };
       await expect(store.commit(again)).rejects.toBeInstanceOf(DuplicateMessageError);
       expect((await store.load('c1'))?.contact.traits).toEqual({});
       await store.close();
@@ -62,15 +73,31 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
 
     it('claims due timers in due order, each once, under a lease', async () => {
       const store = await newStore();
-      const state = withTimers(newContactState('c1', T), [timer('t2', 'c1', T + 2000), timer('t1', 'c1', T + 1000), timer('t3', 'c1', T + 9000)]);
+      const state = withTimers(newContactState('c1', T), [
+        timer('t2', 'c1', T + 2000),
+        timer('t1', 'c1', T + 1000),
+        timer('t3', 'c1', T + 9000),
+      ]);
       await store.commit({ contactId: 'c1', expectedVersion: 0, state, effects: [] });
       expect(await store.nextDueAt()).toBe(T + 1000);
       const a = await store.claimDueTimers({ owner: 'a', dueBy: T + 5000, limit: 10, now: T, leaseUntil: T + 60_000 });
       expect(a.map((t) => t.id)).toEqual(['t1', 't2']);
-      const b = await store.claimDueTimers({ owner: 'b', dueBy: T + 5000, limit: 10, now: T + 1, leaseUntil: T + 60_000 });
+      const b = await store.claimDueTimers({
+        owner: 'b',
+        dueBy: T + 5000,
+        limit: 10,
+        now: T + 1,
+        leaseUntil: T + 60_000,
+      });
       expect(b).toEqual([]);
       // Owner a died: after its lease runs out, b may claim the same timers.
-      const c = await store.claimDueTimers({ owner: 'b', dueBy: T + 5000, limit: 10, now: T + 60_000, leaseUntil: T + 120_000 });
+      const c = await store.claimDueTimers({
+        owner: 'b',
+        dueBy: T + 5000,
+        limit: 10,
+        now: T + 60_000,
+        leaseUntil: T + 120_000,
+      });
       expect(c.map((t) => t.id)).toEqual(['t1', 't2']);
       await store.close();
     });
@@ -81,7 +108,9 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       await store.commit({ contactId: 'c1', expectedVersion: 0, state: s1, effects: [] });
       await store.commit({ contactId: 'c1', expectedVersion: 1, state: withTimers(s1, []), effects: [] });
       expect(await store.nextDueAt()).toBeNull();
-      expect(await store.claimDueTimers({ owner: 'a', dueBy: T + 5000, limit: 10, now: T, leaseUntil: T + 1 })).toEqual([]);
+      expect(await store.claimDueTimers({ owner: 'a', dueBy: T + 5000, limit: 10, now: T, leaseUntil: T + 1 })).toEqual(
+        [],
+      );
       await store.close();
     });
 
@@ -90,24 +119,71 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       expect(await store.contacts()).toEqual([]);
       await store.commit({ contactId: 'c2', expectedVersion: 0, state: newContactState('c2', T), effects: [] });
       await store.commit({ contactId: 'c1', expectedVersion: 0, state: newContactState('c1', T), effects: [] });
-      await store.commit({ contactId: 'c2', expectedVersion: 1, state: newContactState('c2', T, { plan: 'pro' }), effects: [] });
+      await store.commit({
+        contactId: 'c2',
+        expectedVersion: 1,
+        state: newContactState('c2', T, { plan: 'pro' }),
+        effects: [],
+      });
       const all = await store.contacts();
       expect(all.map((s) => s.contact.id)).toEqual(await store.contactIds());
-      expect(all.map((s) => [s.contact.id, s.version])).toEqual(expect.arrayContaining([['c1', 1], ['c2', 2]]));
+      expect(all.map((s) => [s.contact.id, s.version])).toEqual(
+        expect.arrayContaining([
+          ['c1', 1],
+          ['c2', 2],
+        ]),
+      );
       expect(all.find((s) => s.contact.id === 'c2')?.contact.traits).toEqual({ plan: 'pro' });
       await store.close();
     });
 
     it('finds a handoff by its id, open or closed, as the latest commit left it', async () => {
       const store = await newStore();
-      const h = { id: 'h1', contactId: 'c1', journeyId: 'j', version: 1, run: 1, node: 'n', team: 'sales' as const, record: 'lead', title: '', priority: 'normal',
-        status: 'open' as const, queue: 'q', assignee: 'ana', createdAt: T, assignedAt: T, dueAt: null, acceptedAt: null, breached: false, escalatedTo: null,
-        escalating: false, outcome: null, closedAt: null, value: null, outcomes: ['won'], rejectedBy: [], wasUnassigned: false, trace: [], why: [],
-        context: { traits: {}, scores: {}, timeline: [], path: [], messages: [], talkTrack: null, nextBestActions: [] } } satisfies HandoffRecord;
+      const h = {
+        id: 'h1',
+        contactId: 'c1',
+        journeyId: 'j',
+        version: 1,
+        run: 1,
+        node: 'n',
+        team: 'sales' as const,
+        record: 'lead',
+        title: '',
+        priority: 'normal',
+        status: 'open' as const,
+        queue: 'q',
+        assignee: 'ana',
+        createdAt: T,
+        assignedAt: T,
+        dueAt: null,
+        acceptedAt: null,
+        breached: false,
+        escalatedTo: null,
+        escalating: false,
+        outcome: null,
+        closedAt: null,
+        value: null,
+        outcomes: ['won'],
+        rejectedBy: [],
+        wasUnassigned: false,
+        trace: [],
+        why: [],
+        context: { traits: {}, scores: {}, timeline: [], path: [], messages: [], talkTrack: null, nextBestActions: [] },
+      } satisfies HandoffRecord;
       expect(await store.handoff('h1')).toBeUndefined();
-      await store.commit({ contactId: 'c1', expectedVersion: 0, state: { ...newContactState('c1', T), handoffs: [h] }, effects: [] });
+      await store.commit({
+        contactId: 'c1',
+        expectedVersion: 0,
+        state: { ...newContactState('c1', T), handoffs: [h] },
+        effects: [],
+      });
       expect((await store.handoff('h1'))?.status).toBe('open');
-      await store.commit({ contactId: 'c1', expectedVersion: 1, state: { ...newContactState('c1', T), handoffs: [{ ...h, status: 'closed', outcome: 'won' }] }, effects: [] });
+      await store.commit({
+        contactId: 'c1',
+        expectedVersion: 1,
+        state: { ...newContactState('c1', T), handoffs: [{ ...h, status: 'closed', outcome: 'won' }] },
+        effects: [],
+      });
       expect(await store.handoff('h1')).toMatchObject({ status: 'closed', outcome: 'won', contactId: 'c1' });
       expect(await store.openHandoffs()).toEqual([]);
       expect(await store.handoff('__proto__')).toBeUndefined();
@@ -136,32 +212,109 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
         entered: fc.integer({ min: 0, max: 20 }),
         path: fc.array(fc.constantFrom('a', 'h1', 'h2', 'won'), { maxLength: 4 }),
       });
-      const contactArb = fc.record({ handoffs: fc.array(handoffArb, { maxLength: 3 }), runs: fc.uniqueArray(runArb, { maxLength: 3, selector: (r) => r.journey }) });
+      const contactArb = fc.record({
+        handoffs: fc.array(handoffArb, { maxLength: 3 }),
+        runs: fc.uniqueArray(runArb, { maxLength: 3, selector: (r) => r.journey }),
+      });
       const H = 3_600_000;
       await fc.assert(
-        fc.asyncProperty(fc.array(contactArb, { maxLength: 6 }), fc.record({ from: fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined }), to: fc.option(fc.integer({ min: 0, max: 25 }), { nil: undefined }), journey: fc.option(fc.constantFrom(...journeys), { nil: undefined }) }), async (contacts, p) => {
-          const store = await newStore();
-          let n = 0;
-          for (const [i, c] of contacts.entries()) {
-            const contactId = `c${i}`;
-            const instances: InstanceRecord[] = c.runs.map((r) => ({ journeyId: r.journey, version: 1, run: 1, status: r.status, snapshot: null, node: r.path.at(-1) ?? null, path: r.path, messages: [], decisions: [],
-              enteredAt: T + r.entered * H, exitedAt: r.status === 'exited' ? T + 30 * H : null, outcome: r.status === 'exited' ? r.outcome : null }));
-            const handoffs: HandoffRecord[] = c.handoffs.map((h) => ({ id: `h${++n}`, contactId, journeyId: h.journey, version: 1, run: 1, node: h.node, team: 'sales', record: 'lead', title: '', priority: 'normal',
-              status: h.status, queue: h.queue, assignee: h.assignee, createdAt: T + h.created * H, assignedAt: null, dueAt: h.due === null ? null : T + h.due * H,
-              acceptedAt: h.accepted === null ? null : T + (h.created + h.accepted) * H, breached: h.breached, escalatedTo: null, escalating: false, outcome: h.status === 'closed' ? h.outcome : null,
-              closedAt: null, value: h.value, outcomes: ['won', 'lost'], rejectedBy: [], wasUnassigned: false, trace: [], why: [],
-              context: { traits: {}, scores: {}, timeline: [], path: [], messages: [], talkTrack: null, nextBestActions: [] } }));
-            await store.commit({ contactId, expectedVersion: 0, state: { ...newContactState(contactId, T), instances, handoffs }, effects: [] });
-          }
-          const period = { from: p.from === undefined ? undefined : T + p.from * H, to: p.to === undefined ? undefined : T + p.to * H, journey: p.journey };
-          expect(await store.report(period)).toEqual(handoffReport(await store.contacts(), period));
-          const all = (await store.contacts()).flatMap((s) => s.handoffs);
-          for (const q of [{}, { status: 'open' as const }, { status: 'closed' as const, journey: '__proto__' }, { assignee: null }, { assignee: 'ana', status: 'open' as const }, { queue: 'q1', breached: true }, { status: 'open' as const, limit: 2 }]) {
-            const want = all.filter((h) => matchesQuery(h, q)).sort(byDueThenAge).slice(0, q.limit ?? Infinity);
-            expect((await store.handoffs(q)).map((h) => h.id)).toEqual(want.map((h) => h.id));
-          }
-          await store.close();
-        }),
+        fc.asyncProperty(
+          fc.array(contactArb, { maxLength: 6 }),
+          fc.record({
+            from: fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined }),
+            to: fc.option(fc.integer({ min: 0, max: 25 }), { nil: undefined }),
+            journey: fc.option(fc.constantFrom(...journeys), { nil: undefined }),
+          }),
+          async (contacts, p) => {
+            const store = await newStore();
+            let n = 0;
+            for (const [i, c] of contacts.entries()) {
+              const contactId = `c${i}`;
+              const instances: InstanceRecord[] = c.runs.map((r) => ({
+                journeyId: r.journey,
+                version: 1,
+                run: 1,
+                status: r.status,
+                snapshot: null,
+                node: r.path.at(-1) ?? null,
+                path: r.path,
+                messages: [],
+                decisions: [],
+                enteredAt: T + r.entered * H,
+                exitedAt: r.status === 'exited' ? T + 30 * H : null,
+                outcome: r.status === 'exited' ? r.outcome : null,
+              }));
+              const handoffs: HandoffRecord[] = c.handoffs.map((h) => ({
+                id: `h${++n}`,
+                contactId,
+                journeyId: h.journey,
+                version: 1,
+                run: 1,
+                node: h.node,
+                team: 'sales',
+                record: 'lead',
+                title: '',
+                priority: 'normal',
+                status: h.status,
+                queue: h.queue,
+                assignee: h.assignee,
+                createdAt: T + h.created * H,
+                assignedAt: null,
+                dueAt: h.due === null ? null : T + h.due * H,
+                acceptedAt: h.accepted === null ? null : T + (h.created + h.accepted) * H,
+                breached: h.breached,
+                escalatedTo: null,
+                escalating: false,
+                outcome: h.status === 'closed' ? h.outcome : null,
+                closedAt: null,
+                value: h.value,
+                outcomes: ['won', 'lost'],
+                rejectedBy: [],
+                wasUnassigned: false,
+                trace: [],
+                why: [],
+                context: {
+                  traits: {},
+                  scores: {},
+                  timeline: [],
+                  path: [],
+                  messages: [],
+                  talkTrack: null,
+                  nextBestActions: [],
+                },
+              }));
+              await store.commit({
+                contactId,
+                expectedVersion: 0,
+                state: { ...newContactState(contactId, T), instances, handoffs },
+                effects: [],
+              });
+            }
+            const period = {
+              from: p.from === undefined ? undefined : T + p.from * H,
+              to: p.to === undefined ? undefined : T + p.to * H,
+              journey: p.journey,
+            };
+            expect(await store.report(period)).toEqual(handoffReport(await store.contacts(), period));
+            const all = (await store.contacts()).flatMap((s) => s.handoffs);
+            for (const q of [
+              {},
+              { status: 'open' as const },
+              { status: 'closed' as const, journey: '__proto__' },
+              { assignee: null },
+              { assignee: 'ana', status: 'open' as const },
+              { queue: 'q1', breached: true },
+              { status: 'open' as const, limit: 2 },
+            ]) {
+              const want = all
+                .filter((h) => matchesQuery(h, q))
+                .sort(byDueThenAge)
+                .slice(0, q.limit ?? Infinity);
+              expect((await store.handoffs(q)).map((h) => h.id)).toEqual(want.map((h) => h.id));
+            }
+            await store.close();
+          },
+        ),
         { numRuns: 25 },
       );
     });
@@ -169,11 +322,25 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
     it('reads what a step needs in one go exactly as the separate calls give it (when the store offers readStep)', async () => {
       const store = await newStore();
       if (store.readStep) {
-        expect(await store.readStep('c1', 'm1', true)).toEqual({ duplicate: false, state: undefined, routing: { desk: await store.loadDesk(), loads: await store.repLoads() } });
-        await store.commit({ contactId: 'c1', expectedVersion: 0, state: newContactState('c1', T, { plan: 'pro' }), messageId: 'm1', effects: [] });
+        expect(await store.readStep('c1', 'm1', true)).toEqual({
+          duplicate: false,
+          state: undefined,
+          routing: { desk: await store.loadDesk(), loads: await store.repLoads() },
+        });
+        await store.commit({
+          contactId: 'c1',
+          expectedVersion: 0,
+          state: newContactState('c1', T, { plan: 'pro' }),
+          messageId: 'm1',
+          effects: [],
+        });
         expect(await store.readStep('c1', 'm1', true)).toEqual({ duplicate: true, state: undefined });
         expect(await store.readStep('c1', 'm2', false)).toEqual({ duplicate: false, state: await store.load('c1') });
-        expect(await store.readStep('c1', undefined, true)).toEqual({ duplicate: false, state: await store.load('c1'), routing: { desk: await store.loadDesk(), loads: await store.repLoads() } });
+        expect(await store.readStep('c1', undefined, true)).toEqual({
+          duplicate: false,
+          state: await store.load('c1'),
+          routing: { desk: await store.loadDesk(), loads: await store.repLoads() },
+        });
       }
       await store.close();
     });
@@ -181,8 +348,18 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
     it('keeps effects in the outbox in commit order', async () => {
       const store = await newStore();
       const effect = (name: string) => ({ type: 'event' as const, name, contactId: 'c1', properties: {}, at: T });
-      await store.commit({ contactId: 'c1', expectedVersion: 0, state: newContactState('c1', T), effects: [effect('A'), effect('B')] });
-      await store.commit({ contactId: 'c1', expectedVersion: 1, state: newContactState('c1', T), effects: [effect('C')] });
+      await store.commit({
+        contactId: 'c1',
+        expectedVersion: 0,
+        state: newContactState('c1', T),
+        effects: [effect('A'), effect('B')],
+      });
+      await store.commit({
+        contactId: 'c1',
+        expectedVersion: 1,
+        state: newContactState('c1', T),
+        effects: [effect('C')],
+      });
       const all = await store.readOutbox(0, 10);
       expect(all.map((e) => (e.effect.type === 'event' ? e.effect.name : ''))).toEqual(['A', 'B', 'C']);
       expect((await store.readOutbox(all[1]!.seq, 10)).length).toBe(1);
@@ -192,11 +369,21 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
     it('forgets effects up to a position and keeps numbering after them', async () => {
       const store = await newStore();
       const effect = (name: string) => ({ type: 'event' as const, name, contactId: 'c1', properties: {}, at: T });
-      await store.commit({ contactId: 'c1', expectedVersion: 0, state: newContactState('c1', T), effects: [effect('A'), effect('B'), effect('C')] });
+      await store.commit({
+        contactId: 'c1',
+        expectedVersion: 0,
+        state: newContactState('c1', T),
+        effects: [effect('A'), effect('B'), effect('C')],
+      });
       const [a, b, c] = await store.readOutbox(0, 10);
       await store.pruneOutbox(b!.seq);
       expect(await store.readOutbox(0, 10)).toEqual([c]);
-      await store.commit({ contactId: 'c1', expectedVersion: 1, state: newContactState('c1', T), effects: [effect('D')] });
+      await store.commit({
+        contactId: 'c1',
+        expectedVersion: 1,
+        state: newContactState('c1', T),
+        effects: [effect('D')],
+      });
       const after = await store.readOutbox(0, 10);
       expect(after.map((e) => e.seq)).toEqual([c!.seq, c!.seq + 1]);
       expect(after[0]!.seq).toBeGreaterThan(a!.seq);
@@ -213,81 +400,172 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
         status: fc.constantFrom('open' as const, 'open' as const, 'closed' as const),
         created: fc.integer({ min: 0, max: 5 }),
       });
-      const pageArb = fc.record({ limit: fc.integer({ min: 1, max: 6 }), skip: fc.subarray(['q1', 'q2', 'constructor']), after: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }) });
+      const pageArb = fc.record({
+        limit: fc.integer({ min: 1, max: 6 }),
+        skip: fc.subarray(['q1', 'q2', 'constructor']),
+        after: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }),
+      });
       await fc.assert(
-        fc.asyncProperty(fc.array(waitingArb, { maxLength: 25 }), fc.array(fc.integer({ min: 0, max: 24 }), { maxLength: 8 }), fc.array(pageArb, { minLength: 1, maxLength: 4 }), async (specs, assignLater, pages) => {
-          const store = await newStore();
-          const byContact = new Map<string, HandoffRecord[]>();
-          const versions = new Map<string, number>();
-          const save = async (contactId: string) => {
-            const v = versions.get(contactId) ?? 0;
-            await store.commit({ contactId, expectedVersion: v, state: { ...newContactState(contactId, T), handoffs: byContact.get(contactId) ?? [] }, effects: [] });
-            versions.set(contactId, v + 1);
-          };
-          // Ids that sort differently as text than as numbers (h10 before h9), and creation instants shared.
-          const all = specs.map((x, i): HandoffRecord => ({ id: `h${i + 1}`, contactId: x.contact, journeyId: 'j', version: 1, run: 1, node: 'n', team: 'sales', record: 'lead', title: '', priority: 'normal',
-            status: x.status, queue: x.queue, assignee: x.assignee, createdAt: T + x.created * 60_000, assignedAt: null, dueAt: null, acceptedAt: null, breached: false, escalatedTo: null,
-            escalating: false, outcome: null, closedAt: null, value: null, outcomes: ['won'], rejectedBy: [], wasUnassigned: x.assignee === null, trace: [], why: [],
-            context: { traits: {}, scores: {}, timeline: [], path: [], messages: [], talkTrack: null, nextBestActions: [] } }));
-          for (const h of all) byContact.set(h.contactId, [...(byContact.get(h.contactId) ?? []), h]);
-          for (const c of byContact.keys()) await save(c);
-          // Some are assigned or closed afterwards: they leave the waiting list.
-          for (const i of assignLater) {
-            const h = all[i];
-            if (!h) continue;
-            const next = i % 2 === 0 ? { ...h, assignee: 'ana' } : { ...h, status: 'closed' as const };
-            all[i] = next;
-            byContact.set(h.contactId, byContact.get(h.contactId)!.map((x) => (x.id === h.id ? next : x)));
-            await save(h.contactId);
-          }
-          const ordered = all.filter((h) => h.status === 'open' && h.assignee === null).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-          for (const p of pages) {
-            const after = p.after === undefined ? undefined : ordered[p.after % Math.max(1, ordered.length)];
-            const want = ordered
-              .filter((h) => h.queue === null || !p.skip.includes(h.queue))
-              .filter((h) => !after || h.createdAt > after.createdAt || (h.createdAt === after.createdAt && h.id > after.id))
-              .slice(0, p.limit);
-            const got = await store.waitingHandoffs({ limit: p.limit, skipQueues: p.skip, ...(after ? { after: { createdAt: after.createdAt, id: after.id } } : {}) });
-            expect(got.map((h) => h.id)).toEqual(want.map((h) => h.id));
-          }
-          await store.close();
-        }),
+        fc.asyncProperty(
+          fc.array(waitingArb, { maxLength: 25 }),
+          fc.array(fc.integer({ min: 0, max: 24 }), { maxLength: 8 }),
+          fc.array(pageArb, { minLength: 1, maxLength: 4 }),
+          async (specs, assignLater, pages) => {
+            const store = await newStore();
+            const byContact = new Map<string, HandoffRecord[]>();
+            const versions = new Map<string, number>();
+            const save = async (contactId: string) => {
+              const v = versions.get(contactId) ?? 0;
+              await store.commit({
+                contactId,
+                expectedVersion: v,
+                state: { ...newContactState(contactId, T), handoffs: byContact.get(contactId) ?? [] },
+                effects: [],
+              });
+              versions.set(contactId, v + 1);
+            };
+            // Ids that sort differently as text than as numbers (h10 before h9), and creation instants shared.
+            const all = specs.map(
+              (x, i): HandoffRecord => ({
+                id: `h${i + 1}`,
+                contactId: x.contact,
+                journeyId: 'j',
+                version: 1,
+                run: 1,
+                node: 'n',
+                team: 'sales',
+                record: 'lead',
+                title: '',
+                priority: 'normal',
+                status: x.status,
+                queue: x.queue,
+                assignee: x.assignee,
+                createdAt: T + x.created * 60_000,
+                assignedAt: null,
+                dueAt: null,
+                acceptedAt: null,
+                breached: false,
+                escalatedTo: null,
+                escalating: false,
+                outcome: null,
+                closedAt: null,
+                value: null,
+                outcomes: ['won'],
+                rejectedBy: [],
+                wasUnassigned: x.assignee === null,
+                trace: [],
+                why: [],
+                context: {
+                  traits: {},
+                  scores: {},
+                  timeline: [],
+                  path: [],
+                  messages: [],
+                  talkTrack: null,
+                  nextBestActions: [],
+                },
+              }),
+            );
+            for (const h of all) byContact.set(h.contactId, [...(byContact.get(h.contactId) ?? []), h]);
+            for (const c of byContact.keys()) await save(c);
+            // Some are assigned or closed afterwards: they leave the waiting list.
+            for (const i of assignLater) {
+              const h = all[i];
+              if (!h) continue;
+              const next = i % 2 === 0 ? { ...h, assignee: 'ana' } : { ...h, status: 'closed' as const };
+              all[i] = next;
+              byContact.set(
+                h.contactId,
+                byContact.get(h.contactId)!.map((x) => (x.id === h.id ? next : x)),
+              );
+              await save(h.contactId);
+            }
+            const ordered = all
+              .filter((h) => h.status === 'open' && h.assignee === null)
+              .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+            for (const p of pages) {
+              const after = p.after === undefined ? undefined : ordered[p.after % Math.max(1, ordered.length)];
+              const want = ordered
+                .filter((h) => h.queue === null || !p.skip.includes(h.queue))
+                .filter(
+                  (h) =>
+                    !after || h.createdAt > after.createdAt || (h.createdAt === after.createdAt && h.id > after.id),
+                )
+                .slice(0, p.limit);
+              const got = await store.waitingHandoffs({
+                limit: p.limit,
+                skipQueues: p.skip,
+                ...(after ? { after: { createdAt: after.createdAt, id: after.id } } : {}),
+              });
+              expect(got.map((h) => h.id)).toEqual(want.map((h) => h.id));
+            }
+            await store.close();
+          },
+        ),
         { numRuns: 40 },
       );
     });
 
     it('fires every timer exactly once under random interleavings of commits and claims (property)', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom('c1', 'c2', 'c3'), fc.integer({ min: 0, max: 50 }), fc.boolean()), { minLength: 1, maxLength: 30 }), async (ops) => {
-          const store = await newStore();
-          const versions = new Map<string, number>();
-          const pending = new Map<string, TimerRecord[]>();
-          const claimed: string[] = [];
-          let n = 0;
-          for (const [contactId, due, claim] of ops) {
-            if (claim) {
-              for (const t of await store.claimDueTimers({ owner: 'p', dueBy: T + due, limit: 5, now: T, leaseUntil: T + 1e9 })) {
-                claimed.push(t.id);
-                const left = (pending.get(t.contactId) ?? []).filter((x) => x.id !== t.id);
-                pending.set(t.contactId, left);
-                const v = versions.get(t.contactId) ?? 0;
-                await store.commit({ contactId: t.contactId, expectedVersion: v, state: withTimers(newContactState(t.contactId, T), left), effects: [] });
-                versions.set(t.contactId, v + 1);
+        fc.asyncProperty(
+          fc.array(fc.tuple(fc.constantFrom('c1', 'c2', 'c3'), fc.integer({ min: 0, max: 50 }), fc.boolean()), {
+            minLength: 1,
+            maxLength: 30,
+          }),
+          async (ops) => {
+            const store = await newStore();
+            const versions = new Map<string, number>();
+            const pending = new Map<string, TimerRecord[]>();
+            const claimed: string[] = [];
+            let n = 0;
+            for (const [contactId, due, claim] of ops) {
+              if (claim) {
+                for (const t of await store.claimDueTimers({
+                  owner: 'p',
+                  dueBy: T + due,
+                  limit: 5,
+                  now: T,
+                  leaseUntil: T + 1e9,
+                })) {
+                  claimed.push(t.id);
+                  const left = (pending.get(t.contactId) ?? []).filter((x) => x.id !== t.id);
+                  pending.set(t.contactId, left);
+                  const v = versions.get(t.contactId) ?? 0;
+                  await store.commit({
+                    contactId: t.contactId,
+                    expectedVersion: v,
+                    state: withTimers(newContactState(t.contactId, T), left),
+                    effects: [],
+                  });
+                  versions.set(t.contactId, v + 1);
+                }
+              } else {
+                const timers = [...(pending.get(contactId) ?? []), timer(`t${++n}`, contactId, T + due)];
+                pending.set(contactId, timers);
+                const v = versions.get(contactId) ?? 0;
+                await store.commit({
+                  contactId,
+                  expectedVersion: v,
+                  state: withTimers(newContactState(contactId, T), timers),
+                  effects: [],
+                });
+                versions.set(contactId, v + 1);
               }
-            } else {
-              const timers = [...(pending.get(contactId) ?? []), timer(`t${++n}`, contactId, T + due)];
-              pending.set(contactId, timers);
-              const v = versions.get(contactId) ?? 0;
-              await store.commit({ contactId, expectedVersion: v, state: withTimers(newContactState(contactId, T), timers), effects: [] });
-              versions.set(contactId, v + 1);
             }
-          }
-          const rest = await store.claimDueTimers({ owner: 'q', dueBy: T + 1e6, limit: 1000, now: T, leaseUntil: T + 1e9 });
-          const fired = [...claimed, ...rest.map((t) => t.id)];
-          expect(new Set(fired).size).toBe(fired.length);
-          expect(fired.length).toBe(n);
-          await store.close();
-        }),
+            const rest = await store.claimDueTimers({
+              owner: 'q',
+              dueBy: T + 1e6,
+              limit: 1000,
+              now: T,
+              leaseUntil: T + 1e9,
+            });
+            const fired = [...claimed, ...rest.map((t) => t.id)];
+            expect(new Set(fired).size).toBe(fired.length);
+            expect(fired.length).toBe(n);
+            await store.close();
+          },
+        ),
         { numRuns: 100 },
       );
     });

@@ -63,7 +63,11 @@ export interface HandoffQuery {
 
 /** The order of every handoff list: soonest due first, those with no deadline last, then oldest, then by id. */
 export function byDueThenAge(a: HandoffRecord, b: HandoffRecord): number {
-  return (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) || a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return (
+    (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) ||
+    a.createdAt - b.createdAt ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
 }
 
 /** Whether a handoff is one a query asks for. */

@@ -3,7 +3,15 @@ import type { Calendar, Weekday } from '../model/team.ts';
 import type { Millis } from '../model/time.ts';
 import { addDuration } from '../model/time.ts';
 
-const WEEKDAY_OF_LUXON: Record<number, Weekday> = { 1: 'mon', 2: 'tue', 3: 'wed', 4: 'thu', 5: 'fri', 6: 'sat', 7: 'sun' };
+const WEEKDAY_OF_LUXON: Record<number, Weekday> = {
+  1: 'mon',
+  2: 'tue',
+  3: 'wed',
+  4: 'thu',
+  5: 'fri',
+  6: 'sat',
+  7: 'sun',
+};
 const MAX_DAYS_SEARCHED = 366 * 2;
 
 /** The working window of one local day, or null when the day has no hours or is a holiday. */
@@ -112,7 +120,8 @@ export function businessDeadline(calendar: Calendar | undefined, from: Millis, d
     for (let i = 0; i < parsed.days; i++) {
       // One working day: the same clock time on the next day that has hours.
       let day: DateTime = local.plus({ days: 1 });
-      for (let guard = 0; !windowOf(calendar, day.startOf('day')) && guard < MAX_DAYS_SEARCHED; guard++) day = day.plus({ days: 1 });
+      for (let guard = 0; !windowOf(calendar, day.startOf('day')) && guard < MAX_DAYS_SEARCHED; guard++)
+        day = day.plus({ days: 1 });
       local = day;
     }
     t = local.toMillis();

@@ -23,13 +23,21 @@ export function graphProblems(start: string | null, nodes: readonly GraphNode[])
   const byId = new Map<string, GraphNode>();
   for (const node of nodes) {
     if (byId.has(node.id)) {
-      errors.push({ path: formatPath(['nodes', node.index, 'id']), node: node.id, message: `node id "${node.id}" is used more than once` });
+      errors.push({
+        path: formatPath(['nodes', node.index, 'id']),
+        node: node.id,
+        message: `node id "${node.id}" is used more than once`,
+      });
     } else byId.set(node.id, node);
   }
   for (const node of byId.values()) {
     for (const port of node.ports ?? []) {
       if (!byId.has(port.target)) {
-        errors.push({ path: formatPath(['nodes', node.index, ...port.path]), node: node.id, message: `port ${port.name} leads to "${port.target}", which is not a node of this journey` });
+        errors.push({
+          path: formatPath(['nodes', node.index, ...port.path]),
+          node: node.id,
+          message: `port ${port.name} leads to "${port.target}", which is not a node of this journey`,
+        });
       }
     }
   }
@@ -37,12 +45,18 @@ export function graphProblems(start: string | null, nodes: readonly GraphNode[])
 
   // Which nodes the checks below speak for: those reachable from start, or every node when that is unknown.
   let scope = new Set(byId.keys());
-  if (start !== null && !byId.has(start)) errors.push({ path: '$.start', node: null, message: `start "${start}" is not a node of this journey` });
+  if (start !== null && !byId.has(start))
+    errors.push({ path: '$.start', node: null, message: `start "${start}" is not a node of this journey` });
   else if (start !== null) {
     const reachable = walk([start], next);
     if ([...reachable].every((id) => byId.get(id)!.ports !== null)) {
       for (const node of byId.values()) {
-        if (!reachable.has(node.id)) errors.push({ path: formatPath(['nodes', node.index]), node: node.id, message: `node "${node.id}" cannot be reached from start "${start}"` });
+        if (!reachable.has(node.id))
+          errors.push({
+            path: formatPath(['nodes', node.index]),
+            node: node.id,
+            message: `node "${node.id}" cannot be reached from start "${start}"`,
+          });
       }
       scope = reachable;
     }
@@ -50,10 +64,17 @@ export function graphProblems(start: string | null, nodes: readonly GraphNode[])
 
   const incoming = new Map<string, string[]>();
   for (const id of byId.keys()) for (const t of next(id)) incoming.set(t, [...(incoming.get(t) ?? []), id]);
-  const reachesExit = walk([...byId.values()].filter((n) => n.exit || n.ports === null).map((n) => n.id), (id) => incoming.get(id) ?? []);
+  const reachesExit = walk(
+    [...byId.values()].filter((n) => n.exit || n.ports === null).map((n) => n.id),
+    (id) => incoming.get(id) ?? [],
+  );
   for (const node of byId.values()) {
     if (scope.has(node.id) && !reachesExit.has(node.id)) {
-      errors.push({ path: formatPath(['nodes', node.index]), node: node.id, message: `no path from node "${node.id}" reaches an exit` });
+      errors.push({
+        path: formatPath(['nodes', node.index]),
+        node: node.id,
+        message: `no path from node "${node.id}" reaches an exit`,
+      });
     }
   }
 
@@ -72,7 +93,7 @@ export function graphProblems(start: string | null, nodes: readonly GraphNode[])
 function walk(from: string[], next: (id: string) => string[]): Set<string> {
   const seen = new Set(from);
   const stack = [...from];
-  while (stack.length > 0) for (const t of next(stack.pop()!)) if (!seen.has(t)) (seen.add(t), stack.push(t));
+  while (stack.length > 0) for (const t of next(stack.pop()!)) if (!seen.has(t)) seen.add(t), stack.push(t);
   return seen;
 }
 

@@ -13,7 +13,15 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** What a value of each JSON type is called in a message. */
-const TYPE_NAMES: Record<string, string> = { string: 'a string', number: 'a number', int: 'a whole number', boolean: 'true or false', object: 'an object', array: 'an array', null: 'null' };
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'an array',
+  null: 'null',
+};
 
 /**
  * A zod issue's message in the user's terms: zod's own wording ("Invalid input: expected string,
@@ -24,15 +32,22 @@ export function plainMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
     const needs = TYPE_NAMES[issue.expected] ?? issue.expected;
     const received = /received (\w+)/.exec(issue.message)?.[1];
-    return received === undefined || received === 'undefined' ? `is required: ${needs}` : `must be ${needs}, not ${TYPE_NAMES[received] ?? received}`;
+    return received === undefined || received === 'undefined'
+      ? `is required: ${needs}`
+      : `must be ${needs}, not ${TYPE_NAMES[received] ?? received}`;
   }
-  if (issue.code === 'invalid_value' && issue.message.startsWith('Invalid option')) return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  if (issue.code === 'invalid_union' && issue.message === 'Invalid input') return 'does not match any of the shapes allowed here';
+  if (issue.code === 'invalid_value' && issue.message.startsWith('Invalid option'))
+    return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (issue.code === 'invalid_union' && issue.message === 'Invalid input')
+    return 'does not match any of the shapes allowed here';
   return issue.message;
 }
 
 /** Turns zod issues into validation errors, naming the node from `$.nodes[i]` paths. */
-export function fromZodIssues(issues: readonly z.core.$ZodIssue[], nodeAt: (path: readonly PropertyKey[]) => string | null): ValidationError[] {
+export function fromZodIssues(
+  issues: readonly z.core.$ZodIssue[],
+  nodeAt: (path: readonly PropertyKey[]) => string | null,
+): ValidationError[] {
   return issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => {
@@ -50,5 +65,11 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], nodeAt: (path
 export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string, prefix: PropertyKey[] = []): T {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  throw new InputInvalidError(fromZodIssues(r.error.issues.map((i) => ({ ...i, path: [...prefix, ...i.path] })), () => null), what);
+  throw new InputInvalidError(
+    fromZodIssues(
+      r.error.issues.map((i) => ({ ...i, path: [...prefix, ...i.path] })),
+      () => null,
+    ),
+    what,
+  );
 }

@@ -22,10 +22,20 @@ function idsOf(list: unknown): Set<string> | null {
 function readTeam(team: unknown): { errors: ValidationError[]; ids: TeamIds } {
   const parsed = Team.safeParse(team);
   if (parsed.success) {
-    return { errors: [], ids: { reps: new Set(parsed.data.reps.map((r) => r.id)), queues: new Set(parsed.data.queues.map((q) => q.id)) } };
+    return {
+      errors: [],
+      ids: { reps: new Set(parsed.data.reps.map((r) => r.id)), queues: new Set(parsed.data.queues.map((q) => q.id)) },
+    };
   }
-  const errors = parsed.error.issues.map((i) => ({ path: formatPath(i.path), node: null, message: `team: ${i.message}` }));
-  return { errors, ids: isObject(team) ? { reps: idsOf(team.reps), queues: idsOf(team.queues) } : { reps: null, queues: null } };
+  const errors = parsed.error.issues.map((i) => ({
+    path: formatPath(i.path),
+    node: null,
+    message: `team: ${i.message}`,
+  }));
+  return {
+    errors,
+    ids: isObject(team) ? { reps: idsOf(team.reps), queues: idsOf(team.queues) } : { reps: null, queues: null },
+  };
 }
 
 /**
@@ -41,9 +51,14 @@ export function teamProblems(nodes: readonly unknown[], team: unknown): Validati
     const target = RouteTarget.safeParse(value);
     if (!target.success) return;
     const to = target.data;
-    if ('rep' in to && unknownRep(to.rep)) errors.push({ path: formatPath([...path, 'rep']), node, message: `unknown rep "${to.rep}" (not in the team)` });
+    if ('rep' in to && unknownRep(to.rep))
+      errors.push({ path: formatPath([...path, 'rep']), node, message: `unknown rep "${to.rep}" (not in the team)` });
     if ('queue' in to && ids.queues !== null && !ids.queues.has(to.queue)) {
-      errors.push({ path: formatPath([...path, 'queue']), node, message: `unknown queue "${to.queue}" (not in the team)` });
+      errors.push({
+        path: formatPath([...path, 'queue']),
+        node,
+        message: `unknown queue "${to.queue}" (not in the team)`,
+      });
     }
   };
   nodes.forEach((n, i) => {
@@ -52,7 +67,8 @@ export function teamProblems(nodes: readonly unknown[], team: unknown): Validati
     for (const ref of kindOf(n.type)?.teamRefs?.(n) ?? []) {
       const path = ['nodes', i, ...ref.path];
       if ('target' in ref) check(ref.target, path, node);
-      else if (unknownRep(ref.rep)) errors.push({ path: formatPath(path), node, message: `unknown rep "${ref.rep}" (not in the team)` });
+      else if (unknownRep(ref.rep))
+        errors.push({ path: formatPath(path), node, message: `unknown rep "${ref.rep}" (not in the team)` });
     }
   });
   return errors;

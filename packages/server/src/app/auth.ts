@@ -29,7 +29,9 @@ const same = (given: string, secret: string) => timingSafeEqual(digest(given), d
 /** The HTTP Basic user name of a request (Segment's place for the write key), or undefined. */
 export function basicUser(header: string | undefined): string | undefined {
   const [scheme, value] = (header ?? '').split(' ');
-  return scheme?.toLowerCase() === 'basic' && value ? Buffer.from(value, 'base64').toString('utf8').split(':')[0] : undefined;
+  return scheme?.toLowerCase() === 'basic' && value
+    ? Buffer.from(value, 'base64').toString('utf8').split(':')[0]
+    : undefined;
 }
 
 /**
@@ -38,10 +40,17 @@ export function basicUser(header: string | undefined): string | undefined {
  * preflight). Wrong or missing: a 401 that says where to put it.
  */
 export function checkWriteKey(header: string | undefined, body: unknown, writeKey: string): void {
-  const fromBody = typeof body === 'object' && body !== null && 'writeKey' in body ? (body as { writeKey: unknown }).writeKey : undefined;
+  const fromBody =
+    typeof body === 'object' && body !== null && 'writeKey' in body
+      ? (body as { writeKey: unknown }).writeKey
+      : undefined;
   const given = basicUser(header) ?? (typeof fromBody === 'string' ? fromBody : undefined);
   if (given === undefined || !same(given, writeKey)) {
-    throw httpError(401, 'unauthorized', 'send the write key as the HTTP Basic user name (as Segment does: -u WRITE_KEY:) or as "writeKey" in the body');
+    throw httpError(
+      401,
+      'unauthorized',
+      'send the write key as the HTTP Basic user name (as Segment does: -u WRITE_KEY:) or as "writeKey" in the body',
+    );
   }
 }
 
@@ -74,7 +83,12 @@ export function tokenAuth(config: Configuration): MiddlewareHandler<ApiEnv> {
     const fromQuery = c.req.method === 'GET' && c.req.path === STREAM_PATH;
     const token = header?.startsWith('Bearer ') ? header.slice(7) : fromQuery ? c.req.query('access_token') : undefined;
     const principal = token ? principalOf(config, token) : undefined;
-    if (!principal) throw httpError(401, 'unauthorized', 'send an API token as "Authorization: Bearer TOKEN" (baton serve prints the admin token)');
+    if (!principal)
+      throw httpError(
+        401,
+        'unauthorized',
+        'send an API token as "Authorization: Bearer TOKEN" (baton serve prints the admin token)',
+      );
     c.set('principal', principal);
     await next();
   };
@@ -84,7 +98,12 @@ export function tokenAuth(config: Configuration): MiddlewareHandler<ApiEnv> {
 export function allow(...roles: Role[]): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const { role } = c.get('principal');
-    if (!roles.includes(role)) throw httpError(403, 'forbidden', `a ${role} token cannot ${c.req.method} ${c.req.path}; it needs one of: ${roles.join(', ')}`);
+    if (!roles.includes(role))
+      throw httpError(
+        403,
+        'forbidden',
+        `a ${role} token cannot ${c.req.method} ${c.req.path}; it needs one of: ${roles.join(', ')}`,
+      );
     await next();
   };
 }

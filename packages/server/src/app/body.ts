@@ -30,7 +30,8 @@ export function parseJsonText(text: string): unknown {
   } catch {
     throw httpError(400, 'input_invalid', 'the body is not valid JSON');
   }
-  if (nestsDeeperThan(value, MAX_DEPTH)) throw httpError(400, 'input_invalid', `the body nests deeper than ${MAX_DEPTH} levels`);
+  if (nestsDeeperThan(value, MAX_DEPTH))
+    throw httpError(400, 'input_invalid', `the body nests deeper than ${MAX_DEPTH} levels`);
   return value;
 }
 
@@ -48,6 +49,11 @@ export async function readJsonBody(c: Context, options: { optional?: boolean } =
  * Reads a JSON request body and parses it with `schema`: what a route uses is what the schema let
  * through, and anything else (a wrong type, an unknown field) is a 400 naming its path.
  */
-export async function parseBody<T>(c: Context, schema: z.ZodType<T>, what: string, options: { optional?: boolean } = {}): Promise<T> {
+export async function parseBody<T>(
+  c: Context,
+  schema: z.ZodType<T>,
+  what: string,
+  options: { optional?: boolean } = {},
+): Promise<T> {
   return parseInput(schema, await readJsonBody(c, options), what);
 }

@@ -58,12 +58,29 @@ export function createApp(deps: AppDeps): Hono {
   app.use('*', observe(deps.ops.log, deps.ops.metrics, deps.ops.inFlight));
   // On every response, errors and the event intake included. HSTS is left to whoever terminates TLS in
   // front of Baton (Baton itself speaks plain HTTP); the frame ban matches frame-ancestors 'none'.
-  app.use('*', secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, xFrameOptions: 'DENY', strictTransportSecurity: false }));
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: CONTENT_SECURITY_POLICY,
+      xFrameOptions: 'DENY',
+      strictTransportSecurity: false,
+    }),
+  );
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
   if (deps.designerDir) {
     // The built designer: hashed assets cached for good, index.html never (it names the current assets).
-    app.use('/assets/*', serveStatic({ root: deps.designerDir, onFound: (_path, c) => c.header('cache-control', 'public, max-age=31536000, immutable') }));
-    const page = serveStatic({ root: deps.designerDir, path: 'index.html', onFound: (_path, c) => c.header('cache-control', 'no-cache') });
+    app.use(
+      '/assets/*',
+      serveStatic({
+        root: deps.designerDir,
+        onFound: (_path, c) => c.header('cache-control', 'public, max-age=31536000, immutable'),
+      }),
+    );
+    const page = serveStatic({
+      root: deps.designerDir,
+      path: 'index.html',
+      onFound: (_path, c) => c.header('cache-control', 'no-cache'),
+    });
     // One page: the designer at /, the reps' inbox at /inbox, reports at /reports.
     for (const path of ['/', '/inbox', '/reports']) app.get(path, page);
   } else {
@@ -74,7 +91,10 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/v1/inbound', inboundRoutes(runtime, store, config, deps.replayGuard));
   // Browser sources (analytics.js on the customer's site) post from other origins (SPEC §7).
   app.use('/v1/*', cors({ origin: deps.corsOrigins ?? '*', allowMethods: ['POST', 'OPTIONS'], maxAge: 86_400 }));
-  app.route('/v1', eventRoutes(runtime, () => config.data.writeKey, deps.events));
+  app.route(
+    '/v1',
+    eventRoutes(runtime, () => config.data.writeKey, deps.events),
+  );
   app.get('/api/openapi.json', (c) => c.json(openApiDocument()));
   app.get('/api/reference', (c) => c.html(referencePage()));
   const api = new Hono<ApiEnv>();

@@ -1,6 +1,13 @@
 import type { Clock, Runtime, Store } from '@baton/engine/internal';
 import type { Configuration } from '../server/configuration.ts';
-export type { ApiToken, JourneyDraft, PublishedJourney, Role, ServerConfig, WebhookEndpoint } from '../server/configFile.ts';
+export type {
+  ApiToken,
+  JourneyDraft,
+  PublishedJourney,
+  Role,
+  ServerConfig,
+  WebhookEndpoint,
+} from '../server/configFile.ts';
 import type { Deliveries } from '../webhooks/deliveries.ts';
 import type { LiveFeed } from '../live/liveFeed.ts';
 import type { ReplayGuard } from '../webhooks/replayGuard.ts';

@@ -32,11 +32,15 @@ export function httpError(status: ContentfulStatusCode, code: string, message: s
 export function onError(err: Error, c: Context): Response {
   if (err instanceof HTTPException) return err.getResponse();
   if (err instanceof BatonError) {
-    const details = err instanceof InputInvalidError || err instanceof JourneyInvalidError ? { errors: err.errors } : {};
+    const details =
+      err instanceof InputInvalidError || err instanceof JourneyInvalidError ? { errors: err.errors } : {};
     const status = STATUS[err.code] ?? 400;
     if (status === 503) c.header('retry-after', '1');
     return c.json({ error: { code: err.code, message: err.message, ...details } }, status);
   }
   // The request's log line carries the error and its stack (app/observe.ts).
-  return c.json({ error: { code: 'internal', message: 'internal error: this is a bug in Baton, and it was logged' } }, 500);
+  return c.json(
+    { error: { code: 'internal', message: 'internal error: this is a bug in Baton, and it was logged' } },
+    500,
+  );
 }

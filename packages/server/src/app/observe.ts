@@ -34,9 +34,17 @@ export class InFlight {
 }
 
 /** What the intake answered for one request, read from the JSON it answered with. */
-type IntakeAnswer = { status?: unknown; applied?: unknown; duplicates?: unknown; skipped?: unknown; rejected?: unknown; error?: { code?: unknown } };
+type IntakeAnswer = {
+  status?: unknown;
+  applied?: unknown;
+  duplicates?: unknown;
+  skipped?: unknown;
+  rejected?: unknown;
+  error?: { code?: unknown };
+};
 
-const isIntake = (c: Context) => c.req.method === 'POST' && c.req.path.startsWith('/v1/') && c.req.path !== '/v1/inbound';
+const isIntake = (c: Context) =>
+  c.req.method === 'POST' && c.req.path.startsWith('/v1/') && c.req.path !== '/v1/inbound';
 
 /**
  * Keeps what a route answers with `c.json`, so the intake's counts are read from the object itself
@@ -68,7 +76,13 @@ async function countIntake(c: Context, answer: IntakeAnswer | undefined, metrics
   }
   // Refused whole: the code is in the answer (a Baton error) or in the body of an HTTP error.
   let code = answer?.error?.code;
-  if (typeof code !== 'string') code = ((await c.res.clone().json().catch(() => null)) as IntakeAnswer | null)?.error?.code;
+  if (typeof code !== 'string')
+    code = (
+      (await c.res
+        .clone()
+        .json()
+        .catch(() => null)) as IntakeAnswer | null
+    )?.error?.code;
   metrics.eventsRefused.inc({ reason: typeof code === 'string' ? code : `http_${c.res.status}` });
 }
 

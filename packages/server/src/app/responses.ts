@@ -36,7 +36,13 @@ export const HandoffView = z.looseObject({
   trace: z.array(z.string()),
   why: z.array(z.string()),
   context: AnyObject,
-  links: z.object({ self: z.string(), contact: z.string(), accept: z.string(), reject: z.string(), outcomes: z.record(z.string(), z.string()) }),
+  links: z.object({
+    self: z.string(),
+    contact: z.string(),
+    accept: z.string(),
+    reject: z.string(),
+    outcomes: z.record(z.string(), z.string()),
+  }),
 });
 
 /** Handoffs, sorted by SLA due. */
@@ -50,21 +56,44 @@ export const ContactView = z.object({
   traits: AnyObject,
   scores: z.record(z.string(), z.number()),
   timeline: z.array(z.object({ name: z.string(), at: Instant, properties: AnyObject })),
-  journeys: z.array(z.object({ journey: z.string(), version: z.number(), status: z.string(), node: z.string().nullable(), path: z.array(z.string()), outcome: z.string().nullable(), runs: z.number() })),
+  journeys: z.array(
+    z.object({
+      journey: z.string(),
+      version: z.number(),
+      status: z.string(),
+      node: z.string().nullable(),
+      path: z.array(z.string()),
+      outcome: z.string().nullable(),
+      runs: z.number(),
+    }),
+  ),
   handoffs: z.array(HandoffView),
 });
 
 /** An API token as listed (without its secret). */
-export const TokenSummary = z.object({ id: z.string(), role: z.enum(['admin', 'marketer', 'rep']), rep: z.string().optional(), name: z.string(), createdAt: Instant });
+export const TokenSummary = z.object({
+  id: z.string(),
+  role: z.enum(['admin', 'marketer', 'rep']),
+  rep: z.string().optional(),
+  name: z.string(),
+  createdAt: Instant,
+});
 /** A token just issued: its secret is shown this once. */
 export const IssuedToken = TokenSummary.extend({ token: z.string() });
 export const TokenList = z.object({ tokens: z.array(TokenSummary) });
 
 /** Who the token speaks for. */
-export const Me = z.object({ role: z.enum(['admin', 'marketer', 'rep']), rep: z.string().optional(), name: z.string() });
+export const Me = z.object({
+  role: z.enum(['admin', 'marketer', 'rep']),
+  rep: z.string().optional(),
+  name: z.string(),
+});
 
 /** Every problem of a journey at once. */
-export const ValidationReport = z.object({ valid: z.boolean(), errors: z.array(z.object({ path: z.string(), node: z.string().nullable(), message: z.string() })) });
+export const ValidationReport = z.object({
+  valid: z.boolean(),
+  errors: z.array(z.object({ path: z.string(), node: z.string().nullable(), message: z.string() })),
+});
 
 /** A journey in the list. */
 export const JourneySummary = z.object({
@@ -85,18 +114,29 @@ export const JourneyDetail = JourneySummary.extend({
   versions: z.array(z.object({ version: z.number(), publishedAt: Instant })),
 });
 /** One published version. */
-export const JourneyVersion = z.object({ id: z.string(), version: z.number(), publishedAt: Instant, definition: z.unknown() });
+export const JourneyVersion = z.object({
+  id: z.string(),
+  version: z.number(),
+  publishedAt: Instant,
+  definition: z.unknown(),
+});
 
 /** What a migration would do (SPEC §10): contacts per source → target node, and those that cannot move, with why. */
 export const MigrationPlan = z.object({
   journey: z.string(),
   version: z.number().meta({ description: 'the version the contacts move to' }),
   moves: z.array(z.object({ fromVersion: z.number(), from: z.string(), to: z.string(), contacts: z.number() })),
-  blocked: z.array(z.object({ contactId: z.string(), fromVersion: z.number(), from: z.string(), to: z.string(), reason: z.string() })),
-  unmapped: z.array(z.object({ fromVersion: z.number(), from: z.string(), contacts: z.number() })).meta({ description: 'waiting nodes that map nowhere, with how many contacts stay there' }),
+  blocked: z.array(
+    z.object({ contactId: z.string(), fromVersion: z.number(), from: z.string(), to: z.string(), reason: z.string() }),
+  ),
+  unmapped: z
+    .array(z.object({ fromVersion: z.number(), from: z.string(), contacts: z.number() }))
+    .meta({ description: 'waiting nodes that map nowhere, with how many contacts stay there' }),
 });
 /** A version just published; with a migration map, what the migration did (`moved`: contacts moved). */
-export const PublishedVersion = JourneyVersion.extend({ migration: MigrationPlan.extend({ moved: z.number() }).optional() });
+export const PublishedVersion = JourneyVersion.extend({
+  migration: MigrationPlan.extend({ moved: z.number() }).optional(),
+});
 
 /** A webhook endpoint, with the secret its deliveries are signed with. */
 export const WebhookEndpointView = z.object({
@@ -109,7 +149,17 @@ export const WebhookEndpointView = z.object({
 });
 export const WebhookList = z.object({ endpoints: z.array(WebhookEndpointView) });
 /** A delivery waiting or dead. */
-export const DeliveryView = z.object({ id: z.string(), endpoint: z.string().nullable(), url: z.string(), event: z.string(), body: z.string(), attempts: z.number(), nextAt: Instant, lastError: z.string().nullable(), createdAt: Instant });
+export const DeliveryView = z.object({
+  id: z.string(),
+  endpoint: z.string().nullable(),
+  url: z.string(),
+  event: z.string(),
+  body: z.string(),
+  attempts: z.number(),
+  nextAt: Instant,
+  lastError: z.string().nullable(),
+  createdAt: Instant,
+});
 export const DeliveryList = z.object({ pending: z.array(DeliveryView), dead: z.array(DeliveryView) });
 export const Replayed = z.object({ replayed: z.number() });
 

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { ContactId, InboundEvent, InputInvalidError, TrackEvent, formatPath, isObject, parseInput } from '@baton/engine/internal';
+import {
+  ContactId,
+  InboundEvent,
+  InputInvalidError,
+  TrackEvent,
+  formatPath,
+  isObject,
+  parseInput,
+} from '@baton/engine/internal';
 
 /** A Segment call Baton acknowledges without applying, and why. */
 export interface Skipped {
@@ -22,7 +30,15 @@ export const SEGMENT_TYPES = ['track', 'identify', 'page', 'screen', 'group', 'a
 export type SegmentType = (typeof SEGMENT_TYPES)[number];
 
 /** analytics.js's short paths: `/v1/t` is `/v1/track`, and so on (`/v1/b` is the batch). */
-export const SHORT_FORMS: Record<string, SegmentType | 'batch'> = { t: 'track', i: 'identify', p: 'page', s: 'screen', g: 'group', a: 'alias', b: 'batch' };
+export const SHORT_FORMS: Record<string, SegmentType | 'batch'> = {
+  t: 'track',
+  i: 'identify',
+  p: 'page',
+  s: 'screen',
+  g: 'group',
+  a: 'alias',
+  b: 'batch',
+};
 
 /** The track event a page or screen call becomes. */
 const VIEWED = { page: 'Page Viewed', screen: 'Screen Viewed' } as const;
@@ -51,7 +67,10 @@ export function segmentCall(raw: unknown, at: PropertyKey[] = []): InboundEvent 
   const call = isObject(raw) ? raw : {};
   const type = call.type;
   if (typeof type !== 'string' || !(SEGMENT_TYPES as readonly string[]).includes(type)) {
-    throw new InputInvalidError([{ path: formatPath([...at, 'type']), node: null, message: `must be one of ${SEGMENT_TYPES.join(', ')}` }], 'event');
+    throw new InputInvalidError(
+      [{ path: formatPath([...at, 'type']), node: null, message: `must be one of ${SEGMENT_TYPES.join(', ')}` }],
+      'event',
+    );
   }
   if (type === 'group') return { skipped: 'group calls are not used by journeys' };
   if (type === 'alias') {
@@ -60,7 +79,10 @@ export function segmentCall(raw: unknown, at: PropertyKey[] = []): InboundEvent 
   }
   if (type === 'page' || type === 'screen') {
     const { name, category, properties, ...rest } = call;
-    const named = { ...(typeof name === 'string' ? { name } : {}), ...(typeof category === 'string' ? { category } : {}) };
+    const named = {
+      ...(typeof name === 'string' ? { name } : {}),
+      ...(typeof category === 'string' ? { category } : {}),
+    };
     const merged = properties === undefined ? named : isObject(properties) ? { ...named, ...properties } : properties; // not an object: refused below
     return parseInput(InboundEvent, { ...rest, type: 'track', event: VIEWED[type], properties: merged }, 'event', at);
   }

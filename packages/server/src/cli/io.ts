@@ -16,7 +16,11 @@ export const EXIT = { ok: 0, invalid: 1, misuse: 2 } as const;
 
 /** A failure with the exit code it ends in and one clear line for the user. */
 export class CliError extends Error {
-  constructor(readonly exitCode: 1 | 2, message: string, readonly details?: unknown) {
+  constructor(
+    readonly exitCode: 1 | 2,
+    message: string,
+    readonly details?: unknown,
+  ) {
     super(message);
   }
 }
@@ -28,7 +32,12 @@ export async function readJsonFile(io: CliIO, path: string, what: string): Promi
     text = await readFile(resolve(io.cwd, path), 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(1, code === 'ENOENT' ? `${what} file not found: ${path}` : `cannot read ${what} file ${path}: ${code ?? String(err)}`);
+    throw new CliError(
+      1,
+      code === 'ENOENT'
+        ? `${what} file not found: ${path}`
+        : `cannot read ${what} file ${path}: ${code ?? String(err)}`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -50,7 +59,8 @@ export function storageOf(io: CliIO, values: Record<string, string | boolean | u
   const database = typeof values.database === 'string' ? values.database : process.env.BATON_DATABASE_URL;
   if (database !== undefined && database !== '') {
     if (values.data !== undefined) throw new CliError(2, 'give --data (lowdb) or --database (PostgreSQL), not both');
-    if (!/^postgres(ql)?:\/\//.test(database)) throw new CliError(2, `--database needs a postgres:// URL, got ${JSON.stringify(database)}`);
+    if (!/^postgres(ql)?:\/\//.test(database))
+      throw new CliError(2, `--database needs a postgres:// URL, got ${JSON.stringify(database)}`);
     return { database };
   }
   const snapshotBytes = Number(process.env.BATON_SNAPSHOT_BYTES);

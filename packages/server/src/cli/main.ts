@@ -10,7 +10,14 @@ import { CliError, EXIT, printJson, type CliIO } from './io.ts';
 const COMMANDS: Command[] = [validateCommand, compileCommand, simulateCommand, serveCommand, signinCommand];
 
 function help(): string {
-  return ['usage: baton COMMAND [options]', '', ...COMMANDS.map((c) => `  ${c.usage}\n      ${c.summary}`), '', 'Every command prints JSON with --json; exit 0 ok, 1 invalid input, 2 misuse.', ''].join('\n');
+  return [
+    'usage: baton COMMAND [options]',
+    '',
+    ...COMMANDS.map((c) => `  ${c.usage}\n      ${c.summary}`),
+    '',
+    'Every command prints JSON with --json; exit 0 ok, 1 invalid input, 2 misuse.',
+    '',
+  ].join('\n');
 }
 
 /** Runs the `baton` command line and returns its exit code; never throws for user mistakes. */
@@ -22,14 +29,21 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.stderr(`baton: unknown command "${name}"; expected one of ${COMMANDS.map((c) => c.name).join(', ')} (baton --help)\n`);
+    io.stderr(
+      `baton: unknown command "${name}"; expected one of ${COMMANDS.map((c) => c.name).join(', ')} (baton --help)\n`,
+    );
     return EXIT.misuse;
   }
   const json = rest.includes('--json');
   try {
     let parsed;
     try {
-      parsed = parseArgs({ args: rest, options: { ...command.options, json: { type: 'boolean' }, help: { type: 'boolean' } }, allowPositionals: true, strict: true });
+      parsed = parseArgs({
+        args: rest,
+        options: { ...command.options, json: { type: 'boolean' }, help: { type: 'boolean' } },
+        allowPositionals: true,
+        strict: true,
+      });
     } catch (err) {
       throw new CliError(2, `${(err as Error).message.split('\n')[0]}\nusage: ${command.usage}`);
     }
@@ -39,14 +53,20 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     const n = parsed.positionals.length;
     if (n < command.positionals.min || n > command.positionals.max) {
-      throw new CliError(2, `${command.name} takes ${command.positionals.max === Infinity ? `at least ${command.positionals.min}` : command.positionals.min} file argument${command.positionals.min === 1 ? '' : 's'}, got ${n}\nusage: ${command.usage}`);
+      throw new CliError(
+        2,
+        `${command.name} takes ${command.positionals.max === Infinity ? `at least ${command.positionals.min}` : command.positionals.min} file argument${command.positionals.min === 1 ? '' : 's'}, got ${n}\nusage: ${command.usage}`,
+      );
     }
     return await command.run(io, { values: parsed.values as CommandArgs['values'], positionals: parsed.positionals });
   } catch (err) {
     if (err instanceof CliError) {
       io.stderr(`baton ${command.name}: ${err.message}\n`);
       const error = err.message.split('\n')[0]!;
-      const details = typeof err.details === 'object' && err.details !== null ? err.details : { valid: false, errors: [{ path: '$', node: null, message: error }] };
+      const details =
+        typeof err.details === 'object' && err.details !== null
+          ? err.details
+          : { valid: false, errors: [{ path: '$', node: null, message: error }] };
       if (json) printJson(io, { error, ...details });
       return err.exitCode;
     }

@@ -19,20 +19,40 @@ const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 function seconds(value: unknown, name: string, fallback: number): number {
   if (value === undefined || value === '') return fallback * 1000;
   const n = Number(value);
-  if (typeof value !== 'string' || !Number.isFinite(n) || n < 0) throw new CliError(2, `${name} needs a number of seconds, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || !Number.isFinite(n) || n < 0)
+    throw new CliError(2, `${name} needs a number of seconds, got ${JSON.stringify(value)}`);
   return Math.round(n * 1000);
 }
 
 /** Reads --shutdown-timeout, --drain-delay, --metrics and --log-level (or BATON_SHUTDOWN_TIMEOUT, BATON_DRAIN_DELAY, BATON_METRICS, BATON_LOG_LEVEL). */
-export function operatingOptions(values: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): OperatingOptions {
-  const shutdownTimeoutMs = seconds(values['shutdown-timeout'] ?? env.BATON_SHUTDOWN_TIMEOUT, '--shutdown-timeout (BATON_SHUTDOWN_TIMEOUT)', 10);
+export function operatingOptions(
+  values: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): OperatingOptions {
+  const shutdownTimeoutMs = seconds(
+    values['shutdown-timeout'] ?? env.BATON_SHUTDOWN_TIMEOUT,
+    '--shutdown-timeout (BATON_SHUTDOWN_TIMEOUT)',
+    10,
+  );
   const drainDelayMs = seconds(values['drain-delay'] ?? env.BATON_DRAIN_DELAY, '--drain-delay (BATON_DRAIN_DELAY)', 0);
   if (shutdownTimeoutMs === 0) throw new CliError(2, '--shutdown-timeout must be more than 0 seconds');
-  if (drainDelayMs >= shutdownTimeoutMs) throw new CliError(2, `--drain-delay (${drainDelayMs / 1000} s) must be shorter than --shutdown-timeout (${shutdownTimeoutMs / 1000} s)`);
+  if (drainDelayMs >= shutdownTimeoutMs)
+    throw new CliError(
+      2,
+      `--drain-delay (${drainDelayMs / 1000} s) must be shorter than --shutdown-timeout (${shutdownTimeoutMs / 1000} s)`,
+    );
   const metrics = values.metrics ?? env.BATON_METRICS ?? 'token';
-  if (metrics !== 'token' && metrics !== 'open') throw new CliError(2, `--metrics (BATON_METRICS) is "token" (an admin token reads /metrics) or "open", got ${JSON.stringify(metrics)}`);
+  if (metrics !== 'token' && metrics !== 'open')
+    throw new CliError(
+      2,
+      `--metrics (BATON_METRICS) is "token" (an admin token reads /metrics) or "open", got ${JSON.stringify(metrics)}`,
+    );
   const logLevel = values['log-level'] ?? env.BATON_LOG_LEVEL ?? 'info';
-  if (typeof logLevel !== 'string' || !LEVELS.includes(logLevel)) throw new CliError(2, `--log-level (BATON_LOG_LEVEL) is one of ${LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
+  if (typeof logLevel !== 'string' || !LEVELS.includes(logLevel))
+    throw new CliError(
+      2,
+      `--log-level (BATON_LOG_LEVEL) is one of ${LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`,
+    );
   return { shutdownTimeoutMs, drainDelayMs, metrics, logLevel };
 }
 
@@ -55,14 +75,23 @@ export function stopOnSignal(plan: Omit<StopPlan, 'drainDelayMs'>, options: Oper
       process.once('SIGINT', () => exitNow(1, 'stopped at once by a second signal'));
       process.once('SIGTERM', () => exitNow(1, 'stopped at once by a second signal'));
       const started = Date.now();
-      log.info({ signal, timeoutMs: options.shutdownTimeoutMs, drainDelayMs: signal === 'SIGTERM' ? options.drainDelayMs : 0 }, 'stopping');
-      const deadline = setTimeout(() => exitNow(1, 'did not stop within the shutdown timeout; exiting'), options.shutdownTimeoutMs);
+      log.info(
+        { signal, timeoutMs: options.shutdownTimeoutMs, drainDelayMs: signal === 'SIGTERM' ? options.drainDelayMs : 0 },
+        'stopping',
+      );
+      const deadline = setTimeout(
+        () => exitNow(1, 'did not stop within the shutdown timeout; exiting'),
+        options.shutdownTimeoutMs,
+      );
       stopGracefully({ ...plan, drainDelayMs: signal === 'SIGTERM' ? options.drainDelayMs : 0 }).then(
         async () => {
           clearTimeout(deadline);
           log.info({ ms: Date.now() - started }, 'stopped');
           await flushLogs(log);
-          setTimeout(() => process.exit(EXIT.ok), Math.max(0, options.shutdownTimeoutMs - (Date.now() - started))).unref();
+          setTimeout(
+            () => process.exit(EXIT.ok),
+            Math.max(0, options.shutdownTimeoutMs - (Date.now() - started)),
+          ).unref();
           done(EXIT.ok);
         },
         (err: unknown) => exitNow(1, `could not stop cleanly: ${(err as Error).message}`),

@@ -29,12 +29,17 @@ const secret = (prefix: string) => `${prefix}_${randomBytes(24).toString('base64
  * keys. A file that is not a valid configuration (null, `{}`, a published journey that no longer
  * validates) is refused with its problems and left byte for byte as it was; nothing is seeded over it.
  */
-async function loadConfig(file: Document<ServerConfig>, clock: Clock): Promise<{ config: ServerConfig; seeded: boolean }> {
+async function loadConfig(
+  file: Document<ServerConfig>,
+  clock: Clock,
+): Promise<{ config: ServerConfig; seeded: boolean }> {
   const existing = await file.readChecked();
   if (existing) {
     const { data: config, upgraded } = existing;
     const problems = config.journeys.flatMap((j, i) =>
-      validateJourney(j.definition, config.team).errors.map((e) => `$.journeys[${i}] (${j.id} v${j.version}) ${e.path}: ${e.message}`),
+      validateJourney(j.definition, config.team).errors.map(
+        (e) => `$.journeys[${i}] (${j.id} v${j.version}) ${e.path}: ${e.message}`,
+      ),
     );
     if (problems.length > 0) throw new InvalidDataFileError(file.name, problems);
     if (upgraded) await file.write(config);
@@ -43,7 +48,12 @@ async function loadConfig(file: Document<ServerConfig>, clock: Clock): Promise<{
   const seed = await exampleSeed();
   const publishedAt = new Date(clock.now()).toISOString();
   const config = ServerConfig.parse({
-    journeys: seed.journeys.map((definition) => ({ id: (definition as { id: string }).id, version: 1, publishedAt, definition })),
+    journeys: seed.journeys.map((definition) => ({
+      id: (definition as { id: string }).id,
+      version: 1,
+      publishedAt,
+      definition,
+    })),
     team: seed.team,
     workspace: seed.workspace,
     writeKey: secret('wk'),
@@ -92,25 +102,61 @@ export async function openServer(options: ServerOptions) {
     for (const j of [...data.journeys].sort((a, b) => a.version - b.version)) catalog.publish(j.definition, data.team);
     for (const id of data.archived) catalog.archive(id);
     const owner = `baton-${process.pid}-${randomUUID().slice(0, 8)}`;
-    const runtime = new Runtime({ store, clock, catalog, team: data.team, workspace: data.workspace, ids: { next: (prefix) => `${prefix}_${randomUUID()}` }, owner, leaseMs: TIMER_LEASE_MS, ...(options.messageWindow ? { messageWindow: options.messageWindow } : {}), ...(options.anonymousTtl ? { anonymousTtl: options.anonymousTtl } : {}) });
+    const runtime = new Runtime({
+      store,
+      clock,
+      catalog,
+      team: data.team,
+      workspace: data.workspace,
+      ids: { next: (prefix) => `${prefix}_${randomUUID()}` },
+      owner,
+      leaseMs: TIMER_LEASE_MS,
+      ...(options.messageWindow ? { messageWindow: options.messageWindow } : {}),
+      ...(options.anonymousTtl ? { anonymousTtl: options.anonymousTtl } : {}),
+    });
     const config = new Configuration(data, storage.config, runtime, clock);
 
-    const deliveries = new Deliveries((await storage.deliveries.read()) ?? structuredClone(EMPTY_DELIVERIES), storage.deliveries, store, config, clock, options.deliveries);
-    const replayGuard = new ReplayGuard((await storage.inbound.read()) ?? {}, storage.inbound, clock, 2 * TOLERANCE_SECONDS * 1000);
+    const deliveries = new Deliveries(
+      (await storage.deliveries.read()) ?? structuredClone(EMPTY_DELIVERIES),
+      storage.deliveries,
+      store,
+      config,
+      clock,
+      options.deliveries,
+    );
+    const replayGuard = new ReplayGuard(
+      (await storage.inbound.read()) ?? {},
+      storage.inbound,
+      clock,
+      2 * TOLERANCE_SECONDS * 1000,
+    );
     const live = new LiveFeed(runtime, storage.live);
     const ops = operate({ runtime, storage, deliveries, live }, options.ops);
     const { log } = ops;
     // Another process changed configuration: take it in (journeys, team, tokens, webhooks).
     storage.onChange((name) => {
-      if (name === 'config') void config.reload().catch((err: unknown) => log.error({ err }, 'configuration reload failed'));
+      if (name === 'config')
+        void config.reload().catch((err: unknown) => log.error({ err }, 'configuration reload failed'));
     });
 
     const failed = (name: string, err: unknown) => log.error({ err, task: name }, `${name} failed`);
-    const timers = new Scheduler(runtime, { tickMs, owner, leaseMs: TIMER_LEASE_MS, release: (o) => storage.releaseTimers(o), metrics: ops.metrics, failed });
+    const timers = new Scheduler(runtime, {
+      tickMs,
+      owner,
+      leaseMs: TIMER_LEASE_MS,
+      release: (o) => storage.releaseTimers(o),
+      metrics: ops.metrics,
+      failed,
+    });
     const sender = new Ticker('webhooks', () => deliveries.pumpIfHeld(storage.deliveryLease), tickMs, failed);
     const forgetting = new Ticker('messageIds', () => runtime.forgetMessages(), FORGET_MESSAGES_MS, failed);
     const retentionMs = durationMillis(options.eventRetention ?? 'P30D');
-    const forgettingEvents = new Ticker('events', () => storage.events.forget(clock.now() - retentionMs), FORGET_MESSAGES_MS, failed);
+    const forgettingEvents = new Ticker(
+      'events',
+      () => storage.events.forget(clock.now() - retentionMs),
+      FORGET_MESSAGES_MS,
+      failed,
+    );
     // A migration a crash cut short moves the contacts it had not moved yet (SPEC §10), before timers fire.
     await config.resumeMigrations();
     // Timers that fell due while Baton was down fire now, each once, at the instant they were due.
@@ -123,7 +169,19 @@ export async function openServer(options: ServerOptions) {
       if (!timers.running) throw new Error('the scheduler is not running');
     });
     const designerDir = DESIGNER_DISTS.find((dir) => existsSync(`${dir}index.html`));
-    const deps = { runtime, store, clock, config, deliveries, live, replayGuard, designerDir, corsOrigins: options.corsOrigins, ops, events: storage.events };
+    const deps = {
+      runtime,
+      store,
+      clock,
+      config,
+      deliveries,
+      live,
+      replayGuard,
+      designerDir,
+      corsOrigins: options.corsOrigins,
+      ops,
+      events: storage.events,
+    };
     const app = createApp(deps);
     ops.lifecycle.started();
     return {

@@ -44,7 +44,8 @@ export function operate(parts: Parts, options: OpsOptions = {}): OpsDeps & { sto
   timeCommits(storage.store, metrics);
   const stop = runtime.subscribe((applied) => {
     for (const e of applied.effects) {
-      if (e.type === 'event' && e.name === 'Handoff SLA Breached') metrics.slaBreaches.inc({ journey: String(e.properties.journey ?? '') });
+      if (e.type === 'event' && e.name === 'Handoff SLA Breached')
+        metrics.slaBreaches.inc({ journey: String(e.properties.journey ?? '') });
     }
   });
   deliveries.observe({
@@ -61,7 +62,11 @@ export function operate(parts: Parts, options: OpsOptions = {}): OpsDeps & { sto
     openHandoffs: () => storage.store.openHandoffs(),
     nextDueAt: () => storage.store.nextDueAt(),
     now: () => runtime.clock.now(),
-    outbox: () => ({ held: deliveries.delivering, pending: deliveries.pending().length, dead: deliveries.dead().length }),
+    outbox: () => ({
+      held: deliveries.delivering,
+      pending: deliveries.pending().length,
+      dead: deliveries.dead().length,
+    }),
     streams: () => live.listening,
   });
   lifecycle.check('store', () => storage.ready());
@@ -74,7 +79,10 @@ function timeSteps(runtime: Runtime, metrics: Metrics): void {
   runtime.apply = (contactId, input, now, messageId) => {
     const done = metrics.stepSeconds.startTimer({ input: input.kind });
     const work = apply(contactId, input, now, messageId);
-    void work.then(() => done(), () => done());
+    void work.then(
+      () => done(),
+      () => done(),
+    );
     return work;
   };
 }
@@ -87,7 +95,8 @@ function timeCommits(store: Store, metrics: Metrics): void {
     const work = commit(c);
     void work.then(
       () => done({ result: 'ok' }),
-      (err: unknown) => done({ result: err instanceof ConflictError || err instanceof DuplicateMessageError ? 'refused' : 'failed' }),
+      (err: unknown) =>
+        done({ result: err instanceof ConflictError || err instanceof DuplicateMessageError ? 'refused' : 'failed' }),
     );
     return work;
   };

@@ -27,7 +27,10 @@ export class Scheduler {
   private readonly ticker: Ticker;
   private stopping = false;
 
-  constructor(private readonly runtime: Runtime, private readonly options: SchedulerOptions) {
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly options: SchedulerOptions,
+  ) {
     this.ticker = new Ticker('scheduler', () => this.fireDue(), options.tickMs, options.failed);
   }
 

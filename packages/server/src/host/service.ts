@@ -26,7 +26,9 @@ export interface Listener {
 export async function listen(fetch: Fetch, port: number, hostname: string): Promise<Listener> {
   let current = fetch;
   const server = await new Promise<Server>((done, fail) => {
-    const s = serve({ fetch: (request: Request, env: unknown) => current(request, env), port, hostname }, () => done(s as Server)) as Server;
+    const s = serve({ fetch: (request: Request, env: unknown) => current(request, env), port, hostname }, () =>
+      done(s as Server),
+    ) as Server;
     s.once('error', fail);
   });
   const closed = new Promise<void>((done) => server.once('close', () => done()));

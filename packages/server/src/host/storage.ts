@@ -18,7 +18,10 @@ import type { SeenIds } from '../webhooks/replayGuard.ts';
 import { ServerConfig } from '../server/configFile.ts';
 
 /** Webhook ids seen by the inbound route, with when; kept as they were written. */
-const SeenIdsDocument = z.custom<SeenIds>((x) => isObject(x) && Object.values(x).every((at) => typeof at === 'number'), 'must map webhook ids to the instants they were seen');
+const SeenIdsDocument = z.custom<SeenIds>(
+  (x) => isObject(x) && Object.values(x).every((at) => typeof at === 'number'),
+  'must map webhook ids to the instants they were seen',
+);
 
 /** The documents the server keeps beside the runtime store. */
 export type DocumentName = 'config' | 'deliveries' | 'inbound';
@@ -55,11 +58,15 @@ export interface Storage {
 }
 
 /** Where to keep the data: a lowdb directory, or a PostgreSQL database. */
-export type StorageOptions = { data: string; snapshotBytes?: number | undefined } | { database: string; schema?: string | undefined };
+export type StorageOptions =
+  | { data: string; snapshotBytes?: number | undefined }
+  | { database: string; schema?: string | undefined };
 
 /** Opens the storage a server runs on. */
 export function openStorage(options: StorageOptions): Promise<Storage> {
-  return 'database' in options ? openPostgres(options.database, options.schema) : openLowdb(options.data, options.snapshotBytes);
+  return 'database' in options
+    ? openPostgres(options.database, options.schema)
+    : openLowdb(options.data, options.snapshotBytes);
 }
 
 async function openLowdb(data: string, snapshotBytes: number | undefined): Promise<Storage> {
@@ -93,7 +100,8 @@ async function openPostgres(url: string, schema: string | undefined): Promise<St
   const live = new PgLiveBus(store.pool);
   const listener = new Listener(url, schema, (channel, payload) => {
     if (channel === LIVE_CHANNEL) return live.heard(payload);
-    if (payload === 'config' || payload === 'deliveries' || payload === 'inbound') for (const l of listeners) l(payload);
+    if (payload === 'config' || payload === 'deliveries' || payload === 'inbound')
+      for (const l of listeners) l(payload);
   });
   await listener.start();
   const lease = new PgLease(store.pool, DELIVERY_LEASE);
@@ -127,11 +135,18 @@ class Listener {
   private stopped = false;
   private retry: NodeJS.Timeout | null = null;
 
-  constructor(private readonly url: string, private readonly schema: string | undefined, private readonly heard: (channel: string, payload: string) => void) {}
+  constructor(
+    private readonly url: string,
+    private readonly schema: string | undefined,
+    private readonly heard: (channel: string, payload: string) => void,
+  ) {}
 
   /** Connects and listens; on failure the half-made connection is ended and the error thrown. */
   async start(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, ...(this.schema ? { options: `-c search_path=${this.schema}` } : {}) });
+    const client = new pg.Client({
+      connectionString: this.url,
+      ...(this.schema ? { options: `-c search_path=${this.schema}` } : {}),
+    });
     client.on('notification', (n) => {
       if (n.payload) this.heard(n.channel, n.payload);
     });
@@ -249,7 +264,10 @@ function payloads(origin: string, messages: readonly LiveMessage[]): string[] {
   for (const m of messages) {
     let text = JSON.stringify(m);
     if (Buffer.byteLength(text) > PAYLOAD_BYTES) {
-      text = JSON.stringify({ ...m, data: Object.fromEntries(ESSENTIAL.filter((k) => Object.hasOwn(m.data, k)).map((k) => [k, m.data[k]])) });
+      text = JSON.stringify({
+        ...m,
+        data: Object.fromEntries(ESSENTIAL.filter((k) => Object.hasOwn(m.data, k)).map((k) => [k, m.data[k]])),
+      });
     }
     const bytes = Buffer.byteLength(text) + 1;
     if (size + bytes > PAYLOAD_BYTES) close();
@@ -262,15 +280,19 @@ function payloads(origin: string, messages: readonly LiveMessage[]): string[] {
 
 /** The configuration kept in a storage, read without opening the store (`baton signin`); null when there is none. */
 export async function readConfig(options: StorageOptions): Promise<ServerConfig | null> {
-  if (!('database' in options)) return new DurableJsonFile(join(options.data, 'config.json'), { schema: ServerConfig }).read();
-  const pool = new pg.Pool({ connectionString: options.database, max: 1, ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}) });
+  if (!('database' in options))
+    return new DurableJsonFile(join(options.data, 'config.json'), { schema: ServerConfig }).read();
+  const pool = new pg.Pool({
+    connectionString: options.database,
+    max: 1,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  });
   try {
     return await new PgDocument(pool, 'config', ServerConfig).read();
   } catch (err) {
     if ((err as { code?: string }).code === '42P01') return null; // no tables yet: never started
     throw err;
-  }
-  finally {
+  } finally {
     await pool.end();
   }
 }

@@ -95,7 +95,13 @@ function messagesOf(applied: Applied): LiveMessage[] {
   const out: LiveMessage[] = [];
   for (const e of applied.effects) {
     if (e.type !== 'event') continue;
-    out.push({ kind: e.name.startsWith('Handoff ') ? 'handoff' : 'contact', name: e.name, contactId: e.contactId, at: formatInstant(e.at), data: e.properties });
+    out.push({
+      kind: e.name.startsWith('Handoff ') ? 'handoff' : 'contact',
+      name: e.name,
+      contactId: e.contactId,
+      at: formatInstant(e.at),
+      data: e.properties,
+    });
   }
   for (const j of applied.journal) {
     const name = j.kind === 'entered' ? 'Journey Entered' : j.kind === 'exited' ? 'Journey Exited' : 'Node Entered';

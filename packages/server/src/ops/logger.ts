@@ -6,8 +6,9 @@ export type { Logger } from 'pino';
  * Fields that may hold a secret, censored wherever they appear one or two levels down. Baton logs none of
  * them on purpose (no headers, no bodies, no query strings); this is the net under that rule.
  */
-const SECRET_PATHS = ['token', 'adminToken', 'writeKey', 'secret', 'authorization', 'password', 'access_token']
-  .flatMap((k) => [k, `*.${k}`]);
+const SECRET_PATHS = ['token', 'adminToken', 'writeKey', 'secret', 'authorization', 'password', 'access_token'].flatMap(
+  (k) => [k, `*.${k}`],
+);
 
 /** Where the logs go and from which level (`BATON_LOG_LEVEL`: fatal, error, warn, info, debug, trace or silent). */
 export interface LoggerOptions {
@@ -21,7 +22,10 @@ export interface LoggerOptions {
  * Writes are asynchronous; `flushLogs` writes what is buffered before the process exits.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const destination = typeof options.destination === 'object' ? options.destination : pino.destination({ dest: options.destination ?? 2, sync: false });
+  const destination =
+    typeof options.destination === 'object'
+      ? options.destination
+      : pino.destination({ dest: options.destination ?? 2, sync: false });
   return pino(
     {
       level: options.level ?? 'info',

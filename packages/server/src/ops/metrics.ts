@@ -29,16 +29,66 @@ export class Metrics {
   private sources: ScrapeSources | null = null;
   private readonly registers = [this.registry];
 
-  readonly eventsAccepted = new Counter({ name: 'baton_events_accepted_total', help: 'Events the intake accepted, by what became of them (applied, duplicate, skipped)', labelNames: ['status'], registers: this.registers });
-  readonly eventsRefused = new Counter({ name: 'baton_events_refused_total', help: 'Events the intake refused, by error code (a request refused whole counts once)', labelNames: ['reason'], registers: this.registers });
-  readonly stepSeconds = new Histogram({ name: 'baton_step_duration_seconds', help: "One input applied to a contact (its turn, load, step and commit), by input kind", labelNames: ['input'], buckets: LATENCY, registers: this.registers });
-  readonly timersFired = new Counter({ name: 'baton_timers_fired_total', help: 'Timers this process fired', registers: this.registers });
-  readonly timerLateness = new Histogram({ name: 'baton_timer_lateness_seconds', help: 'How long after its due instant a timer fired', buckets: LATENESS, registers: this.registers });
-  readonly commitSeconds = new Histogram({ name: 'baton_store_commit_duration_seconds', help: 'Store commits until durable (group commit included), by result: ok, refused (conflict, duplicate) or failed', labelNames: ['result'], buckets: LATENCY, registers: this.registers });
-  readonly slaBreaches = new Counter({ name: 'baton_sla_breaches_total', help: 'Handoffs whose first-touch SLA this process saw breached, by journey', labelNames: ['journey'], registers: this.registers });
-  readonly deliveryFailures = new Counter({ name: 'baton_webhook_delivery_failures_total', help: 'Webhook delivery attempts that failed (each retry counts)', registers: this.registers });
-  readonly deadLettered = new Counter({ name: 'baton_webhook_dead_letters_total', help: 'Webhook deliveries that gave up and became dead letters', registers: this.registers });
-  readonly httpSeconds = new Histogram({ name: 'baton_http_request_duration_seconds', help: 'HTTP requests until their answer starts, by method, route and status', labelNames: ['method', 'route', 'status'], buckets: LATENCY, registers: this.registers });
+  readonly eventsAccepted = new Counter({
+    name: 'baton_events_accepted_total',
+    help: 'Events the intake accepted, by what became of them (applied, duplicate, skipped)',
+    labelNames: ['status'],
+    registers: this.registers,
+  });
+  readonly eventsRefused = new Counter({
+    name: 'baton_events_refused_total',
+    help: 'Events the intake refused, by error code (a request refused whole counts once)',
+    labelNames: ['reason'],
+    registers: this.registers,
+  });
+  readonly stepSeconds = new Histogram({
+    name: 'baton_step_duration_seconds',
+    help: 'One input applied to a contact (its turn, load, step and commit), by input kind',
+    labelNames: ['input'],
+    buckets: LATENCY,
+    registers: this.registers,
+  });
+  readonly timersFired = new Counter({
+    name: 'baton_timers_fired_total',
+    help: 'Timers this process fired',
+    registers: this.registers,
+  });
+  readonly timerLateness = new Histogram({
+    name: 'baton_timer_lateness_seconds',
+    help: 'How long after its due instant a timer fired',
+    buckets: LATENESS,
+    registers: this.registers,
+  });
+  readonly commitSeconds = new Histogram({
+    name: 'baton_store_commit_duration_seconds',
+    help: 'Store commits until durable (group commit included), by result: ok, refused (conflict, duplicate) or failed',
+    labelNames: ['result'],
+    buckets: LATENCY,
+    registers: this.registers,
+  });
+  readonly slaBreaches = new Counter({
+    name: 'baton_sla_breaches_total',
+    help: 'Handoffs whose first-touch SLA this process saw breached, by journey',
+    labelNames: ['journey'],
+    registers: this.registers,
+  });
+  readonly deliveryFailures = new Counter({
+    name: 'baton_webhook_delivery_failures_total',
+    help: 'Webhook delivery attempts that failed (each retry counts)',
+    registers: this.registers,
+  });
+  readonly deadLettered = new Counter({
+    name: 'baton_webhook_dead_letters_total',
+    help: 'Webhook deliveries that gave up and became dead letters',
+    registers: this.registers,
+  });
+  readonly httpSeconds = new Histogram({
+    name: 'baton_http_request_duration_seconds',
+    help: 'HTTP requests until their answer starts, by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: LATENCY,
+    registers: this.registers,
+  });
 
   constructor() {
     const sources = () => this.sources;
@@ -50,7 +100,9 @@ export class Metrics {
       async collect() {
         this.reset();
         // The store unreachable: no samples (the scrape still answers with everything else).
-        const open = await sources()?.openHandoffs().catch(() => []);
+        const open = await sources()
+          ?.openHandoffs()
+          .catch(() => []);
         for (const h of open ?? []) this.inc({ queue: h.queue ?? '', assigned: h.assignee === null ? 'no' : 'yes' });
       },
     });
@@ -65,11 +117,34 @@ export class Metrics {
       },
     });
     const outbox = (name: string, help: string, read: (o: ReturnType<ScrapeSources['outbox']>) => number) =>
-      new Gauge({ name, help, registers: this.registers, collect() { const s = sources(); this.set(s ? read(s.outbox()) : 0); } });
-    outbox('baton_outbox_backlog', 'Webhook deliveries waiting to be accepted (reported by the process that delivers; 0 on the others)', (o) => (o.held ? o.pending : 0));
-    outbox('baton_webhook_dead_letters', 'Dead letters waiting for a replay (reported by the process that delivers)', (o) => (o.held ? o.dead : 0));
+      new Gauge({
+        name,
+        help,
+        registers: this.registers,
+        collect() {
+          const s = sources();
+          this.set(s ? read(s.outbox()) : 0);
+        },
+      });
+    outbox(
+      'baton_outbox_backlog',
+      'Webhook deliveries waiting to be accepted (reported by the process that delivers; 0 on the others)',
+      (o) => (o.held ? o.pending : 0),
+    );
+    outbox(
+      'baton_webhook_dead_letters',
+      'Dead letters waiting for a replay (reported by the process that delivers)',
+      (o) => (o.held ? o.dead : 0),
+    );
     outbox('baton_webhook_lease_held', '1 when this process delivers the outbox', (o) => (o.held ? 1 : 0));
-    new Gauge({ name: 'baton_live_streams_open', help: 'Live streams (SSE) open on this process', registers: this.registers, collect() { this.set(sources()?.streams() ?? 0); } });
+    new Gauge({
+      name: 'baton_live_streams_open',
+      help: 'Live streams (SSE) open on this process',
+      registers: this.registers,
+      collect() {
+        this.set(sources()?.streams() ?? 0);
+      },
+    });
   }
 
   /** Where scrape-time gauges read from (set once the server is built). */

@@ -58,11 +58,14 @@ export type WebhookEndpoint = z.infer<typeof WebhookEndpoint>;
  * Drafts keyed by journey id. Read without rebuilding the object, so an id such as `__proto__` stays an
  * own key (zod's record would assign it through the prototype's setter).
  */
-const DraftsById = z.custom<Record<string, JourneyDraft>>(isObject, 'must be an object of drafts keyed by journey id').superRefine((drafts, ctx) => {
-  for (const [id, draft] of Object.entries(drafts)) {
-    for (const issue of JourneyDraft.safeParse(draft).error?.issues ?? []) ctx.addIssue({ ...issue, path: [id, ...issue.path] } as never);
-  }
-});
+const DraftsById = z
+  .custom<Record<string, JourneyDraft>>(isObject, 'must be an object of drafts keyed by journey id')
+  .superRefine((drafts, ctx) => {
+    for (const [id, draft] of Object.entries(drafts)) {
+      for (const issue of JourneyDraft.safeParse(draft).error?.issues ?? [])
+        ctx.addIssue({ ...issue, path: [id, ...issue.path] } as never);
+    }
+  });
 
 /**
  * `DATA/config.json`: journeys, drafts and the team, tokens, webhooks and secrets, apart from runtime

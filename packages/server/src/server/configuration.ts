@@ -1,9 +1,38 @@
 import { randomBytes } from 'node:crypto';
-import { BatonError, InputInvalidError, Journey, JourneyInvalidError, Team, draftTarget, migrateContacts, own, parseInput, planFromStore, publishedTarget, validateJourney, type Clock, type MigrationMap, type MigrationPlan, type MigrationResult, type Runtime, type ValidationError, type ValidationResult } from '@baton/engine/internal';
-import { signingSecret, type ApiToken, type JourneyDraft, type PendingMigration, type PublishedJourney, type ServerConfig, type WebhookEndpoint } from './configFile.ts';
+import {
+  BatonError,
+  InputInvalidError,
+  Journey,
+  JourneyInvalidError,
+  Team,
+  draftTarget,
+  migrateContacts,
+  own,
+  parseInput,
+  planFromStore,
+  publishedTarget,
+  validateJourney,
+  type Clock,
+  type MigrationMap,
+  type MigrationPlan,
+  type MigrationResult,
+  type Runtime,
+  type ValidationError,
+  type ValidationResult,
+} from '@baton/engine/internal';
+import {
+  signingSecret,
+  type ApiToken,
+  type JourneyDraft,
+  type PendingMigration,
+  type PublishedJourney,
+  type ServerConfig,
+  type WebhookEndpoint,
+} from './configFile.ts';
 import type { Document } from '../stores/document.ts';
 
-const idOf = (definition: unknown): unknown => (typeof definition === 'object' && definition !== null ? (definition as { id?: unknown }).id : undefined);
+const idOf = (definition: unknown): unknown =>
+  typeof definition === 'object' && definition !== null ? (definition as { id?: unknown }).id : undefined;
 
 /**
  * Configuration (journeys, drafts, the team, tokens, webhook endpoints) as the server keeps it in
@@ -47,16 +76,28 @@ export class Configuration {
   /** Starts a new journey as a draft; its id must be new. A draft may be invalid while it is edited. */
   createDraft(definition: unknown): Promise<JourneyDraft> {
     const id = idOf(definition);
-    if (typeof id !== 'string' || id === '') throw new InputInvalidError([{ path: '$.id', node: null, message: 'a journey needs a string id' }], 'journey');
-    if (this.journeyIds().includes(id)) throw new BatonError('conflict', `journey ${id} already exists; update its draft with PUT /api/journeys/${id}/draft`);
+    if (typeof id !== 'string' || id === '')
+      throw new InputInvalidError([{ path: '$.id', node: null, message: 'a journey needs a string id' }], 'journey');
+    if (this.journeyIds().includes(id))
+      throw new BatonError(
+        'conflict',
+        `journey ${id} already exists; update its draft with PUT /api/journeys/${id}/draft`,
+      );
     return this.saveDraft(id, definition);
   }
 
   /** Saves the draft of a journey (the id in the definition must be the journey's). */
   saveDraft(id: string, definition: unknown): Promise<JourneyDraft> {
-    if (idOf(definition) !== id) throw new InputInvalidError([{ path: '$.id', node: null, message: `must be "${id}", the journey being edited` }], 'journey');
+    if (idOf(definition) !== id)
+      throw new InputInvalidError(
+        [{ path: '$.id', node: null, message: `must be "${id}", the journey being edited` }],
+        'journey',
+      );
     const draft: JourneyDraft = { definition, updatedAt: new Date(this.clock.now()).toISOString() };
-    return this.change((d) => ({ ...d, drafts: { ...d.drafts, [id]: draft } }), () => draft);
+    return this.change(
+      (d) => ({ ...d, drafts: { ...d.drafts, [id]: draft } }),
+      () => draft,
+    );
   }
 
   /** Throws away a journey's draft. */
@@ -117,8 +158,16 @@ export class Configuration {
   /** What publishing `definition` (default: the journey's draft) with a migration map would move, without applying it. */
   migrationPlan(id: string, definition: unknown, migrate: MigrationMap): Promise<MigrationPlan> {
     const journey = definition ?? this.draftOf(id).definition;
-    if (idOf(journey) !== id) throw new InputInvalidError([{ path: '$.journey.id', node: null, message: `must be "${id}", the journey being planned` }], 'migration plan');
-    return planFromStore(this.runtime.store, this.runtime.catalog, draftTarget(this.runtime.catalog, journey, migrate, this.data.team));
+    if (idOf(journey) !== id)
+      throw new InputInvalidError(
+        [{ path: '$.journey.id', node: null, message: `must be "${id}", the journey being planned` }],
+        'migration plan',
+      );
+    return planFromStore(
+      this.runtime.store,
+      this.runtime.catalog,
+      draftTarget(this.runtime.catalog, journey, migrate, this.data.team),
+    );
   }
 
   /** Runs the migrations a crash left unfinished (each move is skipped for a contact already moved). */
@@ -128,9 +177,15 @@ export class Configuration {
 
   /** Moves every contact that maps, then forgets the pending migration. */
   private async finishMigration(pending: PendingMigration): Promise<MigrationResult> {
-    const result = await migrateContacts(this.runtime, publishedTarget(this.runtime.catalog, pending.journey, pending.migrate, pending.version));
+    const result = await migrateContacts(
+      this.runtime,
+      publishedTarget(this.runtime.catalog, pending.journey, pending.migrate, pending.version),
+    );
     const done = (m: PendingMigration) => m.journey === pending.journey && m.version === pending.version;
-    await this.change((d) => ({ ...d, migrations: d.migrations.filter((m) => !done(m)) }), () => undefined);
+    await this.change(
+      (d) => ({ ...d, migrations: d.migrations.filter((m) => !done(m)) }),
+      () => undefined,
+    );
     return result;
   }
 
@@ -152,7 +207,8 @@ export class Configuration {
     const problems: ValidationError[] = [];
     for (const id of new Set(this.data.journeys.map((j) => j.id))) {
       if (this.isArchived(id)) continue;
-      for (const e of validateJourney(this.latest(id)!.definition, team).errors) problems.push({ ...e, message: `journey ${id}: ${e.message}` });
+      for (const e of validateJourney(this.latest(id)!.definition, team).errors)
+        problems.push({ ...e, message: `journey ${id}: ${e.message}` });
     }
     if (problems.length > 0) throw new InputInvalidError(problems, 'team (live journeys would break)');
     return this.change(
@@ -165,9 +221,22 @@ export class Configuration {
   }
 
   /** Issues an API token for a role (a rep token is bound to a rep of the team). */
-  createToken(input: { role: ApiToken['role']; rep?: string | undefined; name?: string | undefined }): Promise<ApiToken> {
+  createToken(input: {
+    role: ApiToken['role'];
+    rep?: string | undefined;
+    name?: string | undefined;
+  }): Promise<ApiToken> {
     if (input.role === 'rep' && !this.data.team.reps.some((r) => r.id === input.rep)) {
-      throw new InputInvalidError([{ path: '$.rep', node: null, message: `a rep token needs the id of a rep of the team; "${input.rep ?? ''}" is not one` }], 'token');
+      throw new InputInvalidError(
+        [
+          {
+            path: '$.rep',
+            node: null,
+            message: `a rep token needs the id of a rep of the team; "${input.rep ?? ''}" is not one`,
+          },
+        ],
+        'token',
+      );
     }
     const token: ApiToken = {
       id: `tok_${randomBytes(6).toString('hex')}`,
@@ -177,19 +246,28 @@ export class Configuration {
       name: input.name ?? input.rep ?? input.role,
       createdAt: new Date(this.clock.now()).toISOString(),
     };
-    return this.change((d) => ({ ...d, tokens: [...d.tokens, token] }), () => token);
+    return this.change(
+      (d) => ({ ...d, tokens: [...d.tokens, token] }),
+      () => token,
+    );
   }
 
   /** Revokes a token. */
   revokeToken(id: string): Promise<void> {
     if (!this.data.tokens.some((t) => t.id === id)) throw new BatonError('not_found', `no token ${id}`);
-    return this.change((d) => ({ ...d, tokens: d.tokens.filter((t) => t.id !== id) }), () => undefined);
+    return this.change(
+      (d) => ({ ...d, tokens: d.tokens.filter((t) => t.id !== id) }),
+      () => undefined,
+    );
   }
 
   /** Replaces the secret inbound webhooks are signed with; the old one stops working at once. */
   rotateInboundSecret(): Promise<string> {
     const secret = signingSecret();
-    return this.change((d) => ({ ...d, inboundSecret: secret }), () => secret);
+    return this.change(
+      (d) => ({ ...d, inboundSecret: secret }),
+      () => secret,
+    );
   }
 
   /** Adds a webhook endpoint with its own signing secret. */
@@ -202,20 +280,32 @@ export class Configuration {
       disabled: null,
       createdAt: new Date(this.clock.now()).toISOString(),
     };
-    return this.change((d) => ({ ...d, webhooks: [...d.webhooks, endpoint] }), () => endpoint);
+    return this.change(
+      (d) => ({ ...d, webhooks: [...d.webhooks, endpoint] }),
+      () => endpoint,
+    );
   }
 
   /** Changes a webhook endpoint (enable again after a 410, say). */
-  updateWebhook(id: string, change: Partial<Pick<WebhookEndpoint, 'disabled' | 'url' | 'events'>>): Promise<WebhookEndpoint> {
+  updateWebhook(
+    id: string,
+    change: Partial<Pick<WebhookEndpoint, 'disabled' | 'url' | 'events'>>,
+  ): Promise<WebhookEndpoint> {
     const current = this.data.webhooks.find((w) => w.id === id);
     if (!current) throw new BatonError('not_found', `no webhook endpoint ${id}`);
     const next = { ...current, ...change };
-    return this.change((d) => ({ ...d, webhooks: d.webhooks.map((w) => (w.id === id ? next : w)) }), () => next);
+    return this.change(
+      (d) => ({ ...d, webhooks: d.webhooks.map((w) => (w.id === id ? next : w)) }),
+      () => next,
+    );
   }
 
   removeWebhook(id: string): Promise<void> {
     if (!this.data.webhooks.some((w) => w.id === id)) throw new BatonError('not_found', `no webhook endpoint ${id}`);
-    return this.change((d) => ({ ...d, webhooks: d.webhooks.filter((w) => w.id !== id) }), () => undefined);
+    return this.change(
+      (d) => ({ ...d, webhooks: d.webhooks.filter((w) => w.id !== id) }),
+      () => undefined,
+    );
   }
 
   /**

@@ -6,7 +6,10 @@ import { BatonError } from '@baton/engine';
 /** Another process holds the data directory. */
 export class DataDirLockedError extends BatonError {
   constructor(dir: string, pid: number) {
-    super('data_dir_locked', `data directory ${dir} is in use by process ${pid}; stop it first, or give another --data directory`);
+    super(
+      'data_dir_locked',
+      `data directory ${dir} is in use by process ${pid}; stop it first, or give another --data directory`,
+    );
   }
 }
 
@@ -60,7 +63,11 @@ function holderOf(text: string): Holder | null {
     const h = JSON.parse(text) as Partial<Holder> | number;
     if (typeof h === 'number') return Number.isInteger(h) && h > 0 ? { pid: h, boot: null, started: null } : null;
     if (typeof h === 'object' && h !== null && Number.isInteger(h.pid) && (h.pid as number) > 0) {
-      return { pid: h.pid as number, boot: typeof h.boot === 'string' ? h.boot : null, started: typeof h.started === 'string' ? h.started : null };
+      return {
+        pid: h.pid as number,
+        boot: typeof h.boot === 'string' ? h.boot : null,
+        started: typeof h.started === 'string' ? h.started : null,
+      };
     }
   } catch {
     // a lock cut off by a crash while it was written

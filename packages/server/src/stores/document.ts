@@ -24,7 +24,12 @@ export interface Document<T> {
  * Parses a document's text: not JSON is CorruptDataFileError, JSON that fails the schema is
  * InvalidDataFileError with every problem by path. With `compare`, says whether the schema changed it.
  */
-export function parseDocument<T>(name: string, text: string, schema: z.ZodType<T>, compare: boolean): { data: T; upgraded: boolean } {
+export function parseDocument<T>(
+  name: string,
+  text: string,
+  schema: z.ZodType<T>,
+  compare: boolean,
+): { data: T; upgraded: boolean } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -35,7 +40,11 @@ export function parseDocument<T>(name: string, text: string, schema: z.ZodType<T
     const data = parseInput(schema, raw, basename(name));
     return { data, upgraded: compare && JSON.stringify(data) !== JSON.stringify(raw) };
   } catch (err) {
-    if (err instanceof InputInvalidError) throw new InvalidDataFileError(name, err.errors.map((e) => `${e.path}: ${e.message}`));
+    if (err instanceof InputInvalidError)
+      throw new InvalidDataFileError(
+        name,
+        err.errors.map((e) => `${e.path}: ${e.message}`),
+      );
     throw err;
   }
 }

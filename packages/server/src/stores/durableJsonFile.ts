@@ -31,7 +31,10 @@ export class DurableJsonFile<T> implements Adapter<T>, Document<T> {
   private readonly serialize: (data: T) => Iterable<string> | AsyncIterable<string>;
   readonly name: string;
 
-  constructor(readonly file: string, private readonly options: DurableJsonFileOptions<T>) {
+  constructor(
+    readonly file: string,
+    private readonly options: DurableJsonFileOptions<T>,
+  ) {
     this.name = file;
     this.serialize = options.serialize ?? ((data) => [JSON.stringify(data)]);
   }

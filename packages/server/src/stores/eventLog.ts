@@ -45,7 +45,8 @@ export class FileEventLog implements EventLog {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
       const byDay = new Map<string, string[]>();
       for (const r of batch) byDay.set(dayOf(r.at), [...(byDay.get(dayOf(r.at)) ?? []), JSON.stringify(r)]);
-      for (const [day, lines] of byDay) await appendFile(join(this.dir, `${day}.ndjson`), `${lines.join('\n')}\n`, { mode: 0o600 });
+      for (const [day, lines] of byDay)
+        await appendFile(join(this.dir, `${day}.ndjson`), `${lines.join('\n')}\n`, { mode: 0o600 });
     });
     this.next = run;
     this.writing = run.catch(() => undefined);
@@ -95,7 +96,9 @@ export class PgEventLog implements EventLog {
   private table(): Promise<unknown> {
     if (this.made) return this.made;
     const made = this.pool
-      .query('CREATE TABLE IF NOT EXISTS baton_event_log (seq bigserial PRIMARY KEY, at bigint NOT NULL, call jsonb NOT NULL); CREATE INDEX IF NOT EXISTS baton_event_log_at ON baton_event_log (at)')
+      .query(
+        'CREATE TABLE IF NOT EXISTS baton_event_log (seq bigserial PRIMARY KEY, at bigint NOT NULL, call jsonb NOT NULL); CREATE INDEX IF NOT EXISTS baton_event_log_at ON baton_event_log (at)',
+      )
       .catch((err: unknown) => {
         this.made = null; // tried again next time
         throw err;
@@ -107,7 +110,10 @@ export class PgEventLog implements EventLog {
   async append(records: readonly RecordedCall[]): Promise<void> {
     if (records.length === 0) return;
     await this.table();
-    await this.pool.query('INSERT INTO baton_event_log (at, call) SELECT * FROM unnest($1::bigint[], $2::jsonb[])', [records.map((r) => r.at), records.map((r) => JSON.stringify(r.call))]);
+    await this.pool.query('INSERT INTO baton_event_log (at, call) SELECT * FROM unnest($1::bigint[], $2::jsonb[])', [
+      records.map((r) => r.at),
+      records.map((r) => JSON.stringify(r.call)),
+    ]);
   }
 
   async read(from: number | null, to: number | null): Promise<RecordedCall[]> {

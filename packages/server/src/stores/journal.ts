@@ -41,9 +41,15 @@ export function journalLine(lsn: number, record: JournalRecord): string {
 }
 
 const isRecord = (x: unknown): x is JournalRecord =>
-  typeof x === 'object' && x !== null && !Array.isArray(x) &&
-  ((Object.hasOwn(x, 'commit') && typeof (x as { commit: unknown }).commit === 'object' && (x as { commit: unknown }).commit !== null) ||
-    (Object.hasOwn(x, 'desk') && typeof (x as { desk: unknown }).desk === 'object' && (x as { desk: unknown }).desk !== null));
+  typeof x === 'object' &&
+  x !== null &&
+  !Array.isArray(x) &&
+  ((Object.hasOwn(x, 'commit') &&
+    typeof (x as { commit: unknown }).commit === 'object' &&
+    (x as { commit: unknown }).commit !== null) ||
+    (Object.hasOwn(x, 'desk') &&
+      typeof (x as { desk: unknown }).desk === 'object' &&
+      (x as { desk: unknown }).desk !== null));
 
 /** Parses one line (without its newline); a string says what is wrong with it. */
 function parseLine(text: string, line: number): JournalEntry | string {
@@ -99,7 +105,8 @@ export async function readJournal(dir: string, generation: number, mayBeTorn: bo
       offset = end + 1;
       continue;
     }
-    if (mayBeTorn && !hasRecordAfter(bytes, end)) return { entries, validBytes: offset, tornBytes: bytes.length - offset };
+    if (mayBeTorn && !hasRecordAfter(bytes, end))
+      return { entries, validBytes: offset, tornBytes: bytes.length - offset };
     throw new DamagedJournalError(file, line, offset, problem);
   }
   return { entries, validBytes: offset, tornBytes: 0 };

@@ -1,11 +1,29 @@
 import { chmod, mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
-import { BatonError, MemoryStore, type ClaimRequest, type Commit, type DeskCommit, type HandoffQuery, type ReportPeriod, type Store } from '@baton/engine/internal';
+import {
+  BatonError,
+  MemoryStore,
+  type ClaimRequest,
+  type Commit,
+  type DeskCommit,
+  type HandoffQuery,
+  type ReportPeriod,
+  type Store,
+} from '@baton/engine/internal';
 import { DataFileError, JournalGapError } from './dataFileErrors.ts';
 import { lockDataDir } from './dataDirLock.ts';
 import { DurableJsonFile, TEMP_FILE } from './durableJsonFile.ts';
-import { dropJournalsBefore, journalGenerations, journalLine, journalName, JournalFile, readJournal, type JournalEntry, type JournalRecord } from './journal.ts';
+import {
+  dropJournalsBefore,
+  journalGenerations,
+  journalLine,
+  journalName,
+  JournalFile,
+  readJournal,
+  type JournalEntry,
+  type JournalRecord,
+} from './journal.ts';
 import { EMPTY_RUNTIME, RuntimeFileSchema, snapshotChunks, type RuntimeFile } from './runtimeFile.ts';
 
 export type { RuntimeFile } from './runtimeFile.ts';
@@ -61,7 +79,10 @@ export class LowdbStore implements Store {
     try {
       // A write killed half-way leaves its temporary file; the data file it was replacing is intact.
       for (const f of await readdir(dir)) if (TEMP_FILE.test(f)) await unlink(join(dir, f));
-      const db = new Low<RuntimeFile>(new DurableJsonFile(join(dir, 'runtime.json'), { schema: RuntimeFileSchema, serialize: snapshotChunks }), EMPTY_RUNTIME);
+      const db = new Low<RuntimeFile>(
+        new DurableJsonFile(join(dir, 'runtime.json'), { schema: RuntimeFileSchema, serialize: snapshotChunks }),
+        EMPTY_RUNTIME,
+      );
       await db.read();
       const base = db.data;
       const memory = MemoryStore.fromSnapshot(base);
@@ -75,7 +96,9 @@ export class LowdbStore implements Store {
         const contents = await readJournal(dir, g, newest);
         lsn = replayJournal(memory, join(dir, journalName(g)), contents.entries, base.lsn, lsn);
         if (contents.tornBytes > 0) {
-          (options.warn ?? console.warn)(`baton: ${join(dir, journalName(g))}: dropped a torn last write at byte ${contents.validBytes} (${contents.tornBytes} bytes, never acknowledged)`);
+          (options.warn ?? console.warn)(
+            `baton: ${join(dir, journalName(g))}: dropped a torn last write at byte ${contents.validBytes} (${contents.tornBytes} bytes, never acknowledged)`,
+          );
         }
         if (newest) tail = { generation: g, validBytes: contents.validBytes };
       }
@@ -145,7 +168,11 @@ export class LowdbStore implements Store {
   }
 
   private writable(): void {
-    if (this.failure) throw new BatonError('store_failed', `the data file could not be written (${this.failure.message}); restart Baton`);
+    if (this.failure)
+      throw new BatonError(
+        'store_failed',
+        `the data file could not be written (${this.failure.message}); restart Baton`,
+      );
   }
 
   /** Group commit: joins the write that has not started yet, or queues one after the write in progress. */
@@ -162,7 +189,10 @@ export class LowdbStore implements Store {
           this.failure = err as Error;
           throw err;
         }
-        if (this.journal.bytes >= this.compactBytes) void this.compact().catch((err) => console.error('baton: snapshot failed, the journal keeps everything:', err));
+        if (this.journal.bytes >= this.compactBytes)
+          void this.compact().catch((err) =>
+            console.error('baton: snapshot failed, the journal keeps everything:', err),
+          );
       });
       this.next = write;
       this.inFlight = write.catch(() => undefined);
@@ -186,7 +216,13 @@ export class LowdbStore implements Store {
       // records up to `lsn`. Records after it may be in the old journal's successor or still pending;
       // either way replay skips what the snapshot holds, so no commit is applied twice.
       const data = this.memory.snapshot();
-      snapshot = { ...data, outbox: [...data.outbox], messages: data.messages, journal: next.generation, lsn: this.lsn };
+      snapshot = {
+        ...data,
+        outbox: [...data.outbox],
+        messages: data.messages,
+        journal: next.generation,
+        lsn: this.lsn,
+      };
     });
     this.inFlight = switched.catch(() => undefined);
     await switched;
@@ -201,14 +237,21 @@ export class LowdbStore implements Store {
  * Replays a journal's records onto the snapshot's state: numbered records up to the snapshot's `after`
  * are in it already and skipped, the rest must follow on one by one. Returns the last record number.
  */
-function replayJournal(memory: MemoryStore, file: string, entries: readonly JournalEntry[], after: number, last: number): number {
+function replayJournal(
+  memory: MemoryStore,
+  file: string,
+  entries: readonly JournalEntry[],
+  after: number,
+  last: number,
+): number {
   let previous: number | null = null;
   for (const { lsn, line, record } of entries) {
     if (lsn === null) {
       applyLegacy(memory, file, line, record);
       continue;
     }
-    if (previous !== null && lsn !== previous + 1) throw new JournalGapError(file, line, `record ${lsn} follows record ${previous}`);
+    if (previous !== null && lsn !== previous + 1)
+      throw new JournalGapError(file, line, `record ${lsn} follows record ${previous}`);
     previous = lsn;
     if (lsn <= after) continue;
     if (lsn !== last + 1) throw new JournalGapError(file, line, `record ${lsn} comes where record ${last + 1} should`);
@@ -224,8 +267,14 @@ function apply(memory: MemoryStore, file: string, line: number, record: JournalR
     else memory.applyDesk(record.desk);
   } catch (err) {
     if (!(err instanceof BatonError)) throw err;
-    const what = 'commit' in record ? `the change of contact ${JSON.stringify(record.commit.contactId)}` : 'the change of the routing desk';
-    throw new DataFileError(file, `${file} line ${line}: ${what} does not follow from the state before it (${err.message}), so the data directory is damaged. Baton left it as it is: restore it from a backup.`);
+    const what =
+      'commit' in record
+        ? `the change of contact ${JSON.stringify(record.commit.contactId)}`
+        : 'the change of the routing desk';
+    throw new DataFileError(
+      file,
+      `${file} line ${line}: ${what} does not follow from the state before it (${err.message}), so the data directory is damaged. Baton left it as it is: restore it from a backup.`,
+    );
   }
 }
 
@@ -234,8 +283,9 @@ function apply(memory: MemoryStore, file: string, line: number, record: JournalR
  * one the state has moved past (its contact or desk is at or beyond the version it wrote) is skipped.
  */
 function applyLegacy(memory: MemoryStore, file: string, line: number, record: JournalRecord): void {
-  const applied = 'commit' in record
-    ? (memory.stateOf(record.commit.contactId)?.version ?? 0) > record.commit.expectedVersion
-    : memory.deskNow().version > record.desk.expectedVersion;
+  const applied =
+    'commit' in record
+      ? (memory.stateOf(record.commit.contactId)?.version ?? 0) > record.commit.expectedVersion
+      : memory.deskNow().version > record.desk.expectedVersion;
   if (!applied) apply(memory, file, line, record);
 }

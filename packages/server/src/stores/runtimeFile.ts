@@ -9,7 +9,15 @@ export interface RuntimeFile extends StoreSnapshot {
   lsn: number;
 }
 
-export const EMPTY_RUNTIME: RuntimeFile = { contacts: [], messages: [], desk: { version: 0, state: newDesk() }, outbox: [], seq: 0, journal: 0, lsn: 0 };
+export const EMPTY_RUNTIME: RuntimeFile = {
+  contacts: [],
+  messages: [],
+  desk: { version: 0, state: newDesk() },
+  outbox: [],
+  seq: 0,
+  journal: 0,
+  lsn: 0,
+};
 
 const count = z.number().int().nonnegative();
 
@@ -24,7 +32,9 @@ const RuntimeFileShape = z.object({
       contact: z.looseObject({ id: z.string(), traits: JsonObject }),
       instances: z.array(JsonObject),
       timers: z.array(z.looseObject({ id: z.string(), dueAt: z.number() })),
-      handoffs: z.array(z.looseObject({ id: z.string(), status: z.string(), assignee: z.string().nullable() })).default([]),
+      handoffs: z
+        .array(z.looseObject({ id: z.string(), status: z.string(), assignee: z.string().nullable() }))
+        .default([]),
       version: count,
     }),
   ),
@@ -45,10 +55,17 @@ export const RuntimeFileSchema = RuntimeFileShape as unknown as z.ZodType<Runtim
 export async function* snapshotChunks(data: RuntimeFile): AsyncGenerator<string> {
   const { contacts, outbox, messages, ...rest } = data;
   yield JSON.stringify(rest).slice(0, -1);
-  for (const [name, list, size] of [['messages', messages, 20_000], ['outbox', outbox, 2000], ['contacts', contacts, 500]] as const) {
+  for (const [name, list, size] of [
+    ['messages', messages, 20_000],
+    ['outbox', outbox, 2000],
+    ['contacts', contacts, 500],
+  ] as const) {
     yield `,"${name}":[`;
     for (let i = 0; i < list.length; i += size) {
-      yield `${i === 0 ? '' : ','}${(list as readonly unknown[]).slice(i, i + size).map((x) => JSON.stringify(x)).join(',')}`;
+      yield `${i === 0 ? '' : ','}${(list as readonly unknown[])
+        .slice(i, i + size)
+        .map((x) => JSON.stringify(x))
+        .join(',')}`;
       await yieldToEvents();
     }
     yield ']';

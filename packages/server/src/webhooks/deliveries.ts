@@ -50,7 +50,13 @@ export interface DeliveryOptions {
   random: () => number;
 }
 
-const DEFAULTS: DeliveryOptions = { maxAttempts: 8, baseMs: 5_000, capMs: 3_600_000, timeoutMs: 10_000, random: Math.random };
+const DEFAULTS: DeliveryOptions = {
+  maxAttempts: 8,
+  baseMs: 5_000,
+  capMs: 3_600_000,
+  timeoutMs: 10_000,
+  random: Math.random,
+};
 
 /** Hears about attempts that failed (metrics and the log); the URL is not given: it may hold a secret. */
 export interface DeliveryObserver {
@@ -129,7 +135,11 @@ export class Deliveries {
   /** Turns new outbox entries into deliveries and makes every attempt that is due. */
   async pump(): Promise<void> {
     let changed = false;
-    for (let batch = await this.store.readOutbox(this.state.cursor, 500); batch.length > 0; batch = await this.store.readOutbox(this.state.cursor, 500)) {
+    for (
+      let batch = await this.store.readOutbox(this.state.cursor, 500);
+      batch.length > 0;
+      batch = await this.store.readOutbox(this.state.cursor, 500)
+    ) {
       for (const entry of batch) this.enqueue(entry);
       this.state.cursor = batch.at(-1)!.seq;
       changed = true;
@@ -161,20 +171,34 @@ export class Deliveries {
     const now = this.clock.now();
     const base = { id: `msg_${seq}`, attempts: 0, nextAt: now, lastError: null, createdAt: now };
     if (effect.type === 'webhook') {
-      this.state.pending.push({ ...base, endpoint: null, url: effect.url, event: 'webhook', body: JSON.stringify(effect.body) });
+      this.state.pending.push({
+        ...base,
+        endpoint: null,
+        url: effect.url,
+        event: 'webhook',
+        body: JSON.stringify(effect.body),
+      });
       return;
     }
     if (effect.type !== 'event') return;
     const body = JSON.stringify(eventPayload(effect));
     for (const ep of this.config.data.webhooks) {
       if (ep.disabled || (ep.events && !ep.events.includes(effect.name))) continue;
-      this.state.pending.push({ ...base, id: `msg_${seq}_${ep.id}`, endpoint: ep.id, url: ep.url, event: effect.name, body });
+      this.state.pending.push({
+        ...base,
+        id: `msg_${seq}_${ep.id}`,
+        endpoint: ep.id,
+        url: ep.url,
+        event: effect.name,
+        body,
+      });
     }
   }
 
   private async attempt(d: Delivery): Promise<void> {
     const endpoint = d.endpoint === null ? null : this.config.data.webhooks.find((e) => e.id === d.endpoint);
-    if (endpoint === undefined || endpoint?.disabled) return this.bury(d, `endpoint ${d.endpoint} is ${endpoint ? 'disabled' : 'gone'}`);
+    if (endpoint === undefined || endpoint?.disabled)
+      return this.bury(d, `endpoint ${d.endpoint} is ${endpoint ? 'disabled' : 'gone'}`);
     const secret = endpoint ? endpoint.secret : this.config.data.actionSecret;
     const attempts = d.attempts + 1;
     let problem: string;
@@ -188,19 +212,31 @@ export class Deliveries {
       await res.body?.cancel();
       if (res.ok) return this.settle(d);
       if (res.status === 410 && endpoint) {
-        await this.config.updateWebhook(endpoint.id, { disabled: { at: formatInstant(this.clock.now()), reason: `${d.url} answered 410 Gone` } });
+        await this.config.updateWebhook(endpoint.id, {
+          disabled: { at: formatInstant(this.clock.now()), reason: `${d.url} answered 410 Gone` },
+        });
         return this.bury({ ...d, attempts }, 'the endpoint answered 410 Gone and was disabled');
       }
       problem = `HTTP ${res.status}`;
     } catch (err) {
       const name = (err as Error).name;
-      problem = name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : name === 'AbortError' ? 'Baton stopped before the answer' : (err as Error).message;
+      problem =
+        name === 'TimeoutError'
+          ? `no answer within ${this.options.timeoutMs} ms`
+          : name === 'AbortError'
+            ? 'Baton stopped before the answer'
+            : (err as Error).message;
     }
     this.observer?.failed(d, attempts, problem);
     if (attempts >= this.options.maxAttempts) return this.bury({ ...d, attempts }, problem);
     // Full jitter: anywhere between now and the exponential ceiling, so retries of many deliveries spread out.
     const ceiling = Math.min(this.options.capMs, this.options.baseMs * 2 ** (attempts - 1));
-    this.replace(d, { ...d, attempts, lastError: problem, nextAt: this.clock.now() + Math.floor(this.options.random() * ceiling) });
+    this.replace(d, {
+      ...d,
+      attempts,
+      lastError: problem,
+      nextAt: this.clock.now() + Math.floor(this.options.random() * ceiling),
+    });
   }
 
   private settle(d: Delivery): void {
@@ -220,5 +256,9 @@ export class Deliveries {
 
 /** The body of a life-cycle event delivery: Standard Webhooks' `{ type, timestamp, data }`. */
 function eventPayload(effect: Extract<Effect, { type: 'event' }>) {
-  return { type: effect.name, timestamp: formatInstant(effect.at), data: { contactId: effect.contactId, ...effect.properties } };
+  return {
+    type: effect.name,
+    timestamp: formatInstant(effect.at),
+    data: { contactId: effect.contactId, ...effect.properties },
+  };
 }

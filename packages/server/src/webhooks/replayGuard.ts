@@ -12,7 +12,12 @@ export type SeenIds = Record<string, number>;
  * durably, for twice the timestamp tolerance: after that the signature's timestamp refuses them anyway.
  */
 export class ReplayGuard {
-  constructor(private seen: SeenIds, private readonly file: Document<SeenIds>, private readonly clock: Clock, private readonly windowMs: number) {}
+  constructor(
+    private seen: SeenIds,
+    private readonly file: Document<SeenIds>,
+    private readonly clock: Clock,
+    private readonly windowMs: number,
+  ) {}
 
   /** Whether an id was seen inside the window. */
   has(id: string): boolean {

@@ -11,7 +11,12 @@ export function sign(secret: string, id: string, timestamp: number, body: string
 }
 
 /** The three Standard Webhooks headers for one delivery attempt. */
-export function signedHeaders(secret: string, id: string, timestampSeconds: number, body: string): Record<string, string> {
+export function signedHeaders(
+  secret: string,
+  id: string,
+  timestampSeconds: number,
+  body: string,
+): Record<string, string> {
   return {
     'content-type': 'application/json',
     'webhook-id': id,
@@ -21,12 +26,20 @@ export function signedHeaders(secret: string, id: string, timestampSeconds: numb
 }
 
 /** Why a signed request is not to be trusted, or null when it is. */
-export function verifyProblem(secret: string, headers: { id?: string | undefined; timestamp?: string | undefined; signature?: string | undefined }, body: string, nowSeconds: number, toleranceSeconds = 300): string | null {
+export function verifyProblem(
+  secret: string,
+  headers: { id?: string | undefined; timestamp?: string | undefined; signature?: string | undefined },
+  body: string,
+  nowSeconds: number,
+  toleranceSeconds = 300,
+): string | null {
   const { id, timestamp, signature } = headers;
-  if (!id || !timestamp || !signature) return 'send the webhook-id, webhook-timestamp and webhook-signature headers (Standard Webhooks)';
+  if (!id || !timestamp || !signature)
+    return 'send the webhook-id, webhook-timestamp and webhook-signature headers (Standard Webhooks)';
   const ts = Number(timestamp);
   if (!Number.isInteger(ts)) return 'webhook-timestamp must be whole seconds since the epoch';
-  if (Math.abs(nowSeconds - ts) > toleranceSeconds) return `webhook-timestamp is more than ${toleranceSeconds / 60} minutes away from the server's clock`;
+  if (Math.abs(nowSeconds - ts) > toleranceSeconds)
+    return `webhook-timestamp is more than ${toleranceSeconds / 60} minutes away from the server's clock`;
   const expected = Buffer.from(sign(secret, id, ts, body));
   const matches = signature.split(' ').some((candidate) => {
     const given = Buffer.from(candidate);

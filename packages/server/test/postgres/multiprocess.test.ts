@@ -24,9 +24,22 @@ function eventsOf(c: number): Call[] {
   const userId = `mp-${c}`;
   const region = c % 3 === 0 ? 'NA' : 'EMEA';
   return [
-    { type: 'identify', body: { userId, messageId: `${userId}-0`, traits: { company: `Co ${c}`, employees: 900, title: 'VP Sales', region } } },
-    { type: 'track', body: { userId, messageId: `${userId}-1`, event: 'Page Viewed', properties: { path: '/pricing' } } },
-    { type: 'track', body: { userId, messageId: `${userId}-2`, event: 'Feature Used', properties: { feature: 'reports' } } },
+    {
+      type: 'identify',
+      body: {
+        userId,
+        messageId: `${userId}-0`,
+        traits: { company: `Co ${c}`, employees: 900, title: 'VP Sales', region },
+      },
+    },
+    {
+      type: 'track',
+      body: { userId, messageId: `${userId}-1`, event: 'Page Viewed', properties: { path: '/pricing' } },
+    },
+    {
+      type: 'track',
+      body: { userId, messageId: `${userId}-2`, event: 'Feature Used', properties: { feature: 'reports' } },
+    },
     { type: 'identify', body: { userId, messageId: `${userId}-3`, traits: { visits: 3 } } },
     { type: 'track', body: { userId, messageId: `${userId}-4`, event: 'Page Viewed', properties: { path: '/docs' } } },
   ];
@@ -42,13 +55,22 @@ interface ContactView {
 const essentials = (v: ContactView) => ({
   timeline: v.timeline.map((e) => e.name),
   journeys: v.journeys.map(({ journey, status, node, path }) => ({ journey, status, node, path })),
-  handoffs: v.handoffs.map(({ journey, node, status, assignee }) => ({ journey, node, status, assigned: assignee !== null })),
+  handoffs: v.handoffs.map(({ journey, node, status, assignee }) => ({
+    journey,
+    node,
+    status,
+    assigned: assignee !== null,
+  })),
 });
 
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
 async function post(baton: PgBaton, call: Call): Promise<string> {
-  const r = await fetch(`${baton.url}/v1/${call.type}`, { method: 'POST', headers: { authorization: basic(baton.writeKey), 'content-type': 'application/json' }, body: JSON.stringify(call.body) });
+  const r = await fetch(`${baton.url}/v1/${call.type}`, {
+    method: 'POST',
+    headers: { authorization: basic(baton.writeKey), 'content-type': 'application/json' },
+    body: JSON.stringify(call.body),
+  });
   const text = await r.text();
   if (r.status !== 200) throw new Error(`${call.type} ${call.body.messageId} to ${baton.url}: ${r.status} ${text}`);
   return (JSON.parse(text) as { status: string }).status;
@@ -116,7 +138,11 @@ describe('three processes on one PostgreSQL database', () => {
 
   it('ends as one process would: each event once, no duplicate handoff, no rep past capacity, each webhook delivered once', async () => {
     const [a] = batons as [PgBaton];
-    const hook = await fetch(`${a.url}/api/webhooks`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ url: receiverUrl }) });
+    const hook = await fetch(`${a.url}/api/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: receiverUrl }),
+    });
     expect(hook.status).toBeLessThan(300);
     const rng = seededRandom(SEED);
     const duplicates: Promise<string>[] = [];
@@ -129,7 +155,10 @@ describe('three processes on one PostgreSQL database', () => {
             if (rng.chance(0.1)) {
               const second = batons[rng.int(0, batons.length - 1)]!;
               const both = await Promise.all([post(first, call), post(second, call)]);
-              expect(both.filter((s) => s === 'applied').length, `${call.body.messageId} applied once`).toBeLessThanOrEqual(1);
+              expect(
+                both.filter((s) => s === 'applied').length,
+                `${call.body.messageId} applied once`,
+              ).toBeLessThanOrEqual(1);
               duplicates.push(Promise.resolve(both.join()));
             } else {
               expect(['applied', 'duplicate']).toContain(await post(first, call));
@@ -144,14 +173,21 @@ describe('three processes on one PostgreSQL database', () => {
     for (let c = 0; c < CONTACTS; c++) for (const call of eventsOf(c)) await reference.ingest(call.type, call.body);
 
     const view = async (base: string, token: string, id: string) =>
-      (await (await fetch(`${base}/api/contacts/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${token}` } })).json()) as ContactView;
+      (await (
+        await fetch(`${base}/api/contacts/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as ContactView;
     const handoffIds = new Set<string>();
     for (let c = 0; c < CONTACTS; c++) {
       const id = `mp-${c}`;
       const got = await view(batons[c % batons.length]!.url, admin, id);
-      const want = (await (await reference.call(reference.adminToken, 'GET', `/api/contacts/${id}`)).json()) as ContactView;
+      const want = (await (
+        await reference.call(reference.adminToken, 'GET', `/api/contacts/${id}`)
+      ).json()) as ContactView;
       expect(essentials(got), id).toEqual(essentials(want));
-      expect(got.handoffs.filter((h) => h.journey === 'pricing-intent'), `${id}: one pricing-intent handoff`).toHaveLength(1);
+      expect(
+        got.handoffs.filter((h) => h.journey === 'pricing-intent'),
+        `${id}: one pricing-intent handoff`,
+      ).toHaveLength(1);
       for (const h of got.handoffs) handoffIds.add(h.id);
     }
     await reference.close();
@@ -160,15 +196,24 @@ describe('three processes on one PostgreSQL database', () => {
 
     // Capacity: ana and bo take 25 each; nobody holds more open handoffs than that.
     const loads = new Map<string, number>();
-    const list = (await (await fetch(`${a.url}/api/handoffs?status=open`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { handoffs: { assignee: string | null }[] };
+    const list = (await (
+      await fetch(`${a.url}/api/handoffs?status=open`, { headers: { authorization: `Bearer ${admin}` } })
+    ).json()) as { handoffs: { assignee: string | null }[] };
     for (const h of list.handoffs) if (h.assignee) loads.set(h.assignee, (loads.get(h.assignee) ?? 0) + 1);
     expect(loads.get('ana') ?? 0).toBeLessThanOrEqual(25);
     expect(loads.get('bo') ?? 0).toBeLessThanOrEqual(25);
 
     // Webhooks: every handoff's creation delivered, each delivery once (one process holds the delivery lease).
-    await within(30_000, 'every Handoff Created delivered', (async () => {
-      while (new Set(delivered.filter((d) => d.type === 'Handoff Created').map((d) => d.handoff)).size < handoffIds.size) await new Promise((r) => setTimeout(r, 100));
-    })());
+    await within(
+      30_000,
+      'every Handoff Created delivered',
+      (async () => {
+        while (
+          new Set(delivered.filter((d) => d.type === 'Handoff Created').map((d) => d.handoff)).size < handoffIds.size
+        )
+          await new Promise((r) => setTimeout(r, 100));
+      })(),
+    );
     const ids = delivered.map((d) => d.id);
     expect(new Set(ids).size).toBe(ids.length);
     const created = new Set(delivered.filter((d) => d.type === 'Handoff Created').map((d) => String(d.handoff)));
@@ -183,7 +228,9 @@ describe('three processes on one PostgreSQL database', () => {
     // The database cuts every connection of Baton's, again and again, while events arrive.
     const cutting = (async () => {
       while (!stop) {
-        await killer.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+        await killer.query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+        );
         await new Promise((r) => setTimeout(r, 150));
       }
     })();
@@ -193,7 +240,11 @@ describe('three processes on one PostgreSQL database', () => {
         for (const call of Array.from({ length: 10 }, (_, k) => eventsOf(2000 + lane + 4 * k)).flat()) {
           // As a Segment source does: a 5xx is sent again; anything else is final.
           for (let attempt = 0; ; attempt++) {
-            const r = await fetch(`${batons[attempt % batons.length]!.url}/v1/${call.type}`, { method: 'POST', headers: { authorization: basic(batons[0]!.writeKey), 'content-type': 'application/json' }, body: JSON.stringify(call.body) });
+            const r = await fetch(`${batons[attempt % batons.length]!.url}/v1/${call.type}`, {
+              method: 'POST',
+              headers: { authorization: basic(batons[0]!.writeKey), 'content-type': 'application/json' },
+              body: JSON.stringify(call.body),
+            });
             const text = await r.text();
             statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
             if (r.status < 500) break;
@@ -208,17 +259,22 @@ describe('three processes on one PostgreSQL database', () => {
     await killer.end();
     expect([...statuses.keys()].sort()).toEqual(statuses.has(503) ? [200, 503] : [200]);
     for (let c = 0; c < 40; c++) {
-      const v = (await (await fetch(`${batons[0]!.url}/api/contacts/mp-${2000 + c}`, { headers: { authorization: `Bearer ${admin}` } })).json()) as ContactView;
-      expect(v.timeline.filter((e) => e.name !== 'Contact Updated' && !e.name.startsWith('Handoff')).map((e) => e.name), `mp-${2000 + c}`).toEqual(['Page Viewed', 'Feature Used', 'Page Viewed']);
+      const v = (await (
+        await fetch(`${batons[0]!.url}/api/contacts/mp-${2000 + c}`, { headers: { authorization: `Bearer ${admin}` } })
+      ).json()) as ContactView;
+      expect(
+        v.timeline.filter((e) => e.name !== 'Contact Updated' && !e.name.startsWith('Handoff')).map((e) => e.name),
+        `mp-${2000 + c}`,
+      ).toEqual(['Page Viewed', 'Feature Used', 'Page Viewed']);
       expect(v.timeline.filter((e) => e.name === 'Contact Updated')).toHaveLength(2);
     }
     // Once the database is back, live streams carry on across processes as soon as their LISTEN has
     // reconnected (a notification sent while it was down is gone: NOTIFY keeps nothing).
     let heard = '';
-    for (let attempt = 0; attempt < 5 && !heard; attempt++) heard = await heardAcross(batons[2]!, batons[0]!, 3000 + attempt, 3000).catch(() => '');
+    for (let attempt = 0; attempt < 5 && !heard; attempt++)
+      heard = await heardAcross(batons[2]!, batons[0]!, 3000 + attempt, 3000).catch(() => '');
     expect(heard).toContain('Handoff Assigned');
   });
-
 });
 
 describe('a process that dies on PostgreSQL', () => {
@@ -228,9 +284,17 @@ describe('a process that dies on PostgreSQL', () => {
     try {
       const token = await adminTokenOf(local.url);
       const api = (method: string, path: string, body?: unknown) =>
-        fetch(`${a.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+        fetch(`${a.url}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
       const journey = {
-        schema: 'baton.journey/v1', id: 'short-wait', name: 'Short wait', trigger: { event: 'Waited' }, start: 'wait',
+        schema: 'baton.journey/v1',
+        id: 'short-wait',
+        name: 'Short wait',
+        trigger: { event: 'Waited' },
+        start: 'wait',
         nodes: [
           { id: 'wait', type: 'wait', duration: 'PT3S', next: 'mail' },
           { id: 'mail', type: 'action', action: 'email', params: { template: 'later' }, next: 'done' },
@@ -241,17 +305,24 @@ describe('a process that dies on PostgreSQL', () => {
       expect((await api('POST', '/api/journeys/short-wait/publish')).status).toBe(201);
       // b hears of the new version (NOTIFY); wait until it takes entries into it.
       const ids = Array.from({ length: 12 }, (_, i) => `dead-${i}`);
-      for (const id of ids) await post(a, { type: 'track', body: { userId: id, messageId: `${id}-w`, event: 'Waited' } });
+      for (const id of ids)
+        await post(a, { type: 'track', body: { userId: id, messageId: `${id}-w`, event: 'Waited' } });
       await a.kill(); // SIGKILL, before any timer is due: nobody will fire them but b
       const view = async (id: string) =>
-        (await (await fetch(`${b.url}/api/contacts/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as ContactView;
-      await within(20_000, 'every contact past its wait on the surviving process', (async () => {
-        for (;;) {
-          const views = await Promise.all(ids.map(view));
-          if (views.every((v) => v.journeys.some((j) => j.journey === 'short-wait' && j.status === 'exited'))) return;
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      })());
+        (await (
+          await fetch(`${b.url}/api/contacts/${id}`, { headers: { authorization: `Bearer ${token}` } })
+        ).json()) as ContactView;
+      await within(
+        20_000,
+        'every contact past its wait on the surviving process',
+        (async () => {
+          for (;;) {
+            const views = await Promise.all(ids.map(view));
+            if (views.every((v) => v.journeys.some((j) => j.journey === 'short-wait' && j.status === 'exited'))) return;
+            await new Promise((r) => setTimeout(r, 200));
+          }
+        })(),
+      );
       for (const id of ids) {
         const j = (await view(id)).journeys.find((x) => x.journey === 'short-wait')!;
         expect(j.path, id).toEqual(['wait', 'mail', 'done']); // the wait fired once: the email went once

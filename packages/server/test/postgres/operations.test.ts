@@ -43,7 +43,11 @@ describe('operating Baton on PostgreSQL', () => {
     const port = await freePort();
     const starting = startBaton(db.url, {}, 60_000, ['--port', String(port)]);
     const url = `http://127.0.0.1:${port}`;
-    await until(20_000, '/healthz answering while the storage opens', async () => (await fetch(`${url}/healthz`)).status === 200);
+    await until(
+      20_000,
+      '/healthz answering while the storage opens',
+      async () => (await fetch(`${url}/healthz`)).status === 200,
+    );
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({ status: 'starting' });
@@ -55,7 +59,7 @@ describe('operating Baton on PostgreSQL', () => {
     const b = await starting;
     expect(b.url).toBe(url);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
-    expect((await b.stop())).toBe(0);
+    expect(await b.stop()).toBe(0);
   });
 
   it('is not ready while the schema is behind the migrations this Baton needs', async () => {
@@ -65,12 +69,18 @@ describe('operating Baton on PostgreSQL', () => {
       expect((await server.app.request('/readyz')).status).toBe(200);
       const c = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` });
       await c.connect();
-      const { rows } = await c.query<{ version: number }>('DELETE FROM baton_migrations WHERE version = (SELECT max(version) FROM baton_migrations) RETURNING version');
+      const { rows } = await c.query<{ version: number }>(
+        'DELETE FROM baton_migrations WHERE version = (SELECT max(version) FROM baton_migrations) RETURNING version',
+      );
       await until(5_000, '/readyz answering 503', async () => (await server.app.request('/readyz')).status === 503);
       expect(await (await server.app.request('/readyz')).json()).toEqual({ status: 'unavailable' });
       await c.query('INSERT INTO baton_migrations (version) VALUES ($1)', [rows[0]!.version]);
       await c.end();
-      await until(5_000, '/readyz answering 200 again', async () => (await server.app.request('/readyz')).status === 200);
+      await until(
+        5_000,
+        '/readyz answering 200 again',
+        async () => (await server.app.request('/readyz')).status === 200,
+      );
     } finally {
       await server.close();
     }
@@ -83,7 +93,11 @@ describe('operating Baton on PostgreSQL', () => {
     const server = await openServer({ database: PG_URL, schema, tickMs: 60_000, clock });
     // adoption-stall (seeded with the examples): "Signed Up" starts a 3-day wait.
     for (let i = 0; i < 5; i++) {
-      const res = await server.app.request('/v1/track', { method: 'POST', headers: { authorization: basic(server.config.data.writeKey), 'content-type': 'application/json' }, body: JSON.stringify({ userId: `u${i}`, event: 'Signed Up' }) });
+      const res = await server.app.request('/v1/track', {
+        method: 'POST',
+        headers: { authorization: basic(server.config.data.writeKey), 'content-type': 'application/json' },
+        body: JSON.stringify({ userId: `u${i}`, event: 'Signed Up' }),
+      });
       expect(res.status).toBe(200);
     }
     now += 4 * 86_400_000; // the five 3-day waits are due
@@ -117,7 +131,13 @@ describe('operating Baton on PostgreSQL', () => {
       );
       expect(rows[0]!.due).toBeGreaterThanOrEqual(4);
       expect(rows[0]!.leased).toBe(0);
-      const claimed = await other.claimDueTimers({ owner: 'another-process', dueBy: now, limit: 100, now, leaseUntil: now + 60_000 });
+      const claimed = await other.claimDueTimers({
+        owner: 'another-process',
+        dueBy: now,
+        limit: 100,
+        now,
+        leaseUntil: now + 60_000,
+      });
       expect(claimed).toHaveLength(rows[0]!.due);
     } finally {
       await other.close();
@@ -128,8 +148,16 @@ describe('operating Baton on PostgreSQL', () => {
     const db = await freshDatabase();
     dropping.push(db.drop);
     const a = await startBaton(db.url, {}, 60_000, ['--drain-delay', '2']);
-    await fetch(`${a.url}/api/webhooks`, { method: 'POST', headers: { authorization: `Bearer ${a.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ url: 'http://127.0.0.1:9/nobody' }) });
-    await until(10_000, 'A holding the webhook lease', async () => (await metric(a.url, a.adminToken, 'baton_webhook_lease_held')) === 1);
+    await fetch(`${a.url}/api/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${a.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'http://127.0.0.1:9/nobody' }),
+    });
+    await until(
+      10_000,
+      'A holding the webhook lease',
+      async () => (await metric(a.url, a.adminToken, 'baton_webhook_lease_held')) === 1,
+    );
     const b = await startBaton(db.url, {}, 60_000);
     // B asks for the lease every tick and never gets it while A is up.
     await until(10_000, 'B scraped', async () => (await metric(b.url, b.adminToken, 'baton_webhook_lease_held')) === 0);
@@ -139,12 +167,20 @@ describe('operating Baton on PostgreSQL', () => {
     await until(20_000, 'events acknowledged before the stop', async () => traffic.acked.length >= 50);
     const signalled = Date.now();
     a.signal('SIGTERM');
-    await until(2_000, '/readyz answering 503 while draining', async () => (await fetch(`${a.url}/readyz`)).status === 503);
+    await until(
+      2_000,
+      '/readyz answering 503 while draining',
+      async () => (await fetch(`${a.url}/readyz`)).status === 503,
+    );
     expect(await within(12_000, 'A exiting', a.exited)).toEqual({ code: 0, signal: null });
     expect(Date.now() - signalled).toBeLessThan(10_000);
     await traffic.stop();
     expect(await stream.ended).toBe('ended');
-    await until(5_000, 'B holding the webhook lease', async () => (await metric(b.url, b.adminToken, 'baton_webhook_lease_held')) === 1);
+    await until(
+      5_000,
+      'B holding the webhook lease',
+      async () => (await metric(b.url, b.adminToken, 'baton_webhook_lease_held')) === 1,
+    );
 
     const answers = await Promise.all(traffic.acked.map((id) => send(b, id, contactOf(id))));
     expect(answers.filter((x) => x !== 'duplicate')).toEqual([]);

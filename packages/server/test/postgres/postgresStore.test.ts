@@ -15,7 +15,9 @@ afterAll(dropSchemas);
 const contractSchema = freshSchema();
 runStoreContract('postgres', async () => {
   const store = await open(contractSchema);
-  await store.pool.query('TRUNCATE baton_contacts, baton_messages, baton_timers, baton_handoffs, baton_runs, baton_outbox');
+  await store.pool.query(
+    'TRUNCATE baton_contacts, baton_messages, baton_timers, baton_handoffs, baton_runs, baton_outbox',
+  );
   await store.pool.query('UPDATE baton_desk SET version = 0, state = $1', [JSON.stringify(newDesk())]);
   return store;
 });
@@ -24,8 +26,14 @@ describe('PostgreSQL store', () => {
   it('migrates once when several processes start together, and opens an existing schema as it is', async () => {
     const schema = freshSchema();
     const stores = await Promise.all([open(schema), open(schema), open(schema)]);
-    await stores[0]!.commit({ contactId: 'c1', expectedVersion: 0, state: newContactState('c1', T, { plan: 'pro' }), effects: [] });
-    const [{ n }] = (await stores[1]!.pool.query<{ n: number }>('SELECT count(*)::integer AS n FROM baton_migrations')).rows as [{ n: number }];
+    await stores[0]!.commit({
+      contactId: 'c1',
+      expectedVersion: 0,
+      state: newContactState('c1', T, { plan: 'pro' }),
+      effects: [],
+    });
+    const [{ n }] = (await stores[1]!.pool.query<{ n: number }>('SELECT count(*)::integer AS n FROM baton_migrations'))
+      .rows as [{ n: number }];
     expect(n).toBe(MIGRATIONS.length);
     expect((await stores[2]!.load('c1'))?.contact.traits).toEqual({ plan: 'pro' });
     await Promise.all(stores.map((s) => s.close()));
@@ -40,8 +48,20 @@ describe('PostgreSQL store', () => {
     const results = await Promise.allSettled([
       store.commit({ contactId: 'c1', expectedVersion: 0, state: newContactState('c1', T), effects: [] }),
       store.commit({ contactId: 'c2', expectedVersion: 0, state: newContactState('c2', T), effects: [] }),
-      store.commit({ contactId: 'c3', expectedVersion: 0, state: newContactState('c3', T), messageId: 'm', effects: [] }),
-      store.commit({ contactId: 'c4', expectedVersion: 0, state: newContactState('c4', T), messageId: 'm', effects: [] }),
+      store.commit({
+        contactId: 'c3',
+        expectedVersion: 0,
+        state: newContactState('c3', T),
+        messageId: 'm',
+        effects: [],
+      }),
+      store.commit({
+        contactId: 'c4',
+        expectedVersion: 0,
+        state: newContactState('c4', T),
+        messageId: 'm',
+        effects: [],
+      }),
     ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'rejected']);
     expect((await store.contactIds()).sort()).toEqual(['c1', 'c2', 'c3']);
@@ -50,7 +70,11 @@ describe('PostgreSQL store', () => {
 
   it('keeps a contact id, a trait and a handoff id such as __proto__ as plain data', async () => {
     const store = await open();
-    const state = newContactState('__proto__', T, JSON.parse('{"constructor":"x","__proto__":"y"}') as Record<string, unknown>);
+    const state = newContactState(
+      '__proto__',
+      T,
+      JSON.parse('{"constructor":"x","__proto__":"y"}') as Record<string, unknown>,
+    );
     await store.commit({ contactId: '__proto__', expectedVersion: 0, state, effects: [] });
     const loaded = await store.load('__proto__');
     expect(Object.getOwnPropertyNames(loaded!.contact.traits).sort()).toEqual(['__proto__', 'constructor'].sort());
@@ -76,7 +100,14 @@ describe('PostgreSQL schema', () => {
       [schema],
     );
     const perContact = withContact.map((r) => r.table).sort();
-    expect(perContact).toEqual(['baton_contacts', 'baton_handoffs', 'baton_messages', 'baton_outbox', 'baton_runs', 'baton_timers']);
+    expect(perContact).toEqual([
+      'baton_contacts',
+      'baton_handoffs',
+      'baton_messages',
+      'baton_outbox',
+      'baton_runs',
+      'baton_timers',
+    ]);
     for (const table of perContact) {
       expect([table, rows.find((r) => r.table === table)?.columns[0]]).toEqual([table, 'contact_id']);
     }

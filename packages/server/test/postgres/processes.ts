@@ -41,12 +41,23 @@ const running = new Set<ChildProcess>();
 
 /** Starts `baton serve --port 0 --database URL` and waits for its banner. */
 export async function startPgBaton(database: string, env: Record<string, string> = {}): Promise<PgBaton> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--database', database], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--database', database], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.add(child);
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   // A process that dies on its own says why, in the test's output.
   void exited.then((code) => {
-    if (code !== 0 && code !== null) console.error(`baton serve (pid ${child.pid}) exited ${code}; its last lines:\n${stderr.split('\n').filter((l) => !l.includes('"msg":"request"')).slice(-40).join('\n')}`);
+    if (code !== 0 && code !== null)
+      console.error(
+        `baton serve (pid ${child.pid}) exited ${code}; its last lines:\n${stderr
+          .split('\n')
+          .filter((l) => !l.includes('"msg":"request"'))
+          .slice(-40)
+          .join('\n')}`,
+      );
   });
   void exited.then(() => running.delete(child));
   let stdout = '';

@@ -13,14 +13,19 @@ const gunzipAsync = promisify<Buffer, ZlibOptions, Buffer>(gunzip);
 const inflateAsync = promisify<Buffer, ZlibOptions, Buffer>(inflate);
 const inflateRawAsync = promisify<Buffer, ZlibOptions, Buffer>(inflateRaw);
 
-const tooLarge = () => httpError(413, 'too_large', `a request may hold at most ${MAX_REQUEST_BYTES / 1024} KB of JSON once decompressed`);
+const tooLarge = () =>
+  httpError(413, 'too_large', `a request may hold at most ${MAX_REQUEST_BYTES / 1024} KB of JSON once decompressed`);
 
 /**
  * Decompresses with zlib's own output cap: zlib inflates chunk by chunk and stops as soon as the output
  * would pass `maxOutputLength`, so a compression bomb costs at most the limit in memory, never its
  * declared size. Past the limit is a 413; a body that is not what its encoding says is a 400.
  */
-async function inflateCapped(run: (raw: Buffer, options: ZlibOptions) => Promise<Buffer>, raw: Buffer, encoding: string): Promise<Buffer> {
+async function inflateCapped(
+  run: (raw: Buffer, options: ZlibOptions) => Promise<Buffer>,
+  raw: Buffer,
+  encoding: string,
+): Promise<Buffer> {
   try {
     return await run(raw, { maxOutputLength: MAX_REQUEST_BYTES });
   } catch (err) {
@@ -49,7 +54,11 @@ export async function decodeBody(raw: Buffer, contentEncoding: string | undefine
       return inflateCapped(inflateRawAsync, raw, 'deflate');
     }
   }
-  throw httpError(415, 'unsupported_encoding', `Content-Encoding ${JSON.stringify(contentEncoding)} is not supported: send the body as it is, or gzip or deflate it`);
+  throw httpError(
+    415,
+    'unsupported_encoding',
+    `Content-Encoding ${JSON.stringify(contentEncoding)} is not supported: send the body as it is, or gzip or deflate it`,
+  );
 }
 
 /**

@@ -5,7 +5,16 @@ export function instantAt(call: Record<string, unknown>, field: string, at: Prop
   const value = call[field];
   if (value === undefined || value === null) return undefined;
   if (!Instant.safeParse(value).success) {
-    throw new InputInvalidError([{ path: formatPath([...at, field]), node: null, message: 'must be an ISO 8601 instant such as 2026-11-23T09:00:00Z' }], 'event');
+    throw new InputInvalidError(
+      [
+        {
+          path: formatPath([...at, field]),
+          node: null,
+          message: 'must be an ISO 8601 instant such as 2026-11-23T09:00:00Z',
+        },
+      ],
+      'event',
+    );
   }
   return Date.parse(value as string);
 }
@@ -16,7 +25,12 @@ export function instantAt(call: Record<string, unknown>, field: string, at: Prop
  * `sentAt` or else the batch's; otherwise (no sentAt) `originalTimestamp` as it is; otherwise undefined,
  * and the call happened when it was received. Answers an ISO instant to put in the call's `timestamp`.
  */
-export function eventTimestamp(raw: unknown, receivedAt: number, batchSentAt: number | undefined, at: PropertyKey[] = []): string | undefined {
+export function eventTimestamp(
+  raw: unknown,
+  receivedAt: number,
+  batchSentAt: number | undefined,
+  at: PropertyKey[] = [],
+): string | undefined {
   if (!isObject(raw)) return undefined;
   if (raw.timestamp !== undefined && raw.timestamp !== null) return undefined; // kept as sent, checked by the call's schema
   const original = instantAt(raw, 'originalTimestamp', at);

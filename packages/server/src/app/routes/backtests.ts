@@ -1,6 +1,14 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { Instant, JsonObject, fitRepModel, own, parseInstant, simulateEvents, type Store } from '@baton/engine/internal';
+import {
+  Instant,
+  JsonObject,
+  fitRepModel,
+  own,
+  parseInstant,
+  simulateEvents,
+  type Store,
+} from '@baton/engine/internal';
 import type { Configuration } from '../../server/configuration.ts';
 import type { EventLog } from '../../stores/eventLog.ts';
 import { allow, type ApiEnv } from '../auth.ts';
@@ -44,7 +52,8 @@ export function backtestRoutes(config: Configuration, store: Store, log: EventLo
     const body = await parseBody(c, BacktestRequest, 'backtest');
     const journey = body.journey ?? config.draft(id)?.definition ?? config.latest(id)?.definition;
     if (journey === undefined) throw httpError(404, 'not_found', `no journey ${id}`);
-    if (own(journey as Record<string, unknown>, 'id') !== id) throw httpError(400, 'input_invalid', `$.journey.id must be "${id}", the journey being backtested`);
+    if (own(journey as Record<string, unknown>, 'id') !== id)
+      throw httpError(400, 'input_invalid', `$.journey.id must be "${id}", the journey being backtested`);
     const from = parseInstant(body.from);
     const to = parseInstant(body.to);
     if (to <= from) throw httpError(400, 'input_invalid', `$.to must be after $.from`);

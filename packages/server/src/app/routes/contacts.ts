@@ -12,7 +12,8 @@ export function contactRoutes(runtime: Runtime, store: Store): Hono<ApiEnv> {
   app.get('/:id', async (c) => {
     const state = await store.load(c.req.param('id'));
     const p = principal(c);
-    if (!state || (p.role === 'rep' && !state.handoffs.some((h) => canSee(p, h, runtime.team)))) throw httpError(404, 'not_found', `no contact ${c.req.param('id')}`);
+    if (!state || (p.role === 'rep' && !state.handoffs.some((h) => canSee(p, h, runtime.team))))
+      throw httpError(404, 'not_found', `no contact ${c.req.param('id')}`);
     const { contact } = state;
     const view: z.infer<typeof ContactView> = {
       id: contact.id,
@@ -21,7 +22,15 @@ export function contactRoutes(runtime: Runtime, store: Store): Hono<ApiEnv> {
       traits: contact.traits,
       scores: allScores(runtime.workspace, scoreInput(contact, runtime.clock.now())),
       timeline: eventsOf(contact).map((e) => ({ name: e.name, at: formatInstant(e.at), properties: e.properties })),
-      journeys: state.instances.map((i) => ({ journey: i.journeyId, version: i.version, status: i.status, node: i.node, path: i.path, outcome: i.outcome, runs: i.run })),
+      journeys: state.instances.map((i) => ({
+        journey: i.journeyId,
+        version: i.version,
+        status: i.status,
+        node: i.node,
+        path: i.path,
+        outcome: i.outcome,
+        runs: i.run,
+      })),
       handoffs: state.handoffs.filter((h) => canSee(p, h, runtime.team)).map(handoffView),
     };
     return c.json(view);

@@ -9,7 +9,11 @@ const instant = (name: string, value: string | undefined): number | null => {
   try {
     return parseInstant(value);
   } catch {
-    throw httpError(400, 'input_invalid', `${name} must be an ISO 8601 instant such as 2026-11-01T00:00:00Z, got "${value}"`);
+    throw httpError(
+      400,
+      'input_invalid',
+      `${name} must be an ISO 8601 instant such as 2026-11-01T00:00:00Z, got "${value}"`,
+    );
   }
 };
 
@@ -22,7 +26,12 @@ export function eventExportRoutes(log: EventLog): Hono<ApiEnv> {
   app.get('/', async (c) => {
     const from = instant('from', c.req.query('from'));
     const to = instant('to', c.req.query('to'));
-    if (from !== null && to !== null && to < from) throw httpError(400, 'input_invalid', `to (${c.req.query('to')}) must not be before from (${c.req.query('from')})`);
+    if (from !== null && to !== null && to < from)
+      throw httpError(
+        400,
+        'input_invalid',
+        `to (${c.req.query('to')}) must not be before from (${c.req.query('from')})`,
+      );
     const records = await log.read(from, to);
     c.header('content-type', 'application/x-ndjson; charset=utf-8');
     return c.body(records.map((r) => `${JSON.stringify(r.call)}\n`).join(''));

@@ -14,13 +14,19 @@ import type { EventLog } from '../../stores/eventLog.ts';
  * Segment fields are accepted and ignored): analytics.js and analytics-node add `sentAt`, `context`,
  * `writeKey`, and refusing them would refuse real sources. `batch` and `sentAt` are read.
  */
-export const SegmentBatch = z.looseObject({ batch: z.array(z.unknown(), { error: 'a batch body is { "batch": [ events ] }' }) });
+export const SegmentBatch = z.looseObject({
+  batch: z.array(z.unknown(), { error: 'a batch body is { "batch": [ events ] }' }),
+});
 
 /** One event of a batch that was refused, and why (SPEC §7). */
 export const RejectedEvent = z.object({ index: z.number().int(), error: z.string() });
 
 /** What a single call did: applied, a duplicate of an applied messageId, or skipped (with the reason). */
-export const CallResult = z.object({ success: z.literal(true), status: z.enum(['applied', 'duplicate', 'skipped']), reason: z.string().optional() });
+export const CallResult = z.object({
+  success: z.literal(true),
+  status: z.enum(['applied', 'duplicate', 'skipped']),
+  reason: z.string().optional(),
+});
 
 /** What a batch did: counts, and every event refused with its index and the reason. */
 export const BatchResult = z.object({
@@ -34,7 +40,10 @@ export const BatchResult = z.object({
 /** An event heavier than SPEC §7 allows: alone it is a 413, in a batch it is listed as rejected. */
 class EventTooLargeError extends BatonError {
   constructor(at: PropertyKey[], bytes: number) {
-    super('too_large', `${formatPath(at)} is ${(bytes / 1024).toFixed(1)} KB of JSON; an event may be at most ${MAX_EVENT_BYTES / 1024} KB`);
+    super(
+      'too_large',
+      `${formatPath(at)} is ${(bytes / 1024).toFixed(1)} KB of JSON; an event may be at most ${MAX_EVENT_BYTES / 1024} KB`,
+    );
   }
 }
 
@@ -42,14 +51,23 @@ class EventTooLargeError extends BatonError {
 async function readIntake(c: Context, writeKey: string): Promise<Record<string, unknown>> {
   const header = c.req.header('authorization');
   if (basicUser(header) !== undefined) checkWriteKey(header, undefined, writeKey); // refused before any decompression
-  const body = parseJsonText((await decodeBody(await readCapped(c.req.raw), c.req.header('content-encoding'))).toString('utf8'));
+  const body = parseJsonText(
+    (await decodeBody(await readCapped(c.req.raw), c.req.header('content-encoding'))).toString('utf8'),
+  );
   checkWriteKey(header, body, writeKey);
   if (!isObject(body)) throw httpError(400, 'input_invalid', 'the body must be a JSON object');
   return body;
 }
 
 /** Applies one Segment call, or says why it was skipped; throws for one that is malformed or too large. */
-async function applyCall(runtime: Runtime, raw: unknown, received: number, batchSentAt: number | undefined, at: PropertyKey[], log?: EventLog) {
+async function applyCall(
+  runtime: Runtime,
+  raw: unknown,
+  received: number,
+  batchSentAt: number | undefined,
+  at: PropertyKey[],
+  log?: EventLog,
+) {
   const bytes = Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
   if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(at, bytes);
   const timestamp = eventTimestamp(raw, received, batchSentAt, at);
@@ -63,7 +81,15 @@ async function applyCall(runtime: Runtime, raw: unknown, received: number, batch
   // Kept for backtests (SPEC §10) once applied, as applied: a page call as its track event, with its instant.
   // The event is applied whatever happens to this copy: a failed append (the database dropped the
   // connection) costs the backtest one event, never the sender an error for an event that was applied.
-  if (status === 'applied' && log) await log.append([{ at: call.timestamp === undefined ? received : Date.parse(call.timestamp), call: { ...call, timestamp: call.timestamp ?? new Date(received).toISOString() } }]).catch(() => undefined);
+  if (status === 'applied' && log)
+    await log
+      .append([
+        {
+          at: call.timestamp === undefined ? received : Date.parse(call.timestamp),
+          call: { ...call, timestamp: call.timestamp ?? new Date(received).toISOString() },
+        },
+      ])
+      .catch(() => undefined);
   return { status };
 }
 
@@ -81,7 +107,11 @@ export function contactGroups(events: readonly unknown[]): number[][] {
     return r;
   };
   const keysOf = (e: unknown) =>
-    isObject(e) ? (['userId', 'anonymousId'] as const).flatMap((f) => (typeof e[f] === 'string' || typeof e[f] === 'number' ? [`${f === 'userId' ? 'u' : 'a'}:${String(e[f])}`] : [])) : [];
+    isObject(e)
+      ? (['userId', 'anonymousId'] as const).flatMap((f) =>
+          typeof e[f] === 'string' || typeof e[f] === 'number' ? [`${f === 'userId' ? 'u' : 'a'}:${String(e[f])}`] : [],
+        )
+      : [];
   for (const e of events) {
     const keys = keysOf(e);
     for (const k of keys) if (!parent.has(k)) parent.set(k, k);
@@ -99,10 +129,12 @@ export function contactGroups(events: readonly unknown[]): number[][] {
 }
 
 /** What a refused event's entry says: every problem with its path. */
-const reasonOf = (err: BatonError) => (err instanceof InputInvalidError ? err.errors.map((e) => `${e.path} ${e.message}`).join('; ') : err.message);
+const reasonOf = (err: BatonError) =>
+  err instanceof InputInvalidError ? err.errors.map((e) => `${e.path} ${e.message}`).join('; ') : err.message;
 
 /** Whether an error refuses one event (and not the request, or the server). */
-const refusesEvent = (err: unknown): err is BatonError => err instanceof InputInvalidError || err instanceof EventTooLargeError;
+const refusesEvent = (err: unknown): err is BatonError =>
+  err instanceof InputInvalidError || err instanceof EventTooLargeError;
 
 /**
  * Segment-compatible intake (SPEC §7): /v1/track, identify, page, screen, group, alias and batch, and
@@ -111,15 +143,20 @@ const refusesEvent = (err: unknown): err is BatonError => err instanceof InputIn
  */
 export function eventRoutes(runtime: Runtime, writeKey: () => string, log?: EventLog): Hono {
   const app = new Hono();
-  const single = (type: string) => async (c: Context): Promise<Response> => {
-    const body = await readIntake(c, writeKey());
-    try {
-      return c.json({ success: true, ...(await applyCall(runtime, { ...body, type }, runtime.clock.now(), undefined, [], log)) });
-    } catch (err) {
-      if (err instanceof EventTooLargeError) throw httpError(413, 'too_large', err.message);
-      throw err;
-    }
-  };
+  const single =
+    (type: string) =>
+    async (c: Context): Promise<Response> => {
+      const body = await readIntake(c, writeKey());
+      try {
+        return c.json({
+          success: true,
+          ...(await applyCall(runtime, { ...body, type }, runtime.clock.now(), undefined, [], log)),
+        });
+      } catch (err) {
+        if (err instanceof EventTooLargeError) throw httpError(413, 'too_large', err.message);
+        throw err;
+      }
+    };
   const batch = async (c: Context): Promise<Response> => {
     const body = await readIntake(c, writeKey());
     const { batch: events } = parseInput(SegmentBatch, body, 'batch');
@@ -148,6 +185,7 @@ export function eventRoutes(runtime: Runtime, writeKey: () => string, log?: Even
   };
   for (const type of SEGMENT_TYPES) app.post(`/${type}`, single(type));
   app.post('/batch', batch);
-  for (const [short, type] of Object.entries(SHORT_FORMS)) app.post(`/${short}`, type === 'batch' ? batch : single(type));
+  for (const [short, type] of Object.entries(SHORT_FORMS))
+    app.post(`/${short}`, type === 'batch' ? batch : single(type));
   return app;
 }

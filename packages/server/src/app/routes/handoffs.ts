@@ -1,6 +1,14 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { byDueThenAge, formatInstant, handoffRecordView, type HandoffRecord, type Runtime, type Store, type Team } from '@baton/engine/internal';
+import {
+  byDueThenAge,
+  formatInstant,
+  handoffRecordView,
+  type HandoffRecord,
+  type Runtime,
+  type Store,
+  type Team,
+} from '@baton/engine/internal';
 import { allow, principal, type ApiEnv, type Principal } from '../auth.ts';
 import { parseBody } from '../body.ts';
 import { httpError } from '../errors.ts';
@@ -14,7 +22,11 @@ export const AcceptRequest = z.strictObject({ rep: ActingRep });
 /** Rejecting a handoff, with the reason the next rep sees. */
 export const RejectRequest = z.strictObject({ rep: ActingRep, reason: z.string().max(2000).optional() });
 /** Logging an outcome; the outcome may come in the query (`?outcome=`, as the handoff's links do) instead. */
-export const OutcomeRequest = z.strictObject({ rep: ActingRep, outcome: z.string().min(1).optional(), value: z.number().optional() });
+export const OutcomeRequest = z.strictObject({
+  rep: ActingRep,
+  outcome: z.string().min(1).optional(),
+  value: z.number().optional(),
+});
 const SAY_WHO = 'say who takes it over: { "rep": "REP_ID" }';
 /** Giving a handoff to another rep (admins). */
 export const ReassignRequest = z.strictObject({ rep: z.string({ error: SAY_WHO }).min(1, SAY_WHO) });
@@ -34,13 +46,16 @@ export function handoffView(h: HandoffRecord): z.infer<typeof HandoffView> {
       contact: `/api/contacts/${encodeURIComponent(h.contactId)}`,
       accept: `/api/handoffs/${h.id}/accept`,
       reject: `/api/handoffs/${h.id}/reject`,
-      outcomes: Object.fromEntries(h.outcomes.map((o) => [o, `/api/handoffs/${h.id}/outcome?outcome=${encodeURIComponent(o)}`])),
+      outcomes: Object.fromEntries(
+        h.outcomes.map((o) => [o, `/api/handoffs/${h.id}/outcome?outcome=${encodeURIComponent(o)}`]),
+      ),
     },
   };
 }
 
 /** The queues a rep belongs to. */
-export const queuesOf = (team: Team | undefined, rep: string) => new Set((team?.queues ?? []).filter((q) => q.members.includes(rep)).map((q) => q.id));
+export const queuesOf = (team: Team | undefined, rep: string) =>
+  new Set((team?.queues ?? []).filter((q) => q.members.includes(rep)).map((q) => q.id));
 
 /**
  * Whether a caller may see a handoff: admins and marketers see all; a rep sees their own and the
@@ -55,7 +70,8 @@ export function canSee(p: Principal, h: HandoffRecord, team: Team | undefined): 
 /** The rep acting: a rep token acts as its rep (and may not act as another); an admin may name one. */
 function actingRep(p: Principal, body: { rep?: string | undefined }): string | undefined {
   if (p.role === 'rep') {
-    if (body.rep !== undefined && body.rep !== p.rep) throw httpError(403, 'forbidden', `a token of rep ${p.rep} cannot act as ${body.rep}`);
+    if (body.rep !== undefined && body.rep !== p.rep)
+      throw httpError(403, 'forbidden', `a token of rep ${p.rep} cannot act as ${body.rep}`);
     return p.rep;
   }
   return body.rep;
@@ -73,7 +89,12 @@ export function handoffRoutes(runtime: Runtime, store: Store): Hono<ApiEnv> {
     if (!h || !canSee(principal(c), h, runtime.team)) throw httpError(404, 'not_found', `no handoff ${id}`);
     return h;
   };
-  const ref = (h: HandoffRecord, rep: string | undefined) => ({ userId: h.contactId, journey: h.journeyId, node: h.node, ...(rep ? { rep } : {}) });
+  const ref = (h: HandoffRecord, rep: string | undefined) => ({
+    userId: h.contactId,
+    journey: h.journeyId,
+    node: h.node,
+    ...(rep ? { rep } : {}),
+  });
   // After an action the caller sees where the handoff went, even when it left their hands (a reject).
   const reply = async (c: Context<ApiEnv>, id: string) => c.json(handoffView((await lookup(id))!));
 
@@ -82,7 +103,12 @@ export function handoffRoutes(runtime: Runtime, store: Store): Hono<ApiEnv> {
     const p = principal(c);
     // Indexed queries in every store, never a walk over the contacts.
     const query = {
-      status: status === 'open' || status === undefined ? ('open' as const) : status === 'closed' ? ('closed' as const) : undefined,
+      status:
+        status === 'open' || status === undefined
+          ? ('open' as const)
+          : status === 'closed'
+            ? ('closed' as const)
+            : undefined,
       ...(assignee ? { assignee } : {}),
       ...(queue ? { queue } : {}),
       ...(journey ? { journey } : {}),
@@ -94,7 +120,9 @@ export function handoffRoutes(runtime: Runtime, store: Store): Hono<ApiEnv> {
       // A rep sees their own and the unassigned work of their queues.
       const own = await store.handoffs({ ...query, assignee: p.rep! });
       const queues = [...queuesOf(runtime.team, p.rep!)].filter((q) => query.queue === undefined || q === query.queue);
-      const waiting = (await Promise.all(queues.map((q) => store.handoffs({ ...query, queue: q, assignee: null })))).flat();
+      const waiting = (
+        await Promise.all(queues.map((q) => store.handoffs({ ...query, queue: q, assignee: null })))
+      ).flat();
       list = [...own, ...waiting].sort(byDueThenAge);
     } else list = (await store.handoffs(query)).filter((h) => canSee(p, h, runtime.team));
     return c.json({ handoffs: list.map(handoffView) });
@@ -104,7 +132,9 @@ export function handoffRoutes(runtime: Runtime, store: Store): Hono<ApiEnv> {
   const workers = allow('admin', 'rep');
   app.post('/:id/accept', workers, async (c) => {
     const h = await find(c, c.req.param('id'));
-    await runtime.accept(ref(h, actingRep(principal(c), await parseBody(c, AcceptRequest, 'accept', { optional: true }))));
+    await runtime.accept(
+      ref(h, actingRep(principal(c), await parseBody(c, AcceptRequest, 'accept', { optional: true }))),
+    );
     return reply(c, h.id);
   });
   app.post('/:id/reject', workers, async (c) => {
@@ -125,7 +155,12 @@ export function handoffRoutes(runtime: Runtime, store: Store): Hono<ApiEnv> {
   app.post('/:id/claim', allow('rep'), async (c) => {
     const h = await find(c, c.req.param('id'));
     const p = principal(c);
-    if (h.assignee !== null) throw httpError(409, 'conflict', `handoff ${h.id} is already assigned to ${h.assignee === p.rep ? 'you' : 'someone else'}`);
+    if (h.assignee !== null)
+      throw httpError(
+        409,
+        'conflict',
+        `handoff ${h.id} is already assigned to ${h.assignee === p.rep ? 'you' : 'someone else'}`,
+      );
     await runtime.reassign({ ...ref(h, undefined), to: p.rep!, by: p.rep! });
     return reply(c, h.id);
   });

@@ -13,9 +13,26 @@ import { httpError } from '../errors.ts';
  * beside `type` and `data`, as Standard Webhooks' payload format has it.
  */
 export const InboundWebhook = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('handoff.accepted'), timestamp: z.string().optional(), data: z.strictObject({ handoff: z.string(), rep: z.string().optional() }) }),
-  z.strictObject({ type: z.literal('handoff.rejected'), timestamp: z.string().optional(), data: z.strictObject({ handoff: z.string(), rep: z.string().optional(), reason: z.string().optional() }) }),
-  z.strictObject({ type: z.literal('handoff.outcome'), timestamp: z.string().optional(), data: z.strictObject({ handoff: z.string(), outcome: z.string(), value: z.number().optional(), rep: z.string().optional() }) }),
+  z.strictObject({
+    type: z.literal('handoff.accepted'),
+    timestamp: z.string().optional(),
+    data: z.strictObject({ handoff: z.string(), rep: z.string().optional() }),
+  }),
+  z.strictObject({
+    type: z.literal('handoff.rejected'),
+    timestamp: z.string().optional(),
+    data: z.strictObject({ handoff: z.string(), rep: z.string().optional(), reason: z.string().optional() }),
+  }),
+  z.strictObject({
+    type: z.literal('handoff.outcome'),
+    timestamp: z.string().optional(),
+    data: z.strictObject({
+      handoff: z.string(),
+      outcome: z.string(),
+      value: z.number().optional(),
+      rep: z.string().optional(),
+    }),
+  }),
 ]);
 
 export type InboundWebhook = z.infer<typeof InboundWebhook>;
@@ -31,17 +48,30 @@ const messageIdOf = (webhookId: string) => `inbound-webhook:${webhookId}`;
  * assigned, say, or accepted again after a reject): the message is used up. Anything else (malformed
  * input, a store that failed) changes nothing either way, or may rightly be sent again.
  */
-const REFUSED = new Set(['handoff_not_open', 'not_assigned', 'not_assignee', 'already_accepted', 'outcome_not_declared']);
+const REFUSED = new Set([
+  'handoff_not_open',
+  'not_assigned',
+  'not_assignee',
+  'already_accepted',
+  'outcome_not_declared',
+]);
 
 /** Does what a webhook asks to the open handoff it names, with the webhook's id as the commit's idempotency key. */
-async function carryOut(runtime: Runtime, store: Store, hook: InboundWebhook, messageId: string): Promise<{ applied: Applied; handoff: string }> {
+async function carryOut(
+  runtime: Runtime,
+  store: Store,
+  hook: InboundWebhook,
+  messageId: string,
+): Promise<{ applied: Applied; handoff: string }> {
   const h = await store.handoff(hook.data.handoff); // the store's index, never a walk over open handoffs
   if (!h || h.status !== 'open') throw new BatonError('handoff_not_open', `handoff ${hook.data.handoff} is not open`);
   const ref = { handoff: h.id, rep: hook.data.rep, messageId };
   const applied =
-    hook.type === 'handoff.accepted' ? await runtime.accept(ref)
-    : hook.type === 'handoff.rejected' ? await runtime.reject({ ...ref, reason: hook.data.reason })
-    : await runtime.logOutcome({ ...ref, outcome: hook.data.outcome, value: hook.data.value });
+    hook.type === 'handoff.accepted'
+      ? await runtime.accept(ref)
+      : hook.type === 'handoff.rejected'
+        ? await runtime.reject({ ...ref, reason: hook.data.reason })
+        : await runtime.logOutcome({ ...ref, outcome: hook.data.outcome, value: hook.data.value });
   return { applied, handoff: h.id };
 }
 
@@ -56,8 +86,18 @@ export function inboundRoutes(runtime: Runtime, store: Store, config: Configurat
   const app = new Hono();
   app.post('/', async (c) => {
     const body = await c.req.text();
-    const headers = { id: c.req.header('webhook-id'), timestamp: c.req.header('webhook-timestamp'), signature: c.req.header('webhook-signature') };
-    const problem = verifyProblem(config.data.inboundSecret, headers, body, Math.floor(runtime.clock.now() / 1000), TOLERANCE_SECONDS);
+    const headers = {
+      id: c.req.header('webhook-id'),
+      timestamp: c.req.header('webhook-timestamp'),
+      signature: c.req.header('webhook-signature'),
+    };
+    const problem = verifyProblem(
+      config.data.inboundSecret,
+      headers,
+      body,
+      Math.floor(runtime.clock.now() / 1000),
+      TOLERANCE_SECONDS,
+    );
     if (problem) throw httpError(401, 'signature_invalid', problem);
     const id = headers.id!;
     const messageId = messageIdOf(id);

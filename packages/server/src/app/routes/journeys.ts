@@ -11,13 +11,17 @@ import { httpError } from '../errors.ts';
  * the document being edited and may be invalid: validation, answered with every save, names whatever is
  * wrong inside it, and publish refuses it until nothing is.
  */
-const journeyDocument = (c: Context, options: { optional?: boolean } = {}) => parseBody(c, JsonObject, 'journey', options);
+const journeyDocument = (c: Context, options: { optional?: boolean } = {}) =>
+  parseBody(c, JsonObject, 'journey', options);
 
 /** A publish's options: a migration map moves the contacts waiting in older versions (SPEC §10). */
 export const PublishRequest = z.strictObject({ migrate: MigrationMap.optional() });
 
 /** What a migration plan is asked about: a journey (default: the draft) and the map (default: by node id). */
-export const MigrationPlanRequest = z.strictObject({ journey: JsonObject.optional(), migrate: MigrationMap.optional() });
+export const MigrationPlanRequest = z.strictObject({
+  journey: JsonObject.optional(),
+  migrate: MigrationMap.optional(),
+});
 
 const nameOf = (definition: unknown, id: string) => {
   const name = (definition as { name?: unknown } | null)?.name;

@@ -10,7 +10,9 @@ import { httpError } from '../errors.ts';
 const NO_STORE = { 'cache-control': 'no-store' };
 
 /** What `/healthz` and `/readyz` answer: one word. */
-export const HealthAnswer = z.object({ status: z.enum(['ok', 'ready', 'starting', 'draining', 'stopped', 'unavailable']) });
+export const HealthAnswer = z.object({
+  status: z.enum(['ok', 'ready', 'starting', 'draining', 'stopped', 'unavailable']),
+});
 
 /**
  * `/healthz` (the process answers) and `/readyz` (it should get traffic: started, not draining, the
@@ -41,8 +43,14 @@ export function metricsRoutes(metrics: Metrics, config: Configuration, access: M
     if (access !== 'open') {
       const header = c.req.header('authorization');
       const principal = header?.startsWith('Bearer ') ? principalOf(config, header.slice(7)) : undefined;
-      if (!principal) throw httpError(401, 'unauthorized', 'send an admin token as "Authorization: Bearer TOKEN", or start Baton with --metrics open (BATON_METRICS=open)');
-      if (principal.role !== 'admin') throw httpError(403, 'forbidden', `a ${principal.role} token cannot read metrics; it needs an admin token`);
+      if (!principal)
+        throw httpError(
+          401,
+          'unauthorized',
+          'send an admin token as "Authorization: Bearer TOKEN", or start Baton with --metrics open (BATON_METRICS=open)',
+        );
+      if (principal.role !== 'admin')
+        throw httpError(403, 'forbidden', `a ${principal.role} token cannot read metrics; it needs an admin token`);
     }
     const { text, contentType } = await metrics.scrape();
     return c.body(text, 200, { 'content-type': contentType, ...NO_STORE });
@@ -57,6 +65,10 @@ export function metricsRoutes(metrics: Metrics, config: Configuration, access: M
 export function startingApp(lifecycle: Lifecycle, log: Logger): Hono {
   const app = new Hono();
   app.route('/', healthRoutes(lifecycle, log));
-  app.all('*', (c) => c.json({ error: { code: 'starting', message: 'Baton is starting; try again shortly' } }, 503, { 'retry-after': '1' }));
+  app.all('*', (c) =>
+    c.json({ error: { code: 'starting', message: 'Baton is starting; try again shortly' } }, 503, {
+      'retry-after': '1',
+    }),
+  );
   return app;
 }

@@ -8,7 +8,11 @@ const instantParam = (name: string, value: string | undefined) => {
   try {
     return parseInstant(value);
   } catch {
-    throw httpError(400, 'input_invalid', `${name} must be an ISO 8601 instant such as 2026-11-01T00:00:00Z, got "${value}"`);
+    throw httpError(
+      400,
+      'input_invalid',
+      `${name} must be an ISO 8601 instant such as 2026-11-01T00:00:00Z, got "${value}"`,
+    );
   }
 };
 
@@ -16,7 +20,11 @@ const instantParam = (name: string, value: string | undefined) => {
 export function reportRoutes(store: Store): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.get('/', async (c) => {
-    const scope = { from: instantParam('from', c.req.query('from')), to: instantParam('to', c.req.query('to')), journey: c.req.query('journey') || undefined };
+    const scope = {
+      from: instantParam('from', c.req.query('from')),
+      to: instantParam('to', c.req.query('to')),
+      journey: c.req.query('journey') || undefined,
+    };
     const report = await store.report(scope);
     if (c.req.query('format') === 'csv') {
       c.header('content-type', 'text/csv; charset=utf-8');
@@ -27,7 +35,22 @@ export function reportRoutes(store: Store): Hono<ApiEnv> {
   return app;
 }
 
-const CSV_HEAD = ['group', 'key', 'handoffs', 'open', 'accepted', 'acceptRate', 'ttftP50Seconds', 'ttftP90Seconds', 'breached', 'breachRate', 'converted', 'conversionRate', 'revenue', 'outcomes'];
+const CSV_HEAD = [
+  'group',
+  'key',
+  'handoffs',
+  'open',
+  'accepted',
+  'acceptRate',
+  'ttftP50Seconds',
+  'ttftP90Seconds',
+  'breached',
+  'breachRate',
+  'converted',
+  'conversionRate',
+  'revenue',
+  'outcomes',
+];
 
 const cell = (v: unknown) => {
   const s = v === null || v === undefined ? '' : String(v);
@@ -37,11 +60,36 @@ const cell = (v: unknown) => {
 /** One row per group and key, for a spreadsheet. */
 function toCsv(report: HandoffReport): string {
   const rows = [CSV_HEAD];
-  const groups = { total: { all: report.total }, journey: report.journeys, node: report.nodes, queue: report.queues, rep: report.reps };
+  const groups = {
+    total: { all: report.total },
+    journey: report.journeys,
+    node: report.nodes,
+    queue: report.queues,
+    rep: report.reps,
+  };
   for (const [group, entries] of Object.entries(groups)) {
     for (const [key, s] of Object.entries(entries)) {
-      const outcomes = Object.entries(s.outcomes).map(([o, n]) => `${o}=${n}`).join(' ');
-      rows.push([group, key, s.handoffs, s.open, s.accepted, s.acceptRate, s.timeToFirstTouch.p50, s.timeToFirstTouch.p90, s.breached, s.breachRate, s.converted, s.conversionRate, s.revenue, outcomes].map(cell));
+      const outcomes = Object.entries(s.outcomes)
+        .map(([o, n]) => `${o}=${n}`)
+        .join(' ');
+      rows.push(
+        [
+          group,
+          key,
+          s.handoffs,
+          s.open,
+          s.accepted,
+          s.acceptRate,
+          s.timeToFirstTouch.p50,
+          s.timeToFirstTouch.p90,
+          s.breached,
+          s.breachRate,
+          s.converted,
+          s.conversionRate,
+          s.revenue,
+          outcomes,
+        ].map(cell),
+      );
     }
   }
   return `${rows.map((r) => r.join(',')).join('\n')}\n`;

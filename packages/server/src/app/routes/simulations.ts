@@ -17,7 +17,10 @@ export const SimulationRequest = z
     /** Trait distributions, event rates and rep response for synthetic contacts (the engine's `Population`). */
     population: z.unknown().optional(),
   })
-  .refine((r) => (r.script === undefined) !== (r.contacts === undefined), { message: 'give either a script or a number of synthetic contacts', path: ['script'] });
+  .refine((r) => (r.script === undefined) !== (r.contacts === undefined), {
+    message: 'give either a script or a number of synthetic contacts',
+    path: ['script'],
+  });
 export type SimulationRequest = z.infer<typeof SimulationRequest>;
 
 /**
@@ -37,7 +40,13 @@ export function simulationRoutes(config: Configuration): Hono<ApiEnv> {
     const common = { journeys, team: config.data.team, workspace: config.data.workspace };
     const report =
       request.contacts !== undefined
-        ? await simulateSynthetic({ ...common, contacts: request.contacts, seed: request.seed, ...(request.days ? { days: request.days } : {}), population: request.population })
+        ? await simulateSynthetic({
+            ...common,
+            contacts: request.contacts,
+            seed: request.seed,
+            ...(request.days ? { days: request.days } : {}),
+            population: request.population,
+          })
         : await simulateScript({ ...common, script: request.script });
     return c.json(report);
   });

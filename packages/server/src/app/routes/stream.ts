@@ -14,7 +14,12 @@ import { queuesOf } from './handoffs.ts';
  */
 function forRep(p: Principal, m: LiveMessage, runtime: Runtime): boolean {
   if (m.kind !== 'handoff') return false;
-  const { rep, from, queue, fromQueue } = m.data as { rep?: unknown; from?: unknown; queue?: unknown; fromQueue?: unknown };
+  const { rep, from, queue, fromQueue } = m.data as {
+    rep?: unknown;
+    from?: unknown;
+    queue?: unknown;
+    fromQueue?: unknown;
+  };
   if (rep === p.rep || from === p.rep) return true;
   const waitingIn = (q: unknown) => typeof q === 'string' && queuesOf(runtime.team, p.rep!).has(q);
   switch (m.name) {
@@ -90,7 +95,11 @@ export function streamRoutes(live: LiveFeed, runtime: Runtime, config: Configura
       stopClosing();
       if (closing) return;
       // The token is gone: say so before closing (an EventSource that reconnects is then refused, 401).
-      if (!stream.aborted) await stream.writeSSE({ event: 'revoked', data: JSON.stringify({ message: 'the token of this stream was revoked' }) });
+      if (!stream.aborted)
+        await stream.writeSSE({
+          event: 'revoked',
+          data: JSON.stringify({ message: 'the token of this stream was revoked' }),
+        });
     });
   });
   return app;

@@ -6,7 +6,11 @@ import type { Configuration } from '../../server/configuration.ts';
 import type { LiveFeed } from '../../live/liveFeed.ts';
 
 /** What an admin asks for when issuing a token. */
-export const TokenRequest = z.strictObject({ role: z.enum(['admin', 'marketer', 'rep']), rep: z.string().optional(), name: z.string().max(100).optional() });
+export const TokenRequest = z.strictObject({
+  role: z.enum(['admin', 'marketer', 'rep']),
+  rep: z.string().optional(),
+  name: z.string().max(100).optional(),
+});
 
 /**
  * API tokens (admins only): issue one per person and role, list them, revoke them. The secret is shown

@@ -8,19 +8,28 @@ import { formatInstant } from '@baton/engine';
 import type { DeliveryList, DeliveryView, InboundSecret } from '../responses.ts';
 
 /** A webhook endpoint to add: an http(s) URL and, optionally, the event names it wants. */
-export const WebhookRequest = z.strictObject({ url: z.url({ protocol: /^https?$/ }), events: z.array(z.string()).min(1).optional() });
+export const WebhookRequest = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  events: z.array(z.string()).min(1).optional(),
+});
 
 /** Turning an endpoint on again (after a 410) or off. */
 export const WebhookChange = z.strictObject({ enabled: z.boolean() });
 
 /** A delivery as the API shows it: instants as ISO 8601 strings. */
-const deliveryView = (d: Delivery): z.infer<typeof DeliveryView> => ({ ...d, nextAt: formatInstant(d.nextAt), createdAt: formatInstant(d.createdAt) });
+const deliveryView = (d: Delivery): z.infer<typeof DeliveryView> => ({
+  ...d,
+  nextAt: formatInstant(d.nextAt),
+  createdAt: formatInstant(d.createdAt),
+});
 
 /** Webhook endpoints (admins only), the deliveries waiting, and the dead letters with replay. */
 export function webhookRoutes(config: Configuration, deliveries: Deliveries): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.get('/', (c) => c.json({ endpoints: config.data.webhooks }));
-  app.post('/', async (c) => c.json(await config.addWebhook(await parseBody(c, WebhookRequest, 'webhook endpoint')), 201));
+  app.post('/', async (c) =>
+    c.json(await config.addWebhook(await parseBody(c, WebhookRequest, 'webhook endpoint')), 201),
+  );
   // Turn an endpoint back on after a 410 (or off by hand).
   app.patch('/:id', async (c) => {
     const body = await parseBody(c, WebhookChange, 'webhook change');
@@ -36,7 +45,10 @@ export function webhookRoutes(config: Configuration, deliveries: Deliveries): Ho
   app.get('/inbound', (c) => c.json(inbound(config.data.inboundSecret)));
   app.post('/inbound/rotate', async (c) => c.json(inbound(await config.rotateInboundSecret())));
   app.get('/deliveries', (c) => {
-    const list: z.infer<typeof DeliveryList> = { pending: deliveries.pending().map(deliveryView), dead: deliveries.dead().map(deliveryView) };
+    const list: z.infer<typeof DeliveryList> = {
+      pending: deliveries.pending().map(deliveryView),
+      dead: deliveries.dead().map(deliveryView),
+    };
     return c.json(list);
   });
   app.post('/dead-letters/replay', async (c) => c.json({ replayed: await deliveries.replay() }));

@@ -13,7 +13,8 @@ export const compileCommand: Command = {
     const [file] = args.positionals as [string];
     const raw = await readJsonFile(io, file, 'journey');
     const result = validateJourney(raw);
-    if (!result.valid) throw new CliError(1, `${file} is not a valid journey; run baton validate ${file} for every problem`, result);
+    if (!result.valid)
+      throw new CliError(1, `${file} is not a valid journey; run baton validate ${file} for every problem`, result);
     printJson(io, compileJourney(Journey.parse(raw)).config);
     return EXIT.ok;
   },

@@ -13,14 +13,26 @@ import type { Command } from '../command.ts';
 function durationFlag(values: Record<string, unknown>, name: string): string | undefined {
   const value = values[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !isIsoDuration(value)) throw new CliError(2, `--${name} needs an ISO 8601 duration such as P7D or PT12H, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || !isIsoDuration(value))
+    throw new CliError(2, `--${name} needs an ISO 8601 duration such as P7D or PT12H, got ${JSON.stringify(value)}`);
   return value;
 }
 
 /** The intake's options from the command line: browser origins (comma-separated), the messageId window, the anonymous profiles' lifetime. */
 function intakeOptions(values: Record<string, unknown>) {
-  const origins = typeof values['cors-origins'] === 'string' ? values['cors-origins'].split(',').map((o) => o.trim()).filter((o) => o !== '') : undefined;
-  return { corsOrigins: origins, messageWindow: durationFlag(values, 'message-window'), anonymousTtl: durationFlag(values, 'anonymous-ttl'), eventRetention: durationFlag(values, 'event-retention') };
+  const origins =
+    typeof values['cors-origins'] === 'string'
+      ? values['cors-origins']
+          .split(',')
+          .map((o) => o.trim())
+          .filter((o) => o !== '')
+      : undefined;
+  return {
+    corsOrigins: origins,
+    messageWindow: durationFlag(values, 'message-window'),
+    anonymousTtl: durationFlag(values, 'anonymous-ttl'),
+    eventRetention: durationFlag(values, 'event-retention'),
+  };
 }
 
 /**
@@ -29,13 +41,29 @@ function intakeOptions(values: Record<string, unknown>) {
  */
 export const serveCommand: Command = {
   name: 'serve',
-  usage: 'baton serve [--port 3000] [--data ./data | --database postgres://USER@HOST:PORT/DB] [--host 127.0.0.1] [--cors-origins https://a.example,https://b.example] [--message-window P7D] [--anonymous-ttl P30D] [--event-retention P30D] [--shutdown-timeout 10] [--drain-delay 0] [--metrics token|open] [--log-level info]',
-  summary: 'run Baton: the designer, event intake and the API on one port; data kept by lowdb in --data, or in PostgreSQL with --database (or BATON_DATABASE_URL), where several processes may serve one database',
-  options: { port: { type: 'string' }, data: { type: 'string' }, database: { type: 'string' }, host: { type: 'string' }, 'cors-origins': { type: 'string' }, 'message-window': { type: 'string' }, 'anonymous-ttl': { type: 'string' }, 'event-retention': { type: 'string' }, 'shutdown-timeout': { type: 'string' }, 'drain-delay': { type: 'string' }, metrics: { type: 'string' }, 'log-level': { type: 'string' } },
+  usage:
+    'baton serve [--port 3000] [--data ./data | --database postgres://USER@HOST:PORT/DB] [--host 127.0.0.1] [--cors-origins https://a.example,https://b.example] [--message-window P7D] [--anonymous-ttl P30D] [--event-retention P30D] [--shutdown-timeout 10] [--drain-delay 0] [--metrics token|open] [--log-level info]',
+  summary:
+    'run Baton: the designer, event intake and the API on one port; data kept by lowdb in --data, or in PostgreSQL with --database (or BATON_DATABASE_URL), where several processes may serve one database',
+  options: {
+    port: { type: 'string' },
+    data: { type: 'string' },
+    database: { type: 'string' },
+    host: { type: 'string' },
+    'cors-origins': { type: 'string' },
+    'message-window': { type: 'string' },
+    'anonymous-ttl': { type: 'string' },
+    'event-retention': { type: 'string' },
+    'shutdown-timeout': { type: 'string' },
+    'drain-delay': { type: 'string' },
+    metrics: { type: 'string' },
+    'log-level': { type: 'string' },
+  },
   positionals: { min: 0, max: 0 },
   async run(io: CliIO, args) {
     const port = Number(args.values.port ?? 3000);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(2, `--port needs a port number, got ${JSON.stringify(args.values.port)}`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new CliError(2, `--port needs a port number, got ${JSON.stringify(args.values.port)}`);
     const host = typeof args.values.host === 'string' ? args.values.host : '127.0.0.1';
     const storage = storageOf(io, args.values);
     const intake = intakeOptions(args.values);
@@ -45,11 +73,18 @@ export const serveCommand: Command = {
     const lifecycle = new Lifecycle();
     // Listening first: while the storage opens, /healthz answers and /readyz says "starting".
     const listener = await listen(startingApp(lifecycle, log).fetch, port, host).catch((err: NodeJS.ErrnoException) => {
-      throw new CliError(1, err.code === 'EADDRINUSE' ? `port ${port} is already in use; give another with --port` : err.message);
+      throw new CliError(
+        1,
+        err.code === 'EADDRINUSE' ? `port ${port} is already in use; give another with --port` : err.message,
+      );
     });
     let server;
     try {
-      server = await openServer({ ...storage, ...intake, ops: { log, lifecycle, metrics: new Metrics().withProcessMetrics(), metricsAccess: operating.metrics } });
+      server = await openServer({
+        ...storage,
+        ...intake,
+        ops: { log, lifecycle, metrics: new Metrics().withProcessMetrics(), metricsAccess: operating.metrics },
+      });
     } catch (err) {
       await closeListener(listener);
       if (err instanceof BatonError) throw new CliError(1, err.message);
@@ -66,7 +101,9 @@ export const serveCommand: Command = {
           `  designer:    ${base}/#token=${config.data.adminToken}${designer}`,
           `  admin token: ${config.data.adminToken}   (API: -H 'authorization: Bearer ${config.data.adminToken}'; shown on this first start only)`,
         ]
-      : [`  designer:    ${base}/${designer}   (a sign-in link: baton signin ${'database' in storage ? '--database URL' : `--data ${storage.data}`} --port ${actualPort})`];
+      : [
+          `  designer:    ${base}/${designer}   (a sign-in link: baton signin ${'database' in storage ? '--database URL' : `--data ${storage.data}`} --port ${actualPort})`,
+        ];
     io.stdout(
       [
         `Baton is running at ${base}`,

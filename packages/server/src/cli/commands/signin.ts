@@ -8,12 +8,19 @@ import type { Command } from '../command.ts';
 export const signinCommand: Command = {
   name: 'signin',
   usage: 'baton signin [--data ./data | --database postgres://…] [--port 3000] [--host 127.0.0.1]',
-  summary: "print a sign-in link to the designer with the admin token of --data (baton serve shows it on the first start only)",
-  options: { port: { type: 'string' }, data: { type: 'string' }, database: { type: 'string' }, host: { type: 'string' } },
+  summary:
+    'print a sign-in link to the designer with the admin token of --data (baton serve shows it on the first start only)',
+  options: {
+    port: { type: 'string' },
+    data: { type: 'string' },
+    database: { type: 'string' },
+    host: { type: 'string' },
+  },
   positionals: { min: 0, max: 0 },
   async run(io: CliIO, args) {
     const port = Number(args.values.port ?? 3000);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliError(2, `--port needs a port number, got ${JSON.stringify(args.values.port)}`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new CliError(2, `--port needs a port number, got ${JSON.stringify(args.values.port)}`);
     const host = typeof args.values.host === 'string' ? args.values.host : '127.0.0.1';
     const storage = storageOf(io, args.values);
     let config: ServerConfig | null;

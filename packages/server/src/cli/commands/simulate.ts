@@ -1,6 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { BatonError, JourneyInvalidError, InputInvalidError, simulateEvents, simulateScript, simulateSynthetic, type SimulationReport } from '@baton/engine/internal';
+import {
+  BatonError,
+  JourneyInvalidError,
+  InputInvalidError,
+  simulateEvents,
+  simulateScript,
+  simulateSynthetic,
+  type SimulationReport,
+} from '@baton/engine/internal';
 import { progressBar } from '../progress.ts';
 import { CliError, EXIT, printJson, readJsonFile, type CliIO } from '../io.ts';
 import type { Command } from '../command.ts';
@@ -13,9 +21,12 @@ function summary(report: SimulationReport): string {
       const end = j.status === 'exited' ? `exited (${j.outcome})` : j.status;
       lines.push(`${contact} · ${journey}: ${end}${j.runs ? ` after ${j.runs} runs` : ''}`);
       lines.push(`  path: ${j.path.join(' → ')}`);
-      for (const m of j.messages) lines.push(`  ${m.action} at ${m.node} ${m.at}${m.suppressed ? ' (suppressed: a human is engaged)' : ''}`);
+      for (const m of j.messages)
+        lines.push(`  ${m.action} at ${m.node} ${m.at}${m.suppressed ? ' (suppressed: a human is engaged)' : ''}`);
       for (const h of j.handoffs) {
-        const who = h.assignee ? `with ${h.assignee}${h.queue ? ` (${h.queue})` : ''}` : `unassigned in ${h.queue ?? 'no queue'}`;
+        const who = h.assignee
+          ? `with ${h.assignee}${h.queue ? ` (${h.queue})` : ''}`
+          : `unassigned in ${h.queue ?? 'no queue'}`;
         const events = [
           h.dueAt ? `due ${h.dueAt}` : null,
           h.acceptedAt ? `accepted ${h.acceptedAt}` : null,
@@ -27,7 +38,9 @@ function summary(report: SimulationReport): string {
     }
   }
   const h = report.handoffs;
-  lines.push(`handoffs: ${h.created} created, ${h.accepted} accepted, ${h.breached} breached, ${h.unassigned} unassigned`);
+  lines.push(
+    `handoffs: ${h.created} created, ${h.accepted} accepted, ${h.breached} breached, ${h.unassigned} unassigned`,
+  );
   for (const r of report.refused) lines.push(`refused step ${r.step}: ${r.error}`);
   return `${lines.join('\n')}\n`;
 }
@@ -39,7 +52,10 @@ async function readEvents(io: CliIO, path: string): Promise<{ calls: unknown[]; 
     text = await readFile(resolve(io.cwd, path), 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(1, code === 'ENOENT' ? `events file not found: ${path}` : `cannot read events file ${path}: ${code ?? String(err)}`);
+    throw new CliError(
+      1,
+      code === 'ENOENT' ? `events file not found: ${path}` : `cannot read events file ${path}: ${code ?? String(err)}`,
+    );
   }
   const calls: unknown[] = [];
   const lines: number[] = [];
@@ -58,39 +74,75 @@ async function readEvents(io: CliIO, path: string): Promise<{ calls: unknown[]; 
 /** `baton simulate JOURNEY.json... --team TEAM.json [--workspace WS.json] --script SCRIPT.json`: a run on a virtual clock. */
 export const simulateCommand: Command = {
   name: 'simulate',
-  usage: 'baton simulate JOURNEY.json [JOURNEY2.json ...] --team TEAM.json [--workspace WS.json] (--script SCRIPT.json | --contacts N --seed S [--days D] [--population POPULATION.json] | --events EVENTS.ndjson [--reps REPS.json] --seed S) [--json]',
+  usage:
+    'baton simulate JOURNEY.json [JOURNEY2.json ...] --team TEAM.json [--workspace WS.json] (--script SCRIPT.json | --contacts N --seed S [--days D] [--population POPULATION.json] | --events EVENTS.ndjson [--reps REPS.json] --seed S) [--json]',
   summary: 'run journeys on a virtual clock and report what every contact went through',
-  options: { team: { type: 'string' }, workspace: { type: 'string' }, script: { type: 'string' }, contacts: { type: 'string' }, seed: { type: 'string' }, days: { type: 'string' }, population: { type: 'string' }, events: { type: 'string' }, reps: { type: 'string' } },
+  options: {
+    team: { type: 'string' },
+    workspace: { type: 'string' },
+    script: { type: 'string' },
+    contacts: { type: 'string' },
+    seed: { type: 'string' },
+    days: { type: 'string' },
+    population: { type: 'string' },
+    events: { type: 'string' },
+    reps: { type: 'string' },
+  },
   positionals: { min: 1, max: Infinity },
   async run(io: CliIO, args) {
     const { values } = args;
     const synthetic = values.contacts !== undefined;
     const backtest = typeof values.events === 'string';
     const modes = [typeof values.script === 'string', synthetic, backtest].filter(Boolean).length;
-    if (modes > 1) throw new CliError(2, 'give one of --script SCRIPT.json, --contacts N --seed S or --events EVENTS.ndjson --seed S');
-    if (modes === 0) throw new CliError(2, 'simulate needs --script SCRIPT.json, --contacts N --seed S, or --events EVENTS.ndjson --seed S');
-    if (typeof values.reps === 'string' && !backtest) throw new CliError(2, '--reps describes how reps answered recorded handoffs: give it with --events EVENTS.ndjson');
-    if (backtest && values.seed === undefined) throw new CliError(2, '--events needs --seed S: reps answer at random, the same seed the same way');
+    if (modes > 1)
+      throw new CliError(
+        2,
+        'give one of --script SCRIPT.json, --contacts N --seed S or --events EVENTS.ndjson --seed S',
+      );
+    if (modes === 0)
+      throw new CliError(
+        2,
+        'simulate needs --script SCRIPT.json, --contacts N --seed S, or --events EVENTS.ndjson --seed S',
+      );
+    if (typeof values.reps === 'string' && !backtest)
+      throw new CliError(
+        2,
+        '--reps describes how reps answered recorded handoffs: give it with --events EVENTS.ndjson',
+      );
+    if (backtest && values.seed === undefined)
+      throw new CliError(2, '--events needs --seed S: reps answer at random, the same seed the same way');
     const whole = (name: string, v: unknown, min: number) => {
       const n = Number(v);
-      if (typeof v !== 'string' || !/^-?\d+$/.test(v) || n < min) throw new CliError(2, `--${name} needs a whole number${min > 0 ? ` of at least ${min}` : ''}, got ${JSON.stringify(v ?? null)}`);
+      if (typeof v !== 'string' || !/^-?\d+$/.test(v) || n < min)
+        throw new CliError(
+          2,
+          `--${name} needs a whole number${min > 0 ? ` of at least ${min}` : ''}, got ${JSON.stringify(v ?? null)}`,
+        );
       return n;
     };
     const contacts = synthetic ? whole('contacts', values.contacts, 1) : 0;
-    if (synthetic && values.seed === undefined) throw new CliError(2, '--contacts N needs --seed S: the same seed gives the same population');
+    if (synthetic && values.seed === undefined)
+      throw new CliError(2, '--contacts N needs --seed S: the same seed gives the same population');
     const seed = synthetic || backtest ? whole('seed', values.seed, -Infinity) : 0;
     const days = synthetic && values.days !== undefined ? whole('days', values.days, 1) : undefined;
-    if (typeof values.population === 'string' && !synthetic) throw new CliError(2, '--population describes synthetic contacts: give it with --contacts N --seed S');
+    if (typeof values.population === 'string' && !synthetic)
+      throw new CliError(2, '--population describes synthetic contacts: give it with --contacts N --seed S');
     const journeys = [];
     for (const file of args.positionals) {
       const journey = await readJsonFile(io, file, 'journey');
       const [handoff] = handoffNodes(journey);
-      if (handoff !== undefined && typeof values.team !== 'string') throw new CliError(2, `${file} hands off at node "${handoff}", so it needs a team (--team TEAM.json) with the reps and queues it routes to`);
+      if (handoff !== undefined && typeof values.team !== 'string')
+        throw new CliError(
+          2,
+          `${file} hands off at node "${handoff}", so it needs a team (--team TEAM.json) with the reps and queues it routes to`,
+        );
       journeys.push(journey);
     }
     const team = typeof values.team === 'string' ? await readJsonFile(io, values.team, 'team') : undefined;
-    const workspace = typeof values.workspace === 'string' ? await readJsonFile(io, values.workspace, 'workspace') : undefined;
-    const population = typeof values.population === 'string' ? await readJsonFile(io, values.population, 'population') : undefined;
+    const workspace =
+      typeof values.workspace === 'string' ? await readJsonFile(io, values.workspace, 'workspace') : undefined;
+    const population =
+      typeof values.population === 'string' ? await readJsonFile(io, values.population, 'population') : undefined;
     const recorded = backtest ? await readEvents(io, values.events as string) : undefined;
     const reps = typeof values.reps === 'string' ? await readJsonFile(io, values.reps, 'reps') : undefined;
     try {
@@ -98,18 +150,46 @@ export const simulateCommand: Command = {
       if (synthetic) {
         const started = performance.now();
         const bar = progressBar(io, 'simulating');
-        const result = await simulateSynthetic({ journeys, team, workspace, contacts, seed, ...(days ? { days } : {}), ...(population === undefined ? {} : { population }), onProgress: bar.update });
+        const result = await simulateSynthetic({
+          journeys,
+          team,
+          workspace,
+          contacts,
+          seed,
+          ...(days ? { days } : {}),
+          ...(population === undefined ? {} : { population }),
+          onProgress: bar.update,
+        });
         bar.done();
-        report = { ...result, timing: { ...result.timing, wallMs: Math.round(performance.now() - started) } } as SimulationReport;
+        report = {
+          ...result,
+          timing: { ...result.timing, wallMs: Math.round(performance.now() - started) },
+        } as SimulationReport;
       } else if (recorded) {
         const started = performance.now();
         try {
-          const result = await simulateEvents({ journeys, team, workspace, events: recorded.calls, seed, ...(reps === undefined ? {} : { reps }) });
-          report = { ...result, timing: { ...result.timing, wallMs: Math.round(performance.now() - started) } } as SimulationReport;
+          const result = await simulateEvents({
+            journeys,
+            team,
+            workspace,
+            events: recorded.calls,
+            seed,
+            ...(reps === undefined ? {} : { reps }),
+          });
+          report = {
+            ...result,
+            timing: { ...result.timing, wallMs: Math.round(performance.now() - started) },
+          } as SimulationReport;
         } catch (err) {
           if (!(err instanceof InputInvalidError) || !err.message.startsWith('events')) throw err;
           // Calls are named by the line of the file they came from.
-          const errors = err.errors.map((e) => ({ ...e, path: e.path.replace(/^\$\[(\d+)\]/, (_, i: string) => `${values.events as string}:${recorded.lines[Number(i)]}`) }));
+          const errors = err.errors.map((e) => ({
+            ...e,
+            path: e.path.replace(
+              /^\$\[(\d+)\]/,
+              (_, i: string) => `${values.events as string}:${recorded.lines[Number(i)]}`,
+            ),
+          }));
           throw new InputInvalidError(errors, 'events');
         }
       } else {
@@ -120,7 +200,8 @@ export const simulateCommand: Command = {
       else io.stdout(summary(report));
       return EXIT.ok;
     } catch (err) {
-      if (err instanceof JourneyInvalidError || err instanceof InputInvalidError) throw new CliError(1, err.message, { valid: false, errors: err.errors });
+      if (err instanceof JourneyInvalidError || err instanceof InputInvalidError)
+        throw new CliError(1, err.message, { valid: false, errors: err.errors });
       if (err instanceof BatonError) throw new CliError(1, err.message);
       throw err;
     }

@@ -17,9 +17,15 @@ export const validateCommand: Command = {
     const result = validateJourney(journey, team);
     // Without a team, routing targets cannot be checked: a valid journey that hands off says so.
     const handoffs = team === undefined ? handoffNodes(journey) : [];
-    const unchecked = handoffs.length > 0 ? [`not checked: the queues, reps and calendars that handoff node${handoffs.length === 1 ? '' : 's'} ${handoffs.map((h) => `"${h}"`).join(', ')} route to; give --team TEAM.json to check them`] : [];
+    const unchecked =
+      handoffs.length > 0
+        ? [
+            `not checked: the queues, reps and calendars that handoff node${handoffs.length === 1 ? '' : 's'} ${handoffs.map((h) => `"${h}"`).join(', ')} route to; give --team TEAM.json to check them`,
+          ]
+        : [];
     if (args.values.json) printJson(io, unchecked.length > 0 ? { ...result, warnings: unchecked } : result);
-    else if (result.valid) io.stdout(`✓ ${file} is a valid journey${unchecked.length > 0 ? ` (${unchecked[0]})` : ''}\n`);
+    else if (result.valid)
+      io.stdout(`✓ ${file} is a valid journey${unchecked.length > 0 ? ` (${unchecked[0]})` : ''}\n`);
     else {
       io.stderr(`✗ ${file} has ${result.errors.length} problem${result.errors.length === 1 ? '' : 's'}:\n`);
       for (const e of result.errors) io.stderr(`  ${e.path}${e.node ? ` (node ${e.node})` : ''}: ${e.message}\n`);

@@ -193,7 +193,9 @@ export async function migrate(client: PoolClient, schema: string | undefined, de
   await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
   try {
     if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    await client.query('CREATE TABLE IF NOT EXISTS baton_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS baton_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
     const { rows } = await client.query<{ version: number }>('SELECT version FROM baton_migrations');
     const done = new Set(rows.map((r) => r.version));
     for (const [i, sql] of MIGRATIONS.entries()) {
@@ -202,7 +204,8 @@ export async function migrate(client: PoolClient, schema: string | undefined, de
       await client.query('BEGIN');
       try {
         await client.query(sql);
-        if (version === 1) await client.query('INSERT INTO baton_desk (id, version, state) VALUES (1, 0, $1)', [JSON.stringify(desk)]);
+        if (version === 1)
+          await client.query('INSERT INTO baton_desk (id, version, state) VALUES (1, 0, $1)', [JSON.stringify(desk)]);
         await client.query('INSERT INTO baton_migrations (version) VALUES ($1)', [version]);
         await client.query('COMMIT');
       } catch (err) {

@@ -13,7 +13,11 @@ export class PgDocument<T> implements Document<T> {
   readonly name: string;
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly pool: pg.Pool, private readonly key: string, private readonly schema: z.ZodType<T>) {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly key: string,
+    private readonly schema: z.ZodType<T>,
+  ) {
     this.name = `postgres:${key}`;
   }
 
@@ -22,12 +26,17 @@ export class PgDocument<T> implements Document<T> {
   }
 
   async readChecked(): Promise<{ data: T; upgraded: boolean } | null> {
-    const { rows } = await this.pool.query<{ body: string }>('SELECT body FROM baton_documents WHERE name = $1', [this.key]);
+    const { rows } = await this.pool.query<{ body: string }>('SELECT body FROM baton_documents WHERE name = $1', [
+      this.key,
+    ]);
     return rows[0] ? parseDocument(this.name, rows[0].body, this.schema, true) : null;
   }
 
   async create(data: T): Promise<T> {
-    const { rowCount } = await this.pool.query('INSERT INTO baton_documents (name, body) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [this.key, JSON.stringify(data)]);
+    const { rowCount } = await this.pool.query(
+      'INSERT INTO baton_documents (name, body) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING',
+      [this.key, JSON.stringify(data)],
+    );
     return rowCount === 1 ? data : ((await this.read()) as T);
   }
 

@@ -8,7 +8,10 @@ import type pg from 'pg';
 export class PgLease {
   private client: pg.PoolClient | null = null;
 
-  constructor(private readonly pool: pg.Pool, private readonly key: number) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly key: number,
+  ) {}
 
   /** Whether this process holds the lease, taking it if it is free. */
   async hold(): Promise<boolean> {

@@ -8,7 +8,8 @@ import { MIGRATIONS } from './migrations.ts';
 export async function checkSchema(pool: pg.Pool): Promise<void> {
   const { rows } = await pool.query<{ version: number | null }>('SELECT max(version) AS version FROM baton_migrations');
   const version = rows[0]?.version ?? 0;
-  if (version < MIGRATIONS.length) throw new Error(`the schema is at migration ${version}, this Baton needs ${MIGRATIONS.length}`);
+  if (version < MIGRATIONS.length)
+    throw new Error(`the schema is at migration ${version}, this Baton needs ${MIGRATIONS.length}`);
 }
 
 /** Gives up the timer claims of one owner (a process stopping), so another process fires those timers now. */

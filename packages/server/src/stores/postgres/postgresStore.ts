@@ -56,7 +56,15 @@ const commitMeta = (c: Commit) => ({
   ...(c.desk ? { desk: c.desk } : {}),
   timers: c.state.timers,
   handoffs: c.state.handoffs ?? [],
-  runs: c.state.instances.map((i) => ({ journeyId: i.journeyId, run: i.run, enteredAt: i.enteredAt, status: i.status, node: i.node, outcome: i.outcome, path: i.path })),
+  runs: c.state.instances.map((i) => ({
+    journeyId: i.journeyId,
+    run: i.run,
+    enteredAt: i.enteredAt,
+    status: i.status,
+    node: i.node,
+    outcome: i.outcome,
+    path: i.path,
+  })),
   effects: c.effects,
 });
 
@@ -77,8 +85,13 @@ export class PostgresStore implements Store {
   /** Connects, creates the schema if needed and migrates it under an advisory lock. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const { schema } = options;
-    if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new BatonError('input_invalid', `schema "${schema}" must be lower-case letters, digits and _`);
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+    if (schema !== undefined && !SCHEMA_NAME.test(schema))
+      throw new BatonError('input_invalid', `schema "${schema}" must be lower-case letters, digits and _`);
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
     // A connection the server drops (a restart, pg_terminate_backend) is an 'error' event on its client:
     // while idle the pool replaces it; while checked out, the query on it fails (503), and the event itself
     // must not end the process.
@@ -107,13 +120,22 @@ export class PostgresStore implements Store {
   }
 
   async load(contactId: string): Promise<ContactState | undefined> {
-    const [row] = await this.query<{ version: number; state: Omit<ContactState, 'version'> }>('SELECT version, state FROM baton_contacts WHERE contact_id = $1', [contactId]);
+    const [row] = await this.query<{ version: number; state: Omit<ContactState, 'version'> }>(
+      'SELECT version, state FROM baton_contacts WHERE contact_id = $1',
+      [contactId],
+    );
     return row && { ...row.state, version: row.version };
   }
 
   /** The contact, whether the message was applied, the desk and the loads, in one query: one round trip a step. */
   async readStep(contactId: string, messageId: string | undefined, routing: boolean): Promise<StepRead> {
-    const [row] = await this.query<{ seen: boolean; version: number | null; state: Omit<ContactState, 'version'> | null; desk: { version: number; state: DeskState } | null; loads: Record<string, number> | null }>(
+    const [row] = await this.query<{
+      seen: boolean;
+      version: number | null;
+      state: Omit<ContactState, 'version'> | null;
+      desk: { version: number; state: DeskState } | null;
+      loads: Record<string, number> | null;
+    }>(
       `SELECT $2::text IS NOT NULL AND EXISTS (SELECT 1 FROM baton_messages WHERE message_id = $2) AS seen,
          c.version, c.state,
          CASE WHEN $3 THEN (SELECT json_build_object('version', version, 'state', state) FROM baton_desk WHERE id = 1) END AS desk,
@@ -152,7 +174,14 @@ export class PostgresStore implements Store {
         try {
           const [row] = await this.query<{ result: string[] }>('SELECT baton_apply($1::jsonb, $2::text[]) AS result', [
             JSON.stringify(batch.map((q) => commitMeta(q.commit))),
-            batch.map((q) => JSON.stringify({ contact: q.commit.state.contact, instances: q.commit.state.instances, timers: q.commit.state.timers, handoffs: q.commit.state.handoffs })),
+            batch.map((q) =>
+              JSON.stringify({
+                contact: q.commit.state.contact,
+                instances: q.commit.state.instances,
+                timers: q.commit.state.timers,
+                handoffs: q.commit.state.handoffs,
+              }),
+            ),
           ]);
           batch.forEach((q, i) => settle(q, row!.result[i]));
         } catch (err) {
@@ -171,7 +200,10 @@ export class PostgresStore implements Store {
     });
     try {
       await client.query('BEGIN');
-      const gone = await client.query('DELETE FROM baton_contacts WHERE contact_id = $1 AND version = $2', [commit.contactId, commit.expectedVersion]);
+      const gone = await client.query('DELETE FROM baton_contacts WHERE contact_id = $1 AND version = $2', [
+        commit.contactId,
+        commit.expectedVersion,
+      ]);
       if (gone.rowCount === 0) {
         await client.query('ROLLBACK');
         throw new ConflictError(commit.contactId);
@@ -208,12 +240,17 @@ export class PostgresStore implements Store {
   }
 
   async nextDueAt(): Promise<number | null> {
-    const [row] = await this.query<{ at: number | null }>('SELECT min(due_at)::float8 AS at FROM baton_timers WHERE NOT held AND lease_owner IS NULL');
+    const [row] = await this.query<{ at: number | null }>(
+      'SELECT min(due_at)::float8 AS at FROM baton_timers WHERE NOT held AND lease_owner IS NULL',
+    );
     return row?.at ?? null;
   }
 
   async readOutbox(after: number, limit: number): Promise<OutboxEntry[]> {
-    const rows = await this.query<{ seq: number; effect: OutboxEntry['effect'] }>('SELECT seq::float8 AS seq, effect FROM baton_outbox WHERE seq > $1 ORDER BY seq LIMIT $2', [after, limit]);
+    const rows = await this.query<{ seq: number; effect: OutboxEntry['effect'] }>(
+      'SELECT seq::float8 AS seq, effect FROM baton_outbox WHERE seq > $1 ORDER BY seq LIMIT $2',
+      [after, limit],
+    );
     return rows.map((x) => ({ seq: x.seq, effect: x.effect }));
   }
 
@@ -222,21 +259,34 @@ export class PostgresStore implements Store {
   }
 
   async loadDesk(): Promise<{ version: number; state: DeskState }> {
-    const [row] = await this.query<{ version: number; state: DeskState }>('SELECT version, state FROM baton_desk WHERE id = 1');
+    const [row] = await this.query<{ version: number; state: DeskState }>(
+      'SELECT version, state FROM baton_desk WHERE id = 1',
+    );
     return row ?? { version: 0, state: newDesk() };
   }
 
   async commitDesk(d: DeskCommit): Promise<void> {
-    const rows = await this.query('UPDATE baton_desk SET version = version + 1, state = $1 WHERE id = 1 AND version = $2 RETURNING 1', [JSON.stringify(d.state), d.expectedVersion]);
+    const rows = await this.query(
+      'UPDATE baton_desk SET version = version + 1, state = $1 WHERE id = 1 AND version = $2 RETURNING 1',
+      [JSON.stringify(d.state), d.expectedVersion],
+    );
     if (rows.length === 0) throw new DeskConflictError();
   }
 
   async openHandoffs(): Promise<HandoffRecord[]> {
-    return (await this.query<{ record: HandoffRecord }>("SELECT record FROM baton_handoffs WHERE status = 'open' ORDER BY created_at, handoff_id")).map((x) => x.record);
+    return (
+      await this.query<{ record: HandoffRecord }>(
+        "SELECT record FROM baton_handoffs WHERE status = 'open' ORDER BY created_at, handoff_id",
+      )
+    ).map((x) => x.record);
   }
 
   async handoff(id: string): Promise<HandoffRecord | undefined> {
-    return (await this.query<{ record: HandoffRecord }>('SELECT record FROM baton_handoffs WHERE handoff_id = $1 LIMIT 1', [id]))[0]?.record;
+    return (
+      await this.query<{ record: HandoffRecord }>('SELECT record FROM baton_handoffs WHERE handoff_id = $1 LIMIT 1', [
+        id,
+      ])
+    )[0]?.record;
   }
 
   async handoffs(q: HandoffQuery): Promise<HandoffRecord[]> {
@@ -267,9 +317,22 @@ export class PostgresStore implements Store {
    */
   async report(period: ReportPeriod): Promise<HandoffReport> {
     const values = [period.from ?? null, period.to ?? null, period.journey ?? null];
-    const inPeriod = (at: string, journey: string) => `($1::bigint IS NULL OR ${at} >= $1) AND ($2::bigint IS NULL OR ${at} < $2) AND ($3::text IS NULL OR ${journey} = $3)`;
+    const inPeriod = (at: string, journey: string) =>
+      `($1::bigint IS NULL OR ${at} >= $1) AND ($2::bigint IS NULL OR ${at} < $2) AND ($3::text IS NULL OR ${journey} = $3)`;
     const [rows, entered, current] = await Promise.all([
-      this.query<{ journeyId: string; node: string; queue: string | null; assignee: string | null; status: 'open' | 'closed'; createdAt: number; acceptedAt: number | null; breached: boolean; outcome: string | null; value: number | null; converted: boolean }>(
+      this.query<{
+        journeyId: string;
+        node: string;
+        queue: string | null;
+        assignee: string | null;
+        status: 'open' | 'closed';
+        createdAt: number;
+        acceptedAt: number | null;
+        breached: boolean;
+        outcome: string | null;
+        value: number | null;
+        converted: boolean;
+      }>(
         `SELECT h.journey_id AS "journeyId", h.node, h.queue, h.assignee, h.status, h.created_at::float8 AS "createdAt", h.accepted_at::float8 AS "acceptedAt",
            h.breached, h.outcome, h.value, coalesce(r.run = h.run AND r.status = 'exited' AND r.outcome = 'converted', false) AS converted
          FROM baton_handoffs h LEFT JOIN baton_runs r ON r.contact_id = h.contact_id AND r.journey_id = h.journey_id
@@ -298,7 +361,11 @@ export class PostgresStore implements Store {
       const counts = flow.get(c.journey)?.get(c.node);
       if (counts) counts.current = c.n;
     }
-    return assembleReport(rows.map(({ converted, ...handoff }) => ({ handoff, converted })), flow, period);
+    return assembleReport(
+      rows.map(({ converted, ...handoff }) => ({ handoff, converted })),
+      flow,
+      period,
+    );
   }
 
   /** Read through the partial index of waiting handoffs (created, id), leaving out skipped queues. */
@@ -318,18 +385,24 @@ export class PostgresStore implements Store {
   }
 
   async repLoads(): Promise<Record<string, number>> {
-    const rows = await this.query<{ assignee: string; n: number }>("SELECT assignee, count(*)::integer AS n FROM baton_handoffs WHERE status = 'open' AND assignee IS NOT NULL GROUP BY assignee");
+    const rows = await this.query<{ assignee: string; n: number }>(
+      "SELECT assignee, count(*)::integer AS n FROM baton_handoffs WHERE status = 'open' AND assignee IS NOT NULL GROUP BY assignee",
+    );
     const loads = Object.create(null) as Record<string, number>;
     for (const r of rows) loads[r.assignee] = r.n;
     return loads;
   }
 
   async contactIds(): Promise<string[]> {
-    return (await this.query<{ contact_id: string }>('SELECT contact_id FROM baton_contacts ORDER BY contact_id')).map((r) => r.contact_id);
+    return (await this.query<{ contact_id: string }>('SELECT contact_id FROM baton_contacts ORDER BY contact_id')).map(
+      (r) => r.contact_id,
+    );
   }
 
   async contacts(): Promise<ContactState[]> {
-    const rows = await this.query<{ version: number; state: Omit<ContactState, 'version'> }>('SELECT version, state FROM baton_contacts ORDER BY contact_id');
+    const rows = await this.query<{ version: number; state: Omit<ContactState, 'version'> }>(
+      'SELECT version, state FROM baton_contacts ORDER BY contact_id',
+    );
     return rows.map((r) => ({ ...r.state, version: r.version }));
   }
 
