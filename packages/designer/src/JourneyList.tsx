@@ -56,7 +56,9 @@ export function JourneyList() {
       <div className="list-head">
         <h1>Journeys</h1>
         <div className="actions">
-          <button onClick={() => file.current?.click()}>Import JSON</button>
+          <button type="button" onClick={() => file.current?.click()}>
+            Import JSON
+          </button>
           <input
             ref={file}
             type="file"
@@ -64,7 +66,7 @@ export function JourneyList() {
             hidden
             onChange={(e) => e.target.files?.[0] && void importFile(e.target.files[0])}
           />
-          <button className="primary" onClick={() => void create()}>
+          <button type="button" className="primary" onClick={() => void create()}>
             New journey
           </button>
         </div>

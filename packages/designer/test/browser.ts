@@ -89,13 +89,12 @@ export async function canvasAtRest(page: Page, edges?: number) {
       const w = window as unknown as { canvasLast?: string };
       const nodes = [...document.querySelectorAll<HTMLElement>('.react-flow__node')];
       const drawn = document.querySelectorAll('.react-flow__edge path.react-flow__edge-path[d]').length;
-      const seen =
-        [...nodes, ...document.querySelectorAll<HTMLElement>('.react-flow__viewport')]
-          .map((e) => {
-            const r = e.getBoundingClientRect();
-            return `${r.x},${r.y},${r.width},${r.height}`;
-          })
-          .join('|') + `#${drawn}`;
+      const seen = `${[...nodes, ...document.querySelectorAll<HTMLElement>('.react-flow__viewport')]
+        .map((e) => {
+          const r = e.getBoundingClientRect();
+          return `${r.x},${r.y},${r.width},${r.height}`;
+        })
+        .join('|')}#${drawn}`;
       const still = w.canvasLast === seen;
       w.canvasLast = seen;
       const shown = nodes.length > 0 && nodes.every((n) => getComputedStyle(n).visibility !== 'hidden');

@@ -12,7 +12,7 @@ export function env(over: Partial<EvalEnv> & { scores?: Record<string, number> }
     traits: {},
     history: [] as HistoryEvent[],
     now: T0,
-    score: (name) => (Object.prototype.hasOwnProperty.call(scores, name) ? scores[name] : undefined),
+    score: (name) => (Object.hasOwn(scores, name) ? scores[name] : undefined),
     ...rest,
   };
 }

@@ -58,14 +58,12 @@ async function customerSite(writeKey: string, apiHost: string) {
       res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><html><head><title>Pricing</title>
 <script>window.analytics = { _cdn: location.origin };</script><script src="/analytics-next/bundles/index.js"></script></head><body>Plans</body></html>`);
     } else if (path === `/v1/projects/${writeKey}/settings`) {
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            integrations: { 'Segment.io': { apiKey: writeKey, apiHost, protocol: 'http' } },
-            plan: { track: { __default: { enabled: true } } },
-          }),
-        );
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          integrations: { 'Segment.io': { apiKey: writeKey, apiHost, protocol: 'http' } },
+          plan: { track: { __default: { enabled: true } } },
+        }),
+      );
     } else if (path.startsWith('/analytics-next/bundles/')) {
       const file = normalize(join(BUNDLES, path.slice('/analytics-next/bundles/'.length)));
       if (!file.startsWith(BUNDLES) || !existsSync(file) || extname(file) !== '.js') res.writeHead(404).end();

@@ -126,6 +126,7 @@ export function ConditionEditor({
                 onChange={(next) => onChange({ [kind]: list.map((x, k) => (k === i ? next : x)) })}
               />
               <button
+                type="button"
                 className="icon"
                 title="remove this rule"
                 disabled={disabled}
@@ -136,6 +137,7 @@ export function ConditionEditor({
             </div>
           ))}
           <button
+            type="button"
             className="link"
             disabled={disabled}
             onClick={() =>

@@ -14,12 +14,11 @@ import {
   type NodeChange,
   type OnSelectionChangeParams,
 } from '@xyflow/react';
-import { own, validateJourney } from '@baton/engine/internal';
+import { validateJourney } from '@baton/engine/internal';
 import { api, ApiError, type JourneyDetail, type TeamShape } from '../api.ts';
 import {
   arrivals,
   backupKey,
-  boundsOf,
   FIT_PADDING,
   freshId,
   isLaidOut,
@@ -587,6 +586,7 @@ function EditorLoaded({
         </div>
         <div className="actions">
           <button
+            type="button"
             onClick={() => dispatch({ type: 'undo' })}
             disabled={readOnly || history.past.length === 0}
             title="Undo (Ctrl+Z)"
@@ -594,13 +594,14 @@ function EditorLoaded({
             Undo
           </button>
           <button
+            type="button"
             onClick={() => dispatch({ type: 'redo' })}
             disabled={readOnly || history.future.length === 0}
             title="Redo (Ctrl+Shift+Z)"
           >
             Redo
           </button>
-          <button onClick={() => void layoutNow()} disabled={readOnly || laying}>
+          <button type="button" onClick={() => void layoutNow()} disabled={readOnly || laying}>
             {laying ? 'Laying out…' : 'Auto-layout'}
           </button>
           <select
@@ -623,6 +624,7 @@ function EditorLoaded({
           </select>
           {version === null && detail.version !== null && (
             <button
+              type="button"
               className={showLive && !simulating ? 'active-toggle' : ''}
               onClick={() => {
                 setShowLive(!showLive || simulating);
@@ -635,21 +637,27 @@ function EditorLoaded({
             </button>
           )}
           <button
+            type="button"
             className={simulating ? 'active-toggle' : ''}
             onClick={() => setSimulating(!simulating)}
             aria-pressed={simulating}
           >
             Simulate
           </button>
-          <button onClick={exportJson}>Export</button>
-          <button onClick={() => void duplicate()}>Duplicate</button>
+          <button type="button" onClick={exportJson}>
+            Export
+          </button>
+          <button type="button" onClick={() => void duplicate()}>
+            Duplicate
+          </button>
           {!readOnly && (
-            <button onClick={() => void save()} disabled={!dirty}>
+            <button type="button" onClick={() => void save()} disabled={!dirty}>
               Save draft
             </button>
           )}
           {!readOnly && (
             <button
+              type="button"
               className="primary"
               onClick={() => void publish()}
               disabled={!validation.valid || (!dirty && !hasDraft && detail.version !== null)}
@@ -670,11 +678,11 @@ function EditorLoaded({
         <div className={`flash ${message.kind}`} role="status">
           {message.text}
           {loaded.restored && message.text.startsWith('Restored') && (
-            <button className="link" onClick={discardRestored}>
+            <button type="button" className="link" onClick={discardRestored}>
               Discard them
             </button>
           )}
-          <button className="icon" aria-label="dismiss" onClick={() => setMessage(null)}>
+          <button type="button" className="icon" aria-label="dismiss" onClick={() => setMessage(null)}>
             ✕
           </button>
         </div>
@@ -701,7 +709,7 @@ function EditorLoaded({
             <ul>
               {readable.map((r, i) => (
                 <li key={i} data-testid="problem">
-                  <button className="problem" onClick={() => jumpTo(r.node)}>
+                  <button type="button" className="problem" onClick={() => jumpTo(r.node)}>
                     {r.text}
                   </button>
                 </li>

@@ -119,12 +119,18 @@ function JourneyForm({
             disabled={readOnly}
             onChange={(when) => set({ trigger: { ...trigger, when } })}
           />
-          <button className="link" disabled={readOnly} onClick={() => set({ trigger: { event: trigger.event } })}>
+          <button
+            type="button"
+            className="link"
+            disabled={readOnly}
+            onClick={() => set({ trigger: { event: trigger.event } })}
+          >
             no condition
           </button>
         </div>
       ) : (
         <button
+          type="button"
           className="link"
           disabled={readOnly}
           onClick={() =>

@@ -60,6 +60,7 @@ export function LaneEdge({
             {label && <span>{label}</span>}
             {canAdd && (
               <button
+                type="button"
                 className="edge-add"
                 aria-label={`add a step between ${source} and ${target}`}
                 title="Add a step here"

@@ -152,9 +152,18 @@ export function MigrationStep({
           </p>
         )}
         <div className="actions">
-          <button onClick={onCancel}>Cancel</button>
-          <button onClick={() => onPublish(undefined)}>Publish without moving</button>
-          <button className="primary" disabled={error !== null || moving === 0} onClick={() => onPublish(migrate)}>
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+          <button type="button" onClick={() => onPublish(undefined)}>
+            Publish without moving
+          </button>
+          <button
+            type="button"
+            className="primary"
+            disabled={error !== null || moving === 0}
+            onClick={() => onPublish(migrate)}
+          >
             Publish and move {moving} contact{moving === 1 ? '' : 's'}
           </button>
         </div>

@@ -50,7 +50,7 @@ export function StepMenu({
       onKeyDown={move}
     >
       {PALETTE.map((p) => (
-        <button key={p.type} role="menuitem" className={`type-${p.type}`} onClick={() => onPick(p.type)}>
+        <button type="button" key={p.type} role="menuitem" className={`type-${p.type}`} onClick={() => onPick(p.type)}>
           <strong>{p.title}</strong>
         </button>
       ))}

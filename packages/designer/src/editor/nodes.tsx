@@ -40,6 +40,7 @@ function PortAdd({ source, handle, label }: { source: string; handle: string; la
   if (!menu) return null;
   return (
     <button
+      type="button"
       className="port-add nodrag"
       aria-label={`add a step after ${source} ${label}`}
       title="Add a step after this port"

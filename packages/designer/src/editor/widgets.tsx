@@ -87,6 +87,7 @@ export function ListEditor<T>({
             {render(item, (v) => onChange(items.map((x, k) => (k === i ? v : x))), i)}
           </div>
           <button
+            type="button"
             className="icon"
             title="remove"
             disabled={disabled}
@@ -96,7 +97,7 @@ export function ListEditor<T>({
           </button>
         </div>
       ))}
-      <button className="link" disabled={disabled} onClick={() => onChange([...items, add()])}>
+      <button type="button" className="link" disabled={disabled} onClick={() => onChange([...items, add()])}>
         {addLabel}
       </button>
     </div>

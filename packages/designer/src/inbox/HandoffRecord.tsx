@@ -108,12 +108,12 @@ export function HandoffRecord({
       {canAct && h.status !== 'closed' && (
         <div className="record-actions">
           {h.assignee === null && me.role === 'rep' && (
-            <button className="primary" onClick={() => void act('claim')}>
+            <button type="button" className="primary" onClick={() => void act('claim')}>
               Take it
             </button>
           )}
           {h.assignee !== null && mine && h.acceptedAt === null && (
-            <button className="primary" onClick={() => void act('accept')}>
+            <button type="button" className="primary" onClick={() => void act('accept')}>
               Accept
             </button>
           )}
@@ -129,6 +129,7 @@ export function HandoffRecord({
               />
               {h.outcomes.map((o) => (
                 <button
+                  type="button"
                   key={o}
                   onClick={() => void act('outcome', { outcome: o, ...(value.trim() ? { value: Number(value) } : {}) })}
                 >
@@ -136,7 +137,7 @@ export function HandoffRecord({
                 </button>
               ))}
               {!rejecting ? (
-                <button className="danger" onClick={() => setRejecting(true)}>
+                <button type="button" className="danger" onClick={() => setRejecting(true)}>
                   Reject…
                 </button>
               ) : (
@@ -147,7 +148,7 @@ export function HandoffRecord({
                     value={reason}
                     onChange={(e) => setReason(e.target.value)}
                   />
-                  <button className="danger" onClick={() => void act('reject', { reason })}>
+                  <button type="button" className="danger" onClick={() => void act('reject', { reason })}>
                     Reject
                   </button>
                 </span>

@@ -95,7 +95,7 @@ export function Inbox({ me }: { me: Me }) {
       <section className="inbox-list" aria-label="handoffs">
         <div className="tabs">
           {tabs.map(([t, label]) => (
-            <button key={t} className={tab === t ? 'tab active' : 'tab'} onClick={() => setTab(t)}>
+            <button type="button" key={t} className={tab === t ? 'tab active' : 'tab'} onClick={() => setTab(t)}>
               {label}
             </button>
           ))}

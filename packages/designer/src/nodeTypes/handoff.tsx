@@ -86,12 +86,18 @@ function HandoffForm({ node, set, team: fullTeam, fields, disabled }: NodeFormPr
                   disabled={disabled}
                   onChange={(when) => setRule({ ...rule, when })}
                 />
-                <button className="link" disabled={disabled} onClick={() => setRule(without(rule, 'when'))}>
+                <button
+                  type="button"
+                  className="link"
+                  disabled={disabled}
+                  onClick={() => setRule(without(rule, 'when'))}
+                >
                   always
                 </button>
               </div>
             ) : (
               <button
+                type="button"
                 className="link"
                 disabled={disabled}
                 onClick={() =>

@@ -150,7 +150,9 @@ export function Reports() {
           <label className="inline">
             To <input type="date" aria-label="to" value={to} onChange={(e) => setTo(e.target.value)} />
           </label>
-          <button onClick={() => void downloadCsv()}>Export CSV</button>
+          <button type="button" onClick={() => void downloadCsv()}>
+            Export CSV
+          </button>
         </div>
       </div>
       {error && <p className="error-banner">{error}</p>}

@@ -143,7 +143,12 @@ export function BacktestTab({
           onChange={(e) => setSeed(Number(e.target.value))}
         />
       </label>
-      <button className="primary" disabled={running || !(period.from < period.to)} onClick={() => void run()}>
+      <button
+        type="button"
+        className="primary"
+        disabled={running || !(period.from < period.to)}
+        onClick={() => void run()}
+      >
         {running ? 'Reading the period…' : 'Run backtest'}
       </button>
       {result && live && (

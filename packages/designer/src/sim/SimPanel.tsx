@@ -181,13 +181,17 @@ export function SimPanel({
   return (
     <aside className="inspector sim" aria-label="simulation">
       <div className="tabs">
-        <button className={tab === 'contact' ? 'tab active' : 'tab'} onClick={() => setTab('contact')}>
+        <button type="button" className={tab === 'contact' ? 'tab active' : 'tab'} onClick={() => setTab('contact')}>
           Test contact
         </button>
-        <button className={tab === 'population' ? 'tab active' : 'tab'} onClick={() => setTab('population')}>
+        <button
+          type="button"
+          className={tab === 'population' ? 'tab active' : 'tab'}
+          onClick={() => setTab('population')}
+        >
           Population
         </button>
-        <button className={tab === 'backtest' ? 'tab active' : 'tab'} onClick={() => setTab('backtest')}>
+        <button type="button" className={tab === 'backtest' ? 'tab active' : 'tab'} onClick={() => setTab('backtest')}>
           Backtest
         </button>
       </div>
@@ -216,7 +220,7 @@ export function SimPanel({
             <span className="field-label">Traits</span>
             <textarea aria-label="traits" rows={3} value={traits} onChange={(e) => setTraits(e.target.value)} />
           </label>
-          <button className="primary" onClick={startContact}>
+          <button type="button" className="primary" onClick={startContact}>
             {state ? 'Restart' : 'Start'} at Mon 23 Nov 09:00 UTC
           </button>
           {state && (
@@ -224,12 +228,18 @@ export function SimPanel({
               <div className="sim-clock">
                 <strong data-testid="sim-now">{state.now.replace('T', ' ').replace('Z', ' UTC')}</strong>
                 <div className="row-buttons">
-                  <button onClick={() => setPlaying(!playing)}>{playing ? 'Pause' : 'Play'}</button>
-                  <button onClick={() => send({ type: 'nextTimer' })} disabled={!state.nextDue}>
+                  <button type="button" onClick={() => setPlaying(!playing)}>
+                    {playing ? 'Pause' : 'Play'}
+                  </button>
+                  <button type="button" onClick={() => send({ type: 'nextTimer' })} disabled={!state.nextDue}>
                     Next timer{state.nextDue ? ` (${short(state.nextDue)})` : ''}
                   </button>
-                  <button onClick={() => send({ type: 'advance', ms: HOUR })}>+1 h</button>
-                  <button onClick={() => send({ type: 'advance', ms: 24 * HOUR })}>+1 day</button>
+                  <button type="button" onClick={() => send({ type: 'advance', ms: HOUR })}>
+                    +1 h
+                  </button>
+                  <button type="button" onClick={() => send({ type: 'advance', ms: 24 * HOUR })}>
+                    +1 day
+                  </button>
                 </div>
                 <div className="sim-event">
                   <input
@@ -239,6 +249,7 @@ export function SimPanel({
                     onChange={(e) => setJump(e.target.value)}
                   />
                   <button
+                    type="button"
                     disabled={!isIsoDuration(jump)}
                     title={isIsoDuration(jump) ? undefined : 'an ISO 8601 duration such as PT4H, P2D or P1W'}
                     onClick={() => {
@@ -260,6 +271,7 @@ export function SimPanel({
                     onChange={(e) => setProps({ ...props, [ev]: e.target.value })}
                   />
                   <button
+                    type="button"
                     onClick={() => {
                       try {
                         send({
@@ -394,6 +406,7 @@ export function SimPanel({
               onChange={(e) => setNewTrait(e.target.value)}
             />
             <button
+              type="button"
               disabled={!/^[A-Za-z0-9_$-]+$/.test(newTrait) || traitFields.includes(newTrait)}
               onClick={() => {
                 setTraitTexts({ ...traitTexts, [newTrait]: '' });
@@ -468,6 +481,7 @@ export function SimPanel({
             </ul>
           )}
           <button
+            type="button"
             className="primary"
             disabled={progress !== null || 'problems' in model}
             onClick={() => {

@@ -1,4 +1,4 @@
-import { Population, TraitDistribution, dictionary } from '@baton/engine/internal';
+import { Population, type TraitDistribution, dictionary } from '@baton/engine/internal';
 import { eachRecord, isRecord, type DraftJourney } from '../model/index.ts';
 
 /** What the population form holds: text as the user typed it, blank meaning "derive it from the journey". */

@@ -3,7 +3,7 @@ import type { EvalEnv } from '../conditions/env.ts';
 import type { HistoryEvent } from '../conditions/timeline.ts';
 import type { Clock } from '../model/time.ts';
 import { Workspace } from '../model/workspace.ts';
-import { type Journey } from '../nodes/journey.ts';
+import type { Journey } from '../nodes/journey.ts';
 import { scoreInput, scoreReader } from '../scores/score.ts';
 import { machineConfig, nodeIdOfKey } from './compileJourney.ts';
 import { GUARDS, type GuardName, type MachineEvent } from './guards.ts';

@@ -1,5 +1,5 @@
 import type { Millis } from '../model/time.ts';
-import type { HistoryEvent, Timeline } from './timeline.ts';
+import type { Timeline } from './timeline.ts';
 
 /** What a condition is evaluated against (SPEC §3): the contact's events are its timeline, oldest first. */
 export interface EvalEnv extends Timeline {
@@ -20,7 +20,7 @@ export function readPath(root: unknown, segments: readonly string[], from = 0): 
   for (let i = from; i < segments.length; i++) {
     const key = segments[i] as string;
     if (current === null || typeof current !== 'object' || FORBIDDEN.has(key)) return undefined;
-    if (!Object.prototype.hasOwnProperty.call(current, key)) return undefined;
+    if (!Object.hasOwn(current, key)) return undefined;
     current = (current as Record<string, unknown>)[key];
   }
   return current;
@@ -30,8 +30,7 @@ export function readPath(root: unknown, segments: readonly string[], from = 0): 
 export function readField(env: EvalEnv, segments: readonly string[]): unknown {
   const [root, first] = segments;
   if (root === 'contact') {
-    if (first === 'id' && segments.length === 2 && !Object.prototype.hasOwnProperty.call(env.traits, 'id'))
-      return env.contactId;
+    if (first === 'id' && segments.length === 2 && !Object.hasOwn(env.traits, 'id')) return env.contactId;
     return readPath(env.traits, segments, 1);
   }
   if (root === 'score')

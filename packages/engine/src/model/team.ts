@@ -59,7 +59,7 @@ export const Team = z
       if (reps.has(rep.id))
         ctx.addIssue({ code: 'custom', path: ['reps', i, 'id'], message: `rep id "${rep.id}" is used twice` });
       reps.add(rep.id);
-      if (rep.calendar !== undefined && !Object.prototype.hasOwnProperty.call(team.calendars, rep.calendar)) {
+      if (rep.calendar !== undefined && !Object.hasOwn(team.calendars, rep.calendar)) {
         ctx.addIssue({ code: 'custom', path: ['reps', i, 'calendar'], message: `unknown calendar "${rep.calendar}"` });
       }
     });

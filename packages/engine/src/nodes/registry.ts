@@ -23,7 +23,7 @@ export const NODE_TYPES = Object.keys(NODE_KINDS) as NodeType[];
 
 /** The kind of a node type; the registry is the only place that knows every type. */
 export function kindOf(type: string): NodeKind<{ id: string; type: string }> | undefined {
-  return Object.prototype.hasOwnProperty.call(NODE_KINDS, type)
+  return Object.hasOwn(NODE_KINDS, type)
     ? (NODE_KINDS[type as NodeType] as unknown as NodeKind<{ id: string; type: string }>)
     : undefined;
 }

@@ -1,4 +1,3 @@
-import type { CompiledJourney } from '../compile/compileJourney.ts';
 import { explainCondition } from '../conditions/explain.ts';
 import type { Millis } from '../model/time.ts';
 import { addDuration } from '../model/time.ts';

@@ -34,7 +34,7 @@ export function computeScore(model: ScoreModel, input: ScoreInput): number {
           if (rule.event !== e.name) continue;
           if (rule.where && !predicateFor(rule.where)({ ...env, event: { name: e.name, properties: e.properties } }))
             continue;
-          total += halfLife === Infinity ? rule.points : rule.points * Math.pow(0.5, (input.now - e.at) / halfLife);
+          total += halfLife === Infinity ? rule.points : rule.points * 0.5 ** ((input.now - e.at) / halfLife);
         }
       }
     }

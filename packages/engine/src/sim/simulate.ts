@@ -2,7 +2,6 @@ import { Script, type ScriptStep } from '../model/script.ts';
 import { VirtualClock, parseInstant, type Millis } from '../model/time.ts';
 import { Workspace } from '../model/workspace.ts';
 import { Team } from '../model/team.ts';
-import type { HandoffRecord } from '../state/records.ts';
 import { reportHandoff } from '../handoff/report.ts';
 import { JourneyCatalog } from '../compile/catalog.ts';
 import { BatonError, InputInvalidError, JourneyInvalidError } from '../model/errors.ts';

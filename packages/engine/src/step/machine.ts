@@ -66,7 +66,7 @@ const scopes = new WeakMap<CompiledJourney, ReusableScope>();
  * step, pure as before, at about three times the speed.
  */
 function scopeFor(compiled: CompiledJourney): ReusableScope {
-  let hit = scopes.get(compiled);
+  const hit = scopes.get(compiled);
   if (hit) return hit;
   const self = createActor(compiled.machine);
   const holder: ReusableScope = { sink: [], scope: undefined as unknown as AnyActorScope };

@@ -705,20 +705,20 @@ export function openApiDocument(): Record<string, unknown> {
   };
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** A browsable reference of the API, rendered from the same operations (no scripts, no CDN). */
 export function referencePage(): string {
   const rows = OPERATIONS.map((op) => {
     const who = Array.isArray(op.auth) ? op.auth.join(', ') : op.auth === 'writeKey' ? 'write key' : op.auth;
     const body = op.body ? `<a href="#schema-${op.body}">${op.body}</a>` : '';
-    return `<tr><td><span class="m ${op.method}">${op.method.toUpperCase()}</span></td><td><code>${escape(op.path)}</code>${op.query ? `<div class="q">?${op.query.map(escape).join('&amp;')}</div>` : ''}</td><td>${escape(op.summary)}</td><td>${escape(who)}</td><td>${body}</td></tr>`;
+    return `<tr><td><span class="m ${op.method}">${op.method.toUpperCase()}</span></td><td><code>${escapeHtml(op.path)}</code>${op.query ? `<div class="q">?${op.query.map(escape).join('&amp;')}</div>` : ''}</td><td>${escapeHtml(op.summary)}</td><td>${escapeHtml(who)}</td><td>${body}</td></tr>`;
   }).join('\n');
   const doc = openApiDocument() as { components: { schemas: Record<string, unknown> } };
   const schemas = Object.entries(doc.components.schemas)
     .map(
       ([name, s]) =>
-        `<details id="schema-${name}"><summary>${name}</summary><pre>${escape(JSON.stringify(s, null, 2))}</pre></details>`,
+        `<details id="schema-${name}"><summary>${name}</summary><pre>${escapeHtml(JSON.stringify(s, null, 2))}</pre></details>`,
     )
     .join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Baton API reference</title>

@@ -36,7 +36,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   const json = rest.includes('--json');
   try {
-    let parsed;
+    let parsed: ReturnType<typeof parseArgs>;
     try {
       parsed = parseArgs({
         args: rest,

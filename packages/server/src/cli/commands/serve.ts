@@ -78,7 +78,7 @@ export const serveCommand: Command = {
         err.code === 'EADDRINUSE' ? `port ${port} is already in use; give another with --port` : err.message,
       );
     });
-    let server;
+    let server: Awaited<ReturnType<typeof openServer>>;
     try {
       server = await openServer({
         ...storage,
