@@ -87,29 +87,12 @@ export class FileEventLog implements EventLog {
   }
 }
 
-/** PostgreSQL's log: the table `baton_event_log`, made when first needed (it holds nothing the store reads). */
+/** PostgreSQL's log: the table `baton_event_log`, made by the store's migrations (it holds nothing the store reads). */
 export class PgEventLog implements EventLog {
-  private made: Promise<unknown> | null = null;
-
   constructor(private readonly pool: pg.Pool) {}
-
-  private table(): Promise<unknown> {
-    if (this.made) return this.made;
-    const made = this.pool
-      .query(
-        'CREATE TABLE IF NOT EXISTS baton_event_log (seq bigserial PRIMARY KEY, at bigint NOT NULL, call jsonb NOT NULL); CREATE INDEX IF NOT EXISTS baton_event_log_at ON baton_event_log (at)',
-      )
-      .catch((err: unknown) => {
-        this.made = null; // tried again next time
-        throw err;
-      });
-    this.made = made;
-    return made;
-  }
 
   async append(records: readonly RecordedCall[]): Promise<void> {
     if (records.length === 0) return;
-    await this.table();
     await this.pool.query('INSERT INTO baton_event_log (at, call) SELECT * FROM unnest($1::bigint[], $2::jsonb[])', [
       records.map((r) => r.at),
       records.map((r) => JSON.stringify(r.call)),
@@ -117,7 +100,6 @@ export class PgEventLog implements EventLog {
   }
 
   async read(from: number | null, to: number | null): Promise<RecordedCall[]> {
-    await this.table();
     const { rows } = await this.pool.query<{ at: string; call: Record<string, unknown> }>(
       'SELECT at, call FROM baton_event_log WHERE ($1::bigint IS NULL OR at >= $1) AND ($2::bigint IS NULL OR at < $2) ORDER BY at, seq',
       [from, to],
@@ -126,7 +108,6 @@ export class PgEventLog implements EventLog {
   }
 
   async forget(before: number): Promise<void> {
-    await this.table();
     await this.pool.query('DELETE FROM baton_event_log WHERE at < $1', [before]);
   }
 }

@@ -179,6 +179,12 @@ export const MIGRATIONS: readonly string[] = [
   -- Handoffs waiting unassigned, oldest first: assigning them when a rep frees up reads only these.
   CREATE INDEX baton_handoffs_waiting ON baton_handoffs (created_at, handoff_id COLLATE "C") WHERE status = 'open' AND assignee IS NULL;
   `,
+  `
+  -- The events Baton accepted, kept for backtests for a retention window (stores/eventLog.ts). Made by a
+  -- migration, under its lock: made on first use, processes starting together raced to create it.
+  CREATE TABLE baton_event_log (seq bigserial PRIMARY KEY, at bigint NOT NULL, call jsonb NOT NULL);
+  CREATE INDEX baton_event_log_at ON baton_event_log (at);
+  `,
 ];
 
 /** A lock key of Baton's own, so two processes starting together migrate one after the other. */
