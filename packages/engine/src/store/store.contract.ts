@@ -16,6 +16,40 @@ function withTimers(state: ContactState, timers: TimerRecord[]): ContactState {
   return { ...state, timers };
 }
 
+/** A handoff record for store tests: an open lead on node `n` of journey `j`, with the fields given. */
+function handoff(over: Partial<HandoffRecord> & Pick<HandoffRecord, 'id' | 'contactId'>): HandoffRecord {
+  return {
+    journeyId: 'j',
+    version: 1,
+    run: 1,
+    node: 'n',
+    team: 'sales',
+    record: 'lead',
+    title: '',
+    priority: 'normal',
+    status: 'open',
+    queue: null,
+    assignee: null,
+    createdAt: T,
+    assignedAt: null,
+    dueAt: null,
+    acceptedAt: null,
+    breached: false,
+    escalatedTo: null,
+    escalating: false,
+    outcome: null,
+    closedAt: null,
+    value: null,
+    outcomes: ['won'],
+    rejectedBy: [],
+    wasUnassigned: false,
+    trace: [],
+    why: [],
+    context: { traits: {}, scores: {}, timeline: [], path: [], messages: [], talkTrack: null, nextBestActions: [] },
+    ...over,
+  };
+}
+
 /**
  * The contract every Store implementation passes (memory, lowdb, PostgreSQL). A new store is done when
  * this suite is green against it. `newStore` must return an empty store.
@@ -139,37 +173,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
 
     it('finds a handoff by its id, open or closed, as the latest commit left it', async () => {
       const store = await newStore();
-      const h = {
-        id: 'h1',
-        contactId: 'c1',
-        journeyId: 'j',
-        version: 1,
-        run: 1,
-        node: 'n',
-        team: 'sales' as const,
-        record: 'lead',
-        title: '',
-        priority: 'normal',
-        status: 'open' as const,
-        queue: 'q',
-        assignee: 'ana',
-        createdAt: T,
-        assignedAt: T,
-        dueAt: null,
-        acceptedAt: null,
-        breached: false,
-        escalatedTo: null,
-        escalating: false,
-        outcome: null,
-        closedAt: null,
-        value: null,
-        outcomes: ['won'],
-        rejectedBy: [],
-        wasUnassigned: false,
-        trace: [],
-        why: [],
-        context: { traits: {}, scores: {}, timeline: [], path: [], messages: [], talkTrack: null, nextBestActions: [] },
-      } satisfies HandoffRecord;
+      const h = handoff({ id: 'h1', contactId: 'c1', queue: 'q', assignee: 'ana', assignedAt: T });
       expect(await store.handoff('h1')).toBeUndefined();
       await store.commit({
         contactId: 'c1',
@@ -244,45 +248,24 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
                 exitedAt: r.status === 'exited' ? T + 30 * H : null,
                 outcome: r.status === 'exited' ? r.outcome : null,
               }));
-              const handoffs: HandoffRecord[] = c.handoffs.map((h) => ({
-                id: `h${++n}`,
-                contactId,
-                journeyId: h.journey,
-                version: 1,
-                run: 1,
-                node: h.node,
-                team: 'sales',
-                record: 'lead',
-                title: '',
-                priority: 'normal',
-                status: h.status,
-                queue: h.queue,
-                assignee: h.assignee,
-                createdAt: T + h.created * H,
-                assignedAt: null,
-                dueAt: h.due === null ? null : T + h.due * H,
-                acceptedAt: h.accepted === null ? null : T + (h.created + h.accepted) * H,
-                breached: h.breached,
-                escalatedTo: null,
-                escalating: false,
-                outcome: h.status === 'closed' ? h.outcome : null,
-                closedAt: null,
-                value: h.value,
-                outcomes: ['won', 'lost'],
-                rejectedBy: [],
-                wasUnassigned: false,
-                trace: [],
-                why: [],
-                context: {
-                  traits: {},
-                  scores: {},
-                  timeline: [],
-                  path: [],
-                  messages: [],
-                  talkTrack: null,
-                  nextBestActions: [],
-                },
-              }));
+              const handoffs = c.handoffs.map((h) =>
+                handoff({
+                  id: `h${++n}`,
+                  contactId,
+                  journeyId: h.journey,
+                  node: h.node,
+                  status: h.status,
+                  queue: h.queue,
+                  assignee: h.assignee,
+                  createdAt: T + h.created * H,
+                  dueAt: h.due === null ? null : T + h.due * H,
+                  acceptedAt: h.accepted === null ? null : T + (h.created + h.accepted) * H,
+                  breached: h.breached,
+                  outcome: h.status === 'closed' ? h.outcome : null,
+                  value: h.value,
+                  outcomes: ['won', 'lost'],
+                }),
+              );
               await store.commit({
                 contactId,
                 expectedVersion: 0,
@@ -426,45 +409,16 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
             };
             // Ids that sort differently as text than as numbers (h10 before h9), and creation instants shared.
             const all = specs.map(
-              (x, i): HandoffRecord => ({
-                id: `h${i + 1}`,
-                contactId: x.contact,
-                journeyId: 'j',
-                version: 1,
-                run: 1,
-                node: 'n',
-                team: 'sales',
-                record: 'lead',
-                title: '',
-                priority: 'normal',
-                status: x.status,
-                queue: x.queue,
-                assignee: x.assignee,
-                createdAt: T + x.created * 60_000,
-                assignedAt: null,
-                dueAt: null,
-                acceptedAt: null,
-                breached: false,
-                escalatedTo: null,
-                escalating: false,
-                outcome: null,
-                closedAt: null,
-                value: null,
-                outcomes: ['won'],
-                rejectedBy: [],
-                wasUnassigned: x.assignee === null,
-                trace: [],
-                why: [],
-                context: {
-                  traits: {},
-                  scores: {},
-                  timeline: [],
-                  path: [],
-                  messages: [],
-                  talkTrack: null,
-                  nextBestActions: [],
-                },
-              }),
+              (x, i): HandoffRecord =>
+                handoff({
+                  id: `h${i + 1}`,
+                  contactId: x.contact,
+                  status: x.status,
+                  queue: x.queue,
+                  assignee: x.assignee,
+                  createdAt: T + x.created * 60_000,
+                  wasUnassigned: x.assignee === null,
+                }),
             );
             for (const h of all) byContact.set(h.contactId, [...(byContact.get(h.contactId) ?? []), h]);
             for (const c of byContact.keys()) await save(c);

@@ -42,7 +42,17 @@ function eventsOf(c: number): Call[] {
     },
     { type: 'identify', body: { userId, messageId: `${userId}-3`, traits: { visits: 3 } } },
     { type: 'track', body: { userId, messageId: `${userId}-4`, event: 'Page Viewed', properties: { path: '/docs' } } },
-    ...[5, 6, 7, 8, 9].map((i): Call => ({ type: 'track', body: { userId, messageId: `${userId}-${i}`, event: i % 2 ? 'Feature Used' : 'Page Viewed', properties: { n: i } } })),
+    ...[5, 6, 7, 8, 9].map(
+      (i): Call => ({
+        type: 'track',
+        body: {
+          userId,
+          messageId: `${userId}-${i}`,
+          event: i % 2 ? 'Feature Used' : 'Page Viewed',
+          properties: { n: i },
+        },
+      }),
+    ),
   ];
 }
 
@@ -75,7 +85,15 @@ async function post(baton: PgBaton, call: Call): Promise<string> {
   const text = await r.text();
   if (r.status !== 200) {
     // A 500 is a bug: say what the process logged about it.
-    const logged = r.status >= 500 ? baton.stderr().split('\n').filter((l) => l.includes('"level":50')).slice(-3).join('\n') : '';
+    const logged =
+      r.status >= 500
+        ? baton
+            .stderr()
+            .split('\n')
+            .filter((l) => l.includes('"level":50'))
+            .slice(-3)
+            .join('\n')
+        : '';
     throw new Error(`${call.type} ${call.body.messageId} to ${baton.url}: ${r.status} ${text}\n${logged}`);
   }
   return (JSON.parse(text) as { status: string }).status;

@@ -1,20 +1,7 @@
 import { Hono } from 'hono';
-import { fitRepModel, parseInstant, type Store } from '@baton/engine/internal';
+import { fitRepModel, type Store } from '@baton/engine/internal';
 import type { ApiEnv } from '../auth.ts';
-import { httpError } from '../errors.ts';
-
-const instant = (name: string, value: string | undefined): number | null => {
-  if (value === undefined || value === '') return null;
-  try {
-    return parseInstant(value);
-  } catch {
-    throw httpError(
-      400,
-      'input_invalid',
-      `${name} must be an ISO 8601 instant such as 2026-11-01T00:00:00Z, got "${value}"`,
-    );
-  }
-};
+import { periodOf } from '../period.ts';
 
 /**
  * The reps' behaviour fitted to recorded handoffs created in `[from, to)` (SPEC §10's backtest): per rep,
@@ -24,14 +11,7 @@ const instant = (name: string, value: string | undefined): number | null => {
 export function repModelRoutes(store: Store): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.get('/model', async (c) => {
-    const from = instant('from', c.req.query('from'));
-    const to = instant('to', c.req.query('to'));
-    if (from !== null && to !== null && to < from)
-      throw httpError(
-        400,
-        'input_invalid',
-        `to (${c.req.query('to')}) must not be before from (${c.req.query('from')})`,
-      );
+    const { from, to } = periodOf(c);
     return c.json(fitRepModel(await store.handoffs({}), from, to));
   });
   return app;

@@ -1,30 +1,14 @@
 import { Hono } from 'hono';
-import { parseInstant, type HandoffReport, type Store } from '@baton/engine/internal';
+import type { HandoffReport, Store } from '@baton/engine/internal';
 import type { ApiEnv } from '../auth.ts';
-import { httpError } from '../errors.ts';
-
-const instantParam = (name: string, value: string | undefined) => {
-  if (value === undefined) return undefined;
-  try {
-    return parseInstant(value);
-  } catch {
-    throw httpError(
-      400,
-      'input_invalid',
-      `${name} must be an ISO 8601 instant such as 2026-11-01T00:00:00Z, got "${value}"`,
-    );
-  }
-};
+import { periodOf } from '../period.ts';
 
 /** Reports over a period (`from`, `to` on handoff creation) and optionally one journey: per journey, node, queue and rep; also as CSV. */
 export function reportRoutes(store: Store): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.get('/', async (c) => {
-    const scope = {
-      from: instantParam('from', c.req.query('from')),
-      to: instantParam('to', c.req.query('to')),
-      journey: c.req.query('journey') || undefined,
-    };
+    const { from, to } = periodOf(c);
+    const scope = { from: from ?? undefined, to: to ?? undefined, journey: c.req.query('journey') || undefined };
     const report = await store.report(scope);
     if (c.req.query('format') === 'csv') {
       c.header('content-type', 'text/csv; charset=utf-8');
