@@ -1,3 +1,4 @@
+import { RepLoadTable } from './RepLoadTable.tsx';
 import { useState } from 'react';
 import { dictionary, own } from '@baton/engine/internal';
 import { api, ApiError, token } from '../api.ts';
@@ -177,32 +178,7 @@ export function BacktestTab({
             </tbody>
           </table>
           <h4>Handoffs per rep per day (draft)</h4>
-          <table className="loads small">
-            <thead>
-              <tr>
-                <th>Rep</th>
-                <th>Busiest day</th>
-                <th>Max/day</th>
-                <th>Capacity</th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...new Set(result.perRepDay.map((r) => r.rep))].map((rep) => {
-                const busiest = result.perRepDay
-                  .filter((r) => r.rep === rep)
-                  .reduce((a, b) => (b.handoffs > a.handoffs ? b : a));
-                const over = busiest.capacity !== null && busiest.handoffs > busiest.capacity;
-                return (
-                  <tr key={rep}>
-                    <td>{rep}</td>
-                    <td>{busiest.day}</td>
-                    <td className={over ? 'bad' : ''}>{busiest.handoffs}</td>
-                    <td>{busiest.capacity ?? '∞'}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <RepLoadTable perRepDay={result.perRepDay} />
         </div>
       )}
     </>

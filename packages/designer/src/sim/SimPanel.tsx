@@ -1,3 +1,4 @@
+import { RepLoadTable } from './RepLoadTable.tsx';
 import { useEffect, useRef, useState } from 'react';
 import { addDuration, isIsoDuration } from '@baton/engine/internal';
 import type { TeamShape } from '../api.ts';
@@ -522,31 +523,7 @@ export function SimPanel({
                 <dd>{result.handoffs.unassigned}</dd>
               </dl>
               <h4>Handoffs per rep per day</h4>
-              <table className="loads small">
-                <thead>
-                  <tr>
-                    <th>Rep</th>
-                    <th>Busiest day</th>
-                    <th>Max/day</th>
-                    <th>Capacity</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {[...new Set(result.perRepDay.map((r) => r.rep))].map((rep) => {
-                    const days = result.perRepDay.filter((r) => r.rep === rep);
-                    const busiest = days.reduce((a, b) => (b.handoffs > a.handoffs ? b : a));
-                    const over = busiest.capacity !== null && busiest.handoffs > busiest.capacity;
-                    return (
-                      <tr key={rep}>
-                        <td>{rep}</td>
-                        <td>{busiest.day}</td>
-                        <td className={over ? 'bad' : ''}>{busiest.handoffs}</td>
-                        <td>{busiest.capacity ?? '∞'}</td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
+              <RepLoadTable perRepDay={result.perRepDay} />
             </div>
           )}
         </>
