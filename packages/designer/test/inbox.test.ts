@@ -137,4 +137,23 @@ describe("the reps' inbox and the reports, in a browser", () => {
     await ui.shot('14-inbox-rejected-lifecycle');
     expect(ui.problems).toEqual([]);
   }, 60_000);
+
+  it('shows an admin the inbound webhook secret on asking, and rotates it', async () => {
+    const { page } = ui;
+    await page.goto(`${ui.base}/inbox#token=${ui.server.config.data.adminToken}`);
+    await page.getByRole('button', { name: 'Team' }).click();
+    const box = page.locator('[aria-label="inbound webhook secret"]');
+    const secret = box.getByTestId('inbound-secret');
+    const before = ui.server.config.data.inboundSecret;
+    await expect.poll(() => secret.innerText()).toContain(before.slice(0, 6));
+    expect(await secret.innerText()).not.toContain(before); // hidden until asked
+    await box.getByRole('button', { name: 'Show' }).click();
+    expect(await secret.innerText()).toBe(before);
+    page.once('dialog', (d) => void d.accept());
+    await box.getByRole('button', { name: 'Rotate…' }).click();
+    await expect.poll(() => ui.server.config.data.inboundSecret).not.toBe(before);
+    await expect.poll(() => secret.innerText()).toBe(ui.server.config.data.inboundSecret);
+    await ui.shot('15-inbox-inbound-secret');
+    expect(ui.problems).toEqual([]);
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, reloadOnLive, type HandoffView, type Me, type TeamShape } from '../api.ts';
 import { HandoffRecord } from './HandoffRecord.tsx';
+import { InboundSecret } from './InboundSecret.tsx';
 import { slaState } from './sla.ts';
 import type { TimelineEvent } from './lifecycle.ts';
 
@@ -102,40 +103,43 @@ export function Inbox({ me }: { me: Me }) {
         </div>
         {error && <p className="error-banner">{error}</p>}
         {tab === 'team' ? (
-          <table className="loads">
-            <thead>
-              <tr>
-                <th>Rep</th>
-                <th>Open</th>
-                <th>Capacity</th>
-                <th>Late</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(team?.reps ?? []).map((r) => {
-                const l = loads.get(r.id) ?? { open: 0, breached: 0 };
-                const cap = (r as { capacity?: number }).capacity;
-                return (
-                  <tr key={r.id}>
-                    <td>
-                      {r.name ?? r.id}
-                      <div className="muted small">{r.id}</div>
-                    </td>
-                    <td>{l.open}</td>
-                    <td>
-                      {cap ?? '∞'}
-                      {cap !== undefined && (
-                        <div className="bar">
-                          <span style={{ width: `${Math.min(100, (l.open / Math.max(1, cap)) * 100)}%` }} />
-                        </div>
-                      )}
-                    </td>
-                    <td className={l.breached ? 'bad' : ''}>{l.breached}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <>
+            <table className="loads">
+              <thead>
+                <tr>
+                  <th>Rep</th>
+                  <th>Open</th>
+                  <th>Capacity</th>
+                  <th>Late</th>
+                </tr>
+              </thead>
+              <tbody>
+                {(team?.reps ?? []).map((r) => {
+                  const l = loads.get(r.id) ?? { open: 0, breached: 0 };
+                  const cap = (r as { capacity?: number }).capacity;
+                  return (
+                    <tr key={r.id}>
+                      <td>
+                        {r.name ?? r.id}
+                        <div className="muted small">{r.id}</div>
+                      </td>
+                      <td>{l.open}</td>
+                      <td>
+                        {cap ?? '∞'}
+                        {cap !== undefined && (
+                          <div className="bar">
+                            <span style={{ width: `${Math.min(100, (l.open / Math.max(1, cap)) * 100)}%` }} />
+                          </div>
+                        )}
+                      </td>
+                      <td className={l.breached ? 'bad' : ''}>{l.breached}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+            <InboundSecret />
+          </>
         ) : shown.length === 0 ? (
           <p className="muted empty">Nothing here. New handoffs appear as they are created.</p>
         ) : (
