@@ -90,7 +90,7 @@ async function post(baton: PgBaton, call: Call): Promise<string> {
         ? baton
             .stderr()
             .split('\n')
-            .filter((l) => l.includes('"level":50'))
+            .filter((l) => l.includes('"level":"error"') || l.includes('"level":50'))
             .slice(-3)
             .join('\n')
         : '';

@@ -48,6 +48,9 @@ interface Queued {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** A deadlock or a serialization failure aborts a batch whole: it is safe to send it again. */
+const RETRIED = new Set(['40P01', '40001']);
+
 /** The part of a commit the database function reads (the state itself goes as text, unchanged). */
 const commitMeta = (c: Commit) => ({
   contactId: c.contactId,
@@ -171,21 +174,30 @@ export class PostgresStore implements Store {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, 500);
-        try {
-          const [row] = await this.query<{ result: string[] }>('SELECT baton_apply($1::jsonb, $2::text[]) AS result', [
-            JSON.stringify(batch.map((q) => commitMeta(q.commit))),
-            batch.map((q) =>
-              JSON.stringify({
-                contact: q.commit.state.contact,
-                instances: q.commit.state.instances,
-                timers: q.commit.state.timers,
-                handoffs: q.commit.state.handoffs,
-              }),
-            ),
-          ]);
-          batch.forEach((q, i) => settle(q, row!.result[i]));
-        } catch (err) {
-          for (const q of batch) q.fail(err as Error);
+        const meta = JSON.stringify(batch.map((q) => commitMeta(q.commit)));
+        const states = batch.map((q) =>
+          JSON.stringify({
+            contact: q.commit.state.contact,
+            instances: q.commit.state.instances,
+            timers: q.commit.state.timers,
+            handoffs: q.commit.state.handoffs,
+          }),
+        );
+        for (let attempt = 0; ; attempt++) {
+          try {
+            const [row] = await this.query<{ result: string[] }>(
+              'SELECT baton_apply($1::jsonb, $2::text[]) AS result',
+              [meta, states],
+            );
+            batch.forEach((q, i) => settle(q, row!.result[i]));
+            break;
+          } catch (err) {
+            // Batches of two processes can lock the same contacts and the desk in opposite orders; PostgreSQL
+            // then aborts one of them whole (nothing of it applied), and it is sent again.
+            if (RETRIED.has((err as { code?: string }).code ?? '') && attempt < 5) continue;
+            for (const q of batch) q.fail(err as Error);
+            break;
+          }
         }
       }
     } finally {
