@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, pricingLead, testServer } from './harness.ts';
+import { readStream } from './sse.ts';
 
 let server: Awaited<ReturnType<typeof testServer>>;
 let listener: ReturnType<typeof serve>;
@@ -26,34 +27,17 @@ async function subscribe(token: string) {
   const controller = new AbortController();
   const res = await fetch(`${base}/api/stream?access_token=${token}`, { signal: controller.signal });
   expect(res.headers.get('content-type')).toContain('text/event-stream');
-  const reader = res.body!.getReader();
-  const events: { event: string; data: { name: string; data: Record<string, unknown> } }[] = [];
-  let buffer = '';
-  const pump = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done) return;
-      buffer += new TextDecoder().decode(value);
-      let cut: number;
-      while ((cut = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, cut);
-        buffer = buffer.slice(cut + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data) events.push({ event, data: JSON.parse(data) });
-      }
-    }
-  })();
-  const until = async (test: () => boolean) => {
-    for (let i = 0; i < 100 && !test(); i++) await new Promise((r) => setTimeout(r, 20));
-  };
+  const { events, until, done } = readStream(
+    res,
+    (data) => JSON.parse(data) as { name: string; data: Record<string, unknown> },
+  );
   await until(() => events.some((e) => e.event === 'ready'));
   return {
     events,
     until,
     close: async () => {
       controller.abort();
-      await pump;
+      await done;
     },
   };
 }

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readStream } from './sse.ts';
 import { json, pricingLead, testServer } from './harness.ts';
 
 type Server = Awaited<ReturnType<typeof testServer>>;
@@ -21,41 +22,6 @@ afterEach(async () => {
 const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
 
 const basic = (user: string) => `Basic ${Buffer.from(`${user}:`, 'utf8').toString('base64')}`;
-
-/** Reads an SSE response as it comes: the events so far, and whether the server ended it. */
-function readStream(res: Response) {
-  const reader = res.body!.getReader();
-  const events: { event: string; data: string }[] = [];
-  let ended = false;
-  let buffer = '';
-  const pump = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done) break;
-      buffer += new TextDecoder().decode(value);
-      let cut: number;
-      while ((cut = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, cut);
-        buffer = buffer.slice(cut + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        if (event) events.push({ event, data: /^data: (.*)$/m.exec(block)?.[1] ?? '' });
-      }
-    }
-    ended = true;
-  })();
-  const until = async (test: () => boolean) => {
-    for (let i = 0; i < 150 && !test(); i++) await new Promise((r) => setTimeout(r, 20));
-  };
-  return {
-    events,
-    ended: () => ended,
-    until,
-    cancel: async () => {
-      await reader.cancel().catch(() => undefined);
-      await pump;
-    },
-  };
-}
 
 describe('credentials', () => {
   it('answers 401, not 500, to a token or a write key of non-ASCII characters as long as the real one', async () => {

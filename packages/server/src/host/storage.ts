@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { z } from 'zod';
@@ -70,8 +69,6 @@ export function openStorage(options: StorageOptions): Promise<Storage> {
 }
 
 async function openLowdb(data: string, snapshotBytes: number | undefined): Promise<Storage> {
-  await mkdir(data, { recursive: true, mode: 0o700 });
-  await chmod(data, 0o700);
   const store = await LowdbStore.open(data, snapshotBytes === undefined ? {} : { compactBytes: snapshotBytes });
   return {
     store,
