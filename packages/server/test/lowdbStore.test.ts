@@ -78,6 +78,36 @@ describe('lowdb store', () => {
     await store.close();
   });
 
+  it('writes nothing after a failed journal write, so the directory reopens without a gap', async () => {
+    const dir = freshDir();
+    const store = await LowdbStore.open(dir);
+    const commit = (id: string) =>
+      store.commit({ contactId: id, expectedVersion: 0, state: newContactState(id, T), effects: [] });
+    await commit('before');
+    // The disk refuses the next write (ENOSPC) while a second commit waits for its own write behind it.
+    const journal = (store as unknown as { journal: { append: (lines: string) => Promise<void> } }).journal;
+    const append = journal.append.bind(journal);
+    let failOnce = true;
+    journal.append = async (lines) => {
+      await new Promise((r) => setTimeout(r, 5));
+      if (failOnce) {
+        failOnce = false;
+        throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+      }
+      return append(lines);
+    };
+    const first = commit('lost-1');
+    await new Promise((r) => setImmediate(r)); // the first write is under way
+    const second = commit('lost-2');
+    await expect(first).rejects.toThrow('no space left on device');
+    await expect(second).rejects.toThrow(/could not be written/);
+    expect(store.failed?.message).toBe('no space left on device');
+    await store.close();
+    const again = await LowdbStore.open(dir);
+    expect(await again.contactIds()).toEqual(['before']);
+    await again.close();
+  });
+
   it('writes a snapshot once the journal has grown, drops the journals it covers, and reopens to the same state', async () => {
     const dir = freshDir();
     const store = await LowdbStore.open(dir, { compactBytes: 20_000 });

@@ -67,6 +67,34 @@ export interface Idempotent {
 /** Listens to every committed step: for live views, reports and simulations. */
 export type StepListener = (applied: Applied) => void;
 
+/**
+ * Steps applied now and made durable together: a Segment batch is applied event by event, each contact's
+ * steps in order, and acknowledged after one durable write instead of one per event (with a store that
+ * stages commits, lowdb; other stores write each commit as it is made). Made by `Runtime.writeBatch`.
+ */
+export class WriteBatch {
+  private readonly staged: Applied[] = [];
+
+  /** @internal */
+  constructor(private readonly settle: (staged: readonly Applied[]) => Promise<void>) {}
+
+  /** @internal */
+  add(applied: Applied): void {
+    this.staged.push(applied);
+  }
+
+  /** Writes every step applied through this batch durably (one write), then resolves; rejects if the write failed. */
+  durable(): Promise<void> {
+    return this.settle(this.staged.splice(0));
+  }
+}
+
+/** A step's outcome, and whether it is applied but not yet durable (a store that stages commits). */
+interface Staged {
+  applied: Applied;
+  staged: boolean;
+}
+
 /** Ids from a counter: deterministic, for simulations and tests. */
 export function counterIds(): IdSource {
   let n = 0;
@@ -100,9 +128,12 @@ export class Runtime {
   /** Per contact with steps running or waiting: how many, and the last one's promise. */
   private readonly lanes = new Map<string, { size: number; last: Promise<unknown> }>();
   private readonly listeners = new Set<StepListener>();
+  /** Whether the store stages commits (applied at once, made durable by a later write). */
+  private readonly stages: boolean;
 
   constructor(options: RuntimeOptions) {
     this.store = options.store;
+    this.stages = options.store.stage !== undefined && options.store.durable !== undefined;
     this.clock = options.clock;
     this.catalog = options.catalog;
     this.workspace = options.workspace ?? Workspace.parse({});
@@ -136,7 +167,7 @@ export class Runtime {
    * Applies an event that has already been validated against `InboundEvent` (the server's intake checks
    * every call of a batch before it applies any, and need not check them twice).
    */
-  ingestEvent(e: InboundEvent): Promise<Applied> {
+  ingestEvent(e: InboundEvent, batch?: WriteBatch): Promise<Applied> {
     const now = this.clock.now();
     const at = e.timestamp ? parseInstant(e.timestamp) : now;
     const input: StepInput & { kind: 'track' | 'identify' } =
@@ -144,9 +175,9 @@ export class Runtime {
         ? { kind: 'track', name: e.event, properties: e.properties, at }
         : { kind: 'identify', traits: e.traits, at };
     const { userId, anonymousId } = e;
-    if (userId === undefined) return this.applyAnonymous(anonymousId!, input, now, e.messageId);
-    if (anonymousId === undefined || anonymousId === userId) return this.apply(userId, input, now, e.messageId);
-    return this.link(anonymousId, userId, now).then(() => this.apply(userId, input, now, e.messageId));
+    if (userId === undefined) return this.applyAnonymous(anonymousId!, input, now, e.messageId, batch);
+    if (anonymousId === undefined || anonymousId === userId) return this.apply(userId, input, now, e.messageId, batch);
+    return this.link(anonymousId, userId, now, batch).then(() => this.apply(userId, input, now, e.messageId, batch));
   }
 
   /**
@@ -157,12 +188,14 @@ export class Runtime {
     anonymousId: string,
     input: StepInput & { kind: 'track' | 'identify' },
     now: Millis,
-    messageId?: string,
+    messageId: string | undefined,
+    batch: WriteBatch | undefined,
   ): Promise<Applied> {
     const stored = await this.store.load(anonymousId);
-    if (stored?.contact.linkedTo !== undefined) return this.apply(stored.contact.linkedTo, input, now, messageId);
-    if (stored && !stored.contact.anonymous) return this.apply(anonymousId, input, now, messageId);
-    return this.inTurn(anonymousId, now, messageId, recordAnonymous(input, this.anonymousTtlMs));
+    if (stored?.contact.linkedTo !== undefined)
+      return this.apply(stored.contact.linkedTo, input, now, messageId, batch);
+    if (stored && !stored.contact.anonymous) return this.apply(anonymousId, input, now, messageId, batch);
+    return this.inTurn(anonymousId, now, messageId, recordAnonymous(input, this.anonymousTtlMs), batch);
   }
 
   /**
@@ -170,12 +203,12 @@ export class Runtime {
    * profile's events join the contact's timeline in time order, as history, and its traits fill the
    * contact's missing ones; the profile then points at the contact. Linking twice changes nothing.
    */
-  async link(anonymousId: string, userId: string, now: Millis = this.clock.now()): Promise<void> {
+  async link(anonymousId: string, userId: string, now: Millis = this.clock.now(), batch?: WriteBatch): Promise<void> {
     if (anonymousId === userId) return;
     const profile = await this.store.load(anonymousId);
     if (!profile?.contact.anonymous || profile.contact.linkedTo !== undefined) return;
-    await this.inTurn(userId, now, undefined, mergeProfile(profile.contact));
-    await this.inTurn(anonymousId, now, undefined, linkedProfile(userId, this.anonymousTtlMs));
+    await this.inTurn(userId, now, undefined, mergeProfile(profile.contact), batch);
+    await this.inTurn(anonymousId, now, undefined, linkedProfile(userId, this.anonymousTtlMs), batch);
   }
 
   /** Forgets the messageIds applied more than the window ago (SPEC §7), so the store stays bounded. */
@@ -209,11 +242,14 @@ export class Runtime {
     return this.apply(timer.contactId, { kind: 'timer', timer }, timer.dueAt);
   }
 
-  /** Applies an input to a contact: one at a time per contact, retried when another writer got there first. */
-  apply(contactId: string, input: StepInput, now: Millis, messageId?: string): Promise<Applied> {
+  /**
+   * Applies an input to a contact: one at a time per contact, retried when another writer got there first.
+   * Resolves once the step is durable, or, with a `batch`, once it is applied (the batch waits for the write).
+   */
+  apply(contactId: string, input: StepInput, now: Millis, messageId?: string, batch?: WriteBatch): Promise<Applied> {
     return this.afterwards(
       now,
-      this.inTurn(contactId, now, messageId, (state, ctx) => stepContact(state, input, ctx)),
+      this.inTurn(contactId, now, messageId, (state, ctx) => stepContact(state, input, ctx), batch),
     );
   }
 
@@ -351,27 +387,53 @@ export class Runtime {
 
   /**
    * Commits a change to a contact after the contact's earlier ones, whether they succeeded or not: one at
-   * a time per contact. The lane is entered here and left when the commit settles (`commitWith`).
+   * a time per contact. The lane is entered here and left once the commit is applied (`commitWith`): with
+   * a store that stages commits, the contact's next step need not wait for the disk, since writes are in
+   * order. The promise resolves when the commit is durable, or with a `batch`, when it is applied.
    */
   private inTurn(
     contactId: string,
     now: Millis,
     messageId: string | undefined,
     change: ContactChange,
+    batch?: WriteBatch,
   ): Promise<Applied> {
     const lane = this.lanes.get(contactId);
+    let staged: Promise<Staged>;
     if (lane !== undefined) {
       lane.size++;
       const run = () => this.commitWith(contactId, now, messageId, change);
-      const next = lane.last.then(run, run);
-      lane.last = next;
-      return next;
+      staged = lane.last.then(run, run);
+      lane.last = staged;
+    } else {
+      const entered = { size: 1, last: IDLE };
+      this.lanes.set(contactId, entered);
+      staged = this.commitWith(contactId, now, messageId, change);
+      entered.last = staged;
     }
-    const entered = { size: 1, last: IDLE };
-    this.lanes.set(contactId, entered);
-    const next = this.commitWith(contactId, now, messageId, change);
-    entered.last = next;
-    return next;
+    return staged.then((s) => {
+      if (!s.staged) return this.settled(s.applied);
+      if (batch !== undefined) {
+        batch.add(s.applied);
+        return s.applied;
+      }
+      return this.store.durable!().then(() => this.settled(s.applied));
+    });
+  }
+
+  /** A batch of steps applied now, to be made durable together (see WriteBatch). */
+  writeBatch(): WriteBatch {
+    return new WriteBatch(async (staged) => {
+      if (staged.length === 0) return;
+      await this.store.durable!();
+      for (const applied of staged) this.settled(applied);
+    });
+  }
+
+  /** A step is durable: listeners hear of it. */
+  private settled(applied: Applied): Applied {
+    if (applied.status === 'applied') for (const listener of this.listeners) listener(applied);
+    return applied;
   }
 
   private leave(contactId: string): void {
@@ -384,7 +446,7 @@ export class Runtime {
     now: Millis,
     messageId: string | undefined,
     step: ContactChange,
-  ): Promise<Applied> {
+  ): Promise<Staged> {
     try {
       let serialized = false;
       for (let attempt = 0; ; attempt++) {
@@ -430,9 +492,10 @@ export class Runtime {
     now: Millis,
     messageId: string | undefined,
     step: ContactChange,
-  ): Promise<Applied> {
+  ): Promise<Staged> {
     const read = await this.read(contactId, messageId);
-    if (read.duplicate) return { status: 'duplicate', contactId, effects: [], journal: [] };
+    // A duplicate is answered once its original is durable (it may be staged and not yet written).
+    if (read.duplicate) return { applied: duplicate(contactId), staged: this.stages };
     const state = read.state ?? newContactState(contactId, now);
     const ctx: StepContext = {
       now,
@@ -456,14 +519,18 @@ export class Runtime {
     if (result.forget) commit.forget = true;
     if (result.desk) commit.desk = { expectedVersion: deskVersion, state: result.desk };
     try {
-      await this.store.commit(commit);
+      if (this.stages) this.store.stage!(commit);
+      else await this.store.commit(commit);
     } catch (err) {
-      if (err instanceof DuplicateMessageError) return { status: 'duplicate', contactId, effects: [], journal: [] };
+      if (err instanceof DuplicateMessageError) return { applied: duplicate(contactId), staged: this.stages };
       throw err;
     }
-    const applied: Applied = { status: 'applied', contactId, effects: result.effects, journal: result.journal };
-    for (const listener of this.listeners) listener(applied);
     if (this.team && result.effects.some((e) => e.type === 'event' && FREES_A_REP.has(e.name))) this.repFreed = true;
-    return applied;
+    return {
+      applied: { status: 'applied', contactId, effects: result.effects, journal: result.journal },
+      staged: this.stages,
+    };
   }
 }
+
+const duplicate = (contactId: string): Applied => ({ status: 'duplicate', contactId, effects: [], journal: [] });

@@ -118,6 +118,16 @@ export interface Store {
   forgetMessages(before: Millis): Promise<void>;
   /** Applies a commit (contact, effects, messageId, desk) atomically; throws ConflictError or DuplicateMessageError and then changes nothing. */
   commit(commit: Commit): Promise<void>;
+  /**
+   * Optional, for a store that holds its state in memory and makes it durable by appending to a log
+   * (lowdb): applies a commit at once, where every later read sees it, refusing it as `commit` does, and
+   * leaves its durable write to `durable()`. A contact's next step then starts without waiting for the
+   * disk, and a batch's commits share one write. Writes are in order: a commit is durable once every
+   * commit staged before it is.
+   */
+  stage?(commit: Commit): void;
+  /** With `stage`: resolves once every commit staged so far is durable (rejects if their write failed). */
+  durable?(): Promise<void>;
   /** Claims the earliest due timers (by due instant, then id) for one owner, under a lease. */
   claimDueTimers(request: ClaimRequest): Promise<TimerRecord[]>;
   /** The earliest due instant of any timer, or null when none is pending. */

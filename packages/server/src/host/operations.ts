@@ -76,9 +76,9 @@ export function operate(parts: Parts, options: OpsOptions = {}): OpsDeps & { sto
 /** Times every input applied to a contact (events, timers, people's actions), from its turn to its commit. */
 function timeSteps(runtime: Runtime, metrics: Metrics): void {
   const apply = runtime.apply.bind(runtime);
-  runtime.apply = (contactId, input, now, messageId) => {
+  runtime.apply = (contactId, input, ...rest) => {
     const done = metrics.stepSeconds.startTimer({ input: input.kind });
-    const work = apply(contactId, input, now, messageId);
+    const work = apply(contactId, input, ...rest);
     void work.then(
       () => done(),
       () => done(),
@@ -87,7 +87,11 @@ function timeSteps(runtime: Runtime, metrics: Metrics): void {
   };
 }
 
-/** Times every commit until the store acknowledges it, by result. */
+/**
+ * Times every commit until the store acknowledges it, by result. A store that stages commits (lowdb)
+ * acknowledges them in `durable()`: each staged commit is timed from its stage to the durable write that
+ * carries it, and one the store refused counts at once.
+ */
 function timeCommits(store: Store, metrics: Metrics): void {
   const commit = store.commit.bind(store);
   store.commit = (c) => {
@@ -95,9 +99,38 @@ function timeCommits(store: Store, metrics: Metrics): void {
     const work = commit(c);
     void work.then(
       () => done({ result: 'ok' }),
-      (err: unknown) =>
-        done({ result: err instanceof ConflictError || err instanceof DuplicateMessageError ? 'refused' : 'failed' }),
+      (err: unknown) => done({ result: refused(err) ? 'refused' : 'failed' }),
+    );
+    return work;
+  };
+  if (!store.stage || !store.durable) return;
+  const stage = store.stage.bind(store);
+  const durable = store.durable.bind(store);
+  let staged: ((labels: { result: string }) => void)[] = [];
+  store.stage = (c) => {
+    const done = metrics.commitSeconds.startTimer();
+    try {
+      stage(c);
+    } catch (err) {
+      done({ result: refused(err) ? 'refused' : 'failed' });
+      throw err;
+    }
+    staged.push(done);
+  };
+  store.durable = () => {
+    const covered = staged; // everything staged so far is in the write this waits for
+    staged = [];
+    const work = durable();
+    void work.then(
+      () => {
+        for (const done of covered) done({ result: 'ok' });
+      },
+      () => {
+        for (const done of covered) done({ result: 'failed' });
+      },
     );
     return work;
   };
 }
+
+const refused = (err: unknown) => err instanceof ConflictError || err instanceof DuplicateMessageError;

@@ -24,33 +24,60 @@ const DAY_MS = 86_400_000;
 const dayOf = (at: number) => new Date(Math.floor(at / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.ndjson$/;
 
-/** The lowdb directory's log: `DIR/events/YYYY-MM-DD.ndjson` by the event's UTC day, one `{ at, call }` a line, owner only. */
-export class FileEventLog implements EventLog {
-  private readonly dir: string;
-  private writing: Promise<unknown> = Promise.resolve();
+/**
+ * Group append, for both logs: records that arrive while a write is under way go out together in the
+ * next one, and a read waits for the writes asked for before it, so an event acknowledged before a read
+ * is in what it reads, although the intake does not wait for the copy.
+ */
+abstract class GroupedLog {
+  protected writing: Promise<unknown> = Promise.resolve();
   private next: Promise<void> | null = null;
   private readonly pending: RecordedCall[] = [];
 
-  constructor(data: string) {
-    this.dir = join(data, 'events');
-  }
+  protected abstract write(batch: RecordedCall[]): Promise<void>;
 
-  /** Group append: records that arrive while a write is under way go out together in the next one. */
   append(records: readonly RecordedCall[]): Promise<void> {
-    this.pending.push(...records);
+    for (const r of records) this.pending.push(r); // not push(...): a batch can outgrow a call's arguments
     if (this.next) return this.next;
-    const run = this.writing.then(async () => {
+    const run = this.writing.then(() => {
       this.next = null;
-      const batch = this.pending.splice(0);
-      await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      const byDay = new Map<string, string[]>();
-      for (const r of batch) byDay.set(dayOf(r.at), [...(byDay.get(dayOf(r.at)) ?? []), JSON.stringify(r)]);
-      for (const [day, lines] of byDay)
-        await appendFile(join(this.dir, `${day}.ndjson`), `${lines.join('\n')}\n`, { mode: 0o600 });
+      return this.write(this.pending.splice(0));
     });
     this.next = run;
     this.writing = run.catch(() => undefined);
     return run;
+  }
+}
+
+/** The lowdb directory's log: `DIR/events/YYYY-MM-DD.ndjson` by the event's UTC day, one `{ at, call }` a line, owner only. */
+export class FileEventLog extends GroupedLog implements EventLog {
+  private readonly dir: string;
+  /** The directory, made once (a failed attempt is tried again at the next write). */
+  private made: Promise<void> | null = null;
+
+  constructor(data: string) {
+    super();
+    this.dir = join(data, 'events');
+  }
+
+  protected async write(batch: RecordedCall[]): Promise<void> {
+    this.made ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).then(
+      () => undefined,
+      (err: unknown) => {
+        this.made = null;
+        throw err;
+      },
+    );
+    await this.made;
+    const byDay = new Map<string, string[]>();
+    for (const r of batch) {
+      const day = dayOf(r.at);
+      const lines = byDay.get(day);
+      if (lines) lines.push(JSON.stringify(r));
+      else byDay.set(day, [JSON.stringify(r)]);
+    }
+    for (const [day, lines] of byDay)
+      await appendFile(join(this.dir, `${day}.ndjson`), `${lines.join('\n')}\n`, { mode: 0o600 });
   }
 
   async read(from: number | null, to: number | null): Promise<RecordedCall[]> {
@@ -88,10 +115,12 @@ export class FileEventLog implements EventLog {
 }
 
 /** PostgreSQL's log: the table `baton_event_log`, made by the store's migrations (it holds nothing the store reads). */
-export class PgEventLog implements EventLog {
-  constructor(private readonly pool: pg.Pool) {}
+export class PgEventLog extends GroupedLog implements EventLog {
+  constructor(private readonly pool: pg.Pool) {
+    super();
+  }
 
-  async append(records: readonly RecordedCall[]): Promise<void> {
+  protected async write(records: RecordedCall[]): Promise<void> {
     if (records.length === 0) return;
     await this.pool.query('INSERT INTO baton_event_log (at, call) SELECT * FROM unnest($1::bigint[], $2::jsonb[])', [
       records.map((r) => r.at),
@@ -100,6 +129,7 @@ export class PgEventLog implements EventLog {
   }
 
   async read(from: number | null, to: number | null): Promise<RecordedCall[]> {
+    await this.writing;
     const { rows } = await this.pool.query<{ at: string; call: Record<string, unknown> }>(
       'SELECT at, call FROM baton_event_log WHERE ($1::bigint IS NULL OR at >= $1) AND ($2::bigint IS NULL OR at < $2) ORDER BY at, seq',
       [from, to],
@@ -108,6 +138,7 @@ export class PgEventLog implements EventLog {
   }
 
   async forget(before: number): Promise<void> {
+    await this.writing;
     await this.pool.query('DELETE FROM baton_event_log WHERE at < $1', [before]);
   }
 }

@@ -133,10 +133,20 @@ export class LowdbStore implements Store {
   repLoads = () => this.memory.repLoads();
 
   async commit(commit: Commit): Promise<void> {
+    this.stage(commit);
+    return this.flush();
+  }
+
+  /** Applies a commit to memory and queues its journal record; `durable()` (or the next write) carries it. */
+  stage(commit: Commit): void {
     this.writable();
     this.memory.applyCommit(commit); // a refused commit throws here and nothing is journaled
     this.pending.push(journalLine(++this.lsn, { commit })); // numbered in the same moment it changed memory
-    return this.flush();
+  }
+
+  /** Resolves once every commit staged so far is in the journal, fsync'd. */
+  durable(): Promise<void> {
+    return this.pending.length > 0 ? this.flush() : this.inFlight.then(() => this.writable());
   }
 
   async commitDesk(desk: DeskCommit): Promise<void> {
@@ -180,6 +190,9 @@ export class LowdbStore implements Store {
     if (!this.next) {
       const write = this.inFlight.then(async () => {
         this.next = null;
+        // After a failed write nothing more is written: a later record on disk without the lost one before
+        // it would be a gap, and the next start would refuse the directory as damaged.
+        this.writable();
         const lines = this.pending.join('');
         this.pending = [];
         this.writes++;

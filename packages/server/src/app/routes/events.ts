@@ -1,13 +1,21 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { BatonError, InputInvalidError, formatPath, isObject, parseInput, type Runtime } from '@baton/engine/internal';
+import {
+  BatonError,
+  InputInvalidError,
+  formatPath,
+  isObject,
+  parseInput,
+  type Runtime,
+  type WriteBatch,
+} from '@baton/engine/internal';
 import { basicUser, checkWriteKey } from '../auth.ts';
 import { parseJsonText } from '../body.ts';
 import { httpError } from '../errors.ts';
-import { MAX_EVENT_BYTES, decodeBody, readCapped } from '../intake/decode.ts';
+import { MAX_EVENT_BYTES, decodeBody, readRequestBody } from '../intake/decode.ts';
 import { eventTimestamp, instantAt } from '../intake/eventTime.ts';
 import { SEGMENT_TYPES, SHORT_FORMS, isLink, segmentCall } from '../segment.ts';
-import type { EventLog } from '../../stores/eventLog.ts';
+import type { EventLog, RecordedCall } from '../../stores/eventLog.ts';
 
 /**
  * A batch as Segment's libraries send it. The envelope stays open, as Segment's calls do (SPEC §7: other
@@ -50,47 +58,61 @@ class EventTooLargeError extends BatonError {
 /** Reads an intake body: capped as it streams in, decompressed with a cap, parsed, and the write key checked. */
 async function readIntake(c: Context, writeKey: string): Promise<Record<string, unknown>> {
   const header = c.req.header('authorization');
-  if (basicUser(header) !== undefined) checkWriteKey(header, undefined, writeKey); // refused before any decompression
+  const basic = basicUser(header) !== undefined;
+  if (basic) checkWriteKey(header, undefined, writeKey); // refused before any decompression
   const body = parseJsonText(
-    (await decodeBody(await readCapped(c.req.raw), c.req.header('content-encoding'))).toString('utf8'),
+    (await decodeBody(await readRequestBody(c), c.req.header('content-encoding'))).toString('utf8'),
   );
-  checkWriteKey(header, body, writeKey);
+  if (!basic) checkWriteKey(header, body, writeKey); // analytics.js sends it in the body
   if (!isObject(body)) throw httpError(400, 'input_invalid', 'the body must be a JSON object');
   return body;
 }
 
-/** Applies one Segment call, or says why it was skipped; throws for one that is malformed or too large. */
+/** What applying a call did, and the copy the event log keeps of it (SPEC §10) when it was applied. */
+interface CallApplied {
+  status: 'applied' | 'duplicate' | 'skipped';
+  reason?: string;
+  recorded?: RecordedCall;
+}
+
+/**
+ * Applies one Segment call, or says why it was skipped; throws for one that is malformed or too large.
+ * With a `batch`, it resolves once the call is applied, and the batch waits for its durable write.
+ */
 async function applyCall(
   runtime: Runtime,
   raw: unknown,
   received: number,
   batchSentAt: number | undefined,
   at: PropertyKey[],
-  log?: EventLog,
-) {
+  batch?: WriteBatch,
+): Promise<CallApplied> {
   const bytes = Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
   if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(at, bytes);
   const timestamp = eventTimestamp(raw, received, batchSentAt, at);
   const call = segmentCall(timestamp === undefined ? raw : { ...(raw as object), timestamp }, at);
-  if ('skipped' in call && !('type' in call)) return { status: 'skipped' as const, reason: call.skipped };
+  if ('skipped' in call && !('type' in call)) return { status: 'skipped', reason: call.skipped };
   if (isLink(call)) {
-    await runtime.link(call.link.anonymousId, call.link.userId);
-    return { status: 'applied' as const };
+    await runtime.link(call.link.anonymousId, call.link.userId, runtime.clock.now(), batch);
+    return { status: 'applied' };
   }
-  const { status } = await runtime.ingestEvent(call);
-  // Kept for backtests (SPEC §10) once applied, as applied: a page call as its track event, with its instant.
-  // The event is applied whatever happens to this copy: a failed append (the database dropped the
-  // connection) costs the backtest one event, never the sender an error for an event that was applied.
-  if (status === 'applied' && log)
-    await log
-      .append([
-        {
-          at: call.timestamp === undefined ? received : Date.parse(call.timestamp),
-          call: { ...call, timestamp: call.timestamp ?? new Date(received).toISOString() },
-        },
-      ])
-      .catch(() => undefined);
-  return { status };
+  const { status } = await runtime.ingestEvent(call, batch);
+  if (status !== 'applied') return { status };
+  // Kept for backtests as applied: a page call as its track event, with its instant.
+  const instant = call.timestamp === undefined ? received : Date.parse(call.timestamp);
+  return {
+    status,
+    recorded: { at: instant, call: { ...call, timestamp: call.timestamp ?? new Date(received).toISOString() } },
+  };
+}
+
+/**
+ * Hands applied events to the event log without waiting for it: the log is a copy for backtests, read
+ * after its pending writes. A failed append (the database dropped the connection) costs the backtest
+ * those events, never the sender an error for events that were applied.
+ */
+function keep(log: EventLog | undefined, records: RecordedCall[]): void {
+  if (log && records.length > 0) log.append(records).catch(() => undefined);
 }
 
 /**
@@ -148,10 +170,9 @@ export function eventRoutes(runtime: Runtime, writeKey: () => string, log?: Even
     async (c: Context): Promise<Response> => {
       const body = await readIntake(c, writeKey());
       try {
-        return c.json({
-          success: true,
-          ...(await applyCall(runtime, { ...body, type }, runtime.clock.now(), undefined, [], log)),
-        });
+        const { recorded, ...result } = await applyCall(runtime, { ...body, type }, runtime.clock.now(), undefined, []);
+        if (recorded) keep(log, [recorded]);
+        return c.json({ success: true, ...result });
       } catch (err) {
         if (err instanceof EventTooLargeError) throw httpError(413, 'too_large', err.message);
         throw err;
@@ -164,12 +185,17 @@ export function eventRoutes(runtime: Runtime, writeKey: () => string, log?: Even
     const sentAt = instantAt(body, 'sentAt', []);
     const result: z.infer<typeof BatchResult> = { success: true, applied: 0, duplicates: 0, skipped: 0, rejected: [] };
     // The events of one contact (its userId and anonymousId taken together) in batch order; different
-    // contacts at once, so their commits share durable writes (one fsync or COMMIT for many).
+    // contacts at once. Each is applied without waiting for the disk, and the batch is acknowledged after
+    // the durable write that carries them all (one fsync on lowdb; PostgreSQL commits as they come).
+    const writes = runtime.writeBatch();
+    const recorded: RecordedCall[] = [];
     await Promise.all(
       contactGroups(events).map(async (group) => {
         for (const index of group) {
           try {
-            const { status } = await applyCall(runtime, events[index], received, sentAt, ['batch', index], log);
+            const call = await applyCall(runtime, events[index], received, sentAt, ['batch', index], writes);
+            const { status } = call;
+            if (call.recorded) recorded.push(call.recorded);
             if (status === 'applied') result.applied++;
             else if (status === 'duplicate') result.duplicates++;
             else result.skipped++;
@@ -180,6 +206,8 @@ export function eventRoutes(runtime: Runtime, writeKey: () => string, log?: Even
         }
       }),
     );
+    await writes.durable();
+    keep(log, recorded);
     result.rejected.sort((a, b) => a.index - b.index);
     return c.json(result);
   };
