@@ -1,8 +1,10 @@
+import { request } from 'node:http';
 import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { eventsOf } from '@baton/engine/internal';
 import type { LowdbStore } from '../src/index.ts';
 import { json, pricingLead, testServer } from './harness.ts';
+import { listenBaton } from './listen.ts';
 
 type Server = Awaited<ReturnType<typeof testServer>>;
 type Batch = { applied: number; skipped: number; rejected: { index: number; error: string }[] };
@@ -14,7 +16,8 @@ const post = (server: Server, path: string, body: string | Uint8Array, headers: 
     headers: { authorization: basic(server), 'content-type': 'application/json', ...headers },
     body,
   });
-const names = async (server: Server, id: string) => eventsOf((await server.store.load(id))!.contact).map((e) => e.name);
+const names = async (server: Pick<Server, 'store'>, id: string) =>
+  eventsOf((await server.store.load(id))!.contact).map((e) => e.name);
 
 describe('event intake as real sources send it (SPEC §7)', () => {
   it("takes analytics.js's short paths with a text/plain body carrying the write key, and no Authorization header", async () => {
@@ -195,7 +198,7 @@ describe('event intake as real sources send it (SPEC §7)', () => {
 });
 
 describe('a batch', () => {
-  it('is applied with a few durable writes, not one per event, each contact in batch order (anonymous views before the identify that links them)', async () => {
+  it('is applied with one durable write, not one per event, each contact in batch order (anonymous views before the identify that links them)', async () => {
     const server = await testServer();
     const events: unknown[] = [];
     for (let c = 0; c < 100; c++) {
@@ -208,9 +211,109 @@ describe('a batch', () => {
     const writes = lowdb.writes;
     const answer = await json<Batch>(post(server, '/v1/batch', JSON.stringify({ batch: events })));
     expect(answer).toMatchObject({ applied: 400, rejected: [] });
-    expect(lowdb.writes - writes).toBeLessThan(40); // one group commit carries many contacts' events
+    expect(lowdb.writes - writes).toBe(1); // 400 events of 200 profiles, acknowledged after one fsync
     for (let c = 0; c < 100; c += 9)
       expect(await names(server, `b-${c}`)).toEqual(['Page Viewed', 'Contact Updated', 'First', 'Second']);
+    await server.close();
+  });
+});
+
+describe('bodies over HTTP, read from the Node request stream', () => {
+  it('takes a chunked body with no Content-Length, and answers 413 to one that streams past 500 KB, then serves on', async () => {
+    const baton = await listenBaton();
+    const { port } = new URL(baton.base);
+    const send = (chunks: string[]) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/v1/track',
+            headers: {
+              authorization: `Basic ${Buffer.from(`${baton.writeKey}:`).toString('base64')}`,
+              'content-type': 'application/json',
+            },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode!, body }));
+          },
+        );
+        req.on('error', reject);
+        for (const c of chunks) req.write(c); // no Content-Length: sent chunked
+        req.end();
+      });
+    const event = JSON.stringify({ userId: 'h1', event: 'Chunked', properties: { note: 'x'.repeat(2000) } });
+    const ok = await send([event.slice(0, 100), event.slice(100)]);
+    expect(ok).toEqual({ status: 200, body: JSON.stringify({ success: true, status: 'applied' }) });
+    const huge = await send(Array.from({ length: 40 }, () => 'x'.repeat(16 * 1024))); // 640 KB, no length declared
+    expect(huge.status).toBe(413);
+    expect(JSON.parse(huge.body)).toEqual({
+      error: { code: 'too_large', message: 'a request body may be at most 500 KB as sent' },
+    });
+    expect((await send([JSON.stringify({ userId: 'h1', event: 'After' })])).status).toBe(200);
+    expect(await names(baton.server, 'h1')).toEqual(['Chunked', 'After']);
+    await baton.stop();
+  });
+});
+
+describe('acknowledgement', () => {
+  it("is given after the event's durable write, while the contact's next events are applied without waiting for the disk", async () => {
+    const server = await testServer();
+    const lowdb = server.store as LowdbStore;
+    const journal = (lowdb as unknown as { journal: { append: (lines: string) => Promise<void> } }).journal;
+    const append = journal.append.bind(journal);
+    let release!: () => void;
+    const disk = new Promise<void>((r) => {
+      release = r;
+    });
+    journal.append = async (lines) => {
+      await disk; // a slow fsync
+      return append(lines);
+    };
+    const writes = lowdb.writes;
+    let acked = 0;
+    const sends = ['E1', 'E2', 'E3'].map((event) =>
+      Promise.resolve(server.ingest('track', { userId: 'p1', event })).then((r) => {
+        acked++;
+        return r;
+      }),
+    );
+    await vi.waitFor(async () => expect(await names(server, 'p1')).toEqual(['E1', 'E2', 'E3']));
+    expect(acked).toBe(0); // applied, but nothing is acknowledged before it is on disk
+    release();
+    for (const r of await Promise.all(sends)) expect(await r.json()).toEqual({ success: true, status: 'applied' });
+    expect(lowdb.writes - writes).toBeLessThanOrEqual(2); // the first write, and one for the two that waited behind it
+    await server.close();
+  });
+
+  it('of a duplicate waits for the durable write of the event it repeats (a retry never outruns the original)', async () => {
+    const server = await testServer();
+    const journal = (server.store as unknown as { journal: { append: (lines: string) => Promise<void> } }).journal;
+    const append = journal.append.bind(journal);
+    let release!: () => void;
+    const disk = new Promise<void>((r) => {
+      release = r;
+    });
+    journal.append = async (lines) => {
+      await disk;
+      return append(lines);
+    };
+    const call = { userId: 'd1', event: 'Clicked', messageId: 'm-1' };
+    const original = server.ingest('track', call);
+    await vi.waitFor(async () => expect(await names(server, 'd1')).toEqual(['Clicked']));
+    let retried = false;
+    const retry = Promise.resolve(server.ingest('track', call)).then((r) => {
+      retried = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(retried).toBe(false);
+    release();
+    expect(await (await original).json()).toEqual({ success: true, status: 'applied' });
+    expect(await (await retry).json()).toEqual({ success: true, status: 'duplicate' });
     await server.close();
   });
 });

@@ -14,13 +14,14 @@ export interface SeenRequest {
 export async function listenBaton(options: Partial<ServerOptions> = {}) {
   const server = await openServer({ data: freshDir(), tickMs: 10_000, ...options });
   const seen: SeenRequest[] = [];
-  const fetch = (request: Request) => {
+  // node-server's bindings (its Node request and response) go on to the app, as `baton serve` passes them.
+  const fetch = (request: Request, env: unknown) => {
     seen.push({
       method: request.method,
       path: new URL(request.url).pathname,
       headers: Object.fromEntries(request.headers),
     });
-    return server.app.fetch(request);
+    return server.app.fetch(request, env);
   };
   const listener = await new Promise<ReturnType<typeof serve>>((done) => {
     const s = serve({ fetch, port: 0, hostname: '127.0.0.1' }, () => done(s));
