@@ -24,7 +24,19 @@ const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
  * always have the same length: a guess of any length or alphabet is just unequal, and reveals nothing
  * about the secret's length (comparing the raw strings' bytes threw on a length mismatch, a 500).
  */
-const same = (given: string, secret: string) => timingSafeEqual(digest(given), digest(secret));
+const same = (given: string, secret: string) => timingSafeEqual(digest(given), secretDigest(secret));
+
+/** The digests of the secrets compared lately (the write key, tokens): each is hashed once, not per request. */
+const secretDigests = new Map<string, Buffer>();
+
+function secretDigest(secret: string): Buffer {
+  let d = secretDigests.get(secret);
+  if (d === undefined) {
+    if (secretDigests.size >= 256) secretDigests.clear(); // rotated and revoked secrets do not pile up
+    secretDigests.set(secret, (d = digest(secret)));
+  }
+  return d;
+}
 
 /** The HTTP Basic user name of a request (Segment's place for the write key), or undefined. */
 export function basicUser(header: string | undefined): string | undefined {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { serveStatic } from '@hono/node-server/serve-static';
+import { intakeCors } from './intakeCors.ts';
 import { allow, tokenAuth, type ApiEnv } from './auth.ts';
 import type { AppDeps } from './deps.ts';
 import { onError } from './errors.ts';
@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', metricsRoutes(deps.ops.metrics, config, deps.ops.metricsAccess));
   app.route('/v1/inbound', inboundRoutes(runtime, store, config, deps.replayGuard));
   // Browser sources (analytics.js on the customer's site) post from other origins (SPEC §7).
-  app.use('/v1/*', cors({ origin: deps.corsOrigins ?? '*', allowMethods: ['POST', 'OPTIONS'], maxAge: 86_400 }));
+  app.use('/v1/*', intakeCors(deps.corsOrigins ?? '*'));
   app.route(
     '/v1',
     eventRoutes(runtime, () => config.data.writeKey, deps.events),
