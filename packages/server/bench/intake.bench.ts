@@ -5,7 +5,7 @@
 // acknowledgement Baton gives is after a durable write (an fsync'd journal, or COMMIT).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -14,6 +14,9 @@ import pg from 'pg';
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const BATCH = Number(process.env.BENCH_BATCH ?? 100);
+/** Senders of batches: a Segment library sends one batch at a time, so a few sources keep a few in flight. */
+const BATCH_CONNECTIONS = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 8);
 const PG_URL = process.env.BATON_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const BIN = join(ROOT, 'packages/server/bin/baton.mjs');
@@ -21,6 +24,10 @@ const PATHS = ['/docs', '/blog', '/pricing', '/features', '/docs/api'];
 
 interface Served {
   urls: string[];
+  /** The processes serving (for their resident memory). */
+  pids: number[];
+  /** The lowdb data directory (its journal generations count the snapshots written). */
+  dir?: string;
   writeKey: string;
   /** The admin token (the first start prints it). */
   admin?: string;
@@ -65,6 +72,8 @@ async function lowdb(): Promise<Served> {
   const s = await serve(['--data', dir]);
   return {
     urls: [s.url],
+    pids: [s.child.pid!],
+    dir,
     writeKey: s.writeKey,
     ...(s.admin ? { admin: s.admin } : {}),
     stop: async () => (await stopChild(s.child), rmSync(dir, { recursive: true, force: true })),
@@ -84,6 +93,7 @@ async function postgres(processes: number): Promise<Served> {
   const all = [first, ...rest];
   return {
     urls: all.map((s) => s.url),
+    pids: all.map((s) => s.child.pid!),
     writeKey: first.writeKey,
     ...(first.admin ? { admin: first.admin } : {}),
     async stop() {
@@ -111,7 +121,12 @@ async function bareHono(): Promise<Served> {
   await new Promise<void>((done) =>
     child.stdout!.on('data', (c: Buffer) => ((out += c.toString()), /API:/.test(out) && done())),
   );
-  return { urls: [/Baton is running at (\S+)/.exec(out)![1]!], writeKey: 'none', stop: () => stopChild(child) };
+  return {
+    urls: [/Baton is running at (\S+)/.exec(out)![1]!],
+    pids: [child.pid!],
+    writeKey: 'none',
+    stop: () => stopChild(child),
+  };
 }
 
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
@@ -150,10 +165,46 @@ async function preload(s: Served): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-/** Keyed track calls from every connection, spread over the processes: what autocannon measured. */
-async function load(s: Served, label: string) {
+/** A process's resident memory in MB, from /proc (0 once it is gone). */
+function rssMb(pid: number): number {
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The snapshots a lowdb directory has had: one journal generation each. */
+const snapshotsOf = (dir: string | undefined) =>
+  dir === undefined
+    ? undefined
+    : Math.max(0, ...readdirSync(dir).map((f) => Number(/^runtime\.journal\.(\d+)$/.exec(f)?.[1] ?? 0)));
+
+/** One keyed event for a random contact: a page view, or a feature used. */
+function trackEvent(i: number, p: number, label: string) {
+  const userId = `c${(i * 7919 + p) % CONTACTS}`;
+  return i % 3 === 0
+    ? { userId, event: 'Feature Used', properties: { feature: 'reports' }, messageId: `${label}-${i}` }
+    : { userId, event: 'Page Viewed', properties: { path: PATHS[i % PATHS.length] }, messageId: `${label}-${i}` };
+}
+
+/**
+ * Keyed calls from every connection, spread over the processes, for BENCH_SECONDS: single track calls,
+ * or batches of `batch` events on /v1/batch (as Segment's libraries send). What autocannon measured, in
+ * events, with the peak resident memory of the serving processes while it ran.
+ */
+async function load(s: Served, label: string, batch = 0) {
   let n = 0;
-  const per = Math.max(1, Math.floor(CONNECTIONS / s.urls.length));
+  const per = Math.max(1, Math.floor((batch > 0 ? BATCH_CONNECTIONS : CONNECTIONS) / s.urls.length));
+  let peakMb = 0;
+  const sampler = setInterval(() => {
+    peakMb = Math.max(
+      peakMb,
+      s.pids.reduce((sum, pid) => sum + rssMb(pid), 0),
+    );
+  }, 200);
+  const snapshotsBefore = snapshotsOf(s.dir);
   const results = await Promise.all(
     s.urls.map((url, p) =>
       autocannon({
@@ -163,34 +214,30 @@ async function load(s: Served, label: string) {
         requests: [
           {
             method: 'POST',
-            path: '/v1/track',
+            path: batch > 0 ? '/v1/batch' : '/v1/track',
             headers: { authorization: basic(s.writeKey), 'content-type': 'application/json' },
             setupRequest: (req) => {
-              const i = n++;
-              const userId = `c${(i * 7919 + p) % CONTACTS}`;
-              const body =
-                i % 3 === 0
-                  ? { userId, event: 'Feature Used', properties: { feature: 'reports' }, messageId: `${label}-${i}` }
-                  : {
-                      userId,
-                      event: 'Page Viewed',
-                      properties: { path: PATHS[i % PATHS.length] },
-                      messageId: `${label}-${i}`,
-                    };
-              return { ...req, body: JSON.stringify(body) };
+              if (batch === 0) return { ...req, body: JSON.stringify(trackEvent(n++, p, label)) };
+              const events = [];
+              for (let k = 0; k < batch; k++) events.push({ type: 'track', ...trackEvent(n++, p, label) });
+              return { ...req, body: JSON.stringify({ batch: events }) };
             },
           },
         ],
       }),
     ),
   );
-  const ok = results.reduce((sum, r) => sum + r['2xx'], 0);
+  clearInterval(sampler);
+  const ok = results.reduce((sum, r) => sum + r['2xx'], 0) * Math.max(1, batch);
+  const snapshots = snapshotsOf(s.dir);
   return {
     ackedPerSecond: Math.round(ok / SECONDS),
     p50ms: Math.max(...results.map((r) => r.latency.p50)),
     p99ms: Math.max(...results.map((r) => r.latency.p99)),
     non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
     errors: results.reduce((sum, r) => sum + r.errors, 0),
+    peakRssMb: peakMb,
+    ...(snapshots === undefined ? {} : { snapshotsDuringLoad: snapshots - snapshotsBefore! }),
   };
 }
 
@@ -211,23 +258,26 @@ async function reads(s: Served) {
 }
 
 console.log(
-  `intake over HTTP: ${CONTACTS} contacts, ${CONNECTIONS} connections for ${SECONDS} s per configuration (autocannon, keyed /v1/track)`,
+  `intake over HTTP: ${CONTACTS} contacts, ${CONNECTIONS} connections for ${SECONDS} s per configuration (autocannon, keyed /v1/track; or ${BATCH_CONNECTIONS} connections posting /v1/batch of ${BATCH})`,
 );
-const configs: [string, () => Promise<Served>, boolean][] = [
-  ['bare Hono route (baseline)', bareHono, false],
-  ['lowdb, 1 process', lowdb, true],
-  ['PostgreSQL, 1 process', () => postgres(1), true],
-  ['PostgreSQL, 2 processes', () => postgres(2), true],
+const configs: [string, () => Promise<Served>, { preloaded: boolean; batch?: number }][] = [
+  ['bare Hono route (baseline)', bareHono, { preloaded: false }],
+  ['lowdb, 1 process', lowdb, { preloaded: true }],
+  [`lowdb, 1 process, batches of ${BATCH}`, lowdb, { preloaded: true, batch: BATCH }],
+  ['PostgreSQL, 1 process', () => postgres(1), { preloaded: true }],
+  ['PostgreSQL, 2 processes', () => postgres(2), { preloaded: true }],
 ];
+// BENCH_ONLY picks configurations by a part of their label; the baseline always runs.
 const only = process.env.BENCH_ONLY;
-for (const [label, start, preloaded] of configs) {
-  if (only && !label.includes(only)) continue;
+for (const [label, start, { preloaded, batch }] of configs) {
+  if (only && !label.includes(only) && start !== bareHono) continue;
   const s = await start();
   try {
     const preloadSeconds = preloaded ? await preload(s) : 0;
-    const result = await load(s, randomBytes(3).toString('hex'));
+    const idleMb = s.pids.reduce((sum, pid) => sum + rssMb(pid), 0);
+    const result = await load(s, randomBytes(3).toString('hex'), batch);
     console.log(`${label}:`, {
-      ...(preloaded ? { preloadSeconds: +preloadSeconds.toFixed(1) } : {}),
+      ...(preloaded ? { preloadSeconds: +preloadSeconds.toFixed(1), rssAfterPreloadMb: idleMb } : {}),
       ...result,
       ...(s.admin ? await reads(s) : {}),
     });
