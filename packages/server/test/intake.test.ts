@@ -95,6 +95,25 @@ describe('event intake as real sources send it (SPEC §7)', () => {
     expect(
       (await preflight(closed, 'https://elsewhere.example')).headers.get('access-control-allow-origin'),
     ).toBeNull();
+    // The answer to the POST itself names the origin when it is allowed, and varies by it.
+    const allowed = await post(closed, '/v1/track', JSON.stringify({ userId: 'c1', event: 'A' }), {
+      origin: 'https://shop.example',
+    });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(allowed.headers.get('vary')).toContain('Origin');
+    const other = await post(closed, '/v1/track', JSON.stringify({ userId: 'c1', event: 'B' }), {
+      origin: 'https://elsewhere.example',
+    });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    // An answer made outside the route (a refused write key) carries the request id too.
+    const refused = await closed.app.request('/v1/track', {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from('wk_wrong:').toString('base64')}`, 'x-request-id': 'req-42' },
+      body: '{}',
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('x-request-id')).toBe('req-42');
+    expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
     await closed.close();
   });
 
