@@ -1,6 +1,6 @@
 import { dictionary } from '../model/dictionary.ts';
 import { formatInstant, type Millis } from '../model/time.ts';
-import type { ContactState, HandoffRecord } from '../state/records.ts';
+import type { ContactState, HandoffRecord, InstanceRecord } from '../state/records.ts';
 
 /** The closed-loop numbers for a set of handoffs. Times are in seconds. */
 export interface HandoffStats {
@@ -132,34 +132,45 @@ function grouped(rows: readonly Row[], key: (h: ReportedHandoff) => string | nul
   );
 }
 
+/** Whether an instant is in a report's period. */
+export const inPeriod = (period: ReportPeriod, at: Millis) =>
+  (period.from === undefined || at >= period.from) && (period.to === undefined || at < period.to);
+
+/** A handoff's report row: it converted if its journey run then exited with the outcome `converted`. */
+export function reportRow(h: HandoffRecord, instances: readonly InstanceRecord[]): ReportRow {
+  const run = instances.find((i) => i.journeyId === h.journeyId && i.run === h.run);
+  return { handoff: h, converted: run?.status === 'exited' && run.outcome === 'converted' };
+}
+
+/** Counts a journey run in the flow: every node on its path entered, and the node it is at now. */
+export function countRun(flow: Map<string, Map<string, NodeCounts>>, inst: InstanceRecord): void {
+  let nodes = flow.get(inst.journeyId);
+  if (!nodes) flow.set(inst.journeyId, (nodes = new Map()));
+  for (const node of inst.path) {
+    const counts = nodes.get(node);
+    if (counts) counts.entered++;
+    else nodes.set(node, { entered: 1, current: 0, exited: 0 });
+  }
+  const at = inst.status !== 'exited' && inst.node !== null ? nodes.get(inst.node) : undefined;
+  if (at) at.current++;
+}
+
 /**
  * Closes the loop: what happened to the handoffs created in `[from, to)`, and how contacts moved through
  * each journey; with `journey`, every part of the report (totals, queues and reps included) covers that
- * journey only. Pure; a store runs it over what it holds (or assembles the same report from a query).
+ * journey only. Pure; a store runs it over what it holds (or assembles the same report from an index or
+ * a query).
  */
 export function handoffReport(contacts: Iterable<ContactState>, period: ReportPeriod = {}): HandoffReport {
   const rows: Row[] = [];
   const flow = new Map<string, Map<string, NodeCounts>>();
   const other = (journeyId: string) => period.journey !== undefined && journeyId !== period.journey;
-  const inPeriod = (at: Millis) =>
-    (period.from === undefined || at >= period.from) && (period.to === undefined || at < period.to);
   for (const state of contacts) {
     for (const h of state.handoffs) {
-      if (other(h.journeyId) || !inPeriod(h.createdAt)) continue;
-      const run = state.instances.find((i) => i.journeyId === h.journeyId && i.run === h.run);
-      rows.push({ handoff: h, converted: run?.status === 'exited' && run.outcome === 'converted' });
+      if (!other(h.journeyId) && inPeriod(period, h.createdAt)) rows.push(reportRow(h, state.instances));
     }
     for (const inst of state.instances) {
-      if (other(inst.journeyId) || !inPeriod(inst.enteredAt)) continue;
-      let nodes = flow.get(inst.journeyId);
-      if (!nodes) flow.set(inst.journeyId, (nodes = new Map()));
-      for (const node of inst.path) {
-        const counts = nodes.get(node);
-        if (counts) counts.entered++;
-        else nodes.set(node, { entered: 1, current: 0, exited: 0 });
-      }
-      const at = inst.status !== 'exited' && inst.node !== null ? nodes.get(inst.node) : undefined;
-      if (at) at.current++;
+      if (!other(inst.journeyId) && inPeriod(period, inst.enteredAt)) countRun(flow, inst);
     }
   }
   return assembleReport(rows, flow, period);

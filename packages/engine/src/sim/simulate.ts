@@ -48,7 +48,7 @@ export function simulationWorld(input: Omit<SimulationInput, 'script'>, start: M
     );
   }
   const clock = new VirtualClock(start);
-  const store = new MemoryStore({ keepOutbox: false });
+  const store = new MemoryStore({ keepOutbox: false, reportIndex: false });
   const runtime = new Runtime({
     store,
     clock,

@@ -3,6 +3,7 @@ import { ConflictError, DeskConflictError, DuplicateMessageError } from '../mode
 import type { ContactState, HandoffRecord, TimerRecord } from '../state/records.ts';
 import { newDesk, type DeskState } from '../routing/desk.ts';
 import { MinHeap } from './heap.ts';
+import { ReportIndex } from './reportIndex.ts';
 import { SortedList } from './sortedList.ts';
 import { byAge, type WaitingQuery } from './store.ts';
 import { handoffReport, type HandoffReport, type ReportPeriod } from '../reports/handoffReport.ts';
@@ -32,6 +33,11 @@ function includesTimer(timers: readonly TimerRecord[], id: string): boolean {
 export interface MemoryStoreOptions {
   /** Keep delivered effects in the outbox (a simulation may not need them). Default true. */
   keepOutbox?: boolean;
+  /**
+   * Keep the reports' index (handoffs and runs by instant, per journey), so `report` reads only its period.
+   * Default true; a simulation that builds its report from the contacts at the end leaves it out.
+   */
+  reportIndex?: boolean;
 }
 
 /** Everything a memory store holds, as plain JSON: what a durable store writes to disk and reads back. */
@@ -61,14 +67,18 @@ export class MemoryStore implements Store {
   private readonly waiting = new Map<string | null, SortedList<HandoffRecord, { createdAt: Millis; id: string }>>();
   private desk: { version: number; state: DeskState } = { version: 0, state: newDesk() };
   private seq = 0;
+  private readonly reports: ReportIndex | null;
 
-  constructor(private readonly options: MemoryStoreOptions = {}) {}
+  constructor(private readonly options: MemoryStoreOptions = {}) {
+    this.reports = options.reportIndex === false ? null : new ReportIndex();
+  }
 
   /** A memory store holding a snapshot's data, with its indexes (timers, open handoffs, loads) rebuilt. */
   static fromSnapshot(snapshot: StoreSnapshot, options: MemoryStoreOptions = {}): MemoryStore {
     const store = new MemoryStore(options);
     for (const state of snapshot.contacts) {
       store.states.set(state.contact.id, state);
+      store.reports?.update(state.contact.id, undefined, state);
       store.indexTimers([], state.timers);
       store.indexHandoffs([], state.handoffs ?? []);
     }
@@ -132,6 +142,7 @@ export class MemoryStore implements Store {
     if (next.timers !== current?.timers) this.indexTimers(current?.timers ?? [], next.timers);
     if (next.handoffs !== current?.handoffs) this.indexHandoffs(current?.handoffs ?? [], next.handoffs);
     if (c.desk) this.desk = { version: c.desk.expectedVersion + 1, state: c.desk.state };
+    this.reports?.update(c.contactId, current, next);
     this.states.set(c.contactId, next);
     if (c.messageId !== undefined) this.messages.set(c.messageId, c.at ?? null);
     if (this.options.keepOutbox !== false)
@@ -143,6 +154,7 @@ export class MemoryStore implements Store {
     if (!current) return;
     this.indexTimers(current.timers, []);
     this.indexHandoffs(current.handoffs ?? [], []);
+    this.reports?.update(contactId, current, undefined);
     this.states.delete(contactId);
   }
 
@@ -151,6 +163,8 @@ export class MemoryStore implements Store {
   }
 
   private indexHandoffs(before: readonly HandoffRecord[], after: readonly HandoffRecord[]): void {
+    // A record the contact no longer holds (the contact was forgotten) is gone from the lists too.
+    for (const h of before) if (this.byId.get(h.id) === h && !after.some((x) => x.id === h.id)) this.byId.delete(h.id);
     for (const h of after) this.byId.set(h.id, h);
     for (const h of before) {
       if (h.status !== 'open') continue;
@@ -224,7 +238,8 @@ export class MemoryStore implements Store {
   }
 
   async report(period: ReportPeriod): Promise<HandoffReport> {
-    return handoffReport(this.states.values(), period);
+    if (this.reports === null) return handoffReport(this.states.values(), period);
+    return this.reports.report(period, (id) => this.states.get(id)?.instances ?? []);
   }
 
   async repLoads(): Promise<Record<string, number>> {

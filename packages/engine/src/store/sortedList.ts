@@ -63,6 +63,16 @@ export class SortedList<T extends K, K = T> {
     return out;
   }
 
+  /** The items after `after` (every item when it is undefined), in order, as they are read. */
+  *walk(after: K | undefined): Generator<T> {
+    let c = after === undefined ? 0 : this.chunkFor(after);
+    let i = after === undefined || c >= this.chunks.length ? 0 : this.upperBound(this.chunks[c]!, after);
+    for (; c < this.chunks.length; c++, i = 0) {
+      const chunk = this.chunks[c]!;
+      for (; i < chunk.length; i++) yield chunk[i]!;
+    }
+  }
+
   /** Every item, in order. */
   values(): T[] {
     return this.after(undefined, this.count);

@@ -194,7 +194,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       await store.close();
     });
 
-    it('lists handoffs by query and reports a period exactly as the report over every contact does (property)', async () => {
+    it('lists handoffs by query and reports a period exactly as the report over every contact does, as contacts change and are forgotten (property)', async () => {
       const journeys = ['j1', 'j2', '__proto__'];
       const handoffArb = fc.record({
         journey: fc.constantFrom(...journeys),
@@ -223,7 +223,14 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       const H = 3_600_000;
       await fc.assert(
         fc.asyncProperty(
-          fc.array(contactArb, { maxLength: 6 }),
+          // Each contact is committed in one to three versions (its runs and handoffs replaced, a handoff
+          // keeping its id), and may then be forgotten.
+          fc.array(
+            fc.record({ versions: fc.array(contactArb, { minLength: 1, maxLength: 3 }), forget: fc.boolean() }),
+            {
+              maxLength: 6,
+            },
+          ),
           fc.record({
             from: fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined }),
             to: fc.option(fc.integer({ min: 0, max: 25 }), { nil: undefined }),
@@ -231,47 +238,62 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
           }),
           async (contacts, p) => {
             const store = await newStore();
-            let n = 0;
-            for (const [i, c] of contacts.entries()) {
+            for (const [i, { versions, forget }] of contacts.entries()) {
               const contactId = `c${i}`;
-              const instances: InstanceRecord[] = c.runs.map((r) => ({
-                journeyId: r.journey,
-                version: 1,
-                run: 1,
-                status: r.status,
-                snapshot: null,
-                node: r.path.at(-1) ?? null,
-                path: r.path,
-                messages: [],
-                decisions: [],
-                enteredAt: T + r.entered * H,
-                exitedAt: r.status === 'exited' ? T + 30 * H : null,
-                outcome: r.status === 'exited' ? r.outcome : null,
-              }));
-              const handoffs = c.handoffs.map((h) =>
-                handoff({
-                  id: `h${++n}`,
+              // As steps do: a journey's run is replaced by its next, a handoff by its next state; none is dropped.
+              const runsSoFar = new Map<string, (typeof versions)[number]['runs'][number]>();
+              const handoffsSoFar = new Map<string, (typeof versions)[number]['handoffs'][number]>();
+              for (const [version, v] of versions.entries()) {
+                for (const r of v.runs) runsSoFar.set(r.journey, r);
+                for (const h of v.handoffs) handoffsSoFar.set(`${h.journey}/${h.node}/${h.created}`, h);
+                const c = { runs: [...runsSoFar.values()], handoffs: [...handoffsSoFar.values()] };
+                const instances: InstanceRecord[] = c.runs.map((r) => ({
+                  journeyId: r.journey,
+                  version: 1,
+                  run: 1,
+                  status: r.status,
+                  snapshot: null,
+                  node: r.path.at(-1) ?? null,
+                  path: r.path,
+                  messages: [],
+                  decisions: [],
+                  enteredAt: T + r.entered * H,
+                  exitedAt: r.status === 'exited' ? T + 30 * H : null,
+                  outcome: r.status === 'exited' ? r.outcome : null,
+                }));
+                const handoffs = c.handoffs.map((h) =>
+                  handoff({
+                    id: `h${i}-${h.journey}-${h.node}-${h.created}`,
+                    contactId,
+                    journeyId: h.journey,
+                    node: h.node,
+                    status: h.status,
+                    queue: h.queue,
+                    assignee: h.assignee,
+                    createdAt: T + h.created * H,
+                    dueAt: h.due === null ? null : T + h.due * H,
+                    acceptedAt: h.accepted === null ? null : T + (h.created + h.accepted) * H,
+                    breached: h.breached,
+                    outcome: h.status === 'closed' ? h.outcome : null,
+                    value: h.value,
+                    outcomes: ['won', 'lost'],
+                  }),
+                );
+                await store.commit({
                   contactId,
-                  journeyId: h.journey,
-                  node: h.node,
-                  status: h.status,
-                  queue: h.queue,
-                  assignee: h.assignee,
-                  createdAt: T + h.created * H,
-                  dueAt: h.due === null ? null : T + h.due * H,
-                  acceptedAt: h.accepted === null ? null : T + (h.created + h.accepted) * H,
-                  breached: h.breached,
-                  outcome: h.status === 'closed' ? h.outcome : null,
-                  value: h.value,
-                  outcomes: ['won', 'lost'],
-                }),
-              );
-              await store.commit({
-                contactId,
-                expectedVersion: 0,
-                state: { ...newContactState(contactId, T), instances, handoffs },
-                effects: [],
-              });
+                  expectedVersion: version,
+                  state: { ...newContactState(contactId, T), instances, handoffs },
+                  effects: [],
+                });
+              }
+              if (forget)
+                await store.commit({
+                  contactId,
+                  expectedVersion: versions.length,
+                  state: newContactState(contactId, T),
+                  effects: [],
+                  forget: true,
+                });
             }
             const period = {
               from: p.from === undefined ? undefined : T + p.from * H,
@@ -300,7 +322,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
         ),
         { numRuns: 25 },
       );
-    });
+    }, 120_000); // a few hundred commits and queries per run on a database store
 
     it('reads what a step needs in one go exactly as the separate calls give it (when the store offers readStep)', async () => {
       const store = await newStore();
