@@ -47,6 +47,10 @@ function enterJourneys(draft: Draft, ctx: StepContext, eventName: string) {
       enteredAt: draft.now,
       exitedAt: null,
       outcome: null,
+      // Every field from the start, though unset: V8 gives a copy (`{ ...inst }`) that later gains a
+      // field a map of its own, one per contact (a fifth of a waiting contact's heap).
+      pausedAt: undefined,
+      nodeAt: undefined,
     };
     if (journey.trigger.when)
       inst.decisions = [
