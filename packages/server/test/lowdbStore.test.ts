@@ -141,6 +141,28 @@ describe('lowdb store', () => {
     await again.close();
   });
 
+  it('waits for the journal to grow as large as the last snapshot before writing the next (its cost per commit stays bounded)', async () => {
+    const dir = freshDir();
+    const store = await LowdbStore.open(dir, { compactBytes: 1_000 });
+    let journaled = 0;
+    for (let i = 0; i < 400; i++) {
+      const state = newContactState(`c${i % 200}`, T, { note: 'x'.repeat(200), i });
+      journaled += JSON.stringify(state).length;
+      await store.commit({ contactId: `c${i % 200}`, expectedVersion: i < 200 ? 0 : 1, state, effects: [] });
+    }
+    await store.compact();
+    // About 120 KB went through the journal: at 1 KB a snapshot that would be a hundred snapshots of a
+    // state of up to 70 KB; growing with the state, it is a handful.
+    expect(journaled).toBeGreaterThan(100_000);
+    expect(store.snapshots).toBeGreaterThan(1);
+    expect(store.snapshots).toBeLessThan(12);
+    await store.close();
+    const again = await LowdbStore.open(dir);
+    expect((await again.contactIds()).length).toBe(200);
+    expect(await again.load('c5')).toMatchObject({ version: 2, contact: { traits: { i: 205 } } });
+    await again.close();
+  });
+
   it('leaves out a journal line cut off by a crash (never acknowledged), and keeps everything before it', async () => {
     const dir = freshDir();
     const store = await LowdbStore.open(dir);

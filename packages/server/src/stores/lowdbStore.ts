@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, unlink } from 'node:fs/promises';
+import { chmod, mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import {
@@ -29,7 +29,11 @@ import { EMPTY_RUNTIME, RuntimeFileSchema, snapshotChunks, type RuntimeFile } fr
 export type { RuntimeFile } from './runtimeFile.ts';
 
 export interface LowdbStoreOptions {
-  /** Journal size after which a new snapshot is written and older journals dropped (default 64 MB). */
+  /**
+   * Journal size after which a new snapshot is written and older journals dropped (default 64 MB), or
+   * the size of the last snapshot when that is larger: a snapshot costs what the state weighs, so its
+   * cost per commit stays bounded however many contacts there are.
+   */
   compactBytes?: number;
   /** Where a recovered torn write is reported (default: console.warn). */
   warn?: (message: string) => void;
@@ -67,6 +71,8 @@ export class LowdbStore implements Store {
 
   /** The last journal record number given out: every commit and desk change gets the next one. */
   private lsn = 0;
+  /** The size of the last snapshot written or opened (runtime.json). */
+  private snapshotBytes = 0;
 
   /**
    * Opens (or creates) the store in a data directory, owner-only; refuses a directory another process
@@ -106,6 +112,7 @@ export class LowdbStore implements Store {
       const journal = await JournalFile.open(dir, tail.generation, tail.validBytes);
       const store = new LowdbStore(memory, db, journal, dir, unlock, options.compactBytes ?? 64 * 1024 * 1024);
       store.lsn = lsn;
+      store.snapshotBytes = await fileSize(join(dir, 'runtime.json'));
       return store;
     } catch (err) {
       await unlock();
@@ -202,7 +209,7 @@ export class LowdbStore implements Store {
           this.failure = err as Error;
           throw err;
         }
-        if (this.journal.bytes >= this.compactBytes)
+        if (this.journal.bytes >= Math.max(this.compactBytes, this.snapshotBytes))
           void this.compact().catch((err) =>
             console.error('baton: snapshot failed, the journal keeps everything:', err),
           );
@@ -241,8 +248,19 @@ export class LowdbStore implements Store {
     await switched;
     this.db.data = snapshot;
     await this.db.write();
+    this.snapshotBytes = await fileSize(join(this.dir, 'runtime.json'));
     await dropJournalsBefore(this.dir, snapshot.journal);
     this.snapshots++;
+  }
+}
+
+/** A file's size in bytes, 0 when there is none. */
+async function fileSize(file: string): Promise<number> {
+  try {
+    return (await stat(file)).size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
   }
 }
 
