@@ -163,6 +163,41 @@ describe('lowdb store', () => {
     await again.close();
   });
 
+  it("journals what a commit changed, not the contact's whole timeline, and reopens to the same state", async () => {
+    const dir = freshDir();
+    const store = await LowdbStore.open(dir);
+    let state = newContactState('long', T, { plan: 'pro' });
+    for (let v = 0; v < 120; v++) {
+      const events = [
+        ...(state.contact.recent ?? []),
+        { name: 'Page Viewed', at: T + v, properties: { path: `/p/${v}` } },
+      ];
+      const folded = events.length > 32;
+      state = {
+        ...state,
+        contact: {
+          ...state.contact,
+          history: folded ? [...state.contact.history, ...events] : state.contact.history,
+          recent: folded ? [] : events,
+          updatedAt: T + v,
+          ...(v === 60 ? { traits: { plan: 'enterprise' } } : {}),
+        },
+      };
+      await store.commit({ contactId: 'long', expectedVersion: v, state, effects: [] });
+    }
+    await store.close();
+    const lines = readFileSync(join(dir, 'runtime.journal.0'), 'utf8').split('\n').filter(Boolean);
+    const whole = JSON.stringify(state).length;
+    // The last line adds one event to `recent`: a fraction of the contact it changed.
+    expect(lines.at(-1)!.length).toBeLessThan(whole / 10);
+    expect(lines.at(-1)).toContain('"recentAdded"');
+    const again = await LowdbStore.open(dir);
+    const { version, ...reopened } = (await again.load('long'))!;
+    expect(version).toBe(120);
+    expect(reopened).toEqual({ ...state, version: undefined });
+    await again.close();
+  });
+
   it('leaves out a journal line cut off by a crash (never acknowledged), and keeps everything before it', async () => {
     const dir = freshDir();
     const store = await LowdbStore.open(dir);

@@ -53,7 +53,7 @@ export function printJson(io: CliIO, value: unknown): void {
 
 /**
  * Where `serve` and `signin` keep their data: `--database` (or `BATON_DATABASE_URL`) for PostgreSQL,
- * otherwise the lowdb directory `--data` (default ./data; `BATON_SNAPSHOT_BYTES` sets its snapshot size).
+ * otherwise the lowdb directory `--data` (default ./data; `BATON_SNAPSHOT_BYTES` sets the journal size that triggers a snapshot, taken as it is).
  */
 export function storageOf(io: CliIO, values: Record<string, string | boolean | undefined>): StorageOptions {
   const database = typeof values.database === 'string' ? values.database : process.env.BATON_DATABASE_URL;

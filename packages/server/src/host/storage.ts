@@ -69,7 +69,10 @@ export function openStorage(options: StorageOptions): Promise<Storage> {
 }
 
 async function openLowdb(data: string, snapshotBytes: number | undefined): Promise<Storage> {
-  const store = await LowdbStore.open(data, snapshotBytes === undefined ? {} : { compactBytes: snapshotBytes });
+  const store = await LowdbStore.open(
+    data,
+    snapshotBytes === undefined ? {} : { compactBytes: snapshotBytes, fixedCompactBytes: true },
+  );
   return {
     store,
     config: new DurableJsonFile(join(data, 'config.json'), { schema: ServerConfig }),

@@ -1,11 +1,87 @@
 import { open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import type { Commit, DeskCommit } from '@baton/engine';
+import type { Commit, ContactState, DeskCommit, HistoryEvent } from '@baton/engine';
 import { DamagedJournalError } from './dataFileErrors.ts';
 
-/** One acknowledged change, as the journal keeps it: a contact's commit or a change of the routing desk. */
-export type JournalRecord = { commit: Commit } | { desk: DeskCommit };
+/**
+ * A contact's commit as the journal keeps it once the contact exists: what changed since the state it
+ * was made on (the fields of the contact, the runs, timers and handoffs whose value is new, and the events
+ * added to `recent`), so a long-lived contact's line does not carry its whole timeline on every event.
+ */
+export interface ContactChange extends Omit<Commit, 'state'> {
+  /** The contact's fields that changed (`recent` only when it did not just grow). */
+  contact?: Record<string, unknown>;
+  /** The contact's fields that were removed. */
+  unset?: string[];
+  /** Events appended to `recent`. */
+  recentAdded?: readonly HistoryEvent[];
+  instances?: ContactState['instances'];
+  timers?: ContactState['timers'];
+  handoffs?: ContactState['handoffs'];
+}
+
+/** One acknowledged change, as the journal keeps it: a contact's commit (whole, or as a change) or a change of the routing desk. */
+export type JournalRecord = { commit: Commit } | { change: ContactChange } | { desk: DeskCommit };
+
+/** What a commit changed in a contact's state `before` (the state it was made on). */
+export function changeOf(commit: Commit, before: ContactState): ContactChange {
+  const { state, ...rest } = commit;
+  const change: ContactChange = rest;
+  const was = before.contact as unknown as Record<string, unknown>;
+  const now = state.contact as unknown as Record<string, unknown>;
+  if (was !== now) {
+    const changed: Record<string, unknown> = {};
+    let any = false;
+    for (const key of Object.keys(now)) {
+      if (now[key] === was[key] || key === 'recent') continue;
+      changed[key] = now[key];
+      any = true;
+    }
+    const unset = Object.keys(was).filter((key) => !Object.hasOwn(now, key));
+    if (unset.length > 0) change.unset = unset;
+    const oldRecent = before.contact.recent;
+    const newRecent = state.contact.recent;
+    if (newRecent !== oldRecent && newRecent !== undefined) {
+      if (oldRecent !== undefined && grewFrom(newRecent, oldRecent))
+        change.recentAdded = newRecent.slice(oldRecent.length);
+      else {
+        changed.recent = newRecent;
+        any = true;
+      }
+    }
+    if (any) change.contact = changed;
+  }
+  if (state.instances !== before.instances) change.instances = state.instances;
+  if (state.timers !== before.timers) change.timers = state.timers;
+  if (state.handoffs !== before.handoffs) change.handoffs = state.handoffs;
+  return change;
+}
+
+/** Whether `next` is `prev` with events appended (the same event objects first). */
+function grewFrom(next: readonly HistoryEvent[], prev: readonly HistoryEvent[]): boolean {
+  if (next.length < prev.length) return false;
+  for (let i = 0; i < prev.length; i++) if (next[i] !== prev[i]) return false;
+  return true;
+}
+
+/** The commit a change stands for, made on `before` (the contact's state at the change's expected version). */
+export function commitOf(change: ContactChange, before: ContactState): Commit {
+  const { contact, unset, recentAdded, instances, timers, handoffs, ...rest } = change;
+  const next: Record<string, unknown> = { ...(before.contact as unknown as Record<string, unknown>), ...contact };
+  for (const key of unset ?? []) delete next[key];
+  if (recentAdded !== undefined) next.recent = [...(before.contact.recent ?? []), ...recentAdded];
+  return {
+    ...rest,
+    state: {
+      contact: next as unknown as ContactState['contact'],
+      instances: instances ?? before.instances,
+      timers: timers ?? before.timers,
+      handoffs: handoffs ?? before.handoffs,
+      version: change.expectedVersion + 1,
+    },
+  };
+}
 
 /**
  * A record read back: its log sequence number (null for a line written before records were numbered),
@@ -44,12 +120,12 @@ const isRecord = (x: unknown): x is JournalRecord =>
   typeof x === 'object' &&
   x !== null &&
   !Array.isArray(x) &&
-  ((Object.hasOwn(x, 'commit') &&
-    typeof (x as { commit: unknown }).commit === 'object' &&
-    (x as { commit: unknown }).commit !== null) ||
-    (Object.hasOwn(x, 'desk') &&
-      typeof (x as { desk: unknown }).desk === 'object' &&
-      (x as { desk: unknown }).desk !== null));
+  (['commit', 'change', 'desk'] as const).some(
+    (kind) =>
+      Object.hasOwn(x, kind) &&
+      typeof (x as Record<string, unknown>)[kind] === 'object' &&
+      (x as Record<string, unknown>)[kind] !== null,
+  );
 
 /** Parses one line (without its newline); a string says what is wrong with it. */
 function parseLine(text: string, line: number): JournalEntry | string {
@@ -69,7 +145,7 @@ function parseLine(text: string, line: number): JournalEntry | string {
   } catch (err) {
     return `not JSON (${(err as Error).message})`;
   }
-  if (!isRecord(record)) return 'not a commit or a desk change';
+  if (!isRecord(record)) return 'not a commit, a change or a desk change';
   return { lsn, line, record };
 }
 

@@ -15,6 +15,8 @@ import { DataFileError, JournalGapError } from './dataFileErrors.ts';
 import { lockDataDir } from './dataDirLock.ts';
 import { DurableJsonFile, TEMP_FILE } from './durableJsonFile.ts';
 import {
+  changeOf,
+  commitOf,
   dropJournalsBefore,
   journalGenerations,
   journalLine,
@@ -35,6 +37,8 @@ export interface LowdbStoreOptions {
    * cost per commit stays bounded however many contacts there are.
    */
   compactBytes?: number;
+  /** Take `compactBytes` as it is, however large the last snapshot (an operator's explicit setting). Default false. */
+  fixedCompactBytes?: boolean;
   /** Where a recovered torn write is reported (default: console.warn). */
   warn?: (message: string) => void;
 }
@@ -73,6 +77,7 @@ export class LowdbStore implements Store {
   private lsn = 0;
   /** The size of the last snapshot written or opened (runtime.json). */
   private snapshotBytes = 0;
+  private fixedCompact = false;
 
   /**
    * Opens (or creates) the store in a data directory, owner-only; refuses a directory another process
@@ -112,6 +117,7 @@ export class LowdbStore implements Store {
       const journal = await JournalFile.open(dir, tail.generation, tail.validBytes);
       const store = new LowdbStore(memory, db, journal, dir, unlock, options.compactBytes ?? 64 * 1024 * 1024);
       store.lsn = lsn;
+      store.fixedCompact = options.fixedCompactBytes === true;
       store.snapshotBytes = await fileSize(join(dir, 'runtime.json'));
       return store;
     } catch (err) {
@@ -147,8 +153,12 @@ export class LowdbStore implements Store {
   /** Applies a commit to memory and queues its journal record; `durable()` (or the next write) carries it. */
   stage(commit: Commit): void {
     this.writable();
+    const before = this.memory.stateOf(commit.contactId);
     this.memory.applyCommit(commit); // a refused commit throws here and nothing is journaled
-    this.pending.push(journalLine(++this.lsn, { commit })); // numbered in the same moment it changed memory
+    // Numbered in the same moment it changed memory; written as what changed once the contact exists.
+    const record: JournalRecord =
+      before === undefined || commit.forget ? { commit } : { change: changeOf(commit, before) };
+    this.pending.push(journalLine(++this.lsn, record));
   }
 
   /** Resolves once every commit staged so far is in the journal, fsync'd. */
@@ -209,7 +219,10 @@ export class LowdbStore implements Store {
           this.failure = err as Error;
           throw err;
         }
-        if (this.journal.bytes >= Math.max(this.compactBytes, this.snapshotBytes))
+        if (
+          this.journal.bytes >=
+          (this.fixedCompact ? this.compactBytes : Math.max(this.compactBytes, this.snapshotBytes))
+        )
           void this.compact().catch((err) =>
             console.error('baton: snapshot failed, the journal keeps everything:', err),
           );
@@ -295,12 +308,17 @@ function replayJournal(
 function apply(memory: MemoryStore, file: string, line: number, record: JournalRecord): void {
   try {
     if ('commit' in record) memory.applyCommit(record.commit);
-    else memory.applyDesk(record.desk);
+    else if ('change' in record) {
+      const before = memory.stateOf(record.change.contactId);
+      if (before === undefined || before.version !== record.change.expectedVersion)
+        throw new BatonError('conflict', `it was made on version ${record.change.expectedVersion}, which is not there`);
+      memory.applyCommit(commitOf(record.change, before));
+    } else memory.applyDesk(record.desk);
   } catch (err) {
     if (!(err instanceof BatonError)) throw err;
     const what =
-      'commit' in record
-        ? `the change of contact ${JSON.stringify(record.commit.contactId)}`
+      'commit' in record || 'change' in record
+        ? `the change of contact ${JSON.stringify('commit' in record ? record.commit.contactId : record.change.contactId)}`
         : 'the change of the routing desk';
     throw new DataFileError(
       file,
@@ -315,8 +333,9 @@ function apply(memory: MemoryStore, file: string, line: number, record: JournalR
  */
 function applyLegacy(memory: MemoryStore, file: string, line: number, record: JournalRecord): void {
   const applied =
-    'commit' in record
-      ? (memory.stateOf(record.commit.contactId)?.version ?? 0) > record.commit.expectedVersion
-      : memory.deskNow().version > record.desk.expectedVersion;
+    'desk' in record
+      ? memory.deskNow().version > record.desk.expectedVersion
+      : (memory.stateOf('commit' in record ? record.commit.contactId : record.change.contactId)?.version ?? 0) >
+        ('commit' in record ? record.commit.expectedVersion : record.change.expectedVersion);
   if (!applied) apply(memory, file, line, record);
 }
