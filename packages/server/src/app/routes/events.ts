@@ -73,23 +73,34 @@ async function applyCall(
   const timestamp = eventTimestamp(raw, received, batchSentAt, at);
   const call = segmentCall(timestamp === undefined ? raw : { ...(raw as object), timestamp }, at);
   if ('skipped' in call && !('type' in call)) return { status: 'skipped' as const, reason: call.skipped };
-  if (isLink(call)) {
-    await runtime.link(call.link.anonymousId, call.link.userId);
-    return { status: 'applied' as const };
-  }
-  const { status } = await runtime.ingestEvent(call);
   // Kept for backtests (SPEC §10) once applied, as applied: a page call as its track event, with its instant.
   // The event is applied whatever happens to this copy: a failed append (the database dropped the
   // connection) costs the backtest one event, never the sender an error for an event that was applied.
-  if (status === 'applied' && log)
-    await log
-      .append([
+  const keep = (instant: string | undefined, kept: Record<string, unknown>) =>
+    log
+      ?.append([
         {
-          at: call.timestamp === undefined ? received : Date.parse(call.timestamp),
-          call: { ...call, timestamp: call.timestamp ?? new Date(received).toISOString() },
+          at: instant === undefined ? received : Date.parse(instant),
+          call: { ...kept, timestamp: instant ?? new Date(received).toISOString() },
         },
       ])
       .catch(() => undefined);
+  if (isLink(call)) {
+    // Its timestamp is checked as a track's is (before anything changes): the kept alias says when it linked.
+    const sent = instantAt(raw as Record<string, unknown>, 'timestamp', at);
+    await runtime.link(call.link.anonymousId, call.link.userId);
+    // An alias is kept as the Segment alias call it was (its ids as read), so a backtest links the same profiles.
+    const messageId = (raw as { messageId?: unknown }).messageId;
+    await keep(timestamp ?? (sent === undefined ? undefined : String((raw as { timestamp: unknown }).timestamp)), {
+      type: 'alias',
+      previousId: call.link.anonymousId,
+      userId: call.link.userId,
+      ...(typeof messageId === 'string' ? { messageId } : {}),
+    });
+    return { status: 'applied' as const };
+  }
+  const { status } = await runtime.ingestEvent(call);
+  if (status === 'applied') await keep(call.timestamp, call);
   return { status };
 }
 
