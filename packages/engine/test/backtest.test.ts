@@ -94,6 +94,27 @@ describe('backtest: recorded events replayed through a draft (SPEC §10)', () =>
     }
   });
 
+  it('with reps who accept nothing, the breaches are exactly the handoffs whose SLA falls before the run ends', async () => {
+    // The run stops an hour after the last call: the handoffs of the evening are still inside their SLA.
+    const report = await simulateEvents({
+      journeys: [journey],
+      team,
+      workspace,
+      events: shuffled,
+      reps: model(0),
+      seed: 1,
+      after: 'PT1H',
+    });
+    const handoffs = Object.values(report.contacts).flatMap((c) => c.journeys['pricing-intent']?.handoffs ?? []);
+    const due = handoffs.filter((h) => Date.parse(h.dueAt!) <= Date.parse(report.timing.until));
+    expect(handoffs).toHaveLength(report.handoffs.created);
+    expect(due.length).toBeGreaterThan(0);
+    expect(due.length).toBeLessThan(handoffs.length);
+    expect(report.handoffs.accepted).toBe(0);
+    expect(report.handoffs.breached).toBe(due.length);
+    expect(handoffs.filter((h) => h.breached)).toEqual(due);
+  });
+
   it('replaying the published journey itself reproduces what live did: entries, paths and assignees', async () => {
     // "Live": the same calls as they arrived, on a clock of their own, nobody acting on handoffs.
     const live = simulationWorld({ journeys: [journey], team, workspace }, T0);
