@@ -97,12 +97,12 @@ describe('Publish with waiting contacts: the migration step (issue #18)', () => 
     expect(await row.locator('td').nth(1).innerText()).toBe('2');
     await expect.poll(() => row.locator('td').nth(3).innerText()).toBe('2 move to wait');
     expect(await dialog.getByTestId('migration-row-slow').locator('td').nth(3).innerText()).toBe(
-      '1 stay on their version',
+      '1 stays on their version',
     );
     const plan = dialog.getByTestId('migration-plan');
     expect(await plan.locator('li').allInnerTexts()).toEqual([
       '2 contacts move from wait (version 1) to wait',
-      '1 contact at slow stay on version 1',
+      '1 contact at slow stays on version 1',
     ]);
 
     // Selecting a waiting step on the left rings where its contacts go on the right (by id).
@@ -144,6 +144,83 @@ describe('Publish with waiting contacts: the migration step (issue #18)', () => 
     }
     const stayed = (await ui.server.store.load('c'))!.instances.find((i) => i.journeyId === 'welcome')!;
     expect(stayed).toMatchObject({ version: 1, node: 'slow' });
+    expect(ui.problems).toEqual([]);
+  });
+
+  it('switches the left canvas among the versions contacts wait in, and publishes without moving anyone', async () => {
+    const nurture = (nodes: unknown[], start: string) => ({
+      schema: 'baton.journey/v1',
+      id: 'nurture',
+      name: 'Nurture',
+      trigger: { event: 'Nurture Started' },
+      start,
+      nodes: [...nodes, { id: 'done', type: 'exit', outcome: 'nurtured' }],
+      ui: {
+        positions: { $trigger: { x: 0, y: 0 }, a: { x: 0, y: 180 }, b: { x: 0, y: 360 }, done: { x: 0, y: 540 } },
+      },
+    });
+    const enter = (userId: string) => ui.server.runtime.ingest({ type: 'track', userId, event: 'Nurture Started' });
+    await adminApi(ui, 'POST', '/journeys', nurture([{ id: 'a', type: 'wait', duration: 'P1D', next: 'done' }], 'a'));
+    await adminApi(ui, 'POST', '/journeys/nurture/publish');
+    await enter('n1');
+    await adminApi(
+      ui,
+      'PUT',
+      '/journeys/nurture/draft',
+      nurture([{ id: 'b', type: 'wait', duration: 'P2D', next: 'done' }], 'b'),
+    );
+    await adminApi(ui, 'POST', '/journeys/nurture/publish'); // no map: n1 stays on version 1
+    await enter('n2');
+    await adminApi(
+      ui,
+      'PUT',
+      '/journeys/nurture/draft',
+      nurture(
+        [
+          { id: 'a', type: 'wait', duration: 'P1D', next: 'b' },
+          { id: 'b', type: 'wait', duration: 'P2D', next: 'done' },
+        ],
+        'a',
+      ),
+    );
+
+    const { page } = ui;
+    await page.goto(`${ui.base}/#/journeys/nurture`);
+    await page.locator('[data-testid="canvas"] [data-testid="node-b"]').waitFor();
+    await canvasAtRest(page);
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Move waiting contacts to version 3?' });
+    await dialog.waitFor();
+    const oldSide = dialog.getByTestId('migration-old');
+    const v2 = dialog.getByRole('button', { name: 'Version 2 (1 contact waiting)' });
+    const v1 = dialog.getByRole('button', { name: 'Version 1 (1 contact waiting)' });
+    // The newest version with waiting contacts is drawn first.
+    expect(await v2.getAttribute('aria-pressed')).toBe('true');
+    await oldSide.getByTestId('node-b').getByTestId('sim-count').waitFor();
+    expect(await oldSide.getByTestId('node-a').count()).toBe(0);
+    await v1.click();
+    expect(await v1.getAttribute('aria-pressed')).toBe('true');
+    await oldSide.getByTestId('node-a').getByTestId('sim-count').waitFor();
+    expect(await oldSide.getByTestId('node-a').getByTestId('sim-count').innerText()).toBe('1');
+    expect(await oldSide.getByTestId('node-b').count()).toBe(0);
+    // The selection follows: version 1's waiting node, and where it goes.
+    expect(await oldSide.locator('.node-card.sim-current').getAttribute('data-testid')).toBe('node-a');
+    expect(
+      await dialog.getByTestId('migration-new').locator('.node-card.sim-current').getAttribute('data-testid'),
+    ).toBe('node-a');
+    expect(await dialog.getByTestId('migration-plan').locator('li').allInnerTexts()).toEqual([
+      '1 contact moves from a (version 1) to a',
+      '1 contact moves from b (version 2) to b',
+    ]);
+    await ui.shot('64-migration-versions');
+    expect(await axeProblems(page)).toEqual([]);
+
+    await dialog.getByRole('button', { name: 'Publish without moving' }).click();
+    await expect
+      .poll(() => page.getByRole('status').innerText())
+      .toMatch(/^Published version 3: new contacts enter it now\s*✕?$/);
+    expect((await ui.server.store.load('n1'))!.instances[0]).toMatchObject({ version: 1, node: 'a' });
+    expect((await ui.server.store.load('n2'))!.instances[0]).toMatchObject({ version: 2, node: 'b' });
     expect(ui.problems).toEqual([]);
   });
 });

@@ -18,6 +18,8 @@ export const hasWaiting = (plan: MigrationPlan) => plan.moves.length + plan.bloc
 
 const WAITING_TYPES = new Set(['wait', 'pause', 'handoff']);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+/** A verb agreeing with a count: `verb(1, 'moves', 'move')`. */
+const verb = (n: number, one: string, many: string) => (n === 1 ? one : many);
 
 /** One waiting node of the older versions (all of them: a map is keyed by node id), with what the plan does. */
 interface Row {
@@ -55,9 +57,11 @@ function rowsOf(plan: MigrationPlan, version?: number): Row[] {
 /** What a row's contacts do, in words: "2 move to later", "3 cannot move", "stay on their version". */
 function fate(r: Row): string {
   const parts: string[] = [];
-  if (r.moving > 0) parts.push(`${r.moving} move to ${r.to}`);
+  if (r.moving > 0) parts.push(`${r.moving} ${verb(r.moving, 'moves', 'move')} to ${r.to}`);
   if (r.waiting > r.moving && r.reasons.length > 0) parts.push(`${r.waiting - r.moving} cannot move`);
-  if (r.waiting > r.moving && r.reasons.length === 0) parts.push(`${r.waiting - r.moving} stay on their version`);
+  const staying = r.waiting - r.moving;
+  if (staying > 0 && r.reasons.length === 0)
+    parts.push(`${staying} ${verb(staying, 'stays', 'stay')} on their version`);
   return parts.join('; ');
 }
 
@@ -154,6 +158,11 @@ export function MigrationStep({
     if (picked) return picked;
     return rows.find((r) => r.from === from)?.to ?? (journey.nodes.some((n) => n.id === from) ? from : null);
   };
+  // Another version on the left: its first waiting node is the one selected.
+  const show = (v: number) => {
+    setShown(v);
+    setSelected(rowsOf(plan, v)[0]?.from ?? null);
+  };
   const pick = (from: string, to: string) => setPicks({ ...picks, [from]: to === from ? '' : to });
 
   const oldMarks = useMemo(
@@ -191,7 +200,7 @@ export function MigrationStep({
           <fieldset className="migration-versions">
             <legend>Version shown on the left</legend>
             {versions.map((v) => (
-              <button key={v} type="button" aria-pressed={v === shown} onClick={() => setShown(v)}>
+              <button key={v} type="button" aria-pressed={v === shown} onClick={() => show(v)}>
                 Version {v} (
                 {plural(
                   rowsOf(plan, v).reduce((n, r) => n + r.waiting, 0),
@@ -288,8 +297,8 @@ export function MigrationStep({
             <ul>
               {plan.moves.map((m) => (
                 <li key={`m ${m.fromVersion} ${m.from}`} className="ok">
-                  {plural(m.contacts, 'contact')} move from <code>{m.from}</code> (version {m.fromVersion}) to{' '}
-                  <code>{m.to}</code>
+                  {plural(m.contacts, 'contact')} {verb(m.contacts, 'moves', 'move')} from <code>{m.from}</code>{' '}
+                  (version {m.fromVersion}) to <code>{m.to}</code>
                 </li>
               ))}
               {refused.map((b) => (
@@ -300,7 +309,8 @@ export function MigrationStep({
               ))}
               {plan.unmapped.map((u) => (
                 <li key={`u ${u.fromVersion} ${u.from}`} className="muted">
-                  {plural(u.contacts, 'contact')} at <code>{u.from}</code> stay on version {u.fromVersion}
+                  {plural(u.contacts, 'contact')} at <code>{u.from}</code> {verb(u.contacts, 'stays', 'stay')} on
+                  version {u.fromVersion}
                 </li>
               ))}
             </ul>
