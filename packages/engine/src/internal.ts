@@ -93,8 +93,8 @@ export {
   publishAndMigrate,
   type MigrationResult,
 } from './runtime/migrate.ts';
-export { RepModel, RepBehaviour } from './model/repModel.ts';
-export { fitRepModel } from './reports/repModel.ts';
+export { RepModel, RepBehaviour, RoutingAtStart } from './model/repModel.ts';
+export { fitRepModel, routingAt, type QueueAssignment } from './reports/repModel.ts';
 export { buildReport } from './sim/simulate.ts';
 export {
   simulateEvents,

@@ -3,7 +3,7 @@ import { BatonError, InputInvalidError, type ValidationError } from '../model/er
 import { ContactId, InboundEvent } from '../model/event.ts';
 import { own } from '../model/dictionary.ts';
 import { JsonObject } from '../model/primitives.ts';
-import { RepModel, type RepBehaviour } from '../model/repModel.ts';
+import { RepModel, RoutingAtStart, type RepBehaviour } from '../model/repModel.ts';
 import { addDuration, formatInstant, parseInstant, type Millis } from '../model/time.ts';
 import { MinHeap } from '../store/heap.ts';
 import { newContactState } from '../state/records.ts';
@@ -25,6 +25,8 @@ export interface BacktestInput extends Omit<SimulationInput, 'script'> {
   start?: string;
   /** Contacts as they were at the start: their traits then (a server's backtest gives them). */
   contacts?: { id: string; traits: Record<string, unknown> }[];
+  /** Live routing when the period began (`RoutingAtStart`); default: the model's `routing`, else none (queues start afresh). */
+  routing?: unknown;
 }
 
 /** What a backtest adds to the §8 report. */
@@ -148,6 +150,14 @@ export async function simulateEvents(input: BacktestInput): Promise<SimulationRe
     );
   const end = addDuration(events[events.length - 1]?.at ?? start, input.after ?? 'P30D');
   const world = simulationWorld(input, start);
+  const routing = input.routing === undefined ? model?.routing : parseInput(RoutingAtStart, input.routing, 'routing');
+  if (routing) {
+    const desk = await world.store.loadDesk();
+    await world.store.commitDesk({
+      expectedVersion: desk.version,
+      state: { ...desk.state, cursors: { ...desk.state.cursors, ...routing.cursors } },
+    });
+  }
   for (const c of input.contacts ?? [])
     await world.store.commit({
       contactId: c.id,
