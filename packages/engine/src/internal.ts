@@ -93,8 +93,14 @@ export {
   publishAndMigrate,
   type MigrationResult,
 } from './runtime/migrate.ts';
-export { RepModel, RepBehaviour } from './model/repModel.ts';
-export { fitRepModel } from './reports/repModel.ts';
+export { RepModel, RepBehaviour, RoutingAtStart } from './model/repModel.ts';
+export { fitRepModel, routingAt, type QueueAssignment } from './reports/repModel.ts';
 export { buildReport } from './sim/simulate.ts';
-export { simulateEvents, recordedEvents, type BacktestInput, type BacktestTiming } from './sim/backtest.ts';
+export {
+  simulateEvents,
+  recordedEvents,
+  type BacktestInput,
+  type BacktestTiming,
+  type RecordedEvent,
+} from './sim/backtest.ts';
 export { durationMillis } from './model/time.ts';

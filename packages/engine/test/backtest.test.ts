@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   InputInvalidError,
+  Team,
   advanceTo,
   buildReport,
   fitRepModel,
   formatInstant,
+  routingAt,
   simulateEvents,
   simulationWorld,
 } from '../src/internal.ts';
@@ -94,6 +96,27 @@ describe('backtest: recorded events replayed through a draft (SPEC §10)', () =>
     }
   });
 
+  it('with reps who accept nothing, the breaches are exactly the handoffs whose SLA falls before the run ends', async () => {
+    // The run stops an hour after the last call: the handoffs of the evening are still inside their SLA.
+    const report = await simulateEvents({
+      journeys: [journey],
+      team,
+      workspace,
+      events: shuffled,
+      reps: model(0),
+      seed: 1,
+      after: 'PT1H',
+    });
+    const handoffs = Object.values(report.contacts).flatMap((c) => c.journeys['pricing-intent']?.handoffs ?? []);
+    const due = handoffs.filter((h) => Date.parse(h.dueAt!) <= Date.parse(report.timing.until));
+    expect(handoffs).toHaveLength(report.handoffs.created);
+    expect(due.length).toBeGreaterThan(0);
+    expect(due.length).toBeLessThan(handoffs.length);
+    expect(report.handoffs.accepted).toBe(0);
+    expect(report.handoffs.breached).toBe(due.length);
+    expect(handoffs.filter((h) => h.breached)).toEqual(due);
+  });
+
   it('replaying the published journey itself reproduces what live did: entries, paths and assignees', async () => {
     // "Live": the same calls as they arrived, on a clock of their own, nobody acting on handoffs.
     const live = simulationWorld({ journeys: [journey], team, workspace }, T0);
@@ -116,6 +139,49 @@ describe('backtest: recorded events replayed through a draft (SPEC §10)', () =>
     const backtest = await simulateEvents({ journeys: [journey], team, workspace, events: shuffled, seed: 3 });
     expect(backtest.contacts).toEqual(liveReport.contacts);
     expect(backtest.nodes).toEqual(liveReport.nodes);
+  });
+
+  it("starts each queue where live's was when the period began: round robin's last member, weighted's counters", async () => {
+    const parsed = Team.parse({
+      ...(team as object),
+      queues: [
+        { id: 'emea-ae', members: ['ana', 'bo'] },
+        { id: 'pairs', members: ['ana', 'bo'], strategy: 'weighted' },
+        { id: 'sdr-pool', members: ['cy'] },
+        { id: 'sales-managers', members: ['mia'] },
+      ],
+    });
+    const at = (h: number, queue: string, rep: string) => ({ at: T0 + h * HOUR, queue, rep });
+    const assignments = [
+      at(1, 'emea-ae', 'ana'),
+      at(2, 'emea-ae', 'bo'),
+      at(3, 'emea-ae', 'ana'),
+      at(9, 'emea-ae', 'bo'), // after the period began: not live's state then
+      at(1, 'pairs', 'ana'), // smooth weighted, ana 2 and bo 1: ana, bo, ana bring the counters back to 0; ana again: -1, 1
+      at(2, 'pairs', 'bo'),
+      at(3, 'pairs', 'ana'),
+      at(4, 'pairs', 'ana'),
+    ];
+    expect(routingAt(parsed, assignments, T0 + 8 * HOUR)).toEqual({
+      cursors: { 'emea-ae': { last: 0, current: {} }, pairs: { last: 0, current: { ana: -1, bo: 1 } } },
+    });
+    // The first handoff of the replay: ana when the queue starts afresh, bo when live's last was ana.
+    const firstRoute = async (routing?: unknown) => {
+      const report = await simulateEvents({
+        journeys: [journey],
+        team,
+        workspace,
+        events: shuffled,
+        seed: 1,
+        ...(routing ? { reps: { reps: {}, routing } } : {}),
+      });
+      const handoffs = Object.values(report.contacts).flatMap((c) => c.journeys['pricing-intent']?.handoffs ?? []);
+      return handoffs.sort((a, b) => a.assignedAt!.localeCompare(b.assignedAt!))[0]!.trace;
+    };
+    expect(await firstRoute()).toContain('rule 2 queue emea-ae: ana (round robin)');
+    expect(await firstRoute({ cursors: { 'emea-ae': { last: 0, current: {} } } })).toContain(
+      'rule 2 queue emea-ae: bo (round robin)',
+    );
   });
 
   it('refuses calls it cannot replay, naming each by its line', async () => {

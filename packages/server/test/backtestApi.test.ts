@@ -62,4 +62,63 @@ describe('POST /api/journeys/:id/backtest (SPEC §10)', () => {
     ).toBe(404);
     await server.close();
   });
+
+  it('a backtest of the published journey itself reproduces, for the contacts that entered in the period, live entries, paths and assignees', async () => {
+    let now = Date.parse('2026-11-23T07:00:00Z'); // Monday, 08:00 in Berlin
+    const server = await testServer({ clock: { now: () => now } });
+    const ids = ['early', 'c1', 'c2', 'c3', 'small'];
+    for (const userId of ids)
+      await server.ingest('identify', {
+        userId,
+        traits: {
+          company: `${userId} AG`,
+          employees: userId === 'small' ? 20 : 900,
+          title: 'VP Sales',
+          region: 'EMEA',
+        },
+      });
+    // Before the period one contact is handed off (ana, round robin's first); in it, four more view pricing,
+    // ten minutes apart: live's round robin goes on with bo, and so must the backtest's.
+    now = Date.parse('2026-11-23T08:10:00Z');
+    await server.ingest('track', { userId: 'early', event: 'Page Viewed', properties: { path: '/pricing' } });
+    for (const [i, userId] of ['c1', 'c2', 'small', 'c3'].entries()) {
+      now = Date.parse('2026-11-23T09:10:00Z') + i * 600_000;
+      await server.ingest('track', { userId, event: 'Page Viewed', properties: { path: '/pricing' } });
+    }
+    // Live runs on to where the backtest stops (P30D after the last call): SLAs breach and escalate in both.
+    now = Date.parse('2026-12-23T09:40:00Z');
+    await server.settle();
+    const period = 'from=2026-11-23T09:00:00Z&to=2026-11-23T12:00:00Z';
+    const model = await json<{ routing: unknown }>(server.call(server.adminToken, 'GET', `/api/reps/model?${period}`));
+    expect(model.routing).toEqual({ cursors: { 'emea-ae': { last: 0, current: {} } } });
+    const res = await server.call(server.adminToken, 'POST', '/api/journeys/pricing-intent/backtest', {
+      from: '2026-11-23T09:00:00Z',
+      to: '2026-11-23T12:00:00Z',
+      reps: 'none',
+    });
+    expect(res.status).toBe(200);
+    const { draft } = await json<{ draft: SimulationReport }>(res);
+    const inPeriod = ['c1', 'c2', 'small', 'c3'];
+    expect(Object.keys(draft.contacts).sort()).toEqual([...inPeriod].sort());
+    const entered: Record<string, number> = {};
+    for (const id of inPeriod) {
+      const state = (await server.store.load(id))!;
+      const live = state.instances.find((i) => i.journeyId === 'pricing-intent')!;
+      const replayed = draft.contacts[id]!.journeys['pricing-intent']!;
+      for (const node of live.path) entered[node] = (entered[node] ?? 0) + 1;
+      // Who got each handoff, in the trace of every routing decision (the first assignee, then the escalation).
+      const routed = (hs: { assignee: string | null; escalatedTo: string | null; trace?: unknown }[]) =>
+        hs.map((h) => ({ assignee: h.assignee, escalatedTo: h.escalatedTo, trace: h.trace }));
+      expect({ id, path: replayed.path, handoffs: routed(replayed.handoffs) }).toEqual({
+        id,
+        path: live.path,
+        handoffs: routed(state.handoffs.filter((h) => h.journeyId === 'pricing-intent')),
+      });
+    }
+    expect(Object.fromEntries(Object.entries(draft.nodes['pricing-intent']!).map(([n, c]) => [n, c.entered]))).toEqual(
+      entered,
+    );
+    expect(draft.handoffs.created).toBe(3);
+    await server.close();
+  });
 });

@@ -29,6 +29,7 @@ describe('GET /api/reps/model (SPEC §10 backtest)', () => {
           outcomes: { 'pricing-intent': { handoff: { meeting_booked: 1 } } },
         },
       },
+      routing: { cursors: {} }, // no queue had assigned anyone before the period
     });
     // What the CLI's --reps takes.
     expect(RepModel.safeParse(model).success).toBe(true);

@@ -17,10 +17,22 @@ export const RepBehaviour = z.strictObject({
 });
 export type RepBehaviour = z.infer<typeof RepBehaviour>;
 
+/** A queue's cursor (`routing/desk.ts`): round robin's last member index, weighted's counters per rep. */
+export const QueueCursorModel = z.strictObject({
+  last: z.number().int().min(-1),
+  current: ownRecord(Id, z.number()),
+});
+
+/** Live routing as it stood when the period began: each queue's cursor, so a backtest's round robin goes on from there. */
+export const RoutingAtStart = z.strictObject({ cursors: ownRecord(Id, QueueCursorModel) });
+export type RoutingAtStart = z.infer<typeof RoutingAtStart>;
+
 /** The reps' behaviour over a period (`GET /api/reps/model`, and what `baton simulate --reps` takes). */
 export const RepModel = z.strictObject({
   from: Instant.nullable().default(null),
   to: Instant.nullable().default(null),
   reps: ownRecord(Id, RepBehaviour),
+  /** Routing when the period began (a server's model gives it when the period has a start). */
+  routing: RoutingAtStart.optional(),
 });
 export type RepModel = z.infer<typeof RepModel>;

@@ -1,5 +1,6 @@
 import { dictionary } from '../model/dictionary.ts';
-import type { RepModel } from '../model/repModel.ts';
+import type { RepModel, RoutingAtStart } from '../model/repModel.ts';
+import type { Team } from '../model/team.ts';
 import { formatInstant, type Millis } from '../model/time.ts';
 import type { HandoffRecord } from '../state/records.ts';
 
@@ -57,4 +58,37 @@ export function fitRepModel(
     };
   }
   return { from: from === null ? null : formatInstant(from), to: to === null ? null : formatInstant(to), reps };
+}
+
+/** One assignment a queue made (a `Handoff Assigned` event): when, which queue, which rep. */
+export interface QueueAssignment {
+  at: Millis;
+  queue: string;
+  rep: string;
+}
+
+/**
+ * Each queue's cursor as it stood at `from`, replayed from the assignments made before it, in time order:
+ * round robin's last member assigned, and weighted's smooth counters (each pick adds every member's weight
+ * and takes the total from the one picked, as if every member was available: the counters of a pick made
+ * while some were away differ). Queues with no assignment before `from` are left out (they start afresh).
+ */
+export function routingAt(team: Team, assignments: Iterable<QueueAssignment>, from: Millis): RoutingAtStart {
+  const before = [...assignments].filter((a) => a.at < from).sort((a, b) => a.at - b.at);
+  const cursors = dictionary<RoutingAtStart['cursors'][string]>();
+  for (const queue of team.queues) {
+    const picks = before.filter((a) => a.queue === queue.id && queue.members.includes(a.rep));
+    if (picks.length === 0) continue;
+    const current = dictionary<number>();
+    if (queue.strategy === 'weighted') {
+      const weight = (id: string) => team.reps.find((r) => r.id === id)?.weight ?? 1;
+      const total = queue.members.reduce((n, m) => n + weight(m), 0);
+      for (const { rep } of picks) {
+        for (const m of queue.members) current[m] = (current[m] ?? 0) + weight(m);
+        current[rep] = current[rep]! - total;
+      }
+    }
+    cursors[queue.id] = { last: queue.members.indexOf(picks[picks.length - 1]!.rep), current };
+  }
+  return { cursors };
 }

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { BatonError, InputInvalidError, type ValidationError } from '../model/errors.ts';
-import { InboundEvent } from '../model/event.ts';
+import { ContactId, InboundEvent } from '../model/event.ts';
 import { own } from '../model/dictionary.ts';
 import { JsonObject } from '../model/primitives.ts';
-import { RepModel, type RepBehaviour } from '../model/repModel.ts';
+import { RepModel, RoutingAtStart, type RepBehaviour } from '../model/repModel.ts';
 import { addDuration, formatInstant, parseInstant, type Millis } from '../model/time.ts';
 import { MinHeap } from '../store/heap.ts';
 import { newContactState } from '../state/records.ts';
@@ -14,7 +14,7 @@ import { advanceTo, buildReport, simulationWorld, type SimulationInput } from '.
 
 /** A backtest: journeys replayed against recorded Segment calls, reps acting as a fitted model says. */
 export interface BacktestInput extends Omit<SimulationInput, 'script'> {
-  /** Segment calls (track, identify, page, screen), each with its `timestamp`, in any order. */
+  /** Segment calls (track, identify, page, screen, alias), each with its `timestamp`, in any order. */
   events: unknown[];
   /** The reps' behaviour (`RepModel`); without it reps never act, so handoffs stay open and breach. */
   reps?: unknown;
@@ -25,6 +25,8 @@ export interface BacktestInput extends Omit<SimulationInput, 'script'> {
   start?: string;
   /** Contacts as they were at the start: their traits then (a server's backtest gives them). */
   contacts?: { id: string; traits: Record<string, unknown> }[];
+  /** Live routing when the period began (`RoutingAtStart`); default: the model's `routing`, else none (queues start afresh). */
+  routing?: unknown;
 }
 
 /** What a backtest adds to the §8 report. */
@@ -43,13 +45,45 @@ const ViewCall = z.looseObject({
   properties: JsonObject.default({}),
 });
 
-/** Each recorded call as the event the runtime applies, with its instant; every problem named by line. */
-export function recordedEvents(calls: readonly unknown[]): { at: Millis; event: InboundEvent }[] {
-  const out: { at: Millis; event: InboundEvent }[] = [];
+/** An alias call: links `previousId` (an anonymousId) to `userId` (SPEC §7). */
+const AliasCall = z.looseObject({ type: z.literal('alias'), userId: ContactId, previousId: ContactId });
+
+/** A recorded call as the runtime applies it: an event, or an alias's link of an anonymous profile to a contact. */
+export type RecordedEvent =
+  | { at: Millis; event: InboundEvent }
+  | { at: Millis; link: { anonymousId: string; userId: string } };
+
+/** Each recorded call as the runtime applies it, with its instant; every problem named by line. */
+export function recordedEvents(calls: readonly unknown[]): RecordedEvent[] {
+  const out: RecordedEvent[] = [];
   const errors: ValidationError[] = [];
+  const refuse = (i: number, issues: z.core.$ZodIssue[]) =>
+    errors.push({
+      path: `$[${i}]`,
+      node: null,
+      message: issues.map((x) => `${x.path.join('.') || 'call'} ${x.message}`).join('; '),
+    });
   calls.forEach((raw, i) => {
     const call = raw as { type?: unknown; timestamp?: unknown };
-    if (call?.type === 'group' || call?.type === 'alias') return; // journeys never see these
+    if (call?.type === 'group') return; // journeys never see these
+    const timestamp = typeof call?.timestamp === 'string' ? call.timestamp : undefined;
+    const untimed = () =>
+      errors.push({
+        path: `$[${i}].timestamp`,
+        node: null,
+        message: 'is required: a recorded call says when it happened',
+      });
+    if (call?.type === 'alias') {
+      const alias = AliasCall.safeParse(raw);
+      if (!alias.success) refuse(i, alias.error.issues);
+      else if (timestamp === undefined) untimed();
+      else
+        out.push({
+          at: parseInstant(timestamp),
+          link: { anonymousId: alias.data.previousId, userId: alias.data.userId },
+        });
+      return;
+    }
     let input: unknown = raw;
     const view = ViewCall.safeParse(raw);
     if (view.success) {
@@ -62,19 +96,9 @@ export function recordedEvents(calls: readonly unknown[]): { at: Millis; event: 
       };
     }
     const parsed = InboundEvent.safeParse(input);
-    if (!parsed.success)
-      errors.push({
-        path: `$[${i}]`,
-        node: null,
-        message: parsed.error.issues.map((x) => `${x.path.join('.') || 'call'} ${x.message}`).join('; '),
-      });
-    else if (typeof call.timestamp !== 'string')
-      errors.push({
-        path: `$[${i}].timestamp`,
-        node: null,
-        message: 'is required: a recorded call says when it happened',
-      });
-    else out.push({ at: parseInstant(call.timestamp), event: parsed.data });
+    if (!parsed.success) refuse(i, parsed.error.issues);
+    else if (timestamp === undefined) untimed();
+    else out.push({ at: parseInstant(timestamp), event: parsed.data });
   });
   if (errors.length > 0) throw new InputInvalidError(errors, 'events');
   return out.sort((a, b) => a.at - b.at); // stable: calls of one instant keep their order
@@ -126,6 +150,14 @@ export async function simulateEvents(input: BacktestInput): Promise<SimulationRe
     );
   const end = addDuration(events[events.length - 1]?.at ?? start, input.after ?? 'P30D');
   const world = simulationWorld(input, start);
+  const routing = input.routing === undefined ? model?.routing : parseInput(RoutingAtStart, input.routing, 'routing');
+  if (routing) {
+    const desk = await world.store.loadDesk();
+    await world.store.commitDesk({
+      expectedVersion: desk.version,
+      state: { ...desk.state, cursors: { ...desk.state.cursors, ...routing.cursors } },
+    });
+  }
   for (const c of input.contacts ?? [])
     await world.store.commit({
       contactId: c.id,
@@ -158,8 +190,9 @@ export async function simulateEvents(input: BacktestInput): Promise<SimulationRe
     if (at > end) break;
     await advanceTo(world, at);
     if (nextEvent <= nextAction) {
-      const { event } = events[i++]!;
-      await world.runtime.ingestEvent(event);
+      const next = events[i++]!;
+      if ('link' in next) await world.runtime.link(next.link.anonymousId, next.link.userId);
+      else await world.runtime.ingestEvent(next.event);
       continue;
     }
     const action = actions.pop()!;

@@ -116,7 +116,10 @@ export function createApp(deps: AppDeps): Hono {
   api.use('/events', allow('admin', 'marketer'));
   api.route('/events', eventExportRoutes(deps.events ?? NO_EVENTS));
   api.use('/reps/*', allow('admin', 'marketer'));
-  api.route('/reps', repModelRoutes(store));
+  api.route(
+    '/reps',
+    repModelRoutes(store, () => config.data.team),
+  );
   api.use('/simulations/*', allow('admin', 'marketer'));
   api.route('/simulations', simulationRoutes(config));
   api.route('/stream', streamRoutes(deps.live, runtime, config));

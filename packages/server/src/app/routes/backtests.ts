@@ -14,6 +14,7 @@ import type { EventLog } from '../../stores/eventLog.ts';
 import { allow, type ApiEnv } from '../auth.ts';
 import { parseBody } from '../body.ts';
 import { httpError } from '../errors.ts';
+import { liveRoutingAt } from './repModel.ts';
 
 /** A backtest: a journey (default: the draft) over the events accepted in `[from, to)`. */
 export const BacktestRequest = z.strictObject({
@@ -42,7 +43,8 @@ async function traitsAtStart(log: EventLog, store: Store, from: number, userIds:
 
 /**
  * `POST /api/journeys/:id/backtest` (SPEC §10): replays the events kept for the period through the draft
- * on a virtual clock, side effect free, reps acting as fitted to the period's handoffs, beside what the
+ * on a virtual clock, side effect free, reps acting as fitted to the period's handoffs, queues going on from
+ * live's cursors at the period's start, beside what the
  * live journey did over the same period (the closed-loop report of its handoffs created then).
  */
 export function backtestRoutes(config: Configuration, store: Store, log: EventLog): Hono<ApiEnv> {
@@ -69,6 +71,8 @@ export function backtestRoutes(config: Configuration, store: Store, log: EventLo
       seed: body.seed,
       start: body.from,
       contacts: await traitsAtStart(log, store, from, userIds),
+      // Queues go on where live's were when the period began, whether or not reps act.
+      routing: await liveRoutingAt(store, config.data.team, from),
       ...(reps ? { reps } : {}),
     });
     const live = await store.report({ from, to, journey: id });

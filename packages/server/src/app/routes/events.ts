@@ -92,18 +92,33 @@ async function applyCall(
   const timestamp = eventTimestamp(raw, received, batchSentAt, at);
   const call = segmentCall(timestamp === undefined ? raw : { ...(raw as object), timestamp }, at);
   if ('skipped' in call && !('type' in call)) return { status: 'skipped', reason: call.skipped };
+  // Kept for backtests (SPEC §10) as applied: a page call as its track event, an alias as the Segment
+  // alias call it was (its ids as read, so a backtest links the same profiles), each with its instant.
+  const recorded = (instant: string | undefined, kept: Record<string, unknown>): RecordedCall => ({
+    at: instant === undefined ? received : Date.parse(instant),
+    call: { ...kept, timestamp: instant ?? new Date(received).toISOString() },
+  });
   if (isLink(call)) {
+    // Its timestamp is checked as a track's is (before anything changes): the kept alias says when it linked.
+    const sent = instantAt(raw as Record<string, unknown>, 'timestamp', at);
     await runtime.link(call.link.anonymousId, call.link.userId, runtime.clock.now(), batch);
-    return { status: 'applied' };
+    const messageId = (raw as { messageId?: unknown }).messageId;
+    return {
+      status: 'applied',
+      recorded: recorded(
+        timestamp ?? (sent === undefined ? undefined : String((raw as { timestamp: unknown }).timestamp)),
+        {
+          type: 'alias',
+          previousId: call.link.anonymousId,
+          userId: call.link.userId,
+          ...(typeof messageId === 'string' ? { messageId } : {}),
+        },
+      ),
+    };
   }
   const { status } = await runtime.ingestEvent(call, batch);
   if (status !== 'applied') return { status };
-  // Kept for backtests as applied: a page call as its track event, with its instant.
-  const instant = call.timestamp === undefined ? received : Date.parse(call.timestamp);
-  return {
-    status,
-    recorded: { at: instant, call: { ...call, timestamp: call.timestamp ?? new Date(received).toISOString() } },
-  };
+  return { status, recorded: recorded(call.timestamp, call) };
 }
 
 /**

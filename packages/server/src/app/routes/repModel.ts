@@ -1,18 +1,44 @@
 import { Hono } from 'hono';
-import { fitRepModel, type Store } from '@baton/engine/internal';
+import {
+  eventsOf,
+  fitRepModel,
+  routingAt,
+  type QueueAssignment,
+  type RoutingAtStart,
+  type Store,
+  type Team,
+} from '@baton/engine/internal';
 import type { ApiEnv } from '../auth.ts';
 import { periodOf } from '../period.ts';
 
 /**
- * The reps' behaviour fitted to recorded handoffs created in `[from, to)` (SPEC §10's backtest): per rep,
- * accept share, mean times to accept and to outcome, and the outcome mix per journey and node. The same
- * JSON is what `baton simulate --events --reps` takes.
+ * Live routing as it stood at `from`: each queue's cursor, replayed from the `Handoff Assigned` events on
+ * the contacts' timelines before it. A full read of the contacts, as the migration plan's is.
  */
-export function repModelRoutes(store: Store): Hono<ApiEnv> {
+export async function liveRoutingAt(store: Store, team: Team, from: number): Promise<RoutingAtStart> {
+  const assignments: QueueAssignment[] = [];
+  for (const state of await store.contacts()) {
+    for (const e of eventsOf(state.contact)) {
+      const { queue, rep } = e.properties;
+      if (e.name === 'Handoff Assigned' && e.at < from && typeof queue === 'string' && typeof rep === 'string')
+        assignments.push({ at: e.at, queue, rep });
+    }
+  }
+  return routingAt(team, assignments, from);
+}
+
+/**
+ * The reps' behaviour fitted to recorded handoffs created in `[from, to)` (SPEC §10's backtest): per rep,
+ * accept share, mean times to accept and to outcome, and the outcome mix per journey and node; with a
+ * `from`, also live routing as it stood then (`routing`), so a backtest's queues go on where live's were.
+ * The same JSON is what `baton simulate --events --reps` takes.
+ */
+export function repModelRoutes(store: Store, team: () => Team): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.get('/model', async (c) => {
     const { from, to } = periodOf(c);
-    return c.json(fitRepModel(await store.handoffs({}), from, to));
+    const model = fitRepModel(await store.handoffs({}), from, to);
+    return c.json(from === null ? model : { ...model, routing: await liveRoutingAt(store, team(), from) });
   });
   return app;
 }
