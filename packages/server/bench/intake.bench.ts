@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { installPackages } from '../test/installed.ts';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -19,7 +20,13 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 100);
 const BATCH_CONNECTIONS = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 8);
 const PG_URL = process.env.BATON_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const BIN = join(ROOT, 'packages/server/bin/baton.mjs');
+/**
+ * `baton` as a checkout runs it (TypeScript through tsx), or with BENCH_INSTALLED=1 as the npm package
+ * installs it (its build, no tsx: what a user's server runs, and what its memory is).
+ */
+const BIN = process.env.BENCH_INSTALLED
+  ? join(installPackages().dir, 'node_modules/@baton/server/dist/cli/bin.js')
+  : join(ROOT, 'packages/server/bin/baton.mjs');
 const PATHS = ['/docs', '/blog', '/pricing', '/features', '/docs/api'];
 
 interface Served {
