@@ -9,6 +9,7 @@ import { CorruptDataFileError, DamagedJournalError, DataDirLockedError, LowdbSto
 
 const T = Date.parse('2026-11-23T09:00:00Z');
 const freshDir = () => mkdtempSync(join(tmpdir(), 'baton-lowdb-'));
+const effect = (name: string) => ({ type: 'event' as const, name, contactId: 'c1', properties: {}, at: T });
 
 runStoreContract('lowdb', () => LowdbStore.open(freshDir()));
 
@@ -34,7 +35,6 @@ describe('lowdb store', () => {
   it('leaves pruned effects out of its next snapshot and numbers new ones after them across a restart', async () => {
     const dir = freshDir();
     const store = await LowdbStore.open(dir);
-    const effect = (name: string) => ({ type: 'event' as const, name, contactId: 'c1', properties: {}, at: T });
     await store.commit({
       contactId: 'c1',
       expectedVersion: 0,
@@ -75,6 +75,33 @@ describe('lowdb store', () => {
         .map((l) => (JSON.parse(l.split(' ').slice(2).join(' ')) as { commit: { contactId: string } }).commit.contactId)
         .sort(),
     ).toEqual(Array.from({ length: 200 }, (_, i) => `c${i}`).sort());
+    await store.close();
+  });
+
+  it('hands out an effect only once the commit that made it is durable (no webhook for a commit a crash could take back)', async () => {
+    const dir = freshDir();
+    const store = await LowdbStore.open(dir);
+    const journal = (store as unknown as { journal: { append: (lines: string) => Promise<void> } }).journal;
+    const append = journal.append.bind(journal);
+    let release!: () => void;
+    const disk = new Promise<void>((r) => {
+      release = r;
+    });
+    journal.append = async (lines) => {
+      await disk;
+      return append(lines);
+    };
+    const committed = store.commit({
+      contactId: 'c1',
+      expectedVersion: 0,
+      state: newContactState('c1', T),
+      effects: [effect('A')],
+    });
+    expect((await store.load('c1'))?.version).toBe(1); // applied
+    expect(await store.readOutbox(0, 10)).toEqual([]); // but not on disk yet
+    release();
+    await committed;
+    expect((await store.readOutbox(0, 10)).map((e) => e.effect)).toEqual([effect('A')]);
     await store.close();
   });
 

@@ -110,6 +110,11 @@ export class MemoryStore implements Store {
     return this.states.get(contactId);
   }
 
+  /** The position of the last effect put in the outbox, at once (no await). */
+  get outboxSeq(): number {
+    return this.seq;
+  }
+
   /** The routing state with its version, at once (no await). */
   deskNow(): { version: number; state: DeskState } {
     return this.desk;

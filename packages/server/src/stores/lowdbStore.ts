@@ -62,6 +62,9 @@ export class LowdbStore implements Store {
   private inFlight: Promise<void> = Promise.resolve();
   private next: Promise<void> | null = null;
   private failure: Error | null = null;
+  /** The outbox position of the last effect that is durable, and of the last one staged. */
+  private durableSeq = 0;
+  private stagedSeq = 0;
   private compacting: Promise<void> | null = null;
 
   private constructor(
@@ -117,6 +120,7 @@ export class LowdbStore implements Store {
       const journal = await JournalFile.open(dir, tail.generation, tail.validBytes);
       const store = new LowdbStore(memory, db, journal, dir, unlock, options.compactBytes ?? 64 * 1024 * 1024);
       store.lsn = lsn;
+      store.durableSeq = store.stagedSeq = memory.outboxSeq;
       store.fixedCompact = options.fixedCompactBytes === true;
       store.snapshotBytes = await fileSize(join(dir, 'runtime.json'));
       return store;
@@ -130,7 +134,12 @@ export class LowdbStore implements Store {
   hasMessage = (messageId: string) => this.memory.hasMessage(messageId);
   claimDueTimers = (request: ClaimRequest) => this.memory.claimDueTimers(request);
   nextDueAt = () => this.memory.nextDueAt();
-  readOutbox = (after: number, limit: number) => this.memory.readOutbox(after, limit);
+  /** Effects of durable commits only: a webhook is never sent for a commit a crash could still take back. */
+  readOutbox = async (after: number, limit: number) => {
+    const entries = await this.memory.readOutbox(after, limit);
+    const durable = entries.findIndex((e) => e.seq > this.durableSeq);
+    return durable < 0 ? entries : entries.slice(0, durable);
+  };
   /** Pruned in memory, so the next snapshot leaves the effects out; a replayed journal may bring back a few below the cursor, pruned again at the next call. */
   pruneOutbox = (upTo: number) => this.memory.pruneOutbox(upTo);
   /** Forgotten in memory, so the next snapshot leaves them out; ids a replayed journal brings back keep their instant and go at the next call. */
@@ -159,6 +168,7 @@ export class LowdbStore implements Store {
     const record: JournalRecord =
       before === undefined || commit.forget ? { commit } : { change: changeOf(commit, before) };
     this.pending.push(journalLine(++this.lsn, record));
+    this.stagedSeq = this.memory.outboxSeq;
   }
 
   /** Resolves once every commit staged so far is in the journal, fsync'd. */
@@ -211,10 +221,12 @@ export class LowdbStore implements Store {
         // it would be a gap, and the next start would refuse the directory as damaged.
         this.writable();
         const lines = this.pending.join('');
+        const upTo = this.stagedSeq; // taken with the lines: the effects of exactly these commits
         this.pending = [];
         this.writes++;
         try {
           await this.journal.append(lines);
+          this.durableSeq = upTo;
         } catch (err) {
           this.failure = err as Error;
           throw err;
