@@ -1,8 +1,11 @@
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { newContactState, newDesk } from '@baton/engine/internal';
 import { runStoreContract } from '@baton/engine/store-contract';
 import { MIGRATIONS } from '../../src/stores/postgres/migrations.ts';
-import { PostgresStore } from '../../src/stores/postgres/postgresStore.ts';
+import { PgDocument } from '../../src/stores/postgres/pgDocument.ts';
+import { PostgresStore, StoreUnavailableError } from '../../src/stores/postgres/postgresStore.ts';
 import { dropSchemas, freshSchema, PG_URL } from './pg.ts';
 
 const T = Date.parse('2026-11-23T09:00:00Z');
@@ -80,6 +83,19 @@ describe('PostgreSQL store', () => {
     expect(Object.getOwnPropertyNames(loaded!.contact.traits).sort()).toEqual(['__proto__', 'constructor'].sort());
     expect(Object.getPrototypeOf({})).toBe(Object.prototype);
     await store.close();
+  });
+});
+
+describe('PostgreSQL documents (configuration, deliveries)', () => {
+  it('answer a lost database as the store does: store_unavailable (HTTP 503, try again), not an internal error', async () => {
+    const pool = new pg.Pool({
+      connectionString: 'postgres://postgres@127.0.0.1:1/test',
+      connectionTimeoutMillis: 2000,
+    });
+    const config = new PgDocument(pool, 'config', z.object({ n: z.number() }));
+    await expect(config.write({ n: 1 })).rejects.toMatchObject({ code: 'store_unavailable' });
+    await expect(config.read()).rejects.toBeInstanceOf(StoreUnavailableError);
+    await pool.end();
   });
 });
 

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { z } from 'zod';
 import { parseDocument, type Document } from '../document.ts';
+import { unavailable } from './pgErrors.ts';
 
 /** The channel on which every process hears that a document changed (the payload is its name). */
 export const DOCUMENTS_CHANNEL = 'baton_documents';
@@ -25,15 +26,22 @@ export class PgDocument<T> implements Document<T> {
     return (await this.readChecked())?.data ?? null;
   }
 
+  /** A query whose connection errors are StoreUnavailableError (HTTP 503, try again), as the store's are. */
+  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(text, values);
+    } catch (err) {
+      throw unavailable(err as Error);
+    }
+  }
+
   async readChecked(): Promise<{ data: T; upgraded: boolean } | null> {
-    const { rows } = await this.pool.query<{ body: string }>('SELECT body FROM baton_documents WHERE name = $1', [
-      this.key,
-    ]);
+    const { rows } = await this.query<{ body: string }>('SELECT body FROM baton_documents WHERE name = $1', [this.key]);
     return rows[0] ? parseDocument(this.name, rows[0].body, this.schema, true) : null;
   }
 
   async create(data: T): Promise<T> {
-    const { rowCount } = await this.pool.query(
+    const { rowCount } = await this.query(
       'INSERT INTO baton_documents (name, body) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING',
       [this.key, JSON.stringify(data)],
     );
@@ -43,7 +51,7 @@ export class PgDocument<T> implements Document<T> {
   write(data: T): Promise<void> {
     const body = JSON.stringify(data);
     const run = this.writing.then(async () => {
-      await this.pool.query(
+      await this.query(
         `WITH w AS (INSERT INTO baton_documents (name, body) VALUES ($1, $2)
            ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = now() RETURNING name)
          SELECT pg_notify($3, name) FROM w`,

@@ -21,6 +21,7 @@ import {
   type Store,
   type TimerRecord,
 } from '@baton/engine';
+import { StoreUnavailableError, unavailable } from './pgErrors.ts';
 import { migrate } from './migrations.ts';
 
 /** How to reach PostgreSQL. */
@@ -33,12 +34,7 @@ export interface PostgresStoreOptions {
   poolSize?: number;
 }
 
-/** The database cannot be reached or failed: the caller may retry (HTTP 503). */
-export class StoreUnavailableError extends BatonError {
-  constructor(cause: Error) {
-    super('store_unavailable', `the database is not reachable (${cause.message}); try again shortly`);
-  }
-}
+export { StoreUnavailableError } from './pgErrors.ts';
 
 interface Queued {
   commit: Commit;
@@ -431,17 +427,4 @@ function settle(q: Queued, status: string | undefined): void {
   else if (status === 'desk_conflict') q.fail(new DeskConflictError());
   else if (status === 'duplicate') q.fail(new DuplicateMessageError(q.commit.messageId ?? ''));
   else q.fail(new BatonError('store_failed', `the database answered "${status}" for a commit`));
-}
-
-/** Errors of the connection (refused, reset, the server shutting down) become StoreUnavailableError. */
-function unavailable(err: Error): Error {
-  const code = (err as { code?: string }).code ?? '';
-  // Class 08 (connection exception), 57P (the server shutting down or cutting the session), 53
-  // (insufficient resources: too many connections), the socket's own errors, and pg's words for a
-  // client whose connection is gone or could not be had in time.
-  const connection =
-    /^(08|57P|53)/.test(code) ||
-    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTCONN'].includes(code) ||
-    /Connection terminated|not queryable|Client was closed|timeout exceeded when trying to connect/i.test(err.message);
-  return connection ? new StoreUnavailableError(err) : err;
 }
