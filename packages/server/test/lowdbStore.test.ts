@@ -151,6 +151,9 @@ describe('lowdb store', () => {
         ),
       );
       await store.compact();
+      // Once written, the snapshot's data is let go: holding it would keep every contact's state of that
+      // moment alive beside the current one (up to twice the memory).
+      expect((store as unknown as { db: { data: { contacts: unknown[] } } }).db.data.contacts).toEqual([]);
     }
     await store.commit({ contactId: 'late', expectedVersion: 0, state: newContactState('late', T), effects: [] });
     await store.close();
@@ -161,6 +164,7 @@ describe('lowdb store', () => {
     };
     expect(snapshot.contacts).toHaveLength(50);
     const again = await LowdbStore.open(dir);
+    expect((again as unknown as { db: { data: { contacts: unknown[] } } }).db.data.contacts).toEqual([]); // read into memory, let go
     expect(await again.load('c7')).toMatchObject({ version: 3, contact: { traits: { round: 2 } } });
     expect(await again.load('late')).toBeDefined();
     expect(await again.hasMessage('m0-3')).toBe(true);

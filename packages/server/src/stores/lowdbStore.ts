@@ -99,6 +99,9 @@ export class LowdbStore implements Store {
       );
       await db.read();
       const base = db.data;
+      // The store's memory holds the state from here: lowdb keeping the file's data as well would keep
+      // every contact's old state alive once it changes (up to twice the memory).
+      db.data = EMPTY_RUNTIME;
       const memory = MemoryStore.fromSnapshot(base);
       // Journals before the snapshot's generation are in it (a crash came between the snapshot and their removal).
       await dropJournalsBefore(dir, base.journal);
@@ -272,7 +275,11 @@ export class LowdbStore implements Store {
     this.inFlight = switched.catch(() => undefined);
     await switched;
     this.db.data = snapshot;
-    await this.db.write();
+    try {
+      await this.db.write();
+    } finally {
+      this.db.data = EMPTY_RUNTIME; // the snapshot's list would keep every contact's state of that moment alive
+    }
     this.snapshotBytes = await fileSize(join(this.dir, 'runtime.json'));
     await dropJournalsBefore(this.dir, snapshot.journal);
     this.snapshots++;
