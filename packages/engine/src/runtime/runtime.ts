@@ -89,12 +89,6 @@ export class WriteBatch {
   }
 }
 
-/** A step's outcome, and whether it is applied but not yet durable (a store that stages commits). */
-interface Staged {
-  applied: Applied;
-  staged: boolean;
-}
-
 /** Ids from a counter: deterministic, for simulations and tests. */
 export function counterIds(): IdSource {
   let n = 0;
@@ -399,25 +393,24 @@ export class Runtime {
     batch?: WriteBatch,
   ): Promise<Applied> {
     const lane = this.lanes.get(contactId);
-    let staged: Promise<Staged>;
+    let applied: Promise<Applied>;
     if (lane !== undefined) {
       lane.size++;
       const run = () => this.commitWith(contactId, now, messageId, change);
-      staged = lane.last.then(run, run);
-      lane.last = staged;
+      applied = lane.last.then(run, run);
+      lane.last = applied;
     } else {
       const entered = { size: 1, last: IDLE };
       this.lanes.set(contactId, entered);
-      staged = this.commitWith(contactId, now, messageId, change);
-      entered.last = staged;
+      applied = this.commitWith(contactId, now, messageId, change);
+      entered.last = applied;
     }
-    return staged.then((s) => {
-      if (!s.staged) return this.settled(s.applied);
-      if (batch !== undefined) {
-        batch.add(s.applied);
-        return s.applied;
-      }
-      return this.store.durable!().then(() => this.settled(s.applied));
+    if (!this.stages) return applied; // committed durably, listeners told
+    // Staged: applied (or a duplicate of a staged one), durable with the store's next write.
+    return applied.then((a) => {
+      if (batch === undefined) return this.store.durable!().then(() => this.settled(a));
+      batch.add(a);
+      return a;
     });
   }
 
@@ -446,7 +439,7 @@ export class Runtime {
     now: Millis,
     messageId: string | undefined,
     step: ContactChange,
-  ): Promise<Staged> {
+  ): Promise<Applied> {
     try {
       let serialized = false;
       for (let attempt = 0; ; attempt++) {
@@ -492,10 +485,10 @@ export class Runtime {
     now: Millis,
     messageId: string | undefined,
     step: ContactChange,
-  ): Promise<Staged> {
+  ): Promise<Applied> {
     const read = await this.read(contactId, messageId);
-    // A duplicate is answered once its original is durable (it may be staged and not yet written).
-    if (read.duplicate) return { applied: duplicate(contactId), staged: this.stages };
+    // With a staging store, a duplicate is answered once its original is durable (see inTurn).
+    if (read.duplicate) return duplicate(contactId);
     const state = read.state ?? newContactState(contactId, now);
     const ctx: StepContext = {
       now,
@@ -522,14 +515,13 @@ export class Runtime {
       if (this.stages) this.store.stage!(commit);
       else await this.store.commit(commit);
     } catch (err) {
-      if (err instanceof DuplicateMessageError) return { applied: duplicate(contactId), staged: this.stages };
+      if (err instanceof DuplicateMessageError) return duplicate(contactId);
       throw err;
     }
     if (this.team && result.effects.some((e) => e.type === 'event' && FREES_A_REP.has(e.name))) this.repFreed = true;
-    return {
-      applied: { status: 'applied', contactId, effects: result.effects, journal: result.journal },
-      staged: this.stages,
-    };
+    const applied: Applied = { status: 'applied', contactId, effects: result.effects, journal: result.journal };
+    // A staged step's listeners hear of it once it is durable (inTurn, WriteBatch).
+    return this.stages ? applied : this.settled(applied);
   }
 }
 
