@@ -2,7 +2,6 @@ import { Script, type ScriptStep } from '../model/script.ts';
 import { VirtualClock, parseInstant, type Millis } from '../model/time.ts';
 import { Workspace } from '../model/workspace.ts';
 import { Team } from '../model/team.ts';
-import { reportHandoff } from '../handoff/report.ts';
 import { JourneyCatalog } from '../compile/catalog.ts';
 import { BatonError, InputInvalidError, JourneyInvalidError } from '../model/errors.ts';
 import { Runtime, counterIds } from '../runtime/runtime.ts';
@@ -11,7 +10,7 @@ import { MemoryStore } from '../store/memoryStore.ts';
 import { parseInput } from '../validate/issues.ts';
 import { validateJourney } from '../validate/validateJourney.ts';
 import { publishAndMigrate } from '../runtime/migrate.ts';
-import { NodeCounter, reportContacts, type SimulationReport } from './report.ts';
+import { HandoffTotals, NodeCounter, reportContacts, type SimulationReport } from './report.ts';
 
 /** What a simulation runs: journeys, the team, the workspace (scores) and a script. */
 export interface SimulationInput {
@@ -133,18 +132,7 @@ export async function buildReport(
   refused: SimulationReport['refused'],
 ): Promise<SimulationReport> {
   const states = await world.store.contacts();
-  const all = states.flatMap((s) => s.handoffs);
-  return {
-    contacts: reportContacts(states, (state, inst) =>
-      state.handoffs.filter((h) => h.journeyId === inst.journeyId && h.run === inst.run).map(reportHandoff),
-    ),
-    nodes: world.counter.nodes,
-    handoffs: {
-      created: all.length,
-      accepted: all.filter((h) => h.acceptedAt !== null).length,
-      breached: all.filter((h) => h.breached).length,
-      unassigned: all.filter((h) => h.wasUnassigned).length,
-    },
-    refused,
-  };
+  const totals = new HandoffTotals();
+  for (const s of states) totals.add(s.handoffs);
+  return { contacts: reportContacts(states), nodes: world.counter.nodes, handoffs: totals.counts, refused };
 }
