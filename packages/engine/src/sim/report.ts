@@ -58,6 +58,11 @@ export class ReportInterner {
   private readonly lists = new Map<string, string[]>();
   constructor(private readonly limit = 100_000) {}
 
+  /** One empty list for every entry that has nothing to list (frozen: the entries share it). */
+  none<T>(): T[] {
+    return NONE as unknown as T[];
+  }
+
   list(items: string[]): string[] {
     const key = items.join('\u0000');
     const known = this.lists.get(key);
@@ -66,6 +71,8 @@ export class ReportInterner {
     return items;
   }
 }
+
+const NONE: readonly never[] = Object.freeze([]);
 
 /** The journeys object of one contact's entry: own keys only (ids are user input), with fast properties. */
 const OWN_KEYS: object = Object.freeze(Object.create(null));
@@ -85,12 +92,15 @@ export function reportJourneys(state: ContactState, interner?: ReportInterner): 
       outcome: inst.outcome,
       path: interner ? interner.list(inst.path) : inst.path,
       handoffs: handoffsOfRun(state, inst, interner),
-      messages: inst.messages.map((m) => ({
-        node: m.node,
-        action: m.action,
-        at: formatInstant(m.at),
-        suppressed: m.suppressed,
-      })),
+      messages:
+        interner && inst.messages.length === 0
+          ? interner.none()
+          : inst.messages.map((m) => ({
+              node: m.node,
+              action: m.action,
+              at: formatInstant(m.at),
+              suppressed: m.suppressed,
+            })),
       ...(inst.run > 1 ? { runs: inst.run } : {}),
     };
   }
@@ -99,17 +109,19 @@ export function reportJourneys(state: ContactState, interner?: ReportInterner): 
 
 /** The handoffs of a run, as the report lists them. */
 function handoffsOfRun(state: ContactState, inst: InstanceRecord, interner?: ReportInterner): ReportHandoff[] {
-  const out: ReportHandoff[] = [];
+  let out: ReportHandoff[] | undefined;
   for (const h of state.handoffs) {
     if (h.journeyId !== inst.journeyId || h.run !== inst.run) continue;
     const r = reportHandoff(h);
     if (interner) {
       r.trace = interner.list(h.trace);
       r.why = interner.list(h.why);
+      if (h.rejectedBy.length === 0) r.rejectedBy = interner.none();
+      if (h.assignedAt === h.createdAt) r.assignedAt = r.createdAt as string | null; // one string for the same instant
     }
-    out.push(r);
+    (out ??= []).push(r);
   }
-  return out;
+  return out ?? (interner ? interner.none() : []);
 }
 
 /** Turns stored contact states into the report's `contacts` section. */
