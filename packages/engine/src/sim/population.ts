@@ -33,26 +33,44 @@ function collect(
   } else if (events) events.set(c.event, Math.max(events.get(c.event) ?? 0, (c.value ?? 1) * 2));
 }
 
+/** A field to fill and what its rules name: the values they compare with, and the scale of numbers around them. */
+interface Field {
+  field: string;
+  choices: unknown[];
+  /** Numbers are drawn from 0 to twice this (null: the rules name no number). */
+  scale: number | null;
+}
+
+/** The fields rules name, with their choices worked out once (they are drawn millions of times). */
+function fieldsOf(rules: Map<string, Rule[]>): Field[] {
+  return [...rules].map(([field, rs]) => {
+    const numbers = rs.map((r) => r.value).filter((v): v is number => typeof v === 'number');
+    return {
+      field,
+      choices: rs.flatMap((r) =>
+        r.op === 'in' || r.op === 'nin'
+          ? (r.value as unknown[])
+          : ['eq', 'neq', 'contains'].includes(r.op)
+            ? [r.value]
+            : [],
+      ),
+      scale: numbers.length > 0 ? Math.max(...numbers, 10) : null,
+    };
+  });
+}
+
 /** A value for a field that the rules sometimes satisfy and sometimes not, so every path gets traffic. */
-function sample(rules: Rule[], random: () => number): unknown {
-  const choices = rules.flatMap((r) =>
-    r.op === 'in' || r.op === 'nin'
-      ? (r.value as unknown[])
-      : ['eq', 'neq', 'contains'].includes(r.op)
-        ? [r.value]
-        : [],
-  );
-  const numbers = rules.map((r) => r.value).filter((v): v is number => typeof v === 'number');
-  if (numbers.length > 0 && random() < 0.8) return Math.round(random() * Math.max(...numbers, 10) * 2);
+function sample({ choices, scale }: Field, random: () => number): unknown {
+  if (scale !== null && random() < 0.8) return Math.round(random() * scale * 2);
   if (choices.length > 0) return random() < 0.85 ? choices[Math.floor(random() * choices.length)] : 'other';
   return random() < 0.7 ? 'yes' : undefined;
 }
 
-function sampleAll(rules: Map<string, Rule[]>, random: () => number): Record<string, unknown> {
+function sampleAll(fields: readonly Field[], random: () => number): Record<string, unknown> {
   const out = dictionary<unknown>();
-  for (const [field, r] of rules) {
-    const v = sample(r, random);
-    if (v !== undefined) out[field] = v;
+  for (const f of fields) {
+    const v = sample(f, random);
+    if (v !== undefined) out[f.field] = v;
   }
   return out;
 }
@@ -168,12 +186,14 @@ function populationPlan(
         for (const m of n.title.matchAll(/\{\{\s*contact\.([A-Za-z0-9_$-]+)\s*\}\}/g)) shown.add(m[1]!);
   const reps = team?.reps.map((r) => r.id) ?? [];
   const modelTraits = Object.entries(model.traits);
+  const traitFields = fieldsOf(traits);
+  const triggerFields = triggerWhen.map(fieldsOf);
   const templates: Template[] = [
     {
       type: 'identify',
       event: CONTACT_UPDATED,
       draw: (i, random) => {
-        const profile = sampleAll(traits, random);
+        const profile = sampleAll(traitFields, random);
         for (const [t, d] of modelTraits) profile[t] = drawTrait(d, random);
         for (const o of owners)
           if (reps.length > 0 && random() < 0.5) profile[o] = reps[Math.floor(random() * reps.length)];
@@ -187,27 +207,27 @@ function populationPlan(
   const triggers = journeys.map((j, k) =>
     j.trigger.event === CONTACT_UPDATED || Object.hasOwn(model.events, j.trigger.event)
       ? -1 // the identify is the trigger, or the trigger happens at its rate
-      : add({ type: 'track', event: j.trigger.event, draw: (_, random) => sampleAll(triggerWhen[k]!, random) }),
+      : add({ type: 'track', event: j.trigger.event, draw: (_, random) => sampleAll(triggerFields[k]!, random) }),
   );
   return {
     templates,
     triggers,
-    awaited: [...awaited].map(([event, props]) =>
-      add({ type: 'track', event, draw: (_, random) => sampleAll(props, random) }),
-    ),
+    awaited: [...awaited].map(([event, props]) => {
+      const fields = fieldsOf(props);
+      return add({ type: 'track', event, draw: (_, random) => sampleAll(fields, random) });
+    }),
     counted: [...counted].map(([event, max]) => ({
       template: add({ type: 'track', event, draw: () => ({}) }),
       max,
     })),
-    rates: rated.map(({ event, mean, trigger, when, properties }) => ({
-      template: add({
-        type: 'track',
-        event,
-        draw: (_, random) => ({ ...sampleAll(when, random), ...properties }),
-      }),
-      mean,
-      trigger,
-    })),
+    rates: rated.map(({ event, mean, trigger, when, properties }) => {
+      const fields = fieldsOf(when);
+      return {
+        template: add({ type: 'track', event, draw: (_, random) => ({ ...sampleAll(fields, random), ...properties }) }),
+        mean,
+        trigger,
+      };
+    }),
     start,
     horizon: days * 86_400_000,
   };

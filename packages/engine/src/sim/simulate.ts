@@ -9,6 +9,7 @@ import { newContactState } from '../state/records.ts';
 import { MemoryStore } from '../store/memoryStore.ts';
 import { parseInput } from '../validate/issues.ts';
 import { validateJourney } from '../validate/validateJourney.ts';
+import type { IdSource } from '../step/draft.ts';
 import { publishAndMigrate } from '../runtime/migrate.ts';
 import { HandoffTotals, NodeCounter, reportContacts, type SimulationReport } from './report.ts';
 
@@ -21,7 +22,7 @@ export interface SimulationInput {
 }
 
 /** A virtual world for a simulation: memory store, virtual clock, counter ids. Nothing leaves it. */
-export function simulationWorld(input: Omit<SimulationInput, 'script'>, start: Millis) {
+export function simulationWorld(input: Omit<SimulationInput, 'script'>, start: Millis, ids: IdSource = counterIds()) {
   const workspace = parseInput(Workspace, input.workspace ?? {}, 'workspace');
   const team = input.team === undefined ? undefined : parseInput(Team, input.team, 'team');
   const catalog = new JourneyCatalog();
@@ -53,7 +54,7 @@ export function simulationWorld(input: Omit<SimulationInput, 'script'>, start: M
     clock,
     catalog,
     workspace,
-    ids: counterIds(),
+    ids,
     owner: 'simulation',
     ...(team ? { team } : {}),
   });

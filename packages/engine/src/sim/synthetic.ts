@@ -7,6 +7,7 @@ import { inIdOrder, syntheticPopulation, syntheticUserId } from './population.ts
 import { exponential, seededRandom } from './random.ts';
 import { HandoffTotals, ReportInterner, reportJourneys, type ReportJourney, type SimulationReport } from './report.ts';
 import { advanceTo, simulationWorld, type SimulationInput } from './simulate.ts';
+import { counterIds } from '../runtime/runtime.ts';
 import { dictionary } from '../model/dictionary.ts';
 
 /** A synthetic run: N generated contacts over a horizon, reps answering after random delays. */
@@ -41,6 +42,7 @@ interface RepAction {
 }
 
 const HOUR = 3_600_000;
+const PREFIX = syntheticUserId(0).slice(0, -1);
 /** A delay rounded to whole seconds, so reports read as people would write the times. */
 const delay = (random: () => number, mean: number) => Math.round(exponential(random, mean) / 1000) * 1000;
 
@@ -65,7 +67,15 @@ export async function simulateSynthetic(
   const end = start + days * 24 * HOUR;
   const population = parseInput(Population, input.population ?? {}, 'population');
   const { acceptRate, acceptHours, outcomeHours } = population.reps;
-  const world = simulationWorld(input, start);
+  // Ids as a simulation always numbers them, counted: a step that minted none touched nothing shared.
+  let minted = 0;
+  const counter = counterIds();
+  const world = simulationWorld(input, start, {
+    next: (prefix) => {
+      minted++;
+      return counter.next(prefix);
+    },
+  });
   const { runtime, store } = world;
   const random = seededRandom(input.seed);
   const journeys = runtime.catalog.live().map((l) => l.compiled.journey);
@@ -91,8 +101,9 @@ export async function simulateSynthetic(
   const interner = new ReportInterner();
   const touched: string[] = [];
   const indexOf = (id: string) => {
-    const i = Number(id.slice('synthetic-'.length)) - 1;
-    if (!(i >= 0 && i < input.contacts) || syntheticUserId(i) !== id) throw new Error(`not a synthetic contact: ${id}`);
+    const i = Number(id.slice(PREFIX.length)) - 1;
+    if (!(Number.isInteger(i) && i >= 0 && i < input.contacts && id.startsWith(PREFIX) && id[PREFIX.length] !== '0'))
+      throw new Error(`not a synthetic contact: ${id}`);
     return i;
   };
   const report = (i: number, id: string) => {
@@ -128,6 +139,46 @@ export async function simulateSynthetic(
     }
   });
 
+  /**
+   * A contact's first event that left it with nothing but traits and a timeline (no journey entered, no
+   * effect, no id minted: the identify every synthetic contact makes at the start) is let go of, and
+   * applied again, at its own instant, just before the contact's next event: the same step on the same
+   * input gives the same state, and nothing else saw it. Until then the contact costs nothing (issue #17:
+   * a million contacts idle until their trigger held most of the memory). -1: none waiting.
+   */
+  const prelude = new Int32Array(input.contacts).fill(-1);
+  const applyEvent = async (k: number) => {
+    const e = schedule.event(k);
+    // Built valid (a userId, a named event, JSON properties): applied as `ingestEvent` would, unparsed.
+    return runtime.apply(
+      e.userId,
+      e.type === 'track'
+        ? { kind: 'track', name: e.event, properties: e.properties, at: e.at }
+        : { kind: 'identify', traits: e.traits, at: e.at },
+      e.at, // the clock stands at it (a prelude applied late is applied at its own instant)
+    );
+  };
+  const applyNext = async (k: number) => {
+    const i = schedule.contact[k]!;
+    const waiting = prelude[i]!;
+    if (waiting >= 0) {
+      prelude[i] = -1;
+      await applyEvent(waiting);
+    }
+    const id = syntheticUserId(i);
+    const fresh = store.stateOf(id) === undefined;
+    const before = minted;
+    const applied = await applyEvent(k);
+    pending[i]!--;
+    if (!fresh || pending[i] === 0 || minted !== before || applied.effects.length > 0 || applied.journal.length > 0)
+      return;
+    const state = store.stateOf(id);
+    if (state && state.instances.length === 0 && state.timers.length === 0 && state.handoffs.length === 0) {
+      store.release(id);
+      prelude[i] = k;
+    }
+  };
+
   let repActions = 0;
   const total = schedule.length;
   for (let k = 0; k < total || actions.size > 0; ) {
@@ -138,17 +189,7 @@ export async function simulateSynthetic(
     if (at > end) break;
     await advanceTo(world, at);
     if (nextEvent <= nextAction) {
-      const e = schedule.event(k);
-      pending[schedule.contact[k]!]!--;
-      k++;
-      // Built valid (a userId, a named event, JSON properties): applied as `ingestEvent` would, unparsed.
-      await runtime.apply(
-        e.userId,
-        e.type === 'track'
-          ? { kind: 'track', name: e.event, properties: e.properties, at: e.at }
-          : { kind: 'identify', traits: e.traits, at: e.at },
-        world.clock.now(),
-      );
+      await applyNext(k++);
       input.onProgress?.(k, total);
       continue;
     }
@@ -175,6 +216,7 @@ export async function simulateSynthetic(
     }
   }
   await advanceTo(world, end);
+  for (let i = 0; i < input.contacts; i++) if (prelude[i]! >= 0) await applyEvent(prelude[i]!); // (none: a prelude waits for a later event)
   settle();
   for (const id of await store.contactIds()) report(indexOf(id), id);
   const contacts: SimulationReport['contacts'] = dictionary();

@@ -116,8 +116,11 @@ export class MemoryStore implements Store {
 
   /** The rep loads as `repLoads` gives them, built again only after they changed; never changed once handed out. */
   private loadsNow(): Record<string, number> {
-    if (this.loadsView === null)
-      this.loadsView = Object.fromEntries([...this.loads].filter(([, n]) => n > 0)) as Record<string, number>;
+    if (this.loadsView === null) {
+      const busy: [string, number][] = [];
+      for (const entry of this.loads) if (entry[1] > 0) busy.push(entry);
+      this.loadsView = Object.fromEntries(busy) as Record<string, number>;
+    }
     return this.loadsView;
   }
 
