@@ -31,7 +31,7 @@ try {
     const text = await result.locator('p').innerText();
     const worker = Number(/in ([\d.]+) s/.exec(text)?.[1]);
     console.log(
-      `${String(contacts).padStart(7)} contacts: ${worker.toFixed(1).padStart(6)} s in the worker, ${(clicked / 1000).toFixed(1).padStart(6)} s from Run to the result (${text.split('.')[0]})`,
+      `${String(contacts).padStart(7)} contacts: ${worker.toFixed(1).padStart(6)} s in the worker, ${(clicked / 1000).toFixed(1).padStart(6)} s from Run to the result (${text.split(' in ')[0]})`,
     );
     await ui.shot(`bench-population-${contacts}`);
   }
