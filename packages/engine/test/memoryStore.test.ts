@@ -75,3 +75,68 @@ describe('memory store: opening a snapshot', () => {
     expect((await store.readOutbox(199_998, 10)).map((e) => e.seq)).toEqual([199_999, 200_000]);
   });
 });
+
+describe('memory store: a contact released', () => {
+  it('leaves with its timers and handoffs, from every index, and the others stay', async () => {
+    const store = new MemoryStore();
+    const handoff = (id: string, contactId: string, assignee: string | null) => ({
+      id,
+      contactId,
+      journeyId: 'j',
+      version: 1,
+      run: 1,
+      node: 'h',
+      team: 'sales' as const,
+      record: 'lead',
+      title: 't',
+      priority: 'high',
+      status: 'open' as const,
+      queue: assignee === null ? 'q' : null,
+      assignee,
+      createdAt: T0,
+      assignedAt: null,
+      dueAt: null,
+      acceptedAt: null,
+      breached: false,
+      escalatedTo: null,
+      escalating: false,
+      outcome: null,
+      closedAt: null,
+      value: null,
+      outcomes: [],
+      rejectedBy: [],
+      wasUnassigned: assignee === null,
+      trace: [],
+      why: [],
+      context: { traits: {}, scores: {}, timeline: [], path: [], messages: [], talkTrack: null, nextBestActions: [] },
+    });
+    for (const id of ['a', 'b']) {
+      await store.commit({
+        contactId: id,
+        expectedVersion: 0,
+        state: {
+          ...newContactState(id, T0),
+          timers: [timer(`t-${id}`, id, T0 + HOUR)],
+          handoffs: [handoff(`h-${id}1`, id, 'ana'), handoff(`h-${id}2`, id, null)],
+        },
+        effects: [],
+      });
+    }
+    const released = store.release('a');
+    expect(released?.contact.id).toBe('a');
+    expect(store.release('a')).toBeUndefined();
+    expect(await store.contactIds()).toEqual(['b']);
+    expect(await store.handoff('h-a1')).toBeUndefined();
+    expect((await store.openHandoffs()).map((h) => h.id)).toEqual(['h-b1', 'h-b2']);
+    expect((await store.waitingHandoffs({ limit: 10 })).map((h) => h.id)).toEqual(['h-b2']);
+    expect(await store.repLoads()).toEqual({ ana: 1 });
+    const claimed = await store.claimDueTimers({
+      owner: 'p',
+      dueBy: T0 + DAY,
+      limit: 10,
+      now: T0,
+      leaseUntil: T0 + DAY,
+    });
+    expect(claimed.map((t) => t.id)).toEqual(['t-b']);
+  });
+});

@@ -131,6 +131,34 @@ describe('synthetic simulation', () => {
     ).rejects.toThrow(/perWek/);
   });
 
+  it('reports every contact, those whose identify entered a journey and those who only waited for their trigger', async () => {
+    // The identify is this journey's trigger: it enters at once, and must not be put off like an idle
+    // contact's identify (which is applied again just before the contact's next event).
+    const welcome = {
+      schema: 'baton.journey/v1',
+      id: 'welcome',
+      name: 'Welcome',
+      trigger: { event: 'Contact Updated' },
+      reentry: 'never',
+      start: 'hello',
+      nodes: [
+        { id: 'hello', type: 'action', action: 'email', params: { template: 'hello' }, next: 'done' },
+        { id: 'done', type: 'exit', outcome: 'completed' },
+      ],
+    };
+    const r = await simulateSynthetic({ ...pricing, journeys: [welcome, ...pricing.journeys], contacts: 120, seed: 4 });
+    expect(r.nodes.welcome!.hello!.entered).toBe(120);
+    const entries = Object.entries(r.contacts);
+    expect(entries.map(([id]) => id)).toEqual(
+      Array.from({ length: 120 }, (_, i) => `synthetic-${i + 1}`).sort((a, b) => (a < b ? -1 : 1)),
+    );
+    for (const [, c] of entries) {
+      expect(c.journeys.welcome).toMatchObject({ status: 'exited', outcome: 'completed', path: ['hello', 'done'] });
+      expect(c.journeys.welcome!.messages[0]!.at).toBe('2026-01-05T08:00:00Z');
+    }
+    expect(entries.filter(([, c]) => c.journeys['pricing-intent']).length).toBeGreaterThan(80);
+  });
+
   it('refuses a population that is not a whole number', async () => {
     await expect(simulateSynthetic({ ...pricing, contacts: 0, seed: 1 })).rejects.toThrow('--contacts');
   });

@@ -30,7 +30,9 @@ export function parseInstant(iso: string): Millis {
 /** Formats an instant as ISO 8601 UTC, without milliseconds when they are zero. */
 export function formatInstant(ms: Millis): string {
   const iso = new Date(ms).toISOString();
-  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+  // Joined, not `${iso.slice(0, -5)}Z`: V8 would keep that as a rope over a slice of the full string, 97
+  // bytes instead of 32 (a million-contact simulation report holds millions of instants, issue #17).
+  return iso.endsWith('.000Z') ? [iso.slice(0, -5), 'Z'].join('') : iso;
 }
 
 interface ParsedDuration {

@@ -5,7 +5,8 @@ import type { Team } from '../model/team.ts';
 import type { Workspace } from '../model/workspace.ts';
 import type { Millis } from '../model/time.ts';
 import type { Population, TraitDistribution } from '../model/population.ts';
-import { exponential } from './random.ts';
+import { CONTACT_UPDATED } from '../state/records.ts';
+import { exponential, seededRandom, type SeededRandom } from './random.ts';
 
 /** One thing a synthetic contact does, at an instant. */
 export type SyntheticEvent =
@@ -32,26 +33,44 @@ function collect(
   } else if (events) events.set(c.event, Math.max(events.get(c.event) ?? 0, (c.value ?? 1) * 2));
 }
 
+/** A field to fill and what its rules name: the values they compare with, and the scale of numbers around them. */
+interface Field {
+  field: string;
+  choices: unknown[];
+  /** Numbers are drawn from 0 to twice this (null: the rules name no number). */
+  scale: number | null;
+}
+
+/** The fields rules name, with their choices worked out once (they are drawn millions of times). */
+function fieldsOf(rules: Map<string, Rule[]>): Field[] {
+  return [...rules].map(([field, rs]) => {
+    const numbers = rs.map((r) => r.value).filter((v): v is number => typeof v === 'number');
+    return {
+      field,
+      choices: rs.flatMap((r) =>
+        r.op === 'in' || r.op === 'nin'
+          ? (r.value as unknown[])
+          : ['eq', 'neq', 'contains'].includes(r.op)
+            ? [r.value]
+            : [],
+      ),
+      scale: numbers.length > 0 ? Math.max(...numbers, 10) : null,
+    };
+  });
+}
+
 /** A value for a field that the rules sometimes satisfy and sometimes not, so every path gets traffic. */
-function sample(rules: Rule[], random: () => number): unknown {
-  const choices = rules.flatMap((r) =>
-    r.op === 'in' || r.op === 'nin'
-      ? (r.value as unknown[])
-      : ['eq', 'neq', 'contains'].includes(r.op)
-        ? [r.value]
-        : [],
-  );
-  const numbers = rules.map((r) => r.value).filter((v): v is number => typeof v === 'number');
-  if (numbers.length > 0 && random() < 0.8) return Math.round(random() * Math.max(...numbers, 10) * 2);
+function sample({ choices, scale }: Field, random: () => number): unknown {
+  if (scale !== null && random() < 0.8) return Math.round(random() * scale * 2);
   if (choices.length > 0) return random() < 0.85 ? choices[Math.floor(random() * choices.length)] : 'other';
   return random() < 0.7 ? 'yes' : undefined;
 }
 
-function sampleAll(rules: Map<string, Rule[]>, random: () => number): Record<string, unknown> {
+function sampleAll(fields: readonly Field[], random: () => number): Record<string, unknown> {
   const out = dictionary<unknown>();
-  for (const [field, r] of rules) {
-    const v = sample(r, random);
-    if (v !== undefined) out[field] = v;
+  for (const f of fields) {
+    const v = sample(f, random);
+    if (v !== undefined) out[f.field] = v;
   }
   return out;
 }
@@ -80,22 +99,39 @@ export function drawTrait(d: TraitDistribution, random: () => number): string | 
   return whole ? Math.round(x) : Math.round(x * 100) / 100;
 }
 
-/**
- * A synthetic population for the given journeys: traits drawn from the values their conditions name (so
- * every branch sees traffic), each contact's trigger event in the first week, the events pauses and
- * event-count rules wait for at random times, and owners drawn from the team. What `model` sets (trait
- * distributions, event rates) replaces what would be derived for those traits and events.
- */
-export function syntheticPopulation(
+/** A kind of event a synthetic contact does, and how its traits or properties are drawn. */
+interface Template {
+  type: 'track' | 'identify';
+  event: string;
+  /** Draws the traits (identify) or properties (track) of one contact's event, `i` being the contact's index. */
+  draw: (i: number, random: () => number) => Record<string, unknown>;
+}
+
+/** What a population's contacts are like, derived once from the journeys, the team and the model. */
+interface Plan {
+  templates: Template[];
+  /** Template indexes: each journey's trigger (-1: none of its own), each awaited and counted event, each rate. */
+  triggers: number[];
+  awaited: number[];
+  counted: { template: number; max: number }[];
+  rates: { template: number; mean: number; trigger: boolean }[];
+  start: Millis;
+  horizon: Millis;
+}
+
+const second = (ms: number) => Math.round(ms / 1000) * 1000;
+
+/** The id of the contact with index `i`. */
+export const syntheticUserId = (i: number) => `synthetic-${i + 1}`;
+
+function populationPlan(
   journeys: readonly Journey[],
   team: Team | undefined,
   workspace: Workspace,
-  contacts: number,
   start: Millis,
   days: number,
-  random: () => number,
-  model: Population = { traits: {}, events: {}, reps: { acceptRate: 0.9, acceptHours: 3, outcomeHours: 24 } },
-): SyntheticEvent[] {
+  model: Population,
+): Plan {
   const traits = new Map<string, Rule[]>();
   const counted = new Map<string, number>();
   for (const model of Object.values(workspace.scores)) {
@@ -130,7 +166,7 @@ export function syntheticPopulation(
     return when;
   });
   // Rated events: a Poisson process per contact, with properties that meet the trigger's and pauses' rules.
-  const rates = Object.entries(model.events)
+  const rated = Object.entries(model.events)
     .filter(([, r]) => r.perWeek > 0)
     .map(([event, { perWeek, properties }]) => {
       const when = new Map(awaited.get(event));
@@ -149,62 +185,188 @@ export function syntheticPopulation(
       if (n.type === 'handoff' && n.title)
         for (const m of n.title.matchAll(/\{\{\s*contact\.([A-Za-z0-9_$-]+)\s*\}\}/g)) shown.add(m[1]!);
   const reps = team?.reps.map((r) => r.id) ?? [];
-  const horizon = days * 86_400_000;
-  const events: SyntheticEvent[] = [];
-  for (let i = 0; i < contacts; i++) {
-    const userId = `synthetic-${i + 1}`;
-    const profile = sampleAll(traits, random);
-    for (const [t, d] of Object.entries(model.traits)) profile[t] = drawTrait(d, random);
-    for (const o of owners)
-      if (reps.length > 0 && random() < 0.5) profile[o] = reps[Math.floor(random() * reps.length)];
-    for (const f of shown) if (!Object.hasOwn(profile, f)) profile[f] = `${f[0]!.toUpperCase()}${f.slice(1)} ${i + 1}`;
-    const second = (ms: number) => Math.round(ms / 1000) * 1000;
-    const enter = start + second(random() * Math.min(horizon, 7 * 86_400_000));
-    events.push({ at: start, type: 'identify', userId, traits: profile });
-    journeys.forEach((j, k) => {
-      if (j.trigger.event === 'Contact Updated') return; // the identify above is the trigger
-      if (Object.hasOwn(model.events, j.trigger.event)) return; // happens at its rate, below
-      events.push({
-        at: enter,
-        type: 'track',
-        userId,
-        event: j.trigger.event,
-        properties: sampleAll(triggerWhen[k]!, random),
-      });
-    });
-    for (const [event, props] of awaited) {
-      if (random() < 0.6)
-        events.push({
-          at: enter + second(exponential(random, 2 * 86_400_000)),
-          type: 'track',
-          userId,
-          event,
-          properties: sampleAll(props, random),
-        });
-    }
-    for (const [event, max] of counted) {
-      const n = Math.floor(random() * (max + 1));
-      for (let k = 0; k < n; k++)
-        events.push({
-          at: enter + second((random() - 0.5) * 6 * 86_400_000),
-          type: 'track',
-          userId,
-          event,
-          properties: {},
-        });
-    }
-    for (const { event, mean, trigger, when, properties } of rates) {
-      // A trigger event's first occurrence is the contact's entry; other events start once it has entered.
-      for (
-        let at = (trigger ? start : enter) + second(exponential(random, mean));
-        at <= start + horizon;
-        at += second(exponential(random, mean))
-      ) {
-        events.push({ at, type: 'track', userId, event, properties: { ...sampleAll(when, random), ...properties } });
-      }
-    }
+  const modelTraits = Object.entries(model.traits);
+  const traitFields = fieldsOf(traits);
+  const triggerFields = triggerWhen.map(fieldsOf);
+  const templates: Template[] = [
+    {
+      type: 'identify',
+      event: CONTACT_UPDATED,
+      draw: (i, random) => {
+        const profile = sampleAll(traitFields, random);
+        for (const [t, d] of modelTraits) profile[t] = drawTrait(d, random);
+        for (const o of owners)
+          if (reps.length > 0 && random() < 0.5) profile[o] = reps[Math.floor(random() * reps.length)];
+        for (const f of shown)
+          if (!Object.hasOwn(profile, f)) profile[f] = `${f[0]!.toUpperCase()}${f.slice(1)} ${i + 1}`;
+        return profile;
+      },
+    },
+  ];
+  const add = (t: Template) => templates.push(t) - 1;
+  const triggers = journeys.map((j, k) =>
+    j.trigger.event === CONTACT_UPDATED || Object.hasOwn(model.events, j.trigger.event)
+      ? -1 // the identify is the trigger, or the trigger happens at its rate
+      : add({ type: 'track', event: j.trigger.event, draw: (_, random) => sampleAll(triggerFields[k]!, random) }),
+  );
+  return {
+    templates,
+    triggers,
+    awaited: [...awaited].map(([event, props]) => {
+      const fields = fieldsOf(props);
+      return add({ type: 'track', event, draw: (_, random) => sampleAll(fields, random) });
+    }),
+    counted: [...counted].map(([event, max]) => ({
+      template: add({ type: 'track', event, draw: () => ({}) }),
+      max,
+    })),
+    rates: rated.map(({ event, mean, trigger, when, properties }) => {
+      const fields = fieldsOf(when);
+      return {
+        template: add({ type: 'track', event, draw: (_, random) => ({ ...sampleAll(fields, random), ...properties }) }),
+        mean,
+        trigger,
+      };
+    }),
+    start,
+    horizon: days * 86_400_000,
+  };
+}
+
+/**
+ * Draws one contact's events in the order they are made, each as `put(at, template)` just before its traits
+ * or properties are drawn. `put` must draw them (it advances `random` past them).
+ */
+function drawContact(plan: Plan, random: () => number, put: (at: Millis, template: number) => void): void {
+  const { start, horizon } = plan;
+  put(start, 0);
+  const enter = start + second(random() * Math.min(horizon, 7 * 86_400_000));
+  for (const t of plan.triggers) if (t >= 0) put(enter, t);
+  for (const t of plan.awaited) if (random() < 0.6) put(enter + second(exponential(random, 2 * 86_400_000)), t);
+  for (const { template, max } of plan.counted) {
+    const n = Math.floor(random() * (max + 1));
+    for (let k = 0; k < n; k++) put(enter + second((random() - 0.5) * 6 * 86_400_000), template);
   }
-  return events
-    .filter((e) => e.at >= start && e.at <= start + horizon)
-    .sort((a, b) => a.at - b.at || (a.userId < b.userId ? -1 : 1));
+  for (const { template, mean, trigger } of plan.rates) {
+    // A trigger event's first occurrence is the contact's entry; other events start once it has entered.
+    for (
+      let at = (trigger ? start : enter) + second(exponential(random, mean));
+      at <= start + horizon;
+      at += second(exponential(random, mean))
+    )
+      put(at, template);
+  }
+}
+
+/**
+ * A population's events in the order they happen, kept compact (issue #17): per event its instant, its
+ * contact, its kind and the generator's position where its traits or properties are drawn (about 20
+ * bytes), so an event becomes an object only when it is applied, and is then drawn exactly as it was
+ * the first time. Events at the same instant come in the order of their contacts' ids, and a contact's
+ * own events at one instant in the order they were made.
+ */
+export class SyntheticSchedule {
+  constructor(
+    private readonly plan: Plan,
+    /** How many contacts. */
+    readonly contacts: number,
+    /** When each event happens, in order. */
+    readonly at: Float64Array,
+    /** The index of each event's contact (its id is `syntheticUserId(index)`). */
+    readonly contact: Uint32Array,
+    private readonly template: Uint32Array,
+    private readonly state: Uint32Array,
+  ) {}
+
+  private readonly random = seededRandom(0);
+
+  /** How many events. */
+  get length(): number {
+    return this.at.length;
+  }
+
+  /** Event `k`, drawn as it was when the population was made. */
+  event(k: number): SyntheticEvent {
+    const i = this.contact[k]!;
+    const t = this.plan.templates[this.template[k]!]!;
+    // Copied into an ordinary object: the timeline keeps it, and V8 keeps a prototype-less one as a hash table.
+    this.random.seek(this.state[k]!);
+    const drawn = { ...t.draw(i, this.random) };
+    const at = this.at[k]!;
+    const userId = syntheticUserId(i);
+    return t.type === 'identify'
+      ? { at, type: 'identify', userId, traits: drawn }
+      : { at, type: 'track', userId, event: t.event, properties: drawn };
+  }
+}
+
+/** Calls `visit` with each contact's index in the order of their ids as strings (synthetic-1, synthetic-10, …). */
+export function inIdOrder(contacts: number, visit: (i: number) => void): void {
+  const walk = (n: number): void => {
+    visit(n - 1);
+    for (let d = 0; d < 10 && n * 10 + d <= contacts; d++) walk(n * 10 + d);
+  };
+  for (let n = 1; n <= 9 && n <= contacts; n++) walk(n);
+}
+
+/** Each contact's position in the order of their ids as strings. */
+function idRanks(contacts: number): Uint32Array {
+  const rank = new Uint32Array(contacts);
+  let next = 0;
+  inIdOrder(contacts, (i) => {
+    rank[i] = next++;
+  });
+  return rank;
+}
+
+/**
+ * A synthetic population for the given journeys: traits drawn from the values their conditions name (so
+ * every branch sees traffic), each contact's trigger event in the first week, the events pauses and
+ * event-count rules wait for at random times, and owners drawn from the team. What `model` sets (trait
+ * distributions, event rates) replaces what would be derived for those traits and events. Draws from
+ * `random`, contact after contact, and leaves it where the last contact's draws end.
+ */
+export function syntheticPopulation(
+  journeys: readonly Journey[],
+  team: Team | undefined,
+  workspace: Workspace,
+  contacts: number,
+  start: Millis,
+  days: number,
+  random: SeededRandom,
+  model: Population = { traits: {}, events: {}, reps: { acceptRate: 0.9, acceptHours: 3, outcomeHours: 24 } },
+): SyntheticSchedule {
+  const plan = populationPlan(journeys, team, workspace, start, days, model);
+  const at: number[] = [];
+  const contact: number[] = [];
+  const template: number[] = [];
+  const state: number[] = [];
+  const end = start + plan.horizon;
+  for (let i = 0; i < contacts; i++) {
+    drawContact(plan, random, (when, t) => {
+      if (when >= start && when <= end) {
+        at.push(when);
+        contact.push(i);
+        template.push(t);
+        state.push(random.state());
+      }
+      plan.templates[t]!.draw(i, random);
+    });
+  }
+  const rank = idRanks(contacts);
+  const order = new Uint32Array(at.length);
+  for (let k = 0; k < order.length; k++) order[k] = k;
+  order.sort((x, y) => at[x]! - at[y]! || rank[contact[x]!]! - rank[contact[y]!]! || x - y);
+  const pick = <A extends Float64Array | Uint32Array>(column: number[], out: A): A => {
+    for (let k = 0; k < order.length; k++) out[k] = column[order[k]!]!;
+    return out;
+  };
+  return new SyntheticSchedule(
+    plan,
+    contacts,
+    pick(at, new Float64Array(order.length)),
+    pick(contact, new Uint32Array(order.length)),
+    pick(template, new Uint32Array(order.length)),
+    pick(state, new Uint32Array(order.length)),
+  );
 }

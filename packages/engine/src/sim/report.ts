@@ -1,8 +1,8 @@
 import { dictionary } from '../model/dictionary.ts';
 import { formatInstant } from '../model/time.ts';
 import type { JournalEntry } from '../state/effects.ts';
-import type { ContactState, InstanceRecord } from '../state/records.ts';
-import type { ReportHandoff } from '../handoff/report.ts';
+import type { ContactState, HandoffRecord, InstanceRecord } from '../state/records.ts';
+import { reportHandoff, type ReportHandoff } from '../handoff/report.ts';
 
 /** One contact's latest run through one journey. */
 export interface ReportJourney {
@@ -49,31 +49,108 @@ export class NodeCounter {
   }
 }
 
-/** Turns stored contact states into the report's `contacts` section. */
-export function reportContacts(
-  states: readonly ContactState[],
-  handoffsOf: (state: ContactState, inst: InstanceRecord) => ReportHandoff[],
-): SimulationReport['contacts'] {
-  const contacts: SimulationReport['contacts'] = dictionary();
-  for (const state of [...states].sort((a, b) => (a.contact.id < b.contact.id ? -1 : 1))) {
-    const journeys = dictionary<ReportJourney>();
-    for (const inst of [...state.instances].sort((a, b) => (a.journeyId < b.journeyId ? -1 : 1))) {
-      journeys[inst.journeyId] = {
-        status: inst.status,
-        version: inst.version,
-        outcome: inst.outcome,
-        path: inst.path,
-        handoffs: handoffsOf(state, inst),
-        messages: inst.messages.map((m) => ({
-          node: m.node,
-          action: m.action,
-          at: formatInstant(m.at),
-          suppressed: m.suppressed,
-        })),
-        ...(inst.run > 1 ? { runs: inst.run } : {}),
-      };
-    }
-    contacts[state.contact.id] = { journeys };
+/**
+ * Shares the lists that many contacts' entries hold alike (paths, routing traces, whys), so that a report
+ * of a million contacts holds one copy of each (issue #17). Bounded: past `limit` distinct lists, new ones
+ * are kept as they are.
+ */
+export class ReportInterner {
+  private readonly lists = new Map<string, string[]>();
+  constructor(private readonly limit = 100_000) {}
+
+  /** One empty list for every entry that has nothing to list (frozen: the entries share it). */
+  none<T>(): T[] {
+    return NONE as unknown as T[];
   }
+
+  list(items: string[]): string[] {
+    const key = items.join('\u0000');
+    const known = this.lists.get(key);
+    if (known) return known;
+    if (this.lists.size < this.limit) this.lists.set(key, items);
+    return items;
+  }
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+
+/** The journeys object of one contact's entry: own keys only (ids are user input), with fast properties. */
+const OWN_KEYS: object = Object.freeze(Object.create(null));
+
+/** A contact's latest run through each journey, as the report shows it. */
+export function reportJourneys(state: ContactState, interner?: ReportInterner): Record<string, ReportJourney> {
+  // Object.create(null) would do as well, but V8 keeps such objects as hash tables (three times the size).
+  const journeys = Object.create(OWN_KEYS) as Record<string, ReportJourney>;
+  const instances =
+    state.instances.length > 1
+      ? [...state.instances].sort((a, b) => (a.journeyId < b.journeyId ? -1 : 1))
+      : state.instances;
+  for (const inst of instances) {
+    const entry: ReportJourney = {
+      status: inst.status,
+      version: inst.version,
+      outcome: inst.outcome,
+      path: interner ? interner.list(inst.path) : inst.path,
+      handoffs: handoffsOfRun(state, inst, interner),
+      messages:
+        interner && inst.messages.length === 0
+          ? interner.none()
+          : inst.messages.map((m) => ({
+              node: m.node,
+              action: m.action,
+              at: formatInstant(m.at),
+              suppressed: m.suppressed,
+            })),
+    };
+    if (inst.run > 1) entry.runs = inst.run; // (not spread into the literal: V8 would copy every entry slowly)
+    journeys[inst.journeyId] = entry;
+  }
+  return journeys;
+}
+
+/** The handoffs of a run, as the report lists them. */
+function handoffsOfRun(state: ContactState, inst: InstanceRecord, interner?: ReportInterner): ReportHandoff[] {
+  let out: ReportHandoff[] | undefined;
+  for (const h of state.handoffs) {
+    if (h.journeyId !== inst.journeyId || h.run !== inst.run) continue;
+    const r = reportHandoff(h);
+    if (interner) {
+      r.trace = interner.list(h.trace);
+      r.why = interner.list(h.why);
+      if (h.rejectedBy.length === 0) r.rejectedBy = interner.none();
+      if (h.assignedAt === h.createdAt) r.assignedAt = r.createdAt as string | null; // one string for the same instant
+    }
+    (out ??= []).push(r);
+  }
+  return out ?? (interner ? interner.none() : []);
+}
+
+/** Turns stored contact states into the report's `contacts` section. */
+export function reportContacts(states: readonly ContactState[]): SimulationReport['contacts'] {
+  const contacts: SimulationReport['contacts'] = dictionary();
+  for (const state of [...states].sort((a, b) => (a.contact.id < b.contact.id ? -1 : 1)))
+    contacts[state.contact.id] = { journeys: reportJourneys(state) };
   return contacts;
+}
+
+/** The report's handoff totals, counted contact by contact. */
+export class HandoffTotals {
+  created = 0;
+  accepted = 0;
+  breached = 0;
+  unassigned = 0;
+
+  add(handoffs: readonly HandoffRecord[]): void {
+    for (const h of handoffs) {
+      this.created++;
+      if (h.acceptedAt !== null) this.accepted++;
+      if (h.breached) this.breached++;
+      if (h.wasUnassigned) this.unassigned++;
+    }
+  }
+
+  /** The report's `handoffs`. */
+  get counts(): SimulationReport['handoffs'] {
+    return { created: this.created, accepted: this.accepted, breached: this.breached, unassigned: this.unassigned };
+  }
 }

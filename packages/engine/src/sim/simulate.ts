@@ -2,7 +2,6 @@ import { Script, type ScriptStep } from '../model/script.ts';
 import { VirtualClock, parseInstant, type Millis } from '../model/time.ts';
 import { Workspace } from '../model/workspace.ts';
 import { Team } from '../model/team.ts';
-import { reportHandoff } from '../handoff/report.ts';
 import { JourneyCatalog } from '../compile/catalog.ts';
 import { BatonError, InputInvalidError, JourneyInvalidError } from '../model/errors.ts';
 import { Runtime, counterIds } from '../runtime/runtime.ts';
@@ -10,8 +9,9 @@ import { newContactState } from '../state/records.ts';
 import { MemoryStore } from '../store/memoryStore.ts';
 import { parseInput } from '../validate/issues.ts';
 import { validateJourney } from '../validate/validateJourney.ts';
+import type { IdSource } from '../step/draft.ts';
 import { publishAndMigrate } from '../runtime/migrate.ts';
-import { NodeCounter, reportContacts, type SimulationReport } from './report.ts';
+import { HandoffTotals, NodeCounter, reportContacts, type SimulationReport } from './report.ts';
 
 /** What a simulation runs: journeys, the team, the workspace (scores) and a script. */
 export interface SimulationInput {
@@ -22,7 +22,7 @@ export interface SimulationInput {
 }
 
 /** A virtual world for a simulation: memory store, virtual clock, counter ids. Nothing leaves it. */
-export function simulationWorld(input: Omit<SimulationInput, 'script'>, start: Millis) {
+export function simulationWorld(input: Omit<SimulationInput, 'script'>, start: Millis, ids: IdSource = counterIds()) {
   const workspace = parseInput(Workspace, input.workspace ?? {}, 'workspace');
   const team = input.team === undefined ? undefined : parseInput(Team, input.team, 'team');
   const catalog = new JourneyCatalog();
@@ -54,7 +54,7 @@ export function simulationWorld(input: Omit<SimulationInput, 'script'>, start: M
     clock,
     catalog,
     workspace,
-    ids: counterIds(),
+    ids,
     owner: 'simulation',
     ...(team ? { team } : {}),
   });
@@ -133,18 +133,7 @@ export async function buildReport(
   refused: SimulationReport['refused'],
 ): Promise<SimulationReport> {
   const states = await world.store.contacts();
-  const all = states.flatMap((s) => s.handoffs);
-  return {
-    contacts: reportContacts(states, (state, inst) =>
-      state.handoffs.filter((h) => h.journeyId === inst.journeyId && h.run === inst.run).map(reportHandoff),
-    ),
-    nodes: world.counter.nodes,
-    handoffs: {
-      created: all.length,
-      accepted: all.filter((h) => h.acceptedAt !== null).length,
-      breached: all.filter((h) => h.breached).length,
-      unassigned: all.filter((h) => h.wasUnassigned).length,
-    },
-    refused,
-  };
+  const totals = new HandoffTotals();
+  for (const s of states) totals.add(s.handoffs);
+  return { contacts: reportContacts(states), nodes: world.counter.nodes, handoffs: totals.counts, refused };
 }

@@ -3,10 +3,12 @@ import { BatonError } from '../model/errors.ts';
 import { Population } from '../model/population.ts';
 import { parseInput } from '../validate/issues.ts';
 import { MinHeap } from '../store/heap.ts';
-import { syntheticPopulation, type SyntheticEvent } from './population.ts';
+import { inIdOrder, syntheticPopulation, syntheticUserId } from './population.ts';
 import { exponential, seededRandom } from './random.ts';
-import type { SimulationReport } from './report.ts';
-import { advanceTo, buildReport, simulationWorld, type SimulationInput } from './simulate.ts';
+import { HandoffTotals, ReportInterner, reportJourneys, type ReportJourney, type SimulationReport } from './report.ts';
+import { advanceTo, simulationWorld, type SimulationInput } from './simulate.ts';
+import { counterIds } from '../runtime/runtime.ts';
+import { dictionary } from '../model/dictionary.ts';
 
 /** A synthetic run: N generated contacts over a horizon, reps answering after random delays. */
 export interface SyntheticInput extends Omit<SimulationInput, 'script'> {
@@ -40,6 +42,7 @@ interface RepAction {
 }
 
 const HOUR = 3_600_000;
+const PREFIX = syntheticUserId(0).slice(0, -1);
 /** A delay rounded to whole seconds, so reports read as people would write the times. */
 const delay = (random: () => number, mean: number) => Math.round(exponential(random, mean) / 1000) * 1000;
 
@@ -48,6 +51,10 @@ const delay = (random: () => number, mean: number) => Math.round(exponential(ran
  * give the same report. By default reps accept 90% of their handoffs after an exponential delay (mean 3
  * hours) and log one of the node's outcomes a day or so later; the other 10% are never touched (so SLAs
  * breach and handoffs expire). `population` changes any of that, and sets traits and event rates.
+ *
+ * Memory stays near what the contacts in flight need (issue #17): events are drawn when applied, and a
+ * contact that can no longer change (no event to come, no timer, no open handoff) is reported at once
+ * and leaves the store.
  */
 export async function simulateSynthetic(
   input: SyntheticInput,
@@ -60,23 +67,66 @@ export async function simulateSynthetic(
   const end = start + days * 24 * HOUR;
   const population = parseInput(Population, input.population ?? {}, 'population');
   const { acceptRate, acceptHours, outcomeHours } = population.reps;
-  const world = simulationWorld(input, start);
+  // Ids as a simulation always numbers them, counted: a step that minted none touched nothing shared.
+  let minted = 0;
+  const counter = counterIds();
+  const world = simulationWorld(input, start, {
+    next: (prefix) => {
+      minted++;
+      return counter.next(prefix);
+    },
+  });
+  const { runtime, store } = world;
   const random = seededRandom(input.seed);
-  const journeys = world.runtime.catalog.live().map((l) => l.compiled.journey);
-  const events = syntheticPopulation(
+  const journeys = runtime.catalog.live().map((l) => l.compiled.journey);
+  const schedule = syntheticPopulation(
     journeys,
-    world.runtime.team,
-    world.runtime.workspace,
+    runtime.team,
+    runtime.workspace,
     input.contacts,
     start,
     days,
     random,
     population,
   );
+  const outcomes = new Map<string, string[]>();
+  for (const j of journeys)
+    for (const n of j.nodes) if (n.type === 'handoff') outcomes.set(`${j.id}\u0000${n.id}`, Object.keys(n.outcomes));
+
+  // Per contact: how many of its events are still to come, and what the report says of it once it is done.
+  const pending = new Uint32Array(input.contacts);
+  for (let k = 0; k < schedule.length; k++) pending[schedule.contact[k]!]!++;
+  const reported: (Record<string, ReportJourney> | undefined)[] = new Array(input.contacts);
+  const totals = new HandoffTotals();
+  const interner = new ReportInterner();
+  const touched: string[] = [];
+  const indexOf = (id: string) => {
+    const i = Number(id.slice(PREFIX.length)) - 1;
+    if (!(Number.isInteger(i) && i >= 0 && i < input.contacts && id.startsWith(PREFIX) && id[PREFIX.length] !== '0'))
+      throw new Error(`not a synthetic contact: ${id}`);
+    return i;
+  };
+  const report = (i: number, id: string) => {
+    const state = store.release(id)!;
+    reported[i] = reportJourneys(state, interner);
+    totals.add(state.handoffs);
+  };
+  /** Reports and lets go of the contacts just changed that nothing will change again. */
+  const settle = () => {
+    for (const id of touched) {
+      const i = indexOf(id);
+      if (pending[i]! > 0) continue;
+      const state = store.stateOf(id);
+      if (!state || state.timers.length > 0 || state.handoffs.some((h) => h.status === 'open')) continue;
+      report(i, id);
+    }
+    touched.length = 0;
+  };
 
   const actions = new MinHeap<RepAction>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
   let seq = 0;
-  world.runtime.subscribe((applied) => {
+  runtime.subscribe((applied) => {
+    touched.push(applied.contactId);
     for (const e of applied.effects) {
       if (e.type !== 'event' || e.name !== 'Handoff Assigned' || random() < 1 - acceptRate) continue; // the rest are never touched
       const p = e.properties as { journey: string; node: string };
@@ -89,32 +139,64 @@ export async function simulateSynthetic(
     }
   });
 
-  let done = 0;
+  /**
+   * A contact's first event that left it with nothing but traits and a timeline (no journey entered, no
+   * effect, no id minted: the identify every synthetic contact makes at the start) is let go of, and
+   * applied again, at its own instant, just before the contact's next event: the same step on the same
+   * input gives the same state, and nothing else saw it. Until then the contact costs nothing (issue #17:
+   * a million contacts idle until their trigger held most of the memory). -1: none waiting.
+   */
+  const prelude = new Int32Array(input.contacts).fill(-1);
+  const applyEvent = async (k: number) => {
+    const e = schedule.event(k);
+    // Built valid (a userId, a named event, JSON properties): applied as `ingestEvent` would, unparsed.
+    return runtime.apply(
+      e.userId,
+      e.type === 'track'
+        ? { kind: 'track', name: e.event, properties: e.properties, at: e.at }
+        : { kind: 'identify', traits: e.traits, at: e.at },
+      e.at, // the clock stands at it (a prelude applied late is applied at its own instant)
+    );
+  };
+  const applyNext = async (k: number) => {
+    const i = schedule.contact[k]!;
+    const waiting = prelude[i]!;
+    if (waiting >= 0) {
+      prelude[i] = -1;
+      await applyEvent(waiting);
+    }
+    const id = syntheticUserId(i);
+    const fresh = store.stateOf(id) === undefined;
+    const before = minted;
+    const applied = await applyEvent(k);
+    pending[i]!--;
+    if (!fresh || pending[i] === 0 || minted !== before || applied.effects.length > 0 || applied.journal.length > 0)
+      return;
+    const state = store.stateOf(id);
+    if (state && state.instances.length === 0 && state.timers.length === 0 && state.handoffs.length === 0) {
+      store.release(id);
+      prelude[i] = k;
+    }
+  };
+
   let repActions = 0;
-  const total = events.length;
-  for (let i = 0; i < events.length || actions.size > 0; ) {
-    const nextEvent = events[i]?.at ?? Infinity;
+  const total = schedule.length;
+  for (let k = 0; k < total || actions.size > 0; ) {
+    settle();
+    const nextEvent = k < total ? schedule.at[k]! : Infinity;
     const nextAction = actions.peek()?.at ?? Infinity;
     const at = Math.min(nextEvent, nextAction);
     if (at > end) break;
     await advanceTo(world, at);
     if (nextEvent <= nextAction) {
-      const e = events[i]!;
-      (events as (SyntheticEvent | undefined)[])[i++] = undefined; // what was ingested is kept by the contact, not twice
-      // Built valid (a userId, a named event, JSON properties): applied without parsing it again.
-      const timestamp = formatInstant(e.at);
-      await world.runtime.ingestEvent(
-        e.type === 'track'
-          ? { type: 'track', userId: e.userId, event: e.event, properties: e.properties, timestamp }
-          : { type: 'identify', userId: e.userId, traits: e.traits, timestamp },
-      );
-      input.onProgress?.(++done, total);
+      await applyNext(k++);
+      input.onProgress?.(k, total);
       continue;
     }
     const action = actions.pop()!;
     try {
       if (action.kind === 'accept') {
-        await world.runtime.accept(action.ref);
+        await runtime.accept(action.ref);
         actions.push({
           at: action.at + delay(random, outcomeHours * HOUR),
           seq: seq++,
@@ -122,11 +204,10 @@ export async function simulateSynthetic(
           ref: action.ref,
         });
       } else {
-        const node = journeys.find((j) => j.id === action.ref.journey)?.nodes.find((n) => n.id === action.ref.node);
-        const outcomes = node?.type === 'handoff' ? Object.keys(node.outcomes) : [];
-        await world.runtime.logOutcome({
+        const choices = outcomes.get(`${action.ref.journey}\u0000${action.ref.node}`) ?? [];
+        await runtime.logOutcome({
           ...action.ref,
-          outcome: outcomes[Math.floor(random() * outcomes.length)] ?? '',
+          outcome: choices[Math.floor(random() * choices.length)] ?? '',
         });
       }
       repActions++;
@@ -135,9 +216,19 @@ export async function simulateSynthetic(
     }
   }
   await advanceTo(world, end);
-  const report = await buildReport(world, []);
+  for (let i = 0; i < input.contacts; i++) if (prelude[i]! >= 0) await applyEvent(prelude[i]!); // (none: a prelude waits for a later event)
+  settle();
+  for (const id of await store.contactIds()) report(indexOf(id), id);
+  const contacts: SimulationReport['contacts'] = dictionary();
+  inIdOrder(input.contacts, (i) => {
+    const journeys = reported[i];
+    if (journeys) contacts[syntheticUserId(i)] = { journeys };
+  });
   return {
-    ...report,
+    contacts,
+    nodes: world.counter.nodes,
+    handoffs: totals.counts,
+    refused: [],
     timing: {
       contacts: input.contacts,
       seed: input.seed,

@@ -10,12 +10,18 @@ import {
   type SimulationReport,
 } from '@baton/engine/internal';
 import { progressBar } from '../progress.ts';
-import { CliError, EXIT, printJson, readJsonFile, type CliIO } from '../io.ts';
+import { CliError, EXIT, readJsonFile, type CliIO } from '../io.ts';
+import { writeJson } from '../jsonStream.ts';
 import type { Command } from '../command.ts';
 import { handoffNodes } from '../handoffNodes.ts';
 
-function summary(report: SimulationReport): string {
-  const lines: string[] = [];
+/** The report in words, written a few hundred contacts at a time (a million contacts are never one string). */
+function writeSummary(write: (text: string) => void, report: SimulationReport): void {
+  let lines: string[] = [];
+  const flush = () => {
+    if (lines.length > 0) write(`${lines.join('\n')}\n`);
+    lines = [];
+  };
   for (const [contact, { journeys }] of Object.entries(report.contacts)) {
     for (const [journey, j] of Object.entries(journeys)) {
       const end = j.status === 'exited' ? `exited (${j.outcome})` : j.status;
@@ -36,13 +42,14 @@ function summary(report: SimulationReport): string {
         lines.push(`  ${h.record} "${String(h.title)}" at ${h.node}: ${who}; ${events.join('; ')}`);
       }
     }
+    if (lines.length >= 2000) flush();
   }
   const h = report.handoffs;
   lines.push(
     `handoffs: ${h.created} created, ${h.accepted} accepted, ${h.breached} breached, ${h.unassigned} unassigned`,
   );
   for (const r of report.refused) lines.push(`refused step ${r.step}: ${r.error}`);
-  return `${lines.join('\n')}\n`;
+  flush();
 }
 
 /** Recorded Segment calls, one JSON a line (blank lines skipped), with the line each came from. */
@@ -196,8 +203,8 @@ export const simulateCommand: Command = {
         const script = await readJsonFile(io, values.script as string, 'script');
         report = await simulateScript({ journeys, team, workspace, script });
       }
-      if (values.json) printJson(io, report);
-      else io.stdout(summary(report));
+      if (values.json) writeJson(io.stdout, report as unknown as Record<string, unknown>, 'contacts');
+      else writeSummary(io.stdout, report);
       return EXIT.ok;
     } catch (err) {
       if (err instanceof JourneyInvalidError || err instanceof InputInvalidError)

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { writeJson } from '../src/cli/jsonStream.ts';
+
+const written = (value: Record<string, unknown>, streamed: string) => {
+  const pieces: string[] = [];
+  writeJson((t) => pieces.push(t), value, streamed);
+  return pieces;
+};
+
+describe('a report written as JSON in pieces', () => {
+  it('is byte for byte what JSON.stringify gives, for any member, hostile keys and all', () => {
+    const contacts: Record<string, unknown> = Object.create(null);
+    contacts.__proto__ = { journeys: { j: { path: ['a', 'b'], note: 'line\nbreak "quoted"', n: null } } };
+    for (let i = 0; i < 3000; i++)
+      contacts[`synthetic-${i}`] = {
+        journeys: { 'pricing-intent': { status: 'exited', path: ['fit'], handoffs: [] } },
+      };
+    const report = {
+      contacts,
+      nodes: { j: { a: { entered: 1 } } },
+      empty: {},
+      list: [],
+      skipped: undefined,
+      handoffs: { created: 1 },
+      refused: [{ step: 0, error: 'x' }],
+    };
+    const pieces = written(report, 'contacts');
+    expect(pieces.length).toBeGreaterThan(3); // the contacts come in several pieces
+    expect(pieces.join('')).toBe(`${JSON.stringify(report, null, 2)}\n`);
+    for (const edge of [{}, { contacts: {} }, { contacts: [1, 2] }, { contacts: null, other: 'x' }])
+      expect(written(edge, 'contacts').join('')).toBe(`${JSON.stringify(edge, null, 2)}\n`);
+  });
+});
