@@ -192,7 +192,6 @@ export class MemoryStore implements Store {
     const current = this.states.get(contactId);
     if (!current) return undefined;
     this.forgetContact(contactId, current);
-    for (const h of current.handoffs) this.byId.delete(h.id);
     return current;
   }
 
