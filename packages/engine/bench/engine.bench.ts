@@ -113,8 +113,6 @@ async function engine() {
     journeyBytes: journeyBytes / waiting,
     contactBytes: contactBytes / waiting,
     heapPerContact: (after - before) / CONTACTS,
-    store,
-    runtime,
   };
 }
 
