@@ -20,6 +20,29 @@ import {
 import { HandInterpreter } from './interpreter.ts';
 import { benchEvents, benchJourney, benchWorkspace } from './journey.ts';
 
+/**
+ * BENCH_PROFILE=dir: a CPU profile of each timed loop of the runtime (not of the setup before it),
+ * written to dir/<label>.cpuprofile.
+ */
+const PROFILE_DIR = process.env.BENCH_PROFILE;
+async function profiled<T>(label: string, run: () => Promise<T>): Promise<T> {
+  if (!PROFILE_DIR) return run();
+  const { Session } = await import('node:inspector/promises');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    writeFileSync(`${PROFILE_DIR}/${label}.cpuprofile`, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
 const PER_CONTACT = Number(process.env.BENCH_EVENTS_PER_CONTACT ?? 6);
 const T0 = Date.parse('2026-11-23T09:00:00Z');
@@ -67,8 +90,10 @@ async function engine() {
   for (let i = 0; i < CONTACTS; i++) await runtime.ingest({ type: 'identify', userId: `c${i}`, traits: traitsOf(i) });
   const before = heapUsed();
   const start = performance.now();
-  for (const e of events)
-    await runtime.ingest({ type: 'track', userId: e.userId, event: e.event, properties: e.properties });
+  await profiled('engine', async () => {
+    for (const e of events)
+      await runtime.ingest({ type: 'track', userId: e.userId, event: e.event, properties: e.properties });
+  });
   const rate = line('Baton runtime (validate, step, commit)', events.length, performance.now() - start);
   const after = heapUsed();
   // What a waiting contact costs: its instance (persisted snapshot, path) and its timer rows.
@@ -88,8 +113,6 @@ async function engine() {
     journeyBytes: journeyBytes / waiting,
     contactBytes: contactBytes / waiting,
     heapPerContact: (after - before) / CONTACTS,
-    store,
-    runtime,
   };
 }
 
@@ -212,9 +235,13 @@ async function longLived(past: number): Promise<number> {
   catalog.publish(benchJourney);
   const runtime = new Runtime({ store, clock: new VirtualClock(T0), catalog, workspace });
   const longEvents = benchEvents(LONG_CONTACTS, PER_CONTACT, IDLE);
+  // Making 20M past events leaves garbage behind: collected now, not inside the timed loop.
+  heapUsed();
   const start = performance.now();
-  for (const e of longEvents)
-    await runtime.ingest({ type: 'track', userId: e.userId, event: e.event, properties: e.properties });
+  await profiled(`long-${past}`, async () => {
+    for (const e of longEvents)
+      await runtime.ingest({ type: 'track', userId: e.userId, event: e.event, properties: e.properties });
+  });
   return line(
     `Baton runtime, ${LONG_CONTACTS} contacts with ${past} past events`,
     longEvents.length,
@@ -226,6 +253,13 @@ console.log(
   `bench journey: ${benchJourney.nodes.length} nodes; ${CONTACTS} contacts; ${events.length} events (${PER_CONTACT} per contact, ${Math.round(IDLE * 100)}% awaited by no node)`,
 );
 const only = process.env.BENCH_ONLY;
+if (only === 'long') {
+  // Long-lived contacts only (an A/B of the timeline's reads): new ones, then ones with past events.
+  const fresh = await longLived(0);
+  const long = await longLived(LONG_HISTORY);
+  console.log(`long-lived contacts (${LONG_HISTORY} past events) vs new ones: ${(long / fresh).toFixed(2)}×`);
+  process.exit(0);
+}
 const xs = only === 'engine' ? NaN : rawXState();
 const reused = only === 'engine' ? NaN : reusedScopeXState();
 const hand = only === 'engine' ? NaN : handWritten();

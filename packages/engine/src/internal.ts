@@ -42,7 +42,7 @@ export {
 } from './conditions/evaluate.ts';
 export { explainCondition } from './conditions/explain.ts';
 export { computeScore, allScores, scoreReader, scoreInput } from './scores/score.ts';
-export { eventsOf, withEvent, HISTORY_LIMIT, RECENT_MAX } from './conditions/timeline.ts';
+export { eventsOf, withEvent, HISTORY_LIMIT, RECENT_MAX, INDEX_MIN } from './conditions/timeline.ts';
 export { formatPath, parseInput } from './validate/issues.ts';
 export {
   compileJourney,

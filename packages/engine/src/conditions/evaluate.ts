@@ -3,7 +3,7 @@ import { conditionProblems } from '../model/condition.ts';
 import { subtractDuration } from '../model/time.ts';
 import type { EvalEnv } from './env.ts';
 import { readField } from './env.ts';
-import { NONE } from './timeline.ts';
+import { NONE, countBefore, nameIndex } from './timeline.ts';
 
 /** A condition compiled once into a predicate. */
 export type Predicate = (env: EvalEnv) => boolean;
@@ -68,20 +68,46 @@ function compileField(rule: FieldRule): Predicate {
   return (env) => compareField(op, readField(env, segments), value);
 }
 
-/** Counts the contact's events that an event rule selects. */
+/**
+ * Counts the contact's events that an event rule selects: those of its name, at or before now and, with a
+ * window, at or after its start. `recent` is walked; `history` is read through its name index (only the
+ * rule's events, and without a `where` by binary search), or walked when it is short.
+ */
 export function countEvents(rule: EventRule, where: Predicate | null, env: EvalEnv): number {
   const since = rule.within ? subtractDuration(env.now, rule.within) : -Infinity;
+  const now = env.now;
   let count = 0;
-  // Newest first, recent then older events, until the window's start.
-  for (let part = 0; part < 2; part++) {
-    const events = part === 0 ? (env.recent ?? NONE) : env.history;
-    for (let i = events.length - 1; i >= 0; i--) {
-      const e = events[i]!;
+  // Newest first, until the window's start (the timeline is in time order).
+  const recent = env.recent ?? NONE;
+  for (let i = recent.length - 1; i >= 0; i--) {
+    const e = recent[i]!;
+    if (e.at < since) return count;
+    if (e.at > now || e.name !== rule.event) continue;
+    if (where && !where({ ...env, event: { name: e.name, properties: e.properties } })) continue;
+    count++;
+  }
+  const { history } = env;
+  const ix = nameIndex(history);
+  if (ix === null) {
+    for (let i = history.length - 1; i >= 0; i--) {
+      const e = history[i]!;
       if (e.at < since) return count;
-      if (e.at > env.now || e.name !== rule.event) continue;
+      if (e.at > now || e.name !== rule.event) continue;
       if (where && !where({ ...env, event: { name: e.name, properties: e.properties } })) continue;
       count++;
     }
+    return count;
+  }
+  const seqs = ix.byName!.get(rule.event);
+  if (seqs === undefined) return count;
+  if (where === null)
+    return count + countBefore(history, ix, seqs, now, true) - countBefore(history, ix, seqs, since, false);
+  for (let k = seqs.length - 1; k >= 0; k--) {
+    const e = history[seqs[k]! - ix.offset]!;
+    if (e.at < since) return count;
+    if (e.at > now) continue;
+    if (!where({ ...env, event: { name: e.name, properties: e.properties } })) continue;
+    count++;
   }
   return count;
 }

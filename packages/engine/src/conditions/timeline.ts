@@ -42,6 +42,127 @@ function slot(list: readonly HistoryEvent[], event: HistoryEvent): number {
 }
 
 /**
+ * Where each event name's events sit in a timeline's `history`, so that count rules and scores read only
+ * the events of the names they are about instead of walking up to HISTORY_LIMIT events on every read.
+ *
+ * The index belongs to one `history` array (which is never changed once made) and is kept on it, under a
+ * symbol: not part of the stored contact (JSON and structured clones leave it out), made once, the first
+ * time a read needs it, for a timeline that was loaded, and carried forward by `withEvent` each time it
+ * folds `recent` into a new `history`: the names that gained or lost events get new lists, the others
+ * share theirs.
+ *
+ * Positions are sequence numbers, `offset` for `history[0]`: when older events fall off the timeline the
+ * offset grows and the lists of the names that lost events drop their first entries; the rest stay valid.
+ */
+export interface NameIndex {
+  /** `history.length` and its last event when the index was made: it answers only for that array. */
+  readonly length: number;
+  readonly last: HistoryEvent | undefined;
+  /** The sequence number of `history[0]`. */
+  readonly offset: number;
+  /** Per event name, the sequence numbers of its events, oldest first; null when `history` is not in time order. */
+  readonly byName: ReadonlyMap<string, readonly number[]> | null;
+}
+
+const INDEX: unique symbol = Symbol('baton.timeline.index');
+type Indexed = readonly HistoryEvent[] & { [INDEX]?: NameIndex };
+
+/** Below this many events a read walks `history` itself: an index would cost more than it saves. */
+export const INDEX_MIN = 64;
+
+function buildIndex(history: readonly HistoryEvent[]): NameIndex {
+  const lists = new Map<string, number[]>();
+  let previous = -Infinity;
+  let sorted = true;
+  for (let i = 0; i < history.length; i++) {
+    const e = history[i]!;
+    if (e.at < previous) {
+      sorted = false; // never written by withEvent: read by walking, as before
+      break;
+    }
+    previous = e.at;
+    const list = lists.get(e.name);
+    if (list) list.push(i);
+    else lists.set(e.name, [i]);
+  }
+  let byName: Map<string, readonly number[]> | null = null;
+  if (sorted) {
+    byName = new Map();
+    for (const [name, list] of lists) byName.set(name, list.slice());
+  }
+  return { length: history.length, last: history[history.length - 1], offset: 0, byName };
+}
+
+/**
+ * The name index of `history`, made now if it has none; null when `history` is short, not in time
+ * order, or frozen (nothing can be kept on it): then reads walk it.
+ */
+export function nameIndex(history: readonly HistoryEvent[]): NameIndex | null {
+  if (history.length < INDEX_MIN) return null;
+  const kept = (history as Indexed)[INDEX];
+  // The check catches an array someone changed after the index was made (the engine never does).
+  let ix = kept !== undefined && kept.length === history.length && kept.last === history[kept.length - 1] ? kept : null;
+  if (ix === null) {
+    if (!Object.isExtensible(history)) return null;
+    ix = buildIndex(history);
+    (history as Indexed)[INDEX] = ix;
+  }
+  return ix.byName === null ? null : ix;
+}
+
+/** How many of `seqs` (ascending) point at events before `at` (or at or before it, when `inclusive`). */
+export function countBefore(
+  history: readonly HistoryEvent[],
+  ix: NameIndex,
+  seqs: readonly number[],
+  at: number,
+  inclusive: boolean,
+): number {
+  let lo = 0;
+  let hi = seqs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const t = history[seqs[mid]! - ix.offset]!.at;
+    if (t < at || (inclusive && t === at)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The index of `out`, the new `history` made of `old` (indexed by `ix`) followed by `added`, less its first
+ * `drop` events. Only the names whose events were dropped or added get new lists.
+ */
+function carryIndex(
+  ix: NameIndex,
+  byName: ReadonlyMap<string, readonly number[]>,
+  old: readonly HistoryEvent[],
+  out: readonly HistoryEvent[],
+  drop: number,
+): NameIndex {
+  const offset = ix.offset + drop;
+  const lists = new Map(byName);
+  const touched = new Set<string>();
+  for (let i = 0; i < drop && i < old.length; i++) touched.add(old[i]!.name);
+  const firstAdded = Math.max(0, old.length - drop);
+  for (let i = firstAdded; i < out.length; i++) touched.add(out[i]!.name);
+  for (const name of touched) {
+    const before = byName.get(name) ?? [];
+    let from = 0;
+    while (from < before.length && before[from]! < offset) from++;
+    let added = 0;
+    for (let i = firstAdded; i < out.length; i++) if (out[i]!.name === name) added++;
+    const list = new Array<number>(before.length - from + added);
+    let k = 0;
+    for (let j = from; j < before.length; j++) list[k++] = before[j]!;
+    for (let i = firstAdded; i < out.length; i++) if (out[i]!.name === name) list[k++] = offset + i;
+    if (list.length > 0) lists.set(name, list);
+    else lists.delete(name);
+  }
+  return { length: out.length, last: out[out.length - 1], offset, byName: lists };
+}
+
+/**
  * The timeline with `event` put in time order. `recent` takes it while it holds fewer than `recentMax`
  * events and the timeline fewer than `limit`; otherwise everything is folded into `history`, and the
  * oldest events beyond `limit - recentMax` fall off. So the timeline never holds more than `limit`.
@@ -61,8 +182,35 @@ export function withEvent(
       return { history, recent: inserted(recent, slot(recent, event), event) };
     // Older than every recent event (it came late): rare, so the whole timeline is rebuilt.
   }
-  const all = eventsOf(t);
-  const folded = inserted(all, slot(all, event), event);
+  // Fold: history, recent and the event, in time order, into one new array, less the oldest beyond
+  // `limit - recentMax`: made in one copy (concatenating, inserting and trimming made three).
+  const h = history.length;
+  const n = h + recent.length;
+  let at = n; // where the event goes: after every event at or before its instant
+  while (at > 0 && (at > h ? recent[at - h - 1]! : history[at - 1]!).at > event.at) at--;
   const keep = Math.max(0, limit - recentMax);
-  return { history: folded.length > keep ? folded.slice(folded.length - keep) : folded, recent: [] };
+  const drop = Math.max(0, n + 1 - keep);
+  const out = new Array<HistoryEvent>(n + 1 - drop);
+  for (let i = drop; i <= n; i++)
+    out[i - drop] =
+      i < at
+        ? i < h
+          ? history[i]!
+          : recent[i - h]!
+        : i === at
+          ? event
+          : i - 1 < h
+            ? history[i - 1]!
+            : recent[i - 1 - h]!;
+  // The new history gets its index now, so reads never have to make one: the old history's carried
+  // over, unless the event went in among its events (it came late); made from scratch otherwise (the
+  // first fold of a timeline that was loaded, or that just grew past INDEX_MIN).
+  if (out.length >= INDEX_MIN) {
+    const old = at >= h && h >= INDEX_MIN ? (history as Indexed)[INDEX] : undefined;
+    (out as Indexed)[INDEX] =
+      old?.byName && old.length === h && old.last === history[h - 1]
+        ? carryIndex(old, old.byName, history, out, drop)
+        : buildIndex(out);
+  }
+  return { history: out, recent: [] };
 }

@@ -1,5 +1,5 @@
 import type { EvalEnv } from '../conditions/env.ts';
-import { NONE, type Timeline } from '../conditions/timeline.ts';
+import { NONE, nameIndex, type HistoryEvent, type Timeline } from '../conditions/timeline.ts';
 import { predicateFor } from '../conditions/cache.ts';
 import { dictionary, own } from '../model/dictionary.ts';
 import type { ScoreModel, Workspace } from '../model/workspace.ts';
@@ -20,24 +20,70 @@ export function scoreInput(
   return { contactId: contact.id, traits: contact.traits, history: contact.history, recent: contact.recent, now };
 }
 
-/** A contact's value of one score model: rule points plus half-life-decayed event points, capped at max, rounded. */
+/** The event names a model's event rules are about, once per model. */
+const namesOfModel = new WeakMap<ScoreModel, string[]>();
+function eventNames(model: ScoreModel): string[] {
+  let names = namesOfModel.get(model);
+  if (names === undefined) {
+    names = [...new Set((model.events ?? []).map((r) => r.event))];
+    namesOfModel.set(model, names);
+  }
+  return names;
+}
+
+/** `total` plus the points the model's event rules give `e` at `now` (added rule by rule, in model order). */
+function addEventPoints(
+  total: number,
+  model: ScoreModel,
+  e: HistoryEvent,
+  env: EvalEnv,
+  now: Millis,
+  halfLife: number,
+): number {
+  for (const rule of model.events!) {
+    if (rule.event !== e.name) continue;
+    if (rule.where && !predicateFor(rule.where)({ ...env, event: { name: e.name, properties: e.properties } }))
+      continue;
+    total += halfLife === Infinity ? rule.points : rule.points * 0.5 ** ((now - e.at) / halfLife);
+  }
+  return total;
+}
+
+/**
+ * A contact's value of one score model: rule points plus half-life-decayed event points, capped at max,
+ * rounded. Events are added oldest first, as a walk of the whole timeline would (so the sum is the same
+ * to the last bit), but `history` is read through its name index: only the events of the model's names.
+ */
 export function computeScore(model: ScoreModel, input: ScoreInput): number {
   const env: EvalEnv = { ...input, score: () => undefined };
+  const now = input.now;
   let total = 0;
   for (const rule of model.rules ?? []) if (predicateFor(rule.when)(env)) total += rule.points;
   if (model.events && model.events.length > 0) {
     const halfLife = model.halfLife ? durationMillis(model.halfLife) : Infinity;
-    for (const events of [input.history, input.recent ?? NONE]) {
-      for (const e of events) {
-        if (e.at > input.now) continue;
-        for (const rule of model.events) {
-          if (rule.event !== e.name) continue;
-          if (rule.where && !predicateFor(rule.where)({ ...env, event: { name: e.name, properties: e.properties } }))
-            continue;
-          total += halfLife === Infinity ? rule.points : rule.points * 0.5 ** ((input.now - e.at) / halfLife);
-        }
+    const { history } = input;
+    const ix = nameIndex(history);
+    if (ix === null) {
+      for (const e of history) if (e.at <= now) total = addEventPoints(total, model, e, env, now, halfLife);
+    } else {
+      // The model's names' lists, merged by position: the events in timeline order.
+      const lists: (readonly number[])[] = [];
+      for (const name of eventNames(model)) {
+        const seqs = ix.byName!.get(name);
+        if (seqs !== undefined) lists.push(seqs);
+      }
+      const next = new Array<number>(lists.length).fill(0);
+      for (;;) {
+        let pick = -1;
+        for (let l = 0; l < lists.length; l++)
+          if (next[l]! < lists[l]!.length && (pick < 0 || lists[l]![next[l]!]! < lists[pick]![next[pick]!]!)) pick = l;
+        if (pick < 0) break;
+        const e = history[lists[pick]![next[pick]!]! - ix.offset]!;
+        next[pick]!++;
+        if (e.at <= now) total = addEventPoints(total, model, e, env, now, halfLife);
       }
     }
+    for (const e of input.recent ?? NONE) if (e.at <= now) total = addEventPoints(total, model, e, env, now, halfLife);
   }
   if (model.max !== undefined) total = Math.min(total, model.max);
   return Math.round(total);

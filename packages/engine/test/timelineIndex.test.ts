@@ -1,0 +1,180 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  INDEX_MIN,
+  ScoreModel,
+  computeScore,
+  compileCondition,
+  withEvent,
+  type HistoryEvent,
+  type Timeline,
+} from '../src/internal.ts';
+import { countEvents } from '../src/conditions/evaluate.ts';
+import { predicateFor } from '../src/conditions/cache.ts';
+import type { EventRule } from '../src/model/condition.ts';
+import { countByWalking, scoreByWalking } from './reference/timeline.ts';
+import { DAY, HOUR, T0, env } from './helpers.ts';
+
+const NAMES = ['Page Viewed', 'Feature Used', 'Session Started'] as const;
+const PATHS = ['/pricing', '/blog', '/docs'] as const;
+
+/** Events as they arrive: mostly in order, some late (out of order), some at the same instant. */
+const arrivals = fc.array(
+  fc.record({
+    name: fc.constantFrom(...NAMES),
+    path: fc.constantFrom(...PATHS),
+    // Hours before T0, most recent first in arrival order with jitter: `late` sends it back in time.
+    // Whether the timeline is read after this event: a read makes the index, later folds carry it on.
+    read: fc.boolean(),
+    late: fc.oneof(
+      { weight: 9, arbitrary: fc.constant(0) },
+      { weight: 1, arbitrary: fc.integer({ min: 1, max: 400 }) },
+    ),
+  }),
+  { minLength: 0, maxLength: 260, size: 'max' },
+);
+
+function timeline(
+  raw: { name: string; path: string; late: number; read: boolean }[],
+  limit: number,
+  recentMax: number,
+) {
+  let t: Timeline = { history: [] };
+  const versions: Timeline[] = [];
+  raw.forEach((r, i) => {
+    const at = T0 - 30 * DAY + i * 2 * HOUR - r.late * HOUR;
+    t = withEvent(t, { name: r.name, at, properties: { path: r.path } }, limit, recentMax);
+    if (r.read) countEvents({ event: r.name }, null, env({ ...t, now: at }));
+    versions.push(t);
+  });
+  return { t, versions };
+}
+
+const eventRule: fc.Arbitrary<EventRule> = fc.record(
+  {
+    event: fc.constantFrom(...NAMES),
+    within: fc.constantFrom('PT6H', 'P1D', 'P7D', 'P1M', 'P1Y'),
+    where: fc.constantFrom(...PATHS).map((value) => ({ field: 'event.properties.path', op: 'eq' as const, value })),
+    op: fc.constant('gte' as const),
+    value: fc.constant(1),
+  },
+  { requiredKeys: ['event'] },
+);
+
+const scoreModel = fc
+  .record(
+    {
+      events: fc.array(
+        fc.record(
+          {
+            event: fc.constantFrom(...NAMES),
+            where: fc.constantFrom(...PATHS).map((value) => ({ field: 'event.properties.path', op: 'eq', value })),
+            points: fc.oneof(fc.integer({ min: -20, max: 50 }), fc.double({ min: -20, max: 50, noNaN: true })),
+          },
+          { requiredKeys: ['event', 'points'] },
+        ),
+        { minLength: 1, maxLength: 4 },
+      ),
+      halfLife: fc.constantFrom('PT6H', 'P1D', 'P14D', 'P1M'),
+      max: fc.integer({ min: 0, max: 400 }),
+      rules: fc.constant([{ when: { field: 'contact.plan', op: 'eq', value: 'pro' }, points: 7 }]),
+    },
+    { requiredKeys: ['events'] },
+  )
+  .map((m) => ScoreModel.parse(m));
+
+/** Read instants: between the events, after the last, before the first (events in the future). */
+const instants = fc.array(fc.integer({ min: -40 * 24, max: 40 * 24 }), { minLength: 1, maxLength: 4 });
+
+describe('the timeline name index', () => {
+  it('counts what walking the whole timeline counts, for any events, windows, filters and instants', () => {
+    fc.assert(
+      fc.property(
+        arrivals,
+        fc.array(eventRule, { minLength: 1, maxLength: 4 }),
+        instants,
+        fc.constantFrom([150, 8], [1000, 32], [100, 30]),
+        (raw, rules, hours, [limit, recentMax]) => {
+          const { t, versions } = timeline(raw, limit!, recentMax!);
+          // The newest version and a few older ones (their history arrays have indexes of their own).
+          for (const v of [t, ...versions.filter((_, i) => i % 37 === 0)]) {
+            for (const h of hours) {
+              const e = env({ ...v, now: T0 + h * HOUR });
+              for (const rule of rules) {
+                const where = rule.where ? compileCondition(rule.where) : null;
+                expect(countEvents(rule, where, e)).toBe(countByWalking(rule, where, e));
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('scores what walking the whole timeline scores, to the last bit', () => {
+    fc.assert(
+      fc.property(arrivals, fc.array(scoreModel, { minLength: 1, maxLength: 3 }), instants, (raw, models, hours) => {
+        const { t, versions } = timeline(raw, 150, 8);
+        for (const v of [t, ...versions.filter((_, i) => i % 41 === 0)]) {
+          for (const h of hours) {
+            const input = { contactId: 'c1', traits: { plan: 'pro' }, ...v, now: T0 + h * HOUR };
+            for (const model of models) expect(computeScore(model, input)).toBe(scoreByWalking(model, input));
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('answers the same for a contact loaded from stored data (no index), and keeps answering as it grows', () => {
+    fc.assert(
+      fc.property(arrivals, arrivals, eventRule, scoreModel, (before, after, rule, model) => {
+        const stored: Timeline = JSON.parse(JSON.stringify(timeline(before, 1000, 32).t));
+        let t = stored;
+        after.forEach((r, i) => {
+          t = withEvent(t, { name: r.name, at: T0 + i * HOUR - r.late * HOUR, properties: { path: r.path } });
+          if (r.read) countEvents({ event: r.name }, null, env({ ...t }));
+        });
+        const e = env({ ...t, now: T0 + 300 * HOUR });
+        const where = rule.where ? compileCondition(rule.where) : null;
+        expect(countEvents(rule, where, e)).toBe(countByWalking(rule, where, e));
+        const input = { contactId: 'c1', traits: {}, ...t, now: T0 + 300 * HOUR };
+        expect(computeScore(model, input)).toBe(scoreByWalking(model, input));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('reads only the events of the names a count or a score is about, not the whole timeline', () => {
+    let t: Timeline = { history: [] };
+    for (let i = 0; i < 990; i++)
+      t = withEvent(t, { name: 'Session Started', at: T0 - (1000 - i) * 60_000, properties: { device: 'web' } });
+    // The first read of a timeline that has no index yet (one loaded from stored data) makes it: one walk.
+    expect(countEvents({ event: 'Feature Used' }, null, env({ ...t }))).toBe(0);
+    // Later events fold into new older parts, which carry the index on.
+    for (let i = 0; i < 40; i++) t = withEvent(t, { name: 'Feature Used', at: T0 - (40 - i) * 1000, properties: {} });
+    expect(t.history.length).toBeGreaterThan(INDEX_MIN);
+    expect(t.recent!.length).toBeLessThan(40);
+    // Count every element read of the older part.
+    let reads = 0;
+    const history = new Proxy(t.history as HistoryEvent[], {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const read = { ...t, history };
+    expect(countEvents({ event: 'Feature Used', within: 'P7D' }, null, env({ ...read }))).toBe(40);
+    expect(
+      countEvents(
+        { event: 'Feature Used', where: { field: 'event.name', op: 'eq', value: 'Feature Used' } },
+        predicateFor({ field: 'event.name', op: 'eq', value: 'Feature Used' }),
+        env({ ...read }),
+      ),
+    ).toBe(40);
+    const model = ScoreModel.parse({ events: [{ event: 'Feature Used', points: 1 }], halfLife: 'P14D' });
+    expect(computeScore(model, { contactId: 'c1', traits: {}, ...read, now: T0 })).toBe(40);
+    expect(reads).toBeLessThan(200); // walking would read the ~990 older events three times
+  });
+});
