@@ -104,7 +104,8 @@ export function handoffStats(rows: readonly Row[]): HandoffStats {
     timeToFirstTouch: { p50: percentile(touches, 50), p90: percentile(touches, 90) },
     breached,
     breachRate: rate(breached, n),
-    outcomes: entriesOf(outcomes),
+    // By name, whatever order the handoffs were read in (the stores read them in different orders).
+    outcomes: entriesOf(new Map([...outcomes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))),
     converted,
     conversionRate: rate(converted, n),
     revenue,
