@@ -46,6 +46,7 @@ import {
   type Rect,
 } from '../model/index.ts';
 import { autoLayout } from './autoLayout.ts';
+import { cardHeight, estimatedHandles } from './handles.ts';
 import { Palette } from './Palette.tsx';
 import { StepMenu, StepMenuContext, type StepPlace } from './StepMenu.tsx';
 import { StepSearch } from './StepSearch.tsx';
@@ -100,6 +101,11 @@ const boxOf = (journey: DraftJourney, id: string, measured?: { width?: number; h
     height: measured?.height ?? NODE_SIZE.height,
   };
 };
+/** A node as React Flow measured it: with its size, and without estimated handles (its own measured ones count). */
+const measuredNode = ({ handles: _, ...n }: Node, measured: NonNullable<Node['measured']>): Node => ({
+  ...n,
+  measured,
+});
 const saveWords = (s: SaveState, dirty: boolean) =>
   s.kind === 'error'
     ? `not saved: ${s.message}`
@@ -245,13 +251,17 @@ function EditorLoaded({
     () =>
       canvas.nodes.map((n) => {
         const node = 'node' in n.data ? n.data.node : null;
+        const width = node ? nodeWidth(node) : NODE_SIZE.width;
+        const height = cardHeight(node);
         return {
           id: n.id,
           type: n.type,
           position: n.position,
           // Known before React Flow measures: the minimap and the culling of off-screen steps use it.
-          initialWidth: node ? nodeWidth(node) : NODE_SIZE.width,
-          initialHeight: NODE_SIZE.height,
+          initialWidth: width,
+          initialHeight: height,
+          // And where the handles will be: React Flow draws only the steps in view, not every one to measure it.
+          handles: estimatedHandles(node, width, height),
           deletable: n.id !== TRIGGER_NODE && !readOnly,
           selected: selection.includes(n.id),
           data: {
@@ -280,7 +290,7 @@ function EditorLoaded({
     () =>
       setNodes((prev) => {
         const measured = new Map(prev.map((n) => [n.id, n.measured]));
-        return derived.map((n) => (measured.get(n.id) ? { ...n, measured: measured.get(n.id)! } : n));
+        return derived.map((n) => (measured.get(n.id) ? measuredNode(n, measured.get(n.id)!) : n));
       }),
     [derived],
   );
@@ -337,7 +347,13 @@ function EditorLoaded({
 
   const onNodesChange = useCallback(
     (changes: NodeChange[]) => {
-      setNodes((ns) => applyNodeChanges(changes, ns));
+      setNodes((ns) => {
+        const next = applyNodeChanges(changes, ns);
+        // A step drawn for the first time was measured: its measured handles replace the estimate.
+        return changes.some((c) => c.type === 'dimensions')
+          ? next.map((n) => (n.measured && n.handles ? measuredNode(n, n.measured) : n))
+          : next;
+      });
       const done = changes.filter(
         (c): c is NodeChange & { type: 'position'; id: string; position: { x: number; y: number } } =>
           c.type === 'position' && c.dragging === false && !!c.position,
