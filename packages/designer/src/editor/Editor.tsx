@@ -581,7 +581,7 @@ function EditorLoaded({
     <div className="editor">
       <div className="toolbar">
         <div className="title">
-          <strong>{journey.name ?? journey.id}</strong>
+          <strong title={journey.name ?? journey.id}>{journey.name ?? journey.id}</strong>
           <span className={`pill ${readOnly ? 'archived' : detail.status}`} data-testid="status-pill">
             {readOnly ? `v${version} · read-only` : detail.status}
           </span>
@@ -683,31 +683,34 @@ function EditorLoaded({
             </button>
           )}
         </div>
-      </div>
-      {readOnly && (
-        <div className="flash readonly" role="note">
-          Version {version} is read-only: what contacts went through then.{' '}
-          <a href={`#/journeys/${encodeURIComponent(journey.id)}`}>Open the draft</a> to change the journey.
-        </div>
-      )}
-      {message && (
-        <div className={`flash ${message.kind}`} role="status">
-          {message.text}
-          {loaded.restored && message.text.startsWith('Restored') && (
-            <button type="button" className="link" onClick={discardRestored}>
-              Discard them
-            </button>
+        {/* Over the canvas, not above it: a message never moves the steps down. */}
+        <div className="toasts">
+          {readOnly && (
+            <div className="flash readonly" role="note">
+              Version {version} is read-only: what contacts went through then.{' '}
+              <a href={`#/journeys/${encodeURIComponent(journey.id)}`}>Open the draft</a> to change the journey.
+            </div>
           )}
-          <button type="button" className="icon" aria-label="dismiss" onClick={() => setMessage(null)}>
-            ✕
-          </button>
+          {message && (
+            <div className={`flash ${message.kind}`} role="status">
+              {message.text}
+              {loaded.restored && message.text.startsWith('Restored') && (
+                <button type="button" className="link" onClick={discardRestored}>
+                  Discard them
+                </button>
+              )}
+              <button type="button" className="icon" aria-label="dismiss" onClick={() => setMessage(null)}>
+                ✕
+              </button>
+            </div>
+          )}
+          {live.error && (
+            <div className="flash error" role="alert">
+              Live numbers: {live.error}
+            </div>
+          )}
         </div>
-      )}
-      {live.error && (
-        <div className="flash error" role="alert">
-          Live numbers: {live.error}
-        </div>
-      )}
+      </div>
       {migration && (
         <MigrationStep
           journey={journey}
