@@ -57,6 +57,35 @@ describe('the editor at 1440 px, and what the browser asks for on its own', () =
     expect(ui.problems).toEqual([]);
   });
 
+  it('shows what changed since the published version before Publish, and publishes only on confirm', async () => {
+    const { page } = ui;
+    // The draft saved above renamed a step; rename the journey too.
+    await page.goto(`${ui.base}/#/journeys/pricing-intent`);
+    await canvasAtRest(page);
+    // After Save draft, the version picker and the pills say the draft is not published.
+    expect(await page.getByLabel('versions').locator('option:checked').innerText()).toBe('Draft');
+    expect(await page.getByTestId('unpublished').innerText()).toBe('unpublished changes');
+    await page.locator('.react-flow__pane').click({ position: { x: 40, y: 300 } });
+    await page.getByLabel('journey name').fill('Pricing intent, reviewed');
+    await page.getByLabel('journey name').press('Tab');
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Publish version 2?' });
+    await dialog.waitFor();
+    expect(await dialog.getByTestId('publish-changed').innerText()).toContain('"Send the pricing guide"');
+    expect(await dialog.getByTestId('publish-settings').innerText()).toContain('the name');
+    expect(await dialog.getByTestId('publish-added').count()).toBe(0);
+    await ui.shot('41-publish-changes');
+    // Keep editing: nothing is published.
+    await dialog.getByRole('button', { name: 'Keep editing' }).click();
+    expect(await dialog.count()).toBe(0);
+    expect(ui.server.config.latest('pricing-intent')!.version).toBe(1);
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Publish version 2' }).click();
+    await expect.poll(() => page.getByRole('status').innerText()).toContain('Published version 2');
+    expect(ui.server.config.latest('pricing-intent')!.version).toBe(2);
+    expect(ui.problems).toEqual([]);
+  });
+
   it('serves /favicon.ico as an icon, not a 404', async () => {
     const res = await ui.page.request.get(`${ui.base}/favicon.ico`);
     expect(res.status()).toBe(200);

@@ -52,6 +52,7 @@ import { StepMenu, StepMenuContext, type StepPlace } from './StepMenu.tsx';
 import { StepSearch } from './StepSearch.tsx';
 import { useAutosave, type SaveState } from './useAutosave.ts';
 import { Inspector } from './Inspector.tsx';
+import { PublishChanges } from './PublishChanges.tsx';
 import { MigrationStep, hasWaiting, type MigrationPlan } from './MigrationStep.tsx';
 import { SimPanel, type SimOverlay } from '../sim/SimPanel.tsx';
 import { useLiveCounts } from '../reports/liveCounts.ts';
@@ -480,6 +481,7 @@ function EditorLoaded({
   };
   // When contacts wait in a published version, Publish first opens the migration step (issue #18).
   const [migration, setMigration] = useState<MigrationPlan | null>(null);
+  const [reviewing, setReviewing] = useState(false);
   const publish = async () => {
     if (dirty && !(await save())) return;
     try {
@@ -489,6 +491,8 @@ function EditorLoaded({
           migrate: {},
         });
         if (hasWaiting(plan)) return setMigration(plan);
+        // Nobody waits: review what changed since the published version, then publish.
+        return setReviewing(true);
       }
       await publishWith(undefined);
     } catch (e) {
@@ -497,6 +501,7 @@ function EditorLoaded({
   };
   const publishWith = async (migrate: Record<string, string> | undefined) => {
     setMigration(null);
+    setReviewing(false);
     try {
       const published = await api<{ version: number; migration?: { moved: number } }>(
         'POST',
@@ -711,6 +716,15 @@ function EditorLoaded({
           )}
         </div>
       </div>
+      {reviewing && loaded.detail.definition !== null && (
+        <PublishChanges
+          published={loaded.detail.definition as DraftJourney}
+          draft={journey}
+          version={Math.max(0, ...loaded.detail.versions.map((v) => v.version)) + 1}
+          onPublish={() => void publishWith(undefined)}
+          onCancel={() => setReviewing(false)}
+        />
+      )}
       {migration && (
         <MigrationStep
           journey={journey}

@@ -22,3 +22,4 @@ export { openingViewport, boundsOf, FIT_PADDING, READABLE_ZOOM, type Rect } from
 export { placeAfter, openPort, ROW_GAP } from './placement.ts';
 export { layoutWithElk, elkGraph, ELK_LIMIT, type ElkLike, type Sizes } from './elkLayout.ts';
 export { backupKey, readBackup, journeyToOpen, type Backup } from './backup.ts';
+export { versionDiff, type VersionDiff } from './versionDiff.ts';
