@@ -22,6 +22,7 @@ import {
   FIT_PADDING,
   freshId,
   isLaidOut,
+  framingViewport,
   journeyToOpen,
   openingViewport,
   openPort,
@@ -572,6 +573,21 @@ function EditorLoaded({
       setLaying(false);
     }
   };
+
+  // The test contact's path, framed on the canvas as it grows: the whole path when it can be read whole,
+  // else where the contact is.
+  const simPath = simulating && simOverlay && simOverlay.path.length > 0 ? simOverlay.path.join('>') : '';
+  useEffect(() => {
+    const rect = canvasRef.current?.getBoundingClientRect();
+    if (!simPath || !rect) return;
+    const j = latest.current;
+    const ids = [TRIGGER_NODE, ...simPath.split('>')].filter(
+      (id) => id === TRIGGER_NODE || j.nodes.some((n) => n.id === id),
+    );
+    const measured = new Map(flow.getNodes().map((n) => [n.id, n.measured]));
+    const boxes = ids.map((id) => boxOf(j, id, measured.get(id)));
+    void flow.setViewport(framingViewport(boxes, boxes[boxes.length - 1]!, rect.width, rect.height));
+  }, [simPath, flow]);
 
   const jumpTo = (id: string) => {
     setSelection([id]);
