@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import {
   Background,
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
@@ -19,11 +20,11 @@ import { api, ApiError, type JourneyDetail, type TeamShape } from '../api.ts';
 import {
   arrivals,
   backupKey,
-  FIT_PADDING,
   freshId,
   isLaidOut,
   framingViewport,
   journeyToOpen,
+  wholeViewport,
   openingViewport,
   openPort,
   placeAfter,
@@ -82,16 +83,8 @@ function reducer(state: History, action: Action): History {
 // A journey with any node unplaced (imported, written by hand) is laid out whole: partial positions would overlap.
 const withLayout = async (j: DraftJourney): Promise<DraftJourney> =>
   isLaidOut(j) ? j : { ...j, ui: { ...j.ui, positions: await autoLayout(j) } };
-/** The fit-view padding, in px: the controls (left) and the minimap (right) never cover a step. */
-const FIT_VIEW = {
-  padding: {
-    top: `${FIT_PADDING.top}px`,
-    right: `${FIT_PADDING.right}px`,
-    bottom: `${FIT_PADDING.bottom}px`,
-    left: `${FIT_PADDING.left}px`,
-  },
-  maxZoom: 1,
-} as const;
+/** The farthest the canvas zooms out. */
+const MIN_ZOOM = 0.1;
 /** A step's box on the canvas: measured when React Flow has drawn it, else its size for layout. */
 const boxOf = (journey: DraftJourney, id: string, measured?: { width?: number; height?: number }): Rect => {
   const p = journey.ui?.positions?.[id] ?? { x: 0, y: 0 };
@@ -100,7 +93,7 @@ const boxOf = (journey: DraftJourney, id: string, measured?: { width?: number; h
     x: p.x,
     y: p.y,
     width: measured?.width ?? (node ? nodeWidth(node) : NODE_SIZE.width),
-    height: measured?.height ?? NODE_SIZE.height,
+    height: measured?.height ?? cardHeight(node ?? null),
   };
 };
 /** A node as React Flow measured it: with its size, and without estimated handles (its own measured ones count). */
@@ -550,6 +543,15 @@ function EditorLoaded({
     },
     [flow],
   );
+  /** Fit view: the whole journey, at whatever zoom it takes. */
+  const fitWhole = useCallback(() => {
+    const rect = canvasRef.current?.getBoundingClientRect();
+    if (!rect) return;
+    const j = latest.current;
+    const measured = new Map(flow.getNodes().map((n) => [n.id, n.measured]));
+    const boxes = [TRIGGER_NODE, ...j.nodes.map((n) => n.id)].map((id) => boxOf(j, id, measured.get(id)));
+    void flow.setViewport(wholeViewport(boxes, rect.width, rect.height, MIN_ZOOM));
+  }, [flow]);
   // Lay out with the sizes React Flow measured, then show the result whole.
   const layoutNow = async () => {
     setLaying(true);
@@ -789,14 +791,26 @@ function EditorLoaded({
               multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
               nodesDraggable={!readOnly}
               nodesConnectable={!readOnly}
-              minZoom={0.1}
+              minZoom={MIN_ZOOM}
               onlyRenderVisibleElements
               edgeTypes={EDGE_TYPES}
               defaultEdgeOptions={{ type: 'lane' }}
             >
               <Background gap={20} size={1} />
               <MiniMap pannable zoomable nodeStrokeWidth={3} position="bottom-right" ariaLabel="minimap" />
-              <Controls fitViewOptions={FIT_VIEW} />
+              {/* Fit view on the journey's boxes: React Flow's own fits only the steps it has measured (drawn). */}
+              <Controls showFitView={false}>
+                <ControlButton
+                  className="react-flow__controls-fitview"
+                  onClick={fitWhole}
+                  title="Fit View"
+                  aria-label="Fit View"
+                >
+                  <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 30" aria-hidden="true">
+                    <path d="M3.692 4.63c0-.53.4-.938.939-.938h5.215V0H4.708C2.13 0 0 2.054 0 4.63v5.216h3.692V4.631zM27.354 0h-5.2v3.692h5.17c.53 0 .984.4.984.939v5.215H32V4.631A4.624 4.624 0 0027.354 0zm.954 24.83c0 .532-.4.94-.939.94h-5.215v3.768h5.215c2.577 0 4.631-2.13 4.631-4.707v-5.139h-3.692v5.139zm-23.677.94c-.531 0-.939-.4-.939-.94v-5.138H0v5.139c0 2.577 2.13 4.707 4.708 4.707h5.138V25.77H4.631z" />
+                  </svg>
+                </ControlButton>
+              </Controls>
             </ReactFlow>
             <StepSearch journey={journey} onJump={jumpTo} />
           </StepMenuContext.Provider>
