@@ -42,16 +42,18 @@ const LEGIBLE = () => {
     e.right <= c.right
   );
 };
-const ADD = `new Promise((resolve) => {
-  const t0 = performance.now();
+// Waits for the new step, from the click on the palette entry (a real click, given by the caller).
+const ADD = `(window.added_ = new Promise((resolve) => {
+  let t0 = 0;
+  addEventListener('click', () => (t0 = performance.now()), { capture: true, once: true });
   const seen = new MutationObserver(() => {
-    if (!document.querySelector('[data-testid="node-wait"]')) return;
+    if (!t0 || !document.querySelector('[data-testid="node-wait"]')) return;
     seen.disconnect();
     requestAnimationFrame(() => resolve(performance.now() - t0));
   });
   seen.observe(document.body, { childList: true, subtree: true });
-  document.querySelector('[data-testid="palette-wait"]').click();
-})`;
+  setTimeout(() => resolve(-1), 10000);
+})), 0`;
 
 async function open(id: string): Promise<number> {
   await ui.page.goto(`${ui.base}/#token=${token}`);
@@ -75,10 +77,17 @@ for (const n of [20, 100, 500, 1000]) {
   );
   const rendered = await ui.page.locator('.react-flow__node').count();
   const box = (await ui.page.locator('.react-flow__pane').boundingBox())!;
+  // Start on the empty canvas, left of the middle (a step under the pointer would be dragged instead).
+  const y = box.y + box.height - 60;
+  const x = (await ui.page.evaluate(
+    `[...Array(40).keys()].map((i) => ${box.x} + 80 + i * 10).find((x) => document.elementFromPoint(x, ${y})?.classList.contains('react-flow__pane'))`,
+  )) as number | undefined;
+  if (x === undefined) throw new Error(`no empty canvas to start the pan from at y ${y}`);
+  const start = { x, y };
   const panStarted = performance.now();
-  await ui.page.mouse.move(box.x + box.width / 2, box.y + box.height - 60);
+  await ui.page.mouse.move(start.x, start.y);
   await ui.page.mouse.down();
-  for (let i = 0; i < 60; i++) await ui.page.mouse.move(box.x + box.width / 2 - i * 4, box.y + box.height - 60 - i * 8);
+  for (let i = 0; i < 60; i++) await ui.page.mouse.move(start.x + i * 4, start.y - i * 8);
   await ui.page.mouse.up();
   const panMs = performance.now() - panStarted;
   const frames = (await ui.page.evaluate('window.frames_')) as number[];
@@ -90,7 +99,10 @@ for (const n of [20, 100, 500, 1000]) {
     .sort((a, b) => a - b);
   const pct = (p: number) => +gaps[Math.min(gaps.length - 1, Math.ceil((p / 100) * gaps.length) - 1)]!.toFixed(1);
   const fps = Math.round((gaps.length / gaps.reduce((a, b) => a + b, 0)) * 1000);
-  const editMs = Math.round((await ui.page.evaluate(ADD)) as number);
+  await ui.page.evaluate(ADD);
+  await ui.page.locator('[data-testid="palette-wait"]').click();
+  const editMs = Math.round((await ui.page.evaluate('window.added_')) as number);
+  if (editMs < 0) throw new Error(`${n} steps: no new step on screen 10 s after the click on the palette`);
   results.push({
     steps: n,
     openUnplacedMs: openFresh,

@@ -47,6 +47,34 @@ function unreachableSteps(): Promise<string[]> {
   });
 }
 
+/**
+ * Drawn edges that do not start on their source's output handle or end on their target's input, as
+ * "edge: start|end off by N px" (an end may sit off the handle's centre, on the target's top edge).
+ */
+function edgesOffTheirHandles(): Promise<string[]> {
+  return ui.page.evaluate(() => {
+    const off: string[] = [];
+    for (const edge of document.querySelectorAll<SVGGElement>('.react-flow__edge')) {
+      const [, source, target] = /^Edge from (.+) to (.+)$/.exec(edge.getAttribute('aria-label') ?? '') ?? [];
+      const path = edge.querySelector<SVGPathElement>('path.react-flow__edge-path')!;
+      const m = path.getScreenCTM()!;
+      const a = new DOMPoint(path.getPointAtLength(0).x, path.getPointAtLength(0).y).matrixTransform(m);
+      const end = path.getPointAtLength(path.getTotalLength());
+      const b = new DOMPoint(end.x, end.y).matrixTransform(m);
+      const from = document.querySelector(`.react-flow__node[data-id="${source}"]`);
+      const to = document.querySelector(`.react-flow__node[data-id="${target}"]`);
+      if (!from || !to) continue; // its other end is off screen, not drawn
+      const outs = [...from.querySelectorAll('.handle-out')].map((h) => h.getBoundingClientRect());
+      const near = outs.map((h) => Math.hypot(h.x + h.width / 2 - a.x, h.y + h.height - a.y));
+      if (Math.min(...near) > 3) off.push(`${edge.dataset.id}: start off by ${Math.round(Math.min(...near))} px`);
+      const card = to.getBoundingClientRect();
+      if (Math.abs(card.top - b.y) > 4 || b.x < card.left || b.x > card.right)
+        off.push(`${edge.dataset.id}: end off by ${Math.round(Math.abs(card.top - b.y))} px`);
+    }
+    return off;
+  });
+}
+
 /** The canvas's zoom, from React Flow's viewport transform. */
 const zoom = () =>
   ui.page
@@ -170,6 +198,42 @@ describe('the canvas a marketer needs no manual for', () => {
     await canvasAtRest(page);
     expect((await unreachableSteps()).filter((p) => p.startsWith('s500 '))).toEqual([]);
     await ui.shot('33-found-by-name');
+    expect(ui.problems).toEqual([]);
+  }, 120_000);
+
+  it('opens a 1,000-step journey drawing only the steps in view, with every drawn edge on its handles', async () => {
+    const { page } = ui;
+    await adminApi(ui, 'POST', '/journeys', chainJourney('chain-drawn', 1000));
+    await page.goto(`${ui.base}/#/`);
+    await page.locator('table.journeys').waitFor();
+    // Count every step card React Flow puts in the page while the journey opens, even for one frame.
+    await page.evaluate(() => {
+      const w = window as unknown as { cardsMounted: Set<string> };
+      w.cardsMounted = new Set();
+      new MutationObserver((records) => {
+        for (const r of records)
+          for (const n of r.addedNodes)
+            if (n instanceof HTMLElement)
+              for (const card of [n, ...n.querySelectorAll<HTMLElement>('.react-flow__node')])
+                if (card.classList.contains('react-flow__node')) w.cardsMounted.add(card.dataset.id!);
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    await page.evaluate(() => (location.hash = '#/journeys/chain-drawn'));
+    await page.locator('[data-testid="node-$trigger"]').waitFor();
+    await canvasAtRest(page);
+    const mounted = await page.evaluate(() => (window as unknown as { cardsMounted: Set<string> }).cardsMounted.size);
+    // Not the 1,001 React Flow would draw once each to measure them: the steps in view, and a few more.
+    expect(mounted).toBeLessThan(60);
+    expect(await edgesOffTheirHandles()).toEqual([]);
+    // Steps scrolled into view are drawn, measured and joined as exactly.
+    const search = page.getByLabel('find a step');
+    await search.fill('s750');
+    await search.press('Enter');
+    await expect.poll(() => page.locator('[data-testid="node-s750"]').getAttribute('class')).toContain('selected');
+    await canvasAtRest(page);
+    expect(await page.locator('.react-flow__edge').count()).toBeGreaterThan(2);
+    expect(await edgesOffTheirHandles()).toEqual([]);
+    await ui.shot('34-drawn-in-view');
     expect(ui.problems).toEqual([]);
   }, 120_000);
 

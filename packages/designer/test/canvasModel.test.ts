@@ -181,3 +181,41 @@ describe('durations as a number and a unit', () => {
     ]);
   });
 });
+
+describe('what a draft changes against the published version', () => {
+  it('lists steps added, removed and changed by id, and settings; the layout alone changes nothing', async () => {
+    const { versionDiff } = await import('../src/model/index.ts');
+    const published = {
+      id: 'j',
+      name: 'J',
+      trigger: { event: 'Signed Up' },
+      start: 'a',
+      nodes: [
+        { id: 'a', type: 'wait', duration: 'P1D', next: 'b' },
+        { id: 'b', type: 'exit', outcome: 'done' },
+      ],
+      ui: { positions: { a: { x: 0, y: 0 } } },
+    };
+    expect(versionDiff(published, { ...published, ui: { positions: { a: { x: 9, y: 9 } } } }).same).toBe(true);
+    // Key order does not count.
+    const reordered = {
+      ...published,
+      nodes: [{ next: 'b', duration: 'P1D', type: 'wait', id: 'a' }, published.nodes[1]!],
+    };
+    expect(versionDiff(published, reordered).same).toBe(true);
+    const draft = {
+      ...published,
+      name: 'J2',
+      nodes: [
+        { id: 'a', type: 'wait', duration: 'P3D', next: 'c' },
+        { id: 'c', type: 'exit', outcome: 'won' },
+      ],
+    };
+    const diff = versionDiff(published, draft);
+    expect(diff.added.map((n) => n.id)).toEqual(['c']);
+    expect(diff.removed.map((n) => n.id)).toEqual(['b']);
+    expect(diff.changed.map((n) => n.id)).toEqual(['a']);
+    expect(diff.settings).toEqual(['name']);
+    expect(diff.same).toBe(false);
+  });
+});

@@ -51,8 +51,14 @@ describe("the reps' inbox and the reports, in a browser", () => {
 
     await record.getByRole('button', { name: 'Accept' }).click();
     await expect.poll(() => record.locator('[data-testid=sla]').innerText()).toBe('accepted');
+    // The value is a number field: "30k EUR" cannot be typed into it.
+    expect(await record.getByLabel('value').getAttribute('type')).toBe('number');
     await record.getByLabel('value').fill('30000');
     await record.getByRole('button', { name: 'meeting booked' }).click();
+    // The rep is told what was logged (the handoff itself leaves the open list).
+    await expect
+      .poll(() => page.getByTestId('inbox-notice').innerText())
+      .toContain('Logged “meeting booked” (value 30,000)');
     // Closed: it leaves the open list, the other one stays.
     await expect.poll(() => page.locator('[data-testid=handoff-item]').count(), { timeout: 10_000 }).toBe(1);
     const closed = (await ui.server.store.load('acme'))!.handoffs[0]!;

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDesigner } from './browser.ts';
+import { canvasAtRest, openDesigner } from './browser.ts';
 
 let ui: Awaited<ReturnType<typeof openDesigner>>;
 
@@ -33,6 +33,38 @@ const count = async (id: string) =>
   Number((await ui.page.locator(`[data-testid="node-${id}"] [data-testid=sim-count]`).innerText()).replace(/\D/g, ''));
 
 describe('simulation mode in the designer', () => {
+  it("frames the test contact's path on the canvas, even when the view was zoomed in elsewhere", async () => {
+    const { page } = ui;
+    await page.goto(`${ui.base}/#token=${ui.server.config.data.adminToken}`);
+    await page.getByRole('link', { name: 'Pricing intent to account executive' }).click();
+    await page.locator('[data-testid="node-handoff"]').waitFor();
+    await canvasAtRest(page);
+    for (let i = 0; i < 5; i++) await page.locator('.react-flow__controls-zoomin').click();
+    await canvasAtRest(page);
+    /** The steps of the path not wholly inside the canvas. */
+    const outOfView = (ids: string[]) =>
+      page.evaluate((ids) => {
+        const c = document.querySelector('[data-testid=canvas]')!.getBoundingClientRect();
+        return ids.filter((id) => {
+          const n = document.querySelector(`[data-testid="node-${id}"]`);
+          if (!n) return true;
+          const r = n.getBoundingClientRect();
+          return r.left < c.left || r.right > c.right || r.top < c.top || r.bottom > c.bottom;
+        });
+      }, ids);
+    const path = ['$trigger', 'fit', 'handoff'];
+    expect(await outOfView(path)).not.toEqual([]);
+    await page.getByRole('button', { name: 'Simulate' }).click();
+    const sim = page.locator('[aria-label=simulation]');
+    await sim.getByRole('button', { name: /^Start/ }).click();
+    await sim.getByRole('button', { name: 'Page Viewed' }).click();
+    await expect.poll(() => sim.locator('[data-testid=sim-position]').innerText()).toBe('active at handoff');
+    await canvasAtRest(page);
+    expect(await outOfView(path)).toEqual([]);
+    await ui.shot('22-simulation-path-framed');
+    expect(ui.problems).toEqual([]);
+  });
+
   it('takes a test contact to the handoff, acts as the rep, and sees the journey exit converted, with nothing written to live data', async () => {
     const { page } = ui;
     const sim = await openSimulation();
@@ -63,6 +95,9 @@ describe('simulation mode in the designer', () => {
     await record.getByRole('button', { name: 'meeting booked' }).click();
     await expect.poll(() => sim.locator('[data-testid=sim-position]').innerText()).toBe('exited: converted');
     expect(await page.locator('[data-testid="node-won"]').getAttribute('class')).toContain('sim-visited');
+    // The closed handoff shows its outcome, not the rep's buttons.
+    await expect.poll(() => record.getByTestId('closed').innerText()).toContain('Closed: meeting booked');
+    expect(await record.getByRole('button', { name: /^(Accept|Reject|meeting booked)$/ }).count()).toBe(0);
     // The contact's timeline, newest first: what they did and what the handoff did, on the virtual clock.
     const timeline = (await sim.locator('[data-testid=sim-timeline] li').allInnerTexts()).map((t) =>
       t.replace(/^\S+ \S+ /, ''),

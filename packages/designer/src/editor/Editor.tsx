@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import {
   Background,
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
@@ -19,10 +20,11 @@ import { api, ApiError, type JourneyDetail, type TeamShape } from '../api.ts';
 import {
   arrivals,
   backupKey,
-  FIT_PADDING,
   freshId,
   isLaidOut,
+  framingViewport,
   journeyToOpen,
+  wholeViewport,
   openingViewport,
   openPort,
   placeAfter,
@@ -46,11 +48,13 @@ import {
   type Rect,
 } from '../model/index.ts';
 import { autoLayout } from './autoLayout.ts';
+import { cardHeight, estimatedHandles } from './handles.ts';
 import { Palette } from './Palette.tsx';
 import { StepMenu, StepMenuContext, type StepPlace } from './StepMenu.tsx';
 import { StepSearch } from './StepSearch.tsx';
 import { useAutosave, type SaveState } from './useAutosave.ts';
 import { Inspector } from './Inspector.tsx';
+import { PublishChanges } from './PublishChanges.tsx';
 import { MigrationStep, hasWaiting, type MigrationPlan } from './MigrationStep.tsx';
 import { SimPanel, type SimOverlay } from '../sim/SimPanel.tsx';
 import { useLiveCounts } from '../reports/liveCounts.ts';
@@ -79,16 +83,8 @@ function reducer(state: History, action: Action): History {
 // A journey with any node unplaced (imported, written by hand) is laid out whole: partial positions would overlap.
 const withLayout = async (j: DraftJourney): Promise<DraftJourney> =>
   isLaidOut(j) ? j : { ...j, ui: { ...j.ui, positions: await autoLayout(j) } };
-/** The fit-view padding, in px: the controls (left) and the minimap (right) never cover a step. */
-const FIT_VIEW = {
-  padding: {
-    top: `${FIT_PADDING.top}px`,
-    right: `${FIT_PADDING.right}px`,
-    bottom: `${FIT_PADDING.bottom}px`,
-    left: `${FIT_PADDING.left}px`,
-  },
-  maxZoom: 1,
-} as const;
+/** The farthest the canvas zooms out. */
+const MIN_ZOOM = 0.1;
 /** A step's box on the canvas: measured when React Flow has drawn it, else its size for layout. */
 const boxOf = (journey: DraftJourney, id: string, measured?: { width?: number; height?: number }): Rect => {
   const p = journey.ui?.positions?.[id] ?? { x: 0, y: 0 };
@@ -97,9 +93,14 @@ const boxOf = (journey: DraftJourney, id: string, measured?: { width?: number; h
     x: p.x,
     y: p.y,
     width: measured?.width ?? (node ? nodeWidth(node) : NODE_SIZE.width),
-    height: measured?.height ?? NODE_SIZE.height,
+    height: measured?.height ?? cardHeight(node ?? null),
   };
 };
+/** A node as React Flow measured it: with its size, and without estimated handles (its own measured ones count). */
+const measuredNode = ({ handles: _, ...n }: Node, measured: NonNullable<Node['measured']>): Node => ({
+  ...n,
+  measured,
+});
 const saveWords = (s: SaveState, dirty: boolean) =>
   s.kind === 'error'
     ? `not saved: ${s.message}`
@@ -245,13 +246,17 @@ function EditorLoaded({
     () =>
       canvas.nodes.map((n) => {
         const node = 'node' in n.data ? n.data.node : null;
+        const width = node ? nodeWidth(node) : NODE_SIZE.width;
+        const height = cardHeight(node);
         return {
           id: n.id,
           type: n.type,
           position: n.position,
           // Known before React Flow measures: the minimap and the culling of off-screen steps use it.
-          initialWidth: node ? nodeWidth(node) : NODE_SIZE.width,
-          initialHeight: NODE_SIZE.height,
+          initialWidth: width,
+          initialHeight: height,
+          // And where the handles will be: React Flow draws only the steps in view, not every one to measure it.
+          handles: estimatedHandles(node, width, height),
           deletable: n.id !== TRIGGER_NODE && !readOnly,
           selected: selection.includes(n.id),
           data: {
@@ -280,7 +285,7 @@ function EditorLoaded({
     () =>
       setNodes((prev) => {
         const measured = new Map(prev.map((n) => [n.id, n.measured]));
-        return derived.map((n) => (measured.get(n.id) ? { ...n, measured: measured.get(n.id)! } : n));
+        return derived.map((n) => (measured.get(n.id) ? measuredNode(n, measured.get(n.id)!) : n));
       }),
     [derived],
   );
@@ -337,7 +342,13 @@ function EditorLoaded({
 
   const onNodesChange = useCallback(
     (changes: NodeChange[]) => {
-      setNodes((ns) => applyNodeChanges(changes, ns));
+      setNodes((ns) => {
+        const next = applyNodeChanges(changes, ns);
+        // A step drawn for the first time was measured: its measured handles replace the estimate.
+        return changes.some((c) => c.type === 'dimensions')
+          ? next.map((n) => (n.measured && n.handles ? measuredNode(n, n.measured) : n))
+          : next;
+      });
       const done = changes.filter(
         (c): c is NodeChange & { type: 'position'; id: string; position: { x: number; y: number } } =>
           c.type === 'position' && c.dragging === false && !!c.position,
@@ -464,6 +475,7 @@ function EditorLoaded({
   };
   // When contacts wait in a published version, Publish first opens the migration step (issue #18).
   const [migration, setMigration] = useState<MigrationPlan | null>(null);
+  const [reviewing, setReviewing] = useState(false);
   const publish = async () => {
     if (dirty && !(await save())) return;
     try {
@@ -473,6 +485,8 @@ function EditorLoaded({
           migrate: {},
         });
         if (hasWaiting(plan)) return setMigration(plan);
+        // Nobody waits: review what changed since the published version, then publish.
+        return setReviewing(true);
       }
       await publishWith(undefined);
     } catch (e) {
@@ -481,6 +495,7 @@ function EditorLoaded({
   };
   const publishWith = async (migrate: Record<string, string> | undefined) => {
     setMigration(null);
+    setReviewing(false);
     try {
       const published = await api<{ version: number; migration?: { moved: number } }>(
         'POST',
@@ -528,6 +543,15 @@ function EditorLoaded({
     },
     [flow],
   );
+  /** Fit view: the whole journey, at whatever zoom it takes. */
+  const fitWhole = useCallback(() => {
+    const rect = canvasRef.current?.getBoundingClientRect();
+    if (!rect) return;
+    const j = latest.current;
+    const measured = new Map(flow.getNodes().map((n) => [n.id, n.measured]));
+    const boxes = [TRIGGER_NODE, ...j.nodes.map((n) => n.id)].map((id) => boxOf(j, id, measured.get(id)));
+    void flow.setViewport(wholeViewport(boxes, rect.width, rect.height, MIN_ZOOM));
+  }, [flow]);
   // Lay out with the sizes React Flow measured, then show the result whole.
   const layoutNow = async () => {
     setLaying(true);
@@ -552,6 +576,21 @@ function EditorLoaded({
     }
   };
 
+  // The test contact's path, framed on the canvas as it grows: the whole path when it can be read whole,
+  // else where the contact is.
+  const simPath = simulating && simOverlay && simOverlay.path.length > 0 ? simOverlay.path.join('>') : '';
+  useEffect(() => {
+    const rect = canvasRef.current?.getBoundingClientRect();
+    if (!simPath || !rect) return;
+    const j = latest.current;
+    const ids = [TRIGGER_NODE, ...simPath.split('>')].filter(
+      (id) => id === TRIGGER_NODE || j.nodes.some((n) => n.id === id),
+    );
+    const measured = new Map(flow.getNodes().map((n) => [n.id, n.measured]));
+    const boxes = ids.map((id) => boxOf(j, id, measured.get(id)));
+    void flow.setViewport(framingViewport(boxes, boxes[boxes.length - 1]!, rect.width, rect.height));
+  }, [simPath, flow]);
+
   const jumpTo = (id: string) => {
     setSelection([id]);
     const n = flow.getNode(id);
@@ -565,7 +604,7 @@ function EditorLoaded({
     <div className="editor">
       <div className="toolbar">
         <div className="title">
-          <strong>{journey.name ?? journey.id}</strong>
+          <strong title={journey.name ?? journey.id}>{journey.name ?? journey.id}</strong>
           <span className={`pill ${readOnly ? 'archived' : detail.status}`} data-testid="status-pill">
             {readOnly ? `v${version} · read-only` : detail.status}
           </span>
@@ -667,30 +706,42 @@ function EditorLoaded({
             </button>
           )}
         </div>
-      </div>
-      {readOnly && (
-        <div className="flash readonly" role="note">
-          Version {version} is read-only: what contacts went through then.{' '}
-          <a href={`#/journeys/${encodeURIComponent(journey.id)}`}>Open the draft</a> to change the journey.
-        </div>
-      )}
-      {message && (
-        <div className={`flash ${message.kind}`} role="status">
-          {message.text}
-          {loaded.restored && message.text.startsWith('Restored') && (
-            <button type="button" className="link" onClick={discardRestored}>
-              Discard them
-            </button>
+        {/* Over the canvas, not above it: a message never moves the steps down. */}
+        <div className="toasts">
+          {readOnly && (
+            <div className="flash readonly" role="note">
+              Version {version} is read-only: what contacts went through then.{' '}
+              <a href={`#/journeys/${encodeURIComponent(journey.id)}`}>Open the draft</a> to change the journey.
+            </div>
           )}
-          <button type="button" className="icon" aria-label="dismiss" onClick={() => setMessage(null)}>
-            ✕
-          </button>
+          {message && (
+            <div className={`flash ${message.kind}`} role="status">
+              {message.text}
+              {loaded.restored && message.text.startsWith('Restored') && (
+                <button type="button" className="link" onClick={discardRestored}>
+                  Discard them
+                </button>
+              )}
+              <button type="button" className="icon" aria-label="dismiss" onClick={() => setMessage(null)}>
+                ✕
+              </button>
+            </div>
+          )}
+          {live.error && (
+            <div className="flash error" role="alert">
+              Live numbers: {live.error}
+            </div>
+          )}
         </div>
-      )}
-      {live.error && (
-        <div className="flash error" role="alert">
-          Live numbers: {live.error}
-        </div>
+      </div>
+      {reviewing && loaded.detail.definition !== null && (
+        <PublishChanges
+          published={loaded.detail.definition as DraftJourney}
+          draft={journey}
+          version={Math.max(0, ...loaded.detail.versions.map((v) => v.version)) + 1}
+          onPublish={() => void publishWith(undefined)}
+          onCancel={() => setReviewing(false)}
+        />
       )}
       {migration && (
         <MigrationStep
@@ -740,14 +791,26 @@ function EditorLoaded({
               multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
               nodesDraggable={!readOnly}
               nodesConnectable={!readOnly}
-              minZoom={0.1}
+              minZoom={MIN_ZOOM}
               onlyRenderVisibleElements
               edgeTypes={EDGE_TYPES}
               defaultEdgeOptions={{ type: 'lane' }}
             >
               <Background gap={20} size={1} />
               <MiniMap pannable zoomable nodeStrokeWidth={3} position="bottom-right" ariaLabel="minimap" />
-              <Controls fitViewOptions={FIT_VIEW} />
+              {/* Fit view on the journey's boxes: React Flow's own fits only the steps it has measured (drawn). */}
+              <Controls showFitView={false}>
+                <ControlButton
+                  className="react-flow__controls-fitview"
+                  onClick={fitWhole}
+                  title="Fit View"
+                  aria-label="Fit View"
+                >
+                  <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 30" aria-hidden="true">
+                    <path d="M3.692 4.63c0-.53.4-.938.939-.938h5.215V0H4.708C2.13 0 0 2.054 0 4.63v5.216h3.692V4.631zM27.354 0h-5.2v3.692h5.17c.53 0 .984.4.984.939v5.215H32V4.631A4.624 4.624 0 0027.354 0zm.954 24.83c0 .532-.4.94-.939.94h-5.215v3.768h5.215c2.577 0 4.631-2.13 4.631-4.707v-5.139h-3.692v5.139zm-23.677.94c-.531 0-.939-.4-.939-.94v-5.138H0v5.139c0 2.577 2.13 4.707 4.708 4.707h5.138V25.77H4.631z" />
+                  </svg>
+                </ControlButton>
+              </Controls>
             </ReactFlow>
             <StepSearch journey={journey} onJump={jumpTo} />
           </StepMenuContext.Provider>

@@ -44,7 +44,8 @@ export function HandoffRecord({
   me: Me;
   team: TeamShape | null;
   now: number;
-  onChanged: () => void;
+  /** After an action; with what to confirm to the rep when the action closes the handoff (it leaves the list). */
+  onChanged: (done?: string) => void;
   /** The contact's timeline as it is now: the handoff's life cycle is read from it. */
   timeline?: readonly TimelineEvent[] | null;
   /** Acts somewhere else than the API (the designer's simulation acts on its virtual world). */
@@ -54,11 +55,11 @@ export function HandoffRecord({
   const [value, setValue] = useState('');
   const [reason, setReason] = useState('');
   const [rejecting, setRejecting] = useState(false);
-  const act = async (path: string, body?: unknown) => {
+  const act = async (path: string, body?: unknown, done?: string) => {
     try {
       setError(null);
       await (perform ? perform(path, body) : api('POST', `/handoffs/${h.id}/${path}`, body));
-      onChanged();
+      onChanged(done);
     } catch (e) {
       setError((e as Error).message);
     }
@@ -123,6 +124,10 @@ export function HandoffRecord({
               <input
                 className="value"
                 aria-label="value"
+                type="number"
+                inputMode="decimal"
+                min={0}
+                step="any"
                 placeholder="value (optional)"
                 value={value}
                 onChange={(e) => setValue(e.target.value)}
@@ -131,7 +136,16 @@ export function HandoffRecord({
                 <button
                   type="button"
                   key={o}
-                  onClick={() => void act('outcome', { outcome: o, ...(value.trim() ? { value: Number(value) } : {}) })}
+                  onClick={() => {
+                    const amount = value.trim() ? Number(value) : null;
+                    if (amount !== null && !(Number.isFinite(amount) && amount >= 0))
+                      return setError(`The value must be a number of 0 or more, not "${value}".`);
+                    void act(
+                      'outcome',
+                      { outcome: o, ...(amount !== null ? { value: amount } : {}) },
+                      `Logged “${o.replace(/_/g, ' ')}”${amount !== null ? ` (value ${amount.toLocaleString()})` : ''} for ${h.title}: the handoff is closed.`,
+                    );
+                  }}
                 >
                   {o.replace(/_/g, ' ')}
                 </button>

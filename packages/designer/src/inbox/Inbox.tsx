@@ -26,6 +26,8 @@ export function Inbox({ me }: { me: Me }) {
   const [handoffs, setHandoffs] = useState<HandoffView[]>([]);
   const [team, setTeam] = useState<TeamShape | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
+  /** What the rep's last action did, when it closed the handoff (which then leaves the list). */
+  const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const now = useNow();
 
@@ -176,6 +178,14 @@ export function Inbox({ me }: { me: Me }) {
         )}
       </section>
       <section className="inbox-detail" aria-label="handoff">
+        {notice && (
+          <p className="flash ok notice" role="status" data-testid="inbox-notice">
+            {notice}
+            <button type="button" className="icon" aria-label="dismiss" onClick={() => setNotice(null)}>
+              ✕
+            </button>
+          </p>
+        )}
         {current ? (
           <HandoffRecord
             key={current.id}
@@ -183,7 +193,10 @@ export function Inbox({ me }: { me: Me }) {
             me={me}
             team={team}
             now={now}
-            onChanged={() => void load()}
+            onChanged={(done) => {
+              setNotice(done ?? null);
+              void load();
+            }}
             timeline={timeline?.contact === current.contactId ? timeline.events : null}
           />
         ) : (

@@ -18,7 +18,16 @@ export { issuesByNode, describeIssue, readableIssues, stepName } from './issues.
 export { type PortSlot as Slot, portSlot, valueAt } from './slots.ts';
 export { arrivals, portCentre } from './arrivals.ts';
 export { findSteps, type StepMatch } from './search.ts';
-export { openingViewport, boundsOf, FIT_PADDING, READABLE_ZOOM, type Rect } from './viewport.ts';
+export {
+  openingViewport,
+  framingViewport,
+  wholeViewport,
+  boundsOf,
+  FIT_PADDING,
+  READABLE_ZOOM,
+  type Rect,
+} from './viewport.ts';
 export { placeAfter, openPort, ROW_GAP } from './placement.ts';
 export { layoutWithElk, elkGraph, ELK_LIMIT, type ElkLike, type Sizes } from './elkLayout.ts';
 export { backupKey, readBackup, journeyToOpen, type Backup } from './backup.ts';
+export { versionDiff, type VersionDiff } from './versionDiff.ts';

@@ -57,3 +57,47 @@ export function openingViewport(
     y: p.top - Math.min(all.y, entry.y) * zoom,
   };
 }
+
+/**
+ * The viewport that frames some steps (the simulated path) on a canvas `width` × `height` px: all of them
+ * when they fit at a readable zoom (at most 1), with FIT_PADDING kept free; otherwise `focus` (where the
+ * contact is) in the middle of the free room at ENTRY_ZOOM.
+ */
+export function framingViewport(
+  boxes: readonly Rect[],
+  focus: Rect,
+  width: number,
+  height: number,
+): Position & { zoom: number } {
+  const p = FIT_PADDING;
+  const room = { width: Math.max(1, width - p.left - p.right), height: Math.max(1, height - p.top - p.bottom) };
+  const all = boundsOf(boxes);
+  const fit = Math.min(1, room.width / all.width, room.height / all.height);
+  const [zoom, centre] =
+    fit >= READABLE_ZOOM
+      ? [fit, { x: all.x + all.width / 2, y: all.y + all.height / 2 }]
+      : [ENTRY_ZOOM, { x: focus.x + focus.width / 2, y: focus.y + focus.height / 2 }];
+  return { zoom, x: p.left + room.width / 2 - centre.x * zoom, y: p.top + room.height / 2 - centre.y * zoom };
+}
+
+/**
+ * The viewport that shows all `boxes` (Fit view), whatever the zoom it takes (not below `minZoom`, not
+ * above 1), with FIT_PADDING kept free. Computed from the journey's boxes, not from what React Flow has
+ * measured: it measures only the steps it has drawn, which are those in view.
+ */
+export function wholeViewport(
+  boxes: readonly Rect[],
+  width: number,
+  height: number,
+  minZoom: number,
+): Position & { zoom: number } {
+  const p = FIT_PADDING;
+  const room = { width: Math.max(1, width - p.left - p.right), height: Math.max(1, height - p.top - p.bottom) };
+  const all = boundsOf(boxes);
+  const zoom = Math.max(minZoom, Math.min(1, room.width / all.width, room.height / all.height));
+  return {
+    zoom,
+    x: p.left + room.width / 2 - (all.x + all.width / 2) * zoom,
+    y: p.top + room.height / 2 - (all.y + all.height / 2) * zoom,
+  };
+}

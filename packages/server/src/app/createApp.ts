@@ -7,6 +7,7 @@ import type { AppDeps } from './deps.ts';
 import { onError } from './errors.ts';
 import { observe } from './observe.ts';
 import { healthRoutes, metricsRoutes } from './routes/ops.ts';
+import { FAVICON } from './favicon.ts';
 import { landingPage } from './landing.ts';
 import { openApiDocument, referencePage } from './openapi.ts';
 import { contactRoutes } from './routes/contacts.ts';
@@ -86,6 +87,10 @@ export function createApp(deps: AppDeps): Hono {
   } else {
     app.get('/', (c) => c.html(landingPage(config.data)));
   }
+  // The browser's own request for an icon, on any page: Baton's mark rather than a 404.
+  app.get('/favicon.ico', (c) =>
+    c.body(FAVICON, 200, { 'content-type': 'image/x-icon', 'cache-control': 'public, max-age=86400' }),
+  );
   app.route('/', healthRoutes(deps.ops.lifecycle, deps.ops.log));
   app.route('/', metricsRoutes(deps.ops.metrics, config, deps.ops.metricsAccess));
   app.route('/v1/inbound', inboundRoutes(runtime, store, config, deps.replayGuard));
