@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore, newContactState, newDesk, type TimerRecord } from '../src/internal.ts';
-import { runStoreContract } from '../src/store/store.contract.ts';
+import { handoff as handoffRecord, runStoreContract } from '../src/store/store.contract.ts';
 import { DAY, HOUR, T0 } from './helpers.ts';
 
 runStoreContract('memory', async () => new MemoryStore());
@@ -79,37 +79,15 @@ describe('memory store: opening a snapshot', () => {
 describe('memory store: a contact released', () => {
   it('leaves with its timers and handoffs, from every index, and the others stay', async () => {
     const store = new MemoryStore();
-    const handoff = (id: string, contactId: string, assignee: string | null) => ({
-      id,
-      contactId,
-      journeyId: 'j',
-      version: 1,
-      run: 1,
-      node: 'h',
-      team: 'sales' as const,
-      record: 'lead',
-      title: 't',
-      priority: 'high',
-      status: 'open' as const,
-      queue: assignee === null ? 'q' : null,
-      assignee,
-      createdAt: T0,
-      assignedAt: null,
-      dueAt: null,
-      acceptedAt: null,
-      breached: false,
-      escalatedTo: null,
-      escalating: false,
-      outcome: null,
-      closedAt: null,
-      value: null,
-      outcomes: [],
-      rejectedBy: [],
-      wasUnassigned: assignee === null,
-      trace: [],
-      why: [],
-      context: { traits: {}, scores: {}, timeline: [], path: [], messages: [], talkTrack: null, nextBestActions: [] },
-    });
+    const handoff = (id: string, contactId: string, assignee: string | null) =>
+      handoffRecord({
+        id,
+        contactId,
+        assignee,
+        queue: assignee === null ? 'q' : null,
+        createdAt: T0,
+        wasUnassigned: assignee === null,
+      });
     for (const id of ['a', 'b']) {
       await store.commit({
         contactId: id,

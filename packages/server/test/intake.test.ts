@@ -5,6 +5,7 @@ import { eventsOf } from '@baton/engine/internal';
 import type { LowdbStore } from '../src/index.ts';
 import { json, pricingLead, testServer } from './harness.ts';
 import { listenBaton } from './listen.ts';
+import { holdJournalWrites } from './slowDisk.ts';
 
 type Server = Awaited<ReturnType<typeof testServer>>;
 type Batch = { applied: number; skipped: number; rejected: { index: number; error: string }[] };
@@ -282,16 +283,7 @@ describe('acknowledgement', () => {
   it("is given after the event's durable write, while the contact's next events are applied without waiting for the disk", async () => {
     const server = await testServer();
     const lowdb = server.store as LowdbStore;
-    const journal = (lowdb as unknown as { journal: { append: (lines: string) => Promise<void> } }).journal;
-    const append = journal.append.bind(journal);
-    let release!: () => void;
-    const disk = new Promise<void>((r) => {
-      release = r;
-    });
-    journal.append = async (lines) => {
-      await disk; // a slow fsync
-      return append(lines);
-    };
+    const { release } = holdJournalWrites(lowdb); // a slow fsync
     const writes = lowdb.writes;
     let acked = 0;
     const sends = ['E1', 'E2', 'E3'].map((event) =>
@@ -310,16 +302,7 @@ describe('acknowledgement', () => {
 
   it('of a duplicate waits for the durable write of the event it repeats (a retry never outruns the original)', async () => {
     const server = await testServer();
-    const journal = (server.store as unknown as { journal: { append: (lines: string) => Promise<void> } }).journal;
-    const append = journal.append.bind(journal);
-    let release!: () => void;
-    const disk = new Promise<void>((r) => {
-      release = r;
-    });
-    journal.append = async (lines) => {
-      await disk;
-      return append(lines);
-    };
+    const { release } = holdJournalWrites(server.store); // a slow fsync
     const call = { userId: 'd1', event: 'Clicked', messageId: 'm-1' };
     const original = server.ingest('track', call);
     await vi.waitFor(async () => expect(await names(server, 'd1')).toEqual(['Clicked']));

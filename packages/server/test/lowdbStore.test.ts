@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newContactState } from '@baton/engine/internal';
 import { runStoreContract } from '@baton/engine/store-contract';
+import { holdJournalWrites } from './slowDisk.ts';
 import { CorruptDataFileError, DamagedJournalError, DataDirLockedError, LowdbStore } from '../src/index.ts';
 
 const T = Date.parse('2026-11-23T09:00:00Z');
@@ -81,16 +82,7 @@ describe('lowdb store', () => {
   it('hands out an effect only once the commit that made it is durable (no webhook for a commit a crash could take back)', async () => {
     const dir = freshDir();
     const store = await LowdbStore.open(dir);
-    const journal = (store as unknown as { journal: { append: (lines: string) => Promise<void> } }).journal;
-    const append = journal.append.bind(journal);
-    let release!: () => void;
-    const disk = new Promise<void>((r) => {
-      release = r;
-    });
-    journal.append = async (lines) => {
-      await disk;
-      return append(lines);
-    };
+    const { release } = holdJournalWrites(store); // a slow fsync
     const committed = store.commit({
       contactId: 'c1',
       expectedVersion: 0,

@@ -17,7 +17,7 @@ function withTimers(state: ContactState, timers: TimerRecord[]): ContactState {
 }
 
 /** A handoff record for store tests: an open lead on node `n` of journey `j`, with the fields given. */
-function handoff(over: Partial<HandoffRecord> & Pick<HandoffRecord, 'id' | 'contactId'>): HandoffRecord {
+export function handoff(over: Partial<HandoffRecord> & Pick<HandoffRecord, 'id' | 'contactId'>): HandoffRecord {
   return {
     journeyId: 'j',
     version: 1,
