@@ -66,6 +66,9 @@ describe('journey settings and step parameters as forms, not JSON', () => {
     // Nonsense is said in words beside the field, and not written.
     await type(gap, 'soon');
     await page.getByText('a number (then pick the unit), or an ISO 8601 duration').waitFor();
+    // Emptying it is not "never": it asks for a length and keeps the last one.
+    await type(gap, '');
+    await page.getByText('say how long, or pick never above').waitFor();
     await type(gap, '2');
     await page.getByLabel('time between entries unit').selectOption('weeks');
     expect(await page.getByText('a number (then pick the unit)').count()).toBe(0);
@@ -87,6 +90,10 @@ describe('journey settings and step parameters as forms, not JSON', () => {
     await type(where.getByLabel('field', { exact: true }), 'event.properties.feature');
     await where.getByLabel('operator', { exact: true }).selectOption('eq');
     await type(where.getByLabel('value', { exact: true }), 'reports');
+    // The card says the event is narrowed.
+    await expect
+      .poll(() => page.locator('[data-testid="node-listen"]').innerText())
+      .toContain('until Feature Used\nthat meets a condition\nor after 5 days');
     await ui.shot('51-pause-where');
     expect(await axeProblems(page)).toEqual([]);
     expect(nodeOf(await savedDraft('adoption-stall'), 'listen').until).toEqual({
@@ -161,6 +168,24 @@ describe('journey settings and step parameters as forms, not JSON', () => {
     expect(await page.getByText('Enter a web address').count()).toBe(0);
     await ui.shot('55-action-webhook');
     expect(await axeProblems(page)).toEqual([]);
+    // notify: the contact's owner or a rep of the team, by name.
+    await page.getByLabel('action', { exact: true }).selectOption('notify');
+    const whom = page.getByLabel('notify whom');
+    expect(await whom.locator('option:checked').innerText()).toBe("the contact's owner");
+    const reps = ((await adminApi(ui, 'GET', '/team')) as { reps: { id: string; name?: string }[] }).reps;
+    expect(await whom.locator('option').allInnerTexts()).toEqual([
+      "the contact's owner",
+      ...reps.map((r) => r.name ?? r.id),
+    ]);
+    await whom.selectOption(reps[0]!.id);
+    await type(page.getByLabel('notify message'), 'Adoption stalled: call them');
+    await ui.shot('56-action-notify');
+    expect(nodeOf(await savedDraft('adoption-stall'), 'nudge')).toMatchObject({
+      action: 'notify',
+      params: { to: reps[0]!.id, message: 'Adoption stalled: call them' },
+    });
+    await page.getByLabel('action', { exact: true }).selectOption('webhook');
+    await type(page.getByLabel('webhook URL'), 'https://hooks.example.com/stalled');
     const saved = await savedDraft('adoption-stall');
     expect(nodeOf(saved, 'text').params).toEqual({ template: 'need-a-hand', whileHumanEngaged: 'send' });
     expect(nodeOf(saved, 'flag').params).toEqual({ traits: { adoption: 'stalled', health: 40 } });

@@ -53,7 +53,8 @@ export function ReentryInput({
           <DurationInput
             ariaLabel="time between entries"
             value={value}
-            // Emptying the gap is not "no re-entry": keep the last gap until another mode is picked.
+            // Emptying the gap is not "no re-entry": it is said, and the last gap kept.
+            required="say how long, or pick never above"
             onCommit={(iso) => iso && onCommit(iso)}
             disabled={disabled}
           />

@@ -27,6 +27,7 @@ export const pauseType: NodeTypeDef = {
   ],
   summary: (node) => [
     `until ${untilEvent(node) || '?'}`,
+    ...(isRecord(node.until) && node.until.where !== undefined ? ['that meets a condition'] : []),
     node.timeout ? `or after ${durationWords(str(node.timeout))}` : 'no timeout',
   ],
   Form: ({ node, set, fields, disabled }) => {
