@@ -182,10 +182,11 @@ describe('the designer in a browser, against baton serve', () => {
     await page.locator('[data-testid="node-$trigger"]').click();
     await commit(inspector.getByLabel('trigger event'), 'Page Viewed');
     await inspector.getByRole('button', { name: '+ only when…' }).click();
-    await commit(
-      inspector.getByLabel('exit when'),
-      '[{ "when": { "field": "contact.lifecycle", "op": "eq", "value": "customer" }, "outcome": "became_customer" }]',
-    );
+    await inspector.getByRole('button', { name: '+ exit rule' }).click();
+    const exitRule = inspector.getByRole('group', { name: 'exit rule 1' });
+    await commit(exitRule.getByLabel('field', { exact: true }), 'contact.lifecycle');
+    await commit(exitRule.getByLabel('value', { exact: true }), 'customer');
+    await commit(inspector.getByLabel('exit rule 1 outcome'), 'became_customer');
 
     const canvas = page.locator('[data-testid=canvas]');
     for (const [type, x, y] of [
@@ -216,7 +217,7 @@ describe('the designer in a browser, against baton serve', () => {
     await commit(inspector.getByLabel('field'), 'score.fit');
     await commit(inspector.getByLabel('value'), '70');
     await select('nurture');
-    await commit(inspector.getByLabel('parameters'), '{ "template": "pricing-guide" }');
+    await commit(inspector.getByLabel('template', { exact: true }), 'pricing-guide');
     await select('wait');
     await commit(inspector.getByLabel('duration', { exact: true }), 'P3D');
     await select('won');

@@ -134,6 +134,30 @@ describe("problems in a marketer's words", () => {
       '"Say goodbye": nothing leads here yet: connect a step (or the entry) to it',
     );
   });
+
+  it('names the form field a problem is in: the exit rule, the re-entry gap, a webhook URL, whom to notify', () => {
+    const j = {
+      ...newJourney('j', 'J'),
+      reentry: 'soon',
+      exitWhen: [{ when: { field: 'contact.lifecycle', op: 'eq', value: 'customer' }, outcome: '' }],
+      start: 'hook',
+      nodes: [
+        { id: 'hook', type: 'action', action: 'webhook', params: { url: 'ftp://crm' }, next: 'tell' },
+        { id: 'tell', type: 'action', action: 'notify', params: { to: '' }, next: 'done' },
+        { id: 'done', type: 'exit', outcome: 'done' },
+      ],
+    };
+    const words = validateJourney(j).errors.map((e) => describeIssue(e, j));
+    expect(words).toEqual(
+      expect.arrayContaining([
+        'The entry: re-entry: the time between entries is not a duration: use a number and a unit, e.g. 3 days',
+        "The entry: exit rule 1's outcome is empty: name it, reports count the contacts who left this way under it",
+        'Action "hook": the URL to post to must be a web address starting with https:// (or http://)',
+        'Action "tell": choose whom to notify: the contact\'s owner or a rep',
+      ]),
+    );
+    expect(words.join('\n')).not.toMatch(/exitWhen|params\.|Too small/);
+  });
 });
 
 describe('the problem list', () => {

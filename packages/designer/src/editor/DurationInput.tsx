@@ -11,12 +11,15 @@ export function DurationInput({
   ariaLabel,
   disabled,
   placeholder,
+  required,
 }: {
   value: string;
   onCommit: (iso: string | undefined) => void;
   ariaLabel: string;
   disabled?: boolean;
   placeholder?: string;
+  /** Said beside the field when it is emptied; the empty value is then not committed. */
+  required?: string;
 }) {
   const split = splitDuration(value);
   const [text, setText] = useState(split ? String(split.amount) : value);
@@ -30,6 +33,7 @@ export function DurationInput({
   const commit = (t: string, u: DurationUnit) => {
     const read = readDuration(t, u, looksIso);
     if ('problem' in read) return setProblem(read.problem);
+    if ('empty' in read && required) return setProblem(required);
     setProblem(null);
     const next = 'iso' in read ? read.iso : undefined;
     if (next !== (value || undefined)) onCommit(next);

@@ -1,7 +1,9 @@
 import type { TeamShape } from '../api.ts';
 import { isRecord, type DraftJourney, type DraftNode, type JourneyChange } from '../model/index.ts';
 import { ConditionEditor } from './ConditionEditor.tsx';
+import { ExitWhenList } from './ExitWhenList.tsx';
 import { Field, JsonInput, Select, TextArea, TextInput } from './fields.tsx';
+import { ReentryInput } from './ReentryInput.tsx';
 import { nodeTypeDef } from '../nodeTypes/index.ts';
 
 interface Props {
@@ -54,7 +56,7 @@ function NodeForm({
           disabled={disabled}
         />
       </Field>
-      {Form && <Form node={node} set={set} team={team} fields={fields} disabled={disabled} />}
+      {Form && <Form node={node} set={set} update={update} team={team} fields={fields} disabled={disabled} />}
       <details className="raw">
         <summary>JSON</summary>
         <JsonInput
@@ -140,33 +142,28 @@ function JourneyForm({
           + only when…
         </button>
       )}
-      <div className="row2">
-        <Field label="Re-entry" hint="never, after_exit, or a duration">
-          <TextInput
-            ariaLabel="reentry"
-            value={str(journey.reentry) || 'never'}
-            onCommit={(reentry) => set({ reentry })}
-            disabled={readOnly}
-          />
-        </Field>
-        <Field label="While a human is engaged">
-          <Select
-            ariaLabel="while human engaged"
-            value={(str(journey.whileHumanEngaged) || 'pause') as 'pause' | 'continue' | 'exit'}
-            options={['pause', 'continue', 'exit'] as const}
-            onChange={(whileHumanEngaged) => set({ whileHumanEngaged })}
-            disabled={readOnly}
-          />
-        </Field>
-      </div>
-      <Field label="Exit when" hint='[ { "when": condition, "outcome": "..." } ]'>
-        <JsonInput
-          ariaLabel="exit when"
-          value={journey.exitWhen ?? []}
-          onCommit={(exitWhen) => set({ exitWhen: exitWhen ?? [] })}
+      <Field label="Re-entry" hint="can a contact go through this journey again?">
+        <ReentryInput value={str(journey.reentry)} onCommit={(reentry) => set({ reentry })} disabled={readOnly} />
+      </Field>
+      <Field label="While a human is engaged">
+        <Select
+          ariaLabel="while human engaged"
+          value={(str(journey.whileHumanEngaged) || 'pause') as 'pause' | 'continue' | 'exit'}
+          options={['pause', 'continue', 'exit'] as const}
+          onChange={(whileHumanEngaged) => set({ whileHumanEngaged })}
           disabled={readOnly}
         />
       </Field>
+      <h4>Exit when</h4>
+      <p className="field-hint">
+        Checked after every event and trait update; the first rule that holds ends the journey.
+      </p>
+      <ExitWhenList
+        value={journey.exitWhen ?? []}
+        fields={fields}
+        onChange={(exitWhen) => set({ exitWhen })}
+        disabled={readOnly}
+      />
     </>
   );
 }

@@ -105,12 +105,15 @@ export function JsonInput({
   rows = 4,
   ariaLabel,
   disabled,
+  check,
 }: {
   value: unknown;
   onCommit: (v: unknown) => void;
   rows?: number;
   ariaLabel?: string;
   disabled?: boolean;
+  /** What is wrong with a parsed value, said for the user; such a value is shown and not committed. */
+  check?: (v: unknown) => string | null;
 }) {
   const initial = value === undefined ? '' : JSON.stringify(value, null, 2);
   const [text, setText] = useState(initial);
@@ -132,15 +135,19 @@ export function JsonInput({
             onCommit(undefined);
             return;
           }
+          let parsed: unknown;
           try {
-            onCommit(JSON.parse(text));
-            setBad(null);
+            parsed = JSON.parse(text);
           } catch (e) {
-            setBad((e as Error).message);
+            setBad(`not JSON: ${(e as Error).message}`);
+            return;
           }
+          const wrong = check?.(parsed) ?? null;
+          setBad(wrong);
+          if (wrong === null) onCommit(parsed);
         }}
       />
-      {bad && <span className="field-error">not JSON: {bad}</span>}
+      {bad && <span className="field-error">{bad}</span>}
     </>
   );
 }

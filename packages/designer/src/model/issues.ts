@@ -49,6 +49,33 @@ function portWords(node: DraftNode | undefined, field: string): string {
   );
 }
 
+/** A field as the inspector labels it: "exit rule 2's outcome", "the URL to post to"; else as written. */
+export function fieldWords(field: string): string {
+  const rule = /^exitWhen\[(\d+)\](?:\.(\w+))?/.exec(field);
+  if (rule) {
+    const n = Number(rule[1]) + 1;
+    return rule[2] === 'outcome'
+      ? `exit rule ${n}'s outcome`
+      : rule[2] === 'when'
+        ? `exit rule ${n}'s condition`
+        : `exit rule ${n}`;
+  }
+  if (field.startsWith('until.where')) return 'the condition on the event';
+  if (field.startsWith('trigger.when')) return 'the entry condition';
+  if (field.startsWith('params.traits')) return 'the traits to set';
+  return (
+    {
+      reentry: 're-entry: the time between entries',
+      'until.event': 'the event to wait for',
+      'trigger.event': 'the event that starts the journey',
+      'params.url': 'the URL to post to',
+      'params.to': 'whom to notify',
+      'params.template': 'the template',
+      'params.whileHumanEngaged': 'whether to send while a rep works the contact',
+    }[field] ?? field
+  );
+}
+
 /** The engine's words for a problem, said as a marketer would, where it can be said better. */
 function plainMessage(e: ValidationError, node: DraftNode | undefined, field: string): string {
   const m = e.message;
@@ -63,10 +90,15 @@ function plainMessage(e: ValidationError, node: DraftNode | undefined, field: st
   if (/form a cycle with no wait/.test(m))
     return `${m.replace(/^nodes /, 'the steps ').replace(/, so a contact would loop forever$/, '')}: add a wait, so contacts do not loop forever`;
   if (/ISO 8601|duration/i.test(m))
-    return `${field || 'a duration'} is not a duration: use a number and a unit, e.g. 3 days`;
+    return `${field ? fieldWords(field) : 'a duration'} is not a duration: use a number and a unit, e.g. 3 days`;
+  if (/^exitWhen\[\d+\]\.outcome$/.test(field) && /too small|received undefined/i.test(m))
+    return `${fieldWords(field)} is empty: name it, reports count the contacts who left this way under it`;
+  if (field === 'params.url') return 'the URL to post to must be a web address starting with https:// (or http://)';
+  if (field === 'params.to') return "choose whom to notify: the contact's owner or a rep";
   if (missing && /received undefined/.test(m)) return `${field || 'a field'} is required`;
   if (/^unknown (queue|rep)/.test(m)) return `${m.replace(/\(not in the team\)/, '')}: pick one of the team's`;
-  return field ? `${field}: ${m}` : m;
+  const said = /^Too small: expected string/.test(m) ? 'is empty' : m;
+  return field ? `${fieldWords(field)}: ${said}` : said;
 }
 
 /**

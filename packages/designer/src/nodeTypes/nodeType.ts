@@ -9,6 +9,8 @@ export interface NodeFormProps {
   node: DraftNode;
   /** Sets one top-level field (undefined removes it). */
   set: (key: string, value: unknown) => void;
+  /** Replaces the node whole, for a change of several fields at once (one undo step). */
+  update: (next: DraftNode) => void;
   team: TeamShape | null;
   /** Condition fields to suggest. */
   fields: string[];

@@ -1,3 +1,4 @@
+import { ConditionEditor } from '../editor/ConditionEditor.tsx';
 import { DurationInput } from '../editor/DurationInput.tsx';
 import { Field, TextInput } from '../editor/fields.tsx';
 import { durationWords } from '../model/duration.ts';
@@ -6,6 +7,14 @@ import { portSlot, str } from '../model/slots.ts';
 import type { NodeTypeDef } from './nodeType.ts';
 
 const untilEvent = (node: DraftNode) => (isRecord(node.until) ? str(node.until.event) : '');
+const untilOf = (node: DraftNode): Record<string, unknown> => (isRecord(node.until) ? node.until : {});
+
+/** The condition a marketer starts from when a pause should only count some of the event's arrivals. */
+const newWhere = (fields: string[]) => ({
+  field: fields.find((f) => f.startsWith('event.properties.')) ?? 'event.properties.name',
+  op: 'eq',
+  value: '',
+});
 
 /** pause: waits until the contact does something (`next`), or a timeout (`onTimeout`). */
 export const pauseType: NodeTypeDef = {
@@ -18,27 +27,59 @@ export const pauseType: NodeTypeDef = {
   ],
   summary: (node) => [
     `until ${untilEvent(node) || '?'}`,
+    ...(isRecord(node.until) && node.until.where !== undefined ? ['that meets a condition'] : []),
     node.timeout ? `or after ${durationWords(str(node.timeout))}` : 'no timeout',
   ],
-  Form: ({ node, set, disabled }) => (
-    <>
-      <Field label="Until event">
-        <TextInput
-          ariaLabel="until event"
-          value={untilEvent(node)}
-          onCommit={(event) => set('until', { ...(isRecord(node.until) ? node.until : {}), event })}
-          disabled={disabled}
-        />
-      </Field>
-      <Field label="Timeout" hint="empty: wait for ever">
-        <DurationInput
-          ariaLabel="timeout"
-          value={str(node.timeout)}
-          placeholder="P3D"
-          onCommit={(v) => set('timeout', v)}
-          disabled={disabled}
-        />
-      </Field>
-    </>
-  ),
+  Form: ({ node, set, fields, disabled }) => {
+    const until = untilOf(node);
+    return (
+      <>
+        <Field label="Until event">
+          <TextInput
+            ariaLabel="until event"
+            value={untilEvent(node)}
+            onCommit={(event) => set('until', { ...until, event })}
+            disabled={disabled}
+          />
+        </Field>
+        {until.where !== undefined ? (
+          <div className="when" data-testid="pause-where">
+            <span className="muted small">and only when</span>
+            <ConditionEditor
+              value={until.where}
+              fields={fields}
+              disabled={disabled}
+              onChange={(where) => set('until', { ...until, where })}
+            />
+            <button
+              type="button"
+              className="link"
+              disabled={disabled}
+              onClick={() => set('until', Object.fromEntries(Object.entries(until).filter(([k]) => k !== 'where')))}
+            >
+              any {untilEvent(node) || 'such event'} counts
+            </button>
+          </div>
+        ) : (
+          <button
+            type="button"
+            className="link"
+            disabled={disabled}
+            onClick={() => set('until', { ...until, where: newWhere(fields) })}
+          >
+            + only when…
+          </button>
+        )}
+        <Field label="Timeout" hint="empty: wait for ever">
+          <DurationInput
+            ariaLabel="timeout"
+            value={str(node.timeout)}
+            placeholder="P3D"
+            onCommit={(v) => set('timeout', v)}
+            disabled={disabled}
+          />
+        </Field>
+      </>
+    );
+  },
 };
