@@ -137,7 +137,7 @@ describe('the team over the API', () => {
 });
 
 describe('reports', () => {
-  it('counts handoffs, accepts, time to first touch, outcomes, conversion and revenue per journey, node, queue and rep', async () => {
+  it('counts handoffs, accepts, rejections, time to first touch, outcomes, conversion and revenue per journey, node, queue, rep and day', async () => {
     let now = Date.parse('2026-11-23T09:00:00Z'); // a Monday, inside Berlin hours
     const server = await testServer({ clock: { now: () => now } });
     const a = await pricingLead(server, 'r1');
