@@ -1,18 +1,15 @@
 import { useEffect, useRef, useState } from 'react';
-import { isDraftJourney, layoutJourney, newJourney } from './model/index.ts';
+import { isDraftJourney, layoutJourney } from './model/index.ts';
+import type { DraftJourney } from './model/draft.ts';
 import { api, ApiError, type JourneySummary } from './api.ts';
-
-const slug = (name: string) =>
-  name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '') || 'journey';
+import { NewJourneyDialog } from './NewJourneyDialog.tsx';
 
 /** Every journey: status, version, whether the draft is valid; new, import and open. */
 export function JourneyList() {
   const [journeys, setJourneys] = useState<JourneySummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const file = useRef<HTMLInputElement>(null);
+  const [creating, setCreating] = useState(false);
 
   const load = () =>
     api<{ journeys: JourneySummary[] }>('GET', '/journeys').then(
@@ -21,18 +18,10 @@ export function JourneyList() {
     );
   useEffect(() => void load(), []);
 
-  const create = async () => {
-    const name = prompt('Name of the new journey', 'Welcome series');
-    if (!name) return;
-    const taken = new Set(journeys?.map((j) => j.id));
-    let id = slug(name);
-    for (let i = 2; taken.has(id); i++) id = `${slug(name)}-${i}`;
-    try {
-      await api('POST', '/journeys', newJourney(id, name));
-      location.hash = `#/journeys/${id}`;
-    } catch (e) {
-      setError((e as Error).message);
-    }
+  /** Saves the new journey's first draft and opens it; a refusal stays in the dialog, said there. */
+  const create = async (journey: DraftJourney) => {
+    await api('POST', '/journeys', journey);
+    location.hash = `#/journeys/${journey.id}`;
   };
 
   const importFile = async (f: File) => {
@@ -66,12 +55,19 @@ export function JourneyList() {
             hidden
             onChange={(e) => e.target.files?.[0] && void importFile(e.target.files[0])}
           />
-          <button type="button" className="primary" onClick={() => void create()}>
+          <button type="button" className="primary" onClick={() => setCreating(true)}>
             New journey
           </button>
         </div>
       </div>
       {error && <p className="error-banner">{error}</p>}
+      {creating && journeys && (
+        <NewJourneyDialog
+          taken={new Map(journeys.map((j) => [j.id, j.name || j.id]))}
+          onCreate={create}
+          onClose={() => setCreating(false)}
+        />
+      )}
       {!journeys ? (
         <p className="muted">Loading…</p>
       ) : (

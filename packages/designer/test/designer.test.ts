@@ -72,8 +72,9 @@ describe('the designer in a browser, against baton serve', () => {
   it('draws a journey from an empty canvas by drag and drop, configures the handoff, connects the last port, publishes and finds it intact after a reload', async () => {
     const { page } = ui;
     await page.goto(`${ui.base}/#token=${ui.server.config.data.adminToken}`);
-    page.once('dialog', (d) => void d.accept('Pricing intent drawn'));
     await page.getByRole('button', { name: 'New journey' }).click();
+    await page.getByRole('dialog', { name: 'New journey' }).getByLabel('Name').fill('Pricing intent drawn');
+    await page.getByRole('button', { name: 'Create journey' }).click();
     await page.locator('[data-testid="node-$trigger"]').waitFor();
     expect(page.url()).toContain('#/journeys/pricing-intent-drawn');
 
@@ -174,8 +175,9 @@ describe('the designer in a browser, against baton serve', () => {
       await inspector.locator('h3', { hasText: id }).waitFor();
     };
     await page.goto(`${ui.base}/#token=${ui.server.config.data.adminToken}`);
-    page.once('dialog', (d) => void d.accept('Pricing intent rebuilt'));
     await page.getByRole('button', { name: 'New journey' }).click();
+    await page.getByRole('dialog', { name: 'New journey' }).getByLabel('Name').fill('Pricing intent rebuilt');
+    await page.getByRole('button', { name: 'Create journey' }).click();
     await page.locator('[data-testid="node-$trigger"]').waitFor();
 
     // Entry: Page Viewed on /pricing; leave when the contact becomes a customer.

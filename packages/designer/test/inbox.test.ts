@@ -84,10 +84,11 @@ describe("the reps' inbox and the reports, in a browser", () => {
     expect(text).toMatch(/Accept rate\s*50%/);
     expect(text).toMatch(/Conversion\s*50%/);
     expect(text).toMatch(/Revenue\s*30,000/);
-    expect(await page.locator('.report-table', { hasText: 'By rep' }).innerText()).toContain('ana');
+    // Reps by their names, not their ids.
+    expect(await page.locator('.report-table', { hasText: 'By rep' }).innerText()).toContain('Ana Ortiz');
     // Charts (Chart.js on canvases) describe themselves in words.
     expect(await page.getByRole('img', { name: /^Handoffs by rep\./ }).getAttribute('aria-label')).toBe(
-      'Handoffs by rep. ana: handoffs 2, accepted 1, breached 0',
+      'Handoffs by rep. Ana Ortiz: handoffs 2, accepted 1, breached 0',
     );
     expect(await page.getByRole('img', { name: /^Outcomes\./ }).getAttribute('aria-label')).toBe(
       'Outcomes. meeting booked: handoffs 1',

@@ -137,11 +137,15 @@ describe('the team over the API', () => {
 });
 
 describe('reports', () => {
-  it('counts handoffs, accepts, time to first touch, outcomes, conversion and revenue per journey, node, queue and rep', async () => {
+  it('counts handoffs, accepts, rejections, time to first touch, outcomes, conversion and revenue per journey, node, queue, rep and day', async () => {
     let now = Date.parse('2026-11-23T09:00:00Z'); // a Monday, inside Berlin hours
     const server = await testServer({ clock: { now: () => now } });
     const a = await pricingLead(server, 'r1');
     const b = await pricingLead(server, 'r2');
+    // b's first rep turns it down: it goes to another, and the report counts the rejection.
+    expect(
+      (await server.call(server.adminToken, 'POST', `/api/handoffs/${b.id}/reject`, { reason: 'busy' })).status,
+    ).toBe(200);
     now += 30 * 60_000;
     await server.call(server.adminToken, 'POST', `/api/handoffs/${a.id}/accept`);
     now += 30 * 60_000;
@@ -153,6 +157,7 @@ describe('reports', () => {
     await server.call(server.adminToken, 'POST', `/api/handoffs/${b.id}/outcome`, { outcome: 'not_interested' });
     const report = await json<{
       total: Record<string, unknown>;
+      days: Record<string, { handoffs: number; accepted: number; breached: number; rejected: number }>;
       nodes: Record<string, unknown>;
       reps: Record<string, { handoffs: number }>;
       flow: Record<string, Record<string, { entered: number }>>;
@@ -165,11 +170,15 @@ describe('reports', () => {
       timeToFirstTouch: { p50: 1800, p90: 3600 },
       breached: 0,
       breachRate: 0,
+      rejected: 1,
       outcomes: { meeting_booked: 1, not_interested: 1 },
       converted: 1,
       conversionRate: 0.5,
       revenue: 30_000,
     });
+    // The trend: per UTC day the handoffs were created.
+    expect(Object.keys(report.days)).toEqual(['2026-11-23']);
+    expect(report.days['2026-11-23']).toMatchObject({ handoffs: 2, accepted: 2, breached: 0, rejected: 1 });
     expect(Object.keys(report.nodes)).toEqual(['pricing-intent/handoff']);
     expect(Object.values(report.reps).reduce((n, r) => n + r.handoffs, 0)).toBe(2);
     expect(report.flow['pricing-intent']!.handoff!.entered).toBe(2);
@@ -187,7 +196,10 @@ describe('reports', () => {
     expect((await server.call(server.adminToken, 'GET', '/api/reports?from=yesterday')).status).toBe(400);
     const csv = await (await server.call(server.adminToken, 'GET', '/api/reports?format=csv')).text();
     expect(csv.split('\n')[0]).toMatch(/^group,key,handoffs,/);
-    expect(csv).toContain('journey,pricing-intent,2,0,2,1,1800,3600,0,0,1,0.5,30000,meeting_booked=1 not_interested=1');
+    expect(csv).toContain(
+      'journey,pricing-intent,2,0,2,1,1800,3600,0,0,1,0.5,30000,meeting_booked=1 not_interested=1,1',
+    );
+    expect(csv).toContain('day,2026-11-23,2,0,2,1,1800,3600,0,0,1,0.5,30000,meeting_booked=1 not_interested=1,1');
     await server.close();
   });
 });

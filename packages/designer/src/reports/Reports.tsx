@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { HandoffReport, HandoffStats } from '@baton/engine/internal';
-import { api, token } from '../api.ts';
+import { api, type JourneySummary, type TeamShape, token } from '../api.ts';
 import { BarChart } from './BarChart.tsx';
+import { nextDay, trendDays } from './trend.ts';
 
 type Stats = HandoffStats;
 type Report = HandoffReport;
@@ -14,9 +15,41 @@ const secs = (s: number | null) => {
   if (s < 172_800) return `${Math.round(s / 360) / 10}h`;
   return `${Math.round(s / 8640) / 10}d`;
 };
+/** Revenue has no currency anywhere in Baton (an outcome's value is a plain number): shown as the number. */
 const money = (v: number) => v.toLocaleString(undefined, { maximumFractionDigits: 0 });
 
-function StatsTable({ title, rows }: { title: string; rows: Record<string, Stats> }) {
+/** Names for the ids a report is keyed by: journeys and reps by name, falling back to the id. */
+export interface Names {
+  journey: (id: string) => string;
+  rep: (id: string) => string;
+  /** A `journey/node` key as "Journey name / node". */
+  node: (key: string) => string;
+}
+
+export function namesOf(journeys: readonly JourneySummary[], team: TeamShape | null): Names {
+  const journeyNames = new Map(journeys.map((j) => [j.id, j.name || j.id]));
+  const repNames = new Map((team?.reps ?? []).map((r) => [r.id, r.name || r.id]));
+  // The longest journey id the key starts with, so an id with a "/" in it is still found whole.
+  const byLength = [...journeyNames.keys()].sort((a, b) => b.length - a.length);
+  return {
+    journey: (id) => journeyNames.get(id) ?? id,
+    rep: (id) => repNames.get(id) ?? id,
+    node: (key) => {
+      const id = byLength.find((j) => key.startsWith(`${j}/`));
+      return id === undefined ? key : `${journeyNames.get(id)} / ${key.slice(id.length + 1)}`;
+    },
+  };
+}
+
+function StatsTable({
+  title,
+  rows,
+  name = (k) => k,
+}: {
+  title: string;
+  rows: Record<string, Stats>;
+  name?: (key: string) => string;
+}) {
   const entries = Object.entries(rows);
   const most = Math.max(1, ...entries.map(([, s]) => s.handoffs));
   return (
@@ -34,6 +67,7 @@ function StatsTable({ title, rows }: { title: string; rows: Record<string, Stats
               <th>First touch p50</th>
               <th>p90</th>
               <th>SLA breaches</th>
+              <th>Rejected</th>
               <th>Outcomes</th>
               <th>Conversion</th>
               <th>Revenue</th>
@@ -43,7 +77,7 @@ function StatsTable({ title, rows }: { title: string; rows: Record<string, Stats
             {entries.map(([key, s]) => (
               <tr key={key}>
                 <td>
-                  <strong>{key}</strong>
+                  <strong title={name(key) === key ? undefined : key}>{name(key)}</strong>
                 </td>
                 <td>
                   {s.handoffs}
@@ -57,6 +91,7 @@ function StatsTable({ title, rows }: { title: string; rows: Record<string, Stats
                 <td className={s.breached ? 'bad' : ''}>
                   {s.breached} ({pct(s.breachRate)})
                 </td>
+                <td>{s.rejected}</td>
                 <td className="small">
                   {Object.entries(s.outcomes)
                     .map(([o, n]) => `${o.replace(/_/g, ' ')} ${n}`)
@@ -80,9 +115,29 @@ function durationUnit(seconds: (number | null)[]): { unit: string; of: (s: numbe
   return { unit, of: (s) => (s === null ? null : Math.round((s / size) * 10) / 10) };
 }
 
+/** The trend: handoffs, accepted and breached per day of the period, days without handoffs as zeros. */
+function Trend({ report }: { report: Report }) {
+  const days = trendDays(report);
+  const at = (d: string) => report.days[d];
+  return (
+    <section className="trend">
+      <BarChart
+        counts
+        title="Per day"
+        labels={days}
+        series={[
+          { label: 'handoffs', data: days.map((d) => at(d)?.handoffs ?? 0), color: '#6366f1' },
+          { label: 'accepted', data: days.map((d) => at(d)?.accepted ?? 0), color: '#10b981' },
+          { label: 'breached', data: days.map((d) => at(d)?.breached ?? 0), color: '#ef4444' },
+        ]}
+      />
+    </section>
+  );
+}
+
 /** The period at a glance: each rep's handoffs, how fast they are touched, and what came of them. */
-function Charts({ report }: { report: Report }) {
-  const reps = Object.entries(report.reps);
+function Charts({ report, names }: { report: Report; names: Names }) {
+  const reps = Object.entries(report.reps).map(([r, s]) => [names.rep(r), s] as const);
   const outcomes = Object.entries(report.total.outcomes);
   const touch = durationUnit(reps.flatMap(([, s]) => [s.timeToFirstTouch.p50, s.timeToFirstTouch.p90]));
   return (
@@ -120,15 +175,34 @@ function Charts({ report }: { report: Report }) {
 export function Reports() {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
+  const [journey, setJourney] = useState('');
   const [report, setReport] = useState<Report | null>(null);
+  const [journeys, setJourneys] = useState<JourneySummary[]>([]);
+  const [team, setTeam] = useState<TeamShape | null>(null);
   const [error, setError] = useState<string | null>(null);
   const query = new URLSearchParams({
     ...(from ? { from: `${from}T00:00:00Z` } : {}),
-    ...(to ? { to: `${to}T00:00:00Z` } : {}),
+    // "To" is the last day shown, included: the API's `to` is exclusive, so it is the next day's start.
+    ...(to ? { to: nextDay(to) } : {}),
+    ...(journey ? { journey } : {}),
   }).toString();
   useEffect(() => {
-    api<Report>('GET', `/reports${query ? `?${query}` : ''}`).then(setReport, (e: Error) => setError(e.message));
+    api<Report>('GET', `/reports${query ? `?${query}` : ''}`).then(
+      (r) => {
+        setReport(r);
+        setError(null);
+      },
+      (e: Error) => setError(e.message),
+    );
   }, [query]);
+  useEffect(() => {
+    api<{ journeys: JourneySummary[] }>('GET', '/journeys').then(
+      (r) => setJourneys(r.journeys),
+      () => undefined,
+    );
+    api<TeamShape>('GET', '/team').then(setTeam, () => undefined);
+  }, []);
+  const names = namesOf(journeys, team);
   const downloadCsv = async () => {
     const res = await fetch(
       `/api/reports?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(query)), format: 'csv' })}`,
@@ -144,6 +218,17 @@ export function Reports() {
       <div className="list-head">
         <h1>Reports</h1>
         <div className="actions">
+          <label className="inline">
+            Journey{' '}
+            <select aria-label="journey" value={journey} onChange={(e) => setJourney(e.target.value)}>
+              <option value="">All journeys</option>
+              {journeys.map((j) => (
+                <option key={j.id} value={j.id}>
+                  {j.name || j.id}
+                </option>
+              ))}
+            </select>
+          </label>
           <label className="inline">
             From <input type="date" aria-label="from" value={from} onChange={(e) => setFrom(e.target.value)} />
           </label>
@@ -166,7 +251,9 @@ export function Reports() {
           <div className="card">
             <span>Accept rate</span>
             <strong>{pct(t.acceptRate)}</strong>
-            <em>{t.accepted} accepted</em>
+            <em>
+              {t.accepted} accepted · {t.rejected} rejected
+            </em>
           </div>
           <div className="card">
             <span>Time to first touch</span>
@@ -186,17 +273,18 @@ export function Reports() {
           <div className="card">
             <span>Revenue</span>
             <strong>{money(t.revenue)}</strong>
-            <em>from logged outcomes</em>
+            <em>sum of outcome values (no currency)</em>
           </div>
         </div>
       )}
       {report && (
         <>
-          <Charts report={report} />
-          <StatsTable title="By journey" rows={report.journeys} />
-          <StatsTable title="By handoff step" rows={report.nodes} />
+          <Trend report={report} />
+          <Charts report={report} names={names} />
+          <StatsTable title="By journey" rows={report.journeys} name={names.journey} />
+          <StatsTable title="By handoff step" rows={report.nodes} name={names.node} />
           <StatsTable title="By queue" rows={report.queues} />
-          <StatsTable title="By rep" rows={report.reps} />
+          <StatsTable title="By rep" rows={report.reps} name={names.rep} />
           <section className="report-table">
             <h3>Contacts through each journey</h3>
             <table>
@@ -213,7 +301,7 @@ export function Reports() {
                 {Object.entries(report.flow).flatMap(([j, nodes]) =>
                   Object.entries(nodes).map(([n, c]) => (
                     <tr key={`${j}/${n}`}>
-                      <td>{j}</td>
+                      <td>{names.journey(j)}</td>
                       <td>{n}</td>
                       <td>{c.entered}</td>
                       <td>{c.current}</td>

@@ -13,6 +13,8 @@ export interface HandoffStats {
   timeToFirstTouch: { p50: number | null; p90: number | null };
   breached: number;
   breachRate: number | null;
+  /** Handoffs a rep rejected at least once (an addition to SPEC §8's report). */
+  rejected: number;
   /** Closed handoffs per outcome (`expired` included). */
   outcomes: Record<string, number>;
   /** Handoffs whose journey run then exited with the outcome `converted`. */
@@ -41,6 +43,8 @@ export interface HandoffReport {
   queues: Record<string, HandoffStats>;
   /** By the rep holding the handoff at the end (after any escalation or reassignment). */
   reps: Record<string, HandoffStats>;
+  /** By UTC day of creation (`YYYY-MM-DD`), oldest first, days with handoffs only: the trend (an addition). */
+  days: Record<string, HandoffStats>;
   /** Per journey, per node: entered, current and exited, from the contacts' latest runs. */
   flow: Record<string, Record<string, NodeCounts>>;
 }
@@ -48,7 +52,17 @@ export interface HandoffReport {
 /** The fields of a handoff a report reads. */
 export type ReportedHandoff = Pick<
   HandoffRecord,
-  'journeyId' | 'node' | 'queue' | 'assignee' | 'status' | 'createdAt' | 'acceptedAt' | 'breached' | 'outcome' | 'value'
+  | 'journeyId'
+  | 'node'
+  | 'queue'
+  | 'assignee'
+  | 'status'
+  | 'createdAt'
+  | 'acceptedAt'
+  | 'breached'
+  | 'outcome'
+  | 'value'
+  | 'rejectedBy'
 >;
 
 /** One handoff of a report, and whether its journey run then converted. */
@@ -80,6 +94,7 @@ export function handoffStats(rows: readonly Row[]): HandoffStats {
   const outcomes = new Map<string, number>();
   let accepted = 0;
   let breached = 0;
+  let rejected = 0;
   let converted = 0;
   let revenue = 0;
   let open = 0;
@@ -90,6 +105,7 @@ export function handoffStats(rows: readonly Row[]): HandoffStats {
       touches.push((h.acceptedAt - h.createdAt) / 1000);
     }
     if (h.breached) breached++;
+    if (h.rejectedBy.length > 0) rejected++;
     if (h.outcome !== null) outcomes.set(h.outcome, (outcomes.get(h.outcome) ?? 0) + 1);
     if (won) converted++;
     revenue += h.value ?? 0;
@@ -104,6 +120,7 @@ export function handoffStats(rows: readonly Row[]): HandoffStats {
     timeToFirstTouch: { p50: percentile(touches, 50), p90: percentile(touches, 90) },
     breached,
     breachRate: rate(breached, n),
+    rejected,
     // By name, whatever order the handoffs were read in (the stores read them in different orders).
     outcomes: entriesOf(new Map([...outcomes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))),
     converted,
@@ -197,6 +214,7 @@ export function assembleReport(
     nodes: grouped(rows, (h) => `${h.journeyId}/${h.node}`),
     queues: grouped(rows, (h) => h.queue),
     reps: grouped(rows, (h) => h.assignee),
+    days: grouped(rows, (h) => formatInstant(h.createdAt).slice(0, 10)),
     flow: entriesOf(new Map([...flow].map(([journey, nodes]) => [journey, entriesOf(nodes)]))),
   };
 }

@@ -202,12 +202,14 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
         status: fc.constantFrom('open' as const, 'closed' as const),
         assignee: fc.option(fc.constantFrom('ana', 'bo', 'constructor'), { nil: null }),
         queue: fc.option(fc.constantFrom('q1', 'q2'), { nil: null }),
-        created: fc.integer({ min: 0, max: 20 }),
+        // Up to three days in: the report's days (its trend) are more than one.
+        created: fc.integer({ min: 0, max: 60 }),
         accepted: fc.option(fc.integer({ min: 0, max: 30 }), { nil: null }),
         due: fc.option(fc.integer({ min: 0, max: 30 }), { nil: null }),
         breached: fc.boolean(),
         outcome: fc.option(fc.constantFrom('won', 'lost', 'expired'), { nil: null }),
         value: fc.option(fc.integer({ min: 0, max: 5000 }), { nil: null }),
+        rejectedBy: fc.uniqueArray(fc.constantFrom('ana', 'bo', '__proto__'), { maxLength: 2 }),
       });
       const runArb = fc.record({
         journey: fc.constantFrom(...journeys),
@@ -232,8 +234,8 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
             },
           ),
           fc.record({
-            from: fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined }),
-            to: fc.option(fc.integer({ min: 0, max: 25 }), { nil: undefined }),
+            from: fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined }),
+            to: fc.option(fc.integer({ min: 0, max: 65 }), { nil: undefined }),
             journey: fc.option(fc.constantFrom(...journeys), { nil: undefined }),
           }),
           async (contacts, p) => {
@@ -276,6 +278,11 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
                     breached: h.breached,
                     outcome: h.status === 'closed' ? h.outcome : null,
                     value: h.value,
+                    rejectedBy: h.rejectedBy.map((rep, n) => ({
+                      rep,
+                      reason: n === 0 ? null : 'busy',
+                      at: T + h.created * H,
+                    })),
                     outcomes: ['won', 'lost'],
                   }),
                 );

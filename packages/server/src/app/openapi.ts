@@ -359,7 +359,7 @@ export const OPERATIONS: Operation[] = [
     path: '/api/reports',
     id: 'getReport',
     summary:
-      'Handoffs, accept rate, time to first touch, breaches, outcomes, conversion, revenue; per journey, node, queue and rep (format=csv for a spreadsheet)',
+      'Handoffs, accept rate, time to first touch, breaches, rejections, outcomes, conversion, revenue; per journey, node, queue, rep and day (format=csv for a spreadsheet)',
     auth: EDITORS,
     query: ['from', 'to', 'journey', 'format'],
     response: 'Object',

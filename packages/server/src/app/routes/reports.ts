@@ -3,7 +3,7 @@ import type { HandoffReport, Store } from '@baton/engine/internal';
 import type { ApiEnv } from '../auth.ts';
 import { periodOf } from '../period.ts';
 
-/** Reports over a period (`from`, `to` on handoff creation) and optionally one journey: per journey, node, queue and rep; also as CSV. */
+/** Reports over a period (`from`, `to` on handoff creation) and optionally one journey: per journey, node, queue, rep and day; also as CSV. */
 export function reportRoutes(store: Store): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.get('/', async (c) => {
@@ -34,6 +34,8 @@ const CSV_HEAD = [
   'conversionRate',
   'revenue',
   'outcomes',
+  // Additions after SPEC's columns, so a spreadsheet reading them by position still reads them.
+  'rejected',
 ];
 
 const cell = (v: unknown) => {
@@ -50,6 +52,7 @@ function toCsv(report: HandoffReport): string {
     node: report.nodes,
     queue: report.queues,
     rep: report.reps,
+    day: report.days,
   };
   for (const [group, entries] of Object.entries(groups)) {
     for (const [key, s] of Object.entries(entries)) {
@@ -72,6 +75,7 @@ function toCsv(report: HandoffReport): string {
           s.conversionRate,
           s.revenue,
           outcomes,
+          s.rejected,
         ].map(cell),
       );
     }

@@ -339,10 +339,11 @@ export class PostgresStore implements Store {
         breached: boolean;
         outcome: string | null;
         value: number | null;
+        rejectedBy: HandoffRecord['rejectedBy'];
         converted: boolean;
       }>(
         `SELECT h.journey_id AS "journeyId", h.node, h.queue, h.assignee, h.status, h.created_at::float8 AS "createdAt", h.accepted_at::float8 AS "acceptedAt",
-           h.breached, h.outcome, h.value, coalesce(r.run = h.run AND r.status = 'exited' AND r.outcome = 'converted', false) AS converted
+           h.breached, h.outcome, h.value, coalesce(h.record->'rejectedBy', '[]'::jsonb) AS "rejectedBy", coalesce(r.run = h.run AND r.status = 'exited' AND r.outcome = 'converted', false) AS converted
          FROM baton_handoffs h LEFT JOIN baton_runs r ON r.contact_id = h.contact_id AND r.journey_id = h.journey_id
          WHERE ${inPeriod('h.created_at', 'h.journey_id')}`,
         values,
