@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeProblems, canvasAtRest, openDesigner } from './browser.ts';
+import { axeProblems, canvasAtRest, openDesigner, pricingVisit } from './browser.ts';
 
 let ui: Awaited<ReturnType<typeof openDesigner>>;
 
@@ -11,27 +11,11 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => ui?.close());
 
-/** A VP at a 900-person EMEA company views pricing: pricing-intent hands a lead to a rep. */
-async function pricingVisit(userId: string) {
-  const key = `Basic ${Buffer.from(`${ui.server.config.data.writeKey}:`).toString('base64')}`;
-  const post = (path: string, body: unknown) =>
-    ui.server.app.request(path, {
-      method: 'POST',
-      headers: { authorization: key, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  await post('/v1/identify', {
-    userId,
-    traits: { company: `${userId} GmbH`, employees: 900, title: 'VP Sales', region: 'EMEA' },
-  });
-  await post('/v1/track', { userId, event: 'Page Viewed', properties: { path: '/pricing' } });
-}
-
 describe('every page, checked by axe-core', () => {
   it('has no serious or critical accessibility problem: list, editor, simulation, inbox, reports', async () => {
     const { page } = ui;
     const admin = ui.server.config.data.adminToken;
-    await pricingVisit('acme');
+    await pricingVisit(ui, 'acme');
     const found: Record<string, string[]> = {};
     await page.goto(`${ui.base}/#token=${admin}`);
     await page.locator('table.journeys').waitFor();

@@ -179,3 +179,26 @@ export async function axeProblems(page: Page): Promise<string[]> {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .flatMap((v) => v.nodes.slice(0, 3).map((n) => `${v.id}: ${n}`));
 }
+
+/**
+ * A VP at a 900-person EMEA company views pricing, sent to the designer's server as a Segment source
+ * would: pricing-intent hands a lead to a rep.
+ */
+export async function pricingVisit(
+  ui: { server: Awaited<ReturnType<typeof openDesigner>>['server'] },
+  userId: string,
+  traits: Record<string, unknown> = {},
+) {
+  const key = `Basic ${Buffer.from(`${ui.server.config.data.writeKey}:`).toString('base64')}`;
+  const post = (path: string, body: unknown) =>
+    ui.server.app.request(path, {
+      method: 'POST',
+      headers: { authorization: key, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  await post('/v1/identify', {
+    userId,
+    traits: { company: `${userId} GmbH`, employees: 900, title: 'VP Sales', region: 'EMEA', ...traits },
+  });
+  await post('/v1/track', { userId, event: 'Page Viewed', properties: { path: '/pricing' } });
+}

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDesigner } from './browser.ts';
+import { openDesigner, pricingVisit } from './browser.ts';
 
 let ui: Awaited<ReturnType<typeof openDesigner>>;
 
@@ -11,34 +11,18 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => ui?.close());
 
-/** A VP at a 900-person EMEA company views pricing: pricing-intent hands a lead to a rep. */
-async function pricingVisit(userId: string, traits: Record<string, unknown> = {}) {
-  const key = `Basic ${Buffer.from(`${ui.server.config.data.writeKey}:`).toString('base64')}`;
-  const post = (path: string, body: unknown) =>
-    ui.server.app.request(path, {
-      method: 'POST',
-      headers: { authorization: key, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  await post('/v1/identify', {
-    userId,
-    traits: { company: `${userId} GmbH`, employees: 900, title: 'VP Sales', region: 'EMEA', ...traits },
-  });
-  await post('/v1/track', { userId, event: 'Page Viewed', properties: { path: '/pricing' } });
-}
-
 describe("the reps' inbox and the reports, in a browser", () => {
   it('lets a rep accept a handoff a track event created and log an outcome, live, and shows it in the report', async () => {
     const { page } = ui;
     const ana = (await ui.server.config.createToken({ role: 'rep', rep: 'ana' })).token;
-    await pricingVisit('acme');
+    await pricingVisit(ui, 'acme');
     await page.goto(`${ui.base}/inbox#token=${ana}`);
     await page.getByText('acme GmbH').first().waitFor();
     expect(await page.locator('[data-testid=handoff-item]').count()).toBe(1);
     expect(await page.locator('.topbar .whoami').innerText()).toBe('ana (rep)');
 
     // A new lead for ana arrives while the inbox is open: it appears without a reload (SSE).
-    await pricingVisit('globex', { ownerId: 'ana' });
+    await pricingVisit(ui, 'globex', { ownerId: 'ana' });
     await expect.poll(() => page.locator('[data-testid=handoff-item]').count(), { timeout: 10_000 }).toBe(2);
 
     await page.locator('[data-testid=handoff-item]', { hasText: 'acme GmbH' }).click();
@@ -109,7 +93,7 @@ describe("the reps' inbox and the reports, in a browser", () => {
 
   it("shows the next rep who rejected the handoff and why, and the handoff's life cycle", async () => {
     const { page } = ui;
-    await pricingVisit('initech');
+    await pricingVisit(ui, 'initech');
     const first = (await ui.server.store.load('initech'))!.handoffs[0]!;
     const names: Record<string, string> = { ana: 'Ana Ortiz', bo: 'Bo Berg' };
     const from = first.assignee!;

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminApi, axeProblems, openDesigner } from './browser.ts';
+import { adminApi, axeProblems, openDesigner, pricingVisit } from './browser.ts';
 
 let ui: Awaited<ReturnType<typeof openDesigner>>;
 
@@ -11,30 +11,14 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => ui?.close());
 
-/** A VP at a 900-person EMEA company views pricing: pricing-intent hands a lead to a rep. */
-async function pricingVisit(userId: string) {
-  const key = `Basic ${Buffer.from(`${ui.server.config.data.writeKey}:`).toString('base64')}`;
-  const post = (path: string, body: unknown) =>
-    ui.server.app.request(path, {
-      method: 'POST',
-      headers: { authorization: key, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  await post('/v1/identify', {
-    userId,
-    traits: { company: `${userId} GmbH`, employees: 900, title: 'VP Sales', region: 'EMEA' },
-  });
-  await post('/v1/track', { userId, event: 'Page Viewed', properties: { path: '/pricing' } });
-}
-
 const DAY = 86_400_000;
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 describe('reports a marketer reads without a manual', () => {
   it('names journeys and reps, filters by journey, counts rejections and shows the trend per day', async () => {
     const { page } = ui;
-    await pricingVisit('acme');
-    await pricingVisit('globex');
+    await pricingVisit(ui, 'acme');
+    await pricingVisit(ui, 'globex');
     const acme = (await ui.server.store.load('acme'))!.handoffs[0]!;
     // acme's first rep turns it down: it goes to another rep, and the report counts one rejected handoff.
     await adminApi(ui, 'POST', `/handoffs/${acme.id}/reject`, { reason: 'on holiday' });
