@@ -15,6 +15,47 @@ const parseValue = (text: string): unknown => {
 const showValue = (v: unknown) => (v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
 
 /**
+ * A condition that may be left out (an entry's `when`, a pause's `where`, a routing rule's `when`): the
+ * builder with a lead-in and a link that takes it away, or a link that adds `created()`.
+ */
+export function OptionalCondition({
+  value,
+  onChange,
+  fields,
+  disabled,
+  lead,
+  removeLabel,
+  created,
+  testId,
+}: {
+  value: unknown;
+  /** The new condition, or undefined when it is taken away. */
+  onChange: (c: unknown) => void;
+  fields: string[];
+  disabled?: boolean | undefined;
+  lead: string;
+  removeLabel: string;
+  created: () => unknown;
+  testId?: string;
+}) {
+  if (value === undefined)
+    return (
+      <button type="button" className="link" disabled={disabled} onClick={() => onChange(created())}>
+        + only when…
+      </button>
+    );
+  return (
+    <div className="when" data-testid={testId}>
+      <span className="muted small">{lead}</span>
+      <ConditionEditor value={value} fields={fields} disabled={disabled} onChange={onChange} />
+      <button type="button" className="link" disabled={disabled} onClick={() => onChange(undefined)}>
+        {removeLabel}
+      </button>
+    </div>
+  );
+}
+
+/**
  * The condition builder of SPEC §3: all / any / not groups, field rules (field, op, value) and event-count
  * rules (event, within a window, op, count), with field suggestions from the workspace.
  */

@@ -1,6 +1,6 @@
 import type { TeamShape } from '../api.ts';
 import { isRecord, type DraftJourney, type DraftNode, type JourneyChange } from '../model/index.ts';
-import { ConditionEditor } from './ConditionEditor.tsx';
+import { OptionalCondition } from './ConditionEditor.tsx';
 import { ExitWhenList } from './ExitWhenList.tsx';
 import { Field, JsonInput, Select, TextArea, TextInput } from './fields.tsx';
 import { ReentryInput } from './ReentryInput.tsx';
@@ -112,36 +112,15 @@ function JourneyForm({
           disabled={readOnly}
         />
       </Field>
-      {trigger.when !== undefined ? (
-        <div className="when">
-          <span className="muted small">and</span>
-          <ConditionEditor
-            value={trigger.when}
-            fields={fields}
-            disabled={readOnly}
-            onChange={(when) => set({ trigger: { ...trigger, when } })}
-          />
-          <button
-            type="button"
-            className="link"
-            disabled={readOnly}
-            onClick={() => set({ trigger: { event: trigger.event } })}
-          >
-            no condition
-          </button>
-        </div>
-      ) : (
-        <button
-          type="button"
-          className="link"
-          disabled={readOnly}
-          onClick={() =>
-            set({ trigger: { ...trigger, when: { field: 'event.properties.path', op: 'eq', value: '/pricing' } } })
-          }
-        >
-          + only when…
-        </button>
-      )}
+      <OptionalCondition
+        value={trigger.when}
+        fields={fields}
+        disabled={readOnly}
+        lead="and"
+        removeLabel="no condition"
+        created={() => ({ field: 'event.properties.path', op: 'eq', value: '/pricing' })}
+        onChange={(when) => set({ trigger: when === undefined ? { event: trigger.event } : { ...trigger, when } })}
+      />
       <Field label="Re-entry" hint="can a contact go through this journey again?">
         <ReentryInput value={str(journey.reentry)} onCommit={(reentry) => set({ reentry })} disabled={readOnly} />
       </Field>

@@ -1,5 +1,5 @@
 import { PRIORITIES, RECORD_KINDS } from '@baton/engine/internal';
-import { ConditionEditor } from '../editor/ConditionEditor.tsx';
+import { OptionalCondition } from '../editor/ConditionEditor.tsx';
 import { DurationInput } from '../editor/DurationInput.tsx';
 import { Field, Select, TextArea, TextInput } from '../editor/fields.tsx';
 import { durationWords } from '../model/duration.ts';
@@ -77,36 +77,23 @@ function HandoffForm({ node, set, team: fullTeam, fields, disabled }: NodeFormPr
         render={(rule, setRule) => (
           <>
             <TargetEditor value={rule.to} team={team} disabled={disabled} onChange={(to) => setRule({ ...rule, to })} />
-            {rule.when !== undefined ? (
-              <div className="when">
-                <span className="muted small">when</span>
-                <ConditionEditor
-                  value={rule.when}
-                  fields={fields}
-                  disabled={disabled}
-                  onChange={(when) => setRule({ ...rule, when })}
-                />
-                <button
-                  type="button"
-                  className="link"
-                  disabled={disabled}
-                  onClick={() => setRule(without(rule, 'when'))}
-                >
-                  always
-                </button>
-              </div>
-            ) : (
-              <button
-                type="button"
-                className="link"
-                disabled={disabled}
-                onClick={() =>
-                  setRule({ when: { field: fields[0] ?? 'contact.region', op: 'eq', value: '' }, ...rule })
-                }
-              >
-                + only when…
-              </button>
-            )}
+            <OptionalCondition
+              value={rule.when}
+              fields={fields}
+              disabled={disabled}
+              lead="when"
+              removeLabel="always"
+              created={() => ({ field: fields[0] ?? 'contact.region', op: 'eq', value: '' })}
+              onChange={(when) =>
+                setRule(
+                  when === undefined
+                    ? without(rule, 'when')
+                    : rule.when === undefined
+                      ? { when, ...rule }
+                      : { ...rule, when },
+                )
+              }
+            />
           </>
         )}
       />

@@ -1,4 +1,4 @@
-import { ConditionEditor } from '../editor/ConditionEditor.tsx';
+import { OptionalCondition } from '../editor/ConditionEditor.tsx';
 import { DurationInput } from '../editor/DurationInput.tsx';
 import { Field, TextInput } from '../editor/fields.tsx';
 import { durationWords } from '../model/duration.ts';
@@ -42,34 +42,23 @@ export const pauseType: NodeTypeDef = {
             disabled={disabled}
           />
         </Field>
-        {until.where !== undefined ? (
-          <div className="when" data-testid="pause-where">
-            <span className="muted small">and only when</span>
-            <ConditionEditor
-              value={until.where}
-              fields={fields}
-              disabled={disabled}
-              onChange={(where) => set('until', { ...until, where })}
-            />
-            <button
-              type="button"
-              className="link"
-              disabled={disabled}
-              onClick={() => set('until', Object.fromEntries(Object.entries(until).filter(([k]) => k !== 'where')))}
-            >
-              any {untilEvent(node) || 'such event'} counts
-            </button>
-          </div>
-        ) : (
-          <button
-            type="button"
-            className="link"
-            disabled={disabled}
-            onClick={() => set('until', { ...until, where: newWhere(fields) })}
-          >
-            + only when…
-          </button>
-        )}
+        <OptionalCondition
+          value={until.where}
+          fields={fields}
+          disabled={disabled}
+          lead="and only when"
+          removeLabel={`any ${untilEvent(node) || 'such event'} counts`}
+          created={() => newWhere(fields)}
+          testId="pause-where"
+          onChange={(where) =>
+            set(
+              'until',
+              where === undefined
+                ? Object.fromEntries(Object.entries(until).filter(([k]) => k !== 'where'))
+                : { ...until, where },
+            )
+          }
+        />
         <Field label="Timeout" hint="empty: wait for ever">
           <DurationInput
             ariaLabel="timeout"
