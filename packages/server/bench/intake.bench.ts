@@ -27,6 +27,8 @@ const ROOT = new URL('../../../', import.meta.url).pathname;
 const BIN = process.env.BENCH_INSTALLED
   ? join(installPackages().dir, 'node_modules/@baton/server/dist/cli/bin.js')
   : join(ROOT, 'packages/server/bin/baton.mjs');
+/** Extra node flags for the served processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them. */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const PATHS = ['/docs', '/blog', '/pricing', '/features', '/docs/api'];
 
 interface Served {
@@ -46,7 +48,7 @@ async function serve(
   args: string[],
 ): Promise<{ url: string; writeKey: string; admin: string | undefined; child: ChildProcess }> {
   // Request logs off the terminal: one line per request is part of the cost measured, not of the report.
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
+  const child = spawn(process.execPath, [...NODE_ARGS, BIN, 'serve', '--port', '0', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'ignore'],
   });

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readStream } from './sse.ts';
 import { json, pricingLead, testServer } from './harness.ts';
+import { listenBaton } from './listen.ts';
 
 type Server = Awaited<ReturnType<typeof testServer>>;
 interface ErrorBody {
@@ -284,6 +285,56 @@ describe('security headers', () => {
       expect(csp, name).toContain("style-src 'self' 'unsafe-inline'");
       expect(csp, name).toContain("frame-ancestors 'none'");
       expect(csp, name).toContain("object-src 'none'");
+    }
+  });
+});
+
+describe('security headers over HTTP', () => {
+  it('are on every answer baton serve writes: pages, the API, the intake, errors, refusals and live streams', async () => {
+    const baton = await listenBaton({ corsOrigins: ['https://shop.example'] });
+    try {
+      const { base, writeKey, server } = baton;
+      const get = (path: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { headers });
+      const admin = { authorization: `Bearer ${server.config.data.adminToken}` };
+      const track = (body: string, headers: Record<string, string> = {}) =>
+        fetch(`${base}/v1/track`, {
+          method: 'POST',
+          headers: { authorization: basic(writeKey), 'content-type': 'application/json', ...headers },
+          body,
+        });
+      const controller = new AbortController();
+      const responses = {
+        page: await get('/'),
+        api: await get('/api/me', admin),
+        unauthorized: await get('/api/me'),
+        notFound: await get('/nowhere'),
+        track: await track(JSON.stringify({ userId: 'u1', event: 'A' }), { origin: 'https://shop.example' }),
+        refused: await track('{"userId": 1', { 'x-request-id': 'req-42' }),
+        tooLarge: await track(JSON.stringify({ userId: 'u1', event: 'A', properties: { x: 'y'.repeat(40_000) } })),
+        stream: await fetch(`${base}/api/stream`, { headers: admin, signal: controller.signal }),
+      };
+      controller.abort();
+      expect(responses.track.status).toBe(200);
+      expect(responses.refused.status).toBe(400);
+      expect(responses.tooLarge.status).toBe(413);
+      expect(responses.stream.headers.get('content-type')).toContain('text/event-stream');
+      for (const [name, res] of Object.entries(responses)) {
+        expect(res.headers.get('x-content-type-options'), name).toBe('nosniff');
+        expect(res.headers.get('x-frame-options'), name).toBe('DENY');
+        const csp = res.headers.get('content-security-policy') ?? '';
+        expect(csp, name).toContain("default-src 'self'");
+        expect(csp, name).toContain("frame-ancestors 'none'");
+        expect(res.headers.get('x-request-id'), name).toMatch(/^[\w.:@/+=-]+$/);
+        // One value each: set once, not once by the route and again afterwards.
+        expect(res.headers.get('x-frame-options'), name).not.toContain(',');
+      }
+      expect(responses.refused.headers.get('x-request-id')).toBe('req-42');
+      expect(responses.track.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+      expect(responses.track.headers.get('vary')).toBe('Origin');
+      expect(responses.refused.headers.get('access-control-allow-origin')).toBeNull();
+      expect(responses.track.headers.get('content-type')).toContain('application/json');
+    } finally {
+      await baton.stop();
     }
   });
 });

@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
-import { secureHeaders } from 'hono/secure-headers';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { intakeCors } from './intakeCors.ts';
 import { allow, tokenAuth, type ApiEnv } from './auth.ts';
 import type { AppDeps } from './deps.ts';
 import { onError } from './errors.ts';
 import { observe } from './observe.ts';
+import { secureAnswers } from './secureAnswers.ts';
 import { healthRoutes, metricsRoutes } from './routes/ops.ts';
 import { FAVICON } from './favicon.ts';
 import { landingPage } from './landing.ts';
@@ -61,7 +61,7 @@ export function createApp(deps: AppDeps): Hono {
   // front of Baton (Baton itself speaks plain HTTP); the frame ban matches frame-ancestors 'none'.
   app.use(
     '*',
-    secureHeaders({
+    secureAnswers({
       contentSecurityPolicy: CONTENT_SECURITY_POLICY,
       xFrameOptions: 'DENY',
       strictTransportSecurity: false,

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
+import { answerHeader, requestHeader } from './nodeHttp.ts';
 
 /**
  * CORS for the event intake, which browser sources (analytics.js on the customer's site) call from other
@@ -15,11 +16,11 @@ export function intakeCors(origins: '*' | readonly string[]): MiddlewareHandler 
   });
   return async (c, next) => {
     if (c.req.method === 'OPTIONS') return preflight(c, next);
-    if (origins === '*') c.header('Access-Control-Allow-Origin', '*');
+    if (origins === '*') answerHeader(c, 'Access-Control-Allow-Origin', '*');
     else {
-      const origin = c.req.header('origin');
-      if (origin !== undefined && origins.includes(origin)) c.header('Access-Control-Allow-Origin', origin);
-      c.header('Vary', 'Origin', { append: true });
+      const origin = requestHeader(c, 'origin');
+      if (origin !== undefined && origins.includes(origin)) answerHeader(c, 'Access-Control-Allow-Origin', origin);
+      answerHeader(c, 'Vary', 'Origin', { append: true });
     }
     await next();
   };

@@ -11,6 +11,7 @@ import {
 } from '@baton/engine/internal';
 import { basicUser, checkWriteKey } from '../auth.ts';
 import { parseJsonText } from '../body.ts';
+import { requestHeader } from '../nodeHttp.ts';
 import { httpError } from '../errors.ts';
 import { MAX_EVENT_BYTES, decodeBody, readRequestBody } from '../intake/decode.ts';
 import { eventTimestamp, instantAt } from '../intake/eventTime.ts';
@@ -57,11 +58,11 @@ class EventTooLargeError extends BatonError {
 
 /** Reads an intake body: capped as it streams in, decompressed with a cap, parsed, and the write key checked. */
 async function readIntake(c: Context, writeKey: string): Promise<Record<string, unknown>> {
-  const header = c.req.header('authorization');
+  const header = requestHeader(c, 'authorization');
   const basic = basicUser(header) !== undefined;
   if (basic) checkWriteKey(header, undefined, writeKey); // refused before any decompression
   const body = parseJsonText(
-    (await decodeBody(await readRequestBody(c), c.req.header('content-encoding'))).toString('utf8'),
+    (await decodeBody(await readRequestBody(c), requestHeader(c, 'content-encoding'))).toString('utf8'),
   );
   if (!basic) checkWriteKey(header, body, writeKey); // analytics.js sends it in the body
   if (!isObject(body)) throw httpError(400, 'input_invalid', 'the body must be a JSON object');
