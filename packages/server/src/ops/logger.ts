@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -28,7 +28,7 @@ const LOG_FLUSH_MS = 1000;
  * buffered before the process exits; a process killed outright loses at most that last second of lines.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  let destination: NodeJS.WritableStream;
+  let destination: NodeJS.WritableStream | DestinationStream;
   if (typeof options.destination === 'object') destination = options.destination;
   else {
     const boom = pino.destination({ dest: options.destination ?? 2, sync: false, minLength: LOG_BUFFER_BYTES });
