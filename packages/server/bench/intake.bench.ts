@@ -184,6 +184,20 @@ function rssMb(pid: number): number {
   }
 }
 
+/**
+ * A process's CPU time so far in ms (user + system, from /proc; 0 once it is gone). CPU per acknowledged
+ * event is steadier than events per second on a shared machine: other work slows the rate, much less the
+ * CPU each event costs.
+ */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100/s)
+  } catch {
+    return 0;
+  }
+}
+
 /** The snapshots a lowdb directory has had: one journal generation each. */
 const snapshotsOf = (dir: string | undefined) =>
   dir === undefined
@@ -214,6 +228,7 @@ async function load(s: Served, label: string, batch = 0) {
     );
   }, 200);
   const snapshotsBefore = snapshotsOf(s.dir);
+  const cpuBefore = s.pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
   const results = await Promise.all(
     s.urls.map((url, p) =>
       autocannon({
@@ -237,10 +252,12 @@ async function load(s: Served, label: string, batch = 0) {
     ),
   );
   clearInterval(sampler);
+  const cpu = s.pids.reduce((sum, pid) => sum + cpuMs(pid), 0) - cpuBefore;
   const ok = results.reduce((sum, r) => sum + r['2xx'], 0) * Math.max(1, batch);
   const snapshots = snapshotsOf(s.dir);
   return {
     ackedPerSecond: Math.round(ok / SECONDS),
+    cpuMicrosPerEvent: ok > 0 ? Math.round((cpu * 1000) / ok) : null,
     p50ms: Math.max(...results.map((r) => r.latency.p50)),
     p99ms: Math.max(...results.map((r) => r.latency.p99)),
     non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
