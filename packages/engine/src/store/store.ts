@@ -130,8 +130,13 @@ export interface Store {
   durable?(): Promise<void>;
   /** Claims the earliest due timers (by due instant, then id) for one owner, under a lease. */
   claimDueTimers(request: ClaimRequest): Promise<TimerRecord[]>;
-  /** The earliest due instant of any timer, or null when none is pending. */
-  nextDueAt(): Promise<Millis | null>;
+  /**
+   * The earliest due instant of any timer not claimed, or null when none is pending. With `now`, a timer
+   * whose claim's lease ran out by then counts as not claimed: its owner died without firing it (the
+   * overdue gauge must see it). Stores that one process owns hold no lease of a dead process and may
+   * ignore `now`.
+   */
+  nextDueAt(now?: Millis): Promise<Millis | null>;
   /** Effects after position `after`, oldest first. */
   readOutbox(after: number, limit: number): Promise<OutboxEntry[]>;
   /**

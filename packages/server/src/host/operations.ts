@@ -60,7 +60,7 @@ export function operate(parts: Parts, options: OpsOptions = {}): OpsDeps & { sto
   });
   metrics.scrapeFrom({
     openHandoffs: () => storage.store.openHandoffs(),
-    nextDueAt: () => storage.store.nextDueAt(),
+    nextDueAt: () => storage.store.nextDueAt(runtime.clock.now()),
     now: () => runtime.clock.now(),
     outbox: () => ({
       held: deliveries.delivering,

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { newContactState, newDesk } from '@baton/engine/internal';
+import { newContactState, newDesk, type TimerRecord } from '@baton/engine/internal';
 import { runStoreContract } from '@baton/engine/store-contract';
 import { MIGRATIONS } from '../../src/stores/postgres/migrations.ts';
 import { PgDocument } from '../../src/stores/postgres/pgDocument.ts';
@@ -69,6 +69,29 @@ describe('PostgreSQL store', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'rejected']);
     expect((await store.contactIds()).sort()).toEqual(['c1', 'c2', 'c3']);
     await store.close();
+  });
+
+  it("counts a timer whose claim's lease ran out as due again (its owner died), for the overdue gauge", async () => {
+    const store = await open();
+    try {
+      const timer: TimerRecord = {
+        id: 't1',
+        contactId: 'c1',
+        journeyId: 'j',
+        run: 1,
+        node: 'wait',
+        timer: 'wait',
+        dueAt: T + 1000,
+      };
+      const state = { ...newContactState('c1', T), timers: [timer] };
+      await store.commit({ contactId: 'c1', expectedVersion: 0, state, effects: [] });
+      expect(await store.nextDueAt(T)).toBe(T + 1000);
+      await store.claimDueTimers({ owner: 'dead', dueBy: T + 5000, limit: 10, now: T + 2000, leaseUntil: T + 60_000 });
+      expect(await store.nextDueAt(T + 2000)).toBeNull(); // claimed, the lease still runs
+      expect(await store.nextDueAt(T + 60_000)).toBe(T + 1000); // the owner never fired it
+    } finally {
+      await store.close();
+    }
   });
 
   it('keeps a contact id, a trait and a handoff id such as __proto__ as plain data', async () => {

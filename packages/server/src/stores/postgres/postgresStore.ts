@@ -247,9 +247,10 @@ export class PostgresStore implements Store {
     return rows.map((x) => x.record).sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  async nextDueAt(): Promise<number | null> {
+  async nextDueAt(now?: number): Promise<number | null> {
     const [row] = await this.query<{ at: number | null }>(
-      'SELECT min(due_at)::float8 AS at FROM baton_timers WHERE NOT held AND lease_owner IS NULL',
+      'SELECT min(due_at)::float8 AS at FROM baton_timers WHERE NOT held AND (lease_owner IS NULL OR lease_until <= $1)',
+      [now ?? null],
     );
     return row?.at ?? null;
   }
