@@ -267,6 +267,18 @@ async function load(s: Served, label: string, batch = 0) {
   };
 }
 
+/** The first process's V8 heap in MB (used and total) and external memory, from its /metrics. */
+async function heapMb(s: Served): Promise<{ used: number; total: number; external: number } | undefined> {
+  if (!s.admin) return undefined;
+  const text = await (await fetch(`${s.urls[0]}/metrics`, { headers: { authorization: `Bearer ${s.admin}` } })).text();
+  const read = (name: string) => Math.round(Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0) / 2 ** 20);
+  return {
+    used: read('nodejs_heap_size_used_bytes'),
+    total: read('nodejs_heap_size_total_bytes'),
+    external: read('nodejs_external_memory_bytes'),
+  };
+}
+
 /** How long a report and the open-handoff list take to answer over all the contacts (the median of 3). */
 async function reads(s: Served) {
   const time = async (path: string) => {
@@ -301,10 +313,13 @@ for (const [label, start, { preloaded, batch }] of configs) {
   try {
     const preloadSeconds = preloaded ? await preload(s) : 0;
     const idleMb = s.pids.reduce((sum, pid) => sum + rssMb(pid), 0);
+    const heapAfterPreload = preloaded ? await heapMb(s) : undefined;
     const result = await load(s, randomBytes(3).toString('hex'), batch);
     console.log(`${label}:`, {
       ...(preloaded ? { preloadSeconds: +preloadSeconds.toFixed(1), rssAfterPreloadMb: idleMb } : {}),
+      ...(heapAfterPreload ? { heapAfterPreloadMb: heapAfterPreload } : {}),
       ...result,
+      ...(preloaded && s.admin ? { heapAfterLoadMb: await heapMb(s) } : {}),
       ...(s.admin ? await reads(s) : {}),
     });
   } finally {

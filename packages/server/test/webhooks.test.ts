@@ -1,5 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
+import { join } from 'node:path';
 import { VirtualClock, formatInstant } from '@baton/engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { json, pricingLead, testServer } from './harness.ts';
@@ -71,6 +73,34 @@ describe('webhooks out', () => {
     expect(delivered[0]!.data.contactId).toBe('c1');
     // What became deliveries is gone from the store's outbox: the data file does not grow with every effect ever made.
     expect(await server.store.readOutbox(0, 1000)).toEqual([]);
+  });
+
+  it('lets effects no endpoint subscribes to leave the outbox without rewriting the delivery state', async () => {
+    const server = await testServer();
+    const file = join(server.data, 'deliveries.json');
+    await pricingLead(server, 'c1');
+    await server.settle();
+    expect(await server.store.readOutbox(0, 1000)).toEqual([]);
+    const written = existsSync(file) ? statSync(file).mtimeMs : null;
+    await pricingLead(server, 'c2');
+    await server.settle();
+    expect(await server.store.readOutbox(0, 1000)).toEqual([]);
+    expect(existsSync(file) ? statSync(file).mtimeMs : null).toBe(written);
+    // An endpoint added now, and the process killed before it delivers anything: after the restart the
+    // journal brings c1's and c2's effects back, and the endpoint is still not sent what came before it.
+    const hooks = await peer();
+    cleanup.push(hooks.close);
+    await server.call(server.adminToken, 'POST', '/api/webhooks', { url: hooks.url });
+    await server.close();
+    const again = await testServer({ data: server.data });
+    cleanup.push(() => again.close());
+    await again.settle();
+    expect(hooks.received).toEqual([]);
+    await pricingLead(again, 'c3');
+    await again.settle();
+    const contacts = hooks.received.map((r) => (JSON.parse(r.body) as { data: { contactId: string } }).data.contactId);
+    expect(new Set(contacts)).toEqual(new Set(['c3']));
+    expect(await again.store.readOutbox(0, 1000)).toEqual([]);
   });
 
   it('disables an endpoint that answers 410, keeps its deliveries as dead letters, and replays them once it is back', async () => {

@@ -133,16 +133,37 @@ export class Deliveries {
   }
 
   /** Turns new outbox entries into deliveries and makes every attempt that is due. */
+  /** Whether the cursor moved past effects (that became no delivery) since the state was last written. */
+  private cursorAhead = false;
+
+  private async write(): Promise<void> {
+    this.cursorAhead = false;
+    await this.file.write(this.state);
+  }
+
+  /**
+   * Makes the cursor durable past the effects read so far. Called before an endpoint is added or changed:
+   * effects that became no delivery leave the store without a write of the cursor (see `pump`), and on
+   * lowdb a restart's journal brings them back; read again after the change, they would send the new
+   * endpoint events from before it subscribed.
+   */
+  async checkpoint(): Promise<void> {
+    if (this.cursorAhead) await this.write();
+  }
+
   async pump(): Promise<void> {
+    let read = false;
     let changed = false;
     for (
       let batch = await this.store.readOutbox(this.state.cursor, 500);
       batch.length > 0;
       batch = await this.store.readOutbox(this.state.cursor, 500)
     ) {
+      const before = this.state.pending.length;
       for (const entry of batch) this.enqueue(entry);
       this.state.cursor = batch.at(-1)!.seq;
-      changed = true;
+      read = true;
+      if (this.state.pending.length !== before) changed = true;
     }
     const now = this.clock.now();
     const due = this.state.pending.filter((d) => d.nextAt <= now).slice(0, 50);
@@ -150,11 +171,13 @@ export class Deliveries {
       await Promise.all(due.map((d) => this.attempt(d)));
       changed = true;
     }
-    if (changed) {
-      await this.file.write(this.state);
-      // The cursor is durable: the effects behind it are in deliveries now and need not stay in the store.
-      await this.store.pruneOutbox(this.state.cursor);
-    }
+    // The deliveries are durable before the effects they came from leave the store. Effects that became no
+    // delivery (no endpoint subscribes to them) leave it without a write, and the state's cursor may stay
+    // behind them until the next write or `checkpoint` (a write of the state was a fsync four times a
+    // second while events came in, beside the journal's): read again, they become no delivery again.
+    if (changed) await this.write();
+    else if (read) this.cursorAhead = true;
+    if (changed || read) await this.store.pruneOutbox(this.state.cursor);
   }
 
   /** Puts a dead letter (or all of them) back to be delivered now, with fresh attempts. */
@@ -163,7 +186,7 @@ export class Deliveries {
     if (id !== undefined && chosen.length === 0) throw new BatonError('not_found', `no dead letter ${id}`);
     this.state.dead = this.state.dead.filter((d) => !chosen.includes(d));
     for (const d of chosen) this.state.pending.push({ ...d, attempts: 0, nextAt: this.clock.now(), lastError: null }); // any number of dead letters
-    await this.file.write(this.state);
+    await this.write();
     return chosen.length;
   }
 

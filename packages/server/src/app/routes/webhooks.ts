@@ -27,13 +27,17 @@ const deliveryView = (d: Delivery): z.infer<typeof DeliveryView> => ({
 export function webhookRoutes(config: Configuration, deliveries: Deliveries): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.get('/', (c) => c.json({ endpoints: config.data.webhooks }));
-  app.post('/', async (c) =>
-    c.json(await config.addWebhook(await parseBody(c, WebhookRequest, 'webhook endpoint')), 201),
-  );
+  // The delivery cursor is made durable first: the new endpoint is sent what comes after it (deliveries.ts).
+  app.post('/', async (c) => {
+    const request = await parseBody(c, WebhookRequest, 'webhook endpoint');
+    await deliveries.checkpoint();
+    return c.json(await config.addWebhook(request), 201);
+  });
   // Turn an endpoint back on after a 410 (or off by hand).
   app.patch('/:id', async (c) => {
     const body = await parseBody(c, WebhookChange, 'webhook change');
     const disabled = body.enabled ? null : { at: new Date().toISOString(), reason: 'disabled by an admin' };
+    await deliveries.checkpoint();
     return c.json(await config.updateWebhook(c.req.param('id'), { disabled }));
   });
   app.delete('/:id', async (c) => {
