@@ -46,11 +46,13 @@ interface Served {
 /** Starts `baton serve` with these arguments and waits for its banner. */
 async function serve(
   args: string[],
+  env: Record<string, string> = {},
 ): Promise<{ url: string; writeKey: string; admin: string | undefined; child: ChildProcess }> {
   // Request logs off the terminal: one line per request is part of the cost measured, not of the report.
   const child = spawn(process.execPath, [...NODE_ARGS, BIN, 'serve', '--port', '0', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, ...env },
   });
   let out = '';
   await new Promise<void>((done, fail) => {
@@ -76,9 +78,9 @@ const stopChild = (child: ChildProcess) =>
     setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
   });
 
-async function lowdb(): Promise<Served> {
+async function lowdb(env: Record<string, string> = {}): Promise<Served> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-intake-'));
-  const s = await serve(['--data', dir]);
+  const s = await serve(['--data', dir], env);
   return {
     urls: [s.url],
     pids: [s.child.pid!],
@@ -302,6 +304,8 @@ const configs: [string, () => Promise<Served>, { preloaded: boolean; batch?: num
   ['bare Hono route (baseline)', bareHono, { preloaded: false }],
   ['lowdb, 1 process', lowdb, { preloaded: true }],
   [`lowdb, 1 process, batches of ${BATCH}`, lowdb, { preloaded: true, batch: BATCH }],
+  // Snapshots while the load runs: the journal is folded into a snapshot every 4 MB (about 15k events).
+  ['lowdb snapshots under load', () => lowdb({ BATON_SNAPSHOT_BYTES: String(4 * 2 ** 20) }), { preloaded: true }],
   ['PostgreSQL, 1 process', () => postgres(1), { preloaded: true }],
   ['PostgreSQL, 2 processes', () => postgres(2), { preloaded: true }],
 ];
