@@ -99,7 +99,9 @@ export function App() {
             API
           </a>
         </nav>
-        <span className="whoami">{me.role === 'rep' ? `${me.name} (rep)` : me.role}</span>
+        <span className="whoami" title={me.rep}>
+          {me.role === 'rep' ? `${me.repName ?? me.rep ?? me.name} (rep)` : me.role}
+        </span>
       </header>
       <Suspense
         fallback={

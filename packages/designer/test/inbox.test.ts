@@ -19,7 +19,8 @@ describe("the reps' inbox and the reports, in a browser", () => {
     await page.goto(`${ui.base}/inbox#token=${ana}`);
     await page.getByText('acme GmbH').first().waitFor();
     expect(await page.locator('[data-testid=handoff-item]').count()).toBe(1);
-    expect(await page.locator('.topbar .whoami').innerText()).toBe('ana (rep)');
+    // The rep by their name in the team, not their id (or the token's name).
+    expect(await page.locator('.topbar .whoami').innerText()).toBe('Ana Ortiz (rep)');
 
     // A new lead for ana arrives while the inbox is open: it appears without a reload (SSE).
     await pricingVisit(ui, 'globex', { ownerId: 'ana' });
