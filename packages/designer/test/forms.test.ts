@@ -233,4 +233,20 @@ describe('journey settings and step parameters as forms, not JSON', () => {
     expect(await axeProblems(page)).toEqual([]);
     expect(ui.problems).toEqual([]);
   });
+
+  it("offers to notify the reps of the team the journey hands off to: a sales journey's list has no service rep", async () => {
+    const { page } = ui;
+    await open('pricing-intent');
+    await select('nurture');
+    await page.getByLabel('action', { exact: true }).selectOption('notify');
+    const reps = ((await adminApi(ui, 'GET', '/team')) as { reps: { id: string; name?: string; team?: string }[] })
+      .reps;
+    expect(reps.some((r) => r.team === 'service')).toBe(true);
+    expect(await page.getByLabel('notify whom').locator('option').allInnerTexts()).toEqual([
+      "the contact's owner",
+      ...reps.filter((r) => r.team === 'sales').map((r) => r.name ?? r.id),
+    ]);
+    await ui.shot('56b-action-notify-sales-reps');
+    expect(ui.problems).toEqual([]);
+  });
 });
