@@ -1,3 +1,4 @@
+import { useModal } from '../useModal.ts';
 import { useEffect, useMemo, useState } from 'react';
 import { own } from '@baton/engine/internal';
 import { api, ApiError } from '../api.ts';
@@ -96,6 +97,7 @@ export function MigrationStep({
   onPublish: (migrate: Record<string, string> | undefined) => void;
   onCancel: () => void;
 }) {
+  const box = useModal<HTMLDivElement>(onCancel);
   const [picks, setPicks] = useState<Record<string, string>>({});
   const [plan, setPlan] = useState(first);
   const [error, setError] = useState<string | null>(null);
@@ -182,7 +184,7 @@ export function MigrationStep({
 
   return (
     <div className="modal-backdrop">
-      <div className="modal migration" role="dialog" aria-modal="true" aria-labelledby="migration-title">
+      <div className="modal migration" role="dialog" aria-modal="true" aria-labelledby="migration-title" ref={box}>
         <h2 id="migration-title">Move waiting contacts to version {plan.version}?</h2>
         <p className="muted">
           Contacts wait in older versions. Those you move keep when they arrived (a wait or a timeout counts from then),
