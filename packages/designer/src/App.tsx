@@ -1,12 +1,13 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { setToken, token } from './api.ts';
-import { Editor } from './editor/Editor.tsx';
 import { JourneyList } from './JourneyList.tsx';
 import { api, type Me } from './api.ts';
 
 // The inbox and reports (with Chart.js) load on their own: a marketer's editor does not wait for them.
 const Inbox = lazy(() => import('./inbox/Inbox.tsx').then((m) => ({ default: m.Inbox })));
 const Reports = lazy(() => import('./reports/Reports.tsx').then((m) => ({ default: m.Reports })));
+// So does the editor (React Flow, the engine's validation): the journey list and the inbox open without it.
+const Editor = lazy(() => import('./editor/Editor.tsx').then((m) => ({ default: m.Editor })));
 
 /** What a rep sees where the designer or the reports would be: the way to their work, not an error. */
 function ForReps({ what }: { what: string }) {
@@ -98,7 +99,9 @@ export function App() {
             API
           </a>
         </nav>
-        <span className="whoami">{me.role === 'rep' ? `${me.name} (rep)` : me.role}</span>
+        <span className="whoami" title={me.rep}>
+          {me.role === 'rep' ? `${me.repName ?? me.rep ?? me.name} (rep)` : me.role}
+        </span>
       </header>
       <Suspense
         fallback={

@@ -1,8 +1,10 @@
-import { useEffect, useRef, useState } from 'react';
-import { isDraftJourney, layoutJourney } from './model/index.ts';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import { isDraftJourney } from './model/index.ts';
 import type { DraftJourney } from './model/draft.ts';
 import { api, ApiError, type JourneySummary } from './api.ts';
-import { NewJourneyDialog } from './NewJourneyDialog.tsx';
+
+// The dialog and its templates (the examples, laid out by dagre) load when it opens.
+const NewJourneyDialog = lazy(() => import('./NewJourneyDialog.tsx').then((m) => ({ default: m.NewJourneyDialog })));
 
 /** Every journey: status, version, whether the draft is valid; new, import and open. */
 export function JourneyList() {
@@ -31,7 +33,7 @@ export function JourneyList() {
         throw new Error(`${f.name} is not a journey: it needs an "id" and a list of "nodes"`);
       const journey = parsed.ui?.positions
         ? parsed
-        : { ...parsed, ui: { ...parsed.ui, positions: layoutJourney(parsed) } };
+        : { ...parsed, ui: { ...parsed.ui, positions: (await import('./model/layout.ts')).layoutJourney(parsed) } };
       const exists = journeys?.some((j) => j.id === journey.id);
       await (exists ? api('PUT', `/journeys/${journey.id}/draft`, journey) : api('POST', '/journeys', journey));
       location.hash = `#/journeys/${journey.id}`;
@@ -62,11 +64,13 @@ export function JourneyList() {
       </div>
       {error && <p className="error-banner">{error}</p>}
       {creating && journeys && (
-        <NewJourneyDialog
-          taken={new Map(journeys.map((j) => [j.id, j.name || j.id]))}
-          onCreate={create}
-          onClose={() => setCreating(false)}
-        />
+        <Suspense fallback={null}>
+          <NewJourneyDialog
+            taken={new Map(journeys.map((j) => [j.id, j.name || j.id]))}
+            onCreate={create}
+            onClose={() => setCreating(false)}
+          />
+        </Suspense>
       )}
       {!journeys ? (
         <p className="muted">Loading…</p>

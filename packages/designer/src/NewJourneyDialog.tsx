@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { Id } from '@baton/engine/internal';
+import { useModal } from './useModal.ts';
 import { newJourney } from './model/index.ts';
 import type { DraftJourney } from './model/draft.ts';
 import { fromTemplate, type JourneyTemplate, loadTemplates } from './journeyTemplates.ts';
@@ -47,6 +48,7 @@ export function NewJourneyDialog({
   const [busy, setBusy] = useState(false);
   const [failed, setFailed] = useState<string | null>(null);
   const nameField = useRef<HTMLInputElement>(null);
+  const box = useModal<HTMLFormElement>(onClose);
   const ids = useId();
   useEffect(() => {
     nameField.current?.focus();
@@ -81,7 +83,7 @@ export function NewJourneyDialog({
         role="dialog"
         aria-modal="true"
         aria-labelledby={`${ids}-title`}
-        onKeyDown={(e) => e.key === 'Escape' && onClose()}
+        ref={box}
         onSubmit={(e) => {
           e.preventDefault();
           void create();

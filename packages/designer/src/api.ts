@@ -76,6 +76,8 @@ export interface TeamShape {
 export interface Me {
   role: 'admin' | 'marketer' | 'rep';
   rep?: string;
+  /** The rep's name in the team. */
+  repName?: string;
   name: string;
 }
 

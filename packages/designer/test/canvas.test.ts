@@ -300,4 +300,29 @@ describe('the canvas a marketer needs no manual for', () => {
     expect(byId.wait).toMatchObject({ duration: 'PT36H' });
     expect(ui.problems).toEqual([]);
   });
+
+  it('draws an edit on a long journey before it checks it: the step is on the canvas while the problem list is still the old one', async () => {
+    const { page } = ui;
+    await adminApi(ui, 'POST', '/journeys', { ...chainJourney('edit-first', 300), name: 'Edit first' });
+    await openJourney('edit-first');
+    const problems = page.locator('[aria-label=problems] h3');
+    expect(await problems.innerText()).toMatch(/Ready to publish/i);
+    // What the problem list says at the moment the new step is put in the page (the same commit).
+    await page.evaluate(() => {
+      const w = window as unknown as { problemsWhenDrawn?: string };
+      const seen = new MutationObserver(() => {
+        if (!document.querySelector('[data-testid="node-wait"]')) return;
+        seen.disconnect();
+        w.problemsWhenDrawn = document.querySelector('[aria-label=problems] h3')!.textContent!;
+      });
+      seen.observe(document.body, { childList: true, subtree: true });
+    });
+    await page.getByTestId('palette-wait').click();
+    await page.locator('[data-testid="node-wait"]').waitFor();
+    // Then the check catches up: the new step leads nowhere and nothing leads to it.
+    await expect.poll(() => problems.innerText()).toMatch(/^2 problems$/i);
+    expect(await page.evaluate('window.problemsWhenDrawn')).toMatch(/Ready to publish/i);
+    await ui.shot('canvas-edit-then-checked');
+    expect(ui.problems).toEqual([]);
+  });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DraftJourney, DraftNode } from '../src/model/index.ts';
-import { adminApi, axeProblems, canvasAtRest, openDesigner } from './browser.ts';
+import { ARTIFACTS, adminApi, axeProblems, canvasAtRest, openDesigner } from './browser.ts';
 
 let ui: Awaited<ReturnType<typeof openDesigner>>;
 
@@ -193,6 +193,60 @@ describe('journey settings and step parameters as forms, not JSON', () => {
       action: 'webhook',
       params: { url: 'https://hooks.example.com/stalled' },
     });
+    expect(ui.problems).toEqual([]);
+  });
+
+  it('counts events within a number and a unit, like every other duration, and still takes ISO 8601', async () => {
+    const { page } = ui;
+    await adminApi(ui, 'POST', '/journeys', {
+      schema: 'baton.journey/v1',
+      id: 'event-window',
+      name: 'Event window',
+      trigger: { event: 'Signed Up' },
+      start: 'engaged',
+      nodes: [
+        {
+          id: 'engaged',
+          type: 'branch',
+          paths: [{ label: 'Busy', when: { event: 'Page Viewed', within: 'P7D', op: 'gte', value: 2 }, next: 'yes' }],
+          otherwise: 'no',
+        },
+        { id: 'yes', type: 'exit', outcome: 'busy' },
+        { id: 'no', type: 'exit', outcome: 'quiet' },
+      ],
+    });
+    await open('event-window');
+    await select('engaged');
+    const within = page.getByLabel('within', { exact: true });
+    const unit = page.getByLabel('within unit');
+    expect(await within.inputValue()).toBe('7');
+    expect(await unit.inputValue()).toBe('days');
+    await type(within, '36');
+    await unit.selectOption('hours');
+    const when = () =>
+      savedDraft('event-window').then((j) => (nodeOf(j, 'engaged').paths as { when: unknown }[])[0]!.when);
+    expect(await when()).toEqual({ event: 'Page Viewed', within: 'PT36H', op: 'gte', value: 2 });
+    await page.locator('.inspector').screenshot({ path: `${ARTIFACTS}forms-event-window.png` });
+    // ISO 8601 is still taken as typed.
+    await type(within, 'P1DT12H');
+    expect(await when()).toEqual({ event: 'Page Viewed', within: 'P1DT12H', op: 'gte', value: 2 });
+    expect(await axeProblems(page)).toEqual([]);
+    expect(ui.problems).toEqual([]);
+  });
+
+  it("offers to notify the reps of the team the journey hands off to: a sales journey's list has no service rep", async () => {
+    const { page } = ui;
+    await open('pricing-intent');
+    await select('nurture');
+    await page.getByLabel('action', { exact: true }).selectOption('notify');
+    const reps = ((await adminApi(ui, 'GET', '/team')) as { reps: { id: string; name?: string; team?: string }[] })
+      .reps;
+    expect(reps.some((r) => r.team === 'service')).toBe(true);
+    expect(await page.getByLabel('notify whom').locator('option').allInnerTexts()).toEqual([
+      "the contact's owner",
+      ...reps.filter((r) => r.team === 'sales').map((r) => r.name ?? r.id),
+    ]);
+    await ui.shot('56b-action-notify-sales-reps');
     expect(ui.problems).toEqual([]);
   });
 });

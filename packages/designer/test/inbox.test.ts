@@ -19,7 +19,8 @@ describe("the reps' inbox and the reports, in a browser", () => {
     await page.goto(`${ui.base}/inbox#token=${ana}`);
     await page.getByText('acme GmbH').first().waitFor();
     expect(await page.locator('[data-testid=handoff-item]').count()).toBe(1);
-    expect(await page.locator('.topbar .whoami').innerText()).toBe('ana (rep)');
+    // The rep by their name in the team, not their id (or the token's name).
+    expect(await page.locator('.topbar .whoami').innerText()).toBe('Ana Ortiz (rep)');
 
     // A new lead for ana arrives while the inbox is open: it appears without a reload (SSE).
     await pricingVisit(ui, 'globex', { ownerId: 'ana' });
@@ -86,7 +87,10 @@ describe("the reps' inbox and the reports, in a browser", () => {
     const count = (id: string) => page.locator(`[data-testid="node-${id}"] [data-testid=sim-count]`);
     await expect.poll(() => count('handoff').innerText()).toBe('2');
     expect(await count('won').innerText()).toBe('1');
-    expect(await count('handoff').getAttribute('title')).toBe('2 entered · 1 here now · 1 moved on');
+    expect(await count('handoff').getAttribute('title')).toBe(
+      '2 entered · 1 here now · 1 moved on · 1 of 2 handoffs converted (50%)',
+    );
+    expect(await count('won').getAttribute('title')).toBe('1 entered · 0 here now · 1 moved on');
     await ui.shot('13-canvas-live-numbers');
     expect(ui.problems).toEqual([]);
   }, 120_000);

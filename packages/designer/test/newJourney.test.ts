@@ -85,8 +85,20 @@ describe('a new journey, blank or from an example', () => {
     const before = await page.locator('table.journeys tbody tr').count();
     await page.getByRole('button', { name: 'New journey' }).click();
     await dialog.getByLabel('Name').fill('Not wanted');
+    // Tab and Shift+Tab go round the dialog, never to the page behind it.
+    const inDialog = () => page.evaluate(() => !!document.activeElement?.closest('[role=dialog]'));
+    for (let i = 0; i < 14; i++) {
+      await page.keyboard.press('Tab');
+      expect(await inDialog()).toBe(true);
+    }
+    for (let i = 0; i < 14; i++) {
+      await page.keyboard.press('Shift+Tab');
+      expect(await inDialog()).toBe(true);
+    }
+    // Escape (wherever the focus is in it) closes it, and the focus is back on the button that opened it.
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('New journey');
     expect(await page.locator('table.journeys tbody tr').count()).toBe(before);
     expect(native).toEqual([]);
     expect(ui.problems).toEqual([]);

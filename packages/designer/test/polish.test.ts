@@ -75,7 +75,16 @@ describe('the editor at 1440 px, and what the browser asks for on its own', () =
     expect(await dialog.getByTestId('publish-settings').innerText()).toContain('the name');
     expect(await dialog.getByTestId('publish-added').count()).toBe(0);
     await ui.shot('41-publish-changes');
+    // The focus goes round the dialog's buttons; Escape closes it and gives the focus back to Publish.
+    for (let i = 0; i < 5; i++) {
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => !!document.activeElement?.closest('[role=dialog]'))).toBe(true);
+    }
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Publish');
     // Keep editing: nothing is published.
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
     await dialog.getByRole('button', { name: 'Keep editing' }).click();
     expect(await dialog.count()).toBe(0);
     expect(ui.server.config.latest('pricing-intent')!.version).toBe(1);

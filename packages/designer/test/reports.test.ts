@@ -17,9 +17,21 @@ const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 describe('reports a marketer reads without a manual', () => {
   it('names journeys and reps, filters by journey, counts rejections and shows the trend per day', async () => {
     const { page } = ui;
+    // The handoff step gets a name: the report says it, not the step's id.
+    const pricing = (await adminApi(ui, 'GET', '/journeys/pricing-intent')).definition as {
+      nodes: { id: string; label?: string }[];
+    };
+    const named = {
+      ...pricing,
+      nodes: pricing.nodes.map((n) => (n.id === 'handoff' ? { ...n, label: 'Hand to an AE' } : n)),
+    };
+    await adminApi(ui, 'PUT', '/journeys/pricing-intent/draft', named);
+    await adminApi(ui, 'POST', '/journeys/pricing-intent/publish');
     await pricingVisit(ui, 'acme');
     await pricingVisit(ui, 'globex');
     const acme = (await ui.server.store.load('acme'))!.handoffs[0]!;
+    const rejecter = acme.assignee!;
+    const rejecterName = ui.server.config.data.team.reps.find((r) => r.id === rejecter)!.name!;
     // acme's first rep turns it down: it goes to another rep, and the report counts one rejected handoff.
     await adminApi(ui, 'POST', `/handoffs/${acme.id}/reject`, { reason: 'on holiday' });
     expect((await ui.server.store.load('acme'))!.handoffs[0]!.rejectedBy).toHaveLength(1);
@@ -30,7 +42,7 @@ describe('reports a marketer reads without a manual', () => {
     const totals = page.getByTestId('report-totals');
     await totals.waitFor();
     expect(await totals.innerText()).toMatch(/Accept rate\s*0%\s*0 accepted · 1 rejected/);
-    expect(await totals.innerText()).toMatch(/Revenue\s*0\s*sum of outcome values \(no currency\)/);
+    expect(await totals.innerText()).toMatch(/Revenue\s*0\s*sum of outcome values \(no currency set\)/);
 
     // Journeys and reps by their names; the id stays on hover.
     const byJourney = page.locator('.report-table', { hasText: 'By journey' });
@@ -38,8 +50,18 @@ describe('reports a marketer reads without a manual', () => {
     expect(await journeyCell.innerText()).toBe('Pricing intent to account executive');
     expect(await journeyCell.getAttribute('title')).toBe('pricing-intent');
     expect(await page.locator('.report-table', { hasText: 'By handoff step' }).innerText()).toContain(
-      'Pricing intent to account executive / handoff',
+      'Pricing intent to account executive / Hand to an AE',
     );
+    expect(await page.locator('.reports table').last().innerText()).toContain('Hand to an AE');
+    // A rejection counts against the rep who rejected, not the rep who holds the handoff now.
+    const byRep = page.locator('.report-table', { hasText: 'By rep' });
+    const repHeaders = await byRep.locator('thead th').allInnerTexts();
+    const rejectedOf = async (name: string) =>
+      (await byRep.locator('tbody tr', { hasText: name }).locator('td').allInnerTexts())[
+        repHeaders.indexOf('Rejected')
+      ];
+    expect(await rejectedOf(rejecterName)).toBe('1');
+    expect(await rejectedOf(holderName)).toBe('0');
     expect(await page.locator('.report-table', { hasText: 'By rep' }).innerText()).toContain(holderName);
     expect(await page.getByRole('img', { name: /^Handoffs by rep\./ }).getAttribute('aria-label')).toContain(
       holderName,
@@ -52,6 +74,13 @@ describe('reports a marketer reads without a manual', () => {
     await page.locator('.report-table', { hasText: 'By rep' }).scrollIntoViewIfNeeded();
     await ui.shot('50b-reports-tables-by-name');
     await page.locator('.reports h1').scrollIntoViewIfNeeded();
+
+    // With the workspace's currency set (an addition to SPEC), revenue is money.
+    ui.server.config.data.workspace.currency = 'EUR';
+    await page.reload();
+    await expect.poll(() => totals.innerText()).toMatch(/Revenue\s*€0\s*sum of outcome values(?! \()/);
+    await ui.shot('50c-reports-currency');
+    delete ui.server.config.data.workspace.currency;
 
     // The trend over a three-day period: two quiet days, then today's two handoffs.
     const now = Date.now();

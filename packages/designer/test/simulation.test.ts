@@ -130,7 +130,22 @@ describe('simulation mode in the designer', () => {
     expect(won).toBeLessThanOrEqual(handoff);
     expect(await sim.locator('[data-testid=breach-rate]').innerText()).toMatch(/projected/);
     expect(await sim.locator('table.loads tbody tr').count()).toBeGreaterThan(0);
+    // The load table's days are the test contact's days (its clock starts Monday 23 November 2026), and
+    // its reps are the team's, by name: the journey's queue members only.
+    const rows = await sim
+      .locator('table.loads tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!)));
+    const team = ui.server.config.data.team;
+    const queueMembers = new Set(team.queues.flatMap((q) => q.members));
+    for (const [name, day] of rows) {
+      expect(day! >= '2026-11-23', `${name} ${day}`).toBe(true);
+      const rep = team.reps.find((r) => r.name === name);
+      expect(rep).toBeDefined();
+      expect(queueMembers.has(rep!.id), `${rep!.id} in ${[...queueMembers]}`).toBe(true);
+    }
     await ui.shot('22-simulation-population');
+    await sim.locator('table.loads').scrollIntoViewIfNeeded();
+    await ui.shot('22b-simulation-population-loads');
     expect(await ui.server.store.contactIds()).toEqual([]);
     expect(ui.problems).toEqual([]);
   }, 180_000);

@@ -10,6 +10,19 @@ const pricing = {
 };
 
 describe('synthetic simulation', () => {
+  it("draws a contact's owner from the reps of the team the handoff goes to, not a service rep for a sales lead", async () => {
+    const team = {
+      ...pricing.team,
+      reps: [...pricing.team.reps, { id: 'hana', name: 'Hana Ito', team: 'service', calendar: 'berlin' }],
+    };
+    const r = await simulateSynthetic({ ...pricing, team, contacts: 400, seed: 11 });
+    const assignees = new Set(
+      Object.values(r.contacts).flatMap((c) => (c.journeys['pricing-intent']?.handoffs ?? []).map((h) => h.assignee)),
+    );
+    expect(assignees.size).toBeGreaterThan(1);
+    expect(assignees.has('hana')).toBe(false);
+  });
+
   it('gives the same report for the same seed, and another for another seed', async () => {
     const a = await simulateSynthetic({ ...pricing, contacts: 150, seed: 42 });
     const b = await simulateSynthetic({ ...pricing, contacts: 150, seed: 42 });

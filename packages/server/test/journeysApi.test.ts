@@ -143,9 +143,12 @@ describe('reports', () => {
     const a = await pricingLead(server, 'r1');
     const b = await pricingLead(server, 'r2');
     // b's first rep turns it down: it goes to another, and the report counts the rejection.
+    const rejecter = b.assignee!;
     expect(
       (await server.call(server.adminToken, 'POST', `/api/handoffs/${b.id}/reject`, { reason: 'busy' })).status,
     ).toBe(200);
+    const holder = (await server.store.load('r2'))!.handoffs.find((h) => h.id === b.id)!.assignee!;
+    expect(holder).not.toBe(rejecter);
     now += 30 * 60_000;
     await server.call(server.adminToken, 'POST', `/api/handoffs/${a.id}/accept`);
     now += 30 * 60_000;
@@ -159,7 +162,7 @@ describe('reports', () => {
       total: Record<string, unknown>;
       days: Record<string, { handoffs: number; accepted: number; breached: number; rejected: number }>;
       nodes: Record<string, unknown>;
-      reps: Record<string, { handoffs: number }>;
+      reps: Record<string, { handoffs: number; rejected: number }>;
       flow: Record<string, Record<string, { entered: number }>>;
     }>(server.call(server.adminToken, 'GET', '/api/reports?journey=pricing-intent'));
     expect(report.total).toEqual({
@@ -181,6 +184,9 @@ describe('reports', () => {
     expect(report.days['2026-11-23']).toMatchObject({ handoffs: 2, accepted: 2, breached: 0, rejected: 1 });
     expect(Object.keys(report.nodes)).toEqual(['pricing-intent/handoff']);
     expect(Object.values(report.reps).reduce((n, r) => n + r.handoffs, 0)).toBe(2);
+    // A rejection counts against the rep who rejected, not the rep who then took the handoff.
+    expect(report.reps[rejecter]!.rejected).toBe(1);
+    expect(report.reps[holder]!.rejected).toBe(0);
     expect(report.flow['pricing-intent']!.handoff!.entered).toBe(2);
     // Scoped to another journey, every part of the report leaves pricing-intent's handoffs out.
     const other = await json<{ total: { handoffs: number }; reps: object; queues: object; flow: object }>(

@@ -333,7 +333,13 @@ describe('a rep works only their own handoffs', () => {
   });
 
   it('tells a token who it speaks for', async () => {
-    expect(await json(server.call(tokens.ana, 'GET', '/api/me'))).toEqual({ role: 'rep', rep: 'ana', name: 'ana' });
+    // A rep's token also gets the rep's name in the team (an addition), for the top bar.
+    expect(await json(server.call(tokens.ana, 'GET', '/api/me'))).toEqual({
+      role: 'rep',
+      rep: 'ana',
+      repName: 'Ana Ortiz',
+      name: 'ana',
+    });
     expect(await json(server.call(tokens.admin, 'GET', '/api/me'))).toEqual({ role: 'admin', name: 'admin' });
   });
 

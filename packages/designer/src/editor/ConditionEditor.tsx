@@ -1,4 +1,5 @@
 import { COUNT_OPS, FIELD_OPS } from '@baton/engine/internal';
+import { DurationInput } from './DurationInput.tsx';
 import { isRecord } from '../model/draft.ts';
 import { Select, TextInput } from './fields.tsx';
 
@@ -128,7 +129,7 @@ export function ConditionEditor({
               onCommit={(event) => onChange({ ...c, event })}
               disabled={disabled}
             />
-            <TextInput
+            <DurationInput
               ariaLabel="within"
               value={String(c.within ?? '')}
               placeholder="P7D"

@@ -24,12 +24,14 @@ function NodeForm({
   node,
   apply,
   team,
+  teams,
   fields,
   readOnly,
 }: {
   node: DraftNode;
   apply: Props['apply'];
   team: TeamShape | null;
+  teams: string[];
   fields: string[];
   readOnly: boolean;
 }) {
@@ -56,7 +58,9 @@ function NodeForm({
           disabled={disabled}
         />
       </Field>
-      {Form && <Form node={node} set={set} update={update} team={team} fields={fields} disabled={disabled} />}
+      {Form && (
+        <Form node={node} set={set} update={update} team={team} teams={teams} fields={fields} disabled={disabled} />
+      )}
       <details className="raw">
         <summary>JSON</summary>
         <JsonInput
@@ -150,6 +154,9 @@ function JourneyForm({
 /** The inspector: the selected node's form, or the journey's settings when the entry (or nothing) is selected. */
 export function Inspector({ journey, selected, team, fields, readOnly, apply }: Props) {
   const node = selected ? journey.nodes.find((n) => n.id === selected) : undefined;
+  const teams = [
+    ...new Set(journey.nodes.flatMap((n) => (n.type === 'handoff' && typeof n.team === 'string' ? [n.team] : []))),
+  ];
   return (
     <aside className="inspector" aria-label="inspector">
       <datalist id="baton-fields">
@@ -159,7 +166,15 @@ export function Inspector({ journey, selected, team, fields, readOnly, apply }: 
       </datalist>
       <h3>{node ? `${node.type} · ${node.id}` : 'Journey settings'}</h3>
       {node ? (
-        <NodeForm key={node.id} node={node} apply={apply} team={team} fields={fields} readOnly={readOnly} />
+        <NodeForm
+          key={node.id}
+          node={node}
+          apply={apply}
+          team={team}
+          teams={teams}
+          fields={fields}
+          readOnly={readOnly}
+        />
       ) : (
         <JourneyForm journey={journey} apply={apply} fields={fields} readOnly={readOnly} />
       )}

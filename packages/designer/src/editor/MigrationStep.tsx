@@ -1,3 +1,4 @@
+import { useModal } from '../useModal.ts';
 import { useEffect, useMemo, useState } from 'react';
 import { own } from '@baton/engine/internal';
 import { api, ApiError } from '../api.ts';
@@ -5,16 +6,9 @@ import type { DraftJourney } from '../model/draft.ts';
 import { MigrationCanvas, type MigrationMark } from './MigrationCanvas.tsx';
 import './MigrationStep.css';
 
-/** The server's migration plan (SPEC §10): contacts per source → target node, who cannot move and why, and who stays. */
-export interface MigrationPlan {
-  version: number;
-  moves: { fromVersion: number; from: string; to: string; contacts: number }[];
-  blocked: { contactId: string; fromVersion: number; from: string; to: string; reason: string }[];
-  unmapped: { fromVersion: number; from: string; contacts: number }[];
-}
+import { hasWaiting, type MigrationPlan } from './migrationPlan.ts';
 
-/** Whether any contact waits in an older version, so publishing should offer to move them. */
-export const hasWaiting = (plan: MigrationPlan) => plan.moves.length + plan.blocked.length + plan.unmapped.length > 0;
+export { hasWaiting, type MigrationPlan };
 
 const WAITING_TYPES = new Set(['wait', 'pause', 'handoff']);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -103,6 +97,7 @@ export function MigrationStep({
   onPublish: (migrate: Record<string, string> | undefined) => void;
   onCancel: () => void;
 }) {
+  const box = useModal<HTMLDivElement>(onCancel);
   const [picks, setPicks] = useState<Record<string, string>>({});
   const [plan, setPlan] = useState(first);
   const [error, setError] = useState<string | null>(null);
@@ -189,7 +184,7 @@ export function MigrationStep({
 
   return (
     <div className="modal-backdrop">
-      <div className="modal migration" role="dialog" aria-modal="true" aria-labelledby="migration-title">
+      <div className="modal migration" role="dialog" aria-modal="true" aria-labelledby="migration-title" ref={box}>
         <h2 id="migration-title">Move waiting contacts to version {plan.version}?</h2>
         <p className="muted">
           Contacts wait in older versions. Those you move keep when they arrived (a wait or a timeout counts from then),

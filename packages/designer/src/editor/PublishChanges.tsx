@@ -1,3 +1,4 @@
+import { useModal } from '../useModal.ts';
 import { useEffect, useMemo, useRef } from 'react';
 import { stepName, versionDiff, type DraftJourney, type DraftNode } from '../model/index.ts';
 
@@ -48,6 +49,7 @@ export function PublishChanges({
 }) {
   const diff = useMemo(() => versionDiff(published, draft), [published, draft]);
   const confirm = useRef<HTMLButtonElement>(null);
+  const box = useModal<HTMLDivElement>(onCancel);
   useEffect(() => confirm.current?.focus(), []);
   return (
     <div className="modal-backdrop">
@@ -56,7 +58,7 @@ export function PublishChanges({
         role="dialog"
         aria-modal="true"
         aria-labelledby="publish-changes-title"
-        onKeyDown={(e) => e.key === 'Escape' && onCancel()}
+        ref={box}
       >
         <h2 id="publish-changes-title">Publish version {version}?</h2>
         <p className="muted">

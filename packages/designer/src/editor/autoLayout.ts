@@ -1,5 +1,5 @@
 import { ELK_LIMIT, type Sizes } from '../model/elkLayout.ts';
-import { layoutJourney, type DraftJourney, type Position } from '../model/index.ts';
+import type { DraftJourney, Position } from '../model/index.ts';
 import type { LayoutRequest } from './layoutWorker.ts';
 
 let worker: Worker | null = null;
@@ -23,7 +23,8 @@ function layoutWorker(): Worker {
  * ELK_LIMIT steps, dagre on the page for larger ones (ELK takes seconds there).
  */
 export function autoLayout(journey: DraftJourney, sizes: Sizes = new Map()): Promise<Record<string, Position>> {
-  if (journey.nodes.length > ELK_LIMIT) return Promise.resolve(layoutJourney(journey));
+  // dagre loads with the first journey that needs it.
+  if (journey.nodes.length > ELK_LIMIT) return import('../model/layout.ts').then((m) => m.layoutJourney(journey));
   return new Promise((done, fail) => {
     const id = nextId++;
     waiting.set(id, { done, fail });

@@ -35,7 +35,15 @@ export interface Canvas {
   meta: JourneyMeta;
 }
 
+// A journey node's canvas data, kept per node object: an edit replaces only the nodes it changes (see
+// applyChange), so re-deriving the canvas after it clones only those, not all 1,000 of a long journey.
+const stripped = new WeakMap<DraftNode, DraftNode>();
 const withoutPorts = (node: DraftNode): DraftNode => {
+  let copy = stripped.get(node);
+  if (!copy) stripped.set(node, (copy = strip(node)));
+  return copy;
+};
+const strip = (node: DraftNode): DraftNode => {
   const copy = structuredClone(node);
   for (const slot of portSlots(node)) {
     let parent: unknown = copy;

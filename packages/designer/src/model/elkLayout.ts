@@ -1,7 +1,7 @@
 import type { ElkNode } from 'elkjs/lib/elk-api.js';
 import { TRIGGER_NODE } from './convert.ts';
 import type { DraftJourney, Position } from './draft.ts';
-import { NODE_SIZE, nodeWidth } from './layout.ts';
+import { NODE_SIZE, nodeWidth } from './size.ts';
 import { portSlots } from './ports.ts';
 
 /** What the layout needs of ELK: its `layout` call (elk.bundled.js in Node and in the layout worker). */

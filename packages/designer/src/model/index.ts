@@ -12,7 +12,8 @@ export {
 } from './convert.ts';
 export { applyChange, freshId, isDraftJourney, type JourneyChange } from './changes.ts';
 export { startHistory, record, undo, redo, type History } from './history.ts';
-export { layoutJourney, isLaidOut, nodeWidth, NODE_SIZE } from './layout.ts';
+export { layoutJourney } from './layout.ts';
+export { isLaidOut, nodeWidth, NODE_SIZE } from './size.ts';
 export { PALETTE, newNode, newJourney, type PaletteType } from './templates.ts';
 export { issuesByNode, describeIssue, readableIssues, stepName } from './issues.ts';
 export { type PortSlot as Slot, portSlot, valueAt } from './slots.ts';

@@ -3,12 +3,7 @@ import { dictionary, own } from '@baton/engine/internal';
 import { TRIGGER_NODE } from './convert.ts';
 import type { DraftJourney, DraftNode, Position } from './draft.ts';
 import { portSlots } from './ports.ts';
-
-/** The size a node takes on the canvas, for layout. */
-export const NODE_SIZE = { width: 240, height: 110 };
-
-/** A node is wide enough for a labelled handle per port. */
-export const nodeWidth = (node: DraftNode) => Math.max(NODE_SIZE.width, 104 * portSlots(node).length);
+import { NODE_SIZE, nodeWidth } from './size.ts';
 
 /** The journey's connections (the entry's start first), by node. */
 function successors(journey: DraftJourney, ids: Set<string>): Map<string, string[]> {
@@ -104,9 +99,3 @@ export function layoutJourney(journey: DraftJourney): Record<string, Position> {
   }
   return positions;
 }
-
-/** Whether every node (and the trigger) has a position. */
-export const isLaidOut = (journey: DraftJourney) => {
-  const p = journey.ui?.positions ?? {};
-  return own(p, TRIGGER_NODE) !== undefined && journey.nodes.every((n) => own(p, n.id) !== undefined);
-};

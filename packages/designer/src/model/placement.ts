@@ -1,6 +1,6 @@
 import { TRIGGER_NODE } from './convert.ts';
 import type { DraftJourney, DraftNode, Position } from './draft.ts';
-import { NODE_SIZE, nodeWidth } from './layout.ts';
+import { NODE_SIZE, nodeWidth } from './size.ts';
 import { portSlots } from './ports.ts';
 import { portCentre } from './arrivals.ts';
 

@@ -126,7 +126,12 @@ function TraitFields({ params, put, disabled }: { params: Params; put: (p: Param
 }
 
 /** The form for each action's parameters (SPEC §5); anything else stays in the node's JSON. */
-function ActionForm({ node, set, update, team, disabled }: NodeFormProps) {
+function ActionForm({ node, set, update, team, teams, disabled }: NodeFormProps) {
+  // Reps of the teams the journey hands off to (all reps when it hands off to none).
+  const notifiable = (team?.reps ?? []).filter(
+    (r) => teams.length === 0 || (r.team !== undefined && teams.includes(r.team)),
+  );
+  const named = (id: string) => team?.reps.find((r) => r.id === id)?.name ?? id;
   const action = str(node.action) as Action;
   const params = paramsOf(node);
   const put = (p: Params) => set('params', p);
@@ -179,13 +184,15 @@ function ActionForm({ node, set, update, team, disabled }: NodeFormProps) {
             >
               {to === '' && <option value="">choose…</option>}
               <option value="owner">the contact's owner</option>
-              {(team?.reps ?? []).map((r) => (
+              {notifiable.map((r) => (
                 <option key={r.id} value={r.id}>
                   {r.name ?? r.id}
                 </option>
               ))}
-              {to !== '' && to !== 'owner' && !team?.reps.some((r) => r.id === to) && (
-                <option value={to}>{to} (not in the team)</option>
+              {to !== '' && to !== 'owner' && !notifiable.some((r) => r.id === to) && (
+                <option value={to}>
+                  {named(to)} ({team?.reps.some((r) => r.id === to) ? 'another team' : 'not in the team'})
+                </option>
               )}
             </select>
           </Field>

@@ -12,6 +12,8 @@ export interface NodeFormProps {
   /** Replaces the node whole, for a change of several fields at once (one undo step). */
   update: (next: DraftNode) => void;
   team: TeamShape | null;
+  /** The teams the journey hands off to (`sales`, `service`): whom its steps deal with. */
+  teams: string[];
   /** Condition fields to suggest. */
   fields: string[];
   disabled: boolean;

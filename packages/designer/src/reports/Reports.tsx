@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { HandoffReport, HandoffStats } from '@baton/engine/internal';
-import { api, type JourneySummary, type TeamShape, token } from '../api.ts';
+import { api, type JourneyDetail, type JourneySummary, type TeamShape, token } from '../api.ts';
+import { isRecord } from '../model/draft.ts';
 import { BarChart } from './BarChart.tsx';
 import { nextDay, trendDays } from './trend.ts';
 
@@ -15,18 +16,36 @@ const secs = (s: number | null) => {
   if (s < 172_800) return `${Math.round(s / 360) / 10}h`;
   return `${Math.round(s / 8640) / 10}d`;
 };
-/** Revenue has no currency anywhere in Baton (an outcome's value is a plain number): shown as the number. */
-const money = (v: number) => v.toLocaleString(undefined, { maximumFractionDigits: 0 });
+/**
+ * Revenue in the workspace's currency (`workspace.currency`, an ISO 4217 code, an addition to SPEC), or as
+ * a plain number when none is set.
+ */
+export const moneyIn = (currency: string | undefined) => {
+  const format = new Intl.NumberFormat(undefined, {
+    maximumFractionDigits: 0,
+    ...(currency ? { style: 'currency', currency } : {}),
+  });
+  return (v: number) => format.format(v);
+};
 
 /** Names for the ids a report is keyed by: journeys and reps by name, falling back to the id. */
 export interface Names {
   journey: (id: string) => string;
   rep: (id: string) => string;
-  /** A `journey/node` key as "Journey name / node". */
+  /** A `journey/node` key as "Journey name / step name". */
   node: (key: string) => string;
+  /** A step of a journey by its label, else its id. */
+  step: (journey: string, node: string) => string;
 }
 
-export function namesOf(journeys: readonly JourneySummary[], team: TeamShape | null): Names {
+/** Each journey's step labels by node id, from its published definition and its draft. */
+export type StepLabels = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+export function namesOf(
+  journeys: readonly JourneySummary[],
+  team: TeamShape | null,
+  labels: StepLabels = new Map(),
+): Names {
   const journeyNames = new Map(journeys.map((j) => [j.id, j.name || j.id]));
   const repNames = new Map((team?.reps ?? []).map((r) => [r.id, r.name || r.id]));
   // The longest journey id the key starts with, so an id with a "/" in it is still found whole.
@@ -36,19 +55,35 @@ export function namesOf(journeys: readonly JourneySummary[], team: TeamShape | n
     rep: (id) => repNames.get(id) ?? id,
     node: (key) => {
       const id = byLength.find((j) => key.startsWith(`${j}/`));
-      return id === undefined ? key : `${journeyNames.get(id)} / ${key.slice(id.length + 1)}`;
+      if (id === undefined) return key;
+      const node = key.slice(id.length + 1);
+      return `${journeyNames.get(id)} / ${labels.get(id)?.get(node) ?? node}`;
     },
+    step: (journey, node) => labels.get(journey)?.get(node) ?? node,
   };
+}
+
+/** Step labels by node id from journey definitions, later ones over earlier ones. */
+function stepLabels(definitions: unknown[]): Map<string, string> {
+  const labels = new Map<string, string>();
+  for (const d of definitions)
+    if (isRecord(d) && Array.isArray(d.nodes))
+      for (const n of d.nodes)
+        if (isRecord(n) && typeof n.id === 'string' && typeof n.label === 'string' && n.label)
+          labels.set(n.id, n.label);
+  return labels;
 }
 
 function StatsTable({
   title,
   rows,
   name = (k) => k,
+  money,
 }: {
   title: string;
   rows: Record<string, Stats>;
   name?: (key: string) => string;
+  money: (v: number) => string;
 }) {
   const entries = Object.entries(rows);
   const most = Math.max(1, ...entries.map(([, s]) => s.handoffs));
@@ -179,6 +214,8 @@ export function Reports() {
   const [report, setReport] = useState<Report | null>(null);
   const [journeys, setJourneys] = useState<JourneySummary[]>([]);
   const [team, setTeam] = useState<TeamShape | null>(null);
+  const [labels, setLabels] = useState<StepLabels>(new Map());
+  const [currency, setCurrency] = useState<string | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
   const query = new URLSearchParams({
     ...(from ? { from: `${from}T00:00:00Z` } : {}),
@@ -197,12 +234,28 @@ export function Reports() {
   }, [query]);
   useEffect(() => {
     api<{ journeys: JourneySummary[] }>('GET', '/journeys').then(
-      (r) => setJourneys(r.journeys),
+      (r) => {
+        setJourneys(r.journeys);
+        // Steps by their labels: the published version's, the draft's over them.
+        void Promise.all(
+          r.journeys.map((j) =>
+            api<JourneyDetail>('GET', `/journeys/${encodeURIComponent(j.id)}`).then(
+              (d) => [j.id, stepLabels([d.definition, d.draftDefinition])] as const,
+              () => [j.id, new Map<string, string>()] as const,
+            ),
+          ),
+        ).then((all) => setLabels(new Map(all)));
+      },
       () => undefined,
     );
     api<TeamShape>('GET', '/team').then(setTeam, () => undefined);
+    api<{ currency?: string }>('GET', '/workspace').then(
+      (w) => setCurrency(w.currency),
+      () => undefined,
+    );
   }, []);
-  const names = namesOf(journeys, team);
+  const names = namesOf(journeys, team, labels);
+  const money = moneyIn(currency);
   const downloadCsv = async () => {
     const res = await fetch(
       `/api/reports?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(query)), format: 'csv' })}`,
@@ -273,7 +326,7 @@ export function Reports() {
           <div className="card">
             <span>Revenue</span>
             <strong>{money(t.revenue)}</strong>
-            <em>sum of outcome values (no currency)</em>
+            <em>sum of outcome values{currency ? '' : ' (no currency set)'}</em>
           </div>
         </div>
       )}
@@ -281,10 +334,10 @@ export function Reports() {
         <>
           <Trend report={report} />
           <Charts report={report} names={names} />
-          <StatsTable title="By journey" rows={report.journeys} name={names.journey} />
-          <StatsTable title="By handoff step" rows={report.nodes} name={names.node} />
-          <StatsTable title="By queue" rows={report.queues} />
-          <StatsTable title="By rep" rows={report.reps} name={names.rep} />
+          <StatsTable title="By journey" rows={report.journeys} name={names.journey} money={money} />
+          <StatsTable title="By handoff step" rows={report.nodes} name={names.node} money={money} />
+          <StatsTable title="By queue" rows={report.queues} money={money} />
+          <StatsTable title="By rep" rows={report.reps} name={names.rep} money={money} />
           <section className="report-table">
             <h3>Contacts through each journey</h3>
             <table>
@@ -302,7 +355,7 @@ export function Reports() {
                   Object.entries(nodes).map(([n, c]) => (
                     <tr key={`${j}/${n}`}>
                       <td>{names.journey(j)}</td>
-                      <td>{n}</td>
+                      <td title={names.step(j, n) === n ? undefined : n}>{names.step(j, n)}</td>
                       <td>{c.entered}</td>
                       <td>{c.current}</td>
                       <td>{c.exited}</td>

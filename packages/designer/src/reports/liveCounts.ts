@@ -11,10 +11,14 @@ export function flowOverlay(report: HandoffReport, journeyId: string): SimOverla
     path: [],
     counts: Object.fromEntries(Object.entries(flow).map(([node, c]) => [node, c.entered])),
     details: Object.fromEntries(
-      Object.entries(flow).map(([node, c]) => [
-        node,
-        `${c.entered} entered · ${c.current} here now · ${c.exited} moved on`,
-      ]),
+      Object.entries(flow).map(([node, c]) => {
+        // A handoff step also says how many of its handoffs converted (the report's per-step numbers).
+        const handed = report.nodes[`${journeyId}/${node}`];
+        const converted = handed
+          ? ` · ${handed.converted} of ${handed.handoffs} handoffs converted (${Math.round((handed.conversionRate ?? 0) * 100)}%)`
+          : '';
+        return [node, `${c.entered} entered · ${c.current} here now · ${c.exited} moved on${converted}`];
+      }),
     ),
   };
 }

@@ -1,7 +1,7 @@
 import { RepLoadTable } from './RepLoadTable.tsx';
 import { useState } from 'react';
 import { dictionary, own } from '@baton/engine/internal';
-import { api, ApiError, token } from '../api.ts';
+import { api, ApiError, type TeamShape, token } from '../api.ts';
 import type { DraftJourney } from '../model/index.ts';
 import type { BacktestResult, SimRequest } from './protocol.ts';
 
@@ -178,7 +178,7 @@ export function BacktestTab({
             </tbody>
           </table>
           <h4>Handoffs per rep per day (draft)</h4>
-          <RepLoadTable perRepDay={result.perRepDay} />
+          <RepLoadTable perRepDay={result.perRepDay} team={team as TeamShape | null} />
         </div>
       )}
     </>

@@ -1,7 +1,18 @@
+import type { TeamShape } from '../api.ts';
 import type { PopulationResult } from './protocol.ts';
 
-/** Each rep's busiest day of handoffs beside their capacity, over capacity in red: the population and backtest runs' load table. */
-export function RepLoadTable({ perRepDay }: { perRepDay: PopulationResult['perRepDay'] }) {
+/**
+ * Each rep's busiest day of handoffs beside their capacity, over capacity in red: the population and
+ * backtest runs' load table. Reps by name (the id on hover); only reps the journey's handoffs went to.
+ */
+export function RepLoadTable({
+  perRepDay,
+  team = null,
+}: {
+  perRepDay: PopulationResult['perRepDay'];
+  team?: TeamShape | null;
+}) {
+  const names = new Map((team?.reps ?? []).map((r) => [r.id, r.name || r.id]));
   return (
     <table className="loads small">
       <thead>
@@ -18,7 +29,7 @@ export function RepLoadTable({ perRepDay }: { perRepDay: PopulationResult['perRe
           const over = busiest.capacity !== null && busiest.handoffs > busiest.capacity;
           return (
             <tr key={rep}>
-              <td>{rep}</td>
+              <td title={names.has(rep) ? rep : undefined}>{names.get(rep) ?? rep}</td>
               <td>{busiest.day}</td>
               <td className={over ? 'bad' : ''}>{busiest.handoffs}</td>
               <td>{busiest.capacity ?? '∞'}</td>

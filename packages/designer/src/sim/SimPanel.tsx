@@ -8,6 +8,8 @@ import { conditionTraits, populationModel, type PopulationForm } from './populat
 import type { BacktestResult, PopulationResult, SimRequest, SimResponse, TestContactState } from './protocol.ts';
 import { BacktestTab, type BacktestRun } from './BacktestTab.tsx';
 
+/** Where the virtual clock starts, for the test contact and a population alike: Monday 23 November 2026, 09:00 UTC. */
+const CLOCK_START = '2026-11-23T09:00:00Z';
 /** An instant on the virtual clock, short: "11-23 10:30" (UTC). */
 const short = (iso: string) => iso.slice(5, 16).replace('T', ' ');
 
@@ -152,7 +154,7 @@ export function SimPanel({
       type: 'start',
       ...world,
       contact: { id: 'test-contact', traits: parsed as Record<string, unknown> },
-      start: '2026-11-23T09:00:00Z',
+      start: CLOCK_START,
     });
   };
   const events = listenedEvents(journey);
@@ -489,7 +491,7 @@ export function SimPanel({
               if (!('model' in model)) return;
               setResult(null);
               setProgress({ done: 0, total: 1 });
-              send({ type: 'population', ...world, ...size, population: model.model });
+              send({ type: 'population', ...world, ...size, start: CLOCK_START, population: model.model });
             }}
           >
             Run
@@ -523,7 +525,7 @@ export function SimPanel({
                 <dd>{result.handoffs.unassigned}</dd>
               </dl>
               <h4>Handoffs per rep per day</h4>
-              <RepLoadTable perRepDay={result.perRepDay} />
+              <RepLoadTable perRepDay={result.perRepDay} team={team} />
             </div>
           )}
         </>

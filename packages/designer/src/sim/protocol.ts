@@ -23,6 +23,8 @@ export type SimRequest =
       contacts: number;
       seed: number;
       days: number;
+      /** The first instant of the run: the test contact's clock, so its days are the same days. */
+      start: string;
       population: unknown;
     }
   | {

@@ -63,6 +63,7 @@ async function population(req: Extract<SimRequest, { type: 'population' }>): Pro
     contacts: req.contacts,
     seed: req.seed,
     days: req.days,
+    start: req.start,
     population: req.population,
     onProgress: (done, total) => {
       if (done === total || done % Math.max(1, Math.floor(total / 50)) === 0) post({ type: 'progress', done, total });

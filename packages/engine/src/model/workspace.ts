@@ -14,8 +14,17 @@ export const ScoreModel = z.strictObject({
 });
 export type ScoreModel = z.infer<typeof ScoreModel>;
 
-/** Workspace settings shared by every journey: score models for now. */
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+/**
+ * Workspace settings shared by every journey: score models, and (an addition to SPEC) the currency that
+ * outcome values are in, an ISO 4217 code; without it a value is a plain number.
+ */
 export const Workspace = z.strictObject({
+  currency: z
+    .string()
+    .refine((code) => CURRENCIES.has(code), 'must be an ISO 4217 currency code in capitals, like EUR or USD')
+    .optional(),
   scores: ownRecord(
     z.string().regex(/^[A-Za-z0-9_-]+$/, 'score names may only contain letters, digits, _ and -'),
     ScoreModel,

@@ -13,7 +13,10 @@ export interface HandoffStats {
   timeToFirstTouch: { p50: number | null; p90: number | null };
   breached: number;
   breachRate: number | null;
-  /** Handoffs a rep rejected at least once (an addition to SPEC §8's report). */
+  /**
+   * Handoffs a rep rejected at least once (an addition to SPEC §8's report). Per rep, the handoffs that rep
+   * rejected, whoever held them at the end.
+   */
   rejected: number;
   /** Closed handoffs per outcome (`expired` included). */
   outcomes: Record<string, number>;
@@ -41,7 +44,11 @@ export interface HandoffReport {
   /** Keyed `journey/node`. */
   nodes: Record<string, HandoffStats>;
   queues: Record<string, HandoffStats>;
-  /** By the rep holding the handoff at the end (after any escalation or reassignment). */
+  /**
+   * By the rep holding the handoff at the end (after any escalation or reassignment), except `rejected`:
+   * the handoffs the rep rejected. A rep who rejected handoffs and holds none of the period's is listed
+   * with no handoffs and their rejections.
+   */
   reps: Record<string, HandoffStats>;
   /** By UTC day of creation (`YYYY-MM-DD`), oldest first, days with handoffs only: the trend (an addition). */
   days: Record<string, HandoffStats>;
@@ -150,6 +157,22 @@ function grouped(rows: readonly Row[], key: (h: ReportedHandoff) => string | nul
   );
 }
 
+/** Each rep's `rejected`: the handoffs that rep rejected (once or more), counted against them, not the last holder. */
+function withRejections(reps: Record<string, HandoffStats>, rows: readonly Row[]): Record<string, HandoffStats> {
+  const made = new Map<string, number>();
+  for (const { handoff } of rows)
+    for (const rep of new Set(handoff.rejectedBy.map((r) => r.rep))) made.set(rep, (made.get(rep) ?? 0) + 1);
+  const all = new Map(Object.entries(reps));
+  for (const rep of made.keys()) if (!all.has(rep)) all.set(rep, handoffStats([]));
+  return entriesOf(
+    new Map(
+      [...all]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([rep, stats]) => [rep, { ...stats, rejected: made.get(rep) ?? 0 }]),
+    ),
+  );
+}
+
 /** Whether an instant is in a report's period. */
 export const inPeriod = (period: ReportPeriod, at: Millis) =>
   (period.from === undefined || at >= period.from) && (period.to === undefined || at < period.to);
@@ -213,7 +236,10 @@ export function assembleReport(
     journeys: grouped(rows, (h) => h.journeyId),
     nodes: grouped(rows, (h) => `${h.journeyId}/${h.node}`),
     queues: grouped(rows, (h) => h.queue),
-    reps: grouped(rows, (h) => h.assignee),
+    reps: withRejections(
+      grouped(rows, (h) => h.assignee),
+      rows,
+    ),
     days: grouped(rows, (h) => formatInstant(h.createdAt).slice(0, 10)),
     flow: entriesOf(new Map([...flow].map(([journey, nodes]) => [journey, entriesOf(nodes)]))),
   };

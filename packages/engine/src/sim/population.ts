@@ -140,6 +140,8 @@ function populationPlan(
   }
   const awaited = new Map<string, Map<string, Rule[]>>();
   const owners = new Set<string>();
+  // The teams whose handoffs go to a contact's owner: owners are drawn from their reps.
+  const ownerTeams = new Set<string>();
   for (const j of journeys) {
     collect(j.trigger.when, 'contact.', traits, counted);
     for (const n of j.nodes) {
@@ -147,7 +149,10 @@ function populationPlan(
       if (n.type === 'handoff') {
         n.route.forEach((r) => {
           collect(r.when, 'contact.', traits);
-          if ('owner' in r.to) owners.add(r.to.owner.slice('contact.'.length));
+          if ('owner' in r.to) {
+            owners.add(r.to.owner.slice('contact.'.length));
+            ownerTeams.add(n.team);
+          }
         });
       }
       if (n.type === 'pause') {
@@ -184,7 +189,10 @@ function populationPlan(
     for (const n of j.nodes)
       if (n.type === 'handoff' && n.title)
         for (const m of n.title.matchAll(/\{\{\s*contact\.([A-Za-z0-9_$-]+)\s*\}\}/g)) shown.add(m[1]!);
-  const reps = team?.reps.map((r) => r.id) ?? [];
+  // A contact's owner is a rep of the team their handoff goes to (a service rep does not own a sales lead);
+  // every rep when no rep is of that team.
+  const ofTeam = team?.reps.filter((r) => r.team !== undefined && ownerTeams.has(r.team)) ?? [];
+  const reps = (ofTeam.length > 0 ? ofTeam : (team?.reps ?? [])).map((r) => r.id);
   const modelTraits = Object.entries(model.traits);
   const traitFields = fieldsOf(traits);
   const triggerFields = triggerWhen.map(fieldsOf);

@@ -112,7 +112,8 @@ export function createApp(deps: AppDeps): Hono {
   // Who the token speaks for: the designer and the inbox show what this caller may do.
   api.get('/me', (c) => {
     const { role, rep, name } = c.get('principal');
-    return c.json({ role, rep, name });
+    const repName = rep === undefined ? undefined : config.data.team.reps.find((r) => r.id === rep)?.name;
+    return c.json({ role, rep, name, ...(repName ? { repName } : {}) });
   });
   api.route('/handoffs', handoffRoutes(runtime, store));
   api.route('/contacts', contactRoutes(runtime, store));

@@ -86,6 +86,8 @@ export const TokenList = z.object({ tokens: z.array(TokenSummary) });
 export const Me = z.object({
   role: z.enum(['admin', 'marketer', 'rep']),
   rep: z.string().optional(),
+  /** The rep's name in the team (an addition), for a rep's token. */
+  repName: z.string().optional(),
   name: z.string(),
 });
 
