@@ -90,6 +90,14 @@ const withLayout = async (j: DraftJourney): Promise<DraftJourney> =>
   isLaidOut(j) ? j : { ...j, ui: { ...j.ui, positions: await autoLayout(j) } };
 /** The farthest the canvas zooms out. */
 const MIN_ZOOM = 0.1;
+
+/**
+ * Up to how many steps the minimap is shown when a journey opens. Past it the journey squeezed into the
+ * minimap's box is a line a pixel wide (a 1,000-step chain is 400 times taller than wide), and the
+ * minimap redraws every step's box on each edit; step search finds a step instead. The control button
+ * shows it anyway.
+ */
+const MINIMAP_STEPS = 200;
 /** A step's box on the canvas: measured when React Flow has drawn it, else its size for layout. */
 const boxOf = (journey: DraftJourney, id: string, measured?: { width?: number; height?: number }): Rect => {
   const p = journey.ui?.positions?.[id] ?? { x: 0, y: 0 };
@@ -249,6 +257,7 @@ function EditorLoaded({
   const [simulating, setSimulating] = useState(false);
   const [simOverlay, setOverlay] = useState<SimOverlay | null>(null);
   const [showLive, setShowLive] = useState(false);
+  const [showMap, setShowMap] = useState(() => loaded.journey.nodes.length <= MINIMAP_STEPS);
   const live = useLiveCounts(journey.id, showLive && !simulating && version === null);
   const overlay = simulating ? simOverlay : live.overlay;
   useEffect(() => {
@@ -852,7 +861,7 @@ function EditorLoaded({
               defaultEdgeOptions={{ type: 'lane' }}
             >
               <Background gap={20} size={1} />
-              <MiniMap pannable zoomable nodeStrokeWidth={3} position="bottom-right" ariaLabel="minimap" />
+              {showMap && <MiniMap pannable zoomable nodeStrokeWidth={3} position="bottom-right" ariaLabel="minimap" />}
               {/* Fit view on the journey's boxes: React Flow's own fits only the steps it has measured (drawn). */}
               <Controls showFitView={false}>
                 <ControlButton
@@ -863,6 +872,21 @@ function EditorLoaded({
                 >
                   <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 30" aria-hidden="true">
                     <path d="M3.692 4.63c0-.53.4-.938.939-.938h5.215V0H4.708C2.13 0 0 2.054 0 4.63v5.216h3.692V4.631zM27.354 0h-5.2v3.692h5.17c.53 0 .984.4.984.939v5.215H32V4.631A4.624 4.624 0 0027.354 0zm.954 24.83c0 .532-.4.94-.939.94h-5.215v3.768h5.215c2.577 0 4.631-2.13 4.631-4.707v-5.139h-3.692v5.139zm-23.677.94c-.531 0-.939-.4-.939-.94v-5.138H0v5.139c0 2.577 2.13 4.707 4.708 4.707h5.138V25.77H4.631z" />
+                  </svg>
+                </ControlButton>
+                <ControlButton
+                  onClick={() => setShowMap((shown) => !shown)}
+                  title={showMap ? 'Hide minimap' : 'Show minimap'}
+                  aria-label={showMap ? 'Hide minimap' : 'Show minimap'}
+                  aria-pressed={showMap}
+                >
+                  <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16" aria-hidden="true">
+                    <path
+                      d="M1 3l4.5-2 5 2L15 1v12l-4.5 2-5-2L1 15zm4.5 0v10m5-8v10"
+                      fill="none"
+                      stroke="currentColor"
+                      strokeWidth="1.5"
+                    />
                   </svg>
                 </ControlButton>
               </Controls>
