@@ -9,6 +9,7 @@ import { HandoffTotals, ReportInterner, reportJourneys, type ReportJourney, type
 import { advanceTo, simulationWorld, type SimulationInput } from './simulate.ts';
 import { counterIds } from '../runtime/runtime.ts';
 import { dictionary } from '../model/dictionary.ts';
+import { CONTACT_UPDATED } from '../state/records.ts';
 
 /** A synthetic run: N generated contacts over a horizon, reps answering after random delays. */
 export interface SyntheticInput extends Omit<SimulationInput, 'script'> {
@@ -158,6 +159,9 @@ export async function simulateSynthetic(
       e.at, // the clock stands at it (a prelude applied late is applied at its own instant)
     );
   };
+  // Without a journey that an identify enters, a new contact's identify can only set traits and record
+  // itself: it waits as a prelude without being applied first (a third of the run's steps, issue #17).
+  const identifyEnters = runtime.catalog.live().some((l) => l.compiled.journey.trigger.event === CONTACT_UPDATED);
   const applyNext = async (k: number) => {
     const i = schedule.contact[k]!;
     const waiting = prelude[i]!;
@@ -167,6 +171,11 @@ export async function simulateSynthetic(
     }
     const id = syntheticUserId(i);
     const fresh = store.stateOf(id) === undefined;
+    if (fresh && waiting < 0 && pending[i]! > 1 && !identifyEnters && schedule.isIdentify(k)) {
+      pending[i]!--;
+      prelude[i] = k;
+      return;
+    }
     const before = minted;
     const applied = await applyEvent(k);
     pending[i]!--;
