@@ -7,7 +7,8 @@ import { inIdOrder, syntheticPopulation, syntheticUserId } from './population.ts
 import { exponential, seededRandom } from './random.ts';
 import { HandoffTotals, ReportInterner, reportJourneys, type ReportJourney, type SimulationReport } from './report.ts';
 import { advanceTo, simulationWorld, type SimulationInput } from './simulate.ts';
-import { counterIds } from '../runtime/runtime.ts';
+import { counterIds, type Applied } from '../runtime/runtime.ts';
+import type { StepInput } from '../step/context.ts';
 import { dictionary } from '../model/dictionary.ts';
 import { CONTACT_UPDATED } from '../state/records.ts';
 
@@ -148,10 +149,17 @@ export async function simulateSynthetic(
    * a million contacts idle until their trigger held most of the memory). -1: none waiting.
    */
   const prelude = new Int32Array(input.contacts).fill(-1);
-  const applyEvent = async (k: number) => {
+  /** `runtime.apply`, at once where it can (no promise per read and commit), then waiting handoffs assigned as `apply` does. */
+  const applyInput = async (contactId: string, input: StepInput, now: Millis): Promise<Applied> => {
+    const applied = runtime.applyNow(contactId, input, now);
+    if (applied === undefined) return runtime.apply(contactId, input, now);
+    await runtime.assignFreed(now);
+    return applied;
+  };
+  const applyEvent = (k: number) => {
     const e = schedule.event(k);
     // Built valid (a userId, a named event, JSON properties): applied as `ingestEvent` would, unparsed.
-    return runtime.apply(
+    return applyInput(
       e.userId,
       e.type === 'track'
         ? { kind: 'track', name: e.event, properties: e.properties, at: e.at }
@@ -204,8 +212,13 @@ export async function simulateSynthetic(
     }
     const action = actions.pop()!;
     try {
+      // What runtime.accept and runtime.logOutcome apply for a handoff named by its contact.
       if (action.kind === 'accept') {
-        await runtime.accept(action.ref);
+        await applyInput(
+          action.ref.userId,
+          { kind: 'human', action: { type: 'accept', ref: action.ref } },
+          world.clock.now(),
+        );
         actions.push({
           at: action.at + delay(random, outcomeHours * HOUR),
           seq: seq++,
@@ -214,10 +227,12 @@ export async function simulateSynthetic(
         });
       } else {
         const choices = outcomes.get(`${action.ref.journey}\u0000${action.ref.node}`) ?? [];
-        await runtime.logOutcome({
-          ...action.ref,
-          outcome: choices[Math.floor(random() * choices.length)] ?? '',
-        });
+        const ref = { ...action.ref, outcome: choices[Math.floor(random() * choices.length)] ?? '' };
+        await applyInput(
+          ref.userId,
+          { kind: 'human', action: { type: 'outcome', ref, outcome: ref.outcome, value: undefined } },
+          world.clock.now(),
+        );
       }
       repActions++;
     } catch (err) {
