@@ -104,7 +104,6 @@ export function counterIds(): IdSource {
 const MAX_RETRIES = 8;
 
 const IDLE: Promise<unknown> = Promise.resolve();
-const IDLE_VOID: Promise<void> = Promise.resolve();
 
 /** How many waiting handoffs `assignWaitingHandoffs` reads from the store at a time. */
 const WAITING_PAGE = 64;
@@ -235,7 +234,10 @@ export class Runtime {
           this.applyNow(timer.contactId, { kind: 'timer', timer }, timer.dueAt) === undefined
         )
           await this.fire(timer);
-        else await this.assignFreed(timer.dueAt);
+        else {
+          const assigning = this.assignFreed(timer.dueAt);
+          if (assigning !== undefined) await assigning;
+        }
         fired++;
       }
     }
@@ -273,16 +275,17 @@ export class Runtime {
 
   private async assignAfter(now: Millis, work: Promise<Applied>): Promise<Applied> {
     const applied = await work;
-    await this.assignFreed(now);
+    const assigning = this.assignFreed(now);
+    if (assigning !== undefined) await assigning;
     return applied;
   }
 
   /**
    * Assigns waiting handoffs if a step freed a rep since: what `apply` does after its step, for a caller
-   * of `applyNow`. Resolves at once when no rep was freed.
+   * of `applyNow`. Undefined when no rep was freed (nothing to wait for).
    */
-  assignFreed(now: Millis): Promise<void> {
-    if (!this.repFreed || this.assigning) return IDLE_VOID;
+  assignFreed(now: Millis): Promise<void> | undefined {
+    if (!this.repFreed || this.assigning) return undefined;
     this.repFreed = false;
     return this.assignWaitingHandoffs(now).then(() => undefined);
   }

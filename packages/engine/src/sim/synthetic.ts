@@ -149,12 +149,15 @@ export async function simulateSynthetic(
    * a million contacts idle until their trigger held most of the memory). -1: none waiting.
    */
   const prelude = new Int32Array(input.contacts).fill(-1);
-  /** `runtime.apply`, at once where it can (no promise per read and commit), then waiting handoffs assigned as `apply` does. */
-  const applyInput = async (contactId: string, input: StepInput, now: Millis): Promise<Applied> => {
+  /**
+   * `runtime.apply`, at once where it can (no promise per read and commit), then waiting handoffs assigned
+   * as `apply` does: a promise only when something is left to wait for.
+   */
+  const applyInput = (contactId: string, input: StepInput, now: Millis): Applied | Promise<Applied> => {
     const applied = runtime.applyNow(contactId, input, now);
     if (applied === undefined) return runtime.apply(contactId, input, now);
-    await runtime.assignFreed(now);
-    return applied;
+    const assigning = runtime.assignFreed(now);
+    return assigning === undefined ? applied : assigning.then(() => applied);
   };
   const applyEvent = (k: number) => {
     const e = schedule.event(k);
@@ -170,22 +173,30 @@ export async function simulateSynthetic(
   // Without a journey that an identify enters, a new contact's identify can only set traits and record
   // itself: it waits as a prelude without being applied first (a third of the run's steps, issue #17).
   const identifyEnters = runtime.catalog.live().some((l) => l.compiled.journey.trigger.event === CONTACT_UPDATED);
-  const applyNext = async (k: number) => {
+  /** Applies event `k`, after its contact's prelude if one waits. */
+  const applyNext = (k: number): undefined | Promise<void> => {
     const i = schedule.contact[k]!;
     const waiting = prelude[i]!;
-    if (waiting >= 0) {
-      prelude[i] = -1;
-      await applyEvent(waiting);
-    }
+    if (waiting < 0) return applyOwn(k, i, true);
+    prelude[i] = -1;
+    const first = applyEvent(waiting);
+    return first instanceof Promise ? first.then(() => applyOwn(k, i, false)) : applyOwn(k, i, false);
+  };
+  const applyOwn = (k: number, i: number, noPrelude: boolean): undefined | Promise<void> => {
     const id = syntheticUserId(i);
     const fresh = store.stateOf(id) === undefined;
-    if (fresh && waiting < 0 && pending[i]! > 1 && !identifyEnters && schedule.isIdentify(k)) {
+    if (fresh && noPrelude && pending[i]! > 1 && !identifyEnters && schedule.isIdentify(k)) {
       pending[i]!--;
       prelude[i] = k;
       return;
     }
     const before = minted;
-    const applied = await applyEvent(k);
+    const applied = applyEvent(k);
+    if (applied instanceof Promise) return applied.then((a) => letGoIfIdle(i, k, id, fresh, before, a));
+    letGoIfIdle(i, k, id, fresh, before, applied);
+  };
+  /** A new contact whose event left it idle is let go of, the event kept as its prelude. */
+  const letGoIfIdle = (i: number, k: number, id: string, fresh: boolean, before: number, applied: Applied) => {
     pending[i]!--;
     if (!fresh || pending[i] === 0 || minted !== before || applied.effects.length > 0 || applied.journal.length > 0)
       return;
@@ -204,9 +215,11 @@ export async function simulateSynthetic(
     const nextAction = actions.peek()?.at ?? Infinity;
     const at = Math.min(nextEvent, nextAction);
     if (at > end) break;
-    await advanceTo(world, at);
+    if ((store.nextDueNow() ?? Infinity) <= at) await advanceTo(world, at);
+    else world.clock.set(at); // (what advanceTo does when no timer falls due, without a promise)
     if (nextEvent <= nextAction) {
-      await applyNext(k++);
+      const applying = applyNext(k++);
+      if (applying !== undefined) await applying;
       input.onProgress?.(k, total);
       continue;
     }
@@ -214,11 +227,12 @@ export async function simulateSynthetic(
     try {
       // What runtime.accept and runtime.logOutcome apply for a handoff named by its contact.
       if (action.kind === 'accept') {
-        await applyInput(
+        const accepting = applyInput(
           action.ref.userId,
           { kind: 'human', action: { type: 'accept', ref: action.ref } },
           world.clock.now(),
         );
+        if (accepting instanceof Promise) await accepting;
         actions.push({
           at: action.at + delay(random, outcomeHours * HOUR),
           seq: seq++,
@@ -228,11 +242,12 @@ export async function simulateSynthetic(
       } else {
         const choices = outcomes.get(`${action.ref.journey}\u0000${action.ref.node}`) ?? [];
         const ref = { ...action.ref, outcome: choices[Math.floor(random() * choices.length)] ?? '' };
-        await applyInput(
+        const logging = applyInput(
           ref.userId,
           { kind: 'human', action: { type: 'outcome', ref, outcome: ref.outcome, value: undefined } },
           world.clock.now(),
         );
+        if (logging instanceof Promise) await logging;
       }
       repActions++;
     } catch (err) {
