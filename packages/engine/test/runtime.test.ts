@@ -321,3 +321,62 @@ describe('versions and restarts', () => {
     expect(formatInstant(inst!.messages[0]!.at)).toBe('2026-11-23T13:00:00Z');
   });
 });
+
+describe('stepping at once (a simulation whose store answers at once)', () => {
+  const waitThenMail = () =>
+    journey([
+      { id: 'wait', type: 'wait', duration: 'P2D', next: 'mail' },
+      { id: 'mail', type: 'action', action: 'email', params: { template: 't' }, next: 'done' },
+      exit(),
+    ]);
+  const pair = () => {
+    const make = (immediate: boolean) => {
+      const catalog = new JourneyCatalog();
+      catalog.publish(waitThenMail());
+      const clock = new VirtualClock(T0);
+      const store = new MemoryStore();
+      const runtime = new Runtime({ store, clock, catalog, ...(immediate ? { immediate: store } : {}) });
+      const heard: string[] = [];
+      runtime.subscribe((a) => heard.push(`${a.contactId}:${a.effects.map((e) => e.type).join(',')}`));
+      return { clock, store, runtime, heard };
+    };
+    return { later: make(false), now: make(true) };
+  };
+
+  it('applies a step, fires its timers and tells listeners as apply and advance do', async () => {
+    const { later, now } = pair();
+    const input = { kind: 'track', name: 'Signed Up', properties: {}, at: T0 } as const;
+    await later.runtime.apply('c1', input, T0);
+    expect(now.runtime.applyNow('c1', input, T0)?.status).toBe('applied');
+    for (const w of [later, now]) {
+      w.clock.set(T0 + 3 * DAY);
+      expect(await w.runtime.advance(T0 + 3 * DAY)).toBe(1);
+    }
+    expect(now.store.snapshot()).toEqual(later.store.snapshot());
+    expect(now.heard).toEqual(later.heard);
+    expect((await now.store.load('c1'))?.instances[0]?.status).toBe('exited');
+  });
+
+  it('declines without an immediate store, or while the contact has a step in flight', async () => {
+    const { later, now } = pair();
+    const input = { kind: 'track', name: 'Signed Up', properties: {}, at: T0 } as const;
+    expect(later.runtime.applyNow('c1', input, T0)).toBeUndefined();
+    const inFlight = now.runtime.apply('c2', input, T0);
+    expect(now.runtime.applyNow('c2', input, T0)).toBeUndefined();
+    await inFlight;
+    expect(await later.store.load('c1')).toBeUndefined();
+  });
+
+  it('refuses an immediate store that is not the runtime store', () => {
+    const store = new MemoryStore();
+    expect(
+      () =>
+        new Runtime({
+          store,
+          clock: new VirtualClock(T0),
+          catalog: new JourneyCatalog(),
+          immediate: new MemoryStore(),
+        }),
+    ).toThrow('RuntimeOptions.immediate must be the store itself');
+  });
+});

@@ -61,6 +61,34 @@ describe('synthetic population schedule', () => {
       // Drawn again, the same; and what follows the population in the generator is the same too.
       expect(schedule.event(schedule.length - 1)).toEqual(expected[expected.length - 1]);
       expect([random(), random()]).toEqual([expectedRandom(), expectedRandom()]);
+      expect(events.map((_, k) => schedule.isIdentify(k))).toEqual(expected.map((e) => e.type === 'identify'));
     }
+  });
+
+  it('draws traits named like Object.prototype as own keys of ordinary objects', () => {
+    const model = Population.parse({
+      traits: Object.fromEntries([
+        ['__proto__', { oneOf: [{ value: 'kept' }] }],
+        ['toString', { oneOf: [{ value: 'fit' }] }],
+      ]),
+    });
+    const journeys = [Journey.parse(read('pricing-intent/journey.json'))];
+    const schedule = syntheticPopulation(
+      journeys,
+      undefined,
+      Workspace.parse({}),
+      3,
+      START,
+      30,
+      seededRandom(1),
+      model,
+    );
+    const first = schedule.event(0);
+    if (first.type !== 'identify') throw new Error('the first event is the identify');
+    expect(Object.getPrototypeOf(first.traits)).toBe(Object.prototype);
+    expect(Object.hasOwn(first.traits, '__proto__')).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(first.traits, '__proto__')?.value).toBe('kept');
+    expect(first.traits.toString).toBe('fit');
+    expect(JSON.stringify(first.traits)).toContain('"__proto__":"kept"');
   });
 });

@@ -3,7 +3,7 @@ import { InboundEvent } from '../model/event.ts';
 import type { Clock, Millis } from '../model/time.ts';
 import { durationMillis, parseInstant } from '../model/time.ts';
 import { Workspace } from '../model/workspace.ts';
-import type { Commit, Store, StepRead } from '../store/store.ts';
+import type { Commit, ImmediateStore, Store, StepRead } from '../store/store.ts';
 import { parseInput } from '../validate/issues.ts';
 import { actionHandlers } from './actions.ts';
 import type { ActionHandler, HandoffRef, HumanAction, StepContext, StepInput } from '../step/context.ts';
@@ -37,6 +37,11 @@ export interface RuntimeOptions {
   anonymousTtl?: string;
   /** How long a messageId is remembered (SPEC §7: at least 7 days; default P7D). */
   messageWindow?: string;
+  /**
+   * The same store as `store`, when it answers at once and does nothing more on a commit than
+   * `applyCommit` (the memory store of a simulation): `applyNow` and `advance` then step without awaiting it.
+   */
+  immediate?: ImmediateStore;
 }
 
 /** What applying one input did. */
@@ -124,10 +129,15 @@ export class Runtime {
   private readonly listeners = new Set<StepListener>();
   /** Whether the store stages commits (applied at once, made durable by a later write). */
   private readonly stages: boolean;
+  /** The store, when it answers at once and does not stage (see RuntimeOptions.immediate). */
+  private readonly immediate: ImmediateStore | undefined;
 
   constructor(options: RuntimeOptions) {
     this.store = options.store;
     this.stages = options.store.stage !== undefined && options.store.durable !== undefined;
+    if (options.immediate !== undefined && (options.immediate as unknown) !== options.store)
+      throw new Error('RuntimeOptions.immediate must be the store itself');
+    this.immediate = this.stages ? undefined : options.immediate;
     this.clock = options.clock;
     this.catalog = options.catalog;
     this.workspace = options.workspace ?? Workspace.parse({});
@@ -215,16 +225,19 @@ export class Runtime {
     let fired = 0;
     for (;;) {
       const now = this.clock.now();
-      const due = await this.store.claimDueTimers({
-        owner: this.owner,
-        dueBy: until,
-        limit: batch,
-        now,
-        leaseUntil: now + this.leaseMs,
-      });
+      const claim = { owner: this.owner, dueBy: until, limit: batch, now, leaseUntil: now + this.leaseMs };
+      const due = this.immediate ? this.immediate.claimDueNow(claim) : await this.store.claimDueTimers(claim);
       if (due.length === 0) return fired;
       for (const timer of due) {
-        await this.fire(timer);
+        if (
+          timer.timer === 'forget' ||
+          this.applyNow(timer.contactId, { kind: 'timer', timer }, timer.dueAt) === undefined
+        )
+          await this.fire(timer);
+        else {
+          const assigning = this.assignFreed(timer.dueAt);
+          if (assigning !== undefined) await assigning;
+        }
         fired++;
       }
     }
@@ -262,11 +275,36 @@ export class Runtime {
 
   private async assignAfter(now: Millis, work: Promise<Applied>): Promise<Applied> {
     const applied = await work;
-    if (this.repFreed && !this.assigning) {
-      this.repFreed = false;
-      await this.assignWaitingHandoffs(now);
-    }
+    const assigning = this.assignFreed(now);
+    if (assigning !== undefined) await assigning;
     return applied;
+  }
+
+  /**
+   * Assigns waiting handoffs if a step freed a rep since: what `apply` does after its step, for a caller
+   * of `applyNow`. Undefined when no rep was freed (nothing to wait for).
+   */
+  assignFreed(now: Millis): Promise<void> | undefined {
+    if (!this.repFreed || this.assigning) return undefined;
+    this.repFreed = false;
+    return this.assignWaitingHandoffs(now).then(() => undefined);
+  }
+
+  /**
+   * `apply` at once, without a promise, for a runtime whose store answers at once (RuntimeOptions.immediate)
+   * when the contact has no step in flight: the same step, commit and listeners. Waiting handoffs are not
+   * assigned here: call `assignFreed` next, as `apply` would. Undefined when it cannot (use `apply`);
+   * throws what `apply` would reject with.
+   */
+  applyNow(contactId: string, input: StepInput, now: Millis): Applied | undefined {
+    const store = this.immediate;
+    if (store === undefined || this.lanes.has(contactId)) return undefined;
+    const read = store.readStepNow(contactId, undefined, this.team !== undefined);
+    const { commit, result } = this.stepOn(read, contactId, now, undefined, (state, ctx) =>
+      stepContact(state, input, ctx),
+    );
+    store.applyCommit(commit);
+    return this.committed(contactId, result);
   }
 
   private repFreed = false;
@@ -489,6 +527,25 @@ export class Runtime {
     const read = await this.read(contactId, messageId);
     // With a staging store, a duplicate is answered once its original is durable (see inTurn).
     if (read.duplicate) return duplicate(contactId);
+    const { commit, result } = this.stepOn(read, contactId, now, messageId, step);
+    try {
+      if (this.stages) this.store.stage!(commit);
+      else await this.store.commit(commit);
+    } catch (err) {
+      if (err instanceof DuplicateMessageError) return duplicate(contactId);
+      throw err;
+    }
+    return this.committed(contactId, result);
+  }
+
+  /** Steps the contact a read found (a new one if none) and makes the commit of the result. */
+  private stepOn(
+    read: StepRead,
+    contactId: string,
+    now: Millis,
+    messageId: string | undefined,
+    step: ContactChange,
+  ): { commit: Commit; result: ReturnType<ContactChange> } {
     const state = read.state ?? newContactState(contactId, now);
     const ctx: StepContext = {
       now,
@@ -511,13 +568,11 @@ export class Runtime {
     }
     if (result.forget) commit.forget = true;
     if (result.desk) commit.desk = { expectedVersion: deskVersion, state: result.desk };
-    try {
-      if (this.stages) this.store.stage!(commit);
-      else await this.store.commit(commit);
-    } catch (err) {
-      if (err instanceof DuplicateMessageError) return duplicate(contactId);
-      throw err;
-    }
+    return { commit, result };
+  }
+
+  /** What a committed step did: a freed rep noted, listeners told (once durable, with a staging store). */
+  private committed(contactId: string, result: ReturnType<ContactChange>): Applied {
     if (this.team && result.effects.some((e) => e.type === 'event' && FREES_A_REP.has(e.name))) this.repFreed = true;
     const applied: Applied = { status: 'applied', contactId, effects: result.effects, journal: result.journal };
     // A staged step's listeners hear of it once it is durable (inTurn, WriteBatch).

@@ -1,5 +1,4 @@
 import type { ConditionShape } from '../model/condition.ts';
-import { dictionary } from '../model/dictionary.ts';
 import type { Journey } from '../nodes/journey.ts';
 import type { Team } from '../model/team.ts';
 import type { Workspace } from '../model/workspace.ts';
@@ -66,11 +65,22 @@ function sample({ choices, scale }: Field, random: () => number): unknown {
   return random() < 0.7 ? 'yes' : undefined;
 }
 
+/**
+ * Sets an own property of an ordinary object, `__proto__` too (defined, not assigned, so it never replaces
+ * the prototype). Drawn traits and properties are ordinary objects: the timeline keeps them, and V8 keeps a
+ * prototype-less object as a hash table (copying each one out of that was 5% of a population run, issue #17).
+ */
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
 function sampleAll(fields: readonly Field[], random: () => number): Record<string, unknown> {
-  const out = dictionary<unknown>();
+  const out: Record<string, unknown> = {};
   for (const f of fields) {
     const v = sample(f, random);
-    if (v !== undefined) out[f.field] = v;
+    if (v !== undefined) setOwn(out, f.field, v);
   }
   return out;
 }
@@ -202,11 +212,11 @@ function populationPlan(
       event: CONTACT_UPDATED,
       draw: (i, random) => {
         const profile = sampleAll(traitFields, random);
-        for (const [t, d] of modelTraits) profile[t] = drawTrait(d, random);
+        for (const [t, d] of modelTraits) setOwn(profile, t, drawTrait(d, random));
         for (const o of owners)
-          if (reps.length > 0 && random() < 0.5) profile[o] = reps[Math.floor(random() * reps.length)];
+          if (reps.length > 0 && random() < 0.5) setOwn(profile, o, reps[Math.floor(random() * reps.length)]);
         for (const f of shown)
-          if (!Object.hasOwn(profile, f)) profile[f] = `${f[0]!.toUpperCase()}${f.slice(1)} ${i + 1}`;
+          if (!Object.hasOwn(profile, f)) setOwn(profile, f, `${f[0]!.toUpperCase()}${f.slice(1)} ${i + 1}`);
         return profile;
       },
     },
@@ -293,13 +303,17 @@ export class SyntheticSchedule {
     return this.at.length;
   }
 
+  /** Whether event `k` is an identify (else a track), without drawing it. */
+  isIdentify(k: number): boolean {
+    return this.plan.templates[this.template[k]!]!.type === 'identify';
+  }
+
   /** Event `k`, drawn as it was when the population was made. */
   event(k: number): SyntheticEvent {
     const i = this.contact[k]!;
     const t = this.plan.templates[this.template[k]!]!;
-    // Copied into an ordinary object: the timeline keeps it, and V8 keeps a prototype-less one as a hash table.
     this.random.seek(this.state[k]!);
-    const drawn = { ...t.draw(i, this.random) };
+    const drawn = t.draw(i, this.random); // a new ordinary object (see setOwn)
     const at = this.at[k]!;
     const userId = syntheticUserId(i);
     return t.type === 'identify'

@@ -56,6 +56,7 @@ export function simulationWorld(input: Omit<SimulationInput, 'script'>, start: M
     workspace,
     ids,
     owner: 'simulation',
+    immediate: store, // steps without a promise per read and commit (issue #17)
     ...(team ? { team } : {}),
   });
   const counter = new NodeCounter();
@@ -69,7 +70,7 @@ export type SimulationWorld = ReturnType<typeof simulationWorld>;
 /** Moves the virtual clock to `to`, firing every timer due on the way at its own instant. */
 export async function advanceTo(world: SimulationWorld, to: Millis): Promise<void> {
   for (;;) {
-    const next = await world.store.nextDueAt();
+    const next = world.store.nextDueNow();
     if (next === null || next > to) break;
     world.clock.set(next);
     await world.runtime.advance(next);

@@ -7,8 +7,10 @@ import { inIdOrder, syntheticPopulation, syntheticUserId } from './population.ts
 import { exponential, seededRandom } from './random.ts';
 import { HandoffTotals, ReportInterner, reportJourneys, type ReportJourney, type SimulationReport } from './report.ts';
 import { advanceTo, simulationWorld, type SimulationInput } from './simulate.ts';
-import { counterIds } from '../runtime/runtime.ts';
+import { counterIds, type Applied } from '../runtime/runtime.ts';
+import type { StepInput } from '../step/context.ts';
 import { dictionary } from '../model/dictionary.ts';
+import { CONTACT_UPDATED } from '../state/records.ts';
 
 /** A synthetic run: N generated contacts over a horizon, reps answering after random delays. */
 export interface SyntheticInput extends Omit<SimulationInput, 'script'> {
@@ -147,10 +149,20 @@ export async function simulateSynthetic(
    * a million contacts idle until their trigger held most of the memory). -1: none waiting.
    */
   const prelude = new Int32Array(input.contacts).fill(-1);
-  const applyEvent = async (k: number) => {
+  /**
+   * `runtime.apply`, at once where it can (no promise per read and commit), then waiting handoffs assigned
+   * as `apply` does: a promise only when something is left to wait for.
+   */
+  const applyInput = (contactId: string, input: StepInput, now: Millis): Applied | Promise<Applied> => {
+    const applied = runtime.applyNow(contactId, input, now);
+    if (applied === undefined) return runtime.apply(contactId, input, now);
+    const assigning = runtime.assignFreed(now);
+    return assigning === undefined ? applied : assigning.then(() => applied);
+  };
+  const applyEvent = (k: number) => {
     const e = schedule.event(k);
     // Built valid (a userId, a named event, JSON properties): applied as `ingestEvent` would, unparsed.
-    return runtime.apply(
+    return applyInput(
       e.userId,
       e.type === 'track'
         ? { kind: 'track', name: e.event, properties: e.properties, at: e.at }
@@ -158,17 +170,33 @@ export async function simulateSynthetic(
       e.at, // the clock stands at it (a prelude applied late is applied at its own instant)
     );
   };
-  const applyNext = async (k: number) => {
+  // Without a journey that an identify enters, a new contact's identify can only set traits and record
+  // itself: it waits as a prelude without being applied first (a third of the run's steps, issue #17).
+  const identifyEnters = runtime.catalog.live().some((l) => l.compiled.journey.trigger.event === CONTACT_UPDATED);
+  /** Applies event `k`, after its contact's prelude if one waits. */
+  const applyNext = (k: number): undefined | Promise<void> => {
     const i = schedule.contact[k]!;
     const waiting = prelude[i]!;
-    if (waiting >= 0) {
-      prelude[i] = -1;
-      await applyEvent(waiting);
-    }
+    if (waiting < 0) return applyOwn(k, i, true);
+    prelude[i] = -1;
+    const first = applyEvent(waiting);
+    return first instanceof Promise ? first.then(() => applyOwn(k, i, false)) : applyOwn(k, i, false);
+  };
+  const applyOwn = (k: number, i: number, noPrelude: boolean): undefined | Promise<void> => {
     const id = syntheticUserId(i);
     const fresh = store.stateOf(id) === undefined;
+    if (fresh && noPrelude && pending[i]! > 1 && !identifyEnters && schedule.isIdentify(k)) {
+      pending[i]!--;
+      prelude[i] = k;
+      return;
+    }
     const before = minted;
-    const applied = await applyEvent(k);
+    const applied = applyEvent(k);
+    if (applied instanceof Promise) return applied.then((a) => letGoIfIdle(i, k, id, fresh, before, a));
+    letGoIfIdle(i, k, id, fresh, before, applied);
+  };
+  /** A new contact whose event left it idle is let go of, the event kept as its prelude. */
+  const letGoIfIdle = (i: number, k: number, id: string, fresh: boolean, before: number, applied: Applied) => {
     pending[i]!--;
     if (!fresh || pending[i] === 0 || minted !== before || applied.effects.length > 0 || applied.journal.length > 0)
       return;
@@ -187,16 +215,24 @@ export async function simulateSynthetic(
     const nextAction = actions.peek()?.at ?? Infinity;
     const at = Math.min(nextEvent, nextAction);
     if (at > end) break;
-    await advanceTo(world, at);
+    if ((store.nextDueNow() ?? Infinity) <= at) await advanceTo(world, at);
+    else world.clock.set(at); // (what advanceTo does when no timer falls due, without a promise)
     if (nextEvent <= nextAction) {
-      await applyNext(k++);
+      const applying = applyNext(k++);
+      if (applying !== undefined) await applying;
       input.onProgress?.(k, total);
       continue;
     }
     const action = actions.pop()!;
     try {
+      // What runtime.accept and runtime.logOutcome apply for a handoff named by its contact.
       if (action.kind === 'accept') {
-        await runtime.accept(action.ref);
+        const accepting = applyInput(
+          action.ref.userId,
+          { kind: 'human', action: { type: 'accept', ref: action.ref } },
+          world.clock.now(),
+        );
+        if (accepting instanceof Promise) await accepting;
         actions.push({
           at: action.at + delay(random, outcomeHours * HOUR),
           seq: seq++,
@@ -205,10 +241,13 @@ export async function simulateSynthetic(
         });
       } else {
         const choices = outcomes.get(`${action.ref.journey}\u0000${action.ref.node}`) ?? [];
-        await runtime.logOutcome({
-          ...action.ref,
-          outcome: choices[Math.floor(random() * choices.length)] ?? '',
-        });
+        const ref = { ...action.ref, outcome: choices[Math.floor(random() * choices.length)] ?? '' };
+        const logging = applyInput(
+          ref.userId,
+          { kind: 'human', action: { type: 'outcome', ref, outcome: ref.outcome, value: undefined } },
+          world.clock.now(),
+        );
+        if (logging instanceof Promise) await logging;
       }
       repActions++;
     } catch (err) {

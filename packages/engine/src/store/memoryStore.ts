@@ -14,6 +14,7 @@ import {
   type Commit,
   type DeskCommit,
   type HandoffQuery,
+  type ImmediateStore,
   type OutboxEntry,
   type Store,
   type StepRead,
@@ -53,7 +54,7 @@ export interface StoreSnapshot {
 }
 
 /** The store for tests, simulations and the browser: everything in memory, nothing durable. */
-export class MemoryStore implements Store {
+export class MemoryStore implements Store, ImmediateStore {
   private readonly states = new Map<string, ContactState>();
   /** messageIds with the instant they were committed (null: unknown, kept). */
   private readonly messages = new Map<string, Millis | null>();
@@ -123,6 +124,11 @@ export class MemoryStore implements Store {
 
   /** Everything a step reads in one call: one await instead of four (simulations step millions of times). */
   async readStep(contactId: string, messageId: string | undefined, routing: boolean): Promise<StepRead> {
+    return this.readStepNow(contactId, messageId, routing);
+  }
+
+  /** `readStep`, at once (no await). */
+  readStepNow(contactId: string, messageId: string | undefined, routing: boolean): StepRead {
     if (messageId !== undefined && this.messages.has(messageId)) return { duplicate: true, state: undefined };
     const state = this.states.get(contactId);
     if (!routing) return { duplicate: false, state };
@@ -316,6 +322,11 @@ export class MemoryStore implements Store {
   }
 
   async claimDueTimers(r: ClaimRequest): Promise<TimerRecord[]> {
+    return this.claimDueNow(r);
+  }
+
+  /** `claimDueTimers`, at once (no await). */
+  claimDueNow(r: ClaimRequest): TimerRecord[] {
     const claimed: TimerRecord[] = [];
     // Leases that ran out go back into the heap first, so a dead owner's timers are not lost.
     for (const [id, lease] of this.leases) {
@@ -337,6 +348,11 @@ export class MemoryStore implements Store {
   }
 
   async nextDueAt(): Promise<Millis | null> {
+    return this.nextDueNow();
+  }
+
+  /** `nextDueAt`, at once (no await). */
+  nextDueNow(): Millis | null {
     while (this.due.size > 0) {
       const top = this.due.peek()!;
       if (this.timers.get(top.id) === top && !this.leases.has(top.id)) return top.dueAt;

@@ -103,6 +103,22 @@ export interface OutboxEntry {
 }
 
 /**
+ * A store that answers at once, in memory (the memory store of a simulation): the runtime can step a
+ * contact without a promise per read and commit (issue #17: promises were a third of what a population
+ * run allocated). Each method does what its asynchronous `Store` counterpart does.
+ */
+export interface ImmediateStore {
+  /** `Store.readStep`, at once. */
+  readStepNow(contactId: string, messageId: string | undefined, routing: boolean): StepRead;
+  /** `Store.commit`, at once. */
+  applyCommit(commit: Commit): void;
+  /** `Store.claimDueTimers`, at once. */
+  claimDueNow(request: ClaimRequest): TimerRecord[];
+  /** `Store.nextDueAt`, at once. */
+  nextDueNow(): Millis | null;
+}
+
+/**
  * Where the engine keeps its runtime state. Implementations: memory (tests, simulation, browser),
  * lowdb (the default server store) and PostgreSQL (several processes). Every one passes the contract suite.
  */
