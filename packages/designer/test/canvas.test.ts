@@ -333,6 +333,19 @@ describe('the canvas a marketer needs no manual for', () => {
     // Then the check catches up: the new step leads nowhere and nothing leads to it.
     await expect.poll(() => problems.innerText()).toMatch(/^2 problems$/i);
     expect(await page.evaluate('window.problemsWhenDrawn')).toMatch(/Ready to publish/i);
+    // Every port was taken, so it follows nothing: it goes to a free place in view, on no other step.
+    const overlapping = await page.evaluate(() => {
+      const added = document.querySelector('[data-testid="node-wait"]')!.getBoundingClientRect();
+      return [...document.querySelectorAll<HTMLElement>('.react-flow__node')]
+        .filter((n) => n.dataset.id !== 'wait')
+        .filter((n) => {
+          const r = n.getBoundingClientRect();
+          return r.left < added.right && added.left < r.right && r.top < added.bottom && added.top < r.bottom;
+        })
+        .map((n) => n.dataset.id);
+    });
+    expect(overlapping).toEqual([]);
+    expect((await unreachableSteps()).filter((p) => p.startsWith('wait '))).toEqual([]);
     await ui.shot('canvas-edit-then-checked');
     expect(ui.problems).toEqual([]);
   });

@@ -10,8 +10,11 @@ import {
   layoutWithElk,
   newJourney,
   newNode,
+  NODE_SIZE,
+  nodeWidth,
   openingViewport,
   openPort,
+  freePlace,
   placeAfter,
   READABLE_ZOOM,
   TRIGGER_NODE,
@@ -44,6 +47,28 @@ describe('adding a step in place', () => {
     expect(next.ui!.positions!.exit!.y).toBe(200 + room);
     expect(validateJourney(next).valid).toBe(true);
     expect(openPort(next, TRIGGER_NODE)).toBeUndefined();
+  });
+
+  it('puts a step that follows nothing where it was asked when free, else at the nearest free place, on no step', () => {
+    const j = example('pricing-intent');
+    const wait = newNode(j, 'wait');
+    const positions = j.ui!.positions!;
+    const free = { x: -5000, y: -5000 };
+    expect(freePlace(j, free, wait)).toEqual(free);
+    for (const [id, taken] of Object.entries(positions)) {
+      const at = freePlace(j, taken, wait);
+      expect(at, id).not.toEqual(taken);
+      for (const [other, p] of Object.entries(positions)) {
+        const step = j.nodes.find((n) => n.id === other);
+        const width = step ? nodeWidth(step) : NODE_SIZE.width;
+        const apart =
+          p.x + width <= at.x ||
+          at.x + nodeWidth(wait) <= p.x ||
+          p.y + NODE_SIZE.height <= at.y ||
+          at.y + NODE_SIZE.height <= p.y;
+        expect(apart, `${id}: on ${other}`).toBe(true);
+      }
+    }
   });
 
   it('inserts on a branch path and keeps the other paths', () => {

@@ -27,6 +27,7 @@ import {
   wholeViewport,
   openingViewport,
   openPort,
+  freePlace,
   placeAfter,
   portCentre,
   portSlots,
@@ -477,10 +478,11 @@ function EditorLoaded({
       } else {
         const rect = canvasRef.current!.getBoundingClientRect();
         const centre = flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 });
-        const position = {
-          x: Math.round(centre.x - nodeWidth(node) / 2),
-          y: Math.round(centre.y - NODE_SIZE.height / 2),
-        };
+        const position = freePlace(
+          journey,
+          { x: Math.round(centre.x - nodeWidth(node) / 2), y: Math.round(centre.y - NODE_SIZE.height / 2) },
+          node,
+        );
         apply({ kind: 'addNode', node, position });
         box = { ...position, width: nodeWidth(node), height: NODE_SIZE.height };
       }

@@ -28,7 +28,7 @@ export {
   READABLE_ZOOM,
   type Rect,
 } from './viewport.ts';
-export { placeAfter, openPort, ROW_GAP } from './placement.ts';
+export { freePlace, placeAfter, openPort, ROW_GAP } from './placement.ts';
 export { layoutWithElk, elkGraph, ELK_LIMIT, type ElkLike, type Sizes } from './elkLayout.ts';
 export { backupKey, readBackup, journeyToOpen, type Backup } from './backup.ts';
 export { versionDiff, type VersionDiff } from './versionDiff.ts';

@@ -52,6 +52,45 @@ export function placeAfter(
   return { position, room: blocked ? NODE_SIZE.height + ROW_GAP : 0 };
 }
 
+/**
+ * Where a step that follows nothing goes: the place asked for (the middle of the view) when it is free,
+ * else the nearest free place beside it, searched ring by ring in steps of a card and a gap, so it never
+ * lands on a step already there.
+ */
+export function freePlace(journey: DraftJourney, wanted: Position, node: DraftNode): Position {
+  const positions = journey.ui?.positions ?? {};
+  const widthOf = (id: string) => {
+    const n = journey.nodes.find((x) => x.id === id);
+    return n ? nodeWidth(n) : NODE_SIZE.width;
+  };
+  const boxes = Object.entries(positions).map(([id, p]) => ({ x: p.x, y: p.y, width: widthOf(id) }));
+  const width = nodeWidth(node);
+  const free = (at: Position) =>
+    !boxes.some(
+      (b) =>
+        b.x < at.x + width + 20 &&
+        b.x + b.width + 20 > at.x &&
+        b.y < at.y + NODE_SIZE.height + 20 &&
+        b.y + NODE_SIZE.height + 20 > at.y,
+    );
+  const dx = width + 40;
+  const dy = NODE_SIZE.height + 40;
+  for (let ring = 0; ring <= 20; ring++) {
+    for (let i = -ring; i <= ring; i++) {
+      for (const [cx, cy] of [
+        [ring, i],
+        [-ring, i],
+        [i, ring],
+        [i, -ring],
+      ] as const) {
+        const at = { x: wanted.x + cx * dx, y: wanted.y + cy * dy };
+        if (free(at)) return at;
+      }
+    }
+  }
+  return wanted;
+}
+
 /** The first port of a node that leads nowhere yet, if any (the entry's start when it is open). */
 export function openPort(journey: DraftJourney, id: string): string | undefined {
   if (id === TRIGGER_NODE) return journey.start ? undefined : 'start';
