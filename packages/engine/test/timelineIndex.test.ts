@@ -146,6 +146,47 @@ describe('the timeline name index', () => {
     );
   });
 
+  it('answers for every branch when older versions of a timeline take other events (their lists share buffers)', () => {
+    fc.assert(
+      fc.property(
+        arrivals,
+        fc.array(fc.tuple(fc.nat(), arrivals), { minLength: 1, maxLength: 3 }),
+        eventRule,
+        scoreModel,
+        fc.constantFrom([150, 8], [100, 30]),
+        (raw, forks, rule, model, [limit, recentMax]) => {
+          const { t, versions } = timeline(raw, limit!, recentMax!);
+          const branches: Timeline[] = [t];
+          const all = [...versions];
+          // Each fork goes on from an older version (or from a fork's), as a retried step or a backtest would.
+          for (const [from, more] of forks) {
+            let b = all.length > 0 ? all[from % all.length]! : { history: [] };
+            more.forEach((r, i) => {
+              b = withEvent(
+                b,
+                { name: r.name, at: T0 + i * HOUR - r.late * HOUR, properties: { path: r.path } },
+                limit,
+                recentMax,
+              );
+              if (r.read) countEvents({ event: r.name }, null, env({ ...b }));
+              all.push(b);
+            });
+            branches.push(b);
+          }
+          const where = rule.where ? compileCondition(rule.where) : null;
+          for (const v of [...branches, ...all.filter((_, i) => i % 29 === 0)]) {
+            const e = env({ ...v, now: T0 + 300 * HOUR });
+            expect(countEvents(rule, where, e)).toBe(countByWalking(rule, where, e));
+            expect(countEvents({ event: rule.event }, null, e)).toBe(countByWalking({ event: rule.event }, null, e));
+            const input = { contactId: 'c1', traits: {}, ...v, now: T0 + 300 * HOUR };
+            expect(computeScore(model, input)).toBe(scoreByWalking(model, input));
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it('reads only the events of the names a count or a score is about, not the whole timeline', () => {
     let t: Timeline = { history: [] };
     for (let i = 0; i < 990; i++)

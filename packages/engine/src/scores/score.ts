@@ -1,5 +1,5 @@
 import type { EvalEnv } from '../conditions/env.ts';
-import { NONE, nameIndex, type HistoryEvent, type Timeline } from '../conditions/timeline.ts';
+import { NONE, nameIndex, type HistoryEvent, type Seqs, type Timeline } from '../conditions/timeline.ts';
 import { predicateFor } from '../conditions/cache.ts';
 import { dictionary, own } from '../model/dictionary.ts';
 import type { ScoreModel, Workspace } from '../model/workspace.ts';
@@ -67,18 +67,22 @@ export function computeScore(model: ScoreModel, input: ScoreInput): number {
       for (const e of history) if (e.at <= now) total = addEventPoints(total, model, e, env, now, halfLife);
     } else {
       // The model's names' lists, merged by position: the events in timeline order.
-      const lists: (readonly number[])[] = [];
+      const lists: Seqs[] = [];
+      const next: number[] = [];
       for (const name of eventNames(model)) {
         const seqs = ix.byName!.get(name);
-        if (seqs !== undefined) lists.push(seqs);
+        if (seqs !== undefined) {
+          lists.push(seqs);
+          next.push(seqs.start);
+        }
       }
-      const next = new Array<number>(lists.length).fill(0);
       for (;;) {
         let pick = -1;
         for (let l = 0; l < lists.length; l++)
-          if (next[l]! < lists[l]!.length && (pick < 0 || lists[l]![next[l]!]! < lists[pick]![next[pick]!]!)) pick = l;
+          if (next[l]! < lists[l]!.end && (pick < 0 || lists[l]!.buf[next[l]!]! < lists[pick]!.buf[next[pick]!]!))
+            pick = l;
         if (pick < 0) break;
-        const e = history[lists[pick]![next[pick]!]! - ix.offset]!;
+        const e = history[lists[pick]!.buf[next[pick]!]! - ix.offset]!;
         next[pick]!++;
         if (e.at <= now) total = addEventPoints(total, model, e, env, now, halfLife);
       }
