@@ -228,17 +228,23 @@ async function heapPerWaitingContact(): Promise<number> {
 const LONG_CONTACTS = Number(process.env.BENCH_LONG_CONTACTS ?? 20_000);
 const LONG_HISTORY = 990;
 
+/** What long-lived contacts did before the bench: sessions (no rule reads them), or pricing page views (the score counts them). */
+const PAST = {
+  sessions: { name: 'Session Started', properties: { device: 'web' }, label: 'past events' },
+  pricing: { name: 'Page Viewed', properties: { path: '/pricing' }, label: 'past pricing views (scored)' },
+};
+
 /**
  * Long-lived contacts: the same journey and events for 20k contacts that each already have `past` events
- * on their timeline (sessions, one a minute before the bench starts), opened from stored data as a
- * restarted server would. Set beside the same contacts with no past, in the same run.
+ * on their timeline (one a minute before the bench starts), opened from stored data as a restarted server
+ * would. Set beside the same contacts with no past, in the same run.
  */
-async function longLived(past: number): Promise<Rate> {
+async function longLived(past: number, kind: keyof typeof PAST = 'sessions'): Promise<Rate> {
+  const { name, properties, label } = PAST[kind];
   const contacts = Array.from({ length: LONG_CONTACTS }, (_, i) => {
     const state = newContactState(`c${i}`, T0, traitsOf(i));
     let timeline: Timeline = state.contact;
-    for (let k = past; k > 0; k--)
-      timeline = withEvent(timeline, { name: 'Session Started', at: T0 - k * 60_000, properties: { device: 'web' } });
+    for (let k = past; k > 0; k--) timeline = withEvent(timeline, { name, at: T0 - k * 60_000, properties });
     return { ...state, contact: { ...state.contact, ...timeline } };
   });
   const store = MemoryStore.fromSnapshot(
@@ -252,11 +258,11 @@ async function longLived(past: number): Promise<Rate> {
   // Making 20M past events leaves garbage behind: collected now, not inside the timed loop.
   heapUsed();
   const start = started();
-  await profiled(`long-${past}`, async () => {
+  await profiled(`long-${past}-${kind}`, async () => {
     for (const e of longEvents)
       await runtime.ingest({ type: 'track', userId: e.userId, event: e.event, properties: e.properties });
   });
-  return line(`Baton runtime, ${LONG_CONTACTS} contacts with ${past} past events`, longEvents.length, start);
+  return line(`Baton runtime, ${LONG_CONTACTS} contacts with ${past} ${label}`, longEvents.length, start);
 }
 
 console.log(
@@ -267,7 +273,9 @@ if (only === 'long') {
   // Long-lived contacts only (an A/B of the timeline's reads): new ones, then ones with past events.
   const fresh = await longLived(0);
   const long = await longLived(LONG_HISTORY);
+  const scored = await longLived(LONG_HISTORY, 'pricing');
   console.log(`long-lived contacts (${LONG_HISTORY} past events) vs new ones: ${ratio(long, fresh)}`);
+  console.log(`long-lived contacts (${LONG_HISTORY} past scored events) vs new ones: ${ratio(scored, fresh)}`);
   process.exit(0);
 }
 const none: Rate = { wall: NaN, cpu: NaN };
@@ -281,7 +289,9 @@ console.log(
 if (only !== 'engine') {
   const fresh = await longLived(0);
   const long = await longLived(LONG_HISTORY);
+  const scored = await longLived(LONG_HISTORY, 'pricing');
   console.log(`long-lived contacts (${LONG_HISTORY} past events) vs new ones: ${ratio(long, fresh)}`);
+  console.log(`long-lived contacts (${LONG_HISTORY} past scored events) vs new ones: ${ratio(scored, fresh)}`);
 }
 console.log(`waiting contacts: ${result.waiting}`);
 console.log(`bytes per waiting contact, journey state (instance + timers, JSON): ${Math.round(result.journeyBytes)}`);
