@@ -62,6 +62,23 @@ export interface NameIndex {
   readonly offset: number;
   /** Per event name, the sequence numbers of its events, oldest first; null when `history` is not in time order. */
   readonly byName: ReadonlyMap<string, Seqs> | null;
+  /** Values readers keep with this `history` (a score's running sum), by their key; carried at each fold. */
+  readonly derived: Map<object, Derived>;
+}
+
+/** The most values kept with one `history`: a key no reader asks for any more goes after this many. */
+const DERIVED_MAX = 8;
+
+/**
+ * A value a reader keeps with one `history` array (scores keep their running sums: `scores/score.ts`), so
+ * that the next `history` does not have to make it again from every event: `withEvent` hands it on.
+ */
+export interface Derived {
+  /**
+   * The value for `out`, which is `old` less its first `drop` events, then `out[firstAdded]` onwards;
+   * null to let it go (the reader makes it again when it needs it).
+   */
+  carry(old: readonly HistoryEvent[], out: readonly HistoryEvent[], drop: number, firstAdded: number): Derived | null;
 }
 
 /**
@@ -104,7 +121,7 @@ function buildIndex(history: readonly HistoryEvent[]): NameIndex {
     byName = new Map();
     for (const [name, list] of lists) byName.set(name, { buf: list, start: 0, end: list.length });
   }
-  return { length: history.length, last: history[history.length - 1], offset: 0, byName };
+  return { length: history.length, last: history[history.length - 1], offset: 0, byName, derived: new Map() };
 }
 
 /**
@@ -184,7 +201,14 @@ function carryIndex(
     if (end > start) lists.set(name, { buf, start, end });
     else lists.delete(name);
   }
-  return { length: out.length, last: out[out.length - 1], offset, byName: lists };
+  const derived = new Map<object, Derived>();
+  let skip = ix.derived.size - DERIVED_MAX; // the oldest keys first
+  for (const [key, value] of ix.derived) {
+    if (skip-- > 0) continue;
+    const next = value.carry(old, out, drop, firstAdded);
+    if (next !== null) derived.set(key, next);
+  }
+  return { length: out.length, last: out[out.length - 1], offset, byName: lists, derived };
 }
 
 /**
