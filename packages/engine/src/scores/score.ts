@@ -109,8 +109,8 @@ function eventOnly(c: ConditionShape): boolean {
   return 'field' in c && c.field.startsWith('event.');
 }
 
-/** The environment a `where` that reads only its event is asked with: nothing else in it is read. */
-function eventEnv(e: HistoryEvent): EvalEnv {
+/** The environment a `where` that reads only its event is asked with (its `event` set per event): nothing else in it is read. */
+function eventEnv(): Sums['env'] {
   return {
     contactId: '',
     traits: {},
@@ -118,7 +118,7 @@ function eventEnv(e: HistoryEvent): EvalEnv {
     recent: NONE,
     now: 0,
     score: () => undefined,
-    event: { name: e.name, properties: e.properties },
+    event: { name: '', properties: {} },
   };
 }
 
@@ -160,28 +160,14 @@ class RunningScore implements Derived {
     ix: NameIndex,
   ): RunningScore {
     const ref = halfLife === Infinity ? 0 : history[history.length - 1]!.at;
-    let s = new RunningScore(rules, halfLife, ref, 0, 0, 0);
+    const acc: Sums = { sum: 0, mag: 0, ops: 0, env: eventEnv() };
     for (const name of names) {
       const seqs = ix.byName!.get(name);
       if (seqs !== undefined)
-        for (let k = seqs.start; k < seqs.end; k++) s = s.add(history[seqs.buf[k]! - ix.offset]!, 1);
+        for (let k = seqs.start; k < seqs.end; k++)
+          accumulate(acc, rules, halfLife, ref, history[seqs.buf[k]! - ix.offset]!, 1);
     }
-    return s;
-  }
-
-  /** This sum with `e`'s points added (sign 1) or removed (sign -1). */
-  add(e: HistoryEvent, sign: 1 | -1): RunningScore {
-    let { sum, mag, ops } = this;
-    let env: EvalEnv | undefined;
-    for (const rule of this.rules) {
-      if (rule.event !== e.name) continue;
-      if (rule.where !== null && !rule.where((env ??= eventEnv(e)))) continue;
-      const term = this.halfLife === Infinity ? rule.points : rule.points * 2 ** ((e.at - this.ref) / this.halfLife);
-      sum += sign * term;
-      mag += Math.abs(term);
-      ops++;
-    }
-    return ops === this.ops ? this : new RunningScore(this.rules, this.halfLife, this.ref, sum, mag, ops);
+    return new RunningScore(rules, halfLife, ref, acc.sum, acc.mag, acc.ops);
   }
 
   carry(
@@ -190,14 +176,44 @@ class RunningScore implements Derived {
     drop: number,
     firstAdded: number,
   ): RunningScore | null {
-    let s: RunningScore = this;
-    for (let i = 0; i < drop && i < old.length; i++) s = s.add(old[i]!, -1);
-    for (let i = firstAdded; i < out.length; i++) s = s.add(out[i]!, 1);
+    const { rules, halfLife, ref } = this;
+    const acc: Sums = { sum: this.sum, mag: this.mag, ops: this.ops, env: eventEnv() };
+    for (let i = 0; i < drop && i < old.length; i++) accumulate(acc, rules, halfLife, ref, old[i]!, -1);
+    for (let i = firstAdded; i < out.length; i++) accumulate(acc, rules, halfLife, ref, out[i]!, 1);
     const newest = out[out.length - 1];
-    if (!Number.isFinite(s.sum) || !Number.isFinite(s.mag) || s.ops > MAX_OPS) return null;
-    if (newest !== undefined && this.halfLife !== Infinity && (newest.at - this.ref) / this.halfLife > MAX_EXPONENT)
-      return null;
-    return s;
+    if (!Number.isFinite(acc.sum) || !Number.isFinite(acc.mag) || acc.ops > MAX_OPS) return null;
+    if (newest !== undefined && halfLife !== Infinity && (newest.at - ref) / halfLife > MAX_EXPONENT) return null;
+    return acc.ops === this.ops ? this : new RunningScore(rules, halfLife, ref, acc.sum, acc.mag, acc.ops);
+  }
+}
+
+/** A running sum being made or carried, and the environment its `where`s are asked with. */
+interface Sums {
+  sum: number;
+  mag: number;
+  ops: number;
+  env: EvalEnv & { event: { name: string; properties: Record<string, unknown> } };
+}
+
+/** Adds `e`'s points to `acc` (sign 1), or takes them out (sign -1). */
+function accumulate(
+  acc: Sums,
+  rules: readonly EventRuleOf[],
+  halfLife: number,
+  ref: number,
+  e: HistoryEvent,
+  sign: 1 | -1,
+): void {
+  for (const rule of rules) {
+    if (rule.event !== e.name) continue;
+    if (rule.where !== null) {
+      acc.env.event = { name: e.name, properties: e.properties };
+      if (!rule.where(acc.env)) continue;
+    }
+    const term = halfLife === Infinity ? rule.points : rule.points * 2 ** ((e.at - ref) / halfLife);
+    acc.sum += sign * term;
+    acc.mag += Math.abs(term);
+    acc.ops++;
   }
 }
 
