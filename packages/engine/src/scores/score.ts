@@ -260,7 +260,8 @@ function fromRunningSum(
 
 /**
  * A contact's value of one score model: rule points plus half-life-decayed event points, capped at max,
- * rounded. Events are added oldest first, as a walk of the whole timeline would (so the sum is the same
+ * rounded. The older part's points come from its running sum when that proves the answer (`RunningScore`);
+ * otherwise events are added oldest first, as a walk of the whole timeline would (so the sum is the same
  * to the last bit), but `history` is read through its name index: only the events of the model's names.
  */
 export function computeScore(model: ScoreModel, input: ScoreInput): number {
