@@ -38,13 +38,18 @@ function timeline(
   raw: { name: string; path: string; late: number; read: boolean }[],
   limit: number,
   recentMax: number,
+  models: readonly ScoreModel[] = [],
 ) {
   let t: Timeline = { history: [] };
   const versions: Timeline[] = [];
   raw.forEach((r, i) => {
     const at = T0 - 30 * DAY + i * 2 * HOUR - r.late * HOUR;
     t = withEvent(t, { name: r.name, at, properties: { path: r.path } }, limit, recentMax);
-    if (r.read) countEvents({ event: r.name }, null, env({ ...t, now: at }));
+    if (r.read) {
+      countEvents({ event: r.name }, null, env({ ...t, now: at }));
+      // A score read keeps a running sum with the older part, which later folds carry on.
+      for (const model of models) computeScore(model, { contactId: 'c1', traits: {}, ...t, now: at });
+    }
     versions.push(t);
   });
   return { t, versions };
@@ -115,7 +120,7 @@ describe('the timeline name index', () => {
   it('scores what walking the whole timeline scores, to the last bit', () => {
     fc.assert(
       fc.property(arrivals, fc.array(scoreModel, { minLength: 1, maxLength: 3 }), instants, (raw, models, hours) => {
-        const { t, versions } = timeline(raw, 150, 8);
+        const { t, versions } = timeline(raw, 150, 8, models);
         for (const v of [t, ...versions.filter((_, i) => i % 41 === 0)]) {
           for (const h of hours) {
             const input = { contactId: 'c1', traits: { plan: 'pro' }, ...v, now: T0 + h * HOUR };
@@ -143,6 +148,50 @@ describe('the timeline name index', () => {
         expect(computeScore(model, input)).toBe(scoreByWalking(model, input));
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('answers for every branch when older versions of a timeline take other events (their lists share buffers)', () => {
+    fc.assert(
+      fc.property(
+        arrivals,
+        fc.array(fc.tuple(fc.nat(), arrivals), { minLength: 1, maxLength: 3 }),
+        eventRule,
+        scoreModel,
+        fc.constantFrom([150, 8], [100, 30]),
+        (raw, forks, rule, model, [limit, recentMax]) => {
+          const { t, versions } = timeline(raw, limit!, recentMax!, [model]);
+          const branches: Timeline[] = [t];
+          const all = [...versions];
+          // Each fork goes on from an older version (or from a fork's), as a retried step or a backtest would.
+          for (const [from, more] of forks) {
+            let b = all.length > 0 ? all[from % all.length]! : { history: [] };
+            more.forEach((r, i) => {
+              b = withEvent(
+                b,
+                { name: r.name, at: T0 + i * HOUR - r.late * HOUR, properties: { path: r.path } },
+                limit,
+                recentMax,
+              );
+              if (r.read) {
+                countEvents({ event: r.name }, null, env({ ...b }));
+                computeScore(model, { contactId: 'c1', traits: {}, ...b, now: T0 + 300 * HOUR });
+              }
+              all.push(b);
+            });
+            branches.push(b);
+          }
+          const where = rule.where ? compileCondition(rule.where) : null;
+          for (const v of [...branches, ...all.filter((_, i) => i % 29 === 0)]) {
+            const e = env({ ...v, now: T0 + 300 * HOUR });
+            expect(countEvents(rule, where, e)).toBe(countByWalking(rule, where, e));
+            expect(countEvents({ event: rule.event }, null, e)).toBe(countByWalking({ event: rule.event }, null, e));
+            const input = { contactId: 'c1', traits: {}, ...v, now: T0 + 300 * HOUR };
+            expect(computeScore(model, input)).toBe(scoreByWalking(model, input));
+          }
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 
@@ -176,5 +225,55 @@ describe('the timeline name index', () => {
     const model = ScoreModel.parse({ events: [{ event: 'Feature Used', points: 1 }], halfLife: 'P14D' });
     expect(computeScore(model, { contactId: 'c1', traits: {}, ...read, now: T0 })).toBe(40);
     expect(reads).toBeLessThan(200); // walking would read the ~990 older events three times
+  });
+  it('keeps a score as a running sum with the older part: a read after folds reads only the newest events', () => {
+    const model = ScoreModel.parse({
+      events: [
+        { event: 'Page Viewed', where: { field: 'event.properties.path', op: 'eq', value: '/pricing' }, points: 3 },
+      ],
+      halfLife: 'P14D',
+    });
+    const viewed = (t: Timeline, at: number, path: string) =>
+      withEvent(t, { name: 'Page Viewed', at, properties: { path } });
+    let t: Timeline = { history: [] };
+    for (let i = 0; i < 990; i++) t = viewed(t, T0 - (2000 - i) * 60_000, i % 3 === 0 ? '/pricing' : '/blog');
+    // The first read makes the running sum (one pass); the folds after it carry it on.
+    computeScore(model, { contactId: 'c1', traits: {}, ...t, now: T0 - 900 * 60_000 });
+    for (let i = 0; i < 80; i++) t = viewed(t, T0 - (800 - i) * 60_000, i % 2 === 0 ? '/pricing' : '/docs');
+    expect(t.history.length).toBeGreaterThan(900);
+    let reads = 0;
+    const history = new Proxy(t.history as HistoryEvent[], {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const input = { contactId: 'c1', traits: {}, ...t, history, now: T0 };
+    const walked = scoreByWalking(model, { ...input, history: t.history });
+    reads = 0;
+    expect(computeScore(model, input)).toBe(walked);
+    expect(walked).toBeGreaterThan(300);
+    expect(reads).toBeLessThan(5); // the walk reads every one of the ~990 page views
+  });
+
+  it('walks when a running sum cannot tell how the exact sum rounds (2.5 points, or at the cap)', () => {
+    // 5 points one day ago with a one-day half-life is exactly 2.5, which rounds to 3; the running sum
+    // (points scaled to another instant, then scaled back) can come out a hair under it.
+    const model = ScoreModel.parse({ events: [{ event: 'Feature Used', points: 5 }], halfLife: 'P1D' });
+    const capped = ScoreModel.parse({ events: [{ event: 'Feature Used', points: 5 }], halfLife: 'P1D', max: 2.5 });
+    for (let shift = 1; shift <= 40; shift++) {
+      let t: Timeline = { history: [] };
+      for (let i = 0; i < 70; i++)
+        t = withEvent(t, { name: 'Session Started', at: T0 - 3 * DAY + i * 1000, properties: {} });
+      t = withEvent(t, { name: 'Feature Used', at: T0 - DAY, properties: {} });
+      for (let i = 0; i < 40; i++)
+        t = withEvent(t, { name: 'Session Started', at: T0 - DAY + shift * 7_777 + i * 3_333, properties: {} });
+      for (const m of [model, capped]) {
+        const input = { contactId: 'c1', traits: {}, ...t, now: T0 };
+        computeScore(m, input); // makes the running sum
+        expect(computeScore(m, input)).toBe(scoreByWalking(m, input));
+        expect(computeScore(m, input)).toBe(3);
+      }
+    }
   });
 });

@@ -102,8 +102,8 @@ export function countEvents(rule: EventRule, where: Predicate | null, env: EvalE
   if (seqs === undefined) return count;
   if (where === null)
     return count + countBefore(history, ix, seqs, now, true) - countBefore(history, ix, seqs, since, false);
-  for (let k = seqs.length - 1; k >= 0; k--) {
-    const e = history[seqs[k]! - ix.offset]!;
+  for (let k = seqs.end - 1; k >= seqs.start; k--) {
+    const e = history[seqs.buf[k]! - ix.offset]!;
     if (e.at < since) return count;
     if (e.at > now) continue;
     if (!where({ ...env, event: { name: e.name, properties: e.properties } })) continue;
