@@ -87,10 +87,11 @@ describe("the reps' inbox and the reports, in a browser", () => {
     const count = (id: string) => page.locator(`[data-testid="node-${id}"] [data-testid=sim-count]`);
     await expect.poll(() => count('handoff').innerText()).toBe('2');
     expect(await count('won').innerText()).toBe('1');
+    // Each step says how many who came through it converted (a branch path's conversion on its first step).
     expect(await count('handoff').getAttribute('title')).toBe(
-      '2 entered · 1 here now · 1 moved on · 1 of 2 handoffs converted (50%)',
+      '2 entered · 1 here now · 1 moved on · 1 converted (50%) · 1 of 2 handoffs converted (50%)',
     );
-    expect(await count('won').getAttribute('title')).toBe('1 entered · 0 here now · 1 moved on');
+    expect(await count('won').getAttribute('title')).toBe('1 entered · 0 here now · 1 moved on · 1 converted (100%)');
     await ui.shot('13-canvas-live-numbers');
     expect(ui.problems).toEqual([]);
   }, 120_000);

@@ -109,15 +109,15 @@ describe('ids that name members of Object.prototype', () => {
       expect(Object.keys(report.flow[journey]!)).toEqual(
         expect.arrayContaining(['constructor', '__proto__', 'toString']),
       );
-      expect(report.flow[journey]!.toString).toEqual({ entered: 5, current: 0, exited: 5 });
-      expect(report.flow[journey]!.__proto__).toEqual({ entered: 5, current: 0, exited: 5 });
+      expect(report.flow[journey]!.toString).toEqual({ entered: 5, current: 0, exited: 5, converted: 2 });
+      expect(report.flow[journey]!.__proto__).toEqual({ entered: 5, current: 0, exited: 5, converted: 2 });
     }
     expect(Object.keys(report.queues).every((q) => (HOSTILE as readonly string[]).includes(q))).toBe(true);
     expect(Object.values(report.queues).reduce((n, s) => n + s.handoffs, 0)).toBe(25);
     expect(Object.values(report.reps).reduce((n, s) => n + s.handoffs, 0)).toBe(25);
     expect(handoffReport(await world.store.contacts(), { journey: '__proto__' }).total.handoffs).toBe(5);
     expect(JSON.stringify(report)).toContain(
-      '"flow":{"__proto__":{"constructor":{"entered":5,"current":0,"exited":5},"__proto__":',
+      '"flow":{"__proto__":{"constructor":{"entered":5,"current":0,"exited":5,"converted":2},"__proto__":',
     );
   });
 

@@ -163,7 +163,7 @@ describe('reports', () => {
       days: Record<string, { handoffs: number; accepted: number; breached: number; rejected: number }>;
       nodes: Record<string, unknown>;
       reps: Record<string, { handoffs: number; rejected: number }>;
-      flow: Record<string, Record<string, { entered: number }>>;
+      flow: Record<string, Record<string, { entered: number; converted: number }>>;
     }>(server.call(server.adminToken, 'GET', '/api/reports?journey=pricing-intent'));
     expect(report.total).toEqual({
       handoffs: 2,
@@ -188,6 +188,9 @@ describe('reports', () => {
     expect(report.reps[rejecter]!.rejected).toBe(1);
     expect(report.reps[holder]!.rejected).toBe(0);
     expect(report.flow['pricing-intent']!.handoff!.entered).toBe(2);
+    // Conversion by step: of the two runs through the handoff, the one whose meeting was booked converted.
+    expect(report.flow['pricing-intent']!.handoff!.converted).toBe(1);
+    expect(report.flow['pricing-intent']!.fit!.converted).toBe(1);
     // Scoped to another journey, every part of the report leaves pricing-intent's handoffs out.
     const other = await json<{ total: { handoffs: number }; reps: object; queues: object; flow: object }>(
       server.call(server.adminToken, 'GET', '/api/reports?journey=renewal-risk'),

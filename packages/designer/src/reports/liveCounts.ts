@@ -3,6 +3,8 @@ import type { HandoffReport } from '@baton/engine/internal';
 import { api, reloadOnLive } from '../api.ts';
 import type { SimOverlay } from '../sim/SimPanel.tsx';
 
+const percent = (n: number, of: number) => (of === 0 ? '–' : `${Math.round((n / of) * 100)}%`);
+
 /** The report's flow for one journey as a canvas overlay: contacts that entered each node, with who is there now. */
 export function flowOverlay(report: HandoffReport, journeyId: string): SimOverlay {
   const flow = report.flow[journeyId] ?? {};
@@ -14,10 +16,13 @@ export function flowOverlay(report: HandoffReport, journeyId: string): SimOverla
       Object.entries(flow).map(([node, c]) => {
         // A handoff step also says how many of its handoffs converted (the report's per-step numbers).
         const handed = report.nodes[`${journeyId}/${node}`];
-        const converted = handed
-          ? ` · ${handed.converted} of ${handed.handoffs} handoffs converted (${Math.round((handed.conversionRate ?? 0) * 100)}%)`
+        const handoffs = handed
+          ? ` · ${handed.converted} of ${handed.handoffs} handoffs converted (${percent(handed.converted, handed.handoffs)})`
           : '';
-        return [node, `${c.entered} entered · ${c.current} here now · ${c.exited} moved on${converted}`];
+        // Every step says how many of those who came through it converted: on the first step of each of a
+        // branch's paths, that path's conversion.
+        const converted = ` · ${c.converted} converted (${percent(c.converted, c.entered)})`;
+        return [node, `${c.entered} entered · ${c.current} here now · ${c.exited} moved on${converted}${handoffs}`];
       }),
     ),
   };

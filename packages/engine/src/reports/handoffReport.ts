@@ -33,6 +33,11 @@ export interface NodeCounts {
   /** Contacts there now (waiting at it, or paused there). */
   current: number;
   exited: number;
+  /**
+   * Of those that entered, the runs that then left the journey with the outcome `converted` (an addition):
+   * on the first step of each branch path, that path's conversion.
+   */
+  converted: number;
 }
 
 /** The report of a period: totals, then the same numbers per journey, handoff node, queue and rep. */
@@ -187,10 +192,13 @@ export function reportRow(h: HandoffRecord, instances: readonly InstanceRecord[]
 export function countRun(flow: Map<string, Map<string, NodeCounts>>, inst: InstanceRecord): void {
   let nodes = flow.get(inst.journeyId);
   if (!nodes) flow.set(inst.journeyId, (nodes = new Map()));
+  const converted = inst.status === 'exited' && inst.outcome === 'converted' ? 1 : 0;
   for (const node of inst.path) {
     const counts = nodes.get(node);
-    if (counts) counts.entered++;
-    else nodes.set(node, { entered: 1, current: 0, exited: 0 });
+    if (counts) {
+      counts.entered++;
+      counts.converted += converted;
+    } else nodes.set(node, { entered: 1, current: 0, exited: 0, converted });
   }
   const at = inst.status !== 'exited' && inst.node !== null ? nodes.get(inst.node) : undefined;
   if (at) at.current++;

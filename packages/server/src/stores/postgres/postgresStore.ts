@@ -350,8 +350,10 @@ export class PostgresStore implements Store {
         values,
       ),
       // A run with an empty path (entered paused) still puts its journey in the flow: the node is null then.
-      this.query<{ journey: string; node: string | null; n: number }>(
-        `SELECT r.journey_id AS journey, p.node, count(p.node)::integer AS n FROM baton_runs r LEFT JOIN LATERAL jsonb_array_elements_text(r.path) AS p(node) ON true
+      this.query<{ journey: string; node: string | null; n: number; converted: number }>(
+        `SELECT r.journey_id AS journey, p.node, count(p.node)::integer AS n,
+           count(p.node) FILTER (WHERE r.status = 'exited' AND r.outcome = 'converted')::integer AS converted
+         FROM baton_runs r LEFT JOIN LATERAL jsonb_array_elements_text(r.path) AS p(node) ON true
          WHERE ${inPeriod('r.entered_at', 'r.journey_id')} GROUP BY 1, 2`,
         values,
       ),
@@ -365,7 +367,7 @@ export class PostgresStore implements Store {
     for (const e of entered) {
       let nodes = flow.get(e.journey);
       if (!nodes) flow.set(e.journey, (nodes = new Map()));
-      if (e.node !== null) nodes.set(e.node, { entered: e.n, current: 0, exited: 0 });
+      if (e.node !== null) nodes.set(e.node, { entered: e.n, current: 0, exited: 0, converted: e.converted });
     }
     for (const c of current) {
       const counts = flow.get(c.journey)?.get(c.node);
