@@ -92,6 +92,11 @@ describe("the reps' inbox and the reports, in a browser", () => {
       '2 entered · 1 here now · 1 moved on · 1 converted (50%) · 1 of 2 handoffs converted (50%)',
     );
     expect(await count('won').getAttribute('title')).toBe('1 entered · 0 here now · 1 moved on · 1 converted (100%)');
+    // And on the step itself, the share converted: the fit branch's "Good fit" path (the handoff) 50%.
+    const converted = (id: string) => page.locator(`[data-testid="node-${id}"] [data-testid=sim-converted]`);
+    expect(await converted('handoff').innerText()).toBe('✓ 50%');
+    expect(await converted('handoff').getAttribute('title')).toBe('1 of 2 converted');
+    expect(await converted('won').innerText()).toBe('✓ 100%');
     await ui.shot('13-canvas-live-numbers');
     expect(ui.problems).toEqual([]);
   }, 120_000);

@@ -122,6 +122,7 @@ const simView = (overlay: SimOverlay, id: string): NonNullable<NodeView['sim']> 
   visited: id === TRIGGER_NODE ? overlay.path.length > 0 : overlay.path.includes(id),
   count: overlay.counts ? (overlay.counts[id] ?? 0) : null,
   ...(overlay.details?.[id] ? { detail: overlay.details[id] } : {}),
+  ...(overlay.converted && overlay.counts?.[id] ? { converted: overlay.converted[id] ?? 0 } : {}),
 });
 /** Two edges that draw the same: the same ends and ports, data and look. */
 const sameEdge = (a: Edge, b: Edge) =>

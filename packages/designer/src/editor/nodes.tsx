@@ -11,17 +11,31 @@ export interface NodeView {
   problems: string[];
   readOnly: boolean;
   /** Simulation: the test contact is here, or has been, or this many contacts of a population entered. */
-  sim?: { current: boolean; visited: boolean; count: number | null; detail?: string };
+  sim?: { current: boolean; visited: boolean; count: number | null; detail?: string; converted?: number };
 }
 
 const simClass = (sim: NodeView['sim']) => (sim?.current ? ' sim-current' : sim?.visited ? ' sim-visited' : '');
 
 function SimBadge({ sim }: { sim: NodeView['sim'] }) {
   if (!sim || sim.count === null) return null;
+  const { count, converted } = sim;
   return (
-    <div className="sim-count" data-testid="sim-count" title={sim.detail}>
-      {sim.count.toLocaleString()}
-    </div>
+    <>
+      <div className="sim-count" data-testid="sim-count" title={sim.detail}>
+        {count.toLocaleString()}
+      </div>
+      {/* Live numbers: the share of those who came through the step that converted (a branch path's
+          conversion on its first step). */}
+      {converted !== undefined && count > 0 && (
+        <div
+          className="sim-converted"
+          data-testid="sim-converted"
+          title={`${converted.toLocaleString()} of ${count.toLocaleString()} converted`}
+        >
+          ✓ {Math.round((converted / count) * 100)}%
+        </div>
+      )}
+    </>
   );
 }
 

@@ -12,6 +12,7 @@ export function flowOverlay(report: HandoffReport, journeyId: string): SimOverla
     current: null,
     path: [],
     counts: Object.fromEntries(Object.entries(flow).map(([node, c]) => [node, c.entered])),
+    converted: Object.fromEntries(Object.entries(flow).map(([node, c]) => [node, c.converted])),
     details: Object.fromEntries(
       Object.entries(flow).map(([node, c]) => {
         // A handoff step also says how many of its handoffs converted (the report's per-step numbers).

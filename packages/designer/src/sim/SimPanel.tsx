@@ -20,6 +20,8 @@ export interface SimOverlay {
   counts: Record<string, number> | null;
   /** What a count means, per node, shown when hovering it. */
   details?: Record<string, string>;
+  /** Live numbers: of the contacts counted at each node, how many then converted. */
+  converted?: Record<string, number>;
 }
 
 /** The events a journey listens to: its trigger, its pauses, and the event rules of its conditions. */
