@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDesigner, pricingVisit } from './browser.ts';
+import { axeProblems, openDesigner, pricingVisit } from './browser.ts';
 
 let ui: Awaited<ReturnType<typeof openDesigner>>;
 
@@ -97,6 +97,7 @@ describe("the reps' inbox and the reports, in a browser", () => {
     expect(await converted('handoff').innerText()).toBe('✓ 50%');
     expect(await converted('handoff').getAttribute('title')).toBe('1 of 2 converted');
     expect(await converted('won').innerText()).toBe('✓ 100%');
+    expect(await axeProblems(page)).toEqual([]);
     await ui.shot('13-canvas-live-numbers');
     expect(ui.problems).toEqual([]);
   }, 120_000);
