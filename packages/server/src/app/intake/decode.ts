@@ -1,9 +1,10 @@
-import { IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import type { Context } from 'hono';
 import { gunzip, inflate, inflateRaw, type ZlibOptions } from 'node:zlib';
 import { HTTPException } from 'hono/http-exception';
 import { httpError } from '../errors.ts';
+import { nodeHttp } from '../nodeHttp.ts';
 
 /** The most a request may hold once decompressed (SPEC §7: 500 KB), and what its compressed form may weigh. */
 export const MAX_REQUEST_BYTES = 500 * 1024;
@@ -73,8 +74,8 @@ const tooLargeAsSent = (limit: number) =>
  * event. Elsewhere (`app.request` in tests, another runtime) it reads the web Request.
  */
 export function readRequestBody(c: Context, limit = MAX_REQUEST_BYTES): Promise<Buffer> {
-  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
-  if (incoming instanceof IncomingMessage && !incoming.readableDidRead) return readIncoming(incoming, limit);
+  const incoming = nodeHttp(c)?.incoming;
+  if (incoming && !incoming.readableDidRead) return readIncoming(incoming, limit);
   return readCapped(c.req.raw, limit);
 }
 
