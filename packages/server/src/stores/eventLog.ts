@@ -18,8 +18,6 @@ export interface EventLog {
   read(from: number | null, to: number | null): Promise<RecordedCall[]>;
   /** Forgets the events before `before` (a whole day at a time in files). */
   forget(before: number): Promise<void>;
-  /** Writes what is pending and lets go of what the log holds open. */
-  close?(): Promise<void>;
 }
 
 const DAY_MS = 86_400_000;

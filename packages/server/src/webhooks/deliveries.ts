@@ -132,7 +132,6 @@ export class Deliveries {
     await this.pump();
   }
 
-  /** Turns new outbox entries into deliveries and makes every attempt that is due. */
   /** Whether the cursor moved past effects (that became no delivery) since the state was last written. */
   private cursorAhead = false;
 
@@ -151,6 +150,7 @@ export class Deliveries {
     if (this.cursorAhead) await this.write();
   }
 
+  /** Turns new outbox entries into deliveries and makes every attempt that is due. */
   async pump(): Promise<void> {
     let read = false;
     let changed = false;
