@@ -31,24 +31,7 @@ export function placeAfter(
     x: Math.round(portCentre(at, width, port, slots.length) - ownWidth / 2),
     y: at.y + NODE_SIZE.height + ROW_GAP,
   };
-  const box = {
-    left: position.x - 20,
-    right: position.x + ownWidth + 20,
-    top: position.y - 20,
-    bottom: position.y + NODE_SIZE.height + 20,
-  };
-  const widthOf = (id: string) => {
-    const n = journey.nodes.find((x) => x.id === id);
-    return n ? nodeWidth(n) : NODE_SIZE.width;
-  };
-  const blocked = Object.entries(positions).some(
-    ([id, p]) =>
-      id !== source &&
-      p.x < box.right &&
-      p.x + widthOf(id) > box.left &&
-      p.y < box.bottom &&
-      p.y + NODE_SIZE.height > box.top,
-  );
+  const blocked = taken(journey, position, ownWidth, source);
   return { position, room: blocked ? NODE_SIZE.height + ROW_GAP : 0 };
 }
 
@@ -58,21 +41,7 @@ export function placeAfter(
  * lands on a step already there.
  */
 export function freePlace(journey: DraftJourney, wanted: Position, node: DraftNode): Position {
-  const positions = journey.ui?.positions ?? {};
-  const widthOf = (id: string) => {
-    const n = journey.nodes.find((x) => x.id === id);
-    return n ? nodeWidth(n) : NODE_SIZE.width;
-  };
-  const boxes = Object.entries(positions).map(([id, p]) => ({ x: p.x, y: p.y, width: widthOf(id) }));
   const width = nodeWidth(node);
-  const free = (at: Position) =>
-    !boxes.some(
-      (b) =>
-        b.x < at.x + width + 20 &&
-        b.x + b.width + 20 > at.x &&
-        b.y < at.y + NODE_SIZE.height + 20 &&
-        b.y + NODE_SIZE.height + 20 > at.y,
-    );
   const dx = width + 40;
   const dy = NODE_SIZE.height + 40;
   for (let ring = 0; ring <= 20; ring++) {
@@ -84,11 +53,30 @@ export function freePlace(journey: DraftJourney, wanted: Position, node: DraftNo
         [i, -ring],
       ] as const) {
         const at = { x: wanted.x + cx * dx, y: wanted.y + cy * dy };
-        if (free(at)) return at;
+        if (!taken(journey, at, width)) return at;
       }
     }
   }
   return wanted;
+}
+
+/**
+ * Whether a step of this width at `at` would touch a step of the journey (within 20 px), the step `except`
+ * left out.
+ */
+function taken(journey: DraftJourney, at: Position, width: number, except?: string): boolean {
+  const widthOf = (id: string) => {
+    const n = journey.nodes.find((x) => x.id === id);
+    return n ? nodeWidth(n) : NODE_SIZE.width;
+  };
+  return Object.entries(journey.ui?.positions ?? {}).some(
+    ([id, p]) =>
+      id !== except &&
+      p.x < at.x + width + 20 &&
+      p.x + widthOf(id) > at.x - 20 &&
+      p.y < at.y + NODE_SIZE.height + 20 &&
+      p.y + NODE_SIZE.height > at.y - 20,
+  );
 }
 
 /** The first port of a node that leads nowhere yet, if any (the entry's start when it is open). */
