@@ -185,20 +185,23 @@ export const inPeriod = (period: ReportPeriod, at: Millis) =>
 /** A handoff's report row: it converted if its journey run then exited with the outcome `converted`. */
 export function reportRow(h: HandoffRecord, instances: readonly InstanceRecord[]): ReportRow {
   const run = instances.find((i) => i.journeyId === h.journeyId && i.run === h.run);
-  return { handoff: h, converted: run?.status === 'exited' && run.outcome === 'converted' };
+  return { handoff: h, converted: run !== undefined && converted(run) };
 }
+
+/** Whether a journey run converted: it exited with the outcome `converted` (as SPEC §8's example does). */
+const converted = (run: InstanceRecord) => run.status === 'exited' && run.outcome === 'converted';
 
 /** Counts a journey run in the flow: every node on its path entered, and the node it is at now. */
 export function countRun(flow: Map<string, Map<string, NodeCounts>>, inst: InstanceRecord): void {
   let nodes = flow.get(inst.journeyId);
   if (!nodes) flow.set(inst.journeyId, (nodes = new Map()));
-  const converted = inst.status === 'exited' && inst.outcome === 'converted' ? 1 : 0;
+  const won = converted(inst) ? 1 : 0;
   for (const node of inst.path) {
     const counts = nodes.get(node);
     if (counts) {
       counts.entered++;
-      counts.converted += converted;
-    } else nodes.set(node, { entered: 1, current: 0, exited: 0, converted });
+      counts.converted += won;
+    } else nodes.set(node, { entered: 1, current: 0, exited: 0, converted: won });
   }
   const at = inst.status !== 'exited' && inst.node !== null ? nodes.get(inst.node) : undefined;
   if (at) at.current++;
