@@ -2,6 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   BatonError,
+  type Commit,
+  DeskConflictError,
+  type StepRead,
   JourneyCatalog,
   MemoryStore,
   Runtime,
@@ -99,6 +102,63 @@ describe('the rep receives a handoff', () => {
     expect(assignees).toHaveLength(40);
     expect(assignees.filter((a) => a === 'ana')).toHaveLength(20);
     expect(assignees.filter((a) => a === 'bo')).toHaveLength(20);
+  });
+
+  it('pauses between retries while another process keeps taking the desk, gives up unchanged when it never stops, and holds the desk where the store can', async () => {
+    /** A store another process shares: it moves the desk on just before each of the first `beaten` desk commits. */
+    class SharedStore extends MemoryStore {
+      constructor(private beaten: number) {
+        super();
+      }
+      override async commit(c: Commit): Promise<void> {
+        if (c.desk && this.beaten-- > 0) {
+          const desk = await this.loadDesk();
+          this.applyDesk({ expectedVersion: desk.version, state: desk.state });
+        }
+        return super.commit(c);
+      }
+    }
+    /** The same, able to step holding the desk (as PostgreSQL does): nobody gets in between. */
+    class HoldingStore extends SharedStore {
+      held = 0;
+      async stepHoldingDesk(contactId: string, messageId: string | undefined, step: (read: StepRead) => Commit) {
+        this.held++;
+        const read = this.readStepNow(contactId, messageId, true);
+        if (read.duplicate) return 'duplicate' as const;
+        await MemoryStore.prototype.commit.call(this, step(read));
+        return 'applied' as const;
+      }
+    }
+    const run = async (beaten: number, holding = false) => {
+      const catalog = new JourneyCatalog();
+      catalog.publish(salesJourney(), baseTeam);
+      const store = holding ? new HoldingStore(beaten) : new SharedStore(beaten);
+      const pauses: number[] = [];
+      const runtime = new Runtime({
+        store,
+        clock: new VirtualClock(MON9),
+        catalog,
+        team: Team.parse(baseTeam),
+        backoff: async (attempt) => void pauses.push(attempt),
+      });
+      const applied = runtime.ingest({ type: 'track', userId: 'c1', event: 'Demo Requested' });
+      return { applied, pauses, store };
+    };
+    // The first desk race turns this process's routing steps into one lane, at once; later ones are another process's.
+    const beaten4 = await run(4);
+    expect((await beaten4.applied).status).toBe('applied');
+    expect(beaten4.pauses).toEqual([2, 3, 4]);
+    expect((await beaten4.store.load('c1'))!.handoffs[0]!.assignee).toBe('ana');
+    const always = await run(100);
+    await expect(always.applied).rejects.toBeInstanceOf(DeskConflictError);
+    expect(always.pauses).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    expect(await always.store.load('c1')).toBeUndefined();
+    // A store that holds the desk: the first retry holds it and wins, without a pause.
+    const held = await run(100, true);
+    expect((await held.applied).status).toBe('applied');
+    expect(held.pauses).toEqual([]);
+    expect((held.store as HoldingStore).held).toBe(1);
+    expect((await held.store.load('c1'))!.handoffs[0]!.assignee).toBe('ana');
   });
 
   it('gets a lead with its title, the routing trace, and an SLA due in their business hours', async () => {

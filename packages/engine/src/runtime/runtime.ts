@@ -42,6 +42,12 @@ export interface RuntimeOptions {
    * `applyCommit` (the memory store of a simulation): `applyNow` and `advance` then step without awaiting it.
    */
   immediate?: ImmediateStore;
+  /**
+   * Waits before retry `attempt` (1, 2, …) of a commit that another process beat. Processes sharing a
+   * store pass a growing, jittered pause, so two that collided do not collide again at once; by default a
+   * retry runs at once (one process, whose own races take turns instead).
+   */
+  backoff?: (attempt: number) => Promise<void>;
 }
 
 /** What applying one input did. */
@@ -131,6 +137,7 @@ export class Runtime {
   private readonly stages: boolean;
   /** The store, when it answers at once and does not stage (see RuntimeOptions.immediate). */
   private readonly immediate: ImmediateStore | undefined;
+  private readonly backoff: ((attempt: number) => Promise<void>) | undefined;
 
   constructor(options: RuntimeOptions) {
     this.store = options.store;
@@ -138,6 +145,7 @@ export class Runtime {
     if (options.immediate !== undefined && (options.immediate as unknown) !== options.store)
       throw new Error('RuntimeOptions.immediate must be the store itself');
     this.immediate = this.stages ? undefined : options.immediate;
+    this.backoff = options.backoff;
     this.clock = options.clock;
     this.catalog = options.catalog;
     this.workspace = options.workspace ?? Workspace.parse({});
@@ -375,6 +383,7 @@ export class Runtime {
         break;
       } catch (err) {
         if (!(err instanceof ConflictError) || attempt >= MAX_RETRIES) throw err;
+        await this.backoff?.(attempt + 1);
       }
     }
     await this.assignWaitingHandoffs(now);
@@ -482,13 +491,20 @@ export class Runtime {
       let serialized = false;
       for (let attempt = 0; ; attempt++) {
         try {
-          const once = () => this.attempt(contactId, now, messageId, step);
-          return await (serialized ? this.inDeskLane(once) : once());
+          if (!serialized) return await this.attempt(contactId, now, messageId, step);
+          return await this.inDeskLane(() =>
+            this.store.stepHoldingDesk && !this.stages
+              ? this.attemptHoldingDesk(contactId, now, messageId, step)
+              : this.attempt(contactId, now, messageId, step),
+          );
         } catch (err) {
           if (!(err instanceof ConflictError) || attempt >= MAX_RETRIES) throw err;
           // Steps of this process that race for the routing desk take turns from now on, so each retry
-          // sees the desk the previous one left: only another process can still get in between.
-          if (err instanceof DeskConflictError) serialized = true;
+          // sees the desk the previous one left. A store shared by processes holds the desk for the retry,
+          // so no other process gets in between either.
+          if (err instanceof DeskConflictError && !serialized) serialized = true;
+          // A contact's own steps take turns already, so any other conflict is another process's commit.
+          else await this.backoff?.(attempt + 1);
         }
       }
     } finally {
@@ -536,6 +552,22 @@ export class Runtime {
       throw err;
     }
     return this.committed(contactId, result);
+  }
+
+  /** `attempt` in one transaction of the store that holds the routing desk (`Store.stepHoldingDesk`). */
+  private async attemptHoldingDesk(
+    contactId: string,
+    now: Millis,
+    messageId: string | undefined,
+    step: ContactChange,
+  ): Promise<Applied> {
+    let result: ReturnType<ContactChange> | undefined;
+    const status = await this.store.stepHoldingDesk!(contactId, messageId, (read) => {
+      const made = this.stepOn(read, contactId, now, messageId, step);
+      result = made.result;
+      return made.commit;
+    });
+    return status === 'duplicate' ? duplicate(contactId) : this.committed(contactId, result!);
   }
 
   /** Steps the contact a read found (a new one if none) and makes the commit of the result. */

@@ -174,6 +174,18 @@ export interface Store {
    * offers it; otherwise the runtime calls hasMessage, load, loadDesk and repLoads.
    */
   readStep?(contactId: string, messageId: string | undefined, routing: boolean): Promise<StepRead>;
+  /**
+   * Optional, for a store several processes share (PostgreSQL): reads what a step needs (as `readStep`
+   * with routing) and commits what `step` makes of it in one transaction that holds the routing desk, so
+   * no other process's commit can get in between, and processes waiting for the desk take it in turn. The
+   * runtime uses it for a step that lost the race for the desk. Resolves 'duplicate' without calling `step`
+   * when the message was applied already; refuses as `commit` does, changing nothing.
+   */
+  stepHoldingDesk?(
+    contactId: string,
+    messageId: string | undefined,
+    step: (read: StepRead) => Commit,
+  ): Promise<'applied' | 'duplicate'>;
   /** The handoffs a query asks for, soonest due first (those with no deadline last), then oldest: the inbox and lists. */
   handoffs(query: HandoffQuery): Promise<HandoffRecord[]>;
   /** The closed-loop report of a period (SPEC §1, Improve), computed where the data is. */

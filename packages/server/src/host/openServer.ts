@@ -111,6 +111,7 @@ export async function openServer(options: ServerOptions) {
       ids: { next: (prefix) => `${prefix}_${randomUUID()}` },
       owner,
       leaseMs: TIMER_LEASE_MS,
+      backoff: commitBackoff,
       ...(options.messageWindow ? { messageWindow: options.messageWindow } : {}),
       ...(options.anonymousTtl ? { anonymousTtl: options.anonymousTtl } : {}),
     });
@@ -235,3 +236,10 @@ export async function openServer(options: ServerOptions) {
     throw err;
   }
 }
+
+/**
+ * The pause before retry `attempt` of a commit another process beat (PostgreSQL): full jitter under a
+ * ceiling that doubles from 5 ms to 200 ms, so processes that collided spread out rather than collide again.
+ */
+const commitBackoff = (attempt: number): Promise<void> =>
+  new Promise((done) => setTimeout(done, Math.random() * Math.min(200, 5 * 2 ** (attempt - 1))));

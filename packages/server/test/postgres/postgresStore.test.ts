@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { newContactState, newDesk, type TimerRecord } from '@baton/engine/internal';
+import { ConflictError, DeskConflictError, newContactState, newDesk, type TimerRecord } from '@baton/engine/internal';
 import { runStoreContract } from '@baton/engine/store-contract';
 import { MIGRATIONS } from '../../src/stores/postgres/migrations.ts';
 import { PgDocument } from '../../src/stores/postgres/pgDocument.ts';
@@ -69,6 +69,79 @@ describe('PostgreSQL store', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'rejected']);
     expect((await store.contactIds()).sort()).toEqual(['c1', 'c2', 'c3']);
     await store.close();
+  });
+
+  it('steps holding the desk: waits for the process that holds it, reads what it left, and no other commit gets in between', async () => {
+    const schema = freshSchema();
+    const [store, other] = [await open(schema), await open(schema)];
+    await store.commit({
+      contactId: 'c0',
+      expectedVersion: 0,
+      state: newContactState('c0', T),
+      messageId: 'm0',
+      effects: [],
+    });
+    // Another process holds the desk and moves it on.
+    const holder = await other.pool.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM baton_desk WHERE id = 1 FOR UPDATE');
+    const { rows: held } = await holder.query<{ xid: string }>('SELECT pg_current_xact_id()::xid::text AS xid');
+    const seen: number[] = [];
+    let theirs: Promise<void> | undefined;
+    const stepping = store.stepHoldingDesk('c1', 'm1', (read) => {
+      const desk = read.routing!.desk;
+      seen.push(desk.version);
+      // A third writer tries the desk while this step holds it: it waits, then finds the desk moved on.
+      theirs = other.commitDesk({
+        expectedVersion: desk.version,
+        state: { cursors: {}, reps: { bo: { active: false } } },
+      });
+      return {
+        contactId: 'c1',
+        expectedVersion: read.state?.version ?? 0,
+        state: newContactState('c1', T),
+        messageId: 'm1',
+        effects: [],
+        desk: { expectedVersion: desk.version, state: { cursors: {}, reps: { ana: { active: false } } } },
+      };
+    });
+    // The step waits on the holder's lock (seen by PostgreSQL, not by a timer).
+    for (;;) {
+      const { rows } = await other.pool.query<{ n: number }>(
+        "SELECT count(*)::integer AS n FROM pg_locks WHERE NOT granted AND locktype = 'transactionid' AND transactionid::text = $1",
+        [held[0]!.xid],
+      );
+      if (rows[0]!.n > 0) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(seen).toEqual([]);
+    await holder.query(
+      'UPDATE baton_desk SET version = version + 1, state = \'{"cursors":{},"reps":{}}\' WHERE id = 1',
+    );
+    await holder.query('COMMIT');
+    holder.release();
+    expect(await stepping).toBe('applied');
+    expect(seen).toEqual([1]);
+    await expect(theirs).rejects.toBeInstanceOf(DeskConflictError);
+    expect(await store.loadDesk()).toEqual({ version: 2, state: { cursors: {}, reps: { ana: { active: false } } } });
+    expect((await store.load('c1'))?.version).toBe(1);
+
+    // A message applied already: nothing is stepped. A refused commit changes nothing, desk included.
+    let called = false;
+    expect(await store.stepHoldingDesk('c9', 'm0', () => ((called = true), undefined as never))).toBe('duplicate');
+    expect(called).toBe(false);
+    const stale = store.stepHoldingDesk('c1', 'm2', (read) => ({
+      contactId: 'c1',
+      expectedVersion: 0,
+      state: newContactState('c1', T),
+      messageId: 'm2',
+      effects: [],
+      desk: { expectedVersion: read.routing!.desk.version, state: newDesk() },
+    }));
+    await expect(stale).rejects.toBeInstanceOf(ConflictError);
+    expect((await store.loadDesk()).version).toBe(2);
+    expect(await store.hasMessage('m2')).toBe(false);
+    await Promise.all([store.close(), other.close()]);
   });
 
   it("counts a timer whose claim's lease ran out as due again (its owner died), for the overdue gauge", async () => {

@@ -21,7 +21,7 @@ import {
   type Store,
   type TimerRecord,
 } from '@baton/engine';
-import { StoreUnavailableError, unavailable } from './pgErrors.ts';
+import { unavailable } from './pgErrors.ts';
 import { migrate } from './migrations.ts';
 
 /** How to reach PostgreSQL. */
@@ -128,7 +128,16 @@ export class PostgresStore implements Store {
 
   /** The contact, whether the message was applied, the desk and the loads, in one query: one round trip a step. */
   async readStep(contactId: string, messageId: string | undefined, routing: boolean): Promise<StepRead> {
-    const [row] = await this.query<{
+    return this.readStepOn((sql, values) => this.query(sql, values), contactId, messageId, routing);
+  }
+
+  private async readStepOn(
+    query: <R extends pg.QueryResultRow>(sql: string, values: unknown[]) => Promise<R[]>,
+    contactId: string,
+    messageId: string | undefined,
+    routing: boolean,
+  ): Promise<StepRead> {
+    const [row] = await query<{
       seen: boolean;
       version: number | null;
       state: Omit<ContactState, 'version'> | null;
@@ -171,14 +180,7 @@ export class PostgresStore implements Store {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, 500);
         const meta = JSON.stringify(batch.map((q) => commitMeta(q.commit)));
-        const states = batch.map((q) =>
-          JSON.stringify({
-            contact: q.commit.state.contact,
-            instances: q.commit.state.instances,
-            timers: q.commit.state.timers,
-            handoffs: q.commit.state.handoffs,
-          }),
-        );
+        const states = batch.map((q) => stateText(q.commit));
         for (let attempt = 0; ; attempt++) {
           try {
             const [row] = await this.query<{ result: string[] }>(
@@ -199,6 +201,54 @@ export class PostgresStore implements Store {
     } finally {
       this.flushing = false;
     }
+  }
+
+  /** Reads and commits a step in one transaction that holds the desk row (FOR UPDATE: waiting processes queue for it). */
+  async stepHoldingDesk(
+    contactId: string,
+    messageId: string | undefined,
+    step: (read: StepRead) => Commit,
+  ): Promise<'applied' | 'duplicate'> {
+    const client = await this.pool.connect().catch((err: Error) => {
+      throw unavailable(err);
+    });
+    const query = async <R extends pg.QueryResultRow>(sql: string, values: unknown[] = []) => {
+      try {
+        return (await client.query<R>(sql, values)).rows;
+      } catch (err) {
+        // A deadlock with another process's batch aborted the transaction whole: the runtime tries again.
+        if (RETRIED.has((err as { code?: string }).code ?? '')) throw new DeskConflictError();
+        throw unavailable(err as Error);
+      }
+    };
+    let status = 'duplicate';
+    let commit: Commit | undefined;
+    try {
+      await query('BEGIN');
+      await query('SELECT 1 FROM baton_desk WHERE id = 1 FOR UPDATE');
+      const read = await this.readStepOn(query, contactId, messageId, true);
+      if (!read.duplicate) {
+        commit = step(read);
+        // A step that forgets the contact moves no desk: it goes the way of every forget, below.
+        if (commit.forget) status = 'forget';
+        else {
+          const [row] = await query<{ result: string[] }>('SELECT baton_apply($1::jsonb, $2::text[]) AS result', [
+            JSON.stringify([commitMeta(commit)]),
+            [stateText(commit)],
+          ]);
+          status = row!.result[0]!;
+        }
+      }
+      await query(status === 'ok' ? 'COMMIT' : 'ROLLBACK');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+    if (status === 'forget') await this.forget(commit!);
+    else if (status !== 'ok' && status !== 'duplicate') throw refusal(commit!, status);
+    return status === 'duplicate' ? 'duplicate' : 'applied';
   }
 
   /** Removes a contact (an anonymous profile forgotten) with its timers and handoffs, if it is still at the version read. */
@@ -427,8 +477,22 @@ export class PostgresStore implements Store {
 /** Resolves or refuses one commit of a batch by the status the database gave it. */
 function settle(q: Queued, status: string | undefined): void {
   if (status === 'ok') q.done();
-  else if (status === 'conflict') q.fail(new ConflictError(q.commit.contactId));
-  else if (status === 'desk_conflict') q.fail(new DeskConflictError());
-  else if (status === 'duplicate') q.fail(new DuplicateMessageError(q.commit.messageId ?? ''));
-  else q.fail(new BatonError('store_failed', `the database answered "${status}" for a commit`));
+  else q.fail(refusal(q.commit, status));
 }
+
+/** Why the database refused a commit, from the status it gave. */
+function refusal(commit: Commit, status: string | undefined): BatonError {
+  if (status === 'conflict') return new ConflictError(commit.contactId);
+  if (status === 'desk_conflict') return new DeskConflictError();
+  if (status === 'duplicate') return new DuplicateMessageError(commit.messageId ?? '');
+  return new BatonError('store_failed', `the database answered "${status}" for a commit`);
+}
+
+/** A commit's state as the database function takes it: text, parsed there once. */
+const stateText = (c: Commit) =>
+  JSON.stringify({
+    contact: c.state.contact,
+    instances: c.state.instances,
+    timers: c.state.timers,
+    handoffs: c.state.handoffs,
+  });
