@@ -5,6 +5,7 @@ export * from './index.ts';
 export { Id, IsoDuration, Instant, JsonObject, isIsoDuration, isObject } from './model/primitives.ts';
 export { dictionary, own, ownRecord } from './model/dictionary.ts';
 export { subtractDuration } from './model/time.ts';
+export { Interner, NO_PROPERTIES } from './model/intern.ts';
 export {
   Condition,
   conditionProblems,

@@ -4,6 +4,7 @@ import { predicateFor } from './cache.ts';
 import type { EvalEnv } from './env.ts';
 import { readField } from './env.ts';
 import { countEvents } from './evaluate.ts';
+import { reasonTexts } from '../model/intern.ts';
 
 const SYMBOL: Record<string, string> = {
   eq: '=',
@@ -86,4 +87,9 @@ export function explainCondition(c: ConditionShape, env: EvalEnv, negated = fals
   if ('not' in c) return explainCondition(c.not, env, !negated);
   if ('field' in c) return [describeField(c, env, negated)];
   return [describeEvent(c, env, negated)];
+}
+
+/** Reasons as a decision keeps them: an array of exact length, each text interned (they repeat across contacts). */
+export function keptReasons(reasons: readonly string[]): string[] {
+  return reasons.map((r) => reasonTexts.of(r));
 }

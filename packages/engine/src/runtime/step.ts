@@ -1,5 +1,5 @@
 import { predicateFor } from '../conditions/cache.ts';
-import { explainCondition } from '../conditions/explain.ts';
+import { explainCondition, keptReasons } from '../conditions/explain.ts';
 import type { Millis } from '../model/time.ts';
 import { addDuration } from '../model/time.ts';
 import { kindOf } from '../nodes/registry.ts';
@@ -57,7 +57,7 @@ function enterJourneys(draft: Draft, ctx: StepContext, eventName: string) {
         {
           node: '$trigger',
           label: 'entered',
-          reasons: explainCondition(journey.trigger.when, draft.env()),
+          reasons: keptReasons(explainCondition(journey.trigger.when, draft.env())),
           at: draft.now,
         },
       ];

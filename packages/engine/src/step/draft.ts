@@ -6,6 +6,7 @@ import { scoreInput, scoreReader } from '../scores/score.ts';
 import type { Effect, JournalEntry } from '../state/effects.ts';
 import type { DeskState } from '../routing/desk.ts';
 import { appended, kept } from '../model/exact.ts';
+import { eventNames, hasKeys, NO_PROPERTIES } from '../model/intern.ts';
 import { withEvent, type Timeline } from '../conditions/timeline.ts';
 import type { ContactRecord, ContactState, HandoffRecord, InstanceRecord, TimerRecord } from '../state/records.ts';
 
@@ -69,14 +70,26 @@ export class Draft {
     return this.envCache;
   }
 
-  /** Merges traits into the contact. */
+  /**
+   * Merges traits into the contact. A contact with no traits yet takes the identify's own traits object,
+   * which its timeline event holds too: one object where there were two (states are never changed in place).
+   */
   setTraits(traits: Record<string, unknown>): void {
-    this.changeContact({ ...this.contact.traits, ...traits }, this.contact);
+    const current = this.contact.traits;
+    this.changeContact(hasKeys(current) ? { ...current, ...traits } : traits, this.contact);
   }
 
-  /** Puts an event on the contact's timeline, in time order, keeping at most HISTORY_LIMIT events. */
+  /**
+   * Puts an event on the contact's timeline, in time order, keeping at most HISTORY_LIMIT events. Its name
+   * is interned, and empty properties are one shared object: memory at a hundred thousand contacts.
+   */
   record(event: HistoryEvent): void {
-    this.changeContact(this.contact.traits, withEvent(this.contact, event));
+    const recorded = {
+      name: eventNames.of(event.name),
+      at: event.at,
+      properties: hasKeys(event.properties) ? event.properties : NO_PROPERTIES,
+    };
+    this.changeContact(this.contact.traits, withEvent(this.contact, recorded));
   }
 
   /**
