@@ -11,7 +11,15 @@ export interface OperatingOptions {
   drainDelayMs: number;
   metrics: MetricsAccess;
   logLevel: string;
+  /**
+   * How far V8 may let the heap grow past what the last full collection kept, in percent (default 40);
+   * undefined leaves V8's own policy (`--heap-growth 0`, or a `--heap-growing-percent` given to node).
+   */
+  heapGrowthPercent: number | undefined;
 }
+
+/** The default of --heap-growth: 100k contacts stay under 500 MB resident under load (docs/BENCHMARKS.md). */
+export const DEFAULT_HEAP_GROWTH = 40;
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -24,10 +32,11 @@ function seconds(value: unknown, name: string, fallback: number): number {
   return Math.round(n * 1000);
 }
 
-/** Reads --shutdown-timeout, --drain-delay, --metrics and --log-level (or BATON_SHUTDOWN_TIMEOUT, BATON_DRAIN_DELAY, BATON_METRICS, BATON_LOG_LEVEL). */
+/** Reads --shutdown-timeout, --drain-delay, --metrics, --log-level and --heap-growth (or BATON_SHUTDOWN_TIMEOUT, BATON_DRAIN_DELAY, BATON_METRICS, BATON_LOG_LEVEL, BATON_HEAP_GROWTH). */
 export function operatingOptions(
   values: Record<string, unknown>,
   env: NodeJS.ProcessEnv = process.env,
+  execArgv: readonly string[] = process.execArgv,
 ): OperatingOptions {
   const shutdownTimeoutMs = seconds(
     values['shutdown-timeout'] ?? env.BATON_SHUTDOWN_TIMEOUT,
@@ -53,7 +62,23 @@ export function operatingOptions(
       2,
       `--log-level (BATON_LOG_LEVEL) is one of ${LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`,
     );
-  return { shutdownTimeoutMs, drainDelayMs, metrics, logLevel };
+  const heapGrowthPercent = heapGrowth(values['heap-growth'] ?? env.BATON_HEAP_GROWTH, env, execArgv);
+  return { shutdownTimeoutMs, drainDelayMs, metrics, logLevel, heapGrowthPercent };
+}
+
+/** --heap-growth (BATON_HEAP_GROWTH): a whole percent, 0 for V8's own policy; node's own flag wins when given. */
+function heapGrowth(value: unknown, env: NodeJS.ProcessEnv, nodeArgs: readonly string[]): number | undefined {
+  const name = '--heap-growth (BATON_HEAP_GROWTH)';
+  let percent = DEFAULT_HEAP_GROWTH;
+  if (value !== undefined && value !== '') {
+    percent = Number(value);
+    if (typeof value !== 'string' || !Number.isInteger(percent) || percent < 0 || percent > 1000)
+      throw new CliError(2, `${name} needs a whole percent from 0 to 1000, got ${JSON.stringify(value)}`);
+  }
+  const givenToNode = [...nodeArgs, ...(env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) =>
+    /^--heap[-_]growing[-_]percent(=|$)/.test(a),
+  );
+  return percent === 0 || givenToNode ? undefined : percent;
 }
 
 /**

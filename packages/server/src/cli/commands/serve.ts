@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import { BatonError, isIsoDuration } from '@baton/engine/internal';
 import { startingApp } from '../../app/routes/ops.ts';
 import { openServer } from '../../host/openServer.ts';
@@ -42,7 +43,7 @@ function intakeOptions(values: Record<string, unknown>) {
 export const serveCommand: Command = {
   name: 'serve',
   usage:
-    'baton serve [--port 3000] [--data ./data | --database postgres://USER@HOST:PORT/DB] [--host 127.0.0.1] [--cors-origins https://a.example,https://b.example] [--message-window P7D] [--anonymous-ttl P30D] [--event-retention P30D] [--shutdown-timeout 10] [--drain-delay 0] [--metrics token|open] [--log-level info]',
+    'baton serve [--port 3000] [--data ./data | --database postgres://USER@HOST:PORT/DB] [--host 127.0.0.1] [--cors-origins https://a.example,https://b.example] [--message-window P7D] [--anonymous-ttl P30D] [--event-retention P30D] [--shutdown-timeout 10] [--drain-delay 0] [--metrics token|open] [--log-level info] [--heap-growth 40]',
   summary:
     'run Baton: the designer, event intake and the API on one port; data kept by lowdb in --data, or in PostgreSQL with --database (or BATON_DATABASE_URL), where several processes may serve one database',
   options: {
@@ -58,6 +59,7 @@ export const serveCommand: Command = {
     'drain-delay': { type: 'string' },
     metrics: { type: 'string' },
     'log-level': { type: 'string' },
+    'heap-growth': { type: 'string' },
   },
   positionals: { min: 0, max: 0 },
   async run(io: CliIO, args) {
@@ -68,6 +70,11 @@ export const serveCommand: Command = {
     const storage = storageOf(io, args.values);
     const intake = intakeOptions(args.values);
     const operating = operatingOptions(args.values);
+    // A server holds every contact in its heap, and V8 would let that heap grow to two to four times what
+    // is live before a full collection: a bound on the growth bounds resident memory (README, "Memory").
+    // V8 reads this flag each time it sets the next collection's limit, so it holds from here on.
+    if (operating.heapGrowthPercent !== undefined)
+      v8.setFlagsFromString(`--heap-growing-percent=${operating.heapGrowthPercent}`);
     // Logs go to stderr, one JSON object a line; stdout carries the start banner.
     const log = createLogger({ level: operating.logLevel });
     const lifecycle = new Lifecycle();
@@ -114,7 +121,10 @@ export const serveCommand: Command = {
         '',
       ].join('\n'),
     );
-    log.info({ port: actualPort, data: server.where }, 'started');
+    log.info(
+      { port: actualPort, data: server.where, heapGrowthPercent: operating.heapGrowthPercent ?? null },
+      'started',
+    );
     return stopOnSignal({ listener, server, inFlight: server.ops.inFlight, log }, operating);
   },
 };

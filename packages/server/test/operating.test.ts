@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { CliError } from '../src/cli/io.ts';
+import { DEFAULT_HEAP_GROWTH, operatingOptions } from '../src/cli/operating.ts';
+
+const growth = (values: Record<string, unknown>, env: NodeJS.ProcessEnv = {}, execArgv: string[] = []) =>
+  operatingOptions(values, env, execArgv).heapGrowthPercent;
+
+describe('baton serve --heap-growth', () => {
+  it('bounds the heap growth by default, from the flag, else BATON_HEAP_GROWTH; 0 leaves it to V8', () => {
+    expect(growth({})).toBe(DEFAULT_HEAP_GROWTH);
+    expect(growth({ 'heap-growth': '25' }, { BATON_HEAP_GROWTH: '60' })).toBe(25);
+    expect(growth({}, { BATON_HEAP_GROWTH: '60' })).toBe(60);
+    expect(growth({ 'heap-growth': '0' })).toBeUndefined();
+  });
+
+  it('leaves it to node when node was given its own --heap-growing-percent', () => {
+    expect(growth({}, { NODE_OPTIONS: '--max-old-space-size=512 --heap-growing-percent=80' })).toBeUndefined();
+    expect(growth({ 'heap-growth': '25' }, {}, ['--heap_growing_percent=80'])).toBeUndefined();
+    expect(growth({}, { NODE_OPTIONS: '--heap-growing-percentage' })).toBe(DEFAULT_HEAP_GROWTH);
+  });
+
+  it('is misuse (exit 2) naming the flag for anything but a whole percent', () => {
+    for (const bad of ['abc', '-5', '12.5', '1001', '__proto__']) {
+      let caught: unknown;
+      try {
+        growth({ 'heap-growth': bad });
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught, bad).toBeInstanceOf(CliError);
+      expect((caught as CliError).exitCode).toBe(2);
+      expect((caught as Error).message).toContain('--heap-growth (BATON_HEAP_GROWTH)');
+      expect((caught as Error).message).toContain(JSON.stringify(bad));
+    }
+  });
+});
