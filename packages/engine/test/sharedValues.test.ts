@@ -48,6 +48,18 @@ describe('values a hundred thousand contacts would each hold a copy of', () => {
     for (const e of all.filter((x) => x.name === 'Page Viewed')) expect(e.properties).toEqual({ path: '/pricing' });
   });
 
+  it('holds a timeline read back from a snapshot as it held the one it took: empty properties shared', async () => {
+    const { store, runtime } = world();
+    await runtime.ingest({ type: 'track', userId: 'c1', event: 'Trial Started', properties: {} });
+    await runtime.ingest({ type: 'track', userId: 'c1', event: 'Page Viewed', properties: { path: '/pricing' } });
+    const reopened = MemoryStore.fromSnapshot(JSON.parse(JSON.stringify(store.snapshot())));
+    const [started, viewed] = events(await reopened.load('c1'));
+    expect(started).toMatchObject({ name: 'Trial Started' });
+    expect(started!.properties).toBe(NO_PROPERTIES);
+    expect(viewed).toMatchObject({ name: 'Page Viewed', properties: { path: '/pricing' } });
+    expect(await reopened.load('c1')).toEqual(await store.load('c1'));
+  });
+
   it('interns into a bounded table that starts again when full, and leaves long strings out', () => {
     const interner = new Interner(3, 8);
     expect(['a', 'b', 'a', 'c'].map((s) => interner.of(s))).toEqual(['a', 'b', 'a', 'c']);

@@ -1,6 +1,8 @@
 import type { Millis } from '../model/time.ts';
 import { ConflictError, DeskConflictError, DuplicateMessageError } from '../model/errors.ts';
-import type { ContactState, HandoffRecord, TimerRecord } from '../state/records.ts';
+import type { ContactRecord, ContactState, HandoffRecord, TimerRecord } from '../state/records.ts';
+import type { HistoryEvent } from '../conditions/timeline.ts';
+import { eventNames, hasKeys, NO_PROPERTIES } from '../model/intern.ts';
 import { newDesk, type DeskState } from '../routing/desk.ts';
 import { MinHeap } from './heap.ts';
 import { ReportIndex } from './reportIndex.ts';
@@ -79,6 +81,7 @@ export class MemoryStore implements Store, ImmediateStore {
   static fromSnapshot(snapshot: StoreSnapshot, options: MemoryStoreOptions = {}): MemoryStore {
     const store = new MemoryStore(options);
     for (const state of snapshot.contacts) {
+      compactTimeline(state.contact);
       store.states.set(state.contact.id, state);
       store.reports?.update(state.contact.id, undefined, state);
       store.indexTimers([], state.timers);
@@ -380,4 +383,17 @@ export class MemoryStore implements Store, ImmediateStore {
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * A timeline read from stored data, held as a step records one: event names interned and empty properties
+ * the one shared object (`Draft.record`), so a restarted server holds no more than the one that took the
+ * events. The store owns the snapshot's objects once it is given them, so they are changed in place.
+ */
+function compactTimeline(contact: ContactRecord): void {
+  for (const events of [contact.history, contact.recent ?? []])
+    for (const e of events as HistoryEvent[]) {
+      e.name = eventNames.of(e.name);
+      if (!hasKeys(e.properties)) e.properties = NO_PROPERTIES;
+    }
 }
