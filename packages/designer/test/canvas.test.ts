@@ -328,6 +328,7 @@ describe('the canvas a marketer needs no manual for', () => {
       });
       seen.observe(document.body, { childList: true, subtree: true });
     });
+    const entryBefore = await page.getByTestId('node-s0').boundingBox();
     await page.getByTestId('palette-wait').click();
     await page.locator('[data-testid="node-wait"]').waitFor();
     // Then the check catches up: the new step leads nowhere and nothing leads to it.
@@ -345,6 +346,14 @@ describe('the canvas a marketer needs no manual for', () => {
         .map((n) => n.dataset.id);
     });
     expect(overlapping).toEqual([]);
+    // Placed in view, it is shown where it is: the view does not move, and the entry stays where it was.
+    const canvas = (await page.locator('.react-flow').boundingBox())!;
+    const added = (await page.getByTestId('node-wait').boundingBox())!;
+    expect(added.x).toBeGreaterThanOrEqual(canvas.x);
+    expect(added.y).toBeGreaterThanOrEqual(canvas.y);
+    expect(added.x + added.width).toBeLessThanOrEqual(canvas.x + canvas.width);
+    expect(added.y + added.height).toBeLessThanOrEqual(canvas.y + canvas.height);
+    expect(await page.getByTestId('node-s0').boundingBox()).toEqual(entryBefore);
     expect((await unreachableSteps()).filter((p) => p.startsWith('wait '))).toEqual([]);
     await ui.shot('canvas-edit-then-checked');
     expect(ui.problems).toEqual([]);

@@ -455,6 +455,29 @@ function EditorLoaded({
   );
 
   /**
+   * Shows a step just added: where it is, when it is in view at a zoom it can be read at (the view does
+   * not move under the user); else the view pans the least that brings it in; else as `reveal`.
+   */
+  const bringIntoView = useCallback(
+    (box: Rect) => {
+      const rect = canvasRef.current?.getBoundingClientRect();
+      const { x, y, zoom } = flow.getViewport();
+      if (!rect || zoom < 0.5) return reveal(box);
+      const margin = 24 / zoom;
+      const shift = (start: number, size: number, viewStart: number, viewSize: number) =>
+        start - margin < viewStart
+          ? start - margin - viewStart
+          : start + size + margin > viewStart + viewSize
+            ? start + size + margin - (viewStart + viewSize)
+            : 0;
+      const dx = shift(box.x, box.width, -x / zoom, rect.width / zoom);
+      const dy = shift(box.y, box.height, -y / zoom, rect.height / zoom);
+      if (dx !== 0 || dy !== 0) void flow.setViewport({ x: x - dx * zoom, y: y - dy * zoom, zoom });
+    },
+    [flow, reveal],
+  );
+
+  /**
    * Adds a step: after the given port (in place: the port's old target follows the new step), else after
    * the first open port of the selected step (with none selected, of the latest step left open), else in
    * the middle of the view.
@@ -489,9 +512,9 @@ function EditorLoaded({
       }
       setSelection([node.id]);
       setMenu(null);
-      reveal(box);
+      bringIntoView(box);
     },
-    [apply, flow, journey, loaded.team, readOnly, reveal, selection],
+    [apply, bringIntoView, flow, journey, loaded.team, readOnly, selection],
   );
   const stepMenu = useMemo(
     () => (readOnly ? null : { open: (place: StepPlace, anchor: DOMRect) => setMenu({ place, anchor }) }),
