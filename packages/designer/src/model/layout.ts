@@ -1,7 +1,7 @@
 import dagre from '@dagrejs/dagre';
-import { dictionary, own } from '@baton/engine/internal';
+import { dictionary } from '@baton/engine/internal';
 import { TRIGGER_NODE } from './convert.ts';
-import type { DraftJourney, DraftNode, Position } from './draft.ts';
+import type { DraftJourney, Position } from './draft.ts';
 import { portSlots } from './ports.ts';
 import { NODE_SIZE, nodeWidth } from './size.ts';
 

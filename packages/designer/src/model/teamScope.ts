@@ -9,7 +9,7 @@ export interface TeamLike {
  * both; a queue counts when any member is of the team. An unknown team name keeps the whole team.
  */
 export function teamScope<T extends TeamLike>(team: T | null, name: string): T | null {
-  if (!team || !team.reps || (name !== 'sales' && name !== 'service')) return team;
+  if (!team?.reps || (name !== 'sales' && name !== 'service')) return team;
   const reps = team.reps.filter((r) => r.team === undefined || r.team === name);
   const ids = new Set(reps.map((r) => r.id));
   return { ...team, reps, queues: (team.queues ?? []).filter((q) => (q.members ?? []).some((m) => ids.has(m))) };

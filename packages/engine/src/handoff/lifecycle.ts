@@ -143,7 +143,7 @@ export function reassignHandoff(draft: Draft, ctx: StepContext, ref: HandoffRef 
 /** Assigns a waiting handoff if someone is available now; false when it still waits. */
 export function assignWaiting(draft: Draft, ctx: StepContext, handoffId: string): boolean {
   const h = draft.handoffs.find((x) => x.id === handoffId);
-  if (!h || h.status !== 'open' || h.assignee !== null) return false;
+  if (h?.status !== 'open' || h.assignee !== null) return false;
   return retryAssignment(draft, ctx, h).assignee !== null;
 }
 
@@ -166,7 +166,7 @@ function breach(draft: Draft, ctx: StepContext, h: HandoffRecord): void {
 /** Fires a timer that belongs to a handoff: the SLA deadline, or a retry when hours begin. */
 export function fireHandoffTimer(draft: Draft, ctx: StepContext, timer: TimerRecord): void {
   const h = draft.handoffs.find((x) => x.id === timer.handoffId);
-  if (!h || h.status !== 'open') return;
+  if (h?.status !== 'open') return;
   if (timer.timer === 'sla') breach(draft, ctx, h);
   else if (timer.timer === 'assign' && h.assignee === null && retryAssignment(draft, ctx, h).assignee === null) {
     scheduleRetryAtOpening(draft, ctx, h);

@@ -64,7 +64,7 @@ async function carryOut(
   messageId: string,
 ): Promise<{ applied: Applied; handoff: string }> {
   const h = await store.handoff(hook.data.handoff); // the store's index, never a walk over open handoffs
-  if (!h || h.status !== 'open') throw new BatonError('handoff_not_open', `handoff ${hook.data.handoff} is not open`);
+  if (h?.status !== 'open') throw new BatonError('handoff_not_open', `handoff ${hook.data.handoff} is not open`);
   const ref = { handoff: h.id, rep: hook.data.rep, messageId };
   const applied =
     hook.type === 'handoff.accepted'
