@@ -26,7 +26,9 @@ describe("the reps' inbox and the reports, in a browser", () => {
     await pricingVisit(ui, 'globex', { ownerId: 'ana' });
     await expect.poll(() => page.locator('[data-testid=handoff-item]').count(), { timeout: 10_000 }).toBe(2);
 
-    await page.locator('[data-testid=handoff-item]', { hasText: 'acme GmbH' }).click();
+    // Opened with the keyboard, as a rep who does not use the mouse would.
+    await page.locator('[data-testid=handoff-item]', { hasText: 'acme GmbH' }).getByRole('button').focus();
+    await page.keyboard.press('Enter');
     const record = page.locator('[aria-label=handoff]');
     await record.getByText('Why it fired').waitFor();
     expect(await record.locator('[data-testid=sla]').innerText()).toMatch(/due in|overdue by/);

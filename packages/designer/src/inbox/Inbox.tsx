@@ -152,25 +152,32 @@ export function Inbox({ me }: { me: Me }) {
                 <li
                   key={h.id}
                   className={`handoff-item ${selected === h.id ? 'selected' : ''}`}
-                  onClick={() => setSelected(h.id)}
                   data-testid="handoff-item"
                 >
-                  <div className="handoff-top">
-                    <span className={`prio ${h.priority}`}>{h.priority}</span>
-                    <strong>{h.title}</strong>
-                  </div>
-                  <div className="handoff-meta">
-                    <span>
-                      {h.record} · {h.journey}
+                  {/* A button, so a rep opens a handoff with the keyboard as with the mouse. */}
+                  <button
+                    type="button"
+                    className="handoff-open"
+                    aria-current={selected === h.id ? 'true' : undefined}
+                    onClick={() => setSelected(h.id)}
+                  >
+                    <span className="handoff-top">
+                      <span className={`prio ${h.priority}`}>{h.priority}</span>
+                      <strong>{h.title}</strong>
                     </span>
-                    <span className={`sla ${sla.level}`}>{sla.text}</span>
-                  </div>
-                  <div className="muted small">
-                    {h.assignee
-                      ? `with ${team?.reps.find((r) => r.id === h.assignee)?.name ?? h.assignee}`
-                      : `waiting in ${h.queue ?? 'no queue'}`}
-                    {h.rejectedBy.length > 0 ? ` · rejected ${h.rejectedBy.length}×` : ''}
-                  </div>
+                    <span className="handoff-meta">
+                      <span>
+                        {h.record} · {h.journey}
+                      </span>
+                      <span className={`sla ${sla.level}`}>{sla.text}</span>
+                    </span>
+                    <span className="handoff-who muted small">
+                      {h.assignee
+                        ? `with ${team?.reps.find((r) => r.id === h.assignee)?.name ?? h.assignee}`
+                        : `waiting in ${h.queue ?? 'no queue'}`}
+                      {h.rejectedBy.length > 0 ? ` · rejected ${h.rejectedBy.length}×` : ''}
+                    </span>
+                  </button>
                 </li>
               );
             })}
