@@ -204,6 +204,11 @@ describe('the canvas a marketer needs no manual for', () => {
     expect(await zoom()).toBeGreaterThanOrEqual(0.5);
     // By name: the label of step s500.
     await search.fill('renewal rem');
+    // The field names the option the arrows and Enter act on (the combobox pattern).
+    expect(await search.getAttribute('aria-activedescendant')).toBe(
+      await page.getByRole('option', { name: /Renewal reminder/ }).getAttribute('id'),
+    );
+    await ui.shot('33a-search-options');
     await page.getByRole('option', { name: /Renewal reminder/ }).click();
     await expect.poll(() => page.locator('[data-testid="node-s500"]').getAttribute('class')).toContain('selected');
     await canvasAtRest(page);

@@ -843,7 +843,7 @@ function EditorLoaded({
       </Suspense>
       <div className="workspace">
         <Palette readOnly={readOnly} onAdd={(type) => addStep(type)}>
-          <div className={`problems ${validation.valid ? 'ok' : 'bad'}`} aria-label="problems">
+          <section className={`problems ${validation.valid ? 'ok' : 'bad'}`} aria-label="problems">
             <h3>
               {validation.valid ? '✓ Ready to publish' : `${readable.length} problem${readable.length > 1 ? 's' : ''}`}
             </h3>
@@ -856,10 +856,11 @@ function EditorLoaded({
                 </li>
               ))}
             </ul>
-          </div>
+          </section>
         </Palette>
-        <div
+        <section
           className="canvas"
+          aria-label="journey canvas"
           ref={canvasRef}
           onDragOver={(e) => e.preventDefault()}
           onDrop={onDrop}
@@ -922,7 +923,7 @@ function EditorLoaded({
           {menu && (
             <StepMenu anchor={menu.anchor} onPick={(type) => addStep(type, menu.place)} onClose={() => setMenu(null)} />
           )}
-        </div>
+        </section>
         {simulating ? (
           <Suspense
             fallback={

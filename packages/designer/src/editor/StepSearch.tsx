@@ -19,6 +19,7 @@ export function StepSearch({ journey, onJump }: { journey: DraftJourney; onJump:
         aria-label="find a step"
         aria-expanded={matches.length > 0}
         aria-controls="step-matches"
+        aria-activedescendant={matches[active] ? `step-match-${active}` : undefined}
         placeholder={`Find a step (${journey.nodes.length})…`}
         value={query}
         onChange={(e) => {
@@ -35,10 +36,15 @@ export function StepSearch({ journey, onJump }: { journey: DraftJourney; onJump:
         }}
       />
       {matches.length > 0 && (
-        <ul id="step-matches" role="listbox" aria-label="steps found">
+        <div id="step-matches" role="listbox" aria-label="steps found">
           {matches.map((m, i) => (
-            <li
+            // The combobox pattern (WAI-ARIA APG): focus stays in the search field, which moves the active
+            // option with the arrows and takes it with Enter; an option itself only takes the mouse.
+            // biome-ignore lint/a11y/useKeyWithClickEvents: the field above handles the keys for every option.
+            // biome-ignore lint/a11y/useFocusableInteractive: options are reached through aria-activedescendant.
+            <div
               key={m.id}
+              id={`step-match-${i}`}
               role="option"
               aria-selected={i === active}
               className={i === active ? 'active' : ''}
@@ -50,9 +56,9 @@ export function StepSearch({ journey, onJump }: { journey: DraftJourney; onJump:
                 {nodeTypeDef(m.type)?.palette.title ?? m.type}
                 {m.label ? ` · ${m.id}` : ''}
               </span>
-            </li>
+            </div>
           ))}
-        </ul>
+        </div>
       )}
     </div>
   );

@@ -3,6 +3,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 /** A labelled row of the inspector. */
 export function Field({ label, children, hint }: { label: string; children: ReactNode; hint?: string }) {
   return (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the control is `children`, inside the label, which ties them.
     <label className="field">
       <span className="field-label">{label}</span>
       {children}

@@ -51,6 +51,7 @@ export function referenceNextOpening(calendar: Calendar | undefined, at: Millis)
   if (!calendar) return at;
   const t = DateTime.fromMillis(at, { zone: calendar.timezone });
   const w = nextWindow(calendar, t);
+  // biome-ignore lint/complexity/useMathMinMax: luxon DateTimes, not numbers (Math.max would lose the DateTime).
   return (w.start > t ? w.start : t).toMillis();
 }
 
