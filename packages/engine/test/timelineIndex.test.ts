@@ -10,7 +10,6 @@ import {
   type Timeline,
 } from '../src/internal.ts';
 import { countEvents } from '../src/conditions/evaluate.ts';
-import { nameIndex } from '../src/conditions/timeline.ts';
 import { predicateFor } from '../src/conditions/cache.ts';
 import type { EventRule } from '../src/model/condition.ts';
 import { countByWalking, scoreByWalking } from './reference/timeline.ts';
@@ -227,25 +226,6 @@ describe('the timeline name index', () => {
     expect(computeScore(model, { contactId: 'c1', traits: {}, ...read, now: T0 })).toBe(40);
     expect(reads).toBeLessThan(200); // walking would read the ~990 older events three times
   });
-  it('lists only the names a read asked about, for a loaded timeline and after its folds', () => {
-    let t: Timeline = { history: [] };
-    for (let i = 0; i < 990; i++)
-      t = withEvent(t, { name: 'Session Started', at: T0 - (1000 - i) * 60_000, properties: { device: 'web' } });
-    const stored: Timeline = JSON.parse(JSON.stringify(t));
-    expect(countEvents({ event: 'Feature Used' }, null, env({ ...stored }))).toBe(0);
-    // 990 sessions no rule reads: no list of their positions is made or carried.
-    expect([...nameIndex(stored.history)!.byName!.keys()]).toEqual(['Feature Used']);
-    let grown = stored;
-    for (let i = 0; i < 40; i++)
-      grown = withEvent(grown, { name: 'Feature Used', at: T0 - (40 - i) * 1000, properties: {} });
-    expect(grown.history).not.toBe(stored.history);
-    expect([...nameIndex(grown.history)!.byName!.keys()]).toEqual(['Feature Used']);
-    expect(countEvents({ event: 'Feature Used' }, null, env({ ...grown }))).toBe(40);
-    expect(countEvents({ event: 'Session Started' }, null, env({ ...grown }))).toBe(
-      countByWalking({ event: 'Session Started' }, null, env({ ...grown })),
-    );
-  });
-
   it('keeps a score as a running sum with the older part: a read after folds reads only the newest events', () => {
     const model = ScoreModel.parse({
       events: [

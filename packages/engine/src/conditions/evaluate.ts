@@ -3,7 +3,7 @@ import { conditionProblems } from '../model/condition.ts';
 import { subtractDuration } from '../model/time.ts';
 import type { EvalEnv } from './env.ts';
 import { readField } from './env.ts';
-import { NONE, countBefore, nameIndex, seqsOf } from './timeline.ts';
+import { NONE, countBefore, nameIndex } from './timeline.ts';
 
 /** A condition compiled once into a predicate. */
 export type Predicate = (env: EvalEnv) => boolean;
@@ -98,7 +98,7 @@ export function countEvents(rule: EventRule, where: Predicate | null, env: EvalE
     }
     return count;
   }
-  const seqs = seqsOf(history, ix, rule.event);
+  const seqs = ix.byName!.get(rule.event);
   if (seqs === undefined) return count;
   if (where === null)
     return count + countBefore(history, ix, seqs, now, true) - countBefore(history, ix, seqs, since, false);

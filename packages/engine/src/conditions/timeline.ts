@@ -46,12 +46,10 @@ function slot(list: readonly HistoryEvent[], event: HistoryEvent): number {
  * the events of the names they are about instead of walking up to HISTORY_LIMIT events on every read.
  *
  * The index belongs to one `history` array (which is never changed once made) and is kept on it, under a
- * symbol: not part of the stored contact (JSON and structured clones leave it out). It lists only the names
- * some read asked about (`seqsOf` makes a name's list the first time, in one walk), so a timeline loaded
- * from stored data does not get a list for every name it holds (990 past sessions no rule reads made a
- * 990-entry list per contact, kept as long as the contact). `withEvent` carries the listed names forward
- * each time it folds `recent` into a new `history`: the names that gained or lost events get new lists,
- * the others share theirs; names never asked about stay unlisted.
+ * symbol: not part of the stored contact (JSON and structured clones leave it out), made once, the first
+ * time a read needs it, for a timeline that was loaded, and carried forward by `withEvent` each time it
+ * folds `recent` into a new `history`: the names that gained or lost events get new lists, the others
+ * share theirs.
  *
  * Positions are sequence numbers, `offset` for `history[0]`: when older events fall off the timeline the
  * offset grows and the lists of the names that lost events drop their first entries; the rest stay valid.
@@ -62,11 +60,8 @@ export interface NameIndex {
   readonly last: HistoryEvent | undefined;
   /** The sequence number of `history[0]`. */
   readonly offset: number;
-  /**
-   * Per event name asked about so far, the sequence numbers of its events, oldest first (an empty list
-   * when it has none); null when `history` is not in time order. Read it through `seqsOf`.
-   */
-  readonly byName: Map<string, Seqs> | null;
+  /** Per event name, the sequence numbers of its events, oldest first; null when `history` is not in time order. */
+  readonly byName: ReadonlyMap<string, Seqs> | null;
   /** Values readers keep with this `history` (a score's running sum), by their key; carried at each fold. */
   readonly derived: Map<object, Derived>;
 }
@@ -100,46 +95,33 @@ export interface Seqs {
   readonly end: number;
 }
 
-/** The list of a name asked about that has no events. */
-const EMPTY: Seqs = { buf: [], start: 0, end: 0 };
-
 const INDEX: unique symbol = Symbol('baton.timeline.index');
 type Indexed = readonly HistoryEvent[] & { [INDEX]?: NameIndex };
 
 /** Below this many events a read walks `history` itself: an index would cost more than it saves. */
 export const INDEX_MIN = 64;
 
-/** An index of `history` with no name listed yet (`seqsOf` lists them as reads ask), or none when it is out of time order. */
 function buildIndex(history: readonly HistoryEvent[]): NameIndex {
+  const lists = new Map<string, number[]>();
+  let previous = -Infinity;
   let sorted = true;
-  for (let i = 1; i < history.length; i++)
-    if (history[i]!.at < history[i - 1]!.at) {
+  for (let i = 0; i < history.length; i++) {
+    const e = history[i]!;
+    if (e.at < previous) {
       sorted = false; // never written by withEvent: read by walking, as before
       break;
     }
-  const byName = sorted ? new Map<string, Seqs>() : null;
-  return { length: history.length, last: history[history.length - 1], offset: 0, byName, derived: new Map() };
-}
-
-/**
- * The sequence numbers of `name`'s events in `history` (indexed by `ix`), or undefined when it has none.
- * The first time a name is asked about, its list is made in one walk and kept with the index.
- */
-export function seqsOf(history: readonly HistoryEvent[], ix: NameIndex, name: string): Seqs | undefined {
-  const byName = ix.byName!;
-  let seqs = byName.get(name);
-  if (seqs === undefined) {
-    let n = 0;
-    for (let i = 0; i < history.length; i++) if (history[i]!.name === name) n++;
-    if (n === 0) seqs = EMPTY;
-    else {
-      const buf = new Array<number>(n); // exact: a list is kept as long as its history
-      for (let i = 0, j = 0; j < n; i++) if (history[i]!.name === name) buf[j++] = ix.offset + i;
-      seqs = { buf, start: 0, end: n };
-    }
-    byName.set(name, seqs);
+    previous = e.at;
+    const list = lists.get(e.name);
+    if (list) list.push(i);
+    else lists.set(e.name, [i]);
   }
-  return seqs.end > seqs.start ? seqs : undefined;
+  let byName: Map<string, Seqs> | null = null;
+  if (sorted) {
+    byName = new Map();
+    for (const [name, list] of lists) byName.set(name, { buf: list, start: 0, end: list.length });
+  }
+  return { length: history.length, last: history[history.length - 1], offset: 0, byName, derived: new Map() };
 }
 
 /**
@@ -185,7 +167,7 @@ export function countBefore(
  */
 function carryIndex(
   ix: NameIndex,
-  byName: Map<string, Seqs>,
+  byName: ReadonlyMap<string, Seqs>,
   old: readonly HistoryEvent[],
   out: readonly HistoryEvent[],
   drop: number,
@@ -198,14 +180,17 @@ function carryIndex(
   for (let i = firstAdded; i < out.length; i++) touched.add(out[i]!.name);
   for (const name of touched) {
     const before = byName.get(name);
-    if (before === undefined) continue; // never asked about: listed when a read of the new history asks
-    let { buf, start, end } = before;
-    while (start < end && buf[start]! < offset) start++;
+    let start = 0;
+    let end = 0;
+    let buf: number[] = [];
+    if (before !== undefined) {
+      ({ buf, start, end } = before);
+      while (start < end && buf[start]! < offset) start++;
+    }
     let added = 0;
     for (let i = firstAdded; i < out.length; i++) if (out[i]!.name === name) added++;
-    if (added > 0 && (end !== buf.length || start > end - start || start === end)) {
-      // Not the buffer's newest view (an older version folded again), or mostly dropped entries (or none
-      // live, as in EMPTY, whose buffer is shared by every empty list): copied.
+    if (added > 0 && (end !== buf.length || start > end - start)) {
+      // Not the buffer's newest view (an older version folded again), or mostly dropped entries: copied.
       const copy = new Array<number>(end - start);
       for (let j = start; j < end; j++) copy[j - start] = buf[j]!;
       buf = copy;
@@ -213,7 +198,8 @@ function carryIndex(
       start = 0;
     }
     for (let i = firstAdded; i < out.length; i++) if (out[i]!.name === name) buf[end++] = offset + i;
-    lists.set(name, end > start ? { buf, start, end } : EMPTY);
+    if (end > start) lists.set(name, { buf, start, end });
+    else lists.delete(name);
   }
   const derived = new Map<object, Derived>();
   let skip = ix.derived.size - DERIVED_MAX; // the oldest keys first

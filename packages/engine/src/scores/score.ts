@@ -2,7 +2,6 @@ import type { EvalEnv } from '../conditions/env.ts';
 import {
   NONE,
   nameIndex,
-  seqsOf,
   type Derived,
   type HistoryEvent,
   type NameIndex,
@@ -163,7 +162,7 @@ class RunningScore implements Derived {
     const ref = halfLife === Infinity ? 0 : history[history.length - 1]!.at;
     const acc: Sums = { sum: 0, mag: 0, ops: 0, env: eventEnv() };
     for (const name of names) {
-      const seqs = seqsOf(history, ix, name);
+      const seqs = ix.byName!.get(name);
       if (seqs !== undefined)
         for (let k = seqs.start; k < seqs.end; k++)
           accumulate(acc, rules, halfLife, ref, history[seqs.buf[k]! - ix.offset]!, 1);
@@ -295,7 +294,7 @@ export function computeScore(model: ScoreModel, input: ScoreInput): number {
       const lists: Seqs[] = [];
       const next: number[] = [];
       for (const name of eventNames(model)) {
-        const seqs = seqsOf(history, ix, name);
+        const seqs = ix.byName!.get(name);
         if (seqs !== undefined) {
           lists.push(seqs);
           next.push(seqs.start);
