@@ -62,3 +62,24 @@ export const InboundEvent = z
   })
   .superRefine(identified);
 export type InboundEvent = z.infer<typeof InboundEvent>;
+
+const TRACK_KEYS = new Set(['type', 'userId', 'event', 'properties']);
+
+/**
+ * What `InboundEvent.parse(raw)` returns for the commonest call, a `track` with a string `userId`, an
+ * `event` and `properties` and nothing else, made without zod (a tenth of a step's time went to it,
+ * issue #17); undefined for any other call, which goes through zod. The same object zod makes: its shape's
+ * keys in its order, `properties` the object sent.
+ */
+export function plainTrack(raw: unknown): TrackEvent | undefined {
+  if (typeof raw !== 'object' || raw === null || Object.getPrototypeOf(raw) !== Object.prototype) return undefined;
+  const r = raw as Record<string, unknown>;
+  const { type, userId, event, properties } = r;
+  if (type !== 'track' || typeof userId !== 'string' || typeof event !== 'string') return undefined;
+  if (userId.length < 1 || userId.length > 256 || event.length < 1 || event.length > 256) return undefined;
+  if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) return undefined;
+  const keys = Object.keys(r);
+  if (keys.length !== 4) return undefined;
+  for (const key of keys) if (!TRACK_KEYS.has(key)) return undefined;
+  return { type, userId, event, properties: properties as Record<string, unknown> };
+}

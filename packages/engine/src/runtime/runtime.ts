@@ -1,5 +1,5 @@
 import { own } from '../model/dictionary.ts';
-import { InboundEvent } from '../model/event.ts';
+import { InboundEvent, plainTrack } from '../model/event.ts';
 import type { Clock, Millis } from '../model/time.ts';
 import { durationMillis, parseInstant } from '../model/time.ts';
 import { Workspace } from '../model/workspace.ts';
@@ -168,7 +168,7 @@ export class Runtime {
   ingest(raw: unknown): Promise<Applied> {
     let e: InboundEvent;
     try {
-      e = parseInput(InboundEvent, raw, 'event');
+      e = plainTrack(raw) ?? parseInput(InboundEvent, raw, 'event');
     } catch (err) {
       return Promise.reject(err);
     }

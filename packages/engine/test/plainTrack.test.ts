@@ -1,0 +1,60 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { InboundEvent, plainTrack } from '../src/model/event.ts';
+
+const text = fc.oneof(
+  fc.constantFrom('', 'c1', 'Feature Used', 'x'.repeat(256), 'x'.repeat(257)),
+  fc.string({ maxLength: 20 }),
+);
+const value = fc.oneof(
+  text,
+  fc.constantFrom('track', 'identify', null, undefined, 42, Number.NaN, true, [], [1], { path: '/pricing' }, {}),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue(), { maxKeys: 3 }),
+);
+const KEYS = ['type', 'userId', 'event', 'properties', 'anonymousId', 'messageId', 'timestamp', 'traits', 'extra'];
+
+/** Calls shaped like a track, in any key order, with any of the keys missing, extra or of another type. */
+const call = fc.oneof(
+  fc
+    .record({ userId: text, event: text, properties: value })
+    .map(({ userId, event, properties }) => ({ type: 'track', userId, event, properties })),
+  fc
+    .uniqueArray(fc.tuple(fc.constantFrom(...KEYS), value), { selector: ([k]) => k, maxLength: 6 })
+    .map((entries) => Object.fromEntries(entries)),
+  fc
+    .tuple(fc.shuffledSubarray(['type', 'userId', 'event', 'properties']), text, text, value)
+    .map(([keys, userId, event, properties]) => {
+      const all: Record<string, unknown> = { type: 'track', userId, event, properties };
+      return Object.fromEntries(keys.map((k) => [k, all[k]]));
+    }),
+  value,
+);
+
+describe('a plain track call checked without zod', () => {
+  it('is what InboundEvent.parse makes of it, key for key and in the same order, or left to zod', () => {
+    let taken = 0;
+    fc.assert(
+      fc.property(call, (raw) => {
+        const fast = plainTrack(raw);
+        if (fast === undefined) return;
+        taken++;
+        const parsed = InboundEvent.safeParse(raw);
+        expect(parsed.success).toBe(true);
+        expect(fast).toStrictEqual(parsed.data);
+        expect(Object.keys(fast)).toEqual(Object.keys(parsed.data!));
+        expect(fast.properties).toBe((parsed.data as { properties: unknown }).properties);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(taken).toBeGreaterThan(100); // the generator reaches the fast path, not only zod's
+  });
+
+  it('takes the commonest call, and leaves the rest to zod', () => {
+    const raw = { type: 'track', userId: 'c1', event: 'Feature Used', properties: { feature: 'inbox' } };
+    expect(plainTrack(raw)).toStrictEqual(raw);
+    expect(plainTrack({ ...raw, messageId: 'm1' })).toBeUndefined();
+    expect(plainTrack({ type: 'track', userId: 'c1', event: 'Signed Up' })).toBeUndefined(); // properties default: zod's
+    expect(plainTrack({ ...raw, userId: 1234 })).toBeUndefined(); // coerced to a string by zod
+    expect(plainTrack(Object.assign(Object.create({ messageId: 'm1' }), raw))).toBeUndefined();
+  });
+});
