@@ -25,7 +25,7 @@ export { pickFromQueue } from './routing/strategies.ts';
 export { effectiveRep, type RoutingView } from './routing/desk.ts';
 export { unavailability } from './routing/availability.ts';
 export { RouteTarget } from './model/target.ts';
-export { ContactId } from './model/event.ts';
+export { ContactId, plainTrack } from './model/event.ts';
 export { Script, ScriptStep, STEP_KINDS } from './model/script.ts';
 export { Population, TraitDistribution } from './model/population.ts';
 export { Template, templateProblems, renderTemplate } from './model/template.ts';

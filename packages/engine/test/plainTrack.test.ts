@@ -11,7 +11,28 @@ const value = fc.oneof(
   fc.constantFrom('track', 'identify', null, undefined, 42, Number.NaN, true, [], [1], { path: '/pricing' }, {}),
   fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue(), { maxKeys: 3 }),
 );
-const KEYS = ['type', 'userId', 'event', 'properties', 'anonymousId', 'messageId', 'timestamp', 'traits', 'extra'];
+const instant = fc.constantFrom(
+  '2026-11-23T09:00:00Z',
+  '2026-11-23T09:00:00.123+01:00',
+  '2026-11-23 09:00',
+  '2026-11-23T09:00:00',
+  '',
+);
+const KEYS = [
+  'type',
+  'userId',
+  'event',
+  'properties',
+  'anonymousId',
+  'messageId',
+  'timestamp',
+  'traits',
+  'extra',
+  'context',
+  'sentAt',
+  '__proto__',
+  '0',
+];
 
 /** Calls shaped like a track, in any key order, with any of the keys missing, extra or of another type. */
 const call = fc.oneof(
@@ -27,6 +48,24 @@ const call = fc.oneof(
       const all: Record<string, unknown> = { type: 'track', userId, event, properties };
       return Object.fromEntries(keys.map((k) => [k, all[k]]));
     }),
+  // As Segment's libraries send it: ids, a messageId, a timestamp and fields Baton keeps as sent, in any order.
+  fc
+    .record(
+      {
+        type: fc.constant('track'),
+        userId: text,
+        anonymousId: text,
+        event: text,
+        properties: value,
+        messageId: text,
+        timestamp: instant,
+        context: value,
+        sentAt: value,
+      },
+      { requiredKeys: ['type', 'event', 'properties'] },
+    )
+    .chain((r) => fc.shuffledSubarray(Object.entries(r), { minLength: Object.keys(r).length }))
+    .map((entries) => Object.fromEntries(entries)),
   value,
 );
 
@@ -52,7 +91,16 @@ describe('a plain track call checked without zod', () => {
   it('takes the commonest call, and leaves the rest to zod', () => {
     const raw = { type: 'track', userId: 'c1', event: 'Feature Used', properties: { feature: 'inbox' } };
     expect(plainTrack(raw)).toStrictEqual(raw);
-    expect(plainTrack({ ...raw, messageId: 'm1' })).toBeUndefined();
+    const segment = {
+      ...raw,
+      messageId: 'm1',
+      anonymousId: 'a1',
+      timestamp: '2026-11-23T09:00:00.000Z',
+      context: { library: { name: 'analytics.js' } },
+    };
+    expect(plainTrack(segment)).toStrictEqual(InboundEvent.parse(segment));
+    expect(plainTrack({ ...segment, timestamp: 'yesterday' })).toBeUndefined(); // zod words the error
+    expect(plainTrack({ ...segment, messageId: '' })).toBeUndefined();
     expect(plainTrack({ type: 'track', userId: 'c1', event: 'Signed Up' })).toBeUndefined(); // properties default: zod's
     expect(plainTrack({ ...raw, userId: 1234 })).toBeUndefined(); // coerced to a string by zod
     expect(plainTrack(Object.assign(Object.create({ messageId: 'm1' }), raw))).toBeUndefined();

@@ -63,23 +63,36 @@ export const InboundEvent = z
   .superRefine(identified);
 export type InboundEvent = z.infer<typeof InboundEvent>;
 
-const TRACK_KEYS = new Set(['type', 'userId', 'event', 'properties']);
+/** The track shape's keys, in the order zod's output gives them; a call's other keys follow in its own order. */
+const TRACK_SHAPE = ['type', 'userId', 'anonymousId', 'event', 'properties', 'timestamp', 'messageId'] as const;
+const IN_SHAPE = new Set<string>(TRACK_SHAPE);
+
+/** A contact id, an event name or a messageId as zod takes them without change: a string of 1 to 256. */
+const isText = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= 256;
 
 /**
- * What `InboundEvent.parse(raw)` returns for the commonest call, a `track` with a string `userId`, an
- * `event` and `properties` and nothing else, made without zod (a tenth of a step's time went to it,
- * issue #17); undefined for any other call, which goes through zod. The same object zod makes: its shape's
- * keys in its order, `properties` the object sent.
+ * What `InboundEvent.parse(raw)` returns for the commonest call, a `track` with a string `userId` or
+ * `anonymousId`, an `event`, `properties`, and optionally a `messageId`, a `timestamp` and other Segment
+ * fields (`context`, `sentAt`: kept as sent), made without zod (a tenth of a step's time went to it, issue
+ * #17); undefined for any other call, which goes through zod, which also words the errors. The same object
+ * zod makes: its shape's keys in its order, then the others, each value the one sent.
  */
 export function plainTrack(raw: unknown): TrackEvent | undefined {
   if (typeof raw !== 'object' || raw === null || Object.getPrototypeOf(raw) !== Object.prototype) return undefined;
   const r = raw as Record<string, unknown>;
-  const { type, userId, event, properties } = r;
-  if (type !== 'track' || typeof userId !== 'string' || typeof event !== 'string') return undefined;
-  if (userId.length < 1 || userId.length > 256 || event.length < 1 || event.length > 256) return undefined;
+  if (r.type !== 'track' || !isText(r.event)) return undefined;
+  const { properties } = r;
   if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) return undefined;
-  const keys = Object.keys(r);
-  if (keys.length !== 4) return undefined;
-  for (const key of keys) if (!TRACK_KEYS.has(key)) return undefined;
-  return { type, userId, event, properties: properties as Record<string, unknown> };
+  const user = Object.hasOwn(r, 'userId');
+  const anonymous = Object.hasOwn(r, 'anonymousId');
+  if ((!user && !anonymous) || (user && !isText(r.userId)) || (anonymous && !isText(r.anonymousId))) return undefined;
+  if (Object.hasOwn(r, 'messageId') && !isText(r.messageId)) return undefined;
+  if (Object.hasOwn(r, 'timestamp') && !Instant.safeParse(r.timestamp).success) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const key of TRACK_SHAPE) if (Object.hasOwn(r, key)) out[key] = r[key];
+  for (const key of Object.keys(r)) {
+    if (key === '__proto__') return undefined; // zod's way with it is zod's
+    if (!IN_SHAPE.has(key)) out[key] = r[key];
+  }
+  return out as TrackEvent;
 }

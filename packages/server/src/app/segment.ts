@@ -7,6 +7,7 @@ import {
   formatPath,
   isObject,
   parseInput,
+  plainTrack,
 } from '@baton/engine/internal';
 
 /** A Segment call Baton acknowledges without applying, and why. */
@@ -84,7 +85,9 @@ export function segmentCall(raw: unknown, at: PropertyKey[] = []): InboundEvent 
       ...(typeof category === 'string' ? { category } : {}),
     };
     const merged = properties === undefined ? named : isObject(properties) ? { ...named, ...properties } : properties; // not an object: refused below
-    return parseInput(InboundEvent, { ...rest, type: 'track', event: VIEWED[type], properties: merged }, 'event', at);
+    const track = { ...rest, type: 'track', event: VIEWED[type], properties: merged };
+    return plainTrack(track) ?? parseInput(InboundEvent, track, 'event', at);
   }
-  return parseInput(InboundEvent, raw, 'event', at);
+  // The commonest call is checked without zod (the same result); any other, or a wrong one, goes to zod.
+  return plainTrack(raw) ?? parseInput(InboundEvent, raw, 'event', at);
 }
