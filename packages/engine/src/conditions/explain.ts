@@ -4,6 +4,7 @@ import { predicateFor } from './cache.ts';
 import type { EvalEnv } from './env.ts';
 import { readField } from './env.ts';
 import { countEvents } from './evaluate.ts';
+import { sharedText } from '../model/sharedText.ts';
 
 const SYMBOL: Record<string, string> = {
   eq: '=',
@@ -36,10 +37,10 @@ function show(v: unknown): string {
 }
 
 /**
- * Reasons are kept with the contact, so each is built as one flat string: a template literal leaves a
- * rope of its pieces (about 130 bytes more per reason, with 100k contacts waiting).
+ * Reasons are kept with the contact, so each is built as one flat string (a template literal leaves a rope
+ * of its pieces, about 130 bytes more per reason), and contacts with the same reason share it.
  */
-const text = (...parts: (string | number)[]) => parts.join('');
+const text = sharedText;
 
 function describeField(rule: FieldRule, env: EvalEnv, negated: boolean): string {
   const actual = readField(env, rule.field.split('.'));

@@ -1,6 +1,7 @@
 import type { CompiledJourney } from '../compile/compileJourney.ts';
 import { readField } from '../conditions/env.ts';
 import { renderTemplate } from '../model/template.ts';
+import { sharedText } from '../model/sharedText.ts';
 import { handoffContext, LazyHandoffContext } from './context.ts';
 import type { Draft } from '../step/draft.ts';
 import type { HandoffRecord, InstanceRecord } from '../state/records.ts';
@@ -61,7 +62,9 @@ export function createHandoff(
     wasUnassigned: false,
     trace: [],
     why: inst.decisions.flatMap((d) =>
-      d.reasons.map((r) => (d.node === '$trigger' ? `entered: ${r}` : `${d.node} → ${d.label}: ${r}`)),
+      d.reasons.map((r) =>
+        d.node === '$trigger' ? sharedText('entered: ', r) : sharedText(d.node, ' → ', d.label, ': ', r),
+      ),
     ),
     context: ctx.lazyHandoffContext ? new LazyHandoffContext(source) : handoffContext(source),
   };
