@@ -22,6 +22,9 @@ describe('formatInstant', () => {
       fc.integer({ min: 0, max: 253_402_300_799_999 }),
       fc.integer({ min: 1_767_225_600, max: 1_798_761_600 }).map((s) => s * 1000), // 2026 in whole seconds
     );
-    fc.assert(fc.property(instant, (ms) => formatInstant(ms) === throughDate(ms)), { numRuns: 20_000 });
+    fc.assert(
+      fc.property(instant, (ms) => formatInstant(ms) === throughDate(ms)),
+      { numRuns: 20_000 },
+    );
   });
 });
