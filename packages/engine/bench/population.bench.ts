@@ -15,6 +15,8 @@ const example = (file: string) =>
 interface Result {
   contacts: number;
   ms: number;
+  /** Process CPU time of the simulation (main thread and V8's collector threads): steadier than wall time here. */
+  cpuMs: number;
   yardstickMs: number;
   peakRssMb: number;
   events: number;
@@ -35,6 +37,7 @@ function yardstick(): number {
 async function child(contacts: number): Promise<void> {
   const before = yardstick();
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const report = await simulateSynthetic({
     journeys: [example('journey.json')],
     team: example('team.json'),
@@ -43,9 +46,11 @@ async function child(contacts: number): Promise<void> {
     seed: 1,
   });
   const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
   const result: Result = {
     contacts,
     ms,
+    cpuMs: (used.user + used.system) / 1000,
     yardstickMs: (before + yardstick()) / 2,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     events: report.timing.events,
@@ -78,7 +83,7 @@ function parent(): void {
     results.push(r);
     const perContact = (r.ms * 1000) / r.contacts;
     console.log(
-      `${String(n).padStart(9)} contacts: ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${perContact.toFixed(1).padStart(6)} µs/contact  peak RSS ${Math.round(r.peakRssMb).toString().padStart(5)} MB  ` +
+      `${String(n).padStart(9)} contacts: ${(r.ms / 1000).toFixed(1).padStart(6)} s (CPU ${(r.cpuMs / 1000).toFixed(1)} s)  ${perContact.toFixed(1).padStart(6)} µs/contact  peak RSS ${Math.round(r.peakRssMb).toString().padStart(5)} MB  ` +
         `(${r.events} events, ${r.repActions} rep actions, ${r.created} handoffs; yardstick ${Math.round(r.yardstickMs)} ms)`,
     );
   }

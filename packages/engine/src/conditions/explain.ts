@@ -4,7 +4,7 @@ import { predicateFor } from './cache.ts';
 import type { EvalEnv } from './env.ts';
 import { readField } from './env.ts';
 import { countEvents } from './evaluate.ts';
-import { reasonTexts } from '../model/intern.ts';
+import { sharedText } from '../model/intern.ts';
 
 const SYMBOL: Record<string, string> = {
   eq: '=',
@@ -37,10 +37,10 @@ function show(v: unknown): string {
 }
 
 /**
- * Reasons are kept with the contact, so each is built as one flat string: a template literal leaves a
- * rope of its pieces (about 130 bytes more per reason, with 100k contacts waiting).
+ * Reasons are kept with the contact, so each is built as one flat string (a template literal leaves a rope
+ * of its pieces, about 130 bytes more per reason), and contacts with the same reason share it.
  */
-const text = (...parts: (string | number)[]) => parts.join('');
+const text = sharedText;
 
 function describeField(rule: FieldRule, env: EvalEnv, negated: boolean): string {
   const actual = readField(env, rule.field.split('.'));
@@ -87,9 +87,4 @@ export function explainCondition(c: ConditionShape, env: EvalEnv, negated = fals
   if ('not' in c) return explainCondition(c.not, env, !negated);
   if ('field' in c) return [describeField(c, env, negated)];
   return [describeEvent(c, env, negated)];
-}
-
-/** Reasons as a decision keeps them: an array of exact length, each text interned (they repeat across contacts). */
-export function keptReasons(reasons: readonly string[]): string[] {
-  return reasons.map((r) => reasonTexts.of(r));
 }

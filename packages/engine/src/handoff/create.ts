@@ -1,9 +1,8 @@
 import type { CompiledJourney } from '../compile/compileJourney.ts';
 import { readField } from '../conditions/env.ts';
 import { renderTemplate } from '../model/template.ts';
-import { subtractDuration } from '../model/time.ts';
-import { allScores, scoreInput } from '../scores/score.ts';
-import { eventsOf } from '../conditions/timeline.ts';
+import { sharedText } from '../model/intern.ts';
+import { handoffContext, LazyHandoffContext } from './context.ts';
 import type { Draft } from '../step/draft.ts';
 import type { HandoffRecord, InstanceRecord } from '../state/records.ts';
 import type { StepContext } from '../step/context.ts';
@@ -22,7 +21,14 @@ export function createHandoff(
   if (node?.type !== 'handoff') return;
   const { contact } = draft;
   const env = draft.env();
-  const since = node.context?.timeline ? subtractDuration(draft.now, node.context.timeline) : -Infinity;
+  const source = {
+    contact,
+    now: draft.now,
+    path: inst.path,
+    messages: inst.messages,
+    node,
+    workspace: ctx.workspace,
+  };
   const title = renderTemplate(
     node.title ?? `${node.record[0]!.toUpperCase()}${node.record.slice(1)} for {{contact.id}}`,
     (segments) => readField(env, segments),
@@ -56,17 +62,11 @@ export function createHandoff(
     wasUnassigned: false,
     trace: [],
     why: inst.decisions.flatMap((d) =>
-      d.reasons.map((r) => (d.node === '$trigger' ? `entered: ${r}` : `${d.node} → ${d.label}: ${r}`)),
+      d.reasons.map((r) =>
+        d.node === '$trigger' ? sharedText('entered: ', r) : sharedText(d.node, ' → ', d.label, ': ', r),
+      ),
     ),
-    context: {
-      traits: contact.traits,
-      scores: allScores(ctx.workspace, scoreInput(contact, draft.now)),
-      timeline: eventsOf(contact).filter((e) => e.at >= since),
-      path: inst.path,
-      messages: inst.messages,
-      talkTrack: node.context?.talkTrack ?? null,
-      nextBestActions: node.context?.nextBestActions ?? [],
-    },
+    context: ctx.lazyHandoffContext ? new LazyHandoffContext(source) : handoffContext(source),
   };
   draft.putHandoff(h);
   draft.emitSystem('Handoff Created', {

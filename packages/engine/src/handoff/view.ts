@@ -21,8 +21,14 @@ export function handoffRecordView(h: HandoffRecord) {
     outcomes: h.outcomes,
     value: h.value,
     context: {
-      ...h.context,
+      // Field by field: a context built when first read (LazyHandoffContext) has no own fields to spread.
+      traits: h.context.traits,
+      scores: h.context.scores,
       timeline: h.context.timeline.map((e) => ({ name: e.name, at: formatInstant(e.at), properties: e.properties })),
+      path: h.context.path,
+      messages: h.context.messages,
+      talkTrack: h.context.talkTrack,
+      nextBestActions: h.context.nextBestActions,
     },
   };
 }

@@ -3,6 +3,7 @@ import type { EvalEnv } from '../conditions/env.ts';
 import { readField } from '../conditions/env.ts';
 import type { ConditionShape } from '../model/condition.ts';
 import type { RouteTarget } from '../model/target.ts';
+import { sharedText } from '../model/intern.ts';
 import { unavailability } from './availability.ts';
 import type { DeskState, RoutingView } from './desk.ts';
 import { pickFromQueue } from './strategies.ts';
@@ -79,7 +80,7 @@ export function routeHandoff(
   let lastQueue: string | null = null;
   const attempt = (target: RouteTarget, label: string): RoutingResult | null => {
     const r = resolveTarget(view, target, env, exclude);
-    trace.push(`${label} ${r.words}`);
+    trace.push(sharedText(label, ' ', r.words));
     if ('queue' in target) lastQueue = target.queue;
     return r.rep ? { assignee: r.rep, queue: r.queue, trace, desk: r.desk } : null;
   };

@@ -1,4 +1,4 @@
-import { explainCondition, keptReasons } from '../conditions/explain.ts';
+import { explainCondition } from '../conditions/explain.ts';
 import type { Millis } from '../model/time.ts';
 import { addDuration } from '../model/time.ts';
 import type { ActionName } from '../nodes/action.ts';
@@ -6,7 +6,7 @@ import type { Draft } from '../step/draft.ts';
 import type { ActionHandler, ActionOutcome } from '../step/context.ts';
 import { createHandoff } from '../handoff/create.ts';
 import { expireHandoff } from '../handoff/lifecycle.ts';
-import { appended } from '../model/exact.ts';
+import { appended, exactly } from '../model/exact.ts';
 import type { InstanceRecord, TimerKind } from '../state/records.ts';
 
 function runAction(
@@ -87,7 +87,7 @@ export function actionHandlers(extra: Record<string, ActionHandler> = {}): Recor
       inst.decisions = appended(inst.decisions, {
         node: p.node,
         label: taken?.label ?? 'otherwise',
-        reasons: keptReasons(reasons),
+        reasons: exactly(reasons),
         at: draft.now,
       });
     },

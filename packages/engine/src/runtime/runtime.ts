@@ -48,6 +48,11 @@ export interface RuntimeOptions {
    * retry runs at once (one process, whose own races take turns instead).
    */
   backoff?: (attempt: number) => Promise<void>;
+  /**
+   * Build a handoff's context (a copy of the timeline and every score) when it is first read, not when the
+   * handoff is created: a simulation, whose report never reads it (issue #17). Same values either way.
+   */
+  lazyHandoffContext?: boolean;
 }
 
 /** What applying one input did. */
@@ -138,6 +143,7 @@ export class Runtime {
   /** The store, when it answers at once and does not stage (see RuntimeOptions.immediate). */
   private readonly immediate: ImmediateStore | undefined;
   private readonly backoff: ((attempt: number) => Promise<void>) | undefined;
+  private readonly lazyHandoffContext: boolean;
 
   constructor(options: RuntimeOptions) {
     this.store = options.store;
@@ -146,6 +152,7 @@ export class Runtime {
       throw new Error('RuntimeOptions.immediate must be the store itself');
     this.immediate = this.stages ? undefined : options.immediate;
     this.backoff = options.backoff;
+    this.lazyHandoffContext = options.lazyHandoffContext ?? false;
     this.clock = options.clock;
     this.catalog = options.catalog;
     this.workspace = options.workspace ?? Workspace.parse({});
@@ -585,6 +592,7 @@ export class Runtime {
       workspace: this.workspace,
       ids: this.ids,
       handlers: this.handlers,
+      lazyHandoffContext: this.lazyHandoffContext,
     };
     let deskVersion = 0;
     if (this.team && read.routing) {

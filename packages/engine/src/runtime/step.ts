@@ -1,5 +1,6 @@
 import { predicateFor } from '../conditions/cache.ts';
-import { explainCondition, keptReasons } from '../conditions/explain.ts';
+import { explainCondition } from '../conditions/explain.ts';
+import { exactly } from '../model/exact.ts';
 import type { Millis } from '../model/time.ts';
 import { addDuration } from '../model/time.ts';
 import { kindOf } from '../nodes/registry.ts';
@@ -57,7 +58,7 @@ function enterJourneys(draft: Draft, ctx: StepContext, eventName: string) {
         {
           node: '$trigger',
           label: 'entered',
-          reasons: keptReasons(explainCondition(journey.trigger.when, draft.env())),
+          reasons: exactly(explainCondition(journey.trigger.when, draft.env())),
           at: draft.now,
         },
       ];

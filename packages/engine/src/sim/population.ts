@@ -216,7 +216,7 @@ function populationPlan(
         for (const o of owners)
           if (reps.length > 0 && random() < 0.5) setOwn(profile, o, reps[Math.floor(random() * reps.length)]);
         for (const f of shown)
-          if (!Object.hasOwn(profile, f)) setOwn(profile, f, `${f[0]!.toUpperCase()}${f.slice(1)} ${i + 1}`);
+          if (!Object.hasOwn(profile, f)) setOwn(profile, f, [f[0]!.toUpperCase(), f.slice(1), ' ', i + 1].join('')); // (flat: a template literal leaves a rope of its pieces)
         return profile;
       },
     },

@@ -57,6 +57,7 @@ export function simulationWorld(input: Omit<SimulationInput, 'script'>, start: M
     ids,
     owner: 'simulation',
     immediate: store, // steps without a promise per read and commit (issue #17)
+    lazyHandoffContext: true, // no simulation report reads it; a rep's view in the designer builds it (issue #17)
     ...(team ? { team } : {}),
   });
   const counter = new NodeCounter();

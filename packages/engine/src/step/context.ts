@@ -38,6 +38,8 @@ export interface StepContext {
   workspace: Workspace;
   ids: IdSource;
   handlers: Record<string, ActionHandler>;
+  /** Build a new handoff's context when it is first read rather than at once (RuntimeOptions.lazyHandoffContext). */
+  lazyHandoffContext?: boolean;
   /** The team and the routing state, when handoffs can be routed. */
   team?: Team;
   routing?: { desk: DeskState; loads: Readonly<Record<string, number>> };
