@@ -12,7 +12,7 @@ export {
   type ActingRep,
 } from './embed/createEngine.ts';
 export { randomIds } from './embed/randomIds.ts';
-export { counterIds, type Applied } from './runtime/runtime.ts';
+export { counterIds, type Applied } from './runtime/applied.ts';
 export type { IdSource } from './step/draft.ts';
 
 // What it runs: journeys, the team handoffs go to, score models, the Segment calls it takes.

@@ -55,7 +55,8 @@ export {
 } from './compile/compileJourney.ts';
 export { pickVariant, stableHash } from './compile/hash.ts';
 export { JourneyCatalog } from './compile/catalog.ts';
-export { Runtime, WriteBatch, type RuntimeOptions, type StepListener } from './runtime/runtime.ts';
+export { Runtime, type RuntimeOptions } from './runtime/runtime.ts';
+export { WriteBatch, type StepListener } from './runtime/applied.ts';
 export { stepContact } from './runtime/step.ts';
 export { newContactState, CONTACT_UPDATED } from './state/records.ts';
 export type { StepInput, StepContext, StepResult } from './step/context.ts';

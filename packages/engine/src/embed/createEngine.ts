@@ -12,7 +12,8 @@ import type { IdSource } from '../step/draft.ts';
 import { MemoryStore } from '../store/memoryStore.ts';
 import type { OutboxEntry, Store } from '../store/store.ts';
 import { parseInput } from '../validate/issues.ts';
-import { Runtime, type Applied } from '../runtime/runtime.ts';
+import type { Applied } from '../runtime/applied.ts';
+import { Runtime } from '../runtime/runtime.ts';
 import { randomIds } from './randomIds.ts';
 
 /** A Segment `track` or `identify` call, as `engine.ingest` takes it (validated; see `InboundEvent`). */

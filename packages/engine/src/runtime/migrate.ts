@@ -20,7 +20,8 @@ import {
   type MigrationPlan,
   type MigrationTarget,
 } from './migration.ts';
-import type { ContactChange, Runtime } from './runtime.ts';
+import type { ContactChange } from './applied.ts';
+import type { Runtime } from './runtime.ts';
 import { finishStep } from './step.ts';
 
 /** The timeline event a move records (SPEC §10), with the journey, and the version and node before and after. */

@@ -10,13 +10,20 @@ import type { ActionHandler, HandoffRef, HumanAction, StepContext, StepInput } f
 import type { JourneyCatalog } from '../compile/catalog.ts';
 import type { IdSource } from '../step/draft.ts';
 import type { Team } from '../model/team.ts';
-import type { Effect, JournalEntry } from '../state/effects.ts';
 import { BatonError, ConflictError, DeskConflictError, DuplicateMessageError } from '../model/errors.ts';
-import type { ContactState, HandoffRecord, TimerRecord } from '../state/records.ts';
-import type { DeskState } from '../routing/desk.ts';
+import type { HandoffRecord, TimerRecord } from '../state/records.ts';
 import { stepContact } from './step.ts';
 import { forgetProfile, linkedProfile, mergeProfile, recordAnonymous } from './identity.ts';
 import { newContactState } from '../state/records.ts';
+import {
+  type Applied,
+  type ContactChange,
+  counterIds,
+  duplicate,
+  type Idempotent,
+  type StepListener,
+  WriteBatch,
+} from './applied.ts';
 
 /** What the runtime needs: a store, a clock, the journeys, and optionally workspace, ids and extensions. */
 export interface RuntimeOptions {
@@ -55,61 +62,8 @@ export interface RuntimeOptions {
   lazyHandoffContext?: boolean;
 }
 
-/** What applying one input did. */
-export interface Applied {
-  status: 'applied' | 'duplicate';
-  contactId: string;
-  effects: Effect[];
-  journal: JournalEntry[];
-}
-
-/** A pure change of one contact's state, such as a step; `desk` when it moved the routing state. */
-export type ContactChange = (
-  state: ContactState,
-  ctx: StepContext,
-) => { state: ContactState; effects: Effect[]; journal: JournalEntry[]; desk?: DeskState | null; forget?: boolean };
-
 /** Life-cycle events after which a rep may have room for a waiting handoff. */
 const FREES_A_REP = new Set(['Handoff Closed', 'Handoff Rejected', 'Handoff Escalated', 'Handoff Reassigned']);
-
-/**
- * A human's action with the idempotency key of the message that asked for it: recorded in the same commit
- * as the change, so the same message applies once, however many copies arrive at once.
- */
-export interface Idempotent {
-  messageId?: string | undefined;
-}
-
-/** Listens to every committed step: for live views, reports and simulations. */
-export type StepListener = (applied: Applied) => void;
-
-/**
- * Steps applied now and made durable together: a Segment batch is applied event by event, each contact's
- * steps in order, and acknowledged after one durable write instead of one per event (with a store that
- * stages commits, lowdb; other stores write each commit as it is made). Made by `Runtime.writeBatch`.
- */
-export class WriteBatch {
-  private readonly staged: Applied[] = [];
-
-  /** @internal */
-  constructor(private readonly settle: (staged: readonly Applied[]) => Promise<void>) {}
-
-  /** @internal */
-  add(applied: Applied): void {
-    this.staged.push(applied);
-  }
-
-  /** Writes every step applied through this batch durably (one write), then resolves; rejects if the write failed. */
-  durable(): Promise<void> {
-    return this.settle(this.staged.splice(0));
-  }
-}
-
-/** Ids from a counter: deterministic, for simulations and tests. */
-export function counterIds(): IdSource {
-  let n = 0;
-  return { next: (prefix) => `${prefix}_${(++n).toString(36).padStart(6, '0')}` };
-}
 
 /** Attempts after the first when another writer got there first (desk races of this process take turns). */
 const MAX_RETRIES = 8;
@@ -619,5 +573,3 @@ export class Runtime {
     return this.stages ? applied : this.settled(applied);
   }
 }
-
-const duplicate = (contactId: string): Applied => ({ status: 'duplicate', contactId, effects: [], journal: [] });

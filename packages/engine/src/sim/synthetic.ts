@@ -7,7 +7,7 @@ import { inIdOrder, syntheticPopulation, syntheticUserId } from './population.ts
 import { exponential, seededRandom } from './random.ts';
 import { HandoffTotals, ReportInterner, reportJourneys, type ReportJourney, type SimulationReport } from './report.ts';
 import { advanceTo, simulationWorld, type SimulationInput } from './simulate.ts';
-import { counterIds, type Applied } from '../runtime/runtime.ts';
+import { counterIds, type Applied } from '../runtime/applied.ts';
 import type { StepInput } from '../step/context.ts';
 import { dictionary } from '../model/dictionary.ts';
 import { CONTACT_UPDATED } from '../state/records.ts';
