@@ -6,6 +6,7 @@ export { Id, IsoDuration, Instant, JsonObject, isIsoDuration, isObject } from '.
 export { dictionary, own, ownRecord } from './model/dictionary.ts';
 export { subtractDuration } from './model/time.ts';
 export { Interner, NO_PROPERTIES } from './model/intern.ts';
+export { compactEvents, compactTimeline } from './store/compactTimeline.ts';
 export {
   Condition,
   conditionProblems,

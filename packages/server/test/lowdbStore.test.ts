@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { newContactState } from '@baton/engine/internal';
+import { NO_PROPERTIES, newContactState } from '@baton/engine/internal';
 import { runStoreContract } from '@baton/engine/store-contract';
 import { holdJournalWrites } from './slowDisk.ts';
 import { CorruptDataFileError, DamagedJournalError, DataDirLockedError, LowdbStore } from '../src/index.ts';
@@ -161,6 +161,24 @@ describe('lowdb store', () => {
     expect(await again.load('late')).toBeDefined();
     expect(await again.hasMessage('m0-3')).toBe(true);
     expect((await again.contactIds()).length).toBe(51);
+    await again.close();
+  });
+
+  it('holds the events it reads back from its journal as a step holds them: empty properties one shared object', async () => {
+    const dir = freshDir();
+    const store = await LowdbStore.open(dir);
+    const first = newContactState('c1', T);
+    const started = { name: 'Trial Started', at: T, properties: {} };
+    const v1 = { ...first, contact: { ...first.contact, recent: [started] } };
+    await store.commit({ contactId: 'c1', expectedVersion: 0, state: v1, effects: [] });
+    const viewed = { name: 'Page Viewed', at: T + 1, properties: {} };
+    const v2 = { ...v1, contact: { ...v1.contact, recent: [started, viewed] } };
+    await store.commit({ contactId: 'c1', expectedVersion: 1, state: v2, effects: [] });
+    await store.close();
+    const again = await LowdbStore.open(dir);
+    const events = (await again.load('c1'))!.contact.recent!;
+    expect(events.map((e) => e.name)).toEqual(['Trial Started', 'Page Viewed']);
+    for (const e of events) expect(e.properties).toBe(NO_PROPERTIES);
     await again.close();
   });
 

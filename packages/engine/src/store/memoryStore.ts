@@ -1,8 +1,7 @@
 import type { Millis } from '../model/time.ts';
 import { ConflictError, DeskConflictError, DuplicateMessageError } from '../model/errors.ts';
-import type { ContactRecord, ContactState, HandoffRecord, TimerRecord } from '../state/records.ts';
-import type { HistoryEvent } from '../conditions/timeline.ts';
-import { eventNames, hasKeys, NO_PROPERTIES } from '../model/intern.ts';
+import type { ContactState, HandoffRecord, TimerRecord } from '../state/records.ts';
+import { compactTimeline } from './compactTimeline.ts';
 import { newDesk, type DeskState } from '../routing/desk.ts';
 import { MinHeap } from './heap.ts';
 import { ReportIndex } from './reportIndex.ts';
@@ -383,17 +382,4 @@ export class MemoryStore implements Store, ImmediateStore {
   }
 
   async close(): Promise<void> {}
-}
-
-/**
- * A timeline read from stored data, held as a step records one: event names interned and empty properties
- * the one shared object (`Draft.record`), so a restarted server holds no more than the one that took the
- * events. The store owns the snapshot's objects once it is given them, so they are changed in place.
- */
-function compactTimeline(contact: ContactRecord): void {
-  for (const events of [contact.history, contact.recent ?? []])
-    for (const e of events as HistoryEvent[]) {
-      e.name = eventNames.of(e.name);
-      if (!hasKeys(e.properties)) e.properties = NO_PROPERTIES;
-    }
 }

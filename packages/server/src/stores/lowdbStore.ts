@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import {
   BatonError,
+  compactEvents,
+  compactTimeline,
   MemoryStore,
   type ClaimRequest,
   type Commit,
@@ -326,11 +328,18 @@ function replayJournal(
 
 function apply(memory: MemoryStore, file: string, line: number, record: JournalRecord): void {
   try {
-    if ('commit' in record) memory.applyCommit(record.commit);
-    else if ('change' in record) {
+    // Events read back are held as a step holds them (names interned, empty properties shared): only
+    // those the record brings, since the contact's earlier ones were held so already.
+    if ('commit' in record) {
+      compactTimeline(record.commit.state.contact);
+      memory.applyCommit(record.commit);
+    } else if ('change' in record) {
       const before = memory.stateOf(record.change.contactId);
       if (before === undefined || before.version !== record.change.expectedVersion)
         throw new BatonError('conflict', `it was made on version ${record.change.expectedVersion}, which is not there`);
+      const { recentAdded, contact } = record.change;
+      if (recentAdded) compactEvents(recentAdded);
+      for (const part of [contact?.history, contact?.recent]) if (Array.isArray(part)) compactEvents(part);
       memory.applyCommit(commitOf(record.change, before));
     } else memory.applyDesk(record.desk);
   } catch (err) {
