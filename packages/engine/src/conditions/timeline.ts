@@ -1,11 +1,20 @@
 import type { Millis } from '../model/time.ts';
 import { appended, inserted } from '../model/exact.ts';
+import { eventNames, hasKeys, NO_PROPERTIES } from '../model/intern.ts';
 
 /** An event as the engine remembers it on the contact's timeline. */
 export interface HistoryEvent {
   name: string;
   at: Millis;
   properties: Record<string, unknown>;
+}
+
+/**
+ * An event as a timeline holds it, whether a step records it or a store reads it back: its name interned
+ * and empty properties the one shared object, so a hundred thousand contacts do not each keep a copy.
+ */
+export function heldEvent(e: HistoryEvent): HistoryEvent {
+  return { name: eventNames.of(e.name), at: e.at, properties: hasKeys(e.properties) ? e.properties : NO_PROPERTIES };
 }
 
 /**

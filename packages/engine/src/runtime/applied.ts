@@ -4,10 +4,8 @@ import type { Effect, JournalEntry } from '../state/effects.ts';
 import type { ContactState } from '../state/records.ts';
 import type { DeskState } from '../routing/desk.ts';
 
-/**
- * What a runtime's steps give back and take: what applying an input did, a pure change of a contact, a
- * batch of steps made durable together, and the ids a simulation numbers.
- */
+// What a runtime's steps give back and take: what applying an input did, a pure change of a contact, a
+// batch of steps made durable together, and the ids a simulation numbers.
 
 /** What applying one input did. */
 export interface Applied {

@@ -6,8 +6,8 @@ import { scoreInput, scoreReader } from '../scores/score.ts';
 import type { Effect, JournalEntry } from '../state/effects.ts';
 import type { DeskState } from '../routing/desk.ts';
 import { appended, kept } from '../model/exact.ts';
-import { eventNames, hasKeys, NO_PROPERTIES } from '../model/intern.ts';
-import { withEvent, type Timeline } from '../conditions/timeline.ts';
+import { hasKeys } from '../model/intern.ts';
+import { heldEvent, withEvent, type Timeline } from '../conditions/timeline.ts';
 import type { ContactRecord, ContactState, HandoffRecord, InstanceRecord, TimerRecord } from '../state/records.ts';
 
 /** Source of new ids: random in a server, a counter in a simulation. */
@@ -80,16 +80,11 @@ export class Draft {
   }
 
   /**
-   * Puts an event on the contact's timeline, in time order, keeping at most HISTORY_LIMIT events. Its name
-   * is interned, and empty properties are one shared object: memory at a hundred thousand contacts.
+   * Puts an event on the contact's timeline, in time order, keeping at most HISTORY_LIMIT events, held as
+   * a timeline holds one (`heldEvent`).
    */
   record(event: HistoryEvent): void {
-    const recorded = {
-      name: eventNames.of(event.name),
-      at: event.at,
-      properties: hasKeys(event.properties) ? event.properties : NO_PROPERTIES,
-    };
-    this.changeContact(this.contact.traits, withEvent(this.contact, recorded));
+    this.changeContact(this.contact.traits, withEvent(this.contact, heldEvent(event)));
   }
 
   /**
