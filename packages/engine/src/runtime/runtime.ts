@@ -97,6 +97,8 @@ export class Runtime {
   /** The store, when it answers at once and does not stage (see RuntimeOptions.immediate). */
   private readonly immediate: ImmediateStore | undefined;
   private readonly backoff: ((attempt: number) => Promise<void>) | undefined;
+  /** Whether a retry after a lost desk race can hold the desk (`Store.stepHoldingDesk`, a store that does not stage). */
+  private readonly holdsDesk: boolean;
   private readonly lazyHandoffContext: boolean;
 
   constructor(options: RuntimeOptions) {
@@ -106,6 +108,7 @@ export class Runtime {
       throw new Error('RuntimeOptions.immediate must be the store itself');
     this.immediate = this.stages ? undefined : options.immediate;
     this.backoff = options.backoff;
+    this.holdsDesk = options.store.stepHoldingDesk !== undefined && !this.stages;
     this.lazyHandoffContext = options.lazyHandoffContext ?? false;
     this.clock = options.clock;
     this.catalog = options.catalog;
@@ -453,11 +456,8 @@ export class Runtime {
       for (let attempt = 0; ; attempt++) {
         try {
           if (!serialized) return await this.attempt(contactId, now, messageId, step);
-          return await this.inDeskLane(() =>
-            this.store.stepHoldingDesk && !this.stages
-              ? this.attemptHoldingDesk(contactId, now, messageId, step)
-              : this.attempt(contactId, now, messageId, step),
-          );
+          const once = this.holdsDesk ? this.attemptHoldingDesk : this.attempt;
+          return await this.inDeskLane(() => once.call(this, contactId, now, messageId, step));
         } catch (err) {
           if (!(err instanceof ConflictError) || attempt >= MAX_RETRIES) throw err;
           // Steps of this process that race for the routing desk take turns from now on, so each retry
