@@ -6,9 +6,15 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { simulateSynthetic } from '../src/sim/synthetic.ts';
+import { ContactSpool } from '../src/sim/contactSpool.ts';
+import { runSynthetic, simulateSynthetic } from '../src/sim/synthetic.ts';
 
 const SIZES = (process.env.BENCH_POPULATION_SIZES ?? '100000,300000,1000000').split(',').map(Number);
+/**
+ * How the report's contacts are kept: `spool` (default) as `baton simulate` does, in a `ContactSpool`, then
+ * read back in id order as the CLI writes them; `objects` as `simulateSynthetic` returns them (the designer).
+ */
+const REPORT = process.env.BENCH_POPULATION_REPORT ?? 'spool';
 const example = (file: string) =>
   JSON.parse(readFileSync(new URL(`../../../examples/pricing-intent/${file}`, import.meta.url), 'utf8')) as unknown;
 
@@ -38,13 +44,22 @@ async function child(contacts: number): Promise<void> {
   const before = yardstick();
   const start = performance.now();
   const cpu = process.cpuUsage();
-  const report = await simulateSynthetic({
+  const input = {
     journeys: [example('journey.json')],
     team: example('team.json'),
     workspace: example('workspace.json'),
     contacts,
     seed: 1,
-  });
+  };
+  let report: Awaited<ReturnType<typeof runSynthetic>>;
+  if (REPORT === 'objects') report = await simulateSynthetic(input);
+  else {
+    const spool = new ContactSpool(contacts);
+    report = await runSynthetic(input, (i, journeys) => spool.add(i, journeys));
+    let read = 0;
+    for (const _ of spool.inIdOrder()) read++; // each entry read back, as the CLI writes it
+    if (read !== contacts) throw new Error(`${read} of ${contacts} contacts reported`);
+  }
   const ms = performance.now() - start;
   const used = process.cpuUsage(cpu);
   const result: Result = {
@@ -62,7 +77,7 @@ async function child(contacts: number): Promise<void> {
 
 function parent(): void {
   const self = fileURLToPath(import.meta.url);
-  console.log('Population: pricing example, 30 days, seed 1, one child process per size');
+  console.log(`Population: pricing example, 30 days, seed 1, one child process per size; report contacts as ${REPORT}`);
   const results: Result[] = [];
   for (const n of SIZES) {
     // Room to measure past the 2 GB target rather than die at V8's default heap limit; BENCH_POPULATION_HEAP_MB

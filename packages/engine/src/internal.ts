@@ -70,7 +70,8 @@ export {
 } from './sim/simulate.ts';
 export { reportHandoff, type ReportHandoff } from './handoff/report.ts';
 export { handoffRecordView } from './handoff/view.ts';
-export { simulateSynthetic, type SyntheticInput, type SyntheticTiming } from './sim/synthetic.ts';
+export { runSynthetic, simulateSynthetic, type SyntheticInput, type SyntheticTiming } from './sim/synthetic.ts';
+export { ContactSpool, type ContactEntry } from './sim/contactSpool.ts';
 export { seededRandom } from './sim/random.ts';
 export { handoffStats } from './reports/handoffReport.ts';
 export type { SimulationReport, ReportJourney } from './sim/report.ts';

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { simulateSynthetic } from '@baton/engine/internal';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const baton = (...args: string[]) => {
@@ -215,6 +216,23 @@ describe('baton simulate --contacts N --seed S', () => {
     delete ra.timing.wallMs;
     delete rb.timing.wallMs;
     expect(rb).toEqual(ra);
+  });
+
+  it("writes the engine's report byte for byte, contacts in id order, though it spools them as they finish", async () => {
+    const r = baton(...base, '--contacts', '300', '--seed', '4', '--json');
+    expect(r.code).toBe(0);
+    const read = (path: string) => JSON.parse(readFileSync(join(root, path), 'utf8'));
+    const report = await simulateSynthetic({
+      journeys: [read('examples/pricing-intent/journey.json')],
+      team: read('examples/pricing-intent/team.json'),
+      workspace: read('examples/pricing-intent/workspace.json'),
+      contacts: 300,
+      seed: 4,
+    });
+    const wallMs = (JSON.parse(r.stdout) as { timing: { wallMs: number } }).timing.wallMs;
+    const expected = { ...report, timing: { ...report.timing, wallMs } };
+    expect(r.stdout).toBe(`${JSON.stringify(expected, null, 2)}\n`);
+    expect(Object.keys(report.contacts).slice(0, 3)).toEqual(['synthetic-1', 'synthetic-10', 'synthetic-100']);
   });
 
   it('takes a population file: trait distributions, event rates and how reps answer', () => {

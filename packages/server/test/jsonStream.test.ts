@@ -30,4 +30,22 @@ describe('a report written as JSON in pieces', () => {
     for (const edge of [{}, { contacts: {} }, { contacts: [1, 2] }, { contacts: null, other: 'x' }])
       expect(written(edge, 'contacts').join('')).toBe(`${JSON.stringify(edge, null, 2)}\n`);
   });
+
+  it('writes a member given as its entries (a spool read in order) as the object they make', () => {
+    const contacts: Record<string, unknown> = Object.create(null);
+    contacts.__proto__ = { journeys: { j: { path: ['a'] } } };
+    for (let i = 0; i < 3000; i++) contacts[`synthetic-${i}`] = { journeys: { j: { status: 'exited', n: i } } };
+    contacts.skipped = undefined;
+    const report = { contacts, nodes: { j: { a: { entered: 1 } } } };
+    function* entries() {
+      yield* Object.entries(contacts);
+    }
+    const pieces = written({ ...report, contacts: entries() }, 'contacts');
+    expect(pieces.length).toBeGreaterThan(3);
+    expect(pieces.join('')).toBe(`${JSON.stringify(report, null, 2)}\n`);
+    const none = { contacts: {}, nodes: {} };
+    expect(written({ ...none, contacts: [][Symbol.iterator]() }, 'contacts').join('')).toBe(
+      `${JSON.stringify(none, null, 2)}\n`,
+    );
+  });
 });

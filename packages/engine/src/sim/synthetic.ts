@@ -61,6 +61,35 @@ const delay = (random: () => number, mean: number) => Math.round(exponential(ran
 export async function simulateSynthetic(
   input: SyntheticInput,
 ): Promise<SimulationReport & { timing: SyntheticTiming }> {
+  const reported: (Record<string, ReportJourney> | undefined)[] = new Array(input.contacts);
+  const interner = new ReportInterner();
+  const rest = await runSynthetic(
+    input,
+    (i, journeys) => {
+      reported[i] = journeys;
+    },
+    interner,
+  );
+  const contacts: SimulationReport['contacts'] = dictionary();
+  inIdOrder(input.contacts, (i) => {
+    const journeys = reported[i];
+    if (journeys) contacts[syntheticUserId(i)] = { journeys };
+  });
+  return { contacts, ...rest };
+}
+
+/**
+ * `simulateSynthetic` without the report's `contacts`: each contact's entry is handed to `onContact` (with
+ * the contact's index: its id is `syntheticUserId(index)`) as soon as nothing can change the contact again,
+ * in the order contacts finish, and the run keeps none of them. A caller that writes or spools them (the
+ * CLI, `ContactSpool`) keeps a million contacts' entries off the heap. `interner` shares the lists entries
+ * hold alike, for a caller that keeps the objects.
+ */
+export async function runSynthetic(
+  input: SyntheticInput,
+  onContact: (index: number, journeys: Record<string, ReportJourney>) => void,
+  interner?: ReportInterner,
+): Promise<Omit<SimulationReport, 'contacts'> & { timing: SyntheticTiming }> {
   if (!Number.isInteger(input.contacts) || input.contacts < 1)
     throw new BatonError('input_invalid', '--contacts must be a whole number of at least 1');
   if (!Number.isInteger(input.seed)) throw new BatonError('input_invalid', '--seed must be a whole number');
@@ -98,9 +127,7 @@ export async function simulateSynthetic(
   // Per contact: how many of its events are still to come, and what the report says of it once it is done.
   const pending = new Uint32Array(input.contacts);
   for (let k = 0; k < schedule.length; k++) pending[schedule.contact[k]!]!++;
-  const reported: (Record<string, ReportJourney> | undefined)[] = new Array(input.contacts);
   const totals = new HandoffTotals();
-  const interner = new ReportInterner();
   const touched: string[] = [];
   const indexOf = (id: string) => {
     const i = Number(id.slice(PREFIX.length)) - 1;
@@ -110,7 +137,7 @@ export async function simulateSynthetic(
   };
   const report = (i: number, id: string) => {
     const state = store.release(id)!;
-    reported[i] = reportJourneys(state, interner);
+    onContact(i, reportJourneys(state, interner));
     totals.add(state.handoffs);
   };
   /** Reports and lets go of the contacts just changed that nothing will change again. */
@@ -258,13 +285,7 @@ export async function simulateSynthetic(
   for (let i = 0; i < input.contacts; i++) if (prelude[i]! >= 0) await applyEvent(prelude[i]!); // (none: a prelude waits for a later event)
   settle();
   for (const id of await store.contactIds()) report(indexOf(id), id);
-  const contacts: SimulationReport['contacts'] = dictionary();
-  inIdOrder(input.contacts, (i) => {
-    const journeys = reported[i];
-    if (journeys) contacts[syntheticUserId(i)] = { journeys };
-  });
   return {
-    contacts,
     nodes: world.counter.nodes,
     handoffs: totals.counts,
     refused: [],

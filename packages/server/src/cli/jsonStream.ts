@@ -1,7 +1,9 @@
 /**
  * Writes `JSON.stringify(value, null, 2)` and a newline, byte for byte, in pieces: the object's `streamed`
  * member a few hundred entries at a time, so that a report of a million contacts is never one string (V8
- * caps a string near 512 MB, and the copy alone would double the memory; issue #17).
+ * caps a string near 512 MB, and the copy alone would double the memory; issue #17). The streamed member
+ * may also be given as its entries (`[key, value]` pairs, e.g. from a `ContactSpool`), written as the
+ * object they make, so that it is never built at all.
  */
 export function writeJson(write: (text: string) => void, value: Record<string, unknown>, streamed: string): void {
   const members = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function');
@@ -12,29 +14,33 @@ export function writeJson(write: (text: string) => void, value: Record<string, u
   write('{\n');
   members.forEach(([key, v], i) => {
     write(`  ${JSON.stringify(key)}: `);
-    if (key === streamed && v !== null && typeof v === 'object' && !Array.isArray(v)) writeMembers(write, v);
+    if (key === streamed && isEntries(v)) writeMembers(write, v);
+    else if (key === streamed && v !== null && typeof v === 'object' && !Array.isArray(v))
+      writeMembers(write, Object.entries(v));
     else write(indent(JSON.stringify(v, null, 2), '  '));
     write(i < members.length - 1 ? ',\n' : '\n');
   });
   write('}\n');
 }
 
-/** An object two levels deep, its members written in batches. */
-function writeMembers(write: (text: string) => void, obj: object): void {
-  const entries = Object.entries(obj).filter(([, v]) => v !== undefined && typeof v !== 'function');
-  if (entries.length === 0) {
-    write('{}');
-    return;
-  }
-  let chunk = '{\n';
-  entries.forEach(([key, v], i) => {
-    chunk += `    ${JSON.stringify(key)}: ${indent(JSON.stringify(v, null, 2), '    ')}${i < entries.length - 1 ? ',' : ''}\n`;
+/** Entries given one by one: an iterable that is not an array. */
+const isEntries = (v: unknown): v is Iterable<[string, unknown]> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && Symbol.iterator in v;
+
+/** An object two levels deep, from its entries, written in batches. */
+function writeMembers(write: (text: string) => void, entries: Iterable<[string, unknown]>): void {
+  let chunk = '';
+  let first = true;
+  for (const [key, v] of entries) {
+    if (v === undefined || typeof v === 'function') continue;
+    chunk += `${first ? '{\n' : ',\n'}    ${JSON.stringify(key)}: ${indent(JSON.stringify(v, null, 2), '    ')}`;
+    first = false;
     if (chunk.length > 1 << 16) {
       write(chunk);
       chunk = '';
     }
-  });
-  write(`${chunk}  }`);
+  }
+  write(first ? '{}' : `${chunk}\n  }`);
 }
 
 /** JSON text nested deeper: strings in JSON hold no raw line breaks, so every line break starts a line. */

@@ -2,11 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   BatonError,
+  ContactSpool,
   JourneyInvalidError,
   InputInvalidError,
   simulateEvents,
   simulateScript,
-  simulateSynthetic,
+  runSynthetic,
+  type ContactEntry,
   type SimulationReport,
 } from '@baton/engine/internal';
 import { progressBar } from '../progress.ts';
@@ -15,14 +17,30 @@ import { writeJson } from '../jsonStream.ts';
 import type { Command } from '../command.ts';
 import { handoffNodes } from '../handoffNodes.ts';
 
+/**
+ * A report as written: its contacts as entries in the report's order, which a synthetic run reads back from
+ * its spool one at a time (a million contacts are never all objects at once).
+ */
+type WrittenReport = Omit<SimulationReport, 'contacts'> & {
+  contacts: Iterable<[string, ContactEntry]>;
+  /** What a synthetic or recorded run adds (SPEC §8: "the report adds timing"). */
+  timing?: object;
+};
+
+/** A report whose contacts are an object, as written (its members keep their order). */
+const written = (report: SimulationReport & { timing?: object }): WrittenReport => ({
+  ...report,
+  contacts: Object.entries(report.contacts).values(),
+});
+
 /** The report in words, written a few hundred contacts at a time (a million contacts are never one string). */
-function writeSummary(write: (text: string) => void, report: SimulationReport): void {
+function writeSummary(write: (text: string) => void, report: WrittenReport): void {
   let lines: string[] = [];
   const flush = () => {
     if (lines.length > 0) write(`${lines.join('\n')}\n`);
     lines = [];
   };
-  for (const [contact, { journeys }] of Object.entries(report.contacts)) {
+  for (const [contact, { journeys }] of report.contacts) {
     for (const [journey, j] of Object.entries(journeys)) {
       const end = j.status === 'exited' ? `exited (${j.outcome})` : j.status;
       lines.push(`${contact} · ${journey}: ${end}${j.runs ? ` after ${j.runs} runs` : ''}`);
@@ -153,25 +171,30 @@ export const simulateCommand: Command = {
     const recorded = backtest ? await readEvents(io, values.events as string) : undefined;
     const reps = typeof values.reps === 'string' ? await readJsonFile(io, values.reps, 'reps') : undefined;
     try {
-      let report: SimulationReport;
+      let report: WrittenReport;
       if (synthetic) {
         const started = performance.now();
         const bar = progressBar(io, 'simulating');
-        const result = await simulateSynthetic({
-          journeys,
-          team,
-          workspace,
-          contacts,
-          seed,
-          ...(days ? { days } : {}),
-          ...(population === undefined ? {} : { population }),
-          onProgress: bar.update,
-        });
+        const spool = new ContactSpool(contacts);
+        const result = await runSynthetic(
+          {
+            journeys,
+            team,
+            workspace,
+            contacts,
+            seed,
+            ...(days ? { days } : {}),
+            ...(population === undefined ? {} : { population }),
+            onProgress: bar.update,
+          },
+          (i, journeys) => spool.add(i, journeys),
+        );
         bar.done();
         report = {
+          contacts: spool.inIdOrder(),
           ...result,
           timing: { ...result.timing, wallMs: Math.round(performance.now() - started) },
-        } as SimulationReport;
+        };
       } else if (recorded) {
         const started = performance.now();
         try {
@@ -183,10 +206,10 @@ export const simulateCommand: Command = {
             seed,
             ...(reps === undefined ? {} : { reps }),
           });
-          report = {
+          report = written({
             ...result,
             timing: { ...result.timing, wallMs: Math.round(performance.now() - started) },
-          } as SimulationReport;
+          });
         } catch (err) {
           if (!(err instanceof InputInvalidError) || !err.message.startsWith('events')) throw err;
           // Calls are named by the line of the file they came from.
@@ -201,7 +224,7 @@ export const simulateCommand: Command = {
         }
       } else {
         const script = await readJsonFile(io, values.script as string, 'script');
-        report = await simulateScript({ journeys, team, workspace, script });
+        report = written(await simulateScript({ journeys, team, workspace, script }));
       }
       if (values.json) writeJson(io.stdout, report as unknown as Record<string, unknown>, 'contacts');
       else writeSummary(io.stdout, report);
