@@ -3,26 +3,25 @@ import { InboundEvent, plainTrack } from '../model/event.ts';
 import type { Clock, Millis } from '../model/time.ts';
 import { durationMillis, parseInstant } from '../model/time.ts';
 import { Workspace } from '../model/workspace.ts';
-import type { Commit, ImmediateStore, Store, StepRead } from '../store/store.ts';
+import type { ImmediateStore, Store } from '../store/store.ts';
 import { parseInput } from '../validate/issues.ts';
 import { actionHandlers } from './actions.ts';
-import type { ActionHandler, HandoffRef, HumanAction, StepContext, StepInput } from '../step/context.ts';
+import type { ActionHandler, HandoffRef, HumanAction, StepInput } from '../step/context.ts';
 import type { JourneyCatalog } from '../compile/catalog.ts';
 import type { IdSource } from '../step/draft.ts';
 import type { Team } from '../model/team.ts';
-import { BatonError, ConflictError, DeskConflictError, DuplicateMessageError } from '../model/errors.ts';
+import { BatonError, ConflictError } from '../model/errors.ts';
 import type { HandoffRecord, TimerRecord } from '../state/records.ts';
 import { stepContact } from './step.ts';
 import { forgetProfile, linkedProfile, mergeProfile, recordAnonymous } from './identity.ts';
-import { newContactState } from '../state/records.ts';
+import { MAX_RETRIES, StepCommitter } from './committer.ts';
 import {
   type Applied,
   type ContactChange,
   counterIds,
-  duplicate,
   type Idempotent,
   type StepListener,
-  WriteBatch,
+  type WriteBatch,
 } from './applied.ts';
 
 /** What the runtime needs: a store, a clock, the journeys, and optionally workspace, ids and extensions. */
@@ -62,20 +61,13 @@ export interface RuntimeOptions {
   lazyHandoffContext?: boolean;
 }
 
-/** Life-cycle events after which a rep may have room for a waiting handoff. */
-const FREES_A_REP = new Set(['Handoff Closed', 'Handoff Rejected', 'Handoff Escalated', 'Handoff Reassigned']);
-
-/** Attempts after the first when another writer got there first (desk races of this process take turns). */
-const MAX_RETRIES = 8;
-
-const IDLE: Promise<unknown> = Promise.resolve();
-
 /** How many waiting handoffs `assignWaitingHandoffs` reads from the store at a time. */
 const WAITING_PAGE = 64;
 
 /**
  * The runtime around the pure step: loads a contact, steps it, and commits the next state with its effects
- * in one unit. Steps of one contact run one at a time; timers are rows claimed from the store.
+ * in one unit (the `StepCommitter`: steps of one contact one at a time, retried when another writer got
+ * there first). Timers are rows claimed from the store; a step that frees a rep assigns waiting handoffs.
  */
 export class Runtime {
   readonly store: Store;
@@ -83,49 +75,44 @@ export class Runtime {
   readonly catalog: JourneyCatalog;
   workspace: Workspace;
   team: Team | undefined;
-  private readonly ids: IdSource;
-  private readonly handlers: Record<string, ActionHandler>;
   private readonly owner: string;
   private readonly leaseMs: number;
   private readonly anonymousTtlMs: Millis;
   private readonly messageWindowMs: Millis;
-  /** Per contact with steps running or waiting: how many, and the last one's promise. */
-  private readonly lanes = new Map<string, { size: number; last: Promise<unknown> }>();
-  private readonly listeners = new Set<StepListener>();
-  /** Whether the store stages commits (applied at once, made durable by a later write). */
-  private readonly stages: boolean;
-  /** The store, when it answers at once and does not stage (see RuntimeOptions.immediate). */
-  private readonly immediate: ImmediateStore | undefined;
   private readonly backoff: ((attempt: number) => Promise<void>) | undefined;
-  /** Whether a retry after a lost desk race can hold the desk (`Store.stepHoldingDesk`, a store that does not stage). */
-  private readonly holdsDesk: boolean;
-  private readonly lazyHandoffContext: boolean;
+  /** Each contact's lane, the commit, its retries, and the listeners. */
+  private readonly commits: StepCommitter;
 
   constructor(options: RuntimeOptions) {
     this.store = options.store;
-    this.stages = options.store.stage !== undefined && options.store.durable !== undefined;
-    if (options.immediate !== undefined && (options.immediate as unknown) !== options.store)
-      throw new Error('RuntimeOptions.immediate must be the store itself');
-    this.immediate = this.stages ? undefined : options.immediate;
-    this.backoff = options.backoff;
-    this.holdsDesk = options.store.stepHoldingDesk !== undefined && !this.stages;
-    this.lazyHandoffContext = options.lazyHandoffContext ?? false;
     this.clock = options.clock;
     this.catalog = options.catalog;
     this.workspace = options.workspace ?? Workspace.parse({});
-    this.ids = options.ids ?? counterIds();
+    this.team = options.team;
     this.owner = options.owner ?? 'runtime';
     this.leaseMs = options.leaseMs ?? 60_000;
-    this.handlers = actionHandlers(options.handlers);
-    this.team = options.team;
     this.anonymousTtlMs = durationMillis(options.anonymousTtl ?? 'P30D');
     this.messageWindowMs = durationMillis(options.messageWindow ?? 'P7D');
+    this.backoff = options.backoff;
+    this.commits = new StepCommitter({
+      store: options.store,
+      settings: this,
+      ids: options.ids ?? counterIds(),
+      handlers: actionHandlers(options.handlers),
+      lazyHandoffContext: options.lazyHandoffContext ?? false,
+      immediate: options.immediate,
+      backoff: options.backoff,
+    });
   }
 
   /** Calls `listener` after every committed step; returns a function that stops it. */
   subscribe(listener: StepListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.commits.subscribe(listener);
+  }
+
+  /** A batch of steps applied now, to be made durable together (see WriteBatch). */
+  writeBatch(): WriteBatch {
+    return this.commits.writeBatch();
   }
 
   /** Validates and applies a Segment track or identify event. The same messageId twice is applied once. */
@@ -171,7 +158,7 @@ export class Runtime {
     if (stored?.contact.linkedTo !== undefined)
       return this.apply(stored.contact.linkedTo, input, now, messageId, batch);
     if (stored && !stored.contact.anonymous) return this.apply(anonymousId, input, now, messageId, batch);
-    return this.inTurn(anonymousId, now, messageId, recordAnonymous(input, this.anonymousTtlMs), batch);
+    return this.commits.inTurn(anonymousId, now, messageId, recordAnonymous(input, this.anonymousTtlMs), batch);
   }
 
   /**
@@ -183,8 +170,8 @@ export class Runtime {
     if (anonymousId === userId) return;
     const profile = await this.store.load(anonymousId);
     if (!profile?.contact.anonymous || profile.contact.linkedTo !== undefined) return;
-    await this.inTurn(userId, now, undefined, mergeProfile(profile.contact), batch);
-    await this.inTurn(anonymousId, now, undefined, linkedProfile(userId, this.anonymousTtlMs), batch);
+    await this.commits.inTurn(userId, now, undefined, mergeProfile(profile.contact), batch);
+    await this.commits.inTurn(anonymousId, now, undefined, linkedProfile(userId, this.anonymousTtlMs), batch);
   }
 
   /** Forgets the messageIds applied more than the window ago (SPEC §7), so the store stays bounded. */
@@ -198,7 +185,8 @@ export class Runtime {
     for (;;) {
       const now = this.clock.now();
       const claim = { owner: this.owner, dueBy: until, limit: batch, now, leaseUntil: now + this.leaseMs };
-      const due = this.immediate ? this.immediate.claimDueNow(claim) : await this.store.claimDueTimers(claim);
+      const immediate = this.commits.immediate;
+      const due = immediate ? immediate.claimDueNow(claim) : await this.store.claimDueTimers(claim);
       if (due.length === 0) return fired;
       for (const timer of due) {
         if (
@@ -217,7 +205,8 @@ export class Runtime {
 
   /** Fires one claimed timer at its due instant. */
   fire(timer: TimerRecord): Promise<Applied> {
-    if (timer.timer === 'forget') return this.inTurn(timer.contactId, timer.dueAt, undefined, forgetProfile(timer));
+    if (timer.timer === 'forget')
+      return this.commits.inTurn(timer.contactId, timer.dueAt, undefined, forgetProfile(timer));
     return this.apply(timer.contactId, { kind: 'timer', timer }, timer.dueAt);
   }
 
@@ -228,13 +217,13 @@ export class Runtime {
   apply(contactId: string, input: StepInput, now: Millis, messageId?: string, batch?: WriteBatch): Promise<Applied> {
     return this.afterwards(
       now,
-      this.inTurn(contactId, now, messageId, (state, ctx) => stepContact(state, input, ctx), batch),
+      this.commits.inTurn(contactId, now, messageId, (state, ctx) => stepContact(state, input, ctx), batch),
     );
   }
 
   /** Commits a pure change of one existing contact on its lane, after its earlier steps (a migration's move, SPEC §10). */
   change(contactId: string, change: ContactChange, now: Millis = this.clock.now()): Promise<Applied> {
-    return this.afterwards(now, this.inTurn(contactId, now, undefined, change));
+    return this.afterwards(now, this.commits.inTurn(contactId, now, undefined, change));
   }
 
   /**
@@ -257,8 +246,7 @@ export class Runtime {
    * of `applyNow`. Undefined when no rep was freed (nothing to wait for).
    */
   assignFreed(now: Millis): Promise<void> | undefined {
-    if (!this.repFreed || this.assigning) return undefined;
-    this.repFreed = false;
+    if (this.assigning || !this.commits.takeRepFreed()) return undefined;
     return this.assignWaitingHandoffs(now).then(() => undefined);
   }
 
@@ -269,17 +257,8 @@ export class Runtime {
    * throws what `apply` would reject with.
    */
   applyNow(contactId: string, input: StepInput, now: Millis): Applied | undefined {
-    const store = this.immediate;
-    if (store === undefined || this.lanes.has(contactId)) return undefined;
-    const read = store.readStepNow(contactId, undefined, this.team !== undefined);
-    const { commit, result } = this.stepOn(read, contactId, now, undefined, (state, ctx) =>
-      stepContact(state, input, ctx),
-    );
-    store.applyCommit(commit);
-    return this.committed(contactId, result);
+    return this.commits.now(contactId, now, (state, ctx) => stepContact(state, input, ctx));
   }
-
-  private repFreed = false;
 
   /**
    * A rep accepts a handoff (the first touch). Refused with a BatonError when it is not open or not theirs.
@@ -366,7 +345,7 @@ export class Runtime {
         const page = await this.store.waitingHandoffs({ limit: WAITING_PAGE, after, skipQueues: [...blocked] });
         for (const h of page) {
           if (h.queue !== null && blocked.has(h.queue)) continue;
-          const applied = await this.inTurn(h.contactId, now, undefined, (state, ctx) =>
+          const applied = await this.commits.inTurn(h.contactId, now, undefined, (state, ctx) =>
             stepContact(state, { kind: 'human', action: { type: 'assignWaiting', handoff: h.id } }, ctx),
           );
           if (
@@ -389,187 +368,4 @@ export class Runtime {
   }
 
   private assigning = false;
-
-  /**
-   * Commits a change to a contact after the contact's earlier ones, whether they succeeded or not: one at
-   * a time per contact. The lane is entered here and left once the commit is applied (`commitWith`): with
-   * a store that stages commits, the contact's next step need not wait for the disk, since writes are in
-   * order. The promise resolves when the commit is durable, or with a `batch`, when it is applied.
-   */
-  private inTurn(
-    contactId: string,
-    now: Millis,
-    messageId: string | undefined,
-    change: ContactChange,
-    batch?: WriteBatch,
-  ): Promise<Applied> {
-    const lane = this.lanes.get(contactId);
-    let applied: Promise<Applied>;
-    if (lane !== undefined) {
-      lane.size++;
-      const run = () => this.commitWith(contactId, now, messageId, change);
-      applied = lane.last.then(run, run);
-      lane.last = applied;
-    } else {
-      const entered = { size: 1, last: IDLE };
-      this.lanes.set(contactId, entered);
-      applied = this.commitWith(contactId, now, messageId, change);
-      entered.last = applied;
-    }
-    if (!this.stages) return applied; // committed durably, listeners told
-    // Staged: applied (or a duplicate of a staged one), durable with the store's next write.
-    return applied.then((a) => {
-      if (batch === undefined) return this.store.durable!().then(() => this.settled(a));
-      batch.add(a);
-      return a;
-    });
-  }
-
-  /** A batch of steps applied now, to be made durable together (see WriteBatch). */
-  writeBatch(): WriteBatch {
-    return new WriteBatch(async (staged) => {
-      if (staged.length === 0) return;
-      await this.store.durable!();
-      for (const applied of staged) this.settled(applied);
-    });
-  }
-
-  /** A step is durable: listeners hear of it. */
-  private settled(applied: Applied): Applied {
-    if (applied.status === 'applied') for (const listener of this.listeners) listener(applied);
-    return applied;
-  }
-
-  private leave(contactId: string): void {
-    const lane = this.lanes.get(contactId);
-    if (lane !== undefined && --lane.size === 0) this.lanes.delete(contactId);
-  }
-
-  private async commitWith(
-    contactId: string,
-    now: Millis,
-    messageId: string | undefined,
-    step: ContactChange,
-  ): Promise<Applied> {
-    try {
-      let serialized = false;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          if (!serialized) return await this.attempt(contactId, now, messageId, step);
-          const once = this.holdsDesk ? this.attemptHoldingDesk : this.attempt;
-          return await this.inDeskLane(() => once.call(this, contactId, now, messageId, step));
-        } catch (err) {
-          if (!(err instanceof ConflictError) || attempt >= MAX_RETRIES) throw err;
-          // Steps of this process that race for the routing desk take turns from now on, so each retry
-          // sees the desk the previous one left. A store shared by processes holds the desk for the retry,
-          // so no other process gets in between either.
-          if (err instanceof DeskConflictError && !serialized) serialized = true;
-          // A contact's own steps take turns already, so any other conflict is another process's commit.
-          else await this.backoff?.(attempt + 1);
-        }
-      }
-    } finally {
-      this.leave(contactId);
-    }
-  }
-
-  /** Runs one attempt after every other desk-serialized attempt of this process. */
-  private inDeskLane<T>(attempt: () => Promise<T>): Promise<T> {
-    const run = this.deskLane.then(attempt, attempt);
-    this.deskLane = run.catch(() => undefined);
-    return run;
-  }
-
-  private deskLane: Promise<unknown> = IDLE;
-
-  /** Everything a step reads: in one round trip where the store offers it (PostgreSQL), else call by call. */
-  private async read(contactId: string, messageId: string | undefined): Promise<StepRead> {
-    const routing = this.team !== undefined;
-    if (this.store.readStep) return this.store.readStep(contactId, messageId, routing);
-    if (messageId !== undefined && (await this.store.hasMessage(messageId)))
-      return { duplicate: true, state: undefined };
-    const state = await this.store.load(contactId);
-    if (!routing) return { duplicate: false, state };
-    const [desk, loads] = await Promise.all([this.store.loadDesk(), this.store.repLoads()]);
-    return { duplicate: false, state, routing: { desk, loads } };
-  }
-
-  /** Loads the contact (and the desk), steps it and commits; throws ConflictError when another writer got there first. */
-  private async attempt(
-    contactId: string,
-    now: Millis,
-    messageId: string | undefined,
-    step: ContactChange,
-  ): Promise<Applied> {
-    const read = await this.read(contactId, messageId);
-    // With a staging store, a duplicate is answered once its original is durable (see inTurn).
-    if (read.duplicate) return duplicate(contactId);
-    const { commit, result } = this.stepOn(read, contactId, now, messageId, step);
-    try {
-      if (this.stages) this.store.stage!(commit);
-      else await this.store.commit(commit);
-    } catch (err) {
-      if (err instanceof DuplicateMessageError) return duplicate(contactId);
-      throw err;
-    }
-    return this.committed(contactId, result);
-  }
-
-  /** `attempt` in one transaction of the store that holds the routing desk (`Store.stepHoldingDesk`). */
-  private async attemptHoldingDesk(
-    contactId: string,
-    now: Millis,
-    messageId: string | undefined,
-    step: ContactChange,
-  ): Promise<Applied> {
-    let result: ReturnType<ContactChange> | undefined;
-    const status = await this.store.stepHoldingDesk!(contactId, messageId, (read) => {
-      const made = this.stepOn(read, contactId, now, messageId, step);
-      result = made.result;
-      return made.commit;
-    });
-    return status === 'duplicate' ? duplicate(contactId) : this.committed(contactId, result!);
-  }
-
-  /** Steps the contact a read found (a new one if none) and makes the commit of the result. */
-  private stepOn(
-    read: StepRead,
-    contactId: string,
-    now: Millis,
-    messageId: string | undefined,
-    step: ContactChange,
-  ): { commit: Commit; result: ReturnType<ContactChange> } {
-    const state = read.state ?? newContactState(contactId, now);
-    const ctx: StepContext = {
-      now,
-      catalog: this.catalog,
-      workspace: this.workspace,
-      ids: this.ids,
-      handlers: this.handlers,
-      lazyHandoffContext: this.lazyHandoffContext,
-    };
-    let deskVersion = 0;
-    if (this.team && read.routing) {
-      deskVersion = read.routing.desk.version;
-      ctx.team = this.team;
-      ctx.routing = { desk: read.routing.desk.state, loads: read.routing.loads };
-    }
-    const result = step(state, ctx);
-    const commit: Commit = { contactId, expectedVersion: state.version, state: result.state, effects: result.effects };
-    if (messageId !== undefined) {
-      commit.messageId = messageId;
-      commit.at = now;
-    }
-    if (result.forget) commit.forget = true;
-    if (result.desk) commit.desk = { expectedVersion: deskVersion, state: result.desk };
-    return { commit, result };
-  }
-
-  /** What a committed step did: a freed rep noted, listeners told (once durable, with a staging store). */
-  private committed(contactId: string, result: ReturnType<ContactChange>): Applied {
-    if (this.team && result.effects.some((e) => e.type === 'event' && FREES_A_REP.has(e.name))) this.repFreed = true;
-    const applied: Applied = { status: 'applied', contactId, effects: result.effects, journal: result.journal };
-    // A staged step's listeners hear of it once it is durable (inTurn, WriteBatch).
-    return this.stages ? applied : this.settled(applied);
-  }
 }
