@@ -77,13 +77,18 @@ async function child(contacts: number): Promise<void> {
 
 function parent(): void {
   const self = fileURLToPath(import.meta.url);
-  console.log(`Population: pricing example, 30 days, seed 1, one child process per size; report contacts as ${REPORT}`);
+  console.log(
+    `Population: pricing example, 30 days, seed 1, one child process per size; report contacts as ${REPORT}, heap growth ${process.env.BENCH_POPULATION_HEAP_GROWTH ?? 40}%`,
+  );
   const results: Result[] = [];
   for (const n of SIZES) {
     // Room to measure past the 2 GB target rather than die at V8's default heap limit; BENCH_POPULATION_HEAP_MB
     // sets another limit (a lower one trades CPU for a lower peak: more collections).
     const heapMb = process.env.BENCH_POPULATION_HEAP_MB ?? '8192';
-    const run = spawnSync(process.execPath, [...process.execArgv, `--max-old-space-size=${heapMb}`, self, String(n)], {
+    // The heap's growth bounded as `baton simulate` bounds it (its --heap-growth 40); 0 leaves V8's own policy.
+    const growth = Number(process.env.BENCH_POPULATION_HEAP_GROWTH ?? 40);
+    const flags = [`--max-old-space-size=${heapMb}`, ...(growth > 0 ? [`--heap-growing-percent=${growth}`] : [])];
+    const run = spawnSync(process.execPath, [...process.execArgv, ...flags, self, String(n)], {
       encoding: 'utf8',
       maxBuffer: 1 << 20,
     });

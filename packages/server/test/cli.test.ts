@@ -235,6 +235,17 @@ describe('baton simulate --contacts N --seed S', () => {
     expect(Object.keys(report.contacts).slice(0, 3)).toEqual(['synthetic-1', 'synthetic-10', 'synthetic-100']);
   });
 
+  it('bounds the heap growth as serve does (--heap-growth), and exits 2 naming the flag for a bad value', () => {
+    const bad = baton(...base, '--contacts', '5', '--seed', '1', '--heap-growth', 'lots');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--heap-growth (BATON_HEAP_GROWTH) needs a whole percent from 0 to 1000, got "lots"');
+    for (const growth of ['0', '25']) {
+      const ok = baton(...base, '--contacts', '5', '--seed', '1', '--heap-growth', growth, '--json');
+      expect(ok.code).toBe(0);
+      expect(JSON.parse(ok.stdout).timing.contacts).toBe(5);
+    }
+  });
+
   it('takes a population file: trait distributions, event rates and how reps answer', () => {
     const population = file('population.json', {
       traits: { employees: { uniform: { min: 1000, max: 5000 } }, title: { oneOf: [{ value: 'VP Sales' }] } },

@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import { stopGracefully, type StopPlan } from '../host/service.ts';
 import { flushLogs } from '../ops/logger.ts';
 import type { MetricsAccess } from '../ops/metrics.ts';
@@ -66,8 +67,15 @@ export function operatingOptions(
   return { shutdownTimeoutMs, drainDelayMs, metrics, logLevel, heapGrowthPercent };
 }
 
-/** --heap-growth (BATON_HEAP_GROWTH): a whole percent, 0 for V8's own policy; node's own flag wins when given. */
-function heapGrowth(value: unknown, env: NodeJS.ProcessEnv, nodeArgs: readonly string[]): number | undefined {
+/**
+ * --heap-growth (BATON_HEAP_GROWTH), of `baton serve` and `baton simulate`: a whole percent, 0 for V8's own
+ * policy; node's own flag wins when given.
+ */
+export function heapGrowth(
+  value: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+  nodeArgs: readonly string[] = process.execArgv,
+): number | undefined {
   const name = '--heap-growth (BATON_HEAP_GROWTH)';
   let percent = DEFAULT_HEAP_GROWTH;
   if (value !== undefined && value !== '') {
@@ -79,6 +87,16 @@ function heapGrowth(value: unknown, env: NodeJS.ProcessEnv, nodeArgs: readonly s
     /^--heap[-_]growing[-_]percent(=|$)/.test(a),
   );
   return percent === 0 || givenToNode ? undefined : percent;
+}
+
+/**
+ * Bounds how far V8 lets the heap grow past what its last full collection kept (undefined: V8's own
+ * policy). A process that holds many contacts would otherwise grow to two to four times what is live
+ * before collecting (README, "Memory"). V8 reads the flag each time it sets the next collection's limit,
+ * so it holds from here on.
+ */
+export function boundHeapGrowth(percent: number | undefined): void {
+  if (percent !== undefined) v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
 
 /**

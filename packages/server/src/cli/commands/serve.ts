@@ -1,4 +1,3 @@
-import v8 from 'node:v8';
 import { BatonError, isIsoDuration } from '@baton/engine/internal';
 import { startingApp } from '../../app/routes/ops.ts';
 import { openServer } from '../../host/openServer.ts';
@@ -6,7 +5,7 @@ import { listen, type Listener } from '../../host/service.ts';
 import { Lifecycle } from '../../ops/lifecycle.ts';
 import { createLogger } from '../../ops/logger.ts';
 import { Metrics } from '../../ops/metrics.ts';
-import { operatingOptions, stopOnSignal } from '../operating.ts';
+import { boundHeapGrowth, operatingOptions, stopOnSignal } from '../operating.ts';
 import { CliError, storageOf, type CliIO } from '../io.ts';
 import type { Command } from '../command.ts';
 
@@ -70,11 +69,7 @@ export const serveCommand: Command = {
     const storage = storageOf(io, args.values);
     const intake = intakeOptions(args.values);
     const operating = operatingOptions(args.values);
-    // A server holds every contact in its heap, and V8 would let that heap grow to two to four times what
-    // is live before a full collection: a bound on the growth bounds resident memory (README, "Memory").
-    // V8 reads this flag each time it sets the next collection's limit, so it holds from here on.
-    if (operating.heapGrowthPercent !== undefined)
-      v8.setFlagsFromString(`--heap-growing-percent=${operating.heapGrowthPercent}`);
+    boundHeapGrowth(operating.heapGrowthPercent);
     // Logs go to stderr, one JSON object a line; stdout carries the start banner.
     const log = createLogger({ level: operating.logLevel });
     const lifecycle = new Lifecycle();

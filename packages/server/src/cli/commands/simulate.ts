@@ -16,6 +16,7 @@ import { CliError, EXIT, readJsonFile, type CliIO } from '../io.ts';
 import { writeJson } from '../jsonStream.ts';
 import type { Command } from '../command.ts';
 import { handoffNodes } from '../handoffNodes.ts';
+import { boundHeapGrowth, heapGrowth } from '../operating.ts';
 
 /**
  * A report as written: its contacts as entries in the report's order, which a synthetic run reads back from
@@ -100,7 +101,7 @@ async function readEvents(io: CliIO, path: string): Promise<{ calls: unknown[]; 
 export const simulateCommand: Command = {
   name: 'simulate',
   usage:
-    'baton simulate JOURNEY.json [JOURNEY2.json ...] --team TEAM.json [--workspace WS.json] (--script SCRIPT.json | --contacts N --seed S [--days D] [--population POPULATION.json] | --events EVENTS.ndjson [--reps REPS.json] --seed S) [--json]',
+    'baton simulate JOURNEY.json [JOURNEY2.json ...] --team TEAM.json [--workspace WS.json] (--script SCRIPT.json | --contacts N --seed S [--days D] [--population POPULATION.json] | --events EVENTS.ndjson [--reps REPS.json] --seed S) [--json] [--heap-growth 40]',
   summary: 'run journeys on a virtual clock and report what every contact went through',
   options: {
     team: { type: 'string' },
@@ -112,6 +113,7 @@ export const simulateCommand: Command = {
     population: { type: 'string' },
     events: { type: 'string' },
     reps: { type: 'string' },
+    'heap-growth': { type: 'string' },
   },
   positionals: { min: 1, max: Infinity },
   async run(io: CliIO, args) {
@@ -146,6 +148,9 @@ export const simulateCommand: Command = {
       return n;
     };
     const contacts = synthetic ? whole('contacts', values.contacts, 1) : 0;
+    // A population run holds its contacts in flight in the heap, which V8 would let grow to two to four times
+    // what is live: at a million contacts 2 to 3.2 GB from one run to the next (docs/BENCHMARKS.md).
+    const heapGrowthPercent = heapGrowth(values['heap-growth'] ?? process.env.BATON_HEAP_GROWTH);
     if (synthetic && values.seed === undefined)
       throw new CliError(2, '--contacts N needs --seed S: the same seed gives the same population');
     const seed = synthetic || backtest ? whole('seed', values.seed, -Infinity) : 0;
@@ -170,6 +175,7 @@ export const simulateCommand: Command = {
       typeof values.population === 'string' ? await readJsonFile(io, values.population, 'population') : undefined;
     const recorded = backtest ? await readEvents(io, values.events as string) : undefined;
     const reps = typeof values.reps === 'string' ? await readJsonFile(io, values.reps, 'reps') : undefined;
+    boundHeapGrowth(heapGrowthPercent);
     try {
       let report: WrittenReport;
       if (synthetic) {
