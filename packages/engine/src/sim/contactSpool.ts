@@ -9,10 +9,10 @@ const CHUNK = 1 << 24;
 
 /**
  * The report entries of a synthetic run's finished contacts, held as compact JSON bytes outside the
- * JavaScript heap until the report is written in id order (issue #17). At a million contacts the entries
- * as objects were a live heap the collector marked again and again to the end of the run, and V8 kept
- * room over it: most of the 2.8 GB peak. As bytes they are about 380 per contact, which no collection
- * walks. Contacts finish in no particular order, so each entry's place is kept by contact index.
+ * JavaScript heap until the report is written in id order (issue #17): about 380 bytes a contact that no
+ * collection walks, where objects stayed in the heap to the end of the run. At a million contacts this
+ * gave a peak about 5% lower and about 5% less CPU (docs/BENCHMARKS.md). Contacts finish in no
+ * particular order, so each entry's place is kept by contact index.
  */
 export class ContactSpool {
   private readonly chunks: Uint8Array[] = [];
