@@ -10,10 +10,10 @@ import {
   handoffRecordView,
   newContactState,
   parseInstant,
+  runSynthetic,
   simulateEvents,
-  simulateSynthetic,
   simulationWorld,
-  type SimulationReport,
+  type ReportJourney,
   type SimulationWorld,
 } from '@baton/engine/internal';
 import type { BacktestResult, PopulationResult, SimRequest, SimResponse, TestContactState } from './protocol.ts';
@@ -54,52 +54,64 @@ async function repAction(action: 'accept' | 'reject' | 'outcome', outcome?: stri
   else await w.runtime.logOutcome({ ...ref, outcome: outcome! });
 }
 
+/**
+ * A population run: the panel shows counts only, so each contact's report entry is counted as the contact
+ * finishes and let go of (`runSynthetic`), never kept (issue #17).
+ */
 async function population(req: Extract<SimRequest, { type: 'population' }>): Promise<PopulationResult> {
   const started = performance.now();
-  const report = await simulateSynthetic({
-    journeys: req.journeys,
-    team: req.team,
-    workspace: req.workspace,
-    contacts: req.contacts,
-    seed: req.seed,
-    days: req.days,
-    start: req.start,
-    population: req.population,
-    onProgress: (done, total) => {
-      if (done === total || done % Math.max(1, Math.floor(total / 50)) === 0) post({ type: 'progress', done, total });
-    },
-  });
   const id = (req.journeys[0] as { id: string }).id;
+  const repDays = new RepDays();
+  const report = await runSynthetic(
+    {
+      journeys: req.journeys,
+      team: req.team,
+      workspace: req.workspace,
+      contacts: req.contacts,
+      seed: req.seed,
+      days: req.days,
+      start: req.start,
+      population: req.population,
+      onProgress: (done, total) => {
+        if (done === total || done % Math.max(1, Math.floor(total / 50)) === 0) post({ type: 'progress', done, total });
+      },
+    },
+    (_, journeys) => repDays.add(Object.hasOwn(journeys, id) ? journeys[id] : undefined),
+  );
   return {
     nodes: report.nodes[id] ?? {},
     handoffs: report.handoffs,
     breachRate: report.handoffs.created === 0 ? null : report.handoffs.breached / report.handoffs.created,
-    perRepDay: perRepDayOf(report, id, req.team),
+    perRepDay: repDays.rows(req.team),
     contacts: report.timing.contacts,
     events: report.timing.events,
     ms: Math.round(performance.now() - started),
   };
 }
 
-/** Handoffs per rep per day (by assignment), beside each rep's capacity. */
-function perRepDayOf(report: SimulationReport, id: string, team: unknown): PopulationResult['perRepDay'] {
-  const capacity = new Map(
-    ((team as { reps?: { id: string; capacity?: number }[] })?.reps ?? []).map((r) => [r.id, r.capacity ?? null]),
-  );
-  const perRepDay = new Map<string, number>();
-  for (const c of Object.values(report.contacts)) {
-    for (const h of c.journeys[id]?.handoffs ?? []) {
+/** Handoffs per rep per day (by assignment), counted run by run, beside each rep's capacity. */
+class RepDays {
+  private readonly counts = new Map<string, number>();
+
+  add(run: ReportJourney | undefined): void {
+    for (const h of run?.handoffs ?? []) {
       if (!h.assignee || !h.assignedAt) continue;
       const key = `${h.assignee}|${h.assignedAt.slice(0, 10)}`;
-      perRepDay.set(key, (perRepDay.get(key) ?? 0) + 1);
+      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     }
   }
-  return [...perRepDay]
-    .map(([k, n]) => {
-      const [rep, day] = k.split('|') as [string, string];
-      return { rep, day, handoffs: n, capacity: capacity.get(rep) ?? null };
-    })
-    .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.rep < b.rep ? -1 : 1));
+
+  rows(team: unknown): PopulationResult['perRepDay'] {
+    const capacity = new Map(
+      ((team as { reps?: { id: string; capacity?: number }[] })?.reps ?? []).map((r) => [r.id, r.capacity ?? null]),
+    );
+    return [...this.counts]
+      .map(([k, n]) => {
+        const [rep, day] = k.split('|') as [string, string];
+        return { rep, day, handoffs: n, capacity: capacity.get(rep) ?? null };
+      })
+      .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.rep < b.rep ? -1 : 1));
+  }
 }
 
 /** The draft over recorded events (issue #18's backtest), summed up as the live report counts. */
@@ -117,6 +129,8 @@ async function backtest(req: Extract<SimRequest, { type: 'backtest' }>): Promise
   });
   const id = (req.journeys[0] as { id: string }).id;
   const runs = Object.values(report.contacts).flatMap((c) => (c.journeys[id] ? [c.journeys[id]] : []));
+  const repDays = new RepDays();
+  for (const run of runs) repDays.add(run);
   const outcomes = dictionary<number>();
   for (const h of runs.flatMap((r) => r.handoffs)) if (h.outcome) outcomes[h.outcome] = (outcomes[h.outcome] ?? 0) + 1;
   return {
@@ -125,7 +139,7 @@ async function backtest(req: Extract<SimRequest, { type: 'backtest' }>): Promise
     handoffs: report.handoffs,
     outcomes,
     converted: runs.filter((r) => r.handoffs.length > 0 && r.status === 'exited' && r.outcome === 'converted').length,
-    perRepDay: perRepDayOf(report, id, req.team),
+    perRepDay: repDays.rows(req.team),
     events: report.timing.events,
     ms: Math.round(performance.now() - started),
   };
