@@ -9,6 +9,7 @@ import {
   formatInstant,
   handoffRecordView,
   newContactState,
+  own,
   parseInstant,
   runSynthetic,
   simulateEvents,
@@ -76,7 +77,7 @@ async function population(req: Extract<SimRequest, { type: 'population' }>): Pro
         if (done === total || done % Math.max(1, Math.floor(total / 50)) === 0) post({ type: 'progress', done, total });
       },
     },
-    (_, journeys) => repDays.add(Object.hasOwn(journeys, id) ? journeys[id] : undefined),
+    (_, journeys) => repDays.add(own(journeys, id)),
   );
   return {
     nodes: report.nodes[id] ?? {},
