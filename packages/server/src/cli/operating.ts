@@ -63,20 +63,21 @@ export function operatingOptions(
       2,
       `--log-level (BATON_LOG_LEVEL) is one of ${LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`,
     );
-  const heapGrowthPercent = heapGrowth(values['heap-growth'] ?? env.BATON_HEAP_GROWTH, env, execArgv);
+  const heapGrowthPercent = heapGrowth(values['heap-growth'], env, execArgv);
   return { shutdownTimeoutMs, drainDelayMs, metrics, logLevel, heapGrowthPercent };
 }
 
 /**
- * --heap-growth (BATON_HEAP_GROWTH), of `baton serve` and `baton simulate`: a whole percent, 0 for V8's own
- * policy; node's own flag wins when given.
+ * --heap-growth, else BATON_HEAP_GROWTH, of `baton serve` and `baton simulate`: a whole percent, 0 for V8's
+ * own policy; node's own flag wins when given.
  */
 export function heapGrowth(
-  value: unknown,
+  flag: unknown,
   env: NodeJS.ProcessEnv = process.env,
   nodeArgs: readonly string[] = process.execArgv,
 ): number | undefined {
   const name = '--heap-growth (BATON_HEAP_GROWTH)';
+  const value = flag ?? env.BATON_HEAP_GROWTH;
   let percent = DEFAULT_HEAP_GROWTH;
   if (value !== undefined && value !== '') {
     percent = Number(value);

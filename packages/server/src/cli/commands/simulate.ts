@@ -150,7 +150,7 @@ export const simulateCommand: Command = {
     const contacts = synthetic ? whole('contacts', values.contacts, 1) : 0;
     // A population run holds its contacts in flight in the heap, which V8 would let grow to two to four times
     // what is live: at a million contacts 2 to 3.2 GB from one run to the next (docs/BENCHMARKS.md).
-    const heapGrowthPercent = heapGrowth(values['heap-growth'] ?? process.env.BATON_HEAP_GROWTH);
+    const heapGrowthPercent = heapGrowth(values['heap-growth']);
     if (synthetic && values.seed === undefined)
       throw new CliError(2, '--contacts N needs --seed S: the same seed gives the same population');
     const seed = synthetic || backtest ? whole('seed', values.seed, -Infinity) : 0;
