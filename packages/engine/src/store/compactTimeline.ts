@@ -10,8 +10,11 @@ export function compactEvents(events: readonly HistoryEvent[]): void {
   for (let i = 0; i < list.length; i++) list[i] = heldEvent(list[i]!);
 }
 
-/** `compactEvents` on a contact's whole timeline. */
-export function compactTimeline(contact: ContactRecord): void {
-  compactEvents(contact.history);
-  if (contact.recent) compactEvents(contact.recent);
+/**
+ * `compactEvents` on a contact's timeline: a whole contact, or the fields a journal's change carries (either
+ * part may be missing there).
+ */
+export function compactTimeline(contact: Partial<Pick<ContactRecord, 'history' | 'recent'>>): void {
+  if (Array.isArray(contact.history)) compactEvents(contact.history);
+  if (Array.isArray(contact.recent)) compactEvents(contact.recent);
 }

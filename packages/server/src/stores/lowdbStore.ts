@@ -339,7 +339,7 @@ function apply(memory: MemoryStore, file: string, line: number, record: JournalR
         throw new BatonError('conflict', `it was made on version ${record.change.expectedVersion}, which is not there`);
       const { recentAdded, contact } = record.change;
       if (recentAdded) compactEvents(recentAdded);
-      for (const part of [contact?.history, contact?.recent]) if (Array.isArray(part)) compactEvents(part);
+      if (contact) compactTimeline(contact);
       memory.applyCommit(commitOf(record.change, before));
     } else memory.applyDesk(record.desk);
   } catch (err) {
