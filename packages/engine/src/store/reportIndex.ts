@@ -28,6 +28,12 @@ interface IndexedRun extends Key {
   instance: InstanceRecord;
 }
 
+/** Whether two versions of a handoff sit at the same place in their journey's list. */
+const sameHandoffKey = (a: HandoffRecord, b: HandoffRecord) =>
+  a.id === b.id && a.createdAt === b.createdAt && a.journeyId === b.journeyId;
+/** Whether two runs of one contact sit at the same place in their journey's list. */
+const sameRunKey = (a: InstanceRecord, b: InstanceRecord) => a.enteredAt === b.enteredAt && a.journeyId === b.journeyId;
+
 /** Before every item of a period that starts at `from` (ids are never empty). */
 const startOf = (from: Millis | undefined): Key | undefined =>
   from === undefined ? undefined : { createdAt: from, id: '' };
@@ -47,8 +53,12 @@ export class ReportIndex {
   update(contactId: string, before: ContactState | undefined, after: ContactState | undefined): void {
     const beforeHandoffs = before?.handoffs ?? [];
     const afterHandoffs = after?.handoffs ?? [];
+    // A record a step changed keeps its key (a handoff its id and creation, a run its entry): `set` replaces
+    // it in place, so it is not deleted first (two splices of a chunk on every step that moves a run).
     if (beforeHandoffs !== afterHandoffs) {
-      for (const h of beforeHandoffs) if (!afterHandoffs.includes(h)) this.lists(h.journeyId).handoffs.delete(h);
+      for (const h of beforeHandoffs)
+        if (!afterHandoffs.includes(h) && !afterHandoffs.some((a) => sameHandoffKey(a, h)))
+          this.lists(h.journeyId).handoffs.delete(h);
       for (const h of afterHandoffs)
         if (!beforeHandoffs.includes(h))
           this.lists(h.journeyId).handoffs.set({ createdAt: h.createdAt, id: h.id, handoff: h });
@@ -57,7 +67,8 @@ export class ReportIndex {
     const afterRuns = after?.instances ?? [];
     if (beforeRuns !== afterRuns) {
       for (const i of beforeRuns)
-        if (!afterRuns.includes(i)) this.lists(i.journeyId).runs.delete({ createdAt: i.enteredAt, id: contactId });
+        if (!afterRuns.includes(i) && !afterRuns.some((a) => sameRunKey(a, i)))
+          this.lists(i.journeyId).runs.delete({ createdAt: i.enteredAt, id: contactId });
       for (const i of afterRuns)
         if (!beforeRuns.includes(i))
           this.lists(i.journeyId).runs.set({ createdAt: i.enteredAt, id: contactId, instance: i });
