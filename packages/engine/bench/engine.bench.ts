@@ -96,19 +96,32 @@ function makeEnv(
 }
 const traitsOf = (i: number) => ({ employees: (i * 37) % 1000, company: `Company ${i}` });
 
-async function engine() {
+/**
+ * The runtime as `createEngine` makes it over its memory store: stepped at once (`immediate`, no promise per
+ * read and commit). `awaited`: the commit path a server's store takes (read, step, commit, each awaited).
+ */
+const runtimeOver = (store: MemoryStore, catalog: JourneyCatalog, awaited = false) =>
+  new Runtime({ store, clock: new VirtualClock(T0), catalog, workspace, ...(awaited ? {} : { immediate: store }) });
+
+async function engine(awaited = false) {
   const catalog = new JourneyCatalog();
   catalog.publish(benchJourney);
   const store = new MemoryStore({ keepOutbox: false });
-  const runtime = new Runtime({ store, clock: new VirtualClock(T0), catalog, workspace });
+  const runtime = runtimeOver(store, catalog, awaited);
   for (let i = 0; i < CONTACTS; i++) await runtime.ingest({ type: 'identify', userId: `c${i}`, traits: traitsOf(i) });
   const before = heapUsed();
   const start = started();
-  await profiled('engine', async () => {
+  await profiled(awaited ? 'engine-awaited' : 'engine', async () => {
     for (const e of events)
       await runtime.ingest({ type: 'track', userId: e.userId, event: e.event, properties: e.properties });
   });
-  const rate = line('Baton runtime (validate, step, commit)', events.length, start);
+  const rate = line(
+    awaited
+      ? 'Baton runtime, store awaited (the commit path of a server store)'
+      : 'Baton runtime (validate, step, commit; memory store stepped at once, as createEngine)',
+    events.length,
+    start,
+  );
   const after = heapUsed();
   // What a waiting contact costs: its instance (persisted snapshot, path) and its timer rows.
   let waiting = 0;
@@ -212,7 +225,7 @@ async function heapPerWaitingContact(): Promise<number> {
     const catalog = new JourneyCatalog();
     catalog.publish(benchJourney);
     const store = new MemoryStore({ keepOutbox: false });
-    const runtime = new Runtime({ store, clock: new VirtualClock(T0), catalog, workspace });
+    const runtime = runtimeOver(store, catalog);
     const before = heapUsed();
     for (let i = 0; i < CONTACTS; i++) await runtime.ingest({ type: 'track', userId: `c${i}`, event, properties: {} });
     const bytes = heapUsed() - before;
@@ -253,7 +266,7 @@ async function longLived(past: number, kind: keyof typeof PAST = 'sessions'): Pr
   );
   const catalog = new JourneyCatalog();
   catalog.publish(benchJourney);
-  const runtime = new Runtime({ store, clock: new VirtualClock(T0), catalog, workspace });
+  const runtime = runtimeOver(store, catalog);
   const longEvents = benchEvents(LONG_CONTACTS, PER_CONTACT, IDLE);
   // Making 20M past events leaves garbage behind: collected now, not inside the timed loop.
   heapUsed();
@@ -282,10 +295,18 @@ const none: Rate = { wall: NaN, cpu: NaN };
 const xs = only === 'engine' ? none : rawXState();
 const reused = only === 'engine' ? none : reusedScopeXState();
 const hand = only === 'engine' ? none : handWritten();
+// BENCH_AWAITED: `first` runs the awaited path before the other (an A/B in both orders), `0` leaves it out.
+const awaitedFirst = process.env.BENCH_AWAITED === 'first' ? await engine(true) : undefined;
 const result = await engine();
 console.log(
   `Baton vs raw XState: ${ratio(result.rate, xs)}; vs XState with a reused scope: ${ratio(result.rate, reused)}; vs hand-written: ${ratio(result.rate, hand)}`,
 );
+if (process.env.BENCH_AWAITED !== '0') {
+  const awaited = awaitedFirst ?? (await engine(true));
+  console.log(
+    `Baton, store awaited, vs hand-written: ${ratio(awaited.rate, hand)}; stepped at once vs awaited: ${ratio(result.rate, awaited.rate)}`,
+  );
+}
 if (only !== 'engine') {
   const fresh = await longLived(0);
   const long = await longLived(LONG_HISTORY);

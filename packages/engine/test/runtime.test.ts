@@ -361,10 +361,43 @@ describe('stepping at once (a simulation whose store answers at once)', () => {
     const { later, now } = pair();
     const input = { kind: 'track', name: 'Signed Up', properties: {}, at: T0 } as const;
     expect(later.runtime.applyNow('c1', input, T0)).toBeUndefined();
-    const inFlight = now.runtime.apply('c2', input, T0);
+    // A change always takes the contact's lane: while it is in flight, neither path steps at once.
+    const inFlight = now.runtime.change('c2', (state) => ({ state, effects: [], journal: [] }));
     expect(now.runtime.applyNow('c2', input, T0)).toBeUndefined();
+    const queued = now.runtime.apply('c2', input, T0);
+    expect(now.store.stateOf('c2')).toBeUndefined(); // (queued behind the change, not applied yet)
     await inFlight;
+    expect((await queued).status).toBe('applied');
+    expect(now.store.stateOf('c2')?.instances).toHaveLength(1);
     expect(await later.store.load('c1')).toBeUndefined();
+  });
+
+  it('ingests at once as the awaited path does: the same states, listeners and duplicates', async () => {
+    const { later, now } = pair();
+    const calls = [
+      { type: 'track', userId: 'c1', event: 'Signed Up', messageId: 'm1' },
+      { type: 'track', userId: 'c1', event: 'Signed Up', messageId: 'm1' }, // the same message again
+      { type: 'identify', userId: 'c2', traits: { plan: 'pro' }, messageId: 'm2' },
+      { type: 'track', userId: 'c2', event: 'Signed Up', messageId: 'm3' },
+    ];
+    for (const w of [later, now]) {
+      const answers = [];
+      for (const call of calls) answers.push((await w.runtime.ingest(call)).status);
+      expect(answers).toEqual(['applied', 'duplicate', 'applied', 'applied']);
+      w.clock.set(T0 + 3 * DAY);
+      expect(await w.runtime.advance(T0 + 3 * DAY)).toBe(2);
+    }
+    expect(now.store.snapshot()).toEqual(later.store.snapshot());
+    expect(now.heard).toEqual(later.heard);
+    // Stepped at once: committed before ingest returns (the awaited path commits after a read's await).
+    const pending = now.runtime.ingest({ type: 'track', userId: 'c4', event: 'Signed Up' });
+    expect(now.store.stateOf('c4')?.instances).toHaveLength(1);
+    const awaited = later.runtime.ingest({ type: 'track', userId: 'c4', event: 'Signed Up' });
+    expect(later.store.stateOf('c4')).toBeUndefined();
+    await Promise.all([pending, awaited]);
+    // Each ingest answers with a promise and never throws: a refusal is a rejection, as on the awaited path.
+    const refused = now.runtime.ingest({ type: 'track', userId: 'c3' });
+    await expect(refused).rejects.toThrow('event');
   });
 
   it('refuses an immediate store that is not the runtime store', () => {

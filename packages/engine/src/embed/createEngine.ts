@@ -118,7 +118,19 @@ export function createEngine(options: EngineOptions): Engine {
   for (const journey of options.journeys) publish(journey);
   const { clock, onEffect } = options;
   const store = options.store ?? new MemoryStore();
-  const runtime = new Runtime({ store, clock, catalog, team, workspace, ids: options.ids ?? randomIds() });
+  const runtime = new Runtime({
+    store,
+    clock,
+    catalog,
+    team,
+    workspace,
+    ids: options.ids ?? randomIds(),
+    // A plain memory store answers at once: steps are read, stepped and committed without a promise each
+    // (a subclass may do IO in `commit`, so it keeps the awaited path).
+    ...(store instanceof MemoryStore && Object.getPrototypeOf(store) === MemoryStore.prototype
+      ? { immediate: store }
+      : {}),
+  });
   if (onEffect) {
     runtime.subscribe((applied) => {
       for (const effect of applied.effects) onEffect(effect);

@@ -90,11 +90,12 @@ export class StepCommitter {
    * Reads, steps and commits at once, without a promise, when the store answers at once and the contact
    * has no step in flight; undefined when it cannot (use `inTurn`). Throws what `inTurn` would reject with.
    */
-  now(contactId: string, now: Millis, change: ContactChange): Applied | undefined {
+  now(contactId: string, now: Millis, change: ContactChange, messageId?: string): Applied | undefined {
     const store = this.immediate;
     if (store === undefined || this.lanes.has(contactId)) return undefined;
-    const read = store.readStepNow(contactId, undefined, this.settings.team !== undefined);
-    const { commit, result } = this.stepOn(read, contactId, now, undefined, change);
+    const read = store.readStepNow(contactId, messageId, this.settings.team !== undefined);
+    if (read.duplicate) return duplicate(contactId);
+    const { commit, result } = this.stepOn(read, contactId, now, messageId, change);
     store.applyCommit(commit);
     return this.committed(contactId, result);
   }

@@ -45,7 +45,8 @@ export interface RuntimeOptions {
   messageWindow?: string;
   /**
    * The same store as `store`, when it answers at once and does nothing more on a commit than
-   * `applyCommit` (the memory store of a simulation): `applyNow` and `advance` then step without awaiting it.
+   * `applyCommit` (the memory store of a simulation, or of `createEngine`): `apply` (so `ingest` and timers),
+   * `applyNow` and `advance` then step without awaiting it when the contact has no step in flight.
    */
   immediate?: ImmediateStore;
   /**
@@ -215,10 +216,22 @@ export class Runtime {
    * Resolves once the step is durable, or, with a `batch`, once it is applied (the batch waits for the write).
    */
   apply(contactId: string, input: StepInput, now: Millis, messageId?: string, batch?: WriteBatch): Promise<Applied> {
-    return this.afterwards(
-      now,
-      this.commits.inTurn(contactId, now, messageId, (state, ctx) => stepContact(state, input, ctx), batch),
-    );
+    const step: ContactChange = (state, ctx) => stepContact(state, input, ctx);
+    if (batch === undefined && this.commits.immediate !== undefined) {
+      // A store that answers at once (an embedder's memory store, a simulation): read, step and commit
+      // now when the contact has no step in flight, without a lane or a promise per read and commit.
+      let applied: Applied | undefined;
+      try {
+        applied = this.commits.now(contactId, now, step, messageId);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      if (applied !== undefined) {
+        const assigning = this.assignFreed(now);
+        return assigning === undefined ? Promise.resolve(applied) : assigning.then(() => applied);
+      }
+    }
+    return this.afterwards(now, this.commits.inTurn(contactId, now, messageId, step, batch));
   }
 
   /** Commits a pure change of one existing contact on its lane, after its earlier steps (a migration's move, SPEC §10). */
