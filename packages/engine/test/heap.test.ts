@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { MinHeap } from '../src/store/heap.ts';
 
 describe('the due-timer heap', () => {
@@ -14,5 +15,37 @@ describe('the due-timer heap', () => {
       previous = next;
     }
     expect(heap.pop()).toBeUndefined();
+  });
+});
+
+describe('the heap under pushes and pops in any order (property)', () => {
+  it('always pops the least item, ties by the comparator, as a sorted list would', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.record({ due: fc.integer({ min: 0, max: 20 }), id: fc.integer() }), fc.constant(null)), {
+          maxLength: 300,
+        }),
+        (ops) => {
+          type Item = { due: number; id: number };
+          const less = (a: Item, b: Item) => a.due < b.due || (a.due === b.due && a.id < b.id);
+          const heap = new MinHeap<Item>(less);
+          const model: Item[] = [];
+          for (const op of ops) {
+            if (op !== null) {
+              heap.push(op);
+              model.push(op);
+              model.sort((a, b) => (less(a, b) ? -1 : less(b, a) ? 1 : 0));
+            } else {
+              const popped = heap.pop();
+              const expected = model.shift();
+              expect(popped?.due).toBe(expected?.due);
+              expect(popped?.id).toBe(expected?.id);
+            }
+            expect(heap.size).toBe(model.length);
+            expect(heap.peek()?.due).toBe(model[0]?.due);
+          }
+        },
+      ),
+    );
   });
 });
