@@ -308,14 +308,16 @@ export class SyntheticSchedule {
     return this.plan.templates[this.template[k]!]!.type === 'identify';
   }
 
-  /** Event `k`, drawn as it was when the population was made. */
-  event(k: number): SyntheticEvent {
+  /**
+   * Event `k`, drawn as it was when the population was made. `userId`: its contact's id, when the caller has
+   * it (a new id string is hashed again by every map that looks it up).
+   */
+  event(k: number, userId = syntheticUserId(this.contact[k]!)): SyntheticEvent {
     const i = this.contact[k]!;
     const t = this.plan.templates[this.template[k]!]!;
     this.random.seek(this.state[k]!);
     const drawn = t.draw(i, this.random); // a new ordinary object (see setOwn)
     const at = this.at[k]!;
-    const userId = syntheticUserId(i);
     return t.type === 'identify'
       ? { at, type: 'identify', userId, traits: drawn }
       : { at, type: 'track', userId, event: t.event, properties: drawn };

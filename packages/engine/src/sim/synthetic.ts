@@ -186,8 +186,8 @@ export async function runSynthetic(
     const assigning = runtime.assignFreed(now);
     return assigning === undefined ? applied : assigning.then(() => applied);
   };
-  const applyEvent = (k: number) => {
-    const e = schedule.event(k);
+  const applyEvent = (k: number, id?: string) => {
+    const e = schedule.event(k, id);
     // Built valid (a userId, a named event, JSON properties): applied as `ingestEvent` would, unparsed.
     return applyInput(
       e.userId,
@@ -218,7 +218,7 @@ export async function runSynthetic(
       return;
     }
     const before = minted;
-    const applied = applyEvent(k);
+    const applied = applyEvent(k, id);
     if (applied instanceof Promise) return applied.then((a) => letGoIfIdle(i, k, id, fresh, before, a));
     letGoIfIdle(i, k, id, fresh, before, applied);
   };
