@@ -21,7 +21,13 @@ export interface EventLog {
 }
 
 const DAY_MS = 86_400_000;
-const dayOf = (at: number) => new Date(Math.floor(at / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+/** The last day named, for the next event of the same day (nearly every one): naming a day took 2% of a batched event's CPU. */
+let lastDay = { number: Number.NaN, name: '' };
+const dayOf = (at: number) => {
+  const number = Math.floor(at / DAY_MS);
+  if (number !== lastDay.number) lastDay = { number, name: new Date(number * DAY_MS).toISOString().slice(0, 10) };
+  return lastDay.name;
+};
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.ndjson$/;
 
 /**
