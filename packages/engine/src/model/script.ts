@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { Id, Instant, JsonObject } from './primitives.ts';
 import { ownRecord } from './dictionary.ts';
+import { ContactId } from './event.ts';
 
-const HandoffRef = { userId: Id, journey: Id, node: Id };
+// Contacts are named as Segment names them (SPEC §2): any id of at most 256 characters, a number as its decimal string.
+const HandoffRef = { userId: ContactId, journey: Id, node: Id };
 
 /** The things a script step can do, one per step. */
 export const STEP_KINDS = ['track', 'identify', 'accept', 'outcome', 'reject', 'setRep', 'publish'] as const;
@@ -13,13 +15,15 @@ export const ScriptStep = z
     at: Instant,
     track: z
       .strictObject({
-        userId: Id,
+        userId: ContactId,
         event: z.string().min(1),
         properties: JsonObject.default({}),
         messageId: z.string().min(1).optional(),
       })
       .optional(),
-    identify: z.strictObject({ userId: Id, traits: JsonObject, messageId: z.string().min(1).optional() }).optional(),
+    identify: z
+      .strictObject({ userId: ContactId, traits: JsonObject, messageId: z.string().min(1).optional() })
+      .optional(),
     accept: z.strictObject({ ...HandoffRef, rep: Id.optional() }).optional(),
     outcome: z
       .strictObject({
@@ -52,7 +56,7 @@ export const Script = z
   .strictObject({
     start: Instant,
     until: Instant,
-    contacts: z.array(z.strictObject({ id: Id, traits: JsonObject.default({}) })).default([]),
+    contacts: z.array(z.strictObject({ id: ContactId, traits: JsonObject.default({}) })).default([]),
     steps: z.array(ScriptStep).default([]),
   })
   .superRefine((s, ctx) => {
