@@ -29,8 +29,32 @@ export function machineConfig(journey: Journey): Record<string, unknown> {
   const states: Record<string, StateConfig> = {
     [TRIGGER_STATE]: { on: { 'baton.enter': { target: stateKey(journey.start) } } },
   };
-  for (const node of journey.nodes) states[stateKey(node.id)] = kindOf(node.type)!.toState(node, ctx);
+  for (const node of journey.nodes) {
+    const key = stateKey(node.id);
+    states[key] = reenteringSelf(key, kindOf(node.type)!.toState(node, ctx));
+  }
   return { id: withoutDots(journey.id), initial: TRIGGER_STATE, states };
+}
+
+/**
+ * A port that leads a node back to itself (a handoff's `retry` outcome, a pause or wait that starts over)
+ * enters it again, as any other port enters its node: its timers are cancelled and set again, a handoff
+ * makes a new record, and the path lists it twice (SPEC §8). XState v5 leaves a state's transition to
+ * itself without exiting and re-entering unless the transition says `reenter: true`.
+ */
+function reenteringSelf(key: string, state: StateConfig): StateConfig {
+  const mark = (t: unknown): unknown => {
+    if (Array.isArray(t)) return t.map(mark);
+    if (t === key) return { target: key, reenter: true };
+    if (typeof t === 'object' && t !== null && (t as { target?: unknown }).target === key)
+      return { ...(t as object), reenter: true };
+    return t;
+  };
+  const out: StateConfig = { ...state };
+  if (state.on !== undefined)
+    out.on = Object.fromEntries(Object.entries(state.on as Record<string, unknown>).map(([e, t]) => [e, mark(t)]));
+  if (state.always !== undefined) out.always = mark(state.always);
+  return out;
 }
 
 const baton = setup({

@@ -106,7 +106,9 @@ export function xstateStep(compiled: CompiledJourney, persisted: unknown, event:
   const actions: ActionObject[] = [];
   reusable.sink = actions;
   const next = compiled.machine.transition(snapshot, event, reusable.scope) as AnyMachineSnapshot;
-  if (next === snapshot) return UNCHANGED;
+  // A state that leaves and enters itself (`reenter: true`) comes back as the same snapshot object, with
+  // its exit and entry actions: only a step without actions did nothing.
+  if (next === snapshot && actions.length === 0) return UNCHANGED;
   const nextPersisted = persist(next);
   return {
     unchanged: false,
