@@ -349,3 +349,21 @@ describe('what a newcomer meets', () => {
     expect(team.stderr).toContain('$.queues[0].strategy must be one of "round_robin", "weighted", "least_loaded"');
   });
 });
+
+describe('baton writing to a reader that stops early', () => {
+  it('stops quietly when stdout is closed (… --json | head)', () => {
+    // `head -c 100` reads a little of a large report and closes the pipe.
+    const r = spawnSync(
+      'bash',
+      [
+        '-o',
+        'pipefail',
+        '-c',
+        `"${process.execPath}" packages/server/bin/baton.mjs simulate examples/pricing-intent/journey.json --team examples/pricing-intent/team.json --workspace examples/pricing-intent/workspace.json --contacts 3000 --seed 1 --json | head -c 100 > /dev/null`,
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(r.stderr).not.toContain('EPIPE');
+    expect(r.status).toBe(0);
+  });
+});

@@ -3,6 +3,13 @@
 // checkout, bin/baton.mjs loads this file from source.
 import { main } from './main.ts';
 
+// A reader that stops early (`baton simulate … --json | head`) closes the pipe: the command stops there,
+// as a shell pipeline expects, instead of dying with an unhandled EPIPE and its stack.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(process.exitCode ?? 0);
+});
+
 process.exitCode = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
