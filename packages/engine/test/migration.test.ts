@@ -166,6 +166,22 @@ describe('publishing with a migration in a script (SPEC §10)', () => {
     expect(onb('late').messages[0]!.at).toBe('2026-11-26T11:00:00Z');
   });
 
+  it('counts a move to a node of another id as an entry of that node, as the path lists it', async () => {
+    const moved = journey([
+      { id: 'route', type: 'branch', paths: [kind('w', 'w2')], otherwise: 'done' },
+      { id: 'w2', type: 'wait', duration: 'P1D', next: 'done' },
+      exits[0],
+    ]);
+    const steps = [
+      signUp('2026-11-23T09:00:00Z', 'w1'),
+      { at: '2026-11-23T10:00:00Z', publish: { journey: moved, migrate: { w: 'w2' } } },
+    ];
+    const report = await simulateScript({ journeys: [v1], team, script: { ...script, steps } });
+    expect(report.refused).toEqual([]);
+    expect(report.contacts.w1!.journeys.onb).toMatchObject({ version: 2, path: ['route', 'w', 'w2', 'done'] });
+    expect(report.nodes.onb).toMatchObject({ route: { entered: 1 }, w: { entered: 1 }, w2: { entered: 1 } });
+  });
+
   it('refuses a publish step with a map naming a node no version has, and changes nothing', async () => {
     const steps = [
       signUp('2026-11-23T09:00:00Z', 'w1'),

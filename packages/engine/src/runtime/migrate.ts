@@ -70,6 +70,16 @@ export function moveContact(catalog: JourneyCatalog, target: MigrationTarget): C
       path: to.id === from.id ? inst.path : appended(inst.path, to.id),
     };
     draft.update(moved);
+    // The path gains the target node: entered as far as a report's node counts go too (SPEC §8).
+    if (to.id !== from.id)
+      draft.journal.push({
+        kind: 'node',
+        journeyId: inst.journeyId,
+        version: target.version,
+        node: to.id,
+        contactId: state.contact.id,
+        at: ctx.now,
+      });
     draft.emitSystem(JOURNEY_MIGRATED, {
       journey: inst.journeyId,
       fromVersion: inst.version,
