@@ -23,8 +23,11 @@ export const validateCommand: Command = {
             `not checked: the queues, reps and calendars that handoff node${handoffs.length === 1 ? '' : 's'} ${handoffs.map((h) => `"${h}"`).join(', ')} route to; give --team TEAM.json to check them`,
           ]
         : [];
-    if (args.values.json) printJson(io, unchecked.length > 0 ? { ...result, warnings: unchecked } : result);
-    else if (result.valid)
+    if (args.values.json) {
+      // Exactly SPEC §8's `{ valid, errors }` on stdout, for tools that compare it whole; the note on stderr.
+      printJson(io, result);
+      for (const note of unchecked) io.stderr(`${note}\n`);
+    } else if (result.valid)
       io.stdout(`✓ ${file} is a valid journey${unchecked.length > 0 ? ` (${unchecked[0]})` : ''}\n`);
     else {
       io.stderr(`✗ ${file} has ${result.errors.length} problem${result.errors.length === 1 ? '' : 's'}:\n`);
