@@ -33,6 +33,7 @@ describe('a script names contacts as Segment does (SPEC §2)', () => {
             accept: { userId: 'ana@example.com', journey: 'pricing-intent', node: 'handoff' },
           },
           { at: '2026-11-20T12:00:00Z', identify: { userId: 42, traits: { plan: 'pro' } } },
+          { at: '2026-11-20T12:30:00Z', identify: { userId: 'ana@example.com' } }, // traits are optional, as in Segment
         ],
       },
     });

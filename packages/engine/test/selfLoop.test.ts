@@ -105,7 +105,7 @@ describe('a port that leads a node back to itself enters it again (SPEC §5, §8
         ),
       ),
     );
-    const on = (compiled.config.states as Record<string, { on: Record<string, unknown> }>).p.on;
+    const on = (compiled.config.states as Record<string, { on: Record<string, unknown> }>).p!.on;
     expect(on['baton.timer.timeout']).toEqual({ target: 'p', reenter: true });
     expect(on.Stop).toEqual({ target: 'e' });
   });

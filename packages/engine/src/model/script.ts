@@ -22,7 +22,7 @@ export const ScriptStep = z
       })
       .optional(),
     identify: z
-      .strictObject({ userId: ContactId, traits: JsonObject, messageId: z.string().min(1).optional() })
+      .strictObject({ userId: ContactId, traits: JsonObject.default({}), messageId: z.string().min(1).optional() })
       .optional(),
     accept: z.strictObject({ ...HandoffRef, rep: Id.optional() }).optional(),
     outcome: z
