@@ -216,7 +216,7 @@ export class Runtime {
    * Resolves once the step is durable, or, with a `batch`, once it is applied (the batch waits for the write).
    */
   apply(contactId: string, input: StepInput, now: Millis, messageId?: string, batch?: WriteBatch): Promise<Applied> {
-    const step: ContactChange = (state, ctx) => stepContact(state, input, ctx);
+    const step = stepOf(input);
     if (batch === undefined && this.commits.immediate !== undefined) {
       // A store that answers at once (an embedder's memory store, a simulation): read, step and commit
       // now when the contact has no step in flight, without a lane or a promise per read and commit.
@@ -381,4 +381,12 @@ export class Runtime {
   }
 
   private assigning = false;
+}
+
+/**
+ * The change that steps a contact with `input`. (Made here rather than as a named const at the call: tsx,
+ * which runs the checkout, names every such closure through a helper, 3.5% of the engine bench's loop.)
+ */
+function stepOf(input: StepInput): ContactChange {
+  return (state, ctx) => stepContact(state, input, ctx);
 }
