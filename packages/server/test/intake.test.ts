@@ -169,7 +169,14 @@ describe('event intake as real sources send it (SPEC §7)', () => {
     );
     expect(batch).toMatchObject({
       applied: 2,
-      rejected: [{ index: 1, error: expect.stringContaining('$.batch[1] is 40.') }],
+      rejected: [
+        {
+          index: 1,
+          error: expect.stringContaining(
+            '$.batch[1] is 41031 bytes of JSON; an event may be at most 32768 bytes (32 KB)',
+          ),
+        },
+      ],
     });
     expect(await names(server, 'b1')).toEqual(['Before', 'Light', 'After']);
     await server.close();

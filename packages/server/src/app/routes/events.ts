@@ -51,7 +51,8 @@ class EventTooLargeError extends BatonError {
   constructor(at: PropertyKey[], bytes: number) {
     super(
       'too_large',
-      `${formatPath(at)} is ${(bytes / 1024).toFixed(1)} KB of JSON; an event may be at most ${MAX_EVENT_BYTES / 1024} KB`,
+      // In bytes: "32.0 KB" of an event a few bytes over the limit read as within it.
+      `${formatPath(at)} is ${bytes} bytes of JSON; an event may be at most ${MAX_EVENT_BYTES} bytes (${MAX_EVENT_BYTES / 1024} KB)`,
     );
   }
 }
