@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InboundEvent, plainTrack } from '../src/model/event.ts';
+import { InboundEvent, decimalString, plainTrack } from '../src/model/event.ts';
 
 const text = fc.oneof(
   fc.constantFrom('', 'c1', 'Feature Used', 'x'.repeat(256), 'x'.repeat(257)),
@@ -104,5 +104,24 @@ describe('a plain track call checked without zod', () => {
     expect(plainTrack({ type: 'track', userId: 'c1', event: 'Signed Up' })).toBeUndefined(); // properties default: zod's
     expect(plainTrack({ ...raw, userId: 1234 })).toBeUndefined(); // coerced to a string by zod
     expect(plainTrack(Object.assign(Object.create({ messageId: 'm1' }), raw))).toBeUndefined();
+  });
+});
+
+describe('a number sent as a contact id (SPEC §2: taken as its decimal string)', () => {
+  it('is written in decimal digits, never in exponent form, and reads back as the same number', () => {
+    const id = (userId: number) =>
+      (InboundEvent.parse({ type: 'track', userId, event: 'E' }) as { userId: string }).userId;
+    expect(id(1234)).toBe('1234');
+    expect(id(-7)).toBe('-7');
+    expect(id(0.1)).toBe('0.1');
+    expect(id(1e21)).toBe('1000000000000000000000');
+    expect(id(1.5e-7)).toBe('0.00000015');
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e200, max: 1e200 }), (v) => {
+        const text = decimalString(v);
+        expect(text).toMatch(/^-?\d+(\.\d+)?$/);
+        expect(Number(text)).toBe(v === 0 ? 0 : v);
+      }),
+    );
   });
 });

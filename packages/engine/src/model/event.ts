@@ -9,7 +9,7 @@ const MessageId = z.string().min(1, 'must not be empty').max(256, 'must be at mo
  * libraries coerce it: analytics-node sends `userId: 1234` as it was given.
  */
 export const ContactId = z.preprocess(
-  (v) => (typeof v === 'number' && Number.isFinite(v) ? String(v) : v),
+  (v) => (typeof v === 'number' && Number.isFinite(v) ? decimalString(v) : v),
   z
     .string({
       error: (iss) => (iss.input === undefined ? 'is required: the contact id' : 'must be a string (or a number)'),
@@ -18,6 +18,23 @@ export const ContactId = z.preprocess(
     .max(256, 'must be at most 256 characters'),
 );
 export type ContactId = z.infer<typeof ContactId>;
+
+/**
+ * A number written out in decimal digits, never in exponent form: JavaScript's shortest round-trip digits
+ * (what `String` gives below 1e21 and above 1e-7), placed around the point. `1e21` is
+ * "1000000000000000000000", `1.5e-7` is "0.00000015", as Segment's Go server writes a float.
+ */
+export function decimalString(v: number): string {
+  const text = String(v);
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (!m) return text;
+  const [, sign, whole, fraction = '', power] = m as unknown as [string, string, string, string | undefined, string];
+  const exponent = Number(power);
+  const digits = whole + fraction;
+  return exponent >= 0
+    ? sign + digits + '0'.repeat(exponent - fraction.length) // (exponent ≥ 21 here, longer than any fraction)
+    : `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`;
+}
 
 /** analytics.js sends `"userId": null` before identify: null is no id. */
 const absentIfNull = (v: unknown) => (v === null ? undefined : v);
