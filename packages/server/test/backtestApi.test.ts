@@ -63,6 +63,31 @@ describe('POST /api/journeys/:id/backtest (SPEC §10)', () => {
     await server.close();
   });
 
+  it('plays out nothing after now, as live has not: a handoff still inside its SLA does not breach in the draft', async () => {
+    let now = Date.parse('2026-11-23T09:00:00Z'); // Monday 09:00 UTC
+    const server = await testServer({ clock: { now: () => now } });
+    await server.ingest('identify', {
+      userId: 'jane',
+      traits: { company: 'Acme', employees: 900, title: 'VP Sales', region: 'EMEA' },
+    });
+    await server.ingest('track', { userId: 'jane', event: 'Page Viewed', properties: { path: '/pricing' } });
+    now += 3_600_000; // an hour later: the handoff is open, its SLA hours away
+    await server.settle();
+    expect((await server.store.load('jane'))!.handoffs[0]).toMatchObject({ status: 'open', breached: false });
+    const marketer = await server.token('marketer');
+    const res = await server.call(marketer, 'POST', '/api/journeys/pricing-intent/backtest', {
+      from: '2026-11-23T00:00:00Z',
+      to: '2026-11-24T00:00:00Z', // the period reaches into the future, as the designer's default does
+      seed: 4,
+      reps: 'fitted',
+    });
+    const body = await json<{ draft: SimulationReport & { timing: { until: string } } }>(res);
+    expect(body.draft.timing.until).toBe('2026-11-23T10:00:00Z');
+    expect(body.draft.contacts.jane!.journeys['pricing-intent']!.handoffs[0]).toMatchObject({ breached: false });
+    expect(body.draft.handoffs).toMatchObject({ created: 1, breached: 0 });
+    await server.close();
+  });
+
   it('a backtest of the published journey itself reproduces, for the contacts that entered in the period, live entries, paths and assignees', async () => {
     let now = Date.parse('2026-11-23T07:00:00Z'); // Monday, 08:00 in Berlin
     const server = await testServer({ clock: { now: () => now } });

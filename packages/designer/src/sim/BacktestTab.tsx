@@ -56,7 +56,18 @@ export async function prepareBacktest(
   const ids = new Set(events.flatMap((e) => (typeof e.userId === 'string' ? [e.userId] : [])));
   const contacts = [...ids].flatMap((id) => (traits.has(id) ? [{ id, traits: traits.get(id)! }] : []));
   return {
-    request: { type: 'backtest', journeys: [journey], team, workspace, events, reps, seed, start: from, contacts },
+    request: {
+      type: 'backtest',
+      journeys: [journey],
+      team,
+      workspace,
+      events,
+      reps,
+      seed,
+      start: from,
+      until: new Date().toISOString(),
+      contacts,
+    },
     live,
   };
 }
@@ -114,8 +125,8 @@ export function BacktestTab({
   return (
     <>
       <p className="muted small">
-        The draft over the events Baton kept for the period, reps answering as they did then; beside it, what the
-        published journey did.
+        The draft over the events Baton kept for the period, reps answering as they did then, played out up to now;
+        beside it, what the published journey did.
       </p>
       <label className="field inline">
         <span className="field-label">From</span>

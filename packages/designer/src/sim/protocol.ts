@@ -36,6 +36,8 @@ export type SimRequest =
       reps: unknown;
       seed: number;
       start: string;
+      /** The present: the replay stops there, as the live journey it is set beside has (SPEC §10). */
+      until: string;
       contacts: { id: string; traits: Record<string, unknown> }[];
     };
 

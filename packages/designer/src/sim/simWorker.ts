@@ -125,6 +125,7 @@ async function backtest(req: Extract<SimRequest, { type: 'backtest' }>): Promise
     events: req.events,
     seed: req.seed,
     start: req.start,
+    until: req.until,
     contacts: req.contacts,
     ...(req.reps ? { reps: req.reps } : {}),
   });

@@ -21,6 +21,12 @@ export interface BacktestInput extends Omit<SimulationInput, 'script'> {
   seed: number;
   /** How long to run after the last event, so waits and SLAs play out (default P30D). */
   after?: string;
+  /**
+   * The latest instant to run to. A backtest set beside what the live journey did stops at the present:
+   * live has played out nothing after it, so a draft that ran on would show breaches and expiries that
+   * have not happened yet, for the same journey.
+   */
+  until?: string;
   /** Where the clock starts (default: the first event); no event may come before it. */
   start?: string;
   /** Contacts as they were at the start: their traits then (a server's backtest gives them). */
@@ -148,7 +154,8 @@ export async function simulateEvents(input: BacktestInput): Promise<SimulationRe
       [{ path: '$.start', node: null, message: `must not be after the first event (${formatInstant(events[0]!.at)})` }],
       'backtest',
     );
-  const end = addDuration(events[events.length - 1]?.at ?? start, input.after ?? 'P30D');
+  const playedOut = addDuration(events[events.length - 1]?.at ?? start, input.after ?? 'P30D');
+  const end = input.until === undefined ? playedOut : Math.max(start, Math.min(playedOut, parseInstant(input.until)));
   const world = simulationWorld(input, start);
   const routing = input.routing === undefined ? model?.routing : parseInput(RoutingAtStart, input.routing, 'routing');
   if (routing) {

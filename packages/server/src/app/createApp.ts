@@ -105,7 +105,10 @@ export function createApp(deps: AppDeps): Hono {
   const api = new Hono<ApiEnv>();
   api.use('*', tokenAuth(config));
   api.route('/journeys', journeyRoutes(config));
-  api.route('/journeys', backtestRoutes(config, store, deps.events ?? NO_EVENTS));
+  api.route(
+    '/journeys',
+    backtestRoutes(config, store, deps.events ?? NO_EVENTS, () => runtime.clock.now()),
+  );
   api.route('/team', teamRoutes(config, runtime));
   // The scores the workspace defines: the designer suggests them as condition fields.
   api.get('/workspace', (c) => c.json(config.data.workspace));

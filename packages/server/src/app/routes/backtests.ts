@@ -4,6 +4,7 @@ import {
   Instant,
   JsonObject,
   fitRepModel,
+  formatInstant,
   own,
   parseInstant,
   simulateEvents,
@@ -47,7 +48,12 @@ async function traitsAtStart(log: EventLog, store: Store, from: number, userIds:
  * live's cursors at the period's start, beside what the
  * live journey did over the same period (the closed-loop report of its handoffs created then).
  */
-export function backtestRoutes(config: Configuration, store: Store, log: EventLog): Hono<ApiEnv> {
+export function backtestRoutes(
+  config: Configuration,
+  store: Store,
+  log: EventLog,
+  now: () => number = Date.now,
+): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.post('/:id/backtest', allow('admin', 'marketer'), async (c) => {
     const id = c.req.param('id');
@@ -74,6 +80,8 @@ export function backtestRoutes(config: Configuration, store: Store, log: EventLo
       // Queues go on where live's were when the period began, whether or not reps act.
       routing: await liveRoutingAt(store, config.data.team, from),
       ...(reps ? { reps } : {}),
+      // Beside live, which has played out nothing after now: waits and SLAs run on only up to now.
+      until: formatInstant(now()),
     });
     const live = await store.report({ from, to, journey: id });
     return c.json({ draft, live, reps: reps ?? null });
