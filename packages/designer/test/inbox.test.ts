@@ -142,6 +142,25 @@ describe("the reps' inbox and the reports, in a browser", () => {
     expect(ui.problems).toEqual([]);
   }, 60_000);
 
+  it('leaves no reason behind for the next rejection once one was sent', async () => {
+    const { page } = ui;
+    await pricingVisit(ui, 'umbrella');
+    const first = (await ui.server.store.load('umbrella'))!.handoffs[0]!;
+    // An admin sees every handoff, so the record stays open in front of them after it is routed on.
+    await page.goto(`${ui.base}/inbox#token=${ui.server.config.data.adminToken}`);
+    await page.locator('[data-testid=handoff-item]', { hasText: 'umbrella GmbH' }).click();
+    const record = page.locator('[aria-label=handoff]');
+    await record.getByRole('button', { name: 'Reject…' }).click();
+    await record.getByLabel('reason').fill('Not my territory');
+    await record.getByRole('button', { name: 'Reject', exact: true }).click();
+    await expect
+      .poll(async () => (await ui.server.store.load('umbrella'))!.handoffs[0]!.assignee)
+      .not.toBe(first.assignee);
+    await record.getByRole('button', { name: 'Reject…' }).click();
+    expect(await record.getByLabel('reason').inputValue()).toBe('');
+    expect(ui.problems).toEqual([]);
+  }, 60_000);
+
   it('shows an admin the inbound webhook secret on asking, and rotates it', async () => {
     const { page } = ui;
     await page.goto(`${ui.base}/inbox#token=${ui.server.config.data.adminToken}`);

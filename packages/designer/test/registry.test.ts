@@ -50,6 +50,22 @@ describe("the designer's node types are the engine's", () => {
     }
   });
 
+  it("offers a pause's timeout port only with a timeout, or while it still leads somewhere", () => {
+    const pause = (extra: Record<string, unknown>) => ({
+      id: 'p',
+      type: 'pause',
+      until: { event: 'Replied' },
+      next: 'done',
+      ...extra,
+    });
+    const handles = (node: Record<string, unknown>) =>
+      portSlots(node as DraftJourney['nodes'][number]).map((s) => s.handle);
+    expect(handles(pause({}))).toEqual(['next']);
+    expect(handles(pause({ timeout: '' }))).toEqual(['next']);
+    expect(handles(pause({ timeout: 'P3D' }))).toEqual(['next', 'onTimeout']);
+    expect(handles(pause({ onTimeout: 'nudge' }))).toEqual(['next', 'onTimeout']);
+  });
+
   it('reads the same ports as the engine from every node of the examples', () => {
     for (const name of EXAMPLES)
       for (const node of example(name).nodes)

@@ -59,6 +59,11 @@ export function HandoffRecord({
     try {
       setError(null);
       await (perform ? perform(path, body) : api('POST', `/handoffs/${h.id}/${path}`, body));
+      // What was typed for this action is spent: the record may stay open for the next person (a rejection
+      // routes it on), who must not find the last reason or value ready to send again.
+      setReason('');
+      setValue('');
+      setRejecting(false);
       onChanged(done);
     } catch (e) {
       setError((e as Error).message);

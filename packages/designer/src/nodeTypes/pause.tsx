@@ -23,7 +23,11 @@ export const pauseType: NodeTypeDef = {
   template: ({ id }) => ({ id, type: 'pause', until: { event: 'Email Clicked' }, timeout: 'P3D' }),
   ports: (node) => [
     portSlot(node, 'next', untilEvent(node) || 'next', ['next']),
-    portSlot(node, 'onTimeout', 'timeout', ['onTimeout']),
+    // The timeout port exists with a timeout (SPEC §5), or while it still leads somewhere (its edge stays
+    // in view, and the problem list says what is missing).
+    ...(str(node.timeout) !== '' || str(node.onTimeout) !== ''
+      ? [portSlot(node, 'onTimeout', 'timeout', ['onTimeout'])]
+      : []),
   ],
   summary: (node) => [
     `until ${untilEvent(node) || '?'}`,

@@ -476,7 +476,8 @@ export function SimPanel({
             </label>
           </div>
           <p className="muted small">
-            Response times are averages (exponential); handoffs reps do not accept are left to breach and expire.
+            Response times are averages (exponential). Each assignment is accepted with this chance, so a handoff that
+            breaches and escalates gets a second chance with the next rep; one nobody accepts expires.
           </p>
           {'problems' in model && (
             <ul className="problems-inline" role="alert">
