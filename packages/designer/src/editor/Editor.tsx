@@ -99,6 +99,8 @@ const MIN_ZOOM = 0.1;
  * shows it anyway.
  */
 const MINIMAP_STEPS = 200;
+/** Below this window width the minimap would cover a quarter of the canvas: it opens hidden (the button shows it). */
+const MINIMAP_MIN_WIDTH = 1200;
 /** A step's box on the canvas: measured when React Flow has drawn it, else its size for layout. */
 const boxOf = (journey: DraftJourney, id: string, measured?: { width?: number; height?: number }): Rect => {
   const p = journey.ui?.positions?.[id] ?? { x: 0, y: 0 };
@@ -259,7 +261,9 @@ function EditorLoaded({
   const [simulating, setSimulating] = useState(false);
   const [simOverlay, setOverlay] = useState<SimOverlay | null>(null);
   const [showLive, setShowLive] = useState(false);
-  const [showMap, setShowMap] = useState(() => loaded.journey.nodes.length <= MINIMAP_STEPS);
+  const [showMap, setShowMap] = useState(
+    () => loaded.journey.nodes.length <= MINIMAP_STEPS && window.innerWidth >= MINIMAP_MIN_WIDTH,
+  );
   const live = useLiveCounts(journey.id, showLive && !simulating && version === null);
   const overlay = simulating ? simOverlay : live.overlay;
   useEffect(() => {
