@@ -104,7 +104,7 @@ function StatsTable({
               <th>SLA breaches</th>
               <th>Rejected</th>
               <th>Outcomes</th>
-              <th>Conversion</th>
+              <th title="handoffs whose run went on to a converting exit, of all handoffs">Conversion</th>
               <th>Revenue</th>
             </tr>
           </thead>
@@ -321,7 +321,9 @@ export function Reports() {
           <div className="card">
             <span>Conversion</span>
             <strong>{pct(t.conversionRate)}</strong>
-            <em>{t.converted} converted</em>
+            <em>
+              {t.converted} of {t.handoffs} handoffs converted
+            </em>
           </div>
           <div className="card">
             <span>Revenue</span>
