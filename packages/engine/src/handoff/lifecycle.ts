@@ -121,10 +121,21 @@ export function rejectHandoff(draft: Draft, ctx: StepContext, ref: HandoffRef & 
  * It is assigned as if routed there: the first-touch clock starts again for the new rep unless it already
  * breached, and the previous assignee is freed.
  */
-export function reassignHandoff(draft: Draft, ctx: StepContext, ref: HandoffRef & { to: string; by: string }): void {
+export function reassignHandoff(
+  draft: Draft,
+  ctx: StepContext,
+  ref: HandoffRef & { to: string; by: string; claim?: boolean | undefined },
+): void {
   const h = findOpen(draft, ref);
   const rep = ctx.team?.reps.find((r) => r.id === ref.to);
   if (!rep) throw new BatonError('unknown_rep', `rep ${ref.to} is not in the team`);
+  // A claim takes unassigned work only: judged inside the step, on the state it commits against, so of two
+  // reps claiming at once (on two processes) the second finds it taken, whatever either read before.
+  if (ref.claim && h.assignee !== null)
+    throw new BatonError(
+      'conflict',
+      `handoff ${h.id} is already assigned to ${h.assignee === ref.to ? 'you' : 'someone else'}`,
+    );
   if (h.assignee === ref.to) throw new BatonError('conflict', `handoff ${h.id} is already assigned to ${ref.to}`);
   const moved = assignTo(draft, ctx, { ...h, acceptedAt: null, escalating: false }, ref.to, h.queue, [
     `reassigned to ${ref.to} by ${ref.by}`,
@@ -197,7 +208,7 @@ export function actOnHandoff(draft: Draft, ctx: StepContext, action: HumanAction
     case 'outcome':
       return logOutcome(draft, ctx, { ...action.ref, outcome: action.outcome, value: action.value });
     case 'reassign':
-      return reassignHandoff(draft, ctx, { ...action.ref, to: action.to, by: action.by });
+      return reassignHandoff(draft, ctx, { ...action.ref, to: action.to, by: action.by, claim: action.claim });
     case 'assignWaiting':
       assignWaiting(draft, ctx, action.handoff);
   }

@@ -297,9 +297,15 @@ export class Runtime {
     return this.act({ type: 'reject', ref, reason: ref.reason }, ref.messageId, now);
   }
 
-  /** Moves an open handoff to another rep (an admin's reassign, a rep claiming queue work). */
-  reassign(ref: HandoffRef & { to: string; by: string }, now: Millis = this.clock.now()): Promise<Applied> {
-    return this.act({ type: 'reassign', ref, to: ref.to, by: ref.by }, undefined, now);
+  /**
+   * Moves an open handoff to another rep (an admin's reassign, a rep claiming queue work). With `claim`, only
+   * while nobody holds it: refused with a `conflict` BatonError once someone does, checked as the step commits.
+   */
+  reassign(
+    ref: HandoffRef & { to: string; by: string; claim?: boolean },
+    now: Millis = this.clock.now(),
+  ): Promise<Applied> {
+    return this.act({ type: 'reassign', ref, to: ref.to, by: ref.by, claim: ref.claim }, undefined, now);
   }
 
   /**

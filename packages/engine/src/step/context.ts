@@ -21,7 +21,7 @@ export type HumanAction =
   | { type: 'accept'; ref: HandoffRef }
   | { type: 'reject'; ref: HandoffRef; reason?: string | undefined }
   | { type: 'outcome'; ref: HandoffRef; outcome: string; value?: number | undefined }
-  | { type: 'reassign'; ref: HandoffRef; to: string; by: string }
+  | { type: 'reassign'; ref: HandoffRef; to: string; by: string; claim?: boolean | undefined }
   | { type: 'assignWaiting'; handoff: string };
 
 /** What happened to a contact: an event, a trait update, a timer falling due, or a person's action. */

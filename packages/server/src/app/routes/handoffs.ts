@@ -161,7 +161,8 @@ export function handoffRoutes(runtime: Runtime, store: Store): Hono<ApiEnv> {
         'conflict',
         `handoff ${h.id} is already assigned to ${h.assignee === p.rep ? 'you' : 'someone else'}`,
       );
-    await runtime.reassign({ ...ref(h, undefined), to: p.rep!, by: p.rep! });
+    // (The check above answers at once; the claim itself is refused in the step if someone took it since.)
+    await runtime.reassign({ ...ref(h, undefined), to: p.rep!, by: p.rep!, claim: true });
     return reply(c, h.id);
   });
   app.post('/:id/reassign', allow('admin'), async (c) => {
