@@ -118,46 +118,17 @@ describe('backtest: recorded events replayed through a draft (SPEC §10)', () =>
   });
 
   it('stops at `until` (the present, beside live): no breach, expiry or event after it', async () => {
+    const replay = (extra: Record<string, unknown>) =>
+      simulateEvents({ journeys: [journey], team, workspace, events: shuffled, seed: 1, ...extra });
     const lastCall = T0 + 11 * 3 * HOUR + 60_000;
     const until = formatInstant(lastCall + HOUR);
-    const capped = await simulateEvents({
-      journeys: [journey],
-      team,
-      workspace,
-      events: shuffled,
-      reps: model(0),
-      seed: 1,
-      until,
-    });
-    const played = await simulateEvents({
-      journeys: [journey],
-      team,
-      workspace,
-      events: shuffled,
-      reps: model(0),
-      seed: 1,
-      after: 'PT1H',
-    });
+    const capped = await replay({ reps: model(0), until });
     expect(capped.timing.until).toBe(until);
-    expect(capped).toEqual(played); // the same as running an hour past the last call
+    expect(capped).toEqual(await replay({ reps: model(0), after: 'PT1H' })); // as if run an hour past the last call
     // `until` never moves the end later than the events played out, nor before the start.
-    const late = await simulateEvents({
-      journeys: [journey],
-      team,
-      workspace,
-      events: shuffled,
-      seed: 1,
-      until: '2027-06-01T00:00:00Z',
-    });
+    const late = await replay({ until: '2027-06-01T00:00:00Z' });
     expect(late.timing.until).toBe(formatInstant(lastCall + 30 * 24 * HOUR));
-    const early = await simulateEvents({
-      journeys: [journey],
-      team,
-      workspace,
-      events: shuffled,
-      seed: 1,
-      until: formatInstant(T0 + 4 * HOUR),
-    });
+    const early = await replay({ until: formatInstant(T0 + 4 * HOUR) });
     expect(early.timing.until).toBe(formatInstant(T0 + 4 * HOUR));
     expect(Object.keys(early.contacts).sort()).toEqual(['c0', 'c1']); // calls after `until` are not applied
   });
