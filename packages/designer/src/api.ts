@@ -107,15 +107,14 @@ export interface HandoffView extends ReportHandoff {
   };
 }
 
-/** Listens to the live stream (SSE); returns a function that stops. */
 /**
- * Calls `reload` when live events of the given kinds arrive, at most once per `waitMs`: a burst of events
- * is one reload, not one per event. Returns the function that stops listening.
+ * Calls `reload` when live events of the given kinds arrive, or the stream reconnects, at most once per
+ * `waitMs`: a burst of events is one reload, not one per event. Returns the function that stops listening.
  */
 export function reloadOnLive(kinds: readonly string[], reload: () => void, waitMs: number): () => void {
   let timer: ReturnType<typeof setTimeout> | null = null;
   const stop = listenLive((kind) => {
-    if (!kinds.includes(kind) || timer !== null) return;
+    if ((kind !== 'reconnected' && !kinds.includes(kind)) || timer !== null) return;
     timer = setTimeout(() => {
       timer = null;
       reload();
@@ -133,5 +132,12 @@ function listenLive(
   const source = new EventSource(`/api/stream?access_token=${encodeURIComponent(token() ?? '')}`);
   for (const kind of ['handoff', 'journey', 'contact'])
     source.addEventListener(kind, (e) => onMessage(kind, JSON.parse((e as MessageEvent<string>).data)));
+  // Every stream starts with `ready`. A later one is a reconnect (the server restarted, or asked the
+  // client to start afresh after it may have missed messages): what the page shows is read again.
+  let opened = false;
+  source.addEventListener('ready', () => {
+    if (opened) onMessage('reconnected', { name: 'reconnected', contactId: '', data: {} });
+    opened = true;
+  });
   return () => source.close();
 }

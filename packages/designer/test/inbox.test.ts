@@ -161,6 +161,22 @@ describe("the reps' inbox and the reports, in a browser", () => {
     expect(ui.problems).toEqual([]);
   }, 60_000);
 
+  it('reads the list afresh when its live stream reconnects, so what was sent meanwhile is not missed', async () => {
+    const { page } = ui;
+    await pricingVisit(ui, 'pied-piper', { ownerId: 'ana' });
+    await page.goto(
+      `${ui.base}/inbox#token=${(await ui.server.config.createToken({ role: 'rep', rep: 'ana' })).token}`,
+    );
+    await page.locator('[data-testid=handoff-item]', { hasText: 'pied-piper GmbH' }).waitFor();
+    const before = await page.locator('[data-testid=handoff-item]').count();
+    // The server ends the stream (as when it may have missed other processes' messages), and a lead for
+    // ana arrives before the browser has reconnected: its live message reaches nobody.
+    ui.server.deps.live.resync();
+    await pricingVisit(ui, 'hooli', { ownerId: 'ana' });
+    await expect.poll(() => page.locator('[data-testid=handoff-item]').count(), { timeout: 15_000 }).toBe(before + 1);
+    expect(ui.problems).toEqual([]);
+  }, 60_000);
+
   it('shows an admin the inbound webhook secret on asking, and rotates it', async () => {
     const { page } = ui;
     await page.goto(`${ui.base}/inbox#token=${ui.server.config.data.adminToken}`);

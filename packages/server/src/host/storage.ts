@@ -102,11 +102,16 @@ async function openPostgres(url: string, schema: string | undefined): Promise<St
   const store = await PostgresStore.open({ url, ...(schema ? { schema } : {}) });
   const listeners: ((name: DocumentName) => void)[] = [];
   const live = new PgLiveBus(store.pool);
-  const listener = new Listener(url, schema, (channel, payload) => {
-    if (channel === LIVE_CHANNEL) return live.heard(payload);
-    if (payload === 'config' || payload === 'deliveries' || payload === 'inbound')
-      for (const l of listeners) l(payload);
-  });
+  const listener = new Listener(
+    url,
+    schema,
+    (channel, payload) => {
+      if (channel === LIVE_CHANNEL) return live.heard(payload);
+      if (payload === 'config' || payload === 'deliveries' || payload === 'inbound')
+        for (const l of listeners) l(payload);
+    },
+    () => live.gap(),
+  );
   await listener.start();
   const lease = new PgLease(store.pool, DELIVERY_LEASE);
   return {
@@ -143,6 +148,8 @@ class Listener {
     private readonly url: string,
     private readonly schema: string | undefined,
     private readonly heard: (channel: string, payload: string) => void,
+    /** After a reconnect: what was sent while the connection was down was not heard. */
+    private readonly reconnected: () => void,
   ) {}
 
   /** Connects and listens; on failure the half-made connection is ended and the error thrown. */
@@ -184,8 +191,11 @@ class Listener {
       this.retry = null;
       if (this.stopped) return;
       this.start().then(
-        // Whatever changed while the connection was down is reloaded too.
-        () => ['config', 'deliveries', 'inbound'].forEach((name) => this.heard(DOCUMENTS_CHANNEL, name)),
+        // Whatever changed while the connection was down is reloaded too, and live streams start afresh.
+        () => {
+          for (const name of ['config', 'deliveries', 'inbound']) this.heard(DOCUMENTS_CHANNEL, name);
+          this.reconnected();
+        },
         () => this.scheduleRetry(),
       );
     }, 250);
@@ -214,8 +224,19 @@ class PgLiveBus implements LiveBus {
   private timer: NodeJS.Timeout | null = null;
   private sending: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<(messages: LiveMessage[]) => void>();
+  private readonly gapListeners = new Set<() => void>();
 
   constructor(private readonly pool: pg.Pool) {}
+
+  onGap(listener: () => void): () => void {
+    this.gapListeners.add(listener);
+    return () => this.gapListeners.delete(listener);
+  }
+
+  /** The connection that LISTENs was down and is back: messages sent meanwhile were not heard. */
+  gap(): void {
+    for (const l of this.gapListeners) l();
+  }
 
   publish(messages: LiveMessage[]): void {
     if (messages.length === 0) return;

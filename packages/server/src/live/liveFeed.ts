@@ -20,6 +20,11 @@ export interface LiveBus {
   publish(messages: LiveMessage[]): void;
   /** Calls `listener` with the messages other processes publish; returns a function that stops it. */
   subscribe(listener: (messages: LiveMessage[]) => void): () => void;
+  /**
+   * Calls `listener` when messages from other processes may have been missed (the connection that hears
+   * them was down and is back); returns a function that stops it.
+   */
+  onGap?(listener: () => void): () => void;
 }
 type RevocationListener = (tokenId: string) => void;
 
@@ -28,6 +33,7 @@ export class LiveFeed {
   private readonly listeners = new Set<Listener>();
   private readonly revocationListeners = new Set<RevocationListener>();
   private readonly closeListeners = new Set<() => void>();
+  private readonly gapListeners = new Set<() => void>();
   private closed = false;
   private readonly unsubscribe: () => void;
 
@@ -42,9 +48,11 @@ export class LiveFeed {
       bus?.publish(messages);
     });
     const remote = bus?.subscribe(deliver);
+    const gaps = bus?.onGap?.(() => this.resync());
     this.unsubscribe = () => {
       local();
       remote?.();
+      gaps?.();
     };
   }
 
@@ -63,6 +71,20 @@ export class LiveFeed {
   onRevoke(listener: RevocationListener): () => void {
     this.revocationListeners.add(listener);
     return () => this.revocationListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` when other processes' messages may have been missed: an open stream then ends, so its
+   * client reconnects and reads afresh what it shows, instead of going on without what it missed.
+   */
+  onGap(listener: () => void): () => void {
+    this.gapListeners.add(listener);
+    return () => this.gapListeners.delete(listener);
+  }
+
+  /** Ends the open streams so their clients reconnect and read afresh (messages may have been missed). */
+  resync(): void {
+    for (const listener of [...this.gapListeners]) listener();
   }
 
   /** How many listeners there are: the live streams open on this process. */
@@ -88,6 +110,7 @@ export class LiveFeed {
     this.closeListeners.clear();
     this.listeners.clear();
     this.revocationListeners.clear();
+    this.gapListeners.clear();
   }
 }
 

@@ -86,6 +86,25 @@ describe('operating Baton on PostgreSQL', () => {
     }
   });
 
+  it('ends its open live streams when the connection that hears other processes drops and comes back', async () => {
+    const db = await freshDatabase();
+    dropping.push(db.drop);
+    const b = await startBaton(db.url);
+    const stream = await openStream(b);
+    // Another process's messages sent while the LISTEN connection was down were never heard: the stream
+    // must not go on as if it had them all (SPEC §9), so it ends and the client reads afresh.
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    const { rowCount } = await admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'",
+    );
+    await admin.end();
+    expect(rowCount).toBe(1);
+    expect(await within(10_000, 'the stream ending after the LISTEN connection dropped', stream.ended)).toBe('ended');
+    await openStream(b); // and a new one opens (it says `ready`), for the client to read afresh
+    await b.stop();
+  }, 60_000);
+
   it('gives its timer claims back when it stops, so another process fires them at once', async () => {
     const schema = freshSchema();
     let now = Date.parse('2026-03-02T09:00:00Z');

@@ -67,6 +67,12 @@ export function streamRoutes(live: LiveFeed, runtime: Runtime, config: Configura
         closing = true;
         wake?.();
       });
+      // Other processes' messages may have been missed (the connection that hears them dropped): the stream
+      // ends, and the client reconnects and reads afresh what it shows.
+      const stopGaps = live.onGap(() => {
+        closing = true;
+        wake?.();
+      });
       const open = () => !stream.aborted && !revoked && !closing && stillValid(config, p);
       stream.onAbort(() => {
         stop();
@@ -93,6 +99,7 @@ export function streamRoutes(live: LiveFeed, runtime: Runtime, config: Configura
       stop();
       stopRevocations();
       stopClosing();
+      stopGaps();
       if (closing) return;
       // The token is gone: say so before closing (an EventSource that reconnects is then refused, 401).
       if (!stream.aborted)
