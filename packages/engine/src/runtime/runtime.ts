@@ -12,6 +12,7 @@ import type { IdSource } from '../step/draft.ts';
 import type { Team } from '../model/team.ts';
 import { BatonError, ConflictError } from '../model/errors.ts';
 import type { HandoffRecord, TimerRecord } from '../state/records.ts';
+import type { DeskState } from '../routing/desk.ts';
 import { stepContact } from './step.ts';
 import { forgetProfile, linkedProfile, mergeProfile, recordAnonymous } from './identity.ts';
 import { MAX_RETRIES, StepCommitter } from './committer.ts';
@@ -336,18 +337,24 @@ export class Runtime {
     now: Millis = this.clock.now(),
   ): Promise<void> {
     if (!this.team?.reps.some((r) => r.id === id)) throw new BatonError('unknown_rep', `rep ${id} is not in the team`);
-    for (let attempt = 0; ; attempt++) {
-      const desk = await this.store.loadDesk();
-      const clean = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined));
-      const state = { ...desk.state, reps: { ...desk.state.reps, [id]: { ...own(desk.state.reps, id), ...clean } } };
-      try {
-        await this.store.commitDesk({ expectedVersion: desk.version, state });
-        break;
-      } catch (err) {
-        if (!(err instanceof ConflictError) || attempt >= MAX_RETRIES) throw err;
-        await this.backoff?.(attempt + 1);
+    const clean = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined));
+    const changed = (desk: DeskState): DeskState => ({
+      ...desk,
+      reps: { ...desk.reps, [id]: { ...own(desk.reps, id), ...clean } },
+    });
+    // Holding the desk where several processes share it: routing under load would win every race.
+    if (this.store.changeDeskHolding) await this.store.changeDeskHolding(changed);
+    else
+      for (let attempt = 0; ; attempt++) {
+        const desk = await this.store.loadDesk();
+        try {
+          await this.store.commitDesk({ expectedVersion: desk.version, state: changed(desk.state) });
+          break;
+        } catch (err) {
+          if (!(err instanceof ConflictError) || attempt >= MAX_RETRIES) throw err;
+          await this.backoff?.(attempt + 1);
+        }
       }
-    }
     await this.assignWaitingHandoffs(now);
   }
 

@@ -164,6 +164,12 @@ export interface Store {
   loadDesk(): Promise<{ version: number; state: DeskState }>;
   /** Writes the routing state alone (a rep made inactive); ConflictError if it moved on. */
   commitDesk(desk: DeskCommit): Promise<void>;
+  /**
+   * Optional, for a store several processes share (PostgreSQL): changes the routing state alone in one
+   * transaction that holds the desk, so a rep made inactive (or given another capacity) takes effect
+   * however busy routing is, instead of losing every race for the desk's version.
+   */
+  changeDeskHolding?(change: (state: DeskState) => DeskState): Promise<void>;
   /** Every open handoff, oldest first. */
   openHandoffs(): Promise<HandoffRecord[]>;
   /** A handoff by its id, open or closed (an indexed lookup, never a scan of the contacts). */

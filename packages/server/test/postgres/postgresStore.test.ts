@@ -150,6 +150,35 @@ describe('PostgreSQL store', () => {
     await Promise.all([store.close(), other.close()]);
   });
 
+  it('changes the desk holding it: waits for the process that holds it and builds on what it left, losing neither change', async () => {
+    const schema = freshSchema();
+    const [store, other] = [await open(schema), await open(schema)];
+    // Another process holds the desk and makes bo inactive, not yet committed.
+    const holder = await other.pool.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM baton_desk WHERE id = 1 FOR UPDATE');
+    await holder.query('UPDATE baton_desk SET version = version + 1, state = $1 WHERE id = 1', [
+      JSON.stringify({ cursors: { q: 1 }, reps: { bo: { active: false } } }),
+    ]);
+    let done = false;
+    const changing = store
+      .changeDeskHolding((desk) => ({ ...desk, reps: { ...desk.reps, ana: { capacity: 3 } } }))
+      .then(() => {
+        done = true;
+      });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(done).toBe(false); // it waits for the desk
+    await holder.query('COMMIT');
+    holder.release();
+    await changing;
+    // Built on the holder's desk: both changes are there, one version after the other.
+    expect(await store.loadDesk()).toEqual({
+      version: 2,
+      state: { cursors: { q: 1 }, reps: { bo: { active: false }, ana: { capacity: 3 } } },
+    });
+    await Promise.all([store.close(), other.close()]);
+  });
+
   it("counts a timer whose claim's lease ran out as due again (its owner died), for the overdue gauge", async () => {
     const store = await open();
     try {

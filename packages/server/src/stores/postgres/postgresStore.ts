@@ -324,6 +324,26 @@ export class PostgresStore implements Store {
     return row ?? { version: 0, state: newDesk() };
   }
 
+  /** Changes the desk in one transaction that holds its row (FOR UPDATE): routing waits, then retries on the new version. */
+  async changeDeskHolding(change: (state: DeskState) => DeskState): Promise<void> {
+    const client = await this.pool.connect().catch((err: Error) => {
+      throw unavailable(err);
+    });
+    try {
+      await client.query('BEGIN');
+      // (The schema's migration writes the desk's one row.)
+      const { rows } = await client.query<{ state: DeskState }>('SELECT state FROM baton_desk WHERE id = 1 FOR UPDATE');
+      const next = JSON.stringify(change(rows[0]?.state ?? newDesk()));
+      await client.query('UPDATE baton_desk SET version = version + 1, state = $1 WHERE id = 1', [next]);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw RETRIED.has((err as { code?: string }).code ?? '') ? new DeskConflictError() : unavailable(err as Error);
+    } finally {
+      client.release();
+    }
+  }
+
   async commitDesk(d: DeskCommit): Promise<void> {
     const rows = await this.query(
       'UPDATE baton_desk SET version = version + 1, state = $1 WHERE id = 1 AND version = $2 RETURNING 1',
