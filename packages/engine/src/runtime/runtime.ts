@@ -191,14 +191,10 @@ export class Runtime {
       const due = immediate ? immediate.claimDueNow(claim) : await this.store.claimDueTimers(claim);
       if (due.length === 0) return fired;
       for (const timer of due) {
-        if (
-          timer.timer === 'forget' ||
-          this.applyNow(timer.contactId, { kind: 'timer', timer }, timer.dueAt) === undefined
-        )
-          await this.fire(timer);
+        if (timer.timer === 'forget') await this.fire(timer);
         else {
-          const assigning = this.assignFreed(timer.dueAt);
-          if (assigning !== undefined) await assigning;
+          const firing = this.applySoon(timer.contactId, { kind: 'timer', timer }, timer.dueAt);
+          if (firing instanceof Promise) await firing;
         }
         fired++;
       }
@@ -217,22 +213,28 @@ export class Runtime {
    * Resolves once the step is durable, or, with a `batch`, once it is applied (the batch waits for the write).
    */
   apply(contactId: string, input: StepInput, now: Millis, messageId?: string, batch?: WriteBatch): Promise<Applied> {
-    const step = stepOf(input);
-    if (batch === undefined && this.commits.immediate !== undefined) {
-      // A store that answers at once (an embedder's memory store, a simulation): read, step and commit
-      // now when the contact has no step in flight, without a lane or a promise per read and commit.
-      let applied: Applied | undefined;
-      try {
-        applied = this.commits.now(contactId, now, step, messageId);
-      } catch (err) {
-        return Promise.reject(err);
-      }
-      if (applied !== undefined) {
-        const assigning = this.assignFreed(now);
-        return assigning === undefined ? Promise.resolve(applied) : assigning.then(() => applied);
-      }
+    if (batch !== undefined)
+      return this.afterwards(now, this.commits.inTurn(contactId, now, messageId, stepOf(input), batch));
+    try {
+      return Promise.resolve(this.applySoon(contactId, input, now, messageId));
+    } catch (err) {
+      return Promise.reject(err);
     }
-    return this.afterwards(now, this.commits.inTurn(contactId, now, messageId, step, batch));
+  }
+
+  /**
+   * `apply`, at once where it can: over a store that answers at once (an embedder's memory store, a
+   * simulation: RuntimeOptions.immediate) and while the contact has no step in flight, the step is read,
+   * made and committed without a lane or a promise per read and commit, and a promise is returned only when
+   * something is left to wait for (waiting handoffs assigned after a freed rep). Otherwise the awaited path.
+   * Throws what `apply` would reject with.
+   */
+  applySoon(contactId: string, input: StepInput, now: Millis, messageId?: string): Applied | Promise<Applied> {
+    const step = stepOf(input);
+    const applied = this.commits.now(contactId, now, step, messageId);
+    if (applied === undefined) return this.afterwards(now, this.commits.inTurn(contactId, now, messageId, step));
+    const assigning = this.assignFreed(now);
+    return assigning === undefined ? applied : assigning.then(() => applied);
   }
 
   /** Commits a pure change of one existing contact on its lane, after its earlier steps (a migration's move, SPEC §10). */
@@ -271,7 +273,7 @@ export class Runtime {
    * throws what `apply` would reject with.
    */
   applyNow(contactId: string, input: StepInput, now: Millis): Applied | undefined {
-    return this.commits.now(contactId, now, (state, ctx) => stepContact(state, input, ctx));
+    return this.commits.now(contactId, now, stepOf(input));
   }
 
   /**

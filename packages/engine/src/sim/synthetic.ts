@@ -8,7 +8,6 @@ import { exponential, seededRandom } from './random.ts';
 import { HandoffTotals, ReportInterner, reportJourneys, type ReportJourney, type SimulationReport } from './report.ts';
 import { advanceTo, simulationWorld, type SimulationInput } from './simulate.ts';
 import { counterIds, type Applied } from '../runtime/applied.ts';
-import type { StepInput } from '../step/context.ts';
 import { dictionary } from '../model/dictionary.ts';
 import { CONTACT_UPDATED } from '../state/records.ts';
 
@@ -176,20 +175,10 @@ export async function runSynthetic(
    * a million contacts idle until their trigger held most of the memory). -1: none waiting.
    */
   const prelude = new Int32Array(input.contacts).fill(-1);
-  /**
-   * `runtime.apply`, at once where it can (no promise per read and commit), then waiting handoffs assigned
-   * as `apply` does: a promise only when something is left to wait for.
-   */
-  const applyInput = (contactId: string, input: StepInput, now: Millis): Applied | Promise<Applied> => {
-    const applied = runtime.applyNow(contactId, input, now);
-    if (applied === undefined) return runtime.apply(contactId, input, now);
-    const assigning = runtime.assignFreed(now);
-    return assigning === undefined ? applied : assigning.then(() => applied);
-  };
   const applyEvent = (k: number, id?: string) => {
     const e = schedule.event(k, id);
     // Built valid (a userId, a named event, JSON properties): applied as `ingestEvent` would, unparsed.
-    return applyInput(
+    return runtime.applySoon(
       e.userId,
       e.type === 'track'
         ? { kind: 'track', name: e.event, properties: e.properties, at: e.at }
@@ -254,7 +243,7 @@ export async function runSynthetic(
     try {
       // What runtime.accept and runtime.logOutcome apply for a handoff named by its contact.
       if (action.kind === 'accept') {
-        const accepting = applyInput(
+        const accepting = runtime.applySoon(
           action.ref.userId,
           { kind: 'human', action: { type: 'accept', ref: action.ref } },
           world.clock.now(),
@@ -269,7 +258,7 @@ export async function runSynthetic(
       } else {
         const choices = outcomes.get(`${action.ref.journey}\u0000${action.ref.node}`) ?? [];
         const ref = { ...action.ref, outcome: choices[Math.floor(random() * choices.length)] ?? '' };
-        const logging = applyInput(
+        const logging = runtime.applySoon(
           ref.userId,
           { kind: 'human', action: { type: 'outcome', ref, outcome: ref.outcome, value: undefined } },
           world.clock.now(),
