@@ -57,8 +57,7 @@ export class ReportIndex {
     // it in place, so it is not deleted first (two splices of a chunk on every step that moves a run).
     if (beforeHandoffs !== afterHandoffs) {
       for (const h of beforeHandoffs)
-        if (!afterHandoffs.includes(h) && !afterHandoffs.some((a) => sameHandoffKey(a, h)))
-          this.lists(h.journeyId).handoffs.delete(h);
+        if (!afterHandoffs.some((a) => sameHandoffKey(a, h))) this.lists(h.journeyId).handoffs.delete(h);
       for (const h of afterHandoffs)
         if (!beforeHandoffs.includes(h))
           this.lists(h.journeyId).handoffs.set({ createdAt: h.createdAt, id: h.id, handoff: h });
@@ -67,7 +66,7 @@ export class ReportIndex {
     const afterRuns = after?.instances ?? [];
     if (beforeRuns !== afterRuns) {
       for (const i of beforeRuns)
-        if (!afterRuns.includes(i) && !afterRuns.some((a) => sameRunKey(a, i)))
+        if (!afterRuns.some((a) => sameRunKey(a, i)))
           this.lists(i.journeyId).runs.delete({ createdAt: i.enteredAt, id: contactId });
       for (const i of afterRuns)
         if (!beforeRuns.includes(i))
