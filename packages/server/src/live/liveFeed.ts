@@ -33,7 +33,6 @@ export class LiveFeed {
   private readonly listeners = new Set<Listener>();
   private readonly revocationListeners = new Set<RevocationListener>();
   private readonly closeListeners = new Set<() => void>();
-  private readonly gapListeners = new Set<() => void>();
   private closed = false;
   private readonly unsubscribe: () => void;
 
@@ -74,17 +73,11 @@ export class LiveFeed {
   }
 
   /**
-   * Calls `listener` when other processes' messages may have been missed: an open stream then ends, so its
-   * client reconnects and reads afresh what it shows, instead of going on without what it missed.
+   * Ends the open streams (their `onClose` listeners) without closing the feed: other processes' messages
+   * may have been missed, so each client reconnects and reads afresh what it shows.
    */
-  onGap(listener: () => void): () => void {
-    this.gapListeners.add(listener);
-    return () => this.gapListeners.delete(listener);
-  }
-
-  /** Ends the open streams so their clients reconnect and read afresh (messages may have been missed). */
   resync(): void {
-    for (const listener of [...this.gapListeners]) listener();
+    for (const listener of [...this.closeListeners]) listener();
   }
 
   /** How many listeners there are: the live streams open on this process. */
@@ -92,7 +85,10 @@ export class LiveFeed {
     return this.listeners.size;
   }
 
-  /** Calls `listener` once when the feed closes (the server stops): open streams end then. */
+  /**
+   * Calls `listener` when open streams must end: when the feed closes (the server stops), or when `resync`
+   * asks them to start afresh. A stream stops listening as it ends.
+   */
   onClose(listener: () => void): () => void {
     if (this.closed) {
       listener(); // a stream that opens while the server stops ends at once
@@ -110,7 +106,6 @@ export class LiveFeed {
     this.closeListeners.clear();
     this.listeners.clear();
     this.revocationListeners.clear();
-    this.gapListeners.clear();
   }
 }
 

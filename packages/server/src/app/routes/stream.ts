@@ -61,15 +61,10 @@ export function streamRoutes(live: LiveFeed, runtime: Runtime, config: Configura
         revoked = true;
         wake?.();
       });
-      // The server is stopping: the stream ends (an EventSource reconnects, to another process if there is one).
+      // The server is stopping, or other processes' messages may have been missed (LiveFeed.resync): the
+      // stream ends, and an EventSource reconnects (to another process if there is one) and reads afresh.
       let closing = false;
       const stopClosing = live.onClose(() => {
-        closing = true;
-        wake?.();
-      });
-      // Other processes' messages may have been missed (the connection that hears them dropped): the stream
-      // ends, and the client reconnects and reads afresh what it shows.
-      const stopGaps = live.onGap(() => {
         closing = true;
         wake?.();
       });
@@ -99,7 +94,6 @@ export function streamRoutes(live: LiveFeed, runtime: Runtime, config: Configura
       stop();
       stopRevocations();
       stopClosing();
-      stopGaps();
       if (closing) return;
       // The token is gone: say so before closing (an EventSource that reconnects is then refused, 401).
       if (!stream.aborted)
