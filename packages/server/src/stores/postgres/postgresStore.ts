@@ -209,6 +209,47 @@ export class PostgresStore implements Store {
     messageId: string | undefined,
     step: (read: StepRead) => Commit,
   ): Promise<'applied' | 'duplicate'> {
+    let commit: Commit | undefined;
+    const status = await this.holdingDesk(async (query) => {
+      const read = await this.readStepOn(query, contactId, messageId, true);
+      if (read.duplicate) return { commit: false, value: 'duplicate' };
+      commit = step(read);
+      // A step that forgets the contact moves no desk: it goes the way of every forget, below.
+      if (commit.forget) return { commit: false, value: 'forget' };
+      const [row] = await query<{ result: string[] }>('SELECT baton_apply($1::jsonb, $2::text[]) AS result', [
+        JSON.stringify([commitMeta(commit)]),
+        [stateText(commit)],
+      ]);
+      const result = row!.result[0]!;
+      return { commit: result === 'ok', value: result };
+    });
+    if (status === 'forget') await this.forget(commit!);
+    else if (status !== 'ok' && status !== 'duplicate') throw refusal(commit!, status);
+    return status === 'duplicate' ? 'duplicate' : 'applied';
+  }
+
+  /** Changes the desk in one transaction that holds its row: routing waits, then retries on the new version. */
+  async changeDeskHolding(change: (state: DeskState) => DeskState): Promise<void> {
+    await this.holdingDesk(async (query) => {
+      // (The schema's migration writes the desk's one row.)
+      const [row] = await query<{ state: DeskState }>('SELECT state FROM baton_desk WHERE id = 1');
+      await query('UPDATE baton_desk SET version = version + 1, state = $1 WHERE id = 1', [
+        JSON.stringify(change(row?.state ?? newDesk())),
+      ]);
+      return { commit: true, value: undefined };
+    });
+  }
+
+  /**
+   * Runs `work` in one transaction that holds the desk row (FOR UPDATE: processes waiting for the desk take
+   * it in turn), committed when `work` says so, else rolled back. A query that fails on a deadlock with
+   * another process's batch fails as a DeskConflictError (the runtime tries again); any other as unavailable.
+   */
+  private async holdingDesk<T>(
+    work: (
+      query: <R extends pg.QueryResultRow>(sql: string, values?: unknown[]) => Promise<R[]>,
+    ) => Promise<{ commit: boolean; value: T }>,
+  ): Promise<T> {
     const client = await this.pool.connect().catch((err: Error) => {
       throw unavailable(err);
     });
@@ -216,39 +257,22 @@ export class PostgresStore implements Store {
       try {
         return (await client.query<R>(sql, values)).rows;
       } catch (err) {
-        // A deadlock with another process's batch aborted the transaction whole: the runtime tries again.
         if (RETRIED.has((err as { code?: string }).code ?? '')) throw new DeskConflictError();
         throw unavailable(err as Error);
       }
     };
-    let status = 'duplicate';
-    let commit: Commit | undefined;
     try {
       await query('BEGIN');
       await query('SELECT 1 FROM baton_desk WHERE id = 1 FOR UPDATE');
-      const read = await this.readStepOn(query, contactId, messageId, true);
-      if (!read.duplicate) {
-        commit = step(read);
-        // A step that forgets the contact moves no desk: it goes the way of every forget, below.
-        if (commit.forget) status = 'forget';
-        else {
-          const [row] = await query<{ result: string[] }>('SELECT baton_apply($1::jsonb, $2::text[]) AS result', [
-            JSON.stringify([commitMeta(commit)]),
-            [stateText(commit)],
-          ]);
-          status = row!.result[0]!;
-        }
-      }
-      await query(status === 'ok' ? 'COMMIT' : 'ROLLBACK');
+      const { commit, value } = await work(query);
+      await query(commit ? 'COMMIT' : 'ROLLBACK');
+      return value;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
       client.release();
     }
-    if (status === 'forget') await this.forget(commit!);
-    else if (status !== 'ok' && status !== 'duplicate') throw refusal(commit!, status);
-    return status === 'duplicate' ? 'duplicate' : 'applied';
   }
 
   /** Removes a contact (an anonymous profile forgotten) with its timers and handoffs, if it is still at the version read. */
@@ -322,26 +346,6 @@ export class PostgresStore implements Store {
       'SELECT version, state FROM baton_desk WHERE id = 1',
     );
     return row ?? { version: 0, state: newDesk() };
-  }
-
-  /** Changes the desk in one transaction that holds its row (FOR UPDATE): routing waits, then retries on the new version. */
-  async changeDeskHolding(change: (state: DeskState) => DeskState): Promise<void> {
-    const client = await this.pool.connect().catch((err: Error) => {
-      throw unavailable(err);
-    });
-    try {
-      await client.query('BEGIN');
-      // (The schema's migration writes the desk's one row.)
-      const { rows } = await client.query<{ state: DeskState }>('SELECT state FROM baton_desk WHERE id = 1 FOR UPDATE');
-      const next = JSON.stringify(change(rows[0]?.state ?? newDesk()));
-      await client.query('UPDATE baton_desk SET version = version + 1, state = $1 WHERE id = 1', [next]);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw RETRIED.has((err as { code?: string }).code ?? '') ? new DeskConflictError() : unavailable(err as Error);
-    } finally {
-      client.release();
-    }
   }
 
   async commitDesk(d: DeskCommit): Promise<void> {
