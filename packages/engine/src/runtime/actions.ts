@@ -68,14 +68,7 @@ export function actionHandlers(extra: Record<string, ActionHandler> = {}): Recor
       inst.path = appended(inst.path, p.node);
       inst.node = p.node;
       inst.nodeAt = draft.now;
-      draft.journal.push({
-        kind: 'node',
-        journeyId: inst.journeyId,
-        version: inst.version,
-        node: p.node,
-        contactId: draft.contact.id,
-        at: draft.now,
-      });
+      draft.enteredNode(inst, p.node);
     },
     'baton.took': (draft, inst, p: { node: string; path: number }, compiled) => {
       const node = compiled.nodes.get(p.node);

@@ -71,15 +71,7 @@ export function moveContact(catalog: JourneyCatalog, target: MigrationTarget): C
     };
     draft.update(moved);
     // The path gains the target node: entered as far as a report's node counts go too (SPEC §8).
-    if (to.id !== from.id)
-      draft.journal.push({
-        kind: 'node',
-        journeyId: inst.journeyId,
-        version: target.version,
-        node: to.id,
-        contactId: state.contact.id,
-        at: ctx.now,
-      });
+    if (to.id !== from.id) draft.enteredNode(moved, to.id);
     draft.emitSystem(JOURNEY_MIGRATED, {
       journey: inst.journeyId,
       fromVersion: inst.version,

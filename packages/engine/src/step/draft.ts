@@ -119,6 +119,18 @@ export class Draft {
     if (this.timers.some(match)) this.timers = kept(this.timers, (t) => !match(t));
   }
 
+  /** Records that the run entered `node` now, for the report's node counts (SPEC §8). */
+  enteredNode(inst: InstanceRecord, node: string): void {
+    this.journal.push({
+      kind: 'node',
+      journeyId: inst.journeyId,
+      version: inst.version,
+      node,
+      contactId: this.contact.id,
+      at: this.now,
+    });
+  }
+
   emit(name: string, properties: Record<string, unknown>): void {
     this.effects.push({ type: 'event', name, contactId: this.contact.id, properties, at: this.now });
   }
