@@ -173,7 +173,10 @@ export async function simulateEvents(input: BacktestInput): Promise<SimulationRe
       effects: [],
     });
   const random = seededRandom(input.seed);
-  const actions = new MinHeap<RepAction>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
+  const actions = new MinHeap<RepAction>(
+    (a) => a.at,
+    (a, b) => a.seq < b.seq,
+  );
   let seq = 0;
   world.runtime.subscribe((applied) => {
     for (const e of applied.effects) {

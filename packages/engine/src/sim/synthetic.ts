@@ -151,7 +151,10 @@ export async function runSynthetic(
     touched.length = 0;
   };
 
-  const actions = new MinHeap<RepAction>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
+  const actions = new MinHeap<RepAction>(
+    (a) => a.at,
+    (a, b) => a.seq < b.seq,
+  );
   let seq = 0;
   runtime.subscribe((applied) => {
     touched.push(applied.contactId);

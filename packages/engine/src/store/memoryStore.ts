@@ -24,7 +24,9 @@ import {
 /** Below this many entries the due heap is never rebuilt. */
 const MIN_COMPACT = 1024;
 
-const earlier = (a: TimerRecord, b: TimerRecord) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.id < b.id);
+/** Due timers: the earliest first, then by id (ids break ties between timers due at one instant). */
+const dueAt = (t: TimerRecord) => t.dueAt;
+const byId = (a: TimerRecord, b: TimerRecord) => a.id < b.id;
 
 /** Whether `timers` holds one with this id: a loop, as a contact has a few timers and this runs on every commit. */
 function includesTimer(timers: readonly TimerRecord[], id: string): boolean {
@@ -60,7 +62,7 @@ export class MemoryStore implements Store, ImmediateStore {
   /** messageIds with the instant they were committed (null: unknown, kept). */
   private readonly messages = new Map<string, Millis | null>();
   private readonly timers = new Map<string, TimerRecord>();
-  private readonly due = new MinHeap<TimerRecord>(earlier);
+  private readonly due = new MinHeap<TimerRecord>(dueAt, byId);
   private readonly leases = new Map<string, { owner: string; until: Millis }>();
   private readonly outbox: OutboxEntry[] = [];
   private readonly open = new Map<string, HandoffRecord>();
