@@ -6,6 +6,11 @@ import type { StorageOptions } from '../host/storage.ts';
 export interface CliIO {
   stdout(text: string): void;
   stderr(text: string): void;
+  /**
+   * Resolves once stdout has taken what was written (a pipe's reader may be slower than a command writes);
+   * absent where writes are taken at once.
+   */
+  stdoutDrained?: () => Promise<void>;
   cwd: string;
   /** Whether stderr is a terminal (a progress bar is drawn only then). */
   stderrIsTTY?: boolean;

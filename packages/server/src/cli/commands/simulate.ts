@@ -232,7 +232,8 @@ export const simulateCommand: Command = {
         const script = await readJsonFile(io, values.script as string, 'script');
         report = written(await simulateScript({ journeys, team, workspace, script }));
       }
-      if (values.json) writeJson(io.stdout, report as unknown as Record<string, unknown>, 'contacts');
+      if (values.json)
+        await writeJson(io.stdout, report as unknown as Record<string, unknown>, 'contacts', io.stdoutDrained);
       else writeSummary(io.stdout, report);
       return EXIT.ok;
     } catch (err) {
