@@ -194,7 +194,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       await store.close();
     });
 
-    it('lists handoffs by query and reports a period exactly as the report over every contact does, as contacts change and are forgotten (property)', async () => {
+    it('lists handoffs by query, counts rep loads and reports a period exactly as over every contact, as contacts change and are forgotten (property)', async () => {
       const journeys = ['j1', 'j2', '__proto__'];
       const handoffArb = fc.record({
         journey: fc.constantFrom(...journeys),
@@ -324,6 +324,11 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
                 .slice(0, q.limit ?? Infinity);
               expect((await store.handoffs(q)).map((h) => h.id)).toEqual(want.map((h) => h.id));
             }
+            // Each rep's load: its open handoffs, as the last commits left them.
+            const loads: Record<string, number> = Object.create(null);
+            for (const h of all)
+              if (h.status === 'open' && h.assignee !== null) loads[h.assignee] = (loads[h.assignee] ?? 0) + 1;
+            expect({ ...(await store.repLoads()) }).toEqual({ ...loads });
             await store.close();
           },
         ),

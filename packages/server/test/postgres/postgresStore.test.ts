@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConflictError, DeskConflictError, newContactState, newDesk, type TimerRecord } from '@baton/engine/internal';
-import { runStoreContract } from '@baton/engine/store-contract';
+import { handoff, runStoreContract } from '@baton/engine/store-contract';
 import { MIGRATIONS } from '../../src/stores/postgres/migrations.ts';
 import { PgDocument } from '../../src/stores/postgres/pgDocument.ts';
 import { PostgresStore, StoreUnavailableError } from '../../src/stores/postgres/postgresStore.ts';
@@ -19,7 +20,7 @@ const contractSchema = freshSchema();
 runStoreContract('postgres', async () => {
   const store = await open(contractSchema);
   await store.pool.query(
-    'TRUNCATE baton_contacts, baton_messages, baton_timers, baton_handoffs, baton_runs, baton_outbox',
+    'TRUNCATE baton_contacts, baton_messages, baton_timers, baton_handoffs, baton_runs, baton_outbox, baton_rep_loads, baton_rep_load_changes',
   );
   await store.pool.query('UPDATE baton_desk SET version = 0, state = $1', [JSON.stringify(newDesk())]);
   return store;
@@ -197,6 +198,132 @@ describe('PostgreSQL store', () => {
       await store.claimDueTimers({ owner: 'dead', dueBy: T + 5000, limit: 10, now: T + 2000, leaseUntil: T + 60_000 });
       expect(await store.nextDueAt(T + 2000)).toBeNull(); // claimed, the lease still runs
       expect(await store.nextDueAt(T + 60_000)).toBe(T + 1000); // the owner never fired it
+    } finally {
+      await store.close();
+    }
+  });
+
+  /** Each rep's open assigned handoffs, counted over every handoff row: what the loads must say. */
+  const countedLoads = async (store: PostgresStore) => {
+    const { rows } = await store.pool.query<{ assignee: string; n: number }>(
+      "SELECT assignee, count(*)::integer AS n FROM baton_handoffs WHERE status = 'open' AND assignee IS NOT NULL GROUP BY assignee",
+    );
+    return Object.fromEntries(rows.map((r) => [r.assignee, r.n]));
+  };
+
+  it('keeps each rep load as the open assigned handoffs, whichever process commits, forgets or folds, folds running together (property)', async () => {
+    const schema = freshSchema();
+    const stores = [await open(schema), await open(schema)];
+    const reps = ['ana', 'bo', '__proto__'];
+    const op = fc.record({
+      by: fc.constantFrom(0, 1),
+      contact: fc.constantFrom('c1', 'c2', 'c3'),
+      // The contact's handoffs after the commit (null: the contact is forgotten); a fold may run alongside.
+      handoffs: fc.option(
+        fc.uniqueArray(
+          fc.record({
+            n: fc.integer({ min: 1, max: 3 }),
+            status: fc.constantFrom('open' as const, 'closed' as const),
+            assignee: fc.option(fc.constantFrom(...reps), { nil: null }),
+          }),
+          { maxLength: 3, selector: (h) => h.n },
+        ),
+        { nil: null },
+      ),
+      fold: fc.constantFrom('none', 'before', 'alongside', 'both') as fc.Arbitrary<
+        'none' | 'before' | 'alongside' | 'both'
+      >,
+    });
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(op, { maxLength: 25 }), async (ops) => {
+          await stores[0]!.pool.query(
+            'TRUNCATE baton_contacts, baton_handoffs, baton_rep_loads, baton_rep_load_changes',
+          );
+          const versions = new Map<string, number>();
+          for (const o of ops) {
+            const store = stores[o.by]!;
+            const expectedVersion = versions.get(o.contact) ?? 0;
+            if (o.handoffs === null && expectedVersion === 0) continue;
+            const state =
+              o.handoffs === null
+                ? newContactState(o.contact, T)
+                : {
+                    ...newContactState(o.contact, T),
+                    handoffs: o.handoffs.map((h) =>
+                      handoff({
+                        id: `${o.contact}-h${h.n}`,
+                        contactId: o.contact,
+                        status: h.status,
+                        assignee: h.assignee,
+                      }),
+                    ),
+                  };
+            const commit = store.commit({
+              contactId: o.contact,
+              expectedVersion,
+              state,
+              effects: [],
+              ...(o.handoffs === null ? { forget: true } : {}),
+            });
+            const other = stores[1 - o.by]!;
+            if (o.fold === 'before') await other.foldLoads();
+            await Promise.all([
+              commit,
+              o.fold === 'alongside' || o.fold === 'both' ? other.foldLoads() : undefined,
+              o.fold === 'both' ? store.foldLoads() : undefined,
+            ]);
+            if (o.handoffs === null) versions.delete(o.contact);
+            else versions.set(o.contact, expectedVersion + 1);
+            const want = await countedLoads(store);
+            expect({ ...(await stores[0]!.repLoads()) }).toEqual(want);
+            expect({ ...(await stores[1]!.repLoads()) }).toEqual(want);
+            expect((await store.readStep('c0', undefined, true)).routing?.loads).toEqual(await stores[0]!.repLoads());
+          }
+        }),
+        { numRuns: 30 },
+      );
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  }, 120_000);
+
+  it('counts the loads of the handoffs already open when it adds the kept loads to a schema in use', async () => {
+    const schema = freshSchema();
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      // The schema as the version before the kept loads left it, with handoffs open and closed.
+      await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`);
+      await client.query(
+        'CREATE TABLE baton_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
+      const before = MIGRATIONS.length - 1;
+      for (const [i, sql] of MIGRATIONS.slice(0, before).entries()) {
+        await client.query(sql);
+        await client.query('INSERT INTO baton_migrations (version) VALUES ($1)', [i + 1]);
+      }
+      await client.query('INSERT INTO baton_desk (id, version, state) VALUES (1, 0, $1)', [JSON.stringify(newDesk())]);
+      await client.query(
+        `INSERT INTO baton_handoffs (contact_id, handoff_id, journey_id, node, run, status, assignee, created_at, breached, record)
+         SELECT 'c' || i, 'h' || i, 'j', 'n', 1, CASE WHEN i % 4 = 0 THEN 'closed' ELSE 'open' END,
+           CASE WHEN i % 5 = 0 THEN NULL ELSE (ARRAY['ana', 'bo', '__proto__'])[1 + i % 3] END, i, false, '{}'::jsonb
+         FROM generate_series(1, 200) AS i`,
+      );
+    } finally {
+      await client.end();
+    }
+    const store = await open(schema);
+    try {
+      const want = await countedLoads(store);
+      expect(Object.keys(want).sort()).toEqual(['__proto__', 'ana', 'bo']);
+      expect({ ...(await store.repLoads()) }).toEqual(want);
+      // And from then on as handoffs change: one closed, one reassigned.
+      await store.pool.query("UPDATE baton_handoffs SET status = 'closed' WHERE handoff_id = 'h1'");
+      await store.pool.query("UPDATE baton_handoffs SET assignee = 'bo' WHERE handoff_id = 'h2'");
+      expect({ ...(await store.repLoads()) }).toEqual(await countedLoads(store));
+      await store.foldLoads();
+      expect({ ...(await store.repLoads()) }).toEqual(await countedLoads(store));
     } finally {
       await store.close();
     }

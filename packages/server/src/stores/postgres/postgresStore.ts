@@ -78,6 +78,9 @@ const commitMeta = (c: Commit) => ({
 export class PostgresStore implements Store {
   private queue: Queued[] = [];
   private flushing = false;
+  /** The fold of the rep loads' changes in flight, and when the last one started (see `foldSoon`). */
+  private folding: Promise<void> | undefined;
+  private foldedAt = 0;
 
   private constructor(readonly pool: pg.Pool) {}
 
@@ -147,8 +150,7 @@ export class PostgresStore implements Store {
       `SELECT $2::text IS NOT NULL AND EXISTS (SELECT 1 FROM baton_messages WHERE message_id = $2) AS seen,
          c.version, c.state,
          CASE WHEN $3 THEN (SELECT json_build_object('version', version, 'state', state) FROM baton_desk WHERE id = 1) END AS desk,
-         CASE WHEN $3 THEN (SELECT json_object_agg(assignee, n) FROM (SELECT assignee, count(*) AS n FROM baton_handoffs
-           WHERE status = 'open' AND assignee IS NOT NULL GROUP BY assignee) AS l) END AS loads
+         CASE WHEN $3 THEN (SELECT json_object_agg(assignee, open) FROM baton_rep_loads_now) END AS loads
        FROM (SELECT 1) AS one LEFT JOIN baton_contacts c ON c.contact_id = $1`,
       [contactId, messageId ?? null, routing],
     );
@@ -188,6 +190,7 @@ export class PostgresStore implements Store {
               [meta, states],
             );
             batch.forEach((q, i) => settle(q, row!.result[i]));
+            this.foldSoon();
             break;
           } catch (err) {
             // Batches of two processes can lock the same contacts and the desk in opposite orders; PostgreSQL
@@ -225,6 +228,7 @@ export class PostgresStore implements Store {
     });
     if (status === 'forget') await this.forget(commit!);
     else if (status !== 'ok' && status !== 'duplicate') throw refusal(commit!, status);
+    if (status === 'ok') this.foldSoon();
     return status === 'duplicate' ? 'duplicate' : 'applied';
   }
 
@@ -471,12 +475,40 @@ export class PostgresStore implements Store {
   }
 
   async repLoads(): Promise<Record<string, number>> {
-    const rows = await this.query<{ assignee: string; n: number }>(
-      "SELECT assignee, count(*)::integer AS n FROM baton_handoffs WHERE status = 'open' AND assignee IS NOT NULL GROUP BY assignee",
-    );
+    const rows = await this.query<{ assignee: string; open: number }>('SELECT assignee, open FROM baton_rep_loads_now');
     const loads = Object.create(null) as Record<string, number>;
-    for (const r of rows) loads[r.assignee] = r.n;
+    for (const r of rows) loads[r.assignee] = r.open;
     return loads;
+  }
+
+  /**
+   * Folds the rep loads' changes into their totals (the migration that keeps loads explains them), in one
+   * statement: a commit in flight adds changes this fold does not see, and a fold running at the same time
+   * in another process waits for this one's rows and finds them gone. Totals are locked in rep order.
+   */
+  /**
+   * Starts a fold of the loads' changes after commits, at most one at a time and one every FOLD_MS, so a
+   * step's read of the loads sums the changes of about that long. Any process's fold folds every process's
+   * changes; a failed one is left to the next (the changes stay, and the loads read them).
+   */
+  private foldSoon(): void {
+    const now = Date.now();
+    if (this.folding !== undefined || now - this.foldedAt < FOLD_MS) return;
+    this.foldedAt = now;
+    this.folding = this.foldLoads()
+      .catch(() => undefined)
+      .finally(() => {
+        this.folding = undefined;
+      });
+  }
+
+  async foldLoads(): Promise<void> {
+    await this.query(
+      `WITH moved AS (DELETE FROM baton_rep_load_changes RETURNING assignee, delta)
+       INSERT INTO baton_rep_loads AS l (assignee, open)
+         SELECT assignee, sum(delta)::integer FROM moved GROUP BY assignee ORDER BY assignee COLLATE "C"
+       ON CONFLICT (assignee) DO UPDATE SET open = l.open + excluded.open`,
+    );
   }
 
   async contactIds(): Promise<string[]> {
@@ -494,9 +526,13 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     while (this.flushing) await new Promise((r) => setImmediate(r));
+    await this.folding;
     await this.pool.end();
   }
 }
+
+/** The least time between two folds of the rep loads' changes by one process. */
+const FOLD_MS = 100;
 
 /** Resolves or refuses one commit of a batch by the status the database gave it. */
 function settle(q: Queued, status: string | undefined): void {
