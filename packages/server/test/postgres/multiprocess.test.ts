@@ -302,6 +302,51 @@ describe('three processes on one PostgreSQL database', () => {
 });
 
 describe('a process that dies on PostgreSQL', () => {
+  it('keeps the rep loads right through a process killed while it commits and folds them: the loads are the open handoffs', async () => {
+    const local = await freshDatabase();
+    const a = await startPgBaton(local.url);
+    let b: PgBaton | undefined;
+    const client = new pg.Client({ connectionString: local.url });
+    try {
+      // Pricing leads (each routed to a rep) from eight senders, until the process is killed among them.
+      let sent = 0;
+      const sending = Promise.allSettled(
+        Array.from({ length: 8 }, async (_, sender) => {
+          for (let c = 5000 + sender; c < 5600; c += 8)
+            for (const call of eventsOf(c).slice(0, 2)) {
+              await post(a, call);
+              sent++;
+            }
+        }),
+      );
+      await within(
+        30_000,
+        'a hundred events acknowledged',
+        (async () => {
+          while (sent < 100) await new Promise((r) => setTimeout(r, 20));
+        })(),
+      );
+      await a.kill(); // SIGKILL, between commits and folds
+      await sending;
+      b = await startPgBaton(local.url);
+      for (let c = 9000; c < 9010; c++) for (const call of eventsOf(c).slice(0, 2)) await post(b, call);
+      await client.connect();
+      const { rows: counted } = await client.query<{ assignee: string; n: number }>(
+        "SELECT assignee, count(*)::integer AS n FROM baton_handoffs WHERE status = 'open' AND assignee IS NOT NULL GROUP BY assignee ORDER BY assignee",
+      );
+      const { rows: kept } = await client.query<{ assignee: string; n: number }>(
+        'SELECT assignee, open AS n FROM baton_rep_loads_now ORDER BY assignee',
+      );
+      expect(counted.length).toBeGreaterThan(0);
+      expect(kept).toEqual(counted);
+    } finally {
+      await client.end().catch(() => undefined);
+      await b?.stop().catch(() => undefined);
+      await a.kill().catch(() => undefined);
+      await local.drop();
+    }
+  }, 120_000);
+
   it('leaves its contacts to the others: timers that fall due while it is dead fire once, from a survivor', async () => {
     const local = await freshDatabase();
     const [a, b] = [await startPgBaton(local.url), await startPgBaton(local.url)];
