@@ -24,6 +24,22 @@ import {
 /** Below this many entries the due heap is never rebuilt. */
 const MIN_COMPACT = 1024;
 
+/** Files an open handoff under its assignee's or queue's id (none: not filed). */
+function file(index: Map<string, Map<string, HandoffRecord>>, key: string | null, h: HandoffRecord): void {
+  if (key === null) return;
+  let of = index.get(key);
+  if (of === undefined) index.set(key, (of = new Map()));
+  of.set(h.id, h);
+}
+
+function unfile(index: Map<string, Map<string, HandoffRecord>>, key: string | null, id: string): void {
+  if (key === null) return;
+  const of = index.get(key);
+  if (of?.delete(id) && of.size === 0) index.delete(key);
+}
+
+const NO_HANDOFFS: ReadonlyMap<string, HandoffRecord> = new Map();
+
 /** Due timers: the earliest first, then by id (ids break ties between timers due at one instant). */
 const dueAt = (t: TimerRecord) => t.dueAt;
 const byId = (a: TimerRecord, b: TimerRecord) => a.id < b.id;
@@ -66,6 +82,14 @@ export class MemoryStore implements Store, ImmediateStore {
   private readonly leases = new Map<string, { owner: string; until: Millis }>();
   private readonly outbox: OutboxEntry[] = [];
   private readonly open = new Map<string, HandoffRecord>();
+  /**
+   * Open handoffs per assignee and per queue, by id: a rep's inbox (their handoffs, then each of their
+   * queues') reads only those, where it walked every open handoff once per list (issue #17).
+   */
+  private readonly openOf = {
+    assignee: new Map<string, Map<string, HandoffRecord>>(),
+    queue: new Map<string, Map<string, HandoffRecord>>(),
+  };
   private readonly byId = new Map<string, HandoffRecord>();
   private readonly loads = new Map<string, number>();
   /** Open handoffs waiting unassigned, per queue (null: waiting for no queue), oldest first. */
@@ -217,11 +241,15 @@ export class MemoryStore implements Store, ImmediateStore {
       if (h.status !== 'open') continue;
       this.open.delete(h.id);
       this.count(h.assignee, -1);
+      unfile(this.openOf.assignee, h.assignee, h.id);
+      unfile(this.openOf.queue, h.queue, h.id);
     }
     for (const h of after) {
       if (h.status !== 'open') continue;
       this.open.set(h.id, h);
       this.count(h.assignee, 1);
+      file(this.openOf.assignee, h.assignee, h);
+      file(this.openOf.queue, h.queue, h);
     }
     this.indexWaiting(before, after);
   }
@@ -281,7 +309,15 @@ export class MemoryStore implements Store, ImmediateStore {
 
   async handoffs(query: HandoffQuery): Promise<HandoffRecord[]> {
     const out: HandoffRecord[] = [];
-    for (const h of (query.status === 'open' ? this.open : this.byId).values()) if (matchesQuery(h, query)) out.push(h);
+    const among =
+      query.status !== 'open'
+        ? this.byId
+        : typeof query.assignee === 'string'
+          ? (this.openOf.assignee.get(query.assignee) ?? NO_HANDOFFS)
+          : query.queue !== undefined
+            ? (this.openOf.queue.get(query.queue) ?? NO_HANDOFFS)
+            : this.open;
+    for (const h of among.values()) if (matchesQuery(h, query)) out.push(h);
     out.sort(byDueThenAge);
     return query.limit === undefined ? out : out.slice(0, query.limit);
   }

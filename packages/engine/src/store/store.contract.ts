@@ -315,6 +315,8 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
               { status: 'closed' as const, journey: '__proto__' },
               { assignee: null },
               { assignee: 'ana', status: 'open' as const },
+              { assignee: 'constructor', status: 'open' as const, queue: 'q2' },
+              { queue: 'q1', status: 'open' as const },
               { queue: 'q1', breached: true },
               { status: 'open' as const, limit: 2 },
             ]) {
