@@ -62,7 +62,9 @@ export type { HistoryEvent, Timeline } from './conditions/timeline.ts';
 export {
   byDueThenAge,
   byAge,
+  countOpenHandoffs,
   matchesQuery,
+  type OpenHandoffCount,
   type Store,
   type Commit,
   type ClaimRequest,

@@ -67,7 +67,7 @@ describe('a report written as JSON in pieces', () => {
     );
     // The writer stops after each piece of the contacts until the reader has taken it.
     let rounds = 0;
-    for (;; rounds++) {
+    for (; ; rounds++) {
       await new Promise((tick) => setImmediate(tick));
       if (waiting === undefined) break; // the writer went on to the end
       const fresh = pieces.slice(taken).join('');

@@ -10,7 +10,9 @@ import { byAge, type WaitingQuery } from './store.ts';
 import { handoffReport, type HandoffReport, type ReportPeriod } from '../reports/handoffReport.ts';
 import {
   byDueThenAge,
+  countOpenHandoffs,
   matchesQuery,
+  type OpenHandoffCount,
   type ClaimRequest,
   type Commit,
   type DeskCommit,
@@ -291,6 +293,11 @@ export class MemoryStore implements Store, ImmediateStore {
 
   async openHandoffs(): Promise<HandoffRecord[]> {
     return [...this.open.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  }
+
+  /** Counted over the open handoffs in memory: no copy and no sort of them. */
+  async openHandoffCounts(): Promise<OpenHandoffCount[]> {
+    return countOpenHandoffs(this.open.values());
   }
 
   async waitingHandoffs(q: WaitingQuery): Promise<HandoffRecord[]> {

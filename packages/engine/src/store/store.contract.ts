@@ -194,7 +194,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       await store.close();
     });
 
-    it('lists handoffs by query, counts rep loads and reports a period exactly as over every contact, as contacts change and are forgotten (property)', async () => {
+    it('lists handoffs by query, counts rep loads and open handoffs, and reports a period exactly as over every contact, as contacts change and are forgotten (property)', async () => {
       const journeys = ['j1', 'j2', '__proto__'];
       const handoffArb = fc.record({
         journey: fc.constantFrom(...journeys),
@@ -331,6 +331,17 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
             for (const h of all)
               if (h.status === 'open' && h.assignee !== null) loads[h.assignee] = (loads[h.assignee] ?? 0) + 1;
             expect({ ...(await store.repLoads()) }).toEqual({ ...loads });
+            // The open handoffs counted per queue and whether held, as the metrics' gauge reads them.
+            const counted = new Map<string, number>();
+            for (const h of all)
+              if (h.status === 'open') {
+                const key = JSON.stringify([h.queue, h.assignee !== null]);
+                counted.set(key, (counted.get(key) ?? 0) + 1);
+              }
+            const counts = new Map(
+              (await store.openHandoffCounts()).map((c) => [JSON.stringify([c.queue, c.assigned]), c.n]),
+            );
+            expect(counts).toEqual(counted);
             await store.close();
           },
         ),

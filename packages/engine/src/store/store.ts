@@ -61,6 +61,27 @@ export interface HandoffQuery {
   limit?: number | undefined;
 }
 
+/** A count of open handoffs: those of one queue (null: none), held by a rep or waiting. */
+export interface OpenHandoffCount {
+  queue: string | null;
+  assigned: boolean;
+  n: number;
+}
+
+/** The open handoffs counted as `Store.openHandoffCounts` counts them, in no particular order. */
+export function countOpenHandoffs(open: Iterable<HandoffRecord>): OpenHandoffCount[] {
+  const counts = new Map<string, OpenHandoffCount>();
+  for (const h of open) {
+    const assigned = h.assignee !== null;
+    // (A queue id is any string: the key keeps null apart from a queue named "null".)
+    const key = `${assigned ? 'y' : 'n'}${h.queue === null ? '' : `:${h.queue}`}`;
+    const c = counts.get(key);
+    if (c) c.n++;
+    else counts.set(key, { queue: h.queue, assigned, n: 1 });
+  }
+  return [...counts.values()];
+}
+
 /** The order of every handoff list: soonest due first, those with no deadline last, then oldest, then by id. */
 export function byDueThenAge(a: HandoffRecord, b: HandoffRecord): number {
   return (
@@ -172,6 +193,8 @@ export interface Store {
   changeDeskHolding?(change: (state: DeskState) => DeskState): Promise<void>;
   /** Every open handoff, oldest first. */
   openHandoffs(): Promise<HandoffRecord[]>;
+  /** How many handoffs are open, per queue (null: routed straight to a rep) and whether a rep holds them: the metrics' gauge. */
+  openHandoffCounts(): Promise<OpenHandoffCount[]>;
   /** A handoff by its id, open or closed (an indexed lookup, never a scan of the contacts). */
   handoff(id: string): Promise<HandoffRecord | undefined>;
   /**

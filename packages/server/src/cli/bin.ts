@@ -14,7 +14,9 @@ process.exitCode = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   stdoutDrained: () =>
-    process.stdout.writableNeedDrain ? new Promise((drained) => process.stdout.once('drain', drained)) : Promise.resolve(),
+    process.stdout.writableNeedDrain
+      ? new Promise((drained) => process.stdout.once('drain', drained))
+      : Promise.resolve(),
   // `pnpm baton …` at the root runs from the repository: paths are the caller's.
   cwd: process.env.npm_lifecycle_event === 'baton' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd(),
   // The progress bar is drawn only on a terminal (#16).

@@ -59,7 +59,7 @@ export function operate(parts: Parts, options: OpsOptions = {}): OpsDeps & { sto
     },
   });
   metrics.scrapeFrom({
-    openHandoffs: () => storage.store.openHandoffs(),
+    openHandoffCounts: () => storage.store.openHandoffCounts(),
     nextDueAt: () => storage.store.nextDueAt(runtime.clock.now()),
     now: () => runtime.clock.now(),
     outbox: () => ({

@@ -5,8 +5,8 @@ export type MetricsAccess = 'token' | 'open';
 
 /** What a scrape reads at that moment, never on the hot path: each is one indexed query or an in-memory count. */
 export interface ScrapeSources {
-  /** The open handoffs (the store's index of them), for the count per queue. */
-  openHandoffs(): Promise<readonly { queue: string | null; assignee: string | null }[]>;
+  /** The open handoffs counted per queue and whether a rep holds them (the store counts them). */
+  openHandoffCounts(): Promise<readonly { queue: string | null; assigned: boolean; n: number }[]>;
   /** The earliest due instant of a timer no process has claimed, or null. */
   nextDueAt(): Promise<number | null>;
   now(): number;
@@ -100,10 +100,10 @@ export class Metrics {
       async collect() {
         this.reset();
         // The store unreachable: no samples (the scrape still answers with everything else).
-        const open = await sources()
-          ?.openHandoffs()
+        const counts = await sources()
+          ?.openHandoffCounts()
           .catch(() => []);
-        for (const h of open ?? []) this.inc({ queue: h.queue ?? '', assigned: h.assignee === null ? 'no' : 'yes' });
+        for (const c of counts ?? []) this.inc({ queue: c.queue ?? '', assigned: c.assigned ? 'yes' : 'no' }, c.n);
       },
     });
     new Gauge({

@@ -153,6 +153,7 @@ export class LowdbStore implements Store {
   contacts = () => this.memory.contacts();
   loadDesk = () => this.memory.loadDesk();
   openHandoffs = () => this.memory.openHandoffs();
+  openHandoffCounts = () => this.memory.openHandoffCounts();
   handoff = (id: string) => this.memory.handoff(id);
   handoffs = (query: HandoffQuery) => this.memory.handoffs(query);
   report = (period: ReportPeriod) => this.memory.report(period);

@@ -15,6 +15,7 @@ import {
   type HandoffRecord,
   type HandoffReport,
   type NodeCounts,
+  type OpenHandoffCount,
   type ReportPeriod,
   type StepRead,
   type OutboxEntry,
@@ -366,6 +367,14 @@ export class PostgresStore implements Store {
         "SELECT record FROM baton_handoffs WHERE status = 'open' ORDER BY created_at, handoff_id",
       )
     ).map((x) => x.record);
+  }
+
+  /** Counted in the database: a scrape once read every open handoff's record to count them. */
+  async openHandoffCounts(): Promise<OpenHandoffCount[]> {
+    return this.query<OpenHandoffCount>(
+      `SELECT queue, assignee IS NOT NULL AS assigned, count(*)::integer AS n FROM baton_handoffs
+       WHERE status = 'open' GROUP BY 1, 2`,
+    );
   }
 
   async handoff(id: string): Promise<HandoffRecord | undefined> {
