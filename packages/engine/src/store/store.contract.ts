@@ -331,17 +331,20 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
             for (const h of all)
               if (h.status === 'open' && h.assignee !== null) loads[h.assignee] = (loads[h.assignee] ?? 0) + 1;
             expect({ ...(await store.repLoads()) }).toEqual({ ...loads });
-            // The open handoffs counted per queue and whether held, as the metrics' gauge reads them.
-            const counted = new Map<string, number>();
-            for (const h of all)
-              if (h.status === 'open') {
-                const key = JSON.stringify([h.queue, h.assignee !== null]);
-                counted.set(key, (counted.get(key) ?? 0) + 1);
-              }
-            const counts = new Map(
-              (await store.openHandoffCounts()).map((c) => [JSON.stringify([c.queue, c.assigned]), c.n]),
-            );
-            expect(counts).toEqual(counted);
+            // The open handoffs counted per queue and whether held, as the metrics' gauge reads them
+            // (a store without the count is counted from openHandoffs).
+            if (store.openHandoffCounts) {
+              const counted = new Map<string, number>();
+              for (const h of all)
+                if (h.status === 'open') {
+                  const key = JSON.stringify([h.queue, h.assignee !== null]);
+                  counted.set(key, (counted.get(key) ?? 0) + 1);
+                }
+              const counts = (await store.openHandoffCounts()).map(
+                (c) => [JSON.stringify([c.queue, c.assigned]), c.n] as const,
+              );
+              expect(counts.sort()).toEqual([...counted].sort()); // one row per queue and holding, none twice
+            }
             await store.close();
           },
         ),

@@ -193,8 +193,12 @@ export interface Store {
   changeDeskHolding?(change: (state: DeskState) => DeskState): Promise<void>;
   /** Every open handoff, oldest first. */
   openHandoffs(): Promise<HandoffRecord[]>;
-  /** How many handoffs are open, per queue (null: routed straight to a rep) and whether a rep holds them: the metrics' gauge. */
-  openHandoffCounts(): Promise<OpenHandoffCount[]>;
+  /**
+   * Optional: how many handoffs are open, per queue (null: routed straight to a rep) and whether a rep
+   * holds them, for the metrics' gauge, without reading each one (the memory and PostgreSQL stores count
+   * them). Without it, `countOpenHandoffs(await store.openHandoffs())`.
+   */
+  openHandoffCounts?(): Promise<OpenHandoffCount[]>;
   /** A handoff by its id, open or closed (an indexed lookup, never a scan of the contacts). */
   handoff(id: string): Promise<HandoffRecord | undefined>;
   /**

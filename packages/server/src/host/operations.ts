@@ -1,4 +1,10 @@
-import { ConflictError, DuplicateMessageError, type Runtime, type Store } from '@baton/engine/internal';
+import {
+  ConflictError,
+  countOpenHandoffs,
+  DuplicateMessageError,
+  type Runtime,
+  type Store,
+} from '@baton/engine/internal';
 import type { OpsDeps } from '../app/deps.ts';
 import { InFlight } from '../app/observe.ts';
 import type { LiveFeed } from '../live/liveFeed.ts';
@@ -59,7 +65,8 @@ export function operate(parts: Parts, options: OpsOptions = {}): OpsDeps & { sto
     },
   });
   metrics.scrapeFrom({
-    openHandoffCounts: () => storage.store.openHandoffCounts(),
+    openHandoffCounts: () =>
+      storage.store.openHandoffCounts?.() ?? storage.store.openHandoffs().then(countOpenHandoffs),
     nextDueAt: () => storage.store.nextDueAt(runtime.clock.now()),
     now: () => runtime.clock.now(),
     outbox: () => ({

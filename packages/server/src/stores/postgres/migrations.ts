@@ -211,6 +211,15 @@ export const MIGRATIONS: readonly string[] = [
   $fn$;
   CREATE TRIGGER baton_handoffs_load AFTER INSERT OR UPDATE OR DELETE ON baton_handoffs
     FOR EACH ROW EXECUTE FUNCTION baton_count_load();
+  -- Emptying the handoffs (an operator's TRUNCATE, a restore) empties the loads: no row trigger sees it.
+  CREATE FUNCTION baton_clear_loads() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
+  BEGIN
+    TRUNCATE baton_rep_loads, baton_rep_load_changes;
+    RETURN NULL;
+  END;
+  $fn$;
+  CREATE TRIGGER baton_handoffs_cleared AFTER TRUNCATE ON baton_handoffs
+    FOR EACH STATEMENT EXECUTE FUNCTION baton_clear_loads();
   INSERT INTO baton_rep_loads (assignee, open)
     SELECT assignee, count(*) FROM baton_handoffs WHERE status = 'open' AND assignee IS NOT NULL GROUP BY assignee;
   CREATE VIEW baton_rep_loads_now AS
