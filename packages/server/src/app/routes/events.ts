@@ -92,7 +92,10 @@ async function applyCall(
   const bytes = Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
   if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(at, bytes);
   const timestamp = eventTimestamp(raw, received, batchSentAt, at);
-  const call = segmentCall(timestamp === undefined ? raw : { ...(raw as object), timestamp }, at);
+  // The instant it happened, set on the call (a request's own parse, as a copy would have it: an absent
+  // field last, a null one in its place).
+  if (timestamp !== undefined) (raw as Record<string, unknown>).timestamp = timestamp;
+  const call = segmentCall(raw, at);
   if ('skipped' in call && !('type' in call)) return { status: 'skipped', reason: call.skipped };
   // Kept for backtests (SPEC §10) as applied: a page call as its track event, an alias as the Segment
   // alias call it was (its ids as read, so a backtest links the same profiles), each with its instant.
@@ -193,10 +196,17 @@ export function eventRoutes(runtime: Runtime, writeKey: () => string, log?: Even
     (type: string) =>
     async (c: Context): Promise<Response> => {
       const body = await readIntake(c, writeKey());
+      // The body is this request's own parse: the route's type is set on it, where a copy (`{ ...body, type }`,
+      // the same fields in the same order) copied every field of every call (issue #17).
+      body.type = type;
       try {
-        const { recorded, ...result } = await applyCall(runtime, { ...body, type }, runtime.clock.now(), undefined, []);
-        if (recorded) keep(log, [recorded]);
-        return c.json({ success: true, ...result });
+        const applied = await applyCall(runtime, body, runtime.clock.now(), undefined, []);
+        if (applied.recorded) keep(log, [applied.recorded]);
+        return c.json(
+          applied.reason === undefined
+            ? { success: true, status: applied.status }
+            : { success: true, status: applied.status, reason: applied.reason },
+        );
       } catch (err) {
         if (err instanceof EventTooLargeError) throw httpError(413, 'too_large', err.message);
         throw err;
