@@ -12,6 +12,7 @@ import { Lifecycle } from '../ops/lifecycle.ts';
 import { errorLogger, type Logger } from '../ops/logger.ts';
 import { Metrics, type MetricsAccess } from '../ops/metrics.ts';
 import type { Deliveries } from '../webhooks/deliveries.ts';
+import { PostgresStore } from '../stores/postgres/postgresStore.ts';
 import type { Storage } from './storage.ts';
 
 /** How a server is operated; `baton serve` gives all of it, tests and embedders may give none. */
@@ -48,6 +49,9 @@ export function operate(parts: Parts, options: OpsOptions = {}): OpsDeps & { sto
   const lifecycle = options.lifecycle ?? new Lifecycle();
   timeSteps(runtime, metrics);
   timeCommits(storage.store, metrics);
+  if (storage.store instanceof PostgresStore)
+    storage.store.onFoldFailed = (err) =>
+      log.warn({ err }, 'folding the rep loads failed; their changes stay and the next fold takes them');
   const stop = runtime.subscribe((applied) => {
     for (const e of applied.effects) {
       if (e.type === 'event' && e.name === 'Handoff SLA Breached')

@@ -7,6 +7,7 @@ import { handoff, runStoreContract } from '@baton/engine/store-contract';
 import { MIGRATIONS } from '../../src/stores/postgres/migrations.ts';
 import { PgDocument } from '../../src/stores/postgres/pgDocument.ts';
 import { PostgresStore, StoreUnavailableError } from '../../src/stores/postgres/postgresStore.ts';
+import { within } from '../batonProcess.ts';
 import { dropSchemas, freshSchema, PG_URL } from './pg.ts';
 
 const T = Date.parse('2026-11-23T09:00:00Z');
@@ -295,6 +296,43 @@ describe('PostgreSQL store', () => {
       await Promise.all(stores.map((s) => s.close()));
     }
   }, 120_000);
+
+  it('tells of a fold that fails, keeps the changes, and folds them once it can', async () => {
+    const store = await open();
+    const failures: string[] = [];
+    store.onFoldFailed = (err) => failures.push(err.message);
+    const commit = (contactId: string, assignee: string) =>
+      store.commit({
+        contactId,
+        expectedVersion: 0,
+        state: { ...newContactState(contactId, T), handoffs: [handoff({ id: `${contactId}-h`, contactId, assignee })] },
+        effects: [],
+      });
+    try {
+      // The totals cannot be written: every fold fails, and the commits and their changes go on.
+      await store.pool.query('ALTER TABLE baton_rep_loads RENAME TO baton_rep_loads_away');
+      await commit('c1', 'ana');
+      await within(
+        5000,
+        'the failed fold told',
+        (async () => {
+          while (failures.length === 0) await new Promise((r) => setTimeout(r, 20));
+        })(),
+      );
+      expect(failures[0]).toMatch(/baton_rep_loads/);
+      await store.pool.query('ALTER TABLE baton_rep_loads_away RENAME TO baton_rep_loads');
+      await new Promise((r) => setTimeout(r, 150)); // past the least time between folds
+      await commit('c2', 'ana');
+      await store.foldLoads();
+      const { rows } = await store.pool.query<{ n: number }>(
+        'SELECT count(*)::integer AS n FROM baton_rep_load_changes',
+      );
+      expect(rows[0]!.n).toBe(0);
+      expect({ ...(await store.repLoads()) }).toEqual({ ana: 2 });
+    } finally {
+      await store.close();
+    }
+  });
 
   it('counts the loads of the handoffs already open when it adds the kept loads to a schema in use', async () => {
     const schema = freshSchema();

@@ -79,6 +79,8 @@ const commitMeta = (c: Commit) => ({
 export class PostgresStore implements Store {
   private queue: Queued[] = [];
   private flushing = false;
+  /** Told when a fold of the rep loads' changes fails (the server logs it); the changes stay for the next. */
+  onFoldFailed: ((err: Error) => void) | undefined;
   /** The fold of the rep loads' changes in flight, and when the last one started (see `foldSoon`). */
   private folding: Promise<void> | undefined;
   private foldedAt = 0;
@@ -498,14 +500,15 @@ export class PostgresStore implements Store {
   /**
    * Starts a fold of the loads' changes after commits, at most one at a time and one every FOLD_MS, so a
    * step's read of the loads sums the changes of about that long. Any process's fold folds every process's
-   * changes; a failed one is left to the next (the changes stay, and the loads read them).
+   * changes; a failed one is told to `onFoldFailed` and left to the next (the changes stay, and the loads
+   * read them).
    */
   private foldSoon(): void {
     const now = Date.now();
     if (this.folding !== undefined || now - this.foldedAt < FOLD_MS) return;
     this.foldedAt = now;
     this.folding = this.foldLoads()
-      .catch(() => undefined)
+      .catch((err: Error) => this.onFoldFailed?.(err))
       .finally(() => {
         this.folding = undefined;
       });
