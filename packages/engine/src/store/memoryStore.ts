@@ -86,14 +86,14 @@ export class MemoryStore implements Store, ImmediateStore {
   private readonly open = new Map<string, HandoffRecord>();
   /**
    * Open handoffs per assignee and per queue, by id: a rep's inbox (their handoffs, then each of their
-   * queues') reads only those, where it walked every open handoff once per list (issue #17).
+   * queues') reads only those, where it walked every open handoff once per list (issue #17); a rep's load
+   * is the size of theirs.
    */
   private readonly openOf = {
     assignee: new Map<string, Map<string, HandoffRecord>>(),
     queue: new Map<string, Map<string, HandoffRecord>>(),
   };
   private readonly byId = new Map<string, HandoffRecord>();
-  private readonly loads = new Map<string, number>();
   /** Open handoffs waiting unassigned, per queue (null: waiting for no queue), oldest first. */
   private readonly waiting = new Map<string | null, SortedList<HandoffRecord, { createdAt: Millis; id: string }>>();
   private desk: { version: number; state: DeskState } = { version: 0, state: newDesk() };
@@ -168,9 +168,10 @@ export class MemoryStore implements Store, ImmediateStore {
   /** The rep loads as `repLoads` gives them, built again only after they changed; never changed once handed out. */
   private loadsNow(): Record<string, number> {
     if (this.loadsView === null) {
-      const busy: [string, number][] = [];
-      for (const entry of this.loads) if (entry[1] > 0) busy.push(entry);
-      this.loadsView = Object.fromEntries(busy) as Record<string, number>;
+      // A rep's load is how many open handoffs are filed under them (a rep with none has no entry).
+      const loads: [string, number][] = [];
+      for (const [rep, open] of this.openOf.assignee) loads.push([rep, open.size]);
+      this.loadsView = Object.fromEntries(loads) as Record<string, number>;
     }
     return this.loadsView;
   }
@@ -242,14 +243,14 @@ export class MemoryStore implements Store, ImmediateStore {
     for (const h of before) {
       if (h.status !== 'open') continue;
       this.open.delete(h.id);
-      this.count(h.assignee, -1);
+      if (h.assignee !== null) this.loadsView = null;
       unfile(this.openOf.assignee, h.assignee, h.id);
       unfile(this.openOf.queue, h.queue, h.id);
     }
     for (const h of after) {
       if (h.status !== 'open') continue;
       this.open.set(h.id, h);
-      this.count(h.assignee, 1);
+      if (h.assignee !== null) this.loadsView = null;
       file(this.openOf.assignee, h.assignee, h);
       file(this.openOf.queue, h.queue, h);
     }
@@ -269,12 +270,6 @@ export class MemoryStore implements Store, ImmediateStore {
       if (list === undefined) this.waiting.set(h.queue, (list = new SortedList(byAge)));
       list.set(h);
     }
-  }
-
-  private count(rep: string | null, delta: number): void {
-    if (rep === null) return;
-    this.loads.set(rep, (this.loads.get(rep) ?? 0) + delta);
-    this.loadsView = null;
   }
 
   async loadDesk(): Promise<{ version: number; state: DeskState }> {
