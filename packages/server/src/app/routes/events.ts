@@ -115,15 +115,13 @@ async function applyCall(
     const messageId = (raw as { messageId?: unknown }).messageId;
     return {
       status: 'applied',
-      recorded: recorded(
-        timestamp ?? (sent === undefined ? undefined : String((raw as { timestamp: unknown }).timestamp)),
-        {
-          type: 'alias',
-          previousId: call.link.anonymousId,
-          userId: call.link.userId,
-          ...(typeof messageId === 'string' ? { messageId } : {}),
-        },
-      ),
+      // (A timestamp worked out from originalTimestamp is on the call by now, as one it was sent with.)
+      recorded: recorded(sent === undefined ? undefined : String((raw as { timestamp: unknown }).timestamp), {
+        type: 'alias',
+        previousId: call.link.anonymousId,
+        userId: call.link.userId,
+        ...(typeof messageId === 'string' ? { messageId } : {}),
+      }),
     };
   }
   const { status } = await runtime.ingestEvent(call, batch);
