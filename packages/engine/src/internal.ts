@@ -70,8 +70,19 @@ export {
 } from './sim/simulate.ts';
 export { reportHandoff, type ReportHandoff } from './handoff/report.ts';
 export { handoffRecordView } from './handoff/view.ts';
-export { runSynthetic, simulateSynthetic, type SyntheticInput, type SyntheticTiming } from './sim/synthetic.ts';
+export { HandoffDeferred } from './handoff/create.ts';
+export {
+  runSynthetic,
+  runSyntheticPartition,
+  simulateSynthetic,
+  type Handover,
+  type PartitionBatch,
+  type SyntheticInput,
+  type SyntheticPartitions,
+  type SyntheticTiming,
+} from './sim/synthetic.ts';
 export { ContactSpool, type ContactEntry } from './sim/contactSpool.ts';
+export { PartitionInbox, partitionSender, PARTITION_CREDIT } from './sim/partitionChannel.ts';
 export { seededRandom } from './sim/random.ts';
 export { handoffStats } from './reports/handoffReport.ts';
 export type { SimulationReport, ReportJourney } from './sim/report.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  HandoffDeferred,
   JourneyCatalog,
   MemoryStore,
   Runtime,
@@ -83,5 +84,36 @@ describe('a handoff context built when first read (a simulation)', () => {
     expect(context.path).toEqual(['mail', 'h']);
     expect(context.messages.map((m) => m.action)).toEqual(['email']);
     expect(context.talkTrack).toBe('Ask about pricing');
+  });
+});
+
+describe("a runtime that defers handoffs (a synthetic run's partition)", () => {
+  it('stops the step that reaches a handoff, commits nothing of it, and reads no routing state', async () => {
+    const catalog = new JourneyCatalog();
+    catalog.publish(sales, team);
+    const store = new MemoryStore();
+    let routingReads = 0;
+    const readStepNow = store.readStepNow.bind(store);
+    store.readStepNow = (contactId, messageId, routing) => {
+      if (routing) routingReads++;
+      return readStepNow(contactId, messageId, routing);
+    };
+    const runtime = new Runtime({
+      store,
+      clock: new VirtualClock(MON9),
+      catalog,
+      team: Team.parse(team),
+      workspace: Workspace.parse(workspace),
+      immediate: store,
+      deferHandoffs: true,
+    });
+    await runtime.ingest({ type: 'identify', userId: 'u1', traits: { employees: 800 } });
+    const before = store.stateOf('u1');
+    await expect(runtime.ingest({ type: 'track', userId: 'u1', event: 'Demo Requested' })).rejects.toBe(
+      HandoffDeferred.instance,
+    );
+    expect(store.stateOf('u1')).toBe(before); // the journey it entered and the email it sent: not committed
+    expect(await store.openHandoffs()).toEqual([]);
+    expect(routingReads).toBe(0);
   });
 });

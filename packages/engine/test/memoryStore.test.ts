@@ -118,3 +118,26 @@ describe('memory store: a contact released', () => {
     expect(claimed.map((t) => t.id)).toEqual(['t-b']);
   });
 });
+
+describe('memory store: a contact adopted', () => {
+  it('comes in with its timers and handoffs indexed, as released from another store, and only once', async () => {
+    const from = new MemoryStore();
+    const state = {
+      ...newContactState('a', T0),
+      timers: [timer('t-a', 'a', T0 + HOUR)],
+      handoffs: [handoffRecord({ id: 'h-a', contactId: 'a', assignee: 'ana', queue: null, createdAt: T0 })],
+    };
+    await from.commit({ contactId: 'a', expectedVersion: 0, state, effects: [] });
+    const moved = structuredClone(from.release('a')!); // (as between threads)
+    const to = new MemoryStore();
+    to.adopt(moved);
+    expect(to.stateOf('a')).toBe(moved);
+    expect(to.nextDueNow()).toBe(T0 + HOUR);
+    expect(await to.repLoads()).toEqual({ ana: 1 });
+    expect((await to.handoff('h-a'))?.contactId).toBe('a');
+    expect(() => to.adopt(moved)).toThrow(/a/);
+    // Its next commit follows the version it came with.
+    await to.commit({ contactId: 'a', expectedVersion: moved.version, state: moved, effects: [] });
+    expect(to.stateOf('a')?.version).toBe(moved.version + 1);
+  });
+});

@@ -69,7 +69,7 @@ export function assignTo(
   };
   if (clock && dueAt !== null) {
     draft.addTimer({
-      id: draft.ids.next('tmr'),
+      id: draft.ids.next('tmr', h.contactId),
       contactId: h.contactId,
       journeyId: h.journeyId,
       run: h.run,
@@ -130,7 +130,7 @@ export function scheduleRetryAtOpening(draft: Draft, ctx: StepContext, h: Handof
   const at = Math.min(...openings);
   if (Number.isFinite(at))
     draft.addTimer({
-      id: draft.ids.next('tmr'),
+      id: draft.ids.next('tmr', h.contactId),
       contactId: h.contactId,
       journeyId: h.journeyId,
       run: h.run,

@@ -9,6 +9,19 @@ import type { StepContext } from '../step/context.ts';
 import { routeAndAssign } from './assign.ts';
 import { engage } from './engagement.ts';
 
+/**
+ * Thrown by a step that reached a handoff in a runtime that defers them (RuntimeOptions.deferHandoffs): the
+ * step commits nothing, and the contact is stepped again where handoffs are routed. One instance, made
+ * once: an error's stack trace costs more than the rest of the step (issue #17).
+ */
+export class HandoffDeferred extends Error {
+  static readonly instance = new HandoffDeferred();
+  private constructor() {
+    super('handoff deferred: this runtime does not route (RuntimeOptions.deferHandoffs)');
+    this.name = 'HandoffDeferred';
+  }
+}
+
 /** The `baton.handoff` action: creates the record with its context, routes it, and engages the contact. */
 export function createHandoff(
   draft: Draft,
@@ -19,6 +32,7 @@ export function createHandoff(
 ): void {
   const node = compiled.nodes.get(p.node);
   if (node?.type !== 'handoff') return;
+  if (ctx.deferHandoffs) throw HandoffDeferred.instance;
   const { contact } = draft;
   const env = draft.env();
   const source = {
@@ -34,7 +48,7 @@ export function createHandoff(
     (segments) => readField(env, segments),
   );
   const h: HandoffRecord = {
-    id: draft.ids.next('hnd'),
+    id: draft.ids.next('hnd', contact.id),
     contactId: contact.id,
     journeyId: inst.journeyId,
     version: inst.version,

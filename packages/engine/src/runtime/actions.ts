@@ -51,7 +51,7 @@ function schedule(
   at: Millis,
 ) {
   draft.addTimer({
-    id: draft.ids.next('tmr'),
+    id: draft.ids.next('tmr', draft.contact.id),
     contactId: draft.contact.id,
     journeyId: inst.journeyId,
     run: inst.run,

@@ -23,6 +23,7 @@ export interface CommitterOptions {
   ids: IdSource;
   handlers: Record<string, ActionHandler>;
   lazyHandoffContext: boolean;
+  deferHandoffs: boolean;
   immediate: ImmediateStore | undefined;
   backoff: ((attempt: number) => Promise<void>) | undefined;
 }
@@ -46,6 +47,7 @@ export class StepCommitter {
   private readonly ids: IdSource;
   private readonly handlers: Record<string, ActionHandler>;
   private readonly lazyHandoffContext: boolean;
+  private readonly deferHandoffs: boolean;
   /** Per contact with steps running or waiting: how many, and the last one's promise. */
   private readonly lanes = new Map<string, { size: number; last: Promise<unknown> }>();
   private readonly listeners = new Set<StepListener>();
@@ -65,6 +67,7 @@ export class StepCommitter {
     this.ids = options.ids;
     this.handlers = options.handlers;
     this.lazyHandoffContext = options.lazyHandoffContext;
+    this.deferHandoffs = options.deferHandoffs;
     this.stages = options.store.stage !== undefined && options.store.durable !== undefined;
     if (options.immediate !== undefined && (options.immediate as unknown) !== options.store)
       throw new Error('RuntimeOptions.immediate must be the store itself');
@@ -93,7 +96,7 @@ export class StepCommitter {
   now(contactId: string, now: Millis, change: ContactChange, messageId?: string): Applied | undefined {
     const store = this.immediate;
     if (store === undefined || this.lanes.has(contactId)) return undefined;
-    const read = store.readStepNow(contactId, messageId, this.settings.team !== undefined);
+    const read = store.readStepNow(contactId, messageId, this.routes());
     if (read.duplicate) return duplicate(contactId);
     const { commit, result } = this.stepOn(read, contactId, now, messageId, change);
     store.applyCommit(commit);
@@ -190,9 +193,14 @@ export class StepCommitter {
     return run;
   }
 
+  /** Whether steps read the routing state: with a team, unless handoffs are deferred. */
+  private routes(): boolean {
+    return this.settings.team !== undefined && !this.deferHandoffs;
+  }
+
   /** Everything a step reads: in one round trip where the store offers it (PostgreSQL), else call by call. */
   private async read(contactId: string, messageId: string | undefined): Promise<StepRead> {
-    const routing = this.settings.team !== undefined;
+    const routing = this.routes();
     if (this.store.readStep) return this.store.readStep(contactId, messageId, routing);
     if (messageId !== undefined && (await this.store.hasMessage(messageId)))
       return { duplicate: true, state: undefined };
@@ -257,6 +265,7 @@ export class StepCommitter {
       handlers: this.handlers,
       lazyHandoffContext: this.lazyHandoffContext,
     };
+    if (this.deferHandoffs) ctx.deferHandoffs = true;
     let deskVersion = 0;
     if (team && read.routing) {
       deskVersion = read.routing.desk.version;

@@ -20,7 +20,7 @@ const NOTHING: { effects: Effect[]; journal: JournalEntry[] } = { effects: [], j
 function renewForget(draft: Draft, ttlMs: Millis): void {
   draft.removeTimers((t) => t.timer === 'forget');
   const timer: TimerRecord = {
-    id: draft.ids.next('tmr'),
+    id: draft.ids.next('tmr', draft.contact.id),
     contactId: draft.contact.id,
     journeyId: '',
     run: 0,

@@ -44,7 +44,7 @@ export function moveContact(catalog: JourneyCatalog, target: MigrationTarget): C
     const timer = movedTimer(to, entered, ctx.now);
     if (timer)
       draft.addTimer({
-        id: ctx.ids.next('tmr'),
+        id: ctx.ids.next('tmr', state.contact.id),
         contactId: state.contact.id,
         journeyId: inst.journeyId,
         run: inst.run,

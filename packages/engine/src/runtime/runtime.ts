@@ -61,6 +61,11 @@ export interface RuntimeOptions {
    * handoff is created: a simulation, whose report never reads it (issue #17). Same values either way.
    */
   lazyHandoffContext?: boolean;
+  /**
+   * A step that would create a handoff throws `HandoffDeferred` instead, and commits nothing; steps read
+   * no routing state. For a synthetic run's partition, which hands such contacts to the thread that routes.
+   */
+  deferHandoffs?: boolean;
 }
 
 /** How many waiting handoffs `assignWaitingHandoffs` reads from the store at a time. */
@@ -102,6 +107,7 @@ export class Runtime {
       ids: options.ids ?? counterIds(),
       handlers: actionHandlers(options.handlers),
       lazyHandoffContext: options.lazyHandoffContext ?? false,
+      deferHandoffs: options.deferHandoffs ?? false,
       immediate: options.immediate,
       backoff: options.backoff,
     });

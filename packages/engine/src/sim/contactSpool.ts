@@ -31,7 +31,11 @@ export class ContactSpool {
 
   /** Keeps contact `index`'s entry (a later one for the same contact replaces it). */
   add(index: number, journeys: Record<string, ReportJourney>): void {
-    const text = JSON.stringify(journeys);
+    this.addJson(index, JSON.stringify(journeys));
+  }
+
+  /** `add` of an entry already written as JSON (a worker's: `PartitionBatch.finished`). */
+  addJson(index: number, text: string): void {
     let chunk = this.chunks.at(-1);
     let written = chunk ? this.encoder.encodeInto(text, chunk.subarray(this.used)) : undefined;
     if (written === undefined || written.read < text.length) {

@@ -38,6 +38,46 @@ export class NodeCounter {
     }
   }
 
+  /** The counts as plain data, to send between threads: `[journey, node, entered]`. */
+  entries(): [string, string, number][] {
+    const out: [string, string, number][] = [];
+    for (const [journeyId, nodes] of this.counts) for (const [node, n] of nodes) out.push([journeyId, node, n.entered]);
+    return out;
+  }
+
+  /** Adds counts made elsewhere (another thread's `entries()`). */
+  merge(entries: readonly (readonly [string, string, number])[]): void {
+    for (const [journeyId, node, n] of entries) {
+      let journey = this.counts.get(journeyId);
+      if (!journey) this.counts.set(journeyId, (journey = new Map()));
+      const count = journey.get(node);
+      if (count) count.entered += n;
+      else journey.set(node, { entered: n });
+    }
+  }
+
+  /**
+   * The report's `nodes` in the order the journeys list them and define their nodes (then anything else
+   * counted): the same however the run's contacts were split between threads, where the order first
+   * entered depends on which thread got there first.
+   */
+  nodesIn(journeys: readonly { id: string; nodes: readonly { id: string }[] }[]): SimulationReport['nodes'] {
+    const out = dictionary<Record<string, { entered: number }>>();
+    const left = this.nodes;
+    for (const j of journeys) {
+      const counted = left[j.id];
+      if (!counted) continue;
+      const counts = (out[j.id] = dictionary<{ entered: number }>());
+      for (const n of j.nodes) {
+        const c = counted[n.id];
+        if (c) counts[n.id] = c;
+      }
+      for (const [node, c] of Object.entries(counted)) if (!counts[node]) counts[node] = c;
+    }
+    for (const [journeyId, counted] of Object.entries(left)) if (!out[journeyId]) out[journeyId] = counted;
+    return out;
+  }
+
   /** The report's `nodes`: entries per journey, per node, in the order first entered. */
   get nodes(): SimulationReport['nodes'] {
     const out = dictionary<Record<string, { entered: number }>>();

@@ -23,7 +23,12 @@ export interface SimulationInput {
 }
 
 /** A virtual world for a simulation: memory store, virtual clock, counter ids. Nothing leaves it. */
-export function simulationWorld(input: Omit<SimulationInput, 'script'>, start: Millis, ids: IdSource = counterIds()) {
+export function simulationWorld(
+  input: Omit<SimulationInput, 'script'>,
+  start: Millis,
+  ids: IdSource = counterIds(),
+  options: { deferHandoffs?: boolean } = {},
+) {
   const workspace = parseInput(Workspace, input.workspace ?? {}, 'workspace');
   const team = input.team === undefined ? undefined : parseInput(Team, input.team, 'team');
   const catalog = new JourneyCatalog();
@@ -59,6 +64,7 @@ export function simulationWorld(input: Omit<SimulationInput, 'script'>, start: M
     owner: 'simulation',
     immediate: store, // steps without a promise per read and commit (issue #17)
     lazyHandoffContext: true, // no simulation report reads it; a rep's view in the designer builds it (issue #17)
+    ...(options.deferHandoffs ? { deferHandoffs: true } : {}),
     ...(team ? { team } : {}),
   });
   const counter = new NodeCounter();

@@ -40,6 +40,8 @@ export interface StepContext {
   handlers: Record<string, ActionHandler>;
   /** Build a new handoff's context when it is first read rather than at once (RuntimeOptions.lazyHandoffContext). */
   lazyHandoffContext?: boolean;
+  /** A handoff is not created: the step throws `HandoffDeferred` (RuntimeOptions.deferHandoffs). */
+  deferHandoffs?: boolean;
   /** The team and the routing state, when handoffs can be routed. */
   team?: Team;
   routing?: { desk: DeskState; loads: Readonly<Record<string, number>> };

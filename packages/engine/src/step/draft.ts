@@ -10,9 +10,13 @@ import { hasKeys } from '../model/intern.ts';
 import { heldEvent, withEvent, type Timeline } from '../conditions/timeline.ts';
 import type { ContactRecord, ContactState, HandoffRecord, InstanceRecord, TimerRecord } from '../state/records.ts';
 
-/** Source of new ids: random in a server, a counter in a simulation. */
+/**
+ * Source of new ids: random in a server, a counter in a simulation. `contactId` is the contact the id is
+ * made for: a synthetic population numbers each contact's ids on its own (`sim/contactIds.ts`), so that a
+ * contact's ids do not depend on what other contacts did before it.
+ */
 export interface IdSource {
-  next(prefix: string): string;
+  next(prefix: string, contactId: string): string;
 }
 
 /**

@@ -232,6 +232,19 @@ export class MemoryStore implements Store, ImmediateStore {
     return current;
   }
 
+  /**
+   * Puts in a contact taken out of another store with `release` (a synthetic run hands a contact from a
+   * worker to the thread that routes, issue #17), with its timers and handoffs; refused if the contact is here.
+   */
+  adopt(state: ContactState): void {
+    const id = state.contact.id;
+    if (this.states.has(id)) throw new ConflictError(id);
+    this.indexTimers([], state.timers);
+    this.indexHandoffs([], state.handoffs ?? []);
+    this.reports?.update(id, undefined, state);
+    this.states.set(id, state);
+  }
+
   async forgetMessages(before: Millis): Promise<void> {
     for (const [id, at] of this.messages) if (at !== null && at < before) this.messages.delete(id);
   }
