@@ -10,6 +10,7 @@ const baton = (...args: string[]) => {
   const r = spawnSync(process.execPath, [join(root, 'packages/server/bin/baton.mjs'), ...args], {
     cwd: root,
     encoding: 'utf8',
+    maxBuffer: 64 << 20,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
@@ -272,6 +273,31 @@ describe('baton simulate --contacts N --seed S', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('$.reps.acceptRate');
     expect(baton(...base, '--script', 'examples/pricing-intent/script.json', '--population', population).code).toBe(2);
+  });
+
+  it('splits the run between worker threads (--workers) and writes the same report, byte for byte', () => {
+    const run = (workers: string) => {
+      const r = baton(...base, '--contacts', '3000', '--seed', '6', '--workers', workers, '--json');
+      expect(r.code, r.stderr).toBe(0);
+      const report = JSON.parse(r.stdout) as { timing: { wallMs?: number }; handoffs: { created: number } };
+      delete report.timing.wallMs;
+      return report;
+    };
+    const alone = run('0');
+    expect(alone.handoffs.created).toBeGreaterThan(0);
+    const text = JSON.stringify(alone);
+    for (const workers of ['1', '3']) expect(JSON.stringify(run(workers))).toBe(text);
+  });
+
+  it('exits 2 for a bad --workers, or --workers without a population', () => {
+    for (const bad of ['-1', 'two', '65', '1.5']) {
+      const r = baton(...base, '--contacts', '5', '--seed', '1', `--workers=${bad}`);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('--workers needs a whole number');
+    }
+    const script = baton(...base, '--script', 'examples/pricing-intent/script.json', '--workers', '1');
+    expect(script.code).toBe(2);
+    expect(script.stderr).toContain('--workers splits a synthetic population');
   });
 
   it('exits 2 for --contacts without --seed: the population would not be reproducible', () => {

@@ -383,6 +383,28 @@ describe('@baton/server installed from its tarball: the baton command', () => {
       outcome: 'converted',
     });
     expect(report.contacts['tiny-dev'].journeys['pricing-intent'].path).toEqual(['fit', 'nurture', 'wait', 'done']);
+    // A population split with a worker thread, which loads the built worker, gives the one-thread report.
+    const population = (workers: string) => {
+      const r = runIn('npx', [
+        'baton',
+        'simulate',
+        ex('journey.json'),
+        '--team',
+        ex('team.json'),
+        '--workspace',
+        ex('workspace.json'),
+        '--contacts',
+        '200',
+        '--seed',
+        '2',
+        '--workers',
+        workers,
+        '--json',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout.replace(/"wallMs": \d+/, '');
+    };
+    expect(population('1')).toBe(population('0'));
   }, 60_000);
 
   it('baton serve gives the designer, the API reference and event intake, on data it seeds itself', async () => {

@@ -9,8 +9,10 @@ import {
   simulateScript,
   runSynthetic,
   type ContactEntry,
+  type ReportJourney,
   type SimulationReport,
 } from '@baton/engine/internal';
+import { defaultWorkers, runSyntheticInWorkers } from '../syntheticWorkers.ts';
 import { progressBar } from '../progress.ts';
 import { CliError, EXIT, readJsonFile, type CliIO } from '../io.ts';
 import { writeJson } from '../jsonStream.ts';
@@ -101,7 +103,7 @@ async function readEvents(io: CliIO, path: string): Promise<{ calls: unknown[]; 
 export const simulateCommand: Command = {
   name: 'simulate',
   usage:
-    'baton simulate JOURNEY.json [JOURNEY2.json ...] --team TEAM.json [--workspace WS.json] (--script SCRIPT.json | --contacts N --seed S [--days D] [--population POPULATION.json] | --events EVENTS.ndjson [--reps REPS.json] --seed S) [--json] [--heap-growth 40]',
+    'baton simulate JOURNEY.json [JOURNEY2.json ...] --team TEAM.json [--workspace WS.json] (--script SCRIPT.json | --contacts N --seed S [--days D] [--population POPULATION.json] [--workers W] | --events EVENTS.ndjson [--reps REPS.json] --seed S) [--json] [--heap-growth 40]',
   summary: 'run journeys on a virtual clock and report what every contact went through',
   options: {
     team: { type: 'string' },
@@ -114,6 +116,7 @@ export const simulateCommand: Command = {
     events: { type: 'string' },
     reps: { type: 'string' },
     'heap-growth': { type: 'string' },
+    workers: { type: 'string' },
   },
   positionals: { min: 1, max: Infinity },
   async run(io: CliIO, args) {
@@ -155,6 +158,11 @@ export const simulateCommand: Command = {
       throw new CliError(2, '--contacts N needs --seed S: the same seed gives the same population');
     const seed = synthetic || backtest ? whole('seed', values.seed, -Infinity) : 0;
     const days = synthetic && values.days !== undefined ? whole('days', values.days, 1) : undefined;
+    if (values.workers !== undefined && !synthetic)
+      throw new CliError(2, '--workers splits a synthetic population: give it with --contacts N --seed S');
+    const workers = values.workers === undefined ? defaultWorkers(contacts) : Number(values.workers);
+    if (typeof values.workers === 'string' && !(/^\d+$/.test(values.workers) && workers <= 64))
+      throw new CliError(2, `--workers needs a whole number from 0 to 64, got ${JSON.stringify(values.workers)}`);
     if (typeof values.population === 'string' && !synthetic)
       throw new CliError(2, '--population describes synthetic contacts: give it with --contacts N --seed S');
     const journeys = [];
@@ -182,19 +190,21 @@ export const simulateCommand: Command = {
         const started = performance.now();
         const bar = progressBar(io, 'simulating');
         const spool = new ContactSpool(contacts);
-        const result = await runSynthetic(
-          {
-            journeys,
-            team,
-            workspace,
-            contacts,
-            seed,
-            ...(days ? { days } : {}),
-            ...(population === undefined ? {} : { population }),
-            onProgress: bar.update,
-          },
-          (i, journeys) => spool.add(i, journeys),
-        );
+        const input = {
+          journeys,
+          team,
+          workspace,
+          contacts,
+          seed,
+          ...(days ? { days } : {}),
+          ...(population === undefined ? {} : { population }),
+          onProgress: bar.update,
+        };
+        const add = (i: number, journeys: Record<string, ReportJourney>) => spool.add(i, journeys);
+        const result =
+          workers === 0
+            ? await runSynthetic(input, add)
+            : await runSyntheticInWorkers(input, workers, add, (i, json) => spool.addJson(i, json));
         bar.done();
         report = {
           contacts: spool.inIdOrder(),

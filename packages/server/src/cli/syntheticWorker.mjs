@@ -1,0 +1,5 @@
+// In a checkout the CLI runs from its TypeScript sources (bin/baton.mjs): a worker thread loads tsx itself.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./syntheticWorker.ts');
