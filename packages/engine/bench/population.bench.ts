@@ -6,8 +6,16 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ContactSpool } from '../src/sim/contactSpool.ts';
-import { runSynthetic, simulateSynthetic } from '../src/sim/synthetic.ts';
+import { PartitionInbox, partitionSender } from '../src/sim/partitionChannel.ts';
+import {
+  runSynthetic,
+  runSyntheticPartition,
+  simulateSynthetic,
+  type PartitionBatch,
+  type SyntheticInput,
+} from '../src/sim/synthetic.ts';
 
 const SIZES = (process.env.BENCH_POPULATION_SIZES ?? '100000,300000,1000000').split(',').map(Number);
 /**
@@ -15,11 +23,17 @@ const SIZES = (process.env.BENCH_POPULATION_SIZES ?? '100000,300000,1000000').sp
  * read back in id order as the CLI writes them; `objects` as `simulateSynthetic` returns them (the designer).
  */
 const REPORT = process.env.BENCH_POPULATION_REPORT ?? 'spool';
+/**
+ * How many worker threads step contacts up to their first handoff beside the sequencer, as `baton simulate
+ * --workers` does (ARCHITECTURE.md, "Synthetic simulation"): each size runs once per count given.
+ */
+const WORKERS = (process.env.BENCH_POPULATION_WORKERS ?? '0,1').split(',').map(Number);
 const example = (file: string) =>
   JSON.parse(readFileSync(new URL(`../../../examples/pricing-intent/${file}`, import.meta.url), 'utf8')) as unknown;
 
 interface Result {
   contacts: number;
+  workers: number;
   ms: number;
   /** Process CPU time of the simulation (main thread and V8's collector threads): steadier than wall time here. */
   cpuMs: number;
@@ -40,7 +54,28 @@ function yardstick(): number {
   return performance.now() - start;
 }
 
-async function child(contacts: number): Promise<void> {
+/** The synthetic run with `workers` worker threads (each running this file as a partition), the spool's way. */
+function inWorkers(input: SyntheticInput, workers: number, spool: ContactSpool) {
+  const threads: Worker[] = [];
+  const inbox = new PartitionInbox(
+    workers,
+    (i, json) => spool.addJson(i, json),
+    (p) => threads[p]!.postMessage('taken'),
+  );
+  for (let index = 0; index < workers; index++) {
+    // This file is TypeScript, run by tsx, which a worker thread loads for itself.
+    const load = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`;
+    const thread = new Worker(load, { eval: true, workerData: { input, index, of: workers } });
+    thread.on('message', (batch: PartitionBatch) => inbox.put(index, batch));
+    thread.on('error', (err) => inbox.fail(err));
+    threads.push(thread);
+  }
+  return runSynthetic(input, (i, journeys) => spool.add(i, journeys), undefined, inbox).finally(() =>
+    Promise.all(threads.map((t) => t.terminate())),
+  );
+}
+
+async function child(contacts: number, workers: number): Promise<void> {
   const before = yardstick();
   const start = performance.now();
   const cpu = process.cpuUsage();
@@ -55,7 +90,10 @@ async function child(contacts: number): Promise<void> {
   if (REPORT === 'objects') report = await simulateSynthetic(input);
   else {
     const spool = new ContactSpool(contacts);
-    report = await runSynthetic(input, (i, journeys) => spool.add(i, journeys));
+    report =
+      workers === 0
+        ? await runSynthetic(input, (i, journeys) => spool.add(i, journeys))
+        : await inWorkers(input, workers, spool);
     let read = 0;
     for (const _ of spool.inIdOrder()) read++; // each entry read back, as the CLI writes it
     if (read !== contacts) throw new Error(`${read} of ${contacts} contacts reported`);
@@ -64,6 +102,7 @@ async function child(contacts: number): Promise<void> {
   const used = process.cpuUsage(cpu);
   const result: Result = {
     contacts,
+    workers,
     ms,
     cpuMs: (used.user + used.system) / 1000,
     yardstickMs: (before + yardstick()) / 2,
@@ -82,42 +121,58 @@ function parent(): void {
   );
   const results: Result[] = [];
   for (const n of SIZES) {
-    // Room to measure past the 2 GB target rather than die at V8's default heap limit; BENCH_POPULATION_HEAP_MB
-    // sets another limit (a lower one trades CPU for a lower peak: more collections).
-    const heapMb = process.env.BENCH_POPULATION_HEAP_MB ?? '8192';
-    // The heap's growth bounded as `baton simulate` bounds it (its --heap-growth 40); 0 leaves V8's own policy.
-    const growth = Number(process.env.BENCH_POPULATION_HEAP_GROWTH ?? 40);
-    const flags = [`--max-old-space-size=${heapMb}`, ...(growth > 0 ? [`--heap-growing-percent=${growth}`] : [])];
-    const run = spawnSync(process.execPath, [...process.execArgv, ...flags, self, String(n)], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 20,
-    });
-    const last = run.stdout.trim().split('\n').pop() ?? '';
-    if (run.status !== 0 || !last.startsWith('{')) {
+    for (const workers of WORKERS) {
+      // Room to measure past the 2 GB target rather than die at V8's default heap limit; BENCH_POPULATION_HEAP_MB
+      // sets another limit (a lower one trades CPU for a lower peak: more collections).
+      const heapMb = process.env.BENCH_POPULATION_HEAP_MB ?? '8192';
+      // The heap's growth bounded as `baton simulate` bounds it (its --heap-growth 40); 0 leaves V8's own policy.
+      const growth = Number(process.env.BENCH_POPULATION_HEAP_GROWTH ?? 40);
+      const flags = [`--max-old-space-size=${heapMb}`, ...(growth > 0 ? [`--heap-growing-percent=${growth}`] : [])];
+      const run = spawnSync(process.execPath, [...process.execArgv, ...flags, self, String(n), String(workers)], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      });
+      const label = `${String(n).padStart(9)} contacts, ${workers} worker${workers === 1 ? '' : 's'}:`;
+      const last = run.stdout.trim().split('\n').pop() ?? '';
+      if (run.status !== 0 || !last.startsWith('{')) {
+        console.log(
+          `${label} failed (exit ${run.status}${run.signal ? `, ${run.signal}` : ''}) ${run.stderr.split('\n').slice(-3).join(' ')}`,
+        );
+        continue;
+      }
+      const r = JSON.parse(last) as Result;
+      results.push(r);
+      const perContact = (r.ms * 1000) / r.contacts;
       console.log(
-        `${String(n).padStart(9)} contacts: failed (exit ${run.status}${run.signal ? `, ${run.signal}` : ''}) ${run.stderr.split('\n').slice(-3).join(' ')}`,
+        `${label} ${(r.ms / 1000).toFixed(1).padStart(6)} s (CPU ${(r.cpuMs / 1000).toFixed(1)} s)  ${perContact.toFixed(1).padStart(6)} µs/contact  peak RSS ${Math.round(r.peakRssMb).toString().padStart(5)} MB  ` +
+          `(${r.events} events, ${r.repActions} rep actions, ${r.created} handoffs; yardstick ${Math.round(r.yardstickMs)} ms)`,
       );
-      continue;
     }
-    const r = JSON.parse(last) as Result;
-    results.push(r);
-    const perContact = (r.ms * 1000) / r.contacts;
-    console.log(
-      `${String(n).padStart(9)} contacts: ${(r.ms / 1000).toFixed(1).padStart(6)} s (CPU ${(r.cpuMs / 1000).toFixed(1)} s)  ${perContact.toFixed(1).padStart(6)} µs/contact  peak RSS ${Math.round(r.peakRssMb).toString().padStart(5)} MB  ` +
-        `(${r.events} events, ${r.repActions} rep actions, ${r.created} handoffs; yardstick ${Math.round(r.yardstickMs)} ms)`,
-    );
   }
-  const first = results[0];
-  if (!first) return;
-  for (const r of results.slice(1)) {
-    const growth = r.ms / r.yardstickMs / (first.ms / first.yardstickMs);
-    const nlogn = (r.contacts * Math.log(r.contacts)) / (first.contacts * Math.log(first.contacts));
-    console.log(
-      `${r.contacts} vs ${first.contacts}: time ×${growth.toFixed(2)} (yardstick-normalised), N ×${(r.contacts / first.contacts).toFixed(1)}, N log N ×${nlogn.toFixed(2)}`,
-    );
+  for (const workers of WORKERS) {
+    const runs = results.filter((r) => r.workers === workers);
+    const first = runs[0];
+    if (!first) continue;
+    for (const r of runs.slice(1)) {
+      const growth = r.ms / r.yardstickMs / (first.ms / first.yardstickMs);
+      const nlogn = (r.contacts * Math.log(r.contacts)) / (first.contacts * Math.log(first.contacts));
+      console.log(
+        `${workers} worker${workers === 1 ? '' : 's'}, ${r.contacts} vs ${first.contacts}: time ×${growth.toFixed(2)} (yardstick-normalised), N ×${(r.contacts / first.contacts).toFixed(1)}, N log N ×${nlogn.toFixed(2)}`,
+      );
+    }
   }
 }
 
-const size = process.argv[2];
-if (size === undefined) parent();
-else await child(Number(size));
+if (!isMainThread) {
+  // A worker thread of a child: one partition of the run.
+  const { input, index, of } = workerData as { input: SyntheticInput; index: number; of: number };
+  const port = parentPort!;
+  const sender = partitionSender((batch) => port.postMessage(batch));
+  port.on('message', sender.taken);
+  await runSyntheticPartition(input, index, of, sender.send);
+  port.close();
+} else {
+  const size = process.argv[2];
+  if (size === undefined) parent();
+  else await child(Number(size), Number(process.argv[3] ?? 0));
+}
