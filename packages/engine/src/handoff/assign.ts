@@ -17,12 +17,8 @@ export function routingView(draft: Draft, ctx: StepContext): RoutingView {
   if (!ctx.team || !ctx.routing)
     throw new BatonError('no_team', 'handoffs need a team: give the runtime (or baton simulate --team) a team file');
   const delta = new Map<string, number>();
-  const count = (list: readonly HandoffRecord[], sign: number) => {
-    for (const h of list)
-      if (h.status === 'open' && h.assignee) delta.set(h.assignee, (delta.get(h.assignee) ?? 0) + sign);
-  };
-  count(draft.base.handoffs ?? [], -1);
-  count(draft.handoffs, 1);
+  countOpen(delta, draft.base.handoffs ?? [], -1);
+  countOpen(delta, draft.handoffs, 1);
   const { loads } = ctx.routing;
   return {
     team: ctx.team,
@@ -30,6 +26,15 @@ export function routingView(draft: Draft, ctx: StepContext): RoutingView {
     now: draft.now,
     load: (rep) => (own(loads, rep) ?? 0) + (delta.get(rep) ?? 0),
   };
+}
+
+/**
+ * Adds `sign` per open handoff in `list` to its assignee's count. (A function of the module, not a closure
+ * made per call: tsx, which runs the checkout and its benches, names such a closure on every call.)
+ */
+function countOpen(delta: Map<string, number>, list: readonly HandoffRecord[], sign: number): void {
+  for (const h of list)
+    if (h.status === 'open' && h.assignee) delta.set(h.assignee, (delta.get(h.assignee) ?? 0) + sign);
 }
 
 /** The handoff node a handoff came from. */

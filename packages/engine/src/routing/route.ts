@@ -65,6 +65,20 @@ export function resolveTarget(
   };
 }
 
+/** One target tried: its line added to the trace; the result if it found a rep. */
+function attempt(
+  view: RoutingView,
+  target: RouteTarget,
+  label: string,
+  env: EvalEnv,
+  exclude: ReadonlySet<string> | undefined,
+  trace: string[],
+): RoutingResult | null {
+  const r = resolveTarget(view, target, env, exclude);
+  trace.push(sharedText(label, ' ', r.words));
+  return r.rep ? { assignee: r.rep, queue: r.queue, trace, desk: r.desk } : null;
+}
+
 /**
  * Routes a handoff (SPEC §5): rules in order, each whose `when` holds resolved to an available rep; then
  * the fallback; else unassigned in the last queue named. Pure: the next desk state is returned.
@@ -78,22 +92,17 @@ export function routeHandoff(
 ): RoutingResult {
   const trace: string[] = [];
   let lastQueue: string | null = null;
-  const attempt = (target: RouteTarget, label: string): RoutingResult | null => {
-    const r = resolveTarget(view, target, env, exclude);
-    trace.push(sharedText(label, ' ', r.words));
-    if ('queue' in target) lastQueue = target.queue;
-    return r.rep ? { assignee: r.rep, queue: r.queue, trace, desk: r.desk } : null;
-  };
   for (const [i, rule] of rules.entries()) {
     if (rule.when && !predicateFor(rule.when)(env)) {
       trace.push(`rule ${i + 1}: condition does not hold`);
       continue;
     }
-    const hit = attempt(rule.to, `rule ${i + 1}`);
+    const hit = attempt(view, rule.to, `rule ${i + 1}`, env, exclude, trace);
     if (hit) return hit;
+    if ('queue' in rule.to) lastQueue = rule.to.queue;
   }
   if (fallback) {
-    const hit = attempt(fallback, 'fallback');
+    const hit = attempt(view, fallback, 'fallback', env, exclude, trace);
     if (hit) return hit;
     if ('queue' in fallback) lastQueue = fallback.queue;
   }

@@ -253,36 +253,37 @@ export class MemoryStore implements Store, ImmediateStore {
     // A record the contact no longer holds (the contact was forgotten) is gone from the lists too.
     for (const h of before) if (this.byId.get(h.id) === h && !after.some((x) => x.id === h.id)) this.byId.delete(h.id);
     for (const h of after) this.byId.set(h.id, h);
+    // Records are never changed in place: one the commit kept (the same object) stays where it is filed,
+    // and the reps' loads stay as they were (most commits of an engaged contact change no handoff).
     for (const h of before) {
-      if (h.status !== 'open') continue;
+      if (h.status !== 'open' || after.includes(h)) continue;
       this.open.delete(h.id);
       if (h.assignee !== null) this.loadsView = null;
       unfile(this.openOf.assignee, h.assignee, h.id);
       unfile(this.openOf.queue, h.queue, h.id);
+      if (h.assignee === null) this.unwait(h);
     }
     for (const h of after) {
-      if (h.status !== 'open') continue;
+      if (h.status !== 'open' || before.includes(h)) continue;
       this.open.set(h.id, h);
       if (h.assignee !== null) this.loadsView = null;
       file(this.openOf.assignee, h.assignee, h);
       file(this.openOf.queue, h.queue, h);
+      if (h.assignee === null) this.wait(h);
     }
-    this.indexWaiting(before, after);
   }
 
-  /** Keeps the waiting handoffs of a commit's contact in their queue's list, by age. */
-  private indexWaiting(before: readonly HandoffRecord[], after: readonly HandoffRecord[]): void {
-    for (const h of before) {
-      if (h.status !== 'open' || h.assignee !== null) continue;
-      const list = this.waiting.get(h.queue);
-      if (list?.delete(h) && list.size === 0) this.waiting.delete(h.queue);
-    }
-    for (const h of after) {
-      if (h.status !== 'open' || h.assignee !== null) continue;
-      let list = this.waiting.get(h.queue);
-      if (list === undefined) this.waiting.set(h.queue, (list = new SortedList(byAge)));
-      list.set(h);
-    }
+  /** Takes a waiting handoff out of its queue's list. */
+  private unwait(h: HandoffRecord): void {
+    const list = this.waiting.get(h.queue);
+    if (list?.delete(h) && list.size === 0) this.waiting.delete(h.queue);
+  }
+
+  /** Keeps a waiting handoff in its queue's list, by age. */
+  private wait(h: HandoffRecord): void {
+    let list = this.waiting.get(h.queue);
+    if (list === undefined) this.waiting.set(h.queue, (list = new SortedList(byAge)));
+    list.set(h);
   }
 
   async loadDesk(): Promise<{ version: number; state: DeskState }> {
