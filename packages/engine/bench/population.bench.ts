@@ -66,8 +66,15 @@ function inWorkers(input: SyntheticInput, workers: number, spool: ContactSpool) 
     // This file is TypeScript, run by tsx, which a worker thread loads for itself.
     const load = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`;
     const thread = new Worker(load, { eval: true, workerData: { input, index, of: workers } });
-    thread.on('message', (batch: PartitionBatch) => inbox.put(index, batch));
+    let done = false;
+    thread.on('message', (batch: PartitionBatch) => {
+      if (batch.watermark === Infinity) done = true;
+      inbox.put(index, batch);
+    });
     thread.on('error', (err) => inbox.fail(err));
+    thread.on('exit', (code) => {
+      if (!done) inbox.fail(new Error(`worker ${index + 1} stopped before its last batch (exit code ${code})`));
+    });
     threads.push(thread);
   }
   return runSynthetic(input, (i, journeys) => spool.add(i, journeys), undefined, inbox).finally(() =>

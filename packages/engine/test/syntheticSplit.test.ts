@@ -148,6 +148,41 @@ describe('a synthetic run split between partitions and a sequencer', () => {
     await expect(runSynthetic(input, () => {}, undefined, inbox)).rejects.toThrow('worker 2 of 2 stopped');
   });
 
+  it('orders a wait of no time before a handoff as one thread does (its timer is due at the instant it is set)', async () => {
+    const journey = read('pricing-intent/journey.json');
+    journey.nodes[0].paths[0].next = 'zero'; // a good fit waits PT0S, then hands off
+    journey.nodes.push({ id: 'zero', type: 'wait', duration: 'PT0S', next: 'handoff' });
+    // Pricing views every few hours: contacts hand off at the same second as others' events.
+    const population = { events: { 'Page Viewed': { perWeek: 40, properties: { path: '/pricing' } } } };
+    for (const seed of [1, 2]) {
+      const input = { ...examples['pricing-intent']!, journeys: [journey], population, days: 7, contacts: 2000, seed };
+      const alone = await oneThread(input);
+      for (const of of [2, 3]) expectSame(alone, await split(input, of));
+    }
+  });
+
+  it('takes the batches of the partition that holds the sequencer back, so one that runs ahead waits for credit', async () => {
+    const taken: number[] = [];
+    const inbox = new PartitionInbox(
+      2,
+      () => {},
+      (p) => taken.push(p),
+    );
+    const batch = (watermark: number): PartitionBatch => ({ watermark, handovers: [], finished: [] });
+    inbox.put(1, batch(10));
+    inbox.put(1, batch(20));
+    const first = inbox.receive(); // partition 0 has sent nothing yet: it is the one to wait for
+    await new Promise((r) => setTimeout(r, 5));
+    expect(taken).toEqual([]);
+    inbox.put(0, batch(5));
+    expect(await first).toEqual({ partition: 0, batch: batch(5) });
+    expect(await inbox.receive()).toEqual({ partition: 1, batch: batch(10) }); // now partition 1 is behind
+    inbox.put(0, batch(Infinity));
+    expect(await inbox.receive()).toEqual({ partition: 0, batch: batch(Infinity) });
+    expect(await inbox.receive()).toEqual({ partition: 1, batch: batch(20) });
+    expect(taken).toEqual([0, 1, 1]); // (a partition's last batch gives no credit back)
+  });
+
   it('gives the same report at a size that needs many batches', async () => {
     const input = { ...examples['pricing-intent']!, contacts: 3000, seed: 9 };
     expectSame(await oneThread(input), await split(input, 2));

@@ -133,6 +133,28 @@ describe('validateJourney', () => {
     );
   });
 
+  it('refuses a negative duration, which ISO 8601 does not have', () => {
+    for (const duration of ['PT-1S', 'P-1D', 'P1DT-2H']) {
+      const result = validateJourney(
+        journey([
+          { id: 'w', type: 'wait', duration, next: 'done' },
+          { id: 'done', type: 'exit', outcome: 'x' },
+        ]),
+      );
+      expect(result.errors, duration).toEqual([
+        { path: '$.nodes[0].duration', node: 'w', message: expect.stringContaining('ISO 8601 duration') },
+      ]);
+    }
+    expect(
+      validateJourney(
+        journey([
+          { id: 'w', type: 'wait', duration: 'PT0S', next: 'd' },
+          { id: 'd', type: 'exit', outcome: 'x' },
+        ]),
+      ).valid,
+    ).toBe(true);
+  });
+
   it('checks handoff targets against the team', () => {
     const team = { reps: [{ id: 'ana', name: 'Ana' }], queues: [{ id: 'emea-ae', members: ['ana'] }] };
     const result = validateJourney(pricingIntent, team);

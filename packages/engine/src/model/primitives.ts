@@ -9,9 +9,12 @@ export const Id = z
   .regex(/^[A-Za-z0-9_.:-]+$/, 'may only contain letters, digits and _ . : -');
 export type Id = z.infer<typeof Id>;
 
-/** Whether a string is an ISO 8601 duration that Baton can use (PT4H, P2D, P1W). */
+/**
+ * Whether a string is an ISO 8601 duration that Baton can use (PT4H, P2D, P1W). ISO 8601 has no negative
+ * durations (Luxon reads `PT-1S`): a timer due before it was set would run a contact's time backwards.
+ */
 export function isIsoDuration(value: string): boolean {
-  if (!/^P(?!$)/.test(value) || value.endsWith('T')) return false;
+  if (!/^P(?!$)/.test(value) || value.endsWith('T') || value.includes('-')) return false;
   return LuxonDuration.fromISO(value).isValid;
 }
 

@@ -7,9 +7,16 @@ import type { PartitionBatch, SyntheticPartitions } from './synthetic.ts';
 /** Batches a partition may have sent and the sequencer not yet taken, by default. */
 export const PARTITION_CREDIT = 8;
 
-/** The sequencer's end: batches put as they arrive, taken in arrival order; `take` tells the partition. */
+/**
+ * The sequencer's end. Batches are put as they arrive, one queue per partition, and taken from the
+ * partition that holds the sequencer back (the least watermark taken so far): the others' batches wait
+ * untaken, so a partition that runs ahead stops when its credit is spent instead of running the whole run
+ * ahead into the sequencer's memory. `taken` tells a partition that one of its batches was taken.
+ */
 export class PartitionInbox implements SyntheticPartitions {
-  private readonly queue: { partition: number; batch: PartitionBatch }[] = [];
+  private readonly queues: PartitionBatch[][];
+  /** Per partition: the watermark of its last batch taken (-Infinity before the first). */
+  private readonly marks: Float64Array;
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
 
@@ -19,11 +26,14 @@ export class PartitionInbox implements SyntheticPartitions {
     readonly finished: (index: number, json: string) => void,
     /** Called as the sequencer takes a batch that is not a partition's last: give the partition its credit back. */
     private readonly taken: (partition: number) => void,
-  ) {}
+  ) {
+    this.queues = Array.from({ length: count }, () => []);
+    this.marks = new Float64Array(count).fill(-Infinity);
+  }
 
   /** A batch arrived from `partition`. */
   put(partition: number, batch: PartitionBatch): void {
-    this.queue.push({ partition, batch });
+    this.queues[partition]!.push(batch);
     this.wake?.();
   }
 
@@ -34,12 +44,15 @@ export class PartitionInbox implements SyntheticPartitions {
   }
 
   async receive(): Promise<{ partition: number; batch: PartitionBatch }> {
+    let partition = 0;
+    for (let p = 1; p < this.count; p++) if (this.marks[p]! < this.marks[partition]!) partition = p;
     for (;;) {
       if (this.failure) throw this.failure;
-      const next = this.queue.shift();
-      if (next !== undefined) {
-        if (next.batch.watermark !== Infinity) this.taken(next.partition);
-        return next;
+      const batch = this.queues[partition]!.shift();
+      if (batch !== undefined) {
+        this.marks[partition] = batch.watermark;
+        if (batch.watermark !== Infinity) this.taken(partition);
+        return { partition, batch };
       }
       await new Promise<void>((r) => (this.wake = r));
     }

@@ -164,7 +164,10 @@ export interface PartitionBatch {
 /** How the sequencer hears from the partitions. */
 export interface SyntheticPartitions {
   count: number;
-  /** The next batch of any partition; each partition's batches in the order it sent them. */
+  /**
+   * A next batch, each partition's in the order it sent them (which partition's is the channel's choice:
+   * `PartitionInbox` gives the one of the partition holding the sequencer back).
+   */
   receive(): Promise<{ partition: number; batch: PartitionBatch }>;
   /** A contact that finished in a partition, with its report entry as JSON. */
   finished(index: number, json: string): void;
@@ -362,18 +365,27 @@ class SyntheticRun {
     try {
       applied = this.applyEvent(k, id);
     } catch (err) {
-      this.handOver(err, i, id, mark, k);
+      this.deferred(err, i, id, mark, k);
       return;
     }
     if (applied instanceof Promise)
       return applied.then(
         (a) => this.afterOwn(i, k, id, mark, a),
-        (err) => this.handOver(err, i, id, mark, k),
+        (err) => this.deferred(err, i, id, mark, k),
       );
     this.afterOwn(i, k, id, mark, applied);
   }
 
   private afterOwn(i: number, k: number, id: string, mark: Mark, applied: Applied): void {
+    if (this.role.kind === 'partition' && timerDueBy(this.store.stateOf(id), this.world.clock.now())) {
+      // The event set a timer due at its own instant (a wait of PT0S). On one thread that timer fires after
+      // this event but before the next events of that instant, and it may hand off: which inputs of other
+      // contacts come before it is the sequencer's to order, so the event is taken back and the contact
+      // handed over before it.
+      this.world.counter.remove(applied.journal);
+      this.handOver(i, id, mark, k);
+      return;
+    }
     this.pending[i]!--;
     // A new contact whose event left it idle is let go of, the event kept as its prelude.
     if (
@@ -393,11 +405,18 @@ class SyntheticRun {
 
   /**
    * In a partition, a step that reached a handoff threw `HandoffDeferred` and committed nothing: the contact
-   * is handed to the sequencer as it was before the step, with the input it was at (`next`: its first event
-   * still to apply, by index). Any other error is rethrown.
+   * is handed over. Any other error is rethrown.
    */
-  private handOver(err: unknown, i: number, id: string, mark: Mark, next: number): void {
+  private deferred(err: unknown, i: number, id: string, mark: Mark, next: number): void {
     if (!(err instanceof HandoffDeferred) || this.role.kind !== 'partition') throw err;
+    this.handOver(i, id, mark, next);
+  }
+
+  /**
+   * Hands the contact to the sequencer as it was before the step (`mark`), with the input it was at
+   * (`next`: its first event still to apply, by index).
+   */
+  private handOver(i: number, id: string, mark: Mark, next: number): void {
     this.store.release(id);
     this.ids.set(id, 0);
     this.owned![i] = -1;
@@ -417,10 +436,10 @@ class SyntheticRun {
       if (applied instanceof Promise)
         return applied.then(
           () => {},
-          (err) => this.handOver(err, i, id, mark, this.cursor),
+          (err) => this.deferred(err, i, id, mark, this.cursor),
         );
     } catch (err) {
-      this.handOver(err, i, id, mark, this.cursor);
+      this.deferred(err, i, id, mark, this.cursor);
     }
   }
 
@@ -485,8 +504,11 @@ class SyntheticRun {
     const total = this.schedule.length;
     for (let k = 0; ; ) {
       this.settle();
-      if (owned !== null)
+      if (owned !== null) {
+        const from = k;
         while (k < total && at[k]! < this.watermark && !(k >= owned[contact[k]!]! && owned[contact[k]!]! >= 0)) k++;
+        if (k !== from) this.input.onProgress?.(k, total); // (events the partitions applied)
+      }
       const nextEvent = k < total ? at[k]! : Infinity;
       const nextAction = actions.peek()?.at ?? Infinity;
       const nextDue = store.nextDueNow() ?? Infinity;
@@ -566,6 +588,13 @@ class SyntheticRun {
     this.settle();
     for (const id of await this.store.contactIds()) this.report(this.indexOf(id), id);
   }
+}
+
+/** Whether the contact holds a timer due at or before `now`. */
+function timerDueBy(state: ContactState | undefined, now: Millis): boolean {
+  if (state === undefined) return false;
+  for (const t of state.timers) if (t.dueAt <= now) return true;
+  return false;
 }
 
 /** A contact before a step: what a partition hands over if the step reaches a handoff. */

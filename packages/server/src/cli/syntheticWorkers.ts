@@ -39,17 +39,24 @@ export async function runSyntheticInWorkers(
   const { onProgress, ...data } = input; // (a function does not cross to a thread)
   const threads: Worker[] = [];
   const inbox = new PartitionInbox(workers, onJson, (partition) => threads[partition]!.postMessage('taken'));
-  for (let index = 0; index < workers; index++) {
-    const job: PartitionJob = { input: data, index, of: workers };
-    const thread = new Worker(entry, { workerData: job });
-    thread.on('message', (batch: PartitionBatch) => inbox.put(index, batch));
-    thread.on('error', (err) => inbox.fail(err));
-    thread.on('exit', (code) => {
-      if (code !== 0) inbox.fail(new Error(`simulation worker ${index + 1} of ${workers} stopped (exit code ${code})`));
-    });
-    threads.push(thread);
-  }
   try {
+    for (let index = 0; index < workers; index++) {
+      const job: PartitionJob = { input: data, index, of: workers };
+      const thread = new Worker(entry, { workerData: job });
+      const stopped = (why: string) => new Error(`simulation worker ${index + 1} of ${workers} ${why}`);
+      let done = false;
+      thread.on('message', (batch: PartitionBatch) => {
+        if (batch.watermark === Infinity) done = true;
+        inbox.put(index, batch);
+      });
+      thread.on('messageerror', (err) => inbox.fail(stopped(`sent a batch that could not be read: ${err.message}`)));
+      thread.on('error', (err) => inbox.fail(err));
+      // A worker that stops before its last batch, whatever its exit code, would leave the run waiting.
+      thread.on('exit', (code) => {
+        if (!done) inbox.fail(stopped(`stopped before its last batch (exit code ${code})`));
+      });
+      threads.push(thread);
+    }
     return await runSynthetic(input, onContact, undefined, inbox);
   } finally {
     await Promise.all(threads.map((t) => t.terminate()));
