@@ -3,19 +3,37 @@
 // next and its peak memory is its own. Issue #17's targets: 1M contacts in ≤ 60 s and ≤ 2 GB (aim ≤ 10 s
 // and ≤ 1 GB), cost growing as N log N or better. The machine is shared and noisy, so each line also gives
 // a yardstick measured in the same child (a fixed sort), and the growth is read from the ratios.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { ContactSpool } from '../src/sim/contactSpool.ts';
-import { PartitionInbox, partitionSender } from '../src/sim/partitionChannel.ts';
-import {
-  runSynthetic,
-  runSyntheticPartition,
-  simulateSynthetic,
-  type PartitionBatch,
-  type SyntheticInput,
-} from '../src/sim/synthetic.ts';
+import type { PartitionBatch, SyntheticInput } from '../src/internal.ts';
+
+/**
+ * What runs: the engine as it is published (`dist/`, built by tsc before the run: what an installed
+ * `baton` runs), or with `BENCH_POPULATION_SOURCE=1` its TypeScript sources through tsx (what `pnpm baton`
+ * runs in a checkout; tsx names every closure it makes, which costs a step some percent).
+ */
+const SOURCE = process.env.BENCH_POPULATION_SOURCE === '1';
+/** The parent builds the engine and starts a child per run; children and their worker threads load it. */
+const isParent = isMainThread && process.argv[2] === undefined;
+if (isParent && !SOURCE) {
+  const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    stdio: 'inherit',
+  });
+}
+const engine = (
+  isParent
+    ? undefined
+    : SOURCE
+      ? await import('../src/internal.ts')
+      : await import(new URL('../dist/internal.js', import.meta.url).href)
+) as typeof import('../src/internal.ts');
+type ContactSpool = InstanceType<typeof engine.ContactSpool>;
 
 const SIZES = (process.env.BENCH_POPULATION_SIZES ?? '100000,300000,1000000').split(',').map(Number);
 /**
@@ -57,7 +75,7 @@ function yardstick(): number {
 /** The synthetic run with `workers` worker threads (each running this file as a partition), the spool's way. */
 function inWorkers(input: SyntheticInput, workers: number, spool: ContactSpool) {
   const threads: Worker[] = [];
-  const inbox = new PartitionInbox(
+  const inbox = new engine.PartitionInbox(
     workers,
     (i, json) => spool.addJson(i, json),
     (p) => threads[p]!.postMessage('taken'),
@@ -77,9 +95,9 @@ function inWorkers(input: SyntheticInput, workers: number, spool: ContactSpool) 
     });
     threads.push(thread);
   }
-  return runSynthetic(input, (i, journeys) => spool.add(i, journeys), undefined, inbox).finally(() =>
-    Promise.all(threads.map((t) => t.terminate())),
-  );
+  return engine
+    .runSynthetic(input, (i, journeys) => spool.add(i, journeys), undefined, inbox)
+    .finally(() => Promise.all(threads.map((t) => t.terminate())));
 }
 
 async function child(contacts: number, workers: number): Promise<void> {
@@ -93,13 +111,13 @@ async function child(contacts: number, workers: number): Promise<void> {
     contacts,
     seed: 1,
   };
-  let report: Awaited<ReturnType<typeof runSynthetic>>;
-  if (REPORT === 'objects') report = await simulateSynthetic(input);
+  let report: Awaited<ReturnType<typeof engine.runSynthetic>>;
+  if (REPORT === 'objects') report = await engine.simulateSynthetic(input);
   else {
-    const spool = new ContactSpool(contacts);
+    const spool = new engine.ContactSpool(contacts);
     report =
       workers === 0
-        ? await runSynthetic(input, (i, journeys) => spool.add(i, journeys))
+        ? await engine.runSynthetic(input, (i, journeys) => spool.add(i, journeys))
         : await inWorkers(input, workers, spool);
     let read = 0;
     for (const _ of spool.inIdOrder()) read++; // each entry read back, as the CLI writes it
@@ -124,7 +142,7 @@ async function child(contacts: number, workers: number): Promise<void> {
 function parent(): void {
   const self = fileURLToPath(import.meta.url);
   console.log(
-    `Population: pricing example, 30 days, seed 1, one child process per size; report contacts as ${REPORT}, heap growth ${process.env.BENCH_POPULATION_HEAP_GROWTH ?? 40}%`,
+    `Population: pricing example, 30 days, seed 1, one child process per size; the engine's ${SOURCE ? 'sources through tsx' : 'build (dist/)'}; report contacts as ${REPORT}, heap growth ${process.env.BENCH_POPULATION_HEAP_GROWTH ?? 40}%`,
   );
   const results: Result[] = [];
   for (const n of SIZES) {
@@ -174,9 +192,9 @@ if (!isMainThread) {
   // A worker thread of a child: one partition of the run.
   const { input, index, of } = workerData as { input: SyntheticInput; index: number; of: number };
   const port = parentPort!;
-  const sender = partitionSender((batch) => port.postMessage(batch));
+  const sender = engine.partitionSender((batch) => port.postMessage(batch));
   port.on('message', sender.taken);
-  await runSyntheticPartition(input, index, of, sender.send);
+  await engine.runSyntheticPartition(input, index, of, sender.send);
   port.close();
 } else {
   const size = process.argv[2];
