@@ -364,18 +364,19 @@ describe('@baton/server installed from its tarball: the baton command', () => {
     expect(valid.stdout).toMatch(/pricing-intent\/journey\.json is a valid journey/);
     expect(valid.code).toBe(0);
     const ex = (f: string) => `examples/pricing-intent/${f}`;
-    const sim = runIn('npx', [
-      'baton',
-      'simulate',
-      ex('journey.json'),
-      '--team',
-      ex('team.json'),
-      '--workspace',
-      ex('workspace.json'),
-      '--script',
-      ex('script.json'),
-      '--json',
-    ]);
+    const simulate = (...args: string[]) =>
+      runIn('npx', [
+        'baton',
+        'simulate',
+        ex('journey.json'),
+        '--team',
+        ex('team.json'),
+        '--workspace',
+        ex('workspace.json'),
+        ...args,
+        '--json',
+      ]);
+    const sim = simulate('--script', ex('script.json'));
     expect(sim.code).toBe(0);
     const report = JSON.parse(sim.stdout);
     expect(report.contacts['acme-vp'].journeys['pricing-intent']).toMatchObject({
@@ -385,22 +386,7 @@ describe('@baton/server installed from its tarball: the baton command', () => {
     expect(report.contacts['tiny-dev'].journeys['pricing-intent'].path).toEqual(['fit', 'nurture', 'wait', 'done']);
     // A population split with a worker thread, which loads the built worker, gives the one-thread report.
     const population = (workers: string) => {
-      const r = runIn('npx', [
-        'baton',
-        'simulate',
-        ex('journey.json'),
-        '--team',
-        ex('team.json'),
-        '--workspace',
-        ex('workspace.json'),
-        '--contacts',
-        '200',
-        '--seed',
-        '2',
-        '--workers',
-        workers,
-        '--json',
-      ]);
+      const r = simulate('--contacts', '200', '--seed', '2', '--workers', workers);
       expect(r.code, r.stderr).toBe(0);
       return r.stdout.replace(/"wallMs": \d+/, '');
     };
