@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { simulateSynthetic } from '@baton/engine/internal';
 import { json, pricingLead, testServer } from './harness.ts';
 
 type Summary = { id: string; status: string; version: number | null; draft: { valid: boolean } | null };
@@ -248,6 +249,34 @@ describe('simulations over the API', () => {
     });
     expect(badPopulation.status).toBe(400);
     expect(JSON.stringify(await badPopulation.json())).toContain('$.traits.plan.oneOf');
+    await server.close();
+  });
+
+  it("runs a population in a worker thread: the server answers meanwhile, and the report is the engine's", async () => {
+    const server = await testServer();
+    await server.call(server.adminToken, 'POST', '/api/journeys', welcome('Hi'));
+    let done = false;
+    const simulation = Promise.resolve(
+      server.call(server.adminToken, 'POST', '/api/simulations', { journeys: ['welcome'], contacts: 30_000, seed: 5 }),
+    ).then((r) => {
+      done = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    // On the server's own thread the population held every request until it was over.
+    expect((await server.call(null, 'GET', '/healthz')).status).toBe(200);
+    expect(done).toBe(false);
+    const answer = await simulation;
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toBe('application/json');
+    const expected = await simulateSynthetic({
+      journeys: [welcome('Hi')],
+      team: server.config.data.team,
+      workspace: server.config.data.workspace,
+      contacts: 30_000,
+      seed: 5,
+    });
+    expect(await answer.text()).toBe(JSON.stringify(expected));
     await server.close();
   });
 });

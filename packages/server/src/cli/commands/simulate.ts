@@ -12,7 +12,7 @@ import {
   type ReportJourney,
   type SimulationReport,
 } from '@baton/engine/internal';
-import { defaultWorkers, runSyntheticInWorkers } from '../syntheticWorkers.ts';
+import { defaultWorkers, runSyntheticInWorkers } from '../../simulation/threads.ts';
 import { progressBar } from '../progress.ts';
 import { CliError, EXIT, readJsonFile, type CliIO } from '../io.ts';
 import { writeJson } from '../jsonStream.ts';
