@@ -1,4 +1,4 @@
-// In a checkout the CLI runs from its TypeScript sources (bin/baton.mjs): a worker thread loads tsx itself.
+// In a checkout Baton runs from its TypeScript sources (bin/baton.mjs): a worker thread loads tsx itself.
 import { register } from 'tsx/esm/api';
 
 register();
