@@ -70,7 +70,7 @@ export {
 } from './sim/simulate.ts';
 export { reportHandoff, type ReportHandoff } from './handoff/report.ts';
 export { handoffRecordView } from './handoff/view.ts';
-export { HandoffDeferred } from './handoff/create.ts';
+export { HandoffDeferred } from './model/errors.ts';
 export {
   runSynthetic,
   runSyntheticPartition,
@@ -82,7 +82,7 @@ export {
   type SyntheticTiming,
 } from './sim/synthetic.ts';
 export { ContactSpool, type ContactEntry } from './sim/contactSpool.ts';
-export { PartitionInbox, partitionSender, PARTITION_CREDIT } from './sim/partitionChannel.ts';
+export { PartitionInbox, partitionSender } from './sim/partitionChannel.ts';
 export { seededRandom } from './sim/random.ts';
 export { handoffStats } from './reports/handoffReport.ts';
 export type { SimulationReport, ReportJourney } from './sim/report.ts';

@@ -1,6 +1,7 @@
 import type { CompiledJourney } from '../compile/compileJourney.ts';
 import { readField } from '../conditions/env.ts';
 import { renderTemplate } from '../model/template.ts';
+import { HandoffDeferred } from '../model/errors.ts';
 import { sharedText } from '../model/intern.ts';
 import { handoffContext, LazyHandoffContext } from './context.ts';
 import type { Draft } from '../step/draft.ts';
@@ -8,19 +9,6 @@ import type { HandoffRecord, InstanceRecord } from '../state/records.ts';
 import type { StepContext } from '../step/context.ts';
 import { routeAndAssign } from './assign.ts';
 import { engage } from './engagement.ts';
-
-/**
- * Thrown by a step that reached a handoff in a runtime that defers them (RuntimeOptions.deferHandoffs): the
- * step commits nothing, and the contact is stepped again where handoffs are routed. One instance, made
- * once: an error's stack trace costs more than the rest of the step (issue #17).
- */
-export class HandoffDeferred extends Error {
-  static readonly instance = new HandoffDeferred();
-  private constructor() {
-    super('handoff deferred: this runtime does not route (RuntimeOptions.deferHandoffs)');
-    this.name = 'HandoffDeferred';
-  }
-}
 
 /** The `baton.handoff` action: creates the record with its context, routes it, and engages the contact. */
 export function createHandoff(

@@ -64,3 +64,17 @@ export class DeskConflictError extends ConflictError {
     super('(routing desk)', 'the routing desk was changed by another writer while this step ran');
   }
 }
+
+/**
+ * Thrown by a step that reached a handoff, or set a timer due at once, in a runtime that defers handoffs
+ * (RuntimeOptions.deferHandoffs): the step commits nothing, and the contact is stepped again where
+ * handoffs are routed. Not a BatonError: nothing went wrong. One instance, made once: an error's stack
+ * trace costs more than the rest of the step (issue #17).
+ */
+export class HandoffDeferred extends Error {
+  static readonly instance = new HandoffDeferred();
+  private constructor() {
+    super('handoff deferred: this runtime does not route (RuntimeOptions.deferHandoffs)');
+    this.name = 'HandoffDeferred';
+  }
+}

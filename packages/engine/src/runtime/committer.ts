@@ -1,9 +1,9 @@
 import type { JourneyCatalog } from '../compile/catalog.ts';
-import { ConflictError, DeskConflictError, DuplicateMessageError } from '../model/errors.ts';
+import { ConflictError, DeskConflictError, DuplicateMessageError, HandoffDeferred } from '../model/errors.ts';
 import type { Team } from '../model/team.ts';
 import type { Millis } from '../model/time.ts';
 import type { Workspace } from '../model/workspace.ts';
-import { newContactState } from '../state/records.ts';
+import { newContactState, type ContactState } from '../state/records.ts';
 import type { ActionHandler, StepContext } from '../step/context.ts';
 import type { IdSource } from '../step/draft.ts';
 import type { Commit, ImmediateStore, StepRead, Store } from '../store/store.ts';
@@ -273,6 +273,7 @@ export class StepCommitter {
       ctx.routing = { desk: read.routing.desk.state, loads: read.routing.loads };
     }
     const result = step(state, ctx);
+    if (this.deferHandoffs && setsTimerDueBy(state, result.state, now)) throw HandoffDeferred.instance;
     const commit: Commit = { contactId, expectedVersion: state.version, state: result.state, effects: result.effects };
     if (messageId !== undefined) {
       commit.messageId = messageId;
@@ -291,4 +292,15 @@ export class StepCommitter {
     // A staged step's listeners hear of it once it is durable (inTurn, WriteBatch).
     return this.stages ? applied : this.settled(applied);
   }
+}
+
+/**
+ * Whether a step set a timer due at or before its own instant (a wait of `PT0S`). Such a timer fires within
+ * the instant, and may hand off there, so a runtime that defers handoffs defers the step that set it too:
+ * where the instant's inputs of other contacts come around it is for the runtime that routes to order.
+ */
+function setsTimerDueBy(before: ContactState, after: ContactState, now: Millis): boolean {
+  if (after.timers === before.timers) return false;
+  for (const t of after.timers) if (t.dueAt <= now && !before.timers.includes(t)) return true;
+  return false;
 }

@@ -62,8 +62,9 @@ export interface RuntimeOptions {
    */
   lazyHandoffContext?: boolean;
   /**
-   * A step that would create a handoff throws `HandoffDeferred` instead, and commits nothing; steps read
-   * no routing state. For a synthetic run's partition, which hands such contacts to the thread that routes.
+   * A step that would create a handoff, or that sets a timer due at once (which may hand off within the
+   * instant), throws `HandoffDeferred` instead, and commits nothing; steps read no routing state. For a
+   * synthetic run's partition, which hands such contacts to the thread that routes.
    */
   deferHandoffs?: boolean;
 }

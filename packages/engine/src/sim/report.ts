@@ -38,18 +38,6 @@ export class NodeCounter {
     }
   }
 
-  /** Takes back a step's entries (a step a synthetic run's partition undid to hand its contact over). */
-  remove(entries: readonly JournalEntry[]): void {
-    for (const e of entries) {
-      if (e.kind !== 'node') continue;
-      const journey = this.counts.get(e.journeyId);
-      const node = journey?.get(e.node);
-      if (!journey || !node) continue;
-      if (--node.entered === 0) journey.delete(e.node);
-      if (journey.size === 0) this.counts.delete(e.journeyId);
-    }
-  }
-
   /** The counts as plain data, to send between threads: `[journey, node, entered]`. */
   entries(): [string, string, number][] {
     const out: [string, string, number][] = [];

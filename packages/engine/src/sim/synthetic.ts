@@ -1,5 +1,5 @@
 import { parseInstant, formatInstant, type Millis } from '../model/time.ts';
-import { BatonError } from '../model/errors.ts';
+import { BatonError, HandoffDeferred } from '../model/errors.ts';
 import { Population } from '../model/population.ts';
 import { parseInput } from '../validate/issues.ts';
 import { MinHeap } from '../store/heap.ts';
@@ -11,7 +11,6 @@ import { ContactIds } from './contactIds.ts';
 import type { ContactState } from '../state/records.ts';
 import type { Applied } from '../runtime/applied.ts';
 import type { Journey } from '../nodes/journey.ts';
-import { HandoffDeferred } from '../handoff/create.ts';
 import { dictionary } from '../model/dictionary.ts';
 import { CONTACT_UPDATED } from '../state/records.ts';
 
@@ -377,15 +376,6 @@ class SyntheticRun {
   }
 
   private afterOwn(i: number, k: number, id: string, mark: Mark, applied: Applied): void {
-    if (this.role.kind === 'partition' && timerDueBy(this.store.stateOf(id), this.world.clock.now())) {
-      // The event set a timer due at its own instant (a wait of PT0S). On one thread that timer fires after
-      // this event but before the next events of that instant, and it may hand off: which inputs of other
-      // contacts come before it is the sequencer's to order, so the event is taken back and the contact
-      // handed over before it.
-      this.world.counter.remove(applied.journal);
-      this.handOver(i, id, mark, k);
-      return;
-    }
     this.pending[i]!--;
     // A new contact whose event left it idle is let go of, the event kept as its prelude.
     if (
@@ -404,8 +394,8 @@ class SyntheticRun {
   }
 
   /**
-   * In a partition, a step that reached a handoff threw `HandoffDeferred` and committed nothing: the contact
-   * is handed over. Any other error is rethrown.
+   * In a partition, a step that reached a handoff (or set a timer due at once) threw `HandoffDeferred` and
+   * committed nothing: the contact is handed over. Any other error is rethrown.
    */
   private deferred(err: unknown, i: number, id: string, mark: Mark, next: number): void {
     if (!(err instanceof HandoffDeferred) || this.role.kind !== 'partition') throw err;
@@ -588,13 +578,6 @@ class SyntheticRun {
     this.settle();
     for (const id of await this.store.contactIds()) this.report(this.indexOf(id), id);
   }
-}
-
-/** Whether the contact holds a timer due at or before `now`. */
-function timerDueBy(state: ContactState | undefined, now: Millis): boolean {
-  if (state === undefined) return false;
-  for (const t of state.timers) if (t.dueAt <= now) return true;
-  return false;
 }
 
 /** A contact before a step: what a partition hands over if the step reaches a handoff. */
