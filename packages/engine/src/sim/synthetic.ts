@@ -87,9 +87,9 @@ export async function simulateSynthetic(
  * CLI, `ContactSpool`) keeps a million contacts' entries off the heap. `interner` shares the lists entries
  * hold alike, for a caller that keeps the objects.
  *
- * With `partitions`, this thread is the sequencer of a run split between threads (see
+ * With `partitions` (one or more), this thread is the sequencer of a run split between threads (see
  * `runSyntheticPartition`): it steps only the contacts the partitions hand it, in the run's global order,
- * and the report is the same as on one thread.
+ * and the report is the same as on one thread. With none it steps every contact itself.
  */
 export async function runSynthetic(
   input: SyntheticInput,
@@ -99,7 +99,7 @@ export async function runSynthetic(
 ): Promise<Omit<SimulationReport, 'contacts'> & { timing: SyntheticTiming }> {
   const run = new SyntheticRun(
     input,
-    partitions ? { kind: 'sequencer', partitions } : { kind: 'all' },
+    partitions && partitions.count > 0 ? { kind: 'sequencer', partitions } : { kind: 'all' },
     onContact,
     interner,
   );
@@ -273,7 +273,7 @@ class SyntheticRun {
     this.owned = role.kind === 'all' ? null : new Int32Array(input.contacts).fill(-1);
     if (role.kind === 'partition') for (let i = role.index; i < input.contacts; i += role.of) this.owned![i] = 0;
     this.watermarks = new Float64Array(role.kind === 'sequencer' ? role.partitions.count : 0).fill(-Infinity);
-    if (role.kind === 'sequencer') this.watermark = role.partitions.count > 0 ? -Infinity : Infinity;
+    if (role.kind === 'sequencer') this.watermark = -Infinity;
 
     this.outcomeHours = population.reps.outcomeHours;
     this.runtime.subscribe((applied) => this.touched.push(applied.contactId));

@@ -41,7 +41,7 @@ function portable(input: SyntheticInput): SyntheticInput {
 /**
  * `runSynthetic` split between `workers` worker threads, each stepping a partition of the contacts up to
  * their first handoff, and this thread, which steps the rest in the run's order (issue #17; ARCHITECTURE.md,
- * "Synthetic simulation"). The report is the same as on one thread: `onContact` gets the entries of the
+ * "Synthetic simulation"); with 0 workers, all on this thread. The report is the same as on one thread: `onContact` gets the entries of the
  * contacts this thread finished, `onJson` those the workers finished, as JSON.
  */
 export async function runSyntheticInWorkers(

@@ -7,9 +7,7 @@ import {
   InputInvalidError,
   simulateEvents,
   simulateScript,
-  runSynthetic,
   type ContactEntry,
-  type ReportJourney,
   type SimulationReport,
 } from '@baton/engine/internal';
 import { defaultWorkers, runSyntheticInWorkers } from '../../simulation/threads.ts';
@@ -200,11 +198,12 @@ export const simulateCommand: Command = {
           ...(population === undefined ? {} : { population }),
           onProgress: bar.update,
         };
-        const add = (i: number, journeys: Record<string, ReportJourney>) => spool.add(i, journeys);
-        const result =
-          workers === 0
-            ? await runSynthetic(input, add)
-            : await runSyntheticInWorkers(input, workers, add, (i, json) => spool.addJson(i, json));
+        const result = await runSyntheticInWorkers(
+          input,
+          workers,
+          (i, journeys) => spool.add(i, journeys),
+          (i, json) => spool.addJson(i, json),
+        );
         bar.done();
         report = {
           contacts: spool.inIdOrder(),
