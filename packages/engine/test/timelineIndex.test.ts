@@ -2,7 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   INDEX_MIN,
+  MemoryStore,
   ScoreModel,
+  newContactState,
+  newDesk,
   computeScore,
   compileCondition,
   withEvent,
@@ -226,6 +229,37 @@ describe('the timeline name index', () => {
     expect(computeScore(model, { contactId: 'c1', traits: {}, ...read, now: T0 })).toBe(40);
     expect(reads).toBeLessThan(200); // walking would read the ~990 older events three times
   });
+  it('is made as a store opens stored data: the first read after a restart reads only the events of its name', async () => {
+    let t: Timeline = { history: [] };
+    for (let i = 0; i < 990; i++)
+      t = withEvent(t, {
+        name: i % 100 === 0 ? 'Feature Used' : 'Session Started',
+        at: T0 - (1000 - i) * 60_000,
+        properties: {},
+      });
+    const state = newContactState('c1', T0);
+    // What a snapshot file holds: plain JSON, no index.
+    const contacts = JSON.parse(JSON.stringify([{ ...state, contact: { ...state.contact, ...t } }]));
+    const store = MemoryStore.fromSnapshot({
+      contacts,
+      messages: [],
+      desk: { version: 0, state: newDesk() },
+      outbox: [],
+      seq: 0,
+    });
+    const loaded = (await store.load('c1'))!.contact;
+    let reads = 0;
+    const history = new Proxy(loaded.history as HistoryEvent[], {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const read = { ...loaded, history };
+    expect(countEvents({ event: 'Feature Used', within: 'P1D' }, null, env({ ...read, now: T0 }))).toBe(10);
+    expect(reads).toBeLessThan(40); // making the index at this read would walk all ~960 older events
+  });
+
   it('keeps a score as a running sum with the older part: a read after folds reads only the newest events', () => {
     const model = ScoreModel.parse({
       events: [

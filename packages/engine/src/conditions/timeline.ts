@@ -107,6 +107,14 @@ export interface Seqs {
 const INDEX: unique symbol = Symbol('baton.timeline.index');
 type Indexed = readonly HistoryEvent[] & { [INDEX]?: NameIndex };
 
+/**
+ * Keeps `ix` on `history`, not enumerable: a timeline with its index equals one without (a contact a
+ * store opened equals the one it stored), and copies that spread or walk the array leave it out.
+ */
+function keepIndex(history: readonly HistoryEvent[], ix: NameIndex): void {
+  Object.defineProperty(history, INDEX, { value: ix, writable: true, configurable: true });
+}
+
 /** Below this many events a read walks `history` itself: an index would cost more than it saves. */
 export const INDEX_MIN = 64;
 
@@ -145,7 +153,7 @@ export function nameIndex(history: readonly HistoryEvent[]): NameIndex | null {
   if (ix === null) {
     if (!Object.isExtensible(history)) return null;
     ix = buildIndex(history);
-    (history as Indexed)[INDEX] = ix;
+    keepIndex(history, ix);
   }
   return ix.byName === null ? null : ix;
 }
@@ -265,10 +273,12 @@ export function withEvent(
   // first fold of a timeline that was loaded, or that just grew past INDEX_MIN).
   if (out.length >= INDEX_MIN) {
     const old = at >= h && h >= INDEX_MIN ? (history as Indexed)[INDEX] : undefined;
-    (out as Indexed)[INDEX] =
+    keepIndex(
+      out,
       old?.byName && old.length === h && old.last === history[h - 1]
         ? carryIndex(old, old.byName, history, out, drop)
-        : buildIndex(out);
+        : buildIndex(out),
+    );
   }
   return { history: out, recent: [] };
 }
