@@ -14,6 +14,8 @@ const STATUS: Record<string, ContentfulStatusCode> = {
   // Another writer kept winning the race for the same contact or the routing desk: transient, send again.
   write_conflict: 503,
   store_unavailable: 503,
+  // Population simulations running and waiting, as many as the server takes (simulation/threads.ts).
+  simulations_busy: 503,
   not_assignee: 403,
   unknown_rep: 404,
   not_found: 404,

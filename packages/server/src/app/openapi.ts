@@ -392,6 +392,10 @@ export const OPERATIONS: Operation[] = [
     auth: EDITORS,
     body: 'SimulationRequest',
     response: 'Object',
+    errors: {
+      '503':
+        'simulations_busy: populations run one per core beyond the first, and 8 more wait their turn; this one found the line full (Retry-After)',
+    },
   },
   {
     method: 'get',

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
+  BatonError,
   PartitionInbox,
   runSynthetic,
   type PartitionBatch,
@@ -83,16 +84,21 @@ export async function runSyntheticInWorkers(
  * answers other requests meanwhile, where a population of 100,000 contacts on its own thread held every
  * request, event intake included, for seconds. Fails as the run would have, with the same Baton error.
  */
-export function simulateSyntheticJson(input: SyntheticInput): Promise<string> {
+export function simulateSyntheticJson(input: SyntheticInput, signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
     const thread = startWorker({ kind: 'report', input: portable(input) });
     let answered = false;
     const answer = (settle: () => void) => {
       if (answered) return;
       answered = true;
+      signal?.removeEventListener('abort', stop);
       settle();
       void thread.terminate();
     };
+    // Nobody waits for the report any more (the client went away): the thread stops now.
+    const stop = () => answer(() => reject(signal!.reason));
+    signal?.addEventListener('abort', stop, { once: true });
     thread.on('message', (m: WorkerMessage) => {
       if ('report' in m) answer(() => resolve(m.report));
       else if ('failure' in m) answer(() => reject(errorOf(m.failure)));
@@ -103,4 +109,69 @@ export function simulateSyntheticJson(input: SyntheticInput): Promise<string> {
       answer(() => reject(new Error(`the simulation worker stopped without a report (exit code ${code})`))),
     );
   });
+}
+
+/** A request waiting for a slot: started when one frees, or gone when its client is. */
+interface Waiting {
+  start(): void;
+}
+
+/**
+ * The population simulations a server runs at once, each on a worker thread of its own, and the line of
+ * those waiting for one to finish. A run holds a core and up to a few hundred MB for seconds, so without a
+ * bound a handful of requests would take the cores and memory event intake needs. A request that finds
+ * the line full is refused with `simulations_busy` (503, Retry-After): nothing was started for it.
+ */
+export class SimulationSlots {
+  private running = 0;
+  private readonly line: Waiting[] = [];
+
+  /** `size` runs at once (at least 1), and at most `waiting` more in line. */
+  constructor(
+    readonly size: number,
+    readonly waiting: number,
+  ) {}
+
+  /** One per core beyond the first (the server's own thread keeps one), at least one; 8 more may wait. */
+  static forThisMachine(): SimulationSlots {
+    return new SimulationSlots(Math.max(1, availableParallelism() - 1), 8);
+  }
+
+  /** Runs `job` in a slot, first waiting in line if they are all taken; a request whose `signal` aborts leaves the line. */
+  async run<T>(job: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted();
+    if (this.running < this.size) this.running++;
+    else await this.queue(signal);
+    try {
+      return await job();
+    } finally {
+      // The slot passes to the first in line, or is free.
+      const next = this.line.shift();
+      if (next) next.start();
+      else this.running--;
+    }
+  }
+
+  private queue(signal: AbortSignal | undefined): Promise<void> {
+    if (this.line.length >= this.waiting)
+      throw new BatonError(
+        'simulations_busy',
+        `${this.size} population simulation${this.size === 1 ? ' is' : 's are'} running and ${this.waiting} more waiting, the most this server takes at once: send this one again in a moment`,
+      );
+    return new Promise((resolve, reject) => {
+      const leave = () => {
+        const at = this.line.indexOf(waiting);
+        if (at >= 0) this.line.splice(at, 1);
+        reject(signal!.reason);
+      };
+      const waiting: Waiting = {
+        start() {
+          signal?.removeEventListener('abort', leave);
+          resolve();
+        },
+      };
+      signal?.addEventListener('abort', leave, { once: true });
+      this.line.push(waiting);
+    });
+  }
 }

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { JsonObject, parseInput, simulateScript } from '@baton/engine/internal';
-import { simulateSyntheticJson } from '../../simulation/threads.ts';
+import { SimulationSlots, simulateSyntheticJson } from '../../simulation/threads.ts';
 import type { ApiEnv } from '../auth.ts';
 import { readJsonBody } from '../body.ts';
 import type { Configuration } from '../../server/configuration.ts';
@@ -31,6 +31,7 @@ export type SimulationRequest = z.infer<typeof SimulationRequest>;
  */
 export function simulationRoutes(config: Configuration): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
+  const slots = SimulationSlots.forThisMachine();
   app.post('/', async (c) => {
     const request = parseInput(SimulationRequest, await readJsonBody(c), 'simulation');
     const journeys = request.journeys.map((j) => {
@@ -43,13 +44,23 @@ export function simulationRoutes(config: Configuration): Hono<ApiEnv> {
     if (request.contacts === undefined) return c.json(await simulateScript({ ...common, script: request.script }));
     // A population runs in a worker thread: for seconds at 100k contacts, during which this thread keeps
     // answering (event intake, the inbox). The report comes back as the JSON text c.json would write.
-    const report = await simulateSyntheticJson({
+    // Runs take the server's free cores one each (`slots`); a client that goes away stops its run.
+    const signal = c.req.raw.signal;
+    const input = {
       ...common,
       contacts: request.contacts,
       seed: request.seed,
       ...(request.days ? { days: request.days } : {}),
       population: request.population,
-    });
+    };
+    let report: string;
+    try {
+      report = await slots.run(() => simulateSyntheticJson(input, signal), signal);
+    } catch (err) {
+      // Nobody is there to answer: 499 is what the request's log line shows (nginx's "client closed").
+      if (signal.aborted) return new Response(null, { status: 499 });
+      throw err;
+    }
     return c.body(report, 200, { 'content-type': 'application/json' });
   });
   return app;
