@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NO_PROPERTIES, newContactState } from '@baton/engine/internal';
+import { NO_PROPERTIES, evaluateCondition, newContactState, withEvent, type Timeline } from '@baton/engine/internal';
 import { runStoreContract } from '@baton/engine/store-contract';
 import { holdJournalWrites } from './slowDisk.ts';
 import { CorruptDataFileError, DamagedJournalError, DataDirLockedError, LowdbStore } from '../src/index.ts';
@@ -236,6 +236,48 @@ describe('lowdb store', () => {
     const { version, ...reopened } = (await again.load('long'))!;
     expect(version).toBe(120);
     expect(reopened).toEqual({ ...state, version: undefined });
+    await again.close();
+  });
+
+  it('reopens a long timeline from its journal with its name index made: the first read walks no other events', async () => {
+    const dir = freshDir();
+    const store = await LowdbStore.open(dir);
+    let t: Timeline = { history: [] };
+    for (let i = 0; i < 990; i++)
+      t = withEvent(t, {
+        name: i % 100 === 0 ? 'Feature Used' : 'Session Started',
+        at: T - (1000 - i) * 60_000,
+        properties: {},
+      });
+    const state = newContactState('long', T);
+    // Only in the journal: no snapshot is written before the reopen.
+    await store.commit({
+      contactId: 'long',
+      expectedVersion: 0,
+      state: { ...state, contact: { ...state.contact, ...t } },
+      effects: [],
+    });
+    await store.close();
+    const again = await LowdbStore.open(dir);
+    const loaded = (await again.load('long'))!.contact;
+    let reads = 0;
+    const history = new Proxy(loaded.history as object[], {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const tenUses = { event: 'Feature Used', within: 'P1D', op: 'gte', value: 10 };
+    const holds = evaluateCondition(tenUses, {
+      contactId: 'long',
+      traits: {},
+      history: history as typeof loaded.history,
+      recent: loaded.recent,
+      now: T,
+      score: () => undefined,
+    });
+    expect(holds).toBe(true);
+    expect(reads).toBeLessThan(40); // making the index at this read would walk all ~960 older events
     await again.close();
   });
 

@@ -1,4 +1,4 @@
-import { heldEvent, nameIndex, type HistoryEvent } from '../conditions/timeline.ts';
+import { heldEvent, type HistoryEvent } from '../conditions/timeline.ts';
 import type { ContactRecord } from '../state/records.ts';
 
 /**
@@ -12,14 +12,9 @@ export function compactEvents(events: readonly HistoryEvent[]): void {
 
 /**
  * `compactEvents` on a contact's timeline: a whole contact, or the fields a journal's change carries (either
- * part may be missing there). The older part's name index is made now, as the store reads it, like the
- * store's other indexes: the contact's first step after a restart then reads only the events of the names
- * its counts and scores are about, instead of walking up to 1,000 events to make the index.
+ * part may be missing there).
  */
 export function compactTimeline(contact: Partial<Pick<ContactRecord, 'history' | 'recent'>>): void {
-  if (Array.isArray(contact.history)) {
-    compactEvents(contact.history);
-    nameIndex(contact.history);
-  }
+  if (Array.isArray(contact.history)) compactEvents(contact.history);
   if (Array.isArray(contact.recent)) compactEvents(contact.recent);
 }

@@ -121,6 +121,8 @@ export class LowdbStore implements Store {
         }
         if (newest) tail = { generation: g, validBytes: contents.validBytes };
       }
+      // Timelines the journal replaced get their index once, not once per change that carried them.
+      memory.indexTimelines();
       // Commits go on in the newest journal (its torn tail cut off first): one generation per snapshot, not per start.
       const journal = await JournalFile.open(dir, tail.generation, tail.validBytes);
       const store = new LowdbStore(memory, db, journal, dir, unlock, options.compactBytes ?? 64 * 1024 * 1024);
