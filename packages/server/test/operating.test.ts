@@ -34,3 +34,29 @@ describe('baton serve --heap-growth', () => {
     }
   });
 });
+
+describe('baton serve --simulation-slots', () => {
+  const slots = (values: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) =>
+    operatingOptions(values, env, []).simulationSlots;
+
+  it("leaves it to the machine's cores by default; the flag, else BATON_SIMULATION_SLOTS, sets it", () => {
+    expect(slots({})).toBeUndefined();
+    expect(slots({ 'simulation-slots': '2' }, { BATON_SIMULATION_SLOTS: '4' })).toBe(2);
+    expect(slots({}, { BATON_SIMULATION_SLOTS: '4' })).toBe(4);
+  });
+
+  it('is misuse (exit 2) naming the flag for anything but 1 to 64', () => {
+    for (const bad of ['0', '65', '1.5', 'two', '__proto__']) {
+      let caught: unknown;
+      try {
+        slots({ 'simulation-slots': bad });
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught, bad).toBeInstanceOf(CliError);
+      expect((caught as CliError).exitCode).toBe(2);
+      expect((caught as Error).message).toContain('--simulation-slots (BATON_SIMULATION_SLOTS)');
+      expect((caught as Error).message).toContain(JSON.stringify(bad));
+    }
+  });
+});

@@ -154,6 +154,29 @@ describe('request ids and logs', () => {
     expect((line!.err as { stack: string }).stack).toContain('Error: disk on fire');
   });
 
+  it('logs a refusal Baton chose (a 503 with its code) as a warning, without a stack', async () => {
+    const { log, parsed } = memoryLog();
+    const s = await open({ ops: { log } });
+    const { createApp } = await import('../src/index.ts');
+    const { BatonError } = await import('@baton/engine');
+    const down = new BatonError('store_unavailable', 'the database is out of reach');
+    const broken = Object.create(s.store, { handoffs: { value: () => Promise.reject(down) } });
+    const res = await createApp({ ...s.deps, store: broken }).request('/api/handoffs', {
+      headers: { authorization: `Bearer ${s.adminToken}` },
+    });
+    expect(res.status).toBe(503);
+    await log.flush();
+    const line = parsed().find((e) => e.reqId === res.headers.get('x-request-id'));
+    expect(line).toMatchObject({
+      level: 'warn',
+      msg: 'request refused',
+      status: 503,
+      code: 'store_unavailable',
+      message: 'the database is out of reach',
+    });
+    expect(line).not.toHaveProperty('err');
+  });
+
   it('buffers lines to a descriptor and writes them within a second when few come, and at once on flush', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'baton-log-')), 'log');
     const fd = openSync(file, 'a');

@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BatonError } from '@baton/engine';
 import { SimulationSlots, simulateSyntheticJson } from '../src/simulation/threads.ts';
@@ -103,27 +103,90 @@ describe('population simulation slots', () => {
   });
 
   it("stops a population's worker thread when its client goes away", async () => {
+    const threads = () => Number(/Threads:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]);
+    const before = threads();
     const stop = new AbortController();
     // 100k contacts take seconds: without the stop the run would answer with its report.
     const run = simulateSyntheticJson({ journeys: [welcome], contacts: 100_000, seed: 1 }, stop.signal);
-    setTimeout(() => stop.abort(new Error('client closed')), 200);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(threads()).toBeGreaterThan(before);
+    stop.abort(new Error('client closed'));
     await expect(run).rejects.toThrow('client closed');
+    // The run is over once its thread is: the slot it frees is not taken while that thread still runs.
+    expect(threads()).toBe(before);
+  });
+
+  it('refuses a request already gone, and frees the slot of a job that throws at once', async () => {
+    const slots = new SimulationSlots(1, 1);
+    let ran = false;
+    const gone = AbortSignal.abort(new Error('client closed'));
+    await expect(
+      slots.run(async () => {
+        ran = true;
+      }, gone),
+    ).rejects.toThrow('client closed');
+    expect(ran).toBe(false);
+    await expect(
+      slots.run(() => {
+        throw new Error('no worker');
+      }),
+    ).rejects.toThrow('no worker');
+    expect(await slots.run(async () => 'free')).toBe('free');
+    // A size below one is one: a line with no slot would never move.
+    expect(new SimulationSlots(0, 1).size).toBe(1);
+  });
+
+  it('refuses those in line and new ones once the server stops, and lets the running one finish', async () => {
+    const slots = new SimulationSlots(1, 4);
+    const first = held();
+    const running = slots.run(first.job);
+    const waiting = slots.run(async () => 'never');
+    slots.close();
+    await expect(waiting).rejects.toMatchObject({ code: 'simulations_busy' });
+    await expect(waiting).rejects.toThrow(/this server is stopping/);
+    await expect(slots.run(async () => 'never')).rejects.toThrow(/this server is stopping/);
+    first.finish();
+    await expect(running).resolves.toBeUndefined();
   });
 
   it('answers 503 simulations_busy over the API once every slot and place in line is taken', async () => {
-    const server = await testServer();
-    // As many requests as this machine's slots and line take, and one more.
-    const taken = Math.max(1, availableParallelism() - 1) + 8;
+    const server = await testServer({ simulationSlots: 1 });
+    // One running, 8 in line, and one more.
     const answers = await Promise.all(
-      Array.from({ length: taken + 1 }, () =>
+      Array.from({ length: 10 }, () =>
         server.call(server.adminToken, 'POST', '/api/simulations', { journeys: [welcome], contacts: 1_000 }),
       ),
     );
-    const statuses = answers.map((a) => a.status);
-    expect(statuses.filter((s) => s === 200)).toHaveLength(taken);
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(9);
     const refused = answers.find((a) => a.status === 503)!;
-    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(refused.headers.get('retry-after')).toBe('5');
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('simulations_busy');
+    await server.close();
+  });
+
+  it('answers 499 to a request whose client went away, and refuses the line as the server drains', async () => {
+    const server = await testServer({ simulationSlots: 1 });
+    const post = (contacts: number, signal?: AbortSignal) =>
+      server.app.request('/api/simulations', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ journeys: [welcome], contacts }),
+        ...(signal ? { signal } : {}),
+      });
+    const gone = new AbortController();
+    const cancelled = post(30_000, gone.signal);
+    await new Promise((r) => setTimeout(r, 100));
+    gone.abort(new Error('client closed'));
+    expect((await cancelled).status).toBe(499);
+    const running = post(20_000);
+    await new Promise((r) => setTimeout(r, 100));
+    const waiting = post(1_000);
+    await new Promise((r) => setTimeout(r, 50));
+    server.drain();
+    const refused = await waiting;
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/stopping/);
+    expect((await running).status).toBe(200);
     await server.close();
   });
 });

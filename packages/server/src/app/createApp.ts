@@ -21,6 +21,7 @@ import { eventExportRoutes } from './routes/eventExport.ts';
 import { backtestRoutes } from './routes/backtests.ts';
 import type { EventLog } from '../stores/eventLog.ts';
 import { simulationRoutes } from './routes/simulations.ts';
+import { SimulationSlots } from '../simulation/threads.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { teamRoutes } from './routes/team.ts';
 import { tokenRoutes } from './routes/tokens.ts';
@@ -130,7 +131,7 @@ export function createApp(deps: AppDeps): Hono {
     repModelRoutes(store, () => config.data.team),
   );
   api.use('/simulations/*', allow('admin', 'marketer'));
-  api.route('/simulations', simulationRoutes(config));
+  api.route('/simulations', simulationRoutes(config, deps.simulations ?? new SimulationSlots()));
   api.route('/stream', streamRoutes(deps.live, runtime, config));
   api.use('/tokens/*', allow('admin'));
   api.route('/tokens', tokenRoutes(config, deps.live));

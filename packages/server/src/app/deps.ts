@@ -16,6 +16,7 @@ import type { Logger } from '../ops/logger.ts';
 import type { Metrics, MetricsAccess } from '../ops/metrics.ts';
 import type { InFlight } from './observe.ts';
 import type { EventLog } from '../stores/eventLog.ts';
+import type { SimulationSlots } from '../simulation/threads.ts';
 
 /** What operating a process takes: its log, metrics, readiness, the requests in flight, who reads metrics. */
 export interface OpsDeps {
@@ -42,4 +43,6 @@ export interface AppDeps {
   ops: OpsDeps;
   /** The accepted events kept for backtests (SPEC §10); without it none are kept and the export is empty. */
   events?: EventLog | undefined;
+  /** Population simulations run at once and waiting (default: one per core beyond the first). */
+  simulations?: SimulationSlots | undefined;
 }

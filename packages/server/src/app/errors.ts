@@ -37,7 +37,8 @@ export function onError(err: Error, c: Context): Response {
     const details =
       err instanceof InputInvalidError || err instanceof JourneyInvalidError ? { errors: err.errors } : {};
     const status = STATUS[err.code] ?? 400;
-    if (status === 503) c.header('retry-after', '1');
+    // A population run lasts seconds: asked again after one, the line would most likely still be full.
+    if (status === 503) c.header('retry-after', err.code === 'simulations_busy' ? '5' : '1');
     return c.json({ error: { code: err.code, message: err.message, ...details } }, status);
   }
   // The request's log line carries the error and its stack (app/observe.ts).

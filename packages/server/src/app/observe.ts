@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
+import { BatonError } from '@baton/engine';
 import type { Logger } from '../ops/logger.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { answerHeader, requestHeader } from './nodeHttp.ts';
@@ -119,7 +120,10 @@ export function observe(log: Logger, metrics: Metrics, inFlight: InFlight): Midd
     metrics.httpSeconds.observe({ method: c.req.method, route, status: String(status) }, ms / 1000);
     if (intake) await countIntake(c, intake(), metrics);
     const line = { reqId, method: c.req.method, path: c.req.path, route, status, ms: Math.round(ms * 10) / 10 };
-    if (status >= 500 && c.error) log.error({ ...line, err: c.error }, 'request failed');
+    if (status >= 500 && c.error instanceof BatonError)
+      // A refusal Baton chose (a busy line, a write conflict, the store out of reach): its code, no stack.
+      log.warn({ ...line, code: c.error.code, message: c.error.message }, 'request refused');
+    else if (status >= 500 && c.error) log.error({ ...line, err: c.error }, 'request failed');
     else requests.info(line, 'request');
   };
 }

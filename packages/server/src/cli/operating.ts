@@ -17,6 +17,8 @@ export interface OperatingOptions {
    * undefined leaves V8's own policy (`--heap-growth 0`, or a `--heap-growing-percent` given to node).
    */
   heapGrowthPercent: number | undefined;
+  /** How many population simulations run at once; undefined: one per core beyond the first. */
+  simulationSlots: number | undefined;
 }
 
 /** The default of --heap-growth: 100k contacts stay under 500 MB resident under load (docs/BENCHMARKS.md). */
@@ -33,7 +35,11 @@ function seconds(value: unknown, name: string, fallback: number): number {
   return Math.round(n * 1000);
 }
 
-/** Reads --shutdown-timeout, --drain-delay, --metrics, --log-level and --heap-growth (or BATON_SHUTDOWN_TIMEOUT, BATON_DRAIN_DELAY, BATON_METRICS, BATON_LOG_LEVEL, BATON_HEAP_GROWTH). */
+/**
+ * Reads --shutdown-timeout, --drain-delay, --metrics, --log-level, --heap-growth and --simulation-slots (or
+ * BATON_SHUTDOWN_TIMEOUT, BATON_DRAIN_DELAY, BATON_METRICS, BATON_LOG_LEVEL, BATON_HEAP_GROWTH,
+ * BATON_SIMULATION_SLOTS).
+ */
 export function operatingOptions(
   values: Record<string, unknown>,
   env: NodeJS.ProcessEnv = process.env,
@@ -64,7 +70,18 @@ export function operatingOptions(
       `--log-level (BATON_LOG_LEVEL) is one of ${LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`,
     );
   const heapGrowthPercent = heapGrowth(values['heap-growth'], env, execArgv);
-  return { shutdownTimeoutMs, drainDelayMs, metrics, logLevel, heapGrowthPercent };
+  // A container's CPU limit is not always what the machine reports, so the operator may say.
+  const slots = values['simulation-slots'] ?? env.BATON_SIMULATION_SLOTS;
+  let simulationSlots: number | undefined;
+  if (slots !== undefined && slots !== '') {
+    simulationSlots = Number(slots);
+    if (typeof slots !== 'string' || !Number.isInteger(simulationSlots) || simulationSlots < 1 || simulationSlots > 64)
+      throw new CliError(
+        2,
+        `--simulation-slots (BATON_SIMULATION_SLOTS) is how many population simulations run at once, 1 to 64, got ${JSON.stringify(slots)}`,
+      );
+  }
+  return { shutdownTimeoutMs, drainDelayMs, metrics, logLevel, heapGrowthPercent, simulationSlots };
 }
 
 /**

@@ -16,6 +16,7 @@ import { Scheduler } from './scheduler.ts';
 import { operate, type OpsOptions } from './operations.ts';
 import { exampleSeed } from '../server/seed.ts';
 import { Ticker } from './ticker.ts';
+import { SimulationSlots } from '../simulation/threads.ts';
 
 const systemClock: Clock = { now: () => Date.now() };
 
@@ -82,6 +83,8 @@ export type ServerOptions = StorageOptions & {
   ops?: OpsOptions | undefined;
   /** How long accepted events are kept for backtests (ISO duration; SPEC §10: default P30D). */
   eventRetention?: string | undefined;
+  /** How many population simulations run at once (default: one per core beyond the first, at least one); 8 more may wait. */
+  simulationSlots?: number | undefined;
 };
 
 /**
@@ -176,6 +179,7 @@ export async function openServer(options: ServerOptions) {
       if (!timers.running) throw new Error('the scheduler is not running');
     });
     const designerDir = DESIGNER_DISTS.find((dir) => existsSync(`${dir}index.html`));
+    const simulations = new SimulationSlots(options.simulationSlots);
     const deps = {
       runtime,
       store,
@@ -188,6 +192,7 @@ export async function openServer(options: ServerOptions) {
       corsOrigins: options.corsOrigins,
       ops,
       events: storage.events,
+      simulations,
     };
     const app = createApp(deps);
     ops.lifecycle.started();
@@ -212,9 +217,10 @@ export async function openServer(options: ServerOptions) {
       endStreams() {
         live.close();
       },
-      /** Not ready from now on (`/readyz` answers 503); everything else still works. */
+      /** Not ready from now on (`/readyz` answers 503), population simulations in line or new refused; everything else still works. */
       drain() {
         ops.lifecycle.drain();
+        simulations.close();
       },
       /**
        * Stops: not ready, live streams end, the timer being fired and the webhook pump in progress finish,
@@ -223,6 +229,7 @@ export async function openServer(options: ServerOptions) {
        */
       async close() {
         ops.lifecycle.drain();
+        simulations.close();
         sender.stop();
         forgetting.stop();
         forgettingEvents.stop();

@@ -96,8 +96,13 @@ export function simulateSyntheticJson(input: SyntheticInput, signal?: AbortSigna
       settle();
       void thread.terminate();
     };
-    // Nobody waits for the report any more (the client went away): the thread stops now.
-    const stop = () => answer(() => reject(signal!.reason));
+    // Nobody waits for the report any more (the client went away): the thread stops, and the run is over
+    // once it has (so the slot it frees is not taken while its heap is still there).
+    const stop = () => {
+      if (answered) return;
+      answered = true;
+      void thread.terminate().finally(() => reject(signal!.reason));
+    };
     signal?.addEventListener('abort', stop, { once: true });
     thread.on('message', (m: WorkerMessage) => {
       if ('report' in m) answer(() => resolve(m.report));
@@ -111,10 +116,14 @@ export function simulateSyntheticJson(input: SyntheticInput, signal?: AbortSigna
   });
 }
 
-/** A request waiting for a slot: started when one frees, or gone when its client is. */
+/** A request waiting for a slot: started when one frees, refused when the server stops, gone when its client is. */
 interface Waiting {
   start(): void;
+  refuse(err: Error): void;
 }
+
+/** How many population runs wait for a slot before more are refused. */
+const LINE = 8;
 
 /**
  * The population simulations a server runs at once, each on a worker thread of its own, and the line of
@@ -125,21 +134,22 @@ interface Waiting {
 export class SimulationSlots {
   private running = 0;
   private readonly line: Waiting[] = [];
+  private closed = false;
+  /** How many run at once: at least one. */
+  readonly size: number;
 
-  /** `size` runs at once (at least 1), and at most `waiting` more in line. */
+  /** `size` runs at once (default: one per core beyond the first, the server's own thread keeps one; at least one), at most `waiting` more in line. */
   constructor(
-    readonly size: number,
-    readonly waiting: number,
-  ) {}
-
-  /** One per core beyond the first (the server's own thread keeps one), at least one; 8 more may wait. */
-  static forThisMachine(): SimulationSlots {
-    return new SimulationSlots(Math.max(1, availableParallelism() - 1), 8);
+    size = availableParallelism() - 1,
+    readonly waiting = LINE,
+  ) {
+    this.size = Math.max(1, Math.floor(size));
   }
 
   /** Runs `job` in a slot, first waiting in line if they are all taken; a request whose `signal` aborts leaves the line. */
   async run<T>(job: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     signal?.throwIfAborted();
+    if (this.closed) throw stopping();
     if (this.running < this.size) this.running++;
     else await this.queue(signal);
     try {
@@ -150,6 +160,15 @@ export class SimulationSlots {
       if (next) next.start();
       else this.running--;
     }
+  }
+
+  /**
+   * A stopping server's: those in line are refused now and new requests from now on (another server may
+   * take them); the runs under way finish, as every request in flight does.
+   */
+  close(): void {
+    this.closed = true;
+    for (const waiting of this.line.splice(0)) waiting.refuse(stopping());
   }
 
   private queue(signal: AbortSignal | undefined): Promise<void> {
@@ -169,9 +188,16 @@ export class SimulationSlots {
           signal?.removeEventListener('abort', leave);
           resolve();
         },
+        refuse(err) {
+          signal?.removeEventListener('abort', leave);
+          reject(err);
+        },
       };
       signal?.addEventListener('abort', leave, { once: true });
       this.line.push(waiting);
     });
   }
 }
+
+const stopping = () =>
+  new BatonError('simulations_busy', 'this server is stopping: send the simulation again (another server may take it)');

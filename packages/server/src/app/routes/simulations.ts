@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { JsonObject, parseInput, simulateScript } from '@baton/engine/internal';
-import { SimulationSlots, simulateSyntheticJson } from '../../simulation/threads.ts';
+import { type SimulationSlots, simulateSyntheticJson } from '../../simulation/threads.ts';
 import type { ApiEnv } from '../auth.ts';
 import { readJsonBody } from '../body.ts';
 import type { Configuration } from '../../server/configuration.ts';
@@ -29,9 +29,8 @@ export type SimulationRequest = z.infer<typeof SimulationRequest>;
  * nothing is sent and live data is untouched. The answer is the §8 report. A synthetic population runs in
  * a worker thread of its own (`simulation/threads.ts`).
  */
-export function simulationRoutes(config: Configuration): Hono<ApiEnv> {
+export function simulationRoutes(config: Configuration, slots: SimulationSlots): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  const slots = SimulationSlots.forThisMachine();
   app.post('/', async (c) => {
     const request = parseInput(SimulationRequest, await readJsonBody(c), 'simulation');
     const journeys = request.journeys.map((j) => {
@@ -57,8 +56,9 @@ export function simulationRoutes(config: Configuration): Hono<ApiEnv> {
     try {
       report = await slots.run(() => simulateSyntheticJson(input, signal), signal);
     } catch (err) {
-      // Nobody is there to answer: 499 is what the request's log line shows (nginx's "client closed").
-      if (signal.aborted) return new Response(null, { status: 499 });
+      // Stopped because nobody is there to answer: 499 is what the request's log line shows (nginx's
+      // "client closed"). Any other failure is the route's, as before.
+      if (signal.aborted && err === signal.reason) return new Response(null, { status: 499 });
       throw err;
     }
     return c.body(report, 200, { 'content-type': 'application/json' });

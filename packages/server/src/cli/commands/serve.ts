@@ -42,7 +42,7 @@ function intakeOptions(values: Record<string, unknown>) {
 export const serveCommand: Command = {
   name: 'serve',
   usage:
-    'baton serve [--port 3000] [--data ./data | --database postgres://USER@HOST:PORT/DB] [--host 127.0.0.1] [--cors-origins https://a.example,https://b.example] [--message-window P7D] [--anonymous-ttl P30D] [--event-retention P30D] [--shutdown-timeout 10] [--drain-delay 0] [--metrics token|open] [--log-level info] [--heap-growth 40]',
+    'baton serve [--port 3000] [--data ./data | --database postgres://USER@HOST:PORT/DB] [--host 127.0.0.1] [--cors-origins https://a.example,https://b.example] [--message-window P7D] [--anonymous-ttl P30D] [--event-retention P30D] [--shutdown-timeout 10] [--drain-delay 0] [--metrics token|open] [--log-level info] [--heap-growth 40] [--simulation-slots N]',
   summary:
     'run Baton: the designer, event intake and the API on one port; data kept by lowdb in --data, or in PostgreSQL with --database (or BATON_DATABASE_URL), where several processes may serve one database',
   options: {
@@ -59,6 +59,7 @@ export const serveCommand: Command = {
     metrics: { type: 'string' },
     'log-level': { type: 'string' },
     'heap-growth': { type: 'string' },
+    'simulation-slots': { type: 'string' },
   },
   positionals: { min: 0, max: 0 },
   async run(io: CliIO, args) {
@@ -85,6 +86,7 @@ export const serveCommand: Command = {
       server = await openServer({
         ...storage,
         ...intake,
+        ...(operating.simulationSlots === undefined ? {} : { simulationSlots: operating.simulationSlots }),
         ops: { log, lifecycle, metrics: new Metrics().withProcessMetrics(), metricsAccess: operating.metrics },
       });
     } catch (err) {
