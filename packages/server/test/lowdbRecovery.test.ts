@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { newContactState, newDesk, type Commit } from '@baton/engine/internal';
+import { newContactState, newDesk, withEvent, type Commit, type Timeline } from '@baton/engine/internal';
 import { DamagedJournalError, DataDirLockedError, DataFileError, JournalGapError, LowdbStore } from '../src/index.ts';
+import { eventOf, past } from './foldWriterRun.ts';
 
 const T = Date.parse('2026-11-23T09:00:00Z');
 const freshDir = () => mkdtempSync(join(tmpdir(), 'baton-recovery-'));
@@ -24,14 +25,39 @@ const journals = (dir: string) =>
     .sort();
 const effect = (name: string) => ({ type: 'event' as const, name, contactId: 'x', properties: {}, at: T });
 
+/**
+ * Contacts c0 and c1 are long-lived: their timelines start with 990 past events and take one more per
+ * version, so their commits fold the newest events into the older part and drop the oldest past 1,000
+ * (journaled as the events dropped and added). Each version's timeline is made from the one before, as a
+ * step makes it, sharing its events.
+ */
+const PAST = (() => {
+  let t: Timeline = { history: [] };
+  for (let i = 0; i < 990; i++) t = withEvent(t, { name: 'Page Viewed', at: T - (1000 - i) * 60_000, properties: {} });
+  return t;
+})();
+const timelines = new Map<string, Timeline[]>();
+function timelineOf(c: string, v: number): Timeline {
+  let list = timelines.get(c);
+  if (list === undefined) timelines.set(c, (list = [c === 'c0' || c === 'c1' ? PAST : { history: [], recent: [] }]));
+  while (list.length <= v)
+    list.push(
+      withEvent(list.at(-1)!, { name: 'Feature Used', at: T + list.length * 1000, properties: { n: list.length } }),
+    );
+  return list[v]!;
+}
+
 /** The commit that moves contact `c` from version `v` to `v + 1`, with a message id and an effect that name it. */
-const commitOf = (c: string, v: number): Commit => ({
-  contactId: c,
-  expectedVersion: v,
-  state: newContactState(c, T, { v: v + 1 }),
-  messageId: `${c}@${v}`,
-  effects: [effect(`${c}@${v}`)],
-});
+const commitOf = (c: string, v: number): Commit => {
+  const state = newContactState(c, T, { v: v + 1 });
+  return {
+    contactId: c,
+    expectedVersion: v,
+    state: { ...state, contact: { ...state.contact, ...timelineOf(c, v + 1) } },
+    messageId: `${c}@${v}`,
+    effects: [effect(`${c}@${v}`)],
+  };
+};
 
 /**
  * A copy of a data directory as a crash at this moment could leave it: journals first (they only grow),
@@ -61,9 +87,15 @@ async function expectExactlyOnce(dir: string, acked: ReadonlyMap<string, number>
     const outbox = (await store.readOutbox(0, 1_000_000)).map((e) => (e.effect as { name: string }).name);
     expect(new Set(outbox).size).toBe(outbox.length); // no commit applied twice
     for (const [c, n] of sent) {
-      const version = (await store.load(c))?.version ?? 0;
+      const state = await store.load(c);
+      const version = state?.version ?? 0;
       expect(version).toBeGreaterThanOrEqual(acked.get(c) ?? 0);
       expect(version).toBeLessThanOrEqual(n);
+      if (state !== undefined) {
+        // The timeline of that version, event for event, however its folds were journaled and replayed.
+        const { history, recent } = timelineOf(c, version);
+        expect([...state.contact.history, ...(state.contact.recent ?? [])]).toEqual([...history, ...(recent ?? [])]);
+      }
       for (let v = 0; v < version; v++) {
         expect(await store.hasMessage(`${c}@${v}`)).toBe(true);
         expect(outbox).toContain(`${c}@${v}`);
@@ -120,6 +152,46 @@ describe('lowdb store: reopening after snapshots and crashes', () => {
       { numRuns: 25 },
     );
   });
+
+  it('reopens a long-lived contact to the version it acknowledged after SIGKILLs among its folds', async () => {
+    const dir = freshDir();
+    const writer = new URL('./foldWriter.mjs', import.meta.url).pathname;
+    let acked = 0;
+    // Killed after 40 to 120 more acknowledgements each time: every life folds at least once (every 32 events).
+    for (const more of [40, 75, 120, 55, 90]) {
+      const child = spawn(process.execPath, [writer, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((done, fail) => {
+        let text = '';
+        let seen = 0;
+        child.on('error', fail);
+        child.on('exit', () => done());
+        child.stdout!.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          const lines = text.split('\n');
+          text = lines.pop()!;
+          for (const line of lines) {
+            acked = Number(line);
+            if (++seen === more) child.kill('SIGKILL');
+          }
+        });
+      });
+      const store = await LowdbStore.open(dir, { warn: () => undefined });
+      const state = (await store.load('long'))!;
+      await store.close();
+      // Everything acknowledged is there; at most the one being written when the kill came is beyond it.
+      expect(state.version).toBeGreaterThanOrEqual(acked);
+      expect(state.version).toBeLessThanOrEqual(acked + 1);
+      let expected = past();
+      for (let v = 2; v <= state.version; v++) expected = withEvent(expected, eventOf(v));
+      const events = (t: Timeline) => [...t.history, ...(t.recent ?? [])];
+      expect(events(state.contact)).toEqual(events(expected));
+    }
+    expect(acked).toBeGreaterThanOrEqual(380);
+    // The folds were journaled as the events they dropped and added: no line carries the whole older part.
+    for (const f of journals(dir))
+      for (const line of readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).slice(1))
+        expect(line.length).toBeLessThan(20_000);
+  }, 60_000);
 
   it('drops a torn last write with a warning naming the file and byte offset, and keeps everything before it', async () => {
     const dir = freshDir();

@@ -7,6 +7,8 @@ import { NO_PROPERTIES, evaluateCondition, newContactState, withEvent, type Time
 import { runStoreContract } from '@baton/engine/store-contract';
 import { holdJournalWrites } from './slowDisk.ts';
 import { CorruptDataFileError, DamagedJournalError, DataDirLockedError, LowdbStore } from '../src/index.ts';
+import { DataFileError } from '../src/stores/dataFileErrors.ts';
+import { journalLine } from '../src/stores/journal.ts';
 
 const T = Date.parse('2026-11-23T09:00:00Z');
 const freshDir = () => mkdtempSync(join(tmpdir(), 'baton-lowdb-'));
@@ -237,6 +239,55 @@ describe('lowdb store', () => {
     expect(version).toBe(120);
     expect(reopened).toEqual({ ...state, version: undefined });
     await again.close();
+  });
+
+  it('journals a fold of a long timeline as the events it dropped and added, and reopens to the same state', async () => {
+    const dir = freshDir();
+    const store = await LowdbStore.open(dir);
+    const view = (i: number) => ({ name: 'Page Viewed', at: T - (1000 - i) * 60_000, properties: { path: `/p/${i}` } });
+    let t: Timeline = { history: [] };
+    for (let i = 0; i < 990; i++) t = withEvent(t, view(i));
+    let state = newContactState('long', T);
+    state = { ...state, contact: { ...state.contact, ...t } };
+    await store.commit({ contactId: 'long', expectedVersion: 0, state, effects: [] });
+    const whole = JSON.stringify(state).length;
+    // 80 more events: folds dropping the oldest events past 1,000 (the second of them after the late one, so
+    // the reopened state rests on it), and one event that came late, among the kept ones.
+    for (let v = 1; v <= 80; v++) {
+      const late = v === 20;
+      const e = late ? { ...view(500), name: 'Late' } : view(990 + v);
+      state = { ...state, contact: { ...state.contact, ...withEvent(state.contact, e) }, version: v };
+      await store.commit({ contactId: 'long', expectedVersion: v, state, effects: [] });
+    }
+    await store.close();
+    const lines = readFileSync(join(dir, 'runtime.journal.0'), 'utf8').split('\n').filter(Boolean).slice(1);
+    const folds = lines.filter((l) => l.includes('"historyDropped"'));
+    expect(folds.length).toBeGreaterThanOrEqual(2);
+    // A fold's line carries the events it added, not the 968 it kept: a twentieth of the contact at most.
+    for (const l of folds) expect(l.length).toBeLessThan(whole / 20);
+    // The late event went in among the kept events: that line holds the whole older part, as it must.
+    expect(lines.filter((l) => l.length > whole / 2)).toHaveLength(1);
+    const again = await LowdbStore.open(dir);
+    const reopened = (await again.load('long'))!;
+    expect(reopened).toEqual({ ...state, version: 81 });
+    await again.close();
+  });
+
+  it('refuses to open a journal whose fold drops more older events than the contact has, naming the line', async () => {
+    const dir = freshDir();
+    const store = await LowdbStore.open(dir);
+    const state = newContactState('c1', T);
+    await store.commit({ contactId: 'c1', expectedVersion: 0, state, effects: [] });
+    await store.close();
+    const bad = { change: { contactId: 'c1', expectedVersion: 1, effects: [], historyDropped: 5, historyAdded: [] } };
+    appendFileSync(join(dir, 'runtime.journal.0'), journalLine(2, bad as never));
+    const error = await LowdbStore.open(dir).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(DataFileError);
+    expect((error as Error).message).toContain('line 2');
+    expect((error as Error).message).toContain('its fold drops 5 of the 0 older events');
   });
 
   it('reopens a long timeline from its journal with its name index made: the first read walks no other events', async () => {

@@ -1,13 +1,14 @@
 import { open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import type { Commit, ContactState, DeskCommit, HistoryEvent } from '@baton/engine';
+import { BatonError, type Commit, type ContactState, type DeskCommit, type HistoryEvent } from '@baton/engine';
 import { DamagedJournalError } from './dataFileErrors.ts';
 
 /**
  * A contact's commit as the journal keeps it once the contact exists: what changed since the state it
- * was made on (the fields of the contact, the runs, timers and handoffs whose value is new, and the events
- * added to `recent`), so a long-lived contact's line does not carry its whole timeline on every event.
+ * was made on (the fields of the contact, the runs, timers and handoffs whose value is new, the events
+ * added to `recent`, and a fold of the older part as the events it dropped and added), so a long-lived
+ * contact's line does not carry its whole timeline on every event, nor on every 32nd.
  */
 export interface ContactChange extends Omit<Commit, 'state'> {
   /** The contact's fields that changed (`recent` only when it did not just grow). */
@@ -16,6 +17,13 @@ export interface ContactChange extends Omit<Commit, 'state'> {
   unset?: string[];
   /** Events appended to `recent`. */
   recentAdded?: readonly HistoryEvent[];
+  /**
+   * A fold of the timeline's older part (`history`): the state's `history` less its first `historyDropped`
+   * events, then `historyAdded`. A `history` that is not such a fold (an event that came late) is written
+   * whole in `contact`, as before.
+   */
+  historyDropped?: number;
+  historyAdded?: readonly HistoryEvent[];
   instances?: ContactState['instances'];
   timers?: ContactState['timers'];
   handoffs?: ContactState['handoffs'];
@@ -35,6 +43,15 @@ export function changeOf(commit: Commit, before: ContactState): ContactChange {
     let any = false;
     for (const key of Object.keys(now)) {
       if (now[key] === was[key] || key === 'recent') continue;
+      if (key === 'history' && Object.hasOwn(was, 'history')) {
+        // A fold keeps the older events it does not drop: only the dropped count and the added ones are new.
+        const fold = foldOf(before.contact.history, state.contact.history);
+        if (fold !== null) {
+          change.historyDropped = fold.dropped;
+          change.historyAdded = fold.added;
+          continue;
+        }
+      }
       changed[key] = now[key];
       any = true;
     }
@@ -58,6 +75,23 @@ export function changeOf(commit: Commit, before: ContactState): ContactChange {
   return change;
 }
 
+/**
+ * `next` as `prev` less its first `dropped` events, then `added` (the same event objects in between), or
+ * null when it is not (an event went in among the kept ones, or nothing was kept).
+ */
+function foldOf(
+  prev: readonly HistoryEvent[],
+  next: readonly HistoryEvent[],
+): { dropped: number; added: readonly HistoryEvent[] } | null {
+  if (prev.length === 0) return next.length > 0 ? { dropped: 0, added: next } : null;
+  const dropped = next.length === 0 ? -1 : prev.indexOf(next[0]!);
+  if (dropped < 0) return null;
+  const kept = prev.length - dropped;
+  if (next.length < kept) return null;
+  for (let i = 1; i < kept; i++) if (next[i] !== prev[dropped + i]) return null;
+  return { dropped, added: next.slice(kept) };
+}
+
 /** Whether `next` is `prev` with events appended (the same event objects first). */
 function grewFrom(next: readonly HistoryEvent[], prev: readonly HistoryEvent[]): boolean {
   if (next.length < prev.length) return false;
@@ -67,10 +101,24 @@ function grewFrom(next: readonly HistoryEvent[], prev: readonly HistoryEvent[]):
 
 /** The commit a change stands for, made on `before` (the contact's state at the change's expected version). */
 export function commitOf(change: ContactChange, before: ContactState): Commit {
-  const { contact, unset, recentAdded, instances, timers, handoffs, ...rest } = change;
+  const { contact, unset, recentAdded, historyDropped, historyAdded, instances, timers, handoffs, ...rest } = change;
   const next: Record<string, unknown> = { ...(before.contact as unknown as Record<string, unknown>), ...contact };
   for (const key of unset ?? []) delete next[key];
   if (recentAdded !== undefined) next.recent = [...(before.contact.recent ?? []), ...recentAdded];
+  if (historyDropped !== undefined || historyAdded !== undefined) {
+    const history = before.contact.history;
+    if (
+      !Number.isInteger(historyDropped) ||
+      historyDropped! < 0 ||
+      historyDropped! > history.length ||
+      !Array.isArray(historyAdded)
+    )
+      throw new BatonError(
+        'conflict',
+        `its fold drops ${JSON.stringify(historyDropped)} of the ${history.length} older events and adds ${Array.isArray(historyAdded) ? historyAdded.length : JSON.stringify(historyAdded)}`,
+      );
+    next.history = history.slice(historyDropped).concat(historyAdded);
+  }
   return {
     ...rest,
     state: {

@@ -340,8 +340,9 @@ function apply(memory: MemoryStore, file: string, line: number, record: JournalR
       const before = memory.stateOf(record.change.contactId);
       if (before === undefined || before.version !== record.change.expectedVersion)
         throw new BatonError('conflict', `it was made on version ${record.change.expectedVersion}, which is not there`);
-      const { recentAdded, contact } = record.change;
+      const { recentAdded, historyAdded, contact } = record.change;
       if (recentAdded) compactEvents(recentAdded);
+      if (Array.isArray(historyAdded)) compactEvents(historyAdded);
       if (contact) compactTimeline(contact);
       memory.applyCommit(commitOf(record.change, before));
     } else memory.applyDesk(record.desk);
