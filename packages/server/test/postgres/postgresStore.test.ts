@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConflictError, DeskConflictError, newContactState, newDesk, type TimerRecord } from '@baton/engine/internal';
+import {
+  ConflictError,
+  DeskConflictError,
+  newContactState,
+  newDesk,
+  withEvent,
+  type ContactState,
+  type TimerRecord,
+} from '@baton/engine/internal';
+import { eventOf, past } from '../foldWriterRun.ts';
 import { handoff, runStoreContract } from '@baton/engine/store-contract';
 import { MIGRATIONS } from '../../src/stores/postgres/migrations.ts';
 import { PgDocument } from '../../src/stores/postgres/pgDocument.ts';
@@ -344,7 +353,7 @@ describe('PostgreSQL store', () => {
       await client.query(
         'CREATE TABLE baton_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
       );
-      const before = MIGRATIONS.length - 1;
+      const before = MIGRATIONS.findIndex((sql) => sql.includes('CREATE TABLE baton_rep_loads'));
       for (const [i, sql] of MIGRATIONS.slice(0, before).entries()) {
         await client.query(sql);
         await client.query('INSERT INTO baton_migrations (version) VALUES ($1)', [i + 1]);
@@ -370,6 +379,102 @@ describe('PostgreSQL store', () => {
       expect({ ...(await store.repLoads()) }).toEqual(await countedLoads(store));
       await store.foldLoads();
       expect({ ...(await store.repLoads()) }).toEqual(await countedLoads(store));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("keeps a long timeline's older events in a column of their own, sent only when a fold changes them", async () => {
+    const schema = freshSchema();
+    const store = await open(schema);
+    try {
+      const fresh = newContactState('long', T);
+      let state: ContactState = { ...fresh, contact: { ...fresh.contact, ...past() }, version: 1 };
+      await store.commit({ contactId: 'long', expectedVersion: 0, state, effects: [] });
+      // What each commit sends for the older events (null: the row keeps what it holds).
+      const sent: (string | null)[] = [];
+      const query = store.pool.query.bind(store.pool);
+      store.pool.query = ((sql: unknown, values?: unknown[]) => {
+        if (typeof sql === 'string' && sql.includes('baton_apply')) sent.push(...(values![2] as (string | null)[]));
+        return query(sql as string, values);
+      }) as typeof store.pool.query;
+      let folds = 0;
+      for (let v = 2; v <= 71; v++) {
+        const next = withEvent(state.contact, eventOf(v));
+        if (next.history !== state.contact.history) folds++;
+        state = { ...state, contact: { ...state.contact, ...next }, version: v };
+        await store.commit({ contactId: 'long', expectedVersion: v - 1, state, effects: [] });
+      }
+      expect(folds).toBeGreaterThanOrEqual(2);
+      expect(sent).toHaveLength(70);
+      expect(sent.filter((h) => h !== null)).toHaveLength(folds);
+      const [row] = (
+        await store.pool.query<{ s: number; h: number }>(
+          "SELECT length(state::text) AS s, length(history::text) AS h FROM baton_contacts WHERE contact_id = 'long'",
+        )
+      ).rows;
+      expect(row!.s).toBeLessThan(10_000); // the rest of the state: the 968 older events are not in it
+      expect(row!.h).toBeGreaterThan(30_000);
+      // Another process reads the contact whole, and steps it on from there.
+      const other = await open(schema);
+      try {
+        expect(await other.load('long')).toEqual(state);
+        expect((await other.readStep('long', undefined, false)).state).toEqual(state);
+        const next = withEvent(state.contact, eventOf(72));
+        state = { ...state, contact: { ...state.contact, ...next }, version: 72 };
+        await other.commit({ contactId: 'long', expectedVersion: 71, state, effects: [] });
+        expect(await store.load('long')).toEqual(state);
+        expect(await store.contacts()).toEqual([state]);
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('moves the older events of a row written before they had a column at its next commit; older processes cannot commit', async () => {
+    const schema = freshSchema();
+    const client = new pg.Client({ connectionString: PG_URL });
+    const fresh = newContactState('old', T);
+    let state: ContactState = { ...fresh, contact: { ...fresh.contact, ...past() }, version: 1 };
+    await client.connect();
+    try {
+      // The schema as the version before the column left it, with a contact whose state holds its events.
+      await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`);
+      await client.query(
+        'CREATE TABLE baton_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
+      const before = MIGRATIONS.findIndex((sql) => sql.includes('ADD COLUMN history'));
+      for (const [i, sql] of MIGRATIONS.slice(0, before).entries()) {
+        await client.query(sql);
+        await client.query('INSERT INTO baton_migrations (version) VALUES ($1)', [i + 1]);
+      }
+      await client.query('INSERT INTO baton_desk (id, version, state) VALUES (1, 0, $1)', [JSON.stringify(newDesk())]);
+      const { version: _, ...stored } = state;
+      await client.query("INSERT INTO baton_contacts (contact_id, version, state) VALUES ('old', 1, $1)", [
+        JSON.stringify(stored),
+      ]);
+    } finally {
+      await client.end();
+    }
+    const store = await open(schema);
+    try {
+      expect(await store.load('old')).toEqual(state);
+      const next = withEvent(state.contact, eventOf(2));
+      state = { ...state, contact: { ...state.contact, ...next }, version: 2 };
+      await store.commit({ contactId: 'old', expectedVersion: 1, state, effects: [] });
+      const [row] = (
+        await store.pool.query<{ n: number; h: number }>(
+          "SELECT json_array_length(state->'contact'->'history') AS n, json_array_length(history) AS h FROM baton_contacts WHERE contact_id = 'old'",
+        )
+      ).rows;
+      expect(row).toEqual({ n: 0, h: state.contact.history.length });
+      const other = await open(schema);
+      expect(await other.load('old')).toEqual(state);
+      await other.close();
+      // A process of the version before calls the function with two arguments: it is gone.
+      await expect(store.pool.query("SELECT baton_apply('[]'::jsonb, '{}'::text[])")).rejects.toThrow(/does not exist/);
     } finally {
       await store.close();
     }

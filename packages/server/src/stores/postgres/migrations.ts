@@ -227,6 +227,32 @@ export const MIGRATIONS: readonly string[] = [
     FROM (SELECT assignee, open AS n FROM baton_rep_loads UNION ALL SELECT assignee, delta FROM baton_rep_load_changes) AS parts
     GROUP BY assignee HAVING sum(n) <> 0;
   `,
+  `
+  -- A contact's older events (its timeline's \`history\`, up to 968 events, about 70 KB) in a column of
+  -- their own (issue #17): a step rewrote the whole row, that part included, for every event, where it
+  -- changes once every 32 events (a fold). The state keeps \`history\` empty; a commit sends the older part
+  -- only when it changed, and the column keeps its stored value otherwise. Rows written before keep their
+  -- history in the state until their next commit moves it. The two-argument function goes (renamed), so a
+  -- process of an older version, which would read these contacts without their older events, cannot
+  -- commit: it fails until it is upgraded.
+  ALTER TABLE baton_contacts ADD COLUMN history json;
+  ALTER FUNCTION baton_apply(jsonb, text[]) RENAME TO baton_apply_states;
+  CREATE FUNCTION baton_apply(commits jsonb, states text[], histories text[]) RETURNS text[] LANGUAGE plpgsql
+    SET search_path FROM CURRENT AS $fn$
+  DECLARE
+    result text[];
+  BEGIN
+    result := baton_apply_states(commits, states);
+    -- In commit order: a later commit of the same contact in the batch writes after an earlier one.
+    FOR i IN 1 .. coalesce(array_length(result, 1), 0) LOOP
+      IF result[i] = 'ok' AND histories[i] IS NOT NULL THEN
+        UPDATE baton_contacts SET history = histories[i]::json WHERE contact_id = commits->(i - 1)->>'contactId';
+      END IF;
+    END LOOP;
+    RETURN result;
+  END;
+  $fn$;
+  `,
 ];
 
 /** A lock key of Baton's own, so two processes starting together migrate one after the other. */

@@ -14,6 +14,7 @@ import {
   type HandoffQuery,
   type HandoffRecord,
   type HandoffReport,
+  type HistoryEvent,
   type NodeCounts,
   type OpenHandoffCount,
   type ReportPeriod,
@@ -79,6 +80,12 @@ const commitMeta = (c: Commit) => ({
 export class PostgresStore implements Store {
   private queue: Queued[] = [];
   private flushing = false;
+  /**
+   * The older parts of timelines this process read from, or wrote to, their column, by the contact whose
+   * row holds them: a commit whose older part is one of these (every step but a fold) does not send it.
+   * Weak: an older part no state refers to any more is forgotten with it.
+   */
+  private readonly storedHistory = new WeakMap<readonly HistoryEvent[], string>();
   /** Told when a fold of the rep loads' changes fails (the server logs it); the changes stay for the next. */
   onFoldFailed: ((err: Error) => void) | undefined;
   /** The fold of the rep loads' changes in flight, and when the last one started (see `foldSoon`). */
@@ -125,11 +132,34 @@ export class PostgresStore implements Store {
   }
 
   async load(contactId: string): Promise<ContactState | undefined> {
-    const [row] = await this.query<{ version: number; state: Omit<ContactState, 'version'> }>(
-      'SELECT version, state FROM baton_contacts WHERE contact_id = $1',
+    const [row] = await this.query<ContactRow>(
+      'SELECT version, state, history FROM baton_contacts WHERE contact_id = $1',
       [contactId],
     );
-    return row && { ...row.state, version: row.version };
+    return row && this.stateOf(row);
+  }
+
+  /**
+   * A contact as a row holds it: its older events from their own column (issue #17), or from the state
+   * where a row written before that column still keeps them. An older part read from the column is known
+   * to be stored: a commit that keeps it does not send it again.
+   */
+  private stateOf(row: ContactRow): ContactState {
+    const { contact } = row.state;
+    if (contact.history.length > 0 || row.history === null) return { ...row.state, version: row.version };
+    this.storedHistory.set(row.history, contact.id);
+    return { ...row.state, contact: { ...contact, history: row.history }, version: row.version };
+  }
+
+  /** The older part of a commit's timeline as the database function takes it: null when the row holds it already. */
+  private historyText(c: Commit): string | null {
+    const { history } = c.state.contact;
+    return this.storedHistory.get(history) === c.contactId ? null : JSON.stringify(history);
+  }
+
+  /** After a commit was applied, its older part is the one the row holds. */
+  private stored(c: Commit): void {
+    this.storedHistory.set(c.state.contact.history, c.contactId);
   }
 
   /** The contact, whether the message was applied, the desk and the loads, in one query: one round trip a step. */
@@ -147,18 +177,22 @@ export class PostgresStore implements Store {
       seen: boolean;
       version: number | null;
       state: Omit<ContactState, 'version'> | null;
+      history: readonly HistoryEvent[] | null;
       desk: { version: number; state: DeskState } | null;
       loads: Record<string, number> | null;
     }>(
       `SELECT $2::text IS NOT NULL AND EXISTS (SELECT 1 FROM baton_messages WHERE message_id = $2) AS seen,
-         c.version, c.state,
+         c.version, c.state, c.history,
          CASE WHEN $3 THEN (SELECT json_build_object('version', version, 'state', state) FROM baton_desk WHERE id = 1) END AS desk,
          CASE WHEN $3 THEN (SELECT json_object_agg(assignee, open) FROM baton_rep_loads_now) END AS loads
        FROM (SELECT 1) AS one LEFT JOIN baton_contacts c ON c.contact_id = $1`,
       [contactId, messageId ?? null, routing],
     );
     if (!row || row.seen) return { duplicate: row?.seen ?? false, state: undefined };
-    const state = row.version === null || row.state === null ? undefined : { ...row.state, version: row.version };
+    const state =
+      row.version === null || row.state === null
+        ? undefined
+        : this.stateOf({ version: row.version, state: row.state, history: row.history });
     if (!routing) return { duplicate: false, state };
     const loads = Object.create(null) as Record<string, number>;
     for (const [rep, n] of Object.entries(row.loads ?? {})) loads[rep] = n;
@@ -186,13 +220,17 @@ export class PostgresStore implements Store {
         const batch = this.queue.splice(0, 500);
         const meta = JSON.stringify(batch.map((q) => commitMeta(q.commit)));
         const states = batch.map((q) => stateText(q.commit));
+        const histories = batch.map((q) => this.historyText(q.commit));
         for (let attempt = 0; ; attempt++) {
           try {
             const [row] = await this.query<{ result: string[] }>(
-              'SELECT baton_apply($1::jsonb, $2::text[]) AS result',
-              [meta, states],
+              'SELECT baton_apply($1::jsonb, $2::text[], $3::text[]) AS result',
+              [meta, states, histories],
             );
-            batch.forEach((q, i) => settle(q, row!.result[i]));
+            batch.forEach((q, i) => {
+              if (row!.result[i] === 'ok') this.stored(q.commit);
+              settle(q, row!.result[i]);
+            });
             this.foldSoon();
             break;
           } catch (err) {
@@ -222,11 +260,12 @@ export class PostgresStore implements Store {
       commit = step(read);
       // A step that forgets the contact moves no desk: it goes the way of every forget, below.
       if (commit.forget) return { commit: false, value: 'forget' };
-      const [row] = await query<{ result: string[] }>('SELECT baton_apply($1::jsonb, $2::text[]) AS result', [
-        JSON.stringify([commitMeta(commit)]),
-        [stateText(commit)],
-      ]);
+      const [row] = await query<{ result: string[] }>(
+        'SELECT baton_apply($1::jsonb, $2::text[], $3::text[]) AS result',
+        [JSON.stringify([commitMeta(commit)]), [stateText(commit)], [this.historyText(commit)]],
+      );
       const result = row!.result[0]!;
+      if (result === 'ok') this.stored(commit);
       return { commit: result === 'ok', value: result };
     });
     if (status === 'forget') await this.forget(commit!);
@@ -530,10 +569,8 @@ export class PostgresStore implements Store {
   }
 
   async contacts(): Promise<ContactState[]> {
-    const rows = await this.query<{ version: number; state: Omit<ContactState, 'version'> }>(
-      'SELECT version, state FROM baton_contacts ORDER BY contact_id',
-    );
-    return rows.map((r) => ({ ...r.state, version: r.version }));
+    const rows = await this.query<ContactRow>('SELECT version, state, history FROM baton_contacts ORDER BY contact_id');
+    return rows.map((r) => this.stateOf(r));
   }
 
   async close(): Promise<void> {
@@ -560,11 +597,20 @@ function refusal(commit: Commit, status: string | undefined): BatonError {
   return new BatonError('store_failed', `the database answered "${status}" for a commit`);
 }
 
-/** A commit's state as the database function takes it: text, parsed there once. */
+/** A contact's row: its state without the older events (or with them, written before they had a column), and them. */
+interface ContactRow {
+  version: number;
+  state: Omit<ContactState, 'version'>;
+  history: readonly HistoryEvent[] | null;
+}
+
+/** A commit's state as the database function takes it: text, parsed there once; the older events go apart. */
 const stateText = (c: Commit) =>
   JSON.stringify({
-    contact: c.state.contact,
+    contact: { ...c.state.contact, history: NO_EVENTS },
     instances: c.state.instances,
     timers: c.state.timers,
     handoffs: c.state.handoffs,
   });
+
+const NO_EVENTS: readonly HistoryEvent[] = [];
