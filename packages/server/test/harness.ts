@@ -5,6 +5,20 @@ import { openServer, type ServerOptions } from '../src/index.ts';
 
 export const freshDir = () => mkdtempSync(join(tmpdir(), 'baton-serve-'));
 
+/** A small journey: an email on sign-up, a day's wait, an exit. */
+export const welcome = (subject: string) => ({
+  schema: 'baton.journey/v1',
+  id: 'welcome',
+  name: 'Welcome',
+  trigger: { event: 'Signed Up' },
+  start: 'hello',
+  nodes: [
+    { id: 'hello', type: 'action', action: 'email', params: { subject }, next: 'wait' },
+    { id: 'wait', type: 'wait', duration: 'P1D', next: 'done' },
+    { id: 'done', type: 'exit', outcome: 'welcomed' },
+  ],
+});
+
 export const json = async <T>(r: Response | Promise<Response>): Promise<T> => (await (await r).json()) as T;
 
 /** A server on a fresh lowdb data directory, called through `app.request` with a given token. */

@@ -1,24 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { simulateSynthetic } from '@baton/engine/internal';
-import { json, pricingLead, testServer } from './harness.ts';
+import { json, pricingLead, testServer, welcome } from './harness.ts';
 
 type Summary = { id: string; status: string; version: number | null; draft: { valid: boolean } | null };
 type ErrorBody = {
   error: { code: string; message: string; errors?: { path: string; node: string | null; message: string }[] };
 };
-
-const welcome = (subject: string) => ({
-  schema: 'baton.journey/v1',
-  id: 'welcome',
-  name: 'Welcome',
-  trigger: { event: 'Signed Up' },
-  start: 'hello',
-  nodes: [
-    { id: 'hello', type: 'action', action: 'email', params: { subject }, next: 'wait' },
-    { id: 'wait', type: 'wait', duration: 'P1D', next: 'done' },
-    { id: 'done', type: 'exit', outcome: 'welcomed' },
-  ],
-});
 
 /** The contact's run of the welcome journey, if it entered. */
 const run = async (

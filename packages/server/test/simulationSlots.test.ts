@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BatonError } from '@baton/engine';
 import { SimulationSlots, simulateSyntheticJson } from '../src/simulation/threads.ts';
-import { testServer } from './harness.ts';
+import { testServer, welcome as welcomeJourney } from './harness.ts';
+
+const welcome = welcomeJourney('Hi');
 
 /** A job that runs until `finish` is called. */
 function held() {
@@ -14,19 +16,6 @@ function held() {
   });
   return { job: () => done, finish, fail };
 }
-
-const welcome = {
-  schema: 'baton.journey/v1',
-  id: 'welcome',
-  name: 'Welcome',
-  trigger: { event: 'Signed Up' },
-  start: 'hello',
-  nodes: [
-    { id: 'hello', type: 'action', action: 'email', params: { subject: 'Hi' }, next: 'wait' },
-    { id: 'wait', type: 'wait', duration: 'P1D', next: 'done' },
-    { id: 'done', type: 'exit', outcome: 'welcomed' },
-  ],
-};
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 

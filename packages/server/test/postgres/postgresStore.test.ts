@@ -24,6 +24,32 @@ const open = (schema = freshSchema()) => PostgresStore.open({ url: PG_URL, schem
 
 afterAll(dropSchemas);
 
+/**
+ * A schema as an older version of Baton left it: the migrations before the one that `names`, then what
+ * `fill` puts in it (written as that version wrote it).
+ */
+async function schemaBefore(names: string, fill: (client: pg.Client) => Promise<unknown>): Promise<string> {
+  const schema = freshSchema();
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`);
+    await client.query(
+      'CREATE TABLE baton_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const before = MIGRATIONS.findIndex((sql) => sql.includes(names));
+    for (const [i, sql] of MIGRATIONS.slice(0, before).entries()) {
+      await client.query(sql);
+      await client.query('INSERT INTO baton_migrations (version) VALUES ($1)', [i + 1]);
+    }
+    await client.query('INSERT INTO baton_desk (id, version, state) VALUES (1, 0, $1)', [JSON.stringify(newDesk())]);
+    await fill(client);
+  } finally {
+    await client.end();
+  }
+  return schema;
+}
+
 // One schema for the contract suite, emptied before each store it asks for (a schema per store would
 // spend the suite's time migrating).
 const contractSchema = freshSchema();
@@ -344,30 +370,15 @@ describe('PostgreSQL store', () => {
   });
 
   it('counts the loads of the handoffs already open when it adds the kept loads to a schema in use', async () => {
-    const schema = freshSchema();
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    try {
-      // The schema as the version before the kept loads left it, with handoffs open and closed.
-      await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`);
-      await client.query(
-        'CREATE TABLE baton_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
-      );
-      const before = MIGRATIONS.findIndex((sql) => sql.includes('CREATE TABLE baton_rep_loads'));
-      for (const [i, sql] of MIGRATIONS.slice(0, before).entries()) {
-        await client.query(sql);
-        await client.query('INSERT INTO baton_migrations (version) VALUES ($1)', [i + 1]);
-      }
-      await client.query('INSERT INTO baton_desk (id, version, state) VALUES (1, 0, $1)', [JSON.stringify(newDesk())]);
-      await client.query(
+    // The schema as the version before the kept loads left it, with handoffs open and closed.
+    const schema = await schemaBefore('CREATE TABLE baton_rep_loads', (client) =>
+      client.query(
         `INSERT INTO baton_handoffs (contact_id, handoff_id, journey_id, node, run, status, assignee, created_at, breached, record)
          SELECT 'c' || i, 'h' || i, 'j', 'n', 1, CASE WHEN i % 4 = 0 THEN 'closed' ELSE 'open' END,
            CASE WHEN i % 5 = 0 THEN NULL ELSE (ARRAY['ana', 'bo', '__proto__'])[1 + i % 3] END, i, false, '{}'::jsonb
          FROM generate_series(1, 200) AS i`,
-      );
-    } finally {
-      await client.end();
-    }
+      ),
+    );
     const store = await open(schema);
     try {
       const want = await countedLoads(store);
@@ -434,30 +445,15 @@ describe('PostgreSQL store', () => {
   });
 
   it('moves the older events of a row written before they had a column at its next commit; older processes cannot commit', async () => {
-    const schema = freshSchema();
-    const client = new pg.Client({ connectionString: PG_URL });
     const fresh = newContactState('old', T);
     let state: ContactState = { ...fresh, contact: { ...fresh.contact, ...past() }, version: 1 };
-    await client.connect();
-    try {
-      // The schema as the version before the column left it, with a contact whose state holds its events.
-      await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`);
-      await client.query(
-        'CREATE TABLE baton_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
-      );
-      const before = MIGRATIONS.findIndex((sql) => sql.includes('ADD COLUMN history'));
-      for (const [i, sql] of MIGRATIONS.slice(0, before).entries()) {
-        await client.query(sql);
-        await client.query('INSERT INTO baton_migrations (version) VALUES ($1)', [i + 1]);
-      }
-      await client.query('INSERT INTO baton_desk (id, version, state) VALUES (1, 0, $1)', [JSON.stringify(newDesk())]);
-      const { version: _, ...stored } = state;
-      await client.query("INSERT INTO baton_contacts (contact_id, version, state) VALUES ('old', 1, $1)", [
+    // The schema as the version before the column left it, with a contact whose state holds its events.
+    const { version: _, ...stored } = state;
+    const schema = await schemaBefore('ADD COLUMN history', (client) =>
+      client.query("INSERT INTO baton_contacts (contact_id, version, state) VALUES ('old', 1, $1)", [
         JSON.stringify(stored),
-      ]);
-    } finally {
-      await client.end();
-    }
+      ]),
+    );
     const store = await open(schema);
     try {
       expect(await store.load('old')).toEqual(state);
