@@ -164,7 +164,8 @@ describe('lowdb store: reopening after snapshots and crashes', () => {
         let text = '';
         let seen = 0;
         child.on('error', fail);
-        child.on('exit', () => done());
+        // 'close', not 'exit': every line the child wrote has been read by then.
+        child.on('close', () => done());
         child.stdout!.on('data', (chunk: Buffer) => {
           text += chunk.toString();
           const lines = text.split('\n');

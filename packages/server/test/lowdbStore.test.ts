@@ -264,7 +264,12 @@ describe('lowdb store', () => {
     const folds = lines.filter((l) => l.includes('"historyDropped"'));
     expect(folds.length).toBeGreaterThanOrEqual(2);
     // A fold's line carries the events it added, not the 968 it kept: a twentieth of the contact at most.
-    for (const l of folds) expect(l.length).toBeLessThan(whole / 20);
+    // It is a record kind of its own, which a version from before folds were written refuses as damage
+    // instead of replaying the change without its fold.
+    for (const l of folds) {
+      expect(l.length).toBeLessThan(whole / 20);
+      expect(l).toMatch(/^\d+ [0-9a-f]{8} \{"folded":\{/);
+    }
     // The late event went in among the kept events: that line holds the whole older part, as it must.
     expect(lines.filter((l) => l.length > whole / 2)).toHaveLength(1);
     const again = await LowdbStore.open(dir);

@@ -32,6 +32,18 @@ export interface ContactChange extends Omit<Commit, 'state'> {
 /** One acknowledged change, as the journal keeps it: a contact's commit (whole, or as a change) or a change of the routing desk. */
 export type JournalRecord = { commit: Commit } | { change: ContactChange } | { desk: DeskCommit };
 
+/**
+ * How a contact's change is written: a change with a fold of the older part under a kind of its own,
+ * `folded`, which a version of Baton from before folds were written so refuses as damage (its data left
+ * as it is) instead of reading the change without the fold and losing the folded events. Read back, it
+ * is a `change` like any other.
+ */
+export type WrittenRecord = JournalRecord | { folded: ContactChange };
+
+/** The record of a contact's change, as `WrittenRecord` says. */
+export const changeRecord = (change: ContactChange): WrittenRecord =>
+  change.historyAdded !== undefined ? { folded: change } : { change };
+
 /** What a commit changed in a contact's state `before` (the state it was made on). */
 export function changeOf(commit: Commit, before: ContactState): ContactChange {
   const { state, ...rest } = commit;
@@ -158,17 +170,17 @@ export const journalName = (generation: number) => `runtime.journal.${generation
  * record across journal generations and snapshots (a snapshot names the last one it holds); the checksum
  * tells a line that was written whole from one that was torn or damaged.
  */
-export function journalLine(lsn: number, record: JournalRecord): string {
+export function journalLine(lsn: number, record: WrittenRecord): string {
   const json = JSON.stringify(record);
   const body = `${lsn} ${json}`;
   return `${lsn} ${crc32(body).toString(16).padStart(8, '0')} ${json}\n`;
 }
 
-const isRecord = (x: unknown): x is JournalRecord =>
+const isRecord = (x: unknown): x is WrittenRecord =>
   typeof x === 'object' &&
   x !== null &&
   !Array.isArray(x) &&
-  (['commit', 'change', 'desk'] as const).some(
+  (['commit', 'change', 'desk', 'folded'] as const).some(
     (kind) =>
       Object.hasOwn(x, kind) &&
       typeof (x as Record<string, unknown>)[kind] === 'object' &&
@@ -194,7 +206,7 @@ function parseLine(text: string, line: number): JournalEntry | string {
     return `not JSON (${(err as Error).message})`;
   }
   if (!isRecord(record)) return 'not a commit, a change or a desk change';
-  return { lsn, line, record };
+  return { lsn, line, record: 'folded' in record ? { change: record.folded } : record };
 }
 
 /** The journal files in a directory, oldest generation first. */

@@ -18,6 +18,7 @@ import { lockDataDir } from './dataDirLock.ts';
 import { DurableJsonFile, TEMP_FILE } from './durableJsonFile.ts';
 import {
   changeOf,
+  changeRecord,
   commitOf,
   dropJournalsBefore,
   journalGenerations,
@@ -27,6 +28,7 @@ import {
   readJournal,
   type JournalEntry,
   type JournalRecord,
+  type WrittenRecord,
 } from './journal.ts';
 import { EMPTY_RUNTIME, RuntimeFileSchema, snapshotChunks, type RuntimeFile } from './runtimeFile.ts';
 
@@ -173,8 +175,8 @@ export class LowdbStore implements Store {
     const before = this.memory.stateOf(commit.contactId);
     this.memory.applyCommit(commit); // a refused commit throws here and nothing is journaled
     // Numbered in the same moment it changed memory; written as what changed once the contact exists.
-    const record: JournalRecord =
-      before === undefined || commit.forget ? { commit } : { change: changeOf(commit, before) };
+    const record: WrittenRecord =
+      before === undefined || commit.forget ? { commit } : changeRecord(changeOf(commit, before));
     this.pending.push(journalLine(++this.lsn, record));
     this.stagedSeq = this.memory.outboxSeq;
   }

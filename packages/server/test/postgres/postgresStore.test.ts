@@ -426,19 +426,46 @@ describe('PostgreSQL store', () => {
       ).rows;
       expect(row!.s).toBeLessThan(10_000); // the rest of the state: the 968 older events are not in it
       expect(row!.h).toBeGreaterThan(30_000);
-      // Another process reads the contact whole, and steps it on from there.
+      // Another process reads the contact whole, and steps it on from what it read, holding the desk as
+      // routing steps do: 40 steps, so at least one folds there.
       const other = await open(schema);
       try {
         expect(await other.load('long')).toEqual(state);
-        expect((await other.readStep('long', undefined, false)).state).toEqual(state);
-        const next = withEvent(state.contact, eventOf(72));
-        state = { ...state, contact: { ...state.contact, ...next }, version: 72 };
-        await other.commit({ contactId: 'long', expectedVersion: 71, state, effects: [] });
+        for (let v = 72; v < 112; v++) {
+          await other.stepHoldingDesk('long', undefined, (read) => {
+            expect(read.state).toEqual(state);
+            const at = read.state!;
+            state = { ...at, contact: { ...at.contact, ...withEvent(at.contact, eventOf(v)) }, version: v };
+            return { contactId: 'long', expectedVersion: v - 1, state, effects: [] };
+          });
+        }
         expect(await store.load('long')).toEqual(state);
         expect(await store.contacts()).toEqual([state]);
+        // And this process goes on from there: what it held of the contact is at an older version.
+        const at = (await store.load('long'))!;
+        state = { ...at, contact: { ...at.contact, ...withEvent(at.contact, eventOf(112)) }, version: 112 };
+        await store.commit({ contactId: 'long', expectedVersion: 111, state, effects: [] });
+        expect(await other.load('long')).toEqual(state);
       } finally {
         await other.close();
       }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('sends the older events again for a row forgotten and made again, though this process wrote them before', async () => {
+    const store = await open();
+    try {
+      const fresh = newContactState('again', T);
+      const state: ContactState = { ...fresh, contact: { ...fresh.contact, ...past() }, version: 1 };
+      await store.commit({ contactId: 'again', expectedVersion: 0, state, effects: [] });
+      await store.commit({ contactId: 'again', expectedVersion: 1, state: { ...state, version: 2 }, effects: [] });
+      await store.commit({ contactId: 'again', expectedVersion: 2, state, effects: [], forget: true });
+      expect(await store.load('again')).toBeUndefined();
+      // The same state, the same older part, on a new row.
+      await store.commit({ contactId: 'again', expectedVersion: 0, state, effects: [] });
+      expect(await store.load('again')).toEqual(state);
     } finally {
       await store.close();
     }

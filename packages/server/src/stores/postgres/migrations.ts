@@ -242,6 +242,10 @@ export const MIGRATIONS: readonly string[] = [
   DECLARE
     result text[];
   BEGIN
+    IF coalesce(array_length(histories, 1), 0) <> coalesce(array_length(states, 1), 0) THEN
+      RAISE EXCEPTION 'baton_apply: % older parts for % states', coalesce(array_length(histories, 1), 0),
+        coalesce(array_length(states, 1), 0);
+    END IF;
     result := baton_apply_states(commits, states);
     -- In commit order: a later commit of the same contact in the batch writes after an earlier one.
     FOR i IN 1 .. coalesce(array_length(result, 1), 0) LOOP

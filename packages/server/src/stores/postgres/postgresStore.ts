@@ -81,11 +81,13 @@ export class PostgresStore implements Store {
   private queue: Queued[] = [];
   private flushing = false;
   /**
-   * The older parts of timelines this process read from, or wrote to, their column, by the contact whose
-   * row holds them: a commit whose older part is one of these (every step but a fold) does not send it.
-   * Weak: an older part no state refers to any more is forgotten with it.
+   * The older parts of timelines this process read from, or wrote to, their column, with the contact and
+   * the version of the row that held them: a commit made on that version whose older part is one of these
+   * (every step but a fold) does not send it. A row forgotten and made again, or changed by another
+   * process, is at another version, so the older part goes again. Weak: an older part no state refers to
+   * any more is forgotten with it.
    */
-  private readonly storedHistory = new WeakMap<readonly HistoryEvent[], string>();
+  private readonly storedHistory = new WeakMap<readonly HistoryEvent[], { contactId: string; version: number }>();
   /** Told when a fold of the rep loads' changes fails (the server logs it); the changes stay for the next. */
   onFoldFailed: ((err: Error) => void) | undefined;
   /** The fold of the rep loads' changes in flight, and when the last one started (see `foldSoon`). */
@@ -147,19 +149,26 @@ export class PostgresStore implements Store {
   private stateOf(row: ContactRow): ContactState {
     const { contact } = row.state;
     if (contact.history.length > 0 || row.history === null) return { ...row.state, version: row.version };
-    this.storedHistory.set(row.history, contact.id);
+    this.storedHistory.set(row.history, { contactId: contact.id, version: row.version });
     return { ...row.state, contact: { ...contact, history: row.history }, version: row.version };
   }
 
-  /** The older part of a commit's timeline as the database function takes it: null when the row holds it already. */
+  /**
+   * The older part of a commit's timeline as the database function takes it: null when the row holds it
+   * already, or when a new row's is empty (a null column reads as no events).
+   */
   private historyText(c: Commit): string | null {
     const { history } = c.state.contact;
-    return this.storedHistory.get(history) === c.contactId ? null : JSON.stringify(history);
+    if (c.expectedVersion === 0) return history.length === 0 ? null : JSON.stringify(history);
+    const held = this.storedHistory.get(history);
+    return held !== undefined && held.contactId === c.contactId && held.version === c.expectedVersion
+      ? null
+      : JSON.stringify(history);
   }
 
-  /** After a commit was applied, its older part is the one the row holds. */
+  /** After a commit was applied (committed), its older part is the one the row holds at its new version. */
   private stored(c: Commit): void {
-    this.storedHistory.set(c.state.contact.history, c.contactId);
+    this.storedHistory.set(c.state.contact.history, { contactId: c.contactId, version: c.expectedVersion + 1 });
   }
 
   /** The contact, whether the message was applied, the desk and the loads, in one query: one round trip a step. */
@@ -265,12 +274,15 @@ export class PostgresStore implements Store {
         [JSON.stringify([commitMeta(commit)]), [stateText(commit)], [this.historyText(commit)]],
       );
       const result = row!.result[0]!;
-      if (result === 'ok') this.stored(commit);
       return { commit: result === 'ok', value: result };
     });
     if (status === 'forget') await this.forget(commit!);
     else if (status !== 'ok' && status !== 'duplicate') throw refusal(commit!, status);
-    if (status === 'ok') this.foldSoon();
+    if (status === 'ok') {
+      // Only now is it committed: until COMMIT the row could still be left as it was.
+      this.stored(commit!);
+      this.foldSoon();
+    }
     return status === 'duplicate' ? 'duplicate' : 'applied';
   }
 
