@@ -1,0 +1,97 @@
+// `pnpm bench` for the server: what a step of a long-lived contact costs the stores that keep it, by the
+// length of its past (0, 300 and 990 events: the same bench at three sizes, the contact with no past being
+// the baseline of the same run). Each contact takes EVENTS commits, one event each, as the runtime makes
+// them (withEvent: every 32nd folds its newest events into the older part). lowdb: journal bytes an event
+// (no snapshot in between) and commits a second; PostgreSQL: WAL bytes an event and commits a second.
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newContactState, withEvent, type ContactState, type Store, type Timeline } from '@baton/engine/internal';
+import { LowdbStore } from '../src/stores/lowdbStore.ts';
+import { PostgresStore } from '../src/stores/postgres/postgresStore.ts';
+
+const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 200);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 64);
+const PASTS = [0, 300, 990];
+const PG_URL = process.env.BATON_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const T = Date.parse('2026-11-23T09:00:00Z');
+
+/** CONTACTS contacts with `past` events each, committed. */
+async function create(store: Store, past: number): Promise<ContactState[]> {
+  let timeline: Timeline = { history: [] };
+  for (let i = 0; i < past; i++)
+    timeline = withEvent(timeline, { name: 'Page Viewed', at: T - (past - i) * 60_000, properties: {} });
+  // Each contact its own arrays, as each stored contact has (the same events).
+  const states = Array.from({ length: CONTACTS }, (_, i): ContactState => {
+    const fresh = newContactState(`c${i}`, T);
+    const own = { history: [...timeline.history], recent: [...(timeline.recent ?? [])] };
+    return { ...fresh, contact: { ...fresh.contact, ...own }, version: 1 };
+  });
+  await Promise.all(
+    states.map((s) => store.commit({ contactId: s.contact.id, expectedVersion: 0, state: s, effects: [] })),
+  );
+  return states;
+}
+
+/** EVENTS commits for each contact, all contacts at a time; commits a second. */
+async function step(store: Store, states: ContactState[]): Promise<number> {
+  const started = performance.now();
+  for (let v = 2; v < 2 + EVENTS; v++) {
+    await Promise.all(
+      states.map(async (s, i) => {
+        const e = { name: 'Feature Used', at: T + v * 1000, properties: { n: v } };
+        const next: ContactState = { ...s, contact: { ...s.contact, ...withEvent(s.contact, e) }, version: v };
+        await store.commit({ contactId: s.contact.id, expectedVersion: v - 1, state: next, effects: [] });
+        states[i] = next;
+      }),
+    );
+  }
+  return Math.round((CONTACTS * EVENTS) / ((performance.now() - started) / 1000));
+}
+
+const journalBytes = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.startsWith('runtime.journal.'))
+    .reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+
+const perEvent = (bytes: number) => Math.round(bytes / (CONTACTS * EVENTS));
+
+console.log(
+  `long-lived contacts: ${CONTACTS} contacts, ${EVENTS} commits each, by the events already on their timeline`,
+);
+for (const past of PASTS) {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-bench-long-'));
+  const store = await LowdbStore.open(dir, { compactBytes: 2 ** 40, fixedCompactBytes: true });
+  try {
+    const states = await create(store, past);
+    const before = journalBytes(dir);
+    const rate = await step(store, states);
+    console.log(
+      `lowdb, ${String(past).padStart(3)} past events: ${rate} commits/s, ${perEvent(journalBytes(dir) - before)} journal bytes an event`,
+    );
+  } finally {
+    await store.close();
+    await rm(dir, { recursive: true });
+  }
+}
+for (const past of PASTS) {
+  const schema = `baton_bench_long_${process.pid}_${past}`;
+  const store = await PostgresStore.open({ url: PG_URL, schema, poolSize: 8 });
+  const wal = async () => {
+    const [row] = (await store.pool.query<{ at: string }>('SELECT pg_current_wal_lsn()::text AS at')).rows;
+    const [hi, lo] = row!.at.split('/');
+    return Number.parseInt(hi!, 16) * 2 ** 32 + Number.parseInt(lo!, 16);
+  };
+  try {
+    const states = await create(store, past);
+    const before = await wal();
+    const rate = await step(store, states);
+    console.log(
+      `PostgreSQL, ${String(past).padStart(3)} past events: ${rate} commits/s, ${perEvent((await wal()) - before)} WAL bytes an event`,
+    );
+  } finally {
+    await store.pool.query(`DROP SCHEMA ${schema} CASCADE`);
+    await store.close();
+  }
+}
