@@ -232,98 +232,30 @@ export const MIGRATIONS: readonly string[] = [
   -- their own (issue #17): a step rewrote the whole row, that part included, for every event, where it
   -- changes once every 32 events (a fold). The state keeps \`history\` empty; a commit sends the older part
   -- only when it changed, and the column keeps its stored value otherwise. Rows written before keep their
-  -- history in the state until their next commit moves it. baton_apply is migration 2's but for the
-  -- older part (and a check that every state has its older part or null): written in the same UPDATE,
-  -- so a fold makes one row version, not two. The two-argument function goes, so a process of an older
-  -- version, which would read these contacts without their older events, cannot commit: it fails until
-  -- it is upgraded.
+  -- history in the state until their next commit moves it. The two-argument baton_apply is renamed (the
+  -- new one calls it), so a process of an older version, which would read these contacts without their
+  -- older events, cannot commit: it fails until it is upgraded.
   ALTER TABLE baton_contacts ADD COLUMN history json;
   -- Values move out of the row (TOAST) once it passes 256 bytes instead of about 2 KB: an update that
   -- keeps the older part then keeps its stored value and writes only the pointer, where an older part
-  -- kept in the row (a few dozen events, compressed) was copied into every new row version. WAL an
-  -- event, 200 contacts with 0, 300 and 990 past events: 1,260, 1,735, 1,413 bytes at 2 KB; 970, 737, 839.
+  -- kept in the row (a few dozen events, compressed) was copied into every new row version.
   ALTER TABLE baton_contacts SET (toast_tuple_target = 256);
-  DROP FUNCTION baton_apply(jsonb, text[]);
-  CREATE FUNCTION baton_apply(commits jsonb, states text[], histories text[]) RETURNS text[] LANGUAGE plpgsql AS $fn$
+  ALTER FUNCTION baton_apply(jsonb, text[]) RENAME TO baton_apply_states;
+  CREATE FUNCTION baton_apply(commits jsonb, states text[], histories text[]) RETURNS text[] LANGUAGE plpgsql
+    SET search_path FROM CURRENT AS $fn$
   DECLARE
-    c jsonb;
-    i integer := 0;
-    cid text;
-    expected integer;
-    n integer;
-    result text[] := '{}';
-    locked boolean := false;
+    result text[];
   BEGIN
     IF coalesce(array_length(histories, 1), 0) <> coalesce(array_length(states, 1), 0) THEN
       RAISE EXCEPTION 'baton_apply: % older parts for % states', coalesce(array_length(histories, 1), 0),
         coalesce(array_length(states, 1), 0);
     END IF;
-    FOR c IN SELECT value FROM jsonb_array_elements(commits) LOOP
-      i := i + 1;
-      cid := c->>'contactId';
-      expected := (c->>'expectedVersion')::integer;
-      BEGIN
-        IF c ? 'messageId' AND EXISTS (SELECT 1 FROM baton_messages WHERE message_id = c->>'messageId') THEN
-          RAISE EXCEPTION 'duplicate' USING ERRCODE = 'BT002';
-        END IF;
-        IF expected = 0 THEN
-          INSERT INTO baton_contacts (contact_id, version, state, history) VALUES (cid, 1, states[i]::json, histories[i]::json)
-            ON CONFLICT DO NOTHING;
-        ELSE
-          -- The older part only when the commit sends one: otherwise the row keeps its value, untouched.
-          UPDATE baton_contacts SET version = expected + 1, state = states[i]::json,
-              history = CASE WHEN histories[i] IS NULL THEN history ELSE histories[i]::json END
-            WHERE contact_id = cid AND version = expected;
-        END IF;
-        GET DIAGNOSTICS n = ROW_COUNT;
-        IF n = 0 THEN RAISE EXCEPTION 'conflict' USING ERRCODE = 'BT001'; END IF;
-        IF c ? 'messageId' THEN
-          INSERT INTO baton_messages (contact_id, message_id, seen_at) VALUES (cid, c->>'messageId', (extract(epoch FROM now()) * 1000)::bigint);
-        END IF;
-        IF c ? 'desk' THEN
-          UPDATE baton_desk SET version = version + 1, state = c->'desk'->'state'
-            WHERE id = 1 AND version = (c->'desk'->>'expectedVersion')::integer;
-          GET DIAGNOSTICS n = ROW_COUNT;
-          IF n = 0 THEN RAISE EXCEPTION 'desk conflict' USING ERRCODE = 'BT003'; END IF;
-        END IF;
-        DELETE FROM baton_timers t WHERE t.contact_id = cid
-          AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(c->'timers') x WHERE x->>'id' = t.timer_id);
-        INSERT INTO baton_timers AS t (contact_id, timer_id, due_at, held, record)
-          SELECT cid, x->>'id', (x->>'dueAt')::bigint, coalesce((x->>'held')::boolean, false), x FROM jsonb_array_elements(c->'timers') x
-          ON CONFLICT (contact_id, timer_id) DO UPDATE SET due_at = excluded.due_at, held = excluded.held, record = excluded.record
-          WHERE t.record IS DISTINCT FROM excluded.record;
-        DELETE FROM baton_handoffs h WHERE h.contact_id = cid
-          AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(c->'handoffs') x WHERE x->>'id' = h.handoff_id);
-        INSERT INTO baton_handoffs AS h (contact_id, handoff_id, journey_id, node, run, status, assignee, queue, created_at, due_at,
-            accepted_at, breached, outcome, value, record)
-          SELECT cid, x->>'id', x->>'journeyId', x->>'node', (x->>'run')::integer, x->>'status', x->>'assignee', x->>'queue',
-            (x->>'createdAt')::bigint, (x->>'dueAt')::bigint, (x->>'acceptedAt')::bigint, (x->>'breached')::boolean, x->>'outcome',
-            (x->>'value')::double precision, x
-          FROM jsonb_array_elements(c->'handoffs') x
-          ON CONFLICT (contact_id, handoff_id) DO UPDATE SET status = excluded.status, assignee = excluded.assignee, queue = excluded.queue,
-            due_at = excluded.due_at, accepted_at = excluded.accepted_at, breached = excluded.breached, outcome = excluded.outcome,
-            value = excluded.value, record = excluded.record
-          WHERE h.record IS DISTINCT FROM excluded.record;
-        INSERT INTO baton_runs AS r (contact_id, journey_id, run, entered_at, status, node, outcome, path)
-          SELECT cid, x->>'journeyId', (x->>'run')::integer, (x->>'enteredAt')::bigint, x->>'status', x->>'node', x->>'outcome', x->'path'
-          FROM jsonb_array_elements(c->'runs') x
-          ON CONFLICT (contact_id, journey_id) DO UPDATE SET run = excluded.run, entered_at = excluded.entered_at, status = excluded.status,
-            node = excluded.node, outcome = excluded.outcome, path = excluded.path
-          WHERE (r.run, r.status, r.node, r.outcome, r.path) IS DISTINCT FROM (excluded.run, excluded.status, excluded.node, excluded.outcome, excluded.path);
-        IF jsonb_array_length(c->'effects') > 0 THEN
-          IF NOT locked THEN
-            PERFORM pg_advisory_xact_lock(hashtext('baton_outbox'));
-            locked := true;
-          END IF;
-          INSERT INTO baton_outbox (contact_id, effect)
-            SELECT cid, x.value FROM jsonb_array_elements(c->'effects') WITH ORDINALITY AS x ORDER BY x.ordinality;
-        END IF;
-        result := result || 'ok'::text;
-      EXCEPTION
-        WHEN SQLSTATE 'BT001' THEN result := result || 'conflict'::text;
-        WHEN SQLSTATE 'BT002' OR unique_violation THEN result := result || 'duplicate'::text;
-        WHEN SQLSTATE 'BT003' THEN result := result || 'desk_conflict'::text;
-      END;
+    result := baton_apply_states(commits, states);
+    -- In commit order: a later commit of the same contact in the batch writes after an earlier one.
+    FOR i IN 1 .. coalesce(array_length(result, 1), 0) LOOP
+      IF result[i] = 'ok' AND histories[i] IS NOT NULL THEN
+        UPDATE baton_contacts SET history = histories[i]::json WHERE contact_id = commits->(i - 1)->>'contactId';
+      END IF;
     END LOOP;
     RETURN result;
   END;
