@@ -89,20 +89,15 @@ export function simulateSyntheticJson(input: SyntheticInput, signal?: AbortSigna
     if (signal?.aborted) return reject(signal.reason);
     const thread = startWorker({ kind: 'report', input: portable(input) });
     let answered = false;
+    // The run is over once its thread is: a slot it frees is not taken while its heap is still there.
     const answer = (settle: () => void) => {
       if (answered) return;
       answered = true;
       signal?.removeEventListener('abort', stop);
-      settle();
-      void thread.terminate();
+      void thread.terminate().finally(settle);
     };
-    // Nobody waits for the report any more (the client went away): the thread stops, and the run is over
-    // once it has (so the slot it frees is not taken while its heap is still there).
-    const stop = () => {
-      if (answered) return;
-      answered = true;
-      void thread.terminate().finally(() => reject(signal!.reason));
-    };
+    // Nobody waits for the report any more (the client went away): the thread stops.
+    const stop = () => answer(() => reject(signal!.reason));
     signal?.addEventListener('abort', stop, { once: true });
     thread.on('message', (m: WorkerMessage) => {
       if ('report' in m) answer(() => resolve(m.report));
