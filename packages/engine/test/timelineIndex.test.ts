@@ -94,6 +94,18 @@ const scoreModel = fc
 /** Read instants: between the events, after the last, before the first (events in the future). */
 const instants = fc.array(fc.integer({ min: -40 * 24, max: 40 * 24 }), { minLength: 1, maxLength: 4 });
 
+/** `list` behind a proxy that counts its element reads (`reads.n`). */
+function counted(list: readonly HistoryEvent[]) {
+  const reads = { n: 0 };
+  const history = new Proxy(list as HistoryEvent[], {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && /^\d+$/.test(key)) reads.n++;
+      return Reflect.get(target, key, receiver);
+    },
+  });
+  return { history, reads };
+}
+
 describe('the timeline name index', () => {
   it('counts what walking the whole timeline counts, for any events, windows, filters and instants', () => {
     fc.assert(
@@ -209,13 +221,7 @@ describe('the timeline name index', () => {
     expect(t.history.length).toBeGreaterThan(INDEX_MIN);
     expect(t.recent!.length).toBeLessThan(40);
     // Count every element read of the older part.
-    let reads = 0;
-    const history = new Proxy(t.history as HistoryEvent[], {
-      get(target, key, receiver) {
-        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
-        return Reflect.get(target, key, receiver);
-      },
-    });
+    const { history, reads } = counted(t.history);
     const read = { ...t, history };
     expect(countEvents({ event: 'Feature Used', within: 'P7D' }, null, env({ ...read }))).toBe(40);
     expect(
@@ -227,7 +233,7 @@ describe('the timeline name index', () => {
     ).toBe(40);
     const model = ScoreModel.parse({ events: [{ event: 'Feature Used', points: 1 }], halfLife: 'P14D' });
     expect(computeScore(model, { contactId: 'c1', traits: {}, ...read, now: T0 })).toBe(40);
-    expect(reads).toBeLessThan(200); // walking would read the ~990 older events three times
+    expect(reads.n).toBeLessThan(200); // walking would read the ~990 older events three times
   });
   it('is made as a store opens stored data: the first read after a restart reads only the events of its name', async () => {
     let t: Timeline = { history: [] };
@@ -248,16 +254,10 @@ describe('the timeline name index', () => {
       seq: 0,
     });
     const loaded = (await store.load('c1'))!.contact;
-    let reads = 0;
-    const history = new Proxy(loaded.history as HistoryEvent[], {
-      get(target, key, receiver) {
-        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
-        return Reflect.get(target, key, receiver);
-      },
-    });
+    const { history, reads } = counted(loaded.history);
     const read = { ...loaded, history };
     expect(countEvents({ event: 'Feature Used', within: 'P1D' }, null, env({ ...read, now: T0 }))).toBe(10);
-    expect(reads).toBeLessThan(40); // making the index at this read would walk all ~960 older events
+    expect(reads.n).toBeLessThan(40); // making the index at this read would walk all ~960 older events
   });
 
   it('keeps a score as a running sum with the older part: a read after folds reads only the newest events', () => {
@@ -275,19 +275,13 @@ describe('the timeline name index', () => {
     computeScore(model, { contactId: 'c1', traits: {}, ...t, now: T0 - 900 * 60_000 });
     for (let i = 0; i < 80; i++) t = viewed(t, T0 - (800 - i) * 60_000, i % 2 === 0 ? '/pricing' : '/docs');
     expect(t.history.length).toBeGreaterThan(900);
-    let reads = 0;
-    const history = new Proxy(t.history as HistoryEvent[], {
-      get(target, key, receiver) {
-        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
-        return Reflect.get(target, key, receiver);
-      },
-    });
+    const { history, reads } = counted(t.history);
     const input = { contactId: 'c1', traits: {}, ...t, history, now: T0 };
     const walked = scoreByWalking(model, { ...input, history: t.history });
-    reads = 0;
+    reads.n = 0;
     expect(computeScore(model, input)).toBe(walked);
     expect(walked).toBeGreaterThan(300);
-    expect(reads).toBeLessThan(5); // the walk reads every one of the ~990 page views
+    expect(reads.n).toBeLessThan(5); // the walk reads every one of the ~990 page views
   });
 
   it('walks when a running sum cannot tell how the exact sum rounds (2.5 points, or at the cap)', () => {
