@@ -60,7 +60,7 @@ async function split(input: SyntheticInput, of: number, batchInputs?: number, cr
     entries.set(i, json);
   };
   const senders: ReturnType<typeof partitionSender>[] = [];
-  const inbox = new PartitionInbox(of, put, (p) => setTimeout(() => senders[p]!.taken(), 0));
+  const inbox = new PartitionInbox(of, put, (p) => setImmediate(() => senders[p]!.taken()));
   const partitions = Array.from({ length: of }, (_, p) => {
     let sent = 0;
     let delivered = Promise.resolve(); // a partition's batches arrive in the order sent, some a turn late
@@ -68,7 +68,7 @@ async function split(input: SyntheticInput, of: number, batchInputs?: number, cr
       const copy = structuredClone(batch);
       const late = ++sent % (p + 2) === 0;
       delivered = delivered
-        .then(() => (late ? new Promise((r) => setTimeout(r, 0)) : undefined))
+        .then(() => (late ? new Promise((r) => setImmediate(r)) : undefined))
         .then(() => inbox.put(p, copy));
     }, credit);
     senders.push(sender);
@@ -126,7 +126,7 @@ describe('a synthetic run split between partitions and a sequencer', () => {
           expectSame(await oneThread(input), await split(input, of, batchInputs, credit));
         },
       ),
-      { numRuns: 25 },
+      { numRuns: 60 },
     );
   });
 
