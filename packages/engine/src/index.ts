@@ -70,6 +70,7 @@ export {
   type ClaimRequest,
   type OutboxEntry,
   type DeskCommit,
+  type HandoffKey,
   type HandoffQuery,
   type WaitingQuery,
   type StepRead,

@@ -17,6 +17,7 @@ import {
   type ClaimRequest,
   type Commit,
   type DeskCommit,
+  type HandoffKey,
   type HandoffQuery,
   type ImmediateStore,
   type OutboxEntry,
@@ -42,6 +43,27 @@ function unfile(index: Map<string, Map<string, HandoffRecord>>, key: string | nu
 }
 
 const NO_HANDOFFS: ReadonlyMap<string, HandoffRecord> = new Map();
+
+/** Handoffs in the order lists give them (`byDueThenAge`), open and closed apart. */
+interface HandoffLists {
+  open: SortedList<HandoffRecord, HandoffKey>;
+  closed: SortedList<HandoffRecord, HandoffKey>;
+}
+
+/** Two walks in one order, merged into that order. */
+function* merged<T>(a: Iterator<T>, b: Iterator<T>, compare: (x: T, y: T) => number): Generator<T> {
+  let x = a.next();
+  let y = b.next();
+  while (!x.done || !y.done) {
+    if (y.done || (!x.done && compare(x.value, y.value) <= 0)) {
+      yield x.value as T;
+      x = a.next();
+    } else {
+      yield y.value;
+      y = b.next();
+    }
+  }
+}
 
 /** Due timers: the earliest first, then by id (ids break ties between timers due at one instant). */
 const dueAt = (t: TimerRecord) => t.dueAt;
@@ -95,6 +117,11 @@ export class MemoryStore implements Store, ImmediateStore {
     queue: new Map<string, Map<string, HandoffRecord>>(),
   };
   private readonly byId = new Map<string, HandoffRecord>();
+  /**
+   * Every handoff in list order, made on the first list that needs it (a simulation never lists), then
+   * kept with each commit: a page of the closed handoffs, or of every open one, reads only that page.
+   */
+  private lists: HandoffLists | null = null;
   /** Open handoffs waiting unassigned, per queue (null: waiting for no queue), oldest first. */
   private readonly waiting = new Map<string | null, SortedList<HandoffRecord, { createdAt: Millis; id: string }>>();
   private desk: { version: number; state: DeskState } = { version: 0, state: newDesk() };
@@ -266,6 +293,16 @@ export class MemoryStore implements Store, ImmediateStore {
     // A record the contact no longer holds (the contact was forgotten) is gone from the lists too.
     for (const h of before) if (this.byId.get(h.id) === h && !after.some((x) => x.id === h.id)) this.byId.delete(h.id);
     for (const h of after) this.byId.set(h.id, h);
+    const lists = this.lists;
+    if (lists !== null) {
+      // The lists hold what byId holds: a record another contact now holds under its id stays listed.
+      for (const h of before) {
+        if (after.includes(h)) continue;
+        const now = this.byId.get(h.id);
+        if (now === undefined || now.status !== h.status || byDueThenAge(now, h) !== 0) lists[h.status].delete(h);
+      }
+      for (const h of after) if (!before.includes(h)) lists[h.status].set(h);
+    }
     // Records are never changed in place: one the commit kept (the same object) stays where it is filed,
     // and the reps' loads stay as they were (most commits of an engaged contact change no handoff).
     for (const h of before) {
@@ -337,18 +374,38 @@ export class MemoryStore implements Store, ImmediateStore {
   }
 
   async handoffs(query: HandoffQuery): Promise<HandoffRecord[]> {
+    const limit = query.limit ?? Number.POSITIVE_INFINITY;
     const out: HandoffRecord[] = [];
-    const among =
-      query.status !== 'open'
-        ? this.byId
-        : typeof query.assignee === 'string'
+    if (query.status === 'open' && (typeof query.assignee === 'string' || query.queue !== undefined)) {
+      // A rep's or a queue's open work, filed apart: sorted as it is read.
+      const among =
+        typeof query.assignee === 'string'
           ? (this.openOf.assignee.get(query.assignee) ?? NO_HANDOFFS)
-          : query.queue !== undefined
-            ? (this.openOf.queue.get(query.queue) ?? NO_HANDOFFS)
-            : this.open;
-    for (const h of among.values()) if (matchesQuery(h, query)) out.push(h);
-    out.sort(byDueThenAge);
-    return query.limit === undefined ? out : out.slice(0, query.limit);
+          : (this.openOf.queue.get(query.queue!) ?? NO_HANDOFFS);
+      for (const h of among.values()) if (matchesQuery(h, query)) out.push(h);
+      out.sort(byDueThenAge);
+      return out.length > limit ? out.slice(0, limit) : out;
+    }
+    const lists = this.handoffLists();
+    const walk =
+      query.status === undefined
+        ? merged(lists.open.walk(query.after), lists.closed.walk(query.after), byDueThenAge)
+        : lists[query.status].walk(query.after);
+    for (const h of walk) {
+      if (out.length >= limit) break;
+      if (matchesQuery(h, query)) out.push(h);
+    }
+    return out;
+  }
+
+  /** The handoffs in list order, made from every handoff the first time a list needs them. */
+  private handoffLists(): HandoffLists {
+    if (this.lists === null) {
+      const lists: HandoffLists = { open: new SortedList(byDueThenAge), closed: new SortedList(byDueThenAge) };
+      for (const h of this.byId.values()) lists[h.status].set(h);
+      this.lists = lists;
+    }
+    return this.lists;
   }
 
   async report(period: ReportPeriod): Promise<HandoffReport> {

@@ -59,7 +59,12 @@ export interface HandoffQuery {
   breached?: boolean | undefined;
   /** At most this many (the soonest due). */
   limit?: number | undefined;
+  /** Only those after this one in the list's order (`byDueThenAge`): the last of the previous page. */
+  after?: HandoffKey | undefined;
 }
+
+/** A handoff's place in a list of handoffs (`byDueThenAge`): soonest due first, then oldest, then by id. */
+export type HandoffKey = Pick<HandoffRecord, 'dueAt' | 'createdAt' | 'id'>;
 
 /** A count of open handoffs: those of one queue (null: none), held by a rep or waiting. */
 export interface OpenHandoffCount {
@@ -83,7 +88,7 @@ export function countOpenHandoffs(open: Iterable<HandoffRecord>): OpenHandoffCou
 }
 
 /** The order of every handoff list: soonest due first, those with no deadline last, then oldest, then by id. */
-export function byDueThenAge(a: HandoffRecord, b: HandoffRecord): number {
+export function byDueThenAge(a: HandoffKey, b: HandoffKey): number {
   return (
     (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) ||
     a.createdAt - b.createdAt ||
@@ -98,7 +103,8 @@ export function matchesQuery(h: HandoffRecord, q: HandoffQuery): boolean {
     (q.assignee === undefined || h.assignee === q.assignee) &&
     (q.queue === undefined || h.queue === q.queue) &&
     (q.journey === undefined || h.journeyId === q.journey) &&
-    (q.breached === undefined || h.breached === q.breached)
+    (q.breached === undefined || h.breached === q.breached) &&
+    (q.after === undefined || byDueThenAge(h, q.after) > 0)
   );
 }
 

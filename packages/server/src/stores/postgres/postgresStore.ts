@@ -451,7 +451,14 @@ export class PostgresStore implements Store {
     if (q.queue !== undefined) is('queue', q.queue);
     if (q.journey !== undefined) is('journey_id', q.journey);
     if (q.breached !== undefined) is('breached', q.breached);
-    let sql = `SELECT record FROM baton_handoffs${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY due_at ASC NULLS LAST, created_at, handoff_id COLLATE "C"`;
+    // (A handoff with no due comes last: its due counts as the largest bigint, as in the index of lists.)
+    const order = `COALESCE(due_at, ${NO_DUE}), created_at, handoff_id COLLATE "C"`;
+    if (q.after !== undefined) {
+      values.push(q.after.dueAt ?? NO_DUE, q.after.createdAt, q.after.id);
+      const n = values.length;
+      where.push(`(${order}) > ($${n - 2}::bigint, $${n - 1}::bigint, $${n}::text COLLATE "C")`);
+    }
+    let sql = `SELECT record FROM baton_handoffs${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order}`;
     if (q.limit !== undefined) {
       values.push(q.limit);
       sql += ` LIMIT $${values.length}`;
@@ -591,6 +598,9 @@ export class PostgresStore implements Store {
     await this.pool.end();
   }
 }
+
+/** A handoff with no due, in list order: the largest bigint (migration 9 indexes the same expression). */
+const NO_DUE = '9223372036854775807';
 
 /** The least time between two folds of the rep loads' changes by one process. */
 const FOLD_MS = 100;
