@@ -7,6 +7,26 @@ import type { TimelineEvent } from './lifecycle.ts';
 
 type Tab = 'mine' | 'queue' | 'all' | 'team';
 
+/** How many open handoffs the inbox reads at most: the API's largest page (and its default). */
+const PAGE = 1000;
+
+type Page = { handoffs: HandoffView[]; next: string | null };
+
+/**
+ * The open handoffs the inbox shows: the first page, soonest due first. When more are open, the work
+ * waiting unassigned, which has no due and so comes last, is read apart, so it never falls off the page.
+ */
+async function pageOfOpen(): Promise<{ handoffs: HandoffView[]; more: { open: boolean; waiting: boolean } }> {
+  const open = await api<Page>('GET', '/handoffs?status=open');
+  if (open.next === null) return { handoffs: open.handoffs, more: { open: false, waiting: false } };
+  const waiting = await api<Page>('GET', '/handoffs?status=open&unassigned=true');
+  const ids = new Set(open.handoffs.map((h) => h.id));
+  return {
+    handoffs: [...open.handoffs, ...waiting.handoffs.filter((h) => !ids.has(h.id))],
+    more: { open: true, waiting: waiting.next !== null },
+  };
+}
+
 /** A clock that ticks every second, for the countdowns. */
 function useNow(): number {
   const [now, setNow] = useState(Date.now());
@@ -24,6 +44,11 @@ function useNow(): number {
 export function Inbox({ me }: { me: Me }) {
   const [tab, setTab] = useState<Tab>(me.role === 'rep' ? 'mine' : 'all');
   const [handoffs, setHandoffs] = useState<HandoffView[]>([]);
+  /**
+   * Whether more handoffs are open than the page shown (the API gives the soonest due, a page at a time),
+   * and whether more wait unassigned than their own page (read apart then: they have no due, so they come last).
+   */
+  const [more, setMore] = useState({ open: false, waiting: false });
   const [team, setTeam] = useState<TeamShape | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   /** What the rep's last action did, when it closed the handoff (which then leaves the list). */
@@ -45,9 +70,10 @@ export function Inbox({ me }: { me: Me }) {
   // that left this rep's hands (rejected, given to a colleague) is no longer theirs to read.
   const load = useCallback(
     () =>
-      api<{ handoffs: HandoffView[] }>('GET', '/handoffs?status=open').then(
+      pageOfOpen().then(
         (r) => {
           setHandoffs(r.handoffs);
+          setMore(r.more);
           const still = r.handoffs.find((h) => h.id === selectedRef.current);
           if (still) loadTimeline(still.contactId);
         },
@@ -84,12 +110,17 @@ export function Inbox({ me }: { me: Me }) {
     return byRep;
   }, [handoffs, now]);
 
+  // Counted over the pages shown: "+" when more are open than they hold.
+  const count = (n: number, cut: boolean) => `${n.toLocaleString('en')}${cut ? '+' : ''}`;
   const tabs: [Tab, string][] = [
     ...(me.role === 'rep'
-      ? ([['mine', `My handoffs (${handoffs.filter((h) => h.assignee === me.rep).length})`]] as [Tab, string][])
+      ? ([['mine', `My handoffs (${count(handoffs.filter((h) => h.assignee === me.rep).length, more.open)})`]] as [
+          Tab,
+          string,
+        ][])
       : []),
-    ['queue', `Unassigned (${handoffs.filter((h) => h.assignee === null).length})`],
-    ...(me.role !== 'rep' ? ([['all', `All open (${handoffs.length})`]] as [Tab, string][]) : []),
+    ['queue', `Unassigned (${count(handoffs.filter((h) => h.assignee === null).length, more.waiting)})`],
+    ...(me.role !== 'rep' ? ([['all', `All open (${count(handoffs.length, more.open)})`]] as [Tab, string][]) : []),
     ...(me.role === 'admin' ? ([['team', 'Team']] as [Tab, string][]) : []),
   ];
 
@@ -104,6 +135,12 @@ export function Inbox({ me }: { me: Me }) {
           ))}
         </div>
         {error && <p className="error-banner">{error}</p>}
+        {more.open && (
+          <p className="muted small page-note" data-testid="inbox-more">
+            The {PAGE.toLocaleString('en')} soonest due are shown{tab === 'team' ? ' and counted' : ''}, with the
+            unassigned work; more are open. Work these and the next come in.
+          </p>
+        )}
         {tab === 'team' ? (
           <>
             <table className="loads">

@@ -293,9 +293,10 @@ export const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/api/handoffs',
     id: 'listHandoffs',
-    summary: "Handoffs sorted by SLA due; a rep sees theirs and their queues' unassigned work",
+    summary:
+      "Handoffs sorted by SLA due, a page at a time (status: open, closed or all; unassigned=true: waiting for a rep; limit: 1 to 1000, the default; after: the page before's next); a rep sees theirs and their queues' unassigned work",
     auth: ALL,
-    query: ['status', 'mine', 'assignee', 'queue', 'journey', 'breached'],
+    query: ['status', 'mine', 'assignee', 'unassigned', 'queue', 'journey', 'breached', 'limit', 'after'],
     response: 'HandoffList',
   },
   {

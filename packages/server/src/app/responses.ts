@@ -45,8 +45,8 @@ export const HandoffView = z.looseObject({
   }),
 });
 
-/** Handoffs, sorted by SLA due. */
-export const HandoffList = z.object({ handoffs: z.array(HandoffView) });
+/** A page of handoffs, sorted by SLA due, and the `after` of the next page (null: this is the last). */
+export const HandoffList = z.object({ handoffs: z.array(HandoffView), next: z.string().nullable() });
 
 /** A contact: traits, scores, timeline, journeys and handoffs. */
 export const ContactView = z.object({

@@ -4,6 +4,8 @@ import {
   byDueThenAge,
   formatInstant,
   handoffRecordView,
+  type HandoffKey,
+  type HandoffQuery,
   type HandoffRecord,
   type Runtime,
   type Store,
@@ -53,6 +55,59 @@ export function handoffView(h: HandoffRecord): z.infer<typeof HandoffView> {
   };
 }
 
+/** The most handoffs a page of the list holds, and what it holds unless `limit` says fewer. */
+export const PAGE_MAX = 1000;
+
+/** A query parameter that takes one of a few words, or undefined when absent; any other is a 400 naming it. */
+function oneOf<T extends string>(c: Context, name: string, words: readonly T[]): T | undefined {
+  const value = c.req.query(name);
+  if (value === undefined || value === '') return undefined;
+  if (!(words as readonly string[]).includes(value))
+    throw httpError(400, 'input_invalid', `${name} must be one of ${words.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
+/** `limit`: how many handoffs a page holds, 1 to PAGE_MAX (the default). */
+function pageLimit(c: Context): number {
+  const value = c.req.query('limit');
+  if (value === undefined || value === '') return PAGE_MAX;
+  const n = /^[0-9]{1,4}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= 1 && n <= PAGE_MAX))
+    throw httpError(400, 'input_invalid', `limit must be a whole number from 1 to ${PAGE_MAX}, got "${value}"`);
+  return n;
+}
+
+/** Where a page ends, as the next request's `after`: the last handoff's place in the list, opaque to clients. */
+function pageMark(h: HandoffKey): string {
+  return Buffer.from(JSON.stringify([h.dueAt, h.createdAt, h.id])).toString('base64url');
+}
+
+/** `after`: the `next` of the page before, read back; anything else is a 400 naming it. */
+function pageAfter(c: Context): HandoffKey | undefined {
+  const value = c.req.query('after');
+  if (value === undefined || value === '') return undefined;
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  const instant = (x: unknown): x is number => Number.isSafeInteger(x);
+  if (
+    !Array.isArray(key) ||
+    key.length !== 3 ||
+    !(key[0] === null || instant(key[0])) ||
+    !instant(key[1]) ||
+    typeof key[2] !== 'string'
+  )
+    throw httpError(
+      400,
+      'input_invalid',
+      `after must be the "next" of the page before, as it was given, got "${value}"`,
+    );
+  return { dueAt: key[0], createdAt: key[1], id: key[2] };
+}
+
 /** The queues a rep belongs to. */
 export const queuesOf = (team: Team | undefined, rep: string) =>
   new Set((team?.queues ?? []).filter((q) => q.members.includes(rep)).map((q) => q.id));
@@ -99,33 +154,41 @@ export function handoffRoutes(runtime: Runtime, store: Store): Hono<ApiEnv> {
   const reply = async (c: Context<ApiEnv>, id: string) => c.json(handoffView((await lookup(id))!));
 
   app.get('/', async (c) => {
-    const { status, assignee, queue, breached, mine, journey } = c.req.query();
+    const { queue, journey } = c.req.query();
     const p = principal(c);
-    // Indexed queries in every store, never a walk over the contacts.
-    const query = {
-      status:
-        status === 'open' || status === undefined
-          ? ('open' as const)
-          : status === 'closed'
-            ? ('closed' as const)
-            : undefined,
-      ...(assignee ? { assignee } : {}),
+    // `unassigned=true`: the work waiting for a rep (a rep id is any string, so it is a flag of its own).
+    const assignee = oneOf(c, 'unassigned', ['true', 'false']) === 'true' ? null : c.req.query('assignee') || undefined;
+    const status = oneOf(c, 'status', ['open', 'closed', 'all']) ?? 'open';
+    const breached = oneOf(c, 'breached', ['true', 'false']);
+    const limit = pageLimit(c);
+    // Indexed queries in every store, never a walk over the contacts; one more than the page, to know
+    // whether a page follows.
+    const query: HandoffQuery = {
+      status: status === 'all' ? undefined : status,
+      ...(assignee !== undefined ? { assignee } : {}),
       ...(queue ? { queue } : {}),
       ...(journey ? { journey } : {}),
       ...(breached !== undefined ? { breached: breached === 'true' } : {}),
+      after: pageAfter(c),
+      limit: limit + 1,
     };
     let list: HandoffRecord[];
-    if (mine === 'true') list = await store.handoffs({ ...query, assignee: p.rep ?? null });
-    else if (p.role === 'rep' && query.assignee === undefined) {
-      // A rep sees their own and the unassigned work of their queues.
-      const own = await store.handoffs({ ...query, assignee: p.rep! });
+    if (oneOf(c, 'mine', ['true', 'false']) === 'true')
+      list = await store.handoffs({ ...query, assignee: p.rep ?? null });
+    else if (p.role === 'rep' && (query.assignee === undefined || query.assignee === null)) {
+      // A rep sees their own and the unassigned work of their queues: each list's page, merged.
+      const own = query.assignee === null ? [] : await store.handoffs({ ...query, assignee: p.rep! });
       const queues = [...queuesOf(runtime.team, p.rep!)].filter((q) => query.queue === undefined || q === query.queue);
       const waiting = (
         await Promise.all(queues.map((q) => store.handoffs({ ...query, queue: q, assignee: null })))
       ).flat();
-      list = [...own, ...waiting].sort(byDueThenAge);
-    } else list = (await store.handoffs(query)).filter((h) => canSee(p, h, runtime.team));
-    return c.json({ handoffs: list.map(handoffView) });
+      list = [...own, ...waiting].sort(byDueThenAge).slice(0, limit + 1);
+    } else list = await store.handoffs(query);
+    const page = list.length > limit ? list.slice(0, limit) : list;
+    return c.json({
+      handoffs: page.filter((h) => canSee(p, h, runtime.team)).map(handoffView),
+      next: list.length > limit ? pageMark(page.at(-1)!) : null,
+    });
   });
   app.get('/:id', async (c) => c.json(handoffView(await find(c, c.req.param('id')))));
 
