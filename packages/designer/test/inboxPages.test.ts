@@ -49,6 +49,13 @@ describe('the inbox over more open handoffs than a page holds', () => {
     expect(await page.getByRole('button', { name: /^Unassigned/ }).innerText()).toBe('Unassigned (10)');
     await expect.poll(() => page.locator('[data-testid=handoff-item]').count()).toBe(10);
     await ui.shot('16-inbox-more-than-a-page');
+    // The team's loads are whole, not counted over the page: Cy holds 960 of the 1,010 assigned.
+    await page.getByRole('button', { name: 'Team' }).click();
+    const row = (name: string) => page.locator('table.loads tr', { hasText: name }).locator('td').nth(1);
+    await expect.poll(() => row('Cy Chen').innerText()).toBe('960');
+    expect(await row('Ana Ortiz').innerText()).toBe('25');
+    expect(await row('Bo Berg').innerText()).toBe('25');
+    await ui.shot('17-inbox-team-loads');
     expect(ui.problems).toEqual([]);
   }, 120_000);
 });

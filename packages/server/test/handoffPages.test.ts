@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VirtualClock } from '@baton/engine';
 import { json, pricingLead, testServer } from './harness.ts';
 
 type Server = Awaited<ReturnType<typeof testServer>>;
@@ -9,9 +10,11 @@ interface Page {
 
 let server: Server;
 let ana: string;
+/** Tuesday morning in Berlin, so SLAs run from the handoffs' creation. */
+const clock = new VirtualClock(Date.parse('2026-12-01T09:00:00Z'));
 
 beforeAll(async () => {
-  server = await testServer();
+  server = await testServer({ clock });
   ana = await server.token('rep', 'ana');
   // Ana takes one lead at a time, Bo and Cy are away, and Ana is in the fallback's pool too: so most of
   // the seven EMEA leads wait there, unassigned work of one of her queues.
@@ -50,7 +53,10 @@ beforeAll(async () => {
   expect(published.status, await published.clone().text()).toBe(201);
   const ids: string[] = [];
   for (let i = 0; i < 7; i++) {
+    // (Each a second after the one before: the oldest waiting is one handoff, not a tie broken by id.)
+    clock.set(clock.now() + 1000);
     ids.push((await pricingLead(server, `lead-${i}`)).id);
+    clock.set(clock.now() + 1000);
     if (i % 2 === 1) await server.ingest('track', { userId: `demo-${i}`, event: 'Demo Requested' });
   }
   // Ana closes the first; the oldest waiting comes to her; the newest is given to her too, so her own work
@@ -59,9 +65,9 @@ beforeAll(async () => {
     outcome: 'not_interested',
     rep: 'ana',
   });
-  expect(closed.status).toBe(200);
+  expect(closed.status, await closed.clone().text()).toBe(200);
   const given = await server.call(server.adminToken, 'POST', `/api/handoffs/${ids[6]}/reassign`, { rep: 'ana' });
-  expect(given.status).toBe(200);
+  expect(given.status, await given.clone().text()).toBe(200);
 });
 afterAll(() => server.close());
 
@@ -131,6 +137,22 @@ describe('GET /api/handoffs, a page at a time', () => {
     // Mia is in none of the queues that hold waiting work.
     const mia = await server.token('rep', 'mia');
     expect((await list(mia, 'unassigned=true')).handoffs).toEqual([]);
+  });
+
+  it("counts each rep's open and late handoffs from their own list: GET /api/reps/loads", async () => {
+    const loads = await json<{ reps: { rep: string; open: number; late: number }[] }>(
+      server.call(server.adminToken, 'GET', '/api/reps/loads'),
+    );
+    const open = (await list(server.adminToken, 'status=open')).handoffs;
+    const held = (rep: string) => open.filter((h) => h.assignee === rep).length;
+    const team = await json<{ reps: { id: string }[] }>(server.call(server.adminToken, 'GET', '/api/team'));
+    expect(loads.reps).toEqual(team.reps.map((r) => ({ rep: r.id, open: held(r.id), late: 0 })));
+    expect(loads.reps.find((r) => r.rep === 'ana')).toEqual({ rep: 'ana', open: 2, late: 0 });
+    // Past the due of Ana's two (neither accepted), both count as late.
+    const dues = open.filter((h) => h.assignee === 'ana').map((h) => Date.parse(h.dueAt!));
+    clock.set(Math.max(...dues) + 1);
+    const past = await json<typeof loads>(server.call(server.adminToken, 'GET', '/api/reps/loads'));
+    expect(past.reps.find((r) => r.rep === 'ana')).toEqual({ rep: 'ana', open: 2, late: 2 });
   });
 
   it('refuses a bad limit, page mark, status or flag with a 400 that names it', async () => {

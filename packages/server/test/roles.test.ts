@@ -74,6 +74,7 @@ const MATRIX: {
   },
   { method: 'GET', path: '/api/events', expect: { admin: 200, marketer: 200, ana: 403, bo: 403, nobody: 401 } },
   { method: 'GET', path: '/api/reps/model', expect: { admin: 200, marketer: 200, ana: 403, bo: 403, nobody: 401 } },
+  { method: 'GET', path: '/api/reps/loads', expect: { admin: 200, marketer: 200, ana: 403, bo: 403, nobody: 401 } },
   {
     method: 'POST',
     path: '/api/journeys/new-{who}/backtest',

@@ -11,6 +11,7 @@ type Tab = 'mine' | 'queue' | 'all' | 'team';
 const PAGE = 1000;
 
 type Page = { handoffs: HandoffView[]; next: string | null };
+type RepLoad = { rep: string; open: number; late: number };
 
 /**
  * The open handoffs the inbox shows: the first page, soonest due first. When more are open, the work
@@ -49,6 +50,7 @@ export function Inbox({ me }: { me: Me }) {
    * and whether more wait unassigned than their own page (read apart then: they have no due, so they come last).
    */
   const [more, setMore] = useState({ open: false, waiting: false });
+  const [repLoads, setRepLoads] = useState<Map<string, RepLoad> | null>(null);
   const [team, setTeam] = useState<TeamShape | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   /** What the rep's last action did, when it closed the handoff (which then leaves the list). */
@@ -68,19 +70,23 @@ export function Inbox({ me }: { me: Me }) {
   selectedRef.current = selected;
   // The list first, then the selected handoff's timeline only while it is still in the list: a handoff
   // that left this rep's hands (rejected, given to a colleague) is no longer theirs to read.
-  const load = useCallback(
-    () =>
-      pageOfOpen().then(
-        (r) => {
-          setHandoffs(r.handoffs);
-          setMore(r.more);
-          const still = r.handoffs.find((h) => h.id === selectedRef.current);
-          if (still) loadTimeline(still.contactId);
-        },
-        (e: Error) => setError(e.message),
-      ),
-    [loadTimeline],
-  );
+  const load = useCallback(() => {
+    // The Team tab's loads come from each rep's own list, so they are whole however many are open.
+    if (me.role === 'admin')
+      void api<{ reps: RepLoad[] }>('GET', '/reps/loads').then(
+        (r) => setRepLoads(new Map(r.reps.map((l) => [l.rep, l]))),
+        () => undefined,
+      );
+    return pageOfOpen().then(
+      (r) => {
+        setHandoffs(r.handoffs);
+        setMore(r.more);
+        const still = r.handoffs.find((h) => h.id === selectedRef.current);
+        if (still) loadTimeline(still.contactId);
+      },
+      (e: Error) => setError(e.message),
+    );
+  }, [loadTimeline, me.role]);
   useEffect(() => {
     void load();
     void api<TeamShape>('GET', '/team').then(setTeam, () => undefined);
@@ -98,17 +104,20 @@ export function Inbox({ me }: { me: Me }) {
     if (contactId) loadTimeline(contactId);
   }, [contactId, loadTimeline]);
 
+  // Each rep's open and late handoffs: counted from the list while it holds every open one (so "late"
+  // ticks with the countdowns), else as the server counted them at the last load.
   const loads = useMemo(() => {
-    const byRep = new Map<string, { open: number; breached: number }>();
+    const byRep = new Map<string, { open: number; late: number }>();
+    if (more.open && repLoads !== null) return repLoads;
     for (const h of handoffs) {
       if (!h.assignee) continue;
-      const l = byRep.get(h.assignee) ?? { open: 0, breached: 0 };
+      const l = byRep.get(h.assignee) ?? { open: 0, late: 0 };
       l.open++;
-      if (h.breached || (h.dueAt && !h.acceptedAt && Date.parse(h.dueAt) < now)) l.breached++;
+      if (h.breached || (h.dueAt && !h.acceptedAt && Date.parse(h.dueAt) < now)) l.late++;
       byRep.set(h.assignee, l);
     }
     return byRep;
-  }, [handoffs, now]);
+  }, [handoffs, now, more.open, repLoads]);
 
   // Counted over the pages shown: "+" when more are open than they hold.
   const count = (n: number, cut: boolean) => `${n.toLocaleString('en')}${cut ? '+' : ''}`;
@@ -137,8 +146,8 @@ export function Inbox({ me }: { me: Me }) {
         {error && <p className="error-banner">{error}</p>}
         {more.open && (
           <p className="muted small page-note" data-testid="inbox-more">
-            The {PAGE.toLocaleString('en')} soonest due are shown{tab === 'team' ? ' and counted' : ''}, with the
-            unassigned work; more are open. Work these and the next come in.
+            The {PAGE.toLocaleString('en')} soonest due are shown, with the unassigned work; more are open. Work these
+            and the next come in.
           </p>
         )}
         {tab === 'team' ? (
@@ -154,7 +163,7 @@ export function Inbox({ me }: { me: Me }) {
               </thead>
               <tbody>
                 {(team?.reps ?? []).map((r) => {
-                  const l = loads.get(r.id) ?? { open: 0, breached: 0 };
+                  const l = loads.get(r.id) ?? { open: 0, late: 0 };
                   const cap = (r as { capacity?: number }).capacity;
                   return (
                     <tr key={r.id}>
@@ -171,7 +180,7 @@ export function Inbox({ me }: { me: Me }) {
                           </div>
                         )}
                       </td>
-                      <td className={l.breached ? 'bad' : ''}>{l.breached}</td>
+                      <td className={l.late ? 'bad' : ''}>{l.late}</td>
                     </tr>
                   );
                 })}

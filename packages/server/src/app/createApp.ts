@@ -128,7 +128,11 @@ export function createApp(deps: AppDeps): Hono {
   api.use('/reps/*', allow('admin', 'marketer'));
   api.route(
     '/reps',
-    repModelRoutes(store, () => config.data.team),
+    repModelRoutes(
+      store,
+      () => config.data.team,
+      () => runtime.clock.now(),
+    ),
   );
   api.use('/simulations/*', allow('admin', 'marketer'));
   api.route('/simulations', simulationRoutes(config, deps.simulations ?? new SimulationSlots()));

@@ -377,6 +377,15 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
+    path: '/api/reps/loads',
+    id: 'getRepLoads',
+    summary:
+      "Each rep's open handoffs and how many are late (breached, or past due and not accepted), from each rep's own list",
+    auth: EDITORS,
+    response: 'RepLoads',
+  },
+  {
+    method: 'get',
     path: '/api/reps/model',
     id: 'getRepModel',
     summary:
@@ -590,6 +599,7 @@ export function openApiDocument(): Record<string, unknown> {
     PublishRequest: jsonSchema(PublishRequest),
     BacktestRequest: jsonSchema(BacktestRequest),
     RepModel: jsonSchema(RepModel, 'output'),
+    RepLoads: jsonSchema(R.RepLoads, 'output'),
     MigrationPlanRequest: jsonSchema(MigrationPlanRequest),
     MigrationPlan: jsonSchema(R.MigrationPlan, 'output'),
     PublishedVersion: jsonSchema(R.PublishedVersion, 'output'),

@@ -48,6 +48,11 @@ export const HandoffView = z.looseObject({
 /** A page of handoffs, sorted by SLA due, and the `after` of the next page (null: this is the last). */
 export const HandoffList = z.object({ handoffs: z.array(HandoffView), next: z.string().nullable() });
 
+/** Each rep of the team with their open handoffs and how many of those are late. */
+export const RepLoads = z.object({
+  reps: z.array(z.object({ rep: z.string(), open: z.number().int(), late: z.number().int() })),
+});
+
 /** A contact: traits, scores, timeline, journeys and handoffs. */
 export const ContactView = z.object({
   id: z.string(),

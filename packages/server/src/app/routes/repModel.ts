@@ -33,8 +33,21 @@ export async function liveRoutingAt(store: Store, team: Team, from: number): Pro
  * `from`, also live routing as it stood then (`routing`), so a backtest's queues go on where live's were.
  * The same JSON is what `baton simulate --events --reps` takes.
  */
-export function repModelRoutes(store: Store, team: () => Team): Hono<ApiEnv> {
+export function repModelRoutes(store: Store, team: () => Team, now: () => number): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
+  // Each rep's open handoffs and how many of them are late (breached, or past due and not accepted), read
+  // from each rep's own list: what the inbox's Team tab shows, however many handoffs are open in all.
+  app.get('/loads', async (c) => {
+    const at = now();
+    const reps = await Promise.all(
+      team().reps.map(async (r) => {
+        const open = await store.handoffs({ status: 'open', assignee: r.id });
+        const late = open.filter((h) => h.breached || (h.dueAt !== null && h.acceptedAt === null && h.dueAt < at));
+        return { rep: r.id, open: open.length, late: late.length };
+      }),
+    );
+    return c.json({ reps });
+  });
   app.get('/model', async (c) => {
     const { from, to } = periodOf(c);
     const model = fitRepModel(await store.handoffs({}), from, to);
