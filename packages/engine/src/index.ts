@@ -61,8 +61,10 @@ export type { HistoryEvent, Timeline } from './conditions/timeline.ts';
 // '@baton/engine/store-contract').
 export {
   byDueThenAge,
+  compareIds,
   byAge,
   countOpenHandoffs,
+  isLate,
   matchesQuery,
   type OpenHandoffCount,
   type Store,

@@ -137,6 +137,9 @@ describe('GET /api/handoffs, a page at a time', () => {
     // Mia is in none of the queues that hold waiting work.
     const mia = await server.token('rep', 'mia');
     expect((await list(mia, 'unassigned=true')).handoffs).toEqual([]);
+    // Nor does she see Ana's work, not even as a page mark that would name one of Ana's handoffs.
+    expect(await list(mia, 'assignee=ana&limit=1')).toEqual({ handoffs: [], next: null });
+    expect((await list(server.adminToken, 'assignee=ana&limit=1')).next).not.toBeNull();
   });
 
   it("counts each rep's open and late handoffs from their own list: GET /api/reps/loads", async () => {
@@ -168,6 +171,8 @@ describe('GET /api/handoffs, a page at a time', () => {
       ['breached=maybe', /^breached must be one of true, false/],
       ['mine=1', /^mine must be one of true, false/],
       ['unassigned=yes', /^unassigned must be one of true, false/],
+      ['unassigned=true&assignee=ana', /^give assignee or unassigned=true, not both$/],
+      [`after=${Buffer.from('[null,1,"a\\u0000"]').toString('base64url')}`, /^after must be the "next"/],
     ];
     for (const [query, message] of bad) {
       const res = await server.call(server.adminToken, 'GET', `/api/handoffs?${query}`);

@@ -70,13 +70,20 @@ export function Inbox({ me }: { me: Me }) {
   selectedRef.current = selected;
   // The list first, then the selected handoff's timeline only while it is still in the list: a handoff
   // that left this rep's hands (rejected, given to a colleague) is no longer theirs to read.
+  const tabRef = useRef(tab);
+  tabRef.current = tab;
+  // The Team tab's loads as the store counts them, whole however many are open (read while it shows).
+  const loadRepLoads = useCallback(() => {
+    void api<{ reps: RepLoad[] }>('GET', '/reps/loads').then(
+      (r) => setRepLoads(new Map(r.reps.map((l) => [l.rep, l]))),
+      () => setRepLoads(null),
+    );
+  }, []);
+  useEffect(() => {
+    if (tab === 'team') loadRepLoads();
+  }, [tab, loadRepLoads]);
   const load = useCallback(() => {
-    // The Team tab's loads come from each rep's own list, so they are whole however many are open.
-    if (me.role === 'admin')
-      void api<{ reps: RepLoad[] }>('GET', '/reps/loads').then(
-        (r) => setRepLoads(new Map(r.reps.map((l) => [l.rep, l]))),
-        () => undefined,
-      );
+    if (tabRef.current === 'team') loadRepLoads();
     return pageOfOpen().then(
       (r) => {
         setHandoffs(r.handoffs);
@@ -86,7 +93,7 @@ export function Inbox({ me }: { me: Me }) {
       },
       (e: Error) => setError(e.message),
     );
-  }, [loadTimeline, me.role]);
+  }, [loadTimeline, loadRepLoads]);
   useEffect(() => {
     void load();
     void api<TeamShape>('GET', '/team').then(setTeam, () => undefined);

@@ -12,6 +12,7 @@ import { handoffReport, type HandoffReport, type ReportPeriod } from '../reports
 import {
   byDueThenAge,
   countOpenHandoffs,
+  isLate,
   matchesQuery,
   type OpenHandoffCount,
   type ClaimRequest,
@@ -396,6 +397,16 @@ export class MemoryStore implements Store, ImmediateStore {
       if (matchesQuery(h, query)) out.push(h);
     }
     return out;
+  }
+
+  async lateHandoffCounts(now: Millis): Promise<Record<string, number>> {
+    const late: Record<string, number> = Object.create(null);
+    for (const [rep, open] of this.openOf.assignee) {
+      let n = 0;
+      for (const h of open.values()) if (isLate(h, now)) n++;
+      if (n > 0) late[rep] = n;
+    }
+    return late;
   }
 
   /** The handoffs in list order, made from every handoff the first time a list needs them. */

@@ -4,7 +4,7 @@ import { ConflictError, DuplicateMessageError } from '../model/errors.ts';
 import type { ContactState, HandoffRecord, InstanceRecord, TimerRecord } from '../state/records.ts';
 import { handoffReport } from '../reports/handoffReport.ts';
 import { newContactState } from '../state/records.ts';
-import { byDueThenAge, matchesQuery, type HandoffKey, type Store } from './store.ts';
+import { byDueThenAge, isLate, matchesQuery, type HandoffKey, type Store } from './store.ts';
 
 const T = Date.parse('2026-11-23T09:00:00Z');
 
@@ -342,6 +342,16 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
             for (const h of all)
               if (h.status === 'open' && h.assignee !== null) loads[h.assignee] = (loads[h.assignee] ?? 0) + 1;
             expect({ ...(await store.repLoads()) }).toEqual({ ...loads });
+            // Each rep's late open handoffs at an instant among the dues, as isLate tells (a store may count them).
+            if (store.lateHandoffCounts) {
+              const at = T + 20 * H;
+              const late: Record<string, number> = Object.create(null);
+              for (const h of all)
+                if (h.status === 'open' && h.assignee !== null && isLate(h, at))
+                  late[h.assignee] = (late[h.assignee] ?? 0) + 1;
+              const counted = await store.lateHandoffCounts(at);
+              expect(Object.fromEntries(Object.entries(counted).filter(([, n]) => n > 0))).toEqual({ ...late });
+            }
             // The open handoffs counted per queue and whether held, as the metrics' gauge reads them
             // (a store without the count is counted from openHandoffs).
             if (store.openHandoffCounts) {

@@ -89,11 +89,31 @@ export function countOpenHandoffs(open: Iterable<HandoffRecord>): OpenHandoffCou
 
 /** The order of every handoff list: soonest due first, those with no deadline last, then oldest, then by id. */
 export function byDueThenAge(a: HandoffKey, b: HandoffKey): number {
-  return (
-    (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) ||
-    a.createdAt - b.createdAt ||
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-  );
+  return (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) || a.createdAt - b.createdAt || compareIds(a.id, b.id);
+}
+
+/**
+ * Ids in code point order, as PostgreSQL orders them `COLLATE "C"` (UTF-8 bytes), so a page's last id
+ * means the same place in every store. JavaScript's `<` compares UTF-16 units, which puts a character
+ * past U+FFFF (a surrogate pair) before U+E000–U+FFFF.
+ */
+export function compareIds(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return x >= 0xd800 && y >= 0xd800 ? codePointRank(x) - codePointRank(y) : x - y;
+  }
+  return a.length - b.length;
+}
+
+/** A UTF-16 unit from U+D800 up, ranked as the code points it starts: surrogates after U+E000–U+FFFF. */
+const codePointRank = (unit: number) => (unit >= 0xe000 ? unit - 0x800 : unit + 0x2000);
+
+/** Whether an open handoff is late at `now`: its SLA breached, or its due passed and it is not accepted. */
+export function isLate(h: HandoffRecord, now: Millis): boolean {
+  return h.breached || (h.dueAt !== null && h.acceptedAt === null && h.dueAt < now);
 }
 
 /** Whether a handoff is one a query asks for. */
@@ -120,7 +140,7 @@ export interface WaitingQuery {
 
 /** The order of waiting handoffs: oldest first, then by id (as code units, like PostgreSQL's "C" collation). */
 export function byAge(a: { createdAt: Millis; id: string }, b: { createdAt: Millis; id: string }): number {
-  return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return a.createdAt - b.createdAt || compareIds(a.id, b.id);
 }
 
 /** An effect in the outbox, with its position. */
@@ -205,6 +225,12 @@ export interface Store {
    * them). Without it, `countOpenHandoffs(await store.openHandoffs())`.
    */
   openHandoffCounts?(): Promise<OpenHandoffCount[]>;
+  /**
+   * Optional: how many of each rep's open handoffs are late at `now` (`isLate`), counted without sending
+   * each one (the memory and PostgreSQL stores count them); a rep with none may be left out. Without it,
+   * each rep's open handoffs are listed and counted.
+   */
+  lateHandoffCounts?(now: Millis): Promise<Record<string, number>>;
   /** A handoff by its id, open or closed (an indexed lookup, never a scan of the contacts). */
   handoff(id: string): Promise<HandoffRecord | undefined>;
   /**

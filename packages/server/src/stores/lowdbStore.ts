@@ -158,6 +158,7 @@ export class LowdbStore implements Store {
   loadDesk = () => this.memory.loadDesk();
   openHandoffs = () => this.memory.openHandoffs();
   openHandoffCounts = () => this.memory.openHandoffCounts();
+  lateHandoffCounts = (now: number) => this.memory.lateHandoffCounts(now);
   handoff = (id: string) => this.memory.handoff(id);
   handoffs = (query: HandoffQuery) => this.memory.handoffs(query);
   report = (period: ReportPeriod) => this.memory.report(period);

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  compareIds,
   ConflictError,
   DeskConflictError,
   newContactState,
@@ -528,6 +529,34 @@ describe('PostgreSQL documents (configuration, deliveries)', () => {
     await expect(config.write({ n: 1 })).rejects.toMatchObject({ code: 'store_unavailable' });
     await expect(config.read()).rejects.toBeInstanceOf(StoreUnavailableError);
     await pool.end();
+  });
+});
+
+describe('PostgreSQL and the engine order ids alike', () => {
+  it('sorts any ids as COLLATE "C" does, so a page mark means one place in every store (property)', async () => {
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          // Any Unicode text without NUL (PostgreSQL text holds none), characters past U+FFFF included.
+          fc.array(
+            fc.string({ unit: 'binary' }).map((id) => id.replaceAll('\u0000', '')),
+            { maxLength: 20 },
+          ),
+          async (ids) => {
+            const { rows } = await client.query<{ id: string }>(
+              'SELECT id FROM unnest($1::text[]) AS id ORDER BY id COLLATE "C"',
+              [ids],
+            );
+            expect([...ids].sort(compareIds)).toEqual(rows.map((r) => r.id));
+          },
+        ),
+        { numRuns: 200 },
+      );
+    } finally {
+      await client.end();
+    }
   });
 });
 

@@ -98,7 +98,8 @@ function pageAfter(c: Context): HandoffKey | undefined {
     key.length !== 3 ||
     !(key[0] === null || instant(key[0])) ||
     !instant(key[1]) ||
-    typeof key[2] !== 'string'
+    typeof key[2] !== 'string' ||
+    key[2].includes('\u0000') // (no stored id holds one, and PostgreSQL text cannot)
   )
     throw httpError(
       400,
@@ -157,10 +158,18 @@ export function handoffRoutes(runtime: Runtime, store: Store): Hono<ApiEnv> {
     const { queue, journey } = c.req.query();
     const p = principal(c);
     // `unassigned=true`: the work waiting for a rep (a rep id is any string, so it is a flag of its own).
-    const assignee = oneOf(c, 'unassigned', ['true', 'false']) === 'true' ? null : c.req.query('assignee') || undefined;
+    const unassigned = oneOf(c, 'unassigned', ['true', 'false']) === 'true';
+    if (unassigned && c.req.query('assignee'))
+      throw httpError(400, 'input_invalid', 'give assignee or unassigned=true, not both');
+    const assignee = unassigned ? null : c.req.query('assignee') || undefined;
+    const mine = oneOf(c, 'mine', ['true', 'false']) === 'true';
     const status = oneOf(c, 'status', ['open', 'closed', 'all']) ?? 'open';
     const breached = oneOf(c, 'breached', ['true', 'false']);
     const limit = pageLimit(c);
+    const after = pageAfter(c);
+    // To a rep, another rep's handoffs do not exist: not even a page mark that would name one.
+    if (!mine && p.role === 'rep' && typeof assignee === 'string' && assignee !== p.rep)
+      return c.json({ handoffs: [], next: null });
     // Indexed queries in every store, never a walk over the contacts; one more than the page, to know
     // whether a page follows.
     const query: HandoffQuery = {
@@ -169,12 +178,11 @@ export function handoffRoutes(runtime: Runtime, store: Store): Hono<ApiEnv> {
       ...(queue ? { queue } : {}),
       ...(journey ? { journey } : {}),
       ...(breached !== undefined ? { breached: breached === 'true' } : {}),
-      after: pageAfter(c),
+      after,
       limit: limit + 1,
     };
     let list: HandoffRecord[];
-    if (oneOf(c, 'mine', ['true', 'false']) === 'true')
-      list = await store.handoffs({ ...query, assignee: p.rep ?? null });
+    if (mine) list = await store.handoffs({ ...query, assignee: p.rep ?? null });
     else if (p.role === 'rep' && (query.assignee === undefined || query.assignee === null)) {
       // A rep sees their own and the unassigned work of their queues: each list's page, merged.
       const own = query.assignee === null ? [] : await store.handoffs({ ...query, assignee: p.rep! });
@@ -184,6 +192,7 @@ export function handoffRoutes(runtime: Runtime, store: Store): Hono<ApiEnv> {
       ).flat();
       list = [...own, ...waiting].sort(byDueThenAge).slice(0, limit + 1);
     } else list = await store.handoffs(query);
+    // (Every handoff listed is one the caller may see: a rep's lists are theirs and their queues'.)
     const page = list.length > limit ? list.slice(0, limit) : list;
     return c.json({
       handoffs: page.filter((h) => canSee(p, h, runtime.team)).map(handoffView),

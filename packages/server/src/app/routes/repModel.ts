@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import {
   eventsOf,
   fitRepModel,
+  isLate,
   routingAt,
   type QueueAssignment,
   type RoutingAtStart,
@@ -27,6 +28,15 @@ export async function liveRoutingAt(store: Store, team: Team, from: number): Pro
   return routingAt(team, assignments, from);
 }
 
+/** Each rep's late open handoffs: counted by the store where it can, else from each rep's open list. */
+async function lateCounts(store: Store, team: Team, at: number): Promise<Record<string, number>> {
+  if (store.lateHandoffCounts) return store.lateHandoffCounts(at);
+  const late: Record<string, number> = Object.create(null);
+  for (const r of team.reps)
+    late[r.id] = (await store.handoffs({ status: 'open', assignee: r.id })).filter((h) => isLate(h, at)).length;
+  return late;
+}
+
 /**
  * The reps' behaviour fitted to recorded handoffs created in `[from, to)` (SPEC §10's backtest): per rep,
  * accept share, mean times to accept and to outcome, and the outcome mix per journey and node; with a
@@ -35,17 +45,12 @@ export async function liveRoutingAt(store: Store, team: Team, from: number): Pro
  */
 export function repModelRoutes(store: Store, team: () => Team, now: () => number): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  // Each rep's open handoffs and how many of them are late (breached, or past due and not accepted), read
-  // from each rep's own list: what the inbox's Team tab shows, however many handoffs are open in all.
+  // Each rep's open handoffs and how many of them are late (breached, or past due and not accepted),
+  // counted by the store: what the inbox's Team tab shows, however many handoffs are open in all.
   app.get('/loads', async (c) => {
     const at = now();
-    const reps = await Promise.all(
-      team().reps.map(async (r) => {
-        const open = await store.handoffs({ status: 'open', assignee: r.id });
-        const late = open.filter((h) => h.breached || (h.dueAt !== null && h.acceptedAt === null && h.dueAt < at));
-        return { rep: r.id, open: open.length, late: late.length };
-      }),
-    );
+    const [open, late] = await Promise.all([store.repLoads(), lateCounts(store, team(), at)]);
+    const reps = team().reps.map((r) => ({ rep: r.id, open: open[r.id] ?? 0, late: late[r.id] ?? 0 }));
     return c.json({ reps });
   });
   app.get('/model', async (c) => {

@@ -264,7 +264,7 @@ export const MIGRATIONS: readonly string[] = [
   // 9: lists of handoffs read a page from an index in list order (soonest due, no due last, then oldest,
   // then id), open and closed apart, instead of sorting every handoff of that status for each page.
   `
-  CREATE INDEX baton_handoffs_listed ON baton_handoffs
+  CREATE INDEX IF NOT EXISTS baton_handoffs_listed ON baton_handoffs
     (status, (COALESCE(due_at, 9223372036854775807)), created_at, handoff_id COLLATE "C");
   `,
 ];

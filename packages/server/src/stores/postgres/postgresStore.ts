@@ -430,6 +430,19 @@ export class PostgresStore implements Store {
     );
   }
 
+  /** Counted in the database, as `isLate` tells: each rep's open handoffs, never sent over. */
+  async lateHandoffCounts(now: number): Promise<Record<string, number>> {
+    const rows = await this.query<{ assignee: string; n: number }>(
+      `SELECT assignee, count(*)::integer AS n FROM baton_handoffs
+       WHERE status = 'open' AND assignee IS NOT NULL AND (breached OR (due_at < $1 AND accepted_at IS NULL))
+       GROUP BY 1`,
+      [now],
+    );
+    const late = Object.create(null) as Record<string, number>;
+    for (const r of rows) late[r.assignee] = r.n;
+    return late;
+  }
+
   async handoff(id: string): Promise<HandoffRecord | undefined> {
     return (
       await this.query<{ record: HandoffRecord }>('SELECT record FROM baton_handoffs WHERE handoff_id = $1 LIMIT 1', [
@@ -458,10 +471,21 @@ export class PostgresStore implements Store {
       const n = values.length;
       where.push(`(${order}) > ($${n - 2}::bigint, $${n - 1}::bigint, $${n}::text COLLATE "C")`);
     }
-    let sql = `SELECT record FROM baton_handoffs${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order}`;
+    const filter = (extra: string[]) => {
+      const all = [...extra, ...where];
+      return all.length > 0 ? ` WHERE ${all.join(' AND ')}` : '';
+    };
+    let sql = `SELECT record FROM baton_handoffs${filter([])} ORDER BY ${order}`;
     if (q.limit !== undefined) {
       values.push(q.limit);
-      sql += ` LIMIT $${values.length}`;
+      const limit = ` LIMIT $${values.length}`;
+      // Every status: a page of each from the index of lists (it leads with the status), then of both.
+      const page = (status: 'open' | 'closed') =>
+        `(SELECT record, COALESCE(due_at, ${NO_DUE}) AS d, created_at AS c, handoff_id COLLATE "C" AS i FROM baton_handoffs${filter([`status = '${status}'`])} ORDER BY d, c, i${limit})`;
+      sql =
+        q.status === undefined
+          ? `SELECT record FROM (${page('open')} UNION ALL ${page('closed')}) AS pages ORDER BY d, c, i${limit}`
+          : sql + limit;
     }
     return (await this.query<{ record: HandoffRecord }>(sql, values)).map((r) => r.record);
   }
