@@ -5,9 +5,17 @@ import { simulateCommand } from './commands/simulate.ts';
 import { validateCommand } from './commands/validate.ts';
 import { serveCommand } from './commands/serve.ts';
 import { signinCommand } from './commands/signin.ts';
+import { compactCommand } from './commands/compact.ts';
 import { CliError, EXIT, printJson, type CliIO } from './io.ts';
 
-const COMMANDS: Command[] = [validateCommand, compileCommand, simulateCommand, serveCommand, signinCommand];
+const COMMANDS: Command[] = [
+  validateCommand,
+  compileCommand,
+  simulateCommand,
+  serveCommand,
+  signinCommand,
+  compactCommand,
+];
 
 function help(): string {
   return [
