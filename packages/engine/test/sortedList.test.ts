@@ -14,9 +14,13 @@ describe('the sorted list behind the waiting-handoff index', () => {
         }),
         fc.integer({ min: -1, max: 3001 }),
         fc.integer({ min: 0, max: 600 }),
-        (ops, from, limit) => {
-          const list = new SortedList<Item>(byKey);
-          const model = new Map<number, Item>();
+        fc.uniqueArray(fc.integer({ min: 0, max: 3000 }), { maxLength: 1500 }),
+        (ops, from, limit, initial) => {
+          // Made from a first set of items at once (in any order), then changed one at a time.
+          const first = initial.map((key) => ({ key, tag: 'first' }));
+          const list = SortedList.of<Item>(byKey, first);
+          const model = new Map<number, Item>(first.map((x) => [x.key, x]));
+          expect(list.values()).toEqual([...model.values()].sort(byKey));
           for (const [add, key, tag] of ops) {
             if (add) {
               list.set({ key, tag });

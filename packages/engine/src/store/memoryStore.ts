@@ -412,9 +412,10 @@ export class MemoryStore implements Store, ImmediateStore {
   /** The handoffs in list order, made from every handoff the first time a list needs them. */
   private handoffLists(): HandoffLists {
     if (this.lists === null) {
-      const lists: HandoffLists = { open: new SortedList(byDueThenAge), closed: new SortedList(byDueThenAge) };
-      for (const h of this.byId.values()) lists[h.status].set(h);
-      this.lists = lists;
+      const open: HandoffRecord[] = [];
+      const closed: HandoffRecord[] = [];
+      for (const h of this.byId.values()) (h.status === 'open' ? open : closed).push(h);
+      this.lists = { open: SortedList.of(byDueThenAge, open), closed: SortedList.of(byDueThenAge, closed) };
     }
     return this.lists;
   }

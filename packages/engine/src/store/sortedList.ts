@@ -13,6 +13,15 @@ export class SortedList<T extends K, K = T> {
 
   constructor(private readonly compare: (a: K, b: K) => number) {}
 
+  /** A list of these items (of distinct keys), sorted once and cut into chunks: no insert one at a time. */
+  static of<T extends K, K = T>(compare: (a: K, b: K) => number, items: Iterable<T>): SortedList<T, K> {
+    const list = new SortedList<T, K>(compare);
+    const sorted = [...items].sort(compare);
+    for (let i = 0; i < sorted.length; i += SPLIT >> 1) list.chunks.push(sorted.slice(i, i + (SPLIT >> 1)));
+    list.count = sorted.length;
+    return list;
+  }
+
   /** How many items it holds. */
   get size(): number {
     return this.count;
