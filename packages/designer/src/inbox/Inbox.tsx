@@ -68,24 +68,29 @@ export function Inbox({ me }: { me: Me }) {
   }, []);
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
-  // The list first, then the selected handoff's timeline only while it is still in the list: a handoff
-  // that left this rep's hands (rejected, given to a colleague) is no longer theirs to read.
   const tabRef = useRef(tab);
   tabRef.current = tab;
+  // Each read numbered: an answer that comes after a later read's is dropped, not shown over it.
+  const asked = useRef({ list: 0, loads: 0 });
   // The Team tab's loads as the store counts them, whole however many are open (read while it shows).
   const loadRepLoads = useCallback(() => {
+    const n = ++asked.current.loads;
     void api<{ reps: RepLoad[] }>('GET', '/reps/loads').then(
-      (r) => setRepLoads(new Map(r.reps.map((l) => [l.rep, l]))),
-      () => setRepLoads(null),
+      (r) => n === asked.current.loads && setRepLoads(new Map(r.reps.map((l) => [l.rep, l]))),
+      () => n === asked.current.loads && setRepLoads(null),
     );
   }, []);
   useEffect(() => {
     if (tab === 'team') loadRepLoads();
   }, [tab, loadRepLoads]);
+  // The list first, then the selected handoff's timeline only while it is still in the list: a handoff
+  // that left this rep's hands (rejected, given to a colleague) is no longer theirs to read.
   const load = useCallback(() => {
     if (tabRef.current === 'team') loadRepLoads();
+    const n = ++asked.current.list;
     return pageOfOpen().then(
       (r) => {
+        if (n !== asked.current.list) return;
         setHandoffs(r.handoffs);
         setMore(r.more);
         const still = r.handoffs.find((h) => h.id === selectedRef.current);
