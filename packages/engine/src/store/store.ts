@@ -138,7 +138,7 @@ export interface WaitingQuery {
   skipQueues?: readonly string[] | undefined;
 }
 
-/** The order of waiting handoffs: oldest first, then by id (as code units, like PostgreSQL's "C" collation). */
+/** The order of waiting handoffs: oldest first, then by id (in code point order, as PostgreSQL's "C" collation). */
 export function byAge(a: { createdAt: Millis; id: string }, b: { createdAt: Millis; id: string }): number {
   return a.createdAt - b.createdAt || compareIds(a.id, b.id);
 }
