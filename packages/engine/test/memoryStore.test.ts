@@ -141,3 +141,35 @@ describe('memory store: a contact adopted', () => {
     expect(to.stateOf('a')?.version).toBe(moved.version + 1);
   });
 });
+
+describe('memory store: the lists of handoffs, kept as handoffs change', () => {
+  it('lists the waiting work as it is now once a waiting handoff is assigned, or given back, at the same place in the list', async () => {
+    const store = new MemoryStore();
+    const ids = (q: Parameters<MemoryStore['handoffs']>[0]) => store.handoffs(q).then((l) => l.map((h) => h.id));
+    expect(await ids({ status: 'open', assignee: null })).toEqual([]); // the lists are made now, and kept from here
+    const state = newContactState('c1', T0);
+    const waiting = handoffRecord({ id: 'h1', contactId: 'c1', queue: 'q', dueAt: T0 + HOUR });
+    let version = 0;
+    const commit = (h: ReturnType<typeof handoffRecord>) =>
+      store.commit({
+        contactId: 'c1',
+        expectedVersion: version,
+        state: { ...state, version: ++version, handoffs: [h] },
+        effects: [],
+      });
+    await commit(waiting);
+    expect(await ids({ status: 'open', assignee: null })).toEqual(['h1']);
+    // Assigned, its due unchanged (its place in the list is the same): no longer waiting.
+    await commit({ ...waiting, assignee: 'ana' });
+    expect(await ids({ status: 'open', assignee: null })).toEqual([]);
+    expect(await ids({ status: 'open' })).toEqual(['h1']);
+    // Rejected back to its queue, its due kept: waiting again.
+    await commit({ ...waiting });
+    expect(await ids({ status: 'open', assignee: null })).toEqual(['h1']);
+    // Closed: in no open list.
+    await commit({ ...waiting, status: 'closed' });
+    expect(await ids({ status: 'open', assignee: null })).toEqual([]);
+    expect(await ids({ status: 'open' })).toEqual([]);
+    expect(await ids({ status: 'closed' })).toEqual(['h1']);
+  });
+});

@@ -45,11 +45,15 @@ function unfile(index: Map<string, Map<string, HandoffRecord>>, key: string | nu
 
 const NO_HANDOFFS: ReadonlyMap<string, HandoffRecord> = new Map();
 
-/** Handoffs in the order lists give them (`byDueThenAge`), open and closed apart. */
+/** Handoffs in the order lists give them (`byDueThenAge`), open and closed apart, and the open ones waiting. */
 interface HandoffLists {
   open: SortedList<HandoffRecord, HandoffKey>;
   closed: SortedList<HandoffRecord, HandoffKey>;
+  unassigned: SortedList<HandoffRecord, HandoffKey>;
 }
+
+/** Whether a handoff waits for a rep (the inbox's unassigned work). */
+const waitsForRep = (h: HandoffRecord) => h.status === 'open' && h.assignee === null;
 
 /** Two walks in one order, merged into that order. */
 function* merged<T>(a: Iterator<T>, b: Iterator<T>, compare: (x: T, y: T) => number): Generator<T> {
@@ -300,9 +304,15 @@ export class MemoryStore implements Store, ImmediateStore {
       for (const h of before) {
         if (after.includes(h)) continue;
         const now = this.byId.get(h.id);
-        if (now === undefined || now.status !== h.status || byDueThenAge(now, h) !== 0) lists[h.status].delete(h);
+        const moved = now === undefined || byDueThenAge(now, h) !== 0;
+        if (moved || now.status !== h.status) lists[h.status].delete(h);
+        if (waitsForRep(h) && (moved || !waitsForRep(now))) lists.unassigned.delete(h);
       }
-      for (const h of after) if (!before.includes(h)) lists[h.status].set(h);
+      for (const h of after) {
+        if (before.includes(h)) continue;
+        lists[h.status].set(h);
+        if (waitsForRep(h)) lists.unassigned.set(h);
+      }
     }
     // Records are never changed in place: one the commit kept (the same object) stays where it is filed,
     // and the reps' loads stay as they were (most commits of an engaged contact change no handoff).
@@ -391,7 +401,9 @@ export class MemoryStore implements Store, ImmediateStore {
     const walk =
       query.status === undefined
         ? merged(lists.open.walk(query.after), lists.closed.walk(query.after), byDueThenAge)
-        : lists[query.status].walk(query.after);
+        : query.status === 'open' && query.assignee === null
+          ? lists.unassigned.walk(query.after)
+          : lists[query.status].walk(query.after);
     for (const h of walk) {
       if (out.length >= limit) break;
       if (matchesQuery(h, query)) out.push(h);
@@ -415,7 +427,11 @@ export class MemoryStore implements Store, ImmediateStore {
       const open: HandoffRecord[] = [];
       const closed: HandoffRecord[] = [];
       for (const h of this.byId.values()) (h.status === 'open' ? open : closed).push(h);
-      this.lists = { open: SortedList.of(byDueThenAge, open), closed: SortedList.of(byDueThenAge, closed) };
+      this.lists = {
+        open: SortedList.of(byDueThenAge, open),
+        closed: SortedList.of(byDueThenAge, closed),
+        unassigned: SortedList.of(byDueThenAge, open.filter(waitsForRep)),
+      };
     }
     return this.lists;
   }

@@ -318,6 +318,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
               { status: 'open' as const },
               { status: 'closed' as const, journey: '__proto__' },
               { assignee: null },
+              { status: 'open' as const, assignee: null },
               { assignee: 'ana', status: 'open' as const },
               { assignee: 'constructor', status: 'open' as const, queue: 'q2' },
               { queue: 'q1', status: 'open' as const },

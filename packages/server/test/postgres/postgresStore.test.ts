@@ -472,6 +472,30 @@ describe('PostgreSQL store', () => {
     }
   });
 
+  it("migrates over the lists' indexes when an operator built them beforehand, CONCURRENTLY (docs/SCALING.md)", async () => {
+    const schema = await schemaBefore('baton_handoffs_listed', async (client) => {
+      // As SCALING.md gives them: one statement at a time (CONCURRENTLY cannot run in a transaction).
+      await client.query(`CREATE INDEX CONCURRENTLY baton_handoffs_listed ON baton_handoffs
+        (status, (COALESCE(due_at, 9223372036854775807)), created_at, handoff_id COLLATE "C")`);
+      await client.query(`CREATE INDEX CONCURRENTLY baton_handoffs_listed_waiting ON baton_handoffs
+        ((COALESCE(due_at, 9223372036854775807)), created_at, handoff_id COLLATE "C")
+        WHERE status = 'open' AND assignee IS NULL`);
+    });
+    const store = await open(schema);
+    try {
+      const { rows } = await store.pool.query<{ name: string }>(
+        "SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE 'baton_handoffs_listed%' ORDER BY 1",
+        [schema],
+      );
+      expect(rows.map((r) => r.name)).toEqual(['baton_handoffs_listed', 'baton_handoffs_listed_waiting']);
+      const [{ n }] = (await store.pool.query<{ n: number }>('SELECT count(*)::integer AS n FROM baton_migrations'))
+        .rows as [{ n: number }];
+      expect(n).toBe(MIGRATIONS.length);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('moves the older events of a row written before they had a column at its next commit; older processes cannot commit', async () => {
     const fresh = newContactState('old', T);
     let state: ContactState = { ...fresh, contact: { ...fresh.contact, ...past() }, version: 1 };

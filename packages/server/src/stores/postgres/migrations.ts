@@ -262,10 +262,14 @@ export const MIGRATIONS: readonly string[] = [
   $fn$;
   `,
   // 9: lists of handoffs read a page from an index in list order (soonest due, no due last, then oldest,
-  // then id), open and closed apart, instead of sorting every handoff of that status for each page.
+  // then id), open and closed apart, instead of sorting every handoff of that status for each page; the
+  // work waiting for a rep (the inbox's unassigned list) has one of its own.
   `
   CREATE INDEX IF NOT EXISTS baton_handoffs_listed ON baton_handoffs
     (status, (COALESCE(due_at, 9223372036854775807)), created_at, handoff_id COLLATE "C");
+  CREATE INDEX IF NOT EXISTS baton_handoffs_listed_waiting ON baton_handoffs
+    ((COALESCE(due_at, 9223372036854775807)), created_at, handoff_id COLLATE "C")
+    WHERE status = 'open' AND assignee IS NULL;
   `,
 ];
 
