@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { chownSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newContactState, withEvent, type ContactState, type Timeline } from '@baton/engine/internal';
@@ -89,6 +89,27 @@ describe('baton compact', () => {
       `baton compact: no Baton data in ${none}: start Baton once with baton serve\n`,
     ]);
     expect(existsSync(none)).toBe(false); // (not created by asking)
+    const file = join(freshDir(), 'not-a-dir');
+    writeFileSync(file, '');
+    expect([baton('compact', '--data', file).stderr, baton('compact', '--data', file).status]).toEqual([
+      `baton compact: ${file} is not a directory: give the --data directory of baton serve\n`,
+      1,
+    ]);
+    const configOnly = freshDir();
+    writeFileSync(join(configOnly, 'config.json'), '{}');
+    expect(baton('compact', '--data', configOnly).stderr).toBe(
+      `baton compact: nothing to compact in ${configOnly}: it holds no runtime.json and no journal\n`,
+    );
+    // Another user's directory (as root, one given to nobody; otherwise root's own /): the files it would
+    // write would be this user's, which that user's server could not read.
+    const uid = process.getuid!();
+    const theirs = uid === 0 ? freshDir() : '/';
+    if (uid === 0) chownSync(theirs, 65534, 65534);
+    const other = baton('compact', '--data', theirs);
+    expect([other.status, other.stderr]).toEqual([
+      1,
+      `baton compact: ${theirs} belongs to user ${uid === 0 ? 65534 : 0}, and this is user ${uid}: run baton compact as the user that runs baton serve\n`,
+    ]);
     const pg = baton('compact', '--database', 'postgres://postgres@127.0.0.1:5432/test');
     expect(pg.status).toBe(2);
     expect(pg.stderr).toMatch(/PostgreSQL keeps no journal of its own to fold/);

@@ -81,7 +81,9 @@ export function Inbox({ me }: { me: Me }) {
     );
   }, []);
   useEffect(() => {
+    // Read afresh each time the tab shows: counts from an earlier visit are not shown as now.
     if (tab === 'team') loadRepLoads();
+    else setRepLoads(null);
   }, [tab, loadRepLoads]);
   // The list first, then the selected handoff's timeline only while it is still in the list: a handoff
   // that left this rep's hands (rejected, given to a colleague) is no longer theirs to read.
@@ -158,8 +160,9 @@ export function Inbox({ me }: { me: Me }) {
         {error && <p className="error-banner">{error}</p>}
         {more.open && (
           <p className="muted small page-note" data-testid="inbox-more">
-            The {PAGE.toLocaleString('en')} soonest due are shown, with the unassigned work; more are open. Work these
-            and the next come in.
+            The {PAGE.toLocaleString('en')} soonest due are shown, with the unassigned work
+            {tab === 'team' && repLoads === null ? ', and counted below until the whole count comes' : ''}; more are
+            open. Work these and the next come in.
           </p>
         )}
         {tab === 'team' ? (

@@ -31,8 +31,19 @@ export const compactCommand: Command = {
     if ('database' in storage)
       throw new CliError(2, 'compact folds a lowdb journal: PostgreSQL keeps no journal of its own to fold');
     const dir = storage.data;
-    if (!existsSync(join(dir, 'runtime.json')) && (!existsSync(dir) || (await journalGenerations(dir)).length === 0))
-      throw new CliError(1, `no Baton data in ${dir}: start Baton once with baton serve`);
+    if (!existsSync(dir)) throw new CliError(1, `no Baton data in ${dir}: start Baton once with baton serve`);
+    const owner = await stat(dir);
+    if (!owner.isDirectory())
+      throw new CliError(1, `${dir} is not a directory: give the --data directory of baton serve`);
+    // Files it writes belong to who runs it: as root on a server's directory, the server could not read them.
+    const uid = process.getuid?.();
+    if (uid !== undefined && uid !== owner.uid)
+      throw new CliError(
+        1,
+        `${dir} belongs to user ${owner.uid}, and this is user ${uid}: run baton compact as the user that runs baton serve`,
+      );
+    if (!existsSync(join(dir, 'runtime.json')) && (await journalGenerations(dir)).length === 0)
+      throw new CliError(1, `nothing to compact in ${dir}: it holds no runtime.json and no journal`);
     const before = await journalBytes(dir);
     let store: LowdbStore;
     try {
