@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStore, newContactState, newDesk, type TimerRecord } from '../src/internal.ts';
+import { isLate, MemoryStore, newContactState, newDesk, type TimerRecord } from '../src/internal.ts';
 import { handoff as handoffRecord, runStoreContract } from '../src/store/store.contract.ts';
 import { DAY, HOUR, T0 } from './helpers.ts';
 
@@ -171,5 +171,16 @@ describe('memory store: the lists of handoffs, kept as handoffs change', () => {
     expect(await ids({ status: 'open', assignee: null })).toEqual([]);
     expect(await ids({ status: 'open' })).toEqual([]);
     expect(await ids({ status: 'closed' })).toEqual(['h1']);
+  });
+});
+
+describe('a late handoff', () => {
+  it('is one not accepted whose SLA breached or whose due passed: accepted after its breach, it is not', () => {
+    const h = handoffRecord({ id: 'h', contactId: 'c', assignee: 'ana', dueAt: T0 + HOUR });
+    expect(isLate(h, T0)).toBe(false);
+    expect(isLate(h, T0 + 2 * HOUR)).toBe(true);
+    expect(isLate({ ...h, breached: true }, T0)).toBe(true);
+    expect(isLate({ ...h, breached: true, acceptedAt: T0 + 2 * HOUR }, T0 + 3 * HOUR)).toBe(false);
+    expect(isLate({ ...h, dueAt: null }, T0 + 99 * HOUR)).toBe(false);
   });
 });

@@ -127,7 +127,7 @@ export function Inbox({ me }: { me: Me }) {
       if (!h.assignee) continue;
       const l = byRep.get(h.assignee) ?? { open: 0, late: 0 };
       l.open++;
-      if (h.breached || (h.dueAt && !h.acceptedAt && Date.parse(h.dueAt) < now)) l.late++;
+      if (!h.acceptedAt && (h.breached || (h.dueAt && Date.parse(h.dueAt) < now))) l.late++; // as the server's isLate
       byRep.set(h.assignee, l);
     }
     return byRep;

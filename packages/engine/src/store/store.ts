@@ -111,9 +111,13 @@ export function compareIds(a: string, b: string): number {
 /** A UTF-16 unit from U+D800 up, ranked as the code points it starts: surrogates after U+E000–U+FFFF. */
 const codePointRank = (unit: number) => (unit >= 0xe000 ? unit - 0x800 : unit + 0x2000);
 
-/** Whether an open handoff is late at `now`: its SLA breached, or its due passed and it is not accepted. */
+/**
+ * Whether an open handoff is late at `now`: not accepted, and its SLA breached or its due passed. One
+ * accepted after its breach is someone's work again (the inbox shows it "accepted"); reports still count
+ * the breach.
+ */
 export function isLate(h: HandoffRecord, now: Millis): boolean {
-  return h.breached || (h.dueAt !== null && h.acceptedAt === null && h.dueAt < now);
+  return h.acceptedAt === null && (h.breached || (h.dueAt !== null && h.dueAt < now));
 }
 
 /** Whether a handoff is one a query asks for. */

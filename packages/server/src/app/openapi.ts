@@ -380,7 +380,7 @@ export const OPERATIONS: Operation[] = [
     path: '/api/reps/loads',
     id: 'getRepLoads',
     summary:
-      "Each rep's open handoffs and how many are late (breached, or past due and not accepted), from each rep's own list",
+      "Each rep's open handoffs and how many are late (not accepted, and breached or past due), from each rep's own list",
     auth: EDITORS,
     response: 'RepLoads',
   },

@@ -45,7 +45,7 @@ async function lateCounts(store: Store, team: Team, at: number): Promise<Record<
  */
 export function repModelRoutes(store: Store, team: () => Team, now: () => number): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  // Each rep's open handoffs and how many of them are late (breached, or past due and not accepted),
+  // Each rep's open handoffs and how many of them are late (not accepted, and breached or past due),
   // counted by the store: what the inbox's Team tab shows, however many handoffs are open in all.
   app.get('/loads', async (c) => {
     const at = now();

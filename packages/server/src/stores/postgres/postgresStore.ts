@@ -434,7 +434,7 @@ export class PostgresStore implements Store {
   async lateHandoffCounts(now: number): Promise<Record<string, number>> {
     const rows = await this.query<{ assignee: string; n: number }>(
       `SELECT assignee, count(*)::integer AS n FROM baton_handoffs
-       WHERE status = 'open' AND assignee IS NOT NULL AND (breached OR (due_at < $1 AND accepted_at IS NULL))
+       WHERE status = 'open' AND assignee IS NOT NULL AND accepted_at IS NULL AND (breached OR due_at < $1)
        GROUP BY 1`,
       [now],
     );
