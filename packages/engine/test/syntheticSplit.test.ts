@@ -126,7 +126,9 @@ describe('a synthetic run split between partitions and a sequencer', () => {
           expectSame(await oneThread(input), await split(input, of, batchInputs, credit));
         },
       ),
-      { numRuns: 60 },
+      // (The example CI found: a rep marked freed by assigning waiting work was taken by whichever contact
+      // stepped next, so one thread and a split assigned an escalation at different instants.)
+      { numRuns: 60, examples: [[618, 291, 1, 1, 1, 'nps-detractor']] },
     );
   });
 

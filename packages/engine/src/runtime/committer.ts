@@ -3,7 +3,7 @@ import { ConflictError, DeskConflictError, DuplicateMessageError, HandoffDeferre
 import type { Team } from '../model/team.ts';
 import type { Millis } from '../model/time.ts';
 import type { Workspace } from '../model/workspace.ts';
-import { newContactState, type ContactState } from '../state/records.ts';
+import { newContactState, type ContactState, type HandoffRecord } from '../state/records.ts';
 import type { ActionHandler, StepContext } from '../step/context.ts';
 import type { IdSource } from '../step/draft.ts';
 import type { Commit, ImmediateStore, StepRead, Store } from '../store/store.ts';
@@ -28,8 +28,23 @@ export interface CommitterOptions {
   backoff: ((attempt: number) => Promise<void>) | undefined;
 }
 
-/** Life-cycle events after which a rep may have room for a waiting handoff. */
-const FREES_A_REP = new Set(['Handoff Closed', 'Handoff Rejected', 'Handoff Escalated', 'Handoff Reassigned']);
+/**
+ * Whether a step left a rep holding fewer open handoffs: one of theirs closed, or left them (rejected,
+ * reassigned, escalated, or unassigned by an SLA breach whose escalation found nobody), or went with a
+ * forgotten contact. Read from the handoffs, not from the step's events: a breach that leaves its handoff
+ * waiting frees its rep too, and assigning waiting work frees nobody (an `Handoff Escalated` event there
+ * marked a rep freed, which the next step of any contact then took, so when waiting work was assigned
+ * depended on which contacts stepped in between: a population split between threads reported otherwise).
+ */
+export function freesARep(before: readonly HandoffRecord[], after: readonly HandoffRecord[]): boolean {
+  if (before === after) return false;
+  for (const h of before) {
+    if (h.status !== 'open' || h.assignee === null) continue;
+    const next = after.find((x) => x.id === h.id);
+    if (next === undefined || next.status !== 'open' || next.assignee !== h.assignee) return true;
+  }
+  return false;
+}
 
 /** Attempts after the first when another writer got there first (desk races of this process take turns). */
 export const MAX_RETRIES = 8;
@@ -100,7 +115,7 @@ export class StepCommitter {
     if (read.duplicate) return duplicate(contactId);
     const { commit, result } = this.stepOn(read, contactId, now, messageId, change);
     store.applyCommit(commit);
-    return this.committed(contactId, result);
+    return this.committed(contactId, result, read.state);
   }
 
   /**
@@ -228,7 +243,7 @@ export class StepCommitter {
       if (err instanceof DuplicateMessageError) return duplicate(contactId);
       throw err;
     }
-    return this.committed(contactId, result);
+    return this.committed(contactId, result, read.state);
   }
 
   /** `attempt` in one transaction of the store that holds the routing desk (`Store.stepHoldingDesk`). */
@@ -239,12 +254,14 @@ export class StepCommitter {
     step: ContactChange,
   ): Promise<Applied> {
     let result: ReturnType<ContactChange> | undefined;
+    let before: ContactState | undefined;
     const status = await this.store.stepHoldingDesk!(contactId, messageId, (read) => {
       const made = this.stepOn(read, contactId, now, messageId, step);
       result = made.result;
+      before = read.state;
       return made.commit;
     });
-    return status === 'duplicate' ? duplicate(contactId) : this.committed(contactId, result!);
+    return status === 'duplicate' ? duplicate(contactId) : this.committed(contactId, result!, before);
   }
 
   /** Steps the contact a read found (a new one if none) and makes the commit of the result. */
@@ -285,8 +302,8 @@ export class StepCommitter {
   }
 
   /** What a committed step did: a freed rep noted, listeners told (once durable, with a staging store). */
-  private committed(contactId: string, result: ReturnType<ContactChange>): Applied {
-    if (this.settings.team && result.effects.some((e) => e.type === 'event' && FREES_A_REP.has(e.name)))
+  private committed(contactId: string, result: ReturnType<ContactChange>, before: ContactState | undefined): Applied {
+    if (this.settings.team && before !== undefined && freesARep(before.handoffs, result.state.handoffs))
       this.repFreed = true;
     const applied: Applied = { status: 'applied', contactId, effects: result.effects, journal: result.journal };
     // A staged step's listeners hear of it once it is durable (inTurn, WriteBatch).

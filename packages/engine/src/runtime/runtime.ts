@@ -373,31 +373,41 @@ export class Runtime {
     this.assigning = true;
     let assigned = 0;
     try {
-      const blocked = new Set<string>();
-      // A page at a time from the store's index of waiting handoffs, leaving out the queues found blocked:
-      // the cost follows the handoffs tried, not every open handoff (issue #17: that walk made simulations quadratic).
-      for (let after: HandoffRecord | undefined; ; ) {
-        const page = await this.store.waitingHandoffs({ limit: WAITING_PAGE, after, skipQueues: [...blocked] });
-        for (const h of page) {
-          if (h.queue !== null && blocked.has(h.queue)) continue;
-          const applied = await this.commits.inTurn(h.contactId, now, undefined, (state, ctx) =>
-            stepContact(state, { kind: 'human', action: { type: 'assignWaiting', handoff: h.id } }, ctx),
-          );
-          if (
-            applied.effects.some(
-              (e) => e.type === 'event' && e.name === 'Handoff Assigned' && e.properties.handoff === h.id,
-            )
-          )
-            assigned++;
-          // Oldest first: if the oldest waiting handoff of a queue finds nobody, younger ones will not either
-          // (unless reps rejected it, which only excludes them for that handoff).
-          else if (h.queue !== null && h.rejectedBy.length === 0) blocked.add(h.queue);
-        }
-        if (page.length < WAITING_PAGE) break;
-        after = page[page.length - 1];
-      }
+      // Again while a step that freed a rep came meanwhile (another request's, on a server): its own call
+      // found this one running and left the freed rep to it.
+      do assigned += await this.assignWaitingOnce(now);
+      while (this.commits.takeRepFreed());
     } finally {
       this.assigning = false;
+    }
+    return assigned;
+  }
+
+  /** One pass of `assignWaitingHandoffs` over the waiting handoffs, oldest first. */
+  private async assignWaitingOnce(now: Millis): Promise<number> {
+    let assigned = 0;
+    const blocked = new Set<string>();
+    // A page at a time from the store's index of waiting handoffs, leaving out the queues found blocked:
+    // the cost follows the handoffs tried, not every open handoff (issue #17: that walk made simulations quadratic).
+    for (let after: HandoffRecord | undefined; ; ) {
+      const page = await this.store.waitingHandoffs({ limit: WAITING_PAGE, after, skipQueues: [...blocked] });
+      for (const h of page) {
+        if (h.queue !== null && blocked.has(h.queue)) continue;
+        const applied = await this.commits.inTurn(h.contactId, now, undefined, (state, ctx) =>
+          stepContact(state, { kind: 'human', action: { type: 'assignWaiting', handoff: h.id } }, ctx),
+        );
+        if (
+          applied.effects.some(
+            (e) => e.type === 'event' && e.name === 'Handoff Assigned' && e.properties.handoff === h.id,
+          )
+        )
+          assigned++;
+        // Oldest first: if the oldest waiting handoff of a queue finds nobody, younger ones will not either
+        // (unless reps rejected it, which only excludes them for that handoff).
+        else if (h.queue !== null && h.rejectedBy.length === 0) blocked.add(h.queue);
+      }
+      if (page.length < WAITING_PAGE) break;
+      after = page[page.length - 1];
     }
     return assigned;
   }
