@@ -455,6 +455,7 @@ export class MemoryStore implements Store, ImmediateStore {
     for (const t of after) {
       if (t.held) {
         this.timers.delete(t.id);
+        this.leases.delete(t.id);
         continue;
       }
       if (this.timers.get(t.id) !== t) {

@@ -136,6 +136,30 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
       await store.close();
     });
 
+    it('lets a claimed timer that its paused journey held go when it is released, and claims it at once', async () => {
+      // A wait fell due while its journey was paused by a human's work: the step that fired it kept it, held.
+      const store = await newStore();
+      const due = timer('t1', 'c1', T + 1000);
+      const s1 = withTimers(newContactState('c1', T), [due]);
+      await store.commit({ contactId: 'c1', expectedVersion: 0, state: s1, effects: [] });
+      const claim = (now: number) =>
+        store.claimDueTimers({ owner: 'a', dueBy: now, limit: 10, now, leaseUntil: now + 3_600_000 });
+      expect((await claim(T + 1000)).map((t) => t.id)).toEqual(['t1']);
+      const s2 = { ...withTimers(s1, [{ ...due, held: true }]), version: 1 };
+      await store.commit({ contactId: 'c1', expectedVersion: 1, state: s2, effects: [] });
+      expect(await store.nextDueAt()).toBeNull();
+      // The human is done, the journey resumes: the held timer is due again, within its old claim's lease.
+      await store.commit({
+        contactId: 'c1',
+        expectedVersion: 2,
+        state: { ...withTimers(s2, [due]), version: 2 },
+        effects: [],
+      });
+      expect(await store.nextDueAt()).toBe(T + 1000);
+      expect((await claim(T + 5000)).map((t) => t.id)).toEqual(['t1']);
+      await store.close();
+    });
+
     it('forgets timers a commit removes', async () => {
       const store = await newStore();
       const s1 = withTimers(newContactState('c1', T), [timer('t1', 'c1', T + 1000)]);

@@ -257,6 +257,11 @@ export const MIGRATIONS: readonly string[] = [
         UPDATE baton_contacts SET history = histories[i]::json WHERE contact_id = commits->(i - 1)->>'contactId';
       END IF;
     END LOOP;
+    -- A claimed timer that its paused journey held lets its claim go: held, it is not due; resumed, it is due
+    -- at once, where the claim's lease kept it back until the lease ran out.
+    UPDATE baton_timers t SET lease_owner = NULL, lease_until = NULL
+      FROM jsonb_array_elements(commits) WITH ORDINALITY AS c(x, n)
+      WHERE result[c.n] = 'ok' AND t.contact_id = c.x->>'contactId' AND t.held AND t.lease_owner IS NOT NULL;
     RETURN result;
   END;
   $fn$;
