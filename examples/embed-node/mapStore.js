@@ -60,7 +60,8 @@ export class MapStore {
     if (c.messageId !== undefined && this.#messages.has(c.messageId)) throw new DuplicateMessageError(c.messageId);
     if (c.desk && c.desk.expectedVersion !== this.#desk.version) throw new DeskConflictError();
     const timers = c.forget ? [] : c.state.timers;
-    for (const t of current?.timers ?? []) if (!timers.some((x) => x.id === t.id)) this.#leases.delete(t.id);
+    // A timer removed, or held by a paused journey, lets its claim go (resumed, it is due at once).
+    for (const t of current?.timers ?? []) if (!timers.some((x) => x.id === t.id && !x.held)) this.#leases.delete(t.id);
     if (c.forget) {
       for (const h of current?.handoffs ?? []) this.#handoffOwner.delete(h.id);
       this.#contacts.delete(c.contactId);
