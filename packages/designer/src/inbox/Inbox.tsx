@@ -127,7 +127,7 @@ export function Inbox({ me }: { me: Me }) {
       if (!h.assignee) continue;
       const l = byRep.get(h.assignee) ?? { open: 0, late: 0 };
       l.open++;
-      if (!h.acceptedAt && (h.breached || (h.dueAt && Date.parse(h.dueAt) < now))) l.late++; // as the server's isLate
+      if (slaState(h.dueAt, h.breached, h.acceptedAt !== null, now).level === 'late') l.late++; // (the server's isLate)
       byRep.set(h.assignee, l);
     }
     return byRep;
