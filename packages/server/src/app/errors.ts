@@ -27,6 +27,12 @@ export function httpError(status: ContentfulStatusCode, code: string, message: s
   return new HTTPException(status, { res: Response.json({ error: { code, message } }, { status }) });
 }
 
+/** Seconds to wait before sending a refused (503) request again, where one second is too soon. */
+const RETRY_AFTER: Record<string, string> = {
+  // A population run lasts seconds: asked again after one, the line would most likely still be full.
+  simulations_busy: '5',
+};
+
 /**
  * The one place errors become HTTP: Baton errors keep their code and message, HTTP exceptions their
  * response; anything else is a bug, answered 500 without a stack trace (the request's log line has it).
@@ -37,8 +43,7 @@ export function onError(err: Error, c: Context): Response {
     const details =
       err instanceof InputInvalidError || err instanceof JourneyInvalidError ? { errors: err.errors } : {};
     const status = STATUS[err.code] ?? 400;
-    // A population run lasts seconds: asked again after one, the line would most likely still be full.
-    if (status === 503) c.header('retry-after', err.code === 'simulations_busy' ? '5' : '1');
+    if (status === 503) c.header('retry-after', RETRY_AFTER[err.code] ?? '1');
     return c.json({ error: { code: err.code, message: err.message, ...details } }, status);
   }
   // The request's log line carries the error and its stack (app/observe.ts).

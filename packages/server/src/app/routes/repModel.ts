@@ -48,10 +48,9 @@ export function repModelRoutes(store: Store, team: () => Team, now: () => number
   // Each rep's open handoffs and how many of them are late (not accepted, and breached or past due),
   // counted by the store: what the inbox's Team tab shows, however many handoffs are open in all.
   app.get('/loads', async (c) => {
-    const at = now();
-    const [open, late] = await Promise.all([store.repLoads(), lateCounts(store, team(), at)]);
-    const reps = team().reps.map((r) => ({ rep: r.id, open: open[r.id] ?? 0, late: late[r.id] ?? 0 }));
-    return c.json({ reps });
+    const current = team();
+    const [open, late] = await Promise.all([store.repLoads(), lateCounts(store, current, now())]);
+    return c.json({ reps: current.reps.map((r) => ({ rep: r.id, open: open[r.id] ?? 0, late: late[r.id] ?? 0 })) });
   });
   app.get('/model', async (c) => {
     const { from, to } = periodOf(c);
