@@ -137,8 +137,12 @@ export class MemoryStore implements Store, ImmediateStore {
     this.reports = options.reportIndex === false ? null : new ReportIndex();
   }
 
-  /** A memory store holding a snapshot's data, with its indexes (timers, open handoffs, loads) rebuilt. */
-  static fromSnapshot(snapshot: StoreSnapshot, options: MemoryStoreOptions = {}): MemoryStore {
+  /**
+   * A memory store holding a snapshot's data, with its indexes (timers, open handoffs, loads, timelines)
+   * rebuilt. `indexTimelines` false leaves the timelines' to a caller that changes more first (lowdb
+   * replaying its journal, which replaces some) and calls `indexTimelines` then: each is made once.
+   */
+  static fromSnapshot(snapshot: StoreSnapshot, options: MemoryStoreOptions = {}, indexTimelines = true): MemoryStore {
     const store = new MemoryStore(options);
     for (const state of snapshot.contacts) {
       compactTimeline(state.contact);
@@ -151,7 +155,7 @@ export class MemoryStore implements Store, ImmediateStore {
     store.desk = snapshot.desk;
     for (const entry of snapshot.outbox) store.outbox.push(entry); // not push(...): an outbox can outgrow a call's arguments
     store.seq = snapshot.seq;
-    store.indexTimelines();
+    if (indexTimelines) store.indexTimelines();
     return store;
   }
 
@@ -159,7 +163,7 @@ export class MemoryStore implements Store, ImmediateStore {
    * Makes the name index of every contact's older events that has none, as the store's other indexes are
    * made when it opens its data: a restarted server's first step on a long-lived contact then reads only
    * the events of the names its counts and scores are about, instead of walking up to 1,000 events to
-   * make the index. A store that replays more changes after `fromSnapshot` (lowdb's journal) calls it again
+   * make the index. A store that replays more changes after `fromSnapshot` (lowdb's journal) calls it
    * once they are in.
    */
   indexTimelines(): void {

@@ -106,7 +106,7 @@ export class LowdbStore implements Store {
       // The store's memory holds the state from here: lowdb keeping the file's data as well would keep
       // every contact's old state alive once it changes (up to twice the memory).
       db.data = EMPTY_RUNTIME;
-      const memory = MemoryStore.fromSnapshot(base);
+      const memory = MemoryStore.fromSnapshot(base, {}, false); // (timelines indexed once the journal is in)
       // Journals before the snapshot's generation are in it (a crash came between the snapshot and their removal).
       await dropJournalsBefore(dir, base.journal);
       const generations = await journalGenerations(dir);
@@ -123,7 +123,7 @@ export class LowdbStore implements Store {
         }
         if (newest) tail = { generation: g, validBytes: contents.validBytes };
       }
-      // Timelines the journal replaced get their index once, not once per change that carried them.
+      // Every timeline gets its index once, the journal's replacements included.
       memory.indexTimelines();
       // Commits go on in the newest journal (its torn tail cut off first): one generation per snapshot, not per start.
       const journal = await JournalFile.open(dir, tail.generation, tail.validBytes);
