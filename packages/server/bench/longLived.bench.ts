@@ -3,11 +3,24 @@
 // the baseline of the same run). Each contact takes EVENTS commits, one event each, as the runtime makes
 // them (withEvent: every 32nd folds its newest events into the older part). lowdb: journal bytes an event
 // (no snapshot in between) and commits a second; PostgreSQL: WAL bytes an event and commits a second.
+// Then whole steps through the runtime (read, step, commit), as a server takes events: steps a second and
+// this process's CPU a step, for the same pasts on both stores.
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newContactState, withEvent, type ContactState, type Store, type Timeline } from '@baton/engine/internal';
+import {
+  JourneyCatalog,
+  newContactState,
+  Runtime,
+  VirtualClock,
+  withEvent,
+  Workspace,
+  type ContactState,
+  type Store,
+  type Timeline,
+} from '@baton/engine/internal';
+import { benchJourney, benchWorkspace } from '../../engine/bench/journey.ts';
 import { LowdbStore } from '../src/stores/lowdbStore.ts';
 import { PostgresStore } from '../src/stores/postgres/postgresStore.ts';
 
@@ -32,6 +45,39 @@ async function create(store: Store, past: number): Promise<ContactState[]> {
     states.map((s) => store.commit({ contactId: s.contact.id, expectedVersion: 0, state: s, effects: [] })),
   );
   return states;
+}
+
+/**
+ * EVENTS events for each contact through the runtime (the engine bench's journey: counts, a score, pauses),
+ * all contacts at a time: steps a second, and this process's CPU (µs) a step.
+ */
+async function steps(store: Store): Promise<{ rate: number; cpuMicros: number }> {
+  const catalog = new JourneyCatalog();
+  catalog.publish(benchJourney);
+  const runtime = new Runtime({
+    store,
+    clock: new VirtualClock(T),
+    catalog,
+    workspace: Workspace.parse(benchWorkspace),
+  });
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  for (let v = 0; v < EVENTS; v++)
+    await Promise.all(
+      Array.from({ length: CONTACTS }, (_, i) =>
+        runtime.ingest({
+          type: 'track',
+          userId: `c${i}`,
+          event: v === 0 ? 'Signed Up' : 'Feature Used',
+          properties: {},
+        }),
+      ),
+    );
+  const used = process.cpuUsage(cpu);
+  return {
+    rate: Math.round((CONTACTS * EVENTS) / ((performance.now() - started) / 1000)),
+    cpuMicros: Math.round((used.user + used.system) / (CONTACTS * EVENTS)),
+  };
 }
 
 /** EVENTS commits for each contact, all contacts at a time; commits a second. */
@@ -89,6 +135,36 @@ for (const past of PASTS) {
     const rate = await step(store, states);
     console.log(
       `PostgreSQL, ${String(past).padStart(3)} past events: ${rate} commits/s, ${perEvent((await wal()) - before)} WAL bytes an event`,
+    );
+  } finally {
+    await store.pool.query(`DROP SCHEMA ${schema} CASCADE`);
+    await store.close();
+  }
+}
+
+console.log(
+  `whole steps through the runtime: ${CONTACTS} contacts, ${EVENTS} events each, by the events already on their timeline`,
+);
+for (const past of PASTS) {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-bench-long-'));
+  const store = await LowdbStore.open(dir, { compactBytes: 2 ** 40, fixedCompactBytes: true });
+  try {
+    await create(store, past);
+    const { rate, cpuMicros } = await steps(store);
+    console.log(`lowdb, ${String(past).padStart(3)} past events: ${rate} steps/s, ${cpuMicros} µs of CPU a step`);
+  } finally {
+    await store.close();
+    await rm(dir, { recursive: true });
+  }
+}
+for (const past of PASTS) {
+  const schema = `baton_bench_long_steps_${process.pid}_${past}`;
+  const store = await PostgresStore.open({ url: PG_URL, schema, poolSize: 8 });
+  try {
+    await create(store, past);
+    const { rate, cpuMicros } = await steps(store);
+    console.log(
+      `PostgreSQL, ${String(past).padStart(3)} past events: ${rate} steps/s, ${cpuMicros} µs of CPU a step (this process)`,
     );
   } finally {
     await store.pool.query(`DROP SCHEMA ${schema} CASCADE`);

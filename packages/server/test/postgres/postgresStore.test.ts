@@ -472,6 +472,81 @@ describe('PostgreSQL store', () => {
     }
   });
 
+  it('holds the older events it read or wrote, and reads the row without them while the row keeps them', async () => {
+    const schema = freshSchema();
+    const store = await open(schema);
+    const other = await open(schema);
+    const small = await PostgresStore.open({ url: PG_URL, schema, poolSize: 2, olderPartEvents: 500 });
+    try {
+      // What the database answered for the older events of each read: whole (an array) or left out (null).
+      const answered: unknown[] = [];
+      const query = store.pool.query.bind(store.pool);
+      store.pool.query = (async (sql: unknown, values?: unknown[]) => {
+        const result = await query(sql as string, values);
+        if (typeof sql === 'string' && sql.includes('history_held')) answered.push(result.rows[0]?.history);
+        return result;
+      }) as typeof store.pool.query;
+      const fresh = newContactState('long', T);
+      let state: ContactState = { ...fresh, contact: { ...fresh.contact, ...past() }, version: 1 };
+      await store.commit({ contactId: 'long', expectedVersion: 0, state, effects: [] });
+      // The older part it wrote is the one it reads: the same array, not sent again, not parsed again.
+      const first = await store.load('long');
+      expect(first).toEqual(state);
+      expect(first!.contact.history).toBe(state.contact.history);
+      expect((await store.readStep('long', undefined, false)).state!.contact.history).toBe(state.contact.history);
+      expect(answered).toEqual([null, null]);
+      // Steps of another process that keep the older part leave it held here; one that folds changes it.
+      let v = 2;
+      /** A step of `by`; whether it folded (made a new older part). */
+      const step = async (by: PostgresStore) => {
+        const at = (await by.load('long'))!;
+        state = { ...at, contact: { ...at.contact, ...withEvent(at.contact, eventOf(v)) }, version: v };
+        await by.commit({ contactId: 'long', expectedVersion: v - 1, state, effects: [] });
+        v++;
+        return state.contact.history !== at.contact.history;
+      };
+      expect(await step(other)).toBe(false);
+      expect(await store.load('long')).toEqual(state);
+      expect(answered.at(-1)).toBeNull();
+      while (!(await step(other)));
+      const afterFold = await store.load('long');
+      expect(afterFold).toEqual(state);
+      expect(answered.at(-1)).toEqual(state.contact.history); // sent whole: the row holds another key
+      // And held from that read on.
+      expect((await store.load('long'))!.contact.history).toBe(afterFold!.contact.history);
+      expect(answered.at(-1)).toBeNull();
+      // A process holding fewer events than an older part holds none: every read is whole.
+      const a = await small.load('long');
+      const b = await small.load('long');
+      expect(b).toEqual(state);
+      expect(b!.contact.history).not.toBe(a!.contact.history);
+    } finally {
+      await Promise.all([store.close(), other.close(), small.close()]);
+    }
+  });
+
+  it('reads the older events of a row another process forgot and made again at the same version, not the ones it held', async () => {
+    const schema = freshSchema();
+    const store = await open(schema);
+    const other = await open(schema);
+    try {
+      const fresh = newContactState('again', T);
+      const before: ContactState = { ...fresh, contact: { ...fresh.contact, ...past() }, version: 1 };
+      await store.commit({ contactId: 'again', expectedVersion: 0, state: before, effects: [] });
+      expect(await store.load('again')).toEqual(before);
+      await other.commit({ contactId: 'again', expectedVersion: 1, state: before, effects: [], forget: true });
+      // Made again at version 1, with other older events (one more page view folded in).
+      const again = withEvent({ history: before.contact.history, recent: [] }, eventOf(2), 1000, 1);
+      const after: ContactState = { ...fresh, contact: { ...fresh.contact, ...again }, version: 1 };
+      expect(after.contact.history).not.toEqual(before.contact.history);
+      await other.commit({ contactId: 'again', expectedVersion: 0, state: after, effects: [] });
+      expect(await store.load('again')).toEqual(after);
+      expect((await store.readStep('again', undefined, false)).state).toEqual(after);
+    } finally {
+      await Promise.all([store.close(), other.close()]);
+    }
+  });
+
   it("migrates over the lists' indexes when an operator built them beforehand, CONCURRENTLY (docs/SCALING.md)", async () => {
     const schema = await schemaBefore('baton_handoffs_listed', async (client) => {
       // As SCALING.md gives them: one statement at a time (CONCURRENTLY cannot run in a transaction).
@@ -523,6 +598,45 @@ describe('PostgreSQL store', () => {
       await other.close();
       // A process of the version before calls the function with two arguments: it is gone.
       await expect(store.pool.query("SELECT baton_apply('[]'::jsonb, '{}'::text[])")).rejects.toThrow(/does not exist/);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('reads whole the older events a row got before they had a key, until a fold writes them with one; older processes cannot commit', async () => {
+    const fresh = newContactState('old', T);
+    let state: ContactState = { ...fresh, contact: { ...fresh.contact, ...past() }, version: 1 };
+    // The schema as the version before the key left it: the older part in its column, with no key.
+    const schema = await schemaBefore('history_key', (client) =>
+      client.query("INSERT INTO baton_contacts (contact_id, version, state, history) VALUES ('old', 1, $1, $2)", [
+        JSON.stringify({ ...state, version: undefined, contact: { ...state.contact, history: [] } }),
+        JSON.stringify(state.contact.history),
+      ]),
+    );
+    const store = await open(schema);
+    try {
+      const a = await store.load('old');
+      const b = await store.load('old');
+      expect(b).toEqual(state);
+      expect(b!.contact.history).not.toBe(a!.contact.history);
+      let v = 2;
+      while (state.contact.history.length > 0 && v < 40) {
+        const at = (await store.load('old'))!;
+        state = { ...at, contact: { ...at.contact, ...withEvent(at.contact, eventOf(v)) }, version: v };
+        await store.commit({ contactId: 'old', expectedVersion: v - 1, state, effects: [] });
+        const [row] = (
+          await store.pool.query<{ key: string | null }>(
+            "SELECT history_key AS key FROM baton_contacts WHERE contact_id = 'old'",
+          )
+        ).rows;
+        if (row!.key !== null) break;
+        v++;
+      }
+      expect((await store.load('old'))!.contact.history).toBe(state.contact.history);
+      // A process of the version before writes older events without a key: its function is gone.
+      await expect(store.pool.query("SELECT baton_apply('[]'::jsonb, '{}'::text[], '{}'::text[])")).rejects.toThrow(
+        /does not exist/,
+      );
     } finally {
       await store.close();
     }

@@ -276,6 +276,43 @@ export const MIGRATIONS: readonly string[] = [
     ((COALESCE(due_at, 9223372036854775807)), created_at, handoff_id COLLATE "C")
     WHERE status = 'open' AND assignee IS NULL;
   `,
+  // 10: the older part of a timeline is kept under a key, new at every write of the column, so that a
+  // process holding the older part it read or wrote last can read the row without it while the row still
+  // holds that key (postgres/olderParts.ts). The three-argument baton_apply, which writes the column
+  // without a key, goes: a process of an older version would leave the key of the older part it replaced,
+  // and another process holding that part would take it for the row's. It fails until it is upgraded.
+  `
+  ALTER TABLE baton_contacts ADD COLUMN history_key text;
+  DROP FUNCTION baton_apply(jsonb, text[], text[]);
+  CREATE FUNCTION baton_apply(commits jsonb, states text[], histories text[], history_keys text[]) RETURNS text[]
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
+  DECLARE
+    result text[];
+  BEGIN
+    IF coalesce(array_length(histories, 1), 0) <> coalesce(array_length(states, 1), 0)
+      OR coalesce(array_length(history_keys, 1), 0) <> coalesce(array_length(states, 1), 0) THEN
+      RAISE EXCEPTION 'baton_apply: % older parts and % keys for % states', coalesce(array_length(histories, 1), 0),
+        coalesce(array_length(history_keys, 1), 0), coalesce(array_length(states, 1), 0);
+    END IF;
+    result := baton_apply_states(commits, states);
+    -- In commit order: a later commit of the same contact in the batch writes after an earlier one.
+    FOR i IN 1 .. coalesce(array_length(result, 1), 0) LOOP
+      IF result[i] = 'ok' AND histories[i] IS NOT NULL THEN
+        IF history_keys[i] IS NULL THEN
+          RAISE EXCEPTION 'baton_apply: the older part of commit % has no key', i;
+        END IF;
+        UPDATE baton_contacts SET history = histories[i]::json, history_key = history_keys[i]
+          WHERE contact_id = commits->(i - 1)->>'contactId';
+      END IF;
+    END LOOP;
+    -- As migration 8: a claimed timer that its paused journey held lets its claim go.
+    UPDATE baton_timers t SET lease_owner = NULL, lease_until = NULL
+      FROM jsonb_array_elements(commits) WITH ORDINALITY AS c(x, n)
+      WHERE result[c.n] = 'ok' AND t.contact_id = c.x->>'contactId' AND t.held AND t.lease_owner IS NOT NULL;
+    RETURN result;
+  END;
+  $fn$;
+  `,
 ];
 
 /** A lock key of Baton's own, so two processes starting together migrate one after the other. */

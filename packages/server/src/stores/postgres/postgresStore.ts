@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
   assembleReport,
@@ -25,6 +26,7 @@ import {
 } from '@baton/engine';
 import { unavailable } from './pgErrors.ts';
 import { migrate } from './migrations.ts';
+import { OlderParts, type HeldOlderPart } from './olderParts.ts';
 
 /** How to reach PostgreSQL. */
 export interface PostgresStoreOptions {
@@ -34,7 +36,15 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Connections in the pool (default 10). */
   poolSize?: number;
+  /**
+   * How many older events (of timelines read or written lately) this process keeps so that a contact's
+   * next step does not read them again (default 500,000, about 75 MB of typical events): `OlderParts`.
+   */
+  olderPartEvents?: number;
 }
+
+/** The default of `olderPartEvents`. */
+export const OLDER_PART_EVENTS = 500_000;
 
 export { StoreUnavailableError } from './pgErrors.ts';
 
@@ -93,8 +103,14 @@ export class PostgresStore implements Store {
   /** The fold of the rep loads' changes in flight, and when the last one started (see `foldSoon`). */
   private folding: Promise<void> | undefined;
   private foldedAt = 0;
+  private readonly olderParts: OlderParts;
 
-  private constructor(readonly pool: pg.Pool) {}
+  private constructor(
+    readonly pool: pg.Pool,
+    olderPartEvents: number,
+  ) {
+    this.olderParts = new OlderParts(olderPartEvents);
+  }
 
   /** Connects, creates the schema if needed and migrates it under an advisory lock. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -122,7 +138,7 @@ export class PostgresStore implements Store {
       await pool.end();
       throw unavailable(err as Error);
     }
-    return new PostgresStore(pool);
+    return new PostgresStore(pool, options.olderPartEvents ?? OLDER_PART_EVENTS);
   }
 
   private async query<R extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
@@ -134,41 +150,54 @@ export class PostgresStore implements Store {
   }
 
   async load(contactId: string): Promise<ContactState | undefined> {
+    const held = this.olderParts.get(contactId);
     const [row] = await this.query<ContactRow>(
-      'SELECT version, state, history FROM baton_contacts WHERE contact_id = $1',
-      [contactId],
+      `SELECT version, state, ${historyUnlessHeld('', '$2')} FROM baton_contacts WHERE contact_id = $1`,
+      [contactId, held?.key ?? null],
     );
-    return row && this.stateOf(row);
+    return row && this.stateOf(row, held);
   }
 
   /**
-   * A contact as a row holds it: its older events from their own column (issue #17), or from the state
-   * where a row written before that column still keeps them. An older part read from the column is known
-   * to be stored: a commit that keeps it does not send it again.
+   * A contact as a row holds it: its older events from their own column (issue #17), or the ones this
+   * process holds when the row left the column out because it still holds them under the key named
+   * (`held`), or from the state where a row written before that column still keeps them. An older part read
+   * from the column is known to be stored (a commit that keeps it does not send it again), and is held for
+   * the contact's next read when the row gave its key.
    */
-  private stateOf(row: ContactRow): ContactState {
+  private stateOf(row: ContactRow, held?: HeldOlderPart): ContactState {
     const { contact } = row.state;
-    if (contact.history.length > 0 || row.history === null) return { ...row.state, version: row.version };
-    this.storedHistory.set(row.history, { contactId: contact.id, version: row.version });
-    return { ...row.state, contact: { ...contact, history: row.history }, version: row.version };
+    if (contact.history.length > 0) return { ...row.state, version: row.version };
+    let { history } = row;
+    if (row.history_held === true && held !== undefined) history = held.history;
+    else if (history !== null && typeof row.history_key === 'string')
+      this.olderParts.keep(contact.id, row.history_key, history);
+    if (history === null) return { ...row.state, version: row.version };
+    this.storedHistory.set(history, { contactId: contact.id, version: row.version });
+    return { ...row.state, contact: { ...contact, history }, version: row.version };
   }
 
   /**
-   * The older part of a commit's timeline as the database function takes it: null when the row holds it
-   * already, or when a new row's is empty (a null column reads as no events).
+   * The older part of a commit's timeline as the database function takes it, with a new key to keep it
+   * under: null when the row holds it already, or when a new row's is empty (a null column reads as no
+   * events).
    */
-  private historyText(c: Commit): string | null {
+  private olderPartOf(c: Commit): SentOlderPart | null {
     const { history } = c.state.contact;
-    if (c.expectedVersion === 0) return history.length === 0 ? null : JSON.stringify(history);
+    if (c.expectedVersion === 0 && history.length === 0) return null;
     const held = this.storedHistory.get(history);
-    return held !== undefined && held.contactId === c.contactId && held.version === c.expectedVersion
-      ? null
-      : JSON.stringify(history);
+    if (held !== undefined && held.contactId === c.contactId && held.version === c.expectedVersion) return null;
+    return { text: JSON.stringify(history), key: randomUUID() };
   }
 
-  /** After a commit was applied (committed), its older part is the one the row holds at its new version. */
-  private stored(c: Commit): void {
-    this.storedHistory.set(c.state.contact.history, { contactId: c.contactId, version: c.expectedVersion + 1 });
+  /**
+   * After a commit was applied (committed), its older part is the one the row holds at its new version,
+   * and, when the commit sent it, under the key it was sent with.
+   */
+  private stored(c: Commit, sent: SentOlderPart | null): void {
+    const { history } = c.state.contact;
+    this.storedHistory.set(history, { contactId: c.contactId, version: c.expectedVersion + 1 });
+    if (sent !== null) this.olderParts.keep(c.contactId, sent.key, history);
   }
 
   /** The contact, whether the message was applied, the desk and the loads, in one query: one round trip a step. */
@@ -182,26 +211,26 @@ export class PostgresStore implements Store {
     messageId: string | undefined,
     routing: boolean,
   ): Promise<StepRead> {
+    const held = this.olderParts.get(contactId);
     const [row] = await query<{
       seen: boolean;
       version: number | null;
       state: Omit<ContactState, 'version'> | null;
       history: readonly HistoryEvent[] | null;
+      history_held: boolean | null;
+      history_key: string | null;
       desk: { version: number; state: DeskState } | null;
       loads: Record<string, number> | null;
     }>(
       `SELECT $2::text IS NOT NULL AND EXISTS (SELECT 1 FROM baton_messages WHERE message_id = $2) AS seen,
-         c.version, c.state, c.history,
+         c.version, c.state, ${historyUnlessHeld('c.', '$4')},
          CASE WHEN $3 THEN (SELECT json_build_object('version', version, 'state', state) FROM baton_desk WHERE id = 1) END AS desk,
          CASE WHEN $3 THEN (SELECT json_object_agg(assignee, open) FROM baton_rep_loads_now) END AS loads
        FROM (SELECT 1) AS one LEFT JOIN baton_contacts c ON c.contact_id = $1`,
-      [contactId, messageId ?? null, routing],
+      [contactId, messageId ?? null, routing, held?.key ?? null],
     );
     if (!row || row.seen) return { duplicate: row?.seen ?? false, state: undefined };
-    const state =
-      row.version === null || row.state === null
-        ? undefined
-        : this.stateOf({ version: row.version, state: row.state, history: row.history });
+    const state = row.version === null || row.state === null ? undefined : this.stateOf(row as ContactRow, held);
     if (!routing) return { duplicate: false, state };
     const loads = Object.create(null) as Record<string, number>;
     for (const [rep, n] of Object.entries(row.loads ?? {})) loads[rep] = n;
@@ -229,15 +258,17 @@ export class PostgresStore implements Store {
         const batch = this.queue.splice(0, 500);
         const meta = JSON.stringify(batch.map((q) => commitMeta(q.commit)));
         const states = batch.map((q) => stateText(q.commit));
-        const histories = batch.map((q) => this.historyText(q.commit));
+        const parts = batch.map((q) => this.olderPartOf(q.commit));
+        const histories = parts.map((p) => p?.text ?? null);
+        const keys = parts.map((p) => p?.key ?? null);
         for (let attempt = 0; ; attempt++) {
           try {
             const [row] = await this.query<{ result: string[] }>(
-              'SELECT baton_apply($1::jsonb, $2::text[], $3::text[]) AS result',
-              [meta, states, histories],
+              'SELECT baton_apply($1::jsonb, $2::text[], $3::text[], $4::text[]) AS result',
+              [meta, states, histories, keys],
             );
             batch.forEach((q, i) => {
-              if (row!.result[i] === 'ok') this.stored(q.commit);
+              if (row!.result[i] === 'ok') this.stored(q.commit, parts[i]!);
               settle(q, row!.result[i]);
             });
             this.foldSoon();
@@ -263,15 +294,17 @@ export class PostgresStore implements Store {
     step: (read: StepRead) => Commit,
   ): Promise<'applied' | 'duplicate'> {
     let commit: Commit | undefined;
+    let sent: SentOlderPart | null = null;
     const status = await this.holdingDesk(async (query) => {
       const read = await this.readStepOn(query, contactId, messageId, true);
       if (read.duplicate) return { commit: false, value: 'duplicate' };
       commit = step(read);
       // A step that forgets the contact moves no desk: it goes the way of every forget, below.
       if (commit.forget) return { commit: false, value: 'forget' };
+      sent = this.olderPartOf(commit);
       const [row] = await query<{ result: string[] }>(
-        'SELECT baton_apply($1::jsonb, $2::text[], $3::text[]) AS result',
-        [JSON.stringify([commitMeta(commit)]), [stateText(commit)], [this.historyText(commit)]],
+        'SELECT baton_apply($1::jsonb, $2::text[], $3::text[], $4::text[]) AS result',
+        [JSON.stringify([commitMeta(commit)]), [stateText(commit)], [sent?.text ?? null], [sent?.key ?? null]],
       );
       const result = row!.result[0]!;
       return { commit: result === 'ok', value: result };
@@ -280,7 +313,7 @@ export class PostgresStore implements Store {
     else if (status !== 'ok' && status !== 'duplicate') throw refusal(commit!, status);
     if (status === 'ok') {
       // Only now is it committed: until COMMIT the row could still be left as it was.
-      this.stored(commit!);
+      this.stored(commit!, sent);
       this.foldSoon();
     }
     return status === 'duplicate' ? 'duplicate' : 'applied';
@@ -352,6 +385,7 @@ export class PostgresStore implements Store {
       await client.query('DELETE FROM baton_handoffs WHERE contact_id = $1', [commit.contactId]);
       await client.query('DELETE FROM baton_runs WHERE contact_id = $1', [commit.contactId]);
       await client.query('COMMIT');
+      this.olderParts.drop(commit.contactId);
     } catch (err) {
       if (err instanceof ConflictError) throw err;
       await client.query('ROLLBACK').catch(() => undefined);
@@ -643,11 +677,30 @@ function refusal(commit: Commit, status: string | undefined): BatonError {
   return new BatonError('store_failed', `the database answered "${status}" for a commit`);
 }
 
-/** A contact's row: its state without the older events (or with them, written before they had a column), and them. */
+/**
+ * A contact's row: its state without the older events (or with them, written before they had a column), and
+ * them; when read by `historyUnlessHeld`, the key they are kept under and whether they were left out.
+ */
 interface ContactRow {
   version: number;
   state: Omit<ContactState, 'version'>;
   history: readonly HistoryEvent[] | null;
+  history_held?: boolean | null;
+  history_key?: string | null;
+}
+
+/**
+ * The columns of a contact's older part for a read that holds the one under the key in parameter `key`
+ * (null when it holds none): the events, unless the row keeps exactly those (`history_held`), and the key.
+ */
+const historyUnlessHeld = (table: string, key: string) =>
+  `CASE WHEN ${table}history_key = ${key}::text THEN NULL ELSE ${table}history END AS history,
+   ${table}history_key = ${key}::text AS history_held, ${table}history_key AS history_key`;
+
+/** The older part a commit sends, and the new key the row keeps it under. */
+interface SentOlderPart {
+  text: string;
+  key: string;
 }
 
 /** A commit's state as the database function takes it: text, parsed there once; the older events go apart. */
