@@ -38,7 +38,7 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /**
    * How many older events (of timelines read or written lately) this process keeps so that a contact's
-   * next step does not read them again (default 500,000, about 75 MB of typical events): `OlderParts`.
+   * next step does not read them again (default 500,000, about 140 MB of website events): `OlderParts`.
    */
   olderPartEvents?: number;
 }
