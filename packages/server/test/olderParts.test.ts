@@ -34,4 +34,18 @@ describe('the older parts a PostgreSQL process holds', () => {
     parts.drop('x');
     expect(parts.size).toEqual({ events: 0, contacts: 0 });
   });
+
+  it('takes what a read found only in place of what was held when the read began', () => {
+    const parts = new OlderParts(100);
+    parts.keep('a', 'k1', events(10));
+    const began = parts.get('a');
+    parts.keep('a', 'k2', events(10)); // a commit that finished while the read was out
+    parts.replace('a', began, { key: 'k0', history: events(10) });
+    expect(parts.get('a')?.key).toBe('k2');
+    parts.replace('a', parts.get('a'), undefined); // the row holds another part, read whole: let go
+    expect(parts.get('a')).toBeUndefined();
+    expect(parts.size).toEqual({ events: 0, contacts: 0 });
+    parts.replace('a', undefined, { key: 'k3', history: events(5) });
+    expect(parts.get('a')?.key).toBe('k3');
+  });
 });

@@ -25,6 +25,18 @@ const open = (schema = freshSchema()) => PostgresStore.open({ url: PG_URL, schem
 
 afterAll(dropSchemas);
 
+/** What the database answers for the older events of each read `store` makes: whole (an array) or left out (null). */
+function olderPartsAnswered(store: PostgresStore): unknown[] {
+  const answered: unknown[] = [];
+  const query = store.pool.query.bind(store.pool);
+  store.pool.query = (async (sql: unknown, values?: unknown[]) => {
+    const result = await query(sql as string, values);
+    if (typeof sql === 'string' && sql.includes('history_held')) answered.push(result.rows[0]?.history);
+    return result;
+  }) as typeof store.pool.query;
+  return answered;
+}
+
 /**
  * A schema as an older version of Baton left it: the migrations before the one that `names`, then what
  * `fill` puts in it (written as that version wrote it).
@@ -478,14 +490,7 @@ describe('PostgreSQL store', () => {
     const other = await open(schema);
     const small = await PostgresStore.open({ url: PG_URL, schema, poolSize: 2, olderPartEvents: 500 });
     try {
-      // What the database answered for the older events of each read: whole (an array) or left out (null).
-      const answered: unknown[] = [];
-      const query = store.pool.query.bind(store.pool);
-      store.pool.query = (async (sql: unknown, values?: unknown[]) => {
-        const result = await query(sql as string, values);
-        if (typeof sql === 'string' && sql.includes('history_held')) answered.push(result.rows[0]?.history);
-        return result;
-      }) as typeof store.pool.query;
+      const answered = olderPartsAnswered(store);
       const fresh = newContactState('long', T);
       let state: ContactState = { ...fresh, contact: { ...fresh.contact, ...past() }, version: 1 };
       await store.commit({ contactId: 'long', expectedVersion: 0, state, effects: [] });
@@ -512,8 +517,23 @@ describe('PostgreSQL store', () => {
       const afterFold = await store.load('long');
       expect(afterFold).toEqual(state);
       expect(answered.at(-1)).toEqual(state.contact.history); // sent whole: the row holds another key
-      // And held from that read on.
-      expect((await store.load('long'))!.contact.history).toBe(afterFold!.contact.history);
+      // A view's read holds nothing new; a step's read does, and from then on the row is read without it.
+      expect((await store.load('long'))!.contact.history).not.toBe(afterFold!.contact.history);
+      const stepped = (await store.readStep('long', undefined, false)).state!;
+      expect(answered.at(-1)).toEqual(state.contact.history);
+      expect((await store.load('long'))!.contact.history).toBe(stepped.contact.history);
+      expect(answered.at(-1)).toBeNull();
+      // A routing step, holding the desk, that folds holds the older part it wrote.
+      let folded = false;
+      while (!folded)
+        await store.stepHoldingDesk('long', undefined, (read) => {
+          const at = read.state!;
+          state = { ...at, contact: { ...at.contact, ...withEvent(at.contact, eventOf(v)) }, version: v };
+          folded = state.contact.history !== at.contact.history;
+          v++;
+          return { contactId: 'long', expectedVersion: state.version - 1, state, effects: [] };
+        });
+      expect((await store.load('long'))!.contact.history).toBe(state.contact.history);
       expect(answered.at(-1)).toBeNull();
       // A process holding fewer events than an older part holds none: every read is whole.
       const a = await small.load('long');
@@ -530,10 +550,12 @@ describe('PostgreSQL store', () => {
     const store = await open(schema);
     const other = await open(schema);
     try {
+      const answered = olderPartsAnswered(store);
       const fresh = newContactState('again', T);
       const before: ContactState = { ...fresh, contact: { ...fresh.contact, ...past() }, version: 1 };
       await store.commit({ contactId: 'again', expectedVersion: 0, state: before, effects: [] });
       expect(await store.load('again')).toEqual(before);
+      expect(answered).toEqual([null]); // held
       await other.commit({ contactId: 'again', expectedVersion: 1, state: before, effects: [], forget: true });
       // Made again at version 1, with other older events (one more page view folded in).
       const again = withEvent({ history: before.contact.history, recent: [] }, eventOf(2), 1000, 1);
@@ -542,6 +564,7 @@ describe('PostgreSQL store', () => {
       await other.commit({ contactId: 'again', expectedVersion: 0, state: after, effects: [] });
       expect(await store.load('again')).toEqual(after);
       expect((await store.readStep('again', undefined, false)).state).toEqual(after);
+      expect(answered.slice(1)).toEqual([after.contact.history, after.contact.history]);
     } finally {
       await Promise.all([store.close(), other.close()]);
     }
@@ -603,40 +626,67 @@ describe('PostgreSQL store', () => {
     }
   });
 
-  it('reads whole the older events a row got before they had a key, until a fold writes them with one; older processes cannot commit', async () => {
+  it('reads whole the older events a row got before they had a key, or that a process of the version before wrote, until a fold writes them with one', async () => {
     const fresh = newContactState('old', T);
     let state: ContactState = { ...fresh, contact: { ...fresh.contact, ...past() }, version: 1 };
+    const { version: _, ...rest } = state;
+    /** The state as a row keeps it: the older events go in their own column. */
+    const rowState = (s: ContactState) =>
+      JSON.stringify({ ...rest, ...s, version: undefined, contact: { ...s.contact, history: [] } });
     // The schema as the version before the key left it: the older part in its column, with no key.
     const schema = await schemaBefore('history_key', (client) =>
       client.query("INSERT INTO baton_contacts (contact_id, version, state, history) VALUES ('old', 1, $1, $2)", [
-        JSON.stringify({ ...state, version: undefined, contact: { ...state.contact, history: [] } }),
+        rowState(state),
         JSON.stringify(state.contact.history),
       ]),
     );
     const store = await open(schema);
     try {
-      const a = await store.load('old');
-      const b = await store.load('old');
-      expect(b).toEqual(state);
-      expect(b!.contact.history).not.toBe(a!.contact.history);
+      const answered = olderPartsAnswered(store);
+      const whole = async () => {
+        const a = (await store.readStep('old', undefined, false)).state!;
+        const b = (await store.readStep('old', undefined, false)).state!;
+        expect(b).toEqual(state);
+        expect(b.contact.history).not.toBe(a.contact.history);
+      };
+      await whole();
+      /** Steps the contact until a step folds, through `commit`. */
       let v = 2;
-      while (state.contact.history.length > 0 && v < 40) {
-        const at = (await store.load('old'))!;
-        state = { ...at, contact: { ...at.contact, ...withEvent(at.contact, eventOf(v)) }, version: v };
-        await store.commit({ contactId: 'old', expectedVersion: v - 1, state, effects: [] });
-        const [row] = (
-          await store.pool.query<{ key: string | null }>(
-            "SELECT history_key AS key FROM baton_contacts WHERE contact_id = 'old'",
-          )
-        ).rows;
-        if (row!.key !== null) break;
-        v++;
-      }
-      expect((await store.load('old'))!.contact.history).toBe(state.contact.history);
-      // A process of the version before writes older events without a key: its function is gone.
-      await expect(store.pool.query("SELECT baton_apply('[]'::jsonb, '{}'::text[], '{}'::text[])")).rejects.toThrow(
-        /does not exist/,
+      const stepToFold = async () => {
+        for (;;) {
+          const at = (await store.readStep('old', undefined, false)).state!;
+          state = { ...at, contact: { ...at.contact, ...withEvent(at.contact, eventOf(v)) }, version: v };
+          await store.commit({ contactId: 'old', expectedVersion: v - 1, state, effects: [] });
+          v++;
+          if (state.contact.history !== at.contact.history) return;
+        }
+      };
+      await stepToFold();
+      expect((await store.readStep('old', undefined, false)).state!.contact.history).toBe(state.contact.history);
+      expect(answered.at(-1)).toBeNull();
+      // A process of the version before commits as it did, through the three-argument function, and writes
+      // an older part (here: the one it read, with one more event in place of the oldest): with no key.
+      const older = withEvent({ history: state.contact.history, recent: [] }, eventOf(v), 1000, 1);
+      state = { ...state, contact: { ...state.contact, ...older, recent: [] }, version: v };
+      const commit = {
+        contactId: 'old',
+        expectedVersion: v - 1,
+        timers: [],
+        handoffs: [],
+        runs: [],
+        effects: [],
+      };
+      const { rows } = await store.pool.query<{ result: string[] }>(
+        'SELECT baton_apply($1::jsonb, $2::text[], $3::text[]) AS result',
+        [JSON.stringify([commit]), [rowState(state)], [JSON.stringify(state.contact.history)]],
       );
+      expect(rows[0]!.result).toEqual(['ok']);
+      v++;
+      // This process held the older part before: the row's is another now, and is read whole.
+      await whole();
+      await stepToFold();
+      expect((await store.readStep('old', undefined, false)).state!.contact.history).toBe(state.contact.history);
+      expect(answered.at(-1)).toBeNull();
     } finally {
       await store.close();
     }

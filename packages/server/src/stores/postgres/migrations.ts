@@ -278,12 +278,11 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 10: the older part of a timeline is kept under a key, new at every write of the column, so that a
   // process holding the older part it read or wrote last can read the row without it while the row still
-  // holds that key (postgres/olderParts.ts). The three-argument baton_apply, which writes the column
-  // without a key, goes: a process of an older version would leave the key of the older part it replaced,
-  // and another process holding that part would take it for the row's. It fails until it is upgraded.
+  // holds that key (postgres/olderParts.ts). baton_apply takes the keys beside the older parts; the
+  // three-argument one, which processes of the version before call, now writes its older parts with no
+  // key (NULL matches no key held), so they go on committing, and reading whole, while they are replaced.
   `
   ALTER TABLE baton_contacts ADD COLUMN history_key text;
-  DROP FUNCTION baton_apply(jsonb, text[], text[]);
   CREATE FUNCTION baton_apply(commits jsonb, states text[], histories text[], history_keys text[]) RETURNS text[]
     LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
   DECLARE
@@ -298,9 +297,6 @@ export const MIGRATIONS: readonly string[] = [
     -- In commit order: a later commit of the same contact in the batch writes after an earlier one.
     FOR i IN 1 .. coalesce(array_length(result, 1), 0) LOOP
       IF result[i] = 'ok' AND histories[i] IS NOT NULL THEN
-        IF history_keys[i] IS NULL THEN
-          RAISE EXCEPTION 'baton_apply: the older part of commit % has no key', i;
-        END IF;
         UPDATE baton_contacts SET history = histories[i]::json, history_key = history_keys[i]
           WHERE contact_id = commits->(i - 1)->>'contactId';
       END IF;
@@ -311,6 +307,11 @@ export const MIGRATIONS: readonly string[] = [
       WHERE result[c.n] = 'ok' AND t.contact_id = c.x->>'contactId' AND t.held AND t.lease_owner IS NOT NULL;
     RETURN result;
   END;
+  $fn$;
+  CREATE OR REPLACE FUNCTION baton_apply(commits jsonb, states text[], histories text[]) RETURNS text[]
+    LANGUAGE sql SET search_path FROM CURRENT AS $fn$
+    SELECT baton_apply(commits, states, histories,
+      array_fill(NULL::text, ARRAY[coalesce(array_length(states, 1), 0)]));
   $fn$;
   `,
 ];

@@ -47,6 +47,17 @@ export class OlderParts {
     }
   }
 
+  /**
+   * What a read found, held in place of `expected` (what was held when the read began), or let go when
+   * `found` is undefined; nothing changes when something else is held by now (a commit that finished
+   * meanwhile holds a newer older part than the read saw).
+   */
+  replace(contactId: string, expected: HeldOlderPart | undefined, found: HeldOlderPart | undefined): void {
+    if (this.byContact.get(contactId) !== expected) return;
+    if (found === undefined) this.drop(contactId);
+    else this.keep(contactId, found.key, found.history);
+  }
+
   /** Lets go of what is held of `contactId`. */
   drop(contactId: string): void {
     const held = this.byContact.get(contactId);

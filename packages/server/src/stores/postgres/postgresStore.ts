@@ -93,9 +93,11 @@ export class PostgresStore implements Store {
   /**
    * The older parts of timelines this process read from, or wrote to, their column, with the contact and
    * the version of the row that held them: a commit made on that version whose older part is one of these
-   * (every step but a fold) does not send it. A row forgotten and made again, or changed by another
-   * process, is at another version, so the older part goes again. Weak: an older part no state refers to
-   * any more is forgotten with it.
+   * (every step but a fold) does not send it. A row changed by another process is at another version,
+   * so the older part goes again; so does a row forgotten and made again, unless it was made again up to
+   * the very version this process read before the forget (a commit built on a contact read before it was
+   * forgotten overwrites the new one's state then, older part or not). Weak: an older part no state refers
+   * to any more is forgotten with it.
    */
   private readonly storedHistory = new WeakMap<readonly HistoryEvent[], { contactId: string; version: number }>();
   /** Told when a fold of the rep loads' changes fails (the server logs it); the changes stay for the next. */
@@ -155,23 +157,29 @@ export class PostgresStore implements Store {
       `SELECT version, state, ${historyUnlessHeld('', '$2')} FROM baton_contacts WHERE contact_id = $1`,
       [contactId, held?.key ?? null],
     );
-    return row && this.stateOf(row, held);
+    // A view's read (an API call, a migration's walk over every contact) uses what is held but holds
+    // nothing new: steps do, and they are the reads that come back soon.
+    return row && this.stateOf(row, held, false);
   }
 
   /**
    * A contact as a row holds it: its older events from their own column (issue #17), or the ones this
    * process holds when the row left the column out because it still holds them under the key named
    * (`held`), or from the state where a row written before that column still keeps them. An older part read
-   * from the column is known to be stored (a commit that keeps it does not send it again), and is held for
-   * the contact's next read when the row gave its key.
+   * from the column is known to be stored (a commit that keeps it does not send it again); a step's read
+   * (`hold`) holds it for the contact's next step when the row gave its key, and any read lets go of a
+   * held part the row no longer has.
    */
-  private stateOf(row: ContactRow, held?: HeldOlderPart): ContactState {
+  private stateOf(row: ContactRow, held: HeldOlderPart | undefined, hold: boolean): ContactState {
     const { contact } = row.state;
     if (contact.history.length > 0) return { ...row.state, version: row.version };
     let { history } = row;
     if (row.history_held === true && held !== undefined) history = held.history;
-    else if (history !== null && typeof row.history_key === 'string')
-      this.olderParts.keep(contact.id, row.history_key, history);
+    else if (row.history_held !== undefined) {
+      const found =
+        hold && history !== null && typeof row.history_key === 'string' ? { key: row.history_key, history } : undefined;
+      this.olderParts.replace(contact.id, held, found);
+    }
     if (history === null) return { ...row.state, version: row.version };
     this.storedHistory.set(history, { contactId: contact.id, version: row.version });
     return { ...row.state, contact: { ...contact, history }, version: row.version };
@@ -230,7 +238,7 @@ export class PostgresStore implements Store {
       [contactId, messageId ?? null, routing, held?.key ?? null],
     );
     if (!row || row.seen) return { duplicate: row?.seen ?? false, state: undefined };
-    const state = row.version === null || row.state === null ? undefined : this.stateOf(row as ContactRow, held);
+    const state = row.version === null || row.state === null ? undefined : this.stateOf(row as ContactRow, held, true);
     if (!routing) return { duplicate: false, state };
     const loads = Object.create(null) as Record<string, number>;
     for (const [rep, n] of Object.entries(row.loads ?? {})) loads[rep] = n;
@@ -647,7 +655,7 @@ export class PostgresStore implements Store {
 
   async contacts(): Promise<ContactState[]> {
     const rows = await this.query<ContactRow>('SELECT version, state, history FROM baton_contacts ORDER BY contact_id');
-    return rows.map((r) => this.stateOf(r));
+    return rows.map((r) => this.stateOf(r, undefined, false));
   }
 
   async close(): Promise<void> {
