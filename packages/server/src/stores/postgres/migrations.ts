@@ -278,37 +278,34 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 10: the older part of a timeline is kept under a key, new at every write of the column, so that a
   // process holding the older part it read or wrote last can read the row without it while the row still
-  // holds that key (postgres/olderParts.ts). baton_apply takes the keys beside the older parts; the
-  // three-argument one, which processes of the version before call, now writes its older parts with no
-  // key (NULL matches no key held), so they go on committing, and reading whole, while they are replaced.
+  // holds that key (postgres/olderParts.ts). baton_apply takes the keys beside the older parts (migration
+  // 8's function, renamed, writes them; the key is set after it, as migration 8 set the column after the
+  // states). The three-argument baton_apply, which processes of the version before call, now gives no
+  // keys: their older parts are written with a NULL key, which matches no key held, so they go on
+  // committing, and reading whole, while they are replaced.
   `
   ALTER TABLE baton_contacts ADD COLUMN history_key text;
+  ALTER FUNCTION baton_apply(jsonb, text[], text[]) RENAME TO baton_apply_histories;
   CREATE FUNCTION baton_apply(commits jsonb, states text[], histories text[], history_keys text[]) RETURNS text[]
     LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
   DECLARE
     result text[];
   BEGIN
-    IF coalesce(array_length(histories, 1), 0) <> coalesce(array_length(states, 1), 0)
-      OR coalesce(array_length(history_keys, 1), 0) <> coalesce(array_length(states, 1), 0) THEN
-      RAISE EXCEPTION 'baton_apply: % older parts and % keys for % states', coalesce(array_length(histories, 1), 0),
-        coalesce(array_length(history_keys, 1), 0), coalesce(array_length(states, 1), 0);
+    IF coalesce(array_length(history_keys, 1), 0) <> coalesce(array_length(states, 1), 0) THEN
+      RAISE EXCEPTION 'baton_apply: % keys for % states', coalesce(array_length(history_keys, 1), 0),
+        coalesce(array_length(states, 1), 0);
     END IF;
-    result := baton_apply_states(commits, states);
-    -- In commit order: a later commit of the same contact in the batch writes after an earlier one.
+    result := baton_apply_histories(commits, states, histories);
+    -- In commit order, as the older parts were written: the last one of a contact in the batch keeps its key.
     FOR i IN 1 .. coalesce(array_length(result, 1), 0) LOOP
       IF result[i] = 'ok' AND histories[i] IS NOT NULL THEN
-        UPDATE baton_contacts SET history = histories[i]::json, history_key = history_keys[i]
-          WHERE contact_id = commits->(i - 1)->>'contactId';
+        UPDATE baton_contacts SET history_key = history_keys[i] WHERE contact_id = commits->(i - 1)->>'contactId';
       END IF;
     END LOOP;
-    -- As migration 8: a claimed timer that its paused journey held lets its claim go.
-    UPDATE baton_timers t SET lease_owner = NULL, lease_until = NULL
-      FROM jsonb_array_elements(commits) WITH ORDINALITY AS c(x, n)
-      WHERE result[c.n] = 'ok' AND t.contact_id = c.x->>'contactId' AND t.held AND t.lease_owner IS NOT NULL;
     RETURN result;
   END;
   $fn$;
-  CREATE OR REPLACE FUNCTION baton_apply(commits jsonb, states text[], histories text[]) RETURNS text[]
+  CREATE FUNCTION baton_apply(commits jsonb, states text[], histories text[]) RETURNS text[]
     LANGUAGE sql SET search_path FROM CURRENT AS $fn$
     SELECT baton_apply(commits, states, histories,
       array_fill(NULL::text, ARRAY[coalesce(array_length(states, 1), 0)]));

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import {
   assembleReport,
@@ -195,7 +195,7 @@ export class PostgresStore implements Store {
     if (c.expectedVersion === 0 && history.length === 0) return null;
     const held = this.storedHistory.get(history);
     if (held !== undefined && held.contactId === c.contactId && held.version === c.expectedVersion) return null;
-    return { text: JSON.stringify(history), key: randomUUID() };
+    return { text: JSON.stringify(history), key: randomBytes(12).toString('base64url') };
   }
 
   /**
