@@ -103,71 +103,72 @@ const journalBytes = (dir: string) =>
 
 const perEvent = (bytes: number) => Math.round(bytes / (CONTACTS * EVENTS));
 
-console.log(
-  `long-lived contacts: ${CONTACTS} contacts, ${EVENTS} commits each, by the events already on their timeline`,
-);
-for (const past of PASTS) {
+/** A fresh lowdb store in a directory of its own for `run`, removed after. */
+async function withLowdb<T>(run: (store: LowdbStore, dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-long-'));
   const store = await LowdbStore.open(dir, { compactBytes: 2 ** 40, fixedCompactBytes: true });
   try {
-    const states = await create(store, past);
-    const before = journalBytes(dir);
-    const rate = await step(store, states);
-    console.log(
-      `lowdb, ${String(past).padStart(3)} past events: ${rate} commits/s, ${perEvent(journalBytes(dir) - before)} journal bytes an event`,
-    );
+    return await run(store, dir);
   } finally {
     await store.close();
     await rm(dir, { recursive: true });
   }
 }
-for (const past of PASTS) {
-  const schema = `baton_bench_long_${process.pid}_${past}`;
+
+/** A fresh PostgreSQL schema for `run`, dropped after. */
+let schemas = 0;
+async function withPostgres<T>(run: (store: PostgresStore) => Promise<T>): Promise<T> {
+  const schema = `baton_bench_long_${process.pid}_${schemas++}`;
   const store = await PostgresStore.open({ url: PG_URL, schema, poolSize: 8 });
-  const wal = async () => {
-    const [row] = (await store.pool.query<{ at: string }>('SELECT pg_current_wal_lsn()::text AS at')).rows;
-    const [hi, lo] = row!.at.split('/');
-    return Number.parseInt(hi!, 16) * 2 ** 32 + Number.parseInt(lo!, 16);
-  };
   try {
-    const states = await create(store, past);
-    const before = await wal();
-    const rate = await step(store, states);
-    console.log(
-      `PostgreSQL, ${String(past).padStart(3)} past events: ${rate} commits/s, ${perEvent((await wal()) - before)} WAL bytes an event`,
-    );
+    return await run(store);
   } finally {
     await store.pool.query(`DROP SCHEMA ${schema} CASCADE`);
     await store.close();
   }
 }
 
+/** Where PostgreSQL's write-ahead log is, in bytes. */
+async function walAt(store: PostgresStore): Promise<number> {
+  const [row] = (await store.pool.query<{ at: string }>('SELECT pg_current_wal_lsn()::text AS at')).rows;
+  const [hi, lo] = row!.at.split('/');
+  return Number.parseInt(hi!, 16) * 2 ** 32 + Number.parseInt(lo!, 16);
+}
+
+const pastOf = (past: number) => `${String(past).padStart(3)} past events`;
+
+console.log(
+  `long-lived contacts: ${CONTACTS} contacts, ${EVENTS} commits each, by the events already on their timeline`,
+);
+for (const past of PASTS)
+  await withLowdb(async (store, dir) => {
+    const states = await create(store, past);
+    const before = journalBytes(dir);
+    const rate = await step(store, states);
+    console.log(
+      `lowdb, ${pastOf(past)}: ${rate} commits/s, ${perEvent(journalBytes(dir) - before)} journal bytes an event`,
+    );
+  });
+for (const past of PASTS)
+  await withPostgres(async (store) => {
+    const states = await create(store, past);
+    const before = await walAt(store);
+    const rate = await step(store, states);
+    console.log(
+      `PostgreSQL, ${pastOf(past)}: ${rate} commits/s, ${perEvent((await walAt(store)) - before)} WAL bytes an event`,
+    );
+  });
+
 console.log(
   `whole steps through the runtime: ${CONTACTS} contacts, ${EVENTS} events each, by the events already on their timeline`,
 );
-for (const past of PASTS) {
-  const dir = mkdtempSync(join(tmpdir(), 'baton-bench-long-'));
-  const store = await LowdbStore.open(dir, { compactBytes: 2 ** 40, fixedCompactBytes: true });
-  try {
-    await create(store, past);
-    const { rate, cpuMicros } = await steps(store);
-    console.log(`lowdb, ${String(past).padStart(3)} past events: ${rate} steps/s, ${cpuMicros} µs of CPU a step`);
-  } finally {
-    await store.close();
-    await rm(dir, { recursive: true });
-  }
-}
-for (const past of PASTS) {
-  const schema = `baton_bench_long_steps_${process.pid}_${past}`;
-  const store = await PostgresStore.open({ url: PG_URL, schema, poolSize: 8 });
-  try {
-    await create(store, past);
-    const { rate, cpuMicros } = await steps(store);
-    console.log(
-      `PostgreSQL, ${String(past).padStart(3)} past events: ${rate} steps/s, ${cpuMicros} µs of CPU a step (this process)`,
-    );
-  } finally {
-    await store.pool.query(`DROP SCHEMA ${schema} CASCADE`);
-    await store.close();
-  }
-}
+for (const [name, using] of [
+  ['lowdb', withLowdb],
+  ['PostgreSQL', withPostgres],
+] as const)
+  for (const past of PASTS)
+    await using(async (store: Store) => {
+      await create(store, past);
+      const { rate, cpuMicros } = await steps(store);
+      console.log(`${name}, ${pastOf(past)}: ${rate} steps/s, ${cpuMicros} µs of CPU a step (this process)`);
+    });
