@@ -1,4 +1,4 @@
-import { createContext, useEffect, useRef } from 'react';
+import { createContext, useEffect, useLayoutEffect, useRef } from 'react';
 import { PALETTE } from '../model/index.ts';
 
 /** Where a step is to be put: after this port (its old target moves after the new step). */
@@ -24,8 +24,12 @@ export function StepMenu({
   onClose: () => void;
 }) {
   const list = useRef<HTMLDivElement>(null);
-  useEffect(() => {
+  // Focused before the menu is painted: a key pressed as soon as it shows goes to the menu, not to the
+  // "+" that opened it (an effect focused it only after the paint).
+  useLayoutEffect(() => {
     list.current?.querySelector('button')?.focus();
+  }, []);
+  useEffect(() => {
     const away = (e: PointerEvent) => !list.current?.contains(e.target as Node) && onClose();
     addEventListener('pointerdown', away, true);
     return () => removeEventListener('pointerdown', away, true);
