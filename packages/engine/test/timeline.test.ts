@@ -11,6 +11,7 @@ import {
   type Timeline,
 } from '../src/internal.ts';
 import { predicateFor } from '../src/conditions/cache.ts';
+import { heldEvent } from '../src/conditions/timeline.ts';
 import { DAY, T0 } from './helpers.ts';
 
 const LIMIT = 12;
@@ -112,5 +113,36 @@ describe('a contact timeline', () => {
     expect(count('P2D')).toBe(3); // at T0 - 2 days, - 1 day and T0: the window's start is included
     const demos = ScoreModel.parse({ events: [{ event: 'Demo Requested', points: 10 }] });
     expect(computeScore(demos, { contactId: 'c1', traits: {}, ...t, now: T0 })).toBe(90);
+  });
+});
+
+describe('an event as a timeline holds it', () => {
+  it('keeps every property value as sent, shares short strings in place, and leaves an object that refuses alone', () => {
+    const sent = JSON.parse(
+      '{"path":"/pricing","title":"Pricing","n":3,"tags":["a"],"nested":{"x":"y"},"__proto__":"kept","url":"' +
+        `https://example.com/${'x'.repeat(80)}` +
+        '"}',
+    ) as Record<string, unknown>;
+    const copy = structuredClone(sent);
+    const held = heldEvent({ name: 'Page Viewed', at: T0, properties: sent });
+    expect(held.properties).toBe(sent); // changed in place, not copied
+    expect(held.properties).toEqual(copy);
+    expect(Object.getOwnPropertyNames(held.properties)).toEqual(Object.getOwnPropertyNames(copy));
+    expect(Object.getPrototypeOf(held.properties)).toBe(Object.prototype);
+    // A frozen object, and one with a read-only value, are held as they are, without an error.
+    const frozen = Object.freeze({ path: '/a', title: 'A' });
+    expect(heldEvent({ name: 'Page Viewed', at: T0, properties: frozen }).properties).toBe(frozen);
+    const readOnly = Object.defineProperty({ title: 'B' } as Record<string, unknown>, 'path', {
+      value: '/b',
+      enumerable: true,
+      writable: false,
+    });
+    expect(heldEvent({ name: 'Page Viewed', at: T0, properties: readOnly }).properties).toEqual({
+      title: 'B',
+      path: '/b',
+    });
+    expect(heldEvent({ name: 'Page Viewed', at: T0, properties: {} }).properties).toBe(
+      heldEvent({ name: 'Signed Up', at: T0, properties: {} }).properties,
+    );
   });
 });

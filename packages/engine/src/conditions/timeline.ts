@@ -1,6 +1,6 @@
 import type { Millis } from '../model/time.ts';
 import { appended, inserted } from '../model/exact.ts';
-import { eventNames, hasKeys, NO_PROPERTIES } from '../model/intern.ts';
+import { eventNames, hasKeys, NO_PROPERTIES, propertyValues } from '../model/intern.ts';
 
 /** An event as the engine remembers it on the contact's timeline. */
 export interface HistoryEvent {
@@ -10,11 +10,39 @@ export interface HistoryEvent {
 }
 
 /**
- * An event as a timeline holds it, whether a step records it or a store reads it back: its name interned
- * and empty properties the one shared object, so a hundred thousand contacts do not each keep a copy.
+ * An event as a timeline holds it, whether a step records it or a store reads it back: its name interned,
+ * empty properties the one shared object, and its short string values (a page's path and title, a
+ * campaign, a plan) the copy seen before, so a hundred thousand contacts do not each keep one: an event
+ * costs about 280 bytes of heap, most of it its properties (docs/BENCHMARKS.md, "Memory per event").
  */
 export function heldEvent(e: HistoryEvent): HistoryEvent {
-  return { name: eventNames.of(e.name), at: e.at, properties: hasKeys(e.properties) ? e.properties : NO_PROPERTIES };
+  const { properties } = e;
+  return {
+    name: eventNames.of(e.name),
+    at: e.at,
+    properties: hasKeys(properties) ? withSharedValues(properties) : NO_PROPERTIES,
+  };
+}
+
+/** The longest string value `heldEvent` shares: longer ones (URLs, user agents) mostly differ. */
+const SHARED_VALUE_MAX = 64;
+
+/**
+ * `properties` with each short string value replaced by the equal string `propertyValues` keeps: in place,
+ * since equal strings are the same value (an object that refuses the change keeps its own copies).
+ */
+function withSharedValues(properties: Record<string, unknown>): Record<string, unknown> {
+  for (const key in properties) {
+    if (!Object.hasOwn(properties, key) || key === '__proto__') continue;
+    const value = properties[key];
+    if (typeof value !== 'string' || value.length > SHARED_VALUE_MAX) continue;
+    try {
+      properties[key] = propertyValues.of(value);
+    } catch {
+      return properties; // frozen, or a read-only property: nothing changes
+    }
+  }
+  return properties;
 }
 
 /**

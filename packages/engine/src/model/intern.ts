@@ -32,6 +32,9 @@ export class Interner {
 /** Names of events put on timelines. */
 export const eventNames = new Interner();
 
+/** Short string values of timeline events' properties: a page's path and title, a campaign, a plan. */
+export const propertyValues = new Interner(50_000, 64);
+
 /** Texts many contacts keep alike: a decision's reason, a handoff's why, a routing trace line. */
 const texts = new Interner(50_000);
 
