@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   HISTORY_LIMIT,
   RECENT_MAX,
@@ -12,6 +12,7 @@ import {
 } from '../src/internal.ts';
 import { predicateFor } from '../src/conditions/cache.ts';
 import { heldEvent } from '../src/conditions/timeline.ts';
+import { propertyValues } from '../src/model/intern.ts';
 import { DAY, T0 } from './helpers.ts';
 
 const LIMIT = 12;
@@ -119,30 +120,47 @@ describe('a contact timeline', () => {
 describe('an event as a timeline holds it', () => {
   it('keeps every property value as sent, shares short strings in place, and leaves an object that refuses alone', () => {
     const sent = JSON.parse(
-      '{"path":"/pricing","title":"Pricing","n":3,"tags":["a"],"nested":{"x":"y"},"__proto__":"kept","url":"' +
+      '{"path":"/held-path-1","title":"Held title 1","n":3,"tags":["a"],"nested":{"x":"y"},"__proto__":"kept","url":"' +
         `https://example.com/${'x'.repeat(80)}` +
         '"}',
     ) as Record<string, unknown>;
     const copy = structuredClone(sent);
-    const held = heldEvent({ name: 'Page Viewed', at: T0, properties: sent });
-    expect(held.properties).toBe(sent); // changed in place, not copied
-    expect(held.properties).toEqual(copy);
-    expect(Object.getOwnPropertyNames(held.properties)).toEqual(Object.getOwnPropertyNames(copy));
-    expect(Object.getPrototypeOf(held.properties)).toBe(Object.prototype);
-    // A frozen object, and one with a read-only value, are held as they are, without an error.
-    const frozen = Object.freeze({ path: '/a', title: 'A' });
-    expect(heldEvent({ name: 'Page Viewed', at: T0, properties: frozen }).properties).toBe(frozen);
-    const readOnly = Object.defineProperty({ title: 'B' } as Record<string, unknown>, 'path', {
-      value: '/b',
-      enumerable: true,
-      writable: false,
-    });
-    expect(heldEvent({ name: 'Page Viewed', at: T0, properties: readOnly }).properties).toEqual({
-      title: 'B',
-      path: '/b',
-    });
-    expect(heldEvent({ name: 'Page Viewed', at: T0, properties: {} }).properties).toBe(
-      heldEvent({ name: 'Signed Up', at: T0, properties: {} }).properties,
-    );
+    const shared = vi.spyOn(propertyValues, 'of');
+    try {
+      const held = heldEvent({ name: 'Page Viewed', at: T0, properties: sent });
+      expect(held.properties).toBe(sent); // changed in place, not copied
+      expect(held.properties).toEqual(copy);
+      expect(Object.getOwnPropertyNames(held.properties)).toEqual(Object.getOwnPropertyNames(copy));
+      expect(Object.getPrototypeOf(held.properties)).toBe(Object.prototype);
+      // The short strings went through the table, the 100-character URL and the other values did not.
+      expect(shared.mock.calls.map(([v]) => v)).toEqual(['/held-path-1', 'Held title 1', 'kept']);
+      const before = propertyValues.size;
+      heldEvent({ name: 'Page Viewed', at: T0, properties: { path: '/held-path-1', title: 'Held title 2' } });
+      expect(propertyValues.size).toBe(before + 1); // the path was kept already
+      // A frozen object, one with a read-only value, and one that is not plain are held as they are.
+      shared.mockClear();
+      const frozen = Object.freeze({ path: '/a', title: 'A' });
+      expect(heldEvent({ name: 'Page Viewed', at: T0, properties: frozen }).properties).toBe(frozen);
+      const readOnly = Object.defineProperty({ title: 'B' } as Record<string, unknown>, 'path', {
+        value: '/b',
+        enumerable: true,
+        writable: false,
+      });
+      expect(heldEvent({ name: 'Page Viewed', at: T0, properties: readOnly }).properties).toEqual({
+        title: 'B',
+        path: '/b',
+      });
+      class Page {
+        path = '/c';
+      }
+      const instance = new Page();
+      expect(heldEvent({ name: 'Page Viewed', at: T0, properties: instance as never }).properties).toBe(instance);
+      expect(shared.mock.calls.map(([v]) => v)).toEqual(['/a', 'B', '/b']);
+      expect(heldEvent({ name: 'Page Viewed', at: T0, properties: {} }).properties).toBe(
+        heldEvent({ name: 'Signed Up', at: T0, properties: {} }).properties,
+      );
+    } finally {
+      shared.mockRestore();
+    }
   });
 });

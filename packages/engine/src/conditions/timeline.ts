@@ -29,18 +29,21 @@ const SHARED_VALUE_MAX = 64;
 
 /**
  * `properties` with each short string value replaced by the equal string `propertyValues` keeps: in place,
- * since equal strings are the same value (an object that refuses the change keeps its own copies).
+ * since equal strings are the same value. Only a plain object (as JSON makes them); one that refuses a
+ * write (frozen, a read-only key, a setter that throws) keeps what it has from there on, without an error:
+ * sharing is a saving, never a reason to refuse an event.
  */
 function withSharedValues(properties: Record<string, unknown>): Record<string, unknown> {
-  for (const key in properties) {
-    if (!Object.hasOwn(properties, key) || key === '__proto__') continue;
-    const value = properties[key];
-    if (typeof value !== 'string' || value.length > SHARED_VALUE_MAX) continue;
-    try {
-      properties[key] = propertyValues.of(value);
-    } catch {
-      return properties; // frozen, or a read-only property: nothing changes
+  const proto: unknown = Object.getPrototypeOf(properties);
+  if (proto !== Object.prototype && proto !== null) return properties;
+  try {
+    for (const key in properties) {
+      if (!Object.hasOwn(properties, key)) continue;
+      const value = properties[key];
+      if (typeof value === 'string' && value.length <= SHARED_VALUE_MAX) properties[key] = propertyValues.of(value);
     }
+  } catch {
+    // Frozen, read-only, or a setter of the caller's that threw: what is shared so far stays shared.
   }
   return properties;
 }

@@ -100,7 +100,8 @@ async function applyCall(
   // Kept for backtests (SPEC §10) as applied: a page call as its track event, an alias as the Segment
   // alias call it was (its ids as read, so a backtest links the same profiles), each with its instant.
   // A call that carries the instant it is kept with is kept as it is: a copy (a spread of every field of
-  // every call) was a twentieth of a batch's CPU (issue #17). Nothing changes a call once it is parsed.
+  // every call) was a twentieth of a batch's CPU (issue #17). Nothing changes a call's values once it is
+  // parsed (a timeline shares its short property strings in place: equal values, `heldEvent`).
   const recorded = (instant: string | undefined, kept: Record<string, unknown>): RecordedCall => ({
     at: instant === undefined ? received : Date.parse(instant),
     call:
