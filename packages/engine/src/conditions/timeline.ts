@@ -34,9 +34,9 @@ const SHARED_VALUE_MAX = 64;
  * sharing is a saving, never a reason to refuse an event.
  */
 function withSharedValues(properties: Record<string, unknown>): Record<string, unknown> {
-  const proto: unknown = Object.getPrototypeOf(properties);
-  if (proto !== Object.prototype && proto !== null) return properties;
   try {
+    const proto: unknown = Object.getPrototypeOf(properties);
+    if (proto !== Object.prototype && proto !== null) return properties;
     for (const key in properties) {
       if (!Object.hasOwn(properties, key)) continue;
       const value = properties[key];
