@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CliError } from '../src/cli/io.ts';
+import { CliError, storageOf, type CliIO } from '../src/cli/io.ts';
 import { DEFAULT_HEAP_GROWTH, operatingOptions } from '../src/cli/operating.ts';
 
 const growth = (values: Record<string, unknown>, env: NodeJS.ProcessEnv = {}, execArgv: string[] = []) =>
@@ -57,6 +57,35 @@ describe('baton serve --simulation-slots', () => {
       expect((caught as CliError).exitCode).toBe(2);
       expect((caught as Error).message).toContain('--simulation-slots (BATON_SIMULATION_SLOTS)');
       expect((caught as Error).message).toContain(JSON.stringify(bad));
+    }
+  });
+});
+
+describe('BATON_HISTORY_CACHE_EVENTS (baton serve --database)', () => {
+  const io = { cwd: '/tmp' } as CliIO;
+  const storage = (env: NodeJS.ProcessEnv) => storageOf(io, { database: 'postgres://db/baton' }, env);
+
+  it('sets the past events a PostgreSQL process keeps, 0 for none; left out, the store keeps its default', () => {
+    expect(storage({})).toEqual({ database: 'postgres://db/baton' });
+    expect(storage({ BATON_HISTORY_CACHE_EVENTS: '' })).toEqual({ database: 'postgres://db/baton' });
+    expect(storage({ BATON_HISTORY_CACHE_EVENTS: '0' })).toEqual({
+      database: 'postgres://db/baton',
+      historyCacheEvents: 0,
+    });
+    expect(storage({ BATON_HISTORY_CACHE_EVENTS: '200000' })).toMatchObject({ historyCacheEvents: 200_000 });
+  });
+
+  it('is misuse (exit 2) naming the variable for anything but a whole number up to 100,000,000', () => {
+    for (const bad of ['abc', '-5', '12.5', '1e6', '100000001', ' 5', '__proto__']) {
+      let caught: unknown;
+      try {
+        storage({ BATON_HISTORY_CACHE_EVENTS: bad });
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught, bad).toBeInstanceOf(CliError);
+      expect((caught as CliError).exitCode, bad).toBe(2);
+      expect((caught as CliError).message, bad).toMatch(/BATON_HISTORY_CACHE_EVENTS .* got/);
     }
   });
 });

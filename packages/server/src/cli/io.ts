@@ -57,18 +57,32 @@ export function printJson(io: CliIO, value: unknown): void {
 }
 
 /**
- * Where `serve` and `signin` keep their data: `--database` (or `BATON_DATABASE_URL`) for PostgreSQL,
- * otherwise the lowdb directory `--data` (default ./data; `BATON_SNAPSHOT_BYTES` sets the journal size that triggers a snapshot, taken as it is).
+ * Where `serve` and `signin` keep their data: `--database` (or `BATON_DATABASE_URL`) for PostgreSQL, with
+ * `BATON_HISTORY_CACHE_EVENTS` the past events a process keeps for the contacts it steps (default 500,000;
+ * 0 keeps none), otherwise the lowdb directory `--data` (default ./data; `BATON_SNAPSHOT_BYTES` sets the
+ * journal size that triggers a snapshot, taken as it is).
  */
-export function storageOf(io: CliIO, values: Record<string, string | boolean | undefined>): StorageOptions {
-  const database = typeof values.database === 'string' ? values.database : process.env.BATON_DATABASE_URL;
+export function storageOf(
+  io: CliIO,
+  values: Record<string, string | boolean | undefined>,
+  env: NodeJS.ProcessEnv = process.env,
+): StorageOptions {
+  const database = typeof values.database === 'string' ? values.database : env.BATON_DATABASE_URL;
   if (database !== undefined && database !== '') {
     if (values.data !== undefined) throw new CliError(2, 'give --data (lowdb) or --database (PostgreSQL), not both');
     if (!/^postgres(ql)?:\/\//.test(database))
       throw new CliError(2, `--database needs a postgres:// URL, got ${JSON.stringify(database)}`);
-    return { database };
+    const cache = env.BATON_HISTORY_CACHE_EVENTS;
+    if (cache === undefined || cache === '') return { database };
+    const historyCacheEvents = Number(cache);
+    if (!/^\d+$/.test(cache) || historyCacheEvents > 100_000_000)
+      throw new CliError(
+        2,
+        `BATON_HISTORY_CACHE_EVENTS is how many past events a process keeps for the contacts it steps, a whole number from 0 to 100000000, got ${JSON.stringify(cache)}`,
+      );
+    return { database, historyCacheEvents };
   }
-  const snapshotBytes = Number(process.env.BATON_SNAPSHOT_BYTES);
+  const snapshotBytes = Number(env.BATON_SNAPSHOT_BYTES);
   const data = resolve(io.cwd, typeof values.data === 'string' ? values.data : './data');
   return Number.isInteger(snapshotBytes) && snapshotBytes > 0 ? { data, snapshotBytes } : { data };
 }

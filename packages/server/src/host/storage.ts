@@ -59,12 +59,12 @@ export interface Storage {
 /** Where to keep the data: a lowdb directory, or a PostgreSQL database. */
 export type StorageOptions =
   | { data: string; snapshotBytes?: number | undefined }
-  | { database: string; schema?: string | undefined };
+  | { database: string; schema?: string | undefined; historyCacheEvents?: number | undefined };
 
 /** Opens the storage a server runs on. */
 export function openStorage(options: StorageOptions): Promise<Storage> {
   return 'database' in options
-    ? openPostgres(options.database, options.schema)
+    ? openPostgres(options.database, options.schema, options.historyCacheEvents)
     : openLowdb(options.data, options.snapshotBytes);
 }
 
@@ -98,8 +98,16 @@ async function openLowdb(data: string, snapshotBytes: number | undefined): Promi
 /** The advisory lock key of the outbox delivery lease. */
 const DELIVERY_LEASE = 0x62746e01;
 
-async function openPostgres(url: string, schema: string | undefined): Promise<Storage> {
-  const store = await PostgresStore.open({ url, ...(schema ? { schema } : {}) });
+async function openPostgres(
+  url: string,
+  schema: string | undefined,
+  historyCacheEvents: number | undefined,
+): Promise<Storage> {
+  const store = await PostgresStore.open({
+    url,
+    ...(schema ? { schema } : {}),
+    ...(historyCacheEvents === undefined ? {} : { olderPartEvents: historyCacheEvents }),
+  });
   const listeners: ((name: DocumentName) => void)[] = [];
   const live = new PgLiveBus(store.pool);
   const listener = new Listener(

@@ -16,6 +16,7 @@ import { eventOf, past } from '../foldWriterRun.ts';
 import { handoff, runStoreContract } from '@baton/engine/store-contract';
 import { MIGRATIONS } from '../../src/stores/postgres/migrations.ts';
 import { PgDocument } from '../../src/stores/postgres/pgDocument.ts';
+import { openStorage } from '../../src/host/storage.ts';
 import { PostgresStore, StoreUnavailableError } from '../../src/stores/postgres/postgresStore.ts';
 import { within } from '../batonProcess.ts';
 import { dropSchemas, freshSchema, PG_URL } from './pg.ts';
@@ -543,6 +544,29 @@ describe('PostgreSQL store', () => {
     } finally {
       await Promise.all([store.close(), other.close(), small.close()]);
     }
+  });
+
+  it('holds as many older events as BATON_HISTORY_CACHE_EVENTS gives baton serve (0: none)', async () => {
+    const schema = freshSchema();
+    const fresh = newContactState('long', T);
+    const state: ContactState = { ...fresh, contact: { ...fresh.contact, ...past() }, version: 1 };
+    const held = async (historyCacheEvents: number | undefined) => {
+      const storage = await openStorage({ database: PG_URL, schema, historyCacheEvents });
+      try {
+        const store = storage.store as PostgresStore;
+        if ((await store.load('long')) === undefined)
+          await store.commit({ contactId: 'long', expectedVersion: 0, state, effects: [] });
+        const a = (await store.readStep('long', undefined, false)).state!;
+        const b = (await store.readStep('long', undefined, false)).state!;
+        expect(b).toEqual(state);
+        return a.contact.history === b.contact.history;
+      } finally {
+        await storage.close();
+      }
+    };
+    expect(await held(undefined)).toBe(true);
+    expect(await held(0)).toBe(false);
+    expect(await held(1000)).toBe(true);
   });
 
   it('reads the older events of a row another process forgot and made again at the same version, not the ones it held', async () => {
