@@ -89,3 +89,16 @@ describe('BATON_HISTORY_CACHE_EVENTS (baton serve --database)', () => {
     }
   });
 });
+
+describe('where baton keeps its data', () => {
+  const io = { cwd: '/srv' } as CliIO;
+  it('takes --data over BATON_DATABASE_URL, and refuses --data with --database (exit 2)', () => {
+    const env = { BATON_DATABASE_URL: 'postgres://db/baton' };
+    expect(storageOf(io, {}, env)).toEqual({ database: 'postgres://db/baton' });
+    expect(storageOf(io, { data: './backup' }, env)).toEqual({ data: '/srv/backup' });
+    expect(storageOf(io, {}, {})).toEqual({ data: '/srv/data' });
+    expect(() => storageOf(io, { data: './backup', database: 'postgres://db/other' }, env)).toThrow(
+      /give --data \(lowdb\) or --database \(PostgreSQL\), not both/,
+    );
+  });
+});

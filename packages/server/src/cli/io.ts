@@ -57,7 +57,8 @@ export function printJson(io: CliIO, value: unknown): void {
 }
 
 /**
- * Where `serve` and `signin` keep their data: `--database` (or `BATON_DATABASE_URL`) for PostgreSQL, with
+ * Where `serve` and `signin` keep their data: `--database` (or `BATON_DATABASE_URL`, unless `--data` is
+ * given: a flag says more than the environment it runs in) for PostgreSQL, with
  * `BATON_HISTORY_CACHE_EVENTS` the past events a process keeps for the contacts it steps (default 500,000;
  * 0 keeps none), otherwise the lowdb directory `--data` (default ./data; `BATON_SNAPSHOT_BYTES` sets the
  * journal size that triggers a snapshot, taken as it is).
@@ -67,7 +68,12 @@ export function storageOf(
   values: Record<string, string | boolean | undefined>,
   env: NodeJS.ProcessEnv = process.env,
 ): StorageOptions {
-  const database = typeof values.database === 'string' ? values.database : env.BATON_DATABASE_URL;
+  const database =
+    typeof values.database === 'string'
+      ? values.database
+      : values.data === undefined
+        ? env.BATON_DATABASE_URL
+        : undefined;
   if (database !== undefined && database !== '') {
     if (values.data !== undefined) throw new CliError(2, 'give --data (lowdb) or --database (PostgreSQL), not both');
     if (!/^postgres(ql)?:\/\//.test(database))
