@@ -103,11 +103,7 @@ async function openPostgres(
   schema: string | undefined,
   historyCacheEvents: number | undefined,
 ): Promise<Storage> {
-  const store = await PostgresStore.open({
-    url,
-    ...(schema ? { schema } : {}),
-    ...(historyCacheEvents === undefined ? {} : { olderPartEvents: historyCacheEvents }),
-  });
+  const store = await PostgresStore.open({ url, ...(schema ? { schema } : {}), olderPartEvents: historyCacheEvents });
   const listeners: ((name: DocumentName) => void)[] = [];
   const live = new PgLiveBus(store.pool);
   const listener = new Listener(

@@ -175,11 +175,12 @@ export class PostgresStore implements Store {
     if (contact.history.length > 0) return { ...row.state, version: row.version };
     let { history } = row;
     if (row.history_held === true && held !== undefined) history = held.history;
-    else if (row.history_held !== undefined) {
-      const found =
-        hold && history !== null && typeof row.history_key === 'string' ? { key: row.history_key, history } : undefined;
-      this.olderParts.replace(contact.id, held, found);
-    }
+    else
+      this.olderParts.replace(
+        contact.id,
+        held,
+        hold && history !== null && typeof row.history_key === 'string' ? { key: row.history_key, history } : undefined,
+      );
     if (history === null) return { ...row.state, version: row.version };
     this.storedHistory.set(history, { contactId: contact.id, version: row.version });
     return { ...row.state, contact: { ...contact, history }, version: row.version };
@@ -220,16 +221,15 @@ export class PostgresStore implements Store {
     routing: boolean,
   ): Promise<StepRead> {
     const held = this.olderParts.get(contactId);
-    const [row] = await query<{
-      seen: boolean;
-      version: number | null;
-      state: Omit<ContactState, 'version'> | null;
-      history: readonly HistoryEvent[] | null;
-      history_held: boolean | null;
-      history_key: string | null;
-      desk: { version: number; state: DeskState } | null;
-      loads: Record<string, number> | null;
-    }>(
+    const [row] = await query<
+      Omit<ContactRow, 'version' | 'state'> & {
+        seen: boolean;
+        version: number | null;
+        state: ContactRow['state'] | null;
+        desk: { version: number; state: DeskState } | null;
+        loads: Record<string, number> | null;
+      }
+    >(
       `SELECT $2::text IS NOT NULL AND EXISTS (SELECT 1 FROM baton_messages WHERE message_id = $2) AS seen,
          c.version, c.state, ${historyUnlessHeld('c.', '$4')},
          CASE WHEN $3 THEN (SELECT json_build_object('version', version, 'state', state) FROM baton_desk WHERE id = 1) END AS desk,
