@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { Id } from '@baton/engine/internal';
 import { useModal } from './useModal.ts';
 import { newJourney } from './model/index.ts';
@@ -50,8 +50,10 @@ export function NewJourneyDialog({
   const nameField = useRef<HTMLInputElement>(null);
   const box = useModal<HTMLFormElement>(onClose);
   const ids = useId();
+  // Before the paint (its code loads on first use, so it shows a moment after the click): a name typed at
+  // once goes into the field.
+  useLayoutEffect(() => nameField.current?.focus(), []);
   useEffect(() => {
-    nameField.current?.focus();
     loadTemplates().then(setTemplates, (e: Error) => setFailed(`The examples could not be loaded: ${e.message}`));
   }, []);
   const template = templates?.find((t) => t.key === choice) ?? null;

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useLayoutEffect, useRef } from 'react';
 
 const FOCUSABLE = 'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])';
 
@@ -21,13 +21,16 @@ function tabbable(box: HTMLElement): HTMLElement[] {
 /**
  * A modal dialog's keyboard: Tab and Shift+Tab go round the dialog's own controls and never behind it,
  * Escape closes it (wherever the focus is), and on closing the focus goes back to what opened it. Give the
- * returned ref to the dialog's box.
+ * returned ref to the dialog's box. The focus goes to the dialog's first control unless the dialog puts it
+ * somewhere of its own. Set up before the dialog is painted (a layout effect), so a key pressed
+ * as it shows is the dialog's; call it before the dialog's own focusing layout effect, so that what opened
+ * the dialog is still the one focused when it is noted.
  */
 export function useModal<T extends HTMLElement>(onClose: () => void) {
   const box = useRef<T>(null);
   const close = useRef(onClose);
   close.current = onClose;
-  useEffect(() => {
+  useLayoutEffect(() => {
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const onKey = (e: KeyboardEvent) => {
       const b = box.current;
@@ -55,6 +58,12 @@ export function useModal<T extends HTMLElement>(onClose: () => void) {
     };
     document.addEventListener('keydown', onKey, true);
     document.addEventListener('focusin', onFocus);
+    // A dialog that focuses none of its controls itself (in its own layout effect, which runs after this
+    // one) gets its first: after every layout effect of this commit, still before the paint.
+    queueMicrotask(() => {
+      const b = box.current;
+      if (b && !b.contains(document.activeElement)) tabbable(b)[0]?.focus();
+    });
     return () => {
       document.removeEventListener('keydown', onKey, true);
       document.removeEventListener('focusin', onFocus);

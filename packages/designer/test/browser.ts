@@ -141,6 +141,31 @@ export function edgesBehindNodes(page: Page): Promise<string[]> {
   });
 }
 
+/**
+ * Watches for the next dialog to enter the page and records where the focus is once the task that added it
+ * has run its microtasks (ten hops after the DOM change: still before any paint, and before the browser
+ * handles another key): `focusOnShow` then answers whether it was inside the dialog. A dialog that focuses
+ * in an effect after the paint leaves a key pressed as it shows to the control behind it.
+ */
+export async function watchDialogFocus(page: Page): Promise<() => Promise<boolean | null>> {
+  await page.evaluate(() => {
+    const w = window as unknown as { focusOnShow?: boolean | null };
+    w.focusOnShow = null;
+    const seen = new MutationObserver(() => {
+      const dialog = document.querySelector('[role=dialog]');
+      if (!dialog) return;
+      seen.disconnect();
+      const settle = (hops: number) => {
+        if (hops > 0) queueMicrotask(() => settle(hops - 1));
+        else w.focusOnShow = dialog.contains(document.activeElement);
+      };
+      settle(10);
+    });
+    seen.observe(document.body, { childList: true, subtree: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { focusOnShow?: boolean | null }).focusOnShow ?? null);
+}
+
 /** Calls the API as the admin, in-process. */
 export async function adminApi(
   ui: {

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminApi, axeProblems, canvasAtRest, openDesigner } from './browser.ts';
+import { adminApi, axeProblems, canvasAtRest, openDesigner, watchDialogFocus } from './browser.ts';
 
 let ui: Awaited<ReturnType<typeof openDesigner>>;
 
@@ -76,9 +76,17 @@ describe('Publish with waiting contacts: the migration step (issue #18)', () => 
     await page.goto(`${ui.base}/#/journeys/welcome`);
     await page.locator('[data-testid="canvas"] [data-testid="node-later"]').waitFor();
     await canvasAtRest(page);
+    const focusOnShow = await watchDialogFocus(page);
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Move waiting contacts to version 2?' });
     await dialog.waitFor();
+    // The focus is in the dialog as it shows, not on Publish behind it: on the first waiting step's
+    // "move to", the question the dialog asks.
+    expect(await focusOnShow()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      'move contacts waiting at slow to',
+    );
+    await ui.shot('59-migration-opened');
     const oldSide = dialog.getByTestId('migration-old');
     const newSide = dialog.getByTestId('migration-new');
     const card = (side: typeof oldSide, id: string) => side.getByTestId(`node-${id}`);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminApi, axeProblems, canvasAtRest, openDesigner } from './browser.ts';
+import { adminApi, axeProblems, canvasAtRest, openDesigner, watchDialogFocus } from './browser.ts';
 
 let ui: Awaited<ReturnType<typeof openDesigner>>;
 
@@ -28,9 +28,13 @@ describe('a new journey, blank or from an example', () => {
     });
     await page.goto(`${ui.base}/#token=${ui.server.config.data.adminToken}`);
     await page.locator('table.journeys').waitFor();
+    const focusOnShow = await watchDialogFocus(page);
     await page.getByRole('button', { name: 'New journey' }).click();
     const dialog = page.getByRole('dialog', { name: 'New journey' });
     await dialog.waitFor();
+    // The name field has the focus as the dialog shows (its code loads on first use): typed at once, a
+    // name goes into the field, not to the button behind.
+    expect(await focusOnShow()).toBe(true);
     const pricing = example('pricing-intent');
     const template = dialog.getByRole('radio', { name: new RegExp(`^${pricing.name}`) });
     await template.waitFor();

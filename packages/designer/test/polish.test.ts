@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canvasAtRest, openDesigner } from './browser.ts';
+import { canvasAtRest, openDesigner, watchDialogFocus } from './browser.ts';
 
 let ui: Awaited<ReturnType<typeof openDesigner>>;
 
@@ -68,9 +68,12 @@ describe('the editor at 1440 px, and what the browser asks for on its own', () =
     await page.locator('.react-flow__pane').click({ position: { x: 40, y: 300 } });
     await page.getByLabel('journey name').fill('Pricing intent, reviewed');
     await page.getByLabel('journey name').press('Tab');
+    const focusOnShow = await watchDialogFocus(page);
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Publish version 2?' });
     await dialog.waitFor();
+    // Its confirm button has the focus as it shows: a key pressed at once is the dialog's, not Publish's.
+    expect(await focusOnShow()).toBe(true);
     expect(await dialog.getByTestId('publish-changed').innerText()).toContain('"Send the pricing guide"');
     expect(await dialog.getByTestId('publish-settings').innerText()).toContain('the name');
     expect(await dialog.getByTestId('publish-added').count()).toBe(0);

@@ -1,5 +1,5 @@
 import { useModal } from '../useModal.ts';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { own } from '@baton/engine/internal';
 import { api, ApiError } from '../api.ts';
 import type { DraftJourney } from '../model/draft.ts';
@@ -98,6 +98,10 @@ export function MigrationStep({
   onCancel: () => void;
 }) {
   const box = useModal<HTMLDivElement>(onCancel);
+  // The first waiting step's "move to" has the focus as the dialog shows: where its contacts go is the
+  // question the dialog asks (its row is the one selected at first).
+  const firstPick = useRef<HTMLSelectElement>(null);
+  useLayoutEffect(() => firstPick.current?.focus(), []);
   const [picks, setPicks] = useState<Record<string, string>>({});
   const [plan, setPlan] = useState(first);
   const [error, setError] = useState<string | null>(null);
@@ -252,7 +256,7 @@ export function MigrationStep({
               </tr>
             </thead>
             <tbody>
-              {rows.map((r) => (
+              {rows.map((r, i) => (
                 <tr
                   key={r.from}
                   data-testid={`migration-row-${r.from}`}
@@ -265,6 +269,7 @@ export function MigrationStep({
                   <td>{r.waiting}</td>
                   <td>
                     <select
+                      ref={i === 0 ? firstPick : undefined}
                       aria-label={`move contacts waiting at ${r.from} to`}
                       value={own(picks, r.from) ?? ''}
                       onFocus={() => setSelected(r.from)}

@@ -1,5 +1,5 @@
 import { useModal } from '../useModal.ts';
-import { useEffect, useMemo, useRef } from 'react';
+import { useLayoutEffect, useMemo, useRef } from 'react';
 import { stepName, versionDiff, type DraftJourney, type DraftNode } from '../model/index.ts';
 
 /** A journey field in a marketer's words. */
@@ -50,7 +50,8 @@ export function PublishChanges({
   const diff = useMemo(() => versionDiff(published, draft), [published, draft]);
   const confirm = useRef<HTMLButtonElement>(null);
   const box = useModal<HTMLDivElement>(onCancel);
-  useEffect(() => confirm.current?.focus(), []);
+  // Before the paint: a second Enter on Publish, pressed as the dialog shows, is the dialog's.
+  useLayoutEffect(() => confirm.current?.focus(), []);
   return (
     <div className="modal-backdrop">
       <div
