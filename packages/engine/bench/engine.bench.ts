@@ -1,5 +1,7 @@
 // pnpm bench: engine events per second in memory against raw XState and a hand-written interpreter,
 // and bytes per waiting contact. Run with --expose-gc for the memory figures.
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { createActor, initialTransition, transition, type AnyActorScope, type AnyMachineSnapshot } from 'xstate';
 import {
   Journey,
@@ -76,6 +78,33 @@ const line = (label: string, n: number, from: ReturnType<typeof started>): Rate 
   );
   return rate;
 };
+/** Every collection of this process, as Node reports them (a `gc` entry is delivered a turn of the loop later). */
+const collections: PerformanceEntry[] = [];
+new PerformanceObserver((list) => collections.push(...list.getEntries())).observe({ entryTypes: ['gc'] });
+
+/**
+ * What the collector did inside a timed loop that began at `from`, and how large the old generation was
+ * when it began: V8 walks every page of it at every scavenge, so the same work costs more over a larger
+ * heap (docs/BENCHMARKS.md, twelfth pass).
+ */
+async function collectorLine(from: ReturnType<typeof started>, oldSpaceMb: number): Promise<void> {
+  const end = performance.now();
+  for (let i = 0; i < 3; i++) await new Promise((done) => setImmediate(done));
+  const inLoop = collections.filter((e) => e.startTime >= from.wall && e.startTime <= end);
+  const minor = inLoop.filter(
+    (e) => (e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR,
+  );
+  const ms = (list: PerformanceEntry[]) => list.reduce((sum, e) => sum + e.duration, 0);
+  const mean = minor.length > 0 ? ms(minor) / minor.length : 0;
+  console.log(
+    `${'  the collector in that loop'.padEnd(44)} ${minor.length} scavenges (${mean.toFixed(1)} ms each, ${Math.round(ms(minor))} ms), ${inLoop.length - minor.length} other collections (${Math.round(ms(inLoop) - ms(minor))} ms); old space ${oldSpaceMb} MB at its start`,
+  );
+}
+
+/** The old generation's size now, in MB (its pages, used or not: what a scavenge walks). */
+const oldSpaceMb = () =>
+  Math.round((getHeapSpaceStatistics().find((s) => s.space_name === 'old_space')?.space_size ?? 0) / 2 ** 20);
+
 const ratio = (a: Rate, b: Rate) => `${(a.wall / b.wall).toFixed(2)}× (per CPU second ${(a.cpu / b.cpu).toFixed(2)}×)`;
 
 /** Contact data the baselines keep: traits and history, like the engine does. */
@@ -270,12 +299,15 @@ async function longLived(past: number, kind: keyof typeof PAST = 'sessions'): Pr
   const longEvents = benchEvents(LONG_CONTACTS, PER_CONTACT, IDLE);
   // Making 20M past events leaves garbage behind: collected now, not inside the timed loop.
   heapUsed();
+  const oldMb = oldSpaceMb();
   const start = started();
   await profiled(`long-${past}-${kind}`, async () => {
     for (const e of longEvents)
       await runtime.ingest({ type: 'track', userId: e.userId, event: e.event, properties: e.properties });
   });
-  return line(`Baton runtime, ${LONG_CONTACTS} contacts with ${past} ${label}`, longEvents.length, start);
+  const rate = line(`Baton runtime, ${LONG_CONTACTS} contacts with ${past} ${label}`, longEvents.length, start);
+  await collectorLine(start, oldMb);
+  return rate;
 }
 
 console.log(
