@@ -139,6 +139,7 @@ async function engine(awaited = false) {
   const runtime = runtimeOver(store, catalog, awaited);
   for (let i = 0; i < CONTACTS; i++) await runtime.ingest({ type: 'identify', userId: `c${i}`, traits: traitsOf(i) });
   const before = heapUsed();
+  const oldMb = oldSpaceMb();
   const start = started();
   await profiled(awaited ? 'engine-awaited' : 'engine', async () => {
     for (const e of events)
@@ -151,6 +152,7 @@ async function engine(awaited = false) {
     events.length,
     start,
   );
+  await collectorLine(start, oldMb);
   const after = heapUsed();
   // What a waiting contact costs: its instance (persisted snapshot, path) and its timer rows.
   let waiting = 0;
