@@ -8,7 +8,7 @@ export {
   InvalidDataFileError,
   JournalGapError,
 } from './stores/dataFileErrors.ts';
-export { DataDirLockedError, lockDataDir } from './stores/dataDirLock.ts';
+export { DataDirLockedError, DataDirLockLostError, lockDataDir } from './stores/dataDirLock.ts';
 export { main as runCli } from './cli/main.ts';
 export { createApp } from './app/createApp.ts';
 export type { AppDeps } from './app/deps.ts';

@@ -71,11 +71,14 @@ export async function startBaton(
   env: Record<string, string | undefined> = {},
   startMs = 30_000,
   args: string[] = [],
+  wrap: string[] = [],
 ): Promise<BatonProcess> {
   const childEnv = { ...process.env, ...env };
   for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k];
   const where = /^postgres(ql)?:\/\//.test(data) ? ['--database', data] : ['--data', data];
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', ...where, ...args], {
+  // `wrap` runs it under another command (`unshare …`, a container of its own): its first word is the program.
+  const command = [...wrap, process.execPath, BIN, 'serve', '--port', '0', '--host', '127.0.0.1', ...where, ...args];
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: ROOT,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -58,21 +58,30 @@ export interface Storage {
 
 /** Where to keep the data: a lowdb directory, or a PostgreSQL database. */
 export type StorageOptions =
-  | { data: string; snapshotBytes?: number | undefined }
+  | {
+      data: string;
+      snapshotBytes?: number | undefined;
+      /** Told if another process takes the data directory's lock while the server runs (it should stop). */
+      onLockLost?: ((error: Error) => void) | undefined;
+    }
   | { database: string; schema?: string | undefined; historyCacheEvents?: number | undefined };
 
 /** Opens the storage a server runs on. */
 export function openStorage(options: StorageOptions): Promise<Storage> {
   return 'database' in options
     ? openPostgres(options.database, options.schema, options.historyCacheEvents)
-    : openLowdb(options.data, options.snapshotBytes);
+    : openLowdb(options.data, options.snapshotBytes, options.onLockLost);
 }
 
-async function openLowdb(data: string, snapshotBytes: number | undefined): Promise<Storage> {
-  const store = await LowdbStore.open(
-    data,
-    snapshotBytes === undefined ? {} : { compactBytes: snapshotBytes, fixedCompactBytes: true },
-  );
+async function openLowdb(
+  data: string,
+  snapshotBytes: number | undefined,
+  onLockLost: ((error: Error) => void) | undefined,
+): Promise<Storage> {
+  const store = await LowdbStore.open(data, {
+    ...(snapshotBytes === undefined ? {} : { compactBytes: snapshotBytes, fixedCompactBytes: true }),
+    ...(onLockLost ? { onLockLost } : {}),
+  });
   const events = new FileEventLog(data);
   return {
     store,

@@ -14,7 +14,7 @@ import {
   type Store,
 } from '@baton/engine/internal';
 import { DataFileError, JournalGapError } from './dataFileErrors.ts';
-import { lockDataDir } from './dataDirLock.ts';
+import { type DataDirLockLostError, type DataDirLockOptions, lockDataDir } from './dataDirLock.ts';
 import { DurableJsonFile, TEMP_FILE } from './durableJsonFile.ts';
 import {
   changeOf,
@@ -45,6 +45,14 @@ export interface LowdbStoreOptions {
   fixedCompactBytes?: boolean;
   /** Where a recovered torn write is reported (default: console.warn). */
   warn?: (message: string) => void;
+  /** How the data directory's lock is kept: its lease and heartbeat (tests shorten them). */
+  lock?: Pick<DataDirLockOptions, 'leaseMs' | 'heartbeatMs'>;
+  /**
+   * Told once if another process takes the data directory's lock while this store is open (a container
+   * that judged this one dead): from then on the store refuses every commit and writes nothing more; a
+   * server should stop at once.
+   */
+  onLockLost?: (error: DataDirLockLostError) => void;
 }
 
 /**
@@ -93,7 +101,18 @@ export class LowdbStore implements Store {
   static async open(dir: string, options: LowdbStoreOptions = {}): Promise<LowdbStore> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await chmod(dir, 0o700);
-    const unlock = await lockDataDir(dir);
+    let opened: LowdbStore | undefined;
+    let lostWhileOpening: DataDirLockLostError | undefined;
+    const unlock = await lockDataDir(dir, {
+      ...options.lock,
+      ...(options.warn ? { warn: options.warn } : {}),
+      onLost: (error) => {
+        (options.warn ?? console.warn)(`baton: ${error.message}`);
+        if (opened) opened.lose(error);
+        else lostWhileOpening = error;
+        options.onLockLost?.(error);
+      },
+    });
     try {
       // A write killed half-way leaves its temporary file; the data file it was replacing is intact.
       for (const f of await readdir(dir)) if (TEMP_FILE.test(f)) await unlink(join(dir, f));
@@ -132,6 +151,8 @@ export class LowdbStore implements Store {
       store.durableSeq = store.stagedSeq = memory.outboxSeq;
       store.fixedCompact = options.fixedCompactBytes === true;
       store.snapshotBytes = await fileSize(join(dir, 'runtime.json'));
+      opened = store;
+      if (lostWhileOpening) store.lose(lostWhileOpening);
       return store;
     } catch (err) {
       await unlock();
@@ -215,7 +236,13 @@ export class LowdbStore implements Store {
     return this.failure;
   }
 
+  /** The data directory is another process's now: every commit is refused and nothing more is written. */
+  private lose(error: DataDirLockLostError): void {
+    this.failure ??= error;
+  }
+
   private writable(): void {
+    if (this.failure instanceof BatonError && this.failure.code === 'data_dir_lock_lost') throw this.failure;
     if (this.failure)
       throw new BatonError(
         'store_failed',
@@ -264,6 +291,7 @@ export class LowdbStore implements Store {
     let snapshot!: RuntimeFile;
     // Inside the write chain: no journal write is in progress while the journal changes.
     const switched = this.inFlight.then(async () => {
+      this.writable();
       const next = await JournalFile.open(this.dir, this.journal.generation + 1, 0);
       const old = this.journal;
       this.journal = next;

@@ -3,7 +3,7 @@ import { startingApp } from '../../app/routes/ops.ts';
 import { openServer } from '../../host/openServer.ts';
 import { listen, type Listener } from '../../host/service.ts';
 import { Lifecycle } from '../../ops/lifecycle.ts';
-import { createLogger } from '../../ops/logger.ts';
+import { createLogger, flushLogs } from '../../ops/logger.ts';
 import { Metrics } from '../../ops/metrics.ts';
 import { boundHeapGrowth, operatingOptions, stopOnSignal } from '../operating.ts';
 import { CliError, storageOf, type CliIO } from '../io.ts';
@@ -85,6 +85,16 @@ export const serveCommand: Command = {
     try {
       server = await openServer({
         ...storage,
+        // Another container or host took the data directory (it judged this process dead): not one more
+        // write, so no graceful stop either; a supervisor restarts this process, which then waits its turn.
+        ...('data' in storage
+          ? {
+              onLockLost: (err: Error) => {
+                log.error({ err }, 'lost the data directory; stopping at once');
+                void flushLogs(log).finally(() => process.exit(1));
+              },
+            }
+          : {}),
         ...intake,
         ...(operating.simulationSlots === undefined ? {} : { simulationSlots: operating.simulationSlots }),
         ops: { log, lifecycle, metrics: new Metrics().withProcessMetrics(), metricsAccess: operating.metrics },
