@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newContactState, type Commit } from '@baton/engine/internal';
-import { DataDirLockedError, DataDirLockLostError, LowdbStore, lockDataDir } from '../src/index.ts';
+import { DataDirLockedError, DataDirLockLostError, LowdbStore, lockDataDir, openServer } from '../src/index.ts';
 import { killAllBatons, startBaton, within, type BatonProcess } from './batonProcess.ts';
 import { freshDir } from './harness.ts';
 
@@ -11,9 +11,35 @@ afterAll(() => killAllBatons());
 
 /**
  * Runs a process as a container runs one: in a process id namespace of its own (it is process 1 there,
- * and its /proc shows only its own processes), on the same kernel, sharing the data directory.
+ * and its /proc shows only its own processes), on the same kernel, sharing the data directory. The user
+ * namespace lets a user who is not root make one.
  */
-const OWN_NAMESPACE = ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child=SIGKILL'];
+const OWN_NAMESPACE = [
+  'unshare',
+  '--user',
+  '--map-root-user',
+  '--pid',
+  '--fork',
+  '--mount-proc',
+  '--kill-child=SIGKILL',
+];
+
+/** Puts another process's lock in place as a process would: whole, by a rename (never half-written). */
+function replaceLock(dir: string, text: string): void {
+  writeFileSync(join(dir, '.other.lock'), text);
+  renameSync(join(dir, '.other.lock'), join(dir, 'baton.lock'));
+}
+
+/** Every file of a data directory with its size and modification time: what "nothing written" compares. */
+function filesOf(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of readdirSync(dir, { recursive: true }) as string[]) {
+    if (f === 'baton.lock') continue;
+    const st = statSync(join(dir, f));
+    if (st.isFile()) out[f] = `${st.size} ${st.mtimeMs}`;
+  }
+  return out;
+}
 
 const boot = () => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 
@@ -50,7 +76,7 @@ const commitOf = (id: string, expectedVersion: number): Commit => ({
 
 describe('the data directory lock across containers and hosts', () => {
   it('runs where process id namespaces can be made, as containers make them', () => {
-    const probe = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'readlink', '/proc/self/ns/pid'], {
+    const probe = spawnSync(OWN_NAMESPACE[0]!, [...OWN_NAMESPACE.slice(1), 'readlink', '/proc/self/ns/pid'], {
       encoding: 'utf8',
     });
     expect(probe.status, probe.stderr).toBe(0);
@@ -97,10 +123,19 @@ describe('the data directory lock across containers and hosts', () => {
     const data = freshDir();
     const b = await startBaton(data);
     await track(b, 'bo', 'Signed Up');
+    // The kept event is written a moment after the answer: the files as they stand once it is.
+    await within(
+      10_000,
+      'the kept event written',
+      waitFor(() => Object.keys(filesOf(data)).some((f) => f.startsWith('events/'))),
+    );
+    const before = filesOf(data);
     // What a container that judged this one dead does: its own lock in place of this one's.
-    writeFileSync(join(data, 'baton.lock'), foreignLock());
+    replaceLock(data, foreignLock());
     const { code } = await within(10_000, 'baton serve stopping after losing its lock', b.exited);
     expect(code).toBe(1);
+    // No graceful stop: nothing flushed, compacted or rewritten into a directory that is not its own.
+    expect(filesOf(data)).toEqual(before);
     expect(b.stderr()).toContain('lost the data directory; stopping at once');
     expect(b.stderr()).toContain('was taken by process 1 on other-container');
     // The other process's lock is left as it is.
@@ -117,7 +152,7 @@ describe('the data directory lock across containers and hosts', () => {
       warn: (m) => warnings.push(m),
     });
     await store.commit(commitOf('c1', 0));
-    writeFileSync(join(dir, 'baton.lock'), foreignLock());
+    replaceLock(dir, foreignLock());
     await within(
       5_000,
       'the heartbeat seeing the lock taken',
@@ -130,10 +165,113 @@ describe('the data directory lock across containers and hosts', () => {
     expect(refused).toBeInstanceOf(DataDirLockLostError);
     expect((await store.compact().catch((e: unknown) => e)) as Error).toBeInstanceOf(DataDirLockLostError);
     expect(store.failed).toBeInstanceOf(DataDirLockLostError);
+    await new Promise((done) => setTimeout(done, 200)); // several more beats: told once
+    expect(lost).toHaveLength(1);
     await store.close();
     expect(readFileSync(join(dir, 'baton.lock'), 'utf8')).toBe(foreignLock());
-    await new Promise((done) => setTimeout(done, 100));
-    expect(lost).toHaveLength(1);
+  });
+
+  it('a process that wakes after a pause longer than the lease writes nothing: the check before a write reads the lock again', async () => {
+    const dir = freshDir();
+    // A heartbeat that will not come round during the test: only the check before a write can see it.
+    const lock = await lockDataDir(dir, { leaseMs: 120_000, heartbeatMs: 60_000 });
+    lock.confirm(true);
+    replaceLock(dir, foreignLock());
+    expect(() => lock.confirm()).not.toThrow(); // checked a moment ago: not read again yet
+    let error: unknown;
+    try {
+      lock.confirm(true);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DataDirLockLostError);
+    expect((error as Error).message).toContain('was taken by process 1 on other-container');
+    expect(() => lock.confirm()).toThrow(DataDirLockLostError);
+    await lock();
+    expect(readFileSync(join(dir, 'baton.lock'), 'utf8')).toBe(foreignLock());
+  });
+
+  it('an embedded server whose lock was taken writes none of its files, and refuses events', async () => {
+    const data = freshDir();
+    const lost: Error[] = [];
+    const server = await openServer({ data, tickMs: 10_000, onLockLost: (e) => lost.push(e) });
+    const basic = `Basic ${Buffer.from(`${server.config.data.writeKey}:`).toString('base64')}`;
+    const send = (userId: string) =>
+      server.app.request('/v1/track', {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/json' },
+        body: JSON.stringify({ userId, event: 'Signed Up' }),
+      });
+    expect((await send('cy')).status).toBe(200);
+    replaceLock(data, foreignLock());
+    await within(
+      10_000,
+      'the heartbeat seeing the lock taken',
+      waitFor(() => lost.length > 0),
+    );
+    const before = filesOf(data);
+    const refused = await send('di');
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('data_dir_lock_lost');
+    await server.close().catch(() => undefined);
+    expect(filesOf(data)).toEqual(before);
+    expect(readFileSync(join(data, 'baton.lock'), 'utf8')).toBe(foreignLock());
+  }, 30_000);
+
+  it('of two processes taking the same stale lock at the same instant, exactly one gets it and keeps it', async () => {
+    const taker = new URL('./lockTaker.ts', import.meta.url).pathname;
+    for (let round = 0; round < 12; round++) {
+      const dir = freshDir();
+      // Another host's lock whose heartbeat stopped: both watch it for a lease, then both take it over.
+      replaceLock(dir, otherHostLock());
+      // Both started first, then let go at one instant: their takeovers meet.
+      const startAt = String(Date.now() + 1_500);
+      const run = () =>
+        new Promise<string>((done, fail) =>
+          execFile(process.execPath, ['--import', 'tsx', taker, dir, startAt], (err, out) =>
+            err ? fail(err) : done(out.trim().replace(/\n/g, ' ')),
+          ),
+        );
+      const outcomes = (await Promise.all([run(), run()])).sort();
+      expect(outcomes, `round ${round}`).toEqual(['got kept', 'refused data_dir_locked']);
+    }
+  }, 120_000);
+
+  it('of two takers in one process at once, exactly one gets it; so too on an empty directory', async () => {
+    for (let round = 0; round < 8; round++) {
+      const dir = freshDir();
+      if (round % 2 === 0) {
+        // A container's lock whose heartbeat stopped: both watch it for a lease, then both try.
+        replaceLock(dir, foreignLock());
+        const old = new Date(Date.now() - 5_000);
+        utimesSync(join(dir, 'baton.lock'), old, old);
+      }
+      const tries = await Promise.allSettled([
+        lockDataDir(dir, { leaseMs: 200, warn: () => undefined }),
+        lockDataDir(dir, { leaseMs: 200, warn: () => undefined }),
+      ]);
+      const won = tries.filter((t) => t.status === 'fulfilled');
+      expect(won, `round ${round}`).toHaveLength(1);
+      const refused = tries.find((t) => t.status === 'rejected') as PromiseRejectedResult;
+      expect((refused.reason as { code?: string }).code, String(refused.reason)).toBe('data_dir_locked');
+      const release = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof lockDataDir>>>).value;
+      expect(() => release.confirm(true)).not.toThrow();
+      await release();
+      // Nothing of the taking is left behind.
+      expect(readdirSync(dir)).toEqual([]);
+    }
+  });
+
+  it('a release while a beat is under way is not taken for a lost lock', async () => {
+    const lost: unknown[] = [];
+    for (let i = 0; i < 40; i++) {
+      const dir = freshDir();
+      const release = await lockDataDir(dir, { leaseMs: 4, heartbeatMs: 1, onLost: (e) => lost.push(e) });
+      await new Promise((done) => setTimeout(done, i % 5));
+      await release();
+    }
+    await new Promise((done) => setTimeout(done, 50));
+    expect(lost).toEqual([]);
   });
 
   it('takes over a lock of another container not refreshed for three leases at once, and watches a fresher one, or one of another host, for a lease first', async () => {
@@ -144,7 +282,6 @@ describe('the data directory lock across containers and hosts', () => {
     // Refreshed long ago (a container that crashed yesterday): taken at once.
     writeFileSync(path, foreignLock());
     const old = new Date(Date.now() - 60_000);
-    const { utimesSync } = await import('node:fs');
     utimesSync(path, old, old);
     let release = await lockDataDir(dir, { leaseMs: 1_000, warn });
     expect(warnings).toEqual([]);

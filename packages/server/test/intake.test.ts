@@ -245,6 +245,34 @@ describe('a batch', () => {
   });
 });
 
+describe('a disk that refuses a write', () => {
+  it('answers 503 with retry-after, so a Segment library sends the event again, and applies nothing more until restarted', async () => {
+    const server = await testServer();
+    const lowdb = server.store as LowdbStore;
+    const journal = (lowdb as unknown as { journal: { append: (lines: string) => Promise<void> } }).journal;
+    journal.append = async () => {
+      throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    };
+    const basic = `Basic ${Buffer.from(`${server.config.data.writeKey}:`).toString('base64')}`;
+    const send = (userId: string) =>
+      server.app.request('/v1/track', {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/json' },
+        body: JSON.stringify({ userId, event: 'Signed Up' }),
+      });
+    // The write that failed, and every one after it: nothing applied, send again.
+    for (const userId of ['first', 'second']) {
+      const refused = await send(userId);
+      expect([refused.status, refused.headers.get('retry-after')]).toEqual([503, '1']);
+      expect(((await refused.json()) as { error: { code: string; message: string } }).error).toEqual({
+        code: 'store_failed',
+        message: 'the data file could not be written (no space left on device); restart Baton',
+      });
+    }
+    expect(lowdb.failed?.message).toBe('no space left on device');
+  });
+});
+
 describe('bodies over HTTP, read from the Node request stream', () => {
   it('takes a chunked body with no Content-Length, and answers 413 to one that streams past 500 KB, then serves on', async () => {
     const baton = await listenBaton();

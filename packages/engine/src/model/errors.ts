@@ -18,8 +18,9 @@ export class BatonError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'BatonError';
   }
 }

@@ -14,6 +14,10 @@ const STATUS: Record<string, ContentfulStatusCode> = {
   // Another writer kept winning the race for the same contact or the routing desk: transient, send again.
   write_conflict: 503,
   store_unavailable: 503,
+  // The data directory could not be written, or another process took it: nothing was applied, and a
+  // sender should send it again (to this server once restarted, or to the one that holds the data now).
+  store_failed: 503,
+  data_dir_lock_lost: 503,
   // Population simulations running and waiting, as many as the server takes (simulation/threads.ts).
   simulations_busy: 503,
   not_assignee: 403,

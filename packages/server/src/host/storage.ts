@@ -6,6 +6,7 @@ import { isObject, type Store } from '@baton/engine/internal';
 import type { LiveBus, LiveMessage } from '../live/liveFeed.ts';
 import type { Document } from '../stores/document.ts';
 import { DurableJsonFile } from '../stores/durableJsonFile.ts';
+import { DataDirLockLostError } from '../stores/dataDirLock.ts';
 import { FileEventLog, PgEventLog, type EventLog } from '../stores/eventLog.ts';
 import { LowdbStore } from '../stores/lowdbStore.ts';
 import { DOCUMENTS_CHANNEL, PgDocument } from '../stores/postgres/pgDocument.ts';
@@ -82,12 +83,16 @@ async function openLowdb(
     ...(snapshotBytes === undefined ? {} : { compactBytes: snapshotBytes, fixedCompactBytes: true }),
     ...(onLockLost ? { onLockLost } : {}),
   });
-  const events = new FileEventLog(data);
+  // Once another process has taken the data directory, none of its files is written from here.
+  const beforeWrite = () => {
+    if (store.failed instanceof DataDirLockLostError) throw store.failed;
+  };
+  const events = new FileEventLog(data, beforeWrite);
   return {
     store,
-    config: new DurableJsonFile(join(data, 'config.json'), { schema: ServerConfig }),
-    deliveries: new DurableJsonFile(join(data, 'deliveries.json'), { schema: DeliveryState }),
-    inbound: new DurableJsonFile(join(data, 'inbound.json'), { schema: SeenIdsDocument }),
+    config: new DurableJsonFile(join(data, 'config.json'), { schema: ServerConfig, beforeWrite }),
+    deliveries: new DurableJsonFile(join(data, 'deliveries.json'), { schema: DeliveryState, beforeWrite }),
+    inbound: new DurableJsonFile(join(data, 'inbound.json'), { schema: SeenIdsDocument, beforeWrite }),
     events,
     deliveryLease: { hold: async () => true, release: async () => undefined },
     onChange: () => undefined,

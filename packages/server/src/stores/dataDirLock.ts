@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
-import { link, open, readFile, stat, unlink, utimes } from 'node:fs/promises';
+import { link, open, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import { BatonError } from '@baton/engine';
 
 /** Another process holds the data directory. */
@@ -80,9 +81,15 @@ function pidNamespace(): string | null {
   }
 }
 
-/** Whether this process can look up the lock's process: same boot and same process id namespace. */
+/**
+ * Whether this process can look up the lock's process by its id. A lock of an earlier Baton (no token)
+ * always could, as before. Otherwise: the same boot and the same process id namespace; where there is no
+ * `/proc` to name them (not Linux), the same host.
+ */
 function seenFromHere(holder: Holder): boolean {
-  return holder.pidns === null || (holder.boot === bootId() && holder.pidns === pidNamespace());
+  if (holder.token === null) return true;
+  if (holder.pidns === null || pidNamespace() === null) return holder.host === hostname();
+  return holder.boot === bootId() && holder.pidns === pidNamespace();
 }
 
 /** A process's start time in clock ticks since boot (field 22 of /proc/PID/stat), or null. */
@@ -139,6 +146,16 @@ function elsewhere(holder: Holder): string | undefined {
   return `in another container or host${holder.host ? ` (${holder.host})` : ''}`;
 }
 
+/** The lock file's text, or null when there is none; any other failure to read it is thrown. */
+function lockText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
 /** The lock file's modification time (its heartbeat), or null when there is none. */
 async function beatOf(path: string): Promise<number | null> {
   try {
@@ -150,38 +167,55 @@ async function beatOf(path: string): Promise<number | null> {
 }
 
 /**
- * Whether the lock's process still holds it. One this process can look up is judged by its process (id,
- * boot, start). One of another container or host is judged by its heartbeat: this process watches it for
- * one lease, and it is held if it changed meanwhile (the file's changing decides, not the two clocks).
- * Only a lock of this boot (another container on this kernel, so the same clock) not refreshed for three
- * leases is stale at once: another host's clock may be behind.
+ * Whether the lock is still held. One whose process this process can look up is judged by it (id, boot,
+ * start). Any other, and a lock that cannot be read as one (cut short, say), is judged by its heartbeat:
+ * watched for one lease, and held if the file changed meanwhile (the file's changing decides, not two
+ * clocks). Only a lock of this boot (another container on this kernel, so the same clock) not refreshed
+ * for three leases is stale at once: another host's clock may be behind.
  */
-async function held(path: string, holder: Holder, leaseMs: number, warn: (message: string) => void): Promise<boolean> {
-  if (seenFromHere(holder)) return holds(holder);
+async function held(
+  path: string,
+  holder: Holder | null,
+  leaseMs: number,
+  warn: (message: string) => void,
+): Promise<boolean> {
+  if (holder !== null && seenFromHere(holder)) return holds(holder);
   const seen = await beatOf(path);
   if (seen === null) return false;
   const age = Date.now() - seen;
-  if (holder.boot !== null && holder.boot === bootId() && age > 3 * leaseMs) return false;
+  if (holder !== null && holder.boot !== null && holder.boot === bootId() && age > 3 * leaseMs) return false;
   warn(
-    `baton: ${path} names process ${holder.pid} ${elsewhere(holder)}, refreshed ${Math.max(0, Math.round(age / 1000))} s ago: watching it for ${Math.round(leaseMs / 1000)} s`,
+    `baton: ${path} names ${holder ? `process ${holder.pid} ${elsewhere(holder)}` : 'no process it can read'}, refreshed ${Math.max(0, Math.round(age / 1000))} s ago: watching it for ${Math.round(leaseMs / 1000)} s`,
   );
   await sleep(leaseMs);
   const now = await beatOf(path);
   return now !== null && now !== seen;
 }
 
+/** A held lock: `release` gives it up; `confirm` throws `DataDirLockLostError` if it is no longer this process's. */
+export type DataDirLock = (() => Promise<void>) & {
+  /**
+   * Throws if the lock is no longer this process's: read again when the last check is older than a
+   * heartbeat, or always with `fresh`. A store calls it before every write, so a process that was paused
+   * for longer than a lease (and whose lock another process took meanwhile) writes nothing on waking.
+   */
+  confirm(fresh?: boolean): void;
+};
+
 /**
  * Takes the lock file of a data directory, so two processes never write the same files, even from two
  * containers sharing a volume or two hosts sharing a network disk. A lock left by a process that died is
  * taken over, even when another process now has its id; one of another container or host once its
- * heartbeat stops. While held, the lock is refreshed every `heartbeatMs` and checked to be still this
- * process's; if it is not, `onLost` is told once. Returns the release, which removes the lock only if it
- * is still this process's.
+ * heartbeat stops. While held, a worker thread refreshes the lock every `heartbeatMs` (so a main thread
+ * busy for a long while, parsing a large snapshot, still looks alive) and checks it is still this
+ * process's; if it is not, `onLost` is told once. Returns the release (which removes the lock only if it
+ * is still this process's), with `confirm`.
  */
-export async function lockDataDir(dir: string, options: DataDirLockOptions = {}): Promise<() => Promise<void>> {
+export async function lockDataDir(dir: string, options: DataDirLockOptions = {}): Promise<DataDirLock> {
   const path = join(dir, 'baton.lock');
   const leaseMs = options.leaseMs ?? 10_000;
-  const heartbeatMs = options.heartbeatMs ?? Math.max(1, Math.floor(leaseMs / 5));
+  const heartbeatMs = Math.min(options.heartbeatMs ?? Math.floor(leaseMs / 5), Math.floor(leaseMs / 2));
+  if (!(heartbeatMs >= 1)) throw new RangeError(`a lock's lease must be 2 ms or more, got ${leaseMs}`);
   const warn = options.warn ?? ((message: string) => console.warn(message));
   const me: Holder = {
     pid: process.pid,
@@ -191,31 +225,92 @@ export async function lockDataDir(dir: string, options: DataDirLockOptions = {})
     host: hostname(),
     token: randomBytes(12).toString('base64url'),
   };
-  for (let attempt = 0; attempt < 3; attempt++) {
-    // Written whole to a file of its own, then linked into place: the lock never exists half-written.
-    const tmp = join(dir, `.baton.lock.${process.pid}.tmp`);
-    const file = await open(tmp, 'w', 0o600);
-    try {
-      await file.writeFile(JSON.stringify(me));
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    try {
-      await link(tmp, path);
+  // Named by the token, not the process id (two containers' Batons are both process 1), and not a name
+  // the store clears at start as a write a crash cut short.
+  const tmp = join(dir, `.baton.lock.${me.token}.taking`);
+  const file = await open(tmp, 'wx', 0o600);
+  try {
+    await file.writeFile(JSON.stringify(me));
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        // Linked into place whole: the lock never exists half-written, and never over another.
+        await link(tmp, path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const text = lockText(path);
+        if (text === null) continue; // released meanwhile
+        const holder = holderOf(text);
+        if (await held(path, holder, leaseMs, warn)) {
+          if (holder === null)
+            throw new BatonError('data_dir_locked', `data directory ${dir} is in use (${path} is being written)`);
+          throw new DataDirLockedError(dir, holder.pid, elsewhere(holder));
+        }
+        await removeIfStill(dir, path, text, me.token!);
+        continue;
+      }
+      if (attempt > 0) {
+        // After a takeover: two processes that judged the same lock stale may both get here (one removed
+        // the stale lock, the other moved the first one's aside and back); whichever's lock is in place
+        // after a moment holds it, and the other gives way.
+        await sleep(Math.min(heartbeatMs, 100));
+        if (lockText(path) !== JSON.stringify(me))
+          throw new BatonError(
+            'data_dir_locked',
+            `data directory ${dir} was taken by another process at the same moment`,
+          );
+      }
       return keep(dir, path, me, heartbeatMs, options.onLost);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = holderOf(await readFile(path, 'utf8').catch(() => ''));
-      if (holder && (await held(path, holder, leaseMs, warn)))
-        throw new DataDirLockedError(dir, holder.pid, elsewhere(holder));
-      await unlink(path).catch(() => undefined); // a stale lock from a process that is gone
-    } finally {
-      await unlink(tmp).catch(() => undefined);
     }
+  } finally {
+    await unlink(tmp).catch(() => undefined);
   }
   throw new BatonError('data_dir_locked', `could not take the lock of data directory ${dir}`);
 }
+
+/**
+ * Removes the lock at `path` only if it is still the one judged stale (`judged`, its text): it is moved
+ * aside under this process's own name first, and put back if it turns out to be another's fresh lock.
+ */
+async function removeIfStill(dir: string, path: string, judged: string, token: string): Promise<void> {
+  const aside = join(dir, `.baton.lock.${token}.stale`);
+  try {
+    await rename(path, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // someone else removed it
+    throw err;
+  }
+  if (lockText(aside) !== judged) await link(aside, path).catch(() => undefined); // another's: back in place
+  await unlink(aside).catch(() => undefined);
+}
+
+/** The heartbeat's worker: touches the lock and checks its token, off the main thread. */
+const HEARTBEAT = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { readFileSync, utimesSync } = require('node:fs');
+const { path, text, heartbeatMs } = workerData;
+setInterval(() => {
+  let now;
+  try {
+    now = readFileSync(path, 'utf8');
+  } catch (err) {
+    if (err.code !== 'ENOENT') return; // tried again at the next beat
+    now = null;
+  }
+  if (now !== text) {
+    parentPort.postMessage({ lost: now });
+    process.exit(0);
+  }
+  try {
+    const t = new Date();
+    utimesSync(path, t, t);
+  } catch {}
+}, heartbeatMs);
+`;
 
 /** Keeps a lock this process has taken: the heartbeat, the check that it is still its own, the release. */
 function keep(
@@ -224,38 +319,50 @@ function keep(
   me: Holder,
   heartbeatMs: number,
   onLost: ((error: DataDirLockLostError) => void) | undefined,
-): () => Promise<void> {
-  let lost = false;
-  let beating = false;
-  const mine = async () => holderOf(await readFile(path, 'utf8').catch(() => ''))?.token === me.token;
-  const beat = async () => {
-    if (lost || beating) return;
-    beating = true;
-    try {
-      const holder = holderOf(await readFile(path, 'utf8').catch(() => ''));
-      if (holder?.token !== me.token) {
-        lost = true;
-        clearInterval(timer);
-        onLost?.(
-          new DataDirLockLostError(
-            dir,
-            holder ? `was taken by process ${holder.pid}${holder.host ? ` on ${holder.host}` : ''}` : 'was removed',
-          ),
-        );
-        return;
+): DataDirLock {
+  const text = JSON.stringify(me);
+  let released = false;
+  let lost: DataDirLockLostError | null = null;
+  let confirmedAt = performance.now();
+  const lose = (now: string | null) => {
+    if (released || lost) return;
+    const holder = now === null ? null : holderOf(now);
+    lost = new DataDirLockLostError(
+      dir,
+      now === null
+        ? 'was removed'
+        : holder
+          ? `was taken by process ${holder.pid}${holder.host ? ` on ${holder.host}` : ''}`
+          : 'was overwritten',
+    );
+    void worker.terminate();
+    onLost?.(lost);
+  };
+  const worker = new Worker(HEARTBEAT, { eval: true, workerData: { path, text, heartbeatMs } });
+  worker.unref();
+  worker.on('message', (m: { lost: string | null }) => lose(m.lost));
+  // A worker that could not start leaves the lock to the main thread's checks before each write.
+  worker.on('error', () => undefined);
+  const release = async () => {
+    released = true;
+    await worker.terminate();
+    if (lost === null && lockText(path) === text) await unlink(path).catch(() => undefined);
+  };
+  return Object.assign(release, {
+    confirm(fresh = false) {
+      if (lost) throw lost;
+      if (released || (!fresh && performance.now() - confirmedAt < heartbeatMs)) return;
+      let now: string | null;
+      try {
+        now = lockText(path);
+      } catch {
+        return; // not readable now (EMFILE, EIO): the write that follows meets the same trouble, or not
       }
-      const now = new Date();
-      await utimes(path, now, now);
-    } catch {
-      // A failed refresh is tried again at the next beat; a lock someone took meanwhile is seen then.
-    } finally {
-      beating = false;
-    }
-  };
-  const timer = setInterval(() => void beat(), heartbeatMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    if (!lost && (await mine())) await unlink(path).catch(() => undefined);
-  };
+      if (now !== text) {
+        lose(now);
+        throw lost as unknown as DataDirLockLostError;
+      }
+      confirmedAt = performance.now();
+    },
+  });
 }

@@ -16,6 +16,8 @@ export interface DurableJsonFileOptions<T> {
    * generator that yields between chunks, so writing it never stalls the process for long.
    */
   serialize?: (data: T) => Iterable<string> | AsyncIterable<string>;
+  /** Asked before each write; throwing refuses it and nothing is written (a data directory that is no longer this process's). */
+  beforeWrite?: () => void;
 }
 
 /** The name of the temporary file a write goes through; a killed write can leave it, and start-up removes it. */
@@ -80,6 +82,7 @@ export class DurableJsonFile<T> implements Adapter<T>, Document<T> {
   }
 
   private async writeChunks(chunks: Iterable<string> | AsyncIterable<string>): Promise<void> {
+    this.options.beforeWrite?.();
     const tmp = `${dirname(this.file)}/.${basename(this.file)}.${process.pid}.tmp`;
     const file = await open(tmp, 'w', 0o600);
     try {

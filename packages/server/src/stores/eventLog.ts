@@ -66,12 +66,17 @@ export class FileEventLog extends GroupedLog implements EventLog {
    */
   private current: { day: string; file: FileHandle } | null = null;
 
-  constructor(data: string) {
+  /** `beforeWrite` is asked before each write; throwing refuses it (a data directory that is no longer this process's). */
+  constructor(
+    data: string,
+    private readonly beforeWrite: () => void = () => undefined,
+  ) {
     super();
     this.dir = join(data, 'events');
   }
 
   protected async write(batch: RecordedCall[]): Promise<void> {
+    this.beforeWrite();
     this.made ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).then(
       () => undefined,
       (err: unknown) => {

@@ -14,7 +14,7 @@ import {
   type Store,
 } from '@baton/engine/internal';
 import { DataFileError, JournalGapError } from './dataFileErrors.ts';
-import { type DataDirLockLostError, type DataDirLockOptions, lockDataDir } from './dataDirLock.ts';
+import { type DataDirLock, DataDirLockLostError, type DataDirLockOptions, lockDataDir } from './dataDirLock.ts';
 import { DurableJsonFile, TEMP_FILE } from './durableJsonFile.ts';
 import {
   changeOf,
@@ -84,7 +84,7 @@ export class LowdbStore implements Store {
     private readonly db: Low<RuntimeFile>,
     private journal: JournalFile,
     private readonly dir: string,
-    private readonly unlock: () => Promise<void>,
+    private readonly lock: DataDirLock,
     private readonly compactBytes: number,
   ) {}
 
@@ -102,14 +102,12 @@ export class LowdbStore implements Store {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await chmod(dir, 0o700);
     let opened: LowdbStore | undefined;
-    let lostWhileOpening: DataDirLockLostError | undefined;
-    const unlock = await lockDataDir(dir, {
+    const lock = await lockDataDir(dir, {
       ...options.lock,
       ...(options.warn ? { warn: options.warn } : {}),
       onLost: (error) => {
         (options.warn ?? console.warn)(`baton: ${error.message}`);
-        if (opened) opened.lose(error);
-        else lostWhileOpening = error;
+        opened?.lose(error);
         options.onLockLost?.(error);
       },
     });
@@ -121,6 +119,8 @@ export class LowdbStore implements Store {
         EMPTY_RUNTIME,
       );
       await db.read();
+      // Reading a large snapshot takes a while: still this process's directory before anything is removed?
+      lock.confirm(true);
       const base = db.data;
       // The store's memory holds the state from here: lowdb keeping the file's data as well would keep
       // every contact's old state alive once it changes (up to twice the memory).
@@ -144,18 +144,19 @@ export class LowdbStore implements Store {
       }
       // Every timeline gets its index once, the journal's replacements included.
       memory.indexTimelines();
+      lock.confirm(true); // before the journal's torn tail is cut off
       // Commits go on in the newest journal (its torn tail cut off first): one generation per snapshot, not per start.
       const journal = await JournalFile.open(dir, tail.generation, tail.validBytes);
-      const store = new LowdbStore(memory, db, journal, dir, unlock, options.compactBytes ?? 64 * 1024 * 1024);
+      const store = new LowdbStore(memory, db, journal, dir, lock, options.compactBytes ?? 64 * 1024 * 1024);
       store.lsn = lsn;
       store.durableSeq = store.stagedSeq = memory.outboxSeq;
       store.fixedCompact = options.fixedCompactBytes === true;
       store.snapshotBytes = await fileSize(join(dir, 'runtime.json'));
       opened = store;
-      if (lostWhileOpening) store.lose(lostWhileOpening);
+      lock.confirm(true); // a loss while opening, told before `opened` was set
       return store;
     } catch (err) {
-      await unlock();
+      await lock();
       throw err;
     }
   }
@@ -228,7 +229,7 @@ export class LowdbStore implements Store {
     await this.inFlight;
     await this.compacting?.catch(() => undefined);
     await this.journal.close();
-    await this.unlock();
+    await this.lock();
   }
 
   /** The write failure that makes the store refuse commits until Baton restarts, or null (readiness). */
@@ -241,12 +242,20 @@ export class LowdbStore implements Store {
     this.failure ??= error;
   }
 
-  private writable(): void {
-    if (this.failure instanceof BatonError && this.failure.code === 'data_dir_lock_lost') throw this.failure;
+  private writable(fresh = false): void {
+    // Still this process's directory (read again at most once a heartbeat, or now with `fresh`)?
+    if (!this.failure)
+      try {
+        this.lock.confirm(fresh);
+      } catch (err) {
+        this.failure = err as Error;
+      }
+    if (this.failure instanceof DataDirLockLostError) throw this.failure;
     if (this.failure)
       throw new BatonError(
         'store_failed',
         `the data file could not be written (${this.failure.message}); restart Baton`,
+        { cause: this.failure },
       );
   }
 
@@ -266,8 +275,10 @@ export class LowdbStore implements Store {
           await this.journal.append(lines);
           this.durableSeq = upTo;
         } catch (err) {
+          // The commits of this write are answered as the later ones will be (store_failed, a 503 to send
+          // again), not as a bug; the disk's own error is the cause, and what `failed` reports.
           this.failure = err as Error;
-          throw err;
+          this.writable();
         }
         if (
           this.journal.bytes >=
@@ -310,6 +321,7 @@ export class LowdbStore implements Store {
     });
     this.inFlight = switched.catch(() => undefined);
     await switched;
+    this.writable(true);
     this.db.data = snapshot;
     try {
       await this.db.write();
@@ -317,6 +329,8 @@ export class LowdbStore implements Store {
       this.db.data = EMPTY_RUNTIME; // the snapshot's list would keep every contact's state of that moment alive
     }
     this.snapshotBytes = await fileSize(join(this.dir, 'runtime.json'));
+    // The snapshot took a while: the journals go only if the directory is still this process's.
+    this.writable(true);
     await dropJournalsBefore(this.dir, snapshot.journal);
     this.snapshots++;
   }

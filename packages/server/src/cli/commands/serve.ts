@@ -91,6 +91,7 @@ export const serveCommand: Command = {
           ? {
               onLockLost: (err: Error) => {
                 log.error({ err }, 'lost the data directory; stopping at once');
+                setTimeout(() => process.exit(1), 1_000); // a log that cannot flush does not keep it running
                 void flushLogs(log).finally(() => process.exit(1));
               },
             }
