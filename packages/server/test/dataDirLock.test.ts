@@ -195,11 +195,11 @@ describe('the data directory lock across containers and hosts', () => {
     const data = freshDir();
     const lost: Error[] = [];
     const server = await openServer({ data, tickMs: 10_000, onLockLost: (e) => lost.push(e) });
-    const basic = `Basic ${Buffer.from(`${server.config.data.writeKey}:`).toString('base64')}`;
+    const writeKey = Buffer.from(`${server.config.data.writeKey}:`).toString('base64');
     const send = (userId: string) =>
       server.app.request('/v1/track', {
         method: 'POST',
-        headers: { authorization: basic, 'content-type': 'application/json' },
+        headers: { authorization: `Basic ${writeKey}`, 'content-type': 'application/json' },
         body: JSON.stringify({ userId, event: 'Signed Up' }),
       });
     expect((await send('cy')).status).toBe(200);

@@ -253,13 +253,7 @@ describe('a disk that refuses a write', () => {
     journal.append = async () => {
       throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
     };
-    const basic = `Basic ${Buffer.from(`${server.config.data.writeKey}:`).toString('base64')}`;
-    const send = (userId: string) =>
-      server.app.request('/v1/track', {
-        method: 'POST',
-        headers: { authorization: basic, 'content-type': 'application/json' },
-        body: JSON.stringify({ userId, event: 'Signed Up' }),
-      });
+    const send = (userId: string) => server.ingest('track', { userId, event: 'Signed Up' });
     // The write that failed, and every one after it: nothing applied, send again.
     for (const userId of ['first', 'second']) {
       const refused = await send(userId);
