@@ -19,6 +19,8 @@ describe("the reps' inbox and the reports, in a browser", () => {
     await page.goto(`${ui.base}/inbox#token=${ana}`);
     await page.getByText('acme GmbH').first().waitFor();
     expect(await page.locator('[data-testid=handoff-item]').count()).toBe(1);
+    // Whose it is, and with whom, under the title.
+    expect(await page.locator('[data-testid=handoff-item] .handoff-who').innerText()).toBe('acme · with Ana Ortiz');
     // The rep by their name in the team, not their id (or the token's name).
     expect(await page.locator('.topbar .whoami').innerText()).toBe('Ana Ortiz (rep)');
 

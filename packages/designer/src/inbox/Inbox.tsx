@@ -233,6 +233,9 @@ export function Inbox({ me }: { me: Me }) {
                       <span className={`sla ${sla.level}`}>{sla.text}</span>
                     </span>
                     <span className="handoff-who muted small">
+                      {/* Whose handoff it is, whatever its title says (a title's field the contact lacks is empty). */}
+                      <span className="handoff-contact">{h.contactId}</span>
+                      {' · '}
                       {h.assignee
                         ? `with ${team?.reps.find((r) => r.id === h.assignee)?.name ?? h.assignee}`
                         : `waiting in ${h.queue ?? 'no queue'}`}
