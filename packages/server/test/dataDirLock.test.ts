@@ -220,12 +220,12 @@ describe('the data directory lock across containers and hosts', () => {
 
   it('of two processes taking the same stale lock at the same instant, exactly one gets it and keeps it', async () => {
     const taker = new URL('./lockTaker.ts', import.meta.url).pathname;
-    for (let round = 0; round < 12; round++) {
+    for (let round = 0; round < 10; round++) {
       const dir = freshDir();
       // Another host's lock whose heartbeat stopped: both watch it for a lease, then both take it over.
       replaceLock(dir, otherHostLock());
       // Both started first, then let go at one instant: their takeovers meet.
-      const startAt = String(Date.now() + 1_500);
+      const startAt = String(Date.now() + 1_000);
       const run = () =>
         new Promise<string>((done, fail) =>
           execFile(process.execPath, ['--import', 'tsx', taker, dir, startAt], (err, out) =>
@@ -267,6 +267,13 @@ describe('the data directory lock across containers and hosts', () => {
     for (let i = 0; i < 40; i++) {
       const dir = freshDir();
       const release = await lockDataDir(dir, { leaseMs: 4, heartbeatMs: 1, onLost: (e) => lost.push(e) });
+      // Released once the heartbeat runs (its thread takes a moment to start), in the middle of its beats.
+      const first = statSync(join(dir, 'baton.lock')).mtimeMs;
+      await within(
+        5_000,
+        'a beat',
+        waitFor(() => statSync(join(dir, 'baton.lock')).mtimeMs !== first),
+      );
       await new Promise((done) => setTimeout(done, i % 5));
       await release();
     }

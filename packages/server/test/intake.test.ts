@@ -264,6 +264,7 @@ describe('a disk that refuses a write', () => {
       });
     }
     expect(lowdb.failed?.message).toBe('no space left on device');
+    await server.close();
   });
 });
 

@@ -18,6 +18,8 @@ const STATUS: Record<string, ContentfulStatusCode> = {
   // sender should send it again (to this server once restarted, or to the one that holds the data now).
   store_failed: 503,
   data_dir_lock_lost: 503,
+  // A database that answered a commit in a way this Baton does not know (another version's schema).
+  store_answer_unknown: 500,
   // Population simulations running and waiting, as many as the server takes (simulation/threads.ts).
   simulations_busy: 503,
   not_assignee: 403,

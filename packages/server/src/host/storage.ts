@@ -6,7 +6,6 @@ import { isObject, type Store } from '@baton/engine/internal';
 import type { LiveBus, LiveMessage } from '../live/liveFeed.ts';
 import type { Document } from '../stores/document.ts';
 import { DurableJsonFile } from '../stores/durableJsonFile.ts';
-import { DataDirLockLostError } from '../stores/dataDirLock.ts';
 import { FileEventLog, PgEventLog, type EventLog } from '../stores/eventLog.ts';
 import { LowdbStore } from '../stores/lowdbStore.ts';
 import { DOCUMENTS_CHANNEL, PgDocument } from '../stores/postgres/pgDocument.ts';
@@ -84,9 +83,7 @@ async function openLowdb(
     ...(onLockLost ? { onLockLost } : {}),
   });
   // Once another process has taken the data directory, none of its files is written from here.
-  const beforeWrite = () => {
-    if (store.failed instanceof DataDirLockLostError) throw store.failed;
-  };
+  const beforeWrite = () => store.checkLock();
   const events = new FileEventLog(data, beforeWrite);
   return {
     store,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync, type Stats, statSync } from 'node:fs';
 import { link, open, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -256,15 +256,21 @@ export async function lockDataDir(dir: string, options: DataDirLockOptions = {})
       if (attempt > 0) {
         // After a takeover: two processes that judged the same lock stale may both get here (one removed
         // the stale lock, the other moved the first one's aside and back); whichever's lock is in place
-        // after a moment holds it, and the other gives way.
+        // after a moment holds it, and the other gives way. A lock missing for an instant (moved aside
+        // by the other) is looked at again.
         await sleep(Math.min(heartbeatMs, 100));
-        if (lockText(path) !== JSON.stringify(me))
+        let now = lockText(path);
+        if (now === null) {
+          await sleep(20);
+          now = lockText(path);
+        }
+        if (now !== JSON.stringify(me))
           throw new BatonError(
             'data_dir_locked',
             `data directory ${dir} was taken by another process at the same moment`,
           );
       }
-      return keep(dir, path, me, heartbeatMs, options.onLost);
+      return keep(dir, path, heartbeatMs, leaseMs, options.onLost);
     }
   } finally {
     await unlink(tmp).catch(() => undefined);
@@ -288,27 +294,35 @@ async function removeIfStill(dir: string, path: string, judged: string, token: s
   await unlink(aside).catch(() => undefined);
 }
 
-/** The heartbeat's worker: touches the lock and checks its token, off the main thread. */
+/**
+ * The heartbeat's worker: touches the lock, then checks it is still the file this process linked (its
+ * inode: every taker links a file of its own). Neither needs a file descriptor, so a process out of them
+ * (EMFILE) still beats. A lock missing at one beat is looked at again at the next (another taker may have
+ * moved it aside for an instant); one that cannot be checked for a lease counts as lost.
+ */
 const HEARTBEAT = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { readFileSync, utimesSync } = require('node:fs');
-const { path, text, heartbeatMs } = workerData;
+const { statSync, utimesSync } = require('node:fs');
+const { path, ino, dev, heartbeatMs, leaseMs } = workerData;
+let missing = 0;
+let checkedAt = Date.now();
 setInterval(() => {
-  let now;
-  try {
-    now = readFileSync(path, 'utf8');
-  } catch (err) {
-    if (err.code !== 'ENOENT') return; // tried again at the next beat
-    now = null;
-  }
-  if (now !== text) {
-    parentPort.postMessage({ lost: now });
-    process.exit(0);
-  }
   try {
     const t = new Date();
     utimesSync(path, t, t);
   } catch {}
+  let st;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    if (err.code === 'ENOENT') {
+      if (++missing >= 2) parentPort.postMessage({ lost: 'removed' });
+    } else if (Date.now() - checkedAt > leaseMs) parentPort.postMessage({ lost: 'unverifiable' });
+    return;
+  }
+  missing = 0;
+  checkedAt = Date.now();
+  if (st.ino !== ino || st.dev !== dev) parentPort.postMessage({ lost: 'replaced' });
 }, heartbeatMs);
 `;
 
@@ -316,53 +330,91 @@ setInterval(() => {
 function keep(
   dir: string,
   path: string,
-  me: Holder,
   heartbeatMs: number,
+  leaseMs: number,
   onLost: ((error: DataDirLockLostError) => void) | undefined,
 ): DataDirLock {
-  const text = JSON.stringify(me);
+  const mine = statSync(path);
   let released = false;
   let lost: DataDirLockLostError | null = null;
-  let confirmedAt = performance.now();
-  const lose = (now: string | null) => {
+  // When the lock was last seen to be this process's, by the monotonic clock and the wall clock (the
+  // monotonic one stops while a host is suspended).
+  let confirmed = { at: performance.now(), wall: Date.now() };
+  const lose = (why: 'removed' | 'replaced' | 'unverifiable' | 'heartbeat') => {
     if (released || lost) return;
-    const holder = now === null ? null : holderOf(now);
-    lost = new DataDirLockLostError(
-      dir,
-      now === null
-        ? 'was removed'
-        : holder
-          ? `was taken by process ${holder.pid}${holder.host ? ` on ${holder.host}` : ''}`
-          : 'was overwritten',
-    );
-    void worker.terminate();
+    let detail: string;
+    if (why === 'removed') detail = 'was removed';
+    else if (why === 'unverifiable') detail = `could not be checked for ${Math.round(leaseMs / 1000)} s`;
+    else if (why === 'heartbeat') detail = 'could not be kept: its heartbeat stopped';
+    else {
+      let holder: Holder | null = null;
+      try {
+        holder = holderOf(lockText(path) ?? '');
+      } catch {
+        // named without its holder
+      }
+      detail = holder ? `was taken by process ${holder.pid}${holder.host ? ` on ${holder.host}` : ''}` : 'was replaced';
+    }
+    lost = new DataDirLockLostError(dir, detail);
+    void worker?.terminate();
     onLost?.(lost);
   };
-  const worker = new Worker(HEARTBEAT, { eval: true, workerData: { path, text, heartbeatMs } });
-  worker.unref();
-  worker.on('message', (m: { lost: string | null }) => lose(m.lost));
-  // A worker that could not start leaves the lock to the main thread's checks before each write.
-  worker.on('error', () => undefined);
+  let worker: Worker | null = null;
+  let restarts = 0;
+  const start = () => {
+    const w = new Worker(HEARTBEAT, {
+      eval: true,
+      workerData: { path, ino: mine.ino, dev: mine.dev, heartbeatMs, leaseMs },
+    });
+    w.unref();
+    w.on('message', (m: { lost: 'removed' | 'replaced' | 'unverifiable' }) => lose(m.lost));
+    // A heartbeat that stops (the thread failed or ran out of memory) is started again once; if it stops
+    // again, the lock cannot be kept, and the store stops writing rather than let its lock go stale.
+    const stopped = () => {
+      if (released || lost || worker !== w) return;
+      if (restarts++ < 1) worker = start();
+      else lose('heartbeat');
+    };
+    w.on('error', stopped);
+    w.on('exit', stopped);
+    return w;
+  };
+  worker = start();
   const release = async () => {
     released = true;
-    await worker.terminate();
-    if (lost === null && lockText(path) === text) await unlink(path).catch(() => undefined);
+    await worker?.terminate();
+    if (lost === null && sameFile(path, mine)) await unlink(path).catch(() => undefined);
   };
   return Object.assign(release, {
     confirm(fresh = false) {
       if (lost) throw lost;
-      if (released || (!fresh && performance.now() - confirmedAt < heartbeatMs)) return;
-      let now: string | null;
+      if (released) return;
+      const elapsed = Math.max(performance.now() - confirmed.at, Date.now() - confirmed.wall);
+      if (!fresh && elapsed < heartbeatMs) return;
+      let st: Stats;
       try {
-        now = lockText(path);
-      } catch {
-        return; // not readable now (EMFILE, EIO): the write that follows meets the same trouble, or not
+        st = statSync(path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') lose('removed');
+        else if (elapsed > leaseMs) lose('unverifiable');
+        if (lost) throw lost;
+        return; // not checkable just now (EIO): the heartbeat goes on checking
       }
-      if (now !== text) {
-        lose(now);
+      if (st.ino !== mine.ino || st.dev !== mine.dev) {
+        lose('replaced');
         throw lost as unknown as DataDirLockLostError;
       }
-      confirmedAt = performance.now();
+      confirmed = { at: performance.now(), wall: Date.now() };
     },
   });
+}
+
+/** Whether `path` is still the file `mine` (same inode and device). */
+function sameFile(path: string, mine: Stats): boolean {
+  try {
+    const st = statSync(path);
+    return st.ino === mine.ino && st.dev === mine.dev;
+  } catch {
+    return false;
+  }
 }

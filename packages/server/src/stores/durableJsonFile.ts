@@ -1,4 +1,4 @@
-import { open, readFile, rename } from 'node:fs/promises';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Adapter } from 'lowdb';
 import type { z } from 'zod';
@@ -100,6 +100,13 @@ export class DurableJsonFile<T> implements Adapter<T>, Document<T> {
       await file.sync();
     } finally {
       await file.close();
+    }
+    // Asked again before the new file replaces the old one: the write may have taken a while.
+    try {
+      this.options.beforeWrite?.();
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw err;
     }
     await rename(tmp, this.file);
     await syncDir(dirname(this.file));

@@ -115,7 +115,12 @@ export class LowdbStore implements Store {
       // A write killed half-way leaves its temporary file; the data file it was replacing is intact.
       for (const f of await readdir(dir)) if (TEMP_FILE.test(f)) await unlink(join(dir, f));
       const db = new Low<RuntimeFile>(
-        new DurableJsonFile(join(dir, 'runtime.json'), { schema: RuntimeFileSchema, serialize: snapshotChunks }),
+        new DurableJsonFile(join(dir, 'runtime.json'), {
+          schema: RuntimeFileSchema,
+          serialize: snapshotChunks,
+          // Asked again before the written snapshot replaces the old one (it takes a while to write).
+          beforeWrite: () => lock.confirm(true),
+        }),
         EMPTY_RUNTIME,
       );
       await db.read();
@@ -234,23 +239,35 @@ export class LowdbStore implements Store {
 
   /** The write failure that makes the store refuse commits until Baton restarts, or null (readiness). */
   get failed(): Error | null {
-    return this.failure;
+    return this.lockLost ?? this.failure;
   }
+
+  /** Set once another process has taken the data directory: nothing more is written from here. */
+  private lockLost: DataDirLockLostError | null = null;
 
   /** The data directory is another process's now: every commit is refused and nothing more is written. */
   private lose(error: DataDirLockLostError): void {
-    this.failure ??= error;
+    this.lockLost ??= error;
   }
 
-  private writable(fresh = false): void {
-    // Still this process's directory (read again at most once a heartbeat, or now with `fresh`)?
-    if (!this.failure)
+  /**
+   * Throws `DataDirLockLostError` if the data directory is no longer this process's: checked again at
+   * most once a heartbeat, or now with `fresh`. The server's other files in the directory ask it before
+   * they write.
+   */
+  checkLock(fresh = false): void {
+    if (!this.lockLost)
       try {
         this.lock.confirm(fresh);
       } catch (err) {
-        this.failure = err as Error;
+        if (!(err instanceof DataDirLockLostError)) throw err;
+        this.lockLost = err;
       }
-    if (this.failure instanceof DataDirLockLostError) throw this.failure;
+    if (this.lockLost) throw this.lockLost;
+  }
+
+  private writable(fresh = false): void {
+    this.checkLock(fresh);
     if (this.failure)
       throw new BatonError(
         'store_failed',
@@ -277,7 +294,7 @@ export class LowdbStore implements Store {
         } catch (err) {
           // The commits of this write are answered as the later ones will be (store_failed, a 503 to send
           // again), not as a bug; the disk's own error is the cause, and what `failed` reports.
-          this.failure = err as Error;
+          this.failure ??= err as Error;
           this.writable();
         }
         if (

@@ -682,7 +682,8 @@ function refusal(commit: Commit, status: string | undefined): BatonError {
   if (status === 'conflict') return new ConflictError(commit.contactId);
   if (status === 'desk_conflict') return new DeskConflictError();
   if (status === 'duplicate') return new DuplicateMessageError(commit.messageId ?? '');
-  return new BatonError('store_failed', `the database answered "${status}" for a commit`);
+  // Not a status this Baton knows: a schema of another version, or a bug; not worth sending again.
+  return new BatonError('store_answer_unknown', `the database answered "${status}" for a commit`);
 }
 
 /**
