@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, watch } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -188,13 +188,15 @@ describe('baton serve killed with SIGKILL under load', () => {
       let acks = 0;
       let started = 0;
       let written = 0;
-      const snapshotTemp = `.runtime.json.${baton.pid}.tmp`;
+      // Each snapshot's temporary file: `.runtime.json.PID-RANDOM.tmp`.
+      const snapshotTemp = (file: string | null): file is string =>
+        file?.startsWith(`.runtime.json.${baton.pid}-`) === true && file.endsWith('.tmp');
       let killing: Promise<void> | null = null;
       const kill = () => (killing ??= baton.kill());
       // A snapshot is written to this temporary file, then renamed over runtime.json.
       const watcher = watch(data, (_, file) => {
-        if (file !== snapshotTemp) return;
-        if (existsSync(join(data, snapshotTemp))) {
+        if (!snapshotTemp(file)) return;
+        if (existsSync(join(data, file))) {
           stats.snapshotsSeen++;
           if (mode === 'mid-snapshot' && ++started >= atSnapshot) void kill();
         } else written++;
@@ -217,7 +219,7 @@ describe('baton serve killed with SIGKILL under load', () => {
         watcher.close();
       }
       stats.kills++;
-      const midSnapshot = existsSync(join(data, snapshotTemp)); // the killed write's temporary file is still there
+      const midSnapshot = readdirSync(data).some(snapshotTemp); // the killed write's temporary file is still there
       if (midSnapshot) stats.killsMidSnapshot++;
       why = `after SIGKILL ${
         mode === 'random'

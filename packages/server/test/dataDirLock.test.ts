@@ -1,5 +1,14 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newContactState, type Commit } from '@baton/engine/internal';
@@ -123,13 +132,22 @@ describe('the data directory lock across containers and hosts', () => {
     const data = freshDir();
     const b = await startBaton(data);
     await track(b, 'bo', 'Signed Up');
-    // The kept event is written a moment after the answer: the files as they stand once it is.
+    // The kept event (and the delivery state) are written a moment after the answer: the files as they
+    // stand once nothing has changed for half a second.
+    let before = filesOf(data);
     await within(
-      10_000,
-      'the kept event written',
-      waitFor(() => Object.keys(filesOf(data)).some((f) => f.startsWith('events/'))),
+      15_000,
+      'the data directory at rest',
+      (async () => {
+        for (;;) {
+          await new Promise((done) => setTimeout(done, 500));
+          const now = filesOf(data);
+          if (Object.keys(now).some((f) => f.startsWith('events/')) && JSON.stringify(now) === JSON.stringify(before))
+            return;
+          before = now;
+        }
+      })(),
     );
-    const before = filesOf(data);
     // What a container that judged this one dead does: its own lock in place of this one's.
     replaceLock(data, foreignLock());
     const { code } = await within(10_000, 'baton serve stopping after losing its lock', b.exited);
@@ -189,6 +207,22 @@ describe('the data directory lock across containers and hosts', () => {
     expect(() => lock.confirm()).toThrow(DataDirLockLostError);
     await lock();
     expect(readFileSync(join(dir, 'baton.lock'), 'utf8')).toBe(foreignLock());
+  });
+
+  it("a lock taken, given up, and taken by a third process whose file got this one's old inode number is not taken for this process's", async () => {
+    const dir = freshDir();
+    const path = join(dir, 'baton.lock');
+    const lock = await lockDataDir(dir, { leaseMs: 120_000, heartbeatMs: 60_000 });
+    const ours = statSync(path).ino;
+    // Another process took it and let it go (this process's file is gone), and a third made a new one:
+    // a file system hands a freed inode number to the next file, as ext4 does at once.
+    unlinkSync(path);
+    writeFileSync(path, foreignLock('third'));
+    const reused = statSync(path).ino === ours;
+    expect(() => lock.confirm(true)).toThrow(DataDirLockLostError);
+    await lock();
+    // The third one's lock is left in place, whatever its inode number.
+    expect(readFileSync(path, 'utf8'), `inode number reused: ${reused}`).toBe(foreignLock('third'));
   });
 
   it('an embedded server whose lock was taken writes none of its files, and refuses events', async () => {

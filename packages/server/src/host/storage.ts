@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { isObject, type Store } from '@baton/engine/internal';
 import type { LiveBus, LiveMessage } from '../live/liveFeed.ts';
 import type { Document } from '../stores/document.ts';
+import { DataDirLockLostError } from '../stores/dataDirLock.ts';
 import { DurableJsonFile } from '../stores/durableJsonFile.ts';
 import { FileEventLog, PgEventLog, type EventLog } from '../stores/eventLog.ts';
 import { LowdbStore } from '../stores/lowdbStore.ts';
@@ -83,7 +84,7 @@ async function openLowdb(
     ...(onLockLost ? { onLockLost } : {}),
   });
   // Once another process has taken the data directory, none of its files is written from here.
-  const beforeWrite = () => store.checkLock();
+  const beforeWrite = () => store.checkLock(true);
   const events = new FileEventLog(data, beforeWrite);
   return {
     store,
@@ -96,6 +97,7 @@ async function openLowdb(
     live: undefined,
     where: data,
     ready: async () => {
+      if (store.failed instanceof DataDirLockLostError) throw store.failed;
       if (store.failed) throw new Error(`a write to the data directory failed (${store.failed.message})`);
     },
     releaseTimers: async () => undefined,

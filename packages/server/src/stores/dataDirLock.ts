@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readlinkSync, type Stats, statSync } from 'node:fs';
+import { type BigIntStats, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { link, open, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -235,6 +235,8 @@ export async function lockDataDir(dir: string, options: DataDirLockOptions = {})
   } finally {
     await file.close();
   }
+  // The file that becomes the lock, as it is before it is linked into place (where it could be moved aside).
+  const mine = statSync(tmp, { bigint: true });
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
@@ -270,7 +272,7 @@ export async function lockDataDir(dir: string, options: DataDirLockOptions = {})
             `data directory ${dir} was taken by another process at the same moment`,
           );
       }
-      return keep(dir, path, heartbeatMs, leaseMs, options.onLost);
+      return keep(dir, path, JSON.stringify(me), mine, heartbeatMs, leaseMs, options.onLost);
     }
   } finally {
     await unlink(tmp).catch(() => undefined);
@@ -294,57 +296,106 @@ async function removeIfStill(dir: string, path: string, judged: string, token: s
   await unlink(aside).catch(() => undefined);
 }
 
+/** What a look at the lock says: still this process's, removed, another's, or not known just now. */
+type Verdict = 'ok' | 'removed' | 'replaced' | null;
+
 /**
- * The heartbeat's worker: touches the lock, then checks it is still the file this process linked (its
- * inode: every taker links a file of its own). Neither needs a file descriptor, so a process out of them
- * (EMFILE) still beats. A lock missing at one beat is looked at again at the next (another taker may have
- * moved it aside for an instant); one that cannot be checked for a lease counts as lost.
+ * The heartbeat's worker: touches the lock, then checks it still holds this process's text (its token).
+ * Out of file descriptors (EMFILE), where the text cannot be read, it compares the file's inode and birth
+ * time with the file this process linked instead (stat and utimes need no descriptor; an inode number alone
+ * can be handed to a new file once the old one is gone). A lock missing at one beat is looked at again at
+ * the next (another taker may have moved it aside for an instant); one that cannot be checked, or touched,
+ * for a while counts as lost. It publishes when it last saw the lock as this process's, and stops at the
+ * first loss it reports.
  */
 const HEARTBEAT = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { statSync, utimesSync } = require('node:fs');
-const { path, ino, dev, heartbeatMs, leaseMs } = workerData;
+const { readFileSync, statSync, utimesSync } = require('node:fs');
+const { path, text, ino, birth, heartbeatMs, leaseMs, shared } = workerData;
+const lastGood = new BigInt64Array(shared);
+const look = ${look.toString()};
 let missing = 0;
-let checkedAt = Date.now();
-setInterval(() => {
+let touchedAt = performance.now();
+let checkedAt = performance.now();
+const timer = setInterval(() => {
+  const now = performance.now();
   try {
     const t = new Date();
     utimesSync(path, t, t);
+    touchedAt = now;
   } catch {}
-  let st;
-  try {
-    st = statSync(path);
-  } catch (err) {
-    if (err.code === 'ENOENT') {
-      if (++missing >= 2) parentPort.postMessage({ lost: 'removed' });
-    } else if (Date.now() - checkedAt > leaseMs) parentPort.postMessage({ lost: 'unverifiable' });
-    return;
+  const verdict = look(readFileSync, statSync, path, text, ino, birth);
+  if (verdict === 'removed' && ++missing < 2) return;
+  if (verdict !== 'removed') missing = 0;
+  if (verdict === 'ok') {
+    checkedAt = now;
+    Atomics.store(lastGood, 0, BigInt(Date.now()));
   }
-  missing = 0;
-  checkedAt = Date.now();
-  if (st.ino !== ino || st.dev !== dev) parentPort.postMessage({ lost: 'replaced' });
+  let lost = verdict === 'removed' || verdict === 'replaced' ? verdict : null;
+  if (lost === null && (now - checkedAt > leaseMs || now - touchedAt > leaseMs / 2)) lost = 'unverifiable';
+  if (lost !== null) {
+    clearInterval(timer);
+    parentPort.postMessage({ lost });
+  }
 }, heartbeatMs);
 `;
+
+/**
+ * Whether the lock at `path` is still this process's (`text`); by inode and birth time when the text cannot
+ * be read for want of descriptors. Plain JavaScript with its functions passed in: the heartbeat's worker
+ * runs the same source.
+ */
+function look(
+  read: typeof readFileSync,
+  stat: typeof statSync,
+  path: string,
+  text: string,
+  ino: bigint,
+  birth: bigint,
+): Verdict {
+  try {
+    return read(path, 'utf8') === text ? 'ok' : 'replaced';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'removed';
+    if (code !== 'EMFILE' && code !== 'ENFILE') return null;
+  }
+  try {
+    const st = stat(path, { bigint: true });
+    return st.ino === ino && st.birthtimeNs === birth ? 'ok' : 'replaced';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'removed' : null;
+  }
+}
+
+/** Waits `ms` on this thread without returning to the event loop (a check before a write is synchronous). */
+const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /** Keeps a lock this process has taken: the heartbeat, the check that it is still its own, the release. */
 function keep(
   dir: string,
   path: string,
+  text: string,
+  mine: BigIntStats,
   heartbeatMs: number,
   leaseMs: number,
   onLost: ((error: DataDirLockLostError) => void) | undefined,
 ): DataDirLock {
-  const mine = statSync(path);
+  const check = () => look(readFileSync, statSync, path, text, mine.ino, mine.birthtimeNs);
+  // When the heartbeat last saw the lock as this process's (wall clock ms), readable without awaiting.
+  const shared = new SharedArrayBuffer(8);
+  const lastGood = new BigInt64Array(shared);
+  Atomics.store(lastGood, 0, BigInt(Date.now()));
   let released = false;
   let lost: DataDirLockLostError | null = null;
-  // When the lock was last seen to be this process's, by the monotonic clock and the wall clock (the
+  // When this thread last saw the lock as this process's, by the monotonic clock and the wall clock (the
   // monotonic one stops while a host is suspended).
   let confirmed = { at: performance.now(), wall: Date.now() };
   const lose = (why: 'removed' | 'replaced' | 'unverifiable' | 'heartbeat') => {
     if (released || lost) return;
     let detail: string;
     if (why === 'removed') detail = 'was removed';
-    else if (why === 'unverifiable') detail = `could not be checked for ${Math.round(leaseMs / 1000)} s`;
+    else if (why === 'unverifiable') detail = `could not be checked or refreshed for ${Math.round(leaseMs / 1000)} s`;
     else if (why === 'heartbeat') detail = 'could not be kept: its heartbeat stopped';
     else {
       let holder: Holder | null = null;
@@ -361,10 +412,10 @@ function keep(
   };
   let worker: Worker | null = null;
   let restarts = 0;
-  const start = () => {
+  const start = (): Worker => {
     const w = new Worker(HEARTBEAT, {
       eval: true,
-      workerData: { path, ino: mine.ino, dev: mine.dev, heartbeatMs, leaseMs },
+      workerData: { path, text, ino: mine.ino, birth: mine.birthtimeNs, heartbeatMs, leaseMs, shared },
     });
     w.unref();
     w.on('message', (m: { lost: 'removed' | 'replaced' | 'unverifiable' }) => lose(m.lost));
@@ -372,8 +423,12 @@ function keep(
     // again, the lock cannot be kept, and the store stops writing rather than let its lock go stale.
     const stopped = () => {
       if (released || lost || worker !== w) return;
-      if (restarts++ < 1) worker = start();
-      else lose('heartbeat');
+      if (restarts++ >= 1) return lose('heartbeat');
+      try {
+        worker = start();
+      } catch {
+        lose('heartbeat');
+      }
     };
     w.on('error', stopped);
     w.on('exit', stopped);
@@ -383,7 +438,7 @@ function keep(
   const release = async () => {
     released = true;
     await worker?.terminate();
-    if (lost === null && sameFile(path, mine)) await unlink(path).catch(() => undefined);
+    if (lost === null && check() === 'ok') await unlink(path).catch(() => undefined);
   };
   return Object.assign(release, {
     confirm(fresh = false) {
@@ -391,30 +446,22 @@ function keep(
       if (released) return;
       const elapsed = Math.max(performance.now() - confirmed.at, Date.now() - confirmed.wall);
       if (!fresh && elapsed < heartbeatMs) return;
-      let st: Stats;
-      try {
-        st = statSync(path);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') lose('removed');
-        else if (elapsed > leaseMs) lose('unverifiable');
-        if (lost) throw lost;
-        return; // not checkable just now (EIO): the heartbeat goes on checking
+      let verdict = check();
+      if (verdict === 'removed') {
+        pause(20); // moved aside for an instant by another taker, or gone: looked at again
+        verdict = check();
       }
-      if (st.ino !== mine.ino || st.dev !== mine.dev) {
-        lose('replaced');
-        throw lost as unknown as DataDirLockLostError;
+      if (verdict === 'ok') {
+        confirmed = { at: performance.now(), wall: Date.now() };
+        return;
       }
-      confirmed = { at: performance.now(), wall: Date.now() };
+      if (verdict === null) {
+        // Not checkable just now (EIO): lost only if neither this thread nor the heartbeat has seen the
+        // lock as this process's for a lease.
+        if (Math.min(elapsed, Date.now() - Number(Atomics.load(lastGood, 0))) <= leaseMs) return;
+        lose('unverifiable');
+      } else lose(verdict);
+      throw lost as unknown as DataDirLockLostError;
     },
   });
-}
-
-/** Whether `path` is still the file `mine` (same inode and device). */
-function sameFile(path: string, mine: Stats): boolean {
-  try {
-    const st = statSync(path);
-    return st.ino === mine.ino && st.dev === mine.dev;
-  } catch {
-    return false;
-  }
 }

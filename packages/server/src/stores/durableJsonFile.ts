@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Adapter } from 'lowdb';
@@ -21,7 +22,7 @@ export interface DurableJsonFileOptions<T> {
 }
 
 /** The name of the temporary file a write goes through; a killed write can leave it, and start-up removes it. */
-export const TEMP_FILE = /^\..+\.\d+\.tmp$/;
+export const TEMP_FILE = /^\..+\.\d+(-[0-9a-f]+)?\.tmp$/;
 
 /**
  * A lowdb adapter that writes durably: the JSON goes to a temporary file that is fsynced, renamed over
@@ -83,8 +84,9 @@ export class DurableJsonFile<T> implements Adapter<T>, Document<T> {
 
   private async writeChunks(chunks: Iterable<string> | AsyncIterable<string>): Promise<void> {
     this.options.beforeWrite?.();
-    const tmp = `${dirname(this.file)}/.${basename(this.file)}.${process.pid}.tmp`;
-    const file = await open(tmp, 'w', 0o600);
+    // Named apart from any other process's (two containers' Batons are both process 1), and made new.
+    const tmp = `${dirname(this.file)}/.${basename(this.file)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+    const file = await open(tmp, 'wx', 0o600);
     try {
       // Flush as it goes: one fsync of a large file at the end would hold up every other fsync on the
       // disk (the journal's) for seconds.
