@@ -342,7 +342,8 @@ const timer = setInterval(() => {
 
 /**
  * Whether the lock at `path` is still this process's (`text`); by inode and birth time when the text cannot
- * be read for want of descriptors. Plain JavaScript with its functions passed in: the heartbeat's worker
+ * be read for want of descriptors (a different inode is a different file; a different birth time alone is
+ * not known, and the lease decides). Plain JavaScript with its functions passed in: the heartbeat's worker
  * runs the same source.
  */
 function look(
@@ -362,7 +363,10 @@ function look(
   }
   try {
     const st = stat(path, { bigint: true });
-    return st.ino === ino && st.birthtimeNs === birth ? 'ok' : 'replaced';
+    // Another inode is another file. The same inode with another birth time is not known for sure: a
+    // file made since in its place, or a host without statx, where the birth time is the change time.
+    if (st.ino !== ino) return 'replaced';
+    return st.birthtimeNs === birth ? 'ok' : null;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'removed' : null;
   }
