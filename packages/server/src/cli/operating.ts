@@ -1,6 +1,6 @@
 import v8 from 'node:v8';
 import { stopGracefully, type StopPlan } from '../host/service.ts';
-import { flushLogs } from '../ops/logger.ts';
+import { flushLogs, type Logger } from '../ops/logger.ts';
 import type { MetricsAccess } from '../ops/metrics.ts';
 import { CliError, EXIT } from './io.ts';
 
@@ -118,6 +118,16 @@ export function boundHeapGrowth(percent: number | undefined): void {
 }
 
 /**
+ * Logs why and exits with `code` at once, without the graceful stop: after the buffered log lines are
+ * written, or within a second if they cannot be (a log that cannot flush does not keep the process up).
+ */
+export function exitAtOnce(log: Logger, code: number, fields: Record<string, unknown>, message: string): void {
+  log.error(fields, message);
+  setTimeout(() => process.exit(code), 1_000);
+  void flushLogs(log).finally(() => process.exit(code));
+}
+
+/**
  * Waits for SIGTERM or SIGINT, then stops gracefully within the timeout and resolves with the exit code
  * (0). The drain delay applies to SIGTERM (an orchestrator), not to SIGINT (a person at a terminal). Past
  * the timeout, or at a second signal, the process exits with 1 at once; a handle left open after a clean
@@ -125,10 +135,8 @@ export function boundHeapGrowth(percent: number | undefined): void {
  */
 export function stopOnSignal(plan: Omit<StopPlan, 'drainDelayMs'>, options: OperatingOptions): Promise<number> {
   const { log } = plan;
-  const exitNow = (code: number, message: string) => {
-    log.error({ timeoutMs: options.shutdownTimeoutMs }, message);
-    void flushLogs(log).finally(() => process.exit(code));
-  };
+  const exitNow = (code: number, message: string) =>
+    exitAtOnce(log, code, { timeoutMs: options.shutdownTimeoutMs }, message);
   return new Promise((done) => {
     const onSignal = (signal: NodeJS.Signals) => {
       process.off('SIGINT', onSignal);

@@ -200,6 +200,8 @@ export type DataDirLock = (() => Promise<void>) & {
    * for longer than a lease (and whose lock another process took meanwhile) writes nothing on waking.
    */
   confirm(fresh?: boolean): void;
+  /** Why the lock is no longer this process's, once it is known; null while it is. */
+  readonly lost: DataDirLockLostError | null;
 };
 
 /**
@@ -444,7 +446,8 @@ function keep(
     await worker?.terminate();
     if (lost === null && check() === 'ok') await unlink(path).catch(() => undefined);
   };
-  return Object.assign(release, {
+  Object.defineProperty(release, 'lost', { get: () => lost });
+  return Object.assign(release as typeof release & { readonly lost: DataDirLockLostError | null }, {
     confirm(fresh = false) {
       if (lost) throw lost;
       if (released) return;

@@ -14,7 +14,7 @@ import {
   type Store,
 } from '@baton/engine/internal';
 import { DataFileError, JournalGapError } from './dataFileErrors.ts';
-import { type DataDirLock, DataDirLockLostError, type DataDirLockOptions, lockDataDir } from './dataDirLock.ts';
+import { type DataDirLock, type DataDirLockLostError, type DataDirLockOptions, lockDataDir } from './dataDirLock.ts';
 import { DurableJsonFile, TEMP_FILE } from './durableJsonFile.ts';
 import {
   changeOf,
@@ -101,13 +101,11 @@ export class LowdbStore implements Store {
   static async open(dir: string, options: LowdbStoreOptions = {}): Promise<LowdbStore> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await chmod(dir, 0o700);
-    let opened: LowdbStore | undefined;
     const lock = await lockDataDir(dir, {
       ...options.lock,
       ...(options.warn ? { warn: options.warn } : {}),
       onLost: (error) => {
         (options.warn ?? console.warn)(`baton: ${error.message}`);
-        opened?.lose(error);
         options.onLockLost?.(error);
       },
     });
@@ -157,8 +155,6 @@ export class LowdbStore implements Store {
       store.durableSeq = store.stagedSeq = memory.outboxSeq;
       store.fixedCompact = options.fixedCompactBytes === true;
       store.snapshotBytes = await fileSize(join(dir, 'runtime.json'));
-      opened = store;
-      lock.confirm(true); // a loss while opening, told before `opened` was set
       return store;
     } catch (err) {
       await lock();
@@ -239,15 +235,7 @@ export class LowdbStore implements Store {
 
   /** The write failure that makes the store refuse commits until Baton restarts, or null (readiness). */
   get failed(): Error | null {
-    return this.lockLost ?? this.failure;
-  }
-
-  /** Set once another process has taken the data directory: nothing more is written from here. */
-  private lockLost: DataDirLockLostError | null = null;
-
-  /** The data directory is another process's now: every commit is refused and nothing more is written. */
-  private lose(error: DataDirLockLostError): void {
-    this.lockLost ??= error;
+    return this.lock.lost ?? this.failure;
   }
 
   /**
@@ -256,14 +244,7 @@ export class LowdbStore implements Store {
    * they write.
    */
   checkLock(fresh = false): void {
-    if (!this.lockLost)
-      try {
-        this.lock.confirm(fresh);
-      } catch (err) {
-        if (!(err instanceof DataDirLockLostError)) throw err;
-        this.lockLost = err;
-      }
-    if (this.lockLost) throw this.lockLost;
+    this.lock.confirm(fresh);
   }
 
   private writable(fresh = false): void {
@@ -338,7 +319,7 @@ export class LowdbStore implements Store {
     });
     this.inFlight = switched.catch(() => undefined);
     await switched;
-    this.writable(true);
+    // (runtime.json's own check reads the lock again as its write starts and before it replaces the file.)
     this.db.data = snapshot;
     try {
       await this.db.write();

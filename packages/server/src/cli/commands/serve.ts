@@ -3,9 +3,9 @@ import { startingApp } from '../../app/routes/ops.ts';
 import { openServer } from '../../host/openServer.ts';
 import { listen, type Listener } from '../../host/service.ts';
 import { Lifecycle } from '../../ops/lifecycle.ts';
-import { createLogger, flushLogs } from '../../ops/logger.ts';
+import { createLogger } from '../../ops/logger.ts';
 import { Metrics } from '../../ops/metrics.ts';
-import { boundHeapGrowth, operatingOptions, stopOnSignal } from '../operating.ts';
+import { boundHeapGrowth, exitAtOnce, operatingOptions, stopOnSignal } from '../operating.ts';
 import { CliError, storageOf, type CliIO } from '../io.ts';
 import type { Command } from '../command.ts';
 
@@ -89,11 +89,7 @@ export const serveCommand: Command = {
         // write, so no graceful stop either; a supervisor restarts this process, which then waits its turn.
         ...('data' in storage
           ? {
-              onLockLost: (err: Error) => {
-                log.error({ err }, 'lost the data directory; stopping at once');
-                setTimeout(() => process.exit(1), 1_000); // a log that cannot flush does not keep it running
-                void flushLogs(log).finally(() => process.exit(1));
-              },
+              onLockLost: (err: Error) => exitAtOnce(log, 1, { err }, 'lost the data directory; stopping at once'),
             }
           : {}),
         ...intake,
