@@ -38,9 +38,11 @@ interface Operation {
 
 const ALL = ['admin', 'marketer', 'rep'] as ('admin' | 'marketer' | 'rep')[];
 const EDITORS = ['admin', 'marketer'] as ('admin' | 'marketer' | 'rep')[];
-const TOO_LARGE = {
+const INTAKE_ERRORS = {
   '413': 'too_large: more than 500 KB once decompressed, or an event over 32 KB',
   '415': 'unsupported_encoding: a Content-Encoding other than gzip or deflate',
+  '503':
+    'nothing was applied, send it again (Retry-After): store_failed (the data directory could not be written), data_dir_lock_lost (another process holds the data directory now), store_unavailable or write_conflict (PostgreSQL)',
 };
 const call = (type: string, short: string, summary: string, body: string): Operation[] => [
   {
@@ -51,7 +53,7 @@ const call = (type: string, short: string, summary: string, body: string): Opera
     auth: 'writeKey',
     body,
     response: 'CallResult',
-    errors: TOO_LARGE,
+    errors: INTAKE_ERRORS,
   },
   {
     method: 'post',
@@ -61,7 +63,7 @@ const call = (type: string, short: string, summary: string, body: string): Opera
     auth: 'writeKey',
     body,
     response: 'CallResult',
-    errors: TOO_LARGE,
+    errors: INTAKE_ERRORS,
   },
 ];
 
@@ -92,7 +94,7 @@ export const OPERATIONS: Operation[] = [
     auth: 'writeKey',
     body: 'Batch',
     response: 'BatchResult',
-    errors: TOO_LARGE,
+    errors: INTAKE_ERRORS,
   },
   {
     method: 'post',
@@ -102,7 +104,7 @@ export const OPERATIONS: Operation[] = [
     auth: 'writeKey',
     body: 'Batch',
     response: 'BatchResult',
-    errors: TOO_LARGE,
+    errors: INTAKE_ERRORS,
   },
   {
     method: 'post',
