@@ -27,7 +27,7 @@ const ROOT = new URL('../../../', import.meta.url).pathname;
 const BIN = process.env.BENCH_INSTALLED
   ? join(installPackages().dir, 'node_modules/@baton/server/dist/cli/bin.js')
   : join(ROOT, 'packages/server/bin/baton.mjs');
-/** Extra node flags for the served processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them. */
+/** Extra node flags for the served processes and the baseline, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them. */
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const PATHS = ['/docs', '/blog', '/pricing', '/features', '/docs/api'];
 
@@ -123,8 +123,9 @@ async function bareHono(): Promise<Served> {
     import { Hono } from 'hono'; import { serve } from '@hono/node-server';
     const app = new Hono();
     app.post('/v1/track', async (c) => { const e = await c.req.json(); return c.json({ success: true, status: typeof e.userId === 'string' ? 'applied' : 'refused' }); });
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (i) => console.log('Baton is running at http://127.0.0.1:' + i.port + '\\n  write key: none\\n  API:'));`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    // Stopped with SIGTERM: exits normally, so --cpu-prof and the like write their files.
+    process.on('SIGTERM', () => process.exit(0)); const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (i) => console.log('Baton is running at http://127.0.0.1:' + i.port + '\\n  write key: none\\n  API:'));`;
+  const child = spawn(process.execPath, [...NODE_ARGS, '--input-type=module', '-e', script], {
     cwd: join(ROOT, 'packages/server'),
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -35,9 +35,11 @@ export class InFlight {
   }
 }
 
-/** What the intake answered for one request, read from the JSON it answered with. */
+/** What the intake answered for one request: a single call's status, or a batch's counts. */
 type IntakeAnswer = {
+  success?: unknown;
   status?: unknown;
+  reason?: unknown;
   applied?: unknown;
   duplicates?: unknown;
   skipped?: unknown;
@@ -48,18 +50,18 @@ type IntakeAnswer = {
 const isIntake = (c: Context) =>
   c.req.method === 'POST' && c.req.path.startsWith('/v1/') && c.req.path !== '/v1/inbound';
 
+/** Where an intake route leaves what it answered, for `observe` to count. */
+const ANSWER = 'baton.intakeAnswer';
+
 /**
- * Keeps what a route answers with `c.json`, so the intake's counts are read from the object itself
- * instead of parsing the body it became (the intake is the hot path).
+ * The intake's answer, kept for `observe` to count its events from the object itself instead of parsing
+ * the body it becomes (the intake is the hot path). A context variable: wrapping `c.json` on every request
+ * to catch the object cost a tracked call a third of its CPU (issue #17: V8 then collected twice as
+ * often, docs/BENCHMARKS.md, "The request around a tracked call").
  */
-function keepAnswer(c: Context): () => IntakeAnswer | undefined {
-  let answer: unknown;
-  const json = c.json;
-  c.json = ((object: unknown, ...rest: unknown[]) => {
-    answer = object;
-    return (json as (...args: unknown[]) => Response)(object, ...rest);
-  }) as typeof c.json;
-  return () => (typeof answer === 'object' && answer !== null ? (answer as IntakeAnswer) : undefined);
+export function answerIntake(c: Context, answer: IntakeAnswer): Response {
+  c.set(ANSWER as never, answer as never);
+  return c.json(answer);
 }
 
 /** Counts the events of one intake request: accepted by what became of them, refused by error code. */
@@ -76,8 +78,8 @@ async function countIntake(c: Context, answer: IntakeAnswer | undefined, metrics
     }
     return;
   }
-  // Refused whole: the code is in the answer (a Baton error) or in the body of an HTTP error.
-  let code = answer?.error?.code;
+  // Refused whole: the code is the Baton error's, or in the body of an HTTP error.
+  let code: unknown = c.error instanceof BatonError ? c.error.code : undefined;
   if (typeof code !== 'string')
     code = (
       (await c.res
@@ -103,7 +105,6 @@ export function observe(log: Logger, metrics: Metrics, inFlight: InFlight): Midd
     const started = performance.now();
     const given = requestHeader(c, 'x-request-id');
     const reqId = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
-    const intake = isIntake(c) ? keepAnswer(c) : null;
     // Set before the route answers, so the answer is built with it (nodeHttp.ts). Off `baton serve`,
     // answers not built from the context (errors) get it afterwards.
     const set = answerHeader(c, 'x-request-id', reqId);
@@ -118,7 +119,7 @@ export function observe(log: Logger, metrics: Metrics, inFlight: InFlight): Midd
     const ms = performance.now() - started;
     const route = c.req.routePath;
     metrics.httpSeconds.observe({ method: c.req.method, route, status: String(status) }, ms / 1000);
-    if (intake) await countIntake(c, intake(), metrics);
+    if (isIntake(c)) await countIntake(c, c.get(ANSWER as never) as IntakeAnswer | undefined, metrics);
     const line = { reqId, method: c.req.method, path: c.req.path, route, status, ms: Math.round(ms * 10) / 10 };
     if (status >= 500 && c.error instanceof BatonError)
       // A refusal Baton chose (a busy line, a write conflict, the store out of reach): its code, no stack.

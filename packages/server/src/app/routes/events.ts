@@ -13,6 +13,7 @@ import { basicUser, checkWriteKey } from '../auth.ts';
 import { parseJsonText } from '../body.ts';
 import { requestHeader } from '../nodeHttp.ts';
 import { httpError } from '../errors.ts';
+import { answerIntake } from '../observe.ts';
 import { MAX_EVENT_BYTES, decodeBody, readRequestBody } from '../intake/decode.ts';
 import { eventTimestamp, instantAt } from '../intake/eventTime.ts';
 import { SEGMENT_TYPES, SHORT_FORMS, isLink, segmentCall } from '../segment.ts';
@@ -201,7 +202,8 @@ export function eventRoutes(runtime: Runtime, writeKey: () => string, log?: Even
       try {
         const applied = await applyCall(runtime, body, runtime.clock.now(), undefined, []);
         if (applied.recorded) keep(log, [applied.recorded]);
-        return c.json(
+        return answerIntake(
+          c,
           applied.reason === undefined
             ? { success: true, status: applied.status }
             : { success: true, status: applied.status, reason: applied.reason },
@@ -242,7 +244,7 @@ export function eventRoutes(runtime: Runtime, writeKey: () => string, log?: Even
     await writes.durable();
     keep(log, recorded);
     result.rejected.sort((a, b) => a.index - b.index);
-    return c.json(result);
+    return answerIntake(c, result);
   };
   for (const type of SEGMENT_TYPES) app.post(`/${type}`, single(type));
   app.post('/batch', batch);
