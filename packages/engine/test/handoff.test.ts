@@ -178,6 +178,26 @@ describe('the rep receives a handoff', () => {
     expect(timeline).toEqual(['Contact Updated', 'Demo Requested', 'Handoff Created', 'Handoff Assigned']);
   });
 
+  it('titles a lead by its company name when the company trait is an object, as Segment sends it', async () => {
+    const w = world([salesJourney()]);
+    await w.runtime.ingest({
+      type: 'identify',
+      userId: 'c1',
+      traits: { company: { name: 'Acme', id: 'co_1', industry: 'Retail', employee_count: 900 } },
+    });
+    await w.demo('c1');
+    const nameless = world([salesJourney()]);
+    await nameless.runtime.ingest({ type: 'identify', userId: 'c2', traits: { company: { id: 'co_2' } } });
+    await nameless.demo('c2');
+    const listed = world([salesJourney()]);
+    await listed.runtime.ingest({ type: 'identify', userId: 'c3', traits: { company: ['A', 'B'] } });
+    await listed.demo('c3');
+    expect((await w.handoffs('c1'))[0]!.title).toBe('Lead: Acme');
+    // Without a name, or not an object with fields, the value is shown as JSON, as before.
+    expect((await nameless.handoffs('c2'))[0]!.title).toBe('Lead: {"id":"co_2"}');
+    expect((await listed.handoffs('c3'))[0]!.title).toBe('Lead: ["A","B"]');
+  });
+
   it('stops the SLA clock when the rep accepts', async () => {
     const w = world([salesJourney()]);
     await w.demo('c1');

@@ -23,11 +23,22 @@ export const Template = z.string().superRefine((s, ctx) => {
 });
 export type Template = z.infer<typeof Template>;
 
+/**
+ * What a placeholder shows for `value`: nothing when it is missing; an object by its `name` when it has a
+ * text or number one (Segment's `company` trait is `{ name, id, industry, … }`, and a rep reads "Acme", not
+ * its JSON); any other object or array as JSON.
+ */
+function shown(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'object') return String(value);
+  if (!Array.isArray(value) && Object.hasOwn(value, 'name')) {
+    const { name } = value as { name: unknown };
+    if (typeof name === 'string' || typeof name === 'number') return String(name);
+  }
+  return JSON.stringify(value);
+}
+
 /** Fills a template; a missing value becomes an empty string. Nothing in it is executed. */
 export function renderTemplate(template: string, read: (segments: string[]) => unknown): string {
-  return template.replace(PLACEHOLDER, (_, path: string) => {
-    const value = read(path.split('.'));
-    if (value === undefined || value === null) return '';
-    return typeof value === 'object' ? JSON.stringify(value) : String(value);
-  });
+  return template.replace(PLACEHOLDER, (_, path: string) => shown(read(path.split('.'))));
 }
