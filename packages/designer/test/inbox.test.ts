@@ -179,6 +179,42 @@ describe("the reps' inbox and the reports, in a browser", () => {
     expect(ui.problems).toEqual([]);
   }, 60_000);
 
+  it('shows a Segment company object by its name and fields, and keeps a long record within a laptop screen', async () => {
+    const { page } = ui;
+    const company = { name: 'Wayne Enterprises', id: 'co_9', employee_count: 900 };
+    // Before the pricing visit, so that the handoff's timeline holds it: a property with no space to break
+    // at, as a tracking URL has.
+    const url = `https://shop.example/pricing?utm_campaign=${'x'.repeat(300)}`;
+    await ui.server.app.request('/v1/track', {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${ui.server.config.data.writeKey}:`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ userId: 'bruce', event: 'Link Clicked', properties: { url } }),
+    });
+    await pricingVisit(ui, 'bruce', { ownerId: 'ana', company });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    try {
+      await page.goto(`${ui.base}/inbox#token=${ui.server.config.data.adminToken}`);
+      const item = page.locator('[data-testid=handoff-item]', { hasText: 'Pricing intent: Wayne Enterprises' });
+      await item.getByRole('button').click();
+      const record = page.locator('[aria-label=handoff]');
+      await record.getByText('Why it fired').waitFor();
+      const traits = await record.locator('.traits').innerText();
+      expect(traits).toContain('name: Wayne Enterprises · id: co_9 · employee_count: 900');
+      expect(traits).not.toContain('{');
+      await expect.poll(() => record.locator('.timeline').innerText()).toContain(`url: ${url}`);
+      // Nothing runs past the right edge: the record's pane does not scroll sideways.
+      const pane = page.locator('.inbox-detail');
+      expect(await pane.evaluate((el) => el.scrollWidth - el.clientWidth)).toBe(0);
+      await ui.shot('11c-inbox-company-object');
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+    expect(ui.problems).toEqual([]);
+  }, 60_000);
+
   it('shows an admin the inbound webhook secret on asking, and rotates it', async () => {
     const { page } = ui;
     await page.goto(`${ui.base}/inbox#token=${ui.server.config.data.adminToken}`);

@@ -4,7 +4,24 @@ import { slaState } from './sla.ts';
 import { lifeCycle, type LifeStep, type TimelineEvent } from './lifecycle.ts';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '–');
-const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+/** One value as a rep reads it: text as it is, a list with commas, anything nested deeper as JSON. */
+const plain = (v: unknown): string =>
+  typeof v === 'string'
+    ? v
+    : Array.isArray(v) && v.every((x) => typeof x !== 'object')
+      ? v.join(', ')
+      : JSON.stringify(v);
+
+/**
+ * A trait or an event's properties as a rep reads them: an object (Segment's `company` trait is one) as
+ * `name: Acme · id: co_1`, not as its JSON.
+ */
+const show = (v: unknown): string =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? Object.entries(v)
+        .map(([k, x]) => `${k}: ${plain(x)}`)
+        .join(' · ')
+    : plain(v);
 
 /** The full record a rep works: who, why it fired, the SLA, the story so far, and the actions. */
 /** The life cycle from the record alone, when the contact's timeline is not at hand. */
@@ -244,9 +261,7 @@ export function HandoffRecord({
             {[...h.context.timeline].reverse().map((e, i) => (
               <li key={i}>
                 <span className="muted small">{when(e.at)}</span> <strong>{e.name}</strong>{' '}
-                {Object.keys(e.properties).length > 0 && (
-                  <span className="muted small">{JSON.stringify(e.properties)}</span>
-                )}
+                {Object.keys(e.properties).length > 0 && <span className="muted small">{show(e.properties)}</span>}
               </li>
             ))}
           </ul>
