@@ -210,6 +210,36 @@ describe('metrics', () => {
     expect((await openly.app.request('/metrics')).status).toBe(200);
   });
 
+  it('count intake calls refused by a failing store, a bug, a size limit or an unknown path, by their code', async () => {
+    const s = await open();
+    const { createApp } = await import('../src/index.ts');
+    const { BatonError } = await import('@baton/engine');
+    let fail: Error = new BatonError('store_failed', 'the data directory could not be written');
+    const runtime = Object.create(s.runtime, { ingestEvent: { value: () => Promise.reject(fail) } });
+    const app = createApp({ ...s.deps, runtime });
+    const post = (path: string, body: string) =>
+      app.request(path, {
+        method: 'POST',
+        headers: { authorization: basic(s.config.data.writeKey), 'content-type': 'application/json' },
+        body,
+      });
+    const track = JSON.stringify({ userId: 'r1', event: 'Feature Used' });
+    expect((await post('/v1/track', track)).status).toBe(503);
+    fail = new Error('a bug');
+    expect((await post('/v1/track', track)).status).toBe(500);
+    expect(
+      (await post('/v1/track', JSON.stringify({ userId: 'r1', event: 'X', properties: { big: 'x'.repeat(40_000) } })))
+        .status,
+    ).toBe(413);
+    expect((await post('/v1/nowhere', track)).status).toBe(404);
+    const text = await scrape(s);
+    expect(sample(text, 'baton_events_refused_total', 'reason="store_failed"')).toBe(1);
+    expect(sample(text, 'baton_events_refused_total', 'reason="internal"')).toBe(1);
+    expect(sample(text, 'baton_events_refused_total', 'reason="too_large"')).toBe(1);
+    expect(sample(text, 'baton_events_refused_total', 'reason="not_found"')).toBe(1);
+    expect(sample(text, 'baton_events_accepted_total', 'status="applied"')).toBeUndefined();
+  });
+
   it('count events accepted and refused, time steps and commits, and count open handoffs per queue', async () => {
     const s = await open();
     const lead = await pricingLead(s, 'metric-lead');

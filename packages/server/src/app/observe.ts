@@ -36,7 +36,7 @@ export class InFlight {
 }
 
 /** What the intake answered for one request: a single call's status, or a batch's counts. */
-type IntakeAnswer = {
+export type IntakeAnswer = {
   success?: unknown;
   status?: unknown;
   reason?: unknown;
@@ -50,17 +50,18 @@ type IntakeAnswer = {
 const isIntake = (c: Context) =>
   c.req.method === 'POST' && c.req.path.startsWith('/v1/') && c.req.path !== '/v1/inbound';
 
-/** Where an intake route leaves what it answered, for `observe` to count. */
-const ANSWER = 'baton.intakeAnswer';
+/** The Hono environment of every request: where an intake route leaves what it answered, for `observe`. */
+export type ObservedEnv = { Variables: { intakeAnswer?: IntakeAnswer } };
 
 /**
  * The intake's answer, kept for `observe` to count its events from the object itself instead of parsing
- * the body it becomes (the intake is the hot path). A context variable: wrapping `c.json` on every request
- * to catch the object cost a tracked call a third of its CPU (issue #17: V8 then collected twice as
- * often, docs/BENCHMARKS.md, "The request around a tracked call").
+ * the body it becomes (the intake is the hot path). A context variable: wrapping `c.json` on every intake
+ * request to catch the object cost a tracked call about a quarter of its CPU (issue #17: the collector's
+ * share of the process was 17.5% with it, 6.6% without; docs/BENCHMARKS.md, "The request around a tracked
+ * call").
  */
-export function answerIntake(c: Context, answer: IntakeAnswer): Response {
-  c.set(ANSWER as never, answer as never);
+export function answerIntake(c: Context<ObservedEnv>, answer: IntakeAnswer): Response {
+  c.set('intakeAnswer', answer);
   return c.json(answer);
 }
 
@@ -96,7 +97,7 @@ async function countIntake(c: Context, answer: IntakeAnswer | undefined, metrics
  * error and its stack for a 5xx), the latency histogram, and the intake's event counts. Headers, query
  * strings and bodies are never logged: tokens, write keys and secrets travel there.
  */
-export function observe(log: Logger, metrics: Metrics, inFlight: InFlight): MiddlewareHandler {
+export function observe(log: Logger, metrics: Metrics, inFlight: InFlight): MiddlewareHandler<ObservedEnv> {
   // A request line's fields are fixed and hold no secret (the path is logged without its query, the id
   // is checked above), so it skips the logger's redaction, which costs a tracked event 2% of its CPU.
   // Error lines carry an error object: they keep it.
@@ -119,7 +120,7 @@ export function observe(log: Logger, metrics: Metrics, inFlight: InFlight): Midd
     const ms = performance.now() - started;
     const route = c.req.routePath;
     metrics.httpSeconds.observe({ method: c.req.method, route, status: String(status) }, ms / 1000);
-    if (isIntake(c)) await countIntake(c, c.get(ANSWER as never) as IntakeAnswer | undefined, metrics);
+    if (isIntake(c)) await countIntake(c, c.get('intakeAnswer'), metrics);
     const line = { reqId, method: c.req.method, path: c.req.path, route, status, ms: Math.round(ms * 10) / 10 };
     if (status >= 500 && c.error instanceof BatonError)
       // A refusal Baton chose (a busy line, a write conflict, the store out of reach): its code, no stack.

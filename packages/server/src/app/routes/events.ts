@@ -13,7 +13,7 @@ import { basicUser, checkWriteKey } from '../auth.ts';
 import { parseJsonText } from '../body.ts';
 import { requestHeader } from '../nodeHttp.ts';
 import { httpError } from '../errors.ts';
-import { answerIntake } from '../observe.ts';
+import { answerIntake, type ObservedEnv } from '../observe.ts';
 import { MAX_EVENT_BYTES, decodeBody, readRequestBody } from '../intake/decode.ts';
 import { eventTimestamp, instantAt } from '../intake/eventTime.ts';
 import { SEGMENT_TYPES, SHORT_FORMS, isLink, segmentCall } from '../segment.ts';
@@ -190,11 +190,11 @@ const refusesEvent = (err: unknown): err is BatonError =>
  * analytics.js's short forms /v1/t, i, p, s, g, a and b. A batch applies every valid event and answers
  * 200 with the ones refused; calls that cannot move a journey are answered `"status": "skipped"`.
  */
-export function eventRoutes(runtime: Runtime, writeKey: () => string, log?: EventLog): Hono {
-  const app = new Hono();
+export function eventRoutes(runtime: Runtime, writeKey: () => string, log?: EventLog): Hono<ObservedEnv> {
+  const app = new Hono<ObservedEnv>();
   const single =
     (type: string) =>
-    async (c: Context): Promise<Response> => {
+    async (c: Context<ObservedEnv>): Promise<Response> => {
       const body = await readIntake(c, writeKey());
       // The body is this request's own parse: the route's type is set on it, where a copy (`{ ...body, type }`,
       // the same fields in the same order) copied every field of every call (issue #17).
@@ -213,7 +213,7 @@ export function eventRoutes(runtime: Runtime, writeKey: () => string, log?: Even
         throw err;
       }
     };
-  const batch = async (c: Context): Promise<Response> => {
+  const batch = async (c: Context<ObservedEnv>): Promise<Response> => {
     const body = await readIntake(c, writeKey());
     const { batch: events } = parseInput(SegmentBatch, body, 'batch');
     const received = runtime.clock.now();
