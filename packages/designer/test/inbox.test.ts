@@ -193,8 +193,17 @@ describe("the reps' inbox and the reports, in a browser", () => {
       },
       body: JSON.stringify({ userId: 'bruce', event: 'Link Clicked', properties: { url } }),
     });
-    await pricingVisit(ui, 'bruce', { ownerId: 'ana', company });
+    // A trait key with nowhere to break, and a company without a name, which titles the lead by its JSON.
+    await pricingVisit(ui, 'bruce', { ownerId: 'ana', company, [`segment_${'k'.repeat(90)}`]: 'v' });
+    await pricingVisit(ui, 'selina', { ownerId: 'ana', company: { id: `co_${'y'.repeat(150)}` } });
     await page.setViewportSize({ width: 1280, height: 800 });
+    /** How far each part of the inbox runs past its own width (0 when everything wraps inside it). */
+    const spills = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('.inbox-list, .inbox-detail, .record-grid > section')].map(
+          (el) => el.scrollWidth - el.clientWidth,
+        ),
+      );
     try {
       await page.goto(`${ui.base}/inbox#token=${ui.server.config.data.adminToken}`);
       const item = page.locator('[data-testid=handoff-item]', { hasText: 'Pricing intent: Wayne Enterprises' });
@@ -205,10 +214,13 @@ describe("the reps' inbox and the reports, in a browser", () => {
       expect(traits).toContain('name: Wayne Enterprises · id: co_9 · employee_count: 900');
       expect(traits).not.toContain('{');
       await expect.poll(() => record.locator('.timeline').innerText()).toContain(`url: ${url}`);
-      // Nothing runs past the right edge: the record's pane does not scroll sideways.
-      const pane = page.locator('.inbox-detail');
-      expect(await pane.evaluate((el) => el.scrollWidth - el.clientWidth)).toBe(0);
+      // Nothing runs past the right edge, or from one column into the other: everything wraps in place.
+      expect(await spills()).toEqual([0, 0, 0, 0]);
       await ui.shot('11c-inbox-company-object');
+      await page.locator('[data-testid=handoff-item]', { hasText: 'co_yyy' }).getByRole('button').click();
+      await record.locator('h2', { hasText: 'co_yyy' }).waitFor();
+      expect(await spills()).toEqual([0, 0, 0, 0]);
+      await ui.shot('11d-inbox-long-title');
     } finally {
       await page.setViewportSize({ width: 1440, height: 900 });
     }

@@ -187,14 +187,14 @@ describe('the rep receives a handoff', () => {
     });
     await w.demo('c1');
     const nameless = world([salesJourney()]);
-    await nameless.runtime.ingest({ type: 'identify', userId: 'c2', traits: { company: { id: 'co_2' } } });
+    await nameless.runtime.ingest({ type: 'identify', userId: 'c2', traits: { company: { name: '', id: 'co_2' } } });
     await nameless.demo('c2');
     const listed = world([salesJourney()]);
     await listed.runtime.ingest({ type: 'identify', userId: 'c3', traits: { company: ['A', 'B'] } });
     await listed.demo('c3');
     expect((await w.handoffs('c1'))[0]!.title).toBe('Lead: Acme');
-    // Without a name, or not an object with fields, the value is shown as JSON, as before.
-    expect((await nameless.handoffs('c2'))[0]!.title).toBe('Lead: {"id":"co_2"}');
+    // Without a name (an empty one hides nothing), or not an object with fields, it is JSON, as before.
+    expect((await nameless.handoffs('c2'))[0]!.title).toBe('Lead: {"name":"","id":"co_2"}');
     expect((await listed.handoffs('c3'))[0]!.title).toBe('Lead: ["A","B"]');
   });
 

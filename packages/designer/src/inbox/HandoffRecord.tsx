@@ -2,27 +2,9 @@ import { useState } from 'react';
 import { api, type HandoffView, type Me, type TeamShape } from '../api.ts';
 import { slaState } from './sla.ts';
 import { lifeCycle, type LifeStep, type TimelineEvent } from './lifecycle.ts';
+import { shownValue } from './display.ts';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '–');
-/** One value as a rep reads it: text as it is, a list with commas, anything nested deeper as JSON. */
-const plain = (v: unknown): string =>
-  typeof v === 'string'
-    ? v
-    : Array.isArray(v) && v.every((x) => typeof x !== 'object')
-      ? v.join(', ')
-      : JSON.stringify(v);
-
-/**
- * A trait or an event's properties as a rep reads them: an object (Segment's `company` trait is one) as
- * `name: Acme · id: co_1`, not as its JSON.
- */
-const show = (v: unknown): string =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
-    ? Object.entries(v)
-        .map(([k, x]) => `${k}: ${plain(x)}`)
-        .join(' · ')
-    : plain(v);
-
 /** The full record a rep works: who, why it fired, the SLA, the story so far, and the actions. */
 /** The life cycle from the record alone, when the contact's timeline is not at hand. */
 function lifeFromRecord(h: HandoffView, name: (rep: string) => string): LifeStep[] {
@@ -239,7 +221,7 @@ export function HandoffRecord({
             <dd>{h.contactId}</dd>
             {Object.entries(h.context.traits).flatMap(([k, v]) => [
               <dt key={`k${k}`}>{k}</dt>,
-              <dd key={`v${k}`}>{show(v)}</dd>,
+              <dd key={`v${k}`}>{shownValue(v)}</dd>,
             ])}
             {Object.entries(h.context.scores).flatMap(([k, v]) => [
               <dt key={`s${k}`}>score.{k}</dt>,
@@ -261,7 +243,9 @@ export function HandoffRecord({
             {[...h.context.timeline].reverse().map((e, i) => (
               <li key={i}>
                 <span className="muted small">{when(e.at)}</span> <strong>{e.name}</strong>{' '}
-                {Object.keys(e.properties).length > 0 && <span className="muted small">{show(e.properties)}</span>}
+                {Object.keys(e.properties).length > 0 && (
+                  <span className="muted small">{shownValue(e.properties)}</span>
+                )}
               </li>
             ))}
           </ul>

@@ -25,15 +25,15 @@ export type Template = z.infer<typeof Template>;
 
 /**
  * What a placeholder shows for `value`: nothing when it is missing; an object by its `name` when it has a
- * text or number one (Segment's `company` trait is `{ name, id, industry, … }`, and a rep reads "Acme", not
- * its JSON); any other object or array as JSON.
+ * non-empty text or a number one (Segment's `company` trait is `{ name, id, industry, … }`, and a rep
+ * reads "Acme", not its JSON); any other object or array as JSON.
  */
 function shown(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value !== 'object') return String(value);
   if (!Array.isArray(value) && Object.hasOwn(value, 'name')) {
     const { name } = value as { name: unknown };
-    if (typeof name === 'string' || typeof name === 'number') return String(name);
+    if ((typeof name === 'string' && name !== '') || typeof name === 'number') return String(name);
   }
   return JSON.stringify(value);
 }
