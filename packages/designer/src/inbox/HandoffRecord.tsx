@@ -5,7 +5,7 @@ import { lifeCycle, type LifeStep, type TimelineEvent } from './lifecycle.ts';
 import { shownValue } from './display.ts';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '–');
-/** The full record a rep works: who, why it fired, the SLA, the story so far, and the actions. */
+
 /** The life cycle from the record alone, when the contact's timeline is not at hand. */
 function lifeFromRecord(h: HandoffView, name: (rep: string) => string): LifeStep[] {
   const steps: LifeStep[] = [{ at: h.createdAt, kind: 'created', text: `Created as a ${h.record}` }];
@@ -30,6 +30,7 @@ function lifeFromRecord(h: HandoffView, name: (rep: string) => string): LifeStep
   return steps.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }
 
+/** The full record a rep works: who, why it fired, the SLA, the story so far, and the actions. */
 export function HandoffRecord({
   handoff: h,
   me,
