@@ -397,8 +397,8 @@ function keep(
   // When this thread last saw the lock as this process's, by the monotonic clock and the wall clock (the
   // monotonic one stops while a host is suspended).
   let confirmed = { at: performance.now(), wall: Date.now() };
-  const lose = (why: 'removed' | 'replaced' | 'unverifiable' | 'heartbeat') => {
-    if (released || lost) return;
+  const lose = (why: 'removed' | 'replaced' | 'unverifiable' | 'heartbeat'): DataDirLockLostError => {
+    if (lost) return lost;
     let detail: string;
     if (why === 'removed') detail = 'was removed';
     else if (why === 'unverifiable') detail = `could not be checked or refreshed for ${Math.round(leaseMs / 1000)} s`;
@@ -415,6 +415,7 @@ function keep(
     lost = new DataDirLockLostError(dir, detail);
     void worker?.terminate();
     onLost?.(lost);
+    return lost;
   };
   let worker: Worker | null = null;
   let restarts = 0;
@@ -424,12 +425,17 @@ function keep(
       workerData: { path, text, ino: mine.ino, birth: mine.birthtimeNs, heartbeatMs, leaseMs, shared },
     });
     w.unref();
-    w.on('message', (m: { lost: 'removed' | 'replaced' | 'unverifiable' }) => lose(m.lost));
+    w.on('message', (m: { lost: 'removed' | 'replaced' | 'unverifiable' }) => {
+      if (!released) lose(m.lost);
+    });
     // A heartbeat that stops (the thread failed or ran out of memory) is started again once; if it stops
     // again, the lock cannot be kept, and the store stops writing rather than let its lock go stale.
     const stopped = () => {
       if (released || lost || worker !== w) return;
-      if (restarts++ >= 1) return lose('heartbeat');
+      if (restarts++ >= 1) {
+        lose('heartbeat');
+        return;
+      }
       try {
         worker = start();
       } catch {
@@ -462,13 +468,10 @@ function keep(
         confirmed = { at: performance.now(), wall: Date.now() };
         return;
       }
-      if (verdict === null) {
-        // Not checkable just now (EIO): lost only if neither this thread nor the heartbeat has seen the
-        // lock as this process's for a lease.
-        if (Math.min(elapsed, Date.now() - Number(Atomics.load(lastGood, 0))) <= leaseMs) return;
-        lose('unverifiable');
-      } else lose(verdict);
-      throw lost as unknown as DataDirLockLostError;
+      // Not checkable just now (EIO): lost only if neither this thread nor the heartbeat has seen the lock
+      // as this process's for a lease.
+      if (verdict === null && Math.min(elapsed, Date.now() - Number(Atomics.load(lastGood, 0))) <= leaseMs) return;
+      throw lose(verdict ?? 'unverifiable');
     },
   });
 }
