@@ -20,7 +20,7 @@ export { Journey, JOURNEY_SCHEMA } from './nodes/journey.ts';
 export { validateJourney } from './validate/validateJourney.ts';
 export { Team } from './model/team.ts';
 export { Workspace } from './model/workspace.ts';
-export { InboundEvent, TrackEvent, IdentifyEvent } from './model/event.ts';
+export { InboundEvent, TrackEvent, IdentifyEvent, GroupCall } from './model/event.ts';
 
 // A journey as an XState v5 machine with Baton's guards and actions, for createActor without the engine.
 export {

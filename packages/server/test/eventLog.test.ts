@@ -50,19 +50,21 @@ describe('accepted events kept for backtests (SPEC §10)', () => {
       ['identify', 'jane', null, '2026-11-23T09:00:00.000Z'],
       ['track', 'bob', 'Signed Up', '2026-11-24T08:00:00Z'],
       ['track', 'jane', 'Page Viewed', '2026-11-24T09:00:00.000Z'],
+      // A group call makes its contact and links ids (SPEC §7): kept, so a backtest does the same.
+      ['group', 'bob', null, '2026-11-24T09:00:00.000Z'],
     ]);
     expect(lines[2]!.properties).toEqual({ path: '/pricing', name: 'Pricing' });
     // What the backtest replays, as exported.
-    expect(recordedEvents(lines)).toHaveLength(3);
+    expect(recordedEvents(lines)).toHaveLength(4);
     const only = await server.call(marketer, 'GET', '/api/events?from=2026-11-24T08:30:00Z');
-    expect((await only.text()).trimEnd().split('\n')).toHaveLength(1);
+    expect((await only.text()).trimEnd().split('\n')).toHaveLength(2);
     expect((await server.call(marketer, 'GET', '/api/events?to=soon')).status).toBe(400);
     await server.close();
 
     const again = await testServer({ data: server.data, clock: { now: () => now } });
     expect(
       (await (await again.call(again.adminToken, 'GET', '/api/events')).text()).trimEnd().split('\n'),
-    ).toHaveLength(3);
+    ).toHaveLength(4);
     await again.close();
   });
 

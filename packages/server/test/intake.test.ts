@@ -46,7 +46,7 @@ describe('event intake as real sources send it (SPEC §7)', () => {
       status: 'applied',
     });
     expect(await json<{ status: string }>(send('/v1/g', { userId: 'js1', groupId: 'acme' }))).toMatchObject({
-      status: 'skipped',
+      status: 'applied',
     });
     expect(
       await json<Batch>(send('/v1/b', { batch: [{ type: 'track', userId: 'js1', event: 'Batched' }] })),
@@ -220,6 +220,129 @@ describe('event intake as real sources send it (SPEC §7)', () => {
       Stamped: '2026-11-23T09:00:00.000Z',
       Now: '2026-11-23T12:00:00.000Z',
     });
+    await server.close();
+  });
+});
+
+describe('calls as Segment and RudderStack sources send them, to the letter of SPEC §7', () => {
+  it('makes unknown contacts on alias and group calls, links ids on any call carrying both, even before the first anonymous call, and applies an alias once per messageId', async () => {
+    const server = await testServer();
+    const send = async (path: string, body: unknown) =>
+      json<{ status: string }>(post(server, path, JSON.stringify(body)));
+    // A group call carrying both ids links them: the visitor's page view joins the contact.
+    expect((await send('/v1/page', { anonymousId: 'an-g', properties: { path: '/pricing' } })).status).toBe('applied');
+    expect((await send('/v1/group', { userId: 'ug', anonymousId: 'an-g', groupId: 'acme' })).status).toBe('applied');
+    expect(await names(server, 'ug')).toEqual(['Page Viewed']);
+    expect((await server.store.load('an-g'))!.contact.linkedTo).toBe('ug');
+    // Unknown contacts are made on first sight, by an alias and a group call too.
+    expect((await send('/v1/alias', { userId: 'az-user', previousId: 'az-anon', messageId: 'al1' })).status).toBe(
+      'applied',
+    );
+    expect(await server.store.load('az-user')).toBeDefined();
+    expect((await send('/v1/group', { userId: 'g-only', groupId: 'acme' })).status).toBe('applied');
+    expect(await server.store.load('g-only')).toBeDefined();
+    // The same messageId twice is applied once, an alias's too.
+    expect((await send('/v1/alias', { userId: 'az-user', previousId: 'az-anon', messageId: 'al1' })).status).toBe(
+      'duplicate',
+    );
+    // A link made before the anonymousId's first call holds for its later calls, by alias or identify.
+    await send('/v1/track', { anonymousId: 'az-anon', event: 'After Alias' });
+    await send('/v1/identify', { userId: 'bob', anonymousId: 'an-2', traits: { plan: 'pro' } });
+    await send('/v1/track', { anonymousId: 'an-2', event: 'After Link' });
+    expect(await names(server, 'az-user')).toEqual(['After Alias']);
+    expect(await names(server, 'bob')).toEqual(['Contact Updated', 'After Link']);
+    // A group call of an anonymous visitor makes nothing; one with a malformed id is refused (SPEC §2).
+    expect(await send('/v1/group', { anonymousId: 'an-3', groupId: 'acme' })).toMatchObject({ status: 'skipped' });
+    expect(await server.store.load('an-3')).toBeUndefined();
+    const long = await post(server, '/v1/group', JSON.stringify({ userId: 'x'.repeat(300), groupId: 'acme' }));
+    expect(long.status).toBe(400);
+    expect(await long.text()).toContain('$.userId must be at most 256 characters');
+    await server.close();
+  });
+
+  it("takes RudderStack's anonymous calls (an empty userId beside an anonymousId) and a null timestamp as absent", async () => {
+    const received = Date.parse('2026-11-23T12:00:00Z');
+    const server = await testServer({ clock: { now: () => received } });
+    const send = async (path: string, body: unknown) => post(server, path, JSON.stringify(body));
+    expect(await json<unknown>(send('/v1/track', { anonymousId: 'rs-anon-1', userId: '', event: 'Clicked' }))).toEqual({
+      success: true,
+      status: 'applied',
+    });
+    expect(await names(server, 'rs-anon-1')).toEqual(['Clicked']);
+    expect((await server.store.load('rs-anon-1'))!.contact.anonymous).toBe(true);
+    // Without an anonymousId an empty userId is still no id.
+    expect((await send('/v1/track', { userId: '', event: 'Clicked' })).status).toBe(400);
+    const batch = await json<Batch>(
+      send('/v1/batch', {
+        batch: [
+          { type: 'track', userId: '', anonymousId: 'rs-anon-2', event: 'A' },
+          { type: 'track', userId: '', anonymousId: 'rs-anon-3', event: 'B' },
+        ],
+      }),
+    );
+    expect(batch).toMatchObject({ applied: 2, rejected: [] });
+    expect(await names(server, 'rs-anon-3')).toEqual(['B']);
+    expect((await send('/v1/track', { userId: 't4', event: 'E', timestamp: null })).status).toBe(200);
+    expect(eventsOf((await server.store.load('t4'))!.contact)[0]!.at).toBe(received);
+    await server.close();
+  });
+
+  it('refuses only the events of a batch that are too deep, or that need a malformed batch sentAt; the others are applied', async () => {
+    const server = await testServer();
+    let deep: unknown = { leaf: 1 };
+    for (let i = 0; i < 70; i++) deep = { deep };
+    // Deeper than JSON.stringify (or anything else that recurses) can walk: written out, not stringified.
+    const huge = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const events = [
+      JSON.stringify({ type: 'track', userId: 'dn1', event: 'Good' }),
+      JSON.stringify({ type: 'track', userId: 'dn1', event: 'Deep', properties: deep }),
+      `{"type":"track","userId":"dn1","event":"Deeper","properties":{"huge":${huge}}}`,
+      JSON.stringify({ type: 'track', userId: 'dn1', event: 'Skewed', originalTimestamp: '2026-11-23T09:00:00Z' }),
+      JSON.stringify({ type: 'track', userId: 'dn1', event: 'Stamped', timestamp: '2026-11-23T09:00:00Z' }),
+    ];
+    const result = await json<Batch>(post(server, '/v1/batch', `{"sentAt":"bad","batch":[${events.join(',')}]}`));
+    expect(result).toMatchObject({ applied: 2 });
+    expect(result.rejected).toEqual([
+      { index: 1, error: '$.batch[1] nests deeper than 64 levels' },
+      { index: 2, error: '$.batch[2] nests deeper than 64 levels' },
+      { index: 3, error: expect.stringContaining('$.sentAt must be an ISO 8601 instant') },
+    ]);
+    expect(await names(server, 'dn1')).toEqual(['Stamped', 'Good']);
+    // The envelope itself is still checked as a body.
+    const envelope = await post(server, '/v1/batch', JSON.stringify({ context: deep, batch: [] }));
+    expect(envelope.status).toBe(400);
+    expect(await envelope.text()).toContain('the body nests deeper than 64 levels');
+    await server.close();
+  });
+
+  it('keeps calls for the export in UTC and without the write key a body carried; a single call is measured as it was sent', async () => {
+    const server = await testServer();
+    const key = server.config.data.writeKey;
+    const plain = (path: string, body: Record<string, unknown>) =>
+      server.app.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify({ writeKey: key, ...body }),
+      });
+    await plain('/v1/t', { userId: 'wk1', event: 'Zoned', timestamp: '2026-11-23T11:00:00+02:00' });
+    await plain('/v1/g', { userId: 'wk1', groupId: 'acme' });
+    await plain('/v1/b', { batch: [{ type: 'track', userId: 'wk1', event: 'Batched', writeKey: key }] });
+    const exported = await (await server.call(server.adminToken, 'GET', '/api/events')).text();
+    expect(exported).not.toContain(key);
+    expect(exported).not.toContain('writeKey');
+    const calls = exported
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event?: string; timestamp: string });
+    expect(calls.find((c) => c.event === 'Zoned')!.timestamp).toBe('2026-11-23T09:00:00.000Z');
+    expect(calls.every((c) => c.timestamp.endsWith('Z'))).toBe(true);
+    // 32 KB of JSON as sent, with no type (the route gives it): within the limit.
+    const body = { userId: 'size1', event: 'Sized', properties: { pad: '' } };
+    body.properties.pad = 'x'.repeat(32 * 1024 - JSON.stringify(body).length);
+    expect(JSON.stringify(body)).toHaveLength(32 * 1024);
+    expect((await post(server, '/v1/track', JSON.stringify(body))).status).toBe(200);
+    body.properties.pad += 'x';
+    expect((await post(server, '/v1/track', JSON.stringify(body))).status).toBe(413);
     await server.close();
   });
 });

@@ -253,7 +253,7 @@ describe('metrics', () => {
       body: JSON.stringify({
         batch: [
           { type: 'track', userId: 'b1', event: 'X' },
-          { type: 'group', userId: 'b1', groupId: 'g' },
+          { type: 'group', anonymousId: 'anon-b1', groupId: 'g' }, // an anonymous visitor's group call: skipped
           { type: 'track', event: 'no id' },
         ],
       }),

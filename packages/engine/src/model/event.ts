@@ -72,6 +72,21 @@ export const IdentifyEvent = z.looseObject({
 });
 export type IdentifyEvent = z.infer<typeof IdentifyEvent>;
 
+/**
+ * A Segment `group` call as journeys see it: who it is about (SPEC §7: its contact is created on first
+ * sight, and a call carrying both ids links them). The group's id and traits are the account's, not the
+ * contact's, and are not applied to the contact.
+ */
+export const GroupCall = z
+  .looseObject({
+    type: z.literal('group'),
+    ...Identity,
+    timestamp: Instant.optional(),
+    messageId: MessageId.optional(),
+  })
+  .superRefine(identified);
+export type GroupCall = z.infer<typeof GroupCall>;
+
 /** An event coming into Baton: track or identify. */
 export const InboundEvent = z
   .discriminatedUnion('type', [TrackEvent, IdentifyEvent], {

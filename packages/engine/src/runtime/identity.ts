@@ -97,6 +97,30 @@ export function linkedProfile(userId: string, ttlMs: Millis) {
   };
 }
 
+/**
+ * What a link makes of an anonymousId that has no profile yet (linked before its first call): a pointer to
+ * the contact, so later calls with only the anonymousId reach the contact as they would had the profile
+ * come first. Only where nothing is stored yet: a profile another call made meanwhile is left as it is.
+ */
+export function pointerTo(userId: string, ttlMs: Millis) {
+  const pointer = linkedProfile(userId, ttlMs);
+  return (state: ContactState, ctx: StepContext): IdentityChange =>
+    state.version === 0 ? pointer(state, ctx) : { state, ...NOTHING };
+}
+
+/**
+ * An identity call's change of its contact (Segment's alias and group calls, SPEC §7): the contact is
+ * created on first sight, made known if its id was an anonymous profile's, and given an anonymous profile's
+ * events and missing traits when one is linked to it now (`profile`).
+ */
+export function identified(profile: ContactRecord | undefined) {
+  const merge = profile === undefined ? undefined : mergeProfile(profile);
+  return (state: ContactState, ctx: StepContext): IdentityChange => {
+    const known = knownContact(state);
+    return merge ? merge(known, ctx) : { state: known, ...NOTHING };
+  };
+}
+
 /** A profile's forget timer fell due: the profile is removed, unless it was seen since (the timer was renewed). */
 export function forgetProfile(timer: TimerRecord) {
   return (state: ContactState): IdentityChange => {

@@ -14,7 +14,7 @@ import { BatonError, ConflictError } from '../model/errors.ts';
 import type { HandoffRecord, TimerRecord } from '../state/records.ts';
 import type { DeskState } from '../routing/desk.ts';
 import { stepContact } from './step.ts';
-import { forgetProfile, linkedProfile, mergeProfile, recordAnonymous } from './identity.ts';
+import { forgetProfile, identified, linkedProfile, mergeProfile, pointerTo, recordAnonymous } from './identity.ts';
 import { MAX_RETRIES, StepCommitter } from './committer.ts';
 import {
   type Applied,
@@ -178,9 +178,38 @@ export class Runtime {
   async link(anonymousId: string, userId: string, now: Millis = this.clock.now(), batch?: WriteBatch): Promise<void> {
     if (anonymousId === userId) return;
     const profile = await this.store.load(anonymousId);
-    if (!profile?.contact.anonymous || profile.contact.linkedTo !== undefined) return;
+    if (profile === undefined) {
+      // Linked before the anonymousId's first call: its later calls reach the contact all the same.
+      await this.commits.inTurn(anonymousId, now, undefined, pointerTo(userId, this.anonymousTtlMs), batch);
+      return;
+    }
+    if (!profile.contact.anonymous || profile.contact.linkedTo !== undefined) return;
     await this.commits.inTurn(userId, now, undefined, mergeProfile(profile.contact), batch);
     await this.commits.inTurn(anonymousId, now, undefined, linkedProfile(userId, this.anonymousTtlMs), batch);
+  }
+
+  /**
+   * An identity call (Segment's alias, with `previousId` as the anonymousId, or a group call; SPEC §7): the
+   * contact `userId` is created on first sight, and `anonymousId`, when given, is linked to it as `link`
+   * links it. The same messageId twice is applied once; a duplicate links nothing.
+   */
+  async identity(
+    userId: string,
+    anonymousId: string | undefined,
+    messageId?: string,
+    batch?: WriteBatch,
+  ): Promise<Applied> {
+    const now = this.clock.now();
+    const other = anonymousId === userId ? undefined : anonymousId;
+    const profile = other === undefined ? undefined : await this.store.load(other);
+    const merging = profile?.contact.anonymous && profile.contact.linkedTo === undefined ? profile.contact : undefined;
+    const applied = await this.commits.inTurn(userId, now, messageId, identified(merging), batch);
+    if (applied.status === 'applied' && other !== undefined) {
+      if (merging) await this.commits.inTurn(other, now, undefined, linkedProfile(userId, this.anonymousTtlMs), batch);
+      else if (profile === undefined)
+        await this.commits.inTurn(other, now, undefined, pointerTo(userId, this.anonymousTtlMs), batch);
+    }
+    return applied;
   }
 
   /** Forgets the messageIds applied more than the window ago (SPEC §7), so the store stays bounded. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BatonError, InputInvalidError, type ValidationError } from '../model/errors.ts';
-import { ContactId, InboundEvent } from '../model/event.ts';
+import { ContactId, GroupCall, InboundEvent } from '../model/event.ts';
 import { own } from '../model/dictionary.ts';
 import { JsonObject } from '../model/primitives.ts';
 import { RepModel, RoutingAtStart, type RepBehaviour } from '../model/repModel.ts';
@@ -54,10 +54,13 @@ const ViewCall = z.looseObject({
 /** An alias call: links `previousId` (an anonymousId) to `userId` (SPEC §7). */
 const AliasCall = z.looseObject({ type: z.literal('alias'), userId: ContactId, previousId: ContactId });
 
-/** A recorded call as the runtime applies it: an event, or an alias's link of an anonymous profile to a contact. */
+/**
+ * A recorded call as the runtime applies it: an event, or an identity call (alias, group) that makes its
+ * contact and links an anonymous profile to it (`Runtime.identity`).
+ */
 export type RecordedEvent =
   | { at: Millis; event: InboundEvent }
-  | { at: Millis; link: { anonymousId: string; userId: string } };
+  | { at: Millis; identity: { userId: string; anonymousId?: string | undefined } };
 
 /** Each recorded call as the runtime applies it, with its instant; every problem named by line. */
 export function recordedEvents(calls: readonly unknown[]): RecordedEvent[] {
@@ -71,7 +74,6 @@ export function recordedEvents(calls: readonly unknown[]): RecordedEvent[] {
     });
   calls.forEach((raw, i) => {
     const call = raw as { type?: unknown; timestamp?: unknown };
-    if (call?.type === 'group') return; // journeys never see these
     const timestamp = typeof call?.timestamp === 'string' ? call.timestamp : undefined;
     const untimed = () =>
       errors.push({
@@ -86,7 +88,20 @@ export function recordedEvents(calls: readonly unknown[]): RecordedEvent[] {
       else
         out.push({
           at: parseInstant(timestamp),
-          link: { anonymousId: alias.data.previousId, userId: alias.data.userId },
+          identity: { anonymousId: alias.data.previousId, userId: alias.data.userId },
+        });
+      return;
+    }
+    if (call?.type === 'group') {
+      const group = GroupCall.safeParse(raw);
+      if (!group.success) refuse(i, group.error.issues);
+      else if (group.data.userId === undefined)
+        return; // an anonymous visitor's group: nothing to make or link
+      else if (timestamp === undefined) untimed();
+      else
+        out.push({
+          at: parseInstant(timestamp),
+          identity: { userId: group.data.userId, anonymousId: group.data.anonymousId },
         });
       return;
     }
@@ -201,7 +216,7 @@ export async function simulateEvents(input: BacktestInput): Promise<SimulationRe
     await advanceTo(world, at);
     if (nextEvent <= nextAction) {
       const next = events[i++]!;
-      if ('link' in next) await world.runtime.link(next.link.anonymousId, next.link.userId);
+      if ('identity' in next) await world.runtime.identity(next.identity.userId, next.identity.anonymousId);
       else await world.runtime.ingestEvent(next.event);
       continue;
     }

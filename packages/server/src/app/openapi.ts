@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { InboundEvent, Journey, Team, TrackEvent, IdentifyEvent } from '@baton/engine';
+import { GroupCall, InboundEvent, Journey, Team, TrackEvent, IdentifyEvent } from '@baton/engine';
 import { RepModel } from '@baton/engine/internal';
 import * as R from './responses.ts';
-import { AliasCall, UnusedCall, ViewCall } from './segment.ts';
+import { AliasCall, ViewCall } from './segment.ts';
 import { BatchResult, CallResult, SegmentBatch } from './routes/events.ts';
 import { AcceptRequest, OutcomeRequest, ReassignRequest, RejectRequest } from './routes/handoffs.ts';
 import { InboundWebhook } from './routes/inbound.ts';
@@ -83,7 +83,12 @@ export const OPERATIONS: Operation[] = [
   ),
   ...call('page', 'p', 'Ingest a Segment page call, applied as the track event "Page Viewed"', 'ViewCall'),
   ...call('screen', 's', 'Ingest a Segment screen call, applied as the track event "Screen Viewed"', 'ViewCall'),
-  ...call('group', 'g', 'Acknowledge a Segment group call (not used by journeys: "status": "skipped")', 'UnusedCall'),
+  ...call(
+    'group',
+    'g',
+    'A Segment group call: makes its contact on first sight and links an anonymousId it carries (the group\'s traits are not applied; only an anonymousId: "status": "skipped")',
+    'GroupCall',
+  ),
   ...call('alias', 'a', 'Link an anonymousId (previousId) to a contact (userId)', 'AliasCall'),
   {
     method: 'post',
@@ -579,11 +584,9 @@ export function openApiDocument(): Record<string, unknown> {
     TrackEvent: jsonSchema(TrackEvent),
     IdentifyEvent: jsonSchema(IdentifyEvent),
     ViewCall: jsonSchema(ViewCall),
-    UnusedCall: jsonSchema(UnusedCall),
+    GroupCall: jsonSchema(GroupCall),
     AliasCall: jsonSchema(AliasCall),
-    Batch: jsonSchema(
-      SegmentBatch.extend({ batch: z.array(z.union([InboundEvent, ViewCall, UnusedCall, AliasCall])) }),
-    ),
+    Batch: jsonSchema(SegmentBatch.extend({ batch: z.array(z.union([InboundEvent, ViewCall, GroupCall, AliasCall])) })),
     CallResult: jsonSchema(CallResult, 'output'),
     BatchResult: jsonSchema(BatchResult, 'output'),
     InboundWebhook: jsonSchema(InboundWebhook),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   ContactId,
+  GroupCall,
   InboundEvent,
   InputInvalidError,
   TrackEvent,
@@ -15,9 +16,13 @@ export interface Skipped {
   skipped: string;
 }
 
-/** An alias call: links an anonymousId (Segment's `previousId`) to a contact. */
+/**
+ * An identity call: an alias, which links an anonymousId (Segment's `previousId`) to a contact, or a group
+ * call of a known contact, which links its anonymousId when it carries one. Either makes its contact on
+ * first sight (SPEC §7; `Runtime.identity`).
+ */
 export interface Link {
-  link: { anonymousId: string; userId: string };
+  link: { userId: string; anonymousId?: string | undefined };
 }
 
 /** Whether a read call is an alias's link. */
@@ -53,16 +58,15 @@ export const ViewCall = TrackEvent.omit({ type: true, event: true }).extend({
   category: z.string().optional(),
 });
 
-/** A Segment group call: acknowledged, not used by journeys. */
-export const UnusedCall = z.looseObject({ type: z.literal('group') });
-
 /**
  * A Segment call as Baton applies it, so that an existing Segment or RudderStack source can point at
  * Baton: track and identify as they are; page and screen as the track events "Page Viewed" and
  * "Screen Viewed", with the call's name and category among the properties, so journeys and scores see
  * analytics.js page views like any event; calls with only an anonymousId go to its anonymous profile, and
- * alias links `previousId` to `userId` (SPEC §7). Group calls are acknowledged and skipped. Anything else
- * is refused with the path of what is wrong.
+ * alias links `previousId` to `userId` (SPEC §7). A group call of a known contact makes the contact on
+ * first sight and links an anonymousId it carries, as an alias would; its group id and traits are the
+ * account's, not the contact's, and are not applied; one with only an anonymousId is skipped. Anything
+ * else is refused with the path of what is wrong.
  */
 export function segmentCall(raw: unknown, at: PropertyKey[] = []): InboundEvent | Skipped | Link {
   const call = isObject(raw) ? raw : {};
@@ -73,7 +77,14 @@ export function segmentCall(raw: unknown, at: PropertyKey[] = []): InboundEvent 
       'event',
     );
   }
-  if (type === 'group') return { skipped: 'group calls are not used by journeys' };
+  if (type === 'group') {
+    const group = parseInput(GroupCall, raw, 'event', at);
+    if (group.userId === undefined)
+      return {
+        skipped: "a group call with only an anonymousId links no contact (journeys do not use a group's traits)",
+      };
+    return { link: { userId: group.userId, anonymousId: group.anonymousId } };
+  }
   if (type === 'alias') {
     const alias = parseInput(AliasCall, raw, 'event', at);
     return { link: { anonymousId: alias.previousId, userId: alias.userId } };

@@ -22,19 +22,19 @@ export function instantAt(call: Record<string, unknown>, field: string, at: Prop
 /**
  * When a call happened (SPEC §7): its `timestamp` when given; otherwise its `originalTimestamp` corrected
  * for the sender's clock skew as Segment does, received − (sentAt − originalTimestamp), with the call's
- * `sentAt` or else the batch's; otherwise (no sentAt) `originalTimestamp` as it is; otherwise undefined,
+ * `sentAt` or else the batch's (read only then); otherwise (no sentAt) `originalTimestamp` as it is; otherwise undefined,
  * and the call happened when it was received. Answers an ISO instant to put in the call's `timestamp`.
  */
 export function eventTimestamp(
   raw: unknown,
   receivedAt: number,
-  batchSentAt: number | undefined,
+  batchSentAt: (() => number | undefined) | undefined,
   at: PropertyKey[] = [],
 ): string | undefined {
   if (!isObject(raw)) return undefined;
   if (raw.timestamp !== undefined && raw.timestamp !== null) return undefined; // kept as sent, checked by the call's schema
   const original = instantAt(raw, 'originalTimestamp', at);
   if (original === undefined) return undefined;
-  const sentAt = instantAt(raw, 'sentAt', at) ?? batchSentAt;
+  const sentAt = instantAt(raw, 'sentAt', at) ?? batchSentAt?.();
   return formatInstant(sentAt === undefined ? original : receivedAt - (sentAt - original));
 }

@@ -10,7 +10,7 @@ import {
   type WriteBatch,
 } from '@baton/engine/internal';
 import { basicUser, checkWriteKey } from '../auth.ts';
-import { parseJsonText } from '../body.ts';
+import { MAX_DEPTH, nestsDeeperThan, parseJsonText } from '../body.ts';
 import { requestHeader } from '../nodeHttp.ts';
 import { httpError } from '../errors.ts';
 import { answerIntake, type ObservedEnv } from '../observe.ts';
@@ -58,13 +58,17 @@ class EventTooLargeError extends BatonError {
   }
 }
 
-/** Reads an intake body: capped as it streams in, decompressed with a cap, parsed, and the write key checked. */
-async function readIntake(c: Context, writeKey: string): Promise<Record<string, unknown>> {
+/**
+ * Reads an intake body: capped as it streams in, decompressed with a cap, parsed, and the write key checked.
+ * A batch's events are left for `applyCall` to check for nesting, one by one.
+ */
+async function readIntake(c: Context, writeKey: string, isBatch = false): Promise<Record<string, unknown>> {
   const header = requestHeader(c, 'authorization');
   const basic = basicUser(header) !== undefined;
   if (basic) checkWriteKey(header, undefined, writeKey); // refused before any decompression
   const body = parseJsonText(
     (await decodeBody(await readRequestBody(c), requestHeader(c, 'content-encoding'))).toString('utf8'),
+    isBatch ? 'batch' : undefined,
   );
   if (!basic) checkWriteKey(header, body, writeKey); // analytics.js sends it in the body
   if (!isObject(body)) throw httpError(400, 'input_invalid', 'the body must be a JSON object');
@@ -78,57 +82,98 @@ interface CallApplied {
   recorded?: RecordedCall;
 }
 
+/** Refuses a call heavier than SPEC §7 allows an event (measured as its JSON). */
+function checkEventSize(raw: unknown, at: PropertyKey[]): void {
+  const bytes = Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
+  if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(at, bytes);
+}
+
+/**
+ * A Segment call as the event log keeps it (SPEC §10): with the instant it is kept at in UTC, and without
+ * a write key it carried in its body (analytics.js puts it there; the export is no place for it). A call
+ * that already reads so is kept as it is: a copy (a spread of every field of every call) was a twentieth of
+ * a batch's CPU (issue #17). Nothing changes a call's values once it is parsed (a timeline shares its
+ * short property strings in place: equal values, `heldEvent`).
+ */
+function recordedCall(received: number, instant: string | undefined, call: Record<string, unknown>): RecordedCall {
+  const at = instant === undefined ? received : Date.parse(instant);
+  const timestamp = instant !== undefined && instant.endsWith('Z') ? instant : new Date(at).toISOString();
+  if (call.timestamp === timestamp && call.writeKey === undefined) return { at, call };
+  const { writeKey: _key, ...kept } = call;
+  return { at, call: { ...kept, timestamp } };
+}
+
 /**
  * Applies one Segment call, or says why it was skipped; throws for one that is malformed or too large.
- * With a `batch`, it resolves once the call is applied, and the batch waits for its durable write.
+ * With a `batch`, it resolves once the call is applied, and the batch waits for its durable write; an
+ * event of a batch is checked there for its size and nesting (a single call's body was, as it was read).
+ * `batchSentAt` reads the batch's `sentAt` when an event needs it (a malformed one refuses only those).
  */
 async function applyCall(
   runtime: Runtime,
   raw: unknown,
   received: number,
-  batchSentAt: number | undefined,
+  batchSentAt: (() => number | undefined) | undefined,
   at: PropertyKey[],
   batch?: WriteBatch,
 ): Promise<CallApplied> {
-  const bytes = Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
-  if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(at, bytes);
+  if (batch !== undefined) {
+    if (nestsDeeperThan(raw, MAX_DEPTH))
+      throw new InputInvalidError(
+        [{ path: formatPath(at), node: null, message: `nests deeper than ${MAX_DEPTH} levels` }],
+        'event',
+      );
+    checkEventSize(raw, at);
+  }
+  if (isObject(raw)) {
+    // null is no timestamp, as it is no userId (analytics.js sends nulls for what it does not know).
+    if (raw.timestamp === null) delete raw.timestamp;
+    // RudderStack's JavaScript SDK sends an anonymous visitor's calls with `"userId": ""`: no userId.
+    if (raw.userId === '' && raw.anonymousId !== undefined && raw.anonymousId !== null && raw.anonymousId !== '')
+      delete raw.userId;
+  }
   const timestamp = eventTimestamp(raw, received, batchSentAt, at);
   // The instant it happened, set on the call (a request's own parse, as a copy would have it: an absent
   // field last, a null one in its place).
   if (timestamp !== undefined) (raw as Record<string, unknown>).timestamp = timestamp;
   const call = segmentCall(raw, at);
   if ('skipped' in call && !('type' in call)) return { status: 'skipped', reason: call.skipped };
-  // Kept for backtests (SPEC §10) as applied: a page call as its track event, an alias as the Segment
-  // alias call it was (its ids as read, so a backtest links the same profiles), each with its instant.
-  // A call that carries the instant it is kept with is kept as it is: a copy (a spread of every field of
-  // every call) was a twentieth of a batch's CPU (issue #17). Nothing changes a call's values once it is
-  // parsed (a timeline shares its short property strings in place: equal values, `heldEvent`).
-  const recorded = (instant: string | undefined, kept: Record<string, unknown>): RecordedCall => ({
-    at: instant === undefined ? received : Date.parse(instant),
-    call:
-      instant !== undefined && kept.timestamp === instant
-        ? kept
-        : { ...kept, timestamp: instant ?? new Date(received).toISOString() },
-  });
   if (isLink(call)) {
-    // Its timestamp is checked as a track's is (before anything changes): the kept alias says when it linked.
+    // Its timestamp is checked as a track's is (before anything changes): the kept call says when it linked.
     const sent = instantAt(raw as Record<string, unknown>, 'timestamp', at);
-    await runtime.link(call.link.anonymousId, call.link.userId, runtime.clock.now(), batch);
     const messageId = (raw as { messageId?: unknown }).messageId;
+    const { userId, anonymousId } = call.link;
+    const { status } = await runtime.identity(
+      userId,
+      anonymousId,
+      typeof messageId === 'string' ? messageId : undefined,
+      batch,
+    );
+    if (status !== 'applied') return { status };
+    // Kept for backtests (SPEC §10) as applied: an alias as the Segment alias call it was (its ids as read,
+    // so a backtest links the same profiles), a group call as it came; each with its instant.
+    // (A timestamp worked out from originalTimestamp is on the call by now, as one it was sent with.)
+    const instant = sent === undefined ? undefined : String((raw as { timestamp: unknown }).timestamp);
     return {
-      status: 'applied',
-      // (A timestamp worked out from originalTimestamp is on the call by now, as one it was sent with.)
-      recorded: recorded(sent === undefined ? undefined : String((raw as { timestamp: unknown }).timestamp), {
-        type: 'alias',
-        previousId: call.link.anonymousId,
-        userId: call.link.userId,
-        ...(typeof messageId === 'string' ? { messageId } : {}),
-      }),
+      status,
+      recorded: recordedCall(
+        received,
+        instant,
+        (raw as { type?: unknown }).type === 'alias'
+          ? {
+              type: 'alias',
+              previousId: anonymousId,
+              userId,
+              ...(typeof messageId === 'string' ? { messageId } : {}),
+            }
+          : (raw as Record<string, unknown>),
+      ),
     };
   }
   const { status } = await runtime.ingestEvent(call, batch);
   if (status !== 'applied') return { status };
-  return { status, recorded: recorded(call.timestamp, call) };
+  // Kept as applied: a page call as its track event.
+  return { status, recorded: recordedCall(received, call.timestamp, call) };
 }
 
 /**
@@ -157,7 +202,7 @@ export function contactGroups(events: readonly unknown[]): number[][] {
     const keys: string[] = [];
     if (!isObject(e)) return keys;
     const { userId, anonymousId } = e;
-    if (typeof userId === 'string' || typeof userId === 'number') keys.push(`u:${String(userId)}`);
+    if ((typeof userId === 'string' && userId !== '') || typeof userId === 'number') keys.push(`u:${String(userId)}`);
     if (typeof anonymousId === 'string' || typeof anonymousId === 'number') keys.push(`a:${String(anonymousId)}`);
     return keys;
   };
@@ -196,10 +241,11 @@ export function eventRoutes(runtime: Runtime, writeKey: () => string, log?: Even
     (type: string) =>
     async (c: Context<ObservedEnv>): Promise<Response> => {
       const body = await readIntake(c, writeKey());
-      // The body is this request's own parse: the route's type is set on it, where a copy (`{ ...body, type }`,
-      // the same fields in the same order) copied every field of every call (issue #17).
-      body.type = type;
       try {
+        checkEventSize(body, []); // as it was sent
+        // The body is this request's own parse: the route's type is set on it, where a copy (`{ ...body, type }`,
+        // the same fields in the same order) copied every field of every call (issue #17).
+        body.type = type;
         const applied = await applyCall(runtime, body, runtime.clock.now(), undefined, []);
         if (applied.recorded) keep(log, [applied.recorded]);
         return answerIntake(
@@ -214,10 +260,12 @@ export function eventRoutes(runtime: Runtime, writeKey: () => string, log?: Even
       }
     };
   const batch = async (c: Context<ObservedEnv>): Promise<Response> => {
-    const body = await readIntake(c, writeKey());
+    const body = await readIntake(c, writeKey(), true);
     const { batch: events } = parseInput(SegmentBatch, body, 'batch');
     const received = runtime.clock.now();
-    const sentAt = instantAt(body, 'sentAt', []);
+    // Read when an event needs it: a malformed one refuses those events, not the others.
+    let sentAtRead: { at: number | undefined } | undefined;
+    const sentAt = () => (sentAtRead ??= { at: instantAt(body, 'sentAt', []) }).at;
     const result: z.infer<typeof BatchResult> = { success: true, applied: 0, duplicates: 0, skipped: 0, rejected: [] };
     // The events of one contact (its userId and anonymousId taken together) in batch order; different
     // contacts at once. Each is applied without waiting for the disk, and the batch is acknowledged after
