@@ -100,6 +100,17 @@ const TIMER_LEASE_MS = 10_000;
 const FORGET_MESSAGES_MS = 3_600_000;
 
 /** Opens Baton on its storage: config, the store, the runtime, the scheduler, webhooks and the app. */
+/** Ticks in a row that may fail before the process says it is not ready (a moment's outage is not one). */
+const FAILED_TICKS_NOT_READY = 3;
+
+/** Readiness of a task that runs every tick: not ready while its last few runs all failed. */
+function stillTicking(what: string, failing: { count: number; last: unknown }): void {
+  if (failing.count >= FAILED_TICKS_NOT_READY)
+    throw new Error(
+      `${what} failed its last ${failing.count} runs: ${failing.last instanceof Error ? failing.last.message : String(failing.last)}`,
+    );
+}
+
 export async function openServer(options: ServerOptions) {
   const clock = options.clock ?? systemClock;
   const tickMs = options.tickMs ?? 250;
@@ -177,7 +188,9 @@ export async function openServer(options: ServerOptions) {
     forgettingEvents.start();
     ops.lifecycle.check('scheduler', async () => {
       if (!timers.running) throw new Error('the scheduler is not running');
+      stillTicking('the scheduler', timers.failing);
     });
+    ops.lifecycle.check('webhooks', async () => stillTicking('the webhook sender', sender.failing));
     const designerDir = DESIGNER_DISTS.find((dir) => existsSync(`${dir}index.html`));
     const simulations = new SimulationSlots(options.simulationSlots);
     const deps = {

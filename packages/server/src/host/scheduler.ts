@@ -44,6 +44,11 @@ export class Scheduler {
     this.ticker.start();
   }
 
+  /** How many ticks in a row have failed (readiness), and why the last one did. */
+  get failing(): { count: number; last: unknown } {
+    return this.ticker.failing;
+  }
+
   /** Whether it is running on its own (readiness). */
   get running(): boolean {
     return this.ticker.started && !this.stopping;

@@ -1,7 +1,13 @@
-/** Runs a task every `ms`, never two at once; `tick()` runs it now (after the one in progress). */
+/**
+ * Runs a task every `ms`, never two at once; `tick()` runs it now (after the one in progress). A run that
+ * fails is reported, and the next run comes all the same: a database that restarts for a second must not
+ * stop a process's timers or webhooks for good.
+ */
 export class Ticker {
   private handle: NodeJS.Timeout | null = null;
   private running: Promise<void> = Promise.resolve();
+  /** How many runs in a row have failed (0 once one succeeds), and the last one's error. */
+  private failures = { count: 0, last: undefined as unknown };
 
   constructor(
     private readonly name: string,
@@ -13,8 +19,22 @@ export class Ticker {
 
   /** Runs the task now, after the run in progress. */
   tick(): Promise<void> {
-    this.running = this.running.then(this.task);
-    return this.running;
+    const run = this.running.catch(() => undefined).then(this.task);
+    this.running = run;
+    run.then(
+      () => {
+        this.failures = { count: 0, last: undefined };
+      },
+      (err: unknown) => {
+        this.failures = { count: this.failures.count + 1, last: err };
+      },
+    );
+    return run;
+  }
+
+  /** How many runs in a row have failed, and why the last one did; 0 once one succeeds. */
+  get failing(): { count: number; last: unknown } {
+    return this.failures;
   }
 
   /** Runs the task every `ms` from now on. */

@@ -105,6 +105,46 @@ describe('operating Baton on PostgreSQL', () => {
     await b.stop();
   }, 60_000);
 
+  it('fires its timers again once the database is back after an outage (not ready meanwhile): a failed tick never stops the scheduler', async () => {
+    const db = await freshDatabase();
+    dropping.push(db.drop);
+    const name = new URL(db.url).pathname.slice(1);
+    let now = Date.parse('2026-03-02T09:00:00Z');
+    const server = await openServer({ database: db.url, tickMs: 60_000, clock: { now: () => now } });
+    for (let i = 0; i < 5; i++) {
+      const res = await server.app.request('/v1/track', {
+        method: 'POST',
+        headers: { authorization: basic(server.config.data.writeKey), 'content-type': 'application/json' },
+        body: JSON.stringify({ userId: `o${i}`, event: 'Signed Up' }), // adoption-stall: a 3-day wait
+      });
+      expect(res.status).toBe(200);
+    }
+    now += 4 * 86_400_000; // the five waits are due
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    try {
+      // The database goes away: no new connection, and the open ones cut.
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+      for (let i = 0; i < 3; i++) await expect(server.settle()).rejects.toThrow();
+      await new Promise((done) => setTimeout(done, 1_100)); // past the readiness answer's cache
+      const down = await server.app.request('/readyz');
+      expect(down.status).toBe(503);
+      expect(await down.json()).toEqual({ status: 'unavailable' });
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
+    } finally {
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`).catch(() => undefined);
+      await admin.end();
+    }
+    // Back: the next tick fires every wait that fell due, and the process is ready again.
+    await server.settle();
+    const due = await server.store.nextDueAt();
+    expect(due === null || due > now).toBe(true);
+    await new Promise((done) => setTimeout(done, 1_100));
+    expect((await server.app.request('/readyz')).status).toBe(200);
+    await server.close();
+  }, 60_000);
+
   it('gives its timer claims back when it stops, so another process fires them at once', async () => {
     const schema = freshSchema();
     let now = Date.parse('2026-03-02T09:00:00Z');
