@@ -233,7 +233,7 @@ describe('Segment calls beyond track and identify', () => {
     await server.close();
   });
 
-  it('keeps anonymous calls on a profile, links it with alias, skips group calls; refuses an unknown type or bad properties by path', async () => {
+  it('keeps anonymous calls on a profile, links it with alias and group calls; refuses an unknown type or bad properties by path', async () => {
     const server = await openServer({ data: freshDir(), tickMs: 10_000 });
     const key = `Basic ${Buffer.from(`${server.config.data.writeKey}:`).toString('base64')}`;
     const post = (path: string, body: unknown) =>
@@ -250,7 +250,12 @@ describe('Segment calls beyond track and identify', () => {
     expect(await json<{ status: string }>(post('/v1/alias', { previousId: 'a-1', userId: 'k1' }))).toMatchObject({
       status: 'applied',
     });
+    // A group call is applied to its contact's identity (SPEC §7) and adds nothing to its timeline;
+    // an anonymous visitor's is skipped.
     expect(await json<{ status: string }>(post('/v1/group', { userId: 'k1', groupId: 'acme' }))).toMatchObject({
+      status: 'applied',
+    });
+    expect(await json<{ status: string }>(post('/v1/group', { anonymousId: 'a-9', groupId: 'acme' }))).toMatchObject({
       status: 'skipped',
     });
     expect(eventsOf((await server.store.load('k1'))!.contact).map((e) => e.name)).toEqual(['Signed Up']);
