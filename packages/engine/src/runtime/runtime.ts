@@ -72,6 +72,9 @@ export interface RuntimeOptions {
 /** How many waiting handoffs `assignWaitingHandoffs` reads from the store at a time. */
 const WAITING_PAGE = 64;
 
+/** Settles a promise kept only to be waited for. */
+const ignore = (): void => undefined;
+
 /**
  * The runtime around the pure step: loads a contact, steps it, and commits the next state with its effects
  * in one unit (the `StepCommitter`: steps of one contact one at a time, retried when another writer got
@@ -147,9 +150,44 @@ export class Runtime {
         ? { kind: 'track', name: e.event, properties: e.properties, at }
         : { kind: 'identify', traits: e.traits, at };
     const { userId, anonymousId } = e;
-    if (userId === undefined) return this.applyAnonymous(anonymousId!, input, now, e.messageId, batch);
-    if (anonymousId === undefined || anonymousId === userId) return this.apply(userId, input, now, e.messageId, batch);
-    return this.link(anonymousId, userId, now, batch).then(() => this.apply(userId, input, now, e.messageId, batch));
+    if (userId === undefined)
+      return this.inOrder([anonymousId!], () => this.applyAnonymous(anonymousId!, input, now, e.messageId, batch));
+    if (anonymousId === undefined || anonymousId === userId) {
+      if (!this.entering.has(userId)) return this.apply(userId, input, now, e.messageId, batch);
+      return this.inOrder([userId], async () => ({ applied: this.apply(userId, input, now, e.messageId, batch) }));
+    }
+    return this.inOrder([userId, anonymousId], async () => {
+      await this.link(anonymousId, userId, now, batch);
+      return { applied: this.apply(userId, input, now, e.messageId, batch) };
+    });
+  }
+
+  /**
+   * The calls that read the store before they know which lane their step takes (a call carrying both ids
+   * links first; an anonymous-only call reads where its id points), by the contact ids they name: a lane
+   * keeps a contact's steps in order only from the moment each enters it, and reads that come back in any
+   * order (PostgreSQL answers on several connections) would let a later call in first (SPEC §9: events
+   * for one contact are applied in the order they were received).
+   */
+  private readonly entering = new Map<string, Promise<void>>();
+
+  /**
+   * Runs `enter` after the calls before it that name any of `ids` have entered their lanes, and answers
+   * what its step does. `enter` resolves once its step is in its lane, with the step's outcome to come.
+   */
+  private inOrder(ids: readonly string[], enter: () => Promise<{ applied: Promise<Applied> }>): Promise<Applied> {
+    const before: Promise<void>[] = [];
+    for (const id of ids) {
+      const pending = this.entering.get(id);
+      if (pending !== undefined) before.push(pending);
+    }
+    const entered = before.length === 0 ? enter() : Promise.all(before).then(enter);
+    const done = entered.then(ignore, ignore);
+    for (const id of ids) this.entering.set(id, done);
+    void done.then(() => {
+      for (const id of ids) if (this.entering.get(id) === done) this.entering.delete(id);
+    });
+    return entered.then((e) => e.applied);
   }
 
   /**
@@ -162,12 +200,14 @@ export class Runtime {
     now: Millis,
     messageId: string | undefined,
     batch: WriteBatch | undefined,
-  ): Promise<Applied> {
+  ): Promise<{ applied: Promise<Applied> }> {
     const stored = await this.store.load(anonymousId);
     if (stored?.contact.linkedTo !== undefined)
-      return this.apply(stored.contact.linkedTo, input, now, messageId, batch);
-    if (stored && !stored.contact.anonymous) return this.apply(anonymousId, input, now, messageId, batch);
-    return this.commits.inTurn(anonymousId, now, messageId, recordAnonymous(input, this.anonymousTtlMs), batch);
+      return { applied: this.apply(stored.contact.linkedTo, input, now, messageId, batch) };
+    if (stored && !stored.contact.anonymous) return { applied: this.apply(anonymousId, input, now, messageId, batch) };
+    return {
+      applied: this.commits.inTurn(anonymousId, now, messageId, recordAnonymous(input, this.anonymousTtlMs), batch),
+    };
   }
 
   /**
@@ -193,11 +233,19 @@ export class Runtime {
    * contact `userId` is created on first sight, and `anonymousId`, when given, is linked to it as `link`
    * links it. The same messageId twice is applied once; a duplicate links nothing.
    */
-  async identity(
+  identity(userId: string, anonymousId: string | undefined, messageId?: string, batch?: WriteBatch): Promise<Applied> {
+    const ids = anonymousId === undefined || anonymousId === userId ? [userId] : [userId, anonymousId];
+    // Its reads and both its commits before the next call of these ids (an identity call is rare).
+    return this.inOrder(ids, async () => ({
+      applied: Promise.resolve(await this.identityNow(userId, anonymousId, messageId, batch)),
+    }));
+  }
+
+  private async identityNow(
     userId: string,
     anonymousId: string | undefined,
-    messageId?: string,
-    batch?: WriteBatch,
+    messageId: string | undefined,
+    batch: WriteBatch | undefined,
   ): Promise<Applied> {
     const now = this.clock.now();
     const other = anonymousId === userId ? undefined : anonymousId;

@@ -6,8 +6,11 @@ import {
   compareIds,
   ConflictError,
   DeskConflictError,
+  eventsOf,
+  JourneyCatalog,
   newContactState,
   newDesk,
+  Runtime,
   withEvent,
   type ContactState,
   type TimerRecord,
@@ -714,6 +717,33 @@ describe('PostgreSQL store', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("applies a contact's calls in the order they came when each carries both ids (its reads answered on several connections)", async () => {
+    const store = await open();
+    const runtime = new Runtime({ store, clock: { now: () => T }, catalog: new JourneyCatalog() });
+    const contacts = Array.from({ length: 100 }, (_, c) => c);
+    // Each visitor identified once, as analytics.js does, then three calls each carrying both ids.
+    await Promise.all(
+      contacts.map((c) => runtime.ingest({ type: 'identify', userId: `u${c}`, anonymousId: `a${c}`, traits: {} })),
+    );
+    const names = ['First', 'Second', 'Third'];
+    await Promise.all(
+      contacts.flatMap((c) =>
+        names.map((event) => runtime.ingest({ type: 'track', userId: `u${c}`, anonymousId: `a${c}`, event })),
+      ),
+    );
+    // And anonymous-only calls of a linked visitor, which read where the id points before they step.
+    await Promise.all(
+      contacts.flatMap((c) =>
+        ['Fourth', 'Fifth'].map((event) => runtime.ingest({ type: 'track', anonymousId: `a${c}`, event })),
+      ),
+    );
+    for (const c of contacts) {
+      const seen = eventsOf((await store.load(`u${c}`))!.contact).map((e) => e.name);
+      expect(seen, `u${c}`).toEqual(['Contact Updated', ...names, 'Fourth', 'Fifth']);
+    }
+    await store.close();
   });
 
   it('keeps a contact id, a trait and a handoff id such as __proto__ as plain data', async () => {
