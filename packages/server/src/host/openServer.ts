@@ -154,10 +154,16 @@ export async function openServer(options: ServerOptions) {
     const live = new LiveFeed(runtime, storage.live);
     const ops = operate({ runtime, storage, deliveries, live }, options.ops);
     const { log } = ops;
-    // Another process changed configuration: take it in (journeys, team, tokens, webhooks).
+    // Another process changed configuration: take it in (journeys, team, tokens, webhooks); a token it
+    // revoked ends its streams here too, not only at their next message or keep-alive.
     storage.onChange((name) => {
       if (name === 'config')
-        void config.reload().catch((err: unknown) => log.error({ err }, 'configuration reload failed'));
+        void config.reload().then(
+          (revoked) => {
+            for (const id of revoked) live.revoke(id);
+          },
+          (err: unknown) => log.error({ err }, 'configuration reload failed'),
+        );
     });
 
     const failed = (name: string, err: unknown) => log.error({ err, task: name }, `${name} failed`);

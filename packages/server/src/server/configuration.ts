@@ -311,12 +311,14 @@ export class Configuration {
   /**
    * Takes in configuration another process wrote (PostgreSQL): new journey versions go live, archived
    * journeys stop taking entries, the team and the rest are swapped in. Runs in turn with this process's
-   * own changes, so one of its own is never applied twice.
+   * own changes, so one of its own is never applied twice. Answers the ids of the tokens another process
+   * revoked, for this process to end their live streams at once too.
    */
-  reload(): Promise<void> {
+  reload(): Promise<string[]> {
     const run = this.writing.then(async () => {
       const next = await this.file.read();
-      if (!next) return;
+      if (!next) return [];
+      const revoked = this.data.tokens.filter((t) => !next.tokens.some((n) => n.id === t.id)).map((t) => t.id);
       const known = new Set(this.data.journeys.map((j) => `${j.version}:${j.id}`));
       for (const j of [...next.journeys].sort((a, b) => a.version - b.version)) {
         if (!known.has(`${j.version}:${j.id}`)) this.runtime.catalog.publish(j.definition, next.team);
@@ -324,6 +326,7 @@ export class Configuration {
       for (const id of next.archived) if (!this.data.archived.includes(id)) this.runtime.catalog.archive(id);
       this.runtime.team = next.team;
       Object.assign(this.data, next);
+      return revoked;
     });
     this.writing = run.catch(() => undefined);
     return run;

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom, within } from '../batonProcess.ts';
+import { until } from '../shutdown.ts';
 import { testServer } from '../harness.ts';
 import { adminTokenOf, freshDatabase, killAll, startPgBaton, type PgBaton } from './processes.ts';
 
@@ -157,6 +158,35 @@ afterAll(async () => {
 describe('three processes on one PostgreSQL database', () => {
   it("lets a rep's stream on one process hear a handoff created through another", async () => {
     expect(await heardAcross(batons[0]!, batons[1]!, 1000)).toContain('"contactId":"mp-1000"');
+  });
+
+  it('ends a live stream on one process at once when its token is revoked through another', async () => {
+    const made = await fetch(`${batons[0]!.url}/api/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'marketer', name: 'leaving' }),
+    });
+    expect(made.status).toBe(201);
+    const { id, token } = (await made.json()) as { id: string; token: string };
+    // A quiet stream: nothing happens that would make it look at its token again for 15 s.
+    const stream = await fetch(`${batons[1]!.url}/api/stream?access_token=${encodeURIComponent(token)}`);
+    const reader = stream.body!.getReader();
+    let text = '';
+    const ended = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        text += new TextDecoder().decode(value);
+      }
+    })();
+    await until(5_000, 'the stream saying it is ready', async () => text.includes('event: ready'));
+    const revoked = await fetch(`${batons[0]!.url}/api/tokens/${id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(revoked.status).toBeLessThan(300);
+    await within(3_000, 'the stream on another process ending after its token was revoked', ended);
+    expect(text).toContain('event: revoked');
   });
 
   it('ends as one process would: each event once, no duplicate handoff, no rep past capacity, each webhook delivered once', async () => {
