@@ -143,7 +143,7 @@ export async function openServer(options: ServerOptions) {
       store,
       config,
       clock,
-      options.deliveries,
+      { ...options.deliveries, shared: storage.shared },
     );
     const replayGuard = new ReplayGuard(
       (await storage.inbound.read()) ?? {},
@@ -157,6 +157,8 @@ export async function openServer(options: ServerOptions) {
     // Another process changed configuration: take it in (journeys, team, tokens, webhooks); a token it
     // revoked ends its streams here too, not only at their next message or keep-alive.
     storage.onChange((name) => {
+      if (name === 'deliveries')
+        void deliveries.refresh().catch((err: unknown) => log.error({ err }, 'reading the deliveries failed'));
       if (name === 'config')
         void config.reload().then(
           (revoked) => {

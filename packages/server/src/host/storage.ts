@@ -44,6 +44,8 @@ export interface Storage {
   events: EventLog;
   /** Who delivers the outbox: always this process on lowdb, the lease holder on PostgreSQL. */
   deliveryLease: Lease;
+  /** Whether other processes may serve the same data at once (PostgreSQL); never on lowdb. */
+  shared: boolean;
   /** Hears that another process changed a document (PostgreSQL; never on lowdb, where one process runs). */
   onChange(listener: (name: DocumentName) => void): void;
   /** Carries live messages between processes (PostgreSQL); none on lowdb. */
@@ -93,6 +95,7 @@ async function openLowdb(
     inbound: new DurableJsonFile(join(data, 'inbound.json'), { schema: SeenIdsDocument, beforeWrite }),
     events,
     deliveryLease: { hold: async () => true, release: async () => undefined },
+    shared: false,
     onChange: () => undefined,
     live: undefined,
     where: data,
@@ -138,6 +141,7 @@ async function openPostgres(
     inbound: new PgDocument(store.pool, 'inbound', SeenIdsDocument),
     events: new PgEventLog(store.pool),
     deliveryLease: lease,
+    shared: true,
     onChange: (l) => listeners.push(l),
     live,
     where: url.replace(/:[^:@/]*@/, ':***@'),

@@ -48,6 +48,11 @@ export interface DeliveryOptions {
   capMs: number;
   timeoutMs: number;
   random: () => number;
+  /**
+   * Other processes serve the same state (PostgreSQL): one delivers while it holds the lease, and an
+   * operator's replay may come through any of them. Off (lowdb), this process is the only one.
+   */
+  shared: boolean;
 }
 
 const DEFAULTS: DeliveryOptions = {
@@ -56,6 +61,7 @@ const DEFAULTS: DeliveryOptions = {
   capMs: 3_600_000,
   timeoutMs: 10_000,
   random: Math.random,
+  shared: false,
 };
 
 /** Hears about attempts that failed (metrics and the log); the URL is not given: it may hold a secret. */
@@ -135,9 +141,38 @@ export class Deliveries {
   /** Whether the cursor moved past effects (that became no delivery) since the state was last written. */
   private cursorAhead = false;
 
+  /**
+   * Writes the state. Shared, it takes in first the dead letters another process replayed meanwhile (the
+   * stored state has them pending again, with no attempts) in the same transaction, so neither the holder's
+   * write loses a replay nor a replay brings back what the holder delivered.
+   */
   private async write(): Promise<void> {
     this.cursorAhead = false;
-    await this.file.write(this.state);
+    if (!this.options.shared) return this.file.write(this.state);
+    await this.file.update((stored) => {
+      this.takeReplays(stored);
+      return this.state;
+    });
+  }
+
+  /** Moves the dead letters that `stored` has pending again with no attempts (replayed elsewhere) back to pending. */
+  private takeReplays(stored: DeliveryState | null): void {
+    const again = new Map((stored?.pending ?? []).filter((d) => d.attempts === 0).map((d) => [d.id, d]));
+    if (again.size === 0 || !this.state.dead.some((d) => again.has(d.id))) return;
+    this.state.pending.push(...this.state.dead.filter((d) => again.has(d.id)).map((d) => again.get(d.id)!));
+    this.state.dead = this.state.dead.filter((d) => !again.has(d.id));
+  }
+
+  /**
+   * Takes in what another process wrote (PostgreSQL tells of each write): the holder, the dead letters
+   * replayed through another process, to deliver them at its next pump; any other process, the whole
+   * state, so its lists of pending deliveries and dead letters show the holder's.
+   */
+  async refresh(): Promise<void> {
+    if (!this.options.shared) return;
+    const stored = await this.file.read();
+    if (this.holding) this.takeReplays(stored);
+    else if (stored) this.state = stored;
   }
 
   /**
@@ -180,14 +215,32 @@ export class Deliveries {
     if (changed || read) await this.store.pruneOutbox(this.state.cursor);
   }
 
-  /** Puts a dead letter (or all of them) back to be delivered now, with fresh attempts. */
+  /**
+   * Puts a dead letter (or all of them) back to be delivered now, with fresh attempts. On a process that
+   * does not deliver (PostgreSQL), into the stored state, which the holder takes in at its next write: this
+   * process's copy may be older than the holder's, and written whole it would bring back deliveries the
+   * holder has made since (each sent twice) or drop its own.
+   */
   async replay(id?: string): Promise<number> {
-    const chosen = this.state.dead.filter((d) => id === undefined || d.id === id);
-    if (id !== undefined && chosen.length === 0) throw new BatonError('not_found', `no dead letter ${id}`);
-    this.state.dead = this.state.dead.filter((d) => !chosen.includes(d));
-    for (const d of chosen) this.state.pending.push({ ...d, attempts: 0, nextAt: this.clock.now(), lastError: null }); // any number of dead letters
-    await this.write();
-    return chosen.length;
+    const move = (state: DeliveryState): number => {
+      const chosen = state.dead.filter((d) => id === undefined || d.id === id);
+      if (id !== undefined && chosen.length === 0) throw new BatonError('not_found', `no dead letter ${id}`);
+      state.dead = state.dead.filter((d) => !chosen.includes(d));
+      for (const d of chosen) state.pending.push({ ...d, attempts: 0, nextAt: this.clock.now(), lastError: null }); // any number of dead letters
+      return chosen.length;
+    };
+    if (this.holding || !this.options.shared) {
+      const moved = move(this.state);
+      await this.write();
+      return moved;
+    }
+    let moved = 0;
+    this.state = await this.file.update((stored) => {
+      const state = stored ?? structuredClone(EMPTY_DELIVERIES);
+      moved = move(state);
+      return state;
+    });
+    return moved;
   }
 
   private enqueue({ seq, effect }: OutboxEntry): void {

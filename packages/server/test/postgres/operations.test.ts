@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openServer } from '../../src/host/openServer.ts';
@@ -143,6 +144,94 @@ describe('operating Baton on PostgreSQL', () => {
     await new Promise((done) => setTimeout(done, 1_100));
     expect((await server.app.request('/readyz')).status).toBe(200);
     await server.close();
+  }, 60_000);
+
+  it('delivers each webhook once when dead letters are replayed through a process that does not deliver, and after the lease moves', async () => {
+    const schema = freshSchema();
+    let now = Date.parse('2026-03-02T10:00:00Z'); // a Monday, in working hours
+    const clock = { now: () => now };
+    let failing = true;
+    const accepted: string[] = [];
+    const receiver = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (failing) return res.writeHead(500).end();
+        accepted.push(String(req.headers['webhook-id']));
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+    const options = {
+      database: PG_URL,
+      schema,
+      tickMs: 3_600_000,
+      clock,
+      deliveries: { baseMs: 1_000, random: () => 0.5, maxAttempts: 2 },
+    };
+    const a = await openServer(options);
+    const b = await openServer(options); // every attempt of `a` fails; `b` holds a copy that will go stale
+    try {
+      const admin = a.config.data.adminToken;
+      const api = (s: typeof a, path: string, body?: unknown) =>
+        s.app.request(path, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+      const lead = async (id: string) => {
+        for (const [type, body] of [
+          ['identify', { userId: id, traits: { company: 'Co', employees: 900, title: 'VP Sales', region: 'EMEA' } }],
+          ['track', { userId: id, event: 'Page Viewed', properties: { path: '/pricing' } }],
+        ] as const) {
+          const res = await a.app.request(`/v1/${type}`, {
+            method: 'POST',
+            headers: { authorization: basic(a.config.data.writeKey), 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+          expect(res.status).toBe(200);
+        }
+      };
+      const port = (receiver.address() as { port: number }).port;
+      expect((await api(a, '/api/webhooks', { url: `http://127.0.0.1:${port}/hooks` })).status).toBe(201);
+      await lead('hook-1');
+      await a.settle(); // `a` takes the delivery lease; the first attempts fail
+      expect(a.deliveries.pending().length).toBeGreaterThan(0);
+      await b.deliveries.refresh();
+      failing = false;
+      now += 60_000;
+      await a.settle(); // delivered
+      const first = accepted.length;
+      expect(first).toBeGreaterThan(0);
+      // Another lead's webhooks fail twice: dead letters, on the process that delivers.
+      failing = true;
+      await lead('hook-2');
+      await a.settle();
+      now += 60_000;
+      await a.settle();
+      const dead = a.deliveries.dead().length;
+      expect(dead).toBeGreaterThan(0);
+      failing = false;
+      // The operator's replay reaches the process that does not deliver.
+      const replay = await api(b, '/api/webhooks/dead-letters/replay');
+      expect(await replay.json()).toEqual({ replayed: dead });
+      await until(5_000, 'the delivering process taking in the replay', async () => {
+        await a.settle();
+        return accepted.length === first + dead;
+      });
+      expect(a.deliveries.dead()).toEqual([]);
+      // `a` stops (a rolling deploy): `b` takes the lease over, reads the stored state and sends nothing again.
+      await a.close();
+      now += 60_000;
+      await b.settle();
+      await b.settle();
+      expect(b.deliveries.delivering).toBe(true);
+      expect(accepted).toHaveLength(first + dead);
+      expect(new Set(accepted).size).toBe(accepted.length);
+    } finally {
+      await a.close().catch(() => undefined);
+      await b.close();
+      receiver.close();
+    }
   }, 60_000);
 
   it('gives its timer claims back when it stops, so another process fires them at once', async () => {

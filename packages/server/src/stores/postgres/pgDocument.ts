@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { z } from 'zod';
+import { BatonError } from '@baton/engine';
 import { parseDocument, type Document } from '../document.ts';
 import { unavailable } from './pgErrors.ts';
 
@@ -51,14 +52,47 @@ export class PgDocument<T> implements Document<T> {
   write(data: T): Promise<void> {
     const body = JSON.stringify(data);
     const run = this.writing.then(async () => {
-      await this.query(
-        `WITH w AS (INSERT INTO baton_documents (name, body) VALUES ($1, $2)
-           ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = now() RETURNING name)
-         SELECT pg_notify($3, name) FROM w`,
-        [this.key, body, DOCUMENTS_CHANNEL],
-      );
+      await this.query(WRITE, [this.key, body, DOCUMENTS_CHANNEL]);
     });
     this.writing = run.catch(() => undefined);
     return run;
   }
+
+  /** In one transaction that holds the document's row, so no other process writes between the read and the write. */
+  update(change: (stored: T | null) => T): Promise<T> {
+    const run = this.writing.then(async () => {
+      let client: pg.PoolClient;
+      try {
+        client = await this.pool.connect();
+      } catch (err) {
+        throw unavailable(err as Error);
+      }
+      try {
+        await client.query('BEGIN');
+        const { rows } = await client.query<{ body: string }>(
+          'SELECT body FROM baton_documents WHERE name = $1 FOR UPDATE',
+          [this.key],
+        );
+        const next = change(rows[0] ? parseDocument(this.name, rows[0].body, this.schema, false).data : null);
+        await client.query(WRITE, [this.key, JSON.stringify(next), DOCUMENTS_CHANNEL]);
+        await client.query('COMMIT');
+        return next;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err instanceof BatonError ? err : unavailable(err as Error);
+      } finally {
+        client.release();
+      }
+    });
+    this.writing = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
 }
+
+/** Writes a document's row and tells every process listening, in one statement. */
+const WRITE = `WITH w AS (INSERT INTO baton_documents (name, body) VALUES ($1, $2)
+    ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = now() RETURNING name)
+  SELECT pg_notify($3, name) FROM w`;
