@@ -118,4 +118,5 @@ export {
   type BacktestTiming,
   type RecordedEvent,
 } from './sim/backtest.ts';
+export { draftSummary, liveSummary, type BacktestSummary } from './sim/summary.ts';
 export { durationMillis } from './model/time.ts';

@@ -122,7 +122,15 @@ describe('POST /api/journeys/:id/backtest (SPEC §10)', () => {
       reps: 'none',
     });
     expect(res.status).toBe(200);
-    const { draft } = await json<{ draft: SimulationReport }>(res);
+    const { draft, compare } = await json<{ draft: SimulationReport; compare: { draft: unknown; live: unknown } }>(res);
+    // Side by side in the same terms (SPEC §10), the same here: entries, path counts, handoffs per rep per
+    // day, breaches and outcomes.
+    expect(compare.draft).toEqual(compare.live);
+    expect(compare.live).toMatchObject({
+      entries: 4,
+      handoffs: { created: 3, accepted: 0, breached: 3 },
+      perRepDay: expect.arrayContaining([expect.objectContaining({ handoffs: expect.any(Number) })]),
+    });
     const inPeriod = ['c1', 'c2', 'small', 'c3'];
     expect(Object.keys(draft.contacts).sort()).toEqual([...inPeriod].sort());
     const entered: Record<string, number> = {};

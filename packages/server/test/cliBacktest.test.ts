@@ -70,9 +70,40 @@ describe('baton simulate --events EVENTS.ndjson [--reps REPS.json] --seed S', ()
     expect(a.stderr).toBe('');
     expect(a.code).toBe(0);
     const report = JSON.parse(a.stdout);
-    expect(Object.keys(report).sort()).toEqual(['contacts', 'handoffs', 'nodes', 'refused', 'timing']);
+    expect(Object.keys(report).sort()).toEqual(['backtest', 'contacts', 'handoffs', 'nodes', 'refused', 'timing']);
     expect(report.timing).toMatchObject({ seed: 5, events: 12, from: '2026-11-23T08:00:00Z' });
     expect(report.handoffs).toMatchObject({ created: 6, accepted: 6, breached: 0 });
+    // The draft summed up as a backtest compares it (SPEC §10): entries, path counts, handoffs per rep
+    // per day, breaches and outcomes.
+    const summary = report.backtest['pricing-intent'];
+    expect(summary).toMatchObject({
+      entries: 6,
+      handoffs: { created: 6, accepted: 6, breached: 0 },
+      outcomes: { meeting_booked: 6 },
+    });
+    expect(summary.paths).toEqual(
+      Object.fromEntries(
+        Object.entries(report.nodes['pricing-intent'] as Record<string, { entered: number }>).map(([n, c]) => [
+          n,
+          c.entered,
+        ]),
+      ),
+    );
+    const assigned = Object.values(
+      report.contacts as Record<
+        string,
+        { journeys: Record<string, { handoffs: { assignee: string; assignedAt: string }[] }> }
+      >,
+    ).flatMap((c) => c.journeys['pricing-intent']!.handoffs);
+    const perRepDay = new Map<string, number>();
+    for (const h of assigned) {
+      const key = `${h.assignedAt.slice(0, 10)} ${h.assignee}`;
+      perRepDay.set(key, (perRepDay.get(key) ?? 0) + 1);
+    }
+    expect(
+      summary.perRepDay.map((r: { day: string; rep: string; handoffs: number }) => [`${r.day} ${r.rep}`, r.handoffs]),
+    ).toEqual([...perRepDay].sort(([a], [b]) => (a < b ? -1 : 1)));
+    expect(summary.perRepDay.length).toBeGreaterThan(1); // the leads went to more than one rep
     expect(report.contacts.c0.journeys['pricing-intent']).toMatchObject({
       status: 'exited',
       version: 1,
@@ -103,6 +134,9 @@ describe('baton simulate --events EVENTS.ndjson [--reps REPS.json] --seed S', ()
       baton(...base, '--events', events, '--seed', '1', '--script', 'examples/pricing-intent/script.json').code,
     ).toBe(2);
     expect(baton(...base, '--contacts', '3', '--seed', '1', '--reps', reps(1)).code).toBe(2);
+    const days = baton(...base, '--events', events, '--seed', '1', '--days', '3', '--json');
+    expect(days.code).toBe(2);
+    expect(days.stderr).toContain('--days sets how long a synthetic population runs');
   });
 });
 

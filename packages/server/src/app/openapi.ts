@@ -220,7 +220,7 @@ export const OPERATIONS: Operation[] = [
     path: '/api/journeys/{id}/backtest',
     id: 'backtestJourney',
     summary:
-      'Replay the events kept for [from, to) through the draft (or the journey in the body) on a virtual clock, side effect free, reps acting as fitted to that period; beside it, the live report of the period',
+      'Replay the events kept for [from, to) through the draft (or the journey in the body) on a virtual clock, side effect free, reps acting as fitted to that period; beside it, the live report of the period, and `compare`: both summed up in the same terms (entries, path counts, handoffs per rep per day, breaches, outcomes)',
     auth: EDITORS,
     body: 'BacktestRequest',
     response: 'Object',

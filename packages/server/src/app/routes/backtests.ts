@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import {
+  draftSummary,
+  liveSummary,
   Instant,
   JsonObject,
   fitRepModel,
@@ -84,7 +86,14 @@ export function backtestRoutes(
       until: formatInstant(now()),
     });
     const live = await store.report({ from, to, journey: id });
-    return c.json({ draft, live, reps: reps ?? null });
+    // Side by side in the same terms (SPEC §10): entries, path counts, handoffs per rep per day,
+    // breaches and outcomes. Live's entries are its runs that entered the live version's start.
+    const start = own((config.latest(id)?.definition ?? journey) as Record<string, unknown>, 'start');
+    const compare = {
+      draft: draftSummary(draft, id),
+      live: liveSummary(live, handoffs, id, typeof start === 'string' ? start : '', from, to),
+    };
+    return c.json({ draft, live, reps: reps ?? null, compare });
   });
   return app;
 }

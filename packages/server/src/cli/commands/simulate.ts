@@ -5,8 +5,12 @@ import {
   ContactSpool,
   JourneyInvalidError,
   InputInvalidError,
+  dictionary,
+  draftSummary,
+  own,
   simulateEvents,
   simulateScript,
+  type BacktestSummary,
   type ContactEntry,
   type SimulationReport,
 } from '@baton/engine/internal';
@@ -26,10 +30,14 @@ type WrittenReport = Omit<SimulationReport, 'contacts'> & {
   contacts: Iterable<[string, ContactEntry]>;
   /** What a synthetic or recorded run adds (SPEC §8: "the report adds timing"). */
   timing?: object;
+  /** A recorded run's journeys summed up as a backtest compares them (SPEC §10). */
+  backtest?: Record<string, BacktestSummary>;
 };
 
 /** A report whose contacts are an object, as written (its members keep their order). */
-const written = (report: SimulationReport & { timing?: object }): WrittenReport => ({
+const written = (
+  report: SimulationReport & { timing?: object; backtest?: Record<string, BacktestSummary> },
+): WrittenReport => ({
   ...report,
   contacts: Object.entries(report.contacts).values(),
 });
@@ -68,6 +76,13 @@ function writeSummary(write: (text: string) => void, report: WrittenReport): voi
     `handoffs: ${h.created} created, ${h.accepted} accepted, ${h.breached} breached, ${h.unassigned} unassigned`,
   );
   for (const r of report.refused) lines.push(`refused step ${r.step}: ${r.error}`);
+  for (const [journey, b] of Object.entries(report.backtest ?? {})) {
+    const outcomes = Object.entries(b.outcomes).map(([o, n]) => `${n} ${o}`);
+    lines.push(
+      `${journey}: ${b.entries} entered; outcomes: ${outcomes.length > 0 ? outcomes.join(', ') : 'none'}`,
+      ...b.perRepDay.map((r) => `  ${r.day} ${r.rep}: ${r.handoffs} handoff${r.handoffs === 1 ? '' : 's'}`),
+    );
+  }
   flush();
 }
 
@@ -155,6 +170,11 @@ export const simulateCommand: Command = {
     if (synthetic && values.seed === undefined)
       throw new CliError(2, '--contacts N needs --seed S: the same seed gives the same population');
     const seed = synthetic || backtest ? whole('seed', values.seed, -Infinity) : 0;
+    if (values.days !== undefined && !synthetic)
+      throw new CliError(
+        2,
+        '--days sets how long a synthetic population runs: give it with --contacts N --seed S (a script runs to its "until", recorded events to 30 days after the last)',
+      );
     const days = synthetic && values.days !== undefined ? whole('days', values.days, 1) : undefined;
     if (values.workers !== undefined && !synthetic)
       throw new CliError(2, '--workers splits a synthetic population: give it with --contacts N --seed S');
@@ -221,8 +241,16 @@ export const simulateCommand: Command = {
             seed,
             ...(reps === undefined ? {} : { reps }),
           });
+          // Each journey summed up as a backtest compares it (SPEC §10): entries, path counts, handoffs per
+          // rep per day, breaches and outcomes.
+          const backtest = dictionary<BacktestSummary>();
+          for (const j of journeys) {
+            const id = own(j as Record<string, unknown>, 'id');
+            if (typeof id === 'string') backtest[id] = draftSummary(result, id);
+          }
           report = written({
             ...result,
+            backtest,
             timing: { ...result.timing, wallMs: Math.round(performance.now() - started) },
           });
         } catch (err) {
