@@ -460,6 +460,28 @@ export class Runtime {
     return assigned;
   }
 
+  /**
+   * Assigns waiting handoffs if a rep's load dropped since the last call and a handoff waits: a safety net
+   * a server's scheduler runs each tick where several processes share the store. There a step may read
+   * the loads just before another process frees a rep, and leave its handoff waiting after that process's
+   * own pass found nothing to assign: nothing else would come for it (SPEC §9: nothing is stuck).
+   */
+  async assignStranded(now: Millis = this.clock.now()): Promise<number> {
+    const [waiting] = await this.store.waitingHandoffs({ limit: 1 });
+    if (waiting === undefined) {
+      this.loadsSeen = undefined;
+      return 0;
+    }
+    const loads = await this.store.repLoads();
+    const seen = this.loadsSeen;
+    this.loadsSeen = loads;
+    if (seen !== undefined && !Object.entries(seen).some(([rep, n]) => (own(loads, rep) ?? 0) < n)) return 0;
+    return this.assignWaitingHandoffs(now);
+  }
+
+  /** The rep loads `assignStranded` saw last while a handoff waited. */
+  private loadsSeen: Record<string, number> | undefined;
+
   /** One pass of `assignWaitingHandoffs` over the waiting handoffs, oldest first. */
   private async assignWaitingOnce(now: Millis): Promise<number> {
     let assigned = 0;

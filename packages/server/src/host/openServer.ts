@@ -176,6 +176,7 @@ export async function openServer(options: ServerOptions) {
       release: (o) => storage.releaseTimers(o),
       metrics: ops.metrics,
       failed,
+      shared: storage.shared,
     });
     const sender = new Ticker('webhooks', () => deliveries.pumpIfHeld(storage.deliveryLease), tickMs, failed);
     const forgetting = new Ticker('messageIds', () => runtime.forgetMessages(), FORGET_MESSAGES_MS, failed);

@@ -13,6 +13,11 @@ export interface SchedulerOptions {
   release: (owner: string) => Promise<void>;
   metrics?: Metrics | undefined;
   failed?: ((name: string, err: unknown) => void) | undefined;
+  /**
+   * Other processes share the store (PostgreSQL): after the timers, each tick assigns handoffs left
+   * waiting while a rep was freed elsewhere (`Runtime.assignStranded`).
+   */
+  shared?: boolean | undefined;
 }
 
 /** Timers claimed at once (one query for up to this many). */
@@ -68,7 +73,10 @@ export class Scheduler {
     while (!this.stopping) {
       const now = clock.now();
       const due = await store.claimDueTimers({ owner, dueBy: now, limit: BATCH, now, leaseUntil: now + leaseMs });
-      if (due.length === 0) return;
+      if (due.length === 0) {
+        if (this.options.shared) await this.runtime.assignStranded(now);
+        return;
+      }
       for (const timer of due) {
         if (this.stopping) return; // the rest of the claim is released by stop()
         metrics?.timerLateness.observe(Math.max(0, clock.now() - timer.dueAt) / 1000);

@@ -234,6 +234,54 @@ describe('operating Baton on PostgreSQL', () => {
     }
   }, 60_000);
 
+  it('assigns, at its next tick, a handoff left waiting while another process freed its rep', async () => {
+    const schema = freshSchema();
+    const now = Date.parse('2026-03-02T10:00:00Z'); // Monday, 11:00 in Berlin: in hours
+    const server = await openServer({ database: PG_URL, schema, tickMs: 60_000, clock: { now: () => now } });
+    try {
+      const admin = server.config.data.adminToken;
+      const capacity = await server.app.request('/api/team/reps/cy', {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ capacity: 1 }),
+      });
+      expect(capacity.status).toBe(200);
+      const lead = async (userId: string) => {
+        for (const [type, body] of [
+          ['identify', { userId, traits: { company: 'Co', employees: 900, title: 'VP Sales', region: 'NA' } }],
+          ['track', { userId, event: 'Page Viewed', properties: { path: '/pricing' } }],
+        ] as const)
+          await server.app.request(`/v1/${type}`, {
+            method: 'POST',
+            headers: { authorization: basic(server.config.data.writeKey), 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+      };
+      await lead('first');
+      await lead('second'); // cy is full: it waits
+      const held = (await server.store.load('first'))!;
+      expect(held.handoffs[0]).toMatchObject({ assignee: 'cy', status: 'open' });
+      expect((await server.store.load('second'))!.handoffs[0]).toMatchObject({ assignee: null, status: 'open' });
+      await server.settle();
+      // What the race leaves (SPEC §9 audit): another process closed cy's handoff after the second lead's step
+      // read the loads and before it committed; that process's own pass found nothing waiting yet.
+      await server.store.commit({
+        contactId: 'first',
+        expectedVersion: held.version,
+        state: {
+          ...held,
+          handoffs: held.handoffs.map((h) => ({ ...h, status: 'closed', outcome: 'not_interested', closedAt: now })),
+        },
+        effects: [],
+      });
+      expect(await server.store.repLoads()).not.toHaveProperty('cy');
+      await server.settle();
+      expect((await server.store.load('second'))!.handoffs[0]).toMatchObject({ assignee: 'cy', status: 'open' });
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
   it('gives its timer claims back when it stops, so another process fires them at once', async () => {
     const schema = freshSchema();
     let now = Date.parse('2026-03-02T09:00:00Z');
