@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { recordedEvents } from '@baton/engine/internal';
+import { eventsOf, recordedEvents } from '@baton/engine/internal';
 import { FileEventLog, PgEventLog, type EventLog } from '../src/stores/eventLog.ts';
 import { PostgresStore } from '../src/stores/postgres/postgresStore.ts';
 import { testServer } from './harness.ts';
@@ -79,6 +79,30 @@ describe('accepted events kept for backtests (SPEC §10)', () => {
     expect((await log.read(T0 - DAY, null)).map((r) => r.call.event)).toEqual(['now']);
     expect((await log.read(null, T0)).map((r) => r.call.event)).toEqual(['recent']);
   };
+
+  it('keeps no call already older than the retention, and exports nothing older, before the hourly forgetting runs', async () => {
+    let now = T0 + 40 * DAY;
+    const server = await testServer({ clock: { now: () => now } });
+    const stamped = (event: string, at: number) => ({ userId: 'old', event, timestamp: new Date(at).toISOString() });
+    await server.ingest('track', stamped('Forty Days Ago', T0)); // applied (it counts as history), not kept
+    await server.ingest('track', stamped('Four Weeks Ago', now - 29 * DAY));
+    await server.ingest('track', stamped('Yesterday', now - DAY));
+    const marketer = await server.token('marketer');
+    const exported = async () =>
+      (await (await server.call(marketer, 'GET', '/api/events')).text())
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { event: string }).event);
+    expect(await exported()).toEqual(['Four Weeks Ago', 'Yesterday']);
+    now += 2 * DAY; // "Four Weeks Ago" ages out; the hourly forgetting has not run yet
+    expect(await exported()).toEqual(['Yesterday']);
+    expect(eventsOf((await server.store.load('old'))!.contact).map((e) => e.name)).toEqual([
+      'Forty Days Ago',
+      'Four Weeks Ago',
+      'Yesterday',
+    ]);
+    await server.close();
+  });
 
   it('forgets, in files, the days older than the retention', () =>
     forgets(new FileEventLog(mkdtempSync(join(tmpdir(), 'baton-events-')))));

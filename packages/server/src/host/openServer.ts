@@ -16,6 +16,7 @@ import { Scheduler } from './scheduler.ts';
 import { operate, type OpsOptions } from './operations.ts';
 import { exampleSeed } from '../server/seed.ts';
 import { Ticker } from './ticker.ts';
+import { retainedFor } from '../stores/eventLog.ts';
 import { SimulationSlots } from '../simulation/threads.ts';
 
 const systemClock: Clock = { now: () => Date.now() };
@@ -213,7 +214,7 @@ export async function openServer(options: ServerOptions) {
       designerDir,
       corsOrigins: options.corsOrigins,
       ops,
-      events: storage.events,
+      events: retainedFor(storage.events, retentionMs, () => clock.now()),
       simulations,
     };
     const app = createApp(deps);

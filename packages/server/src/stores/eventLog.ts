@@ -21,6 +21,29 @@ export interface EventLog {
 }
 
 const DAY_MS = 86_400_000;
+
+/**
+ * The log as the server's routes see it: only what is within the retention (SPEC §10: kept 30 days by
+ * default), in whole UTC days as the files forget them (the day that holds the instant a retention ago is
+ * kept whole). A call older than that is not kept, and a read never reaches before it: the hourly
+ * `forget` removes what ages out meanwhile, and until it runs the export and the backtest read nothing older.
+ */
+export function retainedFor(log: EventLog, retentionMs: number, now: () => number): EventLog {
+  const oldest = () => Math.floor((now() - retentionMs) / DAY_MS) * DAY_MS;
+  return {
+    append(records) {
+      const since = oldest();
+      const kept = records.every((r) => r.at >= since) ? records : records.filter((r) => r.at >= since);
+      return kept.length === 0 ? Promise.resolve() : log.append(kept);
+    },
+    read(from, to) {
+      const since = oldest();
+      return log.read(from === null || from < since ? since : from, to);
+    },
+    forget: (before) => log.forget(before),
+  };
+}
+
 /** The last day named, for the next event of the same day (nearly every one): naming a day took 2% of a batched event's CPU. */
 let lastDay = { number: Number.NaN, name: '' };
 const dayOf = (at: number) => {
