@@ -126,6 +126,13 @@ describe('baton simulate --events EVENTS.ndjson [--reps REPS.json] --seed S', ()
     const r = baton(...base, '--events', bad, '--seed', '1', '--json');
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).errors.map((e: { path: string }) => e.path)).toEqual([`${bad}:2.timestamp`]);
+    const empty = baton(...base, '--events', file('empty.ndjson', '\n\n'), '--seed', '1', '--json');
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('holds no calls');
+    const unknown = file('unknown.ndjson', `${JSON.stringify({ ...calls[0], type: 'foo' })}\n`);
+    expect(JSON.parse(baton(...base, '--events', unknown, '--seed', '1', '--json').stdout).errors).toEqual([
+      { path: `${unknown}:1.type`, node: null, message: 'must be one of track, identify, page, screen, group, alias' },
+    ]);
     expect(baton(...base, '--events', file('broken.ndjson', '{"type":\n'), '--seed', '1').stderr).toContain(
       'line 1 is not valid JSON',
     );

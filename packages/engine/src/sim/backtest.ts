@@ -51,6 +51,9 @@ const ViewCall = z.looseObject({
   properties: JsonObject.default({}),
 });
 
+/** The Segment calls a recording holds (SPEC §7), as the server keeps them. */
+const RECORDED_TYPES: readonly unknown[] = ['track', 'identify', 'page', 'screen', 'group', 'alias'];
+
 /** An alias call: links `previousId` (an anonymousId) to `userId` (SPEC §7). */
 const AliasCall = z.looseObject({ type: z.literal('alias'), userId: ContactId, previousId: ContactId });
 
@@ -103,6 +106,10 @@ export function recordedEvents(calls: readonly unknown[]): RecordedEvent[] {
           at: parseInstant(timestamp),
           identity: { userId: group.data.userId, anonymousId: group.data.anonymousId },
         });
+      return;
+    }
+    if (!RECORDED_TYPES.includes(call?.type)) {
+      errors.push({ path: `$[${i}].type`, node: null, message: `must be one of ${RECORDED_TYPES.join(', ')}` });
       return;
     }
     let input: unknown = raw;

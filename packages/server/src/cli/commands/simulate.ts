@@ -109,6 +109,8 @@ async function readEvents(io: CliIO, path: string): Promise<{ calls: unknown[]; 
     }
     lines.push(i + 1);
   });
+  // Nothing to replay: a report of no one from 1970 would read as a result.
+  if (calls.length === 0) throw new CliError(1, `events file ${path} holds no calls: one Segment call a line`);
   return { calls, lines };
 }
 
