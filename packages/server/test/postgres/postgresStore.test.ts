@@ -6,6 +6,7 @@ import {
   compareIds,
   ConflictError,
   DeskConflictError,
+  DuplicateMessageError,
   eventsOf,
   JourneyCatalog,
   newContactState,
@@ -717,6 +718,50 @@ describe('PostgreSQL store', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('applies a messageId once even when two processes commit it to two contacts at once', async () => {
+    const schema = freshSchema();
+    const a = await open(schema);
+    const b = await open(schema);
+    const state = (id: string) => newContactState(id, T);
+    // Process a's commit of m-1 to c1 is in flight: its transaction holds, not yet committed.
+    const client = await a.pool.connect();
+    await client.query('BEGIN');
+    const raw = await client.query<{ r: string[] }>(
+      'SELECT baton_apply($1::jsonb, $2::text[], $3::text[], $4::text[]) AS r',
+      [
+        JSON.stringify([
+          { contactId: 'c1', expectedVersion: 0, messageId: 'm-1', timers: [], handoffs: [], runs: [], effects: [] },
+        ]),
+        [JSON.stringify({ ...state('c1'), version: undefined })],
+        [null],
+        [null],
+      ],
+    );
+    expect(raw.rows[0]!.r).toEqual(['ok']);
+    // Process b gets the same messageId for another contact (an anonymous call resent while a link committed).
+    let settled = false;
+    const second = b.commit({
+      contactId: 'c2',
+      expectedVersion: 0,
+      messageId: 'm-1',
+      at: T,
+      state: state('c2'),
+      effects: [],
+    });
+    void second.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await new Promise((done) => setTimeout(done, 300));
+    expect(settled).toBe(false); // it waits for the first
+    await client.query('COMMIT');
+    client.release();
+    await expect(second).rejects.toBeInstanceOf(DuplicateMessageError);
+    expect(await b.load('c2')).toBeUndefined();
+    await a.close();
+    await b.close();
   });
 
   it("applies a contact's calls in the order they came when each carries both ids (its reads answered on several connections)", async () => {
