@@ -405,15 +405,15 @@ export class Runtime {
     now: Millis,
   ): Promise<Applied> {
     const { ref } = action;
-    let contactId: string;
-    if ('handoff' in ref) {
-      const h = await this.store.handoff(ref.handoff);
-      if (!h) throw new BatonError('not_found', `no handoff ${ref.handoff}`);
-      contactId = h.contactId;
-    } else {
-      contactId = ref.userId;
-    }
-    return this.apply(contactId, { kind: 'human', action }, now, messageId);
+    if (!('handoff' in ref)) return this.apply(ref.userId, { kind: 'human', action }, now, messageId);
+    // Read to find its contact, so actions on one handoff (an accept, then its outcome) take the contact's
+    // lane in the order they came, as calls that read first do (`inOrder`).
+    const handoffId = ref.handoff;
+    return this.inOrder([`\u0000handoff ${handoffId}`], async () => {
+      const h = await this.store.handoff(handoffId);
+      if (!h) throw new BatonError('not_found', `no handoff ${handoffId}`);
+      return { applied: this.apply(h.contactId, { kind: 'human', action }, now, messageId) };
+    });
   }
 
   /** Changes a rep at run time (active, capacity); waiting handoffs are assigned if they now fit. */

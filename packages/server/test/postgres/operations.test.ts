@@ -282,6 +282,39 @@ describe('operating Baton on PostgreSQL', () => {
     }
   }, 60_000);
 
+  it("takes a rep's actions on one handoff in the order they came (accept, then the outcome, sent at once)", async () => {
+    const schema = freshSchema();
+    const now = Date.parse('2026-03-02T10:00:00Z'); // in hours
+    const server = await openServer({ database: PG_URL, schema, tickMs: 60_000, clock: { now: () => now } });
+    try {
+      for (let i = 0; i < 20; i++)
+        for (const [type, body] of [
+          [
+            'identify',
+            { userId: `r${i}`, traits: { company: 'Co', employees: 900, title: 'VP Sales', region: 'EMEA' } },
+          ],
+          ['track', { userId: `r${i}`, event: 'Page Viewed', properties: { path: '/pricing' } }],
+        ] as const)
+          await server.app.request(`/v1/${type}`, {
+            method: 'POST',
+            headers: { authorization: basic(server.config.data.writeKey), 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+      const open = (await server.store.handoffs({ status: 'open' })).filter((h) => h.assignee !== null);
+      expect(open.length).toBeGreaterThan(10);
+      const results = await Promise.allSettled(
+        open.flatMap((h) => [
+          server.runtime.accept({ handoff: h.id, rep: h.assignee! }),
+          server.runtime.logOutcome({ handoff: h.id, rep: h.assignee!, outcome: 'meeting_booked' }),
+        ]),
+      );
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      for (const h of open) expect((await server.store.handoff(h.id))!.outcome).toBe('meeting_booked');
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
   it('gives its timer claims back when it stops, so another process fires them at once', async () => {
     const schema = freshSchema();
     let now = Date.parse('2026-03-02T09:00:00Z');
