@@ -73,6 +73,8 @@ export class StepCommitter {
   private readonly backoff: ((attempt: number) => Promise<void>) | undefined;
   /** Whether a retry after a lost desk race can hold the desk (`Store.stepHoldingDesk`, a store that does not stage). */
   private readonly holdsDesk: boolean;
+  /** Whether a retry after a lost race for the contact can hold it (`Store.stepHoldingContact`). */
+  private readonly holdsContact: boolean;
   private deskLane: Promise<unknown> = IDLE;
   private repFreed = false;
 
@@ -89,6 +91,7 @@ export class StepCommitter {
     this.immediate = this.stages ? undefined : options.immediate;
     this.backoff = options.backoff;
     this.holdsDesk = options.store.stepHoldingDesk !== undefined && !this.stages;
+    this.holdsContact = options.store.stepHoldingContact !== undefined && !this.stages;
   }
 
   /** Calls `listener` after every committed step; returns a function that stops it. */
@@ -181,18 +184,24 @@ export class StepCommitter {
   ): Promise<Applied> {
     try {
       let serialized = false;
+      let holdContact = false;
       for (let attempt = 0; ; attempt++) {
         try {
-          if (!serialized) return await this.attempt(contactId, now, messageId, step);
-          const once = this.holdsDesk ? this.attemptHoldingDesk : this.attempt;
-          return await this.inDeskLane(() => once.call(this, contactId, now, messageId, step));
+          if (serialized) {
+            const once = this.holdsDesk ? this.attemptHoldingDesk : this.attempt;
+            return await this.inDeskLane(() => once.call(this, contactId, now, messageId, step));
+          }
+          if (holdContact) return await this.attemptHoldingContact(contactId, now, messageId, step);
+          return await this.attempt(contactId, now, messageId, step);
         } catch (err) {
           if (!(err instanceof ConflictError) || attempt >= MAX_RETRIES) throw err;
           // Steps of this process that race for the routing desk take turns from now on, so each retry
           // sees the desk the previous one left. A store shared by processes holds the desk for the retry,
           // so no other process gets in between either.
           if (err instanceof DeskConflictError && !serialized) serialized = true;
-          // A contact's own steps take turns already, so any other conflict is another process's commit.
+          // A contact's own steps take turns already, so any other conflict is another process's commit: a
+          // store shared by processes holds the contact for the retry, so the others wait for it.
+          else if (!serialized && !holdContact && this.holdsContact) holdContact = true;
           else await this.backoff?.(attempt + 1);
         }
       }
@@ -244,6 +253,24 @@ export class StepCommitter {
       throw err;
     }
     return this.committed(contactId, result, read.state);
+  }
+
+  /** `attempt` in one transaction of the store that holds the contact (`Store.stepHoldingContact`). */
+  private async attemptHoldingContact(
+    contactId: string,
+    now: Millis,
+    messageId: string | undefined,
+    step: ContactChange,
+  ): Promise<Applied> {
+    let result: ReturnType<ContactChange> | undefined;
+    let before: ContactState | undefined;
+    const status = await this.store.stepHoldingContact!(contactId, messageId, this.routes(), (read) => {
+      const made = this.stepOn(read, contactId, now, messageId, step);
+      result = made.result;
+      before = read.state;
+      return made.commit;
+    });
+    return status === 'duplicate' ? duplicate(contactId) : this.committed(contactId, result!, before);
   }
 
   /** `attempt` in one transaction of the store that holds the routing desk (`Store.stepHoldingDesk`). */

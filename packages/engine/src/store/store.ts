@@ -255,6 +255,17 @@ export interface Store {
     messageId: string | undefined,
     step: (read: StepRead) => Commit,
   ): Promise<'applied' | 'duplicate'>;
+  /**
+   * Optional, as `stepHoldingDesk`, holding the contact instead (its routing read with it when `routing`):
+   * the runtime uses it for a step that lost its contact to another process's commit, so other processes'
+   * commits of the contact wait for it instead of winning every race.
+   */
+  stepHoldingContact?(
+    contactId: string,
+    messageId: string | undefined,
+    routing: boolean,
+    step: (read: StepRead) => Commit,
+  ): Promise<'applied' | 'duplicate'>;
   /** The handoffs a query asks for, soonest due first (those with no deadline last), then oldest: the inbox and lists. */
   handoffs(query: HandoffQuery): Promise<HandoffRecord[]>;
   /** The closed-loop report of a period (SPEC §1, Improve), computed where the data is. */

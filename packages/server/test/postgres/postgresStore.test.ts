@@ -720,6 +720,31 @@ describe('PostgreSQL store', () => {
     }
   });
 
+  it('applies every event of a contact that many processes write at once: a step that lost the race holds the contact', async () => {
+    const schema = freshSchema();
+    const processes = 12;
+    const each = 30;
+    const stores = await Promise.all(Array.from({ length: processes }, () => open(schema)));
+    const backoff = (attempt: number) =>
+      new Promise<void>((done) => setTimeout(done, Math.random() * Math.min(200, 5 * 2 ** (attempt - 1))));
+    const runtimes = stores.map(
+      (store, p) =>
+        new Runtime({ store, clock: { now: () => T }, catalog: new JourneyCatalog(), owner: `p${p}`, backoff }),
+    );
+    const results = await Promise.allSettled(
+      runtimes.flatMap((runtime, p) =>
+        Array.from({ length: each }, (_, k) =>
+          runtime.ingest({ type: 'track', userId: 'hot', event: `e${p}-${k}`, messageId: `p${p}-${k}` }),
+        ),
+      ),
+    );
+    expect(
+      results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)),
+    ).toEqual([]);
+    expect(eventsOf((await stores[0]!.load('hot'))!.contact)).toHaveLength(processes * each);
+    await Promise.all(stores.map((s) => s.close()));
+  }, 60_000);
+
   it('applies a messageId once even when two processes commit it to two contacts at once', async () => {
     const schema = freshSchema();
     const a = await open(schema);

@@ -79,6 +79,15 @@ const commitMeta = (c: Commit) => ({
   effects: c.effects,
 });
 
+/** The row a transaction holds while it reads and commits (`SELECT … FOR UPDATE`). */
+interface RowLock {
+  sql: string;
+  values: unknown[];
+}
+
+/** The routing desk's one row. */
+const DESK_ROW: RowLock = { sql: 'SELECT 1 FROM baton_desk WHERE id = 1 FOR UPDATE', values: [] };
+
 /**
  * The store for several processes (SPEC §9): every piece of runtime state in PostgreSQL. A commit is one
  * subtransaction of a batch: the contact row with its version check, the message id, the desk, the
@@ -296,15 +305,46 @@ export class PostgresStore implements Store {
   }
 
   /** Reads and commits a step in one transaction that holds the desk row (FOR UPDATE: waiting processes queue for it). */
-  async stepHoldingDesk(
+  stepHoldingDesk(
     contactId: string,
     messageId: string | undefined,
     step: (read: StepRead) => Commit,
   ): Promise<'applied' | 'duplicate'> {
+    return this.stepHolding(DESK_ROW, contactId, messageId, true, step);
+  }
+
+  /**
+   * Reads and commits a step in one transaction that holds the contact's row (FOR UPDATE): other
+   * processes' commits of the contact wait for it and then find it moved on, so a step that lost its
+   * contact to another process once is not refused for losing it again and again (SPEC §9 audit: 16
+   * processes writing one contact had 8 of 480 events refused with 503).
+   */
+  stepHoldingContact(
+    contactId: string,
+    messageId: string | undefined,
+    routing: boolean,
+    step: (read: StepRead) => Commit,
+  ): Promise<'applied' | 'duplicate'> {
+    return this.stepHolding(
+      { sql: 'SELECT 1 FROM baton_contacts WHERE contact_id = $1 FOR UPDATE', values: [contactId] },
+      contactId,
+      messageId,
+      routing,
+      step,
+    );
+  }
+
+  private async stepHolding(
+    lock: RowLock,
+    contactId: string,
+    messageId: string | undefined,
+    routing: boolean,
+    step: (read: StepRead) => Commit,
+  ): Promise<'applied' | 'duplicate'> {
     let commit: Commit | undefined;
     let sent: SentOlderPart | null = null;
-    const status = await this.holdingDesk(async (query) => {
-      const read = await this.readStepOn(query, contactId, messageId, true);
+    const status = await this.holding(lock, async (query) => {
+      const read = await this.readStepOn(query, contactId, messageId, routing);
       if (read.duplicate) return { commit: false, value: 'duplicate' };
       commit = step(read);
       // A step that forgets the contact moves no desk: it goes the way of every forget, below.
@@ -329,7 +369,7 @@ export class PostgresStore implements Store {
 
   /** Changes the desk in one transaction that holds its row: routing waits, then retries on the new version. */
   async changeDeskHolding(change: (state: DeskState) => DeskState): Promise<void> {
-    await this.holdingDesk(async (query) => {
+    await this.holding(DESK_ROW, async (query) => {
       // (The schema's migration writes the desk's one row.)
       const [row] = await query<{ state: DeskState }>('SELECT state FROM baton_desk WHERE id = 1');
       await query('UPDATE baton_desk SET version = version + 1, state = $1 WHERE id = 1', [
@@ -340,11 +380,12 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Runs `work` in one transaction that holds the desk row (FOR UPDATE: processes waiting for the desk take
-   * it in turn), committed when `work` says so, else rolled back. A query that fails on a deadlock with
+   * Runs `work` in one transaction that holds `lock`'s row, the desk's or a contact's (FOR UPDATE: processes
+   * waiting for it take it in turn), committed when `work` says so, else rolled back. A query that fails on a deadlock with
    * another process's batch fails as a DeskConflictError (the runtime tries again); any other as unavailable.
    */
-  private async holdingDesk<T>(
+  private async holding<T>(
+    lock: RowLock,
     work: (
       query: <R extends pg.QueryResultRow>(sql: string, values?: unknown[]) => Promise<R[]>,
     ) => Promise<{ commit: boolean; value: T }>,
@@ -362,7 +403,7 @@ export class PostgresStore implements Store {
     };
     try {
       await query('BEGIN');
-      await query('SELECT 1 FROM baton_desk WHERE id = 1 FOR UPDATE');
+      await query(lock.sql, lock.values);
       const { commit, value } = await work(query);
       await query(commit ? 'COMMIT' : 'ROLLBACK');
       return value;
