@@ -144,7 +144,7 @@ export async function openServer(options: ServerOptions) {
       store,
       config,
       clock,
-      { ...options.deliveries, shared: storage.shared },
+      { ...options.deliveries, replays: storage.replays },
     );
     const replayGuard = new ReplayGuard(
       (await storage.inbound.read()) ?? {},
@@ -158,8 +158,9 @@ export async function openServer(options: ServerOptions) {
     // Another process changed configuration: take it in (journeys, team, tokens, webhooks); a token it
     // revoked ends its streams here too, not only at their next message or keep-alive.
     storage.onChange((name) => {
-      if (name === 'deliveries')
-        void deliveries.refresh().catch((err: unknown) => log.error({ err }, 'reading the deliveries failed'));
+      if (name === 'deliveries') deliveries.heardWrite();
+      if (name === 'replays')
+        void deliveries.takeReplays().catch((err: unknown) => log.error({ err }, 'taking dead-letter replays failed'));
       if (name === 'config')
         void config.reload().then(
           (revoked) => {

@@ -13,7 +13,7 @@ import { DOCUMENTS_CHANNEL, PgDocument } from '../stores/postgres/pgDocument.ts'
 import { PgLease } from '../stores/postgres/pgLease.ts';
 import { checkSchema, releaseTimerClaims } from '../stores/postgres/pgOperations.ts';
 import { PostgresStore } from '../stores/postgres/postgresStore.ts';
-import { DeliveryState } from '../webhooks/deliveries.ts';
+import { DeliveryState, ReplayRequests } from '../webhooks/deliveries.ts';
 import type { SeenIds } from '../webhooks/replayGuard.ts';
 import { ServerConfig } from '../server/configFile.ts';
 
@@ -24,7 +24,7 @@ const SeenIdsDocument = z.custom<SeenIds>(
 );
 
 /** The documents the server keeps beside the runtime store. */
-export type DocumentName = 'config' | 'deliveries' | 'inbound';
+export type DocumentName = 'config' | 'deliveries' | 'inbound' | 'replays';
 
 /** A lease on work only one process may do at a time. */
 export interface Lease {
@@ -46,6 +46,8 @@ export interface Storage {
   deliveryLease: Lease;
   /** Whether other processes may serve the same data at once (PostgreSQL); never on lowdb. */
   shared: boolean;
+  /** Dead-letter replays asked of a process that does not deliver, for the one that does (PostgreSQL). */
+  replays: Document<ReplayRequests> | undefined;
   /** Hears that another process changed a document (PostgreSQL; never on lowdb, where one process runs). */
   onChange(listener: (name: DocumentName) => void): void;
   /** Carries live messages between processes (PostgreSQL); none on lowdb. */
@@ -96,6 +98,7 @@ async function openLowdb(
     events,
     deliveryLease: { hold: async () => true, release: async () => undefined },
     shared: false,
+    replays: undefined,
     onChange: () => undefined,
     live: undefined,
     where: data,
@@ -127,7 +130,7 @@ async function openPostgres(
     schema,
     (channel, payload) => {
       if (channel === LIVE_CHANNEL) return live.heard(payload);
-      if (payload === 'config' || payload === 'deliveries' || payload === 'inbound')
+      if (payload === 'config' || payload === 'deliveries' || payload === 'inbound' || payload === 'replays')
         for (const l of listeners) l(payload);
     },
     () => live.gap(),
@@ -142,6 +145,7 @@ async function openPostgres(
     events: new PgEventLog(store.pool),
     deliveryLease: lease,
     shared: true,
+    replays: new PgDocument(store.pool, 'replays', ReplayRequests),
     onChange: (l) => listeners.push(l),
     live,
     where: url.replace(/:[^:@/]*@/, ':***@'),
@@ -214,7 +218,7 @@ class Listener {
       this.start().then(
         // Whatever changed while the connection was down is reloaded too, and live streams start afresh.
         () => {
-          for (const name of ['config', 'deliveries', 'inbound']) this.heard(DOCUMENTS_CHANNEL, name);
+          for (const name of ['config', 'deliveries', 'inbound', 'replays']) this.heard(DOCUMENTS_CHANNEL, name);
           this.reconnected();
         },
         () => this.scheduleRetry(),

@@ -40,6 +40,13 @@ export const DeliveryState = z.object({
 });
 export type DeliveryState = z.infer<typeof DeliveryState>;
 
+/**
+ * Dead-letter replays asked of a process that does not deliver (PostgreSQL), for the one that does: each
+ * names a dead letter, or all of them (null). The holder takes them out and applies them to its state.
+ */
+export const ReplayRequests = z.object({ requests: z.array(z.object({ id: z.string().nullable() })) });
+export type ReplayRequests = z.infer<typeof ReplayRequests>;
+
 export interface DeliveryOptions {
   /** Attempts before a delivery goes to the dead letters. */
   maxAttempts: number;
@@ -49,10 +56,10 @@ export interface DeliveryOptions {
   timeoutMs: number;
   random: () => number;
   /**
-   * Other processes serve the same state (PostgreSQL): one delivers while it holds the lease, and an
-   * operator's replay may come through any of them. Off (lowdb), this process is the only one.
+   * Where other processes serving the same state (PostgreSQL) leave the dead-letter replays asked of them
+   * for the one that holds the lease; none on lowdb, where this process is the only one.
    */
-  shared: boolean;
+  replays: Document<ReplayRequests> | undefined;
 }
 
 const DEFAULTS: DeliveryOptions = {
@@ -61,7 +68,7 @@ const DEFAULTS: DeliveryOptions = {
   capMs: 3_600_000,
   timeoutMs: 10_000,
   random: Math.random,
-  shared: false,
+  replays: undefined,
 };
 
 /** Hears about attempts that failed (metrics and the log); the URL is not given: it may hold a secret. */
@@ -128,12 +135,16 @@ export class Deliveries {
    */
   async pumpIfHeld(lease: { hold(): Promise<boolean> }): Promise<void> {
     if (!(await lease.hold())) {
+      // Another process delivers: this copy is only shown, and never written whole again.
       this.holding = false;
+      this.cursorAhead = false;
       return;
     }
     if (!this.holding) {
       this.state = (await this.file.read()) ?? structuredClone(EMPTY_DELIVERIES);
       this.holding = true;
+      this.stale = false;
+      await this.takeReplays(); // asked while no process held the lease
     }
     await this.pump();
   }
@@ -141,38 +152,41 @@ export class Deliveries {
   /** Whether the cursor moved past effects (that became no delivery) since the state was last written. */
   private cursorAhead = false;
 
-  /**
-   * Writes the state. Shared, it takes in first the dead letters another process replayed meanwhile (the
-   * stored state has them pending again, with no attempts) in the same transaction, so neither the holder's
-   * write loses a replay nor a replay brings back what the holder delivered.
-   */
   private async write(): Promise<void> {
     this.cursorAhead = false;
-    if (!this.options.shared) return this.file.write(this.state);
-    await this.file.update((stored) => {
-      this.takeReplays(stored);
-      return this.state;
-    });
-  }
-
-  /** Moves the dead letters that `stored` has pending again with no attempts (replayed elsewhere) back to pending. */
-  private takeReplays(stored: DeliveryState | null): void {
-    const again = new Map((stored?.pending ?? []).filter((d) => d.attempts === 0).map((d) => [d.id, d]));
-    if (again.size === 0 || !this.state.dead.some((d) => again.has(d.id))) return;
-    this.state.pending.push(...this.state.dead.filter((d) => again.has(d.id)).map((d) => again.get(d.id)!));
-    this.state.dead = this.state.dead.filter((d) => !again.has(d.id));
+    await this.file.write(this.state);
   }
 
   /**
-   * Takes in what another process wrote (PostgreSQL tells of each write): the holder, the dead letters
-   * replayed through another process, to deliver them at its next pump; any other process, the whole
-   * state, so its lists of pending deliveries and dead letters show the holder's.
+   * Applies the replays other processes left for the holder (on hearing of them, and on taking the lease
+   * over), then writes the state once. Nothing is written when none wait.
    */
-  async refresh(): Promise<void> {
-    if (!this.options.shared) return;
+  async takeReplays(): Promise<void> {
+    const { replays } = this.options;
+    if (replays === undefined || !this.holding || !(await replays.read())?.requests.length) return;
+    let taken: ReplayRequests['requests'] = [];
+    await replays.update((stored) => {
+      taken = stored?.requests ?? [];
+      return { requests: [] };
+    });
+    const moved = taken.reduce((n, r) => n + this.revive(this.state, r.id ?? undefined), 0);
+    if (moved > 0) await this.write();
+  }
+
+  /** Whether the lists this process shows may be older than the holder's (it heard of a write since). */
+  private stale = false;
+
+  /** Another process wrote the state (PostgreSQL tells of each write): a process that does not deliver reads it when asked. */
+  heardWrite(): void {
+    if (!this.holding) this.stale = true;
+  }
+
+  /** The state as the holder last wrote it, on a process that does not deliver and heard of a write since. */
+  async current(): Promise<void> {
+    if (!this.stale || this.holding) return;
+    this.stale = false;
     const stored = await this.file.read();
-    if (this.holding) this.takeReplays(stored);
-    else if (stored) this.state = stored;
+    if (stored && !this.holding) this.state = stored;
   }
 
   /**
@@ -216,31 +230,34 @@ export class Deliveries {
   }
 
   /**
-   * Puts a dead letter (or all of them) back to be delivered now, with fresh attempts. On a process that
-   * does not deliver (PostgreSQL), into the stored state, which the holder takes in at its next write: this
-   * process's copy may be older than the holder's, and written whole it would bring back deliveries the
-   * holder has made since (each sent twice) or drop its own.
+   * Puts a dead letter (or all of them) back to be delivered now, with fresh attempts. A process that does
+   * not deliver (PostgreSQL) leaves the request for the one that does, which applies it when it hears of
+   * it, and answers how many dead letters the stored state holds that match: its own copy may be older
+   * than the holder's, and written whole it would bring back deliveries the holder made since (each sent
+   * twice) or drop the holder's own.
    */
   async replay(id?: string): Promise<number> {
-    const move = (state: DeliveryState): number => {
-      const chosen = state.dead.filter((d) => id === undefined || d.id === id);
-      if (id !== undefined && chosen.length === 0) throw new BatonError('not_found', `no dead letter ${id}`);
-      state.dead = state.dead.filter((d) => !chosen.includes(d));
-      for (const d of chosen) state.pending.push({ ...d, attempts: 0, nextAt: this.clock.now(), lastError: null }); // any number of dead letters
-      return chosen.length;
-    };
-    if (this.holding || !this.options.shared) {
-      const moved = move(this.state);
+    const { replays } = this.options;
+    if (this.holding || replays === undefined) {
+      const moved = this.revive(this.state, id);
+      if (id !== undefined && moved === 0) throw new BatonError('not_found', `no dead letter ${id}`);
       await this.write();
       return moved;
     }
-    let moved = 0;
-    this.state = await this.file.update((stored) => {
-      const state = stored ?? structuredClone(EMPTY_DELIVERIES);
-      moved = move(state);
-      return state;
-    });
-    return moved;
+    const stored = (await this.file.read()) ?? structuredClone(EMPTY_DELIVERIES);
+    const matching = stored.dead.filter((d) => id === undefined || d.id === id).length;
+    if (id !== undefined && matching === 0) throw new BatonError('not_found', `no dead letter ${id}`);
+    await replays.update((asked) => ({ requests: [...(asked?.requests ?? []), { id: id ?? null }] }));
+    this.state = stored;
+    return matching;
+  }
+
+  /** Moves a dead letter (or all of them) of `state` back to pending, with fresh attempts; answers how many. */
+  private revive(state: DeliveryState, id: string | undefined): number {
+    const chosen = state.dead.filter((d) => id === undefined || d.id === id);
+    state.dead = state.dead.filter((d) => !chosen.includes(d));
+    for (const d of chosen) state.pending.push({ ...d, attempts: 0, nextAt: this.clock.now(), lastError: null }); // any number of dead letters
+    return chosen.length;
   }
 
   private enqueue({ seq, effect }: OutboxEntry): void {

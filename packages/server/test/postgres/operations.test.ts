@@ -170,6 +170,7 @@ describe('operating Baton on PostgreSQL', () => {
     };
     const a = await openServer(options);
     const b = await openServer(options); // every attempt of `a` fails; `b` holds a copy that will go stale
+    let aOpen = true;
     try {
       const admin = a.config.data.adminToken;
       const api = (s: typeof a, path: string, body?: unknown) =>
@@ -192,11 +193,15 @@ describe('operating Baton on PostgreSQL', () => {
         }
       };
       const port = (receiver.address() as { port: number }).port;
-      expect((await api(a, '/api/webhooks', { url: `http://127.0.0.1:${port}/hooks` })).status).toBe(201);
+      const made = await api(a, '/api/webhooks', { url: `http://127.0.0.1:${port}/hooks` });
+      expect(made.status).toBe(201);
+      const endpoint = ((await made.json()) as { id: string }).id;
       await lead('hook-1');
       await a.settle(); // `a` takes the delivery lease; the first attempts fail
       expect(a.deliveries.pending().length).toBeGreaterThan(0);
-      await b.deliveries.refresh();
+      b.deliveries.heardWrite(); // `b` reads the state as it is now: about to go stale
+      await b.deliveries.current();
+      expect(b.deliveries.pending().length).toBeGreaterThan(0);
       failing = false;
       now += 60_000;
       await a.settle(); // delivered
@@ -219,8 +224,31 @@ describe('operating Baton on PostgreSQL', () => {
         return accepted.length === first + dead;
       });
       expect(a.deliveries.dead()).toEqual([]);
+      // A dead letter of an endpoint since removed, replayed through `b`: the holder buries it again, once.
+      failing = true;
+      await lead('hook-3');
+      await a.settle();
+      now += 60_000;
+      await a.settle();
+      const gone = a.deliveries.dead().length;
+      expect(gone).toBeGreaterThan(0);
+      const removed = await a.app.request(`/api/webhooks/${endpoint}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${admin}` },
+      });
+      expect(removed.status).toBe(204);
+      expect(await (await api(b, '/api/webhooks/dead-letters/replay')).json()).toEqual({ replayed: gone });
+      await until(5_000, 'the delivering process taking in the second replay', async () => {
+        await a.settle();
+        return a.deliveries.pending().length === 0 && a.deliveries.dead().length === gone;
+      });
+      for (let i = 0; i < 3; i++) await a.settle();
+      expect([a.deliveries.pending().length, a.deliveries.dead().length]).toEqual([0, gone]);
+      expect(accepted).toHaveLength(first + dead);
+      failing = false;
       // `a` stops (a rolling deploy): `b` takes the lease over, reads the stored state and sends nothing again.
       await a.close();
+      aOpen = false;
       now += 60_000;
       await b.settle();
       await b.settle();
@@ -228,7 +256,7 @@ describe('operating Baton on PostgreSQL', () => {
       expect(accepted).toHaveLength(first + dead);
       expect(new Set(accepted).size).toBe(accepted.length);
     } finally {
-      await a.close().catch(() => undefined);
+      if (aOpen) await a.close();
       await b.close();
       receiver.close();
     }

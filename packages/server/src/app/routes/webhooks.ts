@@ -48,7 +48,8 @@ export function webhookRoutes(config: Configuration, deliveries: Deliveries): Ho
   const inbound = (secret: string): z.infer<typeof InboundSecret> => ({ secret, url: '/v1/inbound' });
   app.get('/inbound', (c) => c.json(inbound(config.data.inboundSecret)));
   app.post('/inbound/rotate', async (c) => c.json(inbound(await config.rotateInboundSecret())));
-  app.get('/deliveries', (c) => {
+  app.get('/deliveries', async (c) => {
+    await deliveries.current();
     const list: z.infer<typeof DeliveryList> = {
       pending: deliveries.pending().map(deliveryView),
       dead: deliveries.dead().map(deliveryView),
