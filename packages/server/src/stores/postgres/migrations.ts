@@ -312,22 +312,17 @@ export const MIGRATIONS: readonly string[] = [
   $fn$;
   `,
   // 11: a messageId is applied once whichever contact it reaches (SPEC §9). The check looked for the id
-  // among committed messages while the only unique key is (contact, messageId), so two transactions of
-  // one messageId for two contacts (an anonymous call resent while a link committed) both passed. Each
-  // commit's messageIds are now locked for the transaction (in sorted order, before any row), so the second
-  // waits for the first and then finds its id. Not a unique index on the id alone: on Citus the messages
-  // are distributed by contact (docs/SCALING.md), where a key must hold the contact.
+  // among committed messages while the only unique key was (contact, messageId), so two transactions of
+  // one messageId for two contacts (an anonymous call resent while a link committed) both passed. The id
+  // alone is now unique: the second insert waits for the first transaction, then fails as a duplicate
+  // (baton_apply maps unique_violation to 'duplicate'). Rows such a race left are folded to one first.
+  // On Citus, where the messages would be distributed by contact (docs/SCALING.md), a unique index must
+  // hold the contact: this one would go, and with it the check across contacts.
   `
-  ALTER FUNCTION baton_apply(jsonb, text[], text[], text[]) RENAME TO baton_apply_keys;
-  CREATE FUNCTION baton_apply(commits jsonb, states text[], histories text[], history_keys text[]) RETURNS text[]
-    LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
-  BEGIN
-    PERFORM pg_advisory_xact_lock(hashtextextended('baton messageId ' || id, 0))
-      FROM (SELECT DISTINCT x->>'messageId' AS id FROM jsonb_array_elements(commits) x
-            WHERE x ? 'messageId' ORDER BY 1) ids;
-    RETURN baton_apply_keys(commits, states, histories, history_keys);
-  END;
-  $fn$;
+  DELETE FROM baton_messages a USING baton_messages b
+    WHERE a.message_id = b.message_id AND a.contact_id > b.contact_id;
+  DROP INDEX IF EXISTS baton_messages_by_id;
+  CREATE UNIQUE INDEX baton_messages_by_id ON baton_messages (message_id);
   `,
 ];
 
