@@ -187,11 +187,18 @@ export class StepCommitter {
       let holdContact = false;
       for (let attempt = 0; ; attempt++) {
         try {
-          if (serialized) {
-            const once = this.holdsDesk ? this.attemptHoldingDesk : this.attempt;
-            return await this.inDeskLane(() => once.call(this, contactId, now, messageId, step));
-          }
-          if (holdContact) return await this.attemptHoldingContact(contactId, now, messageId, step);
+          if (serialized)
+            return await this.inDeskLane(() =>
+              this.holdsDesk
+                ? this.attemptHolding(contactId, now, messageId, step, (made) =>
+                    this.store.stepHoldingDesk!(contactId, messageId, made),
+                  )
+                : this.attempt(contactId, now, messageId, step),
+            );
+          if (holdContact)
+            return await this.attemptHolding(contactId, now, messageId, step, (made) =>
+              this.store.stepHoldingContact!(contactId, messageId, this.routes(), made),
+            );
           return await this.attempt(contactId, now, messageId, step);
         } catch (err) {
           if (!(err instanceof ConflictError) || attempt >= MAX_RETRIES) throw err;
@@ -255,34 +262,20 @@ export class StepCommitter {
     return this.committed(contactId, result, read.state);
   }
 
-  /** `attempt` in one transaction of the store that holds the contact (`Store.stepHoldingContact`). */
-  private async attemptHoldingContact(
+  /**
+   * `attempt` in one transaction of the store that holds the routing desk or the contact (`hold`:
+   * `Store.stepHoldingDesk` or `stepHoldingContact`), stepping the contact on what that transaction read.
+   */
+  private async attemptHolding(
     contactId: string,
     now: Millis,
     messageId: string | undefined,
     step: ContactChange,
+    hold: (made: (read: StepRead) => Commit) => Promise<'applied' | 'duplicate'>,
   ): Promise<Applied> {
     let result: ReturnType<ContactChange> | undefined;
     let before: ContactState | undefined;
-    const status = await this.store.stepHoldingContact!(contactId, messageId, this.routes(), (read) => {
-      const made = this.stepOn(read, contactId, now, messageId, step);
-      result = made.result;
-      before = read.state;
-      return made.commit;
-    });
-    return status === 'duplicate' ? duplicate(contactId) : this.committed(contactId, result!, before);
-  }
-
-  /** `attempt` in one transaction of the store that holds the routing desk (`Store.stepHoldingDesk`). */
-  private async attemptHoldingDesk(
-    contactId: string,
-    now: Millis,
-    messageId: string | undefined,
-    step: ContactChange,
-  ): Promise<Applied> {
-    let result: ReturnType<ContactChange> | undefined;
-    let before: ContactState | undefined;
-    const status = await this.store.stepHoldingDesk!(contactId, messageId, (read) => {
+    const status = await hold((read) => {
       const made = this.stepOn(read, contactId, now, messageId, step);
       result = made.result;
       before = read.state;
