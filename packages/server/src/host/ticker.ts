@@ -21,6 +21,8 @@ export class Ticker {
   tick(): Promise<void> {
     const run = this.running.catch(() => undefined).then(this.task);
     this.running = run;
+    this.waiting++;
+    run.finally(() => this.waiting--).catch(() => undefined);
     run.then(
       () => {
         this.failures = { count: 0, last: undefined };
@@ -37,9 +39,17 @@ export class Ticker {
     return this.failures;
   }
 
-  /** Runs the task every `ms` from now on. */
+  /** Runs asked for and not finished (the one in progress included). */
+  private waiting = 0;
+
+  /**
+   * Runs the task every `ms` from now on; a tick that finds a run still in progress lets it be, so a run
+   * that hangs (a database that does not answer) does not pile up runs behind it.
+   */
   start(): void {
-    this.handle ??= setInterval(() => void this.tick().catch((err) => this.failed(this.name, err)), this.ms);
+    this.handle ??= setInterval(() => {
+      if (this.waiting === 0) this.tick().catch((err) => this.failed(this.name, err));
+    }, this.ms);
   }
 
   /** Runs it no more on its own (the run in progress goes on: `idle` waits for it). */
