@@ -72,6 +72,9 @@ export interface RuntimeOptions {
 /** How many waiting handoffs `assignWaitingHandoffs` reads from the store at a time. */
 const WAITING_PAGE = 64;
 
+/** How often `assignStranded` runs a pass while work waits, whatever the loads did. */
+const STRANDED_SWEEP_MS = 60_000;
+
 /** Settles a promise kept only to be waited for. */
 const ignore = (): void => undefined;
 
@@ -252,7 +255,9 @@ export class Runtime {
     const profile = other === undefined ? undefined : await this.store.load(other);
     const merging = profile?.contact.anonymous && profile.contact.linkedTo === undefined ? profile.contact : undefined;
     const applied = await this.commits.inTurn(userId, now, messageId, identified(merging), batch);
-    if (applied.status === 'applied' && other !== undefined) {
+    // The profile becomes a pointer even when the call is a duplicate: a sender's retry after this second
+    // commit failed finds the messageId used, and would otherwise never link (both steps change nothing twice).
+    if (other !== undefined) {
       if (merging) await this.commits.inTurn(other, now, undefined, linkedProfile(userId, this.anonymousTtlMs), batch);
       else if (profile === undefined)
         await this.commits.inTurn(other, now, undefined, pointerTo(userId, this.anonymousTtlMs), batch);
@@ -469,18 +474,23 @@ export class Runtime {
   async assignStranded(now: Millis = this.clock.now()): Promise<number> {
     const [waiting] = await this.store.waitingHandoffs({ limit: 1 });
     if (waiting === undefined) {
-      this.loadsSeen = undefined;
+      this.stranded = undefined;
       return 0;
     }
     const loads = await this.store.repLoads();
-    const seen = this.loadsSeen;
-    this.loadsSeen = loads;
-    if (seen !== undefined && !Object.entries(seen).some(([rep, n]) => (own(loads, rep) ?? 0) < n)) return 0;
-    return this.assignWaitingHandoffs(now);
+    const seen = this.stranded;
+    // Also once a minute while work waits: a rep freed between two looks, before the stranded handoff was
+    // committed, shows no drop at the next look.
+    const due =
+      seen === undefined ||
+      now - seen.swept >= STRANDED_SWEEP_MS ||
+      Object.entries(seen.loads).some(([rep, n]) => (own(loads, rep) ?? 0) < n);
+    this.stranded = { loads, swept: due ? now : seen.swept };
+    return due ? this.assignWaitingHandoffs(now) : 0;
   }
 
-  /** The rep loads `assignStranded` saw last while a handoff waited. */
-  private loadsSeen: Record<string, number> | undefined;
+  /** What `assignStranded` saw last while a handoff waited: the rep loads, and when it last ran a pass. */
+  private stranded: { loads: Record<string, number>; swept: Millis } | undefined;
 
   /** One pass of `assignWaitingHandoffs` over the waiting handoffs, oldest first. */
   private async assignWaitingOnce(now: Millis): Promise<number> {
