@@ -49,9 +49,14 @@ function sortedCounts(counts: Map<string, number>): Record<string, number> {
 
 /**
  * A draft's summary from its simulation report: entries, handoffs, assignments and outcomes of the latest
- * run of each contact (as live's report reads its contacts' latest runs), path counts of every run.
+ * run of each contact (as live's report reads its contacts' latest runs), path counts of every run. With a
+ * `window`, only the handoffs created in it count, as live's do.
  */
-export function draftSummary(report: SimulationReport, journeyId: string): BacktestSummary {
+export function draftSummary(
+  report: SimulationReport,
+  journeyId: string,
+  window?: { from: Millis; to: Millis },
+): BacktestSummary {
   const perRepDay = new RepDayCounts();
   const outcomes = new Map<string, number>();
   const handoffs = { created: 0, accepted: 0, breached: 0 };
@@ -61,6 +66,9 @@ export function draftSummary(report: SimulationReport, journeyId: string): Backt
     if (run === undefined) continue;
     entries++;
     for (const h of run.handoffs) {
+      // Beside live, the handoffs created in the window, as live's are (the draft plays on after it).
+      const created = typeof h.createdAt === 'string' ? Date.parse(h.createdAt) : Number.NaN;
+      if (window && !(created >= window.from && created < window.to)) continue;
       handoffs.created++;
       if (h.acceptedAt !== null) handoffs.accepted++;
       if (h.breached) handoffs.breached++;

@@ -90,7 +90,7 @@ export function backtestRoutes(
     // breaches and outcomes. Live's entries are its runs that entered the live version's start.
     const start = own((config.latest(id)?.definition ?? journey) as Record<string, unknown>, 'start');
     const compare = {
-      draft: draftSummary(draft, id),
+      draft: draftSummary(draft, id, { from, to }),
       live: liveSummary(live, handoffs, id, typeof start === 'string' ? start : '', from, to),
     };
     return c.json({ draft, live, reps: reps ?? null, compare });
