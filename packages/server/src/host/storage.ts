@@ -161,7 +161,7 @@ async function openPostgres(
 }
 
 /** The channel live messages travel on between processes. */
-const LIVE_CHANNEL = 'baton_live';
+export const LIVE_CHANNEL = 'baton_live';
 
 /** A connection of its own that LISTENs for document changes and live messages, reconnecting when it is dropped. */
 class Listener {
@@ -243,7 +243,7 @@ const ESSENTIAL = ['handoff', 'journey', 'node', 'rep', 'from', 'queue', 'fromQu
  * Live messages between processes over NOTIFY: this process's messages are gathered for a moment and
  * sent in as few notifications as fit, tagged with the process, which skips its own when they come back.
  */
-class PgLiveBus implements LiveBus {
+export class PgLiveBus implements LiveBus {
   private readonly origin = randomUUID();
   private pending: LiveMessage[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -282,9 +282,15 @@ class PgLiveBus implements LiveBus {
     } catch {
       return;
     }
-    if (parsed.origin === this.origin || !Array.isArray(parsed.messages)) return;
+    if (parsed.origin === this.origin) return;
+    // Another process could not send some of its messages: this one's streams missed them.
+    if ((parsed as { gap?: unknown }).gap === true) return this.gap();
+    if (!Array.isArray(parsed.messages)) return;
     for (const l of this.listeners) l(parsed.messages as LiveMessage[]);
   }
+
+  /** Messages this process could not send (the database away): the others are told at the next send. */
+  private lost = false;
 
   /** Sends what is pending now. */
   flush(): Promise<void> {
@@ -293,8 +299,18 @@ class PgLiveBus implements LiveBus {
     const messages = this.pending;
     this.pending = [];
     this.sending = this.sending.then(async () => {
-      for (const payload of payloads(this.origin, messages)) {
-        await this.pool.query('SELECT pg_notify($1, $2)', [LIVE_CHANNEL, payload]).catch(() => undefined); // live views are best effort
+      // Live views are best effort, but never silently short: after a send that failed, the others are told
+      // of the gap first, and their streams end for their clients to read afresh (as after a lost LISTEN).
+      const sends = payloads(this.origin, messages);
+      const notice = this.lost ? JSON.stringify({ origin: this.origin, gap: true }) : undefined;
+      if (notice !== undefined) sends.unshift(notice);
+      for (const payload of sends) {
+        try {
+          await this.pool.query('SELECT pg_notify($1, $2)', [LIVE_CHANNEL, payload]);
+          if (payload === notice) this.lost = false;
+        } catch {
+          this.lost = true;
+        }
       }
     });
     return this.sending;

@@ -2,6 +2,8 @@ import { createServer } from 'node:http';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openServer } from '../../src/host/openServer.ts';
+import { LIVE_CHANNEL, PgLiveBus } from '../../src/host/storage.ts';
+import type { LiveMessage } from '../../src/live/liveFeed.ts';
 import { PostgresStore } from '../../src/stores/postgres/postgresStore.ts';
 import { killAllBatons, startBaton, within } from '../batonProcess.ts';
 import { contactOf, expectCleanLogs, keepSending, openStream, send, until } from '../shutdown.ts';
@@ -342,6 +344,43 @@ describe('operating Baton on PostgreSQL', () => {
       await server.close();
     }
   }, 60_000);
+
+  it('tells the other processes when it could not send them live messages, so their streams read afresh', async () => {
+    const db = await freshDatabase();
+    dropping.push(db.drop);
+    const name = new URL(db.url).pathname.slice(1);
+    // The other process: its LISTEN connection stays up throughout.
+    const receiver = new PgLiveBus(new pg.Pool({ connectionString: db.url }));
+    const heard: string[] = [];
+    receiver.subscribe((messages) => heard.push(...messages.map((m) => m.kind)));
+    let gaps = 0;
+    receiver.onGap(() => gaps++);
+    const listen = new pg.Client({ connectionString: db.url });
+    await listen.connect();
+    listen.on('notification', (n) => receiver.heard(n.payload ?? ''));
+    await listen.query(`LISTEN ${LIVE_CHANNEL}`);
+    const senderPool = new pg.Pool({ connectionString: db.url });
+    const sender = new PgLiveBus(senderPool);
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    try {
+      const message = (kind: string) => ({ kind }) as unknown as LiveMessage;
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`); // the sender cannot reach it
+      sender.publish([message('lost')]);
+      await sender.flush();
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
+      sender.publish([message('after')]);
+      await sender.flush();
+      await until(5_000, 'the other process hearing the message after the gap', async () => heard.includes('after'));
+      expect(heard).toEqual(['after']);
+      expect(gaps).toBe(1);
+    } finally {
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`).catch(() => undefined);
+      await admin.end();
+      await listen.end();
+      await senderPool.end();
+    }
+  });
 
   it('gives its timer claims back when it stops, so another process fires them at once', async () => {
     const schema = freshSchema();
