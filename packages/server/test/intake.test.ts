@@ -260,6 +260,21 @@ describe('calls as Segment and RudderStack sources send them, to the letter of S
     await server.close();
   });
 
+  it("links an alias whose messageId another call used, and keeps the anonymous profile's events", async () => {
+    const server = await testServer();
+    const send = async (path: string, body: unknown) =>
+      json<{ status: string }>(post(server, path, JSON.stringify(body)));
+    expect((await send('/v1/track', { userId: 'dup-u', event: 'First', messageId: 'reused' })).status).toBe('applied');
+    expect((await send('/v1/track', { anonymousId: 'dup-a', event: 'Seen Anonymously' })).status).toBe('applied');
+    // A duplicate by its messageId: it applies nothing of its own, and still links without losing the events.
+    expect((await send('/v1/alias', { previousId: 'dup-a', userId: 'dup-u', messageId: 'reused' })).status).toBe(
+      'duplicate',
+    );
+    expect(await names(server, 'dup-u')).toEqual(['First', 'Seen Anonymously']);
+    expect((await server.store.load('dup-a'))!.contact.linkedTo).toBe('dup-u');
+    await server.close();
+  });
+
   it("takes RudderStack's anonymous calls (an empty userId beside an anonymousId) and a null timestamp as absent", async () => {
     const received = Date.parse('2026-11-23T12:00:00Z');
     const server = await testServer({ clock: { now: () => received } });

@@ -14,6 +14,7 @@ import { BatonError, ConflictError } from '../model/errors.ts';
 import type { HandoffRecord, TimerRecord } from '../state/records.ts';
 import type { DeskState } from '../routing/desk.ts';
 import { stepContact } from './step.ts';
+import { unavailability } from '../routing/availability.ts';
 import { forgetProfile, identified, linkedProfile, mergeProfile, pointerTo, recordAnonymous } from './identity.ts';
 import { MAX_RETRIES, StepCommitter } from './committer.ts';
 import {
@@ -258,8 +259,13 @@ export class Runtime {
     // The profile becomes a pointer even when the call is a duplicate: a sender's retry after this second
     // commit failed finds the messageId used, and would otherwise never link (both steps change nothing twice).
     if (other !== undefined) {
-      if (merging) await this.commits.inTurn(other, now, undefined, linkedProfile(userId, this.anonymousTtlMs), batch);
-      else if (profile === undefined)
+      if (merging) {
+        // A duplicate did not merge here: the profile may have events the first attempt never saw (merged
+        // once only: the contact remembers it), and the pointer must not drop them.
+        if (applied.status === 'duplicate')
+          await this.commits.inTurn(userId, now, undefined, mergeProfile(merging), batch);
+        await this.commits.inTurn(other, now, undefined, linkedProfile(userId, this.anonymousTtlMs), batch);
+      } else if (profile === undefined)
         await this.commits.inTurn(other, now, undefined, pointerTo(userId, this.anonymousTtlMs), batch);
     }
     return applied;
@@ -479,14 +485,21 @@ export class Runtime {
     }
     const loads = await this.store.repLoads();
     const seen = this.stranded;
-    // Also once a minute while work waits: a rep freed between two looks, before the stranded handoff was
-    // committed, shows no drop at the next look.
-    const due =
-      seen === undefined ||
-      now - seen.swept >= STRANDED_SWEEP_MS ||
-      Object.entries(seen.loads).some(([rep, n]) => (own(loads, rep) ?? 0) < n);
-    this.stranded = { loads, swept: due ? now : seen.swept };
-    return due ? this.assignWaitingHandoffs(now) : 0;
+    const dropped = seen === undefined || Object.entries(seen.loads).some(([rep, n]) => (own(loads, rep) ?? 0) < n);
+    // Also once a minute while work waits and a rep has room (a rep freed between two looks, before the
+    // stranded handoff was committed, shows no drop at the next look); never while every rep is full, when
+    // a pass would only write each waiting contact again.
+    const sweep = !dropped && now - seen.swept >= STRANDED_SWEEP_MS && (await this.someRepHasRoom(loads, now));
+    this.stranded = { loads, swept: dropped || sweep ? now : seen.swept };
+    return dropped || sweep ? this.assignWaitingHandoffs(now) : 0;
+  }
+
+  /** Whether an active rep of the team holds fewer open handoffs than their capacity (hours aside). */
+  private async someRepHasRoom(loads: Record<string, number>, now: Millis): Promise<boolean> {
+    const team = this.team;
+    if (team === undefined) return false;
+    const view = { team, desk: (await this.store.loadDesk()).state, load: (id: string) => own(loads, id) ?? 0, now };
+    return team.reps.some((r) => unavailability(view, r.id) === null);
   }
 
   /** What `assignStranded` saw last while a handoff waited: the rep loads, and when it last ran a pass. */

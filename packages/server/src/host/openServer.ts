@@ -159,8 +159,7 @@ export async function openServer(options: ServerOptions) {
     // revoked ends its streams here too, not only at their next message or keep-alive.
     storage.onChange((name) => {
       if (name === 'deliveries') deliveries.heardWrite();
-      if (name === 'replays')
-        void deliveries.takeReplays().catch((err: unknown) => log.error({ err }, 'taking dead-letter replays failed'));
+      if (name === 'replays') void sender.tick().catch((err: unknown) => failed('webhooks', err)); // sooner than its next tick
       if (name === 'config')
         void config.reload().then(
           (revoked) => {

@@ -137,6 +137,9 @@ async function openPostgres(
   );
   await listener.start();
   const lease = new PgLease(store.pool, DELIVERY_LEASE);
+  // Its row exists from the start, so the first two requests, asked at once, are appended one after the other.
+  const replays = new PgDocument(store.pool, 'replays', ReplayRequests);
+  await replays.create({ requests: [] });
   return {
     store,
     config: new PgDocument(store.pool, 'config', ServerConfig),
@@ -145,7 +148,7 @@ async function openPostgres(
     events: new PgEventLog(store.pool),
     deliveryLease: lease,
     shared: true,
-    replays: new PgDocument(store.pool, 'replays', ReplayRequests),
+    replays,
     onChange: (l) => listeners.push(l),
     live,
     where: url.replace(/:[^:@/]*@/, ':***@'),

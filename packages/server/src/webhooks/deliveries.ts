@@ -144,8 +144,10 @@ export class Deliveries {
       this.state = (await this.file.read()) ?? structuredClone(EMPTY_DELIVERIES);
       this.holding = true;
       this.stale = false;
-      await this.takeReplays(); // asked while no process held the lease
     }
+    // Replays asked of other processes, looked for at every pump of the holder (one read of a small row):
+    // only a process that has just made sure of the lease applies them, and one that failed is tried again.
+    await this.takeReplays();
     await this.pump();
   }
 
@@ -157,11 +159,8 @@ export class Deliveries {
     await this.file.write(this.state);
   }
 
-  /**
-   * Applies the replays other processes left for the holder (on hearing of them, and on taking the lease
-   * over), then writes the state once. Nothing is written when none wait.
-   */
-  async takeReplays(): Promise<void> {
+  /** Applies the replays other processes left for the holder, then writes the state once; nothing when none wait. */
+  private async takeReplays(): Promise<void> {
     const { replays } = this.options;
     if (replays === undefined || !this.holding || !(await replays.read())?.requests.length) return;
     let taken: ReplayRequests['requests'] = [];
@@ -184,8 +183,8 @@ export class Deliveries {
   /** The state as the holder last wrote it, on a process that does not deliver and heard of a write since. */
   async current(): Promise<void> {
     if (!this.stale || this.holding) return;
-    this.stale = false;
     const stored = await this.file.read();
+    this.stale = false;
     if (stored && !this.holding) this.state = stored;
   }
 

@@ -317,12 +317,13 @@ export const MIGRATIONS: readonly string[] = [
   // alone is now unique: the second insert waits for the first transaction, then fails as a duplicate
   // (baton_apply maps unique_violation to 'duplicate'). Rows such a race left are folded to one first.
   // On Citus, where the messages would be distributed by contact (docs/SCALING.md), a unique index must
-  // hold the contact: this one would go, and with it the check across contacts.
+  // hold the contact: this one would go, and with it the check across contacts. An operator may build the
+  // index beforehand, CONCURRENTLY, under this name (docs/SCALING.md): it is then kept as it is.
   `
   DELETE FROM baton_messages a USING baton_messages b
     WHERE a.message_id = b.message_id AND a.contact_id > b.contact_id;
+  CREATE UNIQUE INDEX IF NOT EXISTS baton_messages_id_unique ON baton_messages (message_id);
   DROP INDEX IF EXISTS baton_messages_by_id;
-  CREATE UNIQUE INDEX baton_messages_by_id ON baton_messages (message_id);
   `,
 ];
 

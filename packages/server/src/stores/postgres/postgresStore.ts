@@ -310,7 +310,7 @@ export class PostgresStore implements Store {
     messageId: string | undefined,
     step: (read: StepRead) => Commit,
   ): Promise<'applied' | 'duplicate'> {
-    return this.stepHolding(DESK_ROW, contactId, messageId, true, step);
+    return this.stepHolding([DESK_ROW], contactId, messageId, true, step);
   }
 
   /**
@@ -325,17 +325,13 @@ export class PostgresStore implements Store {
     routing: boolean,
     step: (read: StepRead) => Commit,
   ): Promise<'applied' | 'duplicate'> {
-    return this.stepHolding(
-      { sql: 'SELECT 1 FROM baton_contacts WHERE contact_id = $1 FOR UPDATE', values: [contactId] },
-      contactId,
-      messageId,
-      routing,
-      step,
-    );
+    const contact = { sql: 'SELECT 1 FROM baton_contacts WHERE contact_id = $1 FOR UPDATE', values: [contactId] };
+    // A step that routes may move the desk: its row first, in the order a retry holding the desk takes them.
+    return this.stepHolding(routing ? [DESK_ROW, contact] : [contact], contactId, messageId, routing, step);
   }
 
   private async stepHolding(
-    lock: RowLock,
+    locks: readonly RowLock[],
     contactId: string,
     messageId: string | undefined,
     routing: boolean,
@@ -343,7 +339,7 @@ export class PostgresStore implements Store {
   ): Promise<'applied' | 'duplicate'> {
     let commit: Commit | undefined;
     let sent: SentOlderPart | null = null;
-    const status = await this.holding(lock, async (query) => {
+    const status = await this.holding(locks, async (query) => {
       const read = await this.readStepOn(query, contactId, messageId, routing);
       if (read.duplicate) return { commit: false, value: 'duplicate' };
       commit = step(read);
@@ -369,7 +365,7 @@ export class PostgresStore implements Store {
 
   /** Changes the desk in one transaction that holds its row: routing waits, then retries on the new version. */
   async changeDeskHolding(change: (state: DeskState) => DeskState): Promise<void> {
-    await this.holding(DESK_ROW, async (query) => {
+    await this.holding([DESK_ROW], async (query) => {
       // (The schema's migration writes the desk's one row.)
       const [row] = await query<{ state: DeskState }>('SELECT state FROM baton_desk WHERE id = 1');
       await query('UPDATE baton_desk SET version = version + 1, state = $1 WHERE id = 1', [
@@ -380,12 +376,12 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Runs `work` in one transaction that holds `lock`'s row, the desk's or a contact's (FOR UPDATE: processes
+   * Runs `work` in one transaction that holds `locks`' rows, the desk's and a contact's (FOR UPDATE: processes
    * waiting for it take it in turn), committed when `work` says so, else rolled back. A query that fails on a deadlock with
    * another process's batch fails as a DeskConflictError (the runtime tries again); any other as unavailable.
    */
   private async holding<T>(
-    lock: RowLock,
+    locks: readonly RowLock[],
     work: (
       query: <R extends pg.QueryResultRow>(sql: string, values?: unknown[]) => Promise<R[]>,
     ) => Promise<{ commit: boolean; value: T }>,
@@ -403,7 +399,7 @@ export class PostgresStore implements Store {
     };
     try {
       await query('BEGIN');
-      await query(lock.sql, lock.values);
+      for (const lock of locks) await query(lock.sql, lock.values);
       const { commit, value } = await work(query);
       await query(commit ? 'COMMIT' : 'ROLLBACK');
       return value;
