@@ -191,6 +191,39 @@ describe('validateJourney', () => {
     ]);
   });
 
+  it('refuses a cycle whose only wait takes no time, or whose pause times out at once (it would loop at one instant)', () => {
+    const loop = (hold: Record<string, unknown>) =>
+      validateJourney(
+        journey([
+          {
+            id: 'b',
+            type: 'branch',
+            paths: [{ label: 'done', when: { field: 'contact.done', op: 'eq', value: true }, next: 'done' }],
+            otherwise: 'w',
+          },
+          { id: 'w', ...hold },
+          { id: 'done', type: 'exit', outcome: 'done' },
+        ]),
+      );
+    const zeroWait = loop({ type: 'wait', duration: 'PT0S', next: 'b' });
+    expect(zeroWait.errors).toEqual([
+      {
+        path: '$.nodes[0]',
+        node: 'b',
+        message: 'nodes b → w form a cycle with no wait, pause or handoff, so a contact would loop forever',
+      },
+    ]);
+    expect(loop({ type: 'wait', duration: 'P0D', next: 'b' }).valid).toBe(false);
+    expect(
+      loop({ type: 'pause', until: { event: 'Replied' }, next: 'done', timeout: 'PT0S', onTimeout: 'b' }).valid,
+    ).toBe(false);
+    // Any time at all holds the contact until its timer: a cycle through it is a loop over time, allowed.
+    expect(loop({ type: 'wait', duration: 'PT1S', next: 'b' }).valid).toBe(true);
+    expect(
+      loop({ type: 'pause', until: { event: 'Replied' }, next: 'done', timeout: 'P1D', onTimeout: 'b' }).valid,
+    ).toBe(true);
+  });
+
   it('reports an unknown queue beside a malformed duration', () => {
     const result = validateJourney(
       journey([

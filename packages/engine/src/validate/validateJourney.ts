@@ -1,5 +1,6 @@
 import { Journey } from '../nodes/journey.ts';
-import { isObject } from '../model/primitives.ts';
+import { isIsoDuration, isObject } from '../model/primitives.ts';
+import { durationMillis } from '../model/time.ts';
 import { kindOf } from '../nodes/registry.ts';
 import { graphProblems, type GraphNode } from './graph.ts';
 import type { ValidationError, ValidationResult } from '../model/errors.ts';
@@ -23,7 +24,16 @@ function graphNode(raw: unknown, index: number): GraphNode[] {
   const kind = typeof raw.type === 'string' ? kindOf(raw.type) : undefined;
   const read = kind?.portFields.safeParse(raw);
   const ports = kind && read?.success ? kind.ports(read.data) : null;
-  return [{ id: raw.id, index, ports, waits: kind?.waits ?? true, exit: kind?.type === 'exit' }];
+  // A wait of no time, or a pause that times out at once, holds nobody: in a cycle it loops at one instant.
+  const instantly =
+    (raw.type === 'wait' && isZeroDuration(raw.duration)) || (raw.type === 'pause' && isZeroDuration(raw.timeout));
+  return [{ id: raw.id, index, ports, waits: (kind?.waits ?? true) && !instantly, exit: kind?.type === 'exit' }];
+}
+
+/** Whether a value is an ISO 8601 duration of no time (`PT0S`, `P0D`). */
+function isZeroDuration(value: unknown): boolean {
+  if (typeof value !== 'string' || !isIsoDuration(value)) return false;
+  return durationMillis(value) === 0;
 }
 
 /**
