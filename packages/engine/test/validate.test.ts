@@ -318,4 +318,15 @@ describe('validateJourney', () => {
       expect(validateJourney(read(path), team), path).toEqual({ valid: true, errors: [] });
     }
   });
+
+  it('takes a team whose reps have no names (SPEC §6 lists a name without requiring it)', () => {
+    const read = (path: string) =>
+      JSON.parse(readFileSync(new URL(`../../../examples/${path}`, import.meta.url), 'utf8'));
+    const team = read('pricing-intent/team.json') as { reps: { name?: string }[] };
+    for (const rep of team.reps) delete rep.name;
+    expect(validateJourney(read('pricing-intent/journey.json'), team)).toEqual({ valid: true, errors: [] });
+    const empty = structuredClone(team);
+    empty.reps[0]!.name = '';
+    expect(validateJourney(read('pricing-intent/journey.json'), empty).valid).toBe(false);
+  });
 });

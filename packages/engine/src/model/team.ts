@@ -24,7 +24,8 @@ export type Calendar = z.infer<typeof Calendar>;
 /** A human who receives handoffs. */
 export const Rep = z.strictObject({
   id: Id,
-  name: z.string().min(1),
+  /** Shown to people; the id stands in where it is absent (SPEC §6 lists it without requiring it). */
+  name: z.string().min(1).optional(),
   email: z.string().optional(),
   team: z.enum(['sales', 'service']).optional(),
   calendar: Id.optional(),
