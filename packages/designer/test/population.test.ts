@@ -54,7 +54,7 @@ describe('the population form', () => {
       'accepted %: must be a number from 0 to 100',
       'employees: min must not be above max',
       'Page Viewed: must be a number',
-      'hours to outcome: Too small: expected number to be >0',
+      'hours to outcome: must be more than 0',
     ]);
   });
 });

@@ -45,7 +45,7 @@ export {
 export { explainCondition } from './conditions/explain.ts';
 export { computeScore, allScores, scoreReader, scoreInput } from './scores/score.ts';
 export { eventsOf, withEvent, HISTORY_LIMIT, RECENT_MAX, INDEX_MIN } from './conditions/timeline.ts';
-export { formatPath, parseInput } from './validate/issues.ts';
+export { formatPath, parseInput, plainMessage } from './validate/issues.ts';
 export {
   compileJourney,
   machineConfig,

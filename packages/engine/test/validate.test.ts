@@ -319,6 +319,25 @@ describe('validateJourney', () => {
     }
   });
 
+  it("names what a team's field needs, not the validator's wording", () => {
+    const read = (path: string) =>
+      JSON.parse(readFileSync(new URL(`../../../examples/${path}`, import.meta.url), 'utf8'));
+    const team = {
+      reps: [{ id: 'ana', weight: 0, capacity: -1, active: 'yes', team: 'ops' }],
+      queues: [{ id: 'q', members: ['ana'], strategy: 'random' }],
+    };
+    const messages = validateJourney(read('pricing-intent/journey.json'), team)
+      .errors.filter((e) => e.path.startsWith('$.reps') || e.path.startsWith('$.queues'))
+      .map((e) => [e.path, e.message]);
+    expect(messages).toEqual([
+      ['$.reps[0].team', 'team: must be one of "sales", "service"'],
+      ['$.reps[0].capacity', 'team: must be 0 or more'],
+      ['$.reps[0].weight', 'team: must be more than 0'],
+      ['$.reps[0].active', 'team: must be true or false, not a string'],
+      ['$.queues[0].strategy', 'team: must be one of "round_robin", "weighted", "least_loaded"'],
+    ]);
+  });
+
   it('takes a team whose reps have no names (SPEC §6 lists a name without requiring it)', () => {
     const read = (path: string) =>
       JSON.parse(readFileSync(new URL(`../../../examples/${path}`, import.meta.url), 'utf8'));

@@ -1,4 +1,4 @@
-import { Population, type TraitDistribution, dictionary } from '@baton/engine/internal';
+import { Population, type TraitDistribution, dictionary, plainMessage } from '@baton/engine/internal';
 import { eachRecord, isRecord, type DraftJourney } from '../model/index.ts';
 
 /** What the population form holds: text as the user typed it, blank meaning "derive it from the journey". */
@@ -105,7 +105,7 @@ export function populationModel(form: PopulationForm): { model: Population } | {
         : String(path[1] ?? path[0]);
     for (const issue of parsed.error.issues)
       problems.push(
-        `${label(issue.path)}: ${issue.message.replace(/^Invalid input: expected number, received NaN$/, 'must be a number')}`,
+        `${label(issue.path)}: ${issue.message === 'Invalid input: expected number, received NaN' ? 'must be a number' : plainMessage(issue)}`,
       );
   }
   return problems.length > 0 ? { problems } : { model: parsed.data! };

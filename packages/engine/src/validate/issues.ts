@@ -40,7 +40,26 @@ export function plainMessage(issue: z.core.$ZodIssue): string {
     return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   if (issue.code === 'invalid_union' && issue.message === 'Invalid input')
     return 'does not match any of the shapes allowed here';
+  if ((issue.code === 'too_small' || issue.code === 'too_big') && /^Too (small|big)/.test(issue.message))
+    return boundMessage(issue);
   return issue.message;
+}
+
+/** zod's "Too small: expected number to be >0" as what the field needs: "must be more than 0". */
+function boundMessage(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
+  const small = issue.code === 'too_small';
+  const bound = Number(small ? issue.minimum : issue.maximum);
+  const inclusive = issue.inclusive !== false;
+  if (issue.origin === 'string')
+    return small
+      ? bound <= 1
+        ? 'must not be empty'
+        : `must be at least ${bound} characters`
+      : `must be at most ${bound} characters`;
+  if (issue.origin === 'array' || issue.origin === 'set')
+    return small ? `must hold at least ${bound} items` : `must hold at most ${bound} items`;
+  if (small) return inclusive ? `must be ${bound} or more` : `must be more than ${bound}`;
+  return inclusive ? `must be ${bound} or less` : `must be less than ${bound}`;
 }
 
 /** Turns zod issues into validation errors, naming the node from `$.nodes[i]` paths. */

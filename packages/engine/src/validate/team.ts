@@ -3,7 +3,7 @@ import { RouteTarget } from '../model/target.ts';
 import { Team } from '../model/team.ts';
 import type { ValidationError } from '../model/errors.ts';
 import { kindOf } from '../nodes/registry.ts';
-import { formatPath } from './issues.ts';
+import { formatPath, fromZodIssues } from './issues.ts';
 
 /** The ids a team declares; null where they cannot be read, so nothing is checked against them. */
 interface TeamIds {
@@ -27,11 +27,7 @@ function readTeam(team: unknown): { errors: ValidationError[]; ids: TeamIds } {
       ids: { reps: new Set(parsed.data.reps.map((r) => r.id)), queues: new Set(parsed.data.queues.map((q) => q.id)) },
     };
   }
-  const errors = parsed.error.issues.map((i) => ({
-    path: formatPath(i.path),
-    node: null,
-    message: `team: ${i.message}`,
-  }));
+  const errors = fromZodIssues(parsed.error.issues, () => null).map((e) => ({ ...e, message: `team: ${e.message}` }));
   return {
     errors,
     ids: isObject(team) ? { reps: idsOf(team.reps), queues: idsOf(team.queues) } : { reps: null, queues: null },
