@@ -102,9 +102,9 @@ describe('createEngine', () => {
   });
 
   it('refuses a team or a journey that does not validate, saying where', () => {
-    expect(() => createEngine({ ...pricing, team: { reps: [{ id: 'ana' }] }, clock: new VirtualClock(0) })).toThrow(
-      InputInvalidError,
-    );
+    expect(() =>
+      createEngine({ ...pricing, team: { reps: [{ id: 'ana', capacity: -1 }] }, clock: new VirtualClock(0) }),
+    ).toThrow(InputInvalidError);
     expect(() =>
       createEngine({ journeys: [{ ...pricing.journeys[0], start: 'nowhere' }], clock: new VirtualClock(0) }),
     ).toThrow(JourneyInvalidError);
