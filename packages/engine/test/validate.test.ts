@@ -210,13 +210,36 @@ describe('validateJourney', () => {
       {
         path: '$.nodes[0]',
         node: 'b',
-        message: 'nodes b → w form a cycle with no wait, pause or handoff, so a contact would loop forever',
+        message:
+          'nodes b → w form a cycle with no wait, pause or handoff that takes time, so a contact would loop forever',
       },
     ]);
     expect(loop({ type: 'wait', duration: 'P0D', next: 'b' }).valid).toBe(false);
+    expect(loop({ type: 'wait', duration: 'PT0.0001S', next: 'b' }).valid).toBe(false); // under a millisecond
+    // A journey stored before this rule opens as it is (a server's data, its team changes).
+    expect(
+      validateJourney(
+        journey([
+          {
+            id: 'b',
+            type: 'branch',
+            paths: [{ label: 'done', when: { field: 'contact.done', op: 'eq', value: true }, next: 'done' }],
+            otherwise: 'w',
+          },
+          { id: 'w', type: 'wait', duration: 'PT0S', next: 'b' },
+          { id: 'done', type: 'exit', outcome: 'done' },
+        ]),
+        undefined,
+        { stored: true },
+      ).valid,
+    ).toBe(true);
     expect(
       loop({ type: 'pause', until: { event: 'Replied' }, next: 'done', timeout: 'PT0S', onTimeout: 'b' }).valid,
     ).toBe(false);
+    // A pause that times out at once, looped through its event: every lap waits for the event, allowed.
+    expect(
+      loop({ type: 'pause', until: { event: 'Replied' }, next: 'b', timeout: 'PT0S', onTimeout: 'done' }).valid,
+    ).toBe(true);
     // Any time at all holds the contact until its timer: a cycle through it is a loop over time, allowed.
     expect(loop({ type: 'wait', duration: 'PT1S', next: 'b' }).valid).toBe(true);
     expect(

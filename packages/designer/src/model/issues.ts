@@ -88,16 +88,16 @@ function plainMessage(e: ValidationError, node: DraftNode | undefined, field: st
   if (/cannot be reached from start/.test(m)) return 'nothing leads here yet: connect a step (or the entry) to it';
   if (/reaches an exit/.test(m)) return 'contacts here never reach an exit: lead one of its paths to an Exit';
   if (/form a cycle with no wait/.test(m))
-    return `${m.replace(/^nodes /, 'the steps ').replace(/, so a contact would loop forever$/, '')}: add a wait, so contacts do not loop forever`;
+    return `${m.replace(/^nodes /, 'the steps ').replace(/, so a contact would loop forever$/, '')}: ${/that takes time/.test(m) ? 'give its wait some time' : 'add a wait'}, so contacts do not loop forever`;
   if (/ISO 8601|duration/i.test(m))
     return `${field ? fieldWords(field) : 'a duration'} is not a duration: use a number and a unit, e.g. 3 days`;
-  if (/^exitWhen\[\d+\]\.outcome$/.test(field) && /too small|received undefined|must not be empty/i.test(m))
+  if (/^exitWhen\[\d+\]\.outcome$/.test(field) && /received undefined|must not be empty/i.test(m))
     return `${fieldWords(field)} is empty: name it, reports count the contacts who left this way under it`;
   if (field === 'params.url') return 'the URL to post to must be a web address starting with https:// (or http://)';
   if (field === 'params.to') return "choose whom to notify: the contact's owner or a rep";
   if (missing && /received undefined/.test(m)) return `${field || 'a field'} is required`;
   if (/^unknown (queue|rep)/.test(m)) return `${m.replace(/\(not in the team\)/, '')}: pick one of the team's`;
-  const said = /^Too small: expected string|^must not be empty$/.test(m) ? 'is empty' : m;
+  const said = /^must not be empty$/.test(m) ? 'is empty' : m;
   return field ? `${fieldWords(field)}: ${said}` : said;
 }
 

@@ -10,6 +10,8 @@ export interface GraphNode {
   ports: Port[] | null;
   waits: boolean;
   exit: boolean;
+  /** Ports of a waiting node that lead on at the instant it is entered (a wait of no time), by name. */
+  instantPorts?: ReadonlySet<string>;
 }
 
 /**
@@ -78,12 +80,13 @@ export function graphProblems(start: string | null, nodes: readonly GraphNode[])
     }
   }
 
-  for (const cycle of instantCycles(byId, next)) {
+  for (const cycle of instantCycles(byId)) {
     const first = byId.get(cycle[0]!)!;
+    const timeless = cycle.some((id) => byId.get(id)!.waits);
     errors.push({
       path: formatPath(['nodes', first.index]),
       node: first.id,
-      message: `nodes ${cycle.join(' → ')} form a cycle with no wait, pause or handoff, so a contact would loop forever`,
+      message: `nodes ${cycle.join(' → ')} form a cycle with no wait, pause or handoff${timeless ? ' that takes time' : ''}, so a contact would loop forever`,
     });
   }
   return errors;
@@ -97,10 +100,20 @@ function walk(from: string[], next: (id: string) => string[]): Set<string> {
   return seen;
 }
 
-/** Strongly connected groups of non-waiting nodes that loop (Tarjan's algorithm over the instant subgraph). */
-function instantCycles(byId: Map<string, GraphNode>, next: (id: string) => string[]): string[][] {
+/**
+ * Strongly connected groups of nodes that loop at one instant (Tarjan's algorithm over the instant
+ * subgraph): every port of a node that does not wait, and a waiting node's ports that lead on at once.
+ */
+function instantCycles(byId: Map<string, GraphNode>): string[][] {
   // A node whose ports cannot be read is left out: where it leads is unknown.
-  const instant = (id: string) => !byId.get(id)!.waits && byId.get(id)!.ports !== null;
+  const instant = (id: string) => byId.get(id)!.ports !== null;
+  const next = (id: string) => {
+    const node = byId.get(id)!;
+    return (node.ports ?? [])
+      .filter((p) => !node.waits || node.instantPorts?.has(p.name))
+      .map((p) => p.target)
+      .filter((t) => byId.has(t));
+  };
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();

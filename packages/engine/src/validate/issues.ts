@@ -50,14 +50,15 @@ function boundMessage(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig):
   const small = issue.code === 'too_small';
   const bound = Number(small ? issue.minimum : issue.maximum);
   const inclusive = issue.inclusive !== false;
-  if (issue.origin === 'string')
-    return small
-      ? bound <= 1
-        ? 'must not be empty'
-        : `must be at least ${bound} characters`
-      : `must be at most ${bound} characters`;
-  if (issue.origin === 'array' || issue.origin === 'set')
-    return small ? `must hold at least ${bound} items` : `must hold at most ${bound} items`;
+  const exact = (issue as { exact?: boolean }).exact === true;
+  const count = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (issue.origin === 'string' || issue.origin === 'array' || issue.origin === 'set') {
+    const unit = issue.origin === 'string' ? 'character' : 'item';
+    if (exact) return `must be exactly ${count(bound, unit)}`;
+    if (small) return bound <= 1 ? 'must not be empty' : `must be at least ${count(bound, unit)}`;
+    return `must be at most ${count(bound, unit)}`;
+  }
+  if (issue.origin !== 'number' && issue.origin !== 'int') return issue.message;
   if (small) return inclusive ? `must be ${bound} or more` : `must be more than ${bound}`;
   return inclusive ? `must be ${bound} or less` : `must be less than ${bound}`;
 }

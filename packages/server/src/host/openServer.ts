@@ -39,7 +39,7 @@ async function loadConfig(
   if (existing) {
     const { data: config, upgraded } = existing;
     const problems = config.journeys.flatMap((j, i) =>
-      validateJourney(j.definition, config.team).errors.map(
+      validateJourney(j.definition, config.team, { stored: true }).errors.map(
         (e) => `$.journeys[${i}] (${j.id} v${j.version}) ${e.path}: ${e.message}`,
       ),
     );

@@ -312,7 +312,11 @@ export class PgLiveBus implements LiveBus {
           await this.pool.query('SELECT pg_notify($1, $2)', [LIVE_CHANNEL, payload]);
           if (payload === notice) this.lost = false;
         } catch {
+          // The rest would reach the others ahead of the notice: they are dropped, the notice covers them,
+          // and it is tried again in a second even if nothing more is published.
           this.lost = true;
+          this.timer ??= setTimeout(() => void this.flush(), 1_000);
+          break;
         }
       }
     });

@@ -207,7 +207,7 @@ export class Configuration {
     const problems: ValidationError[] = [];
     for (const id of new Set(this.data.journeys.map((j) => j.id))) {
       if (this.isArchived(id)) continue;
-      for (const e of validateJourney(this.latest(id)!.definition, team).errors)
+      for (const e of validateJourney(this.latest(id)!.definition, team, { stored: true }).errors)
         problems.push({ ...e, message: `journey ${id}: ${e.message}` });
     }
     if (problems.length > 0) throw new InputInvalidError(problems, 'team (live journeys would break)');
