@@ -110,15 +110,10 @@ export function pointerTo(userId: string, ttlMs: Millis) {
 
 /**
  * An identity call's change of its contact (Segment's alias and group calls, SPEC §7): the contact is
- * created on first sight, made known if its id was an anonymous profile's, and given an anonymous profile's
- * events and missing traits when one is linked to it now (`profile`).
+ * created on first sight, and made known if its id was an anonymous profile's; `link` does the rest.
  */
-export function identified(profile: ContactRecord | undefined) {
-  const merge = profile === undefined ? undefined : mergeProfile(profile);
-  return (state: ContactState, ctx: StepContext): IdentityChange => {
-    const known = knownContact(state);
-    return merge ? merge(known, ctx) : { state: known, ...NOTHING };
-  };
+export function identified(state: ContactState): IdentityChange {
+  return { state: knownContact(state), ...NOTHING };
 }
 
 /** A profile's forget timer fell due: the profile is removed, unless it was seen since (the timer was renewed). */

@@ -235,7 +235,7 @@ export class Runtime {
   /**
    * An identity call (Segment's alias, with `previousId` as the anonymousId, or a group call; SPEC §7): the
    * contact `userId` is created on first sight, and `anonymousId`, when given, is linked to it as `link`
-   * links it. The same messageId twice is applied once; a duplicate links nothing.
+   * links it. The same messageId twice is applied once (the link, which changes nothing twice, is made again).
    */
   identity(userId: string, anonymousId: string | undefined, messageId?: string, batch?: WriteBatch): Promise<Applied> {
     const ids = anonymousId === undefined || anonymousId === userId ? [userId] : [userId, anonymousId];
@@ -252,22 +252,10 @@ export class Runtime {
     batch: WriteBatch | undefined,
   ): Promise<Applied> {
     const now = this.clock.now();
-    const other = anonymousId === userId ? undefined : anonymousId;
-    const profile = other === undefined ? undefined : await this.store.load(other);
-    const merging = profile?.contact.anonymous && profile.contact.linkedTo === undefined ? profile.contact : undefined;
-    const applied = await this.commits.inTurn(userId, now, messageId, identified(merging), batch);
-    // The profile becomes a pointer even when the call is a duplicate: a sender's retry after this second
-    // commit failed finds the messageId used, and would otherwise never link (both steps change nothing twice).
-    if (other !== undefined) {
-      if (merging) {
-        // A duplicate did not merge here: the profile may have events the first attempt never saw (merged
-        // once only: the contact remembers it), and the pointer must not drop them.
-        if (applied.status === 'duplicate')
-          await this.commits.inTurn(userId, now, undefined, mergeProfile(merging), batch);
-        await this.commits.inTurn(other, now, undefined, linkedProfile(userId, this.anonymousTtlMs), batch);
-      } else if (profile === undefined)
-        await this.commits.inTurn(other, now, undefined, pointerTo(userId, this.anonymousTtlMs), batch);
-    }
+    const applied = await this.commits.inTurn(userId, now, messageId, identified, batch);
+    // Linked even when the call is a duplicate: a sender's retry after a link's commit failed finds the
+    // messageId used, and would otherwise never link (a link changes nothing twice).
+    if (anonymousId !== undefined) await this.link(anonymousId, userId, now, batch);
     return applied;
   }
 
