@@ -4,7 +4,7 @@ import pg from 'pg';
 import { z } from 'zod';
 import { isObject, type Store } from '@baton/engine/internal';
 import type { LiveBus, LiveMessage } from '../live/liveFeed.ts';
-import type { Document } from '../stores/document.ts';
+import type { Document, SharedDocument } from '../stores/document.ts';
 import { DataDirLockLostError } from '../stores/dataDirLock.ts';
 import { DurableJsonFile } from '../stores/durableJsonFile.ts';
 import { FileEventLog, PgEventLog, type EventLog } from '../stores/eventLog.ts';
@@ -24,7 +24,9 @@ const SeenIdsDocument = z.custom<SeenIds>(
 );
 
 /** The documents the server keeps beside the runtime store. */
-export type DocumentName = 'config' | 'deliveries' | 'inbound' | 'replays';
+const DOCUMENT_NAMES = ['config', 'deliveries', 'inbound', 'replays'] as const;
+export type DocumentName = (typeof DOCUMENT_NAMES)[number];
+const isDocumentName = (name: string): name is DocumentName => (DOCUMENT_NAMES as readonly string[]).includes(name);
 
 /** A lease on work only one process may do at a time. */
 export interface Lease {
@@ -47,7 +49,7 @@ export interface Storage {
   /** Whether other processes may serve the same data at once (PostgreSQL); never on lowdb. */
   shared: boolean;
   /** Dead-letter replays asked of a process that does not deliver, for the one that does (PostgreSQL). */
-  replays: Document<ReplayRequests> | undefined;
+  replays: SharedDocument<ReplayRequests> | undefined;
   /** Hears that another process changed a document (PostgreSQL; never on lowdb, where one process runs). */
   onChange(listener: (name: DocumentName) => void): void;
   /** Carries live messages between processes (PostgreSQL); none on lowdb. */
@@ -130,8 +132,7 @@ async function openPostgres(
     schema,
     (channel, payload) => {
       if (channel === LIVE_CHANNEL) return live.heard(payload);
-      if (payload === 'config' || payload === 'deliveries' || payload === 'inbound' || payload === 'replays')
-        for (const l of listeners) l(payload);
+      if (isDocumentName(payload)) for (const l of listeners) l(payload);
     },
     () => live.gap(),
   );
@@ -221,7 +222,7 @@ class Listener {
       this.start().then(
         // Whatever changed while the connection was down is reloaded too, and live streams start afresh.
         () => {
-          for (const name of ['config', 'deliveries', 'inbound', 'replays']) this.heard(DOCUMENTS_CHANNEL, name);
+          for (const name of DOCUMENT_NAMES) this.heard(DOCUMENTS_CHANNEL, name);
           this.reconnected();
         },
         () => this.scheduleRetry(),

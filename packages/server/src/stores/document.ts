@@ -18,10 +18,11 @@ export interface Document<T> {
   write(data: T): Promise<void>;
   /** Writes the document only if there is none yet, and returns what is kept: `data`, or the one already there. */
   create(data: T): Promise<T>;
-  /**
-   * Reads the document, changes it and writes it with nothing written in between, by this process or
-   * another (PostgreSQL holds the row meanwhile); answers what was written.
-   */
+}
+
+/** A document several processes change (PostgreSQL): read, changed and written with nothing in between. */
+export interface SharedDocument<T> extends Document<T> {
+  /** Reads the document, changes it and writes it holding its row; answers what was written. */
   update(change: (stored: T | null) => T): Promise<T>;
 }
 

@@ -82,20 +82,6 @@ export class DurableJsonFile<T> implements Adapter<T>, Document<T> {
     return run;
   }
 
-  /** The data directory is locked by this process: a read and a write in one turn of the writes have nothing between them. */
-  update(change: (stored: T | null) => T): Promise<T> {
-    const run = this.writing.then(async () => {
-      const next = change(await this.read());
-      await this.writeChunks(this.serialize(next));
-      return next;
-    });
-    this.writing = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
-  }
-
   private async writeChunks(chunks: Iterable<string> | AsyncIterable<string>): Promise<void> {
     this.options.beforeWrite?.();
     // Named apart from any other process's (two containers' Batons are both process 1), and made new.

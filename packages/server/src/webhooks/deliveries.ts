@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BatonError, formatInstant, type Clock, type Effect, type OutboxEntry, type Store } from '@baton/engine';
 import type { Configuration } from '../server/configuration.ts';
-import type { Document } from '../stores/document.ts';
+import type { Document, SharedDocument } from '../stores/document.ts';
 import { signedHeaders } from './signature.ts';
 
 /** One message to one endpoint, tried until it is accepted or goes to the dead letters. */
@@ -59,7 +59,7 @@ export interface DeliveryOptions {
    * Where other processes serving the same state (PostgreSQL) leave the dead-letter replays asked of them
    * for the one that holds the lease; none on lowdb, where this process is the only one.
    */
-  replays: Document<ReplayRequests> | undefined;
+  replays: SharedDocument<ReplayRequests> | undefined;
 }
 
 const DEFAULTS: DeliveryOptions = {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { z } from 'zod';
 import { BatonError } from '@baton/engine';
-import { parseDocument, type Document } from '../document.ts';
+import { parseDocument, type SharedDocument } from '../document.ts';
 import { unavailable } from './pgErrors.ts';
 
 /** The channel on which every process hears that a document changed (the payload is its name). */
@@ -11,7 +11,7 @@ export const DOCUMENTS_CHANNEL = 'baton_documents';
  * A server document kept as one row of `baton_documents`. A write replaces the row and notifies every
  * process listening on DOCUMENTS_CHANNEL in the same statement, so the others reload what changed.
  */
-export class PgDocument<T> implements Document<T> {
+export class PgDocument<T> implements SharedDocument<T> {
   readonly name: string;
   private writing: Promise<void> = Promise.resolve();
 
